@@ -1,0 +1,98 @@
+/**
+ * The contract between the local Durable engine (`emulator/durable/`) and the rest of the local
+ * host (HTTP management API, durable client bindings). Shapes mirror the Durable Functions HTTP API
+ * (https://learn.microsoft.com/azure/azure-functions/durable/durable-functions-http-api) so the
+ * management endpoints can serialize them as they are.
+ */
+
+/** Runtime status names as the Durable HTTP API reports them. */
+export type RuntimeStatus =
+  | "Pending"
+  | "Running"
+  | "Completed"
+  | "ContinuedAsNew"
+  | "Failed"
+  | "Terminated"
+  | "Suspended";
+
+/** One instance as `GET instances/{id}` returns it (times ISO 8601 UTC). */
+export interface InstanceStatus {
+  name: string;
+  instanceId: string;
+  runtimeStatus: RuntimeStatus;
+  /** ISO 8601 UTC. */
+  createdTime: string;
+  /** ISO 8601 UTC. */
+  lastUpdatedTime: string;
+  /** Parsed input; null when none or not requested (`showInput=false`). */
+  input: unknown;
+  /** Parsed output (or failure details for Failed); null when none. */
+  output: unknown;
+  /** Parsed custom status; null when none. */
+  customStatus: unknown;
+  /** Present only with `showHistory=true`: the history in the HTTP API's shape. */
+  historyEvents?: unknown[];
+}
+
+/** Filter of `GET instances/`. */
+export interface InstanceQuery {
+  /** ISO 8601 UTC, inclusive. */
+  createdTimeFrom?: string;
+  /** ISO 8601 UTC, inclusive. */
+  createdTimeTo?: string;
+  runtimeStatus?: RuntimeStatus[];
+  instanceIdPrefix?: string;
+  showInput?: boolean;
+  /** Page size; default 100. */
+  top?: number;
+  /** Opaque token from a previous page (`x-ms-continuation-token`). */
+  continuationToken?: string;
+}
+
+/** Outcome of `raiseEvent`, mapped by the HTTP API to 202 / 404 / 410. */
+export type RaiseEventResult = "accepted" | "notFound" | "gone";
+
+/** Outcome of terminate/suspend/resume/rewind, mapped to 202 / 404 / 410. */
+export type ControlResult = "accepted" | "notFound" | "gone";
+
+/**
+ * What the local host asks of the Durable engine. Every method persists before it resolves, so a
+ * crash right after it returns loses nothing.
+ */
+export interface DurableEngine {
+  /** Task hub name (tables `<hub>History`, `<hub>Instances`). */
+  readonly taskHubName: string;
+  /** Creates tables/queues if missing and starts dispatching work. */
+  start(): Promise<void>;
+  /** Stops dispatching; resolves when in-flight work items have settled. */
+  stop(): Promise<void>;
+  /**
+   * Schedules a new orchestration instance.
+   * @param name - registered orchestrator function name.
+   * @param options.instanceId - caller-chosen id; a fresh GUID (no dashes removed) when omitted.
+   * @returns the instance id.
+   * @throws Error with `code: "InstanceExists"` when a non-terminal instance with that id exists;
+   *   Error with `code: "OrchestratorNotFound"` when `name` is not a registered orchestrator.
+   */
+  startNew(name: string, options?: { instanceId?: string; input?: unknown }): Promise<string>;
+  /** Status of one instance, or undefined when unknown. */
+  getStatus(
+    instanceId: string,
+    options?: { showHistory?: boolean; showHistoryOutput?: boolean; showInput?: boolean },
+  ): Promise<InstanceStatus | undefined>;
+  /** One page of instances matching the query. */
+  listInstances(query: InstanceQuery): Promise<{ instances: InstanceStatus[]; continuationToken?: string }>;
+  /** Delivers an external event (buffered until the orchestrator waits for it). */
+  raiseEvent(instanceId: string, eventName: string, eventData: unknown): Promise<RaiseEventResult>;
+  terminate(instanceId: string, reason?: string): Promise<ControlResult>;
+  suspend(instanceId: string, reason?: string): Promise<ControlResult>;
+  resume(instanceId: string, reason?: string): Promise<ControlResult>;
+  /** Rewinds a Failed instance (optional support; "gone" when not Failed). */
+  rewind(instanceId: string, reason?: string): Promise<ControlResult>;
+  /** Deletes history and instance rows of one terminal instance; returns how many were deleted (0 or 1). */
+  purgeInstance(instanceId: string): Promise<number>;
+  /** Purges every terminal instance matching the filter; returns how many. */
+  purgeInstances(query: { createdTimeFrom?: string; createdTimeTo?: string; runtimeStatus?: RuntimeStatus[] }): Promise<number>;
+  /** Resolves when the instance reaches a terminal status or the timeout (ms) elapses; returns the latest status. */
+  waitForCompletion(instanceId: string, timeoutInMs: number): Promise<InstanceStatus | undefined>;
+}

@@ -1,0 +1,99 @@
+/**
+ * Starts a real Azurite (npm package) for tests on free loopback ports, in-memory, and gives the
+ * connection string. Used by Jest's global setup and by end-to-end tests that need their own.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+
+/** Well-known Azurite development account (public, documented by Microsoft). */
+export const AZURITE_ACCOUNT = "devstoreaccount1";
+/** Well-known Azurite development key (public, documented by Microsoft). */
+export const AZURITE_KEY =
+  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+/** A running Azurite and how to reach it. */
+export interface AzuriteInstance {
+  /** Connection string with blob, queue and table endpoints. */
+  connectionString: string;
+  ports: { blob: number; queue: number; table: number };
+  /** Stops the process (SIGTERM, then SIGKILL after 3 s). */
+  stop(): Promise<void>;
+}
+
+/** Finds a free TCP port on 127.0.0.1. */
+export function getFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts TCP connections on the port, or rejects after `timeoutInMs`. */
+export async function waitForPort(port: number, timeoutInMs = 30000): Promise<void> {
+  const deadline = Date.now() + timeoutInMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, "127.0.0.1");
+      s.once("connect", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`Nothing listens on 127.0.0.1:${port} after ${timeoutInMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Builds the Azurite connection string for the given ports. */
+export function azuriteConnectionString(ports: { blob: number; queue: number; table: number }): string {
+  return (
+    `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
+    `BlobEndpoint=http://127.0.0.1:${ports.blob}/${AZURITE_ACCOUNT};` +
+    `QueueEndpoint=http://127.0.0.1:${ports.queue}/${AZURITE_ACCOUNT};` +
+    `TableEndpoint=http://127.0.0.1:${ports.table}/${AZURITE_ACCOUNT};`
+  );
+}
+
+/**
+ * Starts Azurite in memory (or in `location` when given) on free ports.
+ * @throws Error when it does not listen within 30 s.
+ */
+export async function startAzurite(options: { location?: string } = {}): Promise<AzuriteInstance> {
+  const ports = { blob: await getFreePort(), queue: await getFreePort(), table: await getFreePort() };
+  const bin = path.join(__dirname, "..", "..", "node_modules", "azurite", "dist", "src", "azurite.js");
+  const args = [
+    bin,
+    "--silent",
+    "--skipApiVersionCheck",
+    "--loose",
+    "--disableTelemetry",
+    "--blobPort", String(ports.blob),
+    "--queuePort", String(ports.queue),
+    "--tablePort", String(ports.table),
+    ...(options.location ? ["--location", options.location] : ["--inMemoryPersistence"]),
+  ];
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
+  await Promise.all([waitForPort(ports.blob), waitForPort(ports.queue), waitForPort(ports.table)]);
+  return {
+    connectionString: azuriteConnectionString(ports),
+    ports,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const t = setTimeout(() => child.kill("SIGKILL"), 3000);
+        child.once("exit", () => {
+          clearTimeout(t);
+          resolve();
+        });
+        child.kill("SIGTERM");
+      }),
+  };
+}
