@@ -96,3 +96,25 @@ export interface DurableEngine {
   /** Resolves when the instance reaches a terminal status or the timeout (ms) elapses; returns the latest status. */
   waitForCompletion(instanceId: string, timeoutInMs: number): Promise<InstanceStatus | undefined>;
 }
+
+/** Options of the Azure-Storage-layout engine (`createDurableEngine` in `emulator/durable/index.ts`). */
+export interface DurableEngineOptions {
+  /** Azure Storage connection string (Azurite locally). */
+  connectionString: string;
+  /** Task hub name; tables `<hub>History` and `<hub>Instances`, queues `<hub>-control-NN`, `<hub>-workitems` (lower-cased). */
+  taskHubName: string;
+  /** Control-queue partitions, 1–16; default 4 as in Azure. */
+  partitionCount?: number;
+  /** Concurrent activity executions; default 10 (host.json `maxConcurrentActivityFunctions`). */
+  maxConcurrentActivities?: number;
+  /** Concurrent orchestrator executions; default 10. */
+  maxConcurrentOrchestrations?: number;
+  /** Idle polling interval of the queues in ms; default 100 (the real extension backs off to 30 s, which is too slow for local use). */
+  pollingIntervalInMs?: number;
+  /** `maximumShortTimerDuration` sent to the library; default "6.00:00:00". */
+  maximumShortTimerDuration?: string;
+  /** `longRunningTimerIntervalDuration` sent to the library; default "3.00:00:00". */
+  longRunningTimerIntervalDuration?: string;
+  /** Diagnostic log; default console with EMULATOR_VERBOSE. */
+  log?: (level: "debug" | "info" | "warn" | "error", message: string) => void;
+}
