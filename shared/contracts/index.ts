@@ -1,0 +1,6 @@
+/** Contracts: function names and zod schemas of every activity, orchestration, event and HTTP payload. */
+export * from "./names";
+export * from "./supportRequest";
+export * from "./partner";
+export * from "./orchestration";
+export * from "./problem";

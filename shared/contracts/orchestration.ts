@@ -1,0 +1,106 @@
+/**
+ * Inputs, outputs and custom status of the support-request orchestration and its activities.
+ * Orchestrations import only these contracts and shared/domain.
+ */
+import { z } from "zod";
+import { CaseStatuses, type CaseStatus, type Category, type EscalationRecord, type ProductId, type Severity, type SlaState, type SupportedLanguage } from "./supportRequest";
+import type { Entitlement, PartnerType, ServiceHours, SlaTarget } from "./partner";
+
+/** Input of the support-request orchestration. */
+export const SupportRequestOrchestrationInputSchema = z.object({
+  caseId: z.string().min(1),
+  partnerId: z.string().min(1),
+});
+/** Orchestration input. */
+export type SupportRequestOrchestrationInput = z.infer<typeof SupportRequestOrchestrationInputSchema>;
+
+/** What the orchestration needs to decide (result of the GetCaseContext activity). */
+export interface CaseContext {
+  caseId: string;
+  partnerId: string;
+  status: CaseStatus;
+  category: Category;
+  severity: Severity;
+  product: ProductId;
+  language: SupportedLanguage;
+  /** ISO 8601 UTC: when the request was received (the SLA clock starts here). */
+  createdAt: string;
+  partner: {
+    type: PartnerType;
+    indirectProviderId?: string;
+    serviceHours: ServiceHours;
+    slaTarget: SlaTarget;
+    entitlements: Entitlement[];
+    /** ISO 8601 duration. */
+    autoCloseAfter: string;
+  };
+}
+
+/** Customer-visible notification kinds; one email per case and notification key. */
+export type NotificationKind = CaseStatus | "diagnosis-update";
+
+/** Input of the RecordCaseTransition activity (idempotent by `entryId`). */
+export interface RecordTransitionInput {
+  caseId: string;
+  partnerId: string;
+  /** Deterministic id from the orchestration (e.g. `t03-escalated-to-microsoft`). */
+  entryId: string;
+  /** New status; omitted for timeline-only entries (e.g. SLA breach). */
+  toStatus?: CaseStatus;
+  kind: "status-changed" | "sla-breached" | "escalation-decided" | "note";
+  summary: string;
+  /** ISO 8601 UTC (orchestration time). */
+  at: string;
+  details?: Record<string, unknown>;
+  /** Fields to merge onto the case. */
+  patch?: { sla?: SlaState; escalation?: EscalationRecord; diagnosisNotes?: string; resolutionSummary?: string };
+}
+
+/** Input of the SendStatusEmail activity (sent once per case and `notificationKey`). */
+export interface SendStatusEmailInput {
+  caseId: string;
+  partnerId: string;
+  /** Unique per case, e.g. `received`, `escalated-to-microsoft`; the activity skips keys already sent. */
+  notificationKey: string;
+  status: CaseStatus;
+  /** Optional text included in the email (diagnosis notes, resolution summary). */
+  message?: string;
+}
+
+/** Result of SendStatusEmail. */
+export interface SendStatusEmailResult {
+  /** "sent" now, or "already-sent" when an earlier run sent it. */
+  outcome: "sent" | "already-sent";
+  messageId: string;
+}
+
+/** Input of the NotifyPartner activity (email to the partner's contacts; once per key). */
+export interface NotifyPartnerInput {
+  caseId: string;
+  partnerId: string;
+  notificationKey: string;
+  /** Partner id to notify when it is not the owner (the indirect provider on escalation). */
+  recipientPartnerId?: string;
+  subject: string;
+  text: string;
+}
+
+/** Custom status of a support-request orchestration (what partners see alongside runtime status). */
+export const SupportRequestCustomStatusSchema = z.object({
+  status: z.enum(CaseStatuses),
+  /** ISO 8601 UTC deadline currently being timed, if any. */
+  nextDeadline: z.iso.datetime().optional(),
+  /** Which SLA metric `nextDeadline` belongs to. */
+  nextDeadlineMetric: z.enum(["first-response", "resolution", "auto-close"]).optional(),
+  /** What the orchestration waits for. */
+  waitingFor: z.enum(["diagnosis", "resolution", "auto-close", "nothing"]),
+});
+/** Custom status. */
+export type SupportRequestCustomStatus = z.infer<typeof SupportRequestCustomStatusSchema>;
+
+/** Output of the orchestration when it completes. */
+export interface SupportRequestOrchestrationOutput {
+  caseId: string;
+  finalStatus: CaseStatus;
+  escalation?: EscalationRecord;
+}

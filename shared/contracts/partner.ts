@@ -1,0 +1,123 @@
+/**
+ * Partner data: who the partner is in the CSP program, its published support terms (domain.md
+ * "Tell customers": support types, service hours, contact method, pricing), SLA targets per
+ * severity, support-vehicle entitlements, and credentials.
+ */
+import { z } from "zod";
+import { SupportVehicles } from "./supportRequest";
+
+/** CSP partner types (domain.md "Who is who"). */
+export const PartnerTypes = ["direct-bill", "indirect-provider", "indirect-reseller"] as const;
+/** A partner type. */
+export type PartnerType = (typeof PartnerTypes)[number];
+
+/** A partner id: lower-case letters, digits and dashes, 3–63 chars (used in URLs and table keys). */
+export const PartnerIdSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/, "lower-case letters, digits and dashes, 3–63 characters");
+
+/** Clock time "HH:mm" (24 h). */
+const ClockTime = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, "HH:mm");
+
+/** Weekdays as used in weekly service hours. */
+export const Weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+/** A weekday key. */
+export type Weekday = (typeof Weekdays)[number];
+
+/**
+ * Service hours (a business-hours calendar): an IANA time zone, periods per weekday in local
+ * time (several a day allowed; a period may end at "24:00"), and holiday dates (local, YYYY-MM-DD).
+ */
+export const ServiceHoursSchema = z.object({
+  timeZone: z.string().refine((tz) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, "an IANA time zone such as Europe/Budapest"),
+  weekly: z.partialRecord(z.enum(Weekdays), z.array(z.object({ start: ClockTime, end: ClockTime }))),
+  holidays: z.array(z.iso.date()).default([]),
+});
+/** Service hours. */
+export type ServiceHours = z.infer<typeof ServiceHoursSchema>;
+
+/** SLA targets for one severity: ISO 8601 durations and whether they run in business hours. */
+export const SlaTargetSchema = z.object({
+  firstResponse: z.iso.duration(),
+  resolution: z.iso.duration(),
+  /** "business-hours" counts only the partner's service hours; "calendar" counts every hour. */
+  clock: z.enum(["business-hours", "calendar"]).default("business-hours"),
+});
+/** SLA target. */
+export type SlaTarget = z.infer<typeof SlaTargetSchema>;
+
+/** One support-vehicle entitlement; list order is the partner's preference. */
+export const EntitlementSchema = z.object({
+  vehicle: z.enum(SupportVehicles),
+  /** For product support incidents: incidents left (counted). */
+  remainingIncidents: z.number().int().min(0).optional(),
+});
+/** Entitlement. */
+export type Entitlement = z.infer<typeof EntitlementSchema>;
+
+/** The partner's published support terms (quoted to customers). */
+export const SupportTermsSchema = z.object({
+  /** Types of support offered (e.g. "Microsoft 365 administration", "Azure infrastructure"). */
+  supportTypes: z.array(z.string().min(1)).min(1),
+  serviceHours: ServiceHoursSchema,
+  /** Contact methods, e.g. "email: support@contoso.example", "phone: +36 1 555 0100". */
+  contactMethods: z.array(z.string().min(1)).min(1),
+  /** Pricing statement (free text, e.g. "Included in the CSP subscription price"). */
+  pricing: z.string().min(1),
+  /** How long a resolved request stays open for the customer before it is closed (ISO 8601 duration). */
+  autoCloseAfter: z.iso.duration().default("P3D"),
+});
+/** Support terms. */
+export type SupportTerms = z.infer<typeof SupportTermsSchema>;
+
+/** Partner definition as written in a JSON file for the register command (no credentials). */
+export const PartnerDefinitionSchema = z
+  .object({
+    id: PartnerIdSchema,
+    name: z.string().trim().min(1).max(200),
+    type: z.enum(PartnerTypes),
+    /** Required for indirect resellers: the id of their indirect provider. */
+    indirectProviderId: PartnerIdSchema.optional(),
+    /** Where the partner receives notifications (new requests, breaches, escalations). */
+    contacts: z.object({
+      support: z.email(),
+      billing: z.email().optional(),
+      escalation: z.array(z.email()).default([]),
+    }),
+    /** Sender address for customer emails (must be a verified domain in ACS). */
+    senderEmail: z.email(),
+    supportTerms: SupportTermsSchema,
+    slaTargets: z.object({ A: SlaTargetSchema, B: SlaTargetSchema, C: SlaTargetSchema }),
+    entitlements: z.array(EntitlementSchema).default([]),
+  })
+  .superRefine((p, ctx) => {
+    if (p.type === "indirect-reseller" && !p.indirectProviderId) {
+      ctx.addIssue({ code: "custom", path: ["indirectProviderId"], message: "required for an indirect reseller" });
+    }
+    if (p.type !== "indirect-reseller" && p.indirectProviderId) {
+      ctx.addIssue({ code: "custom", path: ["indirectProviderId"], message: "only an indirect reseller has an indirect provider" });
+    }
+  });
+/** Partner definition (input of registration). */
+export type PartnerDefinition = z.infer<typeof PartnerDefinitionSchema>;
+/** Partner definition before defaults are applied (what a JSON file may omit). */
+export type PartnerDefinitionInput = z.input<typeof PartnerDefinitionSchema>;
+
+/** Stored partner: the definition plus credential metadata (never the raw API keys). */
+export type Partner = PartnerDefinition & {
+  /** ISO 8601 UTC. */
+  createdAt: string;
+};
+
+/** Credentials generated at registration; shown once. */
+export interface PartnerCredentials {
+  /** Standard Webhooks signing secret, `whsec_` + base64 of 32 random bytes. */
+  webhookSecret: string;
+  /** Partner API key (`csp_` + 32 random bytes base64url); stored only as a SHA-256 hash. */
+  apiKey: string;
+}

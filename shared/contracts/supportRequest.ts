@@ -1,0 +1,223 @@
+/**
+ * Support-request (case) shapes: the intake payload, the stored case, its timeline, and the
+ * partner actions. Categories, severities and products come from the seeds (Partner Center
+ * "Providing support to your customers": billing, subscription management, technical; Partner
+ * Center service-request severities critical/moderate/minimal mapped from A/B/C).
+ */
+import { z } from "zod";
+
+/** Languages customers are emailed in (the five languages of the seeds); English is the fallback. */
+export const SupportedLanguages = ["en", "hu", "cs", "pl", "ru"] as const;
+/** A supported customer language (BCP 47 primary subtag). */
+export type SupportedLanguage = (typeof SupportedLanguages)[number];
+
+/** Request categories: commercial (billing, subscription management) or technical (domain.md). */
+export const Categories = ["billing", "subscription-management", "technical"] as const;
+/** A request category. */
+export type Category = (typeof Categories)[number];
+
+/**
+ * Severity as partners and Microsoft use it: A critical, B moderate, C minimal
+ * (Partner Center `Severity` critical|moderate|minimal).
+ */
+export const Severities = ["A", "B", "C"] as const;
+/** A severity letter. */
+export type Severity = (typeof Severities)[number];
+
+/**
+ * Products a CSP partner supports, with whether they are cloud services or on-premises software
+ * (the support vehicles of domain.md differ by product type). Ids are stable API values.
+ */
+export const Products = {
+  azure: { name: "Microsoft Azure", kind: "cloud" },
+  "microsoft-365": { name: "Microsoft 365", kind: "cloud" },
+  "office-365": { name: "Office 365", kind: "cloud" },
+  "dynamics-365": { name: "Dynamics 365", kind: "cloud" },
+  "power-platform": { name: "Microsoft Power Platform", kind: "cloud" },
+  "windows-server": { name: "Windows Server", kind: "on-premises" },
+  "sql-server": { name: "SQL Server", kind: "on-premises" },
+  "exchange-server": { name: "Exchange Server", kind: "on-premises" },
+  "sharepoint-server": { name: "SharePoint Server", kind: "on-premises" },
+} as const satisfies Record<string, { name: string; kind: "cloud" | "on-premises" }>;
+/** A product id. */
+export type ProductId = keyof typeof Products;
+/** Product ids, for validation. */
+export const ProductIds = Object.keys(Products) as [ProductId, ...ProductId[]];
+
+/** Intake channels. */
+export const Channels = ["webhook", "email"] as const;
+/** An intake channel. */
+export type Channel = (typeof Channels)[number];
+
+/**
+ * Case lifecycle (domain.md): received → in-diagnosis → (awaiting-customer) → resolved by the
+ * partner | escalated (to the indirect provider, or to Microsoft through a support vehicle) →
+ * resolved → closed.
+ */
+export const CaseStatuses = [
+  "received",
+  "in-diagnosis",
+  "awaiting-customer",
+  "escalated-to-provider",
+  "escalated-to-microsoft",
+  "resolved",
+  "closed",
+] as const;
+/** A case status. */
+export type CaseStatus = (typeof CaseStatuses)[number];
+
+/** The customer (a tenant of the partner) who opened the request. */
+export const CustomerSchema = z.object({
+  /** Microsoft Entra tenant id of the customer (GUID). */
+  tenantId: z.guid(),
+  /** Company name. */
+  name: z.string().trim().min(1).max(200),
+  /** Contact email for notifications. */
+  email: z.email().max(254),
+  /** Preferred language for emails; unknown languages are rejected, English is the fallback. */
+  preferredLanguage: z.enum(SupportedLanguages).default("en"),
+  /** Contact person, optional. */
+  contactName: z.string().trim().min(1).max(200).optional(),
+});
+/** Customer as validated. */
+export type Customer = z.infer<typeof CustomerSchema>;
+
+/** Body of `POST /api/partners/{partnerId}/support-requests` (the signed webhook). */
+export const CreateSupportRequestSchema = z.object({
+  customer: CustomerSchema,
+  product: z.enum(ProductIds),
+  category: z.enum(Categories),
+  severity: z.enum(Severities),
+  title: z.string().trim().min(3).max(200),
+  description: z.string().trim().min(1).max(32000),
+});
+/** Intake payload as validated. */
+export type CreateSupportRequest = z.infer<typeof CreateSupportRequestSchema>;
+
+/** Outcomes the partner can record after diagnosing (domain.md "What the partner must do"). */
+export const DiagnosisOutcomes = ["resolved", "awaiting-customer", "needs-escalation"] as const;
+/** A diagnosis outcome. */
+export type DiagnosisOutcome = (typeof DiagnosisOutcomes)[number];
+
+/** Body of `POST …/support-requests/{caseId}/diagnosis`. */
+export const DiagnosisRequestSchema = z.object({
+  outcome: z.enum(DiagnosisOutcomes),
+  /** Notes for the timeline; the customer sees them in the status email. */
+  notes: z.string().trim().min(1).max(8000),
+});
+/** Diagnosis as validated. */
+export type DiagnosisRequest = z.infer<typeof DiagnosisRequestSchema>;
+
+/** Body of `POST …/support-requests/{caseId}/resolution`. */
+export const ResolutionRequestSchema = z.object({
+  /** What solved the problem; emailed to the customer. */
+  summary: z.string().trim().min(1).max(8000),
+});
+/** Resolution as validated. */
+export type ResolutionRequest = z.infer<typeof ResolutionRequestSchema>;
+
+/** Payload of the {@link EventNames.diagnosis} event. */
+export const DiagnosisEventSchema = DiagnosisRequestSchema.extend({
+  /** ISO 8601 UTC instant the partner recorded it. */
+  recordedAt: z.iso.datetime(),
+});
+/** Diagnosis event payload. */
+export type DiagnosisEvent = z.infer<typeof DiagnosisEventSchema>;
+
+/** Payload of the {@link EventNames.resolution} event. */
+export const ResolutionEventSchema = ResolutionRequestSchema.extend({
+  /** ISO 8601 UTC. */
+  recordedAt: z.iso.datetime(),
+});
+/** Resolution event payload. */
+export type ResolutionEvent = z.infer<typeof ResolutionEventSchema>;
+
+/** SLA deadlines of a case (ISO 8601 UTC instants), set as the clock starts; breaches recorded. */
+export const SlaStateSchema = z.object({
+  /** Policy targets applied (ISO 8601 durations) and how they are measured. */
+  targets: z.object({ firstResponse: z.iso.duration(), resolution: z.iso.duration(), clock: z.enum(["business-hours", "calendar"]) }),
+  firstResponseDueAt: z.iso.datetime().optional(),
+  firstResponseAt: z.iso.datetime().optional(),
+  firstResponseBreachedAt: z.iso.datetime().optional(),
+  resolutionDueAt: z.iso.datetime().optional(),
+  resolvedAt: z.iso.datetime().optional(),
+  resolutionBreachedAt: z.iso.datetime().optional(),
+});
+/** SLA state of a case. */
+export type SlaState = z.infer<typeof SlaStateSchema>;
+
+/** Support vehicles to Microsoft (domain.md table). */
+export const SupportVehicles = [
+  "commercial-issue-support",
+  "premier-support-for-partners",
+  "advanced-support-for-partners",
+  "signature-cloud-support",
+  "product-support-incidents",
+] as const;
+/** A support vehicle id. */
+export type SupportVehicle = (typeof SupportVehicles)[number];
+
+/** Where a case was escalated and why (every decision records its reason). */
+export const EscalationRecordSchema = z.object({
+  target: z.enum(["indirect-provider", "microsoft", "none"]),
+  /** Set when target is indirect-provider. */
+  providerId: z.string().optional(),
+  /** Set when target is microsoft. */
+  vehicle: z.enum(SupportVehicles).optional(),
+  /** Human-readable reason of the decision (which rule applied). */
+  reason: z.string(),
+  /** What started the escalation. */
+  trigger: z.enum(["partner-request", "first-response-breach", "resolution-breach"]),
+  /** ISO 8601 UTC. */
+  decidedAt: z.iso.datetime(),
+});
+/** Escalation record. */
+export type EscalationRecord = z.infer<typeof EscalationRecordSchema>;
+
+/** A support request as stored and returned by the partner API. */
+export const SupportRequestSchema = z.object({
+  caseId: z.string(),
+  partnerId: z.string(),
+  channel: z.enum(Channels),
+  customer: CustomerSchema,
+  product: z.enum(ProductIds),
+  category: z.enum(Categories),
+  severity: z.enum(Severities),
+  title: z.string(),
+  description: z.string(),
+  status: z.enum(CaseStatuses),
+  /** ISO 8601 UTC. */
+  createdAt: z.iso.datetime(),
+  /** ISO 8601 UTC. */
+  updatedAt: z.iso.datetime(),
+  sla: SlaStateSchema.optional(),
+  escalation: EscalationRecordSchema.optional(),
+  /** Latest diagnosis notes, if any. */
+  diagnosisNotes: z.string().optional(),
+  /** Resolution summary, if resolved. */
+  resolutionSummary: z.string().optional(),
+});
+/** Stored support request. */
+export type SupportRequest = z.infer<typeof SupportRequestSchema>;
+
+/** Kinds of timeline entries. */
+export const TimelineKinds = ["status-changed", "email-sent", "sla-breached", "escalation-decided", "note"] as const;
+/** A timeline entry kind. */
+export type TimelineKind = (typeof TimelineKinds)[number];
+
+/** One append-only timeline row of a case. */
+export const TimelineEntrySchema = z.object({
+  /** Unique per case; deterministic when written by the orchestration (so retries do not duplicate). */
+  entryId: z.string(),
+  kind: z.enum(TimelineKinds),
+  /** ISO 8601 UTC. */
+  at: z.iso.datetime(),
+  fromStatus: z.enum(CaseStatuses).optional(),
+  toStatus: z.enum(CaseStatuses).optional(),
+  /** Short human-readable summary. */
+  summary: z.string(),
+  /** Free-form details (JSON-serializable). */
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+/** Timeline entry. */
+export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
