@@ -1,0 +1,53 @@
+// Subscription-scope deployment of the CSP support workflow, after Azure-Samples
+// functions-quickstart-typescript-azd: Flex Consumption function app, storage (tables, queues,
+// blobs for the Durable task hub and the app's case records), Azure Communication Services Email,
+// Application Insights, and a user-assigned managed identity with one role assignment per role.
+// Status: a reviewed starting point; not yet deployed from CI (no Azure access from the build machines).
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; used to derive resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Primary location for all resources.')
+param location string
+
+@description('Data location of the Communication Services resource (e.g. Europe, United States).')
+param acsDataLocation string = 'Europe'
+
+var abbrs = {
+  resourceGroup: 'rg-'
+  functionApp: 'func-'
+  plan: 'plan-'
+  storage: 'st'
+  identity: 'id-'
+  insights: 'appi-'
+  logs: 'log-'
+  acs: 'acs-'
+  email: 'ecs-'
+}
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: '${abbrs.resourceGroup}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module app 'modules/app.bicep' = {
+  name: 'app'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    resourceToken: resourceToken
+    acsDataLocation: acsDataLocation
+  }
+}
+
+output AZURE_FUNCTION_APP_NAME string = app.outputs.functionAppName
+output AZURE_STORAGE_ACCOUNT_NAME string = app.outputs.storageAccountName
+output ACS_ENDPOINT string = app.outputs.acsEndpoint
