@@ -158,14 +158,16 @@ resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
-// Communication and Email Service Owner: send email through ACS with the managed identity.
+// Contributor on the Communication Services resource only: ACS Email's documented role for sending
+// with a managed identity (Microsoft.Communication/CommunicationServices/Write). Narrow to a custom
+// role when the partner's policy requires it.
 resource acsSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(acs.id, identity.id, '09976791-48a7-449e-bb21-39d1a415f350')
+  name: guid(acs.id, identity.id, 'b24988ac-6180-42a0-ab88-20f7382dd24c')
   scope: acs
   properties: {
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '09976791-48a7-449e-bb21-39d1a415f350')
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b24988ac-6180-42a0-ab88-20f7382dd24c')
   }
 }
 
