@@ -1,0 +1,117 @@
+/**
+ * Conditional escalation (domain.md "What the partner must do" step 4 and the support-vehicle
+ * table; "Escalation is conditional"): an indirect reseller escalates to its indirect provider;
+ * every other partner escalates to Microsoft through the support vehicle that the category, the
+ * product kind (cloud or on-premises) and its entitlements allow.
+ */
+import type { Entitlement, PartnerType } from "../contracts/partner";
+import type { Category, EscalationRecord, SupportVehicle } from "../contracts/supportRequest";
+import { parseInstant } from "./businessHours";
+
+/** Whether a product is a cloud service or on-premises software (`Products[id].kind`). */
+export type ProductKind = "cloud" | "on-premises";
+
+/** Categories handled through commercial issue support (domain.md table: billing, subscription management, licensing). */
+export const CommercialCategories: readonly Category[] = ["billing", "subscription-management"];
+
+/** Technical support vehicles in the order of the domain.md table, with the products each covers. */
+export const TechnicalVehicleScope: Readonly<Record<Exclude<SupportVehicle, "commercial-issue-support">, "all" | ProductKind>> = {
+  "premier-support-for-partners": "all",
+  "advanced-support-for-partners": "cloud",
+  "signature-cloud-support": "cloud",
+  "product-support-incidents": "on-premises",
+};
+
+/** Input of {@link decideEscalation}. */
+export interface EscalationInput {
+  partnerType: PartnerType;
+  /** The indirect provider's partner id (indirect resellers only). */
+  indirectProviderId?: string;
+  category: Category;
+  productKind: ProductKind;
+  /** The partner's entitlements; list order is its preference. */
+  entitlements: readonly Entitlement[];
+  trigger: EscalationRecord["trigger"];
+  /** ISO 8601 instant of the decision (orchestration time). */
+  nowIso: string;
+}
+
+/**
+ * Why an entitlement can or cannot carry a technical request for a product kind.
+ * @param entitlement - one entitlement of the partner.
+ * @param productKind - cloud or on-premises.
+ * @returns `undefined` when eligible, else a short reason (used in decision reasons).
+ */
+export function technicalIneligibility(entitlement: Entitlement, productKind: ProductKind): string | undefined {
+  if (entitlement.vehicle === "commercial-issue-support") return "commercial issue support covers commercial issues only";
+  const scope = TechnicalVehicleScope[entitlement.vehicle];
+  if (scope !== "all" && scope !== productKind) return `${entitlement.vehicle} covers ${scope} products only`;
+  if (entitlement.vehicle === "product-support-incidents" && !((entitlement.remainingIncidents ?? 0) > 0)) {
+    return "no product support incidents left";
+  }
+  return undefined;
+}
+
+/**
+ * Decides where a request goes when the partner cannot resolve it (or an SLA is breached).
+ *
+ * Rules, first match wins (domain.md):
+ * 1. indirect reseller → its indirect provider;
+ * 2. billing or subscription management → Microsoft, commercial issue support (every CSP partner
+ *    has it, entitlement or not);
+ * 3. technical → Microsoft through the first eligible entitlement in the partner's order: premier
+ *    (all products), advanced or signature cloud support (cloud only), product support incidents
+ *    (on-premises only, with incidents left);
+ * 4. otherwise → `target: "none"`: the partner keeps the request.
+ * An indirect reseller without a provider id (invalid partner data) also yields `"none"`.
+ * @param input - see {@link EscalationInput}.
+ * @returns an {@link EscalationRecord} whose `reason` names the rule applied; `decidedAt` is `nowIso`
+ *   in UTC.
+ * @throws RangeError when `nowIso` is not an ISO 8601 instant.
+ */
+export function decideEscalation(input: EscalationInput): EscalationRecord {
+  const decidedAt = new Date(parseInstant(input.nowIso, "nowIso")).toISOString();
+  const base = { trigger: input.trigger, decidedAt };
+  if (input.partnerType === "indirect-reseller") {
+    if (!input.indirectProviderId) {
+      return { ...base, target: "none", reason: "Rule 1 (indirect reseller → indirect provider) applies, but the partner has no indirect provider id: the partner keeps the request until its data is fixed." };
+    }
+    return {
+      ...base,
+      target: "indirect-provider",
+      providerId: input.indirectProviderId,
+      reason: `Rule 1: an indirect reseller escalates to its indirect provider (${input.indirectProviderId}) first.`,
+    };
+  }
+  if (CommercialCategories.includes(input.category)) {
+    return {
+      ...base,
+      target: "microsoft",
+      vehicle: "commercial-issue-support",
+      reason: `Rule 2: ${input.category} is a commercial issue; every CSP partner escalates it through commercial issue support.`,
+    };
+  }
+  const skipped: string[] = [];
+  for (const entitlement of input.entitlements) {
+    const why = technicalIneligibility(entitlement, input.productKind);
+    if (why === undefined) {
+      return {
+        ...base,
+        target: "microsoft",
+        vehicle: entitlement.vehicle,
+        reason:
+          `Rule 3: technical issue on a ${input.productKind} product; ${entitlement.vehicle} is the first eligible entitlement of the partner` +
+          (skipped.length ? ` (skipped: ${skipped.join("; ")}).` : "."),
+      };
+    }
+    skipped.push(`${entitlement.vehicle}: ${why}`);
+  }
+  return {
+    ...base,
+    target: "none",
+    reason:
+      `Rule 4: no entitlement of the partner covers a technical issue on a ${input.productKind} product` +
+      (skipped.length ? ` (${skipped.join("; ")})` : " (no entitlements)") +
+      "; the partner keeps the request.",
+  };
+}

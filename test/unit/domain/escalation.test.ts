@@ -1,0 +1,90 @@
+/** Escalation routing table (domain.md support-vehicle table and "Escalation is conditional"). */
+import type { Category, Entitlement, PartnerType } from "../../../shared/contracts";
+import { decideEscalation, type ProductKind } from "../../../shared/domain";
+
+const nowIso = "2026-03-02T12:00:00Z";
+const premier: Entitlement = { vehicle: "premier-support-for-partners" };
+const advanced: Entitlement = { vehicle: "advanced-support-for-partners" };
+const signature: Entitlement = { vehicle: "signature-cloud-support" };
+const psi = (remainingIncidents?: number): Entitlement => (remainingIncidents === undefined ? { vehicle: "product-support-incidents" } : { vehicle: "product-support-incidents", remainingIncidents });
+const commercial: Entitlement = { vehicle: "commercial-issue-support" };
+
+function decide(partnerType: PartnerType, category: Category, productKind: ProductKind, entitlements: Entitlement[], indirectProviderId?: string) {
+  return decideEscalation({ partnerType, category, productKind, entitlements, trigger: "partner-request", nowIso, ...(indirectProviderId ? { indirectProviderId } : {}) });
+}
+
+describe("decideEscalation", () => {
+  describe("rule 1: an indirect reseller escalates to its indirect provider, whatever the request", () => {
+    it.each([
+      ["billing", "cloud", []],
+      ["subscription-management", "cloud", [premier]],
+      ["technical", "cloud", [premier]],
+      ["technical", "on-premises", [psi(5)]],
+      ["technical", "cloud", []],
+    ] as Array<[Category, ProductKind, Entitlement[]]>)("%s / %s / %j", (category, kind, entitlements) => {
+      const r = decide("indirect-reseller", category, kind, entitlements, "fabrikam-dist");
+      expect(r).toMatchObject({ target: "indirect-provider", providerId: "fabrikam-dist", trigger: "partner-request", decidedAt: "2026-03-02T12:00:00.000Z" });
+      expect(r.vehicle).toBeUndefined();
+      expect(r.reason).toMatch(/^Rule 1/);
+    });
+    it("without a provider id the reseller keeps the request", () => {
+      expect(decide("indirect-reseller", "technical", "cloud", [premier])).toMatchObject({ target: "none", reason: expect.stringMatching(/Rule 1.*no indirect provider id/) });
+    });
+  });
+
+  describe("rule 2: commercial issues go to commercial issue support (every CSP partner has it)", () => {
+    it.each(
+      (["direct-bill", "indirect-provider"] as PartnerType[]).flatMap((type) =>
+        (["billing", "subscription-management"] as Category[]).flatMap((category) =>
+          (["cloud", "on-premises"] as ProductKind[]).flatMap((kind) => [[type, category, kind, []], [type, category, kind, [premier, commercial]]] as Array<[PartnerType, Category, ProductKind, Entitlement[]]>),
+        ),
+      ),
+    )("%s / %s / %s / %j", (type, category, kind, entitlements) => {
+      expect(decide(type, category, kind, entitlements)).toMatchObject({ target: "microsoft", vehicle: "commercial-issue-support", reason: expect.stringMatching(/^Rule 2/) });
+    });
+  });
+
+  describe("rule 3/4: technical issues use the first eligible entitlement in the partner's order", () => {
+    it.each([
+      ["premier covers cloud", "cloud", [premier], "premier-support-for-partners"],
+      ["premier covers on-premises", "on-premises", [premier], "premier-support-for-partners"],
+      ["advanced covers cloud", "cloud", [advanced], "advanced-support-for-partners"],
+      ["advanced does not cover on-premises", "on-premises", [advanced], undefined],
+      ["signature covers cloud", "cloud", [signature], "signature-cloud-support"],
+      ["signature does not cover on-premises", "on-premises", [signature], undefined],
+      ["PSI covers on-premises with incidents left", "on-premises", [psi(2)], "product-support-incidents"],
+      ["PSI with 0 incidents left is not eligible", "on-premises", [psi(0)], undefined],
+      ["PSI without a count is not eligible", "on-premises", [psi()], undefined],
+      ["PSI does not cover cloud", "cloud", [psi(9)], undefined],
+      ["commercial issue support is not a technical vehicle", "cloud", [commercial], undefined],
+      ["no entitlements", "cloud", [], undefined],
+      ["partner order wins: signature before premier", "cloud", [signature, premier], "signature-cloud-support"],
+      ["partner order wins: premier before advanced", "cloud", [premier, advanced], "premier-support-for-partners"],
+      ["ineligible entries are skipped: PSI(0), advanced → premier for on-premises", "on-premises", [psi(0), advanced, premier], "premier-support-for-partners"],
+      ["on-premises falls through to PSI after cloud-only vehicles", "on-premises", [advanced, signature, psi(1)], "product-support-incidents"],
+      ["cloud skips PSI and takes advanced", "cloud", [psi(3), advanced], "advanced-support-for-partners"],
+    ] as Array<[string, ProductKind, Entitlement[], string | undefined]>)("%s", (_name, kind, entitlements, vehicle) => {
+      for (const type of ["direct-bill", "indirect-provider"] as PartnerType[]) {
+        const r = decide(type, "technical", kind, entitlements);
+        if (vehicle) {
+          expect(r).toMatchObject({ target: "microsoft", vehicle, reason: expect.stringMatching(/^Rule 3/) });
+        } else {
+          expect(r.target).toBe("none");
+          expect(r.vehicle).toBeUndefined();
+          expect(r.reason).toMatch(/^Rule 4.*the partner keeps the request/);
+        }
+      }
+    });
+
+    it("the reason lists skipped entitlements and why", () => {
+      expect(decide("direct-bill", "technical", "on-premises", [psi(0), advanced]).reason).toBe(
+        "Rule 4: no entitlement of the partner covers a technical issue on a on-premises product (product-support-incidents: no product support incidents left; advanced-support-for-partners: advanced-support-for-partners covers cloud products only); the partner keeps the request.",
+      );
+    });
+  });
+
+  it("records the trigger and rejects an invalid decision time", () => {
+    expect(decideEscalation({ partnerType: "direct-bill", category: "billing", productKind: "cloud", entitlements: [], trigger: "resolution-breach", nowIso }).trigger).toBe("resolution-breach");
+    expect(() => decideEscalation({ partnerType: "direct-bill", category: "billing", productKind: "cloud", entitlements: [], trigger: "resolution-breach", nowIso: "soon" })).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,211 @@
+/**
+ * Drives a registered orchestrator through the real durable-functions replay, building the history
+ * the Durable extension would write, one episode at a time (local-runtime.md "The orchestrator
+ * contract"): OrchestratorStarted + new events → invoke → new actions become TaskScheduled /
+ * TimerCreated events with the extension's sequence numbers (compound actions flattened depth
+ * first; WaitForExternalEvent takes no number; a canceled timer still takes one).
+ */
+import { invokeWithJsonTrigger } from "../../../emulator/worker/invoke";
+
+/** History event as the extension sends it (PascalCase). */
+export type HistoryEvent = Record<string, unknown> & { EventType: number; EventId: number; IsPlayed: boolean; Timestamp: string };
+
+/** An action as returned by the orchestrator (camelCase, as serialized by the library). */
+export interface OrchestratorAction {
+  actionType: number;
+  functionName?: string;
+  input?: unknown;
+  fireAt?: string;
+  isCanceled?: boolean;
+  externalEventName?: string;
+  compoundActions?: OrchestratorAction[];
+  retryOptions?: Record<string, unknown>;
+}
+
+/** What the orchestrator returned for one episode. */
+export interface OrchestratorResult {
+  isDone: boolean;
+  actions: OrchestratorAction[][];
+  output?: unknown;
+  customStatus?: unknown;
+  error?: string;
+  schemaVersion: number;
+}
+
+/** A scheduled activity or timer, with its sequence number. */
+export interface Scheduled {
+  seq: number;
+  kind: "activity" | "timer";
+  name?: string;
+  input?: unknown;
+  fireAt?: string;
+  isCanceled?: boolean;
+  done: boolean;
+}
+
+/** Action types (local-runtime.md). */
+export const ActionType = { CallActivity: 0, CallActivityWithRetry: 1, CreateTimer: 5, WaitForExternalEvent: 6, WhenAny: 11, WhenAll: 12 } as const;
+
+/** Flattens compound actions depth first, dropping actions that take no sequence number. */
+export function numberedActions(actions: OrchestratorAction[]): OrchestratorAction[] {
+  const out: OrchestratorAction[] = [];
+  const walk = (a: OrchestratorAction): void => {
+    if (a.actionType === ActionType.WhenAny || a.actionType === ActionType.WhenAll) a.compoundActions?.forEach(walk);
+    else if (a.actionType !== ActionType.WaitForExternalEvent && a.actionType !== 4) out.push(a);
+  };
+  actions.forEach(walk);
+  return out;
+}
+
+/** Builds histories step by step and replays the orchestrator after each step. */
+export class OrchestrationDriver {
+  readonly history: HistoryEvent[] = [];
+  readonly scheduled: Scheduled[] = [];
+  private pending: HistoryEvent[] = [];
+  private nowMs: number;
+  /** Result of the latest episode. */
+  last?: OrchestratorResult;
+  /** Every activity call of the latest episode that was new (in order). */
+  newlyScheduled: Scheduled[] = [];
+
+  constructor(
+    private readonly orchestratorName: string,
+    private readonly input: unknown,
+    startIso: string,
+    private readonly instanceId = "case-1",
+  ) {
+    this.nowMs = Date.parse(startIso);
+    this.pending.push(this.event(0, { Name: orchestratorName, Input: JSON.stringify(input) }));
+  }
+
+  /** Current orchestration time (ISO). */
+  get now(): string {
+    return new Date(this.nowMs).toISOString();
+  }
+
+  /** Moves the clock forward (the next episode's OrchestratorStarted timestamp). */
+  advanceTo(iso: string): this {
+    const ms = Date.parse(iso);
+    if (ms > this.nowMs) this.nowMs = ms;
+    return this;
+  }
+
+  private event(type: number, fields: Record<string, unknown> = {}, eventId = -1): HistoryEvent {
+    return { EventType: type, EventId: eventId, IsPlayed: false, Timestamp: this.now, ...fields };
+  }
+
+  /** Runs one episode with the events queued since the last one. */
+  async replay(): Promise<OrchestratorResult> {
+    this.history.push(this.event(12), ...this.pending);
+    this.pending = [];
+    const trigger = {
+      history: this.history,
+      input: this.input,
+      instanceId: this.instanceId,
+      isReplaying: false,
+      parentInstanceId: null,
+      upperSchemaVersion: 2,
+      upperSchemaVersionNew: 3,
+      maximumShortTimerDuration: "6.00:00:00",
+      longRunningTimerIntervalDuration: "3.00:00:00",
+    };
+    const result = (await invokeWithJsonTrigger(this.orchestratorName, trigger)) as OrchestratorResult;
+    this.last = result;
+    const numbered = numberedActions(result.actions[0] ?? []);
+    this.newlyScheduled = [];
+    numbered.forEach((a, seq) => {
+      const known = this.scheduled[seq];
+      if (known) {
+        const kind = a.actionType === ActionType.CreateTimer ? "timer" : "activity";
+        if (known.kind !== kind || known.name !== a.functionName) {
+          throw new Error(`Non-deterministic replay at sequence ${seq}: history has ${known.kind} ${known.name ?? known.fireAt}, orchestrator now schedules ${kind} ${a.functionName ?? a.fireAt}`);
+        }
+        if (a.isCanceled !== undefined) known.isCanceled = a.isCanceled;
+        return;
+      }
+      const s: Scheduled =
+        a.actionType === ActionType.CreateTimer
+          ? { seq, kind: "timer", fireAt: a.fireAt ?? "", isCanceled: a.isCanceled ?? false, done: false }
+          : { seq, kind: "activity", name: a.functionName ?? "", input: a.input, done: false };
+      this.scheduled.push(s);
+      this.newlyScheduled.push(s);
+      this.history.push(
+        s.kind === "timer" ? this.event(10, { FireAt: s.fireAt }, seq) : this.event(4, { Name: s.name, Input: JSON.stringify(s.input ?? null) }, seq),
+      );
+    });
+    this.history.push(this.event(14));
+    return result;
+  }
+
+  /** Open (not completed, not canceled) activities and timers. */
+  get open(): Scheduled[] {
+    return this.scheduled.filter((s) => !s.done && !s.isCanceled);
+  }
+
+  /** The oldest open activity of a name. @throws if none. */
+  openActivity(name: string): Scheduled {
+    const s = this.open.find((x) => x.kind === "activity" && x.name === name);
+    if (!s) throw new Error(`No open activity ${name}; open: ${this.open.map((o) => o.name ?? `timer@${o.fireAt}`).join(", ")}`);
+    return s;
+  }
+
+  /** Queues the completion of the oldest open activity of `name` with `result`. */
+  completeActivity(name: string, result: unknown = null): Scheduled {
+    const s = this.openActivity(name);
+    s.done = true;
+    this.pending.push(this.event(5, { TaskScheduledId: s.seq, Result: JSON.stringify(result) }));
+    return s;
+  }
+
+  /** Queues a failure of the oldest open activity of `name`. */
+  failActivity(name: string, reason: string): Scheduled {
+    const s = this.openActivity(name);
+    s.done = true;
+    this.pending.push(this.event(6, { TaskScheduledId: s.seq, Reason: reason, Details: reason }));
+    return s;
+  }
+
+  /** Replays queued events, then completes every open activity (results from `results` by name, default null) until none is left. */
+  async completeAllActivities(results: Record<string, unknown> = {}): Promise<OrchestratorResult> {
+    let guard = 0;
+    let r = this.pending.length > 0 || !this.last ? await this.replay() : this.last;
+    while (this.open.some((s) => s.kind === "activity")) {
+      if (++guard > 100) throw new Error("activities never settle");
+      for (const s of this.open.filter((x) => x.kind === "activity")) this.completeActivity(s.name ?? "", results[s.name ?? ""] ?? null);
+      r = await this.replay();
+    }
+    return r;
+  }
+
+  /** The single open timer. @throws unless exactly one is open. */
+  openTimer(): Scheduled {
+    const timers = this.open.filter((s) => s.kind === "timer");
+    if (timers.length !== 1) throw new Error(`expected one open timer, found ${timers.length}`);
+    return timers[0] as Scheduled;
+  }
+
+  /** Advances the clock to the open timer's fireAt and queues TimerFired. */
+  fireTimer(): Scheduled {
+    const t = this.openTimer();
+    t.done = true;
+    this.advanceTo(t.fireAt ?? "");
+    this.pending.push(this.event(11, { TimerId: t.seq, FireAt: t.fireAt }));
+    return t;
+  }
+
+  /** Queues an external event (payload serialized as JSON; `undefined` = no input). */
+  raiseEvent(name: string, payload: unknown): this {
+    this.pending.push(this.event(15, { Name: name, Input: payload === undefined ? null : JSON.stringify(payload) }));
+    return this;
+  }
+
+  /** Every activity scheduled so far of a name, in order. */
+  activities(name?: string): Scheduled[] {
+    return this.scheduled.filter((s) => s.kind === "activity" && (name === undefined || s.name === name));
+  }
+
+  /** Every timer scheduled so far. */
+  timers(): Scheduled[] {
+    return this.scheduled.filter((s) => s.kind === "timer");
+  }
+}
