@@ -115,6 +115,11 @@ export interface DurableEngineOptions {
   maximumShortTimerDuration?: string;
   /** `longRunningTimerIntervalDuration` sent to the library; default "3.00:00:00". */
   longRunningTimerIntervalDuration?: string;
+  /**
+   * How long a received queue message stays invisible while it is being processed, in ms (renewed
+   * for long activities); also how soon a message is redelivered after a crash. Default 30000.
+   */
+  messageVisibilityTimeoutInMs?: number;
   /** Diagnostic log; default console with EMULATOR_VERBOSE. */
   log?: (level: "debug" | "info" | "warn" | "error", message: string) => void;
 }

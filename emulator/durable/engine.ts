@@ -1,0 +1,411 @@
+/**
+ * The local Durable Task engine: dispatches orchestrator episodes from the control queues and
+ * activity executions from the work-item queue (Azure Storage provider layout in Azurite), and
+ * implements the management operations of {@link DurableEngine} on the same storage.
+ *
+ * Concurrency: at most one episode per instance at a time (an in-process lock; one host process
+ * per task hub), at most `maxConcurrentOrchestrations` episodes and `maxConcurrentActivities`
+ * activity executions overall.
+ */
+import { randomUUID } from "node:crypto";
+import { getFunction, getTriggerBinding, invokeWithJsonTrigger } from "../worker/invoke";
+import { HistoryStore, type InstanceRecord } from "./historyStore";
+import { TERMINAL_STATUSES } from "./historyTypes";
+import { newMessageId, TaskHubQueues, type ActivityMessage, type ControlMessage, type Received } from "./queues";
+import { parseJson, runEpisode, toJson, type EpisodeContext } from "./episode";
+import { parseTimeSpan } from "./replay";
+import { toApiHistory, toInstanceStatus } from "./statusView";
+import type { ControlResult, DurableEngine, DurableEngineOptions, InstanceQuery, InstanceStatus, RaiseEventResult, RuntimeStatus } from "./types";
+
+/** Timer messages due within this many ms are held in memory instead of being hidden again. */
+const HOLD_MS = 2000;
+/** Retry delay (ms) of an instance whose messages could not be applied yet (suspended, not started). */
+const DEFERRED_RETRY_MS = 500;
+
+interface InstanceSlot {
+  pending: Received<ControlMessage>[];
+  running: boolean;
+  retryTimer?: NodeJS.Timeout;
+}
+
+/** Error with a machine-readable `code` (`InstanceExists`, `OrchestratorNotFound`). */
+export class DurableEngineError extends Error {
+  /** @param code - machine-readable error code. */
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = "DurableEngineError";
+  }
+}
+
+/** Implementation of {@link DurableEngine}; create it with `createDurableEngine`. */
+export class LocalDurableEngine implements DurableEngine {
+  readonly taskHubName: string;
+  private readonly store: HistoryStore;
+  private readonly queues: TaskHubQueues;
+  private readonly ctx: EpisodeContext;
+  private readonly pollMs: number;
+  private readonly visibilityMs: number;
+  private readonly maxActivities: number;
+  private readonly maxOrchestrations: number;
+  private readonly log: NonNullable<DurableEngineOptions["log"]>;
+  private ensured?: Promise<void>;
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private readonly slots = new Map<string, InstanceSlot>();
+  private readonly waiting: string[] = [];
+  private activeOrchestrations = 0;
+  private activeActivities = 0;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly holdTimers = new Set<NodeJS.Timeout>();
+
+  /**
+   * @param options - see {@link DurableEngineOptions}.
+   * @throws Error when the task hub name is not alphanumeric, 3–45 characters, starting with a letter.
+   */
+  constructor(options: DurableEngineOptions) {
+    if (!/^[A-Za-z][A-Za-z0-9]{2,44}$/.test(options.taskHubName)) {
+      throw new Error(`Invalid task hub name "${options.taskHubName}": alphanumeric, 3–45 characters, starting with a letter.`);
+    }
+    const partitions = options.partitionCount ?? 4;
+    if (!Number.isInteger(partitions) || partitions < 1 || partitions > 16) throw new Error("partitionCount must be 1–16.");
+    this.taskHubName = options.taskHubName;
+    this.store = new HistoryStore(options.connectionString, options.taskHubName);
+    this.queues = new TaskHubQueues(options.connectionString, options.taskHubName, partitions);
+    this.pollMs = options.pollingIntervalInMs ?? 100;
+    this.visibilityMs = Math.max(2000, options.messageVisibilityTimeoutInMs ?? 30000);
+    this.maxActivities = Math.max(1, options.maxConcurrentActivities ?? 10);
+    this.maxOrchestrations = Math.max(1, options.maxConcurrentOrchestrations ?? 10);
+    this.log = options.log ?? ((level, message) => {
+      if (level === "error") console.error(`[durable] ${message}`);
+      else if (level === "warn" || process.env.EMULATOR_VERBOSE) console.log(`[durable] ${level}: ${message}`);
+    });
+    const maximumShortTimerDuration = options.maximumShortTimerDuration ?? "6.00:00:00";
+    const longRunningTimerIntervalDuration = options.longRunningTimerIntervalDuration ?? "3.00:00:00";
+    this.ctx = {
+      store: this.store,
+      queues: this.queues,
+      invokeOrchestrator: (name, trigger) => {
+        assertTrigger(name, "orchestrationTrigger");
+        return invokeWithJsonTrigger(name, trigger);
+      },
+      maximumShortTimerDuration,
+      longRunningTimerIntervalDuration,
+      maxShortTimerMs: parseTimeSpan(maximumShortTimerDuration),
+      timerIntervalMs: parseTimeSpan(longRunningTimerIntervalDuration),
+      log: (level, message) => this.log(level, message),
+    };
+  }
+
+  private ensure(): Promise<void> {
+    this.ensured ??= Promise.all([this.store.ensure(), this.queues.ensure()]).then(() => undefined);
+    this.ensured.catch(() => (this.ensured = undefined));
+    return this.ensured;
+  }
+
+  async start(): Promise<void> {
+    await this.ensure();
+    if (this.running) return;
+    this.running = true;
+    this.loops = [...this.queues.control.map((q) => this.controlLoop(q)), this.activityLoop()];
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const t of this.holdTimers) clearTimeout(t);
+    this.holdTimers.clear();
+    for (const s of this.slots.values()) if (s.retryTimer) clearTimeout(s.retryTimer);
+    await Promise.all(this.loops);
+    this.loops = [];
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    this.slots.clear();
+    this.waiting.length = 0;
+  }
+
+  // ---- dispatch -------------------------------------------------------------------------------
+
+  private track<T>(p: Promise<T>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p)).catch(() => undefined);
+  }
+
+  private async controlLoop(queue: TaskHubQueues["control"][number]): Promise<void> {
+    while (this.running) {
+      try {
+        const messages = await this.queues.receive<ControlMessage>(queue, 32, this.visibilityMs, (m) => this.log("warn", m));
+        for (const m of messages) this.accept(m);
+        if (messages.length === 0) await sleep(this.pollMs);
+      } catch (e) {
+        if (this.running) this.log("error", `Control queue ${queue.name}: ${(e as Error).message}`);
+        await sleep(Math.max(this.pollMs, 500));
+      }
+    }
+  }
+
+  private accept(m: Received<ControlMessage>): void {
+    if (!this.running) return;
+    const due = m.body.kind === "TimerFired" ? Date.parse(m.body.FireAt) - Date.now() : 0;
+    if (due > HOLD_MS) {
+      this.track(this.queues.hide(m, due).catch((e: Error) => this.log("warn", `Could not re-hide timer: ${e.message}`)));
+      return;
+    }
+    if (due > 0) {
+      const t = setTimeout(() => {
+        this.holdTimers.delete(t);
+        this.enqueue(m);
+      }, due);
+      this.holdTimers.add(t);
+      return;
+    }
+    this.enqueue(m);
+  }
+
+  private enqueue(m: Received<ControlMessage>): void {
+    if (!this.running) return;
+    const id = m.body.InstanceId;
+    let slot = this.slots.get(id);
+    if (!slot) {
+      slot = { pending: [], running: false };
+      this.slots.set(id, slot);
+    }
+    const known = slot.pending.find((p) => p.messageId === m.messageId);
+    if (known) known.popReceipt = m.popReceipt;
+    else slot.pending.push(m);
+    this.schedule(id);
+  }
+
+  private schedule(instanceId: string): void {
+    const slot = this.slots.get(instanceId);
+    if (!slot || slot.running || !this.running || slot.pending.length === 0) return;
+    if (this.activeOrchestrations >= this.maxOrchestrations) {
+      if (!this.waiting.includes(instanceId)) this.waiting.push(instanceId);
+      return;
+    }
+    if (slot.retryTimer) {
+      clearTimeout(slot.retryTimer);
+      slot.retryTimer = undefined;
+    }
+    slot.running = true;
+    this.activeOrchestrations++;
+    this.track(this.runInstance(instanceId, slot).finally(() => {
+      slot.running = false;
+      this.activeOrchestrations--;
+      if (slot.pending.length === 0 && !slot.retryTimer) this.slots.delete(instanceId);
+      const next = this.waiting.shift();
+      if (next) this.schedule(next);
+    }));
+  }
+
+  private async runInstance(instanceId: string, slot: InstanceSlot): Promise<void> {
+    while (this.running && slot.pending.length > 0) {
+      const batch = [...slot.pending];
+      let consumed: Received<ControlMessage>[];
+      try {
+        consumed = (await runEpisode(this.ctx, instanceId, batch)).consumed;
+      } catch (e) {
+        consumed = await this.onEpisodeError(instanceId, batch, e as Error);
+      }
+      await Promise.all(consumed.map((m) => this.queues.delete(m).catch((e: Error) => this.log("warn", `Delete failed: ${e.message}`))));
+      slot.pending = slot.pending.filter((m) => !consumed.includes(m));
+      if (consumed.length === 0) {
+        // Nothing applicable now (suspended or not started yet): look again a bit later.
+        slot.retryTimer = setTimeout(() => {
+          slot.retryTimer = undefined;
+          this.schedule(instanceId);
+        }, DEFERRED_RETRY_MS);
+        return;
+      }
+    }
+  }
+
+  /** A failed episode: payloads over the limit fail the instance; other errors leave the messages for redelivery. */
+  private async onEpisodeError(instanceId: string, batch: Received<ControlMessage>[], e: Error): Promise<Received<ControlMessage>[]> {
+    if ((e as Error & { code?: string }).code === "PayloadTooLarge") {
+      this.log("error", `Instance ${instanceId} failed: ${e.message}`);
+      const rec = await this.store.getInstance(instanceId).catch(() => undefined);
+      if (rec && !TERMINAL_STATUSES.has(rec.runtimeStatus)) {
+        await this.store.putInstance({ ...rec, runtimeStatus: "Failed", output: toJson(`Orchestrator function '${rec.name}' failed: ${e.message}`), lastUpdatedTime: new Date().toISOString() });
+      }
+      return batch;
+    }
+    this.log("error", `Episode of ${instanceId} failed, messages will be redelivered: ${e.stack ?? e.message}`);
+    const slot = this.slots.get(instanceId);
+    if (slot) slot.pending = slot.pending.filter((m) => !batch.includes(m));
+    return [];
+  }
+
+  private async activityLoop(): Promise<void> {
+    while (this.running) {
+      const free = this.maxActivities - this.activeActivities;
+      if (free <= 0) {
+        await sleep(Math.min(this.pollMs, 50));
+        continue;
+      }
+      try {
+        const messages = await this.queues.receive<ActivityMessage>(this.queues.workItems, free, this.visibilityMs, (m) => this.log("warn", m));
+        for (const m of messages) {
+          this.activeActivities++;
+          this.track(this.runActivity(m).finally(() => this.activeActivities--));
+        }
+        if (messages.length === 0) await sleep(this.pollMs);
+      } catch (e) {
+        if (this.running) this.log("error", `Work-item queue: ${(e as Error).message}`);
+        await sleep(Math.max(this.pollMs, 500));
+      }
+    }
+  }
+
+  /** Runs one activity at least once: the result is sent before the work item is deleted. */
+  private async runActivity(m: Received<ActivityMessage>): Promise<void> {
+    const b = m.body;
+    let renewing: Promise<void> = Promise.resolve();
+    const renew = setInterval(() => {
+      renewing = renewing.then(() => this.queues.hide(m, this.visibilityMs)).catch(() => undefined);
+    }, this.visibilityMs / 2);
+    try {
+      let reply: ControlMessage;
+      const base = { Id: newMessageId(), InstanceId: b.InstanceId, ExecutionId: b.ExecutionId, TaskScheduledId: b.TaskScheduledId };
+      try {
+        assertTrigger(b.Name, "activityTrigger");
+        const value = await invokeWithJsonTrigger(b.Name, parseJson(b.Input));
+        reply = { ...base, kind: "TaskCompleted", Result: toJson(value) };
+      } catch (e) {
+        const err = e instanceof Error ? e : new Error(String(e));
+        reply = { ...base, kind: "TaskFailed", Reason: `Activity function '${b.Name}' failed: ${err.message}`, Details: err.stack ?? err.message };
+      }
+      clearInterval(renew);
+      await renewing;
+      await this.queues.sendControl(reply);
+      await this.queues.delete(m);
+    } catch (e) {
+      this.log("error", `Activity ${b.Name} of ${b.InstanceId}: ${(e as Error).message}; it will run again.`);
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  // ---- management API ---------------------------------------------------------------------------
+
+  async startNew(name: string, options: { instanceId?: string; input?: unknown } = {}): Promise<string> {
+    try {
+      assertTrigger(name, "orchestrationTrigger");
+    } catch (e) {
+      throw new DurableEngineError("OrchestratorNotFound", (e as Error).message);
+    }
+    await this.ensure();
+    const instanceId = options.instanceId ?? randomUUID();
+    const existing = await this.store.getInstance(instanceId);
+    if (existing && !TERMINAL_STATUSES.has(existing.runtimeStatus)) {
+      throw new DurableEngineError("InstanceExists", `An instance with ID '${instanceId}' already exists and is ${existing.runtimeStatus}.`);
+    }
+    const now = new Date().toISOString();
+    const executionId = randomUUID();
+    const input = toJson(options.input);
+    const record: InstanceRecord = {
+      instanceId, name, runtimeStatus: "Pending", createdTime: now, lastUpdatedTime: now, input, output: null, customStatus: null,
+      executionId, historyLength: 0, canceledTimers: [],
+    };
+    await this.store.putInstance(record);
+    await this.queues.sendControl({ kind: "ExecutionStarted", Id: newMessageId(), InstanceId: instanceId, ExecutionId: executionId, Name: name, Input: input });
+    return instanceId;
+  }
+
+  async getStatus(instanceId: string, options: { showHistory?: boolean; showHistoryOutput?: boolean; showInput?: boolean } = {}): Promise<InstanceStatus | undefined> {
+    await this.ensure();
+    const rec = await this.store.getInstance(instanceId);
+    if (!rec) return undefined;
+    const status = toInstanceStatus(rec, options.showInput ?? true);
+    if (options.showHistory) status.historyEvents = toApiHistory(await this.store.loadHistory(rec), options.showHistoryOutput ?? false);
+    return status;
+  }
+
+  async listInstances(query: InstanceQuery): Promise<{ instances: InstanceStatus[]; continuationToken?: string }> {
+    await this.ensure();
+    const page = await this.store.queryInstances(query, query.top ?? 100, query.continuationToken);
+    return { instances: page.records.map((r) => toInstanceStatus(r, query.showInput ?? false)), continuationToken: page.continuationToken };
+  }
+
+  async raiseEvent(instanceId: string, eventName: string, eventData: unknown): Promise<RaiseEventResult> {
+    return this.control(instanceId, () => ({ kind: "EventRaised", Id: newMessageId(), InstanceId: instanceId, Name: eventName, Input: toJson(eventData) }));
+  }
+
+  terminate(instanceId: string, reason?: string): Promise<ControlResult> {
+    return this.control(instanceId, () => ({ kind: "Terminate", Id: newMessageId(), InstanceId: instanceId, Reason: reason ?? null }));
+  }
+
+  suspend(instanceId: string, reason?: string): Promise<ControlResult> {
+    return this.control(instanceId, () => ({ kind: "Suspend", Id: newMessageId(), InstanceId: instanceId, Reason: reason ?? null }));
+  }
+
+  resume(instanceId: string, reason?: string): Promise<ControlResult> {
+    return this.control(instanceId, () => ({ kind: "Resume", Id: newMessageId(), InstanceId: instanceId, Reason: reason ?? null }));
+  }
+
+  /** Rewind is not supported locally: "gone" for every known instance, "notFound" otherwise. */
+  async rewind(instanceId: string): Promise<ControlResult> {
+    await this.ensure();
+    return (await this.store.getInstance(instanceId)) ? "gone" : "notFound";
+  }
+
+  async purgeInstance(instanceId: string): Promise<number> {
+    await this.ensure();
+    const rec = await this.store.getInstance(instanceId);
+    if (!rec || !TERMINAL_STATUSES.has(rec.runtimeStatus)) return 0;
+    await this.store.deleteHistory(instanceId);
+    return (await this.store.deleteInstance(instanceId)) ? 1 : 0;
+  }
+
+  async purgeInstances(query: { createdTimeFrom?: string; createdTimeTo?: string; runtimeStatus?: RuntimeStatus[] }): Promise<number> {
+    await this.ensure();
+    const statuses = (query.runtimeStatus ?? ["Completed", "Failed", "Terminated"]).filter((s) => TERMINAL_STATUSES.has(s));
+    if (statuses.length === 0) return 0;
+    const ids: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.store.queryInstances({ ...query, runtimeStatus: statuses }, 500, token);
+      ids.push(...page.records.map((r) => r.instanceId));
+      token = page.continuationToken;
+    } while (token);
+    let purged = 0;
+    for (const id of ids) purged += await this.purgeInstance(id);
+    return purged;
+  }
+
+  async waitForCompletion(instanceId: string, timeoutInMs: number): Promise<InstanceStatus | undefined> {
+    const deadline = Date.now() + timeoutInMs;
+    for (;;) {
+      const status = await this.getStatus(instanceId);
+      if (!status || TERMINAL_STATUSES.has(status.runtimeStatus) || Date.now() >= deadline) return status;
+      await sleep(Math.min(Math.max(50, this.pollMs), Math.max(0, deadline - Date.now())));
+    }
+  }
+
+  private async control(instanceId: string, make: () => ControlMessage): Promise<ControlResult> {
+    await this.ensure();
+    const rec = await this.store.getInstance(instanceId);
+    if (!rec) return "notFound";
+    if (TERMINAL_STATUSES.has(rec.runtimeStatus)) return "gone";
+    await this.queues.sendControl(make());
+    return "accepted";
+  }
+}
+
+/**
+ * Checks that `name` is a registered function with the given trigger type.
+ * @throws Error naming the function when it is unknown or of another kind (entities are not supported).
+ */
+function assertTrigger(name: string, type: "orchestrationTrigger" | "activityTrigger"): void {
+  let actual: string;
+  try {
+    actual = getTriggerBinding(getFunction(name).metadata).type;
+  } catch {
+    throw new Error(`The function '${name}' doesn't exist, is disabled, or is not ${type === "activityTrigger" ? "an activity" : "an orchestrator"} function.`);
+  }
+  if (actual.toLowerCase() !== type.toLowerCase()) {
+    const entity = actual.toLowerCase() === "entitytrigger" ? " Durable entities are not supported by the local engine." : "";
+    throw new Error(`The function '${name}' is an ${actual} function, not ${type === "activityTrigger" ? "an activity" : "an orchestrator"}.${entity}`);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

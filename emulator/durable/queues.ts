@@ -1,0 +1,182 @@
+/**
+ * The task hub's persisted queues (Azure Storage provider layout, local-runtime.md "How Azure stores
+ * it"): control queues `<hub>-control-00..NN` carry every message addressed to an orchestration
+ * instance, partitioned by a hash of the instance id, and `<hub>-workitems` carries activity
+ * executions. Messages are JSON; bodies over 45 KB are spilled to the `<hub>Payloads` table, as the
+ * provider spills large messages to blobs.
+ */
+import { randomUUID } from "node:crypto";
+import { QueueClient, QueueServiceClient } from "@azure/storage-queue";
+import type { TableClient } from "@azure/data-tables";
+import { createTableClient, ensureTable, getLargeString, setLargeString, statusOf, assertEntitySize } from "./tableUtil";
+
+/** Fields every message carries. */
+interface MessageBase {
+  /** Unique message id (GUID) used to dedupe redeliveries. */
+  Id: string;
+  InstanceId: string;
+  /** Target execution; absent for messages addressed to whatever execution is current. */
+  ExecutionId?: string;
+}
+
+/** Parent of a sub-orchestration, as carried by its ExecutionStarted message. */
+export interface ParentInfo {
+  InstanceId: string;
+  ExecutionId: string;
+  Name: string;
+  TaskScheduledId: number;
+}
+
+/** Messages of the control queues (one orchestration instance each). */
+export type ControlMessage =
+  | (MessageBase & { kind: "ExecutionStarted"; ExecutionId: string; Name: string; Input: string | null; Parent?: ParentInfo; IsContinueAsNew?: boolean; CarriedMessageIds?: string[] })
+  | (MessageBase & { kind: "TaskCompleted"; TaskScheduledId: number; Result: string | null })
+  | (MessageBase & { kind: "TaskFailed"; TaskScheduledId: number; Reason: string; Details: string })
+  | (MessageBase & { kind: "SubOrchestrationInstanceCompleted"; TaskScheduledId: number; Result: string | null })
+  | (MessageBase & { kind: "SubOrchestrationInstanceFailed"; TaskScheduledId: number; Reason: string; Details: string })
+  | (MessageBase & { kind: "TimerFired"; TimerId: number; FireAt: string })
+  | (MessageBase & { kind: "EventRaised"; Name: string; Input: string | null })
+  | (MessageBase & { kind: "Terminate" | "Suspend" | "Resume"; Reason: string | null });
+
+/** Message of the work-item queue: one activity execution. */
+export interface ActivityMessage extends MessageBase {
+  kind: "Activity";
+  ExecutionId: string;
+  TaskScheduledId: number;
+  Name: string;
+  /** JSON string or null. */
+  Input: string | null;
+}
+
+/** A message as received: body plus what is needed to delete or hide it again. */
+export interface Received<T> {
+  queue: QueueClient;
+  messageId: string;
+  popReceipt: string;
+  dequeueCount: number;
+  body: T;
+}
+
+/** Spill threshold in characters (the Azure Storage provider spills messages over 45 KB to blobs). */
+const SPILL_CHARS = 45 * 1024;
+/** Longest delay of a queue message: 7 days minus a minute (Azure Storage limit). */
+export const MAX_DELAY_MS = 7 * 24 * 3600 * 1000 - 60_000;
+
+/** FNV-1a hash of the instance id, as the partition key of control queues. */
+export function partitionOf(instanceId: string, partitionCount: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < instanceId.length; i++) {
+    h ^= instanceId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % partitionCount;
+}
+
+/** Access to the control queues, the work-item queue and the payload spill table of one task hub. */
+export class TaskHubQueues {
+  /** Control queues, by partition index. */
+  readonly control: QueueClient[];
+  /** The activity work-item queue. */
+  readonly workItems: QueueClient;
+  private readonly payloads: TableClient;
+
+  /**
+   * @param connectionString - storage connection string (Azurite).
+   * @param hub - task hub name; queue names use it lower-cased.
+   * @param partitionCount - number of control queues, 1–16.
+   */
+  constructor(connectionString: string, hub: string, readonly partitionCount: number) {
+    const service = QueueServiceClient.fromConnectionString(connectionString);
+    const lower = hub.toLowerCase();
+    this.control = Array.from({ length: partitionCount }, (_, i) => service.getQueueClient(`${lower}-control-${String(i).padStart(2, "0")}`));
+    this.workItems = service.getQueueClient(`${lower}-workitems`);
+    this.payloads = createTableClient(connectionString, `${hub}Payloads`);
+  }
+
+  /** Creates the queues and the payload table if missing. */
+  async ensure(): Promise<void> {
+    await Promise.all([...this.control, this.workItems].map((q) => q.createIfNotExists()));
+    await ensureTable(this.payloads);
+  }
+
+  /** The control queue of an instance. */
+  controlQueueOf(instanceId: string): QueueClient {
+    const q = this.control[partitionOf(instanceId, this.partitionCount)];
+    if (!q) throw new Error("control queue index out of range");
+    return q;
+  }
+
+  /**
+   * Sends a control message to the instance's control queue.
+   * @param delayInMs - initial invisibility (timers), capped at {@link MAX_DELAY_MS}; 0 by default.
+   */
+  async sendControl(message: ControlMessage, delayInMs = 0): Promise<void> {
+    await this.send(this.controlQueueOf(message.InstanceId), message, delayInMs);
+  }
+
+  /** Sends an activity work item. */
+  async sendWorkItem(message: ActivityMessage): Promise<void> {
+    await this.send(this.workItems, message, 0);
+  }
+
+  private async send(queue: QueueClient, message: MessageBase, delayInMs: number): Promise<void> {
+    let text = JSON.stringify(message);
+    if (text.length > SPILL_CHARS) {
+      const entity: Record<string, unknown> = { partitionKey: message.Id, rowKey: "" };
+      setLargeString(entity, "Body", text);
+      assertEntitySize(entity, `Message for instance ${message.InstanceId}`);
+      await this.payloads.upsertEntity(entity as { partitionKey: string; rowKey: string }, "Replace");
+      text = JSON.stringify({ Id: message.Id, InstanceId: message.InstanceId, PayloadRef: message.Id });
+    }
+    const delaySec = Math.max(0, Math.min(Math.floor(delayInMs / 1000), Math.floor(MAX_DELAY_MS / 1000)));
+    await queue.sendMessage(text, { visibilityTimeout: delaySec, messageTimeToLive: -1 });
+  }
+
+  /**
+   * Receives up to `max` messages (at most 32) and hides them for `visibilityInMs`.
+   * Spilled bodies are loaded; unreadable messages are deleted with a warning.
+   */
+  async receive<T>(queue: QueueClient, max: number, visibilityInMs: number, warn: (m: string) => void): Promise<Received<T>[]> {
+    const res = await queue.receiveMessages({ numberOfMessages: Math.min(32, Math.max(1, max)), visibilityTimeout: Math.max(1, Math.ceil(visibilityInMs / 1000)) });
+    const out: Received<T>[] = [];
+    for (const m of res.receivedMessageItems) {
+      try {
+        let body = JSON.parse(m.messageText) as Record<string, unknown>;
+        if (typeof body.PayloadRef === "string") {
+          const entity = await this.payloads.getEntity<Record<string, unknown>>(body.PayloadRef, "");
+          body = JSON.parse(getLargeString(entity, "Body") ?? "null") as Record<string, unknown>;
+        }
+        out.push({ queue, messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount, body: body as T });
+      } catch (e) {
+        warn(`Dropping unreadable message ${m.messageId} from ${queue.name}: ${(e as Error).message}`);
+        await queue.deleteMessage(m.messageId, m.popReceipt).catch(() => undefined);
+      }
+    }
+    return out;
+  }
+
+  /** Deletes a received message (and its spilled payload); a message already gone (404) is ignored. */
+  async delete(message: Received<{ Id: string }>): Promise<void> {
+    try {
+      await message.queue.deleteMessage(message.messageId, message.popReceipt);
+    } catch (e) {
+      if (statusOf(e) !== 404 && statusOf(e) !== 400) throw e;
+    }
+    await this.payloads.deleteEntity(message.body.Id, "").catch(() => undefined);
+  }
+
+  /** Hides a received message again for `visibilityInMs` (keeps it for redelivery); updates its pop receipt. */
+  async hide(message: Received<unknown>, visibilityInMs: number): Promise<void> {
+    try {
+      const r = await message.queue.updateMessage(message.messageId, message.popReceipt, undefined, Math.max(0, Math.floor(visibilityInMs / 1000)));
+      if (r.popReceipt) message.popReceipt = r.popReceipt;
+    } catch (e) {
+      if (statusOf(e) !== 404 && statusOf(e) !== 400) throw e;
+    }
+  }
+}
+
+/** A fresh message id. */
+export function newMessageId(): string {
+  return randomUUID();
+}
