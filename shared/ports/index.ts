@@ -46,6 +46,11 @@ export interface PartnerRepository {
   getCredentials(partnerId: string): Promise<PartnerCredentialRecord | undefined>;
   /** Every partner (small: a partner count, not a case count). */
   listPartners(): Promise<Partner[]>;
+  /**
+   * The id of the partner holding an API key with this SHA-256 (hex) hash, or undefined. Lets the
+   * partner API answer 404 rather than 401 to a valid key used on another partner's URL (OWASP API1).
+   */
+  findPartnerIdByApiKeyHash(apiKeyHash: string): Promise<string | undefined>;
 }
 
 /** Support requests and their timelines (Table Storage), always scoped by partner (OWASP API1). */

@@ -1,0 +1,100 @@
+/**
+ * Helpers shared by the HTTP handlers: dependencies, JSON bodies, media types, idempotency and
+ * the catch-all that turns service errors into problems and anything else into a logged 500.
+ */
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import type { Container } from "../../shared/container";
+import type { StoredResponse, SupportRequestWorkflow } from "../../shared/ports";
+import { fingerprintRequest, parseIdempotencyKey, runIdempotent } from "../../shared/services";
+import { idempotencyInFlightProblem, idempotencyMismatchProblem, internalProblem, malformedJsonProblem, problemFromError, unsupportedMediaTypeProblem, validationProblem } from "./problem";
+
+/** What the HTTP handlers need: the container and, per invocation, the workflow. */
+export interface HttpHandlerDeps {
+  /** The composition root (called on every request; returns the same instance). */
+  getContainer: () => Container;
+  /** The workflow for this invocation (over `df.getClient(context)` in production; a fake in tests). */
+  getWorkflow: (context: InvocationContext) => SupportRequestWorkflow;
+}
+
+/** An HTTP handler as `app.http` takes it. */
+export type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+
+/** The request path (used as problem `instance`). */
+export function pathOf(request: HttpRequest): string {
+  return new URL(request.url).pathname;
+}
+
+/** A JSON response with `Cache-Control: no-store` (partner data must not be cached by intermediaries). */
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
+  return { status, headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", ...headers }, body: JSON.stringify(body) };
+}
+
+/** A stored (idempotent) response as an HttpResponseInit. */
+export function fromStored(r: StoredResponse): HttpResponseInit {
+  return { status: r.status, headers: r.headers, body: r.body };
+}
+
+/** A response as stored for idempotent replay (string body; headers as a record). */
+export function toStored(r: HttpResponseInit): StoredResponse {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries((r.headers ?? {}) as Record<string, string>)) headers[k] = String(v);
+  const body = typeof r.body === "string" ? r.body : r.jsonBody !== undefined ? JSON.stringify(r.jsonBody) : "";
+  if (r.jsonBody !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["Content-Type"] = "application/json";
+  return { status: r.status ?? 200, headers, body };
+}
+
+/**
+ * Checks the media type and parses a JSON body.
+ * @returns the value, or a 415/400 problem response.
+ */
+export function parseJsonBody(request: HttpRequest, raw: string): { ok: true; value: unknown } | { ok: false; response: HttpResponseInit } {
+  const ct = request.headers.get("content-type");
+  if (ct && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(ct.trim())) return { ok: false, response: unsupportedMediaTypeProblem(ct, pathOf(request)) };
+  try {
+    return { ok: true, value: JSON.parse(raw) as unknown };
+  } catch (e) {
+    return { ok: false, response: malformedJsonProblem((e as Error).message, pathOf(request)) };
+  }
+}
+
+/**
+ * Runs `produce` under the request's `Idempotency-Key` (IETF draft), scoped to the partner, or
+ * under `fallbackKey` when the header is absent, or directly when neither is given.
+ * @returns the response, replayed when the key was completed before; 409 while in flight;
+ *   422 when the key was used with another payload; 400 for a malformed header.
+ */
+export async function withIdempotency(container: Container, request: HttpRequest, scope: string, rawBody: string, produce: () => Promise<HttpResponseInit>, fallbackKey?: string): Promise<HttpResponseInit> {
+  const header = request.headers.get("idempotency-key");
+  let key: string | undefined;
+  if (header !== null) {
+    key = parseIdempotencyKey(header);
+    if (key === undefined) return validationProblem([{ pointer: "header:Idempotency-Key", detail: "1–255 printable ASCII characters, optionally as a quoted string" }], pathOf(request));
+  } else key = fallbackKey;
+  if (key === undefined) return produce();
+  const path = pathOf(request);
+  const outcome = await runIdempotent(container.idempotency, scope, key, fingerprintRequest(request.method, path, rawBody), async () => toStored(await produce()));
+  switch (outcome.kind) {
+    case "fresh":
+    case "replayed":
+      return fromStored(outcome.response);
+    case "in-flight":
+      return idempotencyInFlightProblem(path);
+    case "mismatch":
+      return idempotencyMismatchProblem(path);
+  }
+}
+
+/**
+ * Runs a handler body, mapping service errors to problems (400/404/409) and anything else to a
+ * 500 whose cause is logged with the invocation id (never returned to the caller).
+ */
+export async function handleErrors(request: HttpRequest, context: InvocationContext, body: () => Promise<HttpResponseInit>): Promise<HttpResponseInit> {
+  try {
+    return await body();
+  } catch (e) {
+    const mapped = problemFromError(e, pathOf(request));
+    if (mapped) return mapped;
+    context.error(`${request.method} ${pathOf(request)} failed:`, e);
+    return internalProblem(pathOf(request), context.invocationId);
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * `POST /api/partners/{partnerId}/support-requests`: the partner's signed webhook (Standard
+ * Webhooks). Anonymous at the Functions level; authenticated by the signature over the raw body.
+ */
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import { CreateSupportRequestSchema, PartnerIdSchema } from "../../shared/contracts";
+import { submitSupportRequest, verifyWebhook } from "../../shared/services";
+import { handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type HttpHandlerDeps } from "./common";
+import { invalidParamsFromZod, notFoundProblem, ProblemTypes, unauthorizedProblem, validationProblem } from "./problem";
+
+/** Challenge sent with a 401 of the webhook (no registered scheme exists for Standard Webhooks). */
+export const WEBHOOK_CHALLENGE = 'Webhook-Signature realm="support-requests", headers="webhook-id webhook-timestamp webhook-signature"';
+
+/**
+ * Creates the intake handler. Steps, in order: unknown partner → 404; missing/invalid signature
+ * or timestamp outside ±5 min → 401 (detail says which); non-JSON media type → 415; body not JSON
+ * → 400; invalid fields → 400 naming each (`errors[].pointer`); then, under the `Idempotency-Key`
+ * (or, without one, the `webhook-id`, which Standard Webhooks senders keep across retries) →
+ * 202 `{caseId, status: "received", statusUrl}` with `Location: statusUrl`. A replay returns the
+ * first response (plus `Idempotent-Replayed: true`); the same key with another body → 422; while
+ * the first is running → 409.
+ */
+export function createSubmitSupportRequestHandler(deps: HttpHandlerDeps): HttpHandler {
+  return (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
+    handleErrors(request, context, async () => {
+      const container = deps.getContainer();
+      const partnerId = request.params.partnerId ?? "";
+      const instance = pathOf(request);
+      const credentials = PartnerIdSchema.safeParse(partnerId).success ? await container.partners.getCredentials(partnerId) : undefined;
+      if (!credentials) return notFoundProblem("No such partner.", instance);
+      const raw = await request.text();
+      const verification = verifyWebhook(credentials.webhookSecrets, raw, request.headers, container.clock.now());
+      if (!verification.ok) return unauthorizedProblem(verification.detail, WEBHOOK_CHALLENGE, ProblemTypes.signature, instance);
+      const body = parseJsonBody(request, raw);
+      if (!body.ok) return body.response;
+      const valid = CreateSupportRequestSchema.safeParse(body.value);
+      if (!valid.success) return validationProblem(invalidParamsFromZod(valid.error.issues), instance);
+      return withIdempotency(
+        container,
+        request,
+        partnerId,
+        raw,
+        async () => {
+          const result = await submitSupportRequest(container.supportRequestDeps(deps.getWorkflow(context)), partnerId, body.value, { webhookId: verification.webhookId });
+          context.log(`Support request ${result.caseId} received for partner ${partnerId}`);
+          return json(202, { caseId: result.caseId, status: result.status, statusUrl: result.statusUrl }, { Location: result.statusUrl });
+        },
+        `webhook-id:${verification.webhookId}`,
+      );
+    });
+}

@@ -1,0 +1,103 @@
+/**
+ * The partner API: `GET /api/partners/{partnerId}/support-requests[/{caseId}]`,
+ * `POST …/{caseId}/diagnosis`, `POST …/{caseId}/resolution`. Authenticated with the partner's
+ * API key in `x-api-key` (or `Authorization: Bearer <key>`). A missing or invalid key → 401 with
+ * `WWW-Authenticate`; a valid key of another partner → 404, so a partner never learns whether
+ * another partner or its cases exist (OWASP API1:2023 BOLA).
+ */
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import type { Container } from "../../shared/container";
+import { authenticatePartner, getSupportRequest, listSupportRequests, recordDiagnosis, recordResolution } from "../../shared/services";
+import { handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type HttpHandlerDeps } from "./common";
+import { notFoundProblem, unauthorizedProblem, validationProblem } from "./problem";
+
+/** Challenge sent with a 401 of the partner API. */
+export const API_KEY_CHALLENGE = 'Bearer realm="partner-api", charset="UTF-8"';
+/** Header carrying the continuation token of a listing (besides the body's `continuationToken`). */
+export const CONTINUATION_HEADER = "x-ms-continuation-token";
+
+/** The API key of a request: `x-api-key`, else `Authorization: Bearer <key>`. */
+export function apiKeyOf(request: HttpRequest): string | undefined {
+  const header = request.headers.get("x-api-key")?.trim();
+  if (header) return header;
+  const auth = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
+  return auth?.[1];
+}
+
+type Authorized = { ok: true; partnerId: string } | { ok: false; response: HttpResponseInit };
+
+async function authorize(container: Container, request: HttpRequest): Promise<Authorized> {
+  const partnerId = request.params.partnerId ?? "";
+  const apiKey = apiKeyOf(request);
+  const instance = pathOf(request);
+  if (!apiKey) return { ok: false, response: unauthorizedProblem("Send the partner API key in the x-api-key header or as a Bearer token.", API_KEY_CHALLENGE, undefined, instance) };
+  const auth = await authenticatePartner({ partners: container.partners }, partnerId, apiKey);
+  if (auth.kind === "authenticated") return { ok: true, partnerId };
+  if (auth.kind === "other-partner") return { ok: false, response: notFoundProblem(undefined, instance) };
+  return { ok: false, response: unauthorizedProblem("The API key is not valid for this partner.", `${API_KEY_CHALLENGE}, error="invalid_token"`, undefined, instance) };
+}
+
+/**
+ * `GET …/support-requests?limit=1..100&continuationToken=…`: the partner's cases, newest first.
+ * 200 `{items, continuationToken?}`; the token is also in `x-ms-continuation-token` (and may be
+ * sent back in that header instead of the query). 400 naming `query:limit` / `query:continuationToken`.
+ */
+export function createListSupportRequestsHandler(deps: HttpHandlerDeps): HttpHandler {
+  return (request, context) =>
+    handleErrors(request, context, async () => {
+      const container = deps.getContainer();
+      const auth = await authorize(container, request);
+      if (!auth.ok) return auth.response;
+      const limitParam = request.query.get("limit");
+      let limit: number | undefined;
+      if (limitParam !== null) {
+        if (!/^\d{1,3}$/.test(limitParam) || Number(limitParam) < 1 || Number(limitParam) > 100) return validationProblem([{ pointer: "query:limit", detail: "an integer from 1 to 100" }], pathOf(request));
+        limit = Number(limitParam);
+      }
+      const token = request.query.get("continuationToken") ?? request.headers.get(CONTINUATION_HEADER) ?? undefined;
+      const page = await listSupportRequests({ cases: container.cases }, auth.partnerId, { ...(limit !== undefined ? { limit } : {}), ...(token ? { continuationToken: token } : {}) });
+      return json(200, page, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
+    });
+}
+
+/** `GET …/support-requests/{caseId}`: 200 `{case, timeline, sla, notifications, orchestration}`; 404 when not the partner's. */
+export function createGetSupportRequestHandler(deps: HttpHandlerDeps): HttpHandler {
+  return (request, context) =>
+    handleErrors(request, context, async () => {
+      const container = deps.getContainer();
+      const auth = await authorize(container, request);
+      if (!auth.ok) return auth.response;
+      const details = await getSupportRequest({ cases: container.cases, notifications: container.notifications, workflow: deps.getWorkflow(context) }, auth.partnerId, request.params.caseId ?? "");
+      return json(200, details);
+    });
+}
+
+function createActionHandler(deps: HttpHandlerDeps, action: typeof recordDiagnosis | typeof recordResolution): HttpHandler {
+  return (request: HttpRequest, context: InvocationContext) =>
+    handleErrors(request, context, async () => {
+      const container = deps.getContainer();
+      const auth = await authorize(container, request);
+      if (!auth.ok) return auth.response;
+      const raw = await request.text();
+      const body = parseJsonBody(request, raw);
+      if (!body.ok) return body.response;
+      return withIdempotency(container, request, auth.partnerId, raw, async () => {
+        const result = await action(container.supportRequestDeps(deps.getWorkflow(context)), auth.partnerId, request.params.caseId ?? "", body.value);
+        return json(202, result, { Location: result.statusUrl });
+      });
+    });
+}
+
+/**
+ * `POST …/{caseId}/diagnosis` (body `DiagnosisRequestSchema`): 202 `{caseId, event, recordedAt,
+ * statusUrl}`; 400 naming bad fields; 404 when not the partner's; 409 when the status does not
+ * allow a diagnosis. Optional `Idempotency-Key`.
+ */
+export function createRecordDiagnosisHandler(deps: HttpHandlerDeps): HttpHandler {
+  return createActionHandler(deps, recordDiagnosis);
+}
+
+/** `POST …/{caseId}/resolution` (body `ResolutionRequestSchema`): as {@link createRecordDiagnosisHandler}. */
+export function createRecordResolutionHandler(deps: HttpHandlerDeps): HttpHandler {
+  return createActionHandler(deps, recordResolution);
+}

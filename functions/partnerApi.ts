@@ -1,0 +1,47 @@
+/**
+ * Registers the partner API (see functions/http/partnerApiHandlers.ts). Anonymous at the Functions
+ * level: the partner's API key authenticates each request.
+ */
+import { app } from "@azure/functions";
+import * as df from "durable-functions";
+import { getContainer } from "../shared/container";
+import type { HttpHandlerDeps } from "./http/common";
+import {
+  createGetSupportRequestHandler,
+  createListSupportRequestsHandler,
+  createRecordDiagnosisHandler,
+  createRecordResolutionHandler,
+} from "./http/partnerApiHandlers";
+
+const deps: HttpHandlerDeps = { getContainer, getWorkflow: (context) => getContainer().createWorkflow(df.getClient(context)) };
+
+app.http("ListSupportRequests", {
+  methods: ["GET"],
+  authLevel: "anonymous",
+  route: "partners/{partnerId}/support-requests",
+  handler: createListSupportRequestsHandler(deps),
+});
+
+app.http("GetSupportRequest", {
+  methods: ["GET"],
+  authLevel: "anonymous",
+  route: "partners/{partnerId}/support-requests/{caseId}",
+  extraInputs: [df.input.durableClient()],
+  handler: createGetSupportRequestHandler(deps),
+});
+
+app.http("RecordDiagnosis", {
+  methods: ["POST"],
+  authLevel: "anonymous",
+  route: "partners/{partnerId}/support-requests/{caseId}/diagnosis",
+  extraInputs: [df.input.durableClient()],
+  handler: createRecordDiagnosisHandler(deps),
+});
+
+app.http("RecordResolution", {
+  methods: ["POST"],
+  authLevel: "anonymous",
+  route: "partners/{partnerId}/support-requests/{caseId}/resolution",
+  extraInputs: [df.input.durableClient()],
+  handler: createRecordResolutionHandler(deps),
+});

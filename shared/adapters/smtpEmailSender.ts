@@ -1,0 +1,87 @@
+/**
+ * Email over SMTP with nodemailer (local development against MailDev, or any SMTP relay).
+ * The Message-ID is ours (deterministic per case and notification, so a duplicate send after a
+ * crash threads and de-duplicates in mail clients); In-Reply-To and References are passed as
+ * nodemailer's own fields, other headers as given.
+ */
+import nodemailer, { type Transporter } from "nodemailer";
+import type { EmailMessage, EmailSendResult, EmailSender } from "../ports";
+import { EmailSendError } from "./errors";
+
+/** Options of {@link SmtpEmailSender}. */
+export interface SmtpEmailSenderOptions {
+  host: string;
+  port: number;
+  /** Implicit TLS (port 465). Otherwise STARTTLS when the server offers it. */
+  secure?: boolean;
+  auth?: { user: string; pass: string };
+  /** Socket/greeting timeouts in ms. Default 10 000. */
+  timeoutInMs?: number;
+}
+
+function formatAddress(a: { address: string; displayName?: string }): { name: string; address: string } | string {
+  return a.displayName ? { name: a.displayName, address: a.address } : a.address;
+}
+
+/** {@link EmailSender} over SMTP. */
+export class SmtpEmailSender implements EmailSender {
+  readonly #transport: Transporter;
+
+  /** @param options - server, TLS and credentials. */
+  constructor(options: SmtpEmailSenderOptions) {
+    const timeout = options.timeoutInMs ?? 10_000;
+    this.#transport = nodemailer.createTransport({
+      host: options.host,
+      port: options.port,
+      secure: options.secure ?? false,
+      auth: options.auth,
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout,
+    });
+  }
+
+  /**
+   * Sends the message.
+   * @returns the SMTP Message-ID as provider id.
+   * @throws EmailSendError when the server rejects the message or cannot be reached.
+   */
+  async send(message: EmailMessage): Promise<EmailSendResult> {
+    const headers: Record<string, string> = {};
+    let inReplyTo: string | undefined;
+    let references: string | undefined;
+    for (const [name, value] of Object.entries(message.headers)) {
+      const lower = name.toLowerCase();
+      if (lower === "in-reply-to") inReplyTo = value;
+      else if (lower === "references") references = value;
+      else if (lower !== "message-id") headers[name] = value;
+    }
+    try {
+      const info = await this.#transport.sendMail({
+        from: formatAddress(message.from),
+        to: message.to.map(formatAddress),
+        cc: message.cc?.map(formatAddress),
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        messageId: message.messageId,
+        inReplyTo,
+        references,
+        headers,
+      });
+      return { providerMessageId: String(info.messageId ?? message.messageId) };
+    } catch (e) {
+      throw new EmailSendError(`SMTP send failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** Connects and authenticates (nodemailer `verify()`). @throws Error when the server is unreachable or refuses. */
+  async checkHealth(): Promise<void> {
+    await this.#transport.verify();
+  }
+
+  /** Closes pooled connections. */
+  close(): void {
+    this.#transport.close();
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * Support requests and timelines in Table Storage, every query scoped by partner (OWASP API1:2023).
+ *
+ * Table `<prefix>Cases`, PartitionKey = partner id:
+ * - case row, RowKey `case_<caseId>`: the case as packed JSON, `status`, `createdAt`, `updatedAt`,
+ *   `applied` (JSON map of applied transition entry ids → status before, for exactly-once merges);
+ * - index row, RowKey `idx_<inverted ms>_<caseId>` (13 digits, `9999999999999 − createdAt ms`):
+ *   a copy of the case so a newest-first page is one range query ("log tail" pattern,
+ *   https://learn.microsoft.com/azure/storage/tables/table-storage-design-patterns#log-tail-pattern).
+ *   Both rows are written in one entity-group transaction (same partition), so they never diverge.
+ *
+ * Table `<prefix>CaseTimeline`, PartitionKey `<partnerId>_<caseId>`, RowKey = encoded entry id: an
+ * insert of an existing entry id fails with 409 and is ignored, so retried writes never duplicate.
+ * Entries are ordered by `at` (ISO 8601 UTC) then by write time.
+ */
+import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
+import type { RecordTransitionInput, SupportRequest, TimelineEntry } from "../contracts";
+import type { CaseRepository, ListCasesOptions, Page } from "../ports";
+import { CaseAlreadyExistsError, CaseNotFoundError } from "./errors";
+import { encodeKey, fromBase64Url, packJson, statusOf, TableNames, toBase64Url, unpackJson, type TableStorage } from "./tableStorage";
+
+const MAX_TIME = 9_999_999_999_999;
+const MAX_ETAG_ATTEMPTS = 10;
+
+/** Raised for a continuation token this repository did not issue; `code` is `InvalidContinuationToken`. */
+export class InvalidContinuationTokenError extends RangeError {
+  /** Stable code. */
+  readonly code = "InvalidContinuationToken";
+  constructor() {
+    super("The continuation token is not valid");
+    this.name = "InvalidContinuationTokenError";
+  }
+}
+
+/** RowKey of the case row. */
+export function caseRowKey(caseId: string): string {
+  return `case_${encodeKey(caseId)}`;
+}
+
+/** RowKey of the newest-first index row: inverted, zero-padded creation time in ms, then the case id. */
+export function indexRowKey(createdAt: string, caseId: string): string {
+  const ms = Date.parse(createdAt);
+  if (Number.isNaN(ms)) throw new RangeError(`createdAt is not an ISO 8601 instant: ${createdAt}`);
+  return `idx_${String(MAX_TIME - ms).padStart(13, "0")}_${encodeKey(caseId)}`;
+}
+
+function timelinePartition(partnerId: string, caseId: string): string {
+  return `${encodeKey(partnerId)}_${encodeKey(caseId)}`;
+}
+
+/** {@link CaseRepository} over Azure Table Storage. */
+export class TableCaseRepository implements CaseRepository {
+  /**
+   * @param storage - table access.
+   * @param now - clock for write times (default: system time).
+   */
+  constructor(
+    private readonly storage: TableStorage,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Stores a new case: the first timeline entry (idempotent), then case and index rows in one
+   * transaction. A timeline entry without a case row is invisible (every read starts at the case).
+   * @throws CaseAlreadyExistsError when the case id is taken.
+   * @throws RestError when storage fails.
+   */
+  async createCase(supportRequest: SupportRequest, firstEntry: TimelineEntry): Promise<void> {
+    const cases = await this.storage.getTable(TableNames.cases);
+    const pk = encodeKey(supportRequest.partnerId);
+    try {
+      await cases.getEntity(pk, caseRowKey(supportRequest.caseId), { queryOptions: { select: ["status"] } });
+      throw new CaseAlreadyExistsError(supportRequest.caseId);
+    } catch (e) {
+      if (statusOf(e) !== 404) throw e;
+    }
+    await this.#insertTimeline(supportRequest.partnerId, supportRequest.caseId, firstEntry);
+    const data = packJson(supportRequest);
+    const actions: TransactionAction[] = [
+      ["create", { partitionKey: pk, rowKey: caseRowKey(supportRequest.caseId), caseId: supportRequest.caseId, status: supportRequest.status, createdAt: supportRequest.createdAt, updatedAt: supportRequest.updatedAt, applied: "{}", ...data }],
+      ["create", { partitionKey: pk, rowKey: indexRowKey(supportRequest.createdAt, supportRequest.caseId), caseId: supportRequest.caseId, status: supportRequest.status, createdAt: supportRequest.createdAt, ...data }],
+    ];
+    try {
+      await cases.submitTransaction(actions);
+    } catch (e) {
+      if (statusOf(e) === 409) throw new CaseAlreadyExistsError(supportRequest.caseId);
+      throw e;
+    }
+  }
+
+  /** The case when it belongs to the partner, else undefined. @throws RestError when storage fails. */
+  async getCase(partnerId: string, caseId: string): Promise<SupportRequest | undefined> {
+    const row = await this.#getCaseRow(partnerId, caseId);
+    return row?.value;
+  }
+
+  /**
+   * Cases of a partner, newest first, `limit` (1–100, default 25) per page. The continuation token
+   * is base64url of the SDK's token; pages may be shorter than `limit` (Table Storage may end a page early).
+   * @throws InvalidContinuationTokenError for a token not issued here.
+   * @throws RangeError when `limit` is out of range.
+   */
+  async listCases(partnerId: string, options: ListCasesOptions = {}): Promise<Page<SupportRequest>> {
+    const limit = options.limit ?? 25;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new RangeError("limit must be an integer from 1 to 100");
+    let sdkToken: string | undefined;
+    if (options.continuationToken !== undefined) {
+      const decoded = fromBase64Url(options.continuationToken);
+      if (!decoded) throw new InvalidContinuationTokenError();
+      try {
+        const parsed = JSON.parse(decoded) as { v?: unknown; t?: unknown };
+        if (parsed.v !== 1 || typeof parsed.t !== "string") throw new InvalidContinuationTokenError();
+        sdkToken = parsed.t;
+      } catch {
+        throw new InvalidContinuationTokenError();
+      }
+    }
+    const cases = await this.storage.getTable(TableNames.cases);
+    const filter = odata`PartitionKey eq ${encodeKey(partnerId)} and RowKey ge ${"idx_"} and RowKey lt ${"idx`"}`;
+    const pages = cases.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: limit, continuationToken: sdkToken });
+    let result;
+    try {
+      result = await pages.next();
+    } catch (e) {
+      if (sdkToken !== undefined && statusOf(e) === 400) throw new InvalidContinuationTokenError();
+      throw e;
+    }
+    if (result.done || !result.value) return { items: [] };
+    const page = result.value;
+    const items = page.slice(0, limit).map((e) => unpackJson<SupportRequest>(e));
+    return page.continuationToken ? { items, continuationToken: toBase64Url(JSON.stringify({ v: 1, t: page.continuationToken })) } : { items };
+  }
+
+  /** Timeline in chronological order (by `at`, then write order). @throws RestError when storage fails. */
+  async listTimeline(partnerId: string, caseId: string): Promise<TimelineEntry[]> {
+    const table = await this.storage.getTable(TableNames.timeline);
+    const rows: Array<{ entry: TimelineEntry; writtenAt: string }> = [];
+    for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${timelinePartition(partnerId, caseId)}` } })) {
+      rows.push({ entry: unpackJson<TimelineEntry>(e), writtenAt: String(e.writtenAt ?? "") });
+    }
+    rows.sort((a, b) => (a.entry.at < b.entry.at ? -1 : a.entry.at > b.entry.at ? 1 : a.writtenAt < b.writtenAt ? -1 : a.writtenAt > b.writtenAt ? 1 : 0));
+    return rows.map((r) => r.entry);
+  }
+
+  /**
+   * Applies a transition exactly once per `entryId`: merges status and patch onto the case with
+   * `If-Match` (retried on 412, up to 10 times) and appends the timeline entry (409 ignored).
+   * @returns the case after the change (unchanged when the entry was applied before).
+   * @throws CaseNotFoundError when the case does not exist.
+   * @throws Error when concurrent updates keep winning (10 ETag conflicts).
+   */
+  async applyTransition(input: RecordTransitionInput): Promise<SupportRequest> {
+    const cases = await this.storage.getTable(TableNames.cases);
+    for (let attempt = 0; attempt < MAX_ETAG_ATTEMPTS; attempt++) {
+      const row = await this.#getCaseRow(input.partnerId, input.caseId);
+      if (!row) throw new CaseNotFoundError(input.partnerId, input.caseId);
+      const current = row.value;
+      const applied = row.applied;
+      if (input.entryId in applied) {
+        await this.#insertTimeline(input.partnerId, input.caseId, this.#entryOf(input, applied[input.entryId] as SupportRequest["status"]));
+        return current;
+      }
+      const next: SupportRequest = { ...current, status: input.toStatus ?? current.status, updatedAt: input.at };
+      if (input.patch?.sla) next.sla = { ...current.sla, ...input.patch.sla };
+      if (input.patch?.escalation) next.escalation = input.patch.escalation;
+      if (input.patch?.diagnosisNotes !== undefined) next.diagnosisNotes = input.patch.diagnosisNotes;
+      if (input.patch?.resolutionSummary !== undefined) next.resolutionSummary = input.patch.resolutionSummary;
+      const data = packJson(next);
+      const pk = encodeKey(input.partnerId);
+      const actions: TransactionAction[] = [
+        ["update", { partitionKey: pk, rowKey: caseRowKey(input.caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, updatedAt: next.updatedAt, applied: JSON.stringify({ ...applied, [input.entryId]: current.status }), ...data }, "Replace", { etag: row.etag }],
+        ["upsert", { partitionKey: pk, rowKey: indexRowKey(next.createdAt, next.caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, ...data }, "Replace"],
+      ];
+      try {
+        await cases.submitTransaction(actions);
+      } catch (e) {
+        if (statusOf(e) === 412) continue;
+        throw e;
+      }
+      await this.#insertTimeline(input.partnerId, input.caseId, this.#entryOf(input, current.status));
+      return next;
+    }
+    throw new Error(`Case ${input.caseId}: gave up after ${MAX_ETAG_ATTEMPTS} concurrent-update conflicts (HTTP 412)`);
+  }
+
+  /** Appends an entry without changing the case; idempotent by `entryId`. @throws RestError when storage fails. */
+  async appendTimeline(partnerId: string, caseId: string, entry: TimelineEntry): Promise<void> {
+    await this.#insertTimeline(partnerId, caseId, entry);
+  }
+
+  #entryOf(input: RecordTransitionInput, fromStatus: SupportRequest["status"] | undefined): TimelineEntry {
+    const entry: TimelineEntry = { entryId: input.entryId, kind: input.kind, at: input.at, summary: input.summary };
+    if (input.toStatus) {
+      entry.toStatus = input.toStatus;
+      if (fromStatus) entry.fromStatus = fromStatus;
+    }
+    if (input.details) entry.details = input.details;
+    return entry;
+  }
+
+  async #insertTimeline(partnerId: string, caseId: string, entry: TimelineEntry): Promise<void> {
+    const table: TableClient = await this.storage.getTable(TableNames.timeline);
+    try {
+      await table.createEntity({ partitionKey: timelinePartition(partnerId, caseId), rowKey: encodeKey(entry.entryId), at: entry.at, kind: entry.kind, writtenAt: this.now().toISOString(), ...packJson(entry) });
+    } catch (e) {
+      if (statusOf(e) !== 409) throw e;
+    }
+  }
+
+  async #getCaseRow(partnerId: string, caseId: string): Promise<{ value: SupportRequest; etag: string; applied: Record<string, string> } | undefined> {
+    if (caseId.length === 0 || caseId.length > 200) return undefined;
+    const cases = await this.storage.getTable(TableNames.cases);
+    try {
+      const e = await cases.getEntity<Record<string, unknown>>(encodeKey(partnerId), caseRowKey(caseId));
+      const value = unpackJson<SupportRequest>(e);
+      if (value.partnerId !== partnerId) return undefined;
+      return { value, etag: e.etag, applied: JSON.parse(typeof e.applied === "string" ? e.applied : "{}") as Record<string, string> };
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Shared Table Storage plumbing for the Table* adapters: clients from a connection string,
+ * tables created once per process, key encoding, JSON packing within the property size limit,
+ * and status-code helpers. Limits from "Understanding the Table service data model"
+ * (https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model):
+ * entity ≤ 1 MiB, string property ≤ 64 KiB (32 K UTF-16 code units), keys ≤ 1 KiB without `/ \ # ?`.
+ */
+import { createHash } from "node:crypto";
+import { TableClient, TableServiceClient, type TableEntityResult } from "@azure/data-tables";
+
+/** Names of the app's tables, before the prefix. */
+export const TableNames = {
+  partners: "Partners",
+  cases: "Cases",
+  timeline: "CaseTimeline",
+  idempotency: "IdempotencyKeys",
+  notifications: "Notifications",
+} as const;
+
+/** Options of {@link TableStorage}. */
+export interface TableStorageOptions {
+  /** Storage connection string; `UseDevelopmentStorage=true` means Azurite on its default ports. */
+  connectionString: string;
+  /** Prefix for every table name (letters and digits). */
+  tablePrefix?: string;
+}
+
+const ensured = new Map<string, Promise<void>>();
+
+function allowInsecure(connectionString: string): boolean {
+  return /UseDevelopmentStorage=true/i.test(connectionString) || /(?:^|;)\s*(?:DefaultEndpointsProtocol=http|TableEndpoint=http:)/i.test(connectionString);
+}
+
+/**
+ * Hands out `TableClient`s for the app's tables and creates each table on first use (once per
+ * process and table; a 409 "TableAlreadyExists" counts as success).
+ */
+export class TableStorage {
+  readonly #connectionString: string;
+  readonly #prefix: string;
+  readonly #clients = new Map<string, TableClient>();
+  /** Service client, for health checks. */
+  readonly serviceClient: TableServiceClient;
+
+  /** @param options - connection string and table prefix. */
+  constructor(options: TableStorageOptions) {
+    this.#connectionString = options.connectionString;
+    this.#prefix = options.tablePrefix ?? "";
+    this.serviceClient = TableServiceClient.fromConnectionString(this.#connectionString, { allowInsecureConnection: allowInsecure(this.#connectionString) });
+  }
+
+  /** The full table name for a logical table (prefix + name). */
+  tableName(name: string): string {
+    return `${this.#prefix}${name}`;
+  }
+
+  /**
+   * A client for the table, created in storage if needed (first call only).
+   * @throws RestError when the table cannot be created (other than 409).
+   */
+  async getTable(name: string): Promise<TableClient> {
+    const full = this.tableName(name);
+    let client = this.#clients.get(full);
+    if (!client) {
+      client = TableClient.fromConnectionString(this.#connectionString, full, { allowInsecureConnection: allowInsecure(this.#connectionString) });
+      this.#clients.set(full, client);
+    }
+    const key = `${this.#connectionString}|${full}`;
+    let ready = ensured.get(key);
+    if (!ready) {
+      const c = client;
+      ready = c.createTable().catch((e: unknown) => {
+        if (statusOf(e) !== 409) {
+          ensured.delete(key);
+          throw e;
+        }
+      });
+      ensured.set(key, ready);
+    }
+    await ready;
+    return client;
+  }
+
+  /**
+   * Lists one table of the account: proves the account is reachable and the key valid.
+   * @throws RestError or a network error when storage is unreachable.
+   */
+  async ping(): Promise<void> {
+    const pages = this.serviceClient.listTables().byPage({ maxPageSize: 1 });
+    await pages.next();
+  }
+}
+
+/** HTTP status of an Azure SDK error (RestError.statusCode), or undefined. */
+export function statusOf(error: unknown): number | undefined {
+  if (typeof error === "object" && error !== null && "statusCode" in error) {
+    const s = (error as { statusCode?: unknown }).statusCode;
+    return typeof s === "number" ? s : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Makes any string usable in PartitionKey/RowKey: percent-encodes `/ \ # ?`, `%` and control
+ * characters (disallowed in keys), keeps the rest. Injective, so distinct inputs stay distinct.
+ */
+export function encodeKey(value: string): string {
+  return value.replace(/[%/\\#?\u0000-\u001f\u007f-\u009f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0").toUpperCase()}`);
+}
+
+/** SHA-256 hex of a UTF-8 string. */
+export function sha256Hex(value: string): string {
+  return createHash("sha256").update(value, "utf8").digest("hex");
+}
+
+/** UTF-16 code units per chunk: below the 32 K limit of one string property. */
+const CHUNK = 30000;
+
+/**
+ * Serializes a value as JSON over properties `json0`, `json1`, … (each within the 64 KiB string
+ * property limit) plus `jsonParts` (their count).
+ */
+export function packJson(value: unknown): Record<string, string | number> {
+  const json = JSON.stringify(value);
+  const out: Record<string, string | number> = {};
+  let parts = 0;
+  for (let i = 0; i < json.length || parts === 0; i += CHUNK) {
+    out[`json${parts}`] = json.slice(i, i + CHUNK);
+    parts++;
+  }
+  out.jsonParts = parts;
+  return out;
+}
+
+/**
+ * Reverses {@link packJson}.
+ * @throws SyntaxError when the stored JSON is corrupt.
+ */
+export function unpackJson<T>(entity: Record<string, unknown>): T {
+  const parts = Number(entity.jsonParts ?? 0);
+  let json = "";
+  for (let i = 0; i < parts; i++) json += String(entity[`json${i}`] ?? "");
+  return JSON.parse(json) as T;
+}
+
+/** An entity as read (keys, etag, properties). */
+export type StoredEntity = TableEntityResult<Record<string, unknown>>;
+
+/**
+ * Base64url of a UTF-8 string (RFC 4648 §5), for opaque continuation tokens.
+ */
+export function toBase64Url(value: string): string {
+  return Buffer.from(value, "utf8").toString("base64url");
+}
+
+/** Inverse of {@link toBase64Url}; undefined when the input is not base64url. */
+export function fromBase64Url(value: string): string | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(value)) return undefined;
+  return Buffer.from(value, "base64url").toString("utf8");
+}

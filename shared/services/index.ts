@@ -1,0 +1,11 @@
+/** Use cases over ports: what triggers and activities call. */
+export * from "./errors";
+export * from "./caseId";
+export * from "./credentials";
+export * from "./partnerRegistration";
+export * from "./partnerAuth";
+export * from "./webhookVerification";
+export * from "./idempotency";
+export * from "./supportRequests";
+export * from "./activities";
+export * from "./health";

@@ -1,0 +1,67 @@
+/**
+ * Partner registration: validates a partner definition, generates credentials on first
+ * registration (or on rotation) and stores the partner with only hashes of its API keys.
+ */
+import { PartnerDefinitionSchema, type Partner, type PartnerCredentials } from "../contracts";
+import type { PartnerCredentialRecord, PartnerRepository } from "../ports";
+import { generateApiKey, generateWebhookSecret, hashApiKey } from "./credentials";
+import { ValidationError } from "./errors";
+
+/** Dependencies of {@link registerPartner}. */
+export interface RegisterPartnerDeps {
+  partners: PartnerRepository;
+}
+
+/** Options of {@link registerPartner}. */
+export interface RegisterPartnerOptions {
+  /**
+   * Issue a new webhook secret and API key. The new ones are put first and the previous newest
+   * ones are kept, so senders and callers can switch over without downtime (Standard Webhooks
+   * allows several signatures); older ones are dropped. Run again with `rotate` to drop the
+   * previous pair after switching.
+   */
+  rotate?: boolean;
+}
+
+/** Result of {@link registerPartner}. */
+export interface RegisterPartnerResult {
+  /** The stored partner. */
+  partner: Partner;
+  /**
+   * Newly issued credentials, shown once: set on first registration and on rotation; undefined
+   * when existing credentials were kept (an API key is stored only as a hash and cannot be shown again).
+   */
+  credentials: PartnerCredentials | undefined;
+  /** The current (newest) webhook signing secret, always available (HMAC needs it in clear). */
+  webhookSecret: string;
+  /** True when the partner did not exist before. */
+  created: boolean;
+}
+
+/**
+ * Registers or updates a partner.
+ * @param deps - the partner repository.
+ * @param definition - partner definition (JSON as written in a partner file; defaults applied here).
+ * @param options - `rotate` to issue new credentials for an existing partner.
+ * @returns the partner, any newly issued credentials and the current webhook secret.
+ * @throws ValidationError when the definition does not satisfy `PartnerDefinitionSchema`.
+ * @throws Error when storage fails.
+ */
+export async function registerPartner(deps: RegisterPartnerDeps, definition: unknown, options: RegisterPartnerOptions = {}): Promise<RegisterPartnerResult> {
+  const parsed = PartnerDefinitionSchema.safeParse(definition);
+  if (!parsed.success) throw new ValidationError(parsed.error.issues);
+  const existing = await deps.partners.getCredentials(parsed.data.id);
+  let record: PartnerCredentialRecord;
+  let credentials: PartnerCredentials | undefined;
+  if (existing && existing.webhookSecrets.length > 0 && existing.apiKeyHashes.length > 0 && !options.rotate) {
+    record = existing;
+  } else {
+    credentials = { webhookSecret: generateWebhookSecret(), apiKey: generateApiKey() };
+    record = {
+      webhookSecrets: [credentials.webhookSecret, ...(existing?.webhookSecrets.slice(0, 1) ?? [])],
+      apiKeyHashes: [hashApiKey(credentials.apiKey), ...(existing?.apiKeyHashes.slice(0, 1) ?? [])],
+    };
+  }
+  const partner = await deps.partners.upsertPartner(parsed.data, record);
+  return { partner, credentials, webhookSecret: record.webhookSecrets[0] as string, created: existing === undefined };
+}

@@ -1,0 +1,152 @@
+/**
+ * Helpers for the app integration tests: a configuration over the Jest Azurite with a unique
+ * table prefix per test file, partner definitions, a port-level fake workflow, MailDev, and a
+ * Standard Webhooks signer.
+ */
+import { randomBytes } from "node:crypto";
+import net from "node:net";
+import { Webhook } from "standardwebhooks";
+import { loadConfig, type Config } from "../../../shared/config";
+import type { PartnerDefinitionInput } from "../../../shared/contracts";
+import type { SupportRequestWorkflow, WorkflowStatus } from "../../../shared/ports";
+
+/** A configuration over the test Azurite with its own tables (`TABLE_PREFIX` = given + random suffix). */
+export function testConfig(prefix: string, extra: Record<string, string> = {}): Config {
+  const cs = process.env.AZURE_STORAGE_CONNECTION_STRING;
+  if (!cs) throw new Error("AZURE_STORAGE_CONNECTION_STRING is not set (Jest globalSetup starts Azurite)");
+  return loadConfig({
+    AzureWebJobsStorage: cs,
+    TASK_HUB_NAME: "TestHub",
+    TABLE_PREFIX: `${prefix}${randomBytes(4).toString("hex")}`,
+    PUBLIC_BASE_URL: "http://127.0.0.1:7071",
+    ...extra,
+  });
+}
+
+/** A valid partner definition with the given id. */
+export function partnerDefinition(id: string, overrides: Partial<PartnerDefinitionInput> = {}): PartnerDefinitionInput {
+  return {
+    id,
+    name: `Partner ${id}`,
+    type: "direct-bill",
+    contacts: { support: `support@${id}.example`, escalation: [`duty@${id}.example`] },
+    senderEmail: `no-reply@${id}.example`,
+    supportTerms: {
+      supportTypes: ["Microsoft 365 administration"],
+      serviceHours: { timeZone: "Europe/Budapest", weekly: { mon: [{ start: "08:00", end: "17:00" }] }, holidays: [] },
+      contactMethods: [`email: support@${id}.example`],
+      pricing: "Included",
+    },
+    slaTargets: {
+      A: { firstResponse: "PT1H", resolution: "PT8H", clock: "calendar" },
+      B: { firstResponse: "PT4H", resolution: "P2D" },
+      C: { firstResponse: "P1D", resolution: "P5D" },
+    },
+    entitlements: [{ vehicle: "commercial-issue-support" }],
+    ...overrides,
+  };
+}
+
+/** A valid intake body. */
+export function supportRequestBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    customer: { tenantId: "b73b3144-acc1-422a-a4c7-bc9d4aed30f9", name: "Tisza Logisztika Zrt.", email: "it@tisza.example", preferredLanguage: "hu", contactName: "Kovács Eszter" },
+    product: "azure",
+    category: "billing",
+    severity: "B",
+    title: "Invoice discrepancy",
+    description: "The October invoice does not match the cost analysis.",
+    ...overrides,
+  };
+}
+
+/** A {@link SupportRequestWorkflow} in memory: records starts and events; instances can be completed. */
+export class FakeWorkflow implements SupportRequestWorkflow {
+  readonly started: Array<{ caseId: string; partnerId: string }> = [];
+  readonly events: Array<{ caseId: string; eventName: string; payload: unknown }> = [];
+  readonly statuses = new Map<string, WorkflowStatus>();
+
+  async start(caseId: string, partnerId: string): Promise<void> {
+    if (this.statuses.has(caseId)) return;
+    this.started.push({ caseId, partnerId });
+    this.statuses.set(caseId, { runtimeStatus: "Running", customStatus: { status: "received", waitingFor: "diagnosis" }, createdTime: new Date().toISOString(), lastUpdatedTime: new Date().toISOString() });
+  }
+
+  async raiseEvent(caseId: string, eventName: string, payload: unknown): Promise<boolean> {
+    const s = this.statuses.get(caseId);
+    if (!s || (s.runtimeStatus !== "Running" && s.runtimeStatus !== "Pending")) return false;
+    this.events.push({ caseId, eventName, payload });
+    return true;
+  }
+
+  async getStatus(caseId: string): Promise<WorkflowStatus | undefined> {
+    return this.statuses.get(caseId);
+  }
+}
+
+/** Signs a body as a Standard Webhooks sender does. */
+export function signWebhook(secret: string, body: string, options: { id?: string; at?: Date } = {}): Record<string, string> {
+  const id = options.id ?? `msg_${randomBytes(8).toString("hex")}`;
+  const at = options.at ?? new Date();
+  return { "webhook-id": id, "webhook-timestamp": String(Math.floor(at.getTime() / 1000)), "webhook-signature": new Webhook(secret).sign(id, at, body) };
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A message as MailDev's REST API returns it (the fields the tests read). */
+export interface MailDevEmail {
+  id: string;
+  subject: string;
+  html: string;
+  text: string;
+  messageId: string;
+  headers: Record<string, string>;
+  to: Array<{ address: string; name: string }>;
+  from: Array<{ address: string; name: string }>;
+}
+
+/** A MailDev (real SMTP server with a REST API) on free ports. */
+export interface MailDevServer {
+  smtpPort: number;
+  webPort: number;
+  listEmails(): Promise<MailDevEmail[]>;
+  close(): Promise<void>;
+}
+
+/** Starts MailDev in-process on free loopback ports. */
+export async function startMailDev(): Promise<MailDevServer> {
+  const smtpPort = await freePort();
+  const webPort = await freePort();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const MailDev = require("maildev") as new (options: Record<string, unknown>) => { listen(cb: (err?: Error) => void): void; close(cb: () => void): void };
+  // maildev 2.2.0 reads an undeclared global `host` after the SMTP server listens
+  // (lib/mailserver.js `host === '::'`): without it the log line throws a ReferenceError.
+  (globalThis as Record<string, unknown>).host ??= "127.0.0.1";
+  const server = new MailDev({ smtp: smtpPort, web: webPort, ip: "127.0.0.1", silent: true, disableWeb: false });
+  await new Promise<void>((resolve, reject) => server.listen((err) => (err ? reject(err) : resolve())));
+  for (let i = 0; i < 50; i++) {
+    try {
+      await fetch(`http://127.0.0.1:${webPort}/email`);
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    smtpPort,
+    webPort,
+    listEmails: async () => (await (await fetch(`http://127.0.0.1:${webPort}/email`)).json()) as MailDevEmail[],
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
