@@ -3,10 +3,10 @@
  * services and activity factories over them (architecture.md "container.ts"). functions/ and
  * scripts/ reach adapters only through here.
  */
+import { DefaultAzureCredential } from "@azure/identity";
 import type * as df from "durable-functions";
 import {
   AcsEmailSender,
-  AppServiceManagedIdentityCredential,
   DurableSupportRequestWorkflow,
   SmtpEmailSender,
   TableCaseRepository,
@@ -75,7 +75,7 @@ export interface ContainerOverrides {
 function createEmailSender(config: Config): EmailSender {
   if (config.EMAIL_PROVIDER === "acs") {
     if (config.ACS_CONNECTION_STRING) return new AcsEmailSender({ connectionString: config.ACS_CONNECTION_STRING });
-    return new AcsEmailSender({ endpoint: config.ACS_ENDPOINT as string, credential: new AppServiceManagedIdentityCredential() });
+    return new AcsEmailSender({ endpoint: config.ACS_ENDPOINT as string, credential: new DefaultAzureCredential({ managedIdentityClientId: process.env.AZURE_CLIENT_ID }) });
   }
   return new SmtpEmailSender({
     host: config.SMTP_HOST,

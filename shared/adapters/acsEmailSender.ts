@@ -5,7 +5,7 @@
  * Custom headers (Message-ID, In-Reply-To, References, Auto-Submitted, …) are passed through.
  */
 import { EmailClient, type EmailMessage as AcsEmailMessage } from "@azure/communication-email";
-import type { TokenCredential } from "@azure/core-auth";
+import type { TokenCredential } from "@azure/identity";
 import type { EmailMessage, EmailSendResult, EmailSender } from "../ports";
 import { EmailSendError, EmailThrottledError } from "./errors";
 import { statusOf } from "./tableStorage";

@@ -7,5 +7,4 @@ export * from "./tableIdempotencyStore";
 export * from "./tableNotificationLog";
 export * from "./smtpEmailSender";
 export * from "./acsEmailSender";
-export * from "./managedIdentityCredential";
 export * from "./durableSupportRequestWorkflow";
