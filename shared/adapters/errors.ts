@@ -11,6 +11,24 @@ export class CaseAlreadyExistsError extends Error {
   }
 }
 
+/**
+ * The intake delivery (Standard Webhooks `webhook-id`) already created a case; the caller resumes
+ * that case instead of creating another (a redelivery after a failure between storing the case and
+ * starting its orchestration).
+ */
+export class DeliveryAlreadyRecordedError extends Error {
+  /** Stable code. */
+  readonly code = "DeliveryAlreadyRecorded";
+  /** @param deliveryId - the webhook id. @param caseId - the case it created. */
+  constructor(
+    readonly deliveryId: string,
+    readonly caseId: string,
+  ) {
+    super(`Delivery ${deliveryId} already created case ${caseId}`);
+    this.name = "DeliveryAlreadyRecordedError";
+  }
+}
+
 /** A case was expected but does not exist (e.g. applyTransition on an unknown case). */
 export class CaseNotFoundError extends Error {
   /** Stable code. */

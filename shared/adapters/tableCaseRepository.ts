@@ -16,7 +16,7 @@
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import type { RecordTransitionInput, SupportRequest, TimelineEntry } from "../contracts";
 import type { CaseRepository, ListCasesOptions, Page } from "../ports";
-import { CaseAlreadyExistsError, CaseNotFoundError } from "./errors";
+import { CaseAlreadyExistsError, CaseNotFoundError, DeliveryAlreadyRecordedError } from "./errors";
 import { encodeKey, fromBase64Url, packJson, statusOf, TableNames, toBase64Url, unpackJson, type TableStorage } from "./tableStorage";
 
 const MAX_TIME = 9_999_999_999_999;
@@ -35,6 +35,11 @@ export class InvalidContinuationTokenError extends RangeError {
 /** RowKey of the case row. */
 export function caseRowKey(caseId: string): string {
   return `case_${encodeKey(caseId)}`;
+}
+
+/** RowKey of the intake-delivery row (one per webhook id), which points at the case it created. */
+export function deliveryRowKey(deliveryId: string): string {
+  return `delivery_${encodeKey(deliveryId)}`;
 }
 
 /** RowKey of the newest-first index row: inverted, zero-padded creation time in ms, then the case id. */
@@ -65,9 +70,20 @@ export class TableCaseRepository implements CaseRepository {
    * @throws CaseAlreadyExistsError when the case id is taken.
    * @throws RestError when storage fails.
    */
-  async createCase(supportRequest: SupportRequest, firstEntry: TimelineEntry): Promise<void> {
+  async createCase(supportRequest: SupportRequest, firstEntry: TimelineEntry, options: { deliveryId?: string } = {}): Promise<void> {
     const cases = await this.storage.getTable(TableNames.cases);
     const pk = encodeKey(supportRequest.partnerId);
+    const deliveryRow = options.deliveryId === undefined ? undefined : deliveryRowKey(options.deliveryId);
+    const throwIfDelivered = async (): Promise<void> => {
+      if (!deliveryRow || !options.deliveryId) return;
+      try {
+        const row = await cases.getEntity<{ caseId: string }>(pk, deliveryRow, { queryOptions: { select: ["caseId"] } });
+        throw new DeliveryAlreadyRecordedError(options.deliveryId, row.caseId);
+      } catch (e) {
+        if (statusOf(e) !== 404) throw e;
+      }
+    };
+    await throwIfDelivered();
     try {
       await cases.getEntity(pk, caseRowKey(supportRequest.caseId), { queryOptions: { select: ["status"] } });
       throw new CaseAlreadyExistsError(supportRequest.caseId);
@@ -80,10 +96,15 @@ export class TableCaseRepository implements CaseRepository {
       ["create", { partitionKey: pk, rowKey: caseRowKey(supportRequest.caseId), caseId: supportRequest.caseId, status: supportRequest.status, createdAt: supportRequest.createdAt, updatedAt: supportRequest.updatedAt, applied: "{}", ...data }],
       ["create", { partitionKey: pk, rowKey: indexRowKey(supportRequest.createdAt, supportRequest.caseId), caseId: supportRequest.caseId, status: supportRequest.status, createdAt: supportRequest.createdAt, ...data }],
     ];
+    if (deliveryRow) actions.push(["create", { partitionKey: pk, rowKey: deliveryRow, caseId: supportRequest.caseId, createdAt: supportRequest.createdAt }]);
     try {
       await cases.submitTransaction(actions);
     } catch (e) {
-      if (statusOf(e) === 409) throw new CaseAlreadyExistsError(supportRequest.caseId);
+      if (statusOf(e) === 409) {
+        // Entity group transactions do not say which row collided: a concurrent redelivery or a taken id.
+        await throwIfDelivered();
+        throw new CaseAlreadyExistsError(supportRequest.caseId);
+      }
       throw e;
     }
   }

@@ -64,10 +64,13 @@ export interface SubmitSupportRequestResult {
  * orchestration (instance id = case id), so the orchestration always finds its case.
  * @param partnerId - the partner whose webhook was verified.
  * @param body - the parsed JSON body.
- * @param meta - `webhookId` of the Standard Webhooks message, recorded on the timeline.
+ * @param meta - `webhookId` of the Standard Webhooks message: recorded on the timeline and as the
+ *   intake delivery, so one delivery creates at most one case.
  * @throws ValidationError when the body does not satisfy `CreateSupportRequestSchema`.
  * @throws NotFoundError when the partner does not exist.
- * @throws Error when storage or the Durable client fails (the case may then exist without a workflow).
+ * @throws Error when storage or the Durable client fails. The case may then exist without a
+ *   workflow; a redelivery with the same `webhookId` resumes that case (starts its orchestration)
+ *   instead of creating another.
  */
 export async function submitSupportRequest(deps: SupportRequestDeps, partnerId: string, body: unknown, meta: { webhookId?: string } = {}): Promise<SubmitSupportRequestResult> {
   const parsed = CreateSupportRequestSchema.safeParse(body);
@@ -88,14 +91,19 @@ export async function submitSupportRequest(deps: SupportRequestDeps, partnerId: 
   for (let attempt = 1; ; attempt++) {
     const caseId = gen(now);
     const sr: SupportRequest = { caseId, partnerId, channel: "webhook", ...parsed.data, status: "received", createdAt, updatedAt: createdAt };
+    let stored = caseId;
     try {
-      await deps.cases.createCase(sr, first);
+      await deps.cases.createCase(sr, first, meta.webhookId ? { deliveryId: meta.webhookId } : {});
     } catch (e) {
-      if ((e as { code?: unknown }).code === "CaseAlreadyExists" && attempt < 5) continue;
-      throw e;
+      const code = (e as { code?: unknown }).code;
+      if (code === "CaseAlreadyExists" && attempt < 5) continue;
+      // A redelivery of a webhook whose case is stored: resume it (the first attempt may have
+      // failed before its orchestration started); starting is idempotent. Nothing is created twice.
+      if (code !== "DeliveryAlreadyRecorded") throw e;
+      stored = (e as { caseId: string }).caseId;
     }
-    await deps.workflow.start(caseId, partnerId);
-    return { caseId, status: "received", statusUrl: caseStatusUrl(deps.publicBaseUrl, partnerId, caseId), createdAt };
+    await deps.workflow.start(stored, partnerId);
+    return { caseId: stored, status: "received", statusUrl: caseStatusUrl(deps.publicBaseUrl, partnerId, stored), createdAt };
   }
 }
 

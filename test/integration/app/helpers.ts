@@ -65,8 +65,14 @@ export class FakeWorkflow implements SupportRequestWorkflow {
   readonly started: Array<{ caseId: string; partnerId: string }> = [];
   readonly events: Array<{ caseId: string; eventName: string; payload: unknown }> = [];
   readonly statuses = new Map<string, WorkflowStatus>();
+  /** How many coming `start` calls fail as the Durable client does when the task hub is unreachable. */
+  failStarts = 0;
 
   async start(caseId: string, partnerId: string): Promise<void> {
+    if (this.failStarts > 0) {
+      this.failStarts--;
+      throw new Error("connect ECONNREFUSED 127.0.0.1:7071");
+    }
     if (this.statuses.has(caseId)) return;
     this.started.push({ caseId, partnerId });
     this.statuses.set(caseId, { runtimeStatus: "Running", customStatus: { status: "received", waitingFor: "diagnosis" }, createdTime: new Date().toISOString(), lastUpdatedTime: new Date().toISOString() });

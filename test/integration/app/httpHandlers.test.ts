@@ -127,6 +127,23 @@ describe("POST /api/partners/{partnerId}/support-requests (signed webhook)", () 
     const second = await submit("alpha-http", body, signWebhook(alpha.webhookSecret, body, { id: "msg_redelivery_1", at: new Date(Date.now() + 1000) }));
     expect(second.body.caseId).toBe(first.body.caseId);
   });
+
+  it("a redelivery after the orchestration failed to start resumes the stored case instead of creating another", async () => {
+    const body = JSON.stringify(supportRequestBody({ title: "Start failed once" }));
+    workflow.failStarts = 1;
+    const failed = await submit("alpha-http", body, signWebhook(alpha.webhookSecret, body, { id: "msg_start_failed_1" }));
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get("content-type")).toBe("application/problem+json");
+    const stored = (await container.cases.listCases("alpha-http", { limit: 100 })).items.filter((c) => c.title === "Start failed once");
+    expect(stored).toHaveLength(1);
+    expect(workflow.started.some((s) => s.caseId === stored[0]?.caseId)).toBe(false);
+
+    const retried = await submit("alpha-http", body, signWebhook(alpha.webhookSecret, body, { id: "msg_start_failed_1", at: new Date(Date.now() + 1000) }));
+    expect(retried.status).toBe(202);
+    expect(retried.body.caseId).toBe(stored[0]?.caseId);
+    expect(workflow.started.filter((s) => s.caseId === stored[0]?.caseId)).toHaveLength(1);
+    expect((await container.cases.listCases("alpha-http", { limit: 100 })).items.filter((c) => c.title === "Start failed once")).toHaveLength(1);
+  });
 });
 
 describe("partner API", () => {
