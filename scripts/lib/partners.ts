@@ -1,0 +1,170 @@
+/**
+ * Partner registration for the scripts: the one place that reaches the app's composition root
+ * (`shared/container.ts`), plus the demo credentials file and local settings.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { loadConfig } from "../../shared/config";
+import { createContainer, getContainer } from "../../shared/container";
+import type { Partner, PartnerCredentials, PartnerDefinition } from "../../shared/contracts";
+
+/** What the scripts need from the container (shared/container.ts). */
+export interface PartnerRegistrar {
+  /** The stored partner, or undefined when unknown. */
+  getPartner(partnerId: string): Promise<Partner | undefined>;
+  /**
+   * Registers (creates or updates) a partner. Credentials are issued on first registration and
+   * with `rotate`; otherwise `credentials` is undefined (existing ones are kept, API keys are
+   * stored only as hashes).
+   * @throws Error when storage fails or the definition is rejected.
+   */
+  registerPartner(definition: PartnerDefinition, options?: { rotate?: boolean }): Promise<{ partner: Partner; credentials: PartnerCredentials | undefined; created: boolean }>;
+}
+
+/**
+ * Adapts the app's container to {@link PartnerRegistrar}: the one place the scripts reach the
+ * composition root.
+ * @param env - when given, a container built from exactly this environment (does not touch
+ *   `process.env` or the process-wide container; the stack uses it for its own ports); otherwise
+ *   the process-wide `getContainer()` (configuration from `process.env`).
+ * @throws ConfigError (from shared/config) naming bad or missing settings, e.g. `TASK_HUB_NAME`.
+ */
+export function loadPartnerRegistrar(env?: NodeJS.ProcessEnv): PartnerRegistrar {
+  const container = env ? createContainer(loadConfig(env)) : getContainer();
+  return {
+    getPartner: (partnerId) => container.partners.getPartner(partnerId),
+    registerPartner: (definition, options) => container.registerPartner(definition, options),
+  };
+}
+
+/** Contents of `.data/demo-credentials.json`. */
+export interface DemoCredentialsFile {
+  /** ISO 8601 UTC of the last change. */
+  updatedAt: string;
+  /** Credentials per partner id. */
+  partners: Record<string, PartnerCredentials & { name: string }>;
+}
+
+/**
+ * Reads a credentials file; undefined when it does not exist.
+ * @throws Error when it exists but is not valid JSON of the expected shape.
+ */
+export function readCredentialsFile(file: string): DemoCredentialsFile | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<DemoCredentialsFile>;
+  if (!parsed || typeof parsed !== "object" || typeof parsed.partners !== "object" || parsed.partners === null) {
+    throw new Error(`${file} is not a demo credentials file (no "partners" object)`);
+  }
+  return { updatedAt: parsed.updatedAt ?? "", partners: parsed.partners };
+}
+
+/**
+ * Writes a credentials file readable by the owner only (mode 0600, also when it already existed),
+ * atomically (temporary file, then rename). Creates the directory (mode 0700) when missing.
+ */
+export function writeCredentialsFile(file: string, data: DemoCredentialsFile): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
+  fs.chmodSync(tmp, 0o600);
+  fs.renameSync(tmp, file);
+}
+
+/** Result of {@link ensureDemoPartners}. */
+export interface EnsureDemoPartnersResult {
+  /** Partners registered now (new credentials written). */
+  registered: string[];
+  /** Partners already registered whose credentials were in the file. */
+  existing: string[];
+  /** Credentials of every demo partner (what the file now holds). */
+  credentials: DemoCredentialsFile;
+}
+
+/**
+ * Registers the demo partners on first run only: a partner is registered when `getPartner` does
+ * not find it, or, with `rotate`, when it exists but its credentials are not in the file (they are
+ * shown only once, so rotation is the only way to get usable ones; demo data only). Providers are registered before their resellers. The file is written (mode 0600)
+ * whenever something was registered.
+ * @param options.definitions - partner definitions (validated).
+ * @param options.credentialsFile - where credentials are kept, e.g. `.data/demo-credentials.json`.
+ * @param options.registrar - the container adapter ({@link loadPartnerRegistrar}).
+ * @throws Error from the registrar (storage unreachable, definition rejected).
+ */
+export async function ensureDemoPartners(options: {
+  definitions: readonly PartnerDefinition[];
+  credentialsFile: string;
+  registrar: PartnerRegistrar;
+}): Promise<EnsureDemoPartnersResult> {
+  const file = readCredentialsFile(options.credentialsFile) ?? { updatedAt: "", partners: {} };
+  const registered: string[] = [];
+  const existing: string[] = [];
+  const ordered = [...options.definitions].sort((a, b) => Number(a.type === "indirect-reseller") - Number(b.type === "indirect-reseller"));
+  for (const definition of ordered) {
+    const stored = await options.registrar.getPartner(definition.id);
+    if (stored && file.partners[definition.id]) {
+      existing.push(definition.id);
+      continue;
+    }
+    // Known partner without credentials in the file: rotate, the only way to get usable ones.
+    const { credentials } = await options.registrar.registerPartner(definition, { rotate: stored !== undefined });
+    if (!credentials) throw new Error(`Registering ${definition.id} issued no credentials`);
+    file.partners[definition.id] = { name: definition.name, webhookSecret: credentials.webhookSecret, apiKey: credentials.apiKey };
+    registered.push(definition.id);
+  }
+  if (registered.length > 0) {
+    file.updatedAt = new Date().toISOString();
+    writeCredentialsFile(options.credentialsFile, file);
+  }
+  return { registered, existing, credentials: file };
+}
+
+/**
+ * Copies `Values` of `<appDir>/local.settings.json` (or, without it, of
+ * `local.settings.example.json`, the documented local defaults) into `env` without overriding
+ * variables that are set, as Core Tools and the local host do, so the scripts see the same
+ * settings as the app.
+ * @returns the names applied (empty when neither file exists).
+ * @throws Error when the file exists but is not valid JSON.
+ */
+export function applyLocalSettings(appDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  for (const name of ["local.settings.json", "local.settings.example.json"]) {
+    const file = path.join(appDir, name);
+    if (!fs.existsSync(file)) continue;
+    let parsed: { Values?: Record<string, unknown> };
+    try {
+      parsed = JSON.parse(fs.readFileSync(file, "utf8")) as typeof parsed;
+    } catch (e) {
+      throw new Error(`${file} is not valid JSON: ${(e as Error).message}`, { cause: e });
+    }
+    const applied: string[] = [];
+    for (const [key, value] of Object.entries(parsed.Values ?? {})) {
+      if (env[key] !== undefined || value === null || value === undefined) continue;
+      env[key] = String(value);
+      applied.push(key);
+    }
+    return applied;
+  }
+  return [];
+}
+
+/**
+ * Finds the project root (the directory whose package.json is this project's), walking up from
+ * `startDir`: works both from the sources (scripts/lib) and from dist/scripts/lib.
+ * @throws Error when no such directory exists above `startDir`.
+ */
+export function findProjectRoot(startDir: string = __dirname): string {
+  let dir = path.resolve(startDir);
+  for (;;) {
+    const pkg = path.join(dir, "package.json");
+    if (fs.existsSync(pkg)) {
+      try {
+        if ((JSON.parse(fs.readFileSync(pkg, "utf8")) as { name?: string }).name === "csp-support-workflow") return dir;
+      } catch {
+        // not ours; keep walking
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`No csp-support-workflow package.json above ${startDir}`);
+    dir = parent;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * `npm run register-partner -- path/to/partner.json [--rotate]`: validates a partner definition
+ * (PartnerDefinitionSchema; errors name the field path), registers it in the app's storage
+ * (`AzureWebJobsStorage` from the environment or local.settings.json) and prints the credentials
+ * once. Without `--rotate`, an already registered partner keeps its credentials (its definition is
+ * updated); `--rotate` issues new ones (the previous pair stays valid until the next rotation).
+ * Exit codes: 0 done, 1 failure, 2 bad usage or invalid file.
+ */
+import { formatIssues, readJsonFile, FixtureValidationError } from "./lib/fixtures";
+import { parseRegisterPartnerArgs, REGISTER_PARTNER_USAGE, UsageError } from "./lib/cli";
+import { applyLocalSettings, findProjectRoot, loadPartnerRegistrar } from "./lib/partners";
+import { PartnerDefinitionSchema } from "../shared/contracts";
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseRegisterPartnerArgs(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`${e.message}\n${REGISTER_PARTNER_USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args.help) {
+    console.log(REGISTER_PARTNER_USAGE);
+    return 0;
+  }
+  let json: unknown;
+  try {
+    json = readJsonFile(args.file);
+  } catch (e) {
+    if (e instanceof FixtureValidationError) {
+      console.error(e.message);
+      return 2;
+    }
+    throw e;
+  }
+  const parsed = PartnerDefinitionSchema.safeParse(json);
+  if (!parsed.success) {
+    console.error(`${args.file} is not a valid partner definition:\n${formatIssues(parsed.error).map((l) => `  - ${l}`).join("\n")}`);
+    return 2;
+  }
+  applyLocalSettings(findProjectRoot());
+  const registrar = loadPartnerRegistrar();
+  const existing = await registrar.getPartner(parsed.data.id);
+  const { partner, credentials, created } = await registrar.registerPartner(parsed.data, { rotate: args.rotate });
+  console.log(`${created ? "Registered" : "Updated"} partner ${partner.id} (${partner.name}, ${partner.type}).`);
+  if (!credentials) {
+    console.log("Its existing credentials were kept (they are shown only when issued). Use --rotate to issue new ones.");
+    return 0;
+  }
+  console.log("");
+  console.log("Credentials (shown only now: store them in your secret store; the API key cannot be shown again):");
+  console.log(`  webhook secret (Standard Webhooks, sign intake requests): ${credentials.webhookSecret}`);
+  console.log(`  API key (x-api-key header of the partner API):            ${credentials.apiKey}`);
+  if (args.rotate && existing) console.log("The previous credentials stay valid until the next rotation; switch over, then rotate again to revoke them.");
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const err = e as Error & { code?: string };
+    console.error(`Registration failed: ${err.message ?? String(e)}`);
+    if (err.code === "InvalidConfiguration") console.error("Set the named settings in the environment or in local.settings.json.");
+    if (/ECONNREFUSED|ENOTFOUND/.test(err.message ?? "")) console.error("Is the storage in AzureWebJobsStorage running? Locally, `npm start` starts Azurite.");
+    process.exitCode = 1;
+  },
+);
