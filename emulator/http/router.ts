@@ -106,7 +106,8 @@ function parseParam(template: string, body: string): ParamPart {
     if (!m || !m[1]) throw new RouteTemplateError(template, `bad constraint "${c}"`);
     const cname = m[1].toLowerCase();
     if (!(cname in ROUTE_CONSTRAINTS)) throw new RouteTemplateError(template, `unknown constraint "${cname}"`);
-    return { name: cname, arg: m[2] };
+    // ASP.NET escapes braces inside constraints by doubling them.
+    return { name: cname, arg: m[2]?.replace(/\{\{/g, "{").replace(/\}\}/g, "}") };
   });
   return { kind: "param", name, optional: optional || catchAll, catchAll, defaultValue, constraints };
 }
