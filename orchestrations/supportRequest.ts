@@ -60,68 +60,126 @@ type Received =
   | { kind: "event"; name: string; payload: unknown }
   | { kind: "timeout" };
 
+/** An event the inbox has read but not handed out yet. */
+interface Arrived {
+  name: string;
+  payload: unknown;
+}
+
+/** One `waitForExternalEvent` task the inbox yielded and has not read yet. */
+interface OpenWait {
+  name: string;
+  task: Task;
+}
+
 /**
- * Waits for external events without ever losing one.
+ * Receives the orchestration's external events in arrival (history) order without losing one.
  *
- * durable-functions 3.5 routes an `EventRaised` to the *newest* still-open wait task of that name,
- * including tasks that lost an earlier `Task.any` race; without care such a stale task swallows an
- * event that arrives while the orchestrator is busy elsewhere. This inbox keeps every wait task it
- * created and, before waiting again, first hands out events that stale tasks caught (newest task
- * first = chronological order, because events pop the newest open task). It never yields a task
- * twice (re-yielding duplicates actions, which desynchronizes the extension's sequence numbers) and
- * creates a fresh timer per wait, cancelling the loser.
+ * How durable-functions 3.5 delivers an `EventRaised` (TaskOrchestrationExecutor.setTaskValue):
+ * to the *newest* still-open wait task of that name, even one that lost an earlier `Task.any`;
+ * when none is open, it is deferred per name (FIFO) and handed to the next wait of that name the
+ * moment that wait is yielded. Arrival order across names is visible to the orchestrator only when
+ * the event completes the task the generator is parked on. So the inbox:
+ * - parks every yield (activities, timers, plain waits) on `Task.any` with a fresh wait per event
+ *   name; the fresh waits are the newest, so the next event of any name lands in that race and is
+ *   read at once, in history order, into a FIFO queue (even while an activity is in flight);
+ * - keeps every wait it ever yielded and reads each one that completes later (a stale wait, or a
+ *   deferred event handed over when fresh waits are yielded): nothing is lost;
+ * - never yields a task in two compound tasks (that would repeat its action and shift the
+ *   extension's sequence numbers); an activity interrupted by an event is awaited alone.
+ * Only events that land while an interrupted activity finishes are not observed one by one; those
+ * keep their per-name order, and across names are ordered by `arrivalHint` (the partner API's
+ * acceptance time), then by the order of `names`.
  */
 class EventInbox {
-  private readonly waits: Array<{ name: string; task: Task; order: number; consumed: boolean }> = [];
-  private order = 0;
+  private readonly waits: OpenWait[] = [];
+  private readonly queue: Arrived[] = [];
 
-  constructor(private readonly context: OrchestrationContext) {}
+  constructor(
+    private readonly context: OrchestrationContext,
+    private readonly names: readonly string[],
+    private readonly arrivalHint: (payload: unknown) => string | undefined,
+  ) {}
 
-  /** Takes a completed but unread event of one of `names` (in `names` order), if any. */
-  private takeBuffered(names: readonly string[]): Received | undefined {
-    for (const name of names) {
-      const caught = this.waits
-        .filter((w) => w.name === name && !w.consumed && w.task.isCompleted)
-        .sort((a, b) => b.order - a.order)[0];
-      if (caught) {
-        caught.consumed = true;
-        this.compact();
-        return { kind: "event", name, payload: caught.task.result };
-      }
+  /**
+   * Runs `task` (not yielded before) to completion, queueing the events that arrive meanwhile.
+   * @returns the task's result. @throws the task's error.
+   */
+  *run<T>(task: Task): Orchestration<T> {
+    const winner = (yield this.context.df.Task.any([task, ...this.armWaits()])) as Task;
+    this.collect(winner);
+    if (winner !== task) {
+      yield task; // yielded alone it adds no action; throws if the task failed
+      this.collect();
     }
-    return undefined;
-  }
-
-  private compact(): void {
-    for (let i = this.waits.length - 1; i >= 0; i--) if (this.waits[i]?.consumed) this.waits.splice(i, 1);
+    if (task.isFaulted) throw task.result;
+    return task.result as T;
   }
 
   /**
-   * Waits for the first of `names`, or until `deadline` (ISO 8601) passes.
+   * The oldest event not handed out yet; else waits for the next one, or until `deadline`
+   * (ISO 8601) passes. A fresh timer per wait; a timer that loses is cancelled.
    * @returns the event (payload unvalidated) or a timeout.
    */
-  *next(names: readonly string[], deadline?: string): Orchestration<Received> {
-    const buffered = this.takeBuffered(names);
-    if (buffered) return buffered;
+  *next(deadline?: string): Orchestration<Received> {
     const fireAt = deadline === undefined ? undefined : new Date(deadline);
-    if (fireAt && fireAt.getTime() <= this.context.df.currentUtcDateTime.getTime()) return { kind: "timeout" };
-    const waits = names.map((name) => {
-      const w = { name, task: this.context.df.waitForExternalEvent(name), order: this.order++, consumed: false };
-      this.waits.push(w);
-      return w;
-    });
-    const timer: TimerTask | undefined = fireAt ? this.context.df.createTimer(fireAt) : undefined;
-    const tasks: Task[] = waits.map((w) => w.task);
-    if (timer) tasks.push(timer);
-    const winner = (yield this.context.df.Task.any(tasks)) as Task;
-    if (timer && winner === timer) return { kind: "timeout" };
-    if (timer && !timer.isCompleted) timer.cancel();
-    const won = waits.find((w) => w.task === winner);
-    if (!won) return this.takeBuffered(names) ?? { kind: "timeout" };
-    won.consumed = true;
-    this.compact();
-    return { kind: "event", name: won.name, payload: won.task.result };
+    if (this.queue.length === 0 && !(fireAt && fireAt.getTime() <= this.context.df.currentUtcDateTime.getTime())) {
+      const timer: TimerTask | undefined = fireAt ? this.context.df.createTimer(fireAt) : undefined;
+      const tasks = [...this.armWaits(), ...(timer ? [timer] : [])];
+      const winner = (yield this.context.df.Task.any(tasks)) as Task;
+      this.collect(winner);
+      if (timer && winner !== timer && !timer.isCompleted) timer.cancel();
+    }
+    const first = this.queue.shift();
+    return first ? { kind: "event", ...first } : { kind: "timeout" };
   }
+
+  /** A fresh wait task per event name, registered as open. */
+  private armWaits(): Task[] {
+    return this.names.map((name) => {
+      const task = this.context.df.waitForExternalEvent(name);
+      this.waits.push({ name, task });
+      return task;
+    });
+  }
+
+  /**
+   * Moves the events of every newly completed wait to the queue. `winner` (the task that resumed
+   * the orchestrator) is the only one when the event arrived during the race; otherwise the batch
+   * is ordered per name newest wait first (events pop the newest open wait), merged across names.
+   */
+  private collect(winner?: Task): void {
+    const done = this.waits.filter((w) => w.task.isCompleted);
+    if (done.length === 0) return;
+    for (const w of done) this.waits.splice(this.waits.indexOf(w), 1);
+    const only = done.length === 1 ? done[0] : undefined;
+    if (only && only.task === winner) {
+      this.queue.push({ name: only.name, payload: only.task.result });
+      return;
+    }
+    const perName = this.names.map((name) =>
+      done.filter((w) => w.name === name).reverse().map((w) => ({ name, payload: w.task.result as unknown })),
+    );
+    for (;;) {
+      const heads = perName.filter((list) => list.length > 0);
+      if (heads.length === 0) return;
+      const earliest = heads.reduce((best, list) => (this.arrivesBefore(list[0], best[0]) ? list : best));
+      this.queue.push(earliest.shift() as Arrived);
+    }
+  }
+
+  /** Whether `a` is known to have been accepted before `b` (unknown = no). */
+  private arrivesBefore(a: Arrived | undefined, b: Arrived | undefined): boolean {
+    const ta = a && this.arrivalHint(a.payload);
+    const tb = b && this.arrivalHint(b.payload);
+    return ta !== undefined && tb !== undefined && Date.parse(ta) < Date.parse(tb);
+  }
+}
+
+/** The partner API's acceptance time of an event (`recordedAt`), if the payload has one. */
+function arrivalHint(payload: unknown): string | undefined {
+  const at = typeof payload === "object" && payload !== null ? (payload as { recordedAt?: unknown }).recordedAt : undefined;
+  return typeof at === "string" && !Number.isNaN(Date.parse(at)) ? at : undefined;
 }
 
 /** Mutable state of one run (rebuilt identically on every replay). */
@@ -156,7 +214,7 @@ function setStatus(run: Run, waitingFor: SupportRequestCustomStatus["waitingFor"
 }
 
 function* callActivity<T>(run: Run, name: string, input: unknown): Orchestration<T> {
-  return (yield run.context.df.callActivityWithRetry(name, activityRetryOptions, input)) as T;
+  return yield* run.inbox.run<T>(run.context.df.callActivityWithRetry(name, activityRetryOptions, input));
 }
 
 /** Deterministic timeline entry id: `t01-in-diagnosis`, `t02-sla-breached`, … */
@@ -204,6 +262,13 @@ function* notifyPartner(run: Run, keyBase: string, subject: string, text: string
 /** Records an event that failed validation as a timeline note; the orchestration keeps waiting. */
 function* ignoreInvalidEvent(run: Run, name: string, issues: unknown): Orchestration<void> {
   yield* record(run, { kind: "note", summary: `Ignored an invalid ${name} event payload.`, details: { event: name, issues } });
+}
+
+/** Records a valid event the case no longer acts on (diagnosis after escalation, anything after resolution) as a timeline note. */
+function* ignoreLateEvent(run: Run, e: OpenPhaseEvent, reason: "case-escalated" | "case-resolved"): Orchestration<void> {
+  const name = e.name === "diagnosis" ? EventNames.diagnosis : EventNames.resolution;
+  const because = reason === "case-escalated" ? "the case was already escalated" : "the case was already resolved";
+  yield* record(run, { kind: "note", summary: `Ignored a ${name} event: ${because}.`, details: { event: name, ignored: reason, ...e.event } });
 }
 
 /** Timeline entry + partner notification for a missed deadline. */
@@ -291,15 +356,15 @@ function* resolve(run: Run, summary: string, resolvedAtIso: string): Orchestrati
 type OpenPhaseEvent = { name: "diagnosis"; event: DiagnosisEvent } | { name: "resolution"; event: ResolutionEvent };
 
 /**
- * Waits while the case is open: for a diagnosis (until escalated) or a resolution, racing the next
- * SLA deadline. Handles breaches and invalid payloads itself and returns the resolution.
+ * Waits while the case is open: for a diagnosis (until escalated; a later one is noted as ignored)
+ * or a resolution, racing the next SLA deadline. Events are handled one at a time in arrival order.
+ * Handles breaches and invalid payloads itself and returns the resolution.
  */
 function* waitUntilResolved(run: Run): Orchestration<{ summary: string; at: string }> {
   for (;;) {
-    const names = run.state.escalation ? [EventNames.resolution] : [EventNames.diagnosis, EventNames.resolution];
     const deadline = nextSlaDeadline(run.state.sla);
     setStatus(run, run.state.escalation ? "resolution" : "diagnosis", deadline);
-    const received = yield* run.inbox.next(names, deadline?.dueAt);
+    const received = yield* run.inbox.next(deadline?.dueAt);
 
     if (received.kind === "timeout") {
       if (!deadline) continue;
@@ -315,6 +380,10 @@ function* waitUntilResolved(run: Run): Orchestration<{ summary: string; at: stri
     }
     const e = parsed.value;
     if (e.name === "resolution") return { summary: e.event.summary, at: e.event.recordedAt };
+    if (run.state.escalation) {
+      yield* ignoreLateEvent(run, e, "case-escalated");
+      continue;
+    }
 
     // A diagnosis: the first one is the first response.
     run.state.sla = recordFirstResponse(run.state.sla, e.event.recordedAt);
@@ -352,11 +421,20 @@ function parseEvent(name: string, payload: unknown): { ok: true; value: OpenPhas
   return r.success ? { ok: true, value: { name: "resolution", event: r.data } } : { ok: false, issues: r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) };
 }
 
-/** Keeps a resolved case open for `autoCloseAfter` (calendar time), then closes it. */
+/**
+ * Keeps a resolved case open for `autoCloseAfter` (calendar time), then closes it. Events that
+ * arrive meanwhile (or arrived after the resolution) are noted as ignored.
+ */
 function* autoClose(run: Run): Orchestration<void> {
   const dueAt = addCalendarDuration(now(run), run.caseContext.partner.autoCloseAfter);
-  setStatus(run, "auto-close", { metric: "auto-close", dueAt });
-  yield run.context.df.createTimer(new Date(dueAt));
+  for (;;) {
+    setStatus(run, "auto-close", { metric: "auto-close", dueAt });
+    const received = yield* run.inbox.next(dueAt);
+    if (received.kind === "timeout") break;
+    const parsed = parseEvent(received.name, received.payload);
+    if (parsed.ok) yield* ignoreLateEvent(run, parsed.value, "case-resolved");
+    else yield* ignoreInvalidEvent(run, received.name, parsed.issues);
+  }
   yield* record(run, { kind: "status-changed", toStatus: "closed", summary: `Closed automatically ${run.caseContext.partner.autoCloseAfter} after resolution.` });
   yield* emailCustomer(run, "closed");
 }
@@ -368,20 +446,23 @@ function* autoClose(run: Run): Orchestration<void> {
  * {@link activityRetryOptions}): GetCaseContext, RecordCaseTransition (deterministic `entryId`s),
  * SendStatusEmail and NotifyPartner (one `notificationKey` per message). Events: DiagnosisRecorded
  * and ResolutionRecorded (validated with their zod schemas; invalid payloads become a timeline
- * note). Custom status ({@link SupportRequestCustomStatus}) is set at every wait.
+ * note), handled one at a time in arrival order; a diagnosis after the escalation, and any event
+ * after the resolution, becomes an "ignored" timeline note. Custom status ({@link SupportRequestCustomStatus}) is set at every wait.
  * @returns {@link SupportRequestOrchestrationOutput} once the case is closed.
  * @throws whatever an activity still throws after its retries (the instance fails).
  */
 export function* supportRequestOrchestrator(context: OrchestrationContext): Orchestration<SupportRequestOrchestrationOutput> {
   const input = context.df.getInput() as SupportRequestOrchestrationInput;
-  const caseContext = (yield context.df.callActivityWithRetry(ActivityNames.getCaseContext, activityRetryOptions, input)) as CaseContext;
+  // Listens from the very first yield, so no event is ever left to the library's stale waits unread.
+  const inbox = new EventInbox(context, [EventNames.diagnosis, EventNames.resolution], arrivalHint);
+  const caseContext = yield* inbox.run<CaseContext>(context.df.callActivityWithRetry(ActivityNames.getCaseContext, activityRetryOptions, input));
   const sla = startSlaClock(caseContext.createdAt, caseContext.partner.slaTarget, caseContext.partner.serviceHours);
   const run: Run = {
     context,
     input,
     caseContext,
     state: { status: caseContext.status, sla, entryCount: 0, notificationCounts: new Map() },
-    inbox: new EventInbox(context),
+    inbox,
   };
 
   if (run.state.status === "closed") {

@@ -3,9 +3,10 @@
  * over hand-built histories (see orchestrationDriver.ts).
  */
 import * as df from "durable-functions";
+import fc from "fast-check";
 import { ActivityNames, EventNames, OrchestratorNames, type CaseContext, type RecordTransitionInput, type SendStatusEmailInput, type NotifyPartnerInput } from "../../../shared/contracts";
 import { supportRequestOrchestrator } from "../../../orchestrations/supportRequest";
-import { ActionType, OrchestrationDriver } from "./orchestrationDriver";
+import { ActionType, OrchestrationDriver, numberedActions } from "./orchestrationDriver";
 
 df.app.orchestration(OrchestratorNames.supportRequest, supportRequestOrchestrator);
 
@@ -90,12 +91,19 @@ describe("supportRequestOrchestrator", () => {
     expect(d.last?.customStatus).toEqual({ status: "in-diagnosis", waitingFor: "diagnosis", nextDeadline: FIRST_RESPONSE_DUE, nextDeadlineMetric: "first-response" });
     expect(d.last?.isDone).toBe(false);
     // Every activity is called with retry: first retry 5 s, backoff 2, 5 attempts.
-    const all = (d.last?.actions[0] ?? []).filter((a) => a.actionType !== ActionType.WhenAny);
+    const all = numberedActions(d.last?.actions[0] ?? []).filter((a) => a.actionType !== ActionType.CreateTimer);
+    expect(all).toHaveLength(3);
     expect(all.every((a) => a.actionType === ActionType.CallActivityWithRetry)).toBe(true);
     expect(all[0]?.retryOptions).toMatchObject({ firstRetryIntervalInMilliseconds: 5000, maxNumberOfAttempts: 5, backoffCoefficient: 2 });
+    // Each activity races a fresh wait per event name, so an event arriving meanwhile is read in order.
+    const anys = (d.last?.actions[0] ?? []).filter((a) => a.actionType === ActionType.WhenAny);
+    expect(anys.slice(0, 3).map((any) => any.compoundActions?.map((a) => a.externalEventName ?? a.actionType))).toEqual([
+      [ActionType.CallActivityWithRetry, EventNames.diagnosis, EventNames.resolution],
+      [ActionType.CallActivityWithRetry, EventNames.diagnosis, EventNames.resolution],
+      [ActionType.CallActivityWithRetry, EventNames.diagnosis, EventNames.resolution],
+    ]);
     // The wait is a WhenAny of both events and the timer.
-    const any = d.last?.actions[0]?.find((a) => a.actionType === ActionType.WhenAny);
-    expect(any?.compoundActions?.map((a) => a.externalEventName ?? a.actionType)).toEqual([EventNames.diagnosis, EventNames.resolution, ActionType.CreateTimer]);
+    expect(anys.at(-1)?.compoundActions?.map((a) => a.externalEventName ?? a.actionType)).toEqual([EventNames.diagnosis, EventNames.resolution, ActionType.CreateTimer]);
   });
 
   it("happy path: the partner resolves in its diagnosis; the case auto-closes after P3D", async () => {
@@ -166,9 +174,9 @@ describe("supportRequestOrchestrator", () => {
     expect(escalation?.summary).toMatch(/Rule 1/);
     expect(emails(d).at(-1)).toMatchObject({ notificationKey: "escalated-to-provider", status: "escalated-to-provider" });
     expect(partnerNotices(d)).toEqual([expect.objectContaining({ recipientPartnerId: "fabrikam-dist", notificationKey: "escalation-indirect-provider" })]);
-    // Only the resolution is awaited now, racing the resolution deadline.
+    // Only a resolution is acted on now (a diagnosis is read to be noted as ignored), racing the resolution deadline.
     const any = d.last?.actions[0]?.filter((a) => a.actionType === ActionType.WhenAny).at(-1);
-    expect(any?.compoundActions?.map((a) => a.externalEventName ?? a.actionType)).toEqual([EventNames.resolution, ActionType.CreateTimer]);
+    expect(any?.compoundActions?.map((a) => a.externalEventName ?? a.actionType)).toEqual([EventNames.diagnosis, EventNames.resolution, ActionType.CreateTimer]);
     expect(d.last?.customStatus).toEqual({ status: "escalated-to-provider", waitingFor: "resolution", nextDeadline: RESOLUTION_DUE, nextDeadlineMetric: "resolution" });
 
     d.raiseEvent(EventNames.resolution, { summary: "Credit note issued.", recordedAt: "2026-03-02T15:00:00.000Z" });
@@ -282,5 +290,146 @@ describe("supportRequestOrchestrator", () => {
     await d.replay();
     await d.completeAllActivities();
     expect(transitions(d)[1]).toMatchObject({ toStatus: "resolved", patch: { sla: { firstResponseAt: "2026-03-02T08:20:00.000Z", resolvedAt: "2026-03-02T08:20:00.000Z" } } });
+  });
+});
+
+describe("supportRequestOrchestrator: events in arrival order, none lost", () => {
+  // Direct-bill, technical, Azure (cloud), with signature-cloud-support: a partner escalation goes to Microsoft.
+  const signature = (): CaseContext => caseContext({}, { entitlements: [{ vehicle: "signature-cloud-support" }] });
+  const awaiting = { outcome: "awaiting-customer", notes: "Need the VM name.", recordedAt: "2026-03-02T08:30:00.100Z" };
+  const escalation = { outcome: "needs-escalation", notes: "Platform bug.", recordedAt: "2026-03-02T08:30:00.400Z" };
+  const resolution = { summary: "Microsoft fixed it.", recordedAt: "2026-03-02T08:30:00.800Z" };
+  const burst: Array<[string, unknown]> = [
+    [EventNames.diagnosis, awaiting],
+    [EventNames.diagnosis, escalation],
+    [EventNames.resolution, resolution],
+  ];
+  // The same burst with `recordedAt` stamps that say the opposite order: the history order must win.
+  const misleading: Array<[string, unknown]> = [
+    [EventNames.diagnosis, { ...awaiting, recordedAt: "2026-03-02T08:30:00.800Z" }],
+    [EventNames.diagnosis, { ...escalation, recordedAt: "2026-03-02T08:30:00.400Z" }],
+    [EventNames.resolution, { ...resolution, recordedAt: "2026-03-02T08:30:00.100Z" }],
+  ];
+  const expectedPath = ["in-diagnosis", "awaiting-customer", "escalated-to-microsoft", "resolved"];
+
+  function statusPath(d: OrchestrationDriver): Array<string | undefined> {
+    return transitions(d).filter((t) => t.toStatus !== undefined).map((t) => t.toStatus);
+  }
+
+  it("a burst of awaiting-customer, needs-escalation and a resolution in one episode is processed in that order", async () => {
+    const d = await startCase(signature());
+    for (const [name, payload] of burst) d.raiseEvent(name, payload);
+    await d.replay();
+    await d.completeAllActivities();
+    expect(statusPath(d)).toEqual(expectedPath);
+    expect(transitions(d)[2]).toMatchObject({ kind: "escalation-decided", patch: { diagnosisNotes: "Platform bug.", escalation: { target: "microsoft", vehicle: "signature-cloud-support", trigger: "partner-request" } } });
+    expect(emails(d).map((e) => e.notificationKey)).toEqual(["received", "awaiting-customer", "escalated-to-microsoft", "resolved"]);
+    await autoClose(d);
+    expect(statusPath(d)).toEqual([...expectedPath, "closed"]);
+    expect(d.last?.output).toMatchObject({ finalStatus: "closed", escalation: { target: "microsoft", trigger: "partner-request" } });
+  });
+
+  it("the same burst across consecutive episodes while activities are in flight", async () => {
+    const d = await startCase(signature());
+    for (const [name, payload] of burst) {
+      d.raiseEvent(name, payload);
+      await d.replay(); // nothing completes in between: the first RecordCaseTransition stays in flight
+    }
+    await d.completeAllActivities();
+    expect(statusPath(d)).toEqual(expectedPath);
+    await autoClose(d);
+    expect(d.last?.output).toMatchObject({ finalStatus: "closed", escalation: { target: "microsoft" } });
+  });
+
+  // Every way to spread the burst over episodes: with the next event in the same episode, in the
+  // next episode while activities are in flight, after one activity completed, or once all are done.
+  const gaps = ["same episode", "next episode", "after one activity", "after all activities"] as const;
+  const combos = gaps.flatMap((a) => gaps.flatMap((b) => [[a, b, "ordered stamps"] as const, [a, b, "misleading stamps"] as const]));
+  it.each(combos)("interleaving: %s, then %s (%s)", async (gap1, gap2, stamps) => {
+    const d = await startCase(signature());
+    const steps = [undefined, gap1, gap2];
+    for (const [i, [name, payload]] of (stamps === "ordered stamps" ? burst : misleading).entries()) {
+      const gap = steps[i];
+      if (gap === "next episode") await d.replay();
+      if (gap === "after one activity") {
+        await d.replay();
+        const running = d.open.find((s) => s.kind === "activity");
+        if (running) d.completeActivity(running.name ?? "");
+      }
+      if (gap === "after all activities") await d.completeAllActivities();
+      d.raiseEvent(name, payload);
+    }
+    await d.replay();
+    await d.completeAllActivities();
+    expect(statusPath(d)).toEqual(expectedPath);
+    expect(d.last?.customStatus).toMatchObject({ status: "resolved", waitingFor: "auto-close" });
+  });
+
+  it("property: any burst of diagnoses and resolutions, spread over episodes in any way, is handled in raise order", async () => {
+    // Each event's text shows up on the timeline (awaiting-customer notes, the resolution summary, or
+    // the ignored-event note after the resolution), so the timeline must list them in raise order.
+    const gap = fc.constantFrom("same episode", "next episode", "after one activity", "after all activities");
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.boolean(), gap), { minLength: 1, maxLength: 7 }), async (events) => {
+        const d = await startCase(signature());
+        const raised: string[] = [];
+        for (const [i, [isResolution, g]] of events.entries()) {
+          if (g === "next episode") await d.replay();
+          if (g === "after one activity") {
+            await d.replay();
+            const running = d.open.find((s) => s.kind === "activity");
+            if (running) d.completeActivity(running.name ?? "");
+          }
+          if (g === "after all activities") await d.completeAllActivities();
+          const text = `${isResolution ? "R" : "D"}${i}`;
+          const recordedAt = new Date(Date.parse("2026-03-02T08:30:00.000Z") + i).toISOString();
+          raised.push(text);
+          if (isResolution) d.raiseEvent(EventNames.resolution, { summary: text, recordedAt });
+          else d.raiseEvent(EventNames.diagnosis, { outcome: "awaiting-customer", notes: text, recordedAt });
+        }
+        await d.replay();
+        await d.completeAllActivities();
+        const seen = transitions(d).flatMap((t) => {
+          const details = t.details as { notes?: string; summary?: string } | undefined;
+          const text = t.patch?.diagnosisNotes ?? t.patch?.resolutionSummary ?? details?.notes ?? details?.summary;
+          return text === undefined ? [] : [text];
+        });
+        expect(seen).toEqual(raised);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("a resolution followed by a diagnosis in one burst resolves; the late diagnosis is noted as ignored", async () => {
+    const d = await startCase(signature());
+    d.raiseEvent(EventNames.resolution, resolution).raiseEvent(EventNames.diagnosis, escalation);
+    await d.replay();
+    await d.completeAllActivities();
+    expect(statusPath(d)).toEqual(["in-diagnosis", "resolved"]);
+    const note = transitions(d).at(-1);
+    expect(note).toMatchObject({ kind: "note", details: { event: EventNames.diagnosis, ignored: "case-resolved" } });
+    expect(note?.toStatus).toBeUndefined();
+    expect(d.last?.customStatus).toMatchObject({ status: "resolved", waitingFor: "auto-close" });
+    await autoClose(d);
+    expect(d.last?.output).toEqual({ caseId: "case-1", finalStatus: "closed" });
+  });
+
+  it("a diagnosis after the case was escalated is recorded on the timeline as ignored", async () => {
+    const d = await startCase(signature());
+    d.raiseEvent(EventNames.diagnosis, escalation);
+    await d.replay();
+    await d.completeAllActivities();
+    expect(statusPath(d)).toEqual(["in-diagnosis", "escalated-to-microsoft"]);
+    d.raiseEvent(EventNames.diagnosis, { outcome: "resolved", notes: "Looks fine now.", recordedAt: "2026-03-02T09:00:00.000Z" });
+    await d.replay();
+    await d.completeAllActivities();
+    const note = transitions(d).at(-1);
+    expect(note).toMatchObject({ kind: "note", details: { event: EventNames.diagnosis, ignored: "case-escalated", outcome: "resolved", notes: "Looks fine now." } });
+    expect(note?.toStatus).toBeUndefined();
+    expect(d.last?.customStatus).toMatchObject({ status: "escalated-to-microsoft", waitingFor: "resolution" });
+    d.raiseEvent(EventNames.resolution, resolution);
+    await d.replay();
+    await d.completeAllActivities();
+    expect(statusPath(d)).toEqual(["in-diagnosis", "escalated-to-microsoft", "resolved"]);
   });
 });
