@@ -12,9 +12,18 @@ const TablePrefix = z
 
 /**
  * Schema of the configuration. Each key:
- * - `AzureWebJobsStorage` — storage connection string of the app (Table Storage for cases,
- *   partners, idempotency keys and sent notifications; the Durable task hub uses it too).
- *   `UseDevelopmentStorage=true` means Azurite on its default ports (table 10002).
+ * - `AzureWebJobsStorage` — storage connection of the app (Table Storage for cases, partners,
+ *   idempotency keys and sent notifications; the Durable task hub uses it too), in one of two forms
+ *   (Azure Functions "Connecting to host storage with an identity",
+ *   https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity):
+ *   - a connection string in `AzureWebJobsStorage`; `UseDevelopmentStorage=true` means Azurite on
+ *     its default ports (table 10002). It wins when both forms are set, as in the Functions host;
+ *   - an identity-based connection (what infra/modules/app.bicep sets): `AzureWebJobsStorage__accountName`
+ *     (3–24 lowercase letters and digits; tables at `https://<account>.table.core.windows.net`) or
+ *     `AzureWebJobsStorage__tableServiceUri` (an `https` URI, e.g. for a sovereign cloud; wins over
+ *     the account name), with optional `AzureWebJobsStorage__credential` (only `managedidentity`)
+ *     and `AzureWebJobsStorage__clientId` (client id of a user-assigned identity). The app's
+ *     tables are then reached with `DefaultAzureCredential` (see {@link StorageConnection}).
  * - `TASK_HUB_NAME` — Durable Functions task hub name (host.json `%TASK_HUB_NAME%`); 3–45
  *   letters and digits, starting with a letter (Azure Storage provider naming rule).
  * - `EMAIL_PROVIDER` — `smtp` (local, e.g. MailDev) or `acs` (Azure Communication Services Email). Default `smtp`.
@@ -32,7 +41,22 @@ const TablePrefix = z
  */
 export const ConfigSchema = z
   .object({
-    AzureWebJobsStorage: z.string().trim().min(1, "a storage connection string, e.g. UseDevelopmentStorage=true"),
+    AzureWebJobsStorage: z.string().trim().optional(),
+    AzureWebJobsStorage__accountName: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9]{3,24}$/, "a storage account name: 3–24 lowercase letters and digits")
+      .optional(),
+    AzureWebJobsStorage__tableServiceUri: z
+      .url({ protocol: /^https$/, error: "an https URI of the table service, e.g. https://<account>.table.core.windows.net (tokens are only sent over TLS)" })
+      .transform((u) => u.replace(/\/+$/, ""))
+      .optional(),
+    AzureWebJobsStorage__credential: z
+      .string()
+      .trim()
+      .regex(/^managedidentity$/i, "`managedidentity` (the only value Azure Functions defines), or unset")
+      .optional(),
+    AzureWebJobsStorage__clientId: z.guid("the client id (a GUID) of a user-assigned managed identity").optional(),
     TASK_HUB_NAME: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,44}$/, "3–45 letters and digits, starting with a letter"),
     EMAIL_PROVIDER: z.enum(["smtp", "acs"]).default("smtp"),
     SMTP_HOST: z.string().trim().min(1).default("127.0.0.1"),
@@ -52,6 +76,14 @@ export const ConfigSchema = z
     TABLE_PREFIX: TablePrefix.default(""),
   })
   .superRefine((c, ctx) => {
+    if (!c.AzureWebJobsStorage && !c.AzureWebJobsStorage__accountName && !c.AzureWebJobsStorage__tableServiceUri) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["AzureWebJobsStorage"],
+        message:
+          "is required: a storage connection string (e.g. UseDevelopmentStorage=true), or AzureWebJobsStorage__accountName / AzureWebJobsStorage__tableServiceUri for an identity-based connection",
+      });
+    }
     if (c.EMAIL_PROVIDER === "acs" && !c.ACS_CONNECTION_STRING && !c.ACS_ENDPOINT) {
       ctx.addIssue({ code: "custom", path: ["ACS_CONNECTION_STRING"], message: "ACS_CONNECTION_STRING or ACS_ENDPOINT is required when EMAIL_PROVIDER=acs" });
     }
@@ -60,8 +92,49 @@ export const ConfigSchema = z
     }
   });
 
-/** Validated configuration (defaults applied). */
-export type Config = z.output<typeof ConfigSchema>;
+/**
+ * The app's storage connection, resolved from the `AzureWebJobsStorage*` settings:
+ * - `connectionString`: a storage connection string (account key, SAS or `UseDevelopmentStorage=true`);
+ * - `identity`: an identity-based connection: the table service URI, reached with
+ *   `DefaultAzureCredential({ managedIdentityClientId })` (a managed identity in Azure, the
+ *   developer's Azure CLI/VS Code sign-in locally). Needs the "Storage Table Data Contributor"
+ *   role on the account. See https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity.
+ */
+export type StorageConnection =
+  | { readonly kind: "connectionString"; readonly connectionString: string }
+  | {
+      readonly kind: "identity";
+      /** `https://<account>.table.core.windows.net`, or `AzureWebJobsStorage__tableServiceUri`; no trailing slash. */
+      readonly tableServiceUri: string;
+      /** `AzureWebJobsStorage__clientId`: a user-assigned identity; unset means the system-assigned one (or `AZURE_CLIENT_ID`). */
+      readonly managedIdentityClientId?: string;
+    };
+
+/**
+ * Validated configuration (defaults applied), plus `storage`: the resolved storage connection.
+ * `AzureWebJobsStorage` is the connection string, or `""` when the identity-based form is used
+ * (read `storage` rather than `AzureWebJobsStorage` to support both).
+ */
+export type Config = Omit<z.output<typeof ConfigSchema>, "AzureWebJobsStorage"> & {
+  readonly AzureWebJobsStorage: string;
+  readonly storage: StorageConnection;
+};
+
+/**
+ * Public-cloud table endpoint of a storage account, as the Functions host derives it from
+ * `AzureWebJobsStorage__accountName`.
+ * @param accountName - storage account name (3–24 lowercase letters and digits).
+ * @returns `https://<account>.table.core.windows.net`.
+ */
+export function tableServiceUriOf(accountName: string): string {
+  return `https://${accountName}.table.core.windows.net`;
+}
+
+function resolveStorageConnection(c: z.output<typeof ConfigSchema>): StorageConnection {
+  if (c.AzureWebJobsStorage) return { kind: "connectionString", connectionString: c.AzureWebJobsStorage };
+  const tableServiceUri = c.AzureWebJobsStorage__tableServiceUri ?? tableServiceUriOf(c.AzureWebJobsStorage__accountName as string);
+  return { kind: "identity", tableServiceUri, ...(c.AzureWebJobsStorage__clientId ? { managedIdentityClientId: c.AzureWebJobsStorage__clientId } : {}) };
+}
 
 /** Raised when the environment does not satisfy {@link ConfigSchema}; `keys` names each bad key. */
 export class ConfigError extends Error {
@@ -84,8 +157,9 @@ export class ConfigError extends Error {
  * Validates an environment against {@link ConfigSchema}. Empty strings count as unset, so a
  * blank value in local.settings.json falls back to the default.
  * @param env - variables to read (default `process.env`).
- * @returns the configuration with defaults applied.
- * @throws ConfigError naming every missing or invalid key, e.g. `SMTP_PORT: Too big: expected number to be <=65535`.
+ * @returns the configuration with defaults applied and `storage` resolved.
+ * @throws ConfigError naming every missing or invalid key, e.g. `SMTP_PORT: Too big: expected number to be <=65535`,
+ *   or `AzureWebJobsStorage: is required: …` when neither storage form is set.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const input: Record<string, string> = {};
@@ -94,7 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (value !== undefined && value !== "") input[key] = value;
   }
   const parsed = ConfigSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return { ...parsed.data, AzureWebJobsStorage: parsed.data.AzureWebJobsStorage ?? "", storage: resolveStorageConnection(parsed.data) };
   const keys = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "(config)")))];
   const lines = parsed.error.issues.map((i) => `${String(i.path[0] ?? "(config)")}: ${i.input === undefined && i.code === "invalid_type" ? "is required" : i.message}`);
   throw new ConfigError(`Invalid configuration: ${lines.join("; ")}`, keys);

@@ -94,7 +94,10 @@ function createEmailSender(config: Config): EmailSender {
 export function createContainer(config: Config, overrides: ContainerOverrides = {}): Container {
   const clock: Clock = overrides.clock ?? { now: () => new Date() };
   const now = (): Date => clock.now();
-  const storage = new TableStorage({ connectionString: config.AzureWebJobsStorage, tablePrefix: config.TABLE_PREFIX });
+  const storage =
+    config.storage.kind === "connectionString"
+      ? new TableStorage({ connectionString: config.storage.connectionString, tablePrefix: config.TABLE_PREFIX })
+      : new TableStorage({ tableServiceUri: config.storage.tableServiceUri, managedIdentityClientId: config.storage.managedIdentityClientId, tablePrefix: config.TABLE_PREFIX });
   const partners = new TablePartnerRepository(storage, now);
   const cases = new TableCaseRepository(storage, now);
   const idempotency = new TableIdempotencyStore(storage, { now });

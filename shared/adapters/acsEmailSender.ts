@@ -1,19 +1,72 @@
 /**
- * Email through Azure Communication Services (`EmailClient.beginSend` + `pollUntilDone`).
+ * Email through Azure Communication Services (`EmailClient.beginSend` + `pollUntilDone`;
+ * REST: `POST {endpoint}/emails:send?api-version=2025-09-01` → 202 with `Operation-Location`,
+ * then `GET` that location until `status` is `Succeeded`, `Failed` or `Canceled`;
+ * https://learn.microsoft.com/rest/api/communication/dataplane/email/send).
  * Limits (ACS docs): custom domains 30 sends/min and 100/h by default; 50 recipients and 10 MB
  * per message; 429 with `Retry-After` when throttled, surfaced as {@link EmailThrottledError}.
- * Custom headers (Message-ID, In-Reply-To, References, Auto-Submitted, …) are passed through.
+ *
+ * Headers. ACS takes custom headers as the `headers` dictionary of the request body, not as SMTP
+ * lines; In-Reply-To, References, Auto-Submitted and X-Auto-Response-Suppress travel that way.
+ * `Message-ID` is accepted there too, but ACS validates it ("Email headers",
+ * https://learn.microsoft.com/azure/communication-services/concepts/email/email-headers): it
+ * must be RFC 2822 `<local@domain>` (angle brackets and an `@`) and not a duplicate of one
+ * already sent. By default an invalid one is silently removed and ACS generates its own, so
+ * replies would no longer thread onto the case; with the reserved header
+ * `x-ms-acsemail-validate-message-id: true` ACS answers 400 instead. This adapter does not set
+ * that header (a resend after a lost 202 would then fail with 400 rather than be re-sent).
+ * The sender's display name is not part of the request: ACS takes it from the sender username
+ * configured on the verified domain, so `from.displayName` is not sent.
+ *
+ * Retries. The Azure SDK pipeline retries 429/503 by itself after `Retry-After` (no upper bound,
+ * up to 3 times). For the send request this adapter turns a 429 into {@link EmailThrottledError}
+ * at once, so the activity fails fast and the orchestration decides when to retry (activities are
+ * at-least-once; a durable timer costs nothing while an activity sleeping in the SDK holds a
+ * worker). Status polls (`GET`, idempotent) keep the SDK's retries.
  */
-import { EmailClient, type EmailMessage as AcsEmailMessage } from "@azure/communication-email";
+import { EmailClient, type EmailClientOptions, type EmailMessage as AcsEmailMessage } from "@azure/communication-email";
 import type { TokenCredential } from "@azure/identity";
 import type { EmailMessage, EmailSendResult, EmailSender } from "../ports";
 import { EmailSendError, EmailThrottledError } from "./errors";
 import { statusOf } from "./tableStorage";
 
 /** Options of {@link AcsEmailSender}: a connection string, or an endpoint with a credential. */
-export type AcsEmailSenderOptions =
-  | { connectionString: string; pollIntervalInMs?: number }
-  | { endpoint: string; credential: TokenCredential; pollIntervalInMs?: number };
+export type AcsEmailSenderOptions = (
+  | {
+      /** `endpoint=https://<resource>.communication.azure.com/;accesskey=<base64>` (HMAC-SHA256 request signing). */
+      connectionString: string;
+    }
+  | {
+      /** `https://<resource>.communication.azure.com`. */
+      endpoint: string;
+      /** Microsoft Entra credential (e.g. the Function App's managed identity). */
+      credential: TokenCredential;
+    }
+) & {
+  /** Fallback delay between status polls, in milliseconds (a `Retry-After` on the responses wins). Default 2000. */
+  pollIntervalInMs?: number;
+  /**
+   * Allows a plain-http endpoint. Only for a local stand-in of ACS in tests; ACS itself is https
+   * only. Default false (the SDK then refuses `http:` endpoints).
+   */
+  allowInsecureConnection?: boolean;
+};
+
+type PipelinePolicy = NonNullable<EmailClientOptions["additionalPolicies"]>[number]["policy"];
+
+/**
+ * A per-retry pipeline policy (it sees every attempt's raw response, inside the SDK's retry
+ * loop) that throws {@link EmailThrottledError} on a 429 to the send request. A non-RestError
+ * stops the SDK's retry policy, which would otherwise wait `Retry-After` and send again.
+ */
+const throwOnThrottledSendPolicy: PipelinePolicy = {
+  name: "throwOnThrottledSend",
+  async sendRequest(request, next) {
+    const response = await next(request);
+    if (response.status === 429 && request.method === "POST") throw new EmailThrottledError(retryAfterInMs({ response }));
+    return response;
+  },
+};
 
 function retryAfterInMs(error: unknown): number {
   const headers = (error as { response?: { headers?: { get?: (n: string) => string | undefined } } }).response?.headers;
@@ -35,23 +88,32 @@ export class AcsEmailSender implements EmailSender {
   readonly #endpoint: string;
   readonly #pollIntervalInMs: number;
 
-  /** @param options - connection string, or endpoint plus credential (managed identity). */
+  /** @param options - connection string, or endpoint plus credential (managed identity); poll interval. */
   constructor(options: AcsEmailSenderOptions) {
+    const clientOptions: EmailClientOptions = {
+      additionalPolicies: [{ policy: throwOnThrottledSendPolicy, position: "perRetry" }],
+      ...(options.allowInsecureConnection ? { allowInsecureConnection: true } : {}),
+    };
     if ("connectionString" in options) {
-      this.#client = new EmailClient(options.connectionString);
+      this.#client = new EmailClient(options.connectionString, clientOptions);
       this.#endpoint = /endpoint=([^;]+)/i.exec(options.connectionString)?.[1] ?? "";
     } else {
-      this.#client = new EmailClient(options.endpoint, options.credential);
+      this.#client = new EmailClient(options.endpoint, options.credential, clientOptions);
       this.#endpoint = options.endpoint;
     }
     this.#pollIntervalInMs = options.pollIntervalInMs ?? 2000;
   }
 
   /**
-   * Queues the message and waits for the operation to finish.
-   * @returns the ACS operation id.
-   * @throws EmailThrottledError on 429 (with `retryAfterInMs`).
-   * @throws EmailSendError when ACS rejects the message or the operation fails.
+   * Queues the message and waits for the operation to finish. Sends `senderAddress`,
+   * `recipients.to`/`cc` (address and display name), `content.subject/plainText/html`, `headers`
+   * (the message's headers plus `Message-ID`) and `userEngagementTrackingDisabled: true`.
+   * @param message - the email; `messageId` must be `<local@domain>` or ACS replaces it (see above).
+   * @returns the ACS operation id (`id` of the operation, also the `operation-id` header).
+   * @throws EmailThrottledError on 429 to the send request, with `retryAfterInMs` from
+   *   `retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After` (seconds or HTTP date; 60 s if absent).
+   * @throws EmailSendError when ACS rejects the message (4xx/5xx) or the operation ends `Failed`
+   *   or `Canceled` (the message carries ACS's error code and message).
    */
   async send(message: EmailMessage): Promise<EmailSendResult> {
     const acsMessage: AcsEmailMessage = {
@@ -67,7 +129,7 @@ export class AcsEmailSender implements EmailSender {
       if (result.status !== "Succeeded") throw new EmailSendError(`ACS send ${result.status}: ${result.error?.message ?? "no detail"}`);
       return { providerMessageId: result.id };
     } catch (e) {
-      if (e instanceof EmailSendError) throw e;
+      if (e instanceof EmailSendError || e instanceof EmailThrottledError) throw e;
       if (statusOf(e) === 429) throw new EmailThrottledError(retryAfterInMs(e), { cause: e });
       throw new EmailSendError(`ACS send failed: ${(e as Error).message}`, { cause: e });
     }

@@ -1,12 +1,14 @@
 /**
- * Shared Table Storage plumbing for the Table* adapters: clients from a connection string,
- * tables created once per process, key encoding, JSON packing within the property size limit,
- * and status-code helpers. Limits from "Understanding the Table service data model"
+ * Shared Table Storage plumbing for the Table* adapters: clients from a connection string or from
+ * an identity-based connection (table service URI + Microsoft Entra token), tables created once
+ * per process, key encoding, JSON packing within the property size limit, and status-code helpers.
+ * Limits from "Understanding the Table service data model"
  * (https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model):
  * entity ≤ 1 MiB, string property ≤ 64 KiB (32 K UTF-16 code units), keys ≤ 1 KiB without `/ \ # ?`.
  */
 import { createHash } from "node:crypto";
-import { TableClient, TableServiceClient, type TableEntityResult } from "@azure/data-tables";
+import { TableClient, TableServiceClient, type TableEntityResult, type TableServiceClientOptions } from "@azure/data-tables";
+import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 
 /** Names of the app's tables, before the prefix. */
 export const TableNames = {
@@ -17,13 +19,31 @@ export const TableNames = {
   notifications: "Notifications",
 } as const;
 
-/** Options of {@link TableStorage}. */
-export interface TableStorageOptions {
-  /** Storage connection string; `UseDevelopmentStorage=true` means Azurite on its default ports. */
-  connectionString: string;
+/**
+ * Options of {@link TableStorage}: a connection string, or an identity-based connection (the
+ * Azure Functions `AzureWebJobsStorage__accountName` / `__tableServiceUri` form,
+ * https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity).
+ */
+export type TableStorageOptions = (
+  | {
+      /** Storage connection string; `UseDevelopmentStorage=true` means Azurite on its default ports. */
+      connectionString: string;
+    }
+  | {
+      /** Table service endpoint, e.g. `https://<account>.table.core.windows.net` (https only: tokens need TLS). */
+      tableServiceUri: string;
+      /**
+       * Client id of a user-assigned managed identity (`AzureWebJobsStorage__clientId`), passed to
+       * `DefaultAzureCredential` as `managedIdentityClientId`. Ignored when `credential` is given.
+       */
+      managedIdentityClientId?: string;
+      /** Token credential to use instead of `DefaultAzureCredential({ managedIdentityClientId })`. */
+      credential?: TokenCredential;
+    }
+) & {
   /** Prefix for every table name (letters and digits). */
   tablePrefix?: string;
-}
+};
 
 const ensured = new Map<string, Promise<void>>();
 
@@ -33,20 +53,46 @@ function allowInsecure(connectionString: string): boolean {
 
 /**
  * Hands out `TableClient`s for the app's tables and creates each table on first use (once per
- * process and table; a 409 "TableAlreadyExists" counts as success).
+ * process and table; a 409 "TableAlreadyExists" counts as success). With an identity-based
+ * connection the identity needs the "Storage Table Data Contributor" role on the account
+ * (create tables, read and write entities).
  */
 export class TableStorage {
-  readonly #connectionString: string;
+  /** Identifies the account in the process-wide "table created" cache. */
+  readonly #accountKey: string;
   readonly #prefix: string;
   readonly #clients = new Map<string, TableClient>();
+  readonly #createClient: (tableName: string) => TableClient;
   /** Service client, for health checks. */
   readonly serviceClient: TableServiceClient;
 
-  /** @param options - connection string and table prefix. */
+  /**
+   * @param options - a connection string, or a table service URI (with `DefaultAzureCredential`
+   *   or the given credential), and the table prefix.
+   * @throws TypeError when `tableServiceUri` is not an https URL.
+   */
   constructor(options: TableStorageOptions) {
-    this.#connectionString = options.connectionString;
     this.#prefix = options.tablePrefix ?? "";
-    this.serviceClient = TableServiceClient.fromConnectionString(this.#connectionString, { allowInsecureConnection: allowInsecure(this.#connectionString) });
+    if ("connectionString" in options) {
+      const connectionString = options.connectionString;
+      const clientOptions: TableServiceClientOptions = { allowInsecureConnection: allowInsecure(connectionString) };
+      this.#accountKey = connectionString;
+      this.serviceClient = TableServiceClient.fromConnectionString(connectionString, clientOptions);
+      this.#createClient = (tableName) => TableClient.fromConnectionString(connectionString, tableName, clientOptions);
+    } else {
+      let url: URL;
+      try {
+        url = new URL(options.tableServiceUri);
+      } catch {
+        throw new TypeError(`tableServiceUri is not a URL: ${options.tableServiceUri}`);
+      }
+      if (url.protocol !== "https:") throw new TypeError(`tableServiceUri must be https (bearer tokens are only sent over TLS): ${options.tableServiceUri}`);
+      const endpoint = options.tableServiceUri.replace(/\/+$/, "");
+      const credential = options.credential ?? new DefaultAzureCredential({ managedIdentityClientId: options.managedIdentityClientId });
+      this.#accountKey = endpoint;
+      this.serviceClient = new TableServiceClient(endpoint, credential);
+      this.#createClient = (tableName) => new TableClient(endpoint, tableName, credential);
+    }
   }
 
   /** The full table name for a logical table (prefix + name). */
@@ -62,10 +108,10 @@ export class TableStorage {
     const full = this.tableName(name);
     let client = this.#clients.get(full);
     if (!client) {
-      client = TableClient.fromConnectionString(this.#connectionString, full, { allowInsecureConnection: allowInsecure(this.#connectionString) });
+      client = this.#createClient(full);
       this.#clients.set(full, client);
     }
-    const key = `${this.#connectionString}|${full}`;
+    const key = `${this.#accountKey}|${full}`;
     let ready = ensured.get(key);
     if (!ready) {
       const c = client;
@@ -82,8 +128,11 @@ export class TableStorage {
   }
 
   /**
-   * Lists one table of the account: proves the account is reachable and the key valid.
-   * @throws RestError or a network error when storage is unreachable.
+   * Lists one table of the account: proves the account is reachable and the key or identity
+   * accepted.
+   * @throws RestError or a network error when storage is unreachable (403
+   *   `AuthorizationPermissionMismatch` when the identity lacks a Storage Table Data role), or
+   *   `CredentialUnavailableError` when no identity is available to `DefaultAzureCredential`.
    */
   async ping(): Promise<void> {
     const pages = this.serviceClient.listTables().byPage({ maxPageSize: 1 });

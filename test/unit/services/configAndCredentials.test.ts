@@ -1,3 +1,5 @@
+import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/identity";
+import { TableStorage } from "../../../shared/adapters/tableStorage";
 import { ConfigError, loadConfig } from "../../../shared/config";
 import { apiKeyMatches, generateApiKey, hashApiKey } from "../../../shared/services/credentials";
 import { fingerprintRequest, parseIdempotencyKey } from "../../../shared/services/idempotency";
@@ -25,6 +27,83 @@ describe("configuration", () => {
     expect(err.message).toContain("AzureWebJobsStorage: is required");
   });
 
+  function configError(env: Record<string, string>): ConfigError {
+    try {
+      loadConfig(env);
+    } catch (e) {
+      if (e instanceof ConfigError) return e;
+      throw e;
+    }
+    throw new Error("expected a ConfigError");
+  }
+
+  describe("storage connection (AzureWebJobsStorage, connection string or identity-based)", () => {
+    const hub = { TASK_HUB_NAME: "CspSupportHub" };
+    const clientId = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
+
+    it("takes a connection string, including UseDevelopmentStorage=true", () => {
+      expect(loadConfig({ ...hub, AzureWebJobsStorage: "UseDevelopmentStorage=true" }).storage).toEqual({ kind: "connectionString", connectionString: "UseDevelopmentStorage=true" });
+      const cs = "DefaultEndpointsProtocol=https;AccountName=stcsp;AccountKey=a2V5;EndpointSuffix=core.windows.net";
+      const c = loadConfig({ ...hub, AzureWebJobsStorage: cs });
+      expect(c.storage).toEqual({ kind: "connectionString", connectionString: cs });
+      expect(c.AzureWebJobsStorage).toBe(cs);
+    });
+
+    it("takes the identity-based form infra/modules/app.bicep sets (accountName, credential, clientId)", () => {
+      const c = loadConfig({ ...hub, AzureWebJobsStorage__accountName: "stcspabc123", AzureWebJobsStorage__credential: "managedidentity", AzureWebJobsStorage__clientId: clientId });
+      expect(c.storage).toEqual({ kind: "identity", tableServiceUri: "https://stcspabc123.table.core.windows.net", managedIdentityClientId: clientId });
+      expect(c.AzureWebJobsStorage).toBe("");
+    });
+
+    it("takes an account name alone (system-assigned identity, or the developer's sign-in locally)", () => {
+      expect(loadConfig({ ...hub, AzureWebJobsStorage__accountName: "stcsp" }).storage).toEqual({ kind: "identity", tableServiceUri: "https://stcsp.table.core.windows.net" });
+    });
+
+    it("prefers tableServiceUri over accountName and drops its trailing slash", () => {
+      const c = loadConfig({ ...hub, AzureWebJobsStorage__accountName: "stcsp", AzureWebJobsStorage__tableServiceUri: "https://stcsp.table.core.chinacloudapi.cn/" });
+      expect(c.storage).toEqual({ kind: "identity", tableServiceUri: "https://stcsp.table.core.chinacloudapi.cn" });
+    });
+
+    it("prefers a connection string over identity settings, as the Functions host does", () => {
+      const c = loadConfig({ ...hub, AzureWebJobsStorage: "UseDevelopmentStorage=true", AzureWebJobsStorage__accountName: "stcsp" });
+      expect(c.storage.kind).toBe("connectionString");
+    });
+
+    it("treats an empty connection string as unset", () => {
+      expect(loadConfig({ ...hub, AzureWebJobsStorage: "", AzureWebJobsStorage__accountName: "stcsp" }).storage.kind).toBe("identity");
+      expect(loadConfig({ ...hub, AzureWebJobsStorage: "   ", AzureWebJobsStorage__accountName: "stcsp" }).storage.kind).toBe("identity");
+    });
+
+    it("fails naming AzureWebJobsStorage and both forms when neither is set", () => {
+      for (const env of [hub, { ...hub, AzureWebJobsStorage: "" }, { ...hub, AzureWebJobsStorage__credential: "managedidentity", AzureWebJobsStorage__clientId: clientId }]) {
+        const err = configError(env);
+        expect(err.keys).toEqual(["AzureWebJobsStorage"]);
+        expect(err.message).toContain("AzureWebJobsStorage: is required");
+        expect(err.message).toContain("UseDevelopmentStorage=true");
+        expect(err.message).toContain("AzureWebJobsStorage__accountName");
+        expect(err.message).toContain("AzureWebJobsStorage__tableServiceUri");
+      }
+    });
+
+    it.each([
+      ["AzureWebJobsStorage__accountName", "St-Csp", /3–24 lowercase letters and digits/],
+      ["AzureWebJobsStorage__accountName", "ab", /3–24 lowercase letters and digits/],
+      ["AzureWebJobsStorage__tableServiceUri", "http://stcsp.table.core.windows.net", /https URI/],
+      ["AzureWebJobsStorage__tableServiceUri", "not a url", /https URI/],
+      ["AzureWebJobsStorage__credential", "connectionstring", /managedidentity/],
+      ["AzureWebJobsStorage__clientId", "not-a-guid", /GUID/],
+    ])("rejects %s=%j naming the key", (key, value, message) => {
+      const err = configError({ ...hub, AzureWebJobsStorage__accountName: "stcsp", [key]: value });
+      expect(err.keys).toEqual([key]);
+      expect(err.message).toMatch(new RegExp(`${key}: `));
+      expect(err.message).toMatch(message);
+    });
+
+    it("accepts the credential value in any case", () => {
+      expect(loadConfig({ ...hub, AzureWebJobsStorage__accountName: "stcsp", AzureWebJobsStorage__credential: "ManagedIdentity" }).storage.kind).toBe("identity");
+    });
+  });
+
   it("requires an ACS connection string or endpoint for EMAIL_PROVIDER=acs", () => {
     expect(() => loadConfig({ ...base, EMAIL_PROVIDER: "acs" })).toThrow(/ACS_CONNECTION_STRING/);
     expect(loadConfig({ ...base, EMAIL_PROVIDER: "acs", ACS_ENDPOINT: "https://contoso.communication.azure.com" }).ACS_ENDPOINT).toBe("https://contoso.communication.azure.com");
@@ -35,6 +114,32 @@ describe("configuration", () => {
     expect(c.SMTP_HOST).toBe("127.0.0.1");
     expect(c.PUBLIC_BASE_URL).toBe("https://api.example");
     expect(() => loadConfig({ ...base, TABLE_PREFIX: "bad-prefix" })).toThrow(/TABLE_PREFIX/);
+  });
+});
+
+describe("TableStorage over an identity-based connection", () => {
+  /** A credential that records the scopes asked for and then fails, so no request leaves the process. */
+  class RecordingCredential implements TokenCredential {
+    readonly scopes: string[][] = [];
+    async getToken(scopes: string | string[], _options?: GetTokenOptions): Promise<AccessToken | null> {
+      this.scopes.push(Array.isArray(scopes) ? scopes : [scopes]);
+      throw new Error("no token in unit tests");
+    }
+  }
+
+  it("addresses the table service URI and asks the credential for a Storage token", async () => {
+    const credential = new RecordingCredential();
+    const storage = new TableStorage({ tableServiceUri: "https://stcsp.table.core.windows.net/", credential, tablePrefix: "T1" });
+    expect(storage.serviceClient.url).toBe("https://stcsp.table.core.windows.net");
+    expect(storage.tableName("Cases")).toBe("T1Cases");
+    await expect(storage.ping()).rejects.toThrow("no token in unit tests");
+    await expect(storage.getTable("Cases")).rejects.toThrow("no token in unit tests");
+    expect(credential.scopes).toEqual([["https://storage.azure.com/.default"], ["https://storage.azure.com/.default"]]);
+  });
+
+  it("refuses a plain-http table service URI (tokens need TLS)", () => {
+    expect(() => new TableStorage({ tableServiceUri: "http://127.0.0.1:10002/devstoreaccount1", credential: new RecordingCredential() })).toThrow(TypeError);
+    expect(() => new TableStorage({ tableServiceUri: "not a url", credential: new RecordingCredential() })).toThrow(TypeError);
   });
 });
 
