@@ -4,11 +4,11 @@
  * Standard Webhooks signer.
  */
 import { randomBytes } from "node:crypto";
-import net from "node:net";
 import { Webhook } from "standardwebhooks";
 import { loadConfig, type Config } from "../../../shared/config";
 import type { PartnerDefinitionInput } from "../../../shared/contracts";
 import type { SupportRequestWorkflow, WorkflowStatus } from "../../../shared/ports";
+import { getFreePort } from "../../support/azurite";
 
 /** A configuration over the test Azurite with its own tables (`TABLE_PREFIX` = given + random suffix). */
 export function testConfig(prefix: string, extra: Record<string, string> = {}): Config {
@@ -97,19 +97,6 @@ export function signWebhook(secret: string, body: string, options: { id?: string
   return { "webhook-id": id, "webhook-timestamp": String(Math.floor(at.getTime() / 1000)), "webhook-signature": new Webhook(secret).sign(id, at, body) };
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** A message as MailDev's REST API returns it (the fields the tests read). */
 export interface MailDevEmail {
   id: string;
@@ -132,8 +119,8 @@ export interface MailDevServer {
 
 /** Starts MailDev in-process on free loopback ports. */
 export async function startMailDev(): Promise<MailDevServer> {
-  const smtpPort = await freePort();
-  const webPort = await freePort();
+  const smtpPort = await getFreePort();
+  const webPort = await getFreePort();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const MailDev = require("maildev") as new (options: Record<string, unknown>) => { listen(cb: (err?: Error) => void): void; close(cb: () => void): void };
   // maildev 2.2.0 reads an undeclared global `host` after the SMTP server listens
