@@ -4,3 +4,5 @@ export * from "./supportRequest";
 export * from "./partner";
 export * from "./orchestration";
 export * from "./problem";
+export * from "./sla";
+export * from "./caseActions";

@@ -16,6 +16,14 @@ export const ActivityNames = {
   sendStatusEmail: "SendStatusEmail",
   recordEscalation: "RecordEscalation",
   notifyPartner: "NotifyPartner",
+  /** Reads the case's action inbox after a cursor (see caseActions.ts). */
+  takeCaseActions: "TakeCaseActions",
+  /** Appends SLA events to the case's append-only SLA event log. */
+  recordSlaEvents: "RecordSlaEvents",
+  /** Decrements a partner's product support incidents atomically (ETag); tells whether one was available. */
+  consumeProductSupportIncident: "ConsumeProductSupportIncident",
+  /** Files (or prepares, when the Partner Center integration is off) the Microsoft service request. */
+  fileMicrosoftServiceRequest: "FileMicrosoftServiceRequest",
 } as const;
 
 /** External event names raised on a support-request orchestration. */
@@ -24,4 +32,6 @@ export const EventNames = {
   diagnosis: "DiagnosisRecorded",
   /** The partner (or the escalation target through the partner) resolved the request (payload: {@link ResolutionEvent}). */
   resolution: "ResolutionRecorded",
+  /** New actions are in the case's inbox (no payload needed: the orchestration reads the inbox). */
+  actionsAvailable: "CaseActionsAvailable",
 } as const;

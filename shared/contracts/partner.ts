@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { SupportVehicles } from "./supportRequest";
+import { CalendarSchema, SlaPolicySchema } from "./sla";
 
 /** CSP partner types (domain.md "Who is who"). */
 export const PartnerTypes = ["direct-bill", "indirect-provider", "indirect-reseller"] as const;
@@ -75,6 +76,28 @@ export const SupportTermsSchema = z.object({
 /** Support terms. */
 export type SupportTerms = z.infer<typeof SupportTermsSchema>;
 
+/**
+ * Escalation chain (Freshdesk resolution levels): on breach or on request, levels of named contacts,
+ * each notified after its own wait while the request stays unresolved; Microsoft is engaged
+ * before the chain ("beside": at once, in parallel) or only after the last level ("after-chain").
+ */
+export const EscalationChainSchema = z.object({
+  levels: z
+    .array(
+      z.object({
+        /** Level name, e.g. "Team lead", "Support manager". */
+        name: z.string().min(1).max(100),
+        contacts: z.array(z.email()).min(1),
+        /** Wait after the previous level (or the trigger, for the first) before this level is notified (ISO 8601 duration). */
+        after: z.iso.duration().default("PT0S"),
+      }),
+    )
+    .min(1),
+  microsoft: z.enum(["beside", "after-chain"]).default("beside"),
+});
+/** Escalation chain. */
+export type EscalationChain = z.infer<typeof EscalationChainSchema>;
+
 /** Partner definition as written in a JSON file for the register command (no credentials). */
 export const PartnerDefinitionSchema = z
   .object({
@@ -94,6 +117,14 @@ export const PartnerDefinitionSchema = z
     supportTerms: SupportTermsSchema,
     slaTargets: z.object({ A: SlaTargetSchema, B: SlaTargetSchema, C: SlaTargetSchema }),
     entitlements: z.array(EntitlementSchema).default([]),
+    /** Named calendars referenced by SLA policies (besides "service-hours" and "24x7"). */
+    calendars: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), CalendarSchema).default({}),
+    /**
+     * Ordered SLA policies; the first whose conditions match a request applies. When none matches
+     * (or none is defined), `slaTargets` on `supportTerms.serviceHours` (or 24×7 for the calendar clock) applies.
+     */
+    slaPolicies: z.array(SlaPolicySchema).default([]),
+    escalationChain: EscalationChainSchema.optional(),
   })
   .superRefine((p, ctx) => {
     if (p.type === "indirect-reseller" && !p.indirectProviderId) {

@@ -1,0 +1,47 @@
+/**
+ * Case actions: everything that happens to a case from outside its orchestration (the partner's
+ * diagnosis, update, resolution; the customer's reply; the indirect provider's resolution or
+ * escalation). Each action is appended to a durable per-case inbox in Table Storage BEFORE the
+ * orchestration is signalled, and the orchestration reads the inbox in order through an activity.
+ * So no action is lost when a signal is (continueAsNew discards unprocessed events; the library
+ * hands events to stale waits), and actions keep their arrival order across kinds.
+ */
+import { z } from "zod";
+import { DiagnosisOutcomes } from "./supportRequest";
+
+/** Who performed an action. */
+export const ActorSchema = z.object({
+  kind: z.enum(["partner", "indirect-provider", "customer", "system"]),
+  /** Partner id for partner and provider actors. */
+  partnerId: z.string().optional(),
+  /** Email address for customer actors (issue: email intake). */
+  email: z.string().optional(),
+});
+/** An actor. */
+export type Actor = z.infer<typeof ActorSchema>;
+
+/** The actions a case accepts. */
+export const CaseActionSchema = z.discriminatedUnion("type", [
+  /** The partner's diagnosis (domain.md "Diagnose"). */
+  z.object({ type: z.literal("diagnosis"), outcome: z.enum(DiagnosisOutcomes), notes: z.string().min(1).max(8000) }),
+  /** A progress update to the customer: counts as a response (fulfils first response, restarts next update). */
+  z.object({ type: z.literal("update"), message: z.string().min(1).max(8000) }),
+  /** The request was resolved (by the partner, or by the indirect provider / Microsoft through the partner). */
+  z.object({ type: z.literal("resolution"), summary: z.string().min(1).max(8000) }),
+  /** Escalate now (on request), with a reason. */
+  z.object({ type: z.literal("escalate"), reason: z.string().min(1).max(2000) }),
+  /** The customer answered (email reply or portal); resumes a paused clock. */
+  z.object({ type: z.literal("customer-reply"), excerpt: z.string().max(8000), messageId: z.string().optional() }),
+]);
+/** A case action. */
+export type CaseAction = z.infer<typeof CaseActionSchema>;
+
+/** A stored action: its position in the case's inbox, the action, who and when. */
+export interface CaseActionRecord {
+  /** Sortable position in the inbox (RowKey); the orchestration keeps the last one it processed as a cursor. */
+  seq: string;
+  action: CaseAction;
+  actor: Actor;
+  /** ISO 8601 UTC instant the action was accepted. */
+  recordedAt: string;
+}
