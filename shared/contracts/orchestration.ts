@@ -4,7 +4,8 @@
  */
 import { z } from "zod";
 import { CaseStatuses, type CaseStatus, type Category, type EscalationRecord, type ProductId, type Severity, type SlaState, type SupportedLanguage } from "./supportRequest";
-import type { Entitlement, PartnerType, ServiceHours, SlaTarget } from "./partner";
+import type { Entitlement, EscalationChain, PartnerType, ServiceHours, SlaTarget } from "./partner";
+import type { AppliedSlaPolicy, SlaEvent } from "./sla";
 
 /** Input of the support-request orchestration. */
 export const SupportRequestOrchestrationInputSchema = z.object({
@@ -33,7 +34,77 @@ export interface CaseContext {
     entitlements: Entitlement[];
     /** ISO 8601 duration. */
     autoCloseAfter: string;
+    /** Escalation chain of the partner, if any (issue 3). */
+    escalationChain?: EscalationChain;
   };
+  /** Issue 3: the SLA policy applied to this case (first matching policy, or the default from slaTargets). */
+  slaPolicy?: AppliedSlaPolicy;
+  /** Issue 3: the case's SLA event log as stored, oldest first (clocks are recomputed from it). */
+  slaLog?: SlaEvent[];
+  /** Issue 3: the indirect provider's type and entitlements, when the case is a reseller's (for escalation by the provider). */
+  provider?: { partnerId: string; entitlements: Entitlement[] };
+}
+
+/** Input of the TakeCaseActions activity: the case and the cursor (last processed `seq`, exclusive). */
+export interface TakeCaseActionsInput {
+  caseId: string;
+  partnerId: string;
+  /** Last `seq` processed; absent = from the start. */
+  after?: string;
+  /** At most this many actions (default 50). */
+  limit?: number;
+}
+
+/** Input of the RecordSlaEvents activity: appended idempotently (each event's `eventId` is deterministic). */
+export interface RecordSlaEventsInput {
+  caseId: string;
+  partnerId: string;
+  events: Array<SlaEvent & { eventId: string }>;
+}
+
+/** Input of ConsumeProductSupportIncident: decrements `remainingIncidents` of the partner's PSI entitlement (ETag, retried on 412). */
+export interface ConsumeProductSupportIncidentInput {
+  partnerId: string;
+  caseId: string;
+}
+
+/** Result of ConsumeProductSupportIncident; idempotent per case (a second call for the same case returns the first result). */
+export interface ConsumeProductSupportIncidentResult {
+  consumed: boolean;
+  /** Incidents left after this call. */
+  remainingIncidents: number;
+}
+
+/**
+ * Partner Center service request payload (`POST /v1/servicerequests/{locale}`; fields of the
+ * ServiceRequest resource: Title, Description, Severity critical|moderate|minimal, SupportTopicId,
+ * PrimaryContact, ProductName).
+ */
+export interface MicrosoftServiceRequestPayload {
+  Title: string;
+  Description: string;
+  Severity: "critical" | "moderate" | "minimal";
+  SupportTopicId: string;
+  ProductName: string;
+  PrimaryContact: { Email: string; FirstName?: string; LastName?: string; PhoneNumber?: string };
+}
+
+/** Input of FileMicrosoftServiceRequest (idempotent per case: filed once). */
+export interface FileMicrosoftServiceRequestInput {
+  caseId: string;
+  partnerId: string;
+  vehicle: string;
+  /** e.g. "en-US" (Partner Center locale path segment). */
+  locale: string;
+}
+
+/** Result of FileMicrosoftServiceRequest. */
+export interface FileMicrosoftServiceRequestResult {
+  /** "filed" through Partner Center (integration on), or "prepared" for the partner to file by hand (off). */
+  outcome: "filed" | "prepared";
+  /** Partner Center service request id when filed. */
+  serviceRequestId?: string;
+  payload: MicrosoftServiceRequestPayload;
 }
 
 /** Customer-visible notification kinds; one email per case and notification key. */
