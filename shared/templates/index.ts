@@ -1,3 +1,6 @@
-/** Email templates: customer status emails (five languages) and partner notifications (English). */
+/**
+ * Email templates: customer emails (statuses and notices, five languages, English fallback),
+ * service hours in words, and partner notifications (English).
+ */
 export * from "./statusEmail";
 export { escapeHtmlAttribute, escapeHtmlText, safeHttpHref, safeMailtoHref, toSingleLine } from "./escape";

@@ -66,7 +66,27 @@ export const cs: PartialStatusEmailLocale = {
     },
   },
   defaultMessageLabel: "Poznámka našeho týmu podpory:",
-  labels: { caseNumber: "Číslo případu", request: "Požadavek", customer: "Zákazník", status: "Stav", updated: "Aktualizováno" },
+  labels: { caseNumber: "Číslo případu", request: "Požadavek", customer: "Zákazník", status: "Stav", updated: "Aktualizováno", respondBy: "Odpověď očekávejte do", nextUpdateBy: "Další informace do", target: "Cílový termín" },
+  notices: {
+    "partner-update": {
+      label: "Novinky k vašemu požadavku",
+      paragraphs: [
+        "k vašemu požadavku „{{title}}“ (případ {{caseId}}) máme od našeho týmu podpory nové informace.",
+        "Pokud chcete něco doplnit, odpovězte prosím na tento e-mail a ponechte v předmětu číslo případu.",
+      ],
+      messageLabel: "Informace od našeho týmu podpory:",
+    },
+    "sla-delay": {
+      label: "Řešení trvá déle, než jsme plánovali",
+      paragraphs: [
+        "řešení vašeho požadavku „{{title}}“ (případ {{caseId}}) trvá déle než náš cílový čas. Za zpoždění se omlouváme.",
+        "Případ jsme v rámci našeho týmu podpory eskalovali, aby měl přednost, a co nejdříve vás budeme informovat.",
+      ],
+    },
+  },
+  supportTerms: { heading: "Naše podmínky podpory", supportTypes: "Poskytovaná podpora", serviceHours: "Provozní doba podpory", contactMethods: "Jak nás kontaktovat", pricing: "Ceny" },
+  billingContact: "Na vaše dotazy k fakturaci odpovídá: {{billingContact}}.",
+  serviceHours: { timeZone: "Časy jsou uvedeny v časovém pásmu {{timeZone}}.", holidays: "Ve svátcích zavřeno: {{dates}}", none: "Po dohodě (bez pravidelné provozní doby)." },
   contact: "S případnými dotazy se na nás obraťte: {{supportContact}}.",
   closing: "S pozdravem",
   signature: "Podpora {{partnerName}}",

@@ -62,7 +62,27 @@ export const en: StatusEmailLocale = {
     },
   },
   defaultMessageLabel: "Note from our support team:",
-  labels: { caseNumber: "Case number", request: "Request", customer: "Customer", status: "Status", updated: "Updated" },
+  labels: { caseNumber: "Case number", request: "Request", customer: "Customer", status: "Status", updated: "Updated", respondBy: "Response expected by", nextUpdateBy: "Next update by", target: "Target time" },
+  notices: {
+    "partner-update": {
+      label: "Update on your request",
+      paragraphs: [
+        "Our support team has an update on your request “{{title}}” (case {{caseId}}).",
+        "If you have anything to add, please reply to this email and keep the case number in the subject.",
+      ],
+      messageLabel: "Update from our support team:",
+    },
+    "sla-delay": {
+      label: "Taking longer than planned",
+      paragraphs: [
+        "Your request “{{title}}” (case {{caseId}}) is taking longer than our target time. We apologise for the delay.",
+        "We have escalated the case within our support team so that it gets priority, and we will update you as soon as possible.",
+      ],
+    },
+  },
+  supportTerms: { heading: "Our support terms", supportTypes: "Support we provide", serviceHours: "Service hours", contactMethods: "How to reach us", pricing: "Pricing" },
+  billingContact: "Your billing questions are answered by {{billingContact}}.",
+  serviceHours: { timeZone: "Times are in the {{timeZone}} time zone.", holidays: "Closed on public holidays: {{dates}}", none: "By arrangement (no regular service hours)." },
   contact: "If you have any questions, contact us at {{supportContact}}.",
   closing: "Kind regards,",
   signature: "{{partnerName}} Support",

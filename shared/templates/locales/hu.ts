@@ -65,7 +65,27 @@ export const hu: PartialStatusEmailLocale = {
     },
   },
   defaultMessageLabel: "Ügyfélszolgálatunk megjegyzése:",
-  labels: { caseNumber: "Ügyszám", request: "Kérelem", customer: "Ügyfél", status: "Állapot", updated: "Frissítve" },
+  labels: { caseNumber: "Ügyszám", request: "Kérelem", customer: "Ügyfél", status: "Állapot", updated: "Frissítve", respondBy: "Válasz várható legkésőbb", nextUpdateBy: "Következő tájékoztatás legkésőbb", target: "Vállalt határidő" },
+  notices: {
+    "partner-update": {
+      label: "Tájékoztatás a kérelméről",
+      paragraphs: [
+        "Támogatási csapatunk új információt küldött a(z) „{{title}}” tárgyú kérelmével ({{caseId}}) kapcsolatban.",
+        "Ha bármit hozzá szeretne tenni, kérjük, válaszoljon erre az e-mailre, és a tárgysorban hagyja meg az ügyszámot.",
+      ],
+      messageLabel: "Támogatási csapatunk tájékoztatása:",
+    },
+    "sla-delay": {
+      label: "A vállaltnál tovább tart",
+      paragraphs: [
+        "A(z) „{{title}}” tárgyú kérelmének ({{caseId}}) feldolgozása a vállalt határidőnél tovább tart. Elnézést kérünk a késedelemért.",
+        "Az ügyet ügyfélszolgálatunkon belül eszkaláltuk, hogy kiemelten foglalkozzunk vele, és a lehető leghamarabb tájékoztatjuk.",
+      ],
+    },
+  },
+  supportTerms: { heading: "Támogatási feltételeink", supportTypes: "Támogatási szolgáltatásaink", serviceHours: "Ügyfélszolgálati idő", contactMethods: "Elérhetőségeink", pricing: "Díjazás" },
+  billingContact: "Számlázással kapcsolatos kérdéseire a következő kapcsolattartó válaszol: {{billingContact}}.",
+  serviceHours: { timeZone: "Az időpontok a(z) {{timeZone}} időzóna szerint értendők.", holidays: "Munkaszüneti napokon zárva: {{dates}}", none: "Egyeztetés szerint (nincs rendszeres ügyfélszolgálati idő)." },
   contact: "Kérdés esetén forduljon hozzánk: {{supportContact}}.",
   closing: "Üdvözlettel:",
   signature: "{{partnerName}} ügyfélszolgálat",

@@ -66,7 +66,27 @@ export const pl: PartialStatusEmailLocale = {
     },
   },
   defaultMessageLabel: "Uwagi naszego zespołu pomocy technicznej:",
-  labels: { caseNumber: "Numer sprawy", request: "Zgłoszenie", customer: "Klient", status: "Status", updated: "Zaktualizowano" },
+  labels: { caseNumber: "Numer sprawy", request: "Zgłoszenie", customer: "Klient", status: "Status", updated: "Zaktualizowano", respondBy: "Odpowiedź do", nextUpdateBy: "Kolejna informacja do", target: "Docelowy termin" },
+  notices: {
+    "partner-update": {
+      label: "Informacja o Państwa zgłoszeniu",
+      paragraphs: [
+        "nasz zespół pomocy technicznej przekazuje nowe informacje dotyczące Państwa zgłoszenia „{{title}}” (sprawa {{caseId}}).",
+        "Jeśli chcą Państwo coś dodać, prosimy o odpowiedź na tę wiadomość bez usuwania numeru sprawy z tematu.",
+      ],
+      messageLabel: "Informacja od naszego zespołu pomocy technicznej:",
+    },
+    "sla-delay": {
+      label: "Realizacja trwa dłużej niż planowano",
+      paragraphs: [
+        "realizacja Państwa zgłoszenia „{{title}}” (sprawa {{caseId}}) trwa dłużej niż nasz docelowy czas. Przepraszamy za opóźnienie.",
+        "Eskalowaliśmy sprawę w ramach naszego zespołu pomocy technicznej, aby została potraktowana priorytetowo, i poinformujemy Państwa o postępach najszybciej, jak to możliwe.",
+      ],
+    },
+  },
+  supportTerms: { heading: "Nasze warunki wsparcia", supportTypes: "Zakres wsparcia", serviceHours: "Godziny pracy pomocy technicznej", contactMethods: "Sposoby kontaktu", pricing: "Cennik" },
+  billingContact: "Na pytania dotyczące rozliczeń odpowiada: {{billingContact}}.",
+  serviceHours: { timeZone: "Godziny podano w strefie czasowej {{timeZone}}.", holidays: "Nieczynne w dni świąteczne: {{dates}}", none: "Po uzgodnieniu (bez stałych godzin pracy)." },
   contact: "W razie pytań prosimy o kontakt: {{supportContact}}.",
   closing: "Z poważaniem",
   signature: "Zespół pomocy technicznej {{partnerName}}",
