@@ -6,7 +6,7 @@
  */
 import type { Entitlement, PartnerType } from "../contracts/partner";
 import type { Category, EscalationRecord, SupportVehicle } from "../contracts/supportRequest";
-import { parseInstant } from "./businessHours";
+import { parseInstant } from "./instant";
 
 /** Whether a product is a cloud service or on-premises software (`Products[id].kind`). */
 export type ProductKind = "cloud" | "on-premises";
@@ -34,6 +34,11 @@ export interface EscalationInput {
   trigger: EscalationRecord["trigger"];
   /** ISO 8601 instant of the decision (orchestration time). */
   nowIso: string;
+  /**
+   * Vehicles not to use this time (e.g. product support incidents whose atomic decrement found none
+   * left, or a vehicle already tried): the next eligible one in the partner's order is chosen.
+   */
+  excludeVehicles?: readonly SupportVehicle[];
 }
 
 /**
@@ -64,6 +69,8 @@ export function technicalIneligibility(entitlement: Entitlement, productKind: Pr
  *    (on-premises only, with incidents left);
  * 4. otherwise → `target: "none"`: the partner keeps the request.
  * An indirect reseller without a provider id (invalid partner data) also yields `"none"`.
+ * Vehicles listed in `excludeVehicles` are skipped (and named in the reason); an excluded
+ * commercial issue support leaves a commercial request with the partner (`"none"`).
  * @param input - see {@link EscalationInput}.
  * @returns an {@link EscalationRecord} whose `reason` names the rule applied; `decidedAt` is `nowIso`
  *   in UTC.
@@ -83,7 +90,15 @@ export function decideEscalation(input: EscalationInput): EscalationRecord {
       reason: `Rule 1: an indirect reseller escalates to its indirect provider (${input.indirectProviderId}) first.`,
     };
   }
+  const excluded = new Set<SupportVehicle>(input.excludeVehicles ?? []);
   if (CommercialCategories.includes(input.category)) {
+    if (excluded.has("commercial-issue-support")) {
+      return {
+        ...base,
+        target: "none",
+        reason: `Rule 2: ${input.category} is a commercial issue, but commercial issue support is excluded for this decision (already used or unavailable); the partner keeps the request.`,
+      };
+    }
     return {
       ...base,
       target: "microsoft",
@@ -93,7 +108,7 @@ export function decideEscalation(input: EscalationInput): EscalationRecord {
   }
   const skipped: string[] = [];
   for (const entitlement of input.entitlements) {
-    const why = technicalIneligibility(entitlement, input.productKind);
+    const why = excluded.has(entitlement.vehicle) ? "excluded for this decision (already used or unavailable)" : technicalIneligibility(entitlement, input.productKind);
     if (why === undefined) {
       return {
         ...base,

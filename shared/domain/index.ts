@@ -1,5 +1,13 @@
-/** Pure domain rules: business-hours calendar, SLA clock, escalation routing, case lifecycle. */
+/**
+ * Pure domain rules: calendars and working time, SLA policies and the SLA event log, escalation
+ * routing and chains, case lifecycle (plus the issue 2 business-hours and SLA-clock helpers).
+ */
 export * from "./businessHours";
 export * from "./slaClock";
 export * from "./escalation";
 export * from "./caseLifecycle";
+export * from "./calendar";
+export * from "./slaPolicy";
+export * from "./slaLog";
+export * from "./escalationChain";
+export { durationToMs } from "./instant";

@@ -78,6 +78,15 @@ describe("isWithinServiceHours / nextServiceInstant", () => {
   });
 });
 
+describe("service hours spanning midnight (issue 3)", () => {
+  it("a Monday 22:00–06:00 period runs into Tuesday morning", () => {
+    const night: ServiceHours = { timeZone: "UTC", weekly: { mon: [{ start: "22:00", end: "06:00" }] }, holidays: [] };
+    expect(addBusinessDuration("2026-03-02T08:00:00Z", "PT4H", night)).toBe("2026-03-03T02:00:00.000Z");
+    expect(businessTimeBetween("2026-03-02T00:00:00Z", "2026-03-09T00:00:00Z", night)).toBe(8 * H);
+    expect(isWithinServiceHours("2026-03-03T05:59:00Z", night)).toBe(true);
+  });
+});
+
 describe("durations and errors", () => {
   it("converts durations to business ms with fixed factors", () => {
     expect(businessDurationToMs("PT8H")).toBe(8 * H);
@@ -95,7 +104,7 @@ describe("durations and errors", () => {
     ["invalid instant", () => addBusinessDuration("yesterday", "PT4H", budapest)],
     ["unknown time zone", () => addBusinessDuration("2026-03-02T08:00:00Z", "PT4H", { ...budapest, timeZone: "Europe/Atlantis" })],
     ["no service hours at all", () => addBusinessDuration("2026-03-02T08:00:00Z", "PT4H", { timeZone: "UTC", weekly: { mon: [] }, holidays: [] })],
-    ["period ending before it starts", () => addBusinessDuration("2026-03-02T08:00:00Z", "PT4H", { timeZone: "UTC", weekly: { mon: [{ start: "22:00", end: "06:00" }] }, holidays: [] })],
+    ["malformed period start", () => addBusinessDuration("2026-03-02T08:00:00Z", "PT4H", { timeZone: "UTC", weekly: { mon: [{ start: "24:00", end: "06:00" }] }, holidays: [] })],
     ["deadline beyond the 3-year scan bound", () => addBusinessDuration("2026-03-02T08:00:00Z", "P500D", budapest)],
     ["negative business ms", () => addBusinessTime("2026-03-02T08:00:00Z", -1, budapest)],
     ["empty calendar in businessTimeBetween", () => businessTimeBetween("2026-03-02T08:00:00Z", "2026-03-03T08:00:00Z", { timeZone: "UTC", weekly: {}, holidays: [] })],

@@ -88,3 +88,26 @@ describe("decideEscalation", () => {
     expect(() => decideEscalation({ partnerType: "direct-bill", category: "billing", productKind: "cloud", entitlements: [], trigger: "resolution-breach", nowIso: "soon" })).toThrow(RangeError);
   });
 });
+
+describe("excludeVehicles (issue 3: PSI counted, next vehicle when one is unavailable)", () => {
+  const base = { partnerType: "direct-bill" as const, trigger: "partner-request" as const, nowIso };
+  it("PSI is eligible only while incidents remain; excluding it (e.g. the atomic decrement found none) moves to the next vehicle", () => {
+    expect(decideEscalation({ ...base, category: "technical", productKind: "on-premises", entitlements: [psi(1), premier] })).toMatchObject({ target: "microsoft", vehicle: "product-support-incidents" });
+    expect(decideEscalation({ ...base, category: "technical", productKind: "on-premises", entitlements: [psi(0), premier] })).toMatchObject({ target: "microsoft", vehicle: "premier-support-for-partners", reason: expect.stringContaining("no product support incidents left") });
+    const r = decideEscalation({ ...base, category: "technical", productKind: "on-premises", entitlements: [psi(3), premier], excludeVehicles: ["product-support-incidents"] });
+    expect(r).toMatchObject({ target: "microsoft", vehicle: "premier-support-for-partners" });
+    expect(r.reason).toContain("product-support-incidents: excluded");
+  });
+  it("with every eligible vehicle excluded the partner keeps the request, and the reason says why", () => {
+    const r = decideEscalation({ ...base, category: "technical", productKind: "on-premises", entitlements: [psi(3)], excludeVehicles: ["product-support-incidents"] });
+    expect(r).toMatchObject({ target: "none" });
+    expect(r.reason).toMatch(/^Rule 4.*product-support-incidents: excluded/);
+  });
+  it("excluding commercial issue support leaves a commercial request with the partner; other exclusions do not matter to it", () => {
+    expect(decideEscalation({ ...base, category: "billing", productKind: "cloud", entitlements: [], excludeVehicles: ["commercial-issue-support"] })).toMatchObject({ target: "none", reason: expect.stringMatching(/^Rule 2.*excluded/) });
+    expect(decideEscalation({ ...base, category: "billing", productKind: "cloud", entitlements: [], excludeVehicles: ["premier-support-for-partners"] })).toMatchObject({ target: "microsoft", vehicle: "commercial-issue-support" });
+  });
+  it("exclusions do not affect an indirect reseller (it goes to its provider)", () => {
+    expect(decideEscalation({ ...base, partnerType: "indirect-reseller", indirectProviderId: "fabrikam-dist", category: "technical", productKind: "cloud", entitlements: [], excludeVehicles: ["premier-support-for-partners"] })).toMatchObject({ target: "indirect-provider" });
+  });
+});
