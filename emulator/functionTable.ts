@@ -1,6 +1,6 @@
 /**
  * Classifies the functions the app registered, by trigger, into what the local host serves:
- * HTTP routes, queue listeners and Durable functions (handed to the engine).
+ * HTTP routes, queue and blob listeners and Durable functions (handed to the engine).
  */
 import { parseAuthLevel, type AuthLevel } from "./http/auth";
 import { compareRoutePrecedence, compileRoute, type CompiledRoute } from "./http/router";
@@ -34,11 +34,25 @@ export interface QueueFunction {
   connection: string;
 }
 
+/** A blob-triggered function (served by emulator/blobListener.ts). */
+export interface BlobFunction {
+  name: string;
+  triggerBinding: string;
+  /** Binding path `<container>/<pattern>`, e.g. `inbound-email/{name}` (may contain `%SETTING%`). */
+  path: string;
+  /** Setting name of the storage connection (empty = `AzureWebJobsStorage`). */
+  connection: string;
+  /** Names of `durableClient` input bindings to fill with the client payload. */
+  durableClientBindings: Array<{ name: string; taskHub?: string; connectionName?: string }>;
+}
+
 /** Every registered function, classified. */
 export interface FunctionTable {
   /** Most specific route first (ASP.NET precedence), then by name. */
   http: HttpFunction[];
   queue: QueueFunction[];
+  /** Blob triggers. */
+  blob: BlobFunction[];
   orchestrators: string[];
   activities: string[];
   entities: string[];
@@ -61,7 +75,7 @@ function triggerOf(meta: FunctionMetadata): { name: string; type: string; info: 
  *   Error when a function has no trigger binding.
  */
 export function buildFunctionTable(): FunctionTable {
-  const table: FunctionTable = { http: [], queue: [], orchestrators: [], activities: [], entities: [], unsupported: [], usesDurable: false };
+  const table: FunctionTable = { http: [], queue: [], blob: [], orchestrators: [], activities: [], entities: [], unsupported: [], usesDurable: false };
   for (const [name, { metadata }] of getRegisteredFunctions()) {
     const trigger = triggerOf(metadata);
     if (!trigger) throw new Error(`Function "${name}" has no trigger binding.`);
@@ -96,6 +110,15 @@ export function buildFunctionTable(): FunctionTable {
           triggerBinding: trigger.name,
           queueName: String(trigger.info.queueName ?? ""),
           connection: typeof trigger.info.connection === "string" ? trigger.info.connection : "",
+        });
+        break;
+      case "blobtrigger":
+        table.blob.push({
+          name,
+          triggerBinding: trigger.name,
+          path: String(trigger.info.path ?? ""),
+          connection: typeof trigger.info.connection === "string" ? trigger.info.connection : "",
+          durableClientBindings: clients,
         });
         break;
       case "orchestrationtrigger":

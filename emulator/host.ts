@@ -1,7 +1,7 @@
 /**
  * The local Functions host: loads the app like the Node worker, serves its HTTP triggers like the
  * Functions host, hands Durable functions to the local Durable engine, serves the Durable HTTP API
- * and polls queue triggers. See /work/shared/docs/local-runtime.md.
+ * and polls queue and blob triggers (emulator/blobListener.ts). See /work/shared/docs/local-runtime.md.
  */
 import http, { type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -23,6 +23,7 @@ import {
   toRpcHttpRequest,
   writeRpcHttpResponse,
 } from "./http/rpcHttp";
+import { startBlobListeners, type BlobListeners } from "./blobListener";
 import { startQueueListeners, type QueueListeners } from "./queueListener";
 import { applyLocalSettings, getRoutePrefix, getTaskHubName, readHostJson, resolveStorageConnection, type HostJson } from "./settings";
 import type { RpcTypedData } from "./worker/coreTypes";
@@ -57,6 +58,8 @@ export interface LocalHostOptions {
   storageCheckTimeoutInMs?: number;
   /** Idle polling interval of queue triggers, in ms; default 1000. */
   queuePollingIntervalInMs?: number;
+  /** Interval between scans of blob trigger containers, in ms; default 1000 (see emulator/blobListener.ts). */
+  blobPollingIntervalInMs?: number;
   /** Request body limit in bytes; default 100 MB as Azure. */
   maxRequestBodyBytes?: number;
   /** Stop gracefully on SIGINT/SIGTERM and exit the process; default false (the CLI sets it). */
@@ -196,6 +199,7 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
   let engine: DurableEngine | undefined;
   let taskHubName: string | undefined;
   let queues: QueueListeners | undefined;
+  let blobs: BlobListeners | undefined;
   let setWebsiteHostname = false;
   let stopping: Promise<void> | undefined;
   const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
@@ -219,17 +223,24 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
     await handleDurableApiRequest(ctx, { method: req.method ?? "GET", url, subPath, headers: req.headers, body }, res);
   }
 
-  async function serveFunction(req: IncomingMessage, res: ServerResponse, url: URL, fn: HttpFunction, params: Record<string, string>): Promise<void> {
-    const body = await readBody(req, maxBody);
-    const inputData: Record<string, RpcTypedData> = { [fn.triggerBinding]: { http: toRpcHttpRequest(req, url, params, body) } };
-    for (const client of fn.durableClientBindings) {
-      if (!taskHubName) throw new Error(`Function "${fn.name}" has a durableClient binding but the Durable engine is not running.`);
+  /** Inputs of a function's durableClient bindings (the payload the extension puts in `extraInputs`). */
+  function durableClientInputs(name: string, bindings: HttpFunction["durableClientBindings"]): Record<string, RpcTypedData> {
+    const inputs: Record<string, RpcTypedData> = {};
+    for (const client of bindings) {
+      if (!taskHubName) throw new Error(`Function "${name}" has a durableClient binding but the Durable engine is not running.`);
       const payload = buildDurableClientInput(
         { origin: origin(), taskHubName: client.taskHub || taskHubName, connectionName: client.connectionName, systemKey: keys.durableTaskSystemKey },
         rpcBaseUrl,
       );
-      inputData[client.name] = { json: JSON.stringify(payload) };
+      inputs[client.name] = { json: JSON.stringify(payload) };
     }
+    return inputs;
+  }
+
+  async function serveFunction(req: IncomingMessage, res: ServerResponse, url: URL, fn: HttpFunction, params: Record<string, string>): Promise<void> {
+    const body = await readBody(req, maxBody);
+    const inputData: Record<string, RpcTypedData> = { [fn.triggerBinding]: { http: toRpcHttpRequest(req, url, params, body) } };
+    Object.assign(inputData, durableClientInputs(fn.name, fn.durableClientBindings));
     const response = await invokeFunction(fn.name, { inputData });
     const out =
       fn.httpOutputBinding === undefined || fn.httpOutputBinding === "$return"
@@ -298,6 +309,8 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
     await Promise.all([closeServer(server), closeServer(rpcServer)]);
     await queues?.stop();
     queues = undefined;
+    await blobs?.stop();
+    blobs = undefined;
     if (engine) {
       try {
         await engine.stop();
@@ -338,7 +351,7 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
         throw new HostStartError("AppLoadFailed", (e as Error).message, { cause: e });
       }
       table = buildFunctionTable();
-      const needsStorage = table.usesDurable || table.queue.length > 0;
+      const needsStorage = table.usesDurable || table.queue.length > 0 || table.blob.length > 0;
       const storage = resolveStorageConnection("AzureWebJobsStorage");
       if (needsStorage) {
         if (!storage) throw new HostStartError("StorageNotConfigured", "AzureWebJobsStorage is not set; add it to local.settings.json (UseDevelopmentStorage=true for Azurite).");
@@ -378,6 +391,15 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
         queues = await startQueueListeners(table.queue, {
           maxDequeueCount: hostJson.extensions?.queues?.maxDequeueCount ?? 5,
           pollingIntervalInMs: options.queuePollingIntervalInMs ?? 1000,
+          log,
+        });
+      }
+      if (table.blob.length > 0) {
+        blobs = await startBlobListeners(table.blob, {
+          maxDequeueCount: hostJson.extensions?.queues?.maxDequeueCount ?? 5,
+          pollingIntervalInMs: options.blobPollingIntervalInMs ?? 1000,
+          ...(process.env.AzureFunctionsWebHost__hostid ? { hostId: process.env.AzureFunctionsWebHost__hostid } : {}),
+          extraInputs: (fn) => durableClientInputs(fn.name, fn.durableClientBindings),
           log,
         });
       }
@@ -440,6 +462,7 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
           ...table.activities.map((name) => ({ name, triggerType: "activityTrigger" })),
           ...table.entities.map((name) => ({ name, triggerType: "entityTrigger" })),
           ...table.queue.map((q) => ({ name: q.name, triggerType: "queueTrigger" })),
+          ...table.blob.map((b) => ({ name: b.name, triggerType: "blobTrigger" })),
           ...table.unsupported.map((u) => ({ name: u.name, triggerType: u.triggerType })),
         ].sort((a, b) => a.name.localeCompare(b.name)),
       ];

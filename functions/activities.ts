@@ -4,7 +4,17 @@
  * never rename once deployed.
  */
 import * as df from "durable-functions";
-import { ActivityNames, type NotifyPartnerInput, type RecordTransitionInput, type SendStatusEmailInput, type SupportRequestOrchestrationInput } from "../shared/contracts";
+import {
+  ActivityNames,
+  type ConsumeProductSupportIncidentInput,
+  type FileMicrosoftServiceRequestInput,
+  type NotifyPartnerInput,
+  type RecordSlaEventsInput,
+  type RecordTransitionInput,
+  type SendStatusEmailInput,
+  type SupportRequestOrchestrationInput,
+  type TakeCaseActionsInput,
+} from "../shared/contracts";
 import { getContainer } from "../shared/container";
 import type { RecordEscalationInput } from "../shared/services";
 
@@ -13,3 +23,7 @@ df.app.activity(ActivityNames.recordTransition, { handler: (input: RecordTransit
 df.app.activity(ActivityNames.sendStatusEmail, { handler: (input: SendStatusEmailInput) => getContainer().activities.sendStatusEmail(input) });
 df.app.activity(ActivityNames.recordEscalation, { handler: (input: RecordEscalationInput) => getContainer().activities.recordEscalation(input) });
 df.app.activity(ActivityNames.notifyPartner, { handler: (input: NotifyPartnerInput) => getContainer().activities.notifyPartner(input) });
+df.app.activity(ActivityNames.takeCaseActions, { handler: (input: TakeCaseActionsInput) => getContainer().activities.takeCaseActions(input) });
+df.app.activity(ActivityNames.recordSlaEvents, { handler: (input: RecordSlaEventsInput) => getContainer().activities.recordSlaEvents(input) });
+df.app.activity(ActivityNames.consumeProductSupportIncident, { handler: (input: ConsumeProductSupportIncidentInput) => getContainer().activities.consumeProductSupportIncident(input) });
+df.app.activity(ActivityNames.fileMicrosoftServiceRequest, { handler: (input: FileMicrosoftServiceRequestInput) => getContainer().activities.fileMicrosoftServiceRequest(input) });

@@ -1,6 +1,6 @@
 /**
  * Registers the partner API (see functions/http/partnerApiHandlers.ts). Anonymous at the Functions
- * level: the partner's API key authenticates each request.
+ * level: the partner's API key authenticates each request (the support terms are public).
  */
 import { app } from "@azure/functions";
 import * as df from "durable-functions";
@@ -8,9 +8,12 @@ import { getContainer } from "../shared/container";
 import type { HttpHandlerDeps } from "./http/common";
 import {
   createGetSupportRequestHandler,
+  createGetSupportTermsHandler,
   createListSupportRequestsHandler,
   createRecordDiagnosisHandler,
   createRecordResolutionHandler,
+  createRecordUpdateHandler,
+  createRequestEscalationHandler,
 } from "./http/partnerApiHandlers";
 
 const deps: HttpHandlerDeps = { getContainer, getWorkflow: (context) => getContainer().createWorkflow(df.getClient(context)) };
@@ -44,4 +47,27 @@ app.http("RecordResolution", {
   route: "partners/{partnerId}/support-requests/{caseId}/resolution",
   extraInputs: [df.input.durableClient()],
   handler: createRecordResolutionHandler(deps),
+});
+
+app.http("RecordCaseUpdate", {
+  methods: ["POST"],
+  authLevel: "anonymous",
+  route: "partners/{partnerId}/support-requests/{caseId}/updates",
+  extraInputs: [df.input.durableClient()],
+  handler: createRecordUpdateHandler(deps),
+});
+
+app.http("RequestEscalation", {
+  methods: ["POST"],
+  authLevel: "anonymous",
+  route: "partners/{partnerId}/support-requests/{caseId}/escalation",
+  extraInputs: [df.input.durableClient()],
+  handler: createRequestEscalationHandler(deps),
+});
+
+app.http("GetSupportTerms", {
+  methods: ["GET"],
+  authLevel: "anonymous",
+  route: "partners/{partnerId}/support-terms",
+  handler: createGetSupportTermsHandler(deps),
 });

@@ -1,29 +1,35 @@
 /**
- * `npm run register-partner -- path/to/partner.json [--rotate]`: validates a partner definition
+ * `npm run register-partner -- path/to/partner.json [--rotate] [--holidays-ics path.ics]`: validates a partner definition
  * (PartnerDefinitionSchema; errors name the field path), registers it in the app's storage
  * (`AzureWebJobsStorage` from the environment or local.settings.json) and prints the credentials
  * once. Without `--rotate`, an already registered partner keeps its credentials (its definition is
  * updated); `--rotate` issues new ones (the previous pair stays valid until the next rotation).
+ * `--holidays-ics` (repeatable) merges the all-day events of an iCalendar file into
+ * `supportTerms.serviceHours.holidays` before validation.
  * Exit codes: 0 done, 1 failure, 2 bad usage or invalid file.
  */
 import { formatIssues, readJsonFile, FixtureValidationError } from "./lib/fixtures";
 import { parseRegisterPartnerArgs, REGISTER_PARTNER_USAGE, UsageError } from "./lib/cli";
-import { applyLocalSettings, findProjectRoot, loadPartnerRegistrar } from "./lib/partners";
+import { applyLocalSettings, extractHolidaysIcsOption, findProjectRoot, HOLIDAYS_ICS_USAGE, loadPartnerRegistrar, mergeHolidays, readHolidaysFromIcs } from "./lib/partners";
 import { PartnerDefinitionSchema } from "../shared/contracts";
+import { parseICalHolidays } from "../shared/services/icalHolidays";
 
 async function main(): Promise<number> {
   let args;
+  let holidaysIcs: string[];
   try {
-    args = parseRegisterPartnerArgs(process.argv.slice(2));
+    const extracted = extractHolidaysIcsOption(process.argv.slice(2));
+    holidaysIcs = extracted.holidaysIcs;
+    args = parseRegisterPartnerArgs(extracted.argv);
   } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`${e.message}\n${REGISTER_PARTNER_USAGE}`);
+    if (e instanceof UsageError || (e instanceof Error && e.message.startsWith("--holidays-ics"))) {
+      console.error(`${e.message}\n${REGISTER_PARTNER_USAGE} [--holidays-ics path.ics]\n${HOLIDAYS_ICS_USAGE}`);
       return 2;
     }
     throw e;
   }
   if (args.help) {
-    console.log(REGISTER_PARTNER_USAGE);
+    console.log(`${REGISTER_PARTNER_USAGE} [--holidays-ics path.ics]\n${HOLIDAYS_ICS_USAGE}`);
     return 0;
   }
   let json: unknown;
@@ -35,6 +41,17 @@ async function main(): Promise<number> {
       return 2;
     }
     throw e;
+  }
+  if (holidaysIcs.length > 0 && json && typeof json === "object" && (json as { supportTerms?: { serviceHours?: unknown } }).supportTerms?.serviceHours) {
+    let holidays: string[];
+    try {
+      holidays = readHolidaysFromIcs(holidaysIcs, parseICalHolidays);
+    } catch (e) {
+      console.error((e as Error).message);
+      return 2;
+    }
+    json = mergeHolidays(json as { supportTerms: { serviceHours: { holidays?: string[] } } }, holidays);
+    console.log(`Merged ${holidays.length} holiday date(s) from ${holidaysIcs.length} iCalendar file(s).`);
   }
   const parsed = PartnerDefinitionSchema.safeParse(json);
   if (!parsed.success) {

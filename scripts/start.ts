@@ -47,6 +47,7 @@ async function main(): Promise<void> {
   }
   console.log("");
   console.log(formatStackSummary({ ports: stack.ports, credentialsFile: path.relative(process.cwd(), stack.credentialsFile) || stack.credentialsFile, registeredNow: stack.registeredPartnerIds.length > 0 }));
+  console.log(`Email intake (SMTP, mail to the partners' support addresses): ${stack.urls.smtpIntake}  (docs/email-intake.md)`);
   if (stack.registeredPartnerIds.length > 0) {
     console.log(`New credentials for ${stack.registeredPartnerIds.join(", ")} are in ${stack.credentialsFile} (readable by you only); they are not printed.`);
   }

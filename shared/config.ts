@@ -38,6 +38,23 @@ const TablePrefix = z
  *   `http://127.0.0.1:7071`; a trailing slash is removed.
  * - `TABLE_PREFIX` — prefix of every table name this app creates (lets tests and environments
  *   share one storage account). Default empty.
+ * - `PARTNER_CENTER_ENABLED` — `true` files Microsoft service requests through the Partner Center
+ *   API (`POST /v1/servicerequests/{locale}`); `false` (default) only prepares the payload on the
+ *   case's escalation record for the partner to file by hand.
+ * - `PARTNER_CENTER_BASE_URL` — Partner Center API origin. Default `https://api.partnercenter.microsoft.com`.
+ * - `PARTNER_CENTER_TENANT_ID`, `PARTNER_CENTER_CLIENT_ID`, `PARTNER_CENTER_CLIENT_SECRET` — the
+ *   Microsoft Entra app (client credentials) whose token (scope
+ *   `https://api.partnercenter.microsoft.com/.default`) calls Partner Center; required when enabled.
+ * - `PARTNER_CENTER_SUPPORT_TOPIC_ID` — `SupportTopicId` of filed service requests (one of
+ *   `GET /v1/servicerequests/supporttopics`); required when enabled, empty in prepared payloads otherwise.
+ * - `AzureWebJobsStorage__blobServiceUri` — issue 4, identity form: the `https` blob endpoint (email
+ *   intake containers); default `https://<account>.blob.core.windows.net` from `__accountName`.
+ * - `INBOUND_EMAIL_MAX_BYTES` — issue 4: largest inbound message accepted, in bytes (SMTP `SIZE`,
+ *   the relay endpoint's 413, quarantine `too-large` beyond). Default 10485760 (10 MiB, ACS's cap).
+ * - `INBOUND_ATTACHMENT_MAX_BYTES` — issue 4: largest attachment stored, in bytes; a larger one is
+ *   listed with `omitted: "too-large"`. Default 5242880 (5 MiB).
+ * - `INBOUND_ACK_MAX_PER_HOUR` — issue 4: automatic acknowledgements per sender address per hour;
+ *   further requests are created with `acknowledgementSuppressed: true`. Default 3.
  */
 export const ConfigSchema = z
   .object({
@@ -74,6 +91,25 @@ export const ConfigSchema = z
       .default("http://127.0.0.1:7071")
       .transform((u) => u.replace(/\/+$/, "")),
     TABLE_PREFIX: TablePrefix.default(""),
+    PARTNER_CENTER_ENABLED: z
+      .enum(["true", "false"])
+      .default("false")
+      .transform((v) => v === "true"),
+    PARTNER_CENTER_BASE_URL: z
+      .url({ protocol: /^https?$/ })
+      .default("https://api.partnercenter.microsoft.com")
+      .transform((u) => u.replace(/\/+$/, "")),
+    PARTNER_CENTER_TENANT_ID: z.string().trim().min(1).optional(),
+    PARTNER_CENTER_CLIENT_ID: z.string().trim().min(1).optional(),
+    PARTNER_CENTER_CLIENT_SECRET: z.string().min(1).optional(),
+    PARTNER_CENTER_SUPPORT_TOPIC_ID: z.string().trim().min(1).optional(),
+    AzureWebJobsStorage__blobServiceUri: z
+      .url({ protocol: /^https$/, error: "an https URI of the blob service, e.g. https://<account>.blob.core.windows.net" })
+      .transform((u) => u.replace(/\/+$/, ""))
+      .optional(),
+    INBOUND_EMAIL_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+    INBOUND_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
+    INBOUND_ACK_MAX_PER_HOUR: z.coerce.number().int().min(0).max(1000).default(3),
   })
   .superRefine((c, ctx) => {
     if (!c.AzureWebJobsStorage && !c.AzureWebJobsStorage__accountName && !c.AzureWebJobsStorage__tableServiceUri) {
@@ -86,6 +122,11 @@ export const ConfigSchema = z
     }
     if (c.EMAIL_PROVIDER === "acs" && !c.ACS_CONNECTION_STRING && !c.ACS_ENDPOINT) {
       ctx.addIssue({ code: "custom", path: ["ACS_CONNECTION_STRING"], message: "ACS_CONNECTION_STRING or ACS_ENDPOINT is required when EMAIL_PROVIDER=acs" });
+    }
+    if (c.PARTNER_CENTER_ENABLED) {
+      for (const key of ["PARTNER_CENTER_TENANT_ID", "PARTNER_CENTER_CLIENT_ID", "PARTNER_CENTER_CLIENT_SECRET", "PARTNER_CENTER_SUPPORT_TOPIC_ID"] as const) {
+        if (!c[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when PARTNER_CENTER_ENABLED=true" });
+      }
     }
     if (Boolean(c.SMTP_USER) !== Boolean(c.SMTP_PASSWORD)) {
       ctx.addIssue({ code: "custom", path: [c.SMTP_USER ? "SMTP_PASSWORD" : "SMTP_USER"], message: "SMTP_USER and SMTP_PASSWORD go together" });
@@ -172,6 +213,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const keys = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "(config)")))];
   const lines = parsed.error.issues.map((i) => `${String(i.path[0] ?? "(config)")}: ${i.input === undefined && i.code === "invalid_type" ? "is required" : i.message}`);
   throw new ConfigError(`Invalid configuration: ${lines.join("; ")}`, keys);
+}
+
+/**
+ * Issue 4: how to reach Blob Storage (email intake containers): the connection string, or the
+ * identity form's blob endpoint (`AzureWebJobsStorage__blobServiceUri`, else from `__accountName`).
+ * @throws ConfigError when the identity form has neither (only `__tableServiceUri` was given).
+ */
+export function blobConnectionOf(config: Config): { connectionString: string } | { blobServiceUri: string; managedIdentityClientId?: string } {
+  if (config.storage.kind === "connectionString") return { connectionString: config.storage.connectionString };
+  const uri = config.AzureWebJobsStorage__blobServiceUri ?? (config.AzureWebJobsStorage__accountName ? `https://${config.AzureWebJobsStorage__accountName}.blob.core.windows.net` : undefined);
+  if (!uri) throw new ConfigError("Invalid configuration: AzureWebJobsStorage__blobServiceUri: is required for email intake with an identity-based connection given by __tableServiceUri", ["AzureWebJobsStorage__blobServiceUri"]);
+  return { blobServiceUri: uri, ...(config.storage.managedIdentityClientId ? { managedIdentityClientId: config.storage.managedIdentityClientId } : {}) };
 }
 
 let cached: Config | undefined;

@@ -7,31 +7,59 @@ import { DefaultAzureCredential } from "@azure/identity";
 import type * as df from "durable-functions";
 import {
   AcsEmailSender,
+  BlobInboundEmailStore,
+  TableCustomerDirectory,
+  TableInboundEmailLog,
+  createPartnerCenterCredential,
   DurableSupportRequestWorkflow,
+  HttpPartnerCenterClient,
   SmtpEmailSender,
+  TableCaseActionInbox,
   TableCaseRepository,
+  TableProductSupportIncidentLedger,
+  TableSlaEventLog,
   TableIdempotencyStore,
   TableNotificationLog,
   TablePartnerRepository,
   TableStorage,
   type WorkflowDurableClient,
 } from "./adapters";
-import { getConfig, type Config } from "./config";
+import { blobConnectionOf, getConfig, type Config } from "./config";
 import type { PartnerDefinitionInput } from "./contracts";
-import type { CaseRepository, Clock, EmailSender, HealthCheck, IdempotencyStore, NotificationLog, PartnerRepository, SupportRequestWorkflow } from "./ports";
+import type {
+  CaseActionInbox,
+  CaseRepository,
+  Clock,
+  CustomerDirectory,
+  EmailSender,
+  InboundEmailLog,
+  HealthCheck,
+  IdempotencyStore,
+  NotificationLog,
+  PartnerCenterClient,
+  PartnerRepository,
+  ProductSupportIncidentLedger,
+  SlaEventLog,
+  SupportRequestWorkflow,
+} from "./ports";
 import {
+  createConsumeProductSupportIncident,
+  createFileMicrosoftServiceRequest,
   createGetCaseContext,
   createNotifyPartner,
   createRecordCaseTransition,
   createRecordEscalation,
+  createRecordSlaEvents,
   createSendStatusEmail,
+  createTakeCaseActions,
   registerPartner,
   type RegisterPartnerOptions,
   type RegisterPartnerResult,
   type StatusEmailRenderer,
   type SupportRequestDeps,
 } from "./services";
-import { renderStatusEmail } from "./templates/statusEmail";
+import { renderCustomerEmail, renderStatusEmail } from "./templates/statusEmail";
+import type { InboundEmailDeps } from "./services/inboundEmail";
 
 /** Everything the functions need, built once. */
 export interface Container {
@@ -42,6 +70,14 @@ export interface Container {
   readonly cases: CaseRepository;
   readonly idempotency: IdempotencyStore;
   readonly notifications: NotificationLog;
+  /** Per-case action inbox (issue 3). */
+  readonly inbox: CaseActionInbox;
+  /** Per-case SLA event logs (issue 3). */
+  readonly slaEvents: SlaEventLog;
+  /** Product support incidents (issue 3). */
+  readonly psiLedger: ProductSupportIncidentLedger;
+  /** The Partner Center client when `PARTNER_CENTER_ENABLED=true` (or overridden), else undefined. */
+  readonly partnerCenter: PartnerCenterClient | undefined;
   readonly emailSender: EmailSender;
   /** `storage` and `mail` probes for the health endpoint. */
   readonly healthChecks: readonly HealthCheck[];
@@ -52,7 +88,19 @@ export interface Container {
     readonly sendStatusEmail: ReturnType<typeof createSendStatusEmail>;
     readonly recordEscalation: ReturnType<typeof createRecordEscalation>;
     readonly notifyPartner: ReturnType<typeof createNotifyPartner>;
+    readonly takeCaseActions: ReturnType<typeof createTakeCaseActions>;
+    readonly recordSlaEvents: ReturnType<typeof createRecordSlaEvents>;
+    readonly consumeProductSupportIncident: ReturnType<typeof createConsumeProductSupportIncident>;
+    readonly fileMicrosoftServiceRequest: ReturnType<typeof createFileMicrosoftServiceRequest>;
   };
+  /** Issue 4: raw inbound messages, quarantine and attachments (Blob Storage). */
+  readonly inboundBlobs: BlobInboundEmailStore;
+  /** Issue 4: de-duplication, quarantine and ignored-mail logs, acknowledgement rate, attachments. */
+  readonly inboundLog: InboundEmailLog;
+  /** Issue 4: the partners' customer directories. */
+  readonly customerDirectory: CustomerDirectory;
+  /** Issue 4: dependencies of `processInboundEmail` for one invocation. */
+  inboundEmailDeps(workflow: SupportRequestWorkflow): InboundEmailDeps;
   /** The workflow over the durable client of one invocation (`df.getClient(context)`). */
   createWorkflow(client: df.DurableClient | WorkflowDurableClient): SupportRequestWorkflow;
   /** Dependencies of the support-request services for one invocation. */
@@ -70,6 +118,15 @@ export interface ContainerOverrides {
   emailSender?: EmailSender;
   renderStatusEmail?: StatusEmailRenderer;
   createWorkflow?: (client: df.DurableClient | WorkflowDurableClient) => SupportRequestWorkflow;
+  /** A Partner Center client (e.g. over a local test server); `null` forces the integration off. */
+  partnerCenter?: PartnerCenterClient | null;
+}
+
+function createPartnerCenter(config: Config): PartnerCenterClient | undefined {
+  if (!config.PARTNER_CENTER_ENABLED) return undefined;
+  // loadConfig requires the three credential settings when enabled.
+  const credential = createPartnerCenterCredential(config.PARTNER_CENTER_TENANT_ID as string, config.PARTNER_CENTER_CLIENT_ID as string, config.PARTNER_CENTER_CLIENT_SECRET as string);
+  return new HttpPartnerCenterClient({ baseUrl: config.PARTNER_CENTER_BASE_URL, credential });
 }
 
 function createEmailSender(config: Config): EmailSender {
@@ -102,10 +159,19 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const cases = new TableCaseRepository(storage, now);
   const idempotency = new TableIdempotencyStore(storage, { now });
   const notifications = new TableNotificationLog(storage);
+  const inbox = new TableCaseActionInbox(storage, now);
+  const slaEvents = new TableSlaEventLog(storage, now);
+  const psiLedger = new TableProductSupportIncidentLedger(storage, now);
+  const partnerCenter = overrides.partnerCenter === null ? undefined : (overrides.partnerCenter ?? createPartnerCenter(config));
   const emailSender = overrides.emailSender ?? createEmailSender(config);
   const render = overrides.renderStatusEmail ?? renderStatusEmail;
   const createWorkflow = overrides.createWorkflow ?? ((client: df.DurableClient | WorkflowDurableClient) => new DurableSupportRequestWorkflow(client));
-  const activityDeps = { cases, partners, notifications, emailSender, clock };
+  const activityDeps = { cases, partners, notifications, emailSender, clock, inbox, slaEvents, psiLedger };
+  // Blob access is built lazily: only email intake needs it (and the identity form may lack a blob endpoint).
+  let inboundBlobs: BlobInboundEmailStore | undefined;
+  const getInboundBlobs = (): BlobInboundEmailStore => (inboundBlobs ??= new BlobInboundEmailStore(blobConnectionOf(config)));
+  const inboundLog = new TableInboundEmailLog(storage);
+  const customerDirectory = new TableCustomerDirectory(storage);
   return {
     config,
     clock,
@@ -114,6 +180,10 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     cases,
     idempotency,
     notifications,
+    inbox,
+    slaEvents,
+    psiLedger,
+    partnerCenter,
     emailSender,
     healthChecks: [
       { name: "storage", check: () => storage.ping() },
@@ -122,12 +192,35 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     activities: {
       getCaseContext: createGetCaseContext(activityDeps),
       recordTransition: createRecordCaseTransition(activityDeps),
-      sendStatusEmail: createSendStatusEmail({ ...activityDeps, renderStatusEmail: render }),
+      sendStatusEmail: createSendStatusEmail({ ...activityDeps, renderStatusEmail: render, renderCustomerEmail }),
       recordEscalation: createRecordEscalation(activityDeps),
       notifyPartner: createNotifyPartner(activityDeps),
+      takeCaseActions: createTakeCaseActions(activityDeps),
+      recordSlaEvents: createRecordSlaEvents(activityDeps),
+      consumeProductSupportIncident: createConsumeProductSupportIncident(activityDeps),
+      fileMicrosoftServiceRequest: createFileMicrosoftServiceRequest({ ...activityDeps, ...(partnerCenter ? { partnerCenter } : {}), supportTopicId: config.PARTNER_CENTER_SUPPORT_TOPIC_ID ?? "" }),
     },
+    get inboundBlobs(): BlobInboundEmailStore {
+      return getInboundBlobs();
+    },
+    inboundLog,
+    customerDirectory,
+    inboundEmailDeps: (workflow) => ({
+      partners,
+      cases,
+      notifications,
+      messageIndex: notifications,
+      inbox,
+      workflow,
+      blobs: getInboundBlobs(),
+      inboundLog,
+      directory: customerDirectory,
+      emailSender,
+      clock,
+      limits: { maxBytes: config.INBOUND_EMAIL_MAX_BYTES, maxAttachmentBytes: config.INBOUND_ATTACHMENT_MAX_BYTES, ackMaxPerHour: config.INBOUND_ACK_MAX_PER_HOUR },
+    }),
     createWorkflow,
-    supportRequestDeps: (workflow) => ({ partners, cases, notifications, workflow, clock, publicBaseUrl: config.PUBLIC_BASE_URL }),
+    supportRequestDeps: (workflow) => ({ partners, cases, notifications, inbox, slaEvents, psiLedger, workflow, clock, publicBaseUrl: config.PUBLIC_BASE_URL }),
     registerPartner: (definition, options) => registerPartner({ partners }, definition, options),
   };
 }

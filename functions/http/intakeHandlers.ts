@@ -5,6 +5,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { CreateSupportRequestSchema, PartnerIdSchema } from "../../shared/contracts";
 import { submitSupportRequest, verifyWebhook } from "../../shared/services";
+import { recordCustomerFromCase } from "../../shared/services/inboundEmail";
 import { handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type HttpHandlerDeps } from "./common";
 import { invalidParamsFromZod, notFoundProblem, ProblemTypes, unauthorizedProblem, validationProblem } from "./problem";
 
@@ -43,6 +44,9 @@ export function createSubmitSupportRequestHandler(deps: HttpHandlerDeps): HttpHa
         async () => {
           const result = await submitSupportRequest(container.supportRequestDeps(deps.getWorkflow(context)), partnerId, body.value, { webhookId: verification.webhookId });
           context.log(`Support request ${result.caseId} received for partner ${partnerId}`);
+          // Issue 4: the customer directory learns the customer of every case (email intake looks senders up there).
+          const stored = await container.cases.getCase(partnerId, result.caseId);
+          if (stored) await recordCustomerFromCase({ directory: container.customerDirectory, clock: container.clock }, stored).catch((e: unknown) => context.warn(`Customer directory not updated for ${result.caseId}:`, e));
           return json(202, { caseId: result.caseId, status: result.status, statusUrl: result.statusUrl }, { Location: result.statusUrl });
         },
         `webhook-id:${verification.webhookId}`,

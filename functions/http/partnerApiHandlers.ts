@@ -1,13 +1,15 @@
 /**
  * The partner API: `GET /api/partners/{partnerId}/support-requests[/{caseId}]`,
- * `POST …/{caseId}/diagnosis`, `POST …/{caseId}/resolution`. Authenticated with the partner's
+ * `POST …/{caseId}/diagnosis`, `…/resolution`, `…/updates`, `…/escalation` (each appends a case
+ * action to the case's inbox, then signals the workflow), and the public
+ * `GET /api/partners/{partnerId}/support-terms` (no key). Authenticated with the partner's
  * API key in `x-api-key` (or `Authorization: Bearer <key>`). A missing or invalid key → 401 with
  * `WWW-Authenticate`; a valid key of another partner → 404, so a partner never learns whether
  * another partner or its cases exist (OWASP API1:2023 BOLA).
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { Container } from "../../shared/container";
-import { authenticatePartner, getSupportRequest, listSupportRequests, recordDiagnosis, recordResolution } from "../../shared/services";
+import { authenticatePartner, getPublicSupportTerms, getSupportRequest, listSupportRequests, recordDiagnosis, recordResolution, recordUpdate, requestEscalation } from "../../shared/services";
 import { handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type HttpHandlerDeps } from "./common";
 import { notFoundProblem, unauthorizedProblem, validationProblem } from "./problem";
 
@@ -24,9 +26,14 @@ export function apiKeyOf(request: HttpRequest): string | undefined {
   return auth?.[1];
 }
 
-type Authorized = { ok: true; partnerId: string } | { ok: false; response: HttpResponseInit };
+/** Result of {@link authorize}: the authenticated partner, or the 401/404 problem to answer. */
+export type Authorized = { ok: true; partnerId: string } | { ok: false; response: HttpResponseInit };
 
-async function authorize(container: Container, request: HttpRequest): Promise<Authorized> {
+/**
+ * Authenticates the partner API key of a request for the `{partnerId}` of its route: 401 without
+ * or with a wrong key, 404 with another partner's key (OWASP API1).
+ */
+export async function authorize(container: Container, request: HttpRequest): Promise<Authorized> {
   const partnerId = request.params.partnerId ?? "";
   const apiKey = apiKeyOf(request);
   const instance = pathOf(request);
@@ -60,19 +67,25 @@ export function createListSupportRequestsHandler(deps: HttpHandlerDeps): HttpHan
     });
 }
 
-/** `GET …/support-requests/{caseId}`: 200 `{case, timeline, sla, notifications, orchestration}`; 404 when not the partner's. */
+/**
+ * `GET …/support-requests/{caseId}`: 200 `{case, timeline, sla, notifications, orchestration,
+ * slaClocks, slaEvents, escalation, attachments}` (+ `resellerPartnerId`, `resellerName` for the indirect
+ * provider of a reseller's escalated case); 404 when the caller may not see it.
+ */
 export function createGetSupportRequestHandler(deps: HttpHandlerDeps): HttpHandler {
   return (request, context) =>
     handleErrors(request, context, async () => {
       const container = deps.getContainer();
       const auth = await authorize(container, request);
       if (!auth.ok) return auth.response;
-      const details = await getSupportRequest({ cases: container.cases, notifications: container.notifications, workflow: deps.getWorkflow(context) }, auth.partnerId, request.params.caseId ?? "");
-      return json(200, details);
+      const details = await getSupportRequest(container.supportRequestDeps(deps.getWorkflow(context)), auth.partnerId, request.params.caseId ?? "");
+      // Issue 4: attachments of email requests and replies, stored with the owner's case.
+      const attachments = await container.inboundLog.listAttachments(details.case.partnerId, details.case.caseId);
+      return json(200, { ...details, attachments });
     });
 }
 
-function createActionHandler(deps: HttpHandlerDeps, action: typeof recordDiagnosis | typeof recordResolution): HttpHandler {
+function createActionHandler(deps: HttpHandlerDeps, action: typeof recordDiagnosis): HttpHandler {
   return (request: HttpRequest, context: InvocationContext) =>
     handleErrors(request, context, async () => {
       const container = deps.getContainer();
@@ -89,7 +102,8 @@ function createActionHandler(deps: HttpHandlerDeps, action: typeof recordDiagnos
 }
 
 /**
- * `POST …/{caseId}/diagnosis` (body `DiagnosisRequestSchema`): 202 `{caseId, event, recordedAt,
+ * `POST …/{caseId}/diagnosis` (body `DiagnosisRequestSchema`): appends a `diagnosis` action to the
+ * case's inbox and raises `CaseActionsAvailable`; 202 `{caseId, action, seq, event, recordedAt,
  * statusUrl}`; 400 naming bad fields; 404 when not the partner's; 409 when the status does not
  * allow a diagnosis. Optional `Idempotency-Key`.
  */
@@ -97,7 +111,33 @@ export function createRecordDiagnosisHandler(deps: HttpHandlerDeps): HttpHandler
   return createActionHandler(deps, recordDiagnosis);
 }
 
-/** `POST …/{caseId}/resolution` (body `ResolutionRequestSchema`): as {@link createRecordDiagnosisHandler}. */
+/** `POST …/{caseId}/resolution` (body `{summary}`): as {@link createRecordDiagnosisHandler}; also the indirect provider's on a reseller's case escalated to it. */
 export function createRecordResolutionHandler(deps: HttpHandlerDeps): HttpHandler {
   return createActionHandler(deps, recordResolution);
+}
+
+/** `POST …/{caseId}/updates` (body `{message}`): a progress update to the customer; as {@link createRecordDiagnosisHandler}; 409 once resolved or closed. */
+export function createRecordUpdateHandler(deps: HttpHandlerDeps): HttpHandler {
+  return createActionHandler(deps, recordUpdate);
+}
+
+/** `POST …/{caseId}/escalation` (body `{reason}`): escalate now; as {@link createRecordDiagnosisHandler}; also the indirect provider's. */
+export function createRequestEscalationHandler(deps: HttpHandlerDeps): HttpHandler {
+  return createActionHandler(deps, requestEscalation);
+}
+
+/** `Cache-Control` of the public support terms: shared caches may keep them 5 minutes. */
+export const SUPPORT_TERMS_CACHE_CONTROL = "public, max-age=300";
+
+/**
+ * `GET /api/partners/{partnerId}/support-terms`, public (no key): 200 `{partnerId, name,
+ * supportTypes, serviceHours: {timeZone, weekly, holidays}, contactMethods, pricing}` with
+ * `Cache-Control: public, max-age=300`; 404 problem for an unknown partner.
+ */
+export function createGetSupportTermsHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
+  return (request, context) =>
+    handleErrors(request, context, async () => {
+      const terms = await getPublicSupportTerms({ partners: deps.getContainer().partners }, request.params.partnerId ?? "");
+      return json(200, terms, { "Cache-Control": SUPPORT_TERMS_CACHE_CONTROL });
+    });
 }

@@ -37,6 +37,69 @@ export function loadPartnerRegistrar(env?: NodeJS.ProcessEnv): PartnerRegistrar 
   };
 }
 
+/** Usage of the `--holidays-ics` option of register-partner. */
+export const HOLIDAYS_ICS_USAGE = "  --holidays-ics path.ics   merge the all-day events of an iCalendar file (RFC 5545) into supportTerms.serviceHours.holidays";
+
+/**
+ * Takes `--holidays-ics <path>` (or `--holidays-ics=<path>`, repeatable) out of the arguments,
+ * leaving the rest for the command's own parser.
+ * @returns the remaining arguments and the .ics paths (resolved against the working directory).
+ * @throws Error when the option has no value.
+ */
+export function extractHolidaysIcsOption(argv: readonly string[]): { argv: string[]; holidaysIcs: string[] } {
+  const rest: string[] = [];
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--holidays-ics") {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith("--")) throw new Error("--holidays-ics needs a path to an .ics file");
+      files.push(path.resolve(value));
+      i++;
+    } else if (arg.startsWith("--holidays-ics=")) {
+      const value = arg.slice("--holidays-ics=".length);
+      if (!value) throw new Error("--holidays-ics needs a path to an .ics file");
+      files.push(path.resolve(value));
+    } else rest.push(arg);
+  }
+  return { argv: rest, holidaysIcs: files };
+}
+
+/**
+ * The definition with `holidays` merged into `supportTerms.serviceHours.holidays` (deduplicated,
+ * sorted ascending; local YYYY-MM-DD dates).
+ */
+export function mergeHolidays<T extends { supportTerms: { serviceHours: { holidays?: string[] | undefined } } }>(definition: T, holidays: readonly string[]): T {
+  const merged = [...new Set([...(definition.supportTerms.serviceHours.holidays ?? []), ...holidays])].sort();
+  return { ...definition, supportTerms: { ...definition.supportTerms, serviceHours: { ...definition.supportTerms.serviceHours, holidays: merged } } };
+}
+
+/**
+ * Reads holiday dates from iCalendar files with `parse` (shared/services/icalHolidays.ts
+ * `parseICalHolidays`), expanding recurring events from January 1 of `now`'s year through
+ * December 31 of the next year.
+ * @throws Error naming the file when it cannot be read or parsed.
+ */
+export function readHolidaysFromIcs(files: readonly string[], parse: (icsText: string, window: { from?: string; to?: string }) => string[], now: Date = new Date()): string[] {
+  const year = now.getUTCFullYear();
+  const window = { from: `${year}-01-01`, to: `${year + 1}-12-31` };
+  const out: string[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+      throw new Error(`Cannot read ${file}: ${(e as Error).message}`, { cause: e });
+    }
+    try {
+      out.push(...parse(text, window));
+    } catch (e) {
+      throw new Error(`${file} is not a valid iCalendar file: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  return out;
+}
+
 /** Contents of `.data/demo-credentials.json`. */
 export interface DemoCredentialsFile {
   /** ISO 8601 UTC of the last change. */

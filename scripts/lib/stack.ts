@@ -6,6 +6,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { azuriteConnectionString } from "../../test/support/azurite";
+import { loadConfig } from "../../shared/config";
+import { createContainer } from "../../shared/container";
+import { startSmtpIntake, type SmtpIntake } from "./smtpIntake";
 import { loadPartnerDefinitions } from "./fixtures";
 import { applyLocalSettings, ensureDemoPartners, findProjectRoot, loadPartnerRegistrar, type DemoCredentialsFile, type PartnerRegistrar } from "./partners";
 import { getFreePort, ProcessExitedError, ProcessSupervisor, waitForPort, waitForUrl, type ManagedProcess, type ProcessExit, type ProcessOutput } from "./processes";
@@ -26,14 +29,16 @@ export interface StackPorts {
   host: number;
   /** Durable local RPC endpoint of the host (`--rpc-port`, default 17071 as the Durable extension). */
   durableRpc: number;
+  /** Issue 4: the SMTP intake for the partners' support addresses (default 2525; scripts/lib/smtpIntake.ts). */
+  smtpIntake: number;
 }
 
 /** The ports `npm start` uses (those of Azurite, MailDev and `func start`). */
-export const DEFAULT_STACK_PORTS: Readonly<StackPorts> = { blob: 10000, queue: 10001, table: 10002, smtp: 1025, web: 1080, host: 7071, durableRpc: 17071 };
+export const DEFAULT_STACK_PORTS: Readonly<StackPorts> = { blob: 10000, queue: 10001, table: 10002, smtp: 1025, web: 1080, host: 7071, durableRpc: 17071, smtpIntake: 2525 };
 
 /** Picks a free loopback port for every service (for tests running beside a developer's stack). */
 export async function allocateFreePorts(): Promise<StackPorts> {
-  return { blob: await getFreePort(), queue: await getFreePort(), table: await getFreePort(), smtp: await getFreePort(), web: await getFreePort(), host: await getFreePort(), durableRpc: await getFreePort() };
+  return { blob: await getFreePort(), queue: await getFreePort(), table: await getFreePort(), smtp: await getFreePort(), web: await getFreePort(), host: await getFreePort(), durableRpc: await getFreePort(), smtpIntake: await getFreePort() };
 }
 
 /** Options of {@link startStack}. */
@@ -83,6 +88,8 @@ export interface StackUrls {
   maildev: string;
   /** `smtp://127.0.0.1:<port>`. */
   smtp: string;
+  /** Issue 4: `smtp://127.0.0.1:<port>` of the SMTP intake (mail to the partners' support addresses). */
+  smtpIntake: string;
   /** App base URL, e.g. `http://127.0.0.1:7071`. */
   app: string;
   /** `GET` returns 200 when the app is healthy. */
@@ -164,6 +171,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     azurite: { blob: `http://127.0.0.1:${ports.blob}`, queue: `http://127.0.0.1:${ports.queue}`, table: `http://127.0.0.1:${ports.table}` },
     maildev: `http://127.0.0.1:${ports.web}`,
     smtp: `smtp://127.0.0.1:${ports.smtp}`,
+    smtpIntake: `smtp://127.0.0.1:${ports.smtpIntake}`,
     app: `http://127.0.0.1:${ports.host}`,
     health: `http://127.0.0.1:${ports.host}/api/health`,
   };
@@ -260,11 +268,23 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     await waitForHost(host);
     checkAborted();
 
+    // Issue 4: the SMTP intake runs in this process over the host's settings.
+    const intakeEnv: NodeJS.ProcessEnv = { ...process.env, ...hostEnv };
+    applyLocalSettings(root, intakeEnv);
+    let intake: SmtpIntake | undefined = await startSmtpIntake({ container: createContainer(loadConfig(intakeEnv)), port: ports.smtpIntake, log });
+    const stopIntake = async (): Promise<void> => {
+      const i = intake;
+      intake = undefined;
+      await i?.close();
+    };
+    supervisor.onUnexpectedExit(() => void stopIntake());
+    log(`SMTP intake for the partners' support addresses on 127.0.0.1:${ports.smtpIntake}.`);
+
     let resolveUnexpected: (exit: ProcessExit) => void = () => undefined;
     const unexpectedExit = new Promise<ProcessExit>((resolve) => (resolveUnexpected = resolve));
     let stopped: Promise<void> | undefined;
     const stop = () => {
-      stopped ??= supervisor.stopAll().then(() => {
+      stopped ??= Promise.all([stopIntake(), supervisor.stopAll()]).then(() => {
         options.signal?.removeEventListener("abort", abort);
       });
       return stopped;

@@ -9,13 +9,18 @@
  *   https://learn.microsoft.com/azure/storage/tables/table-storage-design-patterns#log-tail-pattern).
  *   Both rows are written in one entity-group transaction (same partition), so they never diverge.
  *
+ * - shared cases (issue 3), in the INDIRECT PROVIDER's partition when a reseller's case is
+ *   escalated to it: RowKey `share_<caseId>` (reseller id and name, when shared) and a listing row
+ *   `idx_<inverted ms>_<caseId>` with `resellerPartnerId`, so the provider's newest-first listing
+ *   includes it; both in one transaction. Listing reads such a case live from the reseller's partition.
+ *
  * Table `<prefix>CaseTimeline`, PartitionKey `<partnerId>_<caseId>`, RowKey = encoded entry id: an
  * insert of an existing entry id fails with 409 and is ignored, so retried writes never duplicate.
  * Entries are ordered by `at` (ISO 8601 UTC) then by write time.
  */
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import type { RecordTransitionInput, SupportRequest, TimelineEntry } from "../contracts";
-import type { CaseRepository, ListCasesOptions, Page } from "../ports";
+import type { CaseListItem, CaseRepository, ListCasesOptions, Page, ProviderCaseShare } from "../ports";
 import { CaseAlreadyExistsError, CaseNotFoundError, DeliveryAlreadyRecordedError } from "./errors";
 import { encodeKey, fromBase64Url, packJson, statusOf, TableNames, toBase64Url, unpackJson, type TableStorage } from "./tableStorage";
 
@@ -47,6 +52,11 @@ export function indexRowKey(createdAt: string, caseId: string): string {
   const ms = Date.parse(createdAt);
   if (Number.isNaN(ms)) throw new RangeError(`createdAt is not an ISO 8601 instant: ${createdAt}`);
   return `idx_${String(MAX_TIME - ms).padStart(13, "0")}_${encodeKey(caseId)}`;
+}
+
+/** RowKey of the row sharing a reseller's case with its indirect provider (in the provider's partition). */
+export function shareRowKey(caseId: string): string {
+  return `share_${encodeKey(caseId)}`;
 }
 
 function timelinePartition(partnerId: string, caseId: string): string {
@@ -121,7 +131,7 @@ export class TableCaseRepository implements CaseRepository {
    * @throws InvalidContinuationTokenError for a token not issued here.
    * @throws RangeError when `limit` is out of range.
    */
-  async listCases(partnerId: string, options: ListCasesOptions = {}): Promise<Page<SupportRequest>> {
+  async listCases(partnerId: string, options: ListCasesOptions = {}): Promise<Page<CaseListItem>> {
     const limit = options.limit ?? 25;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new RangeError("limit must be an integer from 1 to 100");
     let sdkToken: string | undefined;
@@ -148,8 +158,47 @@ export class TableCaseRepository implements CaseRepository {
     }
     if (result.done || !result.value) return { items: [] };
     const page = result.value;
-    const items = page.slice(0, limit).map((e) => unpackJson<SupportRequest>(e));
+    const items = await Promise.all(page.slice(0, limit).map((e) => this.#listItem(e)));
     return page.continuationToken ? { items, continuationToken: toBase64Url(JSON.stringify({ v: 1, t: page.continuationToken })) } : { items };
+  }
+
+  /**
+   * Shares a reseller's case with its indirect provider: upserts the share row and a listing row in
+   * the provider's partition in one transaction (idempotent; a re-share keeps the first `sharedAt`).
+   * @throws RestError when storage fails.
+   */
+  async shareWithProvider(providerId: string, supportRequest: SupportRequest, reseller: { partnerId: string; name: string }, sharedAtIso: string): Promise<void> {
+    const cases = await this.storage.getTable(TableNames.cases);
+    const pk = encodeKey(providerId);
+    const existing = await this.getProviderShare(providerId, supportRequest.caseId);
+    const sharedAt = existing?.sharedAt ?? sharedAtIso;
+    const common = { caseId: supportRequest.caseId, resellerPartnerId: reseller.partnerId, resellerName: reseller.name, sharedAt };
+    await cases.submitTransaction([
+      ["upsert", { partitionKey: pk, rowKey: shareRowKey(supportRequest.caseId), ...common }, "Replace"],
+      ["upsert", { partitionKey: pk, rowKey: indexRowKey(supportRequest.createdAt, supportRequest.caseId), ...common, status: supportRequest.status, createdAt: supportRequest.createdAt, ...packJson(supportRequest) }, "Replace"],
+    ]);
+  }
+
+  /** The share of a case with this provider, or undefined. @throws RestError when storage fails. */
+  async getProviderShare(providerId: string, caseId: string): Promise<ProviderCaseShare | undefined> {
+    if (caseId.length === 0 || caseId.length > 200) return undefined;
+    const cases = await this.storage.getTable(TableNames.cases);
+    try {
+      const e = await cases.getEntity<Record<string, unknown>>(encodeKey(providerId), shareRowKey(caseId));
+      if (typeof e.resellerPartnerId !== "string" || e.caseId !== caseId) return undefined;
+      return { caseId, resellerPartnerId: e.resellerPartnerId, resellerName: String(e.resellerName ?? e.resellerPartnerId), sharedAt: String(e.sharedAt ?? "") };
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async #listItem(e: Record<string, unknown>): Promise<CaseListItem> {
+    const copy = unpackJson<SupportRequest>(e);
+    if (typeof e.resellerPartnerId !== "string") return copy;
+    // A reseller's case shared with this provider: the live case, from the reseller's partition.
+    const live = (await this.getCase(e.resellerPartnerId, copy.caseId)) ?? copy;
+    return { ...live, resellerPartnerId: e.resellerPartnerId, resellerName: String(e.resellerName ?? e.resellerPartnerId) };
   }
 
   /** Timeline in chronological order (by `at`, then write order). @throws RestError when storage fails. */
@@ -207,6 +256,45 @@ export class TableCaseRepository implements CaseRepository {
   /** Appends an entry without changing the case; idempotent by `entryId`. @throws RestError when storage fails. */
   async appendTimeline(partnerId: string, caseId: string, entry: TimelineEntry): Promise<void> {
     await this.#insertTimeline(partnerId, caseId, entry);
+  }
+
+  /**
+   * Issue 4: changes case fields outside the workflow, exactly once per `entry.entryId` (recorded in
+   * the case row's `applied` map like transitions): replaces the case and index rows with `If-Match`
+   * (retried on 412, up to 10 times), then appends the entry. Status, ids and `createdAt` are kept.
+   * @returns the case after the change.
+   * @throws CaseNotFoundError when the case does not exist.
+   * @throws Error when concurrent updates keep winning (10 ETag conflicts).
+   */
+  async updateCase(partnerId: string, caseId: string, entry: TimelineEntry, mutate: (current: SupportRequest) => SupportRequest | undefined): Promise<SupportRequest> {
+    const cases = await this.storage.getTable(TableNames.cases);
+    for (let attempt = 0; attempt < MAX_ETAG_ATTEMPTS; attempt++) {
+      const row = await this.#getCaseRow(partnerId, caseId);
+      if (!row) throw new CaseNotFoundError(partnerId, caseId);
+      const current = row.value;
+      if (entry.entryId in row.applied) {
+        await this.#insertTimeline(partnerId, caseId, entry);
+        return current;
+      }
+      const changed = mutate(current);
+      if (!changed) return current;
+      const next: SupportRequest = { ...changed, caseId: current.caseId, partnerId: current.partnerId, status: current.status, createdAt: current.createdAt, updatedAt: entry.at };
+      const data = packJson(next);
+      const pk = encodeKey(partnerId);
+      const actions: TransactionAction[] = [
+        ["update", { partitionKey: pk, rowKey: caseRowKey(caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, updatedAt: next.updatedAt, applied: JSON.stringify({ ...row.applied, [entry.entryId]: current.status }), ...data }, "Replace", { etag: row.etag }],
+        ["upsert", { partitionKey: pk, rowKey: indexRowKey(next.createdAt, next.caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, ...data }, "Replace"],
+      ];
+      try {
+        await cases.submitTransaction(actions);
+      } catch (e) {
+        if (statusOf(e) === 412) continue;
+        throw e;
+      }
+      await this.#insertTimeline(partnerId, caseId, entry);
+      return next;
+    }
+    throw new Error(`Case ${caseId}: gave up after ${MAX_ETAG_ATTEMPTS} concurrent-update conflicts (HTTP 412)`);
   }
 
   #entryOf(input: RecordTransitionInput, fromStatus: SupportRequest["status"] | undefined): TimelineEntry {

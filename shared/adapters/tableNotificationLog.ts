@@ -2,10 +2,14 @@
  * Sent notifications in Table Storage: the log that makes sending once per case and notification
  * key. Table `<prefix>Notifications`, PartitionKey `<partnerId>_<caseId>`, RowKey = encoded
  * notification key; columns as {@link SentNotification} (`to` as a JSON array).
+ *
+ * Issue 4: an index by Message-ID, table `<prefix>NotificationMessageIds`, PartitionKey = partner
+ * id, RowKey = SHA-256 of the Message-ID (ids may hold characters keys cannot), columns `messageId`,
+ * `caseId`, `notificationKey`; written before the log row, so every logged notification is indexed.
  */
 import { odata } from "@azure/data-tables";
-import type { NotificationLog, SentNotification } from "../ports";
-import { encodeKey, statusOf, TableNames, type TableStorage } from "./tableStorage";
+import type { NotificationLog, NotificationMessageIndex, SentNotification } from "../ports";
+import { encodeKey, sha256Hex, statusOf, TableNames, type TableStorage } from "./tableStorage";
 
 function partition(partnerId: string, caseId: string): string {
   return `${encodeKey(partnerId)}_${encodeKey(caseId)}`;
@@ -24,7 +28,7 @@ function fromRow(e: Record<string, unknown>): SentNotification {
 }
 
 /** {@link NotificationLog} over Azure Table Storage. */
-export class TableNotificationLog implements NotificationLog {
+export class TableNotificationLog implements NotificationLog, NotificationMessageIndex {
   /** @param storage - table access. */
   constructor(private readonly storage: TableStorage) {}
 
@@ -41,11 +45,28 @@ export class TableNotificationLog implements NotificationLog {
 
   /** Records a sent notification (insert-or-replace). @throws RestError when storage fails. */
   async recordSent(partnerId: string, n: SentNotification): Promise<void> {
+    const index = await this.storage.getTable(TableNames.notificationMessageIds);
+    await index.upsertEntity({ partitionKey: encodeKey(partnerId), rowKey: sha256Hex(n.messageId), messageId: n.messageId, caseId: n.caseId, notificationKey: n.notificationKey }, "Replace");
     const table = await this.storage.getTable(TableNames.notifications);
     await table.upsertEntity(
       { partitionKey: partition(partnerId, n.caseId), rowKey: encodeKey(n.notificationKey), caseId: n.caseId, notificationKey: n.notificationKey, messageId: n.messageId, providerMessageId: n.providerMessageId, to: JSON.stringify(n.to), subject: n.subject, sentAt: n.sentAt },
       "Replace",
     );
+  }
+
+  /**
+   * Issue 4: the notification of this partner with this Message-ID, or undefined.
+   * @throws RestError when storage fails.
+   */
+  async findByMessageId(partnerId: string, messageId: string): Promise<{ caseId: string; notificationKey: string } | undefined> {
+    const index = await this.storage.getTable(TableNames.notificationMessageIds);
+    try {
+      const e = await index.getEntity<Record<string, unknown>>(encodeKey(partnerId), sha256Hex(messageId));
+      return e.messageId === messageId ? { caseId: String(e.caseId), notificationKey: String(e.notificationKey) } : undefined;
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
   }
 
   /** Every notification of the case, oldest first (by `sentAt`). @throws RestError when storage fails. */

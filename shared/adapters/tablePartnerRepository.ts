@@ -2,6 +2,8 @@
  * Partners in Table Storage. Table `<prefix>Partners`:
  * - PartitionKey `partner`, RowKey = partner id: the definition as packed JSON, `createdAt`, and
  *   the credential record (`webhookSecrets`, `apiKeyHashes` as JSON arrays).
+ * - PartitionKey `partner`, RowKey `<partnerId>~psi~<caseId>`: product support incidents consumed
+ *   (written by TableProductSupportIncidentLedger; skipped here).
  * - PartitionKey `apikey`, RowKey = SHA-256 hex of an API key: `partnerId` (a lookup index so a
  *   key of another partner can be recognised without scanning; the partner row stays the source
  *   of truth and is re-checked).
@@ -75,6 +77,8 @@ export class TablePartnerRepository implements PartnerRepository {
     const table = await this.storage.getTable(TableNames.partners);
     const out: Partner[] = [];
     for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${PARTNER_PK}'` } })) {
+      // Rows of the product-support-incident ledger share the partition (tableProductSupportIncidentLedger.ts).
+      if (e.psiCaseId !== undefined) continue;
       out.push(unpackJson<Partner>(e));
     }
     return out;

@@ -17,6 +17,16 @@ export const TableNames = {
   timeline: "CaseTimeline",
   idempotency: "IdempotencyKeys",
   notifications: "Notifications",
+  caseActions: "CaseActions",
+  slaEvents: "SlaEvents",
+  /** Issue 4: sent notifications by Message-ID (threading of email replies). */
+  notificationMessageIds: "NotificationMessageIds",
+  /** Issue 4: processed Message-IDs, quarantine and ignored-mail logs, acknowledgement rate. */
+  inboundEmail: "InboundEmail",
+  /** Issue 4: attachments listed per case. */
+  caseAttachments: "CaseAttachments",
+  /** Issue 4: the partners' customer directories. */
+  customerDirectory: "CustomerDirectory",
 } as const;
 
 /**

@@ -6,3 +6,4 @@ export * from "./orchestration";
 export * from "./problem";
 export * from "./sla";
 export * from "./caseActions";
+export * from "./inboundEmail";

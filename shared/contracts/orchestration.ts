@@ -3,14 +3,45 @@
  * Orchestrations import only these contracts and shared/domain.
  */
 import { z } from "zod";
-import { CaseStatuses, type CaseStatus, type Category, type EscalationRecord, type ProductId, type Severity, type SlaState, type SupportedLanguage } from "./supportRequest";
+import { CaseStatuses, EscalationRecordSchema, type CaseStatus, type Category, type EscalationRecord, type ProductId, type Severity, type SlaState, type SupportedLanguage } from "./supportRequest";
 import type { Entitlement, EscalationChain, PartnerType, ServiceHours, SlaTarget } from "./partner";
 import type { AppliedSlaPolicy, SlaEvent } from "./sla";
+
+/**
+ * Issue 3: what one generation of the support-request orchestration hands to the next through
+ * `continueAsNew` (the history is kept bounded by starting a new generation; see
+ * orchestrations/supportRequest.ts). The SLA event log is NOT carried: each generation re-reads it
+ * from Table Storage through GetCaseContext and recomputes the clocks from it.
+ */
+export const SupportRequestCarrySchema = z.object({
+  /** Generation number: 0 for the first run, +1 per continueAsNew (prefixes the SLA event ids). */
+  generation: z.number().int().min(0),
+  /** `seq` of the last case action processed (TakeCaseActions cursor); absent = none yet. */
+  cursor: z.string().optional(),
+  /** Case status at the hand-over. */
+  status: z.enum(CaseStatuses),
+  /** The escalation decision in force (target none included: the partner keeps the request). */
+  escalation: EscalationRecordSchema.optional(),
+  /** A Microsoft escalation decided but deferred until the end of the escalation chain ("after-chain"). */
+  pendingMicrosoft: EscalationRecordSchema.optional(),
+  /** Escalation-chain progress: when the chain was triggered (ISO 8601 UTC) and how many levels were notified. */
+  chain: z.object({ triggeredAt: z.iso.datetime(), notifiedLevels: z.number().int().min(0) }).optional(),
+  /** ISO 8601 UTC instant the resolved case closes automatically. */
+  autoCloseAt: z.iso.datetime().optional(),
+  /** Timeline entries written so far (deterministic entry ids `t<n>-<slug>` continue from it). */
+  entryCount: z.number().int().min(0),
+  /** Notifications sent so far per key base (deterministic notification keys `base`, `base-2`, …). */
+  notificationCounts: z.record(z.string(), z.number().int().min(1)),
+});
+/** Carry state of the orchestration across continueAsNew. */
+export type SupportRequestCarry = z.infer<typeof SupportRequestCarrySchema>;
 
 /** Input of the support-request orchestration. */
 export const SupportRequestOrchestrationInputSchema = z.object({
   caseId: z.string().min(1),
   partnerId: z.string().min(1),
+  /** Issue 3: absent on the first generation; the previous generation's state after a continueAsNew. */
+  carry: SupportRequestCarrySchema.optional(),
 });
 /** Orchestration input. */
 export type SupportRequestOrchestrationInput = z.infer<typeof SupportRequestOrchestrationInputSchema>;
@@ -136,12 +167,23 @@ export interface SendStatusEmailInput {
   status: CaseStatus;
   /** Optional text included in the email (diagnosis notes, resolution summary). */
   message?: string;
+  /**
+   * Issue 3: which customer email: the status email (default), a progress update from the partner
+   * (`partner-update`, needs `message`; `status` is the current one), or an SLA delay notice
+   * (`sla-delay`: the request takes longer than the target; `dueAt` is the missed target).
+   */
+  kind?: "status" | "partner-update" | "sla-delay";
+  /** Issue 3, `sla-delay`: ISO 8601 UTC instant the missed target was due. */
+  dueAt?: string;
 }
 
 /** Result of SendStatusEmail. */
 export interface SendStatusEmailResult {
-  /** "sent" now, or "already-sent" when an earlier run sent it. */
-  outcome: "sent" | "already-sent";
+  /**
+   * "sent" now, "already-sent" when an earlier run sent it, or "skipped" (issue 4): every recipient
+   * is undeliverable (a permanent bounce), or the acknowledgement was rate-limited per sender.
+   */
+  outcome: "sent" | "already-sent" | "skipped";
   messageId: string;
 }
 
@@ -152,6 +194,11 @@ export interface NotifyPartnerInput {
   notificationKey: string;
   /** Partner id to notify when it is not the owner (the indirect provider on escalation). */
   recipientPartnerId?: string;
+  /**
+   * Issue 3: explicit recipient addresses (e.g. the contacts of an escalation-chain level); when
+   * given and not empty they replace the partner's support and escalation contacts.
+   */
+  to?: string[];
   subject: string;
   text: string;
 }
@@ -159,12 +206,16 @@ export interface NotifyPartnerInput {
 /** Custom status of a support-request orchestration (what partners see alongside runtime status). */
 export const SupportRequestCustomStatusSchema = z.object({
   status: z.enum(CaseStatuses),
-  /** ISO 8601 UTC deadline currently being timed, if any. */
+  /** ISO 8601 UTC instant of the durable timer currently armed (the next thing the orchestration does by itself), if any. */
   nextDeadline: z.iso.datetime().optional(),
-  /** Which SLA metric `nextDeadline` belongs to. */
-  nextDeadlineMetric: z.enum(["first-response", "resolution", "auto-close"]).optional(),
-  /** What the orchestration waits for. */
-  waitingFor: z.enum(["diagnosis", "resolution", "auto-close", "nothing"]),
+  /** What `nextDeadline` belongs to: an SLA metric (issue 3: also next-update), the escalation chain, or the auto-close. */
+  nextDeadlineMetric: z.enum(["first-response", "next-update", "resolution", "escalation-chain", "auto-close"]).optional(),
+  /** Issue 3: what happens at `nextDeadline`: an SLA warning or breach, the next escalation-chain level, the deferred Microsoft escalation, or the auto-close. */
+  nextDeadlineKind: z.enum(["warn", "breach", "escalation-level", "microsoft", "auto-close"]).optional(),
+  /** What the orchestration waits for (issue 3: `customer` while the case awaits the customer). */
+  waitingFor: z.enum(["diagnosis", "customer", "resolution", "auto-close", "nothing"]),
+  /** Issue 3: the orchestration generation (continueAsNew count) that set this status. */
+  generation: z.number().int().min(0).optional(),
 });
 /** Custom status. */
 export type SupportRequestCustomStatus = z.infer<typeof SupportRequestCustomStatusSchema>;

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { SupportVehicles } from "./supportRequest";
 import { CalendarSchema, SlaPolicySchema } from "./sla";
+import { PartnerCustomerSchema } from "./inboundEmail";
 
 /** CSP partner types (domain.md "Who is who"). */
 export const PartnerTypes = ["direct-bill", "indirect-provider", "indirect-reseller"] as const;
@@ -125,6 +126,8 @@ export const PartnerDefinitionSchema = z
      */
     slaPolicies: z.array(SlaPolicySchema).default([]),
     escalationChain: EscalationChainSchema.optional(),
+    /** Issue 4: known customers (tenants) for email intake; senders are looked up by address, then by domain. */
+    customers: z.array(PartnerCustomerSchema).optional(),
   })
   .superRefine((p, ctx) => {
     if (p.type === "indirect-reseller" && !p.indirectProviderId) {

@@ -170,6 +170,31 @@ export const EscalationRecordSchema = z.object({
   trigger: z.enum(["partner-request", "first-response-breach", "resolution-breach"]),
   /** ISO 8601 UTC. */
   decidedAt: z.iso.datetime(),
+  /** Issue 3: the product support incident consumed for this escalation (vehicle `product-support-incidents`), as counted on the partner (ETag). */
+  productSupportIncident: z.object({ consumed: z.boolean(), remainingIncidents: z.number().int().min(0) }).optional(),
+  /**
+   * Issue 3: the Microsoft service request of this escalation: filed through Partner Center
+   * (`serviceRequestId`), or prepared for the partner to file by hand (integration off).
+   */
+  microsoftServiceRequest: z
+    .object({
+      outcome: z.enum(["filed", "prepared"]),
+      serviceRequestId: z.string().optional(),
+      /** Partner Center locale path segment, e.g. `en-US`. */
+      locale: z.string(),
+      /** ISO 8601 UTC instant it was filed or prepared. */
+      at: z.iso.datetime(),
+      /** The `POST /v1/servicerequests/{locale}` body (Partner Center ServiceRequest resource fields). */
+      payload: z.object({
+        Title: z.string(),
+        Description: z.string(),
+        Severity: z.enum(["critical", "moderate", "minimal"]),
+        SupportTopicId: z.string(),
+        ProductName: z.string(),
+        PrimaryContact: z.object({ Email: z.string(), FirstName: z.string().optional(), LastName: z.string().optional(), PhoneNumber: z.string().optional() }),
+      }),
+    })
+    .optional(),
 });
 /** Escalation record. */
 export type EscalationRecord = z.infer<typeof EscalationRecordSchema>;
@@ -196,12 +221,36 @@ export const SupportRequestSchema = z.object({
   diagnosisNotes: z.string().optional(),
   /** Resolution summary, if resolved. */
   resolutionSummary: z.string().optional(),
+  /** Issue 4: an email request from a sender not in the partner's customer directory (placeholder tenant); the partner verifies the customer. */
+  needsVerification: z.boolean().optional(),
+  /** Issue 4: the automatic acknowledgement was not sent (per-sender rate limit, `INBOUND_ACK_MAX_PER_HOUR`). */
+  acknowledgementSuppressed: z.boolean().optional(),
+  /** Issue 4: the email a request was created from. */
+  inboundEmail: z
+    .object({
+      messageId: z.string(),
+      messageIdSource: z.enum(["header", "synthetic"]),
+      from: z.string(),
+      subject: z.string(),
+      /** ISO 8601 UTC. */
+      receivedAt: z.iso.datetime(),
+      /** Raw message blob in the `inbound-email` container. */
+      blobName: z.string(),
+      customerMatch: z.enum(["address", "domain", "unknown"]),
+      /** Keywords that decided product, category and severity (shared/domain/email `classifyRequest`). */
+      classifiedBy: z.array(z.string()),
+      /** A `[Case #ID]` token in the subject refused because the sender is not that case's customer. */
+      refusedCaseToken: z.string().optional(),
+    })
+    .optional(),
+  /** Issue 4: addresses a permanent bounce (RFC 3464 5.x.x) marked undeliverable; status emails skip them. */
+  undeliverableEmails: z.array(z.object({ address: z.string(), at: z.iso.datetime(), status: z.string().optional(), messageId: z.string().optional() })).optional(),
 });
 /** Stored support request. */
 export type SupportRequest = z.infer<typeof SupportRequestSchema>;
 
 /** Kinds of timeline entries. */
-export const TimelineKinds = ["status-changed", "email-sent", "sla-breached", "escalation-decided", "note"] as const;
+export const TimelineKinds = ["status-changed", "email-sent", "sla-breached", "escalation-decided", "note", "customer-reply", "email-received", "reclassified"] as const;
 /** A timeline entry kind. */
 export type TimelineKind = (typeof TimelineKinds)[number];
 

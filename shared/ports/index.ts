@@ -3,10 +3,21 @@
  * shared/adapters implement them (Table Storage, ACS Email, SMTP, Durable client).
  */
 import type {
+  Actor,
+  CaseAction,
+  CaseActionRecord,
+  CaseAttachment,
+  CustomerDirectoryEntry,
+  IgnoredEmail,
+  InboundEmailOutcome,
+  QuarantinedEmail,
   CaseStatus,
+  ConsumeProductSupportIncidentResult,
+  MicrosoftServiceRequestPayload,
   Partner,
   PartnerDefinition,
   RecordTransitionInput,
+  SlaEvent,
   SupportRequest,
   TimelineEntry,
 } from "../contracts";
@@ -53,6 +64,23 @@ export interface PartnerRepository {
   findPartnerIdByApiKeyHash(apiKeyHash: string): Promise<string | undefined>;
 }
 
+/**
+ * A reseller's case shared with its indirect provider (issue 3, domain.md "Who is who": an
+ * indirect reseller escalates to its indirect provider). Stored in the provider's scope.
+ */
+export interface ProviderCaseShare {
+  caseId: string;
+  /** The indirect reseller that owns the case. */
+  resellerPartnerId: string;
+  /** The reseller's display name. */
+  resellerName: string;
+  /** ISO 8601 UTC instant the case was escalated to the provider. */
+  sharedAt: string;
+}
+
+/** A listed case; cases shared by a reseller (issue 3) carry the reseller. */
+export type CaseListItem = SupportRequest & { resellerPartnerId?: string; resellerName?: string };
+
 /** Support requests and their timelines (Table Storage), always scoped by partner (OWASP API1). */
 export interface CaseRepository {
   /**
@@ -66,8 +94,20 @@ export interface CaseRepository {
   createCase(supportRequest: SupportRequest, firstEntry: TimelineEntry, options?: { deliveryId?: string }): Promise<void>;
   /** The case when it belongs to the partner; undefined otherwise (never reveals other partners' cases). */
   getCase(partnerId: string, caseId: string): Promise<SupportRequest | undefined>;
-  /** Cases of a partner, newest first. */
-  listCases(partnerId: string, options?: ListCasesOptions): Promise<Page<SupportRequest>>;
+  /**
+   * Cases of a partner, newest first; for an indirect provider also the resellers' cases escalated
+   * to it (with `resellerPartnerId` and `resellerName`, read live from the reseller's scope).
+   */
+  listCases(partnerId: string, options?: ListCasesOptions): Promise<Page<CaseListItem>>;
+  /**
+   * Shares a reseller's case with its indirect provider: index rows in the PROVIDER's scope (a
+   * lookup row and a newest-first listing row, written in one transaction). Idempotent (upsert).
+   * The share alone grants nothing: readers also check that the case is escalated to the provider.
+   * @throws Error when storage fails.
+   */
+  shareWithProvider(providerId: string, supportRequest: SupportRequest, reseller: { partnerId: string; name: string }, sharedAtIso: string): Promise<void>;
+  /** The share of a case with this provider, or undefined when the case was never shared with it. */
+  getProviderShare(providerId: string, caseId: string): Promise<ProviderCaseShare | undefined>;
   /** Timeline of a case in chronological order. */
   listTimeline(partnerId: string, caseId: string): Promise<TimelineEntry[]>;
   /**
@@ -81,6 +121,15 @@ export interface CaseRepository {
    * Appends an entry without changing the case (e.g. "email-sent"); idempotent by `entryId`.
    */
   appendTimeline(partnerId: string, caseId: string, entry: TimelineEntry): Promise<void>;
+  /**
+   * Issue 4: changes fields of a case outside the workflow (the partner's reclassification, an
+   * address marked undeliverable), once per `entry.entryId`: `mutate` gets the current case and
+   * returns the new one (status and ids are kept), or undefined for no change; the case row is
+   * replaced with `If-Match` (retried on 412) and the entry appended.
+   * @returns the case after the change (unchanged when the entry was applied before or `mutate` returned undefined).
+   * @throws CaseNotFoundError when the case does not exist.
+   */
+  updateCase(partnerId: string, caseId: string, entry: TimelineEntry, mutate: (current: SupportRequest) => SupportRequest | undefined): Promise<SupportRequest>;
 }
 
 /** A stored idempotent response (IETF httpapi Idempotency-Key draft). */
@@ -164,6 +213,140 @@ export interface NotificationLog {
   recordSent(partnerId: string, notification: SentNotification): Promise<void>;
   /** Every notification of a case, oldest first. */
   listSent(partnerId: string, caseId: string): Promise<SentNotification[]>;
+}
+
+/** Issue 4: looks up our sent notifications by their Message-ID (email replies are threaded against them). */
+export interface NotificationMessageIndex {
+  /** The notification of this partner with this Message-ID (`<…>`), or undefined. */
+  findByMessageId(partnerId: string, messageId: string): Promise<{ caseId: string; notificationKey: string } | undefined>;
+}
+
+/** Issue 4: raw inbound messages, their quarantine copies and case attachments (Blob Storage). */
+export interface InboundEmailBlobStore {
+  /**
+   * Writes a raw message to the `inbound-email` container (where the blob trigger picks it up).
+   * @throws Error when storage fails.
+   */
+  putInbound(blobName: string, raw: Uint8Array, metadata?: Record<string, string>): Promise<void>;
+  /** Copies a raw message to the `inbound-email-quarantine` container with the reason as blob metadata (overwrites: idempotent). */
+  putQuarantine(blobName: string, raw: Uint8Array, metadata: Record<string, string>): Promise<void>;
+  /** Stores an attachment in the `case-attachments` container (overwrites: idempotent). */
+  putAttachment(blobName: string, content: Uint8Array, contentType: string): Promise<void>;
+  /** Checks the blob service answers (health). */
+  ping(): Promise<void>;
+}
+
+/** What the intake recorded about one Message-ID of a partner's mailbox (the de-duplication row). */
+export interface ProcessedEmailRecord {
+  messageId: string;
+  outcome: InboundEmailOutcome;
+  blobName: string;
+  /** ISO 8601 UTC. */
+  processedAt: string;
+}
+
+/** Options of the listings of {@link InboundEmailLog}. */
+export interface ListInboundEmailOptions {
+  /** Page size, 1–100; default 25. */
+  limit?: number;
+  continuationToken?: string;
+}
+
+/** Issue 4: the intake's tables: de-duplication by Message-ID, quarantine and ignored-mail logs, acknowledgement rate, attachments. */
+export interface InboundEmailLog {
+  /** The record of a Message-ID already processed for this partner, or undefined. */
+  getProcessed(partnerId: string, messageId: string): Promise<ProcessedEmailRecord | undefined>;
+  /** Records a processed Message-ID (first write wins; a second one is ignored). */
+  recordProcessed(partnerId: string, record: ProcessedEmailRecord): Promise<void>;
+  /** Lists a quarantined message (idempotent per `messageId`). */
+  recordQuarantine(partnerId: string, entry: QuarantinedEmail): Promise<void>;
+  /** Quarantined messages, newest first. @throws RangeError for a bad limit or token. */
+  listQuarantine(partnerId: string, options?: ListInboundEmailOptions): Promise<Page<QuarantinedEmail>>;
+  /** Records an ignored message (idempotent per `messageId`). */
+  recordIgnored(partnerId: string, entry: IgnoredEmail): Promise<void>;
+  /** Ignored messages (auto-replies, bounces, our own notifications), newest first. @throws RangeError for a bad limit or token. */
+  listIgnored(partnerId: string, options?: ListInboundEmailOptions): Promise<Page<IgnoredEmail>>;
+  /**
+   * Takes one automatic acknowledgement for a sender if fewer than `maxPerHour` were taken in the
+   * hour before `now` (ETag-guarded). The same `messageId` asking again gets its earlier answer.
+   * @returns whether the acknowledgement may be sent.
+   */
+  takeAcknowledgement(partnerId: string, sender: string, messageId: string, now: Date, maxPerHour: number): Promise<boolean>;
+  /** Lists attachments on a case (idempotent per message and file index). */
+  recordAttachments(partnerId: string, caseId: string, attachments: readonly CaseAttachment[]): Promise<void>;
+  /** Attachments of a case, oldest first. */
+  listAttachments(partnerId: string, caseId: string): Promise<CaseAttachment[]>;
+}
+
+/** Issue 4: the partner's customer directory (known tenants by contact address and mail domain). */
+export interface CustomerDirectory {
+  /** The entry of an exact address, or undefined. */
+  findByEmail(partnerId: string, email: string): Promise<CustomerDirectoryEntry | undefined>;
+  /** The entry of a mail domain when exactly one tenant is known there, or undefined. */
+  findByDomain(partnerId: string, domain: string): Promise<CustomerDirectoryEntry | undefined>;
+  /** Records a customer by address and by domain (a domain seen with two tenants stops matching). */
+  upsert(partnerId: string, entry: CustomerDirectoryEntry): Promise<void>;
+}
+
+/**
+ * The durable per-case inbox of case actions (shared/contracts/caseActions.ts): actions are
+ * appended BEFORE the orchestration is signalled, and read in order with a cursor.
+ */
+export interface CaseActionInbox {
+  /**
+   * Appends an action; its `seq` sorts after every action appended before it to the same case
+   * (no gaps a cursor could skip).
+   * @throws Error when storage fails.
+   */
+  append(partnerId: string, caseId: string, action: CaseAction, actor: Actor): Promise<CaseActionRecord>;
+  /**
+   * Actions after `after` (exclusive; absent = from the start), in append order, at most `limit`
+   * (1–500, default 50).
+   * @throws RangeError when `limit` is out of range.
+   */
+  listAfter(partnerId: string, caseId: string, after?: string, limit?: number): Promise<CaseActionRecord[]>;
+}
+
+/** An SLA event as appended: `eventId` is deterministic (the orchestration's), so appends are idempotent. */
+export type SlaEventWithId = SlaEvent & { eventId: string };
+
+/** The append-only SLA event log of a case (references.md "SLA semantics": clocks are rebuilt from it). */
+export interface SlaEventLog {
+  /**
+   * Appends events; an event whose `eventId` is already logged is skipped (idempotent).
+   * @returns how many were new.
+   * @throws Error when storage fails.
+   */
+  append(partnerId: string, caseId: string, events: readonly SlaEventWithId[]): Promise<number>;
+  /** The log, oldest first (by `at`, then append order). */
+  list(partnerId: string, caseId: string): Promise<SlaEventWithId[]>;
+}
+
+/**
+ * Product support incidents of a partner (domain.md: counted; decremented when used), consumed
+ * atomically with optimistic concurrency (ETag) and at most once per case.
+ */
+export interface ProductSupportIncidentLedger {
+  /**
+   * Consumes one incident for the case when the partner has one left. A second call for a case
+   * that consumed returns the same result without consuming again.
+   * @throws Error when the partner does not exist or storage keeps conflicting.
+   */
+  consume(partnerId: string, caseId: string): Promise<ConsumeProductSupportIncidentResult>;
+  /** What the case consumed, or undefined when it consumed none. */
+  getConsumption(partnerId: string, caseId: string): Promise<ConsumeProductSupportIncidentResult | undefined>;
+}
+
+/** Partner Center (`https://api.partnercenter.microsoft.com`) operations the app uses. */
+export interface PartnerCenterClient {
+  /**
+   * Creates a service request (`POST /v1/servicerequests/{locale}`).
+   * @param locale - agent locale, e.g. `en-US`.
+   * @param options.requestId - `MS-RequestId`: the same id on a retry lets Partner Center de-duplicate.
+   * @returns the new service request's id.
+   * @throws PartnerCenterError on a non-2xx answer.
+   */
+  createServiceRequest(locale: string, payload: MicrosoftServiceRequestPayload, options?: { requestId?: string; correlationId?: string }): Promise<{ id: string }>;
 }
 
 /** Runtime status of a case's orchestration (Durable runtime status names). */

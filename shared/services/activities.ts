@@ -6,20 +6,33 @@
  * after; a crash between the two can send twice, and the deterministic Message-ID then lets mail
  * clients thread and de-duplicate the copy).
  */
-import type {
-  CaseContext,
-  CaseStatus,
-  EscalationRecord,
-  NotifyPartnerInput,
-  Partner,
-  RecordTransitionInput,
-  SendStatusEmailInput,
-  SendStatusEmailResult,
-  SupportRequest,
-  SupportRequestOrchestrationInput,
+import { createHash } from "node:crypto";
+import {
+  Products,
+  type CaseActionRecord,
+  type CaseContext,
+  type CaseStatus,
+  type ConsumeProductSupportIncidentInput,
+  type ConsumeProductSupportIncidentResult,
+  type EscalationRecord,
+  type FileMicrosoftServiceRequestInput,
+  type FileMicrosoftServiceRequestResult,
+  type MicrosoftServiceRequestPayload,
+  type NotifyPartnerInput,
+  type Partner,
+  type RecordSlaEventsInput,
+  type RecordTransitionInput,
+  type SendStatusEmailInput,
+  type SendStatusEmailResult,
+  type Severity,
+  type SupportRequest,
+  type SupportRequestOrchestrationInput,
+  type TakeCaseActionsInput,
 } from "../contracts";
-import type { CaseRepository, Clock, EmailSender, NotificationLog, PartnerRepository } from "../ports";
-import type { RenderedEmail, StatusEmailInput } from "../templates/statusEmail";
+import { computeSlaClocks, selectSlaPolicy } from "../domain";
+import type { CaseActionInbox, CaseRepository, Clock, EmailSender, NotificationLog, PartnerCenterClient, PartnerRepository, ProductSupportIncidentLedger, SlaEventLog } from "../ports";
+import type { CustomerEmailInput, RenderedEmail, StatusEmailInput } from "../templates/statusEmail";
+import { supportTermsQuote, type SupportTermsQuote } from "./supportTerms";
 
 /**
  * Renders a customer status email: `renderStatusEmail` of shared/templates/statusEmail.ts (the
@@ -27,6 +40,14 @@ import type { RenderedEmail, StatusEmailInput } from "../templates/statusEmail";
  * so activities can be tested with any renderer.
  */
 export type StatusEmailRenderer = (input: StatusEmailInput) => RenderedEmail;
+
+/**
+ * What SendStatusEmail passes to the renderer: the template input with the request's `category`,
+ * for billing requests the partner's billing contact (`billingContact`) and, in the
+ * acknowledgement (`received`), the partner's support terms (`supportTerms`, as the seeds require)
+ * and when the first response is due (`respondBy`, from the SLA log).
+ */
+export type StatusEmailRenderInput = StatusEmailInput & { billingContact?: string; supportTerms?: SupportTermsQuote };
 
 /** Headers on every automatic email (RFC 3834 `Auto-Submitted`; Exchange `X-Auto-Response-Suppress`), so auto-replies do not loop. */
 export const AUTOMATIC_EMAIL_HEADERS: Readonly<Record<string, string>> = { "Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All" };
@@ -61,16 +82,27 @@ async function loadCaseAndPartner(deps: { cases: CaseRepository; partners: Partn
 export interface GetCaseContextDeps {
   cases: CaseRepository;
   partners: PartnerRepository;
+  slaEvents: SlaEventLog;
 }
 
 /**
- * GetCaseContext: what the orchestration needs to decide (case facts and the partner's terms).
+ * GetCaseContext: what the orchestration needs to decide: case facts, the partner's terms and
+ * escalation chain, the SLA policy that applies (shared/domain `selectSlaPolicy`: first matching
+ * policy, else the default from `slaTargets`), the SLA event log as stored (oldest first), and for
+ * an indirect reseller its provider's entitlements (the provider escalates with its own).
  * @returns a function from the orchestration input to {@link CaseContext}.
- * The returned function throws Error when the case or partner does not exist.
+ * The returned function throws Error when the case or partner does not exist, or the reseller's
+ * provider is not registered.
  */
 export function createGetCaseContext(deps: GetCaseContextDeps): (input: SupportRequestOrchestrationInput) => Promise<CaseContext> {
   return async ({ caseId, partnerId }) => {
     const { sr, partner } = await loadCaseAndPartner(deps, partnerId, caseId);
+    const [log, provider] = await Promise.all([
+      deps.slaEvents.list(partnerId, caseId),
+      partner.type === "indirect-reseller" && partner.indirectProviderId ? deps.partners.getPartner(partner.indirectProviderId) : Promise.resolve(undefined),
+    ]);
+    if (partner.type === "indirect-reseller" && partner.indirectProviderId && !provider) throw new Error(`Indirect provider ${partner.indirectProviderId} of ${partnerId} not found`);
+    const slaPolicy = selectSlaPolicy(partner, { customerTenantId: sr.customer.tenantId, product: sr.product, category: sr.category, severity: sr.severity, channel: sr.channel });
     return {
       caseId,
       partnerId,
@@ -87,8 +119,141 @@ export function createGetCaseContext(deps: GetCaseContextDeps): (input: SupportR
         slaTarget: partner.slaTargets[sr.severity],
         entitlements: partner.entitlements,
         autoCloseAfter: partner.supportTerms.autoCloseAfter,
+        ...(partner.escalationChain ? { escalationChain: partner.escalationChain } : {}),
       },
+      slaPolicy,
+      slaLog: log.map(({ eventId: _id, ...event }) => event),
+      ...(provider ? { provider: { partnerId: provider.id, entitlements: provider.entitlements } } : {}),
     };
+  };
+}
+
+/**
+ * TakeCaseActions: the case's actions after the cursor, in inbox order (shared/contracts/caseActions.ts).
+ * The returned function throws RangeError for a `limit` outside 1–500, Error when storage fails.
+ */
+export function createTakeCaseActions(deps: { inbox: CaseActionInbox }): (input: TakeCaseActionsInput) => Promise<CaseActionRecord[]> {
+  return (input) => deps.inbox.listAfter(input.partnerId, input.caseId, input.after, input.limit ?? 50);
+}
+
+/** Result of RecordSlaEvents. */
+export interface RecordSlaEventsResult {
+  /** Events new to the log (the others were logged by an earlier run). */
+  appended: number;
+}
+
+/**
+ * RecordSlaEvents: appends SLA events to the case's log, idempotently by `eventId`. Sends nothing:
+ * the orchestration notifies warnings and breaches through NotifyPartner.
+ * The returned function throws Error when storage fails.
+ */
+export function createRecordSlaEvents(deps: { slaEvents: SlaEventLog }): (input: RecordSlaEventsInput) => Promise<RecordSlaEventsResult> {
+  return async (input) => ({ appended: await deps.slaEvents.append(input.partnerId, input.caseId, input.events) });
+}
+
+/**
+ * ConsumeProductSupportIncident: decrements the partner's product support incidents by one for
+ * the case (ETag, never below zero; at most once per case: a rerun returns the first result).
+ * The returned function throws Error when the partner does not exist or storage keeps conflicting.
+ */
+export function createConsumeProductSupportIncident(deps: { psiLedger: ProductSupportIncidentLedger }): (input: ConsumeProductSupportIncidentInput) => Promise<ConsumeProductSupportIncidentResult> {
+  return (input) => deps.psiLedger.consume(input.partnerId, input.caseId);
+}
+
+/** Partner Center `Severity` of a case severity (seeds: A critical, B moderate, C minimal). */
+export const PartnerCenterSeverity: Readonly<Record<Severity, MicrosoftServiceRequestPayload["Severity"]>> = { A: "critical", B: "moderate", C: "minimal" };
+
+/**
+ * A deterministic UUID (RFC 9562 layout, version 8 "custom") from a name: the Partner Center
+ * `MS-RequestId` of a case's filing, so a rerun of the activity is the same request to Partner Center.
+ */
+export function deterministicUuid(name: string): string {
+  const h = createHash("sha256").update(name, "utf8").digest();
+  h[6] = ((h[6] ?? 0) & 0x0f) | 0x80;
+  h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString("hex");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+/**
+ * The Partner Center service request of a case (ServiceRequest resource: Title, Description,
+ * Severity, SupportTopicId, ProductName, PrimaryContact). The primary contact is the filing
+ * partner's support contact (the CSP partner files on behalf of its customer).
+ * @param sr - the case.
+ * @param filer - the partner filing with Microsoft (the indirect provider for a reseller's case).
+ * @param vehicle - the support vehicle chosen (recorded in the description).
+ * @param supportTopicId - from `GET /v1/servicerequests/supporttopics` (config); empty when unknown.
+ */
+export function buildServiceRequestPayload(sr: SupportRequest, filer: Partner, vehicle: string, supportTopicId: string): MicrosoftServiceRequestPayload {
+  const description = [
+    sr.description,
+    "",
+    `CSP partner case: ${sr.caseId} (${filer.name}, ${filer.id})`,
+    `Customer: ${sr.customer.name}, tenant ${sr.customer.tenantId}`,
+    `Category: ${sr.category}; severity ${sr.severity}; support vehicle: ${vehicle}`,
+    ...(sr.diagnosisNotes ? [`Partner diagnosis: ${sr.diagnosisNotes}`] : []),
+  ].join("\n");
+  return {
+    Title: `[Case #${sr.caseId}] ${sr.title}`.slice(0, 250),
+    Description: description.slice(0, 32000),
+    Severity: PartnerCenterSeverity[sr.severity],
+    SupportTopicId: supportTopicId,
+    ProductName: Products[sr.product].name,
+    PrimaryContact: { Email: filer.contacts.support },
+  };
+}
+
+/** Dependencies of {@link createFileMicrosoftServiceRequest}. */
+export interface FileMicrosoftServiceRequestDeps {
+  cases: CaseRepository;
+  partners: PartnerRepository;
+  clock: Clock;
+  /** The Partner Center client when the integration is on (`PARTNER_CENTER_ENABLED`); absent = prepare only. */
+  partnerCenter?: PartnerCenterClient;
+  /** `PARTNER_CENTER_SUPPORT_TOPIC_ID` (empty when not configured). */
+  supportTopicId: string;
+}
+
+/**
+ * FileMicrosoftServiceRequest: files the case's service request with Microsoft through Partner
+ * Center (integration on: `outcome: "filed"` with its id), or prepares the payload for the partner
+ * to file by hand (off: `outcome: "prepared"`). Recorded on the case's escalation record
+ * (`microsoftServiceRequest`) with a timeline note; idempotent per case: a rerun returns the
+ * recorded result, and the Partner Center call carries an `MS-RequestId` derived from the case so
+ * a retry after a lost answer is the same request.
+ * The returned function throws Error when the case or partner is missing, or PartnerCenterError
+ * when Partner Center refuses (the activity's retry policy applies).
+ */
+export function createFileMicrosoftServiceRequest(deps: FileMicrosoftServiceRequestDeps): (input: FileMicrosoftServiceRequestInput) => Promise<FileMicrosoftServiceRequestResult> {
+  return async (input) => {
+    const { sr, partner } = await loadCaseAndPartner(deps, input.partnerId, input.caseId);
+    const done = sr.escalation?.microsoftServiceRequest;
+    if (done) return { outcome: done.outcome, ...(done.serviceRequestId ? { serviceRequestId: done.serviceRequestId } : {}), payload: done.payload };
+    // A reseller's case reaches Microsoft through its indirect provider, which files it.
+    const filer = partner.type === "indirect-reseller" && partner.indirectProviderId ? ((await deps.partners.getPartner(partner.indirectProviderId)) ?? partner) : partner;
+    const payload = buildServiceRequestPayload(sr, filer, input.vehicle, deps.supportTopicId);
+    let serviceRequestId: string | undefined;
+    if (deps.partnerCenter) {
+      serviceRequestId = (await deps.partnerCenter.createServiceRequest(input.locale, payload, { requestId: deterministicUuid(`${sr.partnerId}/${sr.caseId}/service-request`), correlationId: deterministicUuid(sr.caseId) })).id;
+    }
+    const at = deps.clock.now().toISOString();
+    const outcome = serviceRequestId ? "filed" : "prepared";
+    const record = { outcome, ...(serviceRequestId ? { serviceRequestId } : {}), locale: input.locale, at, payload } as const;
+    const escalation: EscalationRecord = {
+      ...(sr.escalation ?? { target: "microsoft", vehicle: input.vehicle as EscalationRecord["vehicle"], reason: `Service request for ${input.vehicle}`, trigger: "partner-request", decidedAt: at }),
+      microsoftServiceRequest: record,
+    };
+    await deps.cases.applyTransition({
+      caseId: sr.caseId,
+      partnerId: sr.partnerId,
+      entryId: "microsoft-service-request",
+      kind: "note",
+      summary: serviceRequestId ? `Microsoft service request ${serviceRequestId} filed through Partner Center (${input.vehicle})` : `Microsoft service request prepared for ${filer.name} to file in Partner Center (${input.vehicle}); the Partner Center integration is off`,
+      at,
+      details: { outcome, vehicle: input.vehicle, locale: input.locale, ...(serviceRequestId ? { serviceRequestId } : {}), filedBy: filer.id },
+      patch: { escalation },
+    });
+    return { outcome, ...(serviceRequestId ? { serviceRequestId } : {}), payload };
   };
 }
 
@@ -101,12 +266,43 @@ export interface RecordTransitionResult {
 }
 
 /**
- * RecordCaseTransition: applies a status change and/or timeline entry, once per `entryId`.
+ * Side effects of storing an escalation decision (issue 3): a reseller's case escalated to its
+ * indirect provider is shared with the provider first (index rows in the provider's scope, so its
+ * partner API lists the case with the reseller named); the record keeps a product support incident
+ * consumed for the case and a Microsoft service request filed or prepared for it when the new
+ * record lacks them.
+ * @returns the escalation record to store.
+ * @throws Error when storage fails.
+ */
+export async function prepareEscalationRecord(deps: RecordEscalationDeps, partnerId: string, caseId: string, escalation: EscalationRecord, atIso: string): Promise<EscalationRecord> {
+  let e = escalation;
+  const [current, owner] = await Promise.all([deps.cases.getCase(partnerId, caseId), deps.partners.getPartner(partnerId)]);
+  if (current && e.target === "indirect-provider" && e.providerId) {
+    await deps.cases.shareWithProvider(e.providerId, current, { partnerId, name: owner?.name ?? partnerId }, atIso);
+  }
+  if (e.vehicle === "product-support-incidents" && !e.productSupportIncident) {
+    const used = await findProductSupportIncident(deps.psiLedger, owner, partnerId, caseId);
+    if (used) e = { ...e, productSupportIncident: used };
+  }
+  const filed = current?.escalation?.microsoftServiceRequest;
+  if (filed && e.target === "microsoft" && !e.microsoftServiceRequest) e = { ...e, microsoftServiceRequest: filed };
+  return e;
+}
+
+/**
+ * RecordCaseTransition: applies a status change and/or timeline entry, once per `entryId`. A
+ * transition carrying an escalation decision goes through {@link prepareEscalationRecord} first
+ * (the provider share is idempotent, so a rerun is harmless).
  * The returned function throws Error when the case does not exist or storage fails.
  */
-export function createRecordCaseTransition(deps: { cases: CaseRepository }): (input: RecordTransitionInput) => Promise<RecordTransitionResult> {
+export function createRecordCaseTransition(deps: RecordEscalationDeps): (input: RecordTransitionInput) => Promise<RecordTransitionResult> {
   return async (input) => {
-    const sr = await deps.cases.applyTransition(input);
+    let transition = input;
+    if (input.patch?.escalation) {
+      const escalation = await prepareEscalationRecord(deps, input.partnerId, input.caseId, input.patch.escalation, input.at);
+      transition = { ...input, patch: { ...input.patch, escalation } };
+    }
+    const sr = await deps.cases.applyTransition(transition);
     return { caseId: sr.caseId, status: sr.status, updatedAt: sr.updatedAt };
   };
 }
@@ -125,12 +321,32 @@ export interface RecordEscalationInput {
 }
 
 /**
- * RecordEscalation: stores the escalation decision on the case (with its reason) and an
- * `escalation-decided` timeline entry, once per `entryId`.
+ * The product support incident a case consumed: the owner's, or, for an indirect reseller's case,
+ * its provider's (the provider escalates to Microsoft with its own entitlements).
+ * @throws Error when storage fails.
  */
-export function createRecordEscalation(deps: { cases: CaseRepository }): (input: RecordEscalationInput) => Promise<RecordTransitionResult> {
+export async function findProductSupportIncident(ledger: ProductSupportIncidentLedger, owner: Partner | undefined, ownerId: string, caseId: string): Promise<ConsumeProductSupportIncidentResult | undefined> {
+  const own = await ledger.getConsumption(ownerId, caseId);
+  if (own || !owner?.indirectProviderId) return own;
+  return ledger.getConsumption(owner.indirectProviderId, caseId);
+}
+
+/** Dependencies of {@link createRecordEscalation}. */
+export interface RecordEscalationDeps {
+  cases: CaseRepository;
+  partners: PartnerRepository;
+  psiLedger: ProductSupportIncidentLedger;
+}
+
+/**
+ * RecordEscalation: stores the escalation decision on the case (with its reason) and an
+ * `escalation-decided` timeline entry, once per `entryId`, after {@link prepareEscalationRecord}
+ * (issue 3: provider share, PSI used, Microsoft service request kept).
+ * The returned function throws Error when the case does not exist or storage fails.
+ */
+export function createRecordEscalation(deps: RecordEscalationDeps): (input: RecordEscalationInput) => Promise<RecordTransitionResult> {
   return async (input) => {
-    const e = input.escalation;
+    const e = await prepareEscalationRecord(deps, input.partnerId, input.caseId, input.escalation, input.at);
     const target = e.target === "microsoft" ? `Microsoft (${e.vehicle ?? "no vehicle"})` : e.target === "indirect-provider" ? `indirect provider ${e.providerId ?? ""}`.trim() : "no escalation";
     const sr = await deps.cases.applyTransition({
       caseId: input.caseId,
@@ -147,13 +363,28 @@ export function createRecordEscalation(deps: { cases: CaseRepository }): (input:
   };
 }
 
+/**
+ * When the first response is due, recomputed from the case's SLA log under its policy
+ * (shared/domain `computeSlaClocks`); undefined when that clock is not running (e.g. not yet activated).
+ */
+async function firstResponseDueAt(slaEvents: SlaEventLog, partner: Partner, sr: SupportRequest, nowIso: string): Promise<string | undefined> {
+  const log = (await slaEvents.list(sr.partnerId, sr.caseId)).map(({ eventId: _id, ...e }) => e);
+  if (log.length === 0) return undefined;
+  const policy = selectSlaPolicy(partner, { customerTenantId: sr.customer.tenantId, product: sr.product, category: sr.category, severity: sr.severity, channel: sr.channel });
+  return computeSlaClocks(log, policy, nowIso)["first-response"].dueAt;
+}
+
 /** Dependencies of {@link createSendStatusEmail}. */
 export interface SendStatusEmailDeps {
+  /** SLA logs: the acknowledgement states when the first response is due (optional). */
+  slaEvents?: SlaEventLog;
   cases: CaseRepository;
   partners: PartnerRepository;
   notifications: NotificationLog;
   emailSender: EmailSender;
   renderStatusEmail: StatusEmailRenderer;
+  /** Renders the customer notices (`partner-update`, `sla-delay`): shared/templates `renderCustomerEmail`. */
+  renderCustomerEmail?: (input: CustomerEmailInput) => RenderedEmail;
   clock: Clock;
 }
 
@@ -163,7 +394,10 @@ export interface SendStatusEmailDeps {
  * `<{caseId}.{key}@{senderDomain}>`; later emails carry In-Reply-To and References to
  * `<{caseId}.received@{senderDomain}>` so mail clients thread them; `Auto-Submitted:
  * auto-generated` and `X-Auto-Response-Suppress: All`. Appends an `email-sent` timeline entry
- * (entry id `email-{key}`).
+ * (entry id `email-{key}`). Issue 4: skipped (`outcome: "skipped"`, a `note` entry
+ * `email-skipped-{key}`) when the customer address is in `undeliverableEmails` (a permanent
+ * bounce), or for the acknowledgement (`received`) of a case flagged `acknowledgementSuppressed`;
+ * undeliverable addresses are left out of Cc.
  * The returned function throws Error when the case or partner is missing or sending fails
  * (EmailThrottledError with `retryAfterInMs` on provider throttling).
  */
@@ -174,7 +408,22 @@ export function createSendStatusEmail(deps: SendStatusEmailDeps): (input: SendSt
     const { sr, partner } = await loadCaseAndPartner(deps, input.partnerId, input.caseId);
     const domain = domainOf(partner.senderEmail);
     const occurredAt = deps.clock.now().toISOString();
-    const rendered = deps.renderStatusEmail({
+    // Issue 4: no mail to addresses a permanent bounce marked undeliverable, and no acknowledgement
+    // when the sender's acknowledgements were rate-limited (an email request flagged at intake).
+    const undeliverable = new Set((sr.undeliverableEmails ?? []).map((u) => u.address.toLowerCase()));
+    const skipReason = undeliverable.has(sr.customer.email.toLowerCase())
+      ? `the customer address ${sr.customer.email} is undeliverable (permanent bounce)`
+      : input.notificationKey === FIRST_NOTIFICATION_KEY && sr.acknowledgementSuppressed
+        ? "automatic acknowledgements to this sender are rate-limited"
+        : undefined;
+    if (skipReason) {
+      const skippedId = notificationMessageId(sr.caseId, input.notificationKey, domain);
+      await deps.cases.appendTimeline(input.partnerId, sr.caseId, { entryId: `email-skipped-${input.notificationKey}`, kind: "note", at: occurredAt, summary: `Status email not sent: ${skipReason}`, details: { notificationKey: input.notificationKey, status: input.status } });
+      return { outcome: "skipped", messageId: skippedId };
+    }
+    const billingContact = sr.category === "billing" ? partner.contacts.billing : undefined;
+    const respondBy = input.status === "received" && deps.slaEvents ? await firstResponseDueAt(deps.slaEvents, partner, sr, occurredAt) : undefined;
+    const renderInput: StatusEmailRenderInput = {
       status: input.status,
       language: sr.customer.preferredLanguage,
       caseId: sr.caseId,
@@ -185,7 +434,23 @@ export function createSendStatusEmail(deps: SendStatusEmailDeps): (input: SendSt
       timeZone: partner.supportTerms.serviceHours.timeZone,
       supportContact: partner.contacts.support,
       occurredAt,
-    });
+      category: sr.category,
+      // Billing requests state the partner's billing contact; the acknowledgement quotes the support terms (seeds).
+      ...(billingContact ? { billingContact } : {}),
+      ...(input.status === "received" ? { supportTerms: supportTermsQuote(partner, sr.customer.preferredLanguage) } : {}),
+      ...(respondBy ? { respondBy } : {}),
+    };
+    const kind = input.kind ?? "status";
+    let rendered: RenderedEmail;
+    if (kind === "status") rendered = deps.renderStatusEmail(renderInput);
+    else {
+      if (!deps.renderCustomerEmail) throw new Error(`SendStatusEmail: no renderer for ${kind} emails`);
+      const { status, message: _m, billingContact: _b, supportTerms: _s, respondBy: _r, category: _c, ...base } = renderInput;
+      rendered =
+        kind === "partner-update"
+          ? deps.renderCustomerEmail({ ...base, kind, status, message: input.message ?? "" })
+          : deps.renderCustomerEmail({ ...base, kind, status, ...(input.message !== undefined ? { message: input.message } : {}), ...(input.dueAt ? { dueAt: input.dueAt } : {}) });
+    }
     const messageId = notificationMessageId(sr.caseId, input.notificationKey, domain);
     const root = notificationMessageId(sr.caseId, FIRST_NOTIFICATION_KEY, domain);
     const headers: Record<string, string> = { ...AUTOMATIC_EMAIL_HEADERS };
@@ -194,9 +459,11 @@ export function createSendStatusEmail(deps: SendStatusEmailDeps): (input: SendSt
       headers.References = root;
     }
     const to = [{ address: sr.customer.email, ...(sr.customer.contactName ? { displayName: sr.customer.contactName } : {}) }];
-    const sent = await deps.emailSender.send({ from: { address: partner.senderEmail, displayName: partner.name }, to, subject: rendered.subject, text: rendered.text, html: rendered.html, messageId, headers });
+    // Billing requests go to the partner's billing contact as well (issue 3).
+    const cc = billingContact && billingContact.toLowerCase() !== sr.customer.email.toLowerCase() && !undeliverable.has(billingContact.toLowerCase()) ? [{ address: billingContact, displayName: `${partner.name} billing` }] : [];
+    const sent = await deps.emailSender.send({ from: { address: partner.senderEmail, displayName: partner.name }, to, ...(cc.length ? { cc } : {}), subject: rendered.subject, text: rendered.text, html: rendered.html, messageId, headers });
     const sentAt = deps.clock.now().toISOString();
-    await deps.notifications.recordSent(input.partnerId, { caseId: sr.caseId, notificationKey: input.notificationKey, messageId, providerMessageId: sent.providerMessageId, to: to.map((t) => t.address), subject: rendered.subject, sentAt });
+    await deps.notifications.recordSent(input.partnerId, { caseId: sr.caseId, notificationKey: input.notificationKey, messageId, providerMessageId: sent.providerMessageId, to: [...to, ...cc].map((t) => t.address), subject: rendered.subject, sentAt });
     await deps.cases.appendTimeline(input.partnerId, sr.caseId, {
       entryId: `email-${input.notificationKey}`,
       kind: "email-sent",
@@ -223,7 +490,8 @@ function escapeHtml(s: string): string {
 
 /**
  * NotifyPartner: emails the support and escalation contacts of the owning partner, or of
- * `recipientPartnerId` (the indirect provider on escalation), once per case and key (logged
+ * `recipientPartnerId` (the indirect provider on escalation), or exactly the addresses in `to`
+ * when given (e.g. an escalation-chain level's contacts), once per case and key (logged
  * under `partner:{key}`). Sent from the owning partner's sender address with a Message-ID
  * `<{caseId}.partner.{key}@{senderDomain}>` and the automatic-email headers.
  * The returned function throws Error when a partner or the case is missing or sending fails.
@@ -236,7 +504,8 @@ export function createNotifyPartner(deps: NotifyPartnerDeps): (input: NotifyPart
     const { sr, partner } = await loadCaseAndPartner(deps, input.partnerId, input.caseId);
     const recipient = input.recipientPartnerId && input.recipientPartnerId !== input.partnerId ? await deps.partners.getPartner(input.recipientPartnerId) : partner;
     if (!recipient) throw new Error(`Partner ${input.recipientPartnerId ?? ""} to notify not found`);
-    const addresses = [...new Set([recipient.contacts.support, ...recipient.contacts.escalation])];
+    const explicit = (input.to ?? []).map((a) => a.trim()).filter((a) => a.length > 0);
+    const addresses = [...new Set(explicit.length ? explicit : [recipient.contacts.support, ...recipient.contacts.escalation])];
     const messageId = notificationMessageId(sr.caseId, `partner.${input.notificationKey}`, domainOf(partner.senderEmail));
     const subject = input.subject.includes(`[Case #${sr.caseId}]`) ? input.subject : `${input.subject} [Case #${sr.caseId}]`;
     const html = `<!doctype html><html><body><pre style="font-family:inherit;white-space:pre-wrap">${escapeHtml(input.text)}</pre></body></html>`;

@@ -9,3 +9,4 @@ export * from "./idempotency";
 export * from "./supportRequests";
 export * from "./activities";
 export * from "./health";
+export * from "./supportTerms";

@@ -3,21 +3,27 @@
  * (list, detail) and actions (diagnosis, resolution). Every read and write is scoped by the
  * partner id of the authenticated caller (OWASP API1:2023).
  */
+import { z } from "zod";
 import {
   CaseStatuses,
   CreateSupportRequestSchema,
   DiagnosisRequestSchema,
   EventNames,
   ResolutionRequestSchema,
+  type Actor,
+  type CaseAction,
   type CaseStatus,
-  type DiagnosisEvent,
-  type ResolutionEvent,
+  type EscalationRecord,
+  type SlaClockView,
+  type SlaEvent,
+  type SlaMetricName,
   type SlaState,
   type SupportRequest,
   type TimelineEntry,
 } from "../contracts";
-import type { CaseRepository, Clock, NotificationLog, PartnerRepository, SentNotification, SupportRequestWorkflow, WorkflowStatus } from "../ports";
-import { canTransition } from "../domain";
+import type { CaseActionInbox, CaseListItem, CaseRepository, Clock, NotificationLog, PartnerRepository, ProductSupportIncidentLedger, SentNotification, SlaEventLog, SupportRequestWorkflow, WorkflowStatus } from "../ports";
+import { canTransition, computeSlaClocks, selectSlaPolicy } from "../domain";
+import { findProductSupportIncident } from "./activities";
 import { generateCaseId as defaultGenerateCaseId } from "./caseId";
 import { ConflictError, NotFoundError, ValidationError } from "./errors";
 
@@ -26,6 +32,12 @@ export interface SupportRequestDeps {
   partners: PartnerRepository;
   cases: CaseRepository;
   notifications: NotificationLog;
+  /** The per-case action inbox (issue 3): partner actions are appended before the workflow is signalled. */
+  inbox: CaseActionInbox;
+  /** SLA event logs (issue 3), shown with the recomputed clocks. */
+  slaEvents: SlaEventLog;
+  /** Product support incidents consumed (issue 3), shown on the escalation. */
+  psiLedger: ProductSupportIncidentLedger;
   /** The workflow of the current invocation (built over its durable client). */
   workflow: SupportRequestWorkflow;
   clock: Clock;
@@ -107,8 +119,8 @@ export async function submitSupportRequest(deps: SupportRequestDeps, partnerId: 
   }
 }
 
-/** A case as listed (no description: pages stay small). */
-export type SupportRequestSummary = Omit<SupportRequest, "description">;
+/** A case as listed (no description: pages stay small); a reseller's case shared with its indirect provider names the reseller. */
+export type SupportRequestSummary = Omit<CaseListItem, "description">;
 
 /** A page of {@link listSupportRequests}. */
 export interface SupportRequestPage {
@@ -140,6 +152,29 @@ export async function listSupportRequests(deps: Pick<SupportRequestDeps, "cases"
 /** A notification as the partner sees it. */
 export type NotificationView = Pick<SentNotification, "notificationKey" | "messageId" | "to" | "subject" | "sentAt">;
 
+/**
+ * How the caller may see a case: its owner, or the indirect provider a reseller's case was
+ * escalated to (issue 3). Anything else is "not found" (OWASP API1:2023).
+ */
+export type CaseAccess = { role: "owner"; case: SupportRequest } | { role: "indirect-provider"; case: SupportRequest; resellerPartnerId: string; resellerName: string };
+
+/**
+ * Resolves the caller's access to a case: the partner's own case, or a case shared with it as the
+ * indirect provider. A share counts only while the reseller still names this provider and the case
+ * carries an escalation (the share is written when the case is escalated to the provider).
+ * @returns undefined when the caller may not see the case.
+ * @throws Error when storage fails.
+ */
+export async function resolveCaseAccess(deps: Pick<SupportRequestDeps, "cases" | "partners">, partnerId: string, caseId: string): Promise<CaseAccess | undefined> {
+  const own = await deps.cases.getCase(partnerId, caseId);
+  if (own) return { role: "owner", case: own };
+  const share = await deps.cases.getProviderShare(partnerId, caseId);
+  if (!share) return undefined;
+  const [sr, reseller] = await Promise.all([deps.cases.getCase(share.resellerPartnerId, caseId), deps.partners.getPartner(share.resellerPartnerId)]);
+  if (!sr || !reseller || reseller.indirectProviderId !== partnerId || !sr.escalation) return undefined;
+  return { role: "indirect-provider", case: sr, resellerPartnerId: share.resellerPartnerId, resellerName: share.resellerName };
+}
+
 /** Everything the partner sees about one case. */
 export interface SupportRequestDetails {
   case: SupportRequest;
@@ -151,22 +186,50 @@ export interface SupportRequestDetails {
   notifications: NotificationView[];
   /** The orchestration, or null when none exists. */
   orchestration: { runtimeStatus: string; customStatus: unknown; createdTime?: string; lastUpdatedTime?: string } | null;
+  /** Issue 3: each SLA metric's clock recomputed from the log under the applicable policy at the time of the request; null when no policy applies. */
+  slaClocks: Record<SlaMetricName, SlaClockView> | null;
+  /** Issue 3: the SLA event log, oldest first. */
+  slaEvents: SlaEvent[];
+  /** Issue 3: the escalation decision (target, vehicle, reason, PSI used, Microsoft service request), or null. */
+  escalation: EscalationRecord | null;
+  /** For the indirect provider viewing a reseller's case: the reseller. */
+  resellerPartnerId?: string;
+  resellerName?: string;
 }
 
 /**
- * The partner's view of one case.
- * @throws NotFoundError when the case does not exist or belongs to another partner.
+ * The partner's view of one case: its own, or (issue 3) a reseller's case escalated to it as the
+ * indirect provider, with `resellerPartnerId`/`resellerName`. SLA clocks are recomputed from the
+ * stored log (shared/domain `computeSlaClocks`) under the policy `selectSlaPolicy` picks, at the
+ * clock's now.
+ * @throws NotFoundError when the case does not exist or the caller may not see it.
  */
-export async function getSupportRequest(deps: Pick<SupportRequestDeps, "cases" | "notifications" | "workflow">, partnerId: string, caseId: string): Promise<SupportRequestDetails> {
-  const sr = await deps.cases.getCase(partnerId, caseId);
-  if (!sr) throw new NotFoundError(`Support request ${caseId} not found`);
-  const [timeline, sent, status] = await Promise.all([deps.cases.listTimeline(partnerId, caseId), deps.notifications.listSent(partnerId, caseId), deps.workflow.getStatus(caseId)]);
+export async function getSupportRequest(deps: Pick<SupportRequestDeps, "cases" | "partners" | "notifications" | "workflow" | "slaEvents" | "psiLedger" | "clock">, partnerId: string, caseId: string): Promise<SupportRequestDetails> {
+  const access = await resolveCaseAccess(deps, partnerId, caseId);
+  if (!access) throw new NotFoundError(`Support request ${caseId} not found`);
+  const sr = access.case;
+  const owner = sr.partnerId;
+  const [timeline, sent, status, log, ownerPartner] = await Promise.all([
+    deps.cases.listTimeline(owner, caseId),
+    deps.notifications.listSent(owner, caseId),
+    deps.workflow.getStatus(caseId),
+    deps.slaEvents.list(owner, caseId),
+    deps.partners.getPartner(owner),
+  ]);
+  const psi = sr.escalation?.vehicle === "product-support-incidents" && !sr.escalation.productSupportIncident ? await findProductSupportIncident(deps.psiLedger, ownerPartner, owner, caseId) : undefined;
+  const slaEvents: SlaEvent[] = log.map(({ eventId: _id, ...event }) => event);
+  const policy = ownerPartner ? selectSlaPolicy(ownerPartner, { customerTenantId: sr.customer.tenantId, product: sr.product, category: sr.category, severity: sr.severity, channel: sr.channel }) : undefined;
+  const escalation = sr.escalation ? { ...sr.escalation, ...(psi ? { productSupportIncident: psi } : {}) } : null;
   return {
     case: sr,
     timeline,
     sla: sr.sla ?? null,
     notifications: sent.map(({ notificationKey, messageId, to, subject, sentAt }) => ({ notificationKey, messageId, to, subject, sentAt })),
     orchestration: status ? toOrchestrationView(status) : null,
+    slaClocks: policy ? computeSlaClocks(slaEvents, policy, deps.clock.now().toISOString()) : null,
+    slaEvents,
+    escalation,
+    ...(access.role === "indirect-provider" ? { resellerPartnerId: access.resellerPartnerId, resellerName: access.resellerName } : {}),
   };
 }
 
@@ -174,49 +237,115 @@ function toOrchestrationView(s: WorkflowStatus): NonNullable<SupportRequestDetai
   return { runtimeStatus: s.runtimeStatus, customStatus: s.customStatus ?? null, ...(s.createdTime ? { createdTime: s.createdTime } : {}), ...(s.lastUpdatedTime ? { lastUpdatedTime: s.lastUpdatedTime } : {}) };
 }
 
-/** Result of recording a partner action: accepted for the workflow to process. */
+/** Result of recording a case action: in the inbox, and the workflow signalled to read it. */
 export interface PartnerActionResult {
   caseId: string;
-  /** Which event was raised. */
+  /** The action type recorded (`diagnosis`, `update`, `resolution`, `escalate`). */
+  action: CaseAction["type"];
+  /** Its position in the case's action inbox. */
+  seq: string;
+  /** The event raised on the workflow (`CaseActionsAvailable`). */
   event: string;
   /** ISO 8601 UTC. */
   recordedAt: string;
   statusUrl: string;
 }
 
-async function raisePartnerEvent(deps: Pick<SupportRequestDeps, "cases" | "workflow" | "publicBaseUrl">, partnerId: string, caseId: string, allowed: readonly CaseStatus[], what: "diagnosis" | "resolution", eventName: string, payload: DiagnosisEvent | ResolutionEvent): Promise<PartnerActionResult> {
-  const sr = await deps.cases.getCase(partnerId, caseId);
-  if (!sr) throw new NotFoundError(`Support request ${caseId} not found`);
+/** Body of `POST …/{caseId}/updates`: a progress update to the customer. */
+export const CaseUpdateRequestSchema = z.object({ message: z.string().trim().min(1).max(8000) });
+/** Body of `POST …/{caseId}/escalation`: escalate now, with a reason. */
+export const EscalationRequestSchema = z.object({ reason: z.string().trim().min(1).max(2000) });
+
+/** Open statuses, in which a progress update may be sent to the customer. */
+export const UpdateAllowedStatuses: readonly CaseStatus[] = ["received", "in-diagnosis", "awaiting-customer", "escalated-to-provider", "escalated-to-microsoft"];
+/** Statuses in which the owning partner may escalate on request (not escalated yet). */
+export const EscalationAllowedStatuses: readonly CaseStatus[] = ["received", "in-diagnosis", "awaiting-customer"];
+/** Statuses in which the indirect provider may resolve or escalate a reseller's case: while it is escalated to the provider. */
+export const ProviderActionAllowedStatuses: readonly CaseStatus[] = ["escalated-to-provider"];
+
+const TERMINAL_RUNTIME = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
+
+type Deps = Pick<SupportRequestDeps, "cases" | "partners" | "inbox" | "workflow" | "clock" | "publicBaseUrl">;
+
+/**
+ * Records a case action: checks access and the case status, appends the action to the case's
+ * inbox (so it survives any signal), then raises `CaseActionsAvailable` (no payload) on the
+ * workflow, which reads the inbox in order.
+ * @throws NotFoundError when the caller may not see the case.
+ * @throws ConflictError when the status (or the caller's role) does not allow the action, or the workflow is not running.
+ */
+async function recordCaseAction(deps: Deps, partnerId: string, caseId: string, action: CaseAction): Promise<PartnerActionResult> {
+  const access = await resolveCaseAccess(deps, partnerId, caseId);
+  if (!access) throw new NotFoundError(`Support request ${caseId} not found`);
+  const sr = access.case;
+  const what = action.type === "escalate" ? "escalation" : action.type;
+  let allowed: readonly CaseStatus[];
+  if (access.role === "indirect-provider") {
+    if (action.type !== "resolution" && action.type !== "escalate") throw new ConflictError(`As the indirect provider of this request you can record a resolution or an escalation; a ${what} is the reseller's to record`, sr.status);
+    allowed = ProviderActionAllowedStatuses;
+  } else {
+    allowed = action.type === "diagnosis" ? DiagnosisAllowedStatuses : action.type === "resolution" ? ResolutionAllowedStatuses : action.type === "update" ? UpdateAllowedStatuses : EscalationAllowedStatuses;
+  }
   if (!allowed.includes(sr.status)) throw new ConflictError(`A ${what} cannot be recorded while the request is ${sr.status} (allowed: ${allowed.join(", ")})`, sr.status);
-  if (what === "diagnosis" && sr.escalation) throw new ConflictError(`The request was escalated (${sr.escalation.target}); record a resolution instead`, sr.status);
-  const raised = await deps.workflow.raiseEvent(caseId, eventName, payload);
+  if (access.role === "owner" && action.type === "diagnosis" && sr.escalation) throw new ConflictError(`The request was escalated (${sr.escalation.target}); record a resolution instead`, sr.status);
+  const status = await deps.workflow.getStatus(caseId);
+  if (!status || TERMINAL_RUNTIME.has(status.runtimeStatus)) throw new ConflictError(`The workflow of ${caseId} is not running, so the ${what} cannot be processed`, sr.status);
+  const actor: Actor = access.role === "owner" ? { kind: "partner", partnerId } : { kind: "indirect-provider", partnerId };
+  const record = await deps.inbox.append(sr.partnerId, caseId, action, actor);
+  const raised = await deps.workflow.raiseEvent(caseId, EventNames.actionsAvailable, null);
   if (!raised) throw new ConflictError(`The workflow of ${caseId} is not running, so the ${what} cannot be processed`, sr.status);
-  return { caseId, event: eventName, recordedAt: payload.recordedAt, statusUrl: caseStatusUrl(deps.publicBaseUrl, partnerId, caseId) };
+  return { caseId, action: action.type, seq: record.seq, event: EventNames.actionsAvailable, recordedAt: record.recordedAt, statusUrl: caseStatusUrl(deps.publicBaseUrl, partnerId, caseId) };
+}
+
+function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new ValidationError(parsed.error.issues);
+  return parsed.data;
 }
 
 /**
- * Records the partner's diagnosis: raises `DiagnosisRecorded` with `recordedAt` on the case's
- * orchestration, which decides the transition.
- * @throws ValidationError when the body does not satisfy `DiagnosisRequestSchema`.
+ * Records the partner's diagnosis (`DiagnosisRequestSchema`) as a `diagnosis` action.
+ * @throws ValidationError when the body is invalid.
  * @throws NotFoundError when the case is not the partner's.
- * @throws ConflictError when the status does not allow it ({@link DiagnosisAllowedStatuses}), the case was escalated, or the workflow is not running.
+ * @throws ConflictError when the status does not allow it ({@link DiagnosisAllowedStatuses}), the case was escalated, the caller is the indirect provider, or the workflow is not running.
  */
-export async function recordDiagnosis(deps: Pick<SupportRequestDeps, "cases" | "workflow" | "clock" | "publicBaseUrl">, partnerId: string, caseId: string, body: unknown): Promise<PartnerActionResult> {
-  const parsed = DiagnosisRequestSchema.safeParse(body);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues);
-  const payload: DiagnosisEvent = { ...parsed.data, recordedAt: deps.clock.now().toISOString() };
-  return raisePartnerEvent(deps, partnerId, caseId, DiagnosisAllowedStatuses, "diagnosis", EventNames.diagnosis, payload);
+export async function recordDiagnosis(deps: Deps, partnerId: string, caseId: string, body: unknown): Promise<PartnerActionResult> {
+  const d = parseWith(DiagnosisRequestSchema, body);
+  return recordCaseAction(deps, partnerId, caseId, { type: "diagnosis", outcome: d.outcome, notes: d.notes });
 }
 
 /**
- * Records the resolution: raises `ResolutionRecorded` with `recordedAt`.
- * @throws ValidationError when the body does not satisfy `ResolutionRequestSchema`.
- * @throws NotFoundError when the case is not the partner's.
- * @throws ConflictError when the status does not allow it ({@link ResolutionAllowedStatuses}) or the workflow is not running.
+ * Records the resolution (`ResolutionRequestSchema`) as a `resolution` action; the indirect
+ * provider may resolve a reseller's case escalated to it.
+ * @throws ValidationError when the body is invalid.
+ * @throws NotFoundError when the caller may not see the case.
+ * @throws ConflictError when the status does not allow it ({@link ResolutionAllowedStatuses}; for the provider {@link ProviderActionAllowedStatuses}) or the workflow is not running.
  */
-export async function recordResolution(deps: Pick<SupportRequestDeps, "cases" | "workflow" | "clock" | "publicBaseUrl">, partnerId: string, caseId: string, body: unknown): Promise<PartnerActionResult> {
-  const parsed = ResolutionRequestSchema.safeParse(body);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues);
-  const payload: ResolutionEvent = { ...parsed.data, recordedAt: deps.clock.now().toISOString() };
-  return raisePartnerEvent(deps, partnerId, caseId, ResolutionAllowedStatuses, "resolution", EventNames.resolution, payload);
+export async function recordResolution(deps: Deps, partnerId: string, caseId: string, body: unknown): Promise<PartnerActionResult> {
+  const r = parseWith(ResolutionRequestSchema, body);
+  return recordCaseAction(deps, partnerId, caseId, { type: "resolution", summary: r.summary });
+}
+
+/**
+ * Records a progress update to the customer (`{message}`) as an `update` action (counts as a
+ * response: fulfils first response, restarts next update).
+ * @throws ValidationError when the body is invalid.
+ * @throws NotFoundError when the case is not the partner's.
+ * @throws ConflictError when the case is resolved or closed ({@link UpdateAllowedStatuses}), the caller is the indirect provider, or the workflow is not running.
+ */
+export async function recordUpdate(deps: Deps, partnerId: string, caseId: string, body: unknown): Promise<PartnerActionResult> {
+  const u = parseWith(CaseUpdateRequestSchema, body);
+  return recordCaseAction(deps, partnerId, caseId, { type: "update", message: u.message });
+}
+
+/**
+ * Requests escalation now (`{reason}`) as an `escalate` action; the indirect provider escalates a
+ * reseller's case escalated to it (with its own entitlements).
+ * @throws ValidationError when the body is invalid.
+ * @throws NotFoundError when the caller may not see the case.
+ * @throws ConflictError when the status does not allow it ({@link EscalationAllowedStatuses}; for the provider {@link ProviderActionAllowedStatuses}) or the workflow is not running.
+ */
+export async function requestEscalation(deps: Deps, partnerId: string, caseId: string, body: unknown): Promise<PartnerActionResult> {
+  const e = parseWith(EscalationRequestSchema, body);
+  return recordCaseAction(deps, partnerId, caseId, { type: "escalate", reason: e.reason });
 }

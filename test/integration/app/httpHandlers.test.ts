@@ -172,7 +172,8 @@ describe("partner API", () => {
   it("GET a case: case, timeline, SLA, notifications and orchestration status (x-api-key or Bearer)", async () => {
     const res = await get("alpha-http", caseId, { authorization: `Bearer ${alpha.apiKey}` });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ case: { caseId, status: "received", partnerId: "alpha-http" }, timeline: [{ entryId: "received", kind: "status-changed" }], sla: null, notifications: [], orchestration: { runtimeStatus: "Running" } });
+    expect(res.body).toMatchObject({ case: { caseId, status: "received", partnerId: "alpha-http" }, timeline: [{ entryId: "received", kind: "status-changed" }], sla: null, notifications: [], orchestration: { runtimeStatus: "Running" }, slaEvents: [], escalation: null });
+    expect(res.body.slaClocks).toMatchObject({ "first-response": { state: "inactive" }, resolution: { state: "inactive" } });
     expect((await get("alpha-http", "CS-0000000000", { "x-api-key": alpha.apiKey })).status).toBe(404);
   });
 
@@ -194,14 +195,17 @@ describe("partner API", () => {
     expect((betaList.body.items as Array<{ partnerId: string }>).every((i) => i.partnerId === "beta-http")).toBe(true);
   });
 
-  it("diagnosis: 202 raises the event; 400 naming bad fields; 409 when the status forbids it", async () => {
+  it("diagnosis: 202 appends it to the case's inbox and signals the workflow; 400 naming bad fields; 409 when the status forbids it", async () => {
     const post = (path: "diagnosis" | "resolution", id: string, body: unknown, key = alpha.apiKey) =>
       call(path === "diagnosis" ? createRecordDiagnosisHandler(deps) : createRecordResolutionHandler(deps), { method: "POST", path: `/api/partners/alpha-http/support-requests/${id}/${path}`, body: JSON.stringify(body), headers: { "x-api-key": key, "content-type": "application/json" }, params: { partnerId: "alpha-http", caseId: id } });
     const ok = await post("diagnosis", caseId, { outcome: "awaiting-customer", notes: "Need the invoice number" });
     expect(ok.status).toBe(202);
     expect(ok.headers.get("location")).toBe(`${BASE}/api/partners/alpha-http/support-requests/${caseId}`);
+    expect(ok.body).toMatchObject({ caseId, action: "diagnosis", event: "CaseActionsAvailable", seq: "000000000001", recordedAt: expect.any(String) });
     const raised = workflow.events.find((e) => e.caseId === caseId);
-    expect(raised).toMatchObject({ eventName: "DiagnosisRecorded", payload: { outcome: "awaiting-customer", notes: "Need the invoice number", recordedAt: expect.any(String) } });
+    expect(raised).toMatchObject({ eventName: "CaseActionsAvailable", payload: null });
+    const inbox = await container.inbox.listAfter("alpha-http", caseId);
+    expect(inbox).toEqual([{ seq: "000000000001", action: { type: "diagnosis", outcome: "awaiting-customer", notes: "Need the invoice number" }, actor: { kind: "partner", partnerId: "alpha-http" }, recordedAt: ok.body.recordedAt }]);
 
     const bad = await post("diagnosis", caseId, { outcome: "maybe", notes: "" });
     expect(bad.status).toBe(400);

@@ -5,6 +5,7 @@
  */
 import { createContainer, type Container } from "../../../shared/container";
 import { checkHealth, submitSupportRequest } from "../../../shared/services";
+import { renderStatusEmail } from "../../../shared/templates/statusEmail";
 import { FakeWorkflow, partnerDefinition, startMailDev, supportRequestBody, testConfig, type MailDevServer } from "./helpers";
 
 let mail: MailDevServer;
@@ -101,5 +102,111 @@ describe("health", () => {
     const broken = createContainer(testConfig("mailx", { SMTP_PORT: "1" }));
     const report = await checkHealth(broken.healthChecks);
     expect(report).toMatchObject({ status: "unhealthy", checks: { storage: { status: "up" }, mail: { status: "down", detail: expect.any(String) } } });
+  });
+});
+
+describe("issue 3: billing contact, support terms, explicit recipients, richer case context", () => {
+  let billing: Container;
+  const rendered: Array<Record<string, unknown>> = [];
+
+  beforeAll(async () => {
+    billing = createContainer(testConfig("bill", { SMTP_PORT: String(mail.smtpPort) }), {
+      renderStatusEmail: (input) => {
+        rendered.push({ ...input });
+        return renderStatusEmail(input);
+      },
+    });
+    await billing.registerPartner(
+      partnerDefinition("bill-partner", {
+        contacts: { support: "support@bill-partner.example", billing: "billing@bill-partner.example", escalation: [] },
+        supportTerms: {
+          supportTypes: ["Azure billing"],
+          serviceHours: { timeZone: "Europe/Budapest", weekly: { mon: [{ start: "08:00", end: "17:00" }], tue: [{ start: "08:00", end: "17:00" }], wed: [{ start: "08:00", end: "17:00" }], thu: [{ start: "08:00", end: "17:00" }], fri: [{ start: "08:00", end: "14:00" }] }, holidays: [] },
+          contactMethods: ["email: support@bill-partner.example", "phone: +36 1 555 0100"],
+          pricing: "Included in the CSP subscription price",
+        },
+        escalationChain: { levels: [{ name: "Team lead", contacts: ["lead@bill-partner.example"], after: "PT0S" }], microsoft: "beside" },
+      }),
+    );
+    await billing.registerPartner(partnerDefinition("bill-provider", { type: "indirect-provider", entitlements: [{ vehicle: "premier-support-for-partners" }] }));
+    await billing.registerPartner(partnerDefinition("bill-reseller", { type: "indirect-reseller", indirectProviderId: "bill-provider" }));
+  });
+
+  it("a billing request's emails go to the billing contact as well; the acknowledgement gets the billing contact and the support terms", async () => {
+    const { caseId: id } = await submitSupportRequest(billing.supportRequestDeps(new FakeWorkflow()), "bill-partner", supportRequestBody({ category: "billing", title: "Invoice question" }));
+    await billing.activities.sendStatusEmail({ caseId: id, partnerId: "bill-partner", notificationKey: "received", status: "received" });
+    const email = (await mail.listEmails()).find((e) => e.headers["message-id"] === `<${id}.received@bill-partner.example>`)!;
+    expect(email.to.map((t) => t.address)).toEqual(["it@tisza.example"]);
+    expect((email as unknown as { cc: Array<{ address: string }> }).cc.map((c) => c.address)).toEqual(["billing@bill-partner.example"]);
+    const input = rendered.find((r) => r.caseId === id)!;
+    expect(input).toMatchObject({
+      billingContact: "billing@bill-partner.example",
+      supportTerms: { supportTypes: ["Azure billing"], contactMethods: ["email: support@bill-partner.example", "phone: +36 1 555 0100"], pricing: "Included in the CSP subscription price", serviceHoursText: expect.stringContaining("08:00–17:00") },
+    });
+    // In the customer's language (Hungarian weekday names), consecutive days grouped.
+    expect(input.supportTerms).toMatchObject({ serviceHoursText: expect.stringMatching(/hétfő.*péntek|Hétfő.*csütörtök/i) });
+    expect((input.supportTerms as { serviceHoursText: string }).serviceHoursText).toContain("Europe/Budapest");
+    expect(input.category).toBe("billing");
+    expect(email.text).toContain("billing@bill-partner.example");
+    expect(email.text).toContain("Included in the CSP subscription price");
+    expect((await billing.notifications.getSent("bill-partner", id, "received"))?.to).toEqual(["it@tisza.example", "billing@bill-partner.example"]);
+
+    // Later emails of the billing request carry the billing contact, without the support terms.
+    await billing.activities.sendStatusEmail({ caseId: id, partnerId: "bill-partner", notificationKey: "resolved", status: "resolved", message: "Credited" });
+    const later = rendered.filter((r) => r.caseId === id).at(-1)!;
+    expect(later.billingContact).toBe("billing@bill-partner.example");
+    expect(later.supportTerms).toBeUndefined();
+  });
+
+  it("a technical request has no billing cc; its acknowledgement still quotes the support terms", async () => {
+    const { caseId: id } = await submitSupportRequest(billing.supportRequestDeps(new FakeWorkflow()), "bill-partner", supportRequestBody({ category: "technical", title: "VM down" }));
+    await billing.activities.sendStatusEmail({ caseId: id, partnerId: "bill-partner", notificationKey: "received", status: "received" });
+    const email = (await mail.listEmails()).find((e) => e.headers["message-id"] === `<${id}.received@bill-partner.example>`)!;
+    expect((email as unknown as { cc?: unknown[] }).cc ?? []).toEqual([]);
+    const input = rendered.find((r) => r.caseId === id)!;
+    expect(input.billingContact).toBeUndefined();
+    expect(input.supportTerms).toMatchObject({ supportTypes: ["Azure billing"] });
+  });
+
+  it("the acknowledgement states when the first response is due (from the SLA log); progress updates and SLA delay notices use their own templates", async () => {
+    const { caseId: id } = await submitSupportRequest(billing.supportRequestDeps(new FakeWorkflow()), "bill-partner", supportRequestBody({ category: "technical", severity: "A", title: "Outage" }));
+    const createdAt = (await billing.cases.getCase("bill-partner", id))!.createdAt;
+    await billing.activities.recordSlaEvents({ caseId: id, partnerId: "bill-partner", events: [{ eventId: "e01-activate-first-response", metric: "first-response", type: "activate", at: createdAt, policyId: "default", target: "PT1H" }] });
+    await billing.activities.sendStatusEmail({ caseId: id, partnerId: "bill-partner", notificationKey: "received", status: "received" });
+    expect(rendered.find((r) => r.caseId === id)?.respondBy).toBe(new Date(Date.parse(createdAt) + 3_600_000).toISOString());
+
+    await billing.activities.sendStatusEmail({ caseId: id, partnerId: "bill-partner", notificationKey: "update", status: "in-diagnosis", kind: "partner-update", message: "We restarted the gateway; monitoring now." });
+    await billing.activities.sendStatusEmail({ caseId: id, partnerId: "bill-partner", notificationKey: "sla-delay", status: "in-diagnosis", kind: "sla-delay", dueAt: new Date(Date.parse(createdAt) + 3_600_000).toISOString() });
+    const emails = await mail.listEmails();
+    const update = emails.find((e) => e.headers["message-id"] === `<${id}.update@bill-partner.example>`)!;
+    expect(update.text).toContain("We restarted the gateway; monitoring now.");
+    expect(update.headers["in-reply-to"]).toBe(`<${id}.received@bill-partner.example>`);
+    const delay = emails.find((e) => e.headers["message-id"] === `<${id}.sla-delay@bill-partner.example>`)!;
+    expect(delay.subject).toContain(`[Case #${id}]`);
+    expect(delay.subject).not.toBe(update.subject);
+  });
+
+  it("NotifyPartner sends to explicit recipients (an escalation-chain level) when given", async () => {
+    const { caseId: id } = await submitSupportRequest(billing.supportRequestDeps(new FakeWorkflow()), "bill-partner", supportRequestBody({ title: "Chain" }));
+    await billing.activities.notifyPartner({ caseId: id, partnerId: "bill-partner", notificationKey: "chain-level-1", to: ["lead@bill-partner.example"], subject: "Escalation level 1: Team lead", text: "Breached" });
+    const email = (await mail.listEmails()).find((e) => e.headers["message-id"] === `<${id}.partner.chain-level-1@bill-partner.example>`)!;
+    expect(email.to.map((t) => t.address)).toEqual(["lead@bill-partner.example"]);
+    expect((await billing.notifications.getSent("bill-partner", id, "partner:chain-level-1"))?.to).toEqual(["lead@bill-partner.example"]);
+  });
+
+  it("GetCaseContext gives the applied SLA policy, the SLA log, the escalation chain and the reseller's provider", async () => {
+    const { caseId: id } = await submitSupportRequest(billing.supportRequestDeps(new FakeWorkflow()), "bill-partner", supportRequestBody({ severity: "A" }));
+    await billing.activities.recordSlaEvents({ caseId: id, partnerId: "bill-partner", events: [{ eventId: "e01", metric: "first-response", type: "activate", at: "2026-03-02T08:00:00.000Z", policyId: "default", target: "PT1H" }] });
+    const ctx = await billing.activities.getCaseContext({ caseId: id, partnerId: "bill-partner" });
+    expect(ctx.slaPolicy).toMatchObject({ policyId: "default", targets: { firstResponse: "PT1H", resolution: "PT8H" }, calendar: { kind: "24x7" } });
+    expect(ctx.slaLog).toEqual([{ metric: "first-response", type: "activate", at: "2026-03-02T08:00:00.000Z", policyId: "default", target: "PT1H" }]);
+    expect(ctx.partner.escalationChain).toMatchObject({ levels: [{ name: "Team lead", contacts: ["lead@bill-partner.example"] }], microsoft: "beside" });
+    expect(ctx.provider).toBeUndefined();
+
+    const { caseId: rid } = await submitSupportRequest(billing.supportRequestDeps(new FakeWorkflow()), "bill-reseller", supportRequestBody({ category: "technical" }));
+    const rctx = await billing.activities.getCaseContext({ caseId: rid, partnerId: "bill-reseller" });
+    expect(rctx.provider).toEqual({ partnerId: "bill-provider", entitlements: [{ vehicle: "premier-support-for-partners" }] });
+    expect(rctx.slaLog).toEqual([]);
+    expect(rctx.partner.escalationChain).toBeUndefined();
   });
 });

@@ -1,11 +1,12 @@
 /**
  * The real support-request orchestrator on the local Durable engine (Azurite), with fake activities
- * (test/fixtures/durable-app/supportRequestApp.ts): partner events raised back to back, while
- * RecordCaseTransition is in flight, are processed in arrival order and none is lost.
+ * and an in-memory case-action inbox (test/fixtures/durable-app/supportRequestApp.ts): actions
+ * appended and signalled back to back, while RecordCaseTransition is in flight, are processed once
+ * each in inbox order.
  */
-import { activityCalls, caseContexts, recordedTransitions } from "../../fixtures/durable-app/supportRequestApp";
+import { activityCalls, appendAction, caseContexts, recordedTransitions } from "../../fixtures/durable-app/supportRequestApp";
 import type { DurableEngine } from "../../../emulator/durable";
-import { ActivityNames, EventNames, OrchestratorNames, type CaseContext, type SupportRequestCustomStatus } from "../../../shared/contracts";
+import { ActivityNames, EventNames, OrchestratorNames, type CaseAction, type CaseContext, type SupportRequestCustomStatus } from "../../../shared/contracts";
 import { finish, newEngine, waitUntil } from "./helpers";
 
 let engine: DurableEngine;
@@ -29,6 +30,7 @@ function caseContext(caseId: string): CaseContext {
     product: "azure",
     language: "en",
     createdAt: new Date().toISOString(),
+    slaPolicy: { policyId: "fast", name: "Fast", calendar: { kind: "24x7" }, targets: { firstResponse: "PT1H", resolution: "PT8H" }, pauseWhen: ["awaiting-customer"], warnAtPercent: [50, 75] },
     partner: {
       type: "direct-bill",
       serviceHours: { timeZone: "UTC", weekly: { mon: [{ start: "00:00", end: "24:00" }] }, holidays: [] },
@@ -36,7 +38,7 @@ function caseContext(caseId: string): CaseContext {
       entitlements: [{ vehicle: "signature-cloud-support" }],
       autoCloseAfter: "PT1S",
     },
-  } as CaseContext;
+  };
 }
 
 async function waitingFor(id: string, what: SupportRequestCustomStatus["waitingFor"]): Promise<void> {
@@ -46,17 +48,21 @@ async function waitingFor(id: string, what: SupportRequestCustomStatus["waitingF
   }, 15000, `${id} waiting for ${what}`);
 }
 
-const now = (): string => new Date().toISOString();
+/** What the partner API does: append to the inbox, then signal. */
+async function act(id: string, action: CaseAction): Promise<void> {
+  appendAction(id, action);
+  await engine.raiseEvent(id, EventNames.actionsAvailable, null);
+}
 
-test("awaiting-customer, needs-escalation and a resolution raised back to back: escalated to Microsoft, then resolved and closed", async () => {
+test("awaiting-customer, needs-escalation and a resolution signalled back to back: escalated to Microsoft, then resolved and closed", async () => {
   const id = `case-burst-${Date.now()}`;
   caseContexts.set(id, caseContext(id));
   await engine.startNew(OrchestratorNames.supportRequest, { instanceId: id, input: { caseId: id, partnerId: "contoso" } });
   await waitingFor(id, "diagnosis");
 
-  await engine.raiseEvent(id, EventNames.diagnosis, { outcome: "awaiting-customer", notes: "Need the VM name.", recordedAt: now() });
-  await engine.raiseEvent(id, EventNames.diagnosis, { outcome: "needs-escalation", notes: "Platform bug.", recordedAt: now() });
-  await engine.raiseEvent(id, EventNames.resolution, { summary: "Microsoft fixed it.", recordedAt: now() });
+  await act(id, { type: "diagnosis", outcome: "awaiting-customer", notes: "Need the VM name." });
+  await act(id, { type: "diagnosis", outcome: "needs-escalation", notes: "Platform bug." });
+  await act(id, { type: "resolution", summary: "Microsoft fixed it." });
 
   const s = await finish(engine, id, 30000);
   expect(s.runtimeStatus).toBe("Completed");
@@ -67,17 +73,18 @@ test("awaiting-customer, needs-escalation and a resolution raised back to back: 
   expect(emails).toEqual(["received", "awaiting-customer", "escalated-to-microsoft", "resolved", "closed"]);
 });
 
-test("a diagnosis after the escalation is noted on the timeline as ignored", async () => {
+test("a diagnosis after the escalation is noted on the timeline as ignored; a signal without a new action changes nothing", async () => {
   const id = `case-late-${Date.now()}`;
   caseContexts.set(id, caseContext(id));
   await engine.startNew(OrchestratorNames.supportRequest, { instanceId: id, input: { caseId: id, partnerId: "contoso" } });
   await waitingFor(id, "diagnosis");
-  await engine.raiseEvent(id, EventNames.diagnosis, { outcome: "needs-escalation", notes: "Platform bug.", recordedAt: now() });
-  await engine.raiseEvent(id, EventNames.diagnosis, { outcome: "awaiting-customer", notes: "Too late.", recordedAt: now() });
-  await engine.raiseEvent(id, EventNames.resolution, { summary: "Fixed.", recordedAt: now() });
+  await act(id, { type: "diagnosis", outcome: "needs-escalation", notes: "Platform bug." });
+  await act(id, { type: "diagnosis", outcome: "awaiting-customer", notes: "Too late." });
+  await engine.raiseEvent(id, EventNames.actionsAvailable, null); // a duplicate signal (delivery is at least once)
+  await act(id, { type: "resolution", summary: "Fixed." });
   const s = await finish(engine, id, 30000);
   expect(s.runtimeStatus).toBe("Completed");
   const t = recordedTransitions(id);
   expect(t.map((x) => x.toStatus ?? x.kind)).toEqual(["in-diagnosis", "escalated-to-microsoft", "note", "resolved", "closed"]);
-  expect(t[2]).toMatchObject({ kind: "note", details: { event: EventNames.diagnosis, ignored: "case-escalated", notes: "Too late." } });
+  expect(t[2]).toMatchObject({ kind: "note", details: { action: "diagnosis", ignored: "case-escalated", notes: "Too late." } });
 });

@@ -1,0 +1,115 @@
+/**
+ * Issue 4, email intake over HTTP:
+ * - `POST /api/partners/{partnerId}/inbound-email` (`Content-Type: message/rfc822`), signed like
+ *   the webhook (Standard Webhooks over the raw bytes): writes the message to the `inbound-email`
+ *   container, so it follows the blob-triggered path of every relay; 202 `{blobName}`;
+ * - `GET …/inbound-email/quarantine` and `GET …/inbound-email/ignored` (partner API key): the
+ *   quarantined and the ignored messages, newest first, paged like the case listing;
+ * - `PATCH …/support-requests/{caseId}` `{product?, category?, severity?}` (partner API key): the
+ *   partner corrects the classification.
+ */
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import { PartnerIdSchema } from "../../shared/contracts";
+import { reclassifySupportRequest, submitInboundEmail, verifyWebhookBytes } from "../../shared/services/inboundEmail";
+import { handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type HttpHandlerDeps } from "./common";
+import { WEBHOOK_CHALLENGE } from "./intakeHandlers";
+import { authorize, CONTINUATION_HEADER } from "./partnerApiHandlers";
+import { notFoundProblem, problem, ProblemTypes, unauthorizedProblem, validationProblem } from "./problem";
+
+/** Media type of the relay endpoint's body (RFC 2046 5.2.1). */
+export const RFC822_MEDIA_TYPE = "message/rfc822";
+
+/**
+ * `POST /api/partners/{partnerId}/inbound-email`. Steps: unknown partner → 404; media type other
+ * than `message/rfc822` → 415; body over `INBOUND_EMAIL_MAX_BYTES` → 413; missing/invalid signature
+ * → 401; empty body → 400; then 202 `{blobName}` (+ `Location` of the quarantine listing is not
+ * given: the outcome is asynchronous). A redelivery writes another blob; the pipeline
+ * de-duplicates by Message-ID, so it changes nothing.
+ */
+export function createSubmitInboundEmailHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
+  return (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
+    handleErrors(request, context, async () => {
+      const container = deps.getContainer();
+      const partnerId = request.params.partnerId ?? "";
+      const instance = pathOf(request);
+      const credentials = PartnerIdSchema.safeParse(partnerId).success ? await container.partners.getCredentials(partnerId) : undefined;
+      if (!credentials) return notFoundProblem("No such partner.", instance);
+      const ct = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+      if (ct !== RFC822_MEDIA_TYPE) {
+        return problem(415, ProblemTypes.unsupportedMediaType, "Unsupported media type.", `Content-Type ${ct || "(none)"} is not supported; send ${RFC822_MEDIA_TYPE}.`, { instance, headers: { "Accept-Post": RFC822_MEDIA_TYPE } });
+      }
+      const max = container.config.INBOUND_EMAIL_MAX_BYTES;
+      const declared = Number(request.headers.get("content-length") ?? "0");
+      if (declared > max) return problem(413, "/problems/payload-too-large", "Message too large.", `The message is ${declared} bytes; the limit is ${max}.`, { instance });
+      const raw = new Uint8Array(await request.arrayBuffer());
+      if (raw.byteLength > max) return problem(413, "/problems/payload-too-large", "Message too large.", `The message is ${raw.byteLength} bytes; the limit is ${max}.`, { instance });
+      const verification = verifyWebhookBytes(credentials.webhookSecrets, raw, request.headers, container.clock.now());
+      if (!verification.ok) return unauthorizedProblem(verification.detail, WEBHOOK_CHALLENGE, ProblemTypes.signature, instance);
+      if (raw.byteLength === 0) return validationProblem([{ pointer: "#", detail: "the message is empty" }], instance);
+      const result = await submitInboundEmail({ blobs: container.inboundBlobs, clock: container.clock }, partnerId, raw, { relay: "http", webhookid: verification.webhookId });
+      context.log(`Inbound email for ${partnerId} stored as ${result.blobName}`);
+      return json(202, { blobName: result.blobName });
+    });
+}
+
+function pagingOf(request: HttpRequest): { ok: true; options: { limit?: number; continuationToken?: string } } | { ok: false; response: HttpResponseInit } {
+  const limitParam = request.query.get("limit");
+  const options: { limit?: number; continuationToken?: string } = {};
+  if (limitParam !== null) {
+    if (!/^\d{1,3}$/.test(limitParam) || Number(limitParam) < 1 || Number(limitParam) > 100) return { ok: false, response: validationProblem([{ pointer: "query:limit", detail: "an integer from 1 to 100" }], pathOf(request)) };
+    options.limit = Number(limitParam);
+  }
+  const token = request.query.get("continuationToken") ?? request.headers.get(CONTINUATION_HEADER) ?? undefined;
+  if (token) options.continuationToken = token;
+  return { ok: true, options };
+}
+
+function createListHandler(deps: Pick<HttpHandlerDeps, "getContainer">, which: "quarantine" | "ignored"): HttpHandler {
+  return (request, context) =>
+    handleErrors(request, context, async () => {
+      const container = deps.getContainer();
+      const auth = await authorize(container, request);
+      if (!auth.ok) return auth.response;
+      const paging = pagingOf(request);
+      if (!paging.ok) return paging.response;
+      let page;
+      try {
+        page = which === "quarantine" ? await container.inboundLog.listQuarantine(auth.partnerId, paging.options) : await container.inboundLog.listIgnored(auth.partnerId, paging.options);
+      } catch (e) {
+        if (e instanceof RangeError) return validationProblem([{ pointer: (e as { code?: unknown }).code === "InvalidContinuationToken" ? "query:continuationToken" : "query:limit", detail: e.message }], pathOf(request));
+        throw e;
+      }
+      return json(200, page, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
+    });
+}
+
+/** `GET /api/partners/{partnerId}/inbound-email/quarantine?limit&continuationToken`: 200 `{items: QuarantinedEmail[], continuationToken?}`. */
+export function createListQuarantinedEmailHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
+  return createListHandler(deps, "quarantine");
+}
+
+/** `GET /api/partners/{partnerId}/inbound-email/ignored?limit&continuationToken`: 200 `{items: IgnoredEmail[], continuationToken?}` (auto-replies, bounces, our own notifications). */
+export function createListIgnoredEmailHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
+  return createListHandler(deps, "ignored");
+}
+
+/**
+ * `PATCH /api/partners/{partnerId}/support-requests/{caseId}` `{product?, category?, severity?}`:
+ * 200 `{case}`; 400 naming bad fields (unknown fields too); 404 when not the partner's own case;
+ * 409 when closed. Optional `Idempotency-Key`.
+ */
+export function createReclassifySupportRequestHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
+  return (request, context) =>
+    handleErrors(request, context, async () => {
+      const container = deps.getContainer();
+      const auth = await authorize(container, request);
+      if (!auth.ok) return auth.response;
+      const raw = await request.text();
+      const body = parseJsonBody(request, raw);
+      if (!body.ok) return body.response;
+      return withIdempotency(container, request, auth.partnerId, raw, async () => {
+        const updated = await reclassifySupportRequest({ cases: container.cases, clock: container.clock }, auth.partnerId, request.params.caseId ?? "", body.value);
+        return json(200, { case: updated });
+      });
+    });
+}

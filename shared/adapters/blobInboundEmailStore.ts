@@ -1,0 +1,87 @@
+/**
+ * Issue 4: raw inbound messages, quarantine copies and case attachments in Azure Blob Storage
+ * (Azurite locally), containers created once per process:
+ * - `inbound-email/<partnerId>/<yyyyMMddTHHmmssSSSZ>-<id>.eml`: what the relays write and the blob
+ *   trigger (functions/inboundEmail.ts) processes;
+ * - `inbound-email-quarantine/<partnerId>/<…>.eml`: the same bytes with blob metadata `reason`,
+ *   `detail`, `messageid`, `sourceblob`;
+ * - `case-attachments/<partnerId>/<caseId>/<message hash>/<n>-<file name>`.
+ * With an identity-based connection the identity needs "Storage Blob Data Contributor".
+ */
+import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
+import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
+import { CASE_ATTACHMENTS_CONTAINER, INBOUND_EMAIL_CONTAINER, INBOUND_EMAIL_QUARANTINE_CONTAINER } from "../contracts";
+import type { InboundEmailBlobStore } from "../ports";
+
+/** Options of {@link BlobInboundEmailStore}: a connection string or a blob service URI with a token credential. */
+export type BlobInboundEmailStoreOptions =
+  | { connectionString: string }
+  | {
+      /** `https://<account>.blob.core.windows.net` or `AzureWebJobsStorage__blobServiceUri`. */
+      blobServiceUri: string;
+      managedIdentityClientId?: string;
+      credential?: TokenCredential;
+    };
+
+/** Blob metadata values must be ASCII (HTTP headers): non-ASCII is percent-encoded, length capped. */
+export function toBlobMetadataValue(value: string): string {
+  return encodeURI(value).replace(/[\u0000-\u001f]/g, "").slice(0, 1024);
+}
+
+/** {@link InboundEmailBlobStore} over Azure Blob Storage. */
+export class BlobInboundEmailStore implements InboundEmailBlobStore {
+  /** The service client (also used by the SMTP intake and tests). */
+  readonly service: BlobServiceClient;
+  readonly #ready = new Map<string, Promise<ContainerClient>>();
+
+  /** @param options - connection string, or blob service URI (+ credential). */
+  constructor(options: BlobInboundEmailStoreOptions) {
+    if ("connectionString" in options) this.service = BlobServiceClient.fromConnectionString(options.connectionString);
+    else this.service = new BlobServiceClient(options.blobServiceUri.replace(/\/+$/, ""), options.credential ?? new DefaultAzureCredential({ managedIdentityClientId: options.managedIdentityClientId }));
+  }
+
+  /**
+   * A container client, the container created on first use (409 counts as success).
+   * @throws RestError when the container cannot be created.
+   */
+  container(name: string): Promise<ContainerClient> {
+    let ready = this.#ready.get(name);
+    if (!ready) {
+      const client = this.service.getContainerClient(name);
+      ready = client.createIfNotExists().then(
+        () => client,
+        (e: unknown) => {
+          this.#ready.delete(name);
+          throw e;
+        },
+      );
+      this.#ready.set(name, ready);
+    }
+    return ready;
+  }
+
+  /** Writes a raw message to `inbound-email`. @throws RestError when storage fails. */
+  async putInbound(blobName: string, raw: Uint8Array, metadata: Record<string, string> = {}): Promise<void> {
+    const c = await this.container(INBOUND_EMAIL_CONTAINER);
+    const meta = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, toBlobMetadataValue(v)]));
+    await c.getBlockBlobClient(blobName).uploadData(raw, { blobHTTPHeaders: { blobContentType: "message/rfc822" }, metadata: meta });
+  }
+
+  /** Copies a raw message to `inbound-email-quarantine` with metadata. @throws RestError when storage fails. */
+  async putQuarantine(blobName: string, raw: Uint8Array, metadata: Record<string, string>): Promise<void> {
+    const c = await this.container(INBOUND_EMAIL_QUARANTINE_CONTAINER);
+    const meta = Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, toBlobMetadataValue(v)]));
+    await c.getBlockBlobClient(blobName).uploadData(raw, { blobHTTPHeaders: { blobContentType: "message/rfc822" }, metadata: meta });
+  }
+
+  /** Stores an attachment in `case-attachments`. @throws RestError when storage fails. */
+  async putAttachment(blobName: string, content: Uint8Array, contentType: string): Promise<void> {
+    const c = await this.container(CASE_ATTACHMENTS_CONTAINER);
+    await c.getBlockBlobClient(blobName).uploadData(content, { blobHTTPHeaders: { blobContentType: contentType, blobContentDisposition: "attachment" } });
+  }
+
+  /** Reads the blob service properties. @throws RestError or a network error when unreachable. */
+  async ping(): Promise<void> {
+    await this.service.getProperties();
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The per-case action inbox in Table Storage (shared/contracts/caseActions.ts).
+ *
+ * Table `<prefix>CaseActions`, PartitionKey `<partnerId>_<caseId>`:
+ * - a counter row, RowKey `counter`, holding the last `seq` handed out;
+ * - one row per action, RowKey = `seq`: 12 zero-padded decimal digits (`000000000001`, …), the
+ *   action and actor as packed JSON, `recordedAt`.
+ * An append reads the counter and writes the counter (If-Match its ETag) and the action row in one
+ * entity-group transaction, retried on 412. So `seq` is gapless and increases in commit order: a
+ * reader that has seen `seq` n has seen every action before it, and a cursor never skips one (a
+ * time-based key could: two front ends with skewed clocks, or a late commit of an earlier key).
+ * Entity group transactions: https://learn.microsoft.com/rest/api/storageservices/performing-entity-group-transactions
+ */
+import { odata } from "@azure/data-tables";
+import type { Actor, CaseAction, CaseActionRecord } from "../contracts";
+import type { CaseActionInbox } from "../ports";
+import { encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
+
+const COUNTER_ROW = "counter";
+const SEQ_DIGITS = 12;
+const MAX_ATTEMPTS = 20;
+
+/** PartitionKey of a case's inbox. */
+export function caseActionPartition(partnerId: string, caseId: string): string {
+  return `${encodeKey(partnerId)}_${encodeKey(caseId)}`;
+}
+
+/** The `seq` string of the n-th action (1-based): 12 zero-padded digits, so string order = numeric order. */
+export function formatActionSeq(n: number): string {
+  return String(n).padStart(SEQ_DIGITS, "0");
+}
+
+/** {@link CaseActionInbox} over Azure Table Storage. */
+export class TableCaseActionInbox implements CaseActionInbox {
+  /**
+   * @param storage - table access.
+   * @param now - clock for `recordedAt` (default: system time).
+   */
+  constructor(
+    private readonly storage: TableStorage,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Appends an action with the next `seq` of the case (counter + action row in one transaction,
+   * retried on 412/409 up to 20 times with a short random back-off).
+   * @throws Error when concurrent appends keep winning, or storage fails.
+   */
+  async append(partnerId: string, caseId: string, action: CaseAction, actor: Actor): Promise<CaseActionRecord> {
+    const table = await this.storage.getTable(TableNames.caseActions);
+    const pk = caseActionPartition(partnerId, caseId);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      let last = 0;
+      let etag: string | undefined;
+      try {
+        const row = await table.getEntity<{ last?: number }>(pk, COUNTER_ROW);
+        last = Number(row.last ?? 0);
+        etag = row.etag;
+      } catch (e) {
+        if (statusOf(e) !== 404) throw e;
+      }
+      const seq = formatActionSeq(last + 1);
+      const record: CaseActionRecord = { seq, action, actor, recordedAt: this.now().toISOString() };
+      const counter = { partitionKey: pk, rowKey: COUNTER_ROW, last: last + 1 };
+      try {
+        await table.submitTransaction([
+          etag === undefined ? ["create", counter] : ["update", counter, "Replace", { etag }],
+          ["create", { partitionKey: pk, rowKey: seq, type: action.type, actorKind: actor.kind, recordedAt: record.recordedAt, ...packJson(record) }],
+        ]);
+        return record;
+      } catch (e) {
+        const status = statusOf(e);
+        // 412: another append moved the counter; 409: another append created the counter first.
+        if (status !== 412 && status !== 409) throw e;
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 20 * (attempt + 1))));
+      }
+    }
+    throw new Error(`Case ${caseId}: could not append an action after ${MAX_ATTEMPTS} concurrent-append conflicts`);
+  }
+
+  /**
+   * Actions after the cursor in `seq` order.
+   * @param after - the last `seq` processed (exclusive); absent or empty = from the first action.
+   * @param limit - 1–500, default 50.
+   * @throws RangeError when `limit` is out of range.
+   */
+  async listAfter(partnerId: string, caseId: string, after?: string, limit = 50): Promise<CaseActionRecord[]> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new RangeError("limit must be an integer from 1 to 500");
+    const table = await this.storage.getTable(TableNames.caseActions);
+    const lower = after ?? "";
+    // Action rows are all digits; the counter row ("counter") sorts after them and is excluded by `lt ":"`.
+    const filter = odata`PartitionKey eq ${caseActionPartition(partnerId, caseId)} and RowKey gt ${lower} and RowKey lt ${":"}`;
+    const out: CaseActionRecord[] = [];
+    for await (const page of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(limit, 1000) })) {
+      for (const e of page) {
+        out.push(unpackJson<CaseActionRecord>(e));
+        if (out.length >= limit) return out;
+      }
+    }
+    return out;
+  }
+}

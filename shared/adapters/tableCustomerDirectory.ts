@@ -1,0 +1,78 @@
+/**
+ * Issue 4: the partners' customer directories in Table Storage. Table `<prefix>CustomerDirectory`,
+ * PartitionKey = partner id, RowKeys `email_<address>` and `domain_<domain>` (lower-cased, encoded),
+ * the entry as packed JSON. A domain row keeps every tenant id seen at the domain (`tenantIds`);
+ * with more than one it no longer matches (a shared domain would put requests on the wrong tenant).
+ */
+import type { CustomerDirectoryEntry } from "../contracts";
+import type { CustomerDirectory } from "../ports";
+import { encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
+
+const MAX_ETAG_ATTEMPTS = 10;
+
+/** {@link CustomerDirectory} over Azure Table Storage. */
+export class TableCustomerDirectory implements CustomerDirectory {
+  /** @param storage - table access. */
+  constructor(private readonly storage: TableStorage) {}
+
+  async #get(partnerId: string, rowKey: string): Promise<(CustomerDirectoryEntry & { tenantIds?: string[] }) | undefined> {
+    const table = await this.storage.getTable(TableNames.customerDirectory);
+    try {
+      const e = await table.getEntity<Record<string, unknown>>(encodeKey(partnerId), rowKey);
+      return { ...unpackJson<CustomerDirectoryEntry>(e), tenantIds: JSON.parse(String(e.tenantIds ?? "[]")) as string[] };
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** The entry of an exact address. @throws RestError when storage fails. */
+  async findByEmail(partnerId: string, email: string): Promise<CustomerDirectoryEntry | undefined> {
+    const e = await this.#get(partnerId, `email_${encodeKey(email.trim().toLowerCase())}`);
+    if (!e) return undefined;
+    const { tenantIds: _t, ...entry } = e;
+    return entry;
+  }
+
+  /** The entry of a domain when one tenant is known there. @throws RestError when storage fails. */
+  async findByDomain(partnerId: string, domain: string): Promise<CustomerDirectoryEntry | undefined> {
+    const e = await this.#get(partnerId, `domain_${encodeKey(domain.trim().toLowerCase())}`);
+    if (!e || (e.tenantIds?.length ?? 0) > 1) return undefined;
+    const { tenantIds: _t, ...entry } = e;
+    return entry;
+  }
+
+  /** Upserts the address row and merges the domain row (ETag-guarded). @throws RestError when storage fails. */
+  async upsert(partnerId: string, entry: CustomerDirectoryEntry): Promise<void> {
+    const table = await this.storage.getTable(TableNames.customerDirectory);
+    const pk = encodeKey(partnerId);
+    const email = entry.email.trim().toLowerCase();
+    const domain = entry.domain.trim().toLowerCase();
+    const value: CustomerDirectoryEntry = { ...entry, email, domain };
+    await table.upsertEntity({ partitionKey: pk, rowKey: `email_${encodeKey(email)}`, tenantId: entry.tenantId, ...packJson(value) }, "Replace");
+    if (!domain) return;
+    const rk = `domain_${encodeKey(domain)}`;
+    for (let attempt = 0; attempt < MAX_ETAG_ATTEMPTS; attempt++) {
+      let etag: string | undefined;
+      let tenantIds: string[] = [];
+      try {
+        const e = await table.getEntity<Record<string, unknown>>(pk, rk);
+        etag = e.etag;
+        tenantIds = JSON.parse(String(e.tenantIds ?? "[]")) as string[];
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+      }
+      const ids = [...new Set([...tenantIds, entry.tenantId])];
+      const row = { partitionKey: pk, rowKey: rk, tenantIds: JSON.stringify(ids), ...packJson(value) };
+      try {
+        if (etag) await table.updateEntity(row, "Replace", { etag });
+        else await table.createEntity(row);
+        return;
+      } catch (err) {
+        if (statusOf(err) === 412 || statusOf(err) === 409) continue;
+        throw err;
+      }
+    }
+    throw new Error(`Customer directory of ${partnerId}: gave up on domain ${domain} after ${MAX_ETAG_ATTEMPTS} conflicts`);
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Email intake (issue 4): where an inbound message landed, the partner-visible logs (quarantine,
+ * ignored mail), case attachments, the customer directory and the partner's reclassification.
+ */
+import { z } from "zod";
+import { Categories, ProductIds, Severities, SupportedLanguages } from "./supportRequest";
+
+/** Blob container the relays (Logic App, SMTP intake, HTTP relay endpoint) write raw messages to. */
+export const INBOUND_EMAIL_CONTAINER = "inbound-email";
+/** Blob container of quarantined raw messages (reason in blob metadata). */
+export const INBOUND_EMAIL_QUARANTINE_CONTAINER = "inbound-email-quarantine";
+/** Blob container of attachments: `<partnerId>/<caseId>/<message hash>/<n>-<file name>`. */
+export const CASE_ATTACHMENTS_CONTAINER = "case-attachments";
+
+/** Where one inbound message landed. */
+export type InboundEmailOutcome =
+  | { kind: "new"; caseId: string; needsVerification: boolean; acknowledgementSuppressed: boolean }
+  | { kind: "reply"; caseId: string; via: "in-reply-to" | "references" | "subject-token" }
+  | { kind: "auto-reply"; marker: string; caseId?: string }
+  | { kind: "own-notification"; marker: string; caseId?: string }
+  | { kind: "bounce"; permanent: boolean; failedRecipients: string[]; caseIds: string[]; status?: string }
+  | { kind: "quarantine"; reason: string; detail: string }
+  | { kind: "ignored"; reason: string };
+
+/** Result of processing one message (a replay returns the first outcome with `duplicate: true`). */
+export interface ProcessInboundEmailResult {
+  /** The de-duplication key: the Message-ID, or `<sha256@synthetic.invalid>` when the message has none. */
+  messageId: string;
+  outcome: InboundEmailOutcome;
+  /** True when the Message-ID was processed before for this partner: nothing was changed. */
+  duplicate: boolean;
+}
+
+/** A quarantined message as listed in the partner API. */
+export interface QuarantinedEmail {
+  /** Blob name in {@link INBOUND_EMAIL_QUARANTINE_CONTAINER}. */
+  blobName: string;
+  /** Blob name the message arrived as (in {@link INBOUND_EMAIL_CONTAINER}). */
+  sourceBlobName: string;
+  reason: "too-large" | "malformed" | "no-sender" | "unknown-partner";
+  detail: string;
+  messageId: string;
+  sizeBytes: number;
+  from?: string;
+  subject?: string;
+  /** ISO 8601 UTC. */
+  quarantinedAt: string;
+}
+
+/** A message recorded without creating or answering a request (auto-reply, bounce, our own notification). */
+export interface IgnoredEmail {
+  messageId: string;
+  kind: "auto-reply" | "own-notification" | "bounce";
+  /** Which rule fired (`auto-submitted: auto-generated`, `message-id`, …). */
+  marker: string;
+  from: string;
+  subject: string;
+  /** The case the message refers to, when known. */
+  caseId?: string;
+  /** Blob name of the raw message in {@link INBOUND_EMAIL_CONTAINER}. */
+  blobName: string;
+  /** ISO 8601 UTC. */
+  receivedAt: string;
+  /** Bounces: permanent, failed recipients and the RFC 3463 status. */
+  bounce?: { permanent: boolean; failedRecipients: string[]; status?: string };
+}
+
+/** An attachment (or inline image) stored for a case. */
+export interface CaseAttachment {
+  filename: string;
+  contentType: string;
+  sizeBytes: number;
+  inline: boolean;
+  contentId?: string;
+  /** Blob name in {@link CASE_ATTACHMENTS_CONTAINER}; absent when the content was over the cap. */
+  blobName?: string;
+  /** Set when the content was not stored (over `INBOUND_ATTACHMENT_MAX_BYTES`; the raw message still has it). */
+  omitted?: "too-large";
+  /** Message-ID of the email it came with. */
+  messageId: string;
+  /** ISO 8601 UTC. */
+  receivedAt: string;
+}
+
+/** A known customer of a partner (tenant), as the email intake looks senders up. */
+export const PartnerCustomerSchema = z.object({
+  /** Microsoft Entra tenant id of the customer (GUID). */
+  tenantId: z.guid(),
+  name: z.string().trim().min(1).max(200),
+  /** Contact addresses of the customer (exact sender matches). */
+  emails: z.array(z.email().max(254)).default([]),
+  /** Mail domains of the customer (any sender at the domain matches), e.g. `contoso.example`. */
+  domains: z.array(z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/, "a mail domain such as contoso.example")).default([]),
+  preferredLanguage: z.enum(SupportedLanguages).default("en"),
+});
+/** A customer entry of a partner definition (`customers`). */
+export type PartnerCustomer = z.infer<typeof PartnerCustomerSchema>;
+
+/** One entry of a partner's customer directory. */
+export interface CustomerDirectoryEntry {
+  tenantId: string;
+  name: string;
+  /** The contact address (address entries) or the domain's last seen contact (domain entries). */
+  email: string;
+  domain: string;
+  language: (typeof SupportedLanguages)[number];
+  /** `partner-definition` (the partner's `customers`) or `case` (learned from a case the partner received). */
+  source: "partner-definition" | "case";
+  /** ISO 8601 UTC. */
+  updatedAt: string;
+}
+
+/** Body of `PATCH /api/partners/{partnerId}/support-requests/{caseId}`: the partner corrects the classification. */
+export const ReclassifyRequestSchema = z
+  .object({
+    product: z.enum(ProductIds).optional(),
+    category: z.enum(Categories).optional(),
+    severity: z.enum(Severities).optional(),
+  })
+  .strict()
+  .refine((b) => b.product !== undefined || b.category !== undefined || b.severity !== undefined, { message: "give at least one of product, category, severity" });
+/** Reclassification as validated. */
+export type ReclassifyRequest = z.infer<typeof ReclassifyRequestSchema>;
+
+/** How an email-created request was matched to a customer (stored on the case as `inboundEmail.customerMatch`). */
+export type CustomerMatch = "address" | "domain" | "unknown";
+
+/** Placeholder tenant id of a request from an unknown sender (`needsVerification: true`): the nil UUID (RFC 9562 5.9). */
+export const PLACEHOLDER_TENANT_ID = "00000000-0000-0000-0000-000000000000";

@@ -1,0 +1,408 @@
+/**
+ * The email intake pipeline (issue 4): one raw message of a partner's support mailbox becomes a
+ * new request, a reply on a request, recorded noise, or a quarantined message. Nothing is dropped
+ * and a replay changes nothing.
+ *
+ * Order (references.md "Email-to-ticket conventions"): size cap and parse (quarantine) →
+ * de-duplication by Message-ID per partner mailbox → loop detection (`classifyAutomated`:
+ * bounces, our own notifications, auto-replies never create requests nor resume clocks) →
+ * threading (`matchReply`: our outbound Message-IDs, then the `[Case #ID]` token from the case's
+ * customer only) → new request (customer directory, rule classification, acknowledgement rate).
+ *
+ * Every step is idempotent, and the de-duplication row is written last, so a crash or a failing
+ * dependency (the blob trigger retries up to 5 times) re-runs the message safely: the case is
+ * created under the delivery id `email:<Message-ID>`, timeline entries have ids derived from the
+ * Message-ID, the inbox is checked for the reply's Message-ID before appending, partner emails are
+ * logged per key before they could be sent twice.
+ */
+import { createHash } from "node:crypto";
+import {
+  classifyAutomated,
+  classifyRequest,
+  detectLanguage,
+  isForwardedSubject,
+  matchReply,
+  stripQuotedReply,
+  type AutomatedContext,
+  type ReplyLookups,
+} from "../../domain/email";
+import {
+  EventNames,
+  PLACEHOLDER_TENANT_ID,
+  type CaseAttachment,
+  type InboundEmailOutcome,
+  type Partner,
+  type ProcessInboundEmailResult,
+  type SupportRequest,
+  type TimelineEntry,
+} from "../../contracts";
+import type {
+  CaseActionInbox,
+  CaseRepository,
+  Clock,
+  CustomerDirectory,
+  EmailSender,
+  InboundEmailBlobStore,
+  InboundEmailLog,
+  NotificationLog,
+  NotificationMessageIndex,
+  PartnerRepository,
+  SupportRequestWorkflow,
+} from "../../ports";
+import { AUTOMATIC_EMAIL_HEADERS, createNotifyPartner, domainOf, notificationMessageId } from "../activities";
+import { generateCaseId as defaultGenerateCaseId } from "../caseId";
+import { lookupCustomer } from "./customers";
+import { isQuarantine, parseMessage, type ParsedAttachment, type ParsedMessage, type Quarantine } from "./parseMessage";
+
+/** Limits of the intake (config `INBOUND_EMAIL_MAX_BYTES`, `INBOUND_ATTACHMENT_MAX_BYTES`, `INBOUND_ACK_MAX_PER_HOUR`). */
+export interface InboundEmailLimits {
+  maxBytes: number;
+  maxAttachmentBytes: number;
+  ackMaxPerHour: number;
+}
+
+/** Dependencies of {@link processInboundEmail}. */
+export interface InboundEmailDeps {
+  partners: PartnerRepository;
+  cases: CaseRepository;
+  notifications: NotificationLog;
+  /** Our sent notifications by Message-ID (threading). */
+  messageIndex: NotificationMessageIndex;
+  inbox: CaseActionInbox;
+  /** The workflow of the current invocation. */
+  workflow: SupportRequestWorkflow;
+  blobs: InboundEmailBlobStore;
+  inboundLog: InboundEmailLog;
+  directory: CustomerDirectory;
+  emailSender: EmailSender;
+  clock: Clock;
+  limits: InboundEmailLimits;
+  /** Case id generator (default `generateCaseId`). */
+  generateCaseId?: (now: Date) => string;
+}
+
+/** Input of {@link processInboundEmail}. */
+export interface ProcessInboundEmailInput {
+  /** The partner whose support mailbox received the message (first segment of the blob name). */
+  partnerId: string;
+  /** Name of the raw message in the `inbound-email` container. */
+  blobName: string;
+  /** The raw RFC 5322 message, exactly as received. */
+  raw: Uint8Array;
+}
+
+/** Pseudo case id under which case-less partner notices (quarantine) are logged in the NotificationLog. */
+export const INBOUND_NOTICE_SCOPE = "_inbound-email";
+/** Longest reply excerpt put in the case inbox and timeline (CaseActionSchema: 8000). */
+export const MAX_EXCERPT_CHARS = 8000;
+
+function sha(value: string, length = 16): string {
+  return createHash("sha256").update(value, "utf8").digest("hex").slice(0, length);
+}
+
+function lastSegment(blobName: string): string {
+  return blobName.slice(blobName.lastIndexOf("/") + 1);
+}
+
+/** A safe blob name segment of a file name (keeps letters of any script, digits, dot, dash, underscore). */
+function safeSegment(name: string): string {
+  return name.replace(/[^\p{L}\p{N}._-]+/gu, "_").replace(/^\.+/, "_").slice(0, 120) || "file";
+}
+
+/** Sends a case-less partner notice (quarantine) once per key, NotifyPartner style. */
+async function notifyPartnerWithoutCase(deps: InboundEmailDeps, partner: Partner, key: string, subject: string, text: string): Promise<void> {
+  const logKey = `partner:${key}`;
+  if (await deps.notifications.getSent(partner.id, INBOUND_NOTICE_SCOPE, logKey)) return;
+  const messageId = notificationMessageId("inbound", key, domainOf(partner.senderEmail));
+  const to = [...new Set([partner.contacts.support, ...partner.contacts.escalation])];
+  const html = `<!doctype html><html><body><pre style="font-family:inherit;white-space:pre-wrap">${text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</pre></body></html>`;
+  const sent = await deps.emailSender.send({ from: { address: partner.senderEmail, displayName: partner.name }, to: to.map((address) => ({ address })), subject, text, html, messageId, headers: { ...AUTOMATIC_EMAIL_HEADERS } });
+  await deps.notifications.recordSent(partner.id, { caseId: INBOUND_NOTICE_SCOPE, notificationKey: logKey, messageId, providerMessageId: sent.providerMessageId, to, subject, sentAt: deps.clock.now().toISOString() });
+}
+
+async function quarantineMessage(deps: InboundEmailDeps, partner: Partner, input: ProcessInboundEmailInput, verdict: Quarantine): Promise<InboundEmailOutcome> {
+  const quarantinedAt = deps.clock.now().toISOString();
+  const blobName = `${partner.id}/${lastSegment(input.blobName)}`;
+  await deps.blobs.putQuarantine(blobName, input.raw, { reason: verdict.reason, detail: verdict.detail, messageid: verdict.messageId, sourceblob: input.blobName });
+  await deps.inboundLog.recordQuarantine(partner.id, {
+    blobName,
+    sourceBlobName: input.blobName,
+    reason: verdict.reason,
+    detail: verdict.detail,
+    messageId: verdict.messageId,
+    sizeBytes: verdict.sizeBytes,
+    ...(verdict.from ? { from: verdict.from } : {}),
+    ...(verdict.subject !== undefined ? { subject: verdict.subject } : {}),
+    quarantinedAt,
+  });
+  const lines = [
+    `An email to your support mailbox could not be turned into a support request and was quarantined.`,
+    ``,
+    `Reason: ${verdict.reason} (${verdict.detail})`,
+    `From: ${verdict.from ?? "(unreadable)"}`,
+    `Subject: ${verdict.subject ?? "(unreadable)"}`,
+    `Message-ID: ${verdict.messageId}`,
+    `Size: ${verdict.sizeBytes} bytes`,
+    ``,
+    `The message is kept as ${blobName} in the inbound-email-quarantine container and listed at GET /api/partners/${partner.id}/inbound-email/quarantine.`,
+  ];
+  await notifyPartnerWithoutCase(deps, partner, `quarantine.${sha(verdict.messageId)}`, `Inbound email quarantined (${verdict.reason}): ${verdict.subject ?? verdict.messageId}`.slice(0, 250), lines.join("\n"));
+  return { kind: "quarantine", reason: verdict.reason, detail: verdict.detail };
+}
+
+async function storeAttachments(deps: InboundEmailDeps, partnerId: string, caseId: string, msg: ParsedMessage, receivedAt: string): Promise<CaseAttachment[]> {
+  const folder = `${partnerId}/${caseId}/${sha(msg.messageId)}`;
+  const out: CaseAttachment[] = [];
+  for (const [i, a] of msg.attachments.entries()) {
+    const base: CaseAttachment = { filename: a.filename, contentType: a.contentType, sizeBytes: a.size, inline: a.inline, messageId: msg.messageId, receivedAt, ...(a.contentId ? { contentId: a.contentId } : {}) };
+    if (a.omitted) {
+      out.push({ ...base, omitted: a.omitted });
+      continue;
+    }
+    const blobName = `${folder}/${i + 1}-${safeSegment(a.filename)}`;
+    await deps.blobs.putAttachment(blobName, a.content, a.contentType);
+    out.push({ ...base, blobName });
+  }
+  await deps.inboundLog.recordAttachments(partnerId, caseId, out);
+  return out;
+}
+
+/** Attachments that are mail-system parts of a report, not the customer's files. */
+function customerAttachments(list: readonly ParsedAttachment[]): ParsedAttachment[] {
+  return list.filter((a) => !["message/delivery-status", "message/global-delivery-status", "text/rfc822-headers"].includes(a.contentType));
+}
+
+async function existingCase(deps: InboundEmailDeps, partnerId: string, caseId: string | undefined): Promise<SupportRequest | undefined> {
+  return caseId ? deps.cases.getCase(partnerId, caseId) : undefined;
+}
+
+async function recordNoise(
+  deps: InboundEmailDeps,
+  partner: Partner,
+  input: ProcessInboundEmailInput,
+  msg: ParsedMessage,
+  kind: "auto-reply" | "own-notification" | "bounce",
+  marker: string,
+  caseId: string | undefined,
+  bounce?: { permanent: boolean; failedRecipients: string[]; status?: string },
+): Promise<void> {
+  const receivedAt = deps.clock.now().toISOString();
+  await deps.inboundLog.recordIgnored(partner.id, {
+    messageId: msg.messageId,
+    kind,
+    marker,
+    from: msg.from.address,
+    subject: msg.subject,
+    ...(caseId ? { caseId } : {}),
+    blobName: input.blobName,
+    receivedAt,
+    ...(bounce ? { bounce } : {}),
+  });
+  if (caseId && kind !== "bounce") {
+    await deps.cases.appendTimeline(partner.id, caseId, {
+      entryId: `email-ignored-${sha(msg.messageId)}`,
+      kind: "email-received",
+      at: receivedAt,
+      summary: kind === "auto-reply" ? `Automatic reply from ${msg.from.address} recorded; it does not count as the customer's response` : `Our own notification came back (${msg.from.address}); ignored`,
+      details: { messageId: msg.messageId, from: msg.from.address, subject: msg.subject, kind, marker, blobName: input.blobName },
+    });
+  }
+}
+
+async function handleBounce(deps: InboundEmailDeps, partner: Partner, input: ProcessInboundEmailInput, msg: ParsedMessage, verdict: Extract<ReturnType<typeof classifyAutomated>, { kind: "bounce" }>): Promise<InboundEmailOutcome> {
+  const candidates = new Set<string>();
+  if (verdict.caseId) candidates.add(verdict.caseId);
+  if (verdict.originalMessageId) {
+    const known = await deps.messageIndex.findByMessageId(partner.id, verdict.originalMessageId);
+    if (known) candidates.add(known.caseId);
+  }
+  const caseIds: string[] = [];
+  for (const id of candidates) if (await existingCase(deps, partner.id, id)) caseIds.push(id);
+  const at = deps.clock.now().toISOString();
+  const detail = { permanent: verdict.permanent, failedRecipients: verdict.failedRecipients, ...(verdict.status ? { status: verdict.status } : {}) };
+  await recordNoise(deps, partner, input, msg, "bounce", verdict.marker, caseIds[0], detail);
+  for (const caseId of caseIds) {
+    const entry: TimelineEntry = {
+      entryId: `email-bounce-${sha(msg.messageId)}`,
+      kind: "email-received",
+      at,
+      summary: verdict.permanent
+        ? `Delivery failed permanently (${verdict.status ?? "5.x.x"}) for ${verdict.failedRecipients.join(", ") || "a recipient"}; no more emails go to ${verdict.failedRecipients.length === 1 ? "that address" : "those addresses"}`
+        : `Delivery delayed or failed temporarily (${verdict.status ?? "4.x.x"}) for ${verdict.failedRecipients.join(", ") || "a recipient"}`,
+      details: { messageId: msg.messageId, originalMessageId: verdict.originalMessageId, ...detail, blobName: input.blobName },
+    };
+    if (verdict.permanent && verdict.failedRecipients.length > 0) {
+      await deps.cases.updateCase(partner.id, caseId, entry, (current) => {
+        const known = new Set((current.undeliverableEmails ?? []).map((u) => u.address.toLowerCase()));
+        const added = verdict.failedRecipients.filter((a) => !known.has(a.toLowerCase())).map((address) => ({ address, at, ...(verdict.status ? { status: verdict.status } : {}), messageId: msg.messageId }));
+        return added.length ? { ...current, undeliverableEmails: [...(current.undeliverableEmails ?? []), ...added] } : undefined;
+      });
+      await deps.cases.appendTimeline(partner.id, caseId, entry);
+      await createNotifyPartner(deps)({
+        partnerId: partner.id,
+        caseId,
+        notificationKey: `bounce.${sha(msg.messageId)}`,
+        subject: `Customer email undeliverable: ${verdict.failedRecipients.join(", ")}`,
+        text: [
+          `An email about case ${caseId} bounced permanently (${verdict.status ?? "5.x.x"}).`,
+          `Undeliverable: ${verdict.failedRecipients.join(", ")}`,
+          `No further status emails go to ${verdict.failedRecipients.length === 1 ? "this address" : "these addresses"}. Please contact the customer another way and correct the address.`,
+        ].join("\n"),
+      });
+    } else {
+      await deps.cases.appendTimeline(partner.id, caseId, entry);
+    }
+  }
+  return { kind: "bounce", permanent: verdict.permanent, failedRecipients: verdict.failedRecipients, caseIds, ...(verdict.status ? { status: verdict.status } : {}) };
+}
+
+async function handleReply(deps: InboundEmailDeps, partner: Partner, input: ProcessInboundEmailInput, msg: ParsedMessage, match: { caseId: string; via: "in-reply-to" | "references" | "subject-token"; senderIsCustomer: boolean }): Promise<InboundEmailOutcome> {
+  const receivedAt = deps.clock.now().toISOString();
+  const text = stripQuotedReply(msg.text);
+  const excerpt = text.slice(0, MAX_EXCERPT_CHARS);
+  const attachments = await storeAttachments(deps, partner.id, match.caseId, { ...msg, attachments: customerAttachments(msg.attachments) }, receivedAt);
+  await deps.cases.appendTimeline(partner.id, match.caseId, {
+    entryId: `email-reply-${sha(msg.messageId)}`,
+    kind: "customer-reply",
+    at: receivedAt,
+    summary: `${match.senderIsCustomer ? "The customer" : msg.from.address} replied by email`,
+    details: { messageId: msg.messageId, from: msg.from.address, subject: msg.subject, via: match.via, senderIsCustomer: match.senderIsCustomer, text: excerpt, attachments: attachments.length, blobName: input.blobName },
+  });
+  const earlier = await deps.inbox.listAfter(partner.id, match.caseId, undefined, 500);
+  const already = earlier.some((r) => r.action.type === "customer-reply" && r.action.messageId === msg.messageId);
+  if (!already) await deps.inbox.append(partner.id, match.caseId, { type: "customer-reply", excerpt, messageId: msg.messageId }, { kind: "customer", email: msg.from.address });
+  // The workflow reads the inbox; a case whose workflow ended keeps the reply on its timeline and inbox.
+  await deps.workflow.raiseEvent(match.caseId, EventNames.actionsAvailable, null);
+  return { kind: "reply", caseId: match.caseId, via: match.via };
+}
+
+function titleOf(subject: string): string {
+  const t = subject.replace(/\s+/g, " ").trim();
+  return (t.length >= 3 ? t : `Email request${t ? `: ${t}` : ""}`).slice(0, 200);
+}
+
+async function handleNew(deps: InboundEmailDeps, partner: Partner, input: ProcessInboundEmailInput, msg: ParsedMessage, refusedCaseToken: string | undefined): Promise<InboundEmailOutcome> {
+  const now = deps.clock.now();
+  const createdAt = now.toISOString();
+  const body = isForwardedSubject(msg.subject) ? msg.text.trim() : stripQuotedReply(msg.text);
+  const description = (body || "(the email has no text)").slice(0, 32000);
+  const classification = classifyRequest({ subject: msg.subject, text: body });
+  const found = await lookupCustomer(deps, partner, msg.from.address);
+  const language = found.entry?.language ?? detectLanguage(`${msg.subject}\n${body}`);
+  const needsVerification = found.match === "unknown";
+  const ack = deps.limits.ackMaxPerHour > 0 && (await deps.inboundLog.takeAcknowledgement(partner.id, msg.from.address, msg.messageId, now, deps.limits.ackMaxPerHour));
+  const customer = {
+    tenantId: found.entry?.tenantId ?? PLACEHOLDER_TENANT_ID,
+    name: (found.entry?.name ?? msg.from.address.split("@")[1] ?? msg.from.address).slice(0, 200),
+    email: msg.from.address,
+    preferredLanguage: language,
+    ...(msg.from.name ? { contactName: msg.from.name.slice(0, 200) } : {}),
+  };
+  const first: TimelineEntry = {
+    entryId: "received",
+    kind: "status-changed",
+    at: createdAt,
+    toStatus: "received",
+    summary: "Support request received by email",
+    details: { channel: "email", messageId: msg.messageId, from: msg.from.address, customerMatch: found.match, ...(needsVerification ? { needsVerification } : {}), ...(ack ? {} : { acknowledgementSuppressed: true }), blobName: input.blobName },
+  };
+  const gen = deps.generateCaseId ?? defaultGenerateCaseId;
+  // The Message-ID is the delivery id: a replay (or a retry after a crash) finds the stored case.
+  const deliveryId = `email:${msg.messageId}`;
+  for (let attempt = 1; ; attempt++) {
+    const caseId = gen(now);
+    const sr: SupportRequest = {
+      caseId,
+      partnerId: partner.id,
+      channel: "email",
+      customer,
+      product: classification.product,
+      category: classification.category,
+      severity: classification.severity,
+      title: titleOf(msg.subject),
+      description,
+      status: "received",
+      createdAt,
+      updatedAt: createdAt,
+      ...(needsVerification ? { needsVerification: true } : {}),
+      ...(ack ? {} : { acknowledgementSuppressed: true }),
+      inboundEmail: {
+        messageId: msg.messageId,
+        messageIdSource: msg.messageIdSource,
+        from: msg.from.address,
+        subject: msg.subject,
+        receivedAt: createdAt,
+        blobName: input.blobName,
+        customerMatch: found.match,
+        classifiedBy: classification.matched,
+        ...(refusedCaseToken ? { refusedCaseToken } : {}),
+      },
+    };
+    let stored = caseId;
+    let storedCase: SupportRequest = sr;
+    try {
+      await deps.cases.createCase(sr, first, { deliveryId });
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code === "CaseAlreadyExists" && attempt < 5) continue;
+      if (code !== "DeliveryAlreadyRecorded") throw e;
+      stored = (e as { caseId: string }).caseId;
+      storedCase = (await deps.cases.getCase(partner.id, stored)) ?? sr;
+    }
+    await storeAttachments(deps, partner.id, stored, { ...msg, attachments: customerAttachments(msg.attachments) }, createdAt);
+    await deps.workflow.start(stored, partner.id);
+    return { kind: "new", caseId: stored, needsVerification: storedCase.needsVerification === true, acknowledgementSuppressed: storedCase.acknowledgementSuppressed === true };
+  }
+}
+
+/**
+ * Processes one raw inbound message of a partner's support mailbox (see the module comment).
+ * @param deps - ports, the workflow of this invocation and the limits.
+ * @param input - partner, blob name and raw bytes.
+ * @returns the Message-ID, where the message landed, and whether it was a replay (`duplicate`:
+ *   nothing changed). A message for an unknown partner is quarantined under that id and `ignored`.
+ * @throws Error when storage, the mail provider or the Durable client fails (the caller retries:
+ *   every step is idempotent).
+ */
+export async function processInboundEmail(deps: InboundEmailDeps, input: ProcessInboundEmailInput): Promise<ProcessInboundEmailResult> {
+  const parsed = await parseMessage(input.raw, { maxBytes: deps.limits.maxBytes, maxAttachmentBytes: deps.limits.maxAttachmentBytes });
+  const partner = await deps.partners.getPartner(input.partnerId);
+  if (!partner) {
+    await deps.blobs.putQuarantine(`_unknown-partner/${input.blobName}`, input.raw, { reason: "unknown-partner", detail: `no partner ${input.partnerId}`, messageid: parsed.messageId, sourceblob: input.blobName });
+    return { messageId: parsed.messageId, outcome: { kind: "ignored", reason: `unknown partner ${input.partnerId}` }, duplicate: false };
+  }
+  const prior = await deps.inboundLog.getProcessed(partner.id, parsed.messageId);
+  if (prior) return { messageId: parsed.messageId, outcome: prior.outcome, duplicate: true };
+
+  let outcome: InboundEmailOutcome;
+  if (isQuarantine(parsed)) outcome = await quarantineMessage(deps, partner, input, parsed);
+  else {
+    const ownDomains = [domainOf(partner.senderEmail)];
+    const context: AutomatedContext = { subject: parsed.subject, ownDomains };
+    if (parsed.deliveryStatus !== undefined) context.deliveryStatus = parsed.deliveryStatus;
+    if (parsed.returnedHeaders !== undefined) context.returnedHeaders = parsed.returnedHeaders;
+    const verdict = classifyAutomated(parsed.headers, parsed.from, context);
+    const lookups: ReplyLookups = {
+      ownDomains,
+      findCaseByOutboundMessageId: async (id) => (await deps.messageIndex.findByMessageId(partner.id, id))?.caseId,
+      caseCustomerEmail: async (caseId) => (await deps.cases.getCase(partner.id, caseId))?.customer.email,
+    };
+    if (verdict.kind === "bounce") outcome = await handleBounce(deps, partner, input, parsed, verdict);
+    else if (verdict.kind === "own-notification" || verdict.kind === "auto-reply") {
+      // Auto-replies carry In-Reply-To of our notification: find the case for the record, never as a reply.
+      let caseId = verdict.kind === "own-notification" ? verdict.caseId : undefined;
+      if (!caseId) {
+        const m = await matchReply({ ...parsed, subject: "" }, lookups);
+        if (m.kind === "reply") caseId = m.caseId;
+      }
+      if (!(await existingCase(deps, partner.id, caseId))) caseId = undefined;
+      await recordNoise(deps, partner, input, parsed, verdict.kind, verdict.marker, caseId);
+      outcome = { kind: verdict.kind, marker: verdict.marker, ...(caseId ? { caseId } : {}) };
+    } else {
+      const match = await matchReply(parsed, lookups);
+      outcome = match.kind === "reply" ? await handleReply(deps, partner, input, parsed, match) : await handleNew(deps, partner, input, parsed, match.refusedCaseToken);
+    }
+  }
+  await deps.inboundLog.recordProcessed(partner.id, { messageId: parsed.messageId, outcome, blobName: input.blobName, processedAt: deps.clock.now().toISOString() });
+  return { messageId: parsed.messageId, outcome, duplicate: false };
+}

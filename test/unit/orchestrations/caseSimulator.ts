@@ -1,0 +1,201 @@
+/**
+ * Plays the world around the support-request orchestrator for history-driven unit tests: the
+ * durable case-action inbox (TakeCaseActions), the SLA event log (RecordSlaEvents, returned again by
+ * GetCaseContext), product support incidents and Partner Center filing, and continueAsNew (each
+ * generation gets a fresh {@link OrchestrationDriver} with the carried input, as the extension does).
+ */
+import {
+  ActivityNames,
+  EventNames,
+  OrchestratorNames,
+  type Actor,
+  type CaseAction,
+  type CaseActionRecord,
+  type CaseContext,
+  type ConsumeProductSupportIncidentInput,
+  type ConsumeProductSupportIncidentResult,
+  type FileMicrosoftServiceRequestResult,
+  type NotifyPartnerInput,
+  type RecordSlaEventsInput,
+  type RecordTransitionInput,
+  type SendStatusEmailInput,
+  type SlaEvent,
+  type SupportRequestCustomStatus,
+  type SupportRequestOrchestrationInput,
+  type TakeCaseActionsInput,
+} from "../../../shared/contracts";
+import { ActionType, OrchestrationDriver, type Scheduled } from "./orchestrationDriver";
+
+/** The partner actor of the default case. */
+export const partnerActor: Actor = { kind: "partner", partnerId: "contoso" };
+/** A customer actor. */
+export const customerActor: Actor = { kind: "customer", email: "it@customer.example" };
+
+/** A scheduled activity with the generation that scheduled it. */
+export type Call = Scheduled & { generation: number };
+
+/** Simulates one case end to end across generations. */
+export class CaseSimulator {
+  readonly generations: OrchestrationDriver[] = [];
+  /** The input each generation started with. */
+  readonly generationInputs: SupportRequestOrchestrationInput[] = [];
+  readonly inbox: CaseActionRecord[] = [];
+  readonly slaLog: Array<SlaEvent & { eventId: string }> = [];
+  /** Product support incidents left per partner id. */
+  readonly psiLeft = new Map<string, number>();
+  /** What FileMicrosoftServiceRequest answers. */
+  filing: FileMicrosoftServiceRequestResult = {
+    outcome: "prepared",
+    payload: { Title: "VM down", Description: "…", Severity: "moderate", SupportTopicId: "32444671", ProductName: "Microsoft Azure", PrimaryContact: { Email: "support@contoso.example" } },
+  };
+  private readonly psiResults = new Map<string, ConsumeProductSupportIncidentResult>();
+
+  constructor(
+    readonly context: CaseContext,
+    private readonly startIso: string,
+    readonly input: SupportRequestOrchestrationInput = { caseId: context.caseId, partnerId: context.partnerId },
+  ) {}
+
+  /** The current generation's driver. */
+  get d(): OrchestrationDriver {
+    const d = this.generations.at(-1);
+    if (!d) throw new Error("not started");
+    return d;
+  }
+
+  /** Starts the orchestration and runs it to its first wait. */
+  async start(): Promise<this> {
+    this.begin();
+    await this.settle();
+    return this;
+  }
+
+  /** Creates the first generation's driver without running it. */
+  begin(): OrchestrationDriver {
+    this.generations.push(new OrchestrationDriver(OrchestratorNames.supportRequest, this.input, this.startIso, this.context.caseId));
+    this.generationInputs.push(this.input);
+    return this.d;
+  }
+
+  /** Appends an action (accepted at `atIso`, default now) and raises the signal, without running an episode. */
+  append(action: CaseAction, actor: Actor = partnerActor, atIso?: string): CaseActionRecord {
+    if (atIso) this.d.advanceTo(atIso);
+    const record: CaseActionRecord = { seq: String(this.inbox.length + 1).padStart(6, "0"), action, actor, recordedAt: this.d.now };
+    this.inbox.push(record);
+    this.d.raiseEvent(EventNames.actionsAvailable, undefined);
+    return record;
+  }
+
+  /** Appends an action, signals, and runs the orchestration until it waits again. */
+  async send(action: CaseAction, actor: Actor = partnerActor, atIso?: string): Promise<void> {
+    this.append(action, actor, atIso);
+    await this.settle();
+  }
+
+  /** Fires the single open timer and runs until the orchestration waits again. @returns its fireAt. */
+  async fire(): Promise<string> {
+    const t = this.d.fireTimer();
+    await this.settle();
+    return t.fireAt ?? "";
+  }
+
+  /** The armed timer's fireAt, or undefined when none is open. */
+  get timerAt(): string | undefined {
+    return this.d.open.find((s) => s.kind === "timer")?.fireAt;
+  }
+
+  /** The answer of a fake activity. */
+  private result(s: Scheduled): unknown {
+    switch (s.name) {
+      case ActivityNames.getCaseContext:
+        return { ...this.context, slaLog: this.slaLog.map((e) => ({ ...e })) };
+      case ActivityNames.takeCaseActions: {
+        const { after, limit } = s.input as TakeCaseActionsInput;
+        return this.inbox.filter((a) => after === undefined || a.seq > after).slice(0, limit ?? 50);
+      }
+      case ActivityNames.recordSlaEvents:
+        for (const e of (s.input as RecordSlaEventsInput).events) if (!this.slaLog.some((x) => x.eventId === e.eventId)) this.slaLog.push(e);
+        return null;
+      case ActivityNames.consumeProductSupportIncident: {
+        const { partnerId, caseId } = s.input as ConsumeProductSupportIncidentInput;
+        const key = `${partnerId}/${caseId}`;
+        const earlier = this.psiResults.get(key);
+        if (earlier) return earlier;
+        const left = this.psiLeft.get(partnerId) ?? 0;
+        const r = left > 0 ? { consumed: true, remainingIncidents: left - 1 } : { consumed: false, remainingIncidents: 0 };
+        this.psiLeft.set(partnerId, r.remainingIncidents);
+        this.psiResults.set(key, r);
+        return r;
+      }
+      case ActivityNames.fileMicrosoftServiceRequest:
+        return this.filing;
+      default:
+        return null;
+    }
+  }
+
+  /** Replays queued events, completes every activity (one episode each), and follows continueAsNew. */
+  async settle(): Promise<void> {
+    await this.d.replay();
+    for (let guard = 0; guard < 10_000; guard++) {
+      const open = this.d.open.filter((s) => s.kind === "activity");
+      if (open.length > 0) {
+        for (const s of open) this.d.completeActivity(s.name ?? "", this.result(s));
+        await this.d.replay();
+        continue;
+      }
+      const next = this.continuedAs();
+      if (next === undefined) return;
+      this.generations.push(new OrchestrationDriver(OrchestratorNames.supportRequest, next, this.d.now, this.context.caseId));
+      this.generationInputs.push(next);
+      await this.d.replay();
+    }
+    throw new Error("the orchestration never settles");
+  }
+
+  /** The input of the next generation when the latest episode ended with continueAsNew. */
+  continuedAs(): SupportRequestOrchestrationInput | undefined {
+    if (!this.d.last?.isDone) return undefined;
+    const action = (this.d.last.actions[0] ?? []).find((a) => a.actionType === 4);
+    return action ? (action.input as SupportRequestOrchestrationInput) : undefined;
+  }
+
+  /** Every activity scheduled so far, over all generations, in order. */
+  calls(name?: string): Call[] {
+    return this.generations.flatMap((g, generation) => g.activities(name).map((s) => ({ ...s, generation })));
+  }
+
+  transitions(): RecordTransitionInput[] {
+    return this.calls(ActivityNames.recordTransition).map((s) => s.input as RecordTransitionInput);
+  }
+
+  emails(): SendStatusEmailInput[] {
+    return this.calls(ActivityNames.sendStatusEmail).map((s) => s.input as SendStatusEmailInput);
+  }
+
+  partnerNotices(): NotifyPartnerInput[] {
+    return this.calls(ActivityNames.notifyPartner).map((s) => s.input as NotifyPartnerInput);
+  }
+
+  /** Statuses the case moved through, in order. */
+  statusPath(): string[] {
+    return this.transitions().flatMap((t) => (t.toStatus ? [t.toStatus] : []));
+  }
+
+  /** The SLA log as `metric type[percent]@at`. */
+  slaSummary(): string[] {
+    return this.slaLog.map((e) => `${e.metric} ${e.type}${e.percent ? ` ${e.percent}` : ""} @${e.at}`);
+  }
+
+  get customStatus(): SupportRequestCustomStatus {
+    return this.d.last?.customStatus as SupportRequestCustomStatus;
+  }
+
+  /** Whether the latest episode yielded a wait for the signal (the orchestration listens). */
+  get listens(): boolean {
+    const walk = (a: { actionType: number; externalEventName?: string; compoundActions?: unknown[] }): boolean =>
+      (a.actionType === ActionType.WaitForExternalEvent && a.externalEventName === EventNames.actionsAvailable) ||
+      (a.compoundActions ?? []).some((c) => walk(c as typeof a));
+    return (this.d.last?.actions[0] ?? []).some(walk);
+  }
+}
