@@ -262,6 +262,8 @@ export const UpdateAllowedStatuses: readonly CaseStatus[] = ["received", "in-dia
 export const EscalationAllowedStatuses: readonly CaseStatus[] = ["received", "in-diagnosis", "awaiting-customer"];
 /** Statuses in which the indirect provider may resolve or escalate a reseller's case: while it is escalated to the provider. */
 export const ProviderActionAllowedStatuses: readonly CaseStatus[] = ["escalated-to-provider"];
+/** Statuses in which the indirect provider may resolve a reseller's case: escalated to it, or escalated by it to Microsoft (it holds the Microsoft service request). */
+export const ProviderResolutionAllowedStatuses: readonly CaseStatus[] = ["escalated-to-provider", "escalated-to-microsoft"];
 
 const TERMINAL_RUNTIME = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
 
@@ -282,7 +284,7 @@ async function recordCaseAction(deps: Deps, partnerId: string, caseId: string, a
   let allowed: readonly CaseStatus[];
   if (access.role === "indirect-provider") {
     if (action.type !== "resolution" && action.type !== "escalate") throw new ConflictError(`As the indirect provider of this request you can record a resolution or an escalation; a ${what} is the reseller's to record`, sr.status);
-    allowed = ProviderActionAllowedStatuses;
+    allowed = action.type === "resolution" ? ProviderResolutionAllowedStatuses : ProviderActionAllowedStatuses;
   } else {
     allowed = action.type === "diagnosis" ? DiagnosisAllowedStatuses : action.type === "resolution" ? ResolutionAllowedStatuses : action.type === "update" ? UpdateAllowedStatuses : EscalationAllowedStatuses;
   }
@@ -319,7 +321,7 @@ export async function recordDiagnosis(deps: Deps, partnerId: string, caseId: str
  * provider may resolve a reseller's case escalated to it.
  * @throws ValidationError when the body is invalid.
  * @throws NotFoundError when the caller may not see the case.
- * @throws ConflictError when the status does not allow it ({@link ResolutionAllowedStatuses}; for the provider {@link ProviderActionAllowedStatuses}) or the workflow is not running.
+ * @throws ConflictError when the status does not allow it ({@link ResolutionAllowedStatuses}; for the provider {@link ProviderResolutionAllowedStatuses}) or the workflow is not running.
  */
 export async function recordResolution(deps: Deps, partnerId: string, caseId: string, body: unknown): Promise<PartnerActionResult> {
   const r = parseWith(ResolutionRequestSchema, body);

@@ -82,9 +82,10 @@ describe("supportRequestOrchestrator: start and acknowledgement", () => {
     expect(s.calls().map((c) => c.name)).toEqual([
       ActivityNames.getCaseContext,
       ActivityNames.recordTransition,
+      // The activations are stored before the acknowledgement, which states the first-response due time from the log.
+      ActivityNames.recordSlaEvents,
       ActivityNames.sendStatusEmail,
       ActivityNames.takeCaseActions,
-      ActivityNames.recordSlaEvents,
     ]);
     expect(s.calls(ActivityNames.getCaseContext)[0]?.input).toEqual({ caseId: "case-1", partnerId: "contoso" });
     expect(s.transitions()[0]).toMatchObject({ entryId: "t01-in-diagnosis", toStatus: "in-diagnosis", at: "2026-03-02T08:00:05.000Z", patch: { sla: { firstResponseDueAt: FR_DUE } } });
