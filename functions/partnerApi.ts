@@ -7,6 +7,14 @@ import * as df from "durable-functions";
 import { getContainer } from "../shared/container";
 import type { HttpHandlerDeps } from "./http/common";
 import {
+  createAddNoteHandler,
+  createAssignCaseHandler,
+  createCloseCaseHandler,
+  createCreateApiKeyHandler,
+  createListApiKeysHandler,
+  createReopenCaseHandler,
+  createRequestInformationHandler,
+  createRevokeApiKeyHandler,
   createGetSupportRequestHandler,
   createGetSupportTermsHandler,
   createListSupportRequestsHandler,
@@ -70,4 +78,44 @@ app.http("GetSupportTerms", {
   authLevel: "anonymous",
   route: "partners/{partnerId}/support-terms",
   handler: createGetSupportTermsHandler(deps),
+});
+
+// Issue 5: the new case actions (inbox actions and case updates), each permission-checked and idempotent.
+const caseActions: Array<[name: string, segment: string, handler: ReturnType<typeof createAddNoteHandler>]> = [
+  ["RequestInformation", "information-requests", createRequestInformationHandler(deps)],
+  ["AddCaseNote", "notes", createAddNoteHandler(deps)],
+  ["AssignCase", "assignment", createAssignCaseHandler(deps)],
+  ["CloseCase", "closure", createCloseCaseHandler(deps)],
+  ["ReopenCase", "reopening", createReopenCaseHandler(deps)],
+];
+for (const [name, segment, handler] of caseActions) {
+  app.http(name, {
+    methods: ["POST"],
+    authLevel: "anonymous",
+    route: `partners/{partnerId}/support-requests/{caseId}/${segment}`,
+    extraInputs: [df.input.durableClient()],
+    handler,
+  });
+}
+
+// Issue 5: API keys (permission keys:manage).
+app.http("ListApiKeys", {
+  methods: ["GET"],
+  authLevel: "anonymous",
+  route: "partners/{partnerId}/api-keys",
+  handler: createListApiKeysHandler(deps),
+});
+
+app.http("CreateApiKey", {
+  methods: ["POST"],
+  authLevel: "anonymous",
+  route: "partners/{partnerId}/api-keys",
+  handler: createCreateApiKeyHandler(deps),
+});
+
+app.http("RevokeApiKey", {
+  methods: ["DELETE"],
+  authLevel: "anonymous",
+  route: "partners/{partnerId}/api-keys/{keyId}",
+  handler: createRevokeApiKeyHandler(deps),
 });

@@ -650,7 +650,85 @@ function* actOn(run: Run, a: CaseActionRecord, action: CaseAction, at: string): 
       if (!isOpen(run)) return yield* ignore(run, a, "the case was already resolved", "case-resolved");
       yield* resolve(run, action.summary, at, a.actor);
       return;
+    case "information-request":
+      yield* onInformationRequest(run, a, action.message, at);
+      return;
+    case "close":
+      yield* onClose(run, a, action.reason);
+      return;
+    case "reopen":
+      yield* onReopen(run, a, action.reason, at);
+      return;
   }
+}
+
+/**
+ * Issue 5: the partner asks the customer for information: counts as a response (fulfils first
+ * response, restarts next update), moves the case to awaiting-customer (the clocks pause per the
+ * policy's `pauseWhen`) and emails the question. Asked again while awaiting: recorded and emailed.
+ */
+function* onInformationRequest(run: Run, a: CaseActionRecord, message: string, at: string): Orchestration<void> {
+  const status = run.state.status;
+  if (status !== "in-diagnosis" && status !== "awaiting-customer") {
+    yield* ignore(run, a, isOpen(run) ? "the case was already escalated" : "the case was already resolved", isOpen(run) ? "case-escalated" : "case-resolved");
+    return;
+  }
+  partnerResponded(run, at);
+  const details = { action: "information-request", seq: a.seq, message, actor: a.actor };
+  if (!(yield* changeStatus(run, "awaiting-customer", { kind: "status-changed", summary: "The partner asked the customer for information.", details }, at))) {
+    yield* record(run, { kind: "note", summary: "The partner asked the customer for more information.", details });
+  }
+  yield* emailCustomer(run, "awaiting-customer", message);
+}
+
+/** Issue 5: the partner closes a resolved case now (the lifecycle closes only resolved cases): clocks cancelled, auto-close dropped, customer told. */
+function* onClose(run: Run, a: CaseActionRecord, reason: string | undefined): Orchestration<void> {
+  if (run.state.status !== "resolved") {
+    yield* ignore(run, a, run.state.status === "closed" ? "the case was already closed" : "the case is not resolved", run.state.status === "closed" ? "case-closed" : "case-not-resolved");
+    return;
+  }
+  const summary = reason !== undefined ? `Closed by the partner: ${reason}` : "Closed by the partner.";
+  if (!(yield* changeStatus(run, "closed", { kind: "status-changed", summary, details: { action: "close", seq: a.seq, actor: a.actor, ...(reason !== undefined ? { reason } : {}) } }))) return;
+  delete run.state.autoCloseAt;
+  yield* emailCustomer(run, "closed", reason);
+}
+
+/**
+ * Issue 5: the partner reopens a resolved case within its auto-close period: back to in-diagnosis
+ * (the lifecycle's resolved → in-diagnosis), the resolution clock resumes (`applySlaHappening`
+ * status happening: a fulfilled resolution clock is resumed), the auto-close is dropped and the
+ * customer told. A closed case is reopened by a new execution (see {@link reopenClosed}).
+ */
+function* onReopen(run: Run, a: CaseActionRecord, reason: string, at: string): Orchestration<void> {
+  if (run.state.status !== "resolved") {
+    yield* ignore(run, a, run.state.status === "closed" ? "the case is closed (reopening restarts its workflow)" : "the case is not resolved", run.state.status === "closed" ? "case-closed" : "case-not-resolved");
+    return;
+  }
+  if (!(yield* changeStatus(run, "in-diagnosis", { kind: "status-changed", summary: `Reopened by the partner: ${reason}`, details: { action: "reopen", seq: a.seq, reason, actor: a.actor } }, at))) return;
+  delete run.state.autoCloseAt;
+  yield* emailCustomer(run, "in-diagnosis", reason, "reopened");
+}
+
+/**
+ * Issue 5: the first thing a new execution of a CLOSED case does when the partner API restarted it
+ * to reopen it (`carry.reopen`): closed → in-diagnosis (closed is terminal in the lifecycle, so
+ * this is the one transition the restart itself authorises), a new resolution clock cycle from now
+ * (the previous one was cancelled at closure), the customer told.
+ */
+function* reopenClosed(run: Run, reopen: NonNullable<SupportRequestCarry["reopen"]>): Orchestration<void> {
+  const at = slaInstant(run, reopen.requestedAt);
+  const target = run.policy.targets.resolution;
+  if (target) {
+    const e: SlaEvent = { at, metric: "resolution", type: "activate", target, policyId: run.policy.policyId, reason: "request reopened after closure" };
+    run.slaEvents += 1;
+    run.log.push(e);
+    run.unrecorded.push({ ...e, eventId: `${String(run.state.generation).padStart(4, "0")}-${String(run.slaEvents).padStart(4, "0")}` });
+  }
+  yield* record(run, { kind: "status-changed", toStatus: "in-diagnosis", summary: `Reopened by the partner after closure: ${reopen.reason}`, details: { action: "reopen", seq: reopen.seq, reason: reopen.reason, actor: reopen.actor, restarted: true } });
+  delete run.state.reopen;
+  delete run.state.autoCloseAt;
+  yield* recordSlaEvents(run);
+  yield* emailCustomer(run, "in-diagnosis", reopen.reason, "reopened");
 }
 
 /**
@@ -800,6 +878,7 @@ export function* supportRequestOrchestrator(context: OrchestrationContext): Orch
     slaEvents: 0,
   };
 
+  if (run.state.reopen && isClosed(run)) yield* reopenClosed(run, run.state.reopen);
   if (!isClosed(run)) {
     yield* startGeneration(run, first);
     for (;;) {

@@ -49,12 +49,15 @@ const TablePrefix = z
  *   `GET /v1/servicerequests/supporttopics`); required when enabled, empty in prepared payloads otherwise.
  * - `AzureWebJobsStorage__blobServiceUri` — issue 4, identity form: the `https` blob endpoint (email
  *   intake containers); default `https://<account>.blob.core.windows.net` from `__accountName`.
- * - `INBOUND_EMAIL_MAX_BYTES` — issue 4: largest inbound message accepted, in bytes (SMTP `SIZE`,
- *   the relay endpoint's 413, quarantine `too-large` beyond). Default 10485760 (10 MiB, ACS's cap).
+ * - `INBOUND_EMAIL_MAX_BYTES` — issue 4: largest inbound message processed, in bytes (the relay
+ *   endpoint's 413; a larger blob, e.g. from the SMTP intake, which accepts up to max(2 × cap,
+ *   25 MiB), is quarantined as `too-large`). Default 10485760 (10 MiB, ACS's cap).
  * - `INBOUND_ATTACHMENT_MAX_BYTES` — issue 4: largest attachment stored, in bytes; a larger one is
  *   listed with `omitted: "too-large"`. Default 5242880 (5 MiB).
  * - `INBOUND_ACK_MAX_PER_HOUR` — issue 4: automatic acknowledgements per sender address per hour;
  *   further requests are created with `acknowledgementSuppressed: true`. Default 3.
+ * - `API_RATE_LIMIT_PER_MINUTE` — issue 5: partner API requests per API key per minute and host
+ *   instance (fixed window, in process; 429 with `Retry-After` beyond; OWASP API4:2023). Default 120.
  */
 export const ConfigSchema = z
   .object({
@@ -110,6 +113,7 @@ export const ConfigSchema = z
     INBOUND_EMAIL_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
     INBOUND_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
     INBOUND_ACK_MAX_PER_HOUR: z.coerce.number().int().min(0).max(1000).default(3),
+    API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   })
   .superRefine((c, ctx) => {
     if (!c.AzureWebJobsStorage && !c.AzureWebJobsStorage__accountName && !c.AzureWebJobsStorage__tableServiceUri) {

@@ -52,7 +52,9 @@ import {
   createRecordSlaEvents,
   createSendStatusEmail,
   createTakeCaseActions,
+  FixedWindowRateLimiter,
   registerPartner,
+  type ApiKeyDeps,
   type RegisterPartnerOptions,
   type RegisterPartnerResult,
   type StatusEmailRenderer,
@@ -93,6 +95,10 @@ export interface Container {
     readonly consumeProductSupportIncident: ReturnType<typeof createConsumeProductSupportIncident>;
     readonly fileMicrosoftServiceRequest: ReturnType<typeof createFileMicrosoftServiceRequest>;
   };
+  /** Issue 5: the per-key rate limiter of the partner API (in process; `API_RATE_LIMIT_PER_MINUTE`). */
+  readonly rateLimiter: FixedWindowRateLimiter;
+  /** Issue 5: dependencies of the API-key use cases. */
+  readonly apiKeyDeps: ApiKeyDeps;
   /** Issue 4: raw inbound messages, quarantine and attachments (Blob Storage). */
   readonly inboundBlobs: BlobInboundEmailStore;
   /** Issue 4: de-duplication, quarantine and ignored-mail logs, acknowledgement rate, attachments. */
@@ -200,6 +206,8 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
       consumeProductSupportIncident: createConsumeProductSupportIncident(activityDeps),
       fileMicrosoftServiceRequest: createFileMicrosoftServiceRequest({ ...activityDeps, ...(partnerCenter ? { partnerCenter } : {}), supportTopicId: config.PARTNER_CENTER_SUPPORT_TOPIC_ID ?? "" }),
     },
+    rateLimiter: new FixedWindowRateLimiter(config.API_RATE_LIMIT_PER_MINUTE, 60_000, () => clock.now().getTime()),
+    apiKeyDeps: { partners, clock },
     get inboundBlobs(): BlobInboundEmailStore {
       return getInboundBlobs();
     },
@@ -221,7 +229,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     }),
     createWorkflow,
     supportRequestDeps: (workflow) => ({ partners, cases, notifications, inbox, slaEvents, psiLedger, workflow, clock, publicBaseUrl: config.PUBLIC_BASE_URL }),
-    registerPartner: (definition, options) => registerPartner({ partners }, definition, options),
+    registerPartner: (definition, options) => registerPartner({ partners, now }, definition, options),
   };
 }
 

@@ -9,11 +9,12 @@
  *   partner corrects the classification.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
-import { PartnerIdSchema } from "../../shared/contracts";
+import { actPermissionFor, Categories, PartnerIdSchema, type Category } from "../../shared/contracts";
+import { requirePermission } from "../../shared/services/apiKeys";
 import { reclassifySupportRequest, submitInboundEmail, verifyWebhookBytes } from "../../shared/services/inboundEmail";
 import { handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type HttpHandlerDeps } from "./common";
 import { WEBHOOK_CHALLENGE } from "./intakeHandlers";
-import { authorize, CONTINUATION_HEADER } from "./partnerApiHandlers";
+import { authorize, CONTINUATION_HEADER, idempotencyScope } from "./partnerApiHandlers";
 import { notFoundProblem, problem, ProblemTypes, unauthorizedProblem, validationProblem } from "./problem";
 
 /** Media type of the relay endpoint's body (RFC 2046 5.2.1). */
@@ -70,6 +71,8 @@ function createListHandler(deps: Pick<HttpHandlerDeps, "getContainer">, which: "
       const container = deps.getContainer();
       const auth = await authorize(container, request);
       if (!auth.ok) return auth.response;
+      // Issue 5: helpdesk agents and admins read the email intake's lists (permission inbound-email:read).
+      requirePermission(auth.principal, "inbound-email:read");
       const paging = pagingOf(request);
       if (!paging.ok) return paging.response;
       let page;
@@ -107,7 +110,14 @@ export function createReclassifySupportRequestHandler(deps: Pick<HttpHandlerDeps
       const raw = await request.text();
       const body = parseJsonBody(request, raw);
       if (!body.ok) return body.response;
-      return withIdempotency(container, request, auth.partnerId, raw, async () => {
+      // Issue 5: reclassifying acts on the request's current category and on the category it moves to.
+      const current = await container.cases.getCase(auth.partnerId, request.params.caseId ?? "");
+      if (current) {
+        requirePermission(auth.principal, actPermissionFor(current.category));
+        const to = (body.value as { category?: unknown } | null)?.category;
+        if (typeof to === "string" && (Categories as readonly string[]).includes(to)) requirePermission(auth.principal, actPermissionFor(to as Category));
+      }
+      return withIdempotency(container, request, idempotencyScope(auth.principal), raw, async () => {
         const updated = await reclassifySupportRequest({ cases: container.cases, clock: container.clock }, auth.partnerId, request.params.caseId ?? "", body.value);
         return json(200, { case: updated });
       });

@@ -1,17 +1,43 @@
 /**
  * The partner API: `GET /api/partners/{partnerId}/support-requests[/{caseId}]`,
  * `POST …/{caseId}/diagnosis`, `…/resolution`, `…/updates`, `…/escalation` (each appends a case
- * action to the case's inbox, then signals the workflow), and the public
+ * action to the case's inbox, then signals the workflow); issue 5: list filters and counts,
+ * `…/information-requests`, `…/closure`, `…/reopening` (inbox actions), `…/notes`, `…/assignment`
+ * (case updates), the API keys (`GET/POST /api/partners/{partnerId}/api-keys`,
+ * `DELETE …/api-keys/{keyId}`), every one permission-checked by the key's role
+ * (shared/contracts/access.ts) and rate-limited per key; and the public
  * `GET /api/partners/{partnerId}/support-terms` (no key). Authenticated with the partner's
  * API key in `x-api-key` (or `Authorization: Bearer <key>`). A missing or invalid key → 401 with
  * `WWW-Authenticate`; a valid key of another partner → 404, so a partner never learns whether
  * another partner or its cases exist (OWASP API1:2023 BOLA).
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import type { ActionResult } from "../../shared/contracts";
 import type { Container } from "../../shared/container";
-import { authenticatePartner, getPublicSupportTerms, getSupportRequest, listSupportRequests, recordDiagnosis, recordResolution, recordUpdate, requestEscalation } from "../../shared/services";
+import type { SupportRequestWorkflow } from "../../shared/ports";
+import {
+  addNote,
+  assignCase,
+  authenticateApiKey,
+  closeCase,
+  createApiKey,
+  diagnoseAs,
+  escalateAs,
+  getPublicSupportTerms,
+  getSupportRequestForPrincipal,
+  listApiKeys,
+  reopenCase,
+  requestInformation,
+  requirePermission,
+  resolveAs,
+  revokeApiKey,
+  searchSupportRequests,
+  touchApiKey,
+  updateAs,
+  type ApiPrincipal,
+} from "../../shared/services";
 import { handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type HttpHandlerDeps } from "./common";
-import { notFoundProblem, unauthorizedProblem, validationProblem } from "./problem";
+import { notFoundProblem, tooManyRequestsProblem, unauthorizedProblem } from "./problem";
 
 /** Challenge sent with a 401 of the partner API. */
 export const API_KEY_CHALLENGE = 'Bearer realm="partner-api", charset="UTF-8"';
@@ -26,28 +52,41 @@ export function apiKeyOf(request: HttpRequest): string | undefined {
   return auth?.[1];
 }
 
-/** Result of {@link authorize}: the authenticated partner, or the 401/404 problem to answer. */
-export type Authorized = { ok: true; partnerId: string } | { ok: false; response: HttpResponseInit };
+/** Result of {@link authorize}: the authenticated caller, or the 401/404/429 problem to answer. */
+export type Authorized = { ok: true; partnerId: string; principal: ApiPrincipal } | { ok: false; response: HttpResponseInit };
 
 /**
- * Authenticates the partner API key of a request for the `{partnerId}` of its route: 401 without
- * or with a wrong key, 404 with another partner's key (OWASP API1).
+ * Authenticates the partner API key of a request for the `{partnerId}` of its route and applies
+ * the per-key rate limit. In order: no, wrong or revoked key → 401 with `WWW-Authenticate`
+ * (RFC 9110 §11.6.1); over the key's rate → 429 with `Retry-After` (RFC 6585 §4; OWASP API4:2023),
+ * counted for every request the key authenticates, on any partner's URL; another partner's valid
+ * key → 404 (never reveals that this partner or its objects exist; OWASP API1:2023). The key's
+ * last use is recorded at most once a minute. Permissions (403) are checked by each endpoint.
  */
 export async function authorize(container: Container, request: HttpRequest): Promise<Authorized> {
   const partnerId = request.params.partnerId ?? "";
   const apiKey = apiKeyOf(request);
   const instance = pathOf(request);
   if (!apiKey) return { ok: false, response: unauthorizedProblem("Send the partner API key in the x-api-key header or as a Bearer token.", API_KEY_CHALLENGE, undefined, instance) };
-  const auth = await authenticatePartner({ partners: container.partners }, partnerId, apiKey);
-  if (auth.kind === "authenticated") return { ok: true, partnerId };
+  const auth = await authenticateApiKey({ partners: container.partners }, partnerId, apiKey);
+  if (auth.kind === "unauthorized") return { ok: false, response: unauthorizedProblem("The API key is not valid for this partner.", `${API_KEY_CHALLENGE}, error="invalid_token"`, undefined, instance) };
+  const keyHash = auth.kind === "authenticated" ? auth.principal.keyHash : auth.keyHash;
+  const rate = container.rateLimiter.take(keyHash);
+  if (!rate.allowed) {
+    const limited = tooManyRequestsProblem(rate.retryAfterSeconds, instance);
+    return { ok: false, response: { ...limited, headers: { ...(limited.headers as Record<string, string>), "RateLimit-Limit": String(rate.limit), "RateLimit-Remaining": "0" } } };
+  }
   if (auth.kind === "other-partner") return { ok: false, response: notFoundProblem(undefined, instance) };
-  return { ok: false, response: unauthorizedProblem("The API key is not valid for this partner.", `${API_KEY_CHALLENGE}, error="invalid_token"`, undefined, instance) };
+  await touchApiKey(container.apiKeyDeps, keyHash);
+  return { ok: true, partnerId, principal: auth.principal };
 }
 
 /**
- * `GET …/support-requests?limit=1..100&continuationToken=…`: the partner's cases, newest first.
- * 200 `{items, continuationToken?}`; the token is also in `x-ms-continuation-token` (and may be
- * sent back in that header instead of the query). 400 naming `query:limit` / `query:continuationToken`.
+ * `GET …/support-requests?status&severity&category&product&customer&channel&sla&createdFrom&createdTo&limit&continuationToken`:
+ * the partner's requests matching every filter, newest first (`SupportRequestListQuerySchema`),
+ * 200 `{items, continuationToken?, counts: {byStatus}}` (counts over the filters without `status`);
+ * the token is also in `x-ms-continuation-token` (and may be sent back in that header instead of
+ * the query). 400 naming each bad parameter (`query:<name>`). Permission `requests:read`.
  */
 export function createListSupportRequestsHandler(deps: HttpHandlerDeps): HttpHandler {
   return (request, context) =>
@@ -55,22 +94,21 @@ export function createListSupportRequestsHandler(deps: HttpHandlerDeps): HttpHan
       const container = deps.getContainer();
       const auth = await authorize(container, request);
       if (!auth.ok) return auth.response;
-      const limitParam = request.query.get("limit");
-      let limit: number | undefined;
-      if (limitParam !== null) {
-        if (!/^\d{1,3}$/.test(limitParam) || Number(limitParam) < 1 || Number(limitParam) > 100) return validationProblem([{ pointer: "query:limit", detail: "an integer from 1 to 100" }], pathOf(request));
-        limit = Number(limitParam);
-      }
-      const token = request.query.get("continuationToken") ?? request.headers.get(CONTINUATION_HEADER) ?? undefined;
-      const page = await listSupportRequests({ cases: container.cases }, auth.partnerId, { ...(limit !== undefined ? { limit } : {}), ...(token ? { continuationToken: token } : {}) });
+      requirePermission(auth.principal, "requests:read");
+      const query: Record<string, string> = {};
+      for (const [k, v] of request.query.entries()) query[k] = v;
+      const headerToken = request.headers.get(CONTINUATION_HEADER);
+      if (query.continuationToken === undefined && headerToken) query.continuationToken = headerToken;
+      const page = await searchSupportRequests({ cases: container.cases }, auth.partnerId, query);
       return json(200, page, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
     });
 }
 
 /**
- * `GET …/support-requests/{caseId}`: 200 `{case, timeline, sla, notifications, orchestration,
- * slaClocks, slaEvents, escalation, attachments}` (+ `resellerPartnerId`, `resellerName` for the indirect
- * provider of a reseller's escalated case); 404 when the caller may not see it.
+ * `GET …/support-requests/{caseId}`: 200 `{case, timeline, sla, notifications, emails, orchestration,
+ * slaClocks, slaEvents, escalation, assignee, lastUpdatedAt, attachments}` (+ `resellerPartnerId`,
+ * `resellerName` for the indirect provider of a reseller's escalated case); 404 when the caller may
+ * not see it. Permission `requests:read`.
  */
 export function createGetSupportRequestHandler(deps: HttpHandlerDeps): HttpHandler {
   return (request, context) =>
@@ -78,52 +116,138 @@ export function createGetSupportRequestHandler(deps: HttpHandlerDeps): HttpHandl
       const container = deps.getContainer();
       const auth = await authorize(container, request);
       if (!auth.ok) return auth.response;
-      const details = await getSupportRequest(container.supportRequestDeps(deps.getWorkflow(context)), auth.partnerId, request.params.caseId ?? "");
+      const details = await getSupportRequestForPrincipal(container.supportRequestDeps(deps.getWorkflow(context)), auth.principal, request.params.caseId ?? "");
       // Issue 4: attachments of email requests and replies, stored with the owner's case.
       const attachments = await container.inboundLog.listAttachments(details.case.partnerId, details.case.caseId);
       return json(200, { ...details, attachments });
     });
 }
 
-function createActionHandler(deps: HttpHandlerDeps, action: typeof recordDiagnosis): HttpHandler {
+/** A case action as the handlers run it: the container, the invocation's workflow, the caller, the case id and the parsed body. */
+type CaseActionRunner = (container: Container, workflow: SupportRequestWorkflow, principal: ApiPrincipal, caseId: string, body: unknown) => Promise<ActionResult>;
+
+/**
+ * A POST action on a case: authenticate (401/429/404), parse the JSON body (415/400), then under
+ * the request's `Idempotency-Key` (IETF draft; scoped to the partner and the API key: the same key
+ * and body replay the first response, another body → 422, first still running → 409) run the
+ * action, which checks visibility (404), permission (403), body (400) and state (409).
+ * @param status - success status: 202 for workflow actions (queued), 200 for case updates.
+ * @param allowEmptyBody - an empty body counts as `{}` (closure, whose only field is optional).
+ */
+function createActionHandler(deps: HttpHandlerDeps, run: CaseActionRunner, status: 200 | 202 = 202, allowEmptyBody = false): HttpHandler {
   return (request: HttpRequest, context: InvocationContext) =>
     handleErrors(request, context, async () => {
       const container = deps.getContainer();
       const auth = await authorize(container, request);
       if (!auth.ok) return auth.response;
       const raw = await request.text();
-      const body = parseJsonBody(request, raw);
+      const body = allowEmptyBody && raw.trim() === "" ? { ok: true as const, value: {} as unknown } : parseJsonBody(request, raw);
       if (!body.ok) return body.response;
-      return withIdempotency(container, request, auth.partnerId, raw, async () => {
-        const result = await action(container.supportRequestDeps(deps.getWorkflow(context)), auth.partnerId, request.params.caseId ?? "", body.value);
-        return json(202, result, { Location: result.statusUrl });
+      return withIdempotency(container, request, idempotencyScope(auth.principal), raw, async () => {
+        const result = await run(container, deps.getWorkflow(context), auth.principal, request.params.caseId ?? "", body.value);
+        return json(status, result, { Location: result.statusUrl });
       });
     });
+}
+
+/** Idempotency keys are the client's: scoped to the partner and the API key that sent them. */
+export function idempotencyScope(principal: ApiPrincipal): string {
+  return `${principal.partnerId}~${principal.keyId}`;
 }
 
 /**
  * `POST …/{caseId}/diagnosis` (body `DiagnosisRequestSchema`): appends a `diagnosis` action to the
  * case's inbox and raises `CaseActionsAvailable`; 202 `{caseId, action, seq, event, recordedAt,
- * statusUrl}`; 400 naming bad fields; 404 when not the partner's; 409 when the status does not
- * allow a diagnosis. Optional `Idempotency-Key`.
+ * statusUrl}`; 400 naming bad fields; 403 without the act permission of the case's category; 404
+ * when not visible; 409 when the status does not allow a diagnosis. Optional `Idempotency-Key`.
  */
 export function createRecordDiagnosisHandler(deps: HttpHandlerDeps): HttpHandler {
-  return createActionHandler(deps, recordDiagnosis);
+  return createActionHandler(deps, (c, w, p, id, b) => diagnoseAs(c.supportRequestDeps(w), p, id, b));
 }
 
 /** `POST …/{caseId}/resolution` (body `{summary}`): as {@link createRecordDiagnosisHandler}; also the indirect provider's on a reseller's case escalated to it. */
 export function createRecordResolutionHandler(deps: HttpHandlerDeps): HttpHandler {
-  return createActionHandler(deps, recordResolution);
+  return createActionHandler(deps, (c, w, p, id, b) => resolveAs(c.supportRequestDeps(w), p, id, b));
 }
 
 /** `POST …/{caseId}/updates` (body `{message}`): a progress update to the customer; as {@link createRecordDiagnosisHandler}; 409 once resolved or closed. */
 export function createRecordUpdateHandler(deps: HttpHandlerDeps): HttpHandler {
-  return createActionHandler(deps, recordUpdate);
+  return createActionHandler(deps, (c, w, p, id, b) => updateAs(c.supportRequestDeps(w), p, id, b));
 }
 
 /** `POST …/{caseId}/escalation` (body `{reason}`): escalate now; as {@link createRecordDiagnosisHandler}; also the indirect provider's. */
 export function createRequestEscalationHandler(deps: HttpHandlerDeps): HttpHandler {
-  return createActionHandler(deps, requestEscalation);
+  return createActionHandler(deps, (c, w, p, id, b) => escalateAs(c.supportRequestDeps(w), p, id, b));
+}
+
+/** Issue 5: `POST …/{caseId}/information-requests` (body `{message}`): emails the customer, status awaiting-customer (clocks paused per policy); 202; 409 unless received, in diagnosis or awaiting the customer. */
+export function createRequestInformationHandler(deps: HttpHandlerDeps): HttpHandler {
+  return createActionHandler(deps, (c, w, p, id, b) => requestInformation(c.supportRequestDeps(w), p, id, b));
+}
+
+/** Issue 5: `POST …/{caseId}/closure` (body `{reason?}`, may be empty): closes a resolved request now; 202; 409 unless resolved. */
+export function createCloseCaseHandler(deps: HttpHandlerDeps): HttpHandler {
+  return createActionHandler(deps, (c, w, p, id, b) => closeCase(c.supportRequestDeps(w), p, id, b), 202, true);
+}
+
+/** Issue 5: `POST …/{caseId}/reopening` (body `{reason}`): reopens a resolved or closed request; 202; 409 otherwise. */
+export function createReopenCaseHandler(deps: HttpHandlerDeps): HttpHandler {
+  return createActionHandler(deps, (c, w, p, id, b) => reopenCase(c.supportRequestDeps(w), p, id, b));
+}
+
+/** Issue 5: `POST …/{caseId}/notes` (body `{text}`): an internal note (never emailed); 200 `{caseId, action: "note", entryId, …}`; permission `notes:write`. */
+export function createAddNoteHandler(deps: HttpHandlerDeps): HttpHandler {
+  return createActionHandler(deps, (c, w, p, id, b) => addNote(c.supportRequestDeps(w), p, id, b), 200);
+}
+
+/** Issue 5: `POST …/{caseId}/assignment` (body `{assignee}`, null unassigns): 200 `{caseId, action: "assignment", entryId, …}`; 409 once closed. */
+export function createAssignCaseHandler(deps: HttpHandlerDeps): HttpHandler {
+  return createActionHandler(deps, (c, w, p, id, b) => assignCase(c.supportRequestDeps(w), p, id, b), 200);
+}
+
+/** Issue 5: `GET /api/partners/{partnerId}/api-keys`: 200 `{items: ApiKeyView[]}` (never the keys); permission `keys:manage`. */
+export function createListApiKeysHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
+  return (request, context) =>
+    handleErrors(request, context, async () => {
+      const container = deps.getContainer();
+      const auth = await authorize(container, request);
+      if (!auth.ok) return auth.response;
+      return json(200, { items: await listApiKeys(container.apiKeyDeps, auth.principal) });
+    });
+}
+
+/**
+ * Issue 5: `POST /api/partners/{partnerId}/api-keys` `{role, name}`: 201 with the key shown once
+ * (`apiKey`) and `Location` naming it; permission `keys:manage`; optional `Idempotency-Key` (a replay
+ * returns the same key: it is stored with the idempotent response for 24 h, like any response).
+ */
+export function createCreateApiKeyHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
+  return (request, context) =>
+    handleErrors(request, context, async () => {
+      const container = deps.getContainer();
+      const auth = await authorize(container, request);
+      if (!auth.ok) return auth.response;
+      requirePermission(auth.principal, "keys:manage");
+      const raw = await request.text();
+      const body = parseJsonBody(request, raw);
+      if (!body.ok) return body.response;
+      return withIdempotency(container, request, idempotencyScope(auth.principal), raw, async () => {
+        const created = await createApiKey(container.apiKeyDeps, auth.principal, body.value);
+        return json(201, created, { Location: `${container.config.PUBLIC_BASE_URL}/api/partners/${encodeURIComponent(auth.partnerId)}/api-keys/${created.keyId}` });
+      });
+    });
+}
+
+/** Issue 5: `DELETE /api/partners/{partnerId}/api-keys/{keyId}`: 204, the key revoked (later use → 401); 404 for an unknown key; permission `keys:manage`. */
+export function createRevokeApiKeyHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
+  return (request, context) =>
+    handleErrors(request, context, async () => {
+      const container = deps.getContainer();
+      const auth = await authorize(container, request);
+      if (!auth.ok) return auth.response;
+      await revokeApiKey(container.apiKeyDeps, auth.principal, request.params.keyId ?? "");
+      return { status: 204, headers: { "Cache-Control": "no-store" } };
+    });
 }
 
 /** `Cache-Control` of the public support terms: shared caches may keep them 5 minutes. */

@@ -21,6 +21,8 @@ export const ProblemTypes = {
   idempotencyMismatch: "/problems/idempotency-key-reused",
   unsupportedMediaType: "/problems/unsupported-media-type",
   tooManyRequests: "/problems/too-many-requests",
+  /** Issue 5: the API key's role lacks a permission (403). */
+  forbidden: "/problems/forbidden",
   internal: "/problems/internal-error",
 } as const;
 
@@ -105,6 +107,14 @@ export function unsupportedMediaTypeProblem(contentType: string, instance?: stri
   return problem(415, ProblemTypes.unsupportedMediaType, "Unsupported media type.", `Content-Type ${contentType} is not supported; send application/json.`, { instance, headers: { "Accept-Post": "application/json" } });
 }
 
+/**
+ * 403 naming the permission the key's role lacks (`permission`, `role` members). Only for objects
+ * the caller may see: other partners' objects are 404 (OWASP API1:2023; API5:2023 for functions).
+ */
+export function forbiddenProblem(permission: string, role: string, instance?: string): HttpResponseInit {
+  return problem(403, ProblemTypes.forbidden, "Your API key's role does not allow this.", `The role ${role} does not have the permission ${permission}.`, { instance, members: { permission, role } });
+}
+
 /** 429 with `Retry-After` in seconds. */
 export function tooManyRequestsProblem(retryAfterInSeconds: number, instance?: string): HttpResponseInit {
   return problem(429, ProblemTypes.tooManyRequests, "Too many requests.", `Retry after ${retryAfterInSeconds} s.`, { instance, headers: { "Retry-After": String(Math.max(1, Math.ceil(retryAfterInSeconds))) } });
@@ -117,7 +127,7 @@ export function internalProblem(instance?: string, invocationId?: string): HttpR
 
 /**
  * Maps service errors (by their stable `code`) to problems: ValidationFailed → 400,
- * NotFound → 404, Conflict → 409; anything else → undefined (the caller answers 500).
+ * NotFound → 404, Forbidden → 403 (issue 5), Conflict → 409; anything else → undefined (the caller answers 500).
  */
 export function problemFromError(error: unknown, instance?: string): HttpResponseInit | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -126,6 +136,10 @@ export function problemFromError(error: unknown, instance?: string): HttpRespons
     return validationProblem(invalidParamsFromZod(e.issues, e.source), instance);
   }
   if (code === "NotFound") return notFoundProblem(undefined, instance);
+  if (code === "Forbidden") {
+    const e = error as { permission: string; role: string };
+    return forbiddenProblem(e.permission, e.role, instance);
+  }
   if (code === "Conflict") {
     const e = error as { message: string; currentStatus?: string };
     return conflictProblem(e.message, instance, e.currentStatus ? { currentStatus: e.currentStatus } : undefined);

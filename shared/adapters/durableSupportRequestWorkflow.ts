@@ -5,7 +5,7 @@
  * answer 410 and drop the event).
  */
 import * as df from "durable-functions";
-import { OrchestratorNames, type SupportRequestOrchestrationInput } from "../contracts";
+import { OrchestratorNames, type SupportRequestCarry, type SupportRequestOrchestrationInput } from "../contracts";
 import type { SupportRequestWorkflow, WorkflowStatus } from "../ports";
 
 /** The subset of `df.DurableClient` used here (lets tests pass a fake). */
@@ -24,6 +24,20 @@ export class DurableSupportRequestWorkflow implements SupportRequestWorkflow {
     if (await this.getStatus(caseId)) return;
     const input: SupportRequestOrchestrationInput = { caseId, partnerId };
     await this.client.startNew(OrchestratorNames.supportRequest, { instanceId: caseId, input });
+  }
+
+  /**
+   * Issue 5: starts a new execution of a completed (or failed, terminated) instance with the same
+   * id and a carry (a closed case reopened); `startNew` accepts an existing id in a terminal state.
+   * @returns false when the instance is running or pending (nothing started).
+   * @throws Error when the Durable extension fails.
+   */
+  async restart(caseId: string, partnerId: string, carry: SupportRequestCarry): Promise<boolean> {
+    const status = await this.getStatus(caseId);
+    if (status && (status.runtimeStatus === df.OrchestrationRuntimeStatus.Running || status.runtimeStatus === df.OrchestrationRuntimeStatus.Pending)) return false;
+    const input: SupportRequestOrchestrationInput = { caseId, partnerId, carry };
+    await this.client.startNew(OrchestratorNames.supportRequest, { instanceId: caseId, input });
+    return true;
   }
 
   /**

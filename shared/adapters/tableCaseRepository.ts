@@ -8,6 +8,9 @@
  *   a copy of the case so a newest-first page is one range query ("log tail" pattern,
  *   https://learn.microsoft.com/azure/storage/tables/table-storage-design-patterns#log-tail-pattern).
  *   Both rows are written in one entity-group transaction (same partition), so they never diverge.
+ *   Issue 5: the index row also carries filter columns ({@link listingColumns}: severity, category,
+ *   product, channel, customerTenantId, customerEmail (lower case), slaHealth) so the list filters
+ *   run in the Table Storage query; rows written before issue 5 get them at their next update.
  *
  * - shared cases (issue 3), in the INDIRECT PROVIDER's partition when a reseller's case is
  *   escalated to it: RowKey `share_<caseId>` (reseller id and name, when shared) and a listing row
@@ -20,7 +23,8 @@
  */
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import type { RecordTransitionInput, SupportRequest, TimelineEntry } from "../contracts";
-import type { CaseListItem, CaseRepository, ListCasesOptions, Page, ProviderCaseShare } from "../ports";
+import { CaseStatuses, type CaseStatus } from "../contracts";
+import type { CaseFilter, CaseListItem, CaseRepository, ListCasesOptions, Page, ProviderCaseShare } from "../ports";
 import { CaseAlreadyExistsError, CaseNotFoundError, DeliveryAlreadyRecordedError } from "./errors";
 import { encodeKey, fromBase64Url, packJson, statusOf, TableNames, toBase64Url, unpackJson, type TableStorage } from "./tableStorage";
 
@@ -57,6 +61,70 @@ export function indexRowKey(createdAt: string, caseId: string): string {
 /** RowKey of the row sharing a reseller's case with its indirect provider (in the provider's partition). */
 export function shareRowKey(caseId: string): string {
   return `share_${encodeKey(caseId)}`;
+}
+
+/**
+ * Issue 5: the filter columns of a listing (index) row, so list filters run in the query. Written
+ * with every index row (create, transition, update, share).
+ */
+export function listingColumns(sr: SupportRequest): Record<string, string> {
+  return {
+    severity: sr.severity,
+    category: sr.category,
+    product: sr.product,
+    channel: sr.channel,
+    customerTenantId: sr.customer.tenantId.toLowerCase(),
+    customerEmail: sr.customer.email.toLowerCase(),
+    slaHealth: sr.slaHealth ?? "none",
+  };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether a case satisfies a filter (the in-memory check of rows whose columns may be stale: provider shares). */
+export function matchesCaseFilter(sr: SupportRequest, f: CaseFilter, options: { ignoreStatus?: boolean } = {}): boolean {
+  if (!options.ignoreStatus && f.status !== undefined && sr.status !== f.status) return false;
+  if (f.severity !== undefined && sr.severity !== f.severity) return false;
+  if (f.category !== undefined && sr.category !== f.category) return false;
+  if (f.product !== undefined && sr.product !== f.product) return false;
+  if (f.channel !== undefined && sr.channel !== f.channel) return false;
+  if (f.customer !== undefined) {
+    const c = f.customer.toLowerCase();
+    if (GUID.test(c) ? sr.customer.tenantId.toLowerCase() !== c : sr.customer.email.toLowerCase() !== c) return false;
+  }
+  if (f.sla !== undefined && (sr.slaHealth ?? "none") !== f.sla) return false;
+  if (f.createdFrom !== undefined && Date.parse(sr.createdAt) < Date.parse(f.createdFrom)) return false;
+  if (f.createdTo !== undefined && Date.parse(sr.createdAt) >= Date.parse(f.createdTo)) return false;
+  return true;
+}
+
+/** Inverted-time RowKey bound of an instant (see {@link indexRowKey}). */
+function invertedBound(iso: string): string {
+  return `idx_${String(MAX_TIME - Date.parse(iso)).padStart(13, "0")}`;
+}
+
+/**
+ * The OData filter of a search: the partner's partition, the RowKey range of the created range
+ * (newest first: `createdTo` exclusive → lower RowKey bound, `createdFrom` inclusive → upper), and
+ * either a provider share (re-checked in memory) or the column conditions.
+ */
+export function searchFilter(partnerId: string, f: CaseFilter, options: { ignoreStatus?: boolean } = {}): string {
+  const lower = f.createdTo !== undefined ? invertedBound(f.createdTo).replace(/\d+$/, (d) => String(Number(d) + 1).padStart(13, "0")) : "idx_";
+  const upper = f.createdFrom !== undefined ? invertedBound(f.createdFrom).replace(/\d+$/, (d) => String(Number(d) + 1).padStart(13, "0")) : "idx`";
+  const parts = [odata`PartitionKey eq ${encodeKey(partnerId)}`, odata`RowKey ge ${lower}`, odata`RowKey lt ${upper}`];
+  const cols: string[] = [];
+  if (!options.ignoreStatus && f.status !== undefined) cols.push(odata`status eq ${f.status}`);
+  if (f.severity !== undefined) cols.push(odata`severity eq ${f.severity}`);
+  if (f.category !== undefined) cols.push(odata`category eq ${f.category}`);
+  if (f.product !== undefined) cols.push(odata`product eq ${f.product}`);
+  if (f.channel !== undefined) cols.push(odata`channel eq ${f.channel}`);
+  if (f.customer !== undefined) {
+    const c = f.customer.toLowerCase();
+    cols.push(GUID.test(c) ? odata`customerTenantId eq ${c}` : odata`customerEmail eq ${c}`);
+  }
+  if (f.sla !== undefined) cols.push(odata`slaHealth eq ${f.sla}`);
+  if (cols.length > 0) parts.push(`(${odata`resellerPartnerId ge ${""}`} or (${cols.join(" and ")}))`);
+  return parts.join(" and ");
 }
 
 function timelinePartition(partnerId: string, caseId: string): string {
@@ -104,7 +172,7 @@ export class TableCaseRepository implements CaseRepository {
     const data = packJson(supportRequest);
     const actions: TransactionAction[] = [
       ["create", { partitionKey: pk, rowKey: caseRowKey(supportRequest.caseId), caseId: supportRequest.caseId, status: supportRequest.status, createdAt: supportRequest.createdAt, updatedAt: supportRequest.updatedAt, applied: "{}", ...data }],
-      ["create", { partitionKey: pk, rowKey: indexRowKey(supportRequest.createdAt, supportRequest.caseId), caseId: supportRequest.caseId, status: supportRequest.status, createdAt: supportRequest.createdAt, ...data }],
+      ["create", { partitionKey: pk, rowKey: indexRowKey(supportRequest.createdAt, supportRequest.caseId), caseId: supportRequest.caseId, status: supportRequest.status, createdAt: supportRequest.createdAt, ...listingColumns(supportRequest), ...data }],
     ];
     if (deliveryRow) actions.push(["create", { partitionKey: pk, rowKey: deliveryRow, caseId: supportRequest.caseId, createdAt: supportRequest.createdAt }]);
     try {
@@ -132,6 +200,19 @@ export class TableCaseRepository implements CaseRepository {
    * @throws RangeError when `limit` is out of range.
    */
   async listCases(partnerId: string, options: ListCasesOptions = {}): Promise<Page<CaseListItem>> {
+    return this.searchCases(partnerId, {}, options);
+  }
+
+  /**
+   * Issue 5: the partner's cases matching `filter`, newest first: the filter runs in the Table
+   * Storage query ({@link searchFilter}); provider-share rows (whose columns are a copy from the
+   * share time) are re-checked in memory against the live case. Table Storage may answer a
+   * filtered query with an empty page and a continuation token (it scans at most 1,000 rows per
+   * request): up to 5 requests are made while the page is empty, then the token is returned.
+   * @throws InvalidContinuationTokenError for a token not issued here.
+   * @throws RangeError when `limit` is out of range.
+   */
+  async searchCases(partnerId: string, filter: CaseFilter, options: ListCasesOptions = {}): Promise<Page<CaseListItem>> {
     const limit = options.limit ?? 25;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new RangeError("limit must be an integer from 1 to 100");
     let sdkToken: string | undefined;
@@ -147,19 +228,83 @@ export class TableCaseRepository implements CaseRepository {
       }
     }
     const cases = await this.storage.getTable(TableNames.cases);
-    const filter = odata`PartitionKey eq ${encodeKey(partnerId)} and RowKey ge ${"idx_"} and RowKey lt ${"idx`"}`;
-    const pages = cases.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: limit, continuationToken: sdkToken });
-    let result;
-    try {
-      result = await pages.next();
-    } catch (e) {
-      if (sdkToken !== undefined && statusOf(e) === 400) throw new InvalidContinuationTokenError();
-      throw e;
+    const query = searchFilter(partnerId, filter);
+    const items: CaseListItem[] = [];
+    for (let request = 0; request < 5; request++) {
+      const pages = cases.listEntities<Record<string, unknown>>({ queryOptions: { filter: query } }).byPage({ maxPageSize: limit, continuationToken: sdkToken });
+      let result;
+      try {
+        result = await pages.next();
+      } catch (e) {
+        if (sdkToken !== undefined && statusOf(e) === 400) throw new InvalidContinuationTokenError();
+        throw e;
+      }
+      if (result.done || !result.value) return { items };
+      const page = result.value;
+      const listed = await Promise.all(page.slice(0, limit).map((e) => this.#listItem(e)));
+      items.push(...listed.filter((item) => item.resellerPartnerId === undefined || matchesCaseFilter(item, filter)));
+      sdkToken = page.continuationToken;
+      if (!sdkToken) return { items };
+      if (items.length > 0) break;
     }
-    if (result.done || !result.value) return { items: [] };
-    const page = result.value;
-    const items = await Promise.all(page.slice(0, limit).map((e) => this.#listItem(e)));
-    return page.continuationToken ? { items, continuationToken: toBase64Url(JSON.stringify({ v: 1, t: page.continuationToken })) } : { items };
+    return { items, continuationToken: toBase64Url(JSON.stringify({ v: 1, t: sdkToken })) };
+  }
+
+  /**
+   * Issue 5: counts per status of the cases matching `filter` without its status: a query
+   * projected on `status` (and the share columns) over the partner's listing rows, in pages of
+   * 1,000, stopping after `maxRows` rows (`truncated`). Provider shares are counted by their live case.
+   * @throws RestError when storage fails.
+   */
+  async countCasesByStatus(partnerId: string, filter: CaseFilter, maxRows = 20_000): Promise<{ byStatus: Record<CaseStatus, number>; truncated: boolean }> {
+    const byStatus = Object.fromEntries(CaseStatuses.map((st) => [st, 0])) as Record<CaseStatus, number>;
+    const cases = await this.storage.getTable(TableNames.cases);
+    const query = searchFilter(partnerId, filter, { ignoreStatus: true });
+    let rows = 0;
+    for await (const page of cases.listEntities<Record<string, unknown>>({ queryOptions: { filter: query, select: ["status", "caseId", "resellerPartnerId"] } }).byPage({ maxPageSize: 1000 })) {
+      for (const e of page) {
+        rows += 1;
+        let status = e.status as CaseStatus;
+        if (typeof e.resellerPartnerId === "string") {
+          const live = await this.getCase(e.resellerPartnerId, String(e.caseId));
+          if (!live || !matchesCaseFilter(live, filter, { ignoreStatus: true })) continue;
+          status = live.status;
+        }
+        if (status in byStatus) byStatus[status] += 1;
+      }
+      if (rows >= maxRows) return { byStatus, truncated: true };
+    }
+    return { byStatus, truncated: false };
+  }
+
+  /**
+   * Issue 5: changes derived fields of a case (no timeline entry, `updatedAt` kept): case and index
+   * rows replaced in one transaction with `If-Match` (retried on 412, up to 10 times).
+   * @returns the case after the change, or undefined when it does not exist.
+   * @throws Error when concurrent updates keep winning (10 ETag conflicts).
+   */
+  async patchCase(partnerId: string, caseId: string, mutate: (current: SupportRequest) => SupportRequest | undefined): Promise<SupportRequest | undefined> {
+    const cases = await this.storage.getTable(TableNames.cases);
+    for (let attempt = 0; attempt < MAX_ETAG_ATTEMPTS; attempt++) {
+      const row = await this.#getCaseRow(partnerId, caseId);
+      if (!row) return undefined;
+      const changed = mutate(row.value);
+      if (!changed) return row.value;
+      const next: SupportRequest = { ...changed, caseId: row.value.caseId, partnerId: row.value.partnerId, status: row.value.status, createdAt: row.value.createdAt, updatedAt: row.value.updatedAt };
+      const data = packJson(next);
+      const pk = encodeKey(partnerId);
+      try {
+        await cases.submitTransaction([
+          ["update", { partitionKey: pk, rowKey: caseRowKey(caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, updatedAt: next.updatedAt, applied: JSON.stringify(row.applied), ...data }, "Replace", { etag: row.etag }],
+          ["upsert", { partitionKey: pk, rowKey: indexRowKey(next.createdAt, next.caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, ...listingColumns(next), ...data }, "Replace"],
+        ]);
+      } catch (e) {
+        if (statusOf(e) === 412) continue;
+        throw e;
+      }
+      return next;
+    }
+    throw new Error(`Case ${caseId}: gave up after ${MAX_ETAG_ATTEMPTS} concurrent-update conflicts (HTTP 412)`);
   }
 
   /**
@@ -175,7 +320,7 @@ export class TableCaseRepository implements CaseRepository {
     const common = { caseId: supportRequest.caseId, resellerPartnerId: reseller.partnerId, resellerName: reseller.name, sharedAt };
     await cases.submitTransaction([
       ["upsert", { partitionKey: pk, rowKey: shareRowKey(supportRequest.caseId), ...common }, "Replace"],
-      ["upsert", { partitionKey: pk, rowKey: indexRowKey(supportRequest.createdAt, supportRequest.caseId), ...common, status: supportRequest.status, createdAt: supportRequest.createdAt, ...packJson(supportRequest) }, "Replace"],
+      ["upsert", { partitionKey: pk, rowKey: indexRowKey(supportRequest.createdAt, supportRequest.caseId), ...common, status: supportRequest.status, createdAt: supportRequest.createdAt, ...listingColumns(supportRequest), ...packJson(supportRequest) }, "Replace"],
     ]);
   }
 
@@ -239,7 +384,7 @@ export class TableCaseRepository implements CaseRepository {
       const pk = encodeKey(input.partnerId);
       const actions: TransactionAction[] = [
         ["update", { partitionKey: pk, rowKey: caseRowKey(input.caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, updatedAt: next.updatedAt, applied: JSON.stringify({ ...applied, [input.entryId]: current.status }), ...data }, "Replace", { etag: row.etag }],
-        ["upsert", { partitionKey: pk, rowKey: indexRowKey(next.createdAt, next.caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, ...data }, "Replace"],
+        ["upsert", { partitionKey: pk, rowKey: indexRowKey(next.createdAt, next.caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, ...listingColumns(next), ...data }, "Replace"],
       ];
       try {
         await cases.submitTransaction(actions);
@@ -283,7 +428,7 @@ export class TableCaseRepository implements CaseRepository {
       const pk = encodeKey(partnerId);
       const actions: TransactionAction[] = [
         ["update", { partitionKey: pk, rowKey: caseRowKey(caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, updatedAt: next.updatedAt, applied: JSON.stringify({ ...row.applied, [entry.entryId]: current.status }), ...data }, "Replace", { etag: row.etag }],
-        ["upsert", { partitionKey: pk, rowKey: indexRowKey(next.createdAt, next.caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, ...data }, "Replace"],
+        ["upsert", { partitionKey: pk, rowKey: indexRowKey(next.createdAt, next.caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, ...listingColumns(next), ...data }, "Replace"],
       ];
       try {
         await cases.submitTransaction(actions);

@@ -1,19 +1,36 @@
 /**
  * Partners in Table Storage. Table `<prefix>Partners`:
  * - PartitionKey `partner`, RowKey = partner id: the definition as packed JSON, `createdAt`, and
- *   the credential record (`webhookSecrets`, `apiKeyHashes` as JSON arrays).
+ *   the credential record (`webhookSecrets`, `apiKeyHashes` as JSON arrays; issue 5: `apiKeys`, a
+ *   JSON array of {@link ApiKeyRecord} with roles. A row without `apiKeys` (written before issue 5)
+ *   reads each of its `apiKeyHashes` as a global-admin key, so old partners keep working).
  * - PartitionKey `partner`, RowKey `<partnerId>~psi~<caseId>`: product support incidents consumed
  *   (written by TableProductSupportIncidentLedger; skipped here).
  * - PartitionKey `apikey`, RowKey = SHA-256 hex of an API key: `partnerId` (a lookup index so a
  *   key of another partner can be recognised without scanning; the partner row stays the source
- *   of truth and is re-checked).
+ *   of truth and is re-checked). Issue 5: also `lastUsedAt`, merged at most once a minute per key,
+ *   so authentication never rewrites the partner row.
  */
 import type { Partner, PartnerDefinition } from "../contracts";
-import type { PartnerCredentialRecord, PartnerRepository } from "../ports";
+import type { ApiKeyRecord, PartnerCredentialRecord, PartnerRepository } from "../ports";
 import { packJson, statusOf, TableNames, unpackJson, type StoredEntity, type TableStorage } from "./tableStorage";
 
 const PARTNER_PK = "partner";
 const APIKEY_PK = "apikey";
+const MAX_ETAG_ATTEMPTS = 10;
+
+/** Prefix shown for keys migrated from the issue-2 hash-only record (their first characters are unknown). */
+export const LEGACY_KEY_PREFIX = "csp_····";
+
+/** The key record of an issue-2 hash: a global-admin key with a stable id derived from the hash. */
+export function legacyApiKey(hash: string, createdAt: string): ApiKeyRecord {
+  return { keyId: `key_${hash.slice(0, 16)}`, hash, prefix: LEGACY_KEY_PREFIX, role: "global-admin", name: "Registration key", createdAt };
+}
+
+/** Keys of a credential record as written: `apiKeys`, else each `apiKeyHashes` as a global-admin key. */
+function keysOf(credentials: PartnerCredentialRecord, createdAt: string): ApiKeyRecord[] {
+  return credentials.apiKeys ?? credentials.apiKeyHashes.map((h) => legacyApiKey(h, createdAt));
+}
 
 /** {@link PartnerRepository} over Azure Table Storage. */
 export class TablePartnerRepository implements PartnerRepository {
@@ -35,9 +52,10 @@ export class TablePartnerRepository implements PartnerRepository {
     const table = await this.storage.getTable(TableNames.partners);
     const existing = await this.#getRow(definition.id);
     const createdAt = typeof existing?.createdAt === "string" ? existing.createdAt : this.now().toISOString();
-    const oldHashes = existing ? parseArray(existing.apiKeyHashes) : [];
-    for (const hash of credentials.apiKeyHashes) {
-      await table.upsertEntity({ partitionKey: APIKEY_PK, rowKey: hash, partnerId: definition.id }, "Replace");
+    const oldHashes = existing ? keysOfRow(existing).map((k) => k.hash) : [];
+    const keys = keysOf(credentials, createdAt);
+    for (const key of keys) {
+      await table.upsertEntity({ partitionKey: APIKEY_PK, rowKey: key.hash, partnerId: definition.id }, "Merge");
     }
     const partner: Partner = { ...definition, createdAt };
     await table.upsertEntity(
@@ -46,12 +64,11 @@ export class TablePartnerRepository implements PartnerRepository {
         rowKey: definition.id,
         createdAt,
         ...packJson(partner),
-        webhookSecrets: JSON.stringify(credentials.webhookSecrets),
-        apiKeyHashes: JSON.stringify(credentials.apiKeyHashes),
+        ...credentialColumns(credentials.webhookSecrets, keys),
       },
       "Replace",
     );
-    for (const stale of oldHashes.filter((h) => !credentials.apiKeyHashes.includes(h))) {
+    for (const stale of oldHashes.filter((h) => !keys.some((k) => k.hash === h))) {
       await table.deleteEntity(APIKEY_PK, stale).catch((e: unknown) => {
         if (statusOf(e) !== 404) throw e;
       });
@@ -69,7 +86,80 @@ export class TablePartnerRepository implements PartnerRepository {
   async getCredentials(partnerId: string): Promise<PartnerCredentialRecord | undefined> {
     const row = await this.#getRow(partnerId);
     if (!row) return undefined;
-    return { webhookSecrets: parseArray(row.webhookSecrets), apiKeyHashes: parseArray(row.apiKeyHashes) };
+    const apiKeys = keysOfRow(row);
+    return { webhookSecrets: parseArray(row.webhookSecrets), apiKeyHashes: apiKeys.filter((k) => k.revokedAt === undefined).map((k) => k.hash), apiKeys };
+  }
+
+  /**
+   * Adds a key: the index row first (so the key resolves as soon as the partner row names it), then
+   * the partner row replaced with `If-Match` (retried on 412).
+   * @throws Error when the partner does not exist, the key id or hash is taken, or storage fails.
+   */
+  async addApiKey(partnerId: string, key: ApiKeyRecord): Promise<void> {
+    const table = await this.storage.getTable(TableNames.partners);
+    await table.upsertEntity({ partitionKey: APIKEY_PK, rowKey: key.hash, partnerId }, "Merge");
+    await this.#updateKeys(partnerId, (keys) => {
+      if (keys.some((k) => k.keyId === key.keyId || k.hash === key.hash)) throw new Error(`API key ${key.keyId} already exists`);
+      return { keys: [...keys, key], result: undefined };
+    });
+  }
+
+  /** Marks a key revoked (ETag-guarded). @returns the key, or undefined when unknown. @throws RestError when storage fails. */
+  async revokeApiKey(partnerId: string, keyId: string, revokedAt: string): Promise<ApiKeyRecord | undefined> {
+    if (!(await this.#getRow(partnerId))) return undefined;
+    return this.#updateKeys(partnerId, (keys) => {
+      const found = keys.find((k) => k.keyId === keyId);
+      if (!found) return { keys: undefined, result: undefined };
+      if (found.revokedAt !== undefined) return { keys: undefined, result: found };
+      const revoked = { ...found, revokedAt };
+      return { keys: keys.map((k) => (k.keyId === keyId ? revoked : k)), result: revoked };
+    });
+  }
+
+  /** Merges `lastUsedAt` onto the key's index row (never creates one). @throws RestError when storage fails (404 ignored). */
+  async recordApiKeyUse(apiKeyHash: string, usedAt: string): Promise<void> {
+    if (!/^[0-9a-f]{64}$/.test(apiKeyHash)) return;
+    const table = await this.storage.getTable(TableNames.partners);
+    try {
+      await table.updateEntity({ partitionKey: APIKEY_PK, rowKey: apiKeyHash, lastUsedAt: usedAt }, "Merge");
+    } catch (e) {
+      if (statusOf(e) !== 404) throw e;
+    }
+  }
+
+  /** Last uses of the given key hashes (point reads of their index rows, in parallel). @throws RestError when storage fails. */
+  async getApiKeyUses(apiKeyHashes: readonly string[]): Promise<Map<string, string>> {
+    const table = await this.storage.getTable(TableNames.partners);
+    const out = new Map<string, string>();
+    await Promise.all(
+      apiKeyHashes.map(async (hash) => {
+        try {
+          const row = await table.getEntity<{ lastUsedAt?: string }>(APIKEY_PK, hash, { queryOptions: { select: ["lastUsedAt"] } });
+          if (typeof row.lastUsedAt === "string") out.set(hash, row.lastUsedAt);
+        } catch (e) {
+          if (statusOf(e) !== 404) throw e;
+        }
+      }),
+    );
+    return out;
+  }
+
+  async #updateKeys<T>(partnerId: string, change: (keys: ApiKeyRecord[]) => { keys: ApiKeyRecord[] | undefined; result: T }): Promise<T> {
+    const table = await this.storage.getTable(TableNames.partners);
+    for (let attempt = 0; attempt < MAX_ETAG_ATTEMPTS; attempt++) {
+      const row = await this.#getRow(partnerId);
+      if (!row) throw new Error(`Partner ${partnerId} not found`);
+      const { keys, result } = change(keysOfRow(row));
+      if (!keys) return result;
+      try {
+        await table.updateEntity({ partitionKey: PARTNER_PK, rowKey: partnerId, ...credentialColumns(parseArray(row.webhookSecrets), keys) }, "Merge", { etag: row.etag });
+        return result;
+      } catch (e) {
+        if (statusOf(e) === 412) continue;
+        throw e;
+      }
+    }
+    throw new Error(`Partner ${partnerId}: gave up after ${MAX_ETAG_ATTEMPTS} concurrent-update conflicts (HTTP 412)`);
   }
 
   /** Every partner, by id. @throws RestError when storage fails. */
@@ -100,6 +190,7 @@ export class TablePartnerRepository implements PartnerRepository {
       throw e;
     }
     const creds = await this.getCredentials(partnerId);
+    // Revoked keys (and keys dropped by a rotation) no longer resolve, even while their index row lingers.
     return creds?.apiKeyHashes.includes(apiKeyHash) ? partnerId : undefined;
   }
 
@@ -112,6 +203,25 @@ export class TablePartnerRepository implements PartnerRepository {
       throw e;
     }
   }
+}
+
+/** The credential columns of a partner row: secrets, keys, and the active hashes (issue-2 readers). */
+function credentialColumns(webhookSecrets: readonly string[], keys: readonly ApiKeyRecord[]): Record<string, string> {
+  return {
+    webhookSecrets: JSON.stringify(webhookSecrets),
+    apiKeyHashes: JSON.stringify(keys.filter((k) => k.revokedAt === undefined).map((k) => k.hash)),
+    apiKeys: JSON.stringify(keys),
+  };
+}
+
+/** The keys of a stored partner row: `apiKeys`, else (rows written before issue 5) each `apiKeyHashes` entry as a global-admin key. */
+function keysOfRow(row: Record<string, unknown>): ApiKeyRecord[] {
+  if (typeof row.apiKeys === "string") {
+    const parsed: unknown = JSON.parse(row.apiKeys);
+    if (Array.isArray(parsed)) return parsed as ApiKeyRecord[];
+  }
+  const createdAt = typeof row.createdAt === "string" ? row.createdAt : new Date(0).toISOString();
+  return parseArray(row.apiKeyHashes).map((h) => legacyApiKey(h, createdAt));
 }
 
 function parseArray(value: unknown): string[] {

@@ -7,3 +7,5 @@ export * from "./problem";
 export * from "./sla";
 export * from "./caseActions";
 export * from "./inboundEmail";
+export * from "./access";
+export * from "./partnerApi";

@@ -32,6 +32,12 @@ export const SupportRequestCarrySchema = z.object({
   entryCount: z.number().int().min(0),
   /** Notifications sent so far per key base (deterministic notification keys `base`, `base-2`, …). */
   notificationCounts: z.record(z.string(), z.number().int().min(1)),
+  /**
+   * Issue 5: set when the partner API restarts the orchestration of a CLOSED case (the previous
+   * execution completed): the reopening to apply first (closed → in-diagnosis, a new resolution
+   * clock cycle, the customer told). The other carry fields continue the previous execution's ids.
+   */
+  reopen: z.object({ reason: z.string(), seq: z.string(), requestedAt: z.iso.datetime(), actor: z.object({ kind: z.enum(["partner", "indirect-provider", "customer", "system"]), partnerId: z.string().optional(), email: z.string().optional() }) }).optional(),
 });
 /** Carry state of the orchestration across continueAsNew. */
 export type SupportRequestCarry = z.infer<typeof SupportRequestCarrySchema>;

@@ -245,12 +245,20 @@ export const SupportRequestSchema = z.object({
     .optional(),
   /** Issue 4: addresses a permanent bounce (RFC 3464 5.x.x) marked undeliverable; status emails skip them. */
   undeliverableEmails: z.array(z.object({ address: z.string(), at: z.iso.datetime(), status: z.string().optional(), messageId: z.string().optional() })).optional(),
+  /** Issue 5: who works the request (an email address or a name), set through `POST …/assignment`. */
+  assignee: z.string().optional(),
+  /**
+   * Issue 5: SLA health from the SLA event log, kept current by RecordSlaEvents: `breached` once any
+   * first-response or resolution target was missed, else `at-risk` while an open clock passed a
+   * warning threshold, `on-track` while clocks run, `none` when none is open.
+   */
+  slaHealth: z.enum(["none", "on-track", "at-risk", "breached"]).optional(),
 });
 /** Stored support request. */
 export type SupportRequest = z.infer<typeof SupportRequestSchema>;
 
 /** Kinds of timeline entries. */
-export const TimelineKinds = ["status-changed", "email-sent", "sla-breached", "escalation-decided", "note", "customer-reply", "email-received", "reclassified"] as const;
+export const TimelineKinds = ["status-changed", "email-sent", "sla-breached", "escalation-decided", "note", "customer-reply", "email-received", "reclassified", "internal-note", "assigned"] as const;
 /** A timeline entry kind. */
 export type TimelineKind = (typeof TimelineKinds)[number];
 

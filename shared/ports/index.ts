@@ -12,6 +12,8 @@ import type {
   InboundEmailOutcome,
   QuarantinedEmail,
   CaseStatus,
+  Role,
+  SupportRequestCarry,
   ConsumeProductSupportIncidentResult,
   MicrosoftServiceRequestPayload,
   Partner,
@@ -28,6 +30,28 @@ export interface Page<T> {
   continuationToken?: string;
 }
 
+/**
+ * Issue 5: filters of {@link CaseRepository.searchCases}, every one optional. Applied in the Table
+ * Storage query on the listing row's columns (status, severity, category, product, channel,
+ * customer tenant id / lower-cased email, SLA health) and RowKey range (created range); rows shared
+ * with an indirect provider are re-checked in memory against the live case.
+ */
+export interface CaseFilter {
+  status?: CaseStatus;
+  severity?: SupportRequest["severity"];
+  category?: SupportRequest["category"];
+  product?: SupportRequest["product"];
+  channel?: SupportRequest["channel"];
+  /** Tenant id (GUID) or customer email (case-insensitive). */
+  customer?: string;
+  /** `breached` or `at-risk` ({@link SupportRequest.slaHealth}). */
+  sla?: "at-risk" | "breached";
+  /** ISO 8601 instant, inclusive. */
+  createdFrom?: string;
+  /** ISO 8601 instant, exclusive. */
+  createdTo?: string;
+}
+
 /** Options of {@link CaseRepository.listCases}. */
 export interface ListCasesOptions {
   /** Page size, 1–100; default 25. */
@@ -36,12 +60,40 @@ export interface ListCasesOptions {
   continuationToken?: string;
 }
 
+/**
+ * Issue 5: one API key of a partner (never the key itself): its SHA-256, the first 8 characters
+ * for recognition, the Partner Center role it acts with, and its life (created, last used,
+ * revoked). Revoked keys stay listed and answer 401.
+ */
+export interface ApiKeyRecord {
+  /** Stable id (`key_` + 16 hex), used in `DELETE …/api-keys/{keyId}`. */
+  keyId: string;
+  /** SHA-256 (hex, 64 characters) of the key. */
+  hash: string;
+  /** First 8 characters of the key (`csp_` + 4); `csp_····` for keys migrated from the hash-only record. */
+  prefix: string;
+  role: Role;
+  /** Human name ("Registration key", "Helpdesk laptop"). */
+  name: string;
+  /** ISO 8601 UTC. */
+  createdAt: string;
+  /** ISO 8601 UTC of the last authenticated use (updated at most once a minute per key and instance). */
+  lastUsedAt?: string;
+  /** ISO 8601 UTC; set once revoked. */
+  revokedAt?: string;
+}
+
 /** Stored hashes and metadata of a partner's credentials. */
 export interface PartnerCredentialRecord {
   /** Webhook signing secrets (`whsec_…`), newest first; several during rotation. Stored as is: HMAC needs them. */
   webhookSecrets: string[];
-  /** SHA-256 (hex) of each valid API key. */
+  /**
+   * SHA-256 (hex) of each valid (not revoked) API key. Issue 2 shape: on write, used only when
+   * `apiKeys` is absent (each hash becomes a global-admin key); on read, derived from `apiKeys`.
+   */
   apiKeyHashes: string[];
+  /** Issue 5: every API key with its role, revoked ones included. Rows written before issue 5 read as global-admin keys. */
+  apiKeys?: ApiKeyRecord[];
 }
 
 /** Partners as data (Table Storage). */
@@ -62,6 +114,24 @@ export interface PartnerRepository {
    * partner API answer 404 rather than 401 to a valid key used on another partner's URL (OWASP API1).
    */
   findPartnerIdByApiKeyHash(apiKeyHash: string): Promise<string | undefined>;
+  /**
+   * Issue 5: adds an API key to the partner's credential record (ETag-guarded read-modify-write of
+   * the partner row, so concurrent changes are not lost) and its lookup index row.
+   * @throws Error when the partner does not exist or storage fails.
+   */
+  addApiKey(partnerId: string, key: ApiKeyRecord): Promise<void>;
+  /**
+   * Issue 5: marks a key revoked (ETag-guarded); a key revoked before keeps its first `revokedAt`.
+   * @returns the key after the change, or undefined when the partner has no such key.
+   */
+  revokeApiKey(partnerId: string, keyId: string, revokedAt: string): Promise<ApiKeyRecord | undefined>;
+  /**
+   * Issue 5: records the last use of a key on its lookup index row (a merge of one property; never
+   * the partner row, so authentication never contends with key management).
+   */
+  recordApiKeyUse(apiKeyHash: string, usedAt: string): Promise<void>;
+  /** Issue 5: the last use of each key hash that has one (read from the lookup index rows). */
+  getApiKeyUses(apiKeyHashes: readonly string[]): Promise<Map<string, string>>;
 }
 
 /**
@@ -130,6 +200,24 @@ export interface CaseRepository {
    * @throws CaseNotFoundError when the case does not exist.
    */
   updateCase(partnerId: string, caseId: string, entry: TimelineEntry, mutate: (current: SupportRequest) => SupportRequest | undefined): Promise<SupportRequest>;
+  /**
+   * Issue 5: the partner's cases matching `filter`, newest first (as {@link listCases}, which it
+   * generalises). Pages may be shorter than `limit`, even empty with a continuation token.
+   * @throws InvalidContinuationTokenError / RangeError as {@link listCases}.
+   */
+  searchCases(partnerId: string, filter: CaseFilter, options?: ListCasesOptions): Promise<Page<CaseListItem>>;
+  /**
+   * Issue 5: how many of the partner's cases match `filter` (its `status` ignored), per status: a
+   * projected scan of the listing rows, bounded by `maxRows`.
+   * @returns the counts and whether the scan stopped at `maxRows`.
+   */
+  countCasesByStatus(partnerId: string, filter: CaseFilter, maxRows?: number): Promise<{ byStatus: Record<CaseStatus, number>; truncated: boolean }>;
+  /**
+   * Issue 5: changes fields of a case without a timeline entry and without touching `updatedAt`
+   * (derived fields such as `slaHealth`); ETag-guarded like {@link updateCase}.
+   * @returns the case after the change, or undefined when it does not exist.
+   */
+  patchCase(partnerId: string, caseId: string, mutate: (current: SupportRequest) => SupportRequest | undefined): Promise<SupportRequest | undefined>;
 }
 
 /** A stored idempotent response (IETF httpapi Idempotency-Key draft). */
@@ -367,6 +455,13 @@ export interface SupportRequestWorkflow {
   raiseEvent(caseId: string, eventName: string, payload: unknown): Promise<boolean>;
   /** Status of the case's orchestration, or undefined when none exists. */
   getStatus(caseId: string): Promise<WorkflowStatus | undefined>;
+  /**
+   * Issue 5: starts the orchestration again for a case whose instance has completed (a closed case
+   * reopened): same instance id, a new execution, with `carry` continuing the ids and counters of the
+   * previous one. Optional so older fakes still type-check; the Durable adapter implements it.
+   * @returns false when the instance is still running (nothing started).
+   */
+  restart?(caseId: string, partnerId: string, carry: SupportRequestCarry): Promise<boolean>;
 }
 
 /** Source of the current time for services (UTC). */

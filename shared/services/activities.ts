@@ -33,6 +33,7 @@ import { computeSlaClocks, selectSlaPolicy } from "../domain";
 import type { CaseActionInbox, CaseRepository, Clock, EmailSender, NotificationLog, PartnerCenterClient, PartnerRepository, ProductSupportIncidentLedger, SlaEventLog } from "../ports";
 import type { CustomerEmailInput, RenderedEmail, StatusEmailInput } from "../templates/statusEmail";
 import { supportTermsQuote, type SupportTermsQuote } from "./supportTerms";
+import { slaHealthOf } from "./caseSearch";
 
 /**
  * Renders a customer status email: `renderStatusEmail` of shared/templates/statusEmail.ts (the
@@ -147,8 +148,17 @@ export interface RecordSlaEventsResult {
  * the orchestration notifies warnings and breaches through NotifyPartner.
  * The returned function throws Error when storage fails.
  */
-export function createRecordSlaEvents(deps: { slaEvents: SlaEventLog }): (input: RecordSlaEventsInput) => Promise<RecordSlaEventsResult> {
-  return async (input) => ({ appended: await deps.slaEvents.append(input.partnerId, input.caseId, input.events) });
+export function createRecordSlaEvents(deps: { slaEvents: SlaEventLog; cases?: CaseRepository }): (input: RecordSlaEventsInput) => Promise<RecordSlaEventsResult> {
+  return async (input) => {
+    const appended = await deps.slaEvents.append(input.partnerId, input.caseId, input.events);
+    // Issue 5: keep the case's SLA health (the list's `sla` filter) current, from the whole log.
+    if (deps.cases) {
+      const log = await deps.slaEvents.list(input.partnerId, input.caseId);
+      const health = slaHealthOf(log);
+      await deps.cases.patchCase(input.partnerId, input.caseId, (current) => (current.slaHealth === health ? undefined : { ...current, slaHealth: health }));
+    }
+    return { appended };
+  };
 }
 
 /**

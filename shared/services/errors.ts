@@ -3,6 +3,7 @@
  * maps them to RFC 9457 problems (functions/http/problem.ts).
  */
 import type { z } from "zod";
+import type { Permission, Role } from "../contracts";
 
 /** Input failed its schema; `issues` are zod's (paths into the input), mapped to JSON Pointers by the HTTP layer. */
 export class ValidationError extends Error {
@@ -43,5 +44,23 @@ export class ConflictError extends Error {
   ) {
     super(message);
     this.name = "ConflictError";
+  }
+}
+
+/**
+ * Issue 5: the caller's API key may see the object but its role lacks the permission (403; OWASP
+ * API5:2023 Broken Function Level Authorization). Only raised after the object was found visible
+ * to the caller, so a 403 never reveals another partner's object (those are 404).
+ */
+export class ForbiddenError extends Error {
+  /** Stable code. */
+  readonly code = "Forbidden";
+  /** @param permission - the permission needed. @param role - the key's role. */
+  constructor(
+    readonly permission: Permission,
+    readonly role: Role,
+  ) {
+    super(`The role ${role} of this API key does not have the permission ${permission}.`);
+    this.name = "ForbiddenError";
   }
 }

@@ -10,3 +10,7 @@ export * from "./supportRequests";
 export * from "./activities";
 export * from "./health";
 export * from "./supportTerms";
+export * from "./apiKeys";
+export * from "./rateLimiter";
+export * from "./partnerActions";
+export * from "./caseSearch";

@@ -4,12 +4,14 @@
  */
 import { PartnerDefinitionSchema, type Partner, type PartnerCredentials } from "../contracts";
 import type { PartnerCredentialRecord, PartnerRepository } from "../ports";
-import { generateApiKey, generateWebhookSecret, hashApiKey } from "./credentials";
+import { generateApiKey, generateWebhookSecret, newApiKeyRecord, REGISTRATION_KEY_NAME } from "./credentials";
 import { ValidationError } from "./errors";
 
 /** Dependencies of {@link registerPartner}. */
 export interface RegisterPartnerDeps {
   partners: PartnerRepository;
+  /** Clock for key creation times (default: system time). */
+  now?: () => Date;
 }
 
 /** Options of {@link registerPartner}. */
@@ -57,10 +59,19 @@ export async function registerPartner(deps: RegisterPartnerDeps, definition: unk
     record = existing;
   } else {
     credentials = { webhookSecret: generateWebhookSecret(), apiKey: generateApiKey() };
+    const now = (deps.now ?? (() => new Date()))().toISOString();
+    // Issue 5: the registration key is a global-admin key (Partner Center: the global admin manages
+    // the account). A rotation keeps the previous registration key valid (switch-over) and revokes
+    // older registration keys; keys created through the API are left alone.
+    const keys = existing?.apiKeys ?? [];
+    const previous = keys.filter((k) => k.name === REGISTRATION_KEY_NAME && k.revokedAt === undefined).at(-1);
+    const kept = keys.map((k) => (k.name === REGISTRATION_KEY_NAME && k.revokedAt === undefined && k !== previous ? { ...k, revokedAt: now } : k));
     record = {
       webhookSecrets: [credentials.webhookSecret, ...(existing?.webhookSecrets.slice(0, 1) ?? [])],
-      apiKeyHashes: [hashApiKey(credentials.apiKey), ...(existing?.apiKeyHashes.slice(0, 1) ?? [])],
+      apiKeyHashes: [],
+      apiKeys: [...kept, newApiKeyRecord(credentials.apiKey, "global-admin", REGISTRATION_KEY_NAME, now)],
     };
+    record.apiKeyHashes = (record.apiKeys ?? []).filter((k) => k.revokedAt === undefined).map((k) => k.hash);
   }
   const partner = await deps.partners.upsertPartner(parsed.data, record);
   return { partner, credentials, webhookSecret: record.webhookSecrets[0] as string, created: existing === undefined };

@@ -240,7 +240,7 @@ function toOrchestrationView(s: WorkflowStatus): NonNullable<SupportRequestDetai
 /** Result of recording a case action: in the inbox, and the workflow signalled to read it. */
 export interface PartnerActionResult {
   caseId: string;
-  /** The action type recorded (`diagnosis`, `update`, `resolution`, `escalate`). */
+  /** The action type recorded (`diagnosis`, `update`, `resolution`, `escalate`; issue 5: `information-request`, `close`, `reopen`). */
   action: CaseAction["type"];
   /** Its position in the case's action inbox. */
   seq: string;
@@ -265,9 +265,43 @@ export const ProviderActionAllowedStatuses: readonly CaseStatus[] = ["escalated-
 /** Statuses in which the indirect provider may resolve a reseller's case: escalated to it, or escalated by it to Microsoft (it holds the Microsoft service request). */
 export const ProviderResolutionAllowedStatuses: readonly CaseStatus[] = ["escalated-to-provider", "escalated-to-microsoft"];
 
+/** Issue 5: statuses in which the partner may ask the customer for information (the case is with the partner, not escalated). */
+export const InformationRequestAllowedStatuses: readonly CaseStatus[] = ["received", "in-diagnosis", "awaiting-customer"];
+/** Issue 5: statuses from which the partner may close: those the lifecycle lets move to `closed` (shared/domain `canTransition`: resolved). */
+export const ClosureAllowedStatuses: readonly CaseStatus[] = CaseStatuses.filter((s) => canTransition(s, "closed"));
+/** Issue 5: statuses from which the partner may reopen: resolved (within auto-close; the running workflow resumes the resolution clock) and closed (the workflow is started again). */
+export const ReopenAllowedStatuses: readonly CaseStatus[] = ["resolved", "closed"];
+
+/** The statuses in which the owning partner may record an action of this type. */
+export function allowedStatusesOf(type: CaseAction["type"]): readonly CaseStatus[] {
+  switch (type) {
+    case "diagnosis":
+      return DiagnosisAllowedStatuses;
+    case "resolution":
+      return ResolutionAllowedStatuses;
+    case "update":
+      return UpdateAllowedStatuses;
+    case "escalate":
+      return EscalationAllowedStatuses;
+    case "information-request":
+      return InformationRequestAllowedStatuses;
+    case "close":
+      return ClosureAllowedStatuses;
+    case "reopen":
+      return ["resolved"];
+    case "customer-reply":
+      return UpdateAllowedStatuses;
+  }
+}
+
+/** Issue 5: a check of the caller's permission on the case it may see (throws ForbiddenError). */
+export type CaseAccessGuard = (access: CaseAccess) => void;
+
 const TERMINAL_RUNTIME = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
 
-type Deps = Pick<SupportRequestDeps, "cases" | "partners" | "inbox" | "workflow" | "clock" | "publicBaseUrl">;
+/** What {@link recordCaseAction} needs. */
+export type CaseActionDeps = Pick<SupportRequestDeps, "cases" | "partners" | "inbox" | "workflow" | "clock" | "publicBaseUrl">;
+type Deps = CaseActionDeps;
 
 /**
  * Records a case action: checks access and the case status, appends the action to the case's
@@ -276,9 +310,11 @@ type Deps = Pick<SupportRequestDeps, "cases" | "partners" | "inbox" | "workflow"
  * @throws NotFoundError when the caller may not see the case.
  * @throws ConflictError when the status (or the caller's role) does not allow the action, or the workflow is not running.
  */
-async function recordCaseAction(deps: Deps, partnerId: string, caseId: string, action: CaseAction): Promise<PartnerActionResult> {
+export async function recordCaseAction(deps: Deps, partnerId: string, caseId: string, action: CaseAction, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
   const access = await resolveCaseAccess(deps, partnerId, caseId);
   if (!access) throw new NotFoundError(`Support request ${caseId} not found`);
+  // Issue 5: the caller's permission on this case (403), checked only once the case is visible to it.
+  guard?.(access);
   const sr = access.case;
   const what = action.type === "escalate" ? "escalation" : action.type;
   let allowed: readonly CaseStatus[];
@@ -286,7 +322,7 @@ async function recordCaseAction(deps: Deps, partnerId: string, caseId: string, a
     if (action.type !== "resolution" && action.type !== "escalate") throw new ConflictError(`As the indirect provider of this request you can record a resolution or an escalation; a ${what} is the reseller's to record`, sr.status);
     allowed = action.type === "resolution" ? ProviderResolutionAllowedStatuses : ProviderActionAllowedStatuses;
   } else {
-    allowed = action.type === "diagnosis" ? DiagnosisAllowedStatuses : action.type === "resolution" ? ResolutionAllowedStatuses : action.type === "update" ? UpdateAllowedStatuses : EscalationAllowedStatuses;
+    allowed = allowedStatusesOf(action.type);
   }
   if (!allowed.includes(sr.status)) throw new ConflictError(`A ${what} cannot be recorded while the request is ${sr.status} (allowed: ${allowed.join(", ")})`, sr.status);
   if (access.role === "owner" && action.type === "diagnosis" && sr.escalation) throw new ConflictError(`The request was escalated (${sr.escalation.target}); record a resolution instead`, sr.status);
@@ -311,9 +347,9 @@ function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
  * @throws NotFoundError when the case is not the partner's.
  * @throws ConflictError when the status does not allow it ({@link DiagnosisAllowedStatuses}), the case was escalated, the caller is the indirect provider, or the workflow is not running.
  */
-export async function recordDiagnosis(deps: Deps, partnerId: string, caseId: string, body: unknown): Promise<PartnerActionResult> {
+export async function recordDiagnosis(deps: Deps, partnerId: string, caseId: string, body: unknown, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
   const d = parseWith(DiagnosisRequestSchema, body);
-  return recordCaseAction(deps, partnerId, caseId, { type: "diagnosis", outcome: d.outcome, notes: d.notes });
+  return recordCaseAction(deps, partnerId, caseId, { type: "diagnosis", outcome: d.outcome, notes: d.notes }, guard);
 }
 
 /**
@@ -323,9 +359,9 @@ export async function recordDiagnosis(deps: Deps, partnerId: string, caseId: str
  * @throws NotFoundError when the caller may not see the case.
  * @throws ConflictError when the status does not allow it ({@link ResolutionAllowedStatuses}; for the provider {@link ProviderResolutionAllowedStatuses}) or the workflow is not running.
  */
-export async function recordResolution(deps: Deps, partnerId: string, caseId: string, body: unknown): Promise<PartnerActionResult> {
+export async function recordResolution(deps: Deps, partnerId: string, caseId: string, body: unknown, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
   const r = parseWith(ResolutionRequestSchema, body);
-  return recordCaseAction(deps, partnerId, caseId, { type: "resolution", summary: r.summary });
+  return recordCaseAction(deps, partnerId, caseId, { type: "resolution", summary: r.summary }, guard);
 }
 
 /**
@@ -335,9 +371,9 @@ export async function recordResolution(deps: Deps, partnerId: string, caseId: st
  * @throws NotFoundError when the case is not the partner's.
  * @throws ConflictError when the case is resolved or closed ({@link UpdateAllowedStatuses}), the caller is the indirect provider, or the workflow is not running.
  */
-export async function recordUpdate(deps: Deps, partnerId: string, caseId: string, body: unknown): Promise<PartnerActionResult> {
+export async function recordUpdate(deps: Deps, partnerId: string, caseId: string, body: unknown, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
   const u = parseWith(CaseUpdateRequestSchema, body);
-  return recordCaseAction(deps, partnerId, caseId, { type: "update", message: u.message });
+  return recordCaseAction(deps, partnerId, caseId, { type: "update", message: u.message }, guard);
 }
 
 /**
@@ -347,7 +383,7 @@ export async function recordUpdate(deps: Deps, partnerId: string, caseId: string
  * @throws NotFoundError when the caller may not see the case.
  * @throws ConflictError when the status does not allow it ({@link EscalationAllowedStatuses}; for the provider {@link ProviderActionAllowedStatuses}) or the workflow is not running.
  */
-export async function requestEscalation(deps: Deps, partnerId: string, caseId: string, body: unknown): Promise<PartnerActionResult> {
+export async function requestEscalation(deps: Deps, partnerId: string, caseId: string, body: unknown, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
   const e = parseWith(EscalationRequestSchema, body);
-  return recordCaseAction(deps, partnerId, caseId, { type: "escalate", reason: e.reason });
+  return recordCaseAction(deps, partnerId, caseId, { type: "escalate", reason: e.reason }, guard);
 }

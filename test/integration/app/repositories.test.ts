@@ -132,7 +132,12 @@ describe("TablePartnerRepository", () => {
     const second = await partners.upsertPartner({ ...def, name: "Renamed" }, { webhookSecrets: ["whsec_b", "whsec_a"], apiKeyHashes: ["b".repeat(64)] });
     expect(second.createdAt).toBe(first.createdAt);
     expect(second.name).toBe("Renamed");
-    expect(await partners.getCredentials("gamma-partner")).toEqual({ webhookSecrets: ["whsec_b", "whsec_a"], apiKeyHashes: ["b".repeat(64)] });
+    // Issue 5: a hash-only credential record reads as one global-admin key per hash.
+    expect(await partners.getCredentials("gamma-partner")).toEqual({
+      webhookSecrets: ["whsec_b", "whsec_a"],
+      apiKeyHashes: ["b".repeat(64)],
+      apiKeys: [{ keyId: `key_${"b".repeat(16)}`, hash: "b".repeat(64), prefix: "csp_····", role: "global-admin", name: "Registration key", createdAt: first.createdAt }],
+    });
     expect(await partners.findPartnerIdByApiKeyHash("b".repeat(64))).toBe("gamma-partner");
     expect(await partners.findPartnerIdByApiKeyHash("a".repeat(64))).toBeUndefined();
     expect((await partners.listPartners()).map((p) => p.id)).toContain("gamma-partner");

@@ -30,6 +30,15 @@ describe("DurableSupportRequestWorkflow", () => {
     expect(calls).toEqual(['start SupportRequestOrchestrator CS-0000000001 {"caseId":"CS-0000000001","partnerId":"alpha"}']);
   });
 
+  it("issue 5: restarts a completed instance (same id, the carry as input), never a running one", async () => {
+    const { client, calls } = fakeClient({ done: "Completed", live: "Running" });
+    const wf = new DurableSupportRequestWorkflow(client);
+    const carry = { generation: 2, status: "closed" as const, entryCount: 7, notificationCounts: { received: 1 }, cursor: "000003", reopen: { reason: "again", seq: "000003", requestedAt: "2026-01-02T00:00:00.000Z", actor: { kind: "partner" as const, partnerId: "alpha" } } };
+    expect(await wf.restart("done", "alpha", carry)).toBe(true);
+    expect(await wf.restart("live", "alpha", carry)).toBe(false);
+    expect(calls).toEqual([`start SupportRequestOrchestrator done ${JSON.stringify({ caseId: "done", partnerId: "alpha", carry })}`]);
+  });
+
   it("raises events only on Running or Pending instances", async () => {
     const { client, calls } = fakeClient({ a: "Running", b: "Pending", c: "Completed", d: "Failed" });
     const wf = new DurableSupportRequestWorkflow(client);

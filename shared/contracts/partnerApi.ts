@@ -1,0 +1,294 @@
+/**
+ * Request and response bodies of the partner API added by issue 5 (list filters and counts, the
+ * request detail's extras, the new case actions and the API-key endpoints). The OpenAPI 3.1
+ * document is generated from these schemas, and the dashboard calls the endpoints they describe;
+ * they only ever grow (new optional members), never change meaning.
+ *
+ * Errors of every endpoint are RFC 9457 problem details ({@link ProblemDetailsSchema}).
+ */
+import { z } from "zod";
+import { PermissionSchema, RoleSchema } from "./access";
+import { ReclassifyRequestSchema } from "./inboundEmail";
+import { SlaEventSchema, SlaMetrics } from "./sla";
+import {
+  CaseStatuses,
+  Categories,
+  Channels,
+  DiagnosisRequestSchema,
+  EscalationRecordSchema,
+  ProductIds,
+  ResolutionRequestSchema,
+  Severities,
+  SlaStateSchema,
+  SupportRequestSchema,
+  TimelineEntrySchema,
+} from "./supportRequest";
+
+/* ------------------------------------------------------------------------------------------ */
+/* Problems                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/** RFC 9457 problem details (`application/problem+json`): the body of every error. */
+export const ProblemDetailsSchema = z
+  .object({
+    /** URI reference of the problem type, e.g. `/problems/forbidden`. */
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    /** 400: each invalid field (`#/body/pointer`, `query:name`, `header:Name`). */
+    errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
+    /** 403: the permission the key's role lacks. */
+    permission: PermissionSchema.optional(),
+    /** 403: the key's role. */
+    role: RoleSchema.optional(),
+    /** 409: the request's status when the action conflicted with it. */
+    currentStatus: z.enum(CaseStatuses).optional(),
+  })
+  .loose();
+/** Problem details as documented. */
+export type ProblemDetailsBody = z.infer<typeof ProblemDetailsSchema>;
+
+/* ------------------------------------------------------------------------------------------ */
+/* List                                                                                         */
+/* ------------------------------------------------------------------------------------------ */
+
+/** SLA filter of the list: `at-risk` (a warning reached on a running clock, not breached) or `breached` (a target missed). */
+export const SlaFilters = ["at-risk", "breached"] as const;
+/** An SLA filter value. */
+export type SlaFilter = (typeof SlaFilters)[number];
+
+/** An instant or a date (a date means its start, 00:00 UTC) in the created-range filter. */
+const InstantOrDate = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+
+/**
+ * Query of `GET /api/partners/{partnerId}/support-requests` (all optional; every value a single
+ * string). `customer` is a tenant id (GUID) or an email address (case-insensitive); `createdFrom`
+ * is inclusive and `createdTo` exclusive. `limit` 1–100 (default 25).
+ */
+export const SupportRequestListQuerySchema = z
+  .object({
+    status: z.enum(CaseStatuses).optional(),
+    severity: z.enum(Severities).optional(),
+    category: z.enum(Categories).optional(),
+    product: z.enum(ProductIds).optional(),
+    customer: z.string().trim().min(1).max(254).optional(),
+    channel: z.enum(Channels).optional(),
+    sla: z.enum(SlaFilters).optional(),
+    createdFrom: InstantOrDate.optional(),
+    createdTo: InstantOrDate.optional(),
+    limit: z
+      .string()
+      .regex(/^\d{1,3}$/, "an integer from 1 to 100")
+      .refine((v) => Number(v) >= 1 && Number(v) <= 100, "an integer from 1 to 100")
+      .optional(),
+    /** Opaque token of the previous page (also accepted in the `x-ms-continuation-token` header). */
+    continuationToken: z.string().min(1).max(4096).optional(),
+  })
+  .strict();
+/** List query as validated (strings; `limit` still a string). */
+export type SupportRequestListQuery = z.infer<typeof SupportRequestListQuerySchema>;
+
+/** SLA health of a listed request (from its stored SLA state and SLA event log). */
+export const SlaHealths = ["none", "on-track", "at-risk", "breached"] as const;
+/** SLA health value. */
+export type SlaHealth = (typeof SlaHealths)[number];
+
+/** A listed request: the case without its description, plus the provider view and SLA health. */
+export const SupportRequestSummarySchema = SupportRequestSchema.omit({ description: true }).extend({
+  /** For an indirect provider: the reseller that owns a case escalated to it. */
+  resellerPartnerId: z.string().optional(),
+  resellerName: z.string().optional(),
+  /** SLA health: `none` before a clock runs, else on-track, at-risk or breached. */
+  slaHealth: z.enum(SlaHealths).optional(),
+});
+/** A listed request. */
+export type SupportRequestSummaryBody = z.infer<typeof SupportRequestSummarySchema>;
+
+/** Counts per status (every status present, zero when none). */
+export const StatusCountsSchema = z.record(z.enum(CaseStatuses), z.number().int().min(0));
+/** Counts per status. */
+export type StatusCounts = z.infer<typeof StatusCountsSchema>;
+
+/**
+ * 200 of the list: newest first; `counts.byStatus` counts every request matching the filters
+ * other than `status` (so a dashboard's status tabs show their totals); the continuation token is
+ * also in `x-ms-continuation-token`.
+ */
+export const SupportRequestListResponseSchema = z.object({
+  items: z.array(SupportRequestSummarySchema),
+  continuationToken: z.string().optional(),
+  counts: z.object({ byStatus: StatusCountsSchema }),
+});
+/** List response. */
+export type SupportRequestListResponse = z.infer<typeof SupportRequestListResponseSchema>;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Detail                                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Delivery states of an email of a case: sent, skipped (e.g. undeliverable address, acknowledgement suppressed), bounced (a DSN reported a permanent failure). */
+export const EmailDeliveryStates = ["sent", "skipped", "bounced"] as const;
+/** A delivery state. */
+export type EmailDeliveryState = (typeof EmailDeliveryStates)[number];
+
+/** One email of a case as the partner sees it. */
+export const CaseEmailSchema = z.object({
+  notificationKey: z.string(),
+  messageId: z.string().optional(),
+  to: z.array(z.string()),
+  subject: z.string().optional(),
+  /** ISO 8601 UTC instant it was sent (or skipped). */
+  at: z.iso.datetime(),
+  state: z.enum(EmailDeliveryStates),
+  /** Why it was skipped or bounced (e.g. the DSN status `5.1.1`). */
+  reason: z.string().optional(),
+});
+/** Email of a case. */
+export type CaseEmail = z.infer<typeof CaseEmailSchema>;
+
+/** One SLA clock as recomputed from the event log (mirrors `SlaClockView` of ./sla). */
+export const SlaClockViewSchema = z.object({
+  metric: z.enum(SlaMetrics),
+  state: z.enum(["inactive", "running", "paused", "fulfilled", "breached"]),
+  /** Business (or calendar) time elapsed on the clock, ms. */
+  elapsedInMs: z.number(),
+  /** Target in ms of clock time. */
+  targetInMs: z.number(),
+  /** Remaining ms (negative once breached and still open). */
+  remainingInMs: z.number(),
+  /** ISO 8601 UTC instant the target is reached if the clock keeps running; absent when not running. */
+  dueAt: z.string().optional(),
+  /** Warning thresholds already reached (percent). */
+  warned: z.array(z.number()),
+});
+
+/** 200 of `GET …/support-requests/{caseId}`. */
+export const SupportRequestDetailResponseSchema = z.object({
+  case: SupportRequestSchema,
+  timeline: z.array(TimelineEntrySchema),
+  sla: SlaStateSchema.nullable(),
+  /** Notifications as logged (kept for compatibility; `emails` adds delivery states). */
+  notifications: z.array(z.object({ notificationKey: z.string(), messageId: z.string(), to: z.array(z.string()), subject: z.string(), sentAt: z.string() })),
+  /** Emails of the case with their delivery state. */
+  emails: z.array(CaseEmailSchema),
+  orchestration: z.object({ runtimeStatus: z.string(), customStatus: z.unknown(), createdTime: z.string().optional(), lastUpdatedTime: z.string().optional() }).nullable(),
+  slaClocks: z.record(z.enum(SlaMetrics), SlaClockViewSchema).nullable(),
+  slaEvents: z.array(SlaEventSchema),
+  escalation: EscalationRecordSchema.nullable(),
+  /** Who works the request (email or name), or null. */
+  assignee: z.string().nullable(),
+  /** ISO 8601 UTC instant of the latest change (case, timeline or orchestration). */
+  lastUpdatedAt: z.iso.datetime(),
+  resellerPartnerId: z.string().optional(),
+  resellerName: z.string().optional(),
+  attachments: z.array(z.unknown()).optional(),
+});
+/** Detail response. */
+export type SupportRequestDetailResponse = z.infer<typeof SupportRequestDetailResponseSchema>;
+
+/* ------------------------------------------------------------------------------------------ */
+/* Actions                                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Body of `POST …/{caseId}/diagnosis`. */
+export const DiagnosisBodySchema = DiagnosisRequestSchema;
+/** Body of `POST …/{caseId}/resolution`. */
+export const ResolutionBodySchema = ResolutionRequestSchema;
+/** Body of `POST …/{caseId}/updates`: a progress update emailed to the customer. */
+export const CaseUpdateBodySchema = z.object({ message: z.string().trim().min(1).max(8000) });
+/** Body of `POST …/{caseId}/escalation`: escalate now, with a reason. */
+export const EscalationBodySchema = z.object({ reason: z.string().trim().min(1).max(2000) });
+/** Body of `PATCH …/{caseId}` (reclassify). */
+export const ReclassifyBodySchema = ReclassifyRequestSchema;
+
+/** Body of `POST …/{caseId}/information-requests`: the question emailed to the customer; the clock pauses (status awaiting-customer). */
+export const InformationRequestBodySchema = z.object({ message: z.string().trim().min(1).max(8000) }).strict();
+/** Information request as validated. */
+export type InformationRequestBody = z.infer<typeof InformationRequestBodySchema>;
+
+/** Body of `POST …/{caseId}/notes`: an internal note (timeline only, never emailed). */
+export const NoteBodySchema = z.object({ text: z.string().trim().min(1).max(8000) }).strict();
+/** Note as validated. */
+export type NoteBody = z.infer<typeof NoteBodySchema>;
+
+/** Body of `POST …/{caseId}/assignment`: who works the request (an email address or a name); null unassigns. */
+export const AssignmentBodySchema = z.object({ assignee: z.string().trim().min(1).max(254).nullable() }).strict();
+/** Assignment as validated. */
+export type AssignmentBody = z.infer<typeof AssignmentBodySchema>;
+
+/** Body of `POST …/{caseId}/closure`: close now (from resolved, or from an open status), with an optional reason. */
+export const ClosureBodySchema = z.object({ reason: z.string().trim().min(1).max(2000).optional() }).strict();
+/** Closure as validated. */
+export type ClosureBody = z.infer<typeof ClosureBodySchema>;
+
+/** Body of `POST …/{caseId}/reopening`: reopen a resolved or closed request, with a reason. */
+export const ReopeningBodySchema = z.object({ reason: z.string().trim().min(1).max(2000) }).strict();
+/** Reopening as validated. */
+export type ReopeningBody = z.infer<typeof ReopeningBodySchema>;
+
+/** Names of the actions in action results. */
+export const ActionNames = ["diagnosis", "update", "resolution", "escalate", "information-request", "close", "reopen", "note", "assignment", "reclassify"] as const;
+/** An action name. */
+export type ActionName = (typeof ActionNames)[number];
+
+/**
+ * 202 of a workflow action (diagnosis, updates, escalation, resolution, information-requests,
+ * closure, reopening: queued in the case's action inbox, `seq` its position) or 200 of a case
+ * update (notes, assignment: recorded at once, `entryId` the timeline row). Replays of the same
+ * `Idempotency-Key` return the same body with `Idempotent-Replayed: true`.
+ */
+export const ActionResultSchema = z.object({
+  caseId: z.string(),
+  action: z.enum(ActionNames),
+  /** Position in the case's action inbox (workflow actions). */
+  seq: z.string().optional(),
+  /** Event raised on the workflow (workflow actions). */
+  event: z.string().optional(),
+  /** Timeline entry id (notes, assignment). */
+  entryId: z.string().optional(),
+  /** ISO 8601 UTC. */
+  recordedAt: z.iso.datetime(),
+  statusUrl: z.string(),
+});
+/** Action result. */
+export type ActionResult = z.infer<typeof ActionResultSchema>;
+
+/* ------------------------------------------------------------------------------------------ */
+/* API keys                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/** An API key as listed (never the key itself): `prefix` is its first 8 characters (`csp_` + 4). */
+export const ApiKeyViewSchema = z.object({
+  keyId: z.string(),
+  prefix: z.string(),
+  role: RoleSchema,
+  name: z.string(),
+  /** ISO 8601 UTC. */
+  createdAt: z.iso.datetime(),
+  /** ISO 8601 UTC instant of the last authenticated request (updated at most once a minute), or null. */
+  lastUsedAt: z.iso.datetime().nullable(),
+  /** ISO 8601 UTC; present once revoked (a revoked key answers 401). */
+  revokedAt: z.iso.datetime().optional(),
+});
+/** An API key as listed. */
+export type ApiKeyView = z.infer<typeof ApiKeyViewSchema>;
+
+/** 200 of `GET /api/partners/{partnerId}/api-keys`: every key, revoked ones included, oldest first. */
+export const ApiKeyListResponseSchema = z.object({ items: z.array(ApiKeyViewSchema) });
+/** API key list. */
+export type ApiKeyListResponse = z.infer<typeof ApiKeyListResponseSchema>;
+
+/** Body of `POST /api/partners/{partnerId}/api-keys`. */
+export const CreateApiKeyBodySchema = z.object({ role: RoleSchema, name: z.string().trim().min(1).max(100) }).strict();
+/** Create-key body as validated. */
+export type CreateApiKeyBody = z.infer<typeof CreateApiKeyBodySchema>;
+
+/** 201 of `POST /api/partners/{partnerId}/api-keys`: the key, shown this once (`Location` names the key). */
+export const CreatedApiKeyResponseSchema = ApiKeyViewSchema.extend({
+  /** The secret (`csp_` + 43 base64url characters); stored only as its SHA-256. */
+  apiKey: z.string(),
+});
+/** Created key. */
+export type CreatedApiKeyResponse = z.infer<typeof CreatedApiKeyResponseSchema>;

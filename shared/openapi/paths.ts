@@ -1,0 +1,502 @@
+/**
+ * Every endpoint of the app's HTTP API, registered on an OpenAPI registry from the zod schemas of
+ * shared/contracts (request bodies, query parameters, response bodies) and of ./schemas (response
+ * bodies the contracts type only in TypeScript). Paths include the Functions route prefix `/api`.
+ *
+ * Not documented: the Durable Functions management API (`/runtime/webhooks/durabletask/…`) and
+ * the host's admin endpoints: operator APIs behind the system key, never partner ones.
+ */
+import type { OpenAPIRegistry, ResponseConfig, RouteConfig, ZodRequestBody } from "@asteasolutions/zod-to-openapi";
+import { z } from "zod";
+import {
+  ActionResultSchema,
+  ApiKeyListResponseSchema,
+  ApiKeyViewSchema,
+  AssignmentBodySchema,
+  CaseEmailSchema,
+  CaseStatuses,
+  CaseUpdateBodySchema,
+  Categories,
+  Channels,
+  ClosureBodySchema,
+  CreateApiKeyBodySchema,
+  CreatedApiKeyResponseSchema,
+  CreateSupportRequestSchema,
+  CustomerSchema,
+  DiagnosisBodySchema,
+  EscalationBodySchema,
+  EscalationRecordSchema,
+  InformationRequestBodySchema,
+  NoteBodySchema,
+  ProductIds,
+  ReclassifyBodySchema,
+  ReopeningBodySchema,
+  ResolutionBodySchema,
+  Severities,
+  SlaClockViewSchema,
+  SlaEventSchema,
+  SlaFilters,
+  SlaStateSchema,
+  SupportRequestDetailResponseSchema,
+  SupportRequestListQuerySchema,
+  SupportRequestListResponseSchema,
+  SupportRequestSchema,
+  SupportRequestSummarySchema,
+  TimelineEntrySchema,
+} from "../contracts";
+import { CaseIdParam, headerRef, nameSchemas, parameterRef, partnerKeySecurity, PartnerIdParam, problemResponses, type ProblemStatus } from "./components";
+import {
+  CaseAttachmentSchema,
+  HealthReportSchema,
+  IgnoredEmailPageSchema,
+  IgnoredEmailSchema,
+  InboundEmailAcceptedSchema,
+  PublicSupportTermsSchema,
+  QuarantinedEmailPageSchema,
+  QuarantinedEmailSchema,
+  ReclassifyResponseSchema,
+  SubmitSupportRequestResponseSchema,
+} from "./schemas";
+import type { HeaderObject } from "./types";
+
+/** Route prefix of HTTP functions (host.json `extensions.http.routePrefix`, default `api`). */
+export const ROUTE_PREFIX = "/api";
+
+/** Tags grouping the operations. */
+export const Tags = {
+  intake: "Intake",
+  requests: "Support requests",
+  actions: "Case actions",
+  inboundEmail: "Inbound email",
+  apiKeys: "API keys",
+  public: "Public",
+} as const;
+
+/** Component names of the documented schemas (each use becomes a `$ref`). */
+const namedSchemas: Record<string, z.ZodType> = {
+  CreateSupportRequest: CreateSupportRequestSchema,
+  Customer: CustomerSchema,
+  SupportRequest: SupportRequestSchema,
+  SupportRequestSummary: SupportRequestSummarySchema,
+  SupportRequestList: SupportRequestListResponseSchema,
+  SupportRequestDetail: SupportRequestDetailResponseSchema,
+  TimelineEntry: TimelineEntrySchema,
+  SlaState: SlaStateSchema,
+  SlaClock: SlaClockViewSchema,
+  SlaEvent: SlaEventSchema,
+  EscalationRecord: EscalationRecordSchema,
+  CaseEmail: CaseEmailSchema,
+  CaseAttachment: CaseAttachmentSchema,
+  SubmitSupportRequestAccepted: SubmitSupportRequestResponseSchema,
+  DiagnosisRequest: DiagnosisBodySchema,
+  ResolutionRequest: ResolutionBodySchema,
+  CaseUpdateRequest: CaseUpdateBodySchema,
+  EscalationRequest: EscalationBodySchema,
+  ReclassifyRequest: ReclassifyBodySchema,
+  ReclassifyResult: ReclassifyResponseSchema,
+  InformationRequest: InformationRequestBodySchema,
+  NoteRequest: NoteBodySchema,
+  AssignmentRequest: AssignmentBodySchema,
+  ClosureRequest: ClosureBodySchema,
+  ReopeningRequest: ReopeningBodySchema,
+  ActionResult: ActionResultSchema,
+  ApiKey: ApiKeyViewSchema,
+  ApiKeyList: ApiKeyListResponseSchema,
+  CreateApiKeyRequest: CreateApiKeyBodySchema,
+  CreatedApiKey: CreatedApiKeyResponseSchema,
+  PublicSupportTerms: PublicSupportTermsSchema,
+  QuarantinedEmail: QuarantinedEmailSchema,
+  QuarantinedEmailPage: QuarantinedEmailPageSchema,
+  IgnoredEmail: IgnoredEmailSchema,
+  IgnoredEmailPage: IgnoredEmailPageSchema,
+  InboundEmailAccepted: InboundEmailAcceptedSchema,
+  HealthReport: HealthReportSchema,
+};
+
+/**
+ * A request body schema with the endpoint it belongs to: the tests parse a valid example with
+ * each (`schema.safeParse(example)`), so the documented bodies are the ones the handlers validate.
+ */
+export interface DocumentedRequestBody {
+  method: RouteConfig["method"];
+  path: string;
+  schema: z.ZodType;
+}
+
+const partnerPath = `${ROUTE_PREFIX}/partners/{partnerId}`;
+const casePath = `${partnerPath}/support-requests/{caseId}`;
+
+const partnerParams = z.object({ partnerId: PartnerIdParam });
+const caseParams = z.object({ partnerId: PartnerIdParam, caseId: CaseIdParam });
+
+const limitParam = z.number().int().min(1).max(100).optional().openapi({ description: "Page size, 1–100 (default 25).", example: 25 });
+const continuationTokenParam = z.string().min(1).max(4096).optional().openapi({ description: "The previous page's `continuationToken` (opaque)." });
+
+/** Query of the case list, as documented: the contract's schema with descriptions, `limit` as the integer it stands for. */
+const listQuery = z.object({
+  status: z.enum(CaseStatuses).optional().openapi({ description: "Only requests in this status (the `counts` ignore this filter)." }),
+  severity: z.enum(Severities).optional().openapi({ description: "A critical, B moderate, C minimal." }),
+  category: z.enum(Categories).optional(),
+  product: z.enum(ProductIds).optional(),
+  customer: z.string().min(1).max(254).optional().openapi({ description: "The customer's tenant id (GUID) or email address (case-insensitive)." }),
+  channel: z.enum(Channels).optional(),
+  sla: z.enum(SlaFilters).optional().openapi({ description: "`at-risk`: a warning reached on a running clock, not breached; `breached`: a target missed." }),
+  createdFrom: z.string().optional().openapi({ description: "Created at or after (ISO 8601 instant with offset, or a date meaning 00:00 UTC).", example: "2025-01-01" }),
+  createdTo: z.string().optional().openapi({ description: "Created before (exclusive; ISO 8601 instant with offset, or a date meaning 00:00 UTC).", example: "2025-02-01T00:00:00Z" }),
+  limit: limitParam,
+  continuationToken: continuationTokenParam,
+});
+// The documented query must have exactly the contract's parameters.
+const _sameListParams: [keyof typeof listQuery.shape] extends [keyof typeof SupportRequestListQuerySchema.shape] ? ([keyof typeof SupportRequestListQuerySchema.shape] extends [keyof typeof listQuery.shape] ? true : false) : false = true;
+
+const pagingQuery = z.object({ limit: limitParam, continuationToken: continuationTokenParam });
+
+function json(description: string, schema: z.ZodType, headers?: Record<string, { $ref: string }>): ResponseConfig {
+  return { description, ...(headers ? { headers } : {}), content: { "application/json": { schema } } };
+}
+
+function jsonBody(schema: z.ZodType, description: string): ZodRequestBody {
+  return { description, required: true, content: { "application/json": { schema } } };
+}
+
+/** Errors of an endpoint authenticated with the partner API key, reading. */
+const readErrors: ProblemStatus[] = [401, 403, 404, 429, 500];
+/** Errors of an endpoint authenticated with the partner API key, writing a JSON body idempotently. */
+const writeErrors: ProblemStatus[] = [400, 401, 403, 404, 409, 415, 422, 429, 500];
+
+interface ActionSpec {
+  segment: string;
+  operationId: string;
+  summary: string;
+  description: string;
+  body: z.ZodType;
+  bodyDescription: string;
+  /** 202 for actions the workflow takes (queued in the case's inbox), 200 for case updates recorded at once. */
+  status: 200 | 202;
+}
+
+const actions: ActionSpec[] = [
+  {
+    segment: "diagnosis",
+    operationId: "RecordDiagnosis",
+    summary: "Record the diagnosis",
+    description: "Outcome `resolved`, `awaiting-customer` (asks the customer, pauses the clock) or `needs-escalation`; the notes are emailed to the customer. 409 unless received, in diagnosis or awaiting the customer.",
+    body: DiagnosisBodySchema,
+    bodyDescription: "The diagnosis.",
+    status: 202,
+  },
+  {
+    segment: "updates",
+    operationId: "RecordCaseUpdate",
+    summary: "Send a progress update",
+    description: "Emailed to the customer; counts as a response (fulfils the first response, restarts the next-update clock). 409 once resolved or closed.",
+    body: CaseUpdateBodySchema,
+    bodyDescription: "The update.",
+    status: 202,
+  },
+  {
+    segment: "escalation",
+    operationId: "RequestEscalation",
+    summary: "Escalate now",
+    description: "To the indirect provider (resellers) or to Microsoft through the partner's support vehicle. Also the indirect provider's, on a reseller's request escalated to it.",
+    body: EscalationBodySchema,
+    bodyDescription: "Why.",
+    status: 202,
+  },
+  {
+    segment: "resolution",
+    operationId: "RecordResolution",
+    summary: "Resolve",
+    description: "The summary is emailed to the customer. 409 when the status cannot move to resolved. Also the indirect provider's, on a reseller's request escalated to it.",
+    body: ResolutionBodySchema,
+    bodyDescription: "What solved the problem.",
+    status: 202,
+  },
+  {
+    segment: "information-requests",
+    operationId: "RequestInformation",
+    summary: "Ask the customer for information",
+    description: "Emails the question to the customer and pauses the SLA clocks (status `awaiting-customer`) until the customer answers.",
+    body: InformationRequestBodySchema,
+    bodyDescription: "The question.",
+    status: 202,
+  },
+  {
+    segment: "closure",
+    operationId: "CloseSupportRequest",
+    summary: "Close",
+    description: "Closes the request now, with an optional reason.",
+    body: ClosureBodySchema,
+    bodyDescription: "Why (optional).",
+    status: 202,
+  },
+  {
+    segment: "reopening",
+    operationId: "ReopenSupportRequest",
+    summary: "Reopen",
+    description: "Reopens a resolved or closed request.",
+    body: ReopeningBodySchema,
+    bodyDescription: "Why.",
+    status: 202,
+  },
+  {
+    segment: "notes",
+    operationId: "AddNote",
+    summary: "Add an internal note",
+    description: "Recorded on the timeline only, never emailed. Permission `notes:write`.",
+    body: NoteBodySchema,
+    bodyDescription: "The note.",
+    status: 200,
+  },
+  {
+    segment: "assignment",
+    operationId: "AssignSupportRequest",
+    summary: "Assign",
+    description: "Sets who works the request (an email address or a name); `null` unassigns.",
+    body: AssignmentBodySchema,
+    bodyDescription: "The assignee.",
+    status: 200,
+  },
+];
+
+/**
+ * Registers every endpoint of the API on `registry`.
+ * @returns the request bodies as documented, for the tests.
+ */
+export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[] {
+  nameSchemas(namedSchemas);
+  const bodies: DocumentedRequestBody[] = [];
+  const add = (route: RouteConfig, body?: z.ZodType): void => {
+    registry.registerPath(route);
+    if (body) bodies.push({ method: route.method, path: route.path, schema: body });
+  };
+  const idempotencyKey = parameterRef("IdempotencyKey");
+  const signatureHeaders = [parameterRef("WebhookId"), parameterRef("WebhookTimestamp"), parameterRef("WebhookSignature")];
+  const accepted = { Location: headerRef("Location"), "Idempotent-Replayed": headerRef("IdempotentReplayed") };
+
+  add(
+    {
+      method: "post",
+      path: `${partnerPath}/support-requests`,
+      operationId: "SubmitSupportRequest",
+      tags: [Tags.intake],
+      summary: "Submit a support request (signed webhook)",
+      description:
+        "The partner's system submits a customer's request, signed per Standard Webhooks with the partner's webhook secret (no API key). The case is stored, then its orchestration started. Without `Idempotency-Key`, the `webhook-id` is the key, so a redelivered webhook never creates a second case.",
+      security: [],
+      parameters: [...signatureHeaders, idempotencyKey],
+      request: { params: partnerParams, body: jsonBody(CreateSupportRequestSchema, "The support request.") },
+      responses: {
+        202: json("Accepted: the case is stored and its workflow started; follow it at `Location`.", SubmitSupportRequestResponseSchema, accepted),
+        ...problemResponses(400, 401, 404, 409, 415, 422, 500),
+      },
+    },
+    CreateSupportRequestSchema,
+  );
+
+  add({
+    method: "get",
+    path: `${partnerPath}/support-requests`,
+    operationId: "ListSupportRequests",
+    tags: [Tags.requests],
+    summary: "List support requests",
+    description:
+      "The partner's requests (and, for an indirect provider, the requests its resellers escalated to it), newest first, filtered and paged with continuation tokens; `counts.byStatus` counts every request matching the filters other than `status`. Permission `requests:read`.",
+    security: partnerKeySecurity,
+    parameters: [parameterRef("ContinuationTokenHeader")],
+    request: { params: partnerParams, query: listQuery },
+    responses: {
+      200: json("A page of requests.", SupportRequestListResponseSchema, { "x-ms-continuation-token": headerRef("ContinuationToken"), "Cache-Control": headerRef("CacheControl") }),
+      ...problemResponses(400, ...readErrors),
+    },
+  });
+
+  add({
+    method: "get",
+    path: casePath,
+    operationId: "GetSupportRequest",
+    tags: [Tags.requests],
+    summary: "Get a support request",
+    description:
+      "Everything about one request: the case, its timeline, SLA state and clocks (elapsed and remaining business time, next deadline), SLA events, emails and their delivery state, the escalation record, the orchestration's runtime and custom status, the assignee and the last update. Permission `requests:read`.",
+    security: partnerKeySecurity,
+    request: { params: caseParams },
+    responses: { 200: json("The request.", SupportRequestDetailResponseSchema, { "Cache-Control": headerRef("CacheControl") }), ...problemResponses(...readErrors) },
+  });
+
+  add(
+    {
+      method: "patch",
+      path: casePath,
+      operationId: "ReclassifySupportRequest",
+      tags: [Tags.actions],
+      summary: "Reclassify",
+      description: "Corrects the product, category or severity (at least one; unknown members are rejected). 409 once closed. Permission to act on the request's category (before and after the change).",
+      security: partnerKeySecurity,
+      parameters: [idempotencyKey],
+      request: { params: caseParams, body: jsonBody(ReclassifyBodySchema, "The corrected classification.") },
+      responses: { 200: json("The case after the change.", ReclassifyResponseSchema, { "Idempotent-Replayed": headerRef("IdempotentReplayed") }), ...problemResponses(...writeErrors) },
+    },
+    ReclassifyBodySchema,
+  );
+
+  for (const a of actions) {
+    add(
+      {
+        method: "post",
+        path: `${casePath}/${a.segment}`,
+        operationId: a.operationId,
+        tags: [Tags.actions],
+        summary: a.summary,
+        description: `${a.description} Checked against the request's state (409), recorded on the timeline, safe to retry with \`Idempotency-Key\`.${a.segment === "notes" ? "" : " Permission `requests:act:technical` on technical requests, `requests:act:commercial` on billing and subscription-management requests."}`,
+        security: partnerKeySecurity,
+        parameters: [idempotencyKey],
+        request: { params: caseParams, body: jsonBody(a.body, a.bodyDescription) },
+        responses: {
+          [a.status]: json(a.status === 202 ? "Accepted: queued in the case's action inbox and the workflow signalled; follow the case at `Location`." : "Recorded on the timeline.", ActionResultSchema, a.status === 202 ? accepted : { "Idempotent-Replayed": headerRef("IdempotentReplayed") }),
+          ...problemResponses(...writeErrors),
+        },
+      },
+      a.body,
+    );
+  }
+
+  add({
+    method: "get",
+    path: `${partnerPath}/support-terms`,
+    operationId: "GetSupportTerms",
+    tags: [Tags.public],
+    summary: "Get the partner's published support terms",
+    description: "Public (no key): support types, service hours, contact methods, pricing. Cacheable for 5 minutes.",
+    security: [],
+    request: { params: partnerParams },
+    responses: { 200: json("The support terms.", PublicSupportTermsSchema, { "Cache-Control": headerRef("CacheControl") }), ...problemResponses(404, 500) },
+  });
+
+  add({
+    method: "post",
+    path: `${partnerPath}/inbound-email`,
+    operationId: "SubmitInboundEmail",
+    tags: [Tags.inboundEmail],
+    summary: "Relay an inbound email (signed)",
+    description:
+      "A mail relay posts one raw message (RFC 5322), signed per Standard Webhooks over the raw bytes. It is stored in the `inbound-email` container and processed asynchronously like every relayed message (new request, reply, auto-reply, bounce or quarantine); a redelivery changes nothing (de-duplicated by Message-ID).",
+    security: [],
+    parameters: signatureHeaders,
+    request: { params: partnerParams, body: { description: "The raw message.", required: true, content: { "message/rfc822": { schema: { type: "string", contentMediaType: "message/rfc822" } } } } },
+    responses: { 202: json("Accepted: stored for processing.", InboundEmailAcceptedSchema), ...problemResponses(400, 401, 404, 413, 415, 500) },
+  });
+
+  for (const [segment, operationId, schema, what] of [
+    ["quarantine", "ListQuarantinedEmail", QuarantinedEmailPageSchema, "Quarantined messages (too large, malformed, no sender), newest first."],
+    ["ignored", "ListIgnoredEmail", IgnoredEmailPageSchema, "Messages recorded without creating or answering a request (auto-replies, bounces, our own notifications), newest first."],
+  ] as const) {
+    add({
+      method: "get",
+      path: `${partnerPath}/inbound-email/${segment}`,
+      operationId,
+      tags: [Tags.inboundEmail],
+      summary: `List ${segment === "quarantine" ? "quarantined" : "ignored"} inbound email`,
+      description: `${what} Permission \`inbound-email:read\`.`,
+      security: partnerKeySecurity,
+      parameters: [parameterRef("ContinuationTokenHeader")],
+      request: { params: partnerParams, query: pagingQuery },
+      responses: { 200: json("A page of messages.", schema, { "x-ms-continuation-token": headerRef("ContinuationToken") }), ...problemResponses(400, ...readErrors) },
+    });
+  }
+
+  const keyParams = z.object({ partnerId: PartnerIdParam, keyId: z.string().min(1).openapi({ description: "The key's id (from the list; never the key itself)." }) });
+  add({
+    method: "get",
+    path: `${partnerPath}/api-keys`,
+    operationId: "ListApiKeys",
+    tags: [Tags.apiKeys],
+    summary: "List API keys",
+    description: "Every key of the partner, revoked ones included, with its prefix (first 8 characters), role, name, creation and last use; never the key. Permission `keys:manage`.",
+    security: partnerKeySecurity,
+    request: { params: partnerParams },
+    responses: { 200: json("The keys.", ApiKeyListResponseSchema), ...problemResponses(...readErrors) },
+  });
+  add(
+    {
+      method: "post",
+      path: `${partnerPath}/api-keys`,
+      operationId: "CreateApiKey",
+      tags: [Tags.apiKeys],
+      summary: "Create an API key",
+      description: "A new key with a role: `csp_` + 32 random bytes base64url, stored only as its SHA-256 and shown in this response only. Permission `keys:manage`.",
+      security: partnerKeySecurity,
+      parameters: [idempotencyKey],
+      request: { params: partnerParams, body: jsonBody(CreateApiKeyBodySchema, "The new key's role and name.") },
+      responses: { 201: json("Created; the key is shown this once.", CreatedApiKeyResponseSchema, { Location: headerRef("Location") }), ...problemResponses(400, 401, 403, 404, 415, 422, 429, 500) },
+    },
+    CreateApiKeyBodySchema,
+  );
+  add({
+    method: "delete",
+    path: `${partnerPath}/api-keys/{keyId}`,
+    operationId: "RevokeApiKey",
+    tags: [Tags.apiKeys],
+    summary: "Revoke an API key",
+    description: "Revokes the key at once: later requests with it answer 401. Permission `keys:manage`.",
+    security: partnerKeySecurity,
+    request: { params: keyParams },
+    responses: { 204: { description: "Revoked (also when it already was)." }, ...problemResponses(...readErrors) },
+  });
+
+  add({
+    method: "get",
+    path: `${ROUTE_PREFIX}/health`,
+    operationId: "Health",
+    tags: [Tags.public],
+    summary: "Health",
+    description: "Public: 200 when storage and mail are up, 503 otherwise, with each dependency's state.",
+    security: [],
+    responses: { 200: json("Healthy.", HealthReportSchema), 503: json("A dependency is down (or the settings are invalid: check `config`).", HealthReportSchema) },
+  });
+
+  add({
+    method: "get",
+    path: `${ROUTE_PREFIX}/openapi.json`,
+    operationId: "OpenApiDocument",
+    tags: [Tags.public],
+    summary: "This OpenAPI document",
+    description: "Public: the OpenAPI 3.1 description of this API, generated from its zod schemas.",
+    security: [],
+    responses: {
+      200: { description: "The document (`Cache-Control: public, max-age=300`, with an ETag).", headers: { "Cache-Control": headerRef("CacheControl") }, content: { "application/json": { schema: { type: "object", description: "An OpenAPI 3.1 document." } } } },
+      304: { description: "Not modified (the `If-None-Match` ETag matches)." },
+    },
+  });
+
+  const dashboardSecurityHeaders: Record<string, HeaderObject> = { "Content-Security-Policy": { description: "Strict CSP: same-origin scripts and styles only, no framing.", schema: { type: "string" } } };
+  add({
+    method: "get",
+    path: `${ROUTE_PREFIX}/dashboard/{path}`,
+    operationId: "Dashboard",
+    tags: [Tags.public],
+    summary: "Dashboard files",
+    description:
+      "Public: the partner dashboard (a web page that signs in with an API key kept in the browser and calls this API). An empty path (`/api/dashboard/`) is the page itself; `/api/dashboard` redirects (308) there. Other paths are the page's files (`app.js`, `app.css`, …) and the generated `i18n.json` and `model.json`. Revalidated by ETag (`If-None-Match` → 304).",
+    security: [],
+    request: { params: z.object({ path: z.string().openapi({ description: "A file name of the dashboard (one segment), e.g. `app.js`; empty for the page.", example: "model.json" }) }) },
+    responses: {
+      200: { description: "The file.", headers: dashboardSecurityHeaders, content: { "text/html": { schema: { type: "string" } }, "text/javascript": { schema: { type: "string" } }, "text/css": { schema: { type: "string" } }, "application/json": { schema: { type: "object" } } } },
+      304: { description: "Not modified (the `If-None-Match` ETag matches)." },
+      308: { description: "`/api/dashboard` → `/api/dashboard/`.", headers: { Location: headerRef("Location") } },
+      404: { description: "No such file.", content: { "text/plain": { schema: { type: "string" } } } },
+    },
+  });
+  add({
+    method: "head",
+    path: `${ROUTE_PREFIX}/dashboard/{path}`,
+    operationId: "DashboardHead",
+    tags: [Tags.public],
+    summary: "Dashboard files (headers only)",
+    description: "As `GET`, without the body.",
+    security: [],
+    request: { params: z.object({ path: z.string().openapi({ description: "A file name of the dashboard (one segment); empty for the page." }) }) },
+    responses: { 200: { description: "The file's headers.", headers: dashboardSecurityHeaders }, 304: { description: "Not modified." }, 404: { description: "No such file." } },
+  });
+  return bodies;
+}

@@ -1,0 +1,123 @@
+/**
+ * Zod schemas of the response bodies that shared/contracts describes only as TypeScript types
+ * (the intake's 202, the email relay's 202, the inbound-email logs, the public support terms, the
+ * health report, the reclassification's 200). They exist for the OpenAPI document only; each is
+ * checked at compile time against the type the handlers return ({@link Same}), so the document
+ * cannot drift from the code without the build failing.
+ */
+import { z } from "zod";
+import { CaseStatuses, SupportRequestSchema, Weekdays, type CaseAttachment, type IgnoredEmail, type QuarantinedEmail } from "../contracts";
+import type { DependencyHealth, HealthReport } from "../services/health";
+import type { SubmitSupportRequestResult } from "../services/supportRequests";
+import type { PublicSupportTerms } from "../services/supportTerms";
+
+/**
+ * Compile-time equality of two types (each assignable to the other). Used as
+ * `const _x: Same<A, B> = true`, which fails to compile when A and B differ.
+ */
+export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/** 202 of `POST /api/partners/{partnerId}/support-requests`: the case id and where to follow it (also `Location`). */
+export const SubmitSupportRequestResponseSchema = z.object({
+  caseId: z.string(),
+  status: z.literal(CaseStatuses[0]),
+  /** Absolute URL of the case in the partner API (equals the `Location` header). */
+  statusUrl: z.string(),
+});
+const _submitMatches: Same<z.infer<typeof SubmitSupportRequestResponseSchema>, Omit<SubmitSupportRequestResult, "createdAt">> = true;
+
+/** 202 of `POST /api/partners/{partnerId}/inbound-email`: the blob the message was stored as (processing is asynchronous). */
+export const InboundEmailAcceptedSchema = z.object({
+  /** Blob name in the `inbound-email` container (`<partnerId>/<timestamp>-<id>.eml`). */
+  blobName: z.string(),
+});
+
+/** A quarantined inbound message (`GET …/inbound-email/quarantine`). */
+export const QuarantinedEmailSchema = z.object({
+  blobName: z.string(),
+  sourceBlobName: z.string(),
+  reason: z.enum(["too-large", "malformed", "no-sender", "unknown-partner"]),
+  detail: z.string(),
+  messageId: z.string(),
+  sizeBytes: z.number().int().min(0),
+  from: z.string().optional(),
+  subject: z.string().optional(),
+  /** ISO 8601 UTC. */
+  quarantinedAt: z.iso.datetime(),
+});
+const _quarantineMatches: Same<z.infer<typeof QuarantinedEmailSchema>, QuarantinedEmail> = true;
+
+/** An ignored inbound message: auto-reply, bounce or one of our own notifications (`GET …/inbound-email/ignored`). */
+export const IgnoredEmailSchema = z.object({
+  messageId: z.string(),
+  kind: z.enum(["auto-reply", "own-notification", "bounce"]),
+  /** Which rule fired (`auto-submitted: auto-generated`, `message-id`, …). */
+  marker: z.string(),
+  from: z.string(),
+  subject: z.string(),
+  caseId: z.string().optional(),
+  blobName: z.string(),
+  /** ISO 8601 UTC. */
+  receivedAt: z.iso.datetime(),
+  bounce: z.object({ permanent: z.boolean(), failedRecipients: z.array(z.string()), status: z.string().optional() }).optional(),
+});
+const _ignoredMatches: Same<z.infer<typeof IgnoredEmailSchema>, IgnoredEmail> = true;
+
+/** A page of quarantined messages, newest first (the token also in `x-ms-continuation-token`). */
+export const QuarantinedEmailPageSchema = z.object({ items: z.array(QuarantinedEmailSchema), continuationToken: z.string().optional() });
+/** A page of ignored messages, newest first (the token also in `x-ms-continuation-token`). */
+export const IgnoredEmailPageSchema = z.object({ items: z.array(IgnoredEmailSchema), continuationToken: z.string().optional() });
+
+/** An attachment (or inline image) of an email request or reply, stored with the case. */
+export const CaseAttachmentSchema = z.object({
+  filename: z.string(),
+  contentType: z.string(),
+  sizeBytes: z.number().int().min(0),
+  inline: z.boolean(),
+  contentId: z.string().optional(),
+  /** Blob name in the `case-attachments` container; absent when the content was over the cap. */
+  blobName: z.string().optional(),
+  omitted: z.literal("too-large").optional(),
+  messageId: z.string(),
+  /** ISO 8601 UTC. */
+  receivedAt: z.iso.datetime(),
+});
+const _attachmentMatches: Same<z.infer<typeof CaseAttachmentSchema>, CaseAttachment> = true;
+
+const ClockTime = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/);
+
+/** 200 of the public `GET /api/partners/{partnerId}/support-terms`. */
+export const PublicSupportTermsSchema = z.object({
+  partnerId: z.string(),
+  name: z.string(),
+  supportTypes: z.array(z.string()),
+  serviceHours: z.object({
+    /** IANA time zone, e.g. `Europe/Budapest`. */
+    timeZone: z.string(),
+    /** Periods per weekday in local time ("HH:mm"; an end of "24:00" is midnight). */
+    weekly: z.partialRecord(z.enum(Weekdays), z.array(z.object({ start: ClockTime, end: ClockTime }))),
+    /** Local dates (YYYY-MM-DD) without service. */
+    holidays: z.array(z.iso.date()),
+  }),
+  contactMethods: z.array(z.string()),
+  pricing: z.string(),
+});
+const _termsMatches: Same<z.infer<typeof PublicSupportTermsSchema>, PublicSupportTerms> = true;
+
+/** State of one dependency in the health report. */
+export const DependencyHealthSchema = z.object({
+  status: z.enum(["up", "down"]),
+  detail: z.string().optional(),
+  durationInMs: z.number().min(0),
+});
+const _dependencyMatches: Same<z.infer<typeof DependencyHealthSchema>, DependencyHealth> = true;
+
+/** 200/503 of `GET /api/health`: `healthy` only when every check (storage, mail; `config` when the settings are invalid) is up. */
+export const HealthReportSchema = z.object({
+  status: z.enum(["healthy", "unhealthy"]),
+  checks: z.record(z.string(), DependencyHealthSchema),
+});
+const _healthMatches: Same<z.infer<typeof HealthReportSchema>, HealthReport> = true;
+
+/** 200 of `PATCH …/support-requests/{caseId}` (reclassification): the case after the change. */
+export const ReclassifyResponseSchema = z.object({ case: SupportRequestSchema });

@@ -1,0 +1,255 @@
+/**
+ * Issue 5: the partner API's new case actions and the request detail's extras, with the
+ * permission checks of the key's role (shared/contracts/access.ts: Partner Center roles; OWASP
+ * API1:2023 object level and API5:2023 function level authorization).
+ *
+ * Order of checks for every action: the case must be visible to the caller (its own, or a reseller's
+ * case escalated to it as the indirect provider) — else 404, never revealing it exists; then the
+ * role's permission for the case's category (`actPermissionFor`) or `notes:write` — else 403; then
+ * the body (400); then the case's state (409).
+ *
+ * Workflow actions (information request, closure, reopening) go through the durable case-action
+ * inbox like diagnosis and resolution (see ./supportRequests.ts `recordCaseAction`); notes and
+ * assignment are case and timeline updates only (no orchestration). Reopening a CLOSED case starts
+ * its completed orchestration again for the same instance id, with a carry that continues the
+ * previous execution's deterministic ids and asks it to reopen.
+ */
+import { randomUUID } from "node:crypto";
+import {
+  actPermissionFor,
+  AssignmentBodySchema,
+  ClosureBodySchema,
+  InformationRequestBodySchema,
+  NoteBodySchema,
+  ReopeningBodySchema,
+  type ActionResult,
+  type Actor,
+  type CaseEmail,
+  type SupportRequestCarry,
+  type SupportRequestDetailResponse,
+  type TimelineEntry,
+} from "../contracts";
+import type { SentNotification } from "../ports";
+import type { ApiPrincipal } from "./apiKeys";
+import { requirePermission } from "./apiKeys";
+import { ConflictError, NotFoundError, ValidationError } from "./errors";
+import {
+  caseStatusUrl,
+  getSupportRequest,
+  recordCaseAction,
+  recordDiagnosis,
+  recordResolution,
+  recordUpdate,
+  requestEscalation,
+  resolveCaseAccess,
+  ReopenAllowedStatuses,
+  type CaseAccess,
+  type CaseAccessGuard,
+  type CaseActionDeps,
+  type PartnerActionResult,
+  type SupportRequestDeps,
+} from "./supportRequests";
+
+function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ValidationError["issues"] } } }, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new ValidationError(parsed.error.issues);
+  return parsed.data;
+}
+
+/** The guard of an action on a case: the role's act permission for the case's category (403 otherwise). */
+export function actGuard(principal: ApiPrincipal): CaseAccessGuard {
+  return (access) => requirePermission(principal, actPermissionFor(access.case.category));
+}
+
+async function visibleCase(deps: Pick<SupportRequestDeps, "cases" | "partners">, principal: ApiPrincipal, caseId: string): Promise<CaseAccess> {
+  const access = await resolveCaseAccess(deps, principal.partnerId, caseId);
+  if (!access) throw new NotFoundError(`Support request ${caseId} not found`);
+  return access;
+}
+
+function toResult(r: PartnerActionResult): ActionResult {
+  // Partner actions are never customer replies (those come from email intake).
+  return { caseId: r.caseId, action: r.action === "customer-reply" ? "update" : r.action, seq: r.seq, event: r.event, recordedAt: r.recordedAt, statusUrl: r.statusUrl };
+}
+
+/** Diagnosis with the role's act permission (see ./supportRequests.ts `recordDiagnosis`). */
+export async function diagnoseAs(deps: CaseActionDeps, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
+  return toResult(await recordDiagnosis(deps, principal.partnerId, caseId, body, actGuard(principal)));
+}
+
+/** Resolution with the role's act permission (see ./supportRequests.ts `recordResolution`). */
+export async function resolveAs(deps: CaseActionDeps, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
+  return toResult(await recordResolution(deps, principal.partnerId, caseId, body, actGuard(principal)));
+}
+
+/** Progress update with the role's act permission (see ./supportRequests.ts `recordUpdate`). */
+export async function updateAs(deps: CaseActionDeps, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
+  return toResult(await recordUpdate(deps, principal.partnerId, caseId, body, actGuard(principal)));
+}
+
+/** Escalation now with the role's act permission (see ./supportRequests.ts `requestEscalation`). */
+export async function escalateAs(deps: CaseActionDeps, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
+  return toResult(await requestEscalation(deps, principal.partnerId, caseId, body, actGuard(principal)));
+}
+
+/**
+ * `POST …/information-requests {message}`: asks the customer for information. The workflow emails
+ * the message, moves the case to awaiting-customer and pauses the clocks per the SLA policy.
+ * @throws NotFoundError, ForbiddenError, ValidationError, ConflictError (not received/in-diagnosis/awaiting-customer, or the workflow is not running).
+ */
+export async function requestInformation(deps: CaseActionDeps, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
+  const access = await visibleCase(deps, principal, caseId);
+  actGuard(principal)(access);
+  const b = parseWith(InformationRequestBodySchema, body);
+  return toResult(await recordCaseAction(deps, principal.partnerId, caseId, { type: "information-request", message: b.message }, actGuard(principal)));
+}
+
+/**
+ * `POST …/closure {reason?}`: closes a resolved request now (the lifecycle closes only resolved
+ * requests); the workflow cancels its timers, records it and emails the customer.
+ * @throws NotFoundError, ForbiddenError, ValidationError, ConflictError (not resolved, or the workflow is not running).
+ */
+export async function closeCase(deps: CaseActionDeps, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
+  const access = await visibleCase(deps, principal, caseId);
+  actGuard(principal)(access);
+  const b = parseWith(ClosureBodySchema, body ?? {});
+  return toResult(await recordCaseAction(deps, principal.partnerId, caseId, { type: "close", ...(b.reason !== undefined ? { reason: b.reason } : {}) }, actGuard(principal)));
+}
+
+/**
+ * The carry that continues a completed execution: deterministic ids go on from those already
+ * written (timeline `t<n>-…`, notification keys, SLA event generation), so nothing of the previous
+ * execution is overwritten or mistaken for already done.
+ */
+export function carryForRestart(input: { status: SupportRequestCarry["status"]; escalation?: SupportRequestCarry["escalation"]; timeline: readonly TimelineEntry[]; sent: readonly Pick<SentNotification, "notificationKey">[]; slaEventIds: readonly string[]; cursor: string }): SupportRequestCarry {
+  let entryCount = 0;
+  for (const e of input.timeline) {
+    const m = /^t(\d+)-/.exec(e.entryId);
+    if (m) entryCount = Math.max(entryCount, Number(m[1]));
+  }
+  const notificationCounts: Record<string, number> = {};
+  const keys = [...input.sent.map((s) => s.notificationKey), ...input.timeline.filter((e) => e.entryId.startsWith("email-skipped-")).map((e) => e.entryId.slice("email-skipped-".length))];
+  for (const key of keys) {
+    notificationCounts[key] = Math.max(notificationCounts[key] ?? 0, 1);
+    const m = /^(.+)-(\d+)$/.exec(key);
+    if (m?.[1] !== undefined) notificationCounts[m[1]] = Math.max(notificationCounts[m[1]] ?? 0, Number(m[2]));
+  }
+  let generation = 0;
+  for (const id of input.slaEventIds) {
+    const m = /^(\d{4})-/.exec(id);
+    if (m) generation = Math.max(generation, Number(m[1]));
+  }
+  return { generation: generation + 1, status: input.status, entryCount, notificationCounts, cursor: input.cursor, ...(input.escalation ? { escalation: input.escalation } : {}) };
+}
+
+/**
+ * `POST …/reopening {reason}`: reopens a resolved request (within the auto-close period: the
+ * running workflow moves it back to in-diagnosis and resumes the resolution clock) or a closed one
+ * (the completed workflow is started again for the same instance id, reopening first).
+ * @throws NotFoundError, ForbiddenError, ValidationError, ConflictError (not resolved or closed; the caller is the indirect provider; the workflow cannot take it).
+ */
+export async function reopenCase(deps: CaseActionDeps & Pick<SupportRequestDeps, "notifications" | "slaEvents">, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
+  const access = await visibleCase(deps, principal, caseId);
+  actGuard(principal)(access);
+  const b = parseWith(ReopeningBodySchema, body);
+  const sr = access.case;
+  if (access.role !== "owner") throw new ConflictError("As the indirect provider of this request you can record a resolution or an escalation; a reopening is the reseller's to record", sr.status);
+  if (!ReopenAllowedStatuses.includes(sr.status)) throw new ConflictError(`A reopening cannot be recorded while the request is ${sr.status} (allowed: ${ReopenAllowedStatuses.join(", ")})`, sr.status);
+  if (sr.status === "resolved") return toResult(await recordCaseAction(deps, principal.partnerId, caseId, { type: "reopen", reason: b.reason }));
+  // Closed: the orchestration completed. Start it again (same instance id) with a carry.
+  const status = await deps.workflow.getStatus(caseId);
+  if (!deps.workflow.restart || (status && !["Completed", "Failed", "Terminated", "Canceled"].includes(status.runtimeStatus))) {
+    throw new ConflictError(`The workflow of ${caseId} is still finishing the closure; retry in a few seconds`, sr.status);
+  }
+  const actor: Actor = { kind: "partner", partnerId: principal.partnerId };
+  const record = await deps.inbox.append(sr.partnerId, caseId, { type: "reopen", reason: b.reason }, actor);
+  const [timeline, sent, log] = await Promise.all([deps.cases.listTimeline(sr.partnerId, caseId), deps.notifications.listSent(sr.partnerId, caseId), deps.slaEvents.list(sr.partnerId, caseId)]);
+  const carry: SupportRequestCarry = {
+    ...carryForRestart({ status: "closed", ...(sr.escalation ? { escalation: sr.escalation } : {}), timeline, sent, slaEventIds: log.map((e) => e.eventId), cursor: record.seq }),
+    reopen: { reason: b.reason, seq: record.seq, requestedAt: record.recordedAt, actor },
+  };
+  const started = await deps.workflow.restart(caseId, sr.partnerId, carry);
+  if (!started) throw new ConflictError(`The workflow of ${caseId} is running again already`, sr.status);
+  return { caseId, action: "reopen", seq: record.seq, event: "restarted", recordedAt: record.recordedAt, statusUrl: caseStatusUrl(deps.publicBaseUrl, principal.partnerId, caseId) };
+}
+
+/**
+ * `POST …/notes {text}`: an internal note on the timeline (kind `internal-note`), never emailed.
+ * Permission `notes:write`; any status; the owner or the indirect provider of an escalated case.
+ * @throws NotFoundError, ForbiddenError, ValidationError.
+ */
+export async function addNote(deps: Pick<SupportRequestDeps, "cases" | "partners" | "clock" | "publicBaseUrl">, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
+  const access = await visibleCase(deps, principal, caseId);
+  requirePermission(principal, "notes:write");
+  const b = parseWith(NoteBodySchema, body);
+  const at = deps.clock.now().toISOString();
+  const entryId = `note-${randomUUID()}`;
+  const summary = b.text.length > 200 ? `${b.text.slice(0, 197)}…` : b.text;
+  await deps.cases.appendTimeline(access.case.partnerId, caseId, { entryId, kind: "internal-note", at, summary, details: { text: b.text, internal: true, author: { partnerId: principal.partnerId, keyId: principal.keyId, role: principal.role } } });
+  return { caseId, action: "note", entryId, recordedAt: at, statusUrl: caseStatusUrl(deps.publicBaseUrl, principal.partnerId, caseId) };
+}
+
+/**
+ * `POST …/assignment {assignee}`: who works the request (null unassigns); a case update with a
+ * timeline entry (kind `assigned`). The owner only (409 for the indirect provider); not once closed (409).
+ * @throws NotFoundError, ForbiddenError, ValidationError, ConflictError.
+ */
+export async function assignCase(deps: Pick<SupportRequestDeps, "cases" | "partners" | "clock" | "publicBaseUrl">, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
+  const access = await visibleCase(deps, principal, caseId);
+  actGuard(principal)(access);
+  const b = parseWith(AssignmentBodySchema, body);
+  const sr = access.case;
+  if (access.role !== "owner") throw new ConflictError("As the indirect provider of this request you can record a resolution or an escalation; an assignment is the reseller's to record", sr.status);
+  if (sr.status === "closed") throw new ConflictError("A closed request cannot be assigned", sr.status);
+  const at = deps.clock.now().toISOString();
+  const entryId = `assign-${randomUUID()}`;
+  const previous = sr.assignee ?? null;
+  const entry: TimelineEntry = { entryId, kind: "assigned", at, summary: b.assignee === null ? `Unassigned (was ${previous ?? "nobody"}).` : `Assigned to ${b.assignee}.`, details: { assignee: b.assignee, previous, by: { keyId: principal.keyId, role: principal.role } } };
+  await deps.cases.updateCase(sr.partnerId, caseId, entry, (current) => {
+    if ((current.assignee ?? null) === b.assignee) return undefined;
+    const next = { ...current };
+    if (b.assignee === null) delete next.assignee;
+    else next.assignee = b.assignee;
+    return next;
+  });
+  return { caseId, action: "assignment", entryId, recordedAt: at, statusUrl: caseStatusUrl(deps.publicBaseUrl, principal.partnerId, caseId) };
+}
+
+/**
+ * The emails of a case with their delivery state: each logged notification is `sent`, or
+ * `bounced` when a permanent bounce (issue 4 `undeliverableEmails`) names its Message-ID (or, without
+ * one, its address after it was sent); each `email-skipped-<key>` timeline note is `skipped`.
+ */
+export function caseEmails(sr: SupportRequestDetailResponse["case"], sent: ReadonlyArray<Pick<SentNotification, "notificationKey" | "messageId" | "to" | "subject" | "sentAt">>, timeline: readonly TimelineEntry[]): CaseEmail[] {
+  const bounces = sr.undeliverableEmails ?? [];
+  const out: CaseEmail[] = sent.map((n) => {
+    const bounce = bounces.find((b) => (b.messageId !== undefined ? b.messageId === n.messageId : n.to.some((t) => t.toLowerCase() === b.address.toLowerCase()) && b.at >= n.sentAt));
+    return { notificationKey: n.notificationKey, messageId: n.messageId, to: n.to, subject: n.subject, at: n.sentAt, state: bounce ? "bounced" : "sent", ...(bounce ? { reason: `permanent bounce${bounce.status ? ` ${bounce.status}` : ""} of ${bounce.address}` } : {}) };
+  });
+  for (const e of timeline) {
+    if (!e.entryId.startsWith("email-skipped-")) continue;
+    const key = typeof e.details?.notificationKey === "string" ? e.details.notificationKey : e.entryId.slice("email-skipped-".length);
+    out.push({ notificationKey: key, to: [sr.customer.email], at: e.at, state: "skipped", reason: e.summary });
+  }
+  return out.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+}
+
+/**
+ * `GET …/support-requests/{caseId}` for a principal (permission `requests:read`): the detail of
+ * ./supportRequests.ts `getSupportRequest` plus `emails` (with delivery states), `assignee` and
+ * `lastUpdatedAt` (the latest of the case, its timeline and its orchestration).
+ * @throws NotFoundError when the caller may not see the case; ForbiddenError without `requests:read`.
+ */
+export async function getSupportRequestForPrincipal(deps: Parameters<typeof getSupportRequest>[0], principal: ApiPrincipal, caseId: string): Promise<Omit<SupportRequestDetailResponse, "attachments">> {
+  const details = await getSupportRequest(deps, principal.partnerId, caseId);
+  requirePermission(principal, "requests:read");
+  const sent = await deps.notifications.listSent(details.case.partnerId, caseId);
+  const instants = [details.case.updatedAt, details.timeline.at(-1)?.at, details.orchestration?.lastUpdatedTime].filter((v): v is string => typeof v === "string" && !Number.isNaN(Date.parse(v)));
+  const lastUpdatedAt = new Date(Math.max(...instants.map((v) => Date.parse(v)))).toISOString();
+  return {
+    ...details,
+    emails: caseEmails(details.case, sent, details.timeline),
+    assignee: details.case.assignee ?? null,
+    lastUpdatedAt,
+  } as Omit<SupportRequestDetailResponse, "attachments">;
+}

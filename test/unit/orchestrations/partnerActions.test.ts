@@ -1,0 +1,137 @@
+/**
+ * Issue 5: the new partner actions in the support-request orchestrator (information request,
+ * closure, reopening — within auto-close and after closure by a restarted execution), replayed by
+ * the real durable-functions library over hand-built histories.
+ */
+import * as df from "durable-functions";
+import { OrchestratorNames, type AppliedSlaPolicy, type CaseContext, type SupportRequestCarry } from "../../../shared/contracts";
+import { supportRequestOrchestrator } from "../../../orchestrations/supportRequest";
+import { carryForRestart } from "../../../shared/services/partnerActions";
+import { CaseSimulator, partnerActor } from "./caseSimulator";
+
+df.app.orchestration(OrchestratorNames.supportRequest, supportRequestOrchestrator);
+
+const createdAt = "2026-03-02T08:00:00.000Z";
+const budapestWeekdays = {
+  timeZone: "Europe/Budapest",
+  weekly: Object.fromEntries(["mon", "tue", "wed", "thu", "fri"].map((d) => [d, [{ start: "09:00", end: "17:00" }]])),
+  holidays: [],
+};
+
+function policy(): AppliedSlaPolicy {
+  return { policyId: "standard", name: "Standard", calendar: { kind: "weekly", ...budapestWeekdays }, targets: { firstResponse: "PT4H", resolution: "PT16H" }, pauseWhen: ["awaiting-customer"], warnAtPercent: [50, 75] };
+}
+
+function caseContext(overrides: Partial<CaseContext> = {}): CaseContext {
+  return {
+    caseId: "case-1",
+    partnerId: "contoso",
+    status: "received",
+    category: "technical",
+    severity: "B",
+    product: "azure",
+    language: "hu",
+    createdAt,
+    slaPolicy: policy(),
+    slaLog: [],
+    ...overrides,
+    partner: { type: "direct-bill", serviceHours: budapestWeekdays, slaTarget: { firstResponse: "PT4H", resolution: "PT16H", clock: "business-hours" }, entitlements: [{ vehicle: "signature-cloud-support" }], autoCloseAfter: "P3D" },
+  };
+}
+
+async function start(): Promise<CaseSimulator> {
+  return new CaseSimulator(caseContext(), "2026-03-02T08:00:05.000Z").start();
+}
+
+describe("supportRequestOrchestrator: information request (issue 5)", () => {
+  it("counts as the first response, moves to awaiting-customer, pauses the clocks and emails the question", async () => {
+    const s = await start();
+    await s.send({ type: "information-request", message: "Which subscription id?" }, partnerActor, "2026-03-02T09:00:00.000Z");
+    expect(s.statusPath()).toEqual(["in-diagnosis", "awaiting-customer"]);
+    expect(s.transitions().at(-1)).toMatchObject({ kind: "status-changed", toStatus: "awaiting-customer", details: { action: "information-request", message: "Which subscription id?" } });
+    expect(s.emails().at(-1)).toMatchObject({ notificationKey: "awaiting-customer", status: "awaiting-customer", message: "Which subscription id?" });
+    expect(s.slaSummary().slice(2)).toEqual(["first-response fulfill @2026-03-02T09:00:00.000Z", "resolution pause @2026-03-02T09:00:00.000Z"]);
+    expect(s.timerAt).toBeUndefined();
+    // Asked again while waiting: recorded and emailed again under a new notification key.
+    await s.send({ type: "information-request", message: "And the invoice number?" }, partnerActor, "2026-03-02T09:30:00.000Z");
+    expect(s.transitions().at(-1)).toMatchObject({ kind: "note", details: { action: "information-request" } });
+    expect(s.emails().at(-1)).toMatchObject({ notificationKey: "awaiting-customer-2", message: "And the invoice number?" });
+  });
+
+  it("is ignored (a timeline note) once the case is resolved", async () => {
+    const s = await start();
+    await s.send({ type: "resolution", summary: "Done" }, partnerActor, "2026-03-02T09:00:00.000Z");
+    await s.send({ type: "information-request", message: "Late question" }, partnerActor, "2026-03-02T09:10:00.000Z");
+    expect(s.transitions().at(-1)).toMatchObject({ kind: "note", details: { ignored: "case-resolved" } });
+    expect(s.statusPath().at(-1)).toBe("resolved");
+  });
+});
+
+describe("supportRequestOrchestrator: closure and reopening (issue 5)", () => {
+  it("closure of a resolved case: closed at once, auto-close timer dropped, customer told, orchestration completes", async () => {
+    const s = await start();
+    await s.send({ type: "resolution", summary: "Done" }, partnerActor, "2026-03-02T09:00:00.000Z");
+    expect(s.timerAt).toBe("2026-03-05T09:00:00.000Z");
+    await s.send({ type: "close", reason: "Customer confirmed" }, partnerActor, "2026-03-02T09:30:00.000Z");
+    expect(s.statusPath()).toEqual(["in-diagnosis", "resolved", "closed"]);
+    expect(s.transitions().at(-1)).toMatchObject({ summary: "Closed by the partner: Customer confirmed" });
+    expect(s.emails().at(-1)).toMatchObject({ notificationKey: "closed", status: "closed", message: "Customer confirmed" });
+    expect(s.d.last?.isDone).toBe(true);
+    expect(s.d.last?.output).toEqual({ caseId: "case-1", finalStatus: "closed" });
+  });
+
+  it("closure of an open case is ignored (the lifecycle closes resolved cases only)", async () => {
+    const s = await start();
+    await s.send({ type: "close" }, partnerActor, "2026-03-02T09:00:00.000Z");
+    expect(s.transitions().at(-1)).toMatchObject({ kind: "note", details: { ignored: "case-not-resolved" } });
+    expect(s.statusPath()).toEqual(["in-diagnosis"]);
+  });
+
+  it("reopening within auto-close: back to in-diagnosis, the resolution clock resumes, the auto-close is dropped", async () => {
+    const s = await start();
+    await s.send({ type: "resolution", summary: "Done" }, partnerActor, "2026-03-02T09:00:00.000Z");
+    await s.send({ type: "reopen", reason: "It broke again" }, partnerActor, "2026-03-02T10:00:00.000Z");
+    expect(s.statusPath()).toEqual(["in-diagnosis", "resolved", "in-diagnosis"]);
+    expect(s.slaSummary().at(-1)).toBe("resolution resume @2026-03-02T10:00:00.000Z");
+    expect(s.emails().at(-1)).toMatchObject({ notificationKey: "reopened", status: "in-diagnosis", message: "It broke again" });
+    expect(s.customStatus).toMatchObject({ status: "in-diagnosis", waitingFor: "diagnosis", nextDeadlineMetric: "resolution" });
+    expect(s.timerAt).not.toBe("2026-03-05T09:00:00.000Z");
+    await s.send({ type: "resolution", summary: "Fixed for good" }, partnerActor, "2026-03-02T11:00:00.000Z");
+    expect(s.statusPath().at(-1)).toBe("resolved");
+  });
+
+  it("reopening a closed case: a new execution with the carry reopens it first, continuing ids, with a new resolution cycle", async () => {
+    const first = await start();
+    await first.send({ type: "resolution", summary: "Done" }, partnerActor, "2026-03-02T09:00:00.000Z");
+    await first.fire();
+    expect(first.statusPath().at(-1)).toBe("closed");
+    const entryIds = first.transitions().map((t) => t.entryId);
+    const reopen = first.append({ type: "reopen", reason: "It broke again" }, partnerActor, "2026-03-06T09:00:00.000Z");
+    const carry: SupportRequestCarry = {
+      ...carryForRestart({
+        status: "closed",
+        timeline: entryIds.map((entryId) => ({ entryId, kind: "status-changed", at: createdAt, summary: "" })),
+        sent: first.emails().map((e) => ({ notificationKey: e.notificationKey })),
+        slaEventIds: first.slaLog.map((e) => e.eventId),
+        cursor: reopen.seq,
+      }),
+      reopen: { reason: "It broke again", seq: reopen.seq, requestedAt: "2026-03-06T09:00:00.000Z", actor: partnerActor },
+    };
+    expect(carry).toMatchObject({ generation: 1, entryCount: entryIds.length, notificationCounts: { received: 1, resolved: 1, closed: 1 } });
+    const again = new CaseSimulator(caseContext({ status: "closed" }), "2026-03-06T09:00:05.000Z", { caseId: "case-1", partnerId: "contoso", carry });
+    again.slaLog.push(...first.slaLog);
+    again.inbox.push(...first.inbox);
+    await again.start();
+    const t = again.transitions();
+    expect(t[0]).toMatchObject({ toStatus: "in-diagnosis", entryId: `t${String(entryIds.length + 1).padStart(2, "0")}-in-diagnosis`, details: { action: "reopen", restarted: true } });
+    expect(entryIds).not.toContain(t[0]?.entryId);
+    expect(again.slaLog.at(-1)).toMatchObject({ metric: "resolution", type: "activate", target: "PT16H", eventId: "0001-0001", reason: "request reopened after closure" });
+    expect(again.emails()[0]).toMatchObject({ notificationKey: "reopened", status: "in-diagnosis", message: "It broke again" });
+    expect(again.customStatus).toMatchObject({ status: "in-diagnosis", waitingFor: "diagnosis", nextDeadlineMetric: "resolution" });
+    expect(again.listens).toBe(true);
+    // The reopen action itself is behind the cursor: not processed twice.
+    expect(again.transitions().filter((x) => x.details?.action === "reopen")).toHaveLength(1);
+    await again.send({ type: "resolution", summary: "Fixed for good" }, partnerActor, "2026-03-06T10:00:00.000Z");
+    expect(again.statusPath()).toEqual(["in-diagnosis", "resolved"]);
+  });
+});
