@@ -5,10 +5,11 @@
  * body schema accepts a valid example and rejects an invalid one (they are the schemas the handlers
  * validate with).
  */
+import fs from "node:fs";
+import path from "node:path";
 import { validate, compileErrors } from "@readme/openapi-parser";
 import { ProblemDetailsSchema } from "../../../shared/contracts";
 import { buildOpenApiDocument, buildOpenApiDocumentWithBodies, fixNullableRefs, ProblemResponses, readPackageVersion, type OpenApiDocument } from "../../../shared/openapi";
-import pkg from "../../../package.json";
 
 type Operation = { parameters?: Array<Record<string, unknown>>; responses: Record<string, Record<string, unknown>>; security?: unknown[]; requestBody?: unknown; operationId?: string };
 const Methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
@@ -76,6 +77,9 @@ describe("OpenAPI document", () => {
     expect(doc.servers).toEqual([expect.objectContaining({ url: "/" })]);
     expect(buildOpenApiDocument({ version: "1", serverUrl: "https://support.contoso.example/" }).servers).toEqual([expect.objectContaining({ url: "https://support.contoso.example" })]);
     expect(buildOpenApiDocument({ version: "1", serverUrl: "not a url" }).servers).toEqual([expect.objectContaining({ url: "/" })]);
+    // Read, not imported: an import would make tsc copy package.json into dist/, where it would be
+    // mistaken for the project root by the scripts.
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "package.json"), "utf8")) as { version: string };
     expect(readPackageVersion(__dirname)).toBe(pkg.version);
   });
 
