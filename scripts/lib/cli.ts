@@ -68,7 +68,7 @@ export function parseDemoArgs(argv: readonly string[], root: string): DemoArgs {
     baseUrl,
     maildevUrl,
     timeoutInSeconds: positiveNumber(values.timeout ?? "240", "--timeout"),
-    pollIntervalInMs: positiveNumber(values["poll-interval"] ?? "1000", "--poll-interval"),
+    pollIntervalInMs: positiveNumber(values["poll-interval"] ?? "2500", "--poll-interval"),
     requestsFile: path.resolve(values.requests ?? path.join(root, "test", "fixtures", "demo", "requests.json")),
     credentialsFile: path.resolve(values.credentials ?? path.join(root, ".data", "demo-credentials.json")),
     help: values.help ?? false,

@@ -131,7 +131,10 @@ export class ApiError extends Error {
   }
 }
 
-/** Minimal client of the app's HTTP API. */
+/** How often a request answered 429 is retried after its Retry-After. */
+const MAX_RATE_LIMIT_RETRIES = 3;
+
+/** Minimal client of the app's HTTP API; waits out 429 answers (Retry-After) before giving up. */
 export class DemoApiClient {
   /**
    * @param baseUrl - app origin, e.g. `http://127.0.0.1:7071`.
@@ -143,7 +146,14 @@ export class DemoApiClient {
   ) {}
 
   private async call(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<unknown> {
-    const response = await this.fetchImpl(`${this.baseUrl}${path}`, { method, headers: init.headers, body: init.body, signal: AbortSignal.timeout(15000) });
+    let response = await this.fetchImpl(`${this.baseUrl}${path}`, { method, headers: init.headers, body: init.body, signal: AbortSignal.timeout(15000) });
+    // Over the API key's rate (RFC 6585 429): wait as told by Retry-After (at most 30 s), then retry, up to 3 times.
+    for (let attempt = 1; response.status === 429 && attempt <= MAX_RATE_LIMIT_RETRIES; attempt++) {
+      await response.arrayBuffer();
+      const seconds = Number(response.headers.get("retry-after") ?? "1");
+      await new Promise((r) => setTimeout(r, Math.min(Number.isFinite(seconds) && seconds > 0 ? seconds : 1, 30) * 1000));
+      response = await this.fetchImpl(`${this.baseUrl}${path}`, { method, headers: init.headers, body: init.body, signal: AbortSignal.timeout(15000) });
+    }
     const text = await response.text();
     if (!response.ok) {
       let detail = text;

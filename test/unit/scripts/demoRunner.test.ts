@@ -80,4 +80,19 @@ describe("DemoApiClient", () => {
     expect((error as ApiError).message).toContain("Conflict: not now");
     expect((calls[1]?.init.headers as Record<string, string>)["x-api-key"]).toBe("key");
   });
+
+  it("waits out a 429 for its Retry-After and retries the same request", async () => {
+    const seen: number[] = [];
+    let answered = 0;
+    const fake = (async () => {
+      seen.push(Date.now());
+      answered++;
+      if (answered === 1) return new Response(JSON.stringify({ title: "Too many requests." }), { status: 429, headers: { "retry-after": "1" } });
+      return new Response(JSON.stringify({ case: { caseId: "C-1" } }), { status: 200 });
+    }) as unknown as typeof fetch;
+    const view = await new DemoApiClient("http://app", fake).getCase("p-1", "key", "C-1");
+    expect(view).toEqual({ case: { caseId: "C-1" } });
+    expect(seen).toHaveLength(2);
+    expect((seen[1] as number) - (seen[0] as number)).toBeGreaterThanOrEqual(950);
+  });
 });
