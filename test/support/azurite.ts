@@ -63,25 +63,49 @@ export function azuriteConnectionString(ports: { blob: number; queue: number; ta
 }
 
 /**
- * Starts Azurite in memory (or in `location` when given) on free ports.
- * @throws Error when it does not listen within 30 s.
+ * Starts Azurite in memory (or in `location` when given) on free ports. A free port can be taken by
+ * another process between choosing and binding it (other test workers, a developer's stack), so a
+ * start whose Azurite exits early or does not listen is retried on new ports, up to 3 times.
+ * @throws Error with Azurite's own output when no attempt listens within 60 s.
  */
 export async function startAzurite(options: { location?: string } = {}): Promise<AzuriteInstance> {
-  const ports = { blob: await getFreePort(), queue: await getFreePort(), table: await getFreePort() };
-  const bin = path.join(__dirname, "..", "..", "node_modules", "azurite", "dist", "src", "azurite.js");
-  const args = [
-    bin,
-    "--silent",
-    "--skipApiVersionCheck",
-    "--loose",
-    "--disableTelemetry",
-    "--blobPort", String(ports.blob),
-    "--queuePort", String(ports.queue),
-    "--tablePort", String(ports.table),
-    ...(options.location ? ["--location", options.location] : ["--inMemoryPersistence"]),
-  ];
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] });
-  await Promise.all([waitForPort(ports.blob), waitForPort(ports.queue), waitForPort(ports.table)]);
+  let lastError: Error | undefined;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const ports = { blob: await getFreePort(), queue: await getFreePort(), table: await getFreePort() };
+    const bin = path.join(__dirname, "..", "..", "node_modules", "azurite", "dist", "src", "azurite.js");
+    const args = [
+      bin,
+      "--silent",
+      "--skipApiVersionCheck",
+      "--loose",
+      "--disableTelemetry",
+      "--blobPort", String(ports.blob),
+      "--queuePort", String(ports.queue),
+      "--tablePort", String(ports.table),
+      ...(options.location ? ["--location", options.location] : ["--inMemoryPersistence"]),
+    ];
+    const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const keep = (chunk: Buffer): void => {
+      output = (output + chunk.toString("utf8")).slice(-4000);
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`Azurite exited (code ${code}) before listening: ${output.trim()}`))));
+    try {
+      await Promise.race([Promise.all([waitForPort(ports.blob, 60000), waitForPort(ports.queue, 60000), waitForPort(ports.table, 60000)]), exited]);
+    } catch (e) {
+      lastError = new Error(`${(e as Error).message}${output ? ` — Azurite said: ${output.trim()}` : ""}`);
+      child.kill("SIGKILL");
+      continue;
+    }
+    exited.catch(() => undefined);
+    return started(child, ports);
+  }
+  throw lastError ?? new Error("Azurite did not start");
+}
+
+function started(child: ChildProcess, ports: { blob: number; queue: number; table: number }): AzuriteInstance {
   return {
     connectionString: azuriteConnectionString(ports),
     ports,
