@@ -61,5 +61,7 @@ app.http("ReclassifySupportRequest", {
   methods: ["PATCH"],
   authLevel: "anonymous",
   route: "partners/{partnerId}/support-requests/{caseId}",
+  // Issue 3: a running workflow is signalled to re-select the SLA policy.
+  extraInputs: [df.input.durableClient()],
   handler: createReclassifySupportRequestHandler(deps),
 });

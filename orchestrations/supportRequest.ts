@@ -295,7 +295,8 @@ const metricLabel: Record<SlaMetricName, string> = { "first-response": "first re
 /**
  * Acts on the queued warnings and breaches: each warning notifies the partner's contacts (once per
  * metric, percent and cycle); each breach is recorded on the timeline and notified, and a breach of
- * first response or resolution starts the escalation chain and escalates an open case not escalated yet.
+ * first response or resolution of an open case tells the customer of the delay (once per case and
+ * metric, {@link emailSlaDelay}), starts the escalation chain and escalates the case if not escalated yet.
  */
 function* handleSlaAlerts(run: Run): Orchestration<void> {
   const c = run.caseContext;
@@ -318,11 +319,26 @@ function* handleSlaAlerts(run: Run): Orchestration<void> {
           (e.metric === "next-update" ? " Please update the customer." : " The case is escalated where the rules allow."),
       );
       if (e.metric !== "next-update" && isOpen(run)) {
+        yield* emailSlaDelay(run, e);
         startChain(run);
         if (!run.state.escalation) yield* escalate(run, e.metric === "first-response" ? "first-response-breach" : "resolution-breach", "partner");
       }
     }
   }
+}
+
+/**
+ * Issue 3 "SLA-related where the customer should know": a breach of first response or resolution
+ * sends the customer ONE `sla-delay` notice per case and metric (notification key
+ * `sla-delay-first-response` / `sla-delay-resolution`, `dueAt` the missed deadline: the breach
+ * instant). Warnings and next-update breaches are the partner's business only. A later breach of
+ * the same metric (a new resolution cycle after a reopening) sends nothing more.
+ */
+function* emailSlaDelay(run: Run, breach: SlaEvent): Orchestration<void> {
+  const key = `sla-delay-${breach.metric}`;
+  if (run.state.notificationCounts[key] !== undefined) return;
+  const input: SendStatusEmailInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, notificationKey: notificationKey(run, key), status: run.state.status, kind: "sla-delay", dueAt: breach.at };
+  yield* callActivity<unknown>(run, ActivityNames.sendStatusEmail, input);
 }
 
 function isOpen(run: Run): boolean {
@@ -659,7 +675,98 @@ function* actOn(run: Run, a: CaseActionRecord, action: CaseAction, at: string): 
     case "reopen":
       yield* onReopen(run, a, action.reason, at);
       return;
+    case "reclassify":
+      yield* onReclassify(run, a, action, at);
+      return;
   }
+}
+
+/** The target a policy sets for a metric (undefined: the policy does not time it). */
+function policyTarget(policy: AppliedSlaPolicy, metric: SlaMetricName): string | undefined {
+  return metric === "first-response" ? policy.targets.firstResponse : metric === "next-update" ? policy.targets.nextUpdate : policy.targets.resolution;
+}
+
+/** `Name (id: first response PT4H, next update PT8H, resolution PT16H)`, for timeline entries. */
+function describePolicy(policy: AppliedSlaPolicy): string {
+  const targets = (["first-response", "next-update", "resolution"] as const).flatMap((m) => {
+    const t = policyTarget(policy, m);
+    return t === undefined ? [] : [`${metricLabel[m]} ${t}`];
+  });
+  return `${policy.name} (${policy.policyId}: ${targets.join(", ")})`;
+}
+
+/** Whether two applied policies time a case alike: same id, targets, calendar, pauses and warnings. */
+function samePolicy(a: AppliedSlaPolicy, b: AppliedSlaPolicy): boolean {
+  const key = (p: AppliedSlaPolicy): string =>
+    JSON.stringify([p.policyId, policyTarget(p, "first-response"), policyTarget(p, "next-update"), policyTarget(p, "resolution"), p.calendar, [...p.pauseWhen].sort(), [...p.warnAtPercent].sort((x, y) => x - y)]);
+  return key(a) === key(b);
+}
+
+/**
+ * Whether an open clock of the log is timed by another policy or target than `policy` (its latest
+ * `activate`), or is open though `policy` does not time it: the clocks must be re-targeted.
+ * Cycle semantics of shared/domain/slaLog.ts (activate opens, fulfill/cancel close, resume re-opens).
+ */
+function clocksOutOfStep(log: readonly SlaEvent[], policy: AppliedSlaPolicy): boolean {
+  const clocks = new Map<SlaMetricName, { open: boolean; policyId?: string; target?: string }>();
+  for (const e of log) {
+    const c = clocks.get(e.metric) ?? { open: false };
+    if (e.type === "activate") Object.assign(c, { open: true, policyId: e.policyId, target: e.target });
+    else if (e.type === "fulfill" || e.type === "cancel") c.open = false;
+    else if (e.type === "resume") c.open = true;
+    clocks.set(e.metric, c);
+  }
+  for (const [metric, c] of clocks) {
+    if (!c.open) continue;
+    const target = policyTarget(policy, metric);
+    if (target === undefined || c.policyId !== policy.policyId || (c.target !== undefined && c.target !== target)) return true;
+  }
+  return false;
+}
+
+/**
+ * Another policy (or other targets) applies from `at` on: the open clocks are re-targeted with
+ * their elapsed time kept (`policy-changed` happening; a clock the new policy does not time is
+ * cancelled), their pause state follows the new policy's `pauseWhen`, and the change is recorded on
+ * the timeline with the case's new SLA deadlines. The timer is re-armed by the next wait
+ * ({@link nextWake} reads the new log and policy).
+ */
+function* changePolicy(run: Run, next: AppliedSlaPolicy, at: string, because: string, details: Record<string, unknown>): Orchestration<void> {
+  const from = run.policy;
+  const open = isOpen(run);
+  if (open) applySla(run, { kind: "policy-changed", policy: next, at });
+  run.policy = next;
+  run.nextSla = undefined;
+  const pausesDiffer = JSON.stringify([...from.pauseWhen].sort()) !== JSON.stringify([...next.pauseWhen].sort());
+  if (open && pausesDiffer) applySla(run, { kind: "status", from: run.state.status, to: run.state.status, at });
+  const effect = open ? "the open clocks were re-targeted with their elapsed time kept" : "the clocks are stopped (the request is resolved); the new targets apply if it is reopened";
+  yield* record(run, {
+    kind: "note",
+    summary: `SLA policy changed from ${describePolicy(from)} to ${describePolicy(next)} because ${because}; ${effect}.`,
+    details: { slaPolicyChanged: { from: from.policyId, to: next.policyId, fromTargets: from.targets, toTargets: next.targets, at }, ...details },
+    patch: { sla: slaSummary(run) },
+  });
+}
+
+/**
+ * Issue 3: the partner reclassified the request (already stored on the case by the PATCH): the case
+ * context is read again (GetCaseContext selects the policy for the new product, category and
+ * severity); when the applied policy or its targets differ from those in force, the clocks are
+ * re-targeted ({@link changePolicy}) and the timer re-armed at the new instant. Later decisions
+ * (escalation, notifications) use the new facts.
+ */
+function* onReclassify(run: Run, a: CaseActionRecord, action: Extract<CaseAction, { type: "reclassify" }>, at: string): Orchestration<void> {
+  const before = run.caseContext;
+  const fresh = yield* callActivity<CaseContext>(run, ActivityNames.getCaseContext, { caseId: run.input.caseId, partnerId: run.input.partnerId });
+  // The stored SLA log is not needed: this generation's log is `run.log` (with events not yet recorded).
+  const { slaLog: _stored, ...facts } = fresh;
+  run.caseContext = facts;
+  const next = policyOf(fresh);
+  if (samePolicy(run.policy, next) && !(isOpen(run) && clocksOutOfStep(run.log, next))) return;
+  const changes = (["product", "category", "severity"] as const).filter((k) => before[k] !== fresh[k]).map((k) => `${k} ${before[k]} → ${fresh[k]}`);
+  const because = `the request was reclassified${changes.length > 0 ? ` (${changes.join(", ")})` : ""}`;
+  const { type: _type, ...reclassified } = action;
+  yield* changePolicy(run, next, at, because, { action: "reclassify", seq: a.seq, actor: a.actor, reclassified });
 }
 
 /**
@@ -705,6 +812,8 @@ function* onReopen(run: Run, a: CaseActionRecord, reason: string, at: string): O
     return;
   }
   if (!(yield* changeStatus(run, "in-diagnosis", { kind: "status-changed", summary: `Reopened by the partner: ${reason}`, details: { action: "reopen", seq: a.seq, reason, actor: a.actor } }, at))) return;
+  // A reclassification while resolved changed the policy of the stopped clocks: the resumed ones follow it.
+  if (clocksOutOfStep(run.log, run.policy)) applySla(run, { kind: "policy-changed", policy: run.policy, at });
   delete run.state.autoCloseAt;
   yield* emailCustomer(run, "in-diagnosis", reason, "reopened");
 }
@@ -795,13 +904,25 @@ function policyOf(c: CaseContext): AppliedSlaPolicy {
   };
 }
 
-/** First generation: activates the clocks, moves the case into diagnosis and acknowledges it; later ones re-time the clocks when the policy changed. */
+/**
+ * First generation: activates the clocks, moves the case into diagnosis and acknowledges it; later
+ * ones re-target the open clocks when the policy or targets GetCaseContext selected differ from
+ * those of the log (the partner changed its policies, or a reclassification was stored before this
+ * generation read the case), with a timeline entry.
+ */
 function* startGeneration(run: Run, first: boolean): Orchestration<void> {
   const activated = run.log.filter((e) => e.type === "activate");
   if (activated.length === 0) {
     applySla(run, { kind: "opened", at: run.caseContext.createdAt });
-  } else if (isOpen(run) && activated.at(-1)?.policyId !== run.policy.policyId) {
+  } else if (isOpen(run) && clocksOutOfStep(run.log, run.policy)) {
+    const from = activated.at(-1)?.policyId ?? "?";
     applySla(run, { kind: "policy-changed", policy: run.policy, at: now(run) });
+    yield* record(run, {
+      kind: "note",
+      summary: `SLA policy changed from ${from} to ${describePolicy(run.policy)} because the policy that applies to the request changed; the open clocks were re-targeted with their elapsed time kept.`,
+      details: { slaPolicyChanged: { from, to: run.policy.policyId, toTargets: run.policy.targets, at: now(run) } },
+      patch: { sla: slaSummary(run) },
+    });
   }
   if (first && run.state.status === "received") {
     yield* changeStatus(run, "in-diagnosis", { kind: "status-changed", summary: "Request received; the partner is diagnosing it." });

@@ -99,9 +99,11 @@ export function createListIgnoredEmailHandler(deps: Pick<HttpHandlerDeps, "getCo
 /**
  * `PATCH /api/partners/{partnerId}/support-requests/{caseId}` `{product?, category?, severity?}`:
  * 200 `{case}`; 400 naming bad fields (unknown fields too); 404 when not the partner's own case;
- * 409 when closed. Optional `Idempotency-Key`.
+ * 409 when closed. Optional `Idempotency-Key`. Issue 3: after the change is stored, a running
+ * workflow gets a `reclassify` action in the case's inbox and the `CaseActionsAvailable` signal
+ * (it re-selects the SLA policy and re-arms its timer); a workflow that does not run is not told.
  */
-export function createReclassifySupportRequestHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
+export function createReclassifySupportRequestHandler(deps: HttpHandlerDeps): HttpHandler {
   return (request, context) =>
     handleErrors(request, context, async () => {
       const container = deps.getContainer();
@@ -118,7 +120,7 @@ export function createReclassifySupportRequestHandler(deps: Pick<HttpHandlerDeps
         if (typeof to === "string" && (Categories as readonly string[]).includes(to)) requirePermission(auth.principal, actPermissionFor(to as Category));
       }
       return withIdempotency(container, request, idempotencyScope(auth.principal), raw, async () => {
-        const updated = await reclassifySupportRequest({ cases: container.cases, clock: container.clock }, auth.partnerId, request.params.caseId ?? "", body.value);
+        const updated = await reclassifySupportRequest({ cases: container.cases, clock: container.clock, inbox: container.inbox, workflow: deps.getWorkflow(context) }, auth.partnerId, request.params.caseId ?? "", body.value);
         return json(200, { case: updated });
       });
     });

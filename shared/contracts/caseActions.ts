@@ -7,7 +7,7 @@
  * hands events to stale waits), and actions keep their arrival order across kinds.
  */
 import { z } from "zod";
-import { DiagnosisOutcomes } from "./supportRequest";
+import { Categories, DiagnosisOutcomes, ProductIds, Severities } from "./supportRequest";
 
 /** Who performed an action. */
 export const ActorSchema = z.object({
@@ -38,6 +38,13 @@ export const CaseActionSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("close"), reason: z.string().min(1).max(2000).optional() }),
   /** Issue 5: reopen a resolved case (back to diagnosis, the resolution clock resumes); a closed case is reopened by restarting its orchestration. */
   z.object({ type: z.literal("reopen"), reason: z.string().min(1).max(2000) }),
+  /**
+   * Issue 3: the partner reclassified the request (`PATCH …/support-requests/{caseId}`), already
+   * stored on the case; the fields are the new values that changed. The orchestration re-reads the
+   * case context, and when another SLA policy (or other targets) applies it re-targets the open
+   * clocks (elapsed time kept) and re-arms its timer.
+   */
+  z.object({ type: z.literal("reclassify"), product: z.enum(ProductIds).optional(), category: z.enum(Categories).optional(), severity: z.enum(Severities).optional() }),
 ]);
 /** A case action. */
 export type CaseAction = z.infer<typeof CaseActionSchema>;

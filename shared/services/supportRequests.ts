@@ -291,6 +291,9 @@ export function allowedStatusesOf(type: CaseAction["type"]): readonly CaseStatus
       return ["resolved"];
     case "customer-reply":
       return UpdateAllowedStatuses;
+    case "reclassify":
+      // Issue 3: recorded by the reclassification (PATCH) itself, which refuses closed requests.
+      return CaseStatuses.filter((s) => s !== "closed");
   }
 }
 

@@ -12,7 +12,8 @@
  * incident and prepared Partner Center service request) and what customers and partner contacts
  * receive in MailDev (`[Case #ID]` and the localized status label, automatic-email headers,
  * threading, billing contact, support terms, partner notifications to the right addresses):
- * 1. pause/resume (hu), 2. first-response warnings, breach and escalation chain (pl),
+ * 1. pause/resume (hu), 2. first-response warnings, breach (the customer gets one SLA-delay
+ * notice) and escalation chain (pl),
  * 3. reseller → provider → Microsoft (cs), 4. no eligible vehicle (ru), 5. PSI counting (en),
  * 6. public support terms and the billing acknowledgement (en).
  *
@@ -348,14 +349,28 @@ async function breachChainScenario(): Promise<void> {
   expect(statusesOf(final)).toEqual(["received", "in-diagnosis", "escalated-to-microsoft", "resolved", "closed"]);
   expect(eventsOf(final, "resolution").map((e) => e.type)).toEqual(["activate", "fulfill"]);
 
-  const mails = await emailsOf(caseId, ["received", "escalated-to-microsoft", "resolved", "closed"]);
+  const mails = await emailsOf(caseId, ["received", "sla-delay-first-response", "escalated-to-microsoft", "resolved", "closed"]);
   const mine = expectCustomerEmails(mails, { caseId, customer: cust.email, lang: "pl", senderDomain: "wisla-e2e.example", statuses: ["received", "escalated-to-microsoft", "resolved", "closed"] });
-  // The customer is told it was escalated (and of the delay, when an SLA-delay notice is sent).
+  // The customer is told of the delay (ONE sla-delay notice for the first-response breach, none for
+  // the warnings) and that it was escalated.
   const customerKeys = final.notifications.filter((n) => !n.notificationKey.startsWith("partner:")).map((n) => n.notificationKey);
   expect(mine).toHaveLength(customerKeys.length);
+  expect(customerKeys.filter((k) => k.startsWith("sla-delay-first-response"))).toEqual(["sla-delay-first-response"]);
+  expect(customerKeys.filter((k) => k.startsWith("sla-delay") && !["sla-delay-first-response", "sla-delay-resolution"].includes(k))).toEqual([]);
   for (const key of customerKeys.filter((k) => k.startsWith("sla-delay"))) {
-    expect(emailByKey(mine, caseId, key).subject).toContain((statusEmailLocales.pl.notices?.["sla-delay"]?.label ?? statusEmailLocales.en.notices?.["sla-delay"]?.label) as string);
+    const notice = emailByKey(mine, caseId, key);
+    expect(notice.subject).toContain(`[Case #${caseId}]`);
+    expect(notice.subject).toContain((statusEmailLocales.pl.notices?.["sla-delay"]?.label ?? statusEmailLocales.en.notices?.["sla-delay"]?.label) as string);
+    // The missed deadline is stated (row "Target time" in Polish).
+    expect(notice.text).toContain(statusEmailLocales.pl.labels?.target as string);
   }
+  const delayNotice = final.notifications.find((n) => n.notificationKey === "sla-delay-first-response");
+  const breachNotice = final.notifications.find((n) => n.notificationKey === "partner:sla-breach-first-response");
+  const escalatedNotice = final.notifications.find((n) => n.notificationKey === "escalated-to-microsoft");
+  expect(delayNotice?.to).toEqual([cust.email]);
+  // Sent after the breach (which the partner hears of first) and before Microsoft is engaged.
+  expect(ms(delayNotice?.sentAt ?? "")).toBeGreaterThanOrEqual(ms(breachNotice?.sentAt ?? ""));
+  expect(ms(delayNotice?.sentAt ?? "")).toBeLessThanOrEqual(ms(escalatedNotice?.sentAt ?? ""));
   // No customer email goes to the partner's chain contacts and no partner email to the customer.
   expect(mails.filter((m) => m.messageId.includes(".partner.")).some((m) => m.to.some((t) => t.address === cust.email))).toBe(false);
 }

@@ -3,21 +3,38 @@
  * … and can be corrected by the partner through the API").
  */
 import { randomBytes } from "node:crypto";
-import { ReclassifyRequestSchema, type SupportRequest } from "../../contracts";
-import type { CaseRepository, Clock } from "../../ports";
+import { EventNames, ReclassifyRequestSchema, type CaseAction, type SupportRequest } from "../../contracts";
+import type { CaseActionInbox, CaseRepository, Clock, SupportRequestWorkflow } from "../../ports";
 import { ConflictError, NotFoundError, ValidationError } from "../errors";
+
+/** Runtime statuses of an orchestration that no longer runs (nothing would read a signal). */
+const NOT_RUNNING = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
+
+/** What {@link reclassifySupportRequest} needs; with `inbox` and `workflow` the running orchestration is told (issue 3). */
+export interface ReclassifyDeps {
+  cases: CaseRepository;
+  clock: Clock;
+  /** The case-action inbox: a `reclassify` action is appended after the change is stored. */
+  inbox?: CaseActionInbox;
+  /** The case's workflow, signalled (`CaseActionsAvailable`) after the append when it runs. */
+  workflow?: SupportRequestWorkflow;
+}
 
 /**
  * Changes product, category and/or severity of the partner's own case, with a `reclassified`
- * timeline entry naming the old and new values. The running orchestration keeps the SLA
- * deadlines it computed at intake; later activities read the new values.
+ * timeline entry naming the old and new values. Issue 3: after the change is stored, when the
+ * case's orchestration is running (and `inbox` and `workflow` are given), a `reclassify` action
+ * with the changed values is appended to the case-action inbox and the orchestration signalled:
+ * it re-reads the case, re-selects the SLA policy for the new facts and, when the policy or its
+ * targets differ, re-targets the open clocks (elapsed time kept) and re-arms its timer. When the
+ * orchestration does not run, only the case changes.
  * @param body - `{product?, category?, severity?}` (at least one; no other fields).
  * @returns the case after the change (unchanged when the values were already set).
  * @throws ValidationError when the body is invalid.
  * @throws NotFoundError when the case is not the partner's.
  * @throws ConflictError when the case is closed.
  */
-export async function reclassifySupportRequest(deps: { cases: CaseRepository; clock: Clock }, partnerId: string, caseId: string, body: unknown): Promise<SupportRequest> {
+export async function reclassifySupportRequest(deps: ReclassifyDeps, partnerId: string, caseId: string, body: unknown): Promise<SupportRequest> {
   const parsed = ReclassifyRequestSchema.safeParse(body);
   if (!parsed.success) throw new ValidationError(parsed.error.issues);
   const current = await deps.cases.getCase(partnerId, caseId);
@@ -28,11 +45,22 @@ export async function reclassifySupportRequest(deps: { cases: CaseRepository; cl
   const to = { product: change.product ?? current.product, category: change.category ?? current.category, severity: change.severity ?? current.severity };
   if (from.product === to.product && from.category === to.category && from.severity === to.severity) return current;
   const at = deps.clock.now().toISOString();
-  const changed = (Object.keys(to) as Array<keyof typeof to>).filter((k) => from[k] !== to[k]).map((k) => `${k} ${from[k]} → ${to[k]}`);
-  return deps.cases.updateCase(
+  const keys = (Object.keys(to) as Array<keyof typeof to>).filter((k) => from[k] !== to[k]);
+  const changed = keys.map((k) => `${k} ${from[k]} → ${to[k]}`);
+  const updated = await deps.cases.updateCase(
     partnerId,
     caseId,
     { entryId: `reclassified-${Date.parse(at)}-${randomBytes(4).toString("hex")}`, kind: "reclassified", at, summary: `Reclassified by the partner: ${changed.join(", ")}`, details: { from, to } },
     (c) => ({ ...c, ...to }),
   );
+  if (deps.inbox && deps.workflow) {
+    const status = await deps.workflow.getStatus(caseId);
+    if (status && !NOT_RUNNING.has(status.runtimeStatus)) {
+      const action: CaseAction = { type: "reclassify", ...(keys.includes("product") ? { product: to.product } : {}), ...(keys.includes("category") ? { category: to.category } : {}), ...(keys.includes("severity") ? { severity: to.severity } : {}) };
+      await deps.inbox.append(partnerId, caseId, action, { kind: "partner", partnerId });
+      // false: the orchestration finished meanwhile; the case change stands, nothing re-times.
+      await deps.workflow.raiseEvent(caseId, EventNames.actionsAvailable, null);
+    }
+  }
+  return updated;
 }

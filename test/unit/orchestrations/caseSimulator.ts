@@ -92,6 +92,16 @@ export class CaseSimulator {
     await this.settle();
   }
 
+  /**
+   * The partner's reclassification as `PATCH …/support-requests/{caseId}` does it: the case's facts
+   * (and so the policy GetCaseContext selects) change first, then the `reclassify` action is
+   * appended and signalled, and the orchestration runs until it waits again.
+   */
+  async reclassify(change: Partial<Pick<CaseContext, "product" | "category" | "severity">>, slaPolicy: CaseContext["slaPolicy"], atIso?: string): Promise<void> {
+    Object.assign(this.context, change, { slaPolicy });
+    await this.send({ type: "reclassify", ...change }, partnerActor, atIso);
+  }
+
   /** Fires the single open timer and runs until the orchestration waits again. @returns its fireAt. */
   async fire(): Promise<string> {
     const t = this.d.fireTimer();

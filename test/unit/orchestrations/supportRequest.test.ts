@@ -148,7 +148,9 @@ describe("supportRequestOrchestrator: SLA warnings, breaches, pause and resume",
     expect(t[2]?.summary).toMatch(/Rule 3.*prepared for the partner to file by hand/);
     expect(s.calls(ActivityNames.fileMicrosoftServiceRequest)[0]?.input).toEqual({ caseId: "case-1", partnerId: "contoso", vehicle: "signature-cloud-support", locale: "en-US" });
     expect(s.partnerNotices()[3]?.text).toContain("POST /v1/servicerequests/en-US");
-    expect(s.emails().map((e) => e.notificationKey)).toEqual(["received", "escalated-to-microsoft"]);
+    // The customer is told of the delay (once, before the escalation), never of the warnings.
+    expect(s.emails().map((e) => e.notificationKey)).toEqual(["received", "sla-delay-first-response", "escalated-to-microsoft"]);
+    expect(s.emails()[1]).toEqual({ caseId: "case-1", partnerId: "contoso", notificationKey: "sla-delay-first-response", status: "in-diagnosis", kind: "sla-delay", dueAt: FR_DUE });
     expect(s.slaSummary().slice(2)).toEqual([
       `first-response warn 50 @${FR_50}`,
       `first-response warn 75 @${FR_75}`,
