@@ -224,4 +224,34 @@ describe("support requests end to end on the running app", () => {
       expect(ack?.subject).toContain(`${label}:`);
     }
   });
+
+  it("reopens a closed request on the running host: the workflow starts again and runs it back to closed", async () => {
+    const s = submitted[0] as Submitted;
+    const partnerId = s.demo.partnerId;
+    const post = (action: string, body: unknown) =>
+      fetch(`${stack.urls.app}/api/partners/${partnerId}/support-requests/${s.caseId}/${action}`, {
+        method: "POST",
+        headers: { "x-api-key": s.apiKey, "content-type": "application/json", "idempotency-key": `${action}-${s.caseId}` },
+        body: JSON.stringify(body),
+      });
+    const reopened = await post("reopening", { reason: "The customer reports the problem is back." });
+    expect(reopened.status).toBe(202);
+    const deadline = Date.now() + 2 * 60_000;
+    const back = await untilAccepted(`${s.caseId} reopened`, async () => {
+      const view = await client.getCase(partnerId, s.apiKey, s.caseId);
+      if (caseOf(view).status !== "in-diagnosis" || view.orchestration?.runtimeStatus !== "Running") throw new ApiError(`status ${caseOf(view).status}`, 409, "");
+      return view;
+    }, deadline);
+    expect((back.timeline ?? []).filter((e) => e.toStatus === "closed")).toHaveLength(1);
+    expect(await untilAccepted(`${s.caseId} resolution`, async () => {
+      const res = await post("resolution", { summary: "Fixed again after the reopening." });
+      if (res.status === 409) throw new ApiError("not yet", 409, "");
+      return res.status;
+    }, deadline)).toBe(202);
+    const closedAgain = await waitUntilClosed(s, deadline);
+    const statuses = (closedAgain.timeline ?? []).filter((e) => e.toStatus).map((e) => e.toStatus);
+    // After the first closing: reopened, resolved, closed again.
+    expect(statuses.slice(statuses.indexOf("closed") + 1)).toEqual(["in-diagnosis", "resolved", "closed"]);
+    expect(closedAgain.orchestration?.runtimeStatus).toBe("Completed");
+  });
 });
