@@ -1,4 +1,4 @@
-/** Registers the support-request orchestrator (orchestrations/supportRequest.ts) under its durable name. */
+/** Registers the support-request orchestrator (orchestrations/supportRequest/) under its durable name. */
 import * as df from "durable-functions";
 import { supportRequestOrchestrator } from "../orchestrations/supportRequest";
 import { OrchestratorNames } from "../shared/contracts";

@@ -10,7 +10,7 @@ import type { AppliedSlaPolicy, SlaEvent } from "./sla";
 /**
  * Issue 3: what one generation of the support-request orchestration hands to the next through
  * `continueAsNew` (the history is kept bounded by starting a new generation; see
- * orchestrations/supportRequest.ts). The SLA event log is NOT carried: each generation re-reads it
+ * orchestrations/supportRequest/). The SLA event log is NOT carried: each generation re-reads it
  * from Table Storage through GetCaseContext and recomputes the clocks from it.
  */
 export const SupportRequestCarrySchema = z.object({

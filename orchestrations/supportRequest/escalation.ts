@@ -1,0 +1,129 @@
+/**
+ * Escalation (domain.md "Escalation is conditional"): the partner's escalation chain (start and
+ * plan), the decision of where the case goes (indirect provider, Microsoft with which support
+ * vehicle, or nowhere), product support incidents consumed before they are relied on, and the
+ * Partner Center service request filed (or prepared) when Microsoft is engaged.
+ */
+import {
+  ActivityNames,
+  Products,
+  type ConsumeProductSupportIncidentInput,
+  type ConsumeProductSupportIncidentResult,
+  type EscalationRecord,
+  type FileMicrosoftServiceRequestInput,
+  type FileMicrosoftServiceRequestResult,
+  type RecordTransitionInput,
+} from "../../shared/contracts";
+import { decideEscalation, planEscalationChain } from "../../shared/domain";
+import { changeStatus, emailCustomer, notifyPartner, record } from "./records";
+import { SERVICE_REQUEST_LOCALE, callActivity, ms, now, type EscalatingParty, type Orchestration, type Run } from "./run";
+
+/** Starts the partner's escalation chain (once per case), if it has one. */
+export function startChain(run: Run): void {
+  if (run.caseContext.partner.escalationChain && !run.state.chain) run.state.chain = { triggeredAt: now(run), notifiedLevels: 0 };
+}
+
+/** The chain's plan (levels with their instants, and when Microsoft is engaged "after-chain"), if the chain runs. */
+export function chainPlan(run: Run): ReturnType<typeof planEscalationChain> | undefined {
+  const chain = run.caseContext.partner.escalationChain;
+  return chain && run.state.chain ? planEscalationChain(chain, run.state.chain.triggeredAt) : undefined;
+}
+
+/**
+ * Decides where the case goes and acts on it. The partner's entitlements decide, or the indirect
+ * provider's when the provider escalates a reseller's case it holds. Product support incidents are
+ * consumed (ETag-counted) before they are relied on; when none is left any more, the decision is
+ * taken again without them. Every decision records its reason on the timeline.
+ */
+export function* escalate(run: Run, trigger: EscalationRecord["trigger"], by: EscalatingParty, notes?: string): Orchestration<void> {
+  const c = run.caseContext;
+  const provider = by === "indirect-provider" ? c.provider : undefined;
+  if (by === "indirect-provider" && !provider) {
+    yield* record(run, { kind: "note", summary: "The indirect provider asked to escalate, but its entitlements are unknown; nothing was escalated.", details: { ignored: "provider-unknown" } });
+    return;
+  }
+  const base = {
+    partnerType: provider ? ("indirect-provider" as const) : c.partner.type,
+    ...(!provider && c.partner.indirectProviderId !== undefined ? { indirectProviderId: c.partner.indirectProviderId } : {}),
+    category: c.category,
+    productKind: Products[c.product].kind,
+    entitlements: provider ? provider.entitlements : c.partner.entitlements,
+    trigger,
+    nowIso: now(run),
+  };
+  let decision = decideEscalation(base);
+  if (decision.target === "microsoft" && decision.vehicle === "product-support-incidents") {
+    const input: ConsumeProductSupportIncidentInput = { partnerId: provider?.partnerId ?? run.input.partnerId, caseId: c.caseId };
+    const psi = yield* callActivity<ConsumeProductSupportIncidentResult>(run, ActivityNames.consumeProductSupportIncident, input);
+    if (psi.consumed) {
+      decision = { ...decision, productSupportIncident: psi, reason: `${decision.reason} One product support incident was consumed (${psi.remainingIncidents} left).` };
+    } else {
+      const again = decideEscalation({ ...base, excludeVehicles: ["product-support-incidents"] });
+      decision = { ...again, productSupportIncident: psi, reason: `No product support incident was left when one was to be consumed, so it was decided again without them: ${again.reason}` };
+    }
+  }
+  if (!provider) startChain(run);
+  run.state.escalation = decision;
+  const patch: RecordTransitionInput["patch"] = { escalation: decision };
+  if (notes !== undefined) patch.diagnosisNotes = notes;
+  const details = { target: decision.target, providerId: decision.providerId, vehicle: decision.vehicle, trigger, by };
+
+  if (decision.target === "indirect-provider") {
+    yield* changeStatus(run, "escalated-to-provider", { kind: "escalation-decided", summary: decision.reason, details, patch });
+    yield* emailCustomer(run, "escalated-to-provider");
+    yield* notifyPartner(
+      run,
+      "escalation-indirect-provider",
+      `Case ${c.caseId} escalated to you by your reseller ${run.input.partnerId}`,
+      `${decision.reason} Category: ${c.category}; product: ${Products[c.product].name}; severity ${c.severity}. Resolve it or escalate it with your own entitlements through your partner API.`,
+      { recipientPartnerId: decision.providerId ?? "" },
+    );
+  } else if (decision.target === "microsoft") {
+    const plan = provider ? undefined : chainPlan(run);
+    if (plan && c.partner.escalationChain?.microsoft === "after-chain" && ms(plan.microsoftAt) > ms(now(run))) {
+      run.state.pendingMicrosoft = decision;
+      yield* record(run, { kind: "escalation-decided", summary: `${decision.reason} Microsoft is engaged at ${plan.microsoftAt}, after the escalation chain, unless the case is resolved first.`, details: { ...details, microsoftAt: plan.microsoftAt }, patch });
+    } else {
+      yield* engageMicrosoft(run, decision, by, undefined, notes);
+    }
+  } else {
+    yield* record(run, { kind: "escalation-decided", summary: decision.reason, details, patch });
+    yield* notifyPartner(
+      run,
+      "escalation-none",
+      `Case ${c.caseId} cannot be escalated: you keep it`,
+      decision.reason,
+      provider ? { recipientPartnerId: provider.partnerId } : {},
+    );
+  }
+}
+
+/** Files (or prepares) the Microsoft service request, moves the case to escalated-to-microsoft, tells the customer and the escalating partner. */
+export function* engageMicrosoft(run: Run, decision: EscalationRecord, by: EscalatingParty, why?: string, notes?: string): Orchestration<void> {
+  const c = run.caseContext;
+  const input: FileMicrosoftServiceRequestInput = { caseId: c.caseId, partnerId: run.input.partnerId, vehicle: decision.vehicle ?? "commercial-issue-support", locale: SERVICE_REQUEST_LOCALE };
+  const filing = yield* callActivity<FileMicrosoftServiceRequestResult>(run, ActivityNames.fileMicrosoftServiceRequest, input);
+  const escalation: EscalationRecord = {
+    ...decision,
+    microsoftServiceRequest: { outcome: filing.outcome, ...(filing.serviceRequestId === undefined ? {} : { serviceRequestId: filing.serviceRequestId }), locale: SERVICE_REQUEST_LOCALE, at: now(run), payload: filing.payload },
+  };
+  run.state.escalation = escalation;
+  const patch: RecordTransitionInput["patch"] = { escalation };
+  if (notes !== undefined) patch.diagnosisNotes = notes;
+  const filed = filing.outcome === "filed" ? `Service request ${filing.serviceRequestId ?? "?"} was filed in Partner Center.` : "The Partner Center integration is off: the service request is prepared for the partner to file by hand.";
+  const summary = [why, decision.reason, filed].filter((s) => s !== undefined).join(" ");
+  const details = { target: "microsoft", vehicle: decision.vehicle, trigger: decision.trigger, by, filing: filing.outcome, serviceRequestId: filing.serviceRequestId };
+  if (!(yield* changeStatus(run, "escalated-to-microsoft", { kind: "escalation-decided", summary, details, patch }))) {
+    yield* record(run, { kind: "escalation-decided", summary, details, patch });
+  }
+  yield* emailCustomer(run, "escalated-to-microsoft");
+  const provider = by === "indirect-provider" ? c.provider : undefined;
+  yield* notifyPartner(
+    run,
+    "escalation-microsoft",
+    filing.outcome === "filed" ? `Case ${c.caseId} escalated to Microsoft (${decision.vehicle ?? "?"}), service request ${filing.serviceRequestId ?? "?"}` : `File a Microsoft service request for case ${c.caseId} (${decision.vehicle ?? "?"})`,
+    `${summary}\nCategory: ${c.category}; product: ${Products[c.product].name}; severity ${c.severity}.` +
+      (filing.outcome === "prepared" ? `\nPOST /v1/servicerequests/${SERVICE_REQUEST_LOCALE}\n${JSON.stringify(filing.payload, null, 2)}` : ""),
+    provider ? { recipientPartnerId: provider.partnerId } : {},
+  );
+}

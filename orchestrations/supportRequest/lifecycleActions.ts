@@ -1,0 +1,81 @@
+/**
+ * Actions that move a case along its lifecycle rather than its diagnosis: reclassification (policy
+ * re-selected), close, reopen of a resolved case, and the reopening of a closed case by a new
+ * execution of the orchestration.
+ */
+import { ActivityNames, type CaseAction, type CaseActionRecord, type CaseContext, type SlaEvent, type SupportRequestCarry } from "../../shared/contracts";
+import { changeStatus, emailCustomer, ignore, record, recordSlaEvents } from "./records";
+import { callActivity, isOpen, type Orchestration, type Run } from "./run";
+import { appendSlaEvent, applySla, clocksOutOfStep, policyOf, samePolicy, slaInstant } from "./slaClocks";
+import { changePolicy } from "./slaHandling";
+
+/**
+ * Issue 3: the partner reclassified the request (already stored on the case by the PATCH): the case
+ * context is read again (GetCaseContext selects the policy for the new product, category and
+ * severity); when the applied policy or its targets differ from those in force, the clocks are
+ * re-targeted (`changePolicy` in slaHandling.ts) and the timer re-armed at the new instant. Later decisions
+ * (escalation, notifications) use the new facts.
+ */
+export function* onReclassify(run: Run, a: CaseActionRecord, action: Extract<CaseAction, { type: "reclassify" }>, at: string): Orchestration<void> {
+  const before = run.caseContext;
+  const fresh = yield* callActivity<CaseContext>(run, ActivityNames.getCaseContext, { caseId: run.input.caseId, partnerId: run.input.partnerId });
+  // The stored SLA log is not needed: this generation's log is `run.log` (with events not yet recorded).
+  const { slaLog: _stored, ...facts } = fresh;
+  run.caseContext = facts;
+  const next = policyOf(fresh);
+  if (samePolicy(run.policy, next) && !(isOpen(run) && clocksOutOfStep(run.log, next))) return;
+  const changes = (["product", "category", "severity"] as const).filter((k) => before[k] !== fresh[k]).map((k) => `${k} ${before[k]} → ${fresh[k]}`);
+  const because = `the request was reclassified${changes.length > 0 ? ` (${changes.join(", ")})` : ""}`;
+  const { type: _type, ...reclassified } = action;
+  yield* changePolicy(run, next, at, because, { action: "reclassify", seq: a.seq, actor: a.actor, reclassified });
+}
+
+/** Issue 5: the partner closes a resolved case now (the lifecycle closes only resolved cases): clocks cancelled, auto-close dropped, customer told. */
+export function* onClose(run: Run, a: CaseActionRecord, reason: string | undefined): Orchestration<void> {
+  if (run.state.status !== "resolved") {
+    yield* ignore(run, a, run.state.status === "closed" ? "the case was already closed" : "the case is not resolved", run.state.status === "closed" ? "case-closed" : "case-not-resolved");
+    return;
+  }
+  const summary = reason !== undefined ? `Closed by the partner: ${reason}` : "Closed by the partner.";
+  if (!(yield* changeStatus(run, "closed", { kind: "status-changed", summary, details: { action: "close", seq: a.seq, actor: a.actor, ...(reason !== undefined ? { reason } : {}) } }))) return;
+  delete run.state.autoCloseAt;
+  yield* emailCustomer(run, "closed", reason);
+}
+
+/**
+ * Issue 5: the partner reopens a resolved case within its auto-close period: back to in-diagnosis
+ * (the lifecycle's resolved → in-diagnosis), the resolution clock resumes (`applySlaHappening`
+ * status happening: a fulfilled resolution clock is resumed), the auto-close is dropped and the
+ * customer told. A closed case is reopened by a new execution (see {@link reopenClosed}).
+ */
+export function* onReopen(run: Run, a: CaseActionRecord, reason: string, at: string): Orchestration<void> {
+  if (run.state.status !== "resolved") {
+    yield* ignore(run, a, run.state.status === "closed" ? "the case is closed (reopening restarts its workflow)" : "the case is not resolved", run.state.status === "closed" ? "case-closed" : "case-not-resolved");
+    return;
+  }
+  if (!(yield* changeStatus(run, "in-diagnosis", { kind: "status-changed", summary: `Reopened by the partner: ${reason}`, details: { action: "reopen", seq: a.seq, reason, actor: a.actor } }, at))) return;
+  // A reclassification while resolved changed the policy of the stopped clocks: the resumed ones follow it.
+  if (clocksOutOfStep(run.log, run.policy)) applySla(run, { kind: "policy-changed", policy: run.policy, at });
+  delete run.state.autoCloseAt;
+  yield* emailCustomer(run, "in-diagnosis", reason, "reopened");
+}
+
+/**
+ * Issue 5: the first thing a new execution of a CLOSED case does when the partner API restarted it
+ * to reopen it (`carry.reopen`): closed → in-diagnosis (closed is terminal in the lifecycle, so
+ * this is the one transition the restart itself authorises), a new resolution clock cycle from now
+ * (the previous one was cancelled at closure), the customer told.
+ */
+export function* reopenClosed(run: Run, reopen: NonNullable<SupportRequestCarry["reopen"]>): Orchestration<void> {
+  const at = slaInstant(run, reopen.requestedAt);
+  const target = run.policy.targets.resolution;
+  if (target) {
+    const e: SlaEvent = { at, metric: "resolution", type: "activate", target, policyId: run.policy.policyId, reason: "request reopened after closure" };
+    appendSlaEvent(run, e);
+  }
+  yield* record(run, { kind: "status-changed", toStatus: "in-diagnosis", summary: `Reopened by the partner after closure: ${reopen.reason}`, details: { action: "reopen", seq: reopen.seq, reason: reopen.reason, actor: reopen.actor, restarted: true } });
+  delete run.state.reopen;
+  delete run.state.autoCloseAt;
+  yield* recordSlaEvents(run);
+  yield* emailCustomer(run, "in-diagnosis", reopen.reason, "reopened");
+}

@@ -1,0 +1,157 @@
+/**
+ * The generation's SLA clocks, kept as an event log (never as counters): trimming the stored log to
+ * its current cycles, the policy in force and comparisons between policies, appending the events a
+ * {@link CaseHappening} produces (with deterministic ids), the next threshold and the case's `sla`
+ * summary. Pure functions over the {@link Run} they are given (rules from shared/domain/slaLog.ts).
+ */
+import type { AppliedSlaPolicy, CaseContext, SlaEvent, SlaMetricName, SlaState } from "../../shared/contracts";
+import { applySlaHappening, computeSlaClocks, nextSlaTimer, toCalendar, type CaseHappening } from "../../shared/domain";
+import { ms, now, type Run } from "./run";
+
+/**
+ * The part of an SLA log that still determines the clocks: per metric, the events from the start of
+ * its latest cycle on. Semantics of shared/domain/slaLog.ts: a cycle starts with an `activate` when
+ * the metric has no open cycle, ends with `fulfill` or `cancel`, is re-opened by a `resume`; a new
+ * cycle replaces the previous one entirely (elapsed time, warnings and breach are per cycle). Every
+ * domain call replays the log it is given, and an orchestration replays its whole generation at
+ * every episode, so a 90-day case with a daily next-update cycle would otherwise replay hundreds of
+ * closed cycles hundreds of times per generation.
+ * @param log - the SLA log, oldest first.
+ * @returns the events of the latest cycle of each metric, in log order (the same clocks, timers and
+ *   new events as `log` for every function of shared/domain/slaLog.ts).
+ */
+export function currentSlaCycles(log: readonly SlaEvent[]): SlaEvent[] {
+  const cycles = new Map<SlaMetricName, { start: number; open: boolean }>();
+  log.forEach((e, i) => {
+    const c = cycles.get(e.metric);
+    if (e.type === "activate" && !c?.open) cycles.set(e.metric, { start: i, open: true });
+    else if (c && (e.type === "fulfill" || e.type === "cancel")) c.open = false;
+    else if (c && e.type === "resume") c.open = true;
+  });
+  return log.filter((e, i) => {
+    const c = cycles.get(e.metric);
+    return c !== undefined && i >= c.start;
+  });
+}
+
+/** The policy GetCaseContext applied, or the issue-2 default from the severity's targets (24×7 or service hours). */
+export function policyOf(c: CaseContext): AppliedSlaPolicy {
+  if (c.slaPolicy) return c.slaPolicy;
+  const t = c.partner.slaTarget;
+  return {
+    policyId: "default",
+    name: "Default",
+    calendar: t.clock === "calendar" ? { kind: "24x7" } : toCalendar(c.partner.serviceHours),
+    targets: { firstResponse: t.firstResponse, resolution: t.resolution },
+    pauseWhen: ["awaiting-customer"],
+    warnAtPercent: [50, 75],
+  };
+}
+
+/** How each metric is named in timeline entries and partner notifications. */
+export const metricLabel: Readonly<Record<SlaMetricName, string>> = { "first-response": "first response", "next-update": "next update", resolution: "resolution" };
+
+/** The target a policy sets for a metric (undefined: the policy does not time it). */
+export function policyTarget(policy: AppliedSlaPolicy, metric: SlaMetricName): string | undefined {
+  return metric === "first-response" ? policy.targets.firstResponse : metric === "next-update" ? policy.targets.nextUpdate : policy.targets.resolution;
+}
+
+/** `Name (id: first response PT4H, next update PT8H, resolution PT16H)`, for timeline entries. */
+export function describePolicy(policy: AppliedSlaPolicy): string {
+  const targets = (["first-response", "next-update", "resolution"] as const).flatMap((m) => {
+    const t = policyTarget(policy, m);
+    return t === undefined ? [] : [`${metricLabel[m]} ${t}`];
+  });
+  return `${policy.name} (${policy.policyId}: ${targets.join(", ")})`;
+}
+
+/** Whether two applied policies time a case alike: same id, targets, calendar, pauses and warnings. */
+export function samePolicy(a: AppliedSlaPolicy, b: AppliedSlaPolicy): boolean {
+  const key = (p: AppliedSlaPolicy): string =>
+    JSON.stringify([p.policyId, policyTarget(p, "first-response"), policyTarget(p, "next-update"), policyTarget(p, "resolution"), p.calendar, [...p.pauseWhen].sort(), [...p.warnAtPercent].sort((x, y) => x - y)]);
+  return key(a) === key(b);
+}
+
+/**
+ * Whether an open clock of the log is timed by another policy or target than `policy` (its latest
+ * `activate`), or is open though `policy` does not time it: the clocks must be re-targeted.
+ * Cycle semantics of shared/domain/slaLog.ts (activate opens, fulfill/cancel close, resume re-opens).
+ */
+export function clocksOutOfStep(log: readonly SlaEvent[], policy: AppliedSlaPolicy): boolean {
+  const clocks = new Map<SlaMetricName, { open: boolean; policyId?: string; target?: string }>();
+  for (const e of log) {
+    const c = clocks.get(e.metric) ?? { open: false };
+    if (e.type === "activate") Object.assign(c, { open: true, policyId: e.policyId, target: e.target });
+    else if (e.type === "fulfill" || e.type === "cancel") c.open = false;
+    else if (e.type === "resume") c.open = true;
+    clocks.set(e.metric, c);
+  }
+  for (const [metric, c] of clocks) {
+    if (!c.open) continue;
+    const target = policyTarget(policy, metric);
+    if (target === undefined || c.policyId !== policy.policyId || (c.target !== undefined && c.target !== target)) return true;
+  }
+  return false;
+}
+
+/**
+ * Appends the SLA events a happening produces to the generation's log (ids `GGGG-NNNN`: generation
+ * and per-generation counter, zero-padded so they sort in creation order). Warnings and breaches
+ * among them (any happening logs the thresholds passed before it) are queued for
+ * `handleSlaAlerts` (slaHandling.ts).
+ */
+export function applySla(run: Run, happening: CaseHappening): void {
+  for (const e of applySlaHappening(run.log, run.policy, happening)) {
+    appendSlaEvent(run, e);
+    if (e.type === "warn" || e.type === "breach") run.alerts.push(e);
+  }
+}
+
+/**
+ * Appends one SLA event to the generation's log and to the events to record, with its id
+ * `GGGG-NNNN` (generation and per-generation counter). Not queued as an alert.
+ */
+export function appendSlaEvent(run: Run, e: SlaEvent): void {
+  run.slaEvents += 1;
+  run.log.push(e);
+  run.unrecorded.push({ ...e, eventId: `${String(run.state.generation).padStart(4, "0")}-${String(run.slaEvents).padStart(4, "0")}` });
+}
+
+/**
+ * The next SLA warning or breach instant of the log (possibly already past), computed once per log
+ * change: every call of the domain replays the whole log, and a generation replays all its episodes.
+ */
+export function nextSlaThreshold(run: Run): ReturnType<typeof nextSlaTimer> {
+  if (run.nextSla?.logLength !== run.log.length) run.nextSla = { logLength: run.log.length, timer: nextSlaTimer(run.log, run.policy, run.caseContext.createdAt) };
+  return run.nextSla.timer;
+}
+
+/** An SLA instant for an action: its acceptance time, kept within [last logged event, now] so the log stays ordered. */
+export function slaInstant(run: Run, recordedAt: string): string {
+  const last = run.log.at(-1)?.at;
+  let t = Math.min(Number.isNaN(ms(recordedAt)) ? ms(now(run)) : ms(recordedAt), ms(now(run)));
+  if (last !== undefined) t = Math.max(t, ms(last));
+  return new Date(t).toISOString();
+}
+
+/**
+ * The case's `sla` field (the issue-2 shape, kept for the partner API), derived from the log:
+ * running deadlines, first response, resolution and breach instants.
+ */
+export function slaSummary(run: Run): SlaState {
+  const clocks = computeSlaClocks(run.log, run.policy, now(run));
+  const at = (metric: SlaMetricName, type: SlaEvent["type"]): string | undefined => [...run.log].reverse().find((e) => e.metric === metric && e.type === type)?.at;
+  const sla: SlaState = {
+    targets: { firstResponse: run.policy.targets.firstResponse, resolution: run.policy.targets.resolution, clock: run.policy.calendar.kind === "24x7" ? "calendar" : "business-hours" },
+  };
+  const fields: Array<[keyof SlaState, string | undefined]> = [
+    ["firstResponseDueAt", clocks["first-response"].dueAt],
+    ["firstResponseAt", at("first-response", "fulfill")],
+    ["firstResponseBreachedAt", at("first-response", "breach")],
+    ["resolutionDueAt", clocks.resolution.dueAt],
+    ["resolvedAt", at("resolution", "fulfill")],
+    ["resolutionBreachedAt", at("resolution", "breach")],
+  ];
+  for (const [key, value] of fields) if (value !== undefined) (sla as Record<string, unknown>)[key] = value;
+  return sla;
+}

@@ -1,0 +1,122 @@
+/**
+ * SLA handling: acting on warnings and breaches (partner notices, timeline, the customer's one
+ * delay notice, escalation), catching up with everything due (thresholds, escalation-chain levels,
+ * the Microsoft escalation deferred until after the chain), the auto-close, and a change of the
+ * applied policy (clocks re-targeted, the timer re-armed by the next wait).
+ */
+import { ActivityNames, type AppliedSlaPolicy, type SendStatusEmailInput, type SlaEvent } from "../../shared/contracts";
+import { chainPlan, engageMicrosoft, escalate, startChain } from "./escalation";
+import { changeStatus, emailCustomer, notificationKey, notifyPartner, record } from "./records";
+import { callActivity, isOpen, ms, now, type Orchestration, type Run } from "./run";
+import { applySla, describePolicy, metricLabel, nextSlaThreshold, slaSummary } from "./slaClocks";
+
+/**
+ * Acts on the queued warnings and breaches: each warning notifies the partner's contacts (once per
+ * metric, percent and cycle); each breach is recorded on the timeline and notified, and a breach of
+ * first response or resolution of an open case tells the customer of the delay (once per case and
+ * metric, {@link emailSlaDelay}), starts the escalation chain and escalates the case if not escalated yet.
+ */
+export function* handleSlaAlerts(run: Run): Orchestration<void> {
+  const c = run.caseContext;
+  for (let e = run.alerts.shift(); e; e = run.alerts.shift()) {
+    const target = run.policy.targets[e.metric === "first-response" ? "firstResponse" : e.metric === "next-update" ? "nextUpdate" : "resolution"];
+    if (e.type === "warn") {
+      yield* notifyPartner(
+        run,
+        `sla-warn-${e.metric}-${e.percent ?? 0}`,
+        `SLA warning: ${e.percent ?? 0} % of the ${metricLabel[e.metric]} target used on case ${c.caseId}`,
+        `Case ${c.caseId} (severity ${c.severity}, policy ${run.policy.name}) has used ${e.percent ?? 0} % of its ${metricLabel[e.metric]} target (${target ?? "?"}) at ${e.at}.`,
+      );
+    } else if (e.type === "breach") {
+      yield* record(run, { kind: "sla-breached", summary: `The ${metricLabel[e.metric]} SLA target (${target ?? "?"}, policy ${run.policy.name}) was breached at ${e.at}.`, details: { metric: e.metric, breachedAt: e.at, policyId: run.policy.policyId } });
+      yield* notifyPartner(
+        run,
+        `sla-breach-${e.metric}`,
+        `SLA breach (${metricLabel[e.metric]}) on case ${c.caseId}`,
+        `The ${metricLabel[e.metric]} target (${target ?? "?"}) of case ${c.caseId} (severity ${c.severity}) was breached at ${e.at}.` +
+          (e.metric === "next-update" ? " Please update the customer." : " The case is escalated where the rules allow."),
+      );
+      if (e.metric !== "next-update" && isOpen(run)) {
+        yield* emailSlaDelay(run, e);
+        startChain(run);
+        if (!run.state.escalation) yield* escalate(run, e.metric === "first-response" ? "first-response-breach" : "resolution-breach", "partner");
+      }
+    }
+  }
+}
+
+/**
+ * Issue 3 "SLA-related where the customer should know": a breach of first response or resolution
+ * sends the customer ONE `sla-delay` notice per case and metric (notification key
+ * `sla-delay-first-response` / `sla-delay-resolution`, `dueAt` the missed deadline: the breach
+ * instant). Warnings and next-update breaches are the partner's business only. A later breach of
+ * the same metric (a new resolution cycle after a reopening) sends nothing more.
+ */
+function* emailSlaDelay(run: Run, breach: SlaEvent): Orchestration<void> {
+  const key = `sla-delay-${breach.metric}`;
+  if (run.state.notificationCounts[key] !== undefined) return;
+  const input: SendStatusEmailInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, notificationKey: notificationKey(run, key), status: run.state.status, kind: "sla-delay", dueAt: breach.at };
+  yield* callActivity<unknown>(run, ActivityNames.sendStatusEmail, input);
+}
+
+/**
+ * Everything due at or before `at`: SLA warnings and breaches (logged at their own instants),
+ * escalation-chain levels, and the Microsoft escalation deferred until after the chain.
+ */
+export function* catchUp(run: Run, at: string): Orchestration<void> {
+  if (!isOpen(run)) return;
+  const threshold = nextSlaThreshold(run);
+  if (threshold && ms(threshold.at) <= ms(at)) applySla(run, { kind: "timer", at });
+  yield* handleSlaAlerts(run);
+  const plan = chainPlan(run);
+  const progress = run.state.chain;
+  if (!plan || !progress) return;
+  for (let level = plan.levels[progress.notifiedLevels]; level && ms(level.at) <= ms(at) && isOpen(run); level = plan.levels[progress.notifiedLevels]) {
+    progress.notifiedLevels += 1;
+    const c = run.caseContext;
+    yield* notifyPartner(
+      run,
+      `escalation-level-${level.level}`,
+      `Escalation level ${level.level} (${level.name}): case ${c.caseId}`,
+      `Case ${c.caseId} (severity ${c.severity}, status ${run.state.status}) is escalated to you as ${level.name} (level ${level.level} of the partner's escalation chain, triggered at ${run.state.chain?.triggeredAt ?? "?"}).`,
+      { to: level.contacts },
+    );
+  }
+  const pending = run.state.pendingMicrosoft;
+  if (pending && isOpen(run) && ms(plan.microsoftAt) <= ms(at)) {
+    delete run.state.pendingMicrosoft;
+    yield* engageMicrosoft(run, pending, "partner", `The escalation chain ended at ${plan.microsoftAt}; Microsoft is engaged now.`);
+  }
+}
+
+/** Closes a resolved case once its auto-close instant has passed. */
+export function* closeIfDue(run: Run): Orchestration<void> {
+  const dueAt = run.state.autoCloseAt;
+  if (run.state.status !== "resolved" || dueAt === undefined || ms(dueAt) > ms(now(run))) return;
+  yield* changeStatus(run, "closed", { kind: "status-changed", summary: `Closed automatically ${run.caseContext.partner.autoCloseAfter} after resolution.` });
+  yield* emailCustomer(run, "closed");
+}
+
+/**
+ * Another policy (or other targets) applies from `at` on: the open clocks are re-targeted with
+ * their elapsed time kept (`policy-changed` happening; a clock the new policy does not time is
+ * cancelled), their pause state follows the new policy's `pauseWhen`, and the change is recorded on
+ * the timeline with the case's new SLA deadlines. The timer is re-armed by the next wait
+ * (`nextWake` in inbox.ts reads the new log and policy).
+ */
+export function* changePolicy(run: Run, next: AppliedSlaPolicy, at: string, because: string, details: Record<string, unknown>): Orchestration<void> {
+  const from = run.policy;
+  const open = isOpen(run);
+  if (open) applySla(run, { kind: "policy-changed", policy: next, at });
+  run.policy = next;
+  run.nextSla = undefined;
+  const pausesDiffer = JSON.stringify([...from.pauseWhen].sort()) !== JSON.stringify([...next.pauseWhen].sort());
+  if (open && pausesDiffer) applySla(run, { kind: "status", from: run.state.status, to: run.state.status, at });
+  const effect = open ? "the open clocks were re-targeted with their elapsed time kept" : "the clocks are stopped (the request is resolved); the new targets apply if it is reopened";
+  yield* record(run, {
+    kind: "note",
+    summary: `SLA policy changed from ${describePolicy(from)} to ${describePolicy(next)} because ${because}; ${effect}.`,
+    details: { slaPolicyChanged: { from: from.policyId, to: next.policyId, fromTargets: from.targets, toTargets: next.targets, at }, ...details },
+    patch: { sla: slaSummary(run) },
+  });
+}
