@@ -16,12 +16,10 @@ import {
   type TakeCaseActionsInput,
 } from "../shared/contracts";
 import { getContainer } from "../shared/container";
-import type { RecordEscalationInput } from "../shared/services";
 
 df.app.activity(ActivityNames.getCaseContext, { handler: (input: SupportRequestOrchestrationInput) => getContainer().activities.getCaseContext(input) });
 df.app.activity(ActivityNames.recordTransition, { handler: (input: RecordTransitionInput) => getContainer().activities.recordTransition(input) });
 df.app.activity(ActivityNames.sendStatusEmail, { handler: (input: SendStatusEmailInput) => getContainer().activities.sendStatusEmail(input) });
-df.app.activity(ActivityNames.recordEscalation, { handler: (input: RecordEscalationInput) => getContainer().activities.recordEscalation(input) });
 df.app.activity(ActivityNames.notifyPartner, { handler: (input: NotifyPartnerInput) => getContainer().activities.notifyPartner(input) });
 df.app.activity(ActivityNames.takeCaseActions, { handler: (input: TakeCaseActionsInput) => getContainer().activities.takeCaseActions(input) });
 df.app.activity(ActivityNames.recordSlaEvents, { handler: (input: RecordSlaEventsInput) => getContainer().activities.recordSlaEvents(input) });

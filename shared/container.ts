@@ -48,7 +48,6 @@ import {
   createGetCaseContext,
   createNotifyPartner,
   createRecordCaseTransition,
-  createRecordEscalation,
   createRecordSlaEvents,
   createSendStatusEmail,
   createTakeCaseActions,
@@ -88,7 +87,6 @@ export interface Container {
     readonly getCaseContext: ReturnType<typeof createGetCaseContext>;
     readonly recordTransition: ReturnType<typeof createRecordCaseTransition>;
     readonly sendStatusEmail: ReturnType<typeof createSendStatusEmail>;
-    readonly recordEscalation: ReturnType<typeof createRecordEscalation>;
     readonly notifyPartner: ReturnType<typeof createNotifyPartner>;
     readonly takeCaseActions: ReturnType<typeof createTakeCaseActions>;
     readonly recordSlaEvents: ReturnType<typeof createRecordSlaEvents>;
@@ -199,7 +197,6 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
       getCaseContext: createGetCaseContext(activityDeps),
       recordTransition: createRecordCaseTransition(activityDeps),
       sendStatusEmail: createSendStatusEmail({ ...activityDeps, renderStatusEmail: render, renderCustomerEmail }),
-      recordEscalation: createRecordEscalation(activityDeps),
       notifyPartner: createNotifyPartner(activityDeps),
       takeCaseActions: createTakeCaseActions(activityDeps),
       recordSlaEvents: createRecordSlaEvents(activityDeps),

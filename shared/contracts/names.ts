@@ -14,7 +14,6 @@ export const ActivityNames = {
   getCaseContext: "GetCaseContext",
   recordTransition: "RecordCaseTransition",
   sendStatusEmail: "SendStatusEmail",
-  recordEscalation: "RecordEscalation",
   notifyPartner: "NotifyPartner",
   /** Reads the case's action inbox after a cursor (see caseActions.ts). */
   takeCaseActions: "TakeCaseActions",

@@ -284,7 +284,7 @@ export interface RecordTransitionResult {
  * @returns the escalation record to store.
  * @throws Error when storage fails.
  */
-export async function prepareEscalationRecord(deps: RecordEscalationDeps, partnerId: string, caseId: string, escalation: EscalationRecord, atIso: string): Promise<EscalationRecord> {
+export async function prepareEscalationRecord(deps: RecordCaseTransitionDeps, partnerId: string, caseId: string, escalation: EscalationRecord, atIso: string): Promise<EscalationRecord> {
   let e = escalation;
   const [current, owner] = await Promise.all([deps.cases.getCase(partnerId, caseId), deps.partners.getPartner(partnerId)]);
   if (current && e.target === "indirect-provider" && e.providerId) {
@@ -305,7 +305,7 @@ export async function prepareEscalationRecord(deps: RecordEscalationDeps, partne
  * (the provider share is idempotent, so a rerun is harmless).
  * The returned function throws Error when the case does not exist or storage fails.
  */
-export function createRecordCaseTransition(deps: RecordEscalationDeps): (input: RecordTransitionInput) => Promise<RecordTransitionResult> {
+export function createRecordCaseTransition(deps: RecordCaseTransitionDeps): (input: RecordTransitionInput) => Promise<RecordTransitionResult> {
   return async (input) => {
     let transition = input;
     if (input.patch?.escalation) {
@@ -315,19 +315,6 @@ export function createRecordCaseTransition(deps: RecordEscalationDeps): (input: 
     const sr = await deps.cases.applyTransition(transition);
     return { caseId: sr.caseId, status: sr.status, updatedAt: sr.updatedAt };
   };
-}
-
-/** Input of RecordEscalation (not in shared/contracts yet): the decision and, optionally, the new status. */
-export interface RecordEscalationInput {
-  caseId: string;
-  partnerId: string;
-  /** Deterministic id from the orchestration. */
-  entryId: string;
-  escalation: EscalationRecord;
-  /** `escalated-to-provider` or `escalated-to-microsoft`; omitted when the target is `none`. */
-  toStatus?: CaseStatus;
-  /** ISO 8601 UTC (orchestration time). */
-  at: string;
 }
 
 /**
@@ -341,36 +328,11 @@ export async function findProductSupportIncident(ledger: ProductSupportIncidentL
   return ledger.getConsumption(owner.indirectProviderId, caseId);
 }
 
-/** Dependencies of {@link createRecordEscalation}. */
-export interface RecordEscalationDeps {
+/** Dependencies of {@link createRecordCaseTransition} (escalation records are prepared with {@link prepareEscalationRecord}). */
+export interface RecordCaseTransitionDeps {
   cases: CaseRepository;
   partners: PartnerRepository;
   psiLedger: ProductSupportIncidentLedger;
-}
-
-/**
- * RecordEscalation: stores the escalation decision on the case (with its reason) and an
- * `escalation-decided` timeline entry, once per `entryId`, after {@link prepareEscalationRecord}
- * (issue 3: provider share, PSI used, Microsoft service request kept).
- * The returned function throws Error when the case does not exist or storage fails.
- */
-export function createRecordEscalation(deps: RecordEscalationDeps): (input: RecordEscalationInput) => Promise<RecordTransitionResult> {
-  return async (input) => {
-    const e = await prepareEscalationRecord(deps, input.partnerId, input.caseId, input.escalation, input.at);
-    const target = e.target === "microsoft" ? `Microsoft (${e.vehicle ?? "no vehicle"})` : e.target === "indirect-provider" ? `indirect provider ${e.providerId ?? ""}`.trim() : "no escalation";
-    const sr = await deps.cases.applyTransition({
-      caseId: input.caseId,
-      partnerId: input.partnerId,
-      entryId: input.entryId,
-      kind: "escalation-decided",
-      summary: `Escalation: ${target}. ${e.reason}`,
-      at: input.at,
-      ...(input.toStatus ? { toStatus: input.toStatus } : {}),
-      details: { ...e },
-      patch: { escalation: e },
-    });
-    return { caseId: sr.caseId, status: sr.status, updatedAt: sr.updatedAt };
-  };
 }
 
 /**

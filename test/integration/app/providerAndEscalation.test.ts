@@ -264,7 +264,7 @@ describe("escalation activities with the Partner Center integration off", () => 
     const caseId = (await submitSupportRequest(off.supportRequestDeps(workflow), "psi-off", supportRequestBody({ category: "technical", product: "windows-server", severity: "A", title: "Cluster down" }))).caseId;
     expect(await off.activities.consumeProductSupportIncident({ partnerId: "psi-off", caseId })).toEqual({ consumed: true, remainingIncidents: 0 });
     const at = new Date().toISOString();
-    await off.activities.recordEscalation({ caseId, partnerId: "psi-off", entryId: "t02-escalation", toStatus: "escalated-to-microsoft", at, escalation: { target: "microsoft", vehicle: "product-support-incidents", reason: "Rule 3", trigger: "first-response-breach", decidedAt: at } });
+    await off.activities.recordTransition({ caseId, partnerId: "psi-off", entryId: "t02-escalation", kind: "escalation-decided", summary: "Escalated to Microsoft", toStatus: "escalated-to-microsoft", at, patch: { escalation: { target: "microsoft", vehicle: "product-support-incidents", reason: "Rule 3", trigger: "first-response-breach", decidedAt: at } } });
     const result = await off.activities.fileMicrosoftServiceRequest({ caseId, partnerId: "psi-off", vehicle: "product-support-incidents", locale: "hu-HU" });
     expect(result).toMatchObject({ outcome: "prepared", payload: { Severity: "critical", ProductName: "Windows Server", SupportTopicId: "", PrimaryContact: { Email: "support@psi-off.example" }, Title: `[Case #${caseId}] Cluster down` } });
     expect(result.serviceRequestId).toBeUndefined();
