@@ -159,12 +159,10 @@ describe("a partner works its requests in the browser", () => {
     if (!target) throw new Error("fixture has no B technical request");
     await page.getByLabel("Severity").selectOption("B");
     await page.getByLabel("Category").selectOption("technical");
-    await eventually(() => caseIdsShown(page), (v) => expect(v).toContain(target.caseId), 15_000);
-    for (const id of await caseIdsShown(page)) {
-      const s = mine.find((x) => x.caseId === id);
-      expect(s?.demo.request.severity).toBe("B");
-      expect(s?.demo.request.category).toBe("technical");
-    }
+    // Both filters applied (the list re-renders after each select): only B technical requests, the target among them.
+    const bTechnical = mine.filter((s) => s.demo.request.severity === "B" && s.demo.request.category === "technical").map((s) => s.caseId);
+    await eventually(() => caseIdsShown(page), (v) => expect([...v].sort()).toEqual([...bTechnical].sort()), 15_000);
+    expect(await caseIdsShown(page)).toContain(target.caseId);
     await page.getByRole("link", { name: target.caseId, exact: true }).click();
     await page.locator("#detail-body").waitFor({ state: "visible" });
     await eventually(() => page.locator("#detail-status").getAttribute("data-status"), (v) => expect(v).toBe("in-diagnosis"), 30_000);

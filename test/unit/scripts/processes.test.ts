@@ -25,7 +25,8 @@ describe("spawnManaged", () => {
       const g = spawn(process.execPath, ["-e", "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"], { stdio: "ignore" });
       console.log("grandchild " + g.pid); console.error("on stderr"); setInterval(() => {}, 1000);`;
     const proc = spawnManaged({ name: "t", command: process.execPath, args: ["-e", script], output: (line, stream, name) => lines.push(`${name}/${stream}: ${line}`) });
-    for (let i = 0; i < 100 && !lines.some((l) => l.includes("grandchild")); i++) await new Promise((r) => setTimeout(r, 50));
+    // Both lines are printed before the child idles; wait for both (stdout and stderr arrive independently).
+    for (let i = 0; i < 200 && !(lines.some((l) => l.includes("grandchild")) && lines.includes("t/stderr: on stderr")); i++) await new Promise((r) => setTimeout(r, 50));
     const grandchild = Number(/grandchild (\d+)/.exec(lines.join("\n"))?.[1]);
     expect(isAlive(grandchild)).toBe(true);
     const exit = await proc.stop({ timeoutInMs: 500 });
