@@ -34,6 +34,7 @@ import type { BlobFunction } from "./functionTable";
 import { resolveSettingExpression, resolveStorageConnection } from "./settings";
 import type { RpcTypedData } from "./worker/coreTypes";
 import { invokeFunction } from "./worker/invoke";
+import { IdleWaits } from "./idleWaits";
 
 /** Container of the host's own bookkeeping (blob receipts, as the Functions host). */
 export const HOSTS_CONTAINER = "azure-webjobs-hosts";
@@ -157,7 +158,7 @@ export async function startBlobListeners(fns: BlobFunction[], options: BlobListe
   const hostId = options.hostId ?? "local-host";
   const concurrency = Math.max(1, options.maxConcurrency ?? 4);
   let stopped = false;
-  const wakers = new Set<() => void>();
+  const idle = new IdleWaits();
   /** Receipt names known to be completed (saves a request per blob on later scans). */
   const done = new Set<string>();
   /** Receipt names being processed by this host. */
@@ -285,15 +286,7 @@ export async function startBlobListeners(fns: BlobFunction[], options: BlobListe
     while (!stopped) {
       await scanSafely(t);
       if (stopped) break;
-      await new Promise<void>((resolve) => {
-        const wake = (): void => {
-          clearTimeout(timer);
-          wakers.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, idleMs);
-        wakers.add(wake);
-      });
+      await idle.sleep(idleMs);
     }
   }
 
@@ -304,7 +297,7 @@ export async function startBlobListeners(fns: BlobFunction[], options: BlobListe
     },
     async stop(): Promise<void> {
       stopped = true;
-      for (const w of [...wakers]) w();
+      idle.wakeAll();
       await Promise.all(loops);
     },
   };

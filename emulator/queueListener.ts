@@ -10,6 +10,7 @@ import type { QueueFunction } from "./functionTable";
 import { resolveSettingExpression, resolveStorageConnection } from "./settings";
 import type { RpcTypedData } from "./worker/coreTypes";
 import { invokeFunction } from "./worker/invoke";
+import { IdleWaits } from "./idleWaits";
 
 /** Options of {@link startQueueListeners}. */
 export interface QueueListenerOptions {
@@ -68,7 +69,7 @@ export async function startQueueListeners(fns: QueueFunction[], options: QueueLi
   const batch = options.batchSize ?? 16;
   const visibility = options.visibilityTimeoutInSeconds ?? 600;
   let stopped = false;
-  const wakers = new Set<() => void>();
+  const idle = new IdleWaits();
 
   const targets = await Promise.all(
     fns.map(async (fn) => {
@@ -125,15 +126,7 @@ export async function startQueueListeners(fns: QueueFunction[], options: QueueLi
         ),
       );
       if (items.length === 0 && !stopped) {
-        await new Promise<void>((resolve) => {
-          const wake = (): void => {
-            clearTimeout(timer);
-            wakers.delete(wake);
-            resolve();
-          };
-          const timer = setTimeout(wake, idleMs);
-          wakers.add(wake);
-        });
+        await idle.sleep(idleMs);
       }
     }
   }
@@ -142,7 +135,7 @@ export async function startQueueListeners(fns: QueueFunction[], options: QueueLi
   return {
     async stop(): Promise<void> {
       stopped = true;
-      for (const w of [...wakers]) w();
+      idle.wakeAll();
       await Promise.all(loops);
     },
   };

@@ -19,11 +19,10 @@
  *
  * Needs `dist/` (the stack runs `node dist/emulator/cli.js`): `npm run build` first.
  */
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { CaseStatus, EscalationRecord, SlaClockView, SlaEvent, SlaMetricName, SupportRequest, SupportedLanguage, TimelineEntry } from "../../shared/contracts";
-import { allocateFreePorts, startStack, type RunningStack } from "../../scripts/lib/stack";
+import type { RunningStack } from "../../scripts/lib/stack";
+import { startTestStack, type TestStack } from "../support/e2eStack";
 import { DemoApiClient } from "../../scripts/lib/demoRunner";
 import { statusEmailLocales } from "../../shared/templates/statusEmail";
 
@@ -57,7 +56,7 @@ interface CaseDetails {
 }
 
 let stack: RunningStack;
-let dataDir: string;
+let testStack: TestStack | undefined;
 let client: DemoApiClient;
 const hostLog: string[] = [];
 
@@ -554,18 +553,10 @@ const scenarios = {
 const running = new Map<keyof typeof scenarios, Promise<void>>();
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-e2e-rules-"));
-  const ports = await allocateFreePorts();
-  stack = await startStack({
-    dataDir,
-    ports,
+  testStack = await startTestStack("rules", hostLog, {
     partnersFile: PARTNERS_FILE,
-    output: (line) => {
-      hostLog.push(line);
-      if (hostLog.length > 400) hostLog.shift();
-    },
-    log: () => undefined,
   });
+  stack = testStack.stack;
   client = new DemoApiClient(stack.urls.app);
   // All scenarios run at once; each test awaits its own.
   for (const [name, fn] of Object.entries(scenarios) as Array<[keyof typeof scenarios, () => Promise<void>]>) {
@@ -577,8 +568,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled([...running.values()]);
-  await stack?.stop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  await testStack?.stop();
 });
 
 async function outcome(name: keyof typeof scenarios): Promise<void> {

@@ -9,11 +9,10 @@
  * Needs `dist/` (`npm test` builds first) and Chromium (`apt-get install chromium`; `.ci/run`
  * installs it; `CHROMIUM_PATH` overrides the path).
  */
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
-import { allocateFreePorts, startStack, type RunningStack } from "../../scripts/lib/stack";
+import type { RunningStack } from "../../scripts/lib/stack";
+import { startTestStack, type TestStack } from "../support/e2eStack";
 import { DemoApiClient } from "../../scripts/lib/demoRunner";
 import { loadDemoRequests, type DemoRequest } from "../../scripts/lib/fixtures";
 import { statusEmailLocales } from "../../shared/templates/statusEmail";
@@ -28,7 +27,7 @@ const OTHER = "wisla-it-warszawa";
 const demoRequests = loadDemoRequests(path.join(ROOT, "test", "fixtures", "demo", "requests.json"));
 
 let stack: RunningStack;
-let dataDir: string;
+let testStack: TestStack | undefined;
 let browser: TestBrowser;
 let client: DemoApiClient;
 const hostLog: string[] = [];
@@ -77,17 +76,8 @@ async function caseIdsShown(page: Page): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-dashboard-e2e-"));
-  const ports = await allocateFreePorts();
-  stack = await startStack({
-    dataDir,
-    ports,
-    output: (line) => {
-      hostLog.push(line);
-      if (hostLog.length > 400) hostLog.shift();
-    },
-    log: () => undefined,
-  });
+  testStack = await startTestStack("dashboard", hostLog);
+  stack = testStack.stack;
   client = new DemoApiClient(stack.urls.app);
   browser = await launchBrowser({ screenshotDir: SCREENSHOTS });
   for (const demo of demoRequests.filter((d) => d.partnerId === OWNER || d.partnerId === OTHER)) {
@@ -98,8 +88,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await stack?.stop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  await testStack?.stop();
 });
 
 describe("the dashboard is served by the app", () => {

@@ -18,15 +18,13 @@
  * Needs `dist/` (the stack runs `node dist/emulator/cli.js`): `npm test` builds first.
  */
 import { randomUUID } from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import nodemailer from "nodemailer";
 import partnersJson from "../fixtures/demo/partners.json";
 import expectedJson from "../fixtures/email/expected.json";
 import type { SlaEvent, SupportedLanguage, SupportRequest, TimelineEntry } from "../../shared/contracts";
-import { allocateFreePorts, startStack, type RunningStack } from "../../scripts/lib/stack";
+import type { RunningStack } from "../../scripts/lib/stack";
+import { startTestStack, type TestStack } from "../support/e2eStack";
 import { ApiError, DemoApiClient, caseOf, type CaseView } from "../../scripts/lib/demoRunner";
 import { statusEmailLocales } from "../../shared/templates/statusEmail";
 import { corpusFiles, EXPECTED, readEml, type ExpectedMessage } from "../unit/email/corpus";
@@ -91,7 +89,7 @@ interface Outgoing {
 }
 
 let stack: RunningStack;
-let dataDir: string;
+let testStack: TestStack | undefined;
 let client: DemoApiClient;
 const hostLog: string[] = [];
 /** Fixture case id → case id of the request opened by webhook. */
@@ -287,18 +285,10 @@ function expectedOf(name: string): ExpectedMessage {
 }
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-e2e-email-"));
-  const ports = await allocateFreePorts();
-  stack = await startStack({
-    dataDir,
-    ports,
+  testStack = await startTestStack("email", hostLog, {
     env: { INBOUND_EMAIL_MAX_BYTES: String(MAX_BYTES), INBOUND_ACK_MAX_PER_HOUR: String(ACK_MAX_PER_HOUR) },
-    output: (line) => {
-      hostLog.push(line);
-      if (hostLog.length > 400) hostLog.shift();
-    },
-    log: () => undefined,
   });
+  stack = testStack.stack;
   client = new DemoApiClient(stack.urls.app);
 
   // The requests the replies answer, opened through the signed webhook (severity C: business-hours clocks).
@@ -327,8 +317,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await stack?.stop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  await testStack?.stop();
 });
 
 describe("email intake end to end over SMTP", () => {

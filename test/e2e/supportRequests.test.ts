@@ -8,11 +8,10 @@
  *
  * Needs `dist/` (the stack runs `node dist/emulator/cli.js`): `npm test` builds first.
  */
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { CaseStatuses, type CaseStatus, type SupportedLanguage } from "../../shared/contracts";
-import { allocateFreePorts, startStack, type RunningStack } from "../../scripts/lib/stack";
+import type { RunningStack } from "../../scripts/lib/stack";
+import { startTestStack, type TestStack } from "../support/e2eStack";
 import { ApiError, DemoApiClient, caseOf, isWaitSatisfied, signWebhook, type CaseView } from "../../scripts/lib/demoRunner";
 import { loadDemoRequests, type DemoAction, type DemoRequest } from "../../scripts/lib/fixtures";
 import { statusEmailLocales } from "../../shared/templates/statusEmail";
@@ -39,7 +38,7 @@ interface Submitted {
 }
 
 let stack: RunningStack;
-let dataDir: string;
+let testStack: TestStack | undefined;
 let client: DemoApiClient;
 const submitted: Submitted[] = [];
 const finalViews = new Map<string, CaseView>();
@@ -117,23 +116,13 @@ async function waitUntilClosed(s: Submitted, deadline: number): Promise<CaseView
 }
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-e2e-"));
-  const ports = await allocateFreePorts();
-  stack = await startStack({
-    dataDir,
-    ports,
-    output: (line) => {
-      hostLog.push(line);
-      if (hostLog.length > 400) hostLog.shift();
-    },
-    log: () => undefined,
-  });
+  testStack = await startTestStack("requests", hostLog);
+  stack = testStack.stack;
   client = new DemoApiClient(stack.urls.app);
 });
 
 afterAll(async () => {
-  await stack?.stop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  await testStack?.stop();
 });
 
 describe("support requests end to end on the running app", () => {
