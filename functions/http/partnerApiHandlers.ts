@@ -26,6 +26,7 @@ import {
   getPublicSupportTerms,
   getSupportRequestForPrincipal,
   listApiKeys,
+  redactCreatedApiKey,
   reopenCase,
   requestInformation,
   requirePermission,
@@ -217,9 +218,11 @@ export function createListApiKeysHandler(deps: Pick<HttpHandlerDeps, "getContain
 }
 
 /**
- * Issue 5: `POST /api/partners/{partnerId}/api-keys` `{role, name}`: 201 with the key shown once
- * (`apiKey`) and `Location` naming it; permission `keys:manage`; optional `Idempotency-Key` (a replay
- * returns the same key: it is stored with the idempotent response for 24 h, like any response).
+ * `POST /api/partners/{partnerId}/api-keys` `{role, name}`: 201 with the key shown once (`apiKey`)
+ * and `Location` naming it; permission `keys:manage`; optional `Idempotency-Key`. A replay (same key
+ * and body) creates nothing and answers 201 with the same key's metadata, `apiKey: null` and a
+ * `notice` (`ReplayedApiKeyResponseSchema`): only that redacted form is stored for replays, never
+ * the key.
  */
 export function createCreateApiKeyHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
   return (request, context) =>
@@ -234,7 +237,7 @@ export function createCreateApiKeyHandler(deps: Pick<HttpHandlerDeps, "getContai
       return withIdempotency(container, request, idempotencyScope(auth.principal), raw, async () => {
         const created = await createApiKey(container.apiKeyDeps, auth.principal, body.value);
         return json(201, created, { Location: `${container.config.PUBLIC_BASE_URL}/api/partners/${encodeURIComponent(auth.partnerId)}/api-keys/${created.keyId}` });
-      });
+      }, { storedForm: redactCreatedApiKey });
     });
 }
 

@@ -292,3 +292,18 @@ export const CreatedApiKeyResponseSchema = ApiKeyViewSchema.extend({
 });
 /** Created key. */
 export type CreatedApiKeyResponse = z.infer<typeof CreatedApiKeyResponseSchema>;
+
+/**
+ * 201 of a replayed `POST /api/partners/{partnerId}/api-keys` (same `Idempotency-Key` and body,
+ * `Idempotent-Replayed: true`): the key that the first request created, without its secret. The
+ * secret is shown once and never stored in clear, so a client that lost the first response learns
+ * the key id (to revoke it and create another) but never receives the key again.
+ */
+export const ReplayedApiKeyResponseSchema = ApiKeyViewSchema.extend({
+  /** Always null on a replay: the key is shown only in the response that created it. */
+  apiKey: z.null(),
+  /** Human explanation of the null `apiKey`. */
+  notice: z.string(),
+});
+/** Replayed key creation. */
+export type ReplayedApiKeyResponse = z.infer<typeof ReplayedApiKeyResponseSchema>;

@@ -9,8 +9,8 @@
  * told apart so the API answers 404 there (OWASP API1:2023: never reveal that an object exists).
  * `lastUsedAt` is written at most once a minute per key and host instance, on the key's index row.
  */
-import { can, CreateApiKeyBodySchema, type ApiKeyView, type CreatedApiKeyResponse, type Permission, type Role } from "../contracts";
-import type { ApiKeyRecord, Clock, PartnerRepository } from "../ports";
+import { can, CreateApiKeyBodySchema, type ApiKeyView, type CreatedApiKeyResponse, type Permission, type ReplayedApiKeyResponse, type Role } from "../contracts";
+import type { ApiKeyRecord, Clock, PartnerRepository, StoredResponse } from "../ports";
 import { generateApiKey, hashApiKey, matchApiKey, newApiKeyRecord } from "./credentials";
 import { ForbiddenError, NotFoundError, ValidationError } from "./errors";
 
@@ -132,4 +132,29 @@ export async function revokeApiKey(deps: ApiKeyDeps, principal: ApiPrincipal, ke
   const revoked = await deps.partners.revokeApiKey(principal.partnerId, keyId, deps.clock.now().toISOString());
   if (!revoked) throw new NotFoundError(`API key ${keyId} not found`);
   return toView(revoked, undefined);
+}
+
+/** Why a replayed key creation carries no key (the `notice` of {@link ReplayedApiKeyResponse}). */
+export const API_KEY_NOT_SHOWN_AGAIN =
+  "This is a replay of a key creation (same Idempotency-Key and body). The key is shown only in the response that created it and is never stored in clear; if that response was lost, revoke this key id and create another.";
+
+/**
+ * What the idempotency store keeps of a key creation's response: the same status and headers and
+ * the key's metadata, with `apiKey` null and {@link API_KEY_NOT_SHOWN_AGAIN}, so the secret is
+ * never written to storage and a replay answers without it (Stripe returns a creation-only secret,
+ * such as a webhook endpoint's, only at creation).
+ * @param response - the 201 as produced (body: {@link CreatedApiKeyResponse} as JSON).
+ * @returns the response to store; a body that is not a created key is stored unchanged.
+ */
+export function redactCreatedApiKey(response: StoredResponse): StoredResponse {
+  let body: unknown;
+  try {
+    body = JSON.parse(response.body);
+  } catch {
+    return response;
+  }
+  if (typeof body !== "object" || body === null || !("apiKey" in body)) return response;
+  const { apiKey: _secret, ...view } = body as CreatedApiKeyResponse;
+  const replay: ReplayedApiKeyResponse = { ...view, apiKey: null, notice: API_KEY_NOT_SHOWN_AGAIN };
+  return { ...response, body: JSON.stringify(replay) };
 }

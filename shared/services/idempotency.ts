@@ -45,10 +45,20 @@ export type IdempotentOutcome =
  * @param key - the key.
  * @param fingerprint - see {@link fingerprintRequest}.
  * @param produce - makes the response; a 5xx response or a throw releases the key.
+ * @param toStored - what is kept for replays (default: the response itself). A response that
+ *   carries a secret shown once (a new API key) is stored without it, so the secret is never
+ *   at rest and a replay answers with what remains.
  * @returns fresh (produced now), replayed (stored response, with `Idempotent-Replayed: true`), in-flight or mismatch.
  * @throws whatever `produce` throws (after releasing the key), or a storage error.
  */
-export async function runIdempotent(store: IdempotencyStore, scope: string, key: string, fingerprint: string, produce: () => Promise<StoredResponse>): Promise<IdempotentOutcome> {
+export async function runIdempotent(
+  store: IdempotencyStore,
+  scope: string,
+  key: string,
+  fingerprint: string,
+  produce: () => Promise<StoredResponse>,
+  toStored: (response: StoredResponse) => StoredResponse = (r) => r,
+): Promise<IdempotentOutcome> {
   const begun = await store.begin(scope, key, fingerprint);
   if (begun.state === "in-flight") return { kind: "in-flight" };
   if (begun.state === "mismatch") return { kind: "mismatch" };
@@ -61,6 +71,6 @@ export async function runIdempotent(store: IdempotencyStore, scope: string, key:
     throw e;
   }
   if (response.status >= 500) await store.release(scope, key);
-  else await store.complete(scope, key, response);
+  else await store.complete(scope, key, toStored(response));
   return { kind: "fresh", response };
 }

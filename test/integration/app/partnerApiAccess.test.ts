@@ -19,6 +19,7 @@ import {
 } from "../../../functions/http/partnerApiHandlers";
 import type { HttpHandler, HttpHandlerDeps } from "../../../functions/http/common";
 import { generateApiKey, hashApiKey } from "../../../shared/services";
+import { scanStorageForSecrets } from "../../support/secretScan";
 import { FakeWorkflow, partnerDefinition, testConfig } from "./helpers";
 
 const BASE = "http://127.0.0.1:7071";
@@ -118,6 +119,30 @@ describe("API keys", () => {
     expect((await call(createCreateApiKeyHandler(deps), { method: "POST", path: `/api/partners/${P}/api-keys`, key: adminKey, body: { role: "janitor", name: "" } })).body.errors).toEqual(
       expect.arrayContaining([expect.objectContaining({ pointer: "#/role" }), expect.objectContaining({ pointer: "#/name" })]),
     );
+  });
+
+  it("a key creation under an Idempotency-Key stores no key: a replay creates nothing and answers the key's metadata with apiKey null", async () => {
+    const body = { role: "sales-agent", name: "Reporting" };
+    const headers = { "idempotency-key": "create-reporting-key" };
+    const first = await call(createCreateApiKeyHandler(deps), { method: "POST", path: `/api/partners/${P}/api-keys`, key: adminKey, body, headers });
+    expect(first.status).toBe(201);
+    const key = first.body.apiKey as string;
+    expect(key).toMatch(/^csp_/);
+
+    const replay = await call(createCreateApiKeyHandler(deps), { method: "POST", path: `/api/partners/${P}/api-keys`, key: adminKey, body, headers });
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.headers.get("location")).toBe(first.headers.get("location"));
+    expect(replay.body).toEqual({ keyId: first.body.keyId, prefix: key.slice(0, 8), role: "sales-agent", name: "Reporting", createdAt: first.body.createdAt, lastUsedAt: null, apiKey: null, notice: expect.stringContaining("shown only in the response that created it") });
+    // Exactly one key was created, and it works.
+    const listed = await call(createListApiKeysHandler(deps), { method: "GET", path: `/api/partners/${P}/api-keys`, key: adminKey });
+    expect((listed.body.items as Array<Record<string, unknown>>).filter((k) => k.name === "Reporting")).toHaveLength(1);
+    expect((await call(createListSupportRequestsHandler(deps), { method: "GET", path: `/api/partners/${P}/support-requests`, key })).status).toBe(200);
+
+    // Nothing in this test's tables holds the key in any encoding (the idempotency row included).
+    const scan = await scanStorageForSecrets(process.env.AZURE_STORAGE_CONNECTION_STRING as string, new Map([["created key", key]]), { tablePrefix: container.config.TABLE_PREFIX });
+    expect(scan.entities).toBeGreaterThan(0);
+    expect(scan.findings).toEqual([]);
   });
 
   it("a partner stored with the issue-2 hash-only record keeps working: its key is a global-admin key", async () => {
