@@ -4,7 +4,7 @@
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { CreateSupportRequestSchema, PartnerIdSchema } from "../../shared/contracts";
-import { submitSupportRequest, verifyWebhook } from "../../shared/services";
+import { decodeUtf8Body, submitSupportRequest, verifyWebhook } from "../../shared/services";
 import { recordCustomerFromCase } from "../../shared/services/inboundEmail";
 import { handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type HttpHandlerDeps } from "./common";
 import { invalidParamsFromZod, notFoundProblem, ProblemTypes, unauthorizedProblem, validationProblem } from "./problem";
@@ -14,7 +14,8 @@ export const WEBHOOK_CHALLENGE = 'Webhook-Signature realm="support-requests", he
 
 /**
  * Creates the intake handler. Steps, in order: unknown partner → 404; missing/invalid signature
- * or timestamp outside ±5 min → 401 (detail says which); non-JSON media type → 415; body not JSON
+ * over the raw body bytes or timestamp outside ±5 min → 401 (detail says which); body bytes not
+ * UTF-8 → 400 naming `body` (a leading BOM is ignored); non-JSON media type → 415; body not JSON
  * → 400; invalid fields → 400 naming each (`errors[].pointer`); then, under the `Idempotency-Key`
  * (or, without one, the `webhook-id`, which Standard Webhooks senders keep across retries) →
  * 202 `{caseId, status: "received", statusUrl}` with `Location: statusUrl`. A replay returns the
@@ -29,9 +30,13 @@ export function createSubmitSupportRequestHandler(deps: HttpHandlerDeps): HttpHa
       const instance = pathOf(request);
       const credentials = PartnerIdSchema.safeParse(partnerId).success ? await container.partners.getCredentials(partnerId) : undefined;
       if (!credentials) return notFoundProblem("No such partner.", instance);
-      const raw = await request.text();
-      const verification = verifyWebhook(credentials.webhookSecrets, raw, request.headers, container.clock.now());
+      // The signature covers the bytes as sent: verify them first, decode only afterwards.
+      const bytes = new Uint8Array(await request.arrayBuffer());
+      const verification = verifyWebhook(credentials.webhookSecrets, bytes, request.headers, container.clock.now());
       if (!verification.ok) return unauthorizedProblem(verification.detail, WEBHOOK_CHALLENGE, ProblemTypes.signature, instance);
+      const decoded = decodeUtf8Body(bytes);
+      if (!decoded.ok) return validationProblem([{ pointer: "body", detail: decoded.detail }], instance);
+      const raw = decoded.text;
       const body = parseJsonBody(request, raw);
       if (!body.ok) return body.response;
       const valid = CreateSupportRequestSchema.safeParse(body.value);

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { generateWebhookSecret } from "../../../shared/services/credentials";
-import { verifyWebhook } from "../../../shared/services/webhookVerification";
+import fc from "fast-check";
+import { decodeUtf8Body, signWebhookBytes, verifyWebhook } from "../../../shared/services/webhookVerification";
 
 function sign(secret: string, body: string, at: Date, id = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W") {
   return { "webhook-id": id, "webhook-timestamp": String(Math.floor(at.getTime() / 1000)), "webhook-signature": new Webhook(secret).sign(id, at, body) };
@@ -70,5 +71,49 @@ describe("Standard Webhooks verification", () => {
   it("verifies a body that is not JSON (parsing is a separate step)", () => {
     const secret = `whsec_${randomBytes(32).toString("base64")}`;
     expect(verifyWebhook([secret], "not json", sign(secret, "not json", new Date())).ok).toBe(true);
+  });
+});
+
+describe("signatures over raw bytes (properties)", () => {
+  const secret = generateWebhookSecret();
+  const at = new Date();
+  const ts = Math.floor(at.getTime() / 1000);
+
+  it("agrees with the standardwebhooks package on every text body (its UTF-8 bytes are what it signs)", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "grapheme", maxLength: 200 }), (text) => {
+        const signature = new Webhook(secret).sign("msg_prop", at, text);
+        expect(signWebhookBytes(secret, "msg_prop", ts, Buffer.from(text, "utf8"))).toBe(signature);
+        expect(verifyWebhook([secret], Buffer.from(text, "utf8"), { "webhook-id": "msg_prop", "webhook-timestamp": String(ts), "webhook-signature": signature }, at).ok).toBe(true);
+      }),
+    );
+  });
+
+  it("any byte string verifies against its own signature, and changing any one byte breaks it", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (bytes, pos, delta) => {
+        const headers = { "webhook-id": "msg_bytes", "webhook-timestamp": String(ts), "webhook-signature": signWebhookBytes(secret, "msg_bytes", ts, bytes) };
+        expect(verifyWebhook([secret], bytes, headers, at).ok).toBe(true);
+        const changed = Uint8Array.from(bytes);
+        const i = pos % changed.length;
+        changed[i] = ((changed[i] as number) + delta) % 256;
+        expect(verifyWebhook([secret], changed, headers, at)).toMatchObject({ ok: false, reason: "signature-mismatch" });
+      }),
+    );
+  });
+
+  it("decodes only valid UTF-8: a BOM is dropped, anything else that is not UTF-8 names where decoding fails", () => {
+    expect(decodeUtf8Body(Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]))).toEqual({ ok: true, text: "{}" });
+    expect(decodeUtf8Body(Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d]))).toMatchObject({ ok: false, byteOffset: 3 });
+    expect(decodeUtf8Body(Buffer.from([0x7b, 0xe2, 0x82]))).toMatchObject({ ok: false, byteOffset: 3 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        const d = decodeUtf8Body(bytes);
+        const reencoded = d.ok ? Buffer.from(d.text, "utf8") : undefined;
+        // Accepted bodies round-trip to the same bytes (less a leading BOM); nothing is ever replaced by U+FFFD.
+        if (d.ok) expect(Buffer.compare(reencoded as Buffer, Buffer.from(bytes).subarray(bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0))).toBe(0);
+        else expect(d.byteOffset).toBeLessThanOrEqual(bytes.length);
+      }),
+    );
   });
 });
