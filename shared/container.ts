@@ -61,6 +61,7 @@ import {
 } from "./services";
 import { renderCustomerEmail, renderStatusEmail } from "./templates/statusEmail";
 import type { InboundEmailDeps } from "./services/inboundEmail";
+import { createSafeHeaderEmailSender } from "./services/safeHeaders";
 
 /** Everything the functions need, built once. */
 export interface Container {
@@ -167,7 +168,8 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const slaEvents = new TableSlaEventLog(storage, now);
   const psiLedger = new TableProductSupportIncidentLedger(storage, now);
   const partnerCenter = overrides.partnerCenter === null ? undefined : (overrides.partnerCenter ?? createPartnerCenter(config));
-  const emailSender = overrides.emailSender ?? createEmailSender(config);
+  // Every outgoing email passes one filter for customer text in headers (display names, subject).
+  const emailSender = createSafeHeaderEmailSender(overrides.emailSender ?? createEmailSender(config));
   const render = overrides.renderStatusEmail ?? renderStatusEmail;
   const createWorkflow = overrides.createWorkflow ?? ((client: df.DurableClient | WorkflowDurableClient) => new DurableSupportRequestWorkflow(client));
   const activityDeps = { cases, partners, notifications, emailSender, clock, inbox, slaEvents, psiLedger };

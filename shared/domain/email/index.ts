@@ -10,3 +10,4 @@ export * from "./htmlToText";
 export * from "./threading";
 export * from "./loops";
 export * from "./classify";
+export * from "./headerText";
