@@ -89,7 +89,8 @@ async function main(): Promise<number> {
   if (host.taskHubName) {
     console.log(`Durable Functions task hub: ${host.taskHubName}`);
     console.log(`Durable HTTP API: ${host.url}/runtime/webhooks/durabletask/ (system key required)`);
-    if (host.durableRpcBaseUrl) console.log(`Durable local RPC endpoint: ${host.durableRpcBaseUrl}`);
+    // The RPC base path holds a per-run token that only the host's durable clients receive: not printed.
+    if (host.durableRpcBaseUrl) console.log(`Durable local RPC endpoint: http://${new URL(host.durableRpcBaseUrl).host}/… (loopback only, used by the host's durable clients)`);
   }
   const generated = ["EMULATOR_HOST_KEY", "EMULATOR_MASTER_KEY", "EMULATOR_SYSTEM_KEY_DURABLETASK"].filter((k) => !process.env[k]);
   if (generated.length > 0) {

@@ -3,6 +3,7 @@
  * Functions host, hands Durable functions to the local Durable engine, serves the Durable HTTP API
  * and polls queue and blob triggers (emulator/blobListener.ts). See /work/shared/docs/local-runtime.md.
  */
+import { randomBytes } from "node:crypto";
 import http, { type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -42,10 +43,13 @@ export interface LocalHostOptions {
   /** Interface to bind; default `127.0.0.1` (loopback only). */
   hostname?: string;
   /**
-   * Port of the Durable local RPC endpoint (the client's `rpcBaseUrl`, no keys, always bound to
-   * 127.0.0.1 like the extension's); default 17071 as the extension; 0 picks a free port; `false`
-   * disables it, so clients use the keyed webhook URLs. host.json
-   * `extensions.durableTask.localRpcEndpointEnabled: false` disables it too.
+   * Port of the Durable local RPC endpoint (the client's `rpcBaseUrl`, no keys, like the
+   * extension's); default 17071 as the extension; 0 picks a free port; `false` disables it, so
+   * clients use the keyed webhook URLs. host.json `extensions.durableTask.localRpcEndpointEnabled:
+   * false` disables it too. It is always bound to 127.0.0.1 (checked after listening) and only the
+   * host's own durable clients can use it: its base path holds a random token generated per run and
+   * handed only to them (in the durableClient binding payload), and it refuses requests from a
+   * non-loopback peer, with a non-loopback `Host` (DNS rebinding) or with an `Origin` (a browser).
    */
   durableRpcPort?: number | false;
   /** Keys to use instead of the settings of `KEY_SETTINGS` (missing ones are generated). */
@@ -62,6 +66,21 @@ export interface LocalHostOptions {
   blobPollingIntervalInMs?: number;
   /** Request body limit in bytes; default 100 MB as Azure. */
   maxRequestBodyBytes?: number;
+  /**
+   * How long a client may take to send the request headers, in ms; default 30 000 (Kestrel's
+   * `RequestHeadersTimeout`, which the Functions host runs on). A slower client's connection is
+   * closed (Node answers 408 when it can).
+   */
+  headersTimeoutInMs?: number;
+  /**
+   * How long a request may take, from its first byte to the function's response, in ms; default
+   * 230 000: the Azure front end's limit for HTTP-triggered functions ("If a function that uses
+   * the HTTP trigger doesn't complete within 230 seconds, the Azure Load Balancer will time out and
+   * return an HTTP 502 error. The function will continue running"). Receiving the body counts too.
+   */
+  requestTimeoutInMs?: number;
+  /** Most TCP connections the HTTP listener holds at once; further ones are closed at once. Default 256. */
+  maxConnections?: number;
   /** Stop gracefully on SIGINT/SIGTERM and exit the process; default false (the CLI sets it). */
   handleSignals?: boolean;
   /** Diagnostics; default console (debug only with `EMULATOR_VERBOSE`). */
@@ -174,6 +193,80 @@ function closeServer(server: Server | undefined): Promise<void> {
   });
 }
 
+/** Kestrel's default `RequestHeadersTimeout`, in ms. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 30_000;
+/** The Azure front end's limit for an HTTP-triggered function to answer, in ms (230 s). */
+export const FRONT_END_TIMEOUT_MS = 230_000;
+/** Default connection cap of the local host's HTTP listeners. */
+export const DEFAULT_MAX_CONNECTIONS = 256;
+
+/** Timeouts and the connection cap of the host's HTTP listeners. */
+interface ServerLimits {
+  headersTimeoutInMs: number;
+  requestTimeoutInMs: number;
+  maxConnections: number;
+}
+
+const REQUEST_STARTED = Symbol("requestStartedAt");
+const DEADLINE_PASSED = Symbol("deadlinePassed");
+
+/** Resolves with the promise's value, or with {@link DEADLINE_PASSED} at `deadline` (epoch ms). */
+function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | typeof DEADLINE_PASSED> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof DEADLINE_PASSED>((resolve) => {
+    timer = setTimeout(() => resolve(DEADLINE_PASSED), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * An HTTP server with the host's limits: headers within `headersTimeoutInMs`, the whole request
+ * within `requestTimeoutInMs` (Node closes slower connections, checking every second), idle
+ * keep-alive connections closed after 5 s, at most `maxConnections` sockets (more are destroyed
+ * on accept). Each request records when it started, for the response deadline.
+ */
+function createLimitedServer(limits: ServerLimits, onRequest: (req: IncomingMessage, res: ServerResponse) => void): Server {
+  const server = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutInMs,
+      // Node requires requestTimeout ≥ headersTimeout (0 would disable both).
+      requestTimeout: Math.max(limits.requestTimeoutInMs, limits.headersTimeoutInMs),
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutInMs),
+      keepAliveTimeout: 5000,
+    },
+    (req, res) => {
+      (req as IncomingMessage & { [REQUEST_STARTED]?: number })[REQUEST_STARTED] = Date.now();
+      onRequest(req, res);
+    },
+  );
+  server.maxConnections = limits.maxConnections;
+  return server;
+}
+
+/** The only address the Durable RPC endpoint listens on (as the extension's local endpoint). */
+export const RPC_BIND_ADDRESS = "127.0.0.1";
+
+/** Whether a socket peer address is loopback (IPv4 127/8, IPv6 ::1, IPv4-mapped loopback). */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
+  return v4.startsWith("127.") || address === "::1";
+}
+
+/**
+ * Why a request to the Durable RPC endpoint is refused, or undefined when it may proceed: the peer
+ * is not on loopback; the `Host` header names another host than 127.0.0.1/localhost on this port
+ * (a DNS-rebinding page in a browser); or it carries `Origin` (browsers send it on cross-origin
+ * requests; the durable client never does).
+ */
+export function rpcRequestRefusal(req: IncomingMessage, port: number): string | undefined {
+  if (!isLoopbackAddress(req.socket.remoteAddress)) return "peer not on loopback";
+  const host = (req.headers.host ?? "").toLowerCase();
+  if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) return "Host header not loopback";
+  if (req.headers.origin !== undefined) return "Origin header (browser request)";
+  return undefined;
+}
+
 /**
  * Creates a local host for the app in `options.appDir`. Nothing happens until `start()`.
  *
@@ -188,6 +281,11 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
   const hostname = options.hostname ?? "127.0.0.1";
   const log = options.log ?? defaultLog;
   const maxBody = options.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES;
+  const limits: ServerLimits = {
+    headersTimeoutInMs: options.headersTimeoutInMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+    requestTimeoutInMs: options.requestTimeoutInMs ?? FRONT_END_TIMEOUT_MS,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+  };
   let keys: HostKeys = resolveHostKeys(options.keys);
   let hostJson: HostJson = {};
   let table: FunctionTable | undefined;
@@ -196,6 +294,7 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
   let rpcServer: Server | undefined;
   let port: number | undefined;
   let rpcBaseUrl: string | undefined;
+  let rpcToken = "";
   let engine: DurableEngine | undefined;
   let taskHubName: string | undefined;
   let queues: QueueListeners | undefined;
@@ -241,7 +340,15 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
     const body = await readBody(req, maxBody);
     const inputData: Record<string, RpcTypedData> = { [fn.triggerBinding]: { http: toRpcHttpRequest(req, url, params, body) } };
     Object.assign(inputData, durableClientInputs(fn.name, fn.durableClientBindings));
-    const response = await invokeFunction(fn.name, { inputData });
+    // As the Azure front end: past the deadline the client gets 502 and the function keeps running.
+    const invocation = invokeFunction(fn.name, { inputData });
+    const startedAt = (req as IncomingMessage & { [REQUEST_STARTED]?: number })[REQUEST_STARTED] ?? Date.now();
+    const response = await withDeadline(invocation, startedAt + limits.requestTimeoutInMs);
+    if (response === DEADLINE_PASSED) {
+      log("warn", `Function "${fn.name}" did not answer within ${limits.requestTimeoutInMs} ms: 502 sent, the invocation goes on.`);
+      invocation.catch((e: unknown) => log("error", `Function "${fn.name}" failed after its 502: ${(e as Error).message}`));
+      return sendEmpty(res, 502);
+    }
     const out =
       fn.httpOutputBinding === undefined || fn.httpOutputBinding === "$return"
         ? response.returnValue
@@ -294,9 +401,16 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
   }
 
   async function onRpcRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = requestUrl(req, `127.0.0.1:${rpcServer ? (rpcServer.address() as AddressInfo).port : 0}`);
-    if (!url.pathname.startsWith(DURABLE_RPC_PATH)) return sendEmpty(res, 404);
-    const subPath = url.pathname.slice(DURABLE_RPC_PATH.length);
+    const rpcPort = rpcServer ? (rpcServer.address() as AddressInfo).port : 0;
+    const refusal = rpcRequestRefusal(req, rpcPort);
+    if (refusal) {
+      log("warn", `Durable RPC request refused (${refusal}): ${req.method ?? ""} from ${req.socket.remoteAddress ?? "?"}`);
+      return sendEmpty(res, 403);
+    }
+    const url = requestUrl(req, `127.0.0.1:${rpcPort}`);
+    const base = `/${rpcToken}${DURABLE_RPC_PATH}`;
+    if (!url.pathname.startsWith(base)) return sendEmpty(res, 404);
+    const subPath = url.pathname.slice(base.length);
     // Check-status links point at the public webhook API, not at this loopback endpoint.
     const ctx = durableApi();
     if (!ctx) return sendEmpty(res, 404);
@@ -370,7 +484,7 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
         });
         await engine.start();
       }
-      server = http.createServer({ requestTimeout: 0 }, onRequest);
+      server = createLimitedServer(limits, onRequest);
       port = await listen(server, options.port ?? 7071, hostname, "--port");
       if (process.env.WEBSITE_HOSTNAME === undefined) {
         process.env.WEBSITE_HOSTNAME = origin().replace(/^http:\/\//, "");
@@ -378,14 +492,17 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
       }
       const rpcPort = options.durableRpcPort ?? 17071;
       if (engine && rpcPort !== false && hostJson.extensions?.durableTask?.localRpcEndpointEnabled !== false) {
-        rpcServer = http.createServer((req, res) => {
+        rpcServer = createLimitedServer(limits, (req, res) => {
           onRpcRequest(req, res).catch((e: unknown) => {
             log("error", `Durable RPC request failed: ${(e as Error).message}`);
             if (!res.headersSent) sendEmpty(res, e instanceof PayloadTooLargeError ? 413 : 500);
           });
         });
-        const actual = await listen(rpcServer, rpcPort, "127.0.0.1", "--rpc-port (or --rpc-port off)");
-        rpcBaseUrl = `http://127.0.0.1:${actual}${DURABLE_RPC_PATH}`;
+        const actual = await listen(rpcServer, rpcPort, RPC_BIND_ADDRESS, "--rpc-port (or --rpc-port off)");
+        const bound = (rpcServer.address() as AddressInfo).address;
+        if (bound !== RPC_BIND_ADDRESS) throw new Error(`The Durable RPC endpoint is bound to ${bound}, not to loopback ${RPC_BIND_ADDRESS}.`);
+        rpcToken = randomBytes(16).toString("hex");
+        rpcBaseUrl = `http://${RPC_BIND_ADDRESS}:${actual}/${rpcToken}${DURABLE_RPC_PATH}`;
       }
       if (table.queue.length > 0) {
         queues = await startQueueListeners(table.queue, {

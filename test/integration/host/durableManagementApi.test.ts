@@ -41,7 +41,7 @@ describe("auth", () => {
   });
 
   it("serves the same API without a key on the loopback RPC endpoint", async () => {
-    expect(host.durableRpcBaseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/durabletask\/$/);
+    expect(host.durableRpcBaseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}\/durabletask\/$/);
     expect((await fetch(`${host.durableRpcBaseUrl}instances/x`)).status).toBe(404);
     await engine.startNew("helloOrchestrator", { instanceId: "rpc1" });
     expect((await fetch(`${host.durableRpcBaseUrl}instances/rpc1`)).status).toBe(202);
