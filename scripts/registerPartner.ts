@@ -8,6 +8,9 @@
  * `supportTerms.serviceHours.holidays` before validation.
  * Exit codes: 0 done, 1 failure, 2 bad usage or invalid file.
  */
+import fs from "node:fs";
+import path from "node:path";
+import { ensureLocalSecretsKey, LOCAL_SECRETS_KEY_FILE } from "./lib/stack";
 import { formatIssues, readJsonFile, FixtureValidationError } from "./lib/fixtures";
 import { parseRegisterPartnerArgs, REGISTER_PARTNER_USAGE, UsageError } from "./lib/cli";
 import { applyLocalSettings, extractHolidaysIcsOption, findProjectRoot, HOLIDAYS_ICS_USAGE, loadPartnerRegistrar, mergeHolidays, readHolidaysFromIcs } from "./lib/partners";
@@ -58,7 +61,12 @@ async function main(): Promise<number> {
     console.error(`${args.file} is not a valid partner definition:\n${formatIssues(parsed.error).map((l) => `  - ${l}`).join("\n")}`);
     return 2;
   }
-  applyLocalSettings(findProjectRoot());
+  const root = findProjectRoot();
+  applyLocalSettings(root);
+  // Locally, the key encryption key `npm start` generated (in Azure: SECRETS_KEY_VAULT_KEY_ID).
+  if (!process.env.SECRETS_KEY_VAULT_KEY_ID && !process.env.SECRETS_LOCAL_KEYS && fs.existsSync(path.join(root, ".data", LOCAL_SECRETS_KEY_FILE))) {
+    process.env.SECRETS_LOCAL_KEYS = ensureLocalSecretsKey(path.join(root, ".data"));
+  }
   const registrar = loadPartnerRegistrar();
   const existing = await registrar.getPartner(parsed.data.id);
   const { partner, credentials, created } = await registrar.registerPartner(parsed.data, { rotate: args.rotate });

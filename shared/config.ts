@@ -56,6 +56,13 @@ const TablePrefix = z
  *   listed with `omitted: "too-large"`. Default 5242880 (5 MiB).
  * - `INBOUND_ACK_MAX_PER_HOUR` — issue 4: automatic acknowledgements per sender address per hour;
  *   further requests are created with `acknowledgementSuppressed: true`. Default 3.
+ * - `SECRETS_KEY_VAULT_KEY_ID` — versionless id of the Azure Key Vault key that wraps the data keys
+ *   of secrets stored encrypted (`https://<vault>.vault.azure.net/keys/<name>`; what infra/ sets).
+ *   Reached with the managed identity (`AZURE_CLIENT_ID` for a user-assigned one).
+ * - `SECRETS_LOCAL_KEYS` — local key encryption keys, `<id>:<base64 of 32 bytes>` comma-separated,
+ *   the first wrapping (`npm start` generates one into `.data/`). With Key Vault set, they only
+ *   unwrap secrets sealed before the move. One of the two is required to read or write partners.
+ * - `SECRETS_CACHE_TTL_SECONDS` — how long unwrapped data keys stay in memory (0–3600). Default 300.
  * - `API_RATE_LIMIT_PER_MINUTE` — issue 5: partner API requests per API key per minute and host
  *   instance (fixed window, in process; 429 with `Retry-After` beyond; OWASP API4:2023). Default 120.
  */
@@ -114,6 +121,17 @@ export const ConfigSchema = z
     INBOUND_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
     INBOUND_ACK_MAX_PER_HOUR: z.coerce.number().int().min(0).max(1000).default(3),
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+    SECRETS_KEY_VAULT_KEY_ID: z
+      .string()
+      .trim()
+      .regex(/^https:\/\/[^/]+\/keys\/[A-Za-z0-9-]{1,127}\/?$/, "the versionless Key Vault key id, https://<vault>.vault.azure.net/keys/<name>")
+      .optional(),
+    SECRETS_LOCAL_KEYS: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(?:\s*,\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, "<id>:<base64 of 32 bytes>, comma-separated")
+      .optional(),
+    SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
   })
   .superRefine((c, ctx) => {
     if (!c.AzureWebJobsStorage && !c.AzureWebJobsStorage__accountName && !c.AzureWebJobsStorage__tableServiceUri) {

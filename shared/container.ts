@@ -14,6 +14,8 @@ import {
   DurableSupportRequestWorkflow,
   HttpPartnerCenterClient,
   SmtpEmailSender,
+  KeyVaultKeyEncryptionKey,
+  LocalKeyEncryptionKeys,
   TableCaseActionInbox,
   TableCaseRepository,
   TableProductSupportIncidentLedger,
@@ -24,7 +26,7 @@ import {
   TableStorage,
   type WorkflowDurableClient,
 } from "./adapters";
-import { blobConnectionOf, getConfig, type Config } from "./config";
+import { blobConnectionOf, ConfigError, getConfig, type Config } from "./config";
 import type { PartnerDefinitionInput } from "./contracts";
 import type {
   CaseActionInbox,
@@ -32,6 +34,7 @@ import type {
   Clock,
   CustomerDirectory,
   EmailSender,
+  SecretSealer,
   InboundEmailLog,
   HealthCheck,
   IdempotencyStore,
@@ -62,6 +65,7 @@ import {
 import { renderCustomerEmail, renderStatusEmail } from "./templates/statusEmail";
 import type { InboundEmailDeps } from "./services/inboundEmail";
 import { createSafeHeaderEmailSender } from "./services/safeHeaders";
+import { CompositeKeyEncryptionKeys, EnvelopeSecretSealer } from "./services/secretEnvelope";
 
 /** Everything the functions need, built once. */
 export interface Container {
@@ -125,6 +129,8 @@ export interface ContainerOverrides {
   createWorkflow?: (client: df.DurableClient | WorkflowDurableClient) => SupportRequestWorkflow;
   /** A Partner Center client (e.g. over a local test server); `null` forces the integration off. */
   partnerCenter?: PartnerCenterClient | null;
+  /** The sealer of secrets at rest (default from `SECRETS_KEY_VAULT_KEY_ID` / `SECRETS_LOCAL_KEYS`). */
+  secretSealer?: SecretSealer;
 }
 
 function createPartnerCenter(config: Config): PartnerCenterClient | undefined {
@@ -132,6 +138,25 @@ function createPartnerCenter(config: Config): PartnerCenterClient | undefined {
   // loadConfig requires the three credential settings when enabled.
   const credential = createPartnerCenterCredential(config.PARTNER_CENTER_TENANT_ID as string, config.PARTNER_CENTER_CLIENT_ID as string, config.PARTNER_CENTER_CLIENT_SECRET as string);
   return new HttpPartnerCenterClient({ baseUrl: config.PARTNER_CENTER_BASE_URL, credential });
+}
+
+/**
+ * The sealer of secrets at rest: KEK in Key Vault when `SECRETS_KEY_VAULT_KEY_ID` is set (local
+ * keys then only unwrap what they sealed before), else the local keys of `SECRETS_LOCAL_KEYS`.
+ * @throws ConfigError when neither is set.
+ */
+export function createSecretSealer(config: Config): SecretSealer {
+  const local = config.SECRETS_LOCAL_KEYS ? new LocalKeyEncryptionKeys(config.SECRETS_LOCAL_KEYS) : undefined;
+  const cache = { cacheTtlInMs: config.SECRETS_CACHE_TTL_SECONDS * 1000 };
+  if (config.SECRETS_KEY_VAULT_KEY_ID) {
+    const vault = new KeyVaultKeyEncryptionKey(config.SECRETS_KEY_VAULT_KEY_ID, new DefaultAzureCredential({ managedIdentityClientId: process.env.AZURE_CLIENT_ID }));
+    return new EnvelopeSecretSealer(new CompositeKeyEncryptionKeys(vault, local ? [local] : []), cache);
+  }
+  if (local) return new EnvelopeSecretSealer(local, cache);
+  throw new ConfigError(
+    "SECRETS_KEY_VAULT_KEY_ID or SECRETS_LOCAL_KEYS: is required: secrets are stored envelope-encrypted (Key Vault key id in Azure; locally `<id>:<base64 of 32 random bytes>`, which `npm start` generates)",
+    ["SECRETS_KEY_VAULT_KEY_ID", "SECRETS_LOCAL_KEYS"],
+  );
 }
 
 function createEmailSender(config: Config): EmailSender {
@@ -160,7 +185,8 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     config.storage.kind === "connectionString"
       ? new TableStorage({ connectionString: config.storage.connectionString, tablePrefix: config.TABLE_PREFIX })
       : new TableStorage({ tableServiceUri: config.storage.tableServiceUri, managedIdentityClientId: config.storage.managedIdentityClientId, tablePrefix: config.TABLE_PREFIX });
-  const partners = new TablePartnerRepository(storage, now);
+  const secrets = overrides.secretSealer ?? createSecretSealer(config);
+  const partners = new TablePartnerRepository(storage, now, secrets);
   const cases = new TableCaseRepository(storage, now);
   const idempotency = new TableIdempotencyStore(storage, { now });
   const notifications = new TableNotificationLog(storage);

@@ -5,6 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { generateLocalKeyEntry } from "../../shared/adapters/localKeyEncryptionKeys";
 import { azuriteConnectionString } from "../../test/support/azurite";
 import { loadConfig } from "../../shared/config";
 import { createContainer } from "../../shared/container";
@@ -143,6 +144,29 @@ function isDefaultStoragePorts(ports: StackPorts): boolean {
   return ports.blob === DEFAULT_STACK_PORTS.blob && ports.queue === DEFAULT_STACK_PORTS.queue && ports.table === DEFAULT_STACK_PORTS.table;
 }
 
+/** File in the data directory holding the local key encryption key (`SECRETS_LOCAL_KEYS` entry), mode 0600. */
+export const LOCAL_SECRETS_KEY_FILE = "secrets-kek";
+
+/**
+ * The local key encryption key of the stack's data directory: read from
+ * `<dataDir>/secrets-kek`, or generated there (mode 0600) on first use. Like the data it protects,
+ * it is git-ignored and never leaves the machine; in Azure the key stays in Key Vault instead.
+ * @returns a `SECRETS_LOCAL_KEYS` value.
+ * @throws Error when the file cannot be read or written.
+ */
+export function ensureLocalSecretsKey(dataDir: string): string {
+  const file = path.join(dataDir, LOCAL_SECRETS_KEY_FILE);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    return fs.readFileSync(file, "utf8").trim();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+  const entry = generateLocalKeyEntry("local1");
+  fs.writeFileSync(file, `${entry}\n`, { mode: 0o600, flag: "wx" });
+  return entry;
+}
+
 /**
  * Starts Azurite and MailDev, registers the partners of `partnersFile` when storage does not have
  * them yet (credentials to `<dataDir>/demo-credentials.json`, mode 0600), then starts the local
@@ -164,7 +188,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   const log = options.log ?? ((m: string) => console.log(m));
   const output = options.output ?? "prefixed";
   const credentialsFile = path.join(dataDir, "demo-credentials.json");
-  const hostEnv = buildHostEnv(ports, options.env);
+  // The local key encryption key of secrets at rest (Key Vault's stand-in), kept beside the data it protects.
+  const hostEnv = buildHostEnv(ports, { SECRETS_LOCAL_KEYS: process.env.SECRETS_LOCAL_KEYS || ensureLocalSecretsKey(dataDir), ...options.env });
   const storageConnectionString = azuriteConnectionString(ports);
   const urls: StackUrls = {
     storageConnectionString,

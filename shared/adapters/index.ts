@@ -15,3 +15,5 @@ export * from "./partnerCenterClient";
 export * from "./blobInboundEmailStore";
 export * from "./tableInboundEmailLog";
 export * from "./tableCustomerDirectory";
+export * from "./localKeyEncryptionKeys";
+export * from "./keyVaultKeyEncryptionKey";

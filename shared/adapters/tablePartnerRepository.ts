@@ -1,7 +1,10 @@
 /**
  * Partners in Table Storage. Table `<prefix>Partners`:
  * - PartitionKey `partner`, RowKey = partner id: the definition as packed JSON, `createdAt`, and
- *   the credential record (`webhookSecrets`, `apiKeyHashes` as JSON arrays; issue 5: `apiKeys`, a
+ *   the credential record: `webhookSecretsSealed`, the webhook secrets (a JSON array) sealed by the
+ *   {@link SecretSealer} (envelope encryption: AES-256-GCM under a data key wrapped by the Key Vault
+ *   or local KEK, bound to the partner id); rows written before that hold them in clear in
+ *   `webhookSecrets` and are sealed on their next read or write; `apiKeyHashes` (JSON array; issue 5: `apiKeys`, a
  *   JSON array of {@link ApiKeyRecord} with roles. A row without `apiKeys` (written before issue 5)
  *   reads each of its `apiKeyHashes` as a global-admin key, so old partners keep working).
  * - PartitionKey `partner`, RowKey `<partnerId>~psi~<caseId>`: product support incidents consumed
@@ -12,7 +15,7 @@
  *   so authentication never rewrites the partner row.
  */
 import type { Partner, PartnerDefinition } from "../contracts";
-import type { ApiKeyRecord, PartnerCredentialRecord, PartnerRepository } from "../ports";
+import type { ApiKeyRecord, PartnerCredentialRecord, PartnerRepository, SecretSealer } from "../ports";
 import { packJson, statusOf, TableNames, unpackJson, type StoredEntity, type TableStorage } from "./tableStorage";
 
 const PARTNER_PK = "partner";
@@ -36,12 +39,75 @@ function keysOf(credentials: PartnerCredentialRecord, createdAt: string): ApiKey
 export class TablePartnerRepository implements PartnerRepository {
   /**
    * @param storage - table access.
-   * @param now - clock for `createdAt` (default: system time).
+   * @param now - clock for `createdAt`.
+   * @param secrets - seals the webhook secrets at rest.
    */
   constructor(
     private readonly storage: TableStorage,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now: () => Date,
+    private readonly secrets: SecretSealer,
   ) {}
+
+  /** Seals a partner's webhook secrets (bound to the partner id). */
+  #seal(partnerId: string, webhookSecrets: readonly string[]): Promise<string> {
+    return this.secrets.seal(JSON.stringify(webhookSecrets), secretsContext(partnerId));
+  }
+
+  /** The webhook secrets of a stored row: opened from `webhookSecretsSealed`, else the clear column of an older row. */
+  async #openSecrets(row: Record<string, unknown>): Promise<string[]> {
+    if (typeof row.webhookSecretsSealed === "string") return parseArray(await this.secrets.open(row.webhookSecretsSealed, secretsContext(String(row.rowKey))));
+    return parseArray(row.webhookSecrets);
+  }
+
+  /**
+   * Replaces a stored partner row with `changes` applied and the clear `webhookSecrets` column
+   * dropped (`If-Match` its ETag). @returns false on 412 (changed meanwhile).
+   */
+  async #replaceRow(row: StoredEntity, changes: Record<string, unknown>): Promise<boolean> {
+    const table = await this.storage.getTable(TableNames.partners);
+    const { etag, timestamp: _t, webhookSecrets: _clear, ...rest } = row as StoredEntity & { timestamp?: unknown; webhookSecrets?: unknown };
+    const entity = Object.fromEntries(Object.entries({ ...rest, ...changes }).filter(([k]) => !k.startsWith("odata."))) as { partitionKey: string; rowKey: string };
+    try {
+      await table.updateEntity(entity, "Replace", { etag });
+      return true;
+    } catch (e) {
+      if (statusOf(e) === 412) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Seals what is still in clear and rewraps what an older KEK wrapped (after a KEK rotation: the
+   * old KEK can be retired once this reports nothing left). Idempotent; a row changed meanwhile is
+   * left for the next run.
+   * @returns rows read, rows rewritten, rows still not under the current KEK (changed meanwhile),
+   *   and the partner ids whose secrets do not open (KEK gone or value damaged: fix by rotating
+   *   that partner's secret), which are skipped.
+   * @throws RestError when storage fails.
+   */
+  async resealSecrets(): Promise<{ checked: number; resealed: number; remaining: number; failed: string[] }> {
+    const table = await this.storage.getTable(TableNames.partners);
+    const out = { checked: 0, resealed: 0, remaining: 0, failed: [] as string[] };
+    for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${PARTNER_PK}'` } })) {
+      if (row.psiCaseId !== undefined) continue;
+      out.checked++;
+      const sealed = row.webhookSecretsSealed;
+      const stale = typeof sealed !== "string" || (await this.secrets.needsRewrap(sealed));
+      if (!stale && row.webhookSecrets === undefined) continue;
+      const partnerId = String(row.rowKey);
+      let secrets: string[];
+      try {
+        secrets = await this.#openSecrets(row);
+      } catch {
+        out.failed.push(partnerId);
+        continue;
+      }
+      const ok = await this.#replaceRow(row as StoredEntity, { webhookSecretsSealed: await this.#seal(partnerId, secrets) });
+      if (ok) out.resealed++;
+      else out.remaining++;
+    }
+    return out;
+  }
 
   /**
    * Creates or replaces a partner. `createdAt` is kept from the existing row. API-key index rows
@@ -64,7 +130,8 @@ export class TablePartnerRepository implements PartnerRepository {
         rowKey: definition.id,
         createdAt,
         ...packJson(partner),
-        ...credentialColumns(credentials.webhookSecrets, keys),
+        webhookSecretsSealed: await this.#seal(definition.id, credentials.webhookSecrets),
+        ...keyColumns(keys),
       },
       "Replace",
     );
@@ -87,7 +154,10 @@ export class TablePartnerRepository implements PartnerRepository {
     const row = await this.#getRow(partnerId);
     if (!row) return undefined;
     const apiKeys = keysOfRow(row);
-    return { webhookSecrets: parseArray(row.webhookSecrets), apiKeyHashes: apiKeys.filter((k) => k.revokedAt === undefined).map((k) => k.hash), apiKeys };
+    const webhookSecrets = await this.#openSecrets(row);
+    // A row from before sealing: seal it now (best effort; a concurrent write does it as well).
+    if (row.webhookSecrets !== undefined) await this.#replaceRow(row, { webhookSecretsSealed: await this.#seal(partnerId, webhookSecrets) });
+    return { webhookSecrets, apiKeyHashes: apiKeys.filter((k) => k.revokedAt === undefined).map((k) => k.hash), apiKeys };
   }
 
   /**
@@ -145,19 +215,13 @@ export class TablePartnerRepository implements PartnerRepository {
   }
 
   async #updateKeys<T>(partnerId: string, change: (keys: ApiKeyRecord[]) => { keys: ApiKeyRecord[] | undefined; result: T }): Promise<T> {
-    const table = await this.storage.getTable(TableNames.partners);
     for (let attempt = 0; attempt < MAX_ETAG_ATTEMPTS; attempt++) {
       const row = await this.#getRow(partnerId);
       if (!row) throw new Error(`Partner ${partnerId} not found`);
       const { keys, result } = change(keysOfRow(row));
       if (!keys) return result;
-      try {
-        await table.updateEntity({ partitionKey: PARTNER_PK, rowKey: partnerId, ...credentialColumns(parseArray(row.webhookSecrets), keys) }, "Merge", { etag: row.etag });
-        return result;
-      } catch (e) {
-        if (statusOf(e) === 412) continue;
-        throw e;
-      }
+      const sealed = typeof row.webhookSecretsSealed === "string" ? row.webhookSecretsSealed : await this.#seal(partnerId, parseArray(row.webhookSecrets));
+      if (await this.#replaceRow(row, { webhookSecretsSealed: sealed, ...keyColumns(keys) })) return result;
     }
     throw new Error(`Partner ${partnerId}: gave up after ${MAX_ETAG_ATTEMPTS} concurrent-update conflicts (HTTP 412)`);
   }
@@ -205,10 +269,14 @@ export class TablePartnerRepository implements PartnerRepository {
   }
 }
 
-/** The credential columns of a partner row: secrets, keys, and the active hashes (issue-2 readers). */
-function credentialColumns(webhookSecrets: readonly string[], keys: readonly ApiKeyRecord[]): Record<string, string> {
+/** Associated data of a partner's sealed webhook secrets: a sealed value moved to another row does not open. */
+function secretsContext(partnerId: string): string {
+  return `partner:${partnerId}:webhook-secrets`;
+}
+
+/** The key columns of a partner row: keys, and the active hashes (issue-2 readers). */
+function keyColumns(keys: readonly ApiKeyRecord[]): Record<string, string> {
   return {
-    webhookSecrets: JSON.stringify(webhookSecrets),
     apiKeyHashes: JSON.stringify(keys.filter((k) => k.revokedAt === undefined).map((k) => k.hash)),
     apiKeys: JSON.stringify(keys),
   };

@@ -85,7 +85,10 @@ export interface ApiKeyRecord {
 
 /** Stored hashes and metadata of a partner's credentials. */
 export interface PartnerCredentialRecord {
-  /** Webhook signing secrets (`whsec_…`), newest first; several during rotation. Stored as is: HMAC needs them. */
+  /**
+   * Webhook signing secrets (`whsec_…`), newest first; several during rotation. HMAC needs them in
+   * clear, so they are stored envelope-encrypted ({@link SecretSealer}) and decrypted on read.
+   */
   webhookSecrets: string[];
   /**
    * SHA-256 (hex) of each valid (not revoked) API key. Issue 2 shape: on write, used only when
@@ -94,6 +97,45 @@ export interface PartnerCredentialRecord {
   apiKeyHashes: string[];
   /** Issue 5: every API key with its role, revoked ones included. Rows written before issue 5 read as global-admin keys. */
   apiKeys?: ApiKeyRecord[];
+}
+
+/** A data encryption key wrapped by a key encryption key (KEK), with the KEK that wrapped it. */
+export interface WrappedKey {
+  /**
+   * Which KEK wrapped it: `local:<id>` for a key from settings, or the versioned Key Vault key id
+   * (`https://<vault>.vault.azure.net/keys/<name>/<version>`).
+   */
+  kekId: string;
+  /** The wrapped key bytes. */
+  wrapped: Uint8Array;
+}
+
+/**
+ * Key encryption keys (KEKs) that wrap and unwrap data encryption keys: Azure Key Vault in Azure
+ * (`wrapKey`/`unwrapKey`, the key never leaves the vault), keys from settings locally.
+ */
+export interface KeyEncryptionKeys {
+  /** Wraps a 32-byte data key with the current KEK. @throws Error when the KEK is unavailable. */
+  wrapKey(dataKey: Uint8Array): Promise<WrappedKey>;
+  /** Unwraps with the KEK named by `kekId` (current or older). @throws Error when that KEK is unknown or refuses. */
+  unwrapKey(key: WrappedKey): Promise<Uint8Array>;
+  /** Id of the KEK new wraps use (for rewrapping after a rotation). @throws Error when the KEK is unavailable. */
+  currentKekId(): Promise<string>;
+}
+
+/** Seals secrets for storage (envelope encryption) and opens them again. */
+export interface SecretSealer {
+  /**
+   * Encrypts `plaintext` under a fresh data key wrapped by the current KEK.
+   * @param context - what the secret belongs to (e.g. `partner:<id>:webhook-secrets`); bound to the
+   *   ciphertext as associated data, so a sealed value copied elsewhere does not open.
+   * @returns the envelope as a string (JSON), safe to store.
+   */
+  seal(plaintext: string, context: string): Promise<string>;
+  /** Decrypts an envelope of {@link SecretSealer.seal}. @throws Error when it was tampered with, moved or its KEK is unknown. */
+  open(envelope: string, context: string): Promise<string>;
+  /** Whether the envelope was wrapped by another KEK than the current one (rewrap it after a rotation). */
+  needsRewrap(envelope: string): Promise<boolean>;
 }
 
 /** Partners as data (Table Storage). */

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
+import { generateLocalKeyEntry } from "../../../shared/adapters/localKeyEncryptionKeys";
 import { loadConfig, type Config } from "../../../shared/config";
 import type { PartnerDefinitionInput } from "../../../shared/contracts";
 import type { SupportRequestWorkflow, WorkflowStatus } from "../../../shared/ports";
@@ -19,6 +20,8 @@ export function testConfig(prefix: string, extra: Record<string, string> = {}): 
     TASK_HUB_NAME: "TestHub",
     TABLE_PREFIX: `${prefix}${randomBytes(4).toString("hex")}`,
     PUBLIC_BASE_URL: "http://127.0.0.1:7071",
+    // A fresh local key encryption key per configuration (secrets at rest are sealed under it).
+    SECRETS_LOCAL_KEYS: generateLocalKeyEntry("test"),
     ...extra,
   });
 }

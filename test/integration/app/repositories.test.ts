@@ -1,13 +1,14 @@
 /** Table Storage repositories against the real Azurite. */
 import { TableCaseRepository, TableNotificationLog, TablePartnerRepository, TableStorage, type CaseAlreadyExistsError } from "../../../shared/adapters";
 import { PartnerDefinitionSchema, type SupportRequest, type TimelineEntry } from "../../../shared/contracts";
+import { createSecretSealer } from "../../../shared/container";
 import { generateCaseId } from "../../../shared/services/caseId";
 import { partnerDefinition, supportRequestBody, testConfig } from "./helpers";
 
 const config = testConfig("repo");
 const storage = new TableStorage({ connectionString: config.AzureWebJobsStorage, tablePrefix: config.TABLE_PREFIX });
 const cases = new TableCaseRepository(storage);
-const partners = new TablePartnerRepository(storage);
+const partners = new TablePartnerRepository(storage, () => new Date(), createSecretSealer(config));
 const notifications = new TableNotificationLog(storage);
 
 function newCase(partnerId: string, createdAt: Date, overrides: Partial<SupportRequest> = {}): SupportRequest {
