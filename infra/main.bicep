@@ -17,6 +17,9 @@ param location string
 @description('Data location of the Communication Services resource (e.g. Europe, United States).')
 param acsDataLocation string = 'Europe'
 
+@description('Object id of the operator who registers partners against Azure (Key Vault wrap/unwrap); empty for none.')
+param operatorPrincipalId string = ''
+
 var abbrs = {
   resourceGroup: 'rg-'
   functionApp: 'func-'
@@ -45,9 +48,27 @@ module app 'modules/app.bicep' = {
     tags: tags
     resourceToken: resourceToken
     acsDataLocation: acsDataLocation
+    secretsKeyId: 'https://${keyVaultName}${environment().suffixes.keyvaultDns}/keys/${secretsKeyName}'
+  }
+}
+
+// Key Vault with the key encryption key of secrets at rest (modules/secrets.bicep).
+var keyVaultName = 'kv-${resourceToken}'
+var secretsKeyName = 'secrets-kek'
+module secrets 'modules/secrets.bicep' = {
+  name: 'secrets'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    vaultName: keyVaultName
+    keyName: secretsKeyName
+    appPrincipalId: app.outputs.identityPrincipalId
+    operatorPrincipalId: operatorPrincipalId
   }
 }
 
 output AZURE_FUNCTION_APP_NAME string = app.outputs.functionAppName
 output AZURE_STORAGE_ACCOUNT_NAME string = app.outputs.storageAccountName
 output ACS_ENDPOINT string = app.outputs.acsEndpoint
+output SECRETS_KEY_VAULT_KEY_ID string = secrets.outputs.keyId

@@ -3,6 +3,8 @@ param location string
 param tags object
 param resourceToken string
 param acsDataLocation string
+@description('Versionless id of the Key Vault key that wraps the data keys of secrets at rest (modules/secrets.bicep).')
+param secretsKeyId string
 
 var storageName = 'st${resourceToken}'
 var deploymentContainer = 'app-package'
@@ -109,6 +111,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'ACS_ENDPOINT', value: 'https://${acs.properties.hostName}' }
         { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
         { name: 'PUBLIC_BASE_URL', value: 'https://func-${resourceToken}.azurewebsites.net' }
+        { name: 'SECRETS_KEY_VAULT_KEY_ID', value: secretsKeyId }
       ]
     }
   }
@@ -172,5 +175,6 @@ resource acsSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 }
 
 output functionAppName string = functionApp.name
+output identityPrincipalId string = identity.properties.principalId
 output storageAccountName string = storage.name
 output acsEndpoint string = 'https://${acs.properties.hostName}'

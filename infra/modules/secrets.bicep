@@ -1,0 +1,98 @@
+// Key Vault holding the key encryption key (KEK) of the app's secrets at rest (partners' webhook
+// signing secrets are stored envelope-encrypted: AES-256-GCM data keys wrapped by this key with
+// RSA-OAEP-256; see README "Security"). The key never leaves the vault: the app calls wrapKey and
+// unwrapKey with its user-assigned managed identity, which holds only
+// "Key Vault Crypto Service Encryption User" on this one key.
+// Rotation: the rotation policy makes a new version every year; the app wraps with the current
+// version and unwraps with the version each secret records, and its daily maintenance reseals every
+// secret under the current version, so older versions can be disabled after a day, without downtime.
+// Not compiled on the build machines (no Bicep CLI there): reviewed against the Microsoft.KeyVault
+// resource reference (vaults, vaults/keys 2023-07-01) and the built-in role definitions.
+
+@description('Primary location for all resources.')
+param location string
+
+@description('Tags of every resource.')
+param tags object
+
+@minLength(3)
+@maxLength(24)
+@description('Key Vault name (globally unique, 3-24 letters, digits and hyphens).')
+param vaultName string
+
+@description('Name of the RSA key that wraps the data keys.')
+param keyName string
+
+@description('Principal (object) id of the function app\'s user-assigned managed identity.')
+param appPrincipalId string
+
+@description('Object id of an operator (user or group) who registers partners from their machine against Azure; empty for none.')
+param operatorPrincipalId string = ''
+
+@description('Principal type of operatorPrincipalId.')
+@allowed([ 'User', 'Group' ])
+param operatorPrincipalType string = 'User'
+
+// Key Vault Crypto Service Encryption User: read key metadata, wrapKey and unwrapKey; nothing else.
+var cryptoServiceEncryptionUser = 'e147488a-f6f5-4113-8e2d-b22465e65bf6'
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: vaultName
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: { family: 'A', name: 'standard' }
+    // Azure RBAC instead of access policies: one role assignment per principal and role.
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    // A deleted KEK would make every sealed secret unreadable: purge protection keeps it recoverable.
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: { defaultAction: 'Allow', bypass: 'AzureServices' }
+  }
+}
+
+resource kek 'Microsoft.KeyVault/vaults/keys@2023-07-01' = {
+  parent: vault
+  name: keyName
+  properties: {
+    kty: 'RSA'
+    keySize: 3072
+    keyOps: [ 'wrapKey', 'unwrapKey' ]
+    rotationPolicy: {
+      attributes: { expiryTime: 'P2Y' }
+      lifetimeActions: [
+        { trigger: { timeAfterCreate: 'P1Y' }, action: { type: 'rotate' } }
+        { trigger: { timeBeforeExpiry: 'P30D' }, action: { type: 'notify' } }
+      ]
+    }
+  }
+}
+
+// Key Vault Crypto Service Encryption User on the KEK only: the app wraps and unwraps data keys.
+resource appKekUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(kek.id, appPrincipalId, cryptoServiceEncryptionUser)
+  scope: kek
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', cryptoServiceEncryptionUser)
+  }
+}
+
+// Key Vault Crypto Service Encryption User on the KEK for the operator who runs register-partner.
+resource operatorKekUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(kek.id, operatorPrincipalId, cryptoServiceEncryptionUser)
+  scope: kek
+  properties: {
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', cryptoServiceEncryptionUser)
+  }
+}
+
+@description('Versionless id of the KEK: the app setting SECRETS_KEY_VAULT_KEY_ID.')
+output keyId string = '${vault.properties.vaultUri}keys/${kek.name}'
+output vaultName string = vault.name
