@@ -1,6 +1,6 @@
 /**
  * Classifies the functions the app registered, by trigger, into what the local host serves:
- * HTTP routes, queue and blob listeners and Durable functions (handed to the engine).
+ * HTTP routes, queue, blob and timer listeners and Durable functions (handed to the engine).
  */
 import { parseAuthLevel, type AuthLevel } from "./http/auth";
 import { compareRoutePrecedence, compileRoute, type CompiledRoute } from "./http/router";
@@ -46,6 +46,19 @@ export interface BlobFunction {
   durableClientBindings: Array<{ name: string; taskHub?: string; connectionName?: string }>;
 }
 
+/** A timer-triggered function (served by emulator/timerListener.ts). */
+export interface TimerFunction {
+  name: string;
+  triggerBinding: string;
+  /** NCRONTAB expression as configured (may contain `%SETTING%`). */
+  schedule: string;
+  runOnStartup: boolean;
+  /** As configured; undefined = the host's default (monitored when occurrences are ≥ 1 minute apart). */
+  useMonitor?: boolean;
+  /** Names of `durableClient` input bindings to fill with the client payload. */
+  durableClientBindings: Array<{ name: string; taskHub?: string; connectionName?: string }>;
+}
+
 /** Every registered function, classified. */
 export interface FunctionTable {
   /** Most specific route first (ASP.NET precedence), then by name. */
@@ -53,6 +66,8 @@ export interface FunctionTable {
   queue: QueueFunction[];
   /** Blob triggers. */
   blob: BlobFunction[];
+  /** Timer triggers. */
+  timer: TimerFunction[];
   orchestrators: string[];
   activities: string[];
   entities: string[];
@@ -75,7 +90,7 @@ function triggerOf(meta: FunctionMetadata): { name: string; type: string; info: 
  *   Error when a function has no trigger binding.
  */
 export function buildFunctionTable(): FunctionTable {
-  const table: FunctionTable = { http: [], queue: [], blob: [], orchestrators: [], activities: [], entities: [], unsupported: [], usesDurable: false };
+  const table: FunctionTable = { http: [], queue: [], blob: [], timer: [], orchestrators: [], activities: [], entities: [], unsupported: [], usesDurable: false };
   for (const [name, { metadata }] of getRegisteredFunctions()) {
     const trigger = triggerOf(metadata);
     if (!trigger) throw new Error(`Function "${name}" has no trigger binding.`);
@@ -118,6 +133,16 @@ export function buildFunctionTable(): FunctionTable {
           triggerBinding: trigger.name,
           path: String(trigger.info.path ?? ""),
           connection: typeof trigger.info.connection === "string" ? trigger.info.connection : "",
+          durableClientBindings: clients,
+        });
+        break;
+      case "timertrigger":
+        table.timer.push({
+          name,
+          triggerBinding: trigger.name,
+          schedule: String(trigger.info.schedule ?? ""),
+          runOnStartup: trigger.info.runOnStartup === true,
+          ...(typeof trigger.info.useMonitor === "boolean" ? { useMonitor: trigger.info.useMonitor } : {}),
           durableClientBindings: clients,
         });
         break;

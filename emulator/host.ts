@@ -1,7 +1,8 @@
 /**
  * The local Functions host: loads the app like the Node worker, serves its HTTP triggers like the
  * Functions host, hands Durable functions to the local Durable engine, serves the Durable HTTP API
- * and polls queue and blob triggers (emulator/blobListener.ts). See /work/shared/docs/local-runtime.md.
+ * polls queue and blob triggers (emulator/blobListener.ts) and runs timer triggers on their
+ * NCRONTAB schedules (emulator/timerListener.ts). See /work/shared/docs/local-runtime.md.
  */
 import { randomBytes } from "node:crypto";
 import http, { type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -26,6 +27,7 @@ import {
 } from "./http/rpcHttp";
 import { startBlobListeners, type BlobListeners } from "./blobListener";
 import { startQueueListeners, type QueueListeners } from "./queueListener";
+import { startTimerListeners, type TimerListeners } from "./timerListener";
 import { applyLocalSettings, getRoutePrefix, getTaskHubName, readHostJson, resolveStorageConnection, type HostJson } from "./settings";
 import type { RpcTypedData } from "./worker/coreTypes";
 import { getHooks, hostVersion, installFunctionsCore } from "./worker/functionsCore";
@@ -64,6 +66,8 @@ export interface LocalHostOptions {
   queuePollingIntervalInMs?: number;
   /** Interval between scans of blob trigger containers, in ms; default 1000 (see emulator/blobListener.ts). */
   blobPollingIntervalInMs?: number;
+  /** How often a host without a timer's listener lock tries to take it, in ms; default 15 000 (see emulator/timerListener.ts). */
+  timerLockRetryIntervalInMs?: number;
   /** Request body limit in bytes; default 100 MB as Azure. */
   maxRequestBodyBytes?: number;
   /**
@@ -299,6 +303,7 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
   let taskHubName: string | undefined;
   let queues: QueueListeners | undefined;
   let blobs: BlobListeners | undefined;
+  let timers: TimerListeners | undefined;
   let setWebsiteHostname = false;
   let stopping: Promise<void> | undefined;
   const signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
@@ -425,6 +430,8 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
     queues = undefined;
     await blobs?.stop();
     blobs = undefined;
+    await timers?.stop();
+    timers = undefined;
     if (engine) {
       try {
         await engine.stop();
@@ -465,7 +472,7 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
         throw new HostStartError("AppLoadFailed", (e as Error).message, { cause: e });
       }
       table = buildFunctionTable();
-      const needsStorage = table.usesDurable || table.queue.length > 0 || table.blob.length > 0;
+      const needsStorage = table.usesDurable || table.queue.length > 0 || table.blob.length > 0 || table.timer.length > 0;
       const storage = resolveStorageConnection("AzureWebJobsStorage");
       if (needsStorage) {
         if (!storage) throw new HostStartError("StorageNotConfigured", "AzureWebJobsStorage is not set; add it to local.settings.json (UseDevelopmentStorage=true for Azurite).");
@@ -516,6 +523,14 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
           maxDequeueCount: hostJson.extensions?.queues?.maxDequeueCount ?? 5,
           pollingIntervalInMs: options.blobPollingIntervalInMs ?? 1000,
           ...(process.env.AzureFunctionsWebHost__hostid ? { hostId: process.env.AzureFunctionsWebHost__hostid } : {}),
+          extraInputs: (fn) => durableClientInputs(fn.name, fn.durableClientBindings),
+          log,
+        });
+      }
+      if (table.timer.length > 0) {
+        timers = await startTimerListeners(table.timer, {
+          ...(process.env.AzureFunctionsWebHost__hostid ? { hostId: process.env.AzureFunctionsWebHost__hostid } : {}),
+          ...(options.timerLockRetryIntervalInMs !== undefined ? { lockRetryIntervalInMs: options.timerLockRetryIntervalInMs } : {}),
           extraInputs: (fn) => durableClientInputs(fn.name, fn.durableClientBindings),
           log,
         });
@@ -580,6 +595,7 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
           ...table.entities.map((name) => ({ name, triggerType: "entityTrigger" })),
           ...table.queue.map((q) => ({ name: q.name, triggerType: "queueTrigger" })),
           ...table.blob.map((b) => ({ name: b.name, triggerType: "blobTrigger" })),
+          ...table.timer.map((t) => ({ name: t.name, triggerType: "timerTrigger" })),
           ...table.unsupported.map((u) => ({ name: u.name, triggerType: u.triggerType })),
         ].sort((a, b) => a.name.localeCompare(b.name)),
       ];
