@@ -11,6 +11,7 @@ import {
   createAssignCaseHandler,
   createCloseCaseHandler,
   createCreateApiKeyHandler,
+  createGetAuditLogHandler,
   createListApiKeysHandler,
   createReopenCaseHandler,
   createRequestInformationHandler,
@@ -118,4 +119,12 @@ app.http("RevokeApiKey", {
   authLevel: "anonymous",
   route: "partners/{partnerId}/api-keys/{keyId}",
   handler: createRevokeApiKeyHandler(deps),
+});
+
+// The audit log (permission audit:read, global admin).
+app.http("GetAuditLog", {
+  methods: ["GET"],
+  authLevel: "anonymous",
+  route: "partners/{partnerId}/audit",
+  handler: createGetAuditLogHandler(deps),
 });

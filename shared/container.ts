@@ -14,6 +14,7 @@ import {
   DurableSupportRequestWorkflow,
   HttpPartnerCenterClient,
   SmtpEmailSender,
+  TableAuditLog,
   KeyVaultKeyEncryptionKey,
   LocalKeyEncryptionKeys,
   TableCaseActionInbox,
@@ -35,6 +36,7 @@ import type {
   CustomerDirectory,
   EmailSender,
   SecretSealer,
+  AuditLog,
   InboundEmailLog,
   HealthCheck,
   IdempotencyStore,
@@ -85,6 +87,8 @@ export interface Container {
   /** The Partner Center client when `PARTNER_CENTER_ENABLED=true` (or overridden), else undefined. */
   readonly partnerCenter: PartnerCenterClient | undefined;
   readonly emailSender: EmailSender;
+  /** The audit log of partner actions. */
+  readonly auditLog: AuditLog;
   /** `storage` and `mail` probes for the health endpoint. */
   readonly healthChecks: readonly HealthCheck[];
   /** Activity implementations (what functions/activities.ts registers). */
@@ -204,7 +208,9 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const getInboundBlobs = (): BlobInboundEmailStore => (inboundBlobs ??= new BlobInboundEmailStore(blobConnectionOf(config)));
   const inboundLog = new TableInboundEmailLog(storage);
   const customerDirectory = new TableCustomerDirectory(storage);
+  const auditLog = new TableAuditLog(storage);
   return {
+    auditLog,
     config,
     clock,
     storage,
@@ -254,7 +260,15 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     }),
     createWorkflow,
     supportRequestDeps: (workflow) => ({ partners, cases, notifications, inbox, slaEvents, psiLedger, workflow, clock, publicBaseUrl: config.PUBLIC_BASE_URL }),
-    registerPartner: (definition, options) => registerPartner({ partners, now }, definition, options),
+    registerPartner: async (definition, options) => {
+      const result = await registerPartner({ partners, now }, definition, options);
+      // Registrations and rotations change API keys: recorded like the API's key changes.
+      if (result.credentials) {
+        const at = clock.now().toISOString();
+        await auditLog.record({ at, partnerId: result.partner.id, keyId: "cli", action: result.created ? "RegisterPartner" : "RotatePartnerCredentials", method: "CLI", path: "register-partner", status: result.created ? 201 : 200, sourceIp: "local" });
+      }
+      return result;
+    },
   };
 }
 

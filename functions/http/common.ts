@@ -4,7 +4,8 @@
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { Container } from "../../shared/container";
-import type { StoredResponse, SupportRequestWorkflow } from "../../shared/ports";
+import type { Role } from "../../shared/contracts";
+import type { AuditLog, StoredResponse, SupportRequestWorkflow } from "../../shared/ports";
 import { fingerprintRequest, parseIdempotencyKey, runIdempotent } from "../../shared/services";
 import { idempotencyInFlightProblem, idempotencyMismatchProblem, internalProblem, malformedJsonProblem, problemFromError, unsupportedMediaTypeProblem, validationProblem } from "./problem";
 
@@ -101,17 +102,68 @@ export async function withIdempotency(
   }
 }
 
+/** Who made a request, as its authentication found (for the audit log). */
+interface AuditedCaller {
+  auditLog: AuditLog;
+  partnerId: string;
+  keyId: string;
+  role: Role;
+}
+
+const callers = new WeakMap<HttpRequest, AuditedCaller>();
+
+/**
+ * Marks a request as made by an authenticated API key: {@link handleErrors} then records it in the
+ * audit log once answered (any action but a plain read; reads of `alsoAuditReads` functions too).
+ */
+export function auditCaller(request: HttpRequest, caller: AuditedCaller): void {
+  callers.set(request, caller);
+}
+
+/** Functions recorded in the audit log even though they only read (they show who did what, or customer data). */
+export const AUDITED_READS: ReadonlySet<string> = new Set(["GetAuditLog", "ExportCustomerData", "ListApiKeys"]);
+
+/**
+ * The client IP as the Azure front end reports it: the last entry of `X-Forwarded-For` (the one the
+ * front end appended; earlier ones come from the client), without its port; `unknown` when absent.
+ */
+export function sourceIpOf(request: HttpRequest): string {
+  const last = (request.headers.get("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean).at(-1);
+  if (!last) return "unknown";
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(last);
+  if (bracketed) return bracketed[1] as string;
+  return /^[\d.]+:\d+$/.test(last) ? last.slice(0, last.lastIndexOf(":")) : last;
+}
+
+async function recordAudit(request: HttpRequest, context: InvocationContext, status: number): Promise<void> {
+  const caller = callers.get(request);
+  const method = request.method.toUpperCase();
+  if (!caller || ((method === "GET" || method === "HEAD") && !AUDITED_READS.has(context.functionName))) return;
+  try {
+    await caller.auditLog.record({ at: new Date().toISOString(), partnerId: caller.partnerId, keyId: caller.keyId, role: caller.role, action: context.functionName, method, path: pathOf(request), status, sourceIp: sourceIpOf(request) });
+  } catch (e) {
+    // The action stands; the missing entry is reported where operators look.
+    context.error(`Audit entry not recorded for ${method} ${pathOf(request)} (${status}):`, e);
+  }
+}
+
 /**
  * Runs a handler body, mapping service errors to problems (400/404/409) and anything else to a
- * 500 whose cause is logged with the invocation id (never returned to the caller).
+ * 500 whose cause is logged with the invocation id (never returned to the caller). A request made
+ * with an API key (see {@link auditCaller}) is recorded in the audit log with its answer's status.
  */
 export async function handleErrors(request: HttpRequest, context: InvocationContext, body: () => Promise<HttpResponseInit>): Promise<HttpResponseInit> {
+  let response: HttpResponseInit;
   try {
-    return await body();
+    response = await body();
   } catch (e) {
     const mapped = problemFromError(e, pathOf(request));
-    if (mapped) return mapped;
-    context.error(`${request.method} ${pathOf(request)} failed:`, e);
-    return internalProblem(pathOf(request), context.invocationId);
+    if (mapped) response = mapped;
+    else {
+      context.error(`${request.method} ${pathOf(request)} failed:`, e);
+      response = internalProblem(pathOf(request), context.invocationId);
+    }
   }
+  await recordAudit(request, context, response.status ?? 200);
+  return response;
 }

@@ -37,8 +37,8 @@ import {
   updateAs,
   type ApiPrincipal,
 } from "../../shared/services";
-import { handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type HttpHandlerDeps } from "./common";
-import { notFoundProblem, tooManyRequestsProblem, unauthorizedProblem } from "./problem";
+import { auditCaller, handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type HttpHandlerDeps } from "./common";
+import { notFoundProblem, tooManyRequestsProblem, unauthorizedProblem, validationProblem } from "./problem";
 
 /** Challenge sent with a 401 of the partner API. */
 export const API_KEY_CHALLENGE = 'Bearer realm="partner-api", charset="UTF-8"';
@@ -79,6 +79,7 @@ export async function authorize(container: Container, request: HttpRequest): Pro
   }
   if (auth.kind === "other-partner") return { ok: false, response: notFoundProblem(undefined, instance) };
   await touchApiKey(container.apiKeyDeps, keyHash);
+  auditCaller(request, { auditLog: container.auditLog, partnerId, keyId: auth.principal.keyId, role: auth.principal.role });
   return { ok: true, partnerId, principal: auth.principal };
 }
 
@@ -266,5 +267,44 @@ export function createGetSupportTermsHandler(deps: Pick<HttpHandlerDeps, "getCon
     handleErrors(request, context, async () => {
       const terms = await getPublicSupportTerms({ partners: deps.getContainer().partners }, request.params.partnerId ?? "");
       return json(200, terms, { "Cache-Control": SUPPORT_TERMS_CACHE_CONTROL });
+    });
+}
+
+/**
+ * `GET /api/partners/{partnerId}/audit?from&to&limit&continuationToken`: the partner's audit log,
+ * newest first (`AuditPageSchema`): every action of its API keys and every key change, with key
+ * id, role, time and source IP; `from`/`to` ISO 8601 instants (to exclusive); the token also in
+ * `x-ms-continuation-token`. Permission `audit:read` (global admin). 400 naming a bad parameter.
+ */
+export function createGetAuditLogHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
+  return (request, context) =>
+    handleErrors(request, context, async () => {
+      const container = deps.getContainer();
+      const auth = await authorize(container, request);
+      if (!auth.ok) return auth.response;
+      requirePermission(auth.principal, "audit:read");
+      const errors: Array<{ pointer: string; detail: string }> = [];
+      const instant = (name: string): string | undefined => {
+        const v = request.query.get(name);
+        if (v === null) return undefined;
+        if (Number.isNaN(Date.parse(v)) || !/^\d{4}-\d{2}-\d{2}T/.test(v)) {
+          errors.push({ pointer: `query:${name}`, detail: "an ISO 8601 instant, e.g. 2026-01-31T00:00:00Z" });
+          return undefined;
+        }
+        return new Date(v).toISOString();
+      };
+      const from = instant("from");
+      const to = instant("to");
+      const limitParam = request.query.get("limit");
+      if (limitParam !== null && !/^\d{1,3}$/.test(limitParam)) errors.push({ pointer: "query:limit", detail: "an integer from 1 to 100" });
+      if (errors.length > 0) return validationProblem(errors, pathOf(request));
+      const token = request.query.get("continuationToken") ?? request.headers.get(CONTINUATION_HEADER) ?? undefined;
+      try {
+        const page = await container.auditLog.list(auth.partnerId, { ...(from ? { from } : {}), ...(to ? { to } : {}), ...(limitParam !== null ? { limit: Number(limitParam) } : {}), ...(token ? { continuationToken: token } : {}) });
+        return json(200, page, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
+      } catch (e) {
+        if (e instanceof RangeError) return validationProblem([{ pointer: (e as { code?: unknown }).code === "InvalidContinuationToken" ? "query:continuationToken" : "query:limit", detail: e.message }], pathOf(request));
+        throw e;
+      }
     });
 }

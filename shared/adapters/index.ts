@@ -17,3 +17,4 @@ export * from "./tableInboundEmailLog";
 export * from "./tableCustomerDirectory";
 export * from "./localKeyEncryptionKeys";
 export * from "./keyVaultKeyEncryptionKey";
+export * from "./tableAuditLog";

@@ -27,6 +27,8 @@ export const TableNames = {
   caseAttachments: "CaseAttachments",
   /** Issue 4: the partners' customer directories. */
   customerDirectory: "CustomerDirectory",
+  /** The audit log of partner actions (kept 1 year). */
+  audit: "AuditLog",
 } as const;
 
 /**

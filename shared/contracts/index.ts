@@ -9,3 +9,4 @@ export * from "./caseActions";
 export * from "./inboundEmail";
 export * from "./access";
 export * from "./partnerApi";
+export * from "./audit";

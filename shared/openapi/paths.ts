@@ -22,6 +22,8 @@ import {
   CreateApiKeyBodySchema,
   CreatedApiKeyResponseSchema,
   ReplayedApiKeyResponseSchema,
+  AuditEntrySchema,
+  AuditPageSchema,
   CreateSupportRequestSchema,
   CustomerSchema,
   DiagnosisBodySchema,
@@ -70,6 +72,7 @@ export const Tags = {
   actions: "Case actions",
   inboundEmail: "Inbound email",
   apiKeys: "API keys",
+  audit: "Audit",
   public: "Public",
 } as const;
 
@@ -106,6 +109,8 @@ const namedSchemas: Record<string, z.ZodType> = {
   CreateApiKeyRequest: CreateApiKeyBodySchema,
   CreatedApiKey: CreatedApiKeyResponseSchema,
   ReplayedApiKey: ReplayedApiKeyResponseSchema,
+  AuditEntry: AuditEntrySchema,
+  AuditPage: AuditPageSchema,
   PublicSupportTerms: PublicSupportTermsSchema,
   QuarantinedEmail: QuarantinedEmailSchema,
   QuarantinedEmailPage: QuarantinedEmailPageSchema,
@@ -445,6 +450,26 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
     security: partnerKeySecurity,
     request: { params: keyParams },
     responses: { 204: { description: "Revoked (also when it already was)." }, ...problemResponses(...readErrors) },
+  });
+
+  add({
+    method: "get",
+    path: `${partnerPath}/audit`,
+    operationId: "GetAuditLog",
+    tags: [Tags.audit],
+    summary: "Read the audit log",
+    description:
+      "Every action of the partner's API keys (all but plain reads; reads of this log and of API keys included) and every key change (also registrations and rotations from the CLI), newest first, with the key id (never the key), its role, the time, the status answered and the source IP. Kept 1 year. Permission `audit:read` (global admin).",
+    security: partnerKeySecurity,
+    parameters: [parameterRef("ContinuationTokenHeader")],
+    request: {
+      params: partnerParams,
+      query: pagingQuery.extend({
+        from: z.string().optional().openapi({ description: "Entries at or after this ISO 8601 instant.", example: "2026-01-01T00:00:00Z" }),
+        to: z.string().optional().openapi({ description: "Entries before this ISO 8601 instant (exclusive)." }),
+      }),
+    },
+    responses: { 200: json("A page of entries.", AuditPageSchema, { "x-ms-continuation-token": headerRef("ContinuationToken") }), ...problemResponses(400, ...readErrors) },
   });
 
   add({

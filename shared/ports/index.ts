@@ -3,6 +3,7 @@
  * shared/adapters implement them (Table Storage, ACS Email, SMTP, Durable client).
  */
 import type {
+  AuditEntry,
   Actor,
   CaseAction,
   CaseActionRecord,
@@ -136,6 +137,19 @@ export interface SecretSealer {
   open(envelope: string, context: string): Promise<string>;
   /** Whether the envelope was wrapped by another KEK than the current one (rewrap it after a rotation). */
   needsRewrap(envelope: string): Promise<boolean>;
+}
+
+/** The audit log (Table Storage), newest first per partner. */
+export interface AuditLog {
+  /** Appends an entry. @throws Error when storage fails. */
+  record(entry: AuditEntry): Promise<void>;
+  /**
+   * A page of a partner's entries, newest first, optionally within [from, to) (ISO 8601).
+   * @throws RangeError (`code` `InvalidContinuationToken`) for a bad token or limit.
+   */
+  list(partnerId: string, options?: { from?: string; to?: string; limit?: number; continuationToken?: string }): Promise<{ items: AuditEntry[]; continuationToken?: string }>;
+  /** Deletes every entry older than `cutoff` (ISO 8601), all partners. @returns how many. @throws Error when storage fails. */
+  purgeBefore(cutoff: string): Promise<number>;
 }
 
 /** Partners as data (Table Storage). */

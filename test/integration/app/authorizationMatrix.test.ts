@@ -17,6 +17,7 @@ import {
   createCreateApiKeyHandler,
   createGetSupportRequestHandler,
   createListApiKeysHandler,
+  createGetAuditLogHandler,
   createListSupportRequestsHandler,
   createRecordDiagnosisHandler,
   createRecordResolutionHandler,
@@ -86,6 +87,7 @@ const partnerEndpoints: Endpoint[] = [
   { name: "DELETE api-keys/{keyId}", method: "DELETE", path: () => "/api-keys/{keyId}", handler: createRevokeApiKeyHandler, permission: "keys:manage", ok: 204 },
   { name: "GET inbound-email/quarantine", method: "GET", path: () => "/inbound-email/quarantine", handler: createListQuarantinedEmailHandler, permission: "inbound-email:read", ok: 200 },
   { name: "GET inbound-email/ignored", method: "GET", path: () => "/inbound-email/ignored", handler: createListIgnoredEmailHandler, permission: "inbound-email:read", ok: 200 },
+  { name: "GET audit", method: "GET", path: () => "/audit", handler: createGetAuditLogHandler, permission: "audit:read", ok: 200 },
 ];
 
 const allEndpoints = [...caseEndpoints, ...partnerEndpoints];
@@ -350,8 +352,8 @@ describe("authorisation matrix: 429 with Retry-After past the per-key rate", () 
 describe("authorisation matrix: size", () => {
   it("covers every endpoint × role × object kind", () => {
     const total = Object.values(cells).reduce((a, b) => a + b, 0);
-    // 11 case endpoints × 5 roles × 2 categories + 6 partner endpoints × 5 roles (own);
-    // 17 foreign-key + 55 foreign-object (404); 2 × 55 provider; 17 × 3 (401); 17 (429).
-    expect(total).toBe(110 + 30 + 17 + 55 + 110 + 51 + 17);
+    // 11 case endpoints × 5 roles × 2 categories + 7 partner endpoints × 5 roles (own);
+    // 18 foreign-key + 55 foreign-object (404); 2 × 55 provider; 18 × 3 (401); 18 (429).
+    expect(total).toBe(110 + 35 + 18 + 55 + 110 + 54 + 18);
   });
 });
