@@ -1,13 +1,13 @@
 /**
  * The partner dashboard in a real browser: the `npm start` stack on free ports (Azurite, MailDev,
- * the local Functions host running `dist/`), Debian's Chromium driven by playwright-core. Signed
+ * the local Functions host running `dist/`), Chromium driven by playwright-core. Signed
  * requests go in through the webhook; a partner signs in with its API key, filters the list, opens
  * a request, records a diagnosis and a resolution through the page and watches the status change
  * without reloading; another partner's key sees none of those requests. Screenshots go to
  * `.artifacts/screenshots/` (git-ignored).
  *
- * Needs `dist/` (`npm test` builds first) and Chromium (`apt-get install chromium`; `.ci/run`
- * installs it; `CHROMIUM_PATH` overrides the path).
+ * Needs `dist/` (`npm test` builds first). The browser is `CHROMIUM_PATH`, else one installed on
+ * the machine, else the Chromium of the npm package `@sparticuz/chromium` (test/support/browser.ts).
  */
 import path from "node:path";
 import type { Page } from "playwright-core";
