@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import type { CaseStatus, SupportRequest, TimelineEntry } from "../../shared/contracts";
 import type { DemoAction, DemoRequest } from "./fixtures";
+import { fetchHonouringRetryAfter, type RetryingFetchOptions } from "./retryingFetch";
 
 /** The partner API's view of one case (`GET …/support-requests/{caseId}`), as far as the demo reads it. */
 export interface CaseView {
@@ -131,29 +132,21 @@ export class ApiError extends Error {
   }
 }
 
-/** How often a request answered 429 is retried after its Retry-After. */
-const MAX_RATE_LIMIT_RETRIES = 3;
-
-/** Minimal client of the app's HTTP API; waits out 429 answers (Retry-After) before giving up. */
+/** Minimal client of the app's HTTP API; waits out 429 answers for their Retry-After ({@link fetchHonouringRetryAfter}). */
 export class DemoApiClient {
   /**
    * @param baseUrl - app origin, e.g. `http://127.0.0.1:7071`.
    * @param fetchImpl - for tests; default global fetch.
+   * @param retry - how 429s are waited out (budget, sleep for tests); default five minutes of waiting per call.
    */
   constructor(
     readonly baseUrl: string,
     private readonly fetchImpl: typeof fetch = fetch,
+    private readonly retry: Omit<RetryingFetchOptions, "fetchImpl"> = {},
   ) {}
 
   private async call(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<unknown> {
-    let response = await this.fetchImpl(`${this.baseUrl}${path}`, { method, headers: init.headers, body: init.body, signal: AbortSignal.timeout(15000) });
-    // Over the API key's rate (RFC 6585 429): wait as told by Retry-After (at most 30 s), then retry, up to 3 times.
-    for (let attempt = 1; response.status === 429 && attempt <= MAX_RATE_LIMIT_RETRIES; attempt++) {
-      await response.arrayBuffer();
-      const seconds = Number(response.headers.get("retry-after") ?? "1");
-      await new Promise((r) => setTimeout(r, Math.min(Number.isFinite(seconds) && seconds > 0 ? seconds : 1, 30) * 1000));
-      response = await this.fetchImpl(`${this.baseUrl}${path}`, { method, headers: init.headers, body: init.body, signal: AbortSignal.timeout(15000) });
-    }
+    const response = await fetchHonouringRetryAfter(`${this.baseUrl}${path}`, { method, headers: init.headers, body: init.body }, { ...this.retry, fetchImpl: this.fetchImpl });
     const text = await response.text();
     if (!response.ok) {
       let detail = text;

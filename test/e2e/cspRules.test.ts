@@ -24,6 +24,7 @@ import type { CaseStatus, EscalationRecord, SlaClockView, SlaEvent, SlaMetricNam
 import type { RunningStack } from "../../scripts/lib/stack";
 import { startTestStack, type TestStack } from "../support/e2eStack";
 import { DemoApiClient } from "../../scripts/lib/demoRunner";
+import { fetchHonouringRetryAfter } from "../../scripts/lib/retryingFetch";
 import { statusEmailLocales } from "../../shared/templates/statusEmail";
 
 jest.setTimeout(4 * 60_000);
@@ -75,7 +76,7 @@ async function call(method: "GET" | "POST", urlPath: string, apiKey?: string, bo
   const headers: Record<string, string> = {};
   if (apiKey) headers["x-api-key"] = apiKey;
   if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${stack.urls.app}${urlPath}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
+  const res = await fetchHonouringRetryAfter(`${stack.urls.app}${urlPath}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   let parsed: unknown = text;
   try {

@@ -14,6 +14,7 @@ import type { Page } from "playwright-core";
 import type { RunningStack } from "../../scripts/lib/stack";
 import { startTestStack, type TestStack } from "../support/e2eStack";
 import { DemoApiClient } from "../../scripts/lib/demoRunner";
+import { fetchHonouringRetryAfter } from "../../scripts/lib/retryingFetch";
 import { loadDemoRequests, type DemoRequest } from "../../scripts/lib/fixtures";
 import { statusEmailLocales } from "../../shared/templates/statusEmail";
 import { launchBrowser, type TestBrowser } from "../support/browser";
@@ -225,7 +226,7 @@ describe("a partner works its requests in the browser", () => {
     const ownerKey = credentialsOf(OWNER).apiKey;
     /** Creates a key of `role` through the key-management API (a global admin's key). */
     const keyOf = async (role: string): Promise<string | undefined> => {
-      const res = await fetch(`${stack.urls.app}/api/partners/${OWNER}/api-keys`, { method: "POST", headers: { "x-api-key": ownerKey, "content-type": "application/json" }, body: JSON.stringify({ role, name: `dashboard e2e ${role}` }) });
+      const res = await fetchHonouringRetryAfter(`${stack.urls.app}/api/partners/${OWNER}/api-keys`, { method: "POST", headers: { "x-api-key": ownerKey, "content-type": "application/json" }, body: JSON.stringify({ role, name: `dashboard e2e ${role}` }) });
       if (res.status === 404) return undefined;
       expect(res.status).toBe(201);
       return ((await res.json()) as { apiKey: string }).apiKey;

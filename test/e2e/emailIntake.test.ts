@@ -26,6 +26,7 @@ import type { SlaEvent, SupportedLanguage, SupportRequest, TimelineEntry } from 
 import type { RunningStack } from "../../scripts/lib/stack";
 import { startTestStack, type TestStack } from "../support/e2eStack";
 import { ApiError, DemoApiClient, caseOf, type CaseView } from "../../scripts/lib/demoRunner";
+import { fetchHonouringRetryAfter } from "../../scripts/lib/retryingFetch";
 import { statusEmailLocales } from "../../shared/templates/statusEmail";
 import { corpusFiles, EXPECTED, readEml, type ExpectedMessage } from "../unit/email/corpus";
 
@@ -130,7 +131,7 @@ async function eventually<T>(what: string, fn: () => Promise<T>, timeoutMs = 60_
 }
 
 async function getJson<T>(partnerId: string, pathAndQuery: string): Promise<T> {
-  const res = await fetch(`${stack.urls.app}/api/partners/${partnerId}/${pathAndQuery}`, { headers: { "x-api-key": credentialsOf(partnerId).apiKey } });
+  const res = await fetchHonouringRetryAfter(`${stack.urls.app}/api/partners/${partnerId}/${pathAndQuery}`, { headers: { "x-api-key": credentialsOf(partnerId).apiKey } });
   const text = await res.text();
   if (!res.ok) throw new ApiError(`GET ${pathAndQuery} → ${res.status} ${text}`, res.status, text);
   return JSON.parse(text) as T;

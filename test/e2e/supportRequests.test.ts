@@ -14,6 +14,7 @@ import type { RunningStack } from "../../scripts/lib/stack";
 import { startTestStack, type TestStack } from "../support/e2eStack";
 import { ApiError, DemoApiClient, caseOf, isWaitSatisfied, signWebhook, type CaseView } from "../../scripts/lib/demoRunner";
 import { loadDemoRequests, type DemoAction, type DemoRequest } from "../../scripts/lib/fixtures";
+import { fetchHonouringRetryAfter } from "../../scripts/lib/retryingFetch";
 import { statusEmailLocales } from "../../shared/templates/statusEmail";
 
 jest.setTimeout(8 * 60_000);
@@ -143,7 +144,7 @@ describe("support requests end to end on the running app", () => {
     });
     expect(tampered.status).toBe(401);
     expect(tampered.headers.get("content-type")).toBe("application/problem+json");
-    const list = await fetch(`${stack.urls.app}/api/partners/${demo.partnerId}/support-requests`, { headers: { "x-api-key": apiKey } });
+    const list = await fetchHonouringRetryAfter(`${stack.urls.app}/api/partners/${demo.partnerId}/support-requests`, { headers: { "x-api-key": apiKey } });
     expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(0);
   });
 
@@ -225,7 +226,7 @@ describe("support requests end to end on the running app", () => {
     const s = submitted[0] as Submitted;
     const partnerId = s.demo.partnerId;
     const post = (action: string, body: unknown) =>
-      fetch(`${stack.urls.app}/api/partners/${partnerId}/support-requests/${s.caseId}/${action}`, {
+      fetchHonouringRetryAfter(`${stack.urls.app}/api/partners/${partnerId}/support-requests/${s.caseId}/${action}`, {
         method: "POST",
         headers: { "x-api-key": s.apiKey, "content-type": "application/json", "idempotency-key": `${action}-${s.caseId}` },
         body: JSON.stringify(body),

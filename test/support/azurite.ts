@@ -5,6 +5,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
+import { getFreePort, getFreePorts } from "./ports";
+
+export { getFreePort, getFreePorts };
 
 /** Well-known Azurite development account (public, documented by Microsoft). */
 export const AZURITE_ACCOUNT = "devstoreaccount1";
@@ -19,19 +22,6 @@ export interface AzuriteInstance {
   ports: { blob: number; queue: number; table: number };
   /** Stops the process (SIGTERM, then SIGKILL after 3 s). */
   stop(): Promise<void>;
-}
-
-/** Finds a free TCP port on 127.0.0.1. */
-export function getFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves once something accepts TCP connections on the port, or rejects after `timeoutInMs`. */
@@ -71,7 +61,8 @@ export function azuriteConnectionString(ports: { blob: number; queue: number; ta
 export async function startAzurite(options: { location?: string } = {}): Promise<AzuriteInstance> {
   let lastError: Error | undefined;
   for (let attempt = 1; attempt <= 3; attempt++) {
-    const ports = { blob: await getFreePort(), queue: await getFreePort(), table: await getFreePort() };
+    const [blob, queue, table] = (await getFreePorts(3)) as [number, number, number];
+    const ports = { blob, queue, table };
     const bin = path.join(__dirname, "..", "..", "node_modules", "azurite", "dist", "src", "azurite.js");
     const args = [
       bin,

@@ -1,20 +1,6 @@
-import fs from "node:fs";
 import http from "node:http";
 import { getFreePort, spawnManaged, waitForPort, waitForUrl, ProcessExitedError, ProcessSupervisor } from "../../../scripts/lib/processes";
-
-/** Alive and not a zombie (an orphan killed by SIGKILL may stay a zombie when PID 1 does not reap). */
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return true;
-  }
-};
+import { isAlive } from "../../support/liveness";
 
 describe("spawnManaged", () => {
   it("prefixes output lines and stops the whole process group (no orphaned grandchild)", async () => {
@@ -31,7 +17,8 @@ describe("spawnManaged", () => {
     expect(isAlive(grandchild)).toBe(true);
     const exit = await proc.stop({ timeoutInMs: 500 });
     expect(exit).toMatchObject({ name: "t", expected: true });
-    await new Promise((r) => setTimeout(r, 200));
+    // The group's SIGKILL is sent; the grandchild is gone as soon as the kernel has delivered it.
+    for (let i = 0; i < 100 && isAlive(grandchild); i++) await new Promise((r) => setTimeout(r, 50));
     expect(isAlive(grandchild)).toBe(false);
     expect(lines).toEqual(expect.arrayContaining(["t/stderr: on stderr"]));
   });

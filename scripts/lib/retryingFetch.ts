@@ -1,0 +1,74 @@
+/**
+ * An HTTP client call that waits out rate limiting the way the server asks: a `429 Too Many
+ * Requests` (RFC 6585 §4: the request was refused, not processed, so sending it again is safe)
+ * is sent again after its `Retry-After` (RFC 9110 §10.2.3: delay-seconds or an HTTP-date), as many
+ * times as it takes within a total waiting budget. Used by the demo, the benchmark and the tests'
+ * clients of the partner API.
+ */
+
+/** Waiting when a 429 carries no usable `Retry-After`, in ms. */
+export const DEFAULT_RETRY_AFTER_IN_MS = 1000;
+
+/**
+ * The delay a `Retry-After` value asks for, in ms: delay-seconds (`"120"`), or an HTTP-date
+ * (`"Wed, 21 Oct 2015 07:28:00 GMT"`) minus `nowInMs` (0 when it has passed).
+ * @returns undefined for a missing or unparsable value.
+ */
+export function parseRetryAfter(value: string | null | undefined, nowInMs: number = Date.now()): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // An HTTP-date starts with the day name (IMF-fixdate, RFC 850 and asctime forms alike).
+  if (!/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /.test(text)) return undefined;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowInMs);
+}
+
+/** Options of {@link fetchHonouringRetryAfter}. */
+export interface RetryingFetchOptions {
+  /** Default global fetch. */
+  fetchImpl?: typeof fetch;
+  /** Time limit of each attempt, in ms; default 15000. */
+  attemptTimeoutInMs?: number;
+  /**
+   * Total time spent waiting for `Retry-After`s, in ms; the 429 is returned when the next wait
+   * would pass it. Default 300000 (five fixed one-minute windows of the API's per-key limit).
+   */
+  maxWaitInMs?: number;
+  /** For tests; default a timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Called before each wait (logging). */
+  onWait?: (delayInMs: number, attempt: number) => void;
+}
+
+/** A request that can be sent more than once (the body is a string). */
+export interface RepeatableRequest {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * `fetch` that sends the same request again after each 429's `Retry-After`
+ * ({@link DEFAULT_RETRY_AFTER_IN_MS} when it has none), with no limit on attempts but a budget for
+ * the total wait.
+ * @returns the first answer that is not a 429, or the last 429 once the budget is spent.
+ * @throws what `fetch` throws (network error, the attempt's timeout).
+ */
+export async function fetchHonouringRetryAfter(url: string, request: RepeatableRequest = {}, options: RetryingFetchOptions = {}): Promise<Response> {
+  const fetchImpl = options.fetchImpl ?? fetch;
+  const timeout = options.attemptTimeoutInMs ?? 15000;
+  const budget = options.maxWaitInMs ?? 300_000;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let waited = 0;
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetchImpl(url, { method: request.method ?? "GET", headers: request.headers, body: request.body, signal: AbortSignal.timeout(timeout) });
+    if (response.status !== 429) return response;
+    const delay = parseRetryAfter(response.headers.get("retry-after")) ?? DEFAULT_RETRY_AFTER_IN_MS;
+    if (waited + delay > budget) return response;
+    await response.arrayBuffer();
+    options.onWait?.(delay, attempt);
+    await sleep(delay);
+    waited += delay;
+  }
+}
