@@ -3,7 +3,8 @@
  * MailDev (SMTP 1025, web UI and REST API http://127.0.0.1:1080), the demo partners registered on
  * first run (credentials in .data/demo-credentials.json, mode 0600) and the local Functions host
  * (http://127.0.0.1:7071) — until Ctrl-C/SIGTERM, then stops every child process group. Exits
- * non-zero when startup fails or a child exits unexpectedly.
+ * non-zero when startup fails or a child exits unexpectedly. Killed any other way (SIGKILL, a
+ * crash), its children notice and exit by themselves (scripts/lib/exitWithParent.ts).
  */
 import path from "node:path";
 import { formatStackSummary } from "./lib/cli";

@@ -1,13 +1,16 @@
 /**
  * Child-process management for the local stack: spawn each service in its own process group with
  * its output prefixed by a label, wait for ports and URLs, and stop whole process groups (SIGTERM,
- * then SIGKILL after a grace period) so no grandchild is left behind.
+ * then SIGKILL after a grace period) so no grandchild is left behind. Children spawned with
+ * `exitWithParent` also end when this process dies without stopping them (SIGKILL, crash).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
-import { getFreePort } from "../../test/support/azurite";
+import path from "node:path";
+import { getFreePort, getFreePorts } from "../../test/support/azurite";
 
-export { getFreePort };
+export { getFreePort, getFreePorts };
 
 /** How a managed process's output is handled. */
 export type ProcessOutput =
@@ -40,6 +43,26 @@ export interface SpawnManagedOptions {
   env?: NodeJS.ProcessEnv;
   /** Default "prefixed". */
   output?: ProcessOutput;
+  /**
+   * Give the child a pipe as standard input that this process holds open and never writes to:
+   * when this process ends, however it ends, the child reads end-of-file. A Node.js child acts on
+   * it when started with {@link exitWithParentNodeArgs} (it then shuts down and exits). Default false.
+   */
+  exitWithParent?: boolean;
+}
+
+/**
+ * Node.js options that make a child started with `exitWithParent` end when its parent dies:
+ * `--require` of the compiled `scripts/lib/exitWithParent.js` (beside this module when it runs from
+ * `dist/`, else under `<root>/dist/`; `npm run build` makes it).
+ * @param root - the project root.
+ * @throws Error naming `npm run build` when the compiled module is missing.
+ */
+export function exitWithParentNodeArgs(root: string): string[] {
+  const candidates = [path.join(__dirname, "exitWithParent.js"), path.join(root, "dist", "scripts", "lib", "exitWithParent.js")];
+  const preload = candidates.find((file) => fs.existsSync(file));
+  if (!preload) throw new Error(`${candidates[1]} is missing: run npm run build`);
+  return ["--require", preload];
 }
 
 /** A running child process in its own process group. */
@@ -104,8 +127,10 @@ export function spawnManaged(options: SpawnManagedOptions): ManagedProcess {
     cwd: options.cwd,
     env: options.env ?? process.env,
     detached: true,
-    stdio: ["ignore", output === "ignore" ? "ignore" : "pipe", output === "ignore" ? "ignore" : "pipe"],
+    stdio: [options.exitWithParent ? "pipe" : "ignore", output === "ignore" ? "ignore" : "pipe", output === "ignore" ? "ignore" : "pipe"],
   });
+  // Held open for the child's life; it fails with EPIPE only once the child is gone.
+  child.stdin?.on("error", () => undefined);
   if (child.pid === undefined) {
     child.once("error", () => undefined);
     // spawn reports ENOENT asynchronously; make it synchronous for the caller.

@@ -1,6 +1,7 @@
 /**
- * The local stack: Azurite, MailDev and the local Functions host as child processes, with the demo
- * partners registered on first run. Used by `npm start` (default ports, `.data/`) and by
+ * The local stack: Azurite, MailDev and the local Functions host as child processes (each ends
+ * when this process dies, see scripts/lib/exitWithParent.ts), with the demo partners registered
+ * on first run. Used by `npm start` (default ports, `.data/`) and by
  * end-to-end tests (free ports, a temporary data directory, host restarts).
  */
 import fs from "node:fs";
@@ -12,7 +13,7 @@ import { createContainer } from "../../shared/container";
 import { startSmtpIntake, type SmtpIntake } from "./smtpIntake";
 import { loadPartnerDefinitions } from "./fixtures";
 import { applyLocalSettings, ensureDemoPartners, findProjectRoot, loadPartnerRegistrar, type DemoCredentialsFile, type PartnerRegistrar } from "./partners";
-import { getFreePort, ProcessExitedError, ProcessSupervisor, waitForPort, waitForUrl, type ManagedProcess, type ProcessExit, type ProcessOutput } from "./processes";
+import { exitWithParentNodeArgs, getFreePorts, ProcessExitedError, ProcessSupervisor, waitForPort, waitForUrl, type ManagedProcess, type ProcessExit, type ProcessOutput } from "./processes";
 
 /** TCP ports of the stack (all on 127.0.0.1). */
 export interface StackPorts {
@@ -37,9 +38,10 @@ export interface StackPorts {
 /** The ports `npm start` uses (those of Azurite, MailDev and `func start`). */
 export const DEFAULT_STACK_PORTS: Readonly<StackPorts> = { blob: 10000, queue: 10001, table: 10002, smtp: 1025, web: 1080, host: 7071, durableRpc: 17071, smtpIntake: 2525 };
 
-/** Picks a free loopback port for every service (for tests running beside a developer's stack). */
+/** Picks a distinct free loopback port for every service (for tests running beside a developer's stack). */
 export async function allocateFreePorts(): Promise<StackPorts> {
-  return { blob: await getFreePort(), queue: await getFreePort(), table: await getFreePort(), smtp: await getFreePort(), web: await getFreePort(), host: await getFreePort(), durableRpc: await getFreePort(), smtpIntake: await getFreePort() };
+  const [blob, queue, table, smtp, web, host, durableRpc, smtpIntake] = (await getFreePorts(8)) as [number, number, number, number, number, number, number, number];
+  return { blob, queue, table, smtp, web, host, durableRpc, smtpIntake };
 }
 
 /** Options of {@link startStack}. */
@@ -204,6 +206,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   fs.mkdirSync(path.join(dataDir, "azurite"), { recursive: true, mode: 0o700 });
   fs.mkdirSync(path.join(dataDir, "maildev"), { recursive: true, mode: 0o700 });
 
+  // Each child ends when this process dies without stopping it (SIGKILL, crash): see scripts/lib/exitWithParent.ts.
+  const exitWithParent = exitWithParentNodeArgs(root);
   const supervisor = new ProcessSupervisor();
   const abort = () => void supervisor.stopAll();
   options.signal?.addEventListener("abort", abort, { once: true });
@@ -219,10 +223,11 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     supervisor.spawn({
       name: "host",
       command: process.execPath,
-      args: [path.join(root, "dist", "emulator", "cli.js"), "--port", String(ports.host), "--rpc-port", String(ports.durableRpc), ...(options.hostArgs ?? [])],
+      args: [...exitWithParent, path.join(root, "dist", "emulator", "cli.js"), "--port", String(ports.host), "--rpc-port", String(ports.durableRpc), ...(options.hostArgs ?? [])],
       cwd: root,
       env: { ...process.env, ...hostEnv },
       output,
+      exitWithParent: true,
     });
   const waitForHost = async (host: ManagedProcess) => {
     await waitForPort(ports.host, { timeoutInMs, process: host });
@@ -235,6 +240,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       name: "azurite",
       command: process.execPath,
       args: [
+        ...exitWithParent,
         path.join(root, "node_modules", "azurite", "dist", "src", "azurite.js"),
         "--location", path.join(dataDir, "azurite"),
         "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
@@ -244,11 +250,13 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       ],
       cwd: root,
       output,
+      exitWithParent: true,
     });
     const maildev = supervisor.spawn({
       name: "maildev",
       command: process.execPath,
       args: [
+        ...exitWithParent,
         // MailDev 2.2.0 reads an undeclared `host` in lib/mailserver.js once SMTP listens
         // (ReferenceError, exit 1); defining the global first avoids it without patching the package.
         "-e",
@@ -259,6 +267,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       ],
       cwd: root,
       output,
+      exitWithParent: true,
     });
     await Promise.all([
       waitForPort(ports.blob, { timeoutInMs, process: azurite }),
