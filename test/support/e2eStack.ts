@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { allocateFreePorts, startStack, type RunningStack, type StartStackOptions } from "../../scripts/lib/stack";
+import { allocateFreePorts, startStack, type RunningStack, type StackPorts, type StartStackOptions } from "../../scripts/lib/stack";
 
 /** A started test stack. */
 export interface TestStack {
@@ -42,9 +42,15 @@ const PORT_TAKEN = /EADDRINUSE|address already in use/i;
  * @param hostLog - receives the children's output lines; only the last 400 are kept.
  * @param options - further `startStack` options (partners file, env, …); `env` may set
  *   `API_RATE_LIMIT_PER_MINUTE` (default {@link TEST_STACK_RATE_LIMIT_PER_MINUTE}).
+ * @param choosePorts - picks the ports of each attempt; default `allocateFreePorts` (tests of the retry pass their own).
  * @throws as `startStack` when a process does not start; the data directory is removed first.
  */
-export async function startTestStack(name: string, hostLog: string[], options: Omit<StartStackOptions, "dataDir" | "ports" | "output" | "log"> = {}): Promise<TestStack> {
+export async function startTestStack(
+  name: string,
+  hostLog: string[],
+  options: Omit<StartStackOptions, "dataDir" | "ports" | "output" | "log"> = {},
+  choosePorts: () => Promise<StackPorts> = allocateFreePorts,
+): Promise<TestStack> {
   for (let attempt = 1; ; attempt++) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `csp-e2e-${name}-`));
     const removeData = (): void => fs.rmSync(dataDir, { recursive: true, force: true });
@@ -59,7 +65,7 @@ export async function startTestStack(name: string, hostLog: string[], options: O
         ...options,
         env: { API_RATE_LIMIT_PER_MINUTE: String(TEST_STACK_RATE_LIMIT_PER_MINUTE), ...options.env },
         dataDir,
-        ports: await allocateFreePorts(),
+        ports: await choosePorts(),
         output: keep,
         log: (message) => keep(`[stack] ${message}`),
       });

@@ -4,18 +4,22 @@
  * holding their ports, so the next `npm start` failed. Here the parent of a started stack (on
  * free ports, never the defaults) is SIGKILLed: every child must exit and every port must be free
  * again within a bound, and a new stack must start on the very same ports and data directory.
- * The mechanism (scripts/lib/exitWithParent.ts) is checked on its own first.
+ * The mechanism (scripts/lib/exitWithParent.ts) is checked on its own first. Last, a test stack
+ * whose chosen port was taken before its service bound it starts again on new ports.
  *
  * Needs `dist/` (`npm test` builds first).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { PARENT_GONE_GRACE_IN_MS } from "../../scripts/lib/exitWithParent";
 import { waitForPort } from "../../scripts/lib/processes";
 import { isAlive } from "../support/liveness";
 import { canBind } from "../support/ports";
+import { startTestStack } from "../support/e2eStack";
+import { allocateFreePorts } from "../../scripts/lib/stack";
 import type { StackProcessReady } from "../support/stackProcess";
 
 jest.setTimeout(4 * 60_000);
@@ -156,5 +160,39 @@ describe("the stack after its parent is SIGKILLed", () => {
     const againPids = Object.values(again.ready.pids);
     await within(EXIT_BOUND_IN_MS, async () => againPids.every((pid) => !isAlive(pid)));
     expect(againPids.filter((pid) => isAlive(pid))).toEqual([]);
+  });
+});
+
+describe("a test stack whose chosen port is taken before its service binds it", () => {
+  it("starts again on newly chosen ports", async () => {
+    const log: string[] = [];
+    // Another process holding the port chosen for Azurite's blob service, as a busy machine can.
+    const squatter = net.createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => squatter.once("listening", r));
+    const squatted = (squatter.address() as net.AddressInfo).port;
+    const chosen: number[] = [];
+    let attempts = 0;
+    const choose = async () => {
+      attempts++;
+      const ports = await allocateFreePorts();
+      const result = attempts === 1 ? { ...ports, blob: squatted } : ports;
+      chosen.push(result.blob);
+      return result;
+    };
+    try {
+      const testStack = await startTestStack("port-taken", log, { partnersFile: false }, choose);
+      try {
+        expect(attempts).toBe(2);
+        expect(testStack.stack.ports.blob).not.toBe(squatted);
+        expect(log.join("\n")).toMatch(/EADDRINUSE/);
+        expect(log.join("\n")).toContain("starting again on new ports (attempt 2 of 3)");
+        expect((await fetch(testStack.stack.urls.health)).status).toBe(200);
+      } finally {
+        await testStack.stop();
+      }
+    } finally {
+      squatter.close();
+    }
+    expect(chosen[0]).toBe(squatted);
   });
 });
