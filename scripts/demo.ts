@@ -137,7 +137,8 @@ async function main(): Promise<number> {
     }
     throw e;
   }
-  const client = new DemoApiClient(args.baseUrl);
+  // Over the API key's rate the app answers 429 with Retry-After: say so instead of seeming stuck.
+  const client = new DemoApiClient(args.baseUrl, fetch, { onWait: (ms) => console.log(`          (rate limited by the app: waiting ${Math.ceil(ms / 1000)} s as its Retry-After asks)`) });
   try {
     const status = await client.health();
     if (status !== 200) console.warn(`Warning: ${args.baseUrl}/api/health answered ${status}; continuing.`);
