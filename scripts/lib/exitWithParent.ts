@@ -1,5 +1,5 @@
 /**
- * Preloaded into every Node.js child of the local stack (`node --require <dist>/scripts/lib/exitWithParent.js …`,
+ * Armed in every Node.js child of the local stack (`node --require <dist>/scripts/lib/exitWithParentPreload.js …`,
  * see `spawnManaged`'s `exitWithParent`): the child ends when its parent dies, however the parent
  * dies — SIGKILL, a crash, an out-of-memory kill — so a later `npm start` never finds Azurite,
  * MailDev or the host still holding its ports.
@@ -13,8 +13,8 @@
  * nobody reads any more, are made harmless first: an EPIPE would otherwise turn the clean
  * shutdown into a crash.
  *
- * Does nothing when standard input is not a pipe or socket (a terminal, /dev/null), so the module
- * is inert wherever it is loaded by mistake. Its watch on stdin does not keep the child alive.
+ * Does nothing when standard input is not a pipe or socket (a terminal, /dev/null). Its watch on
+ * stdin does not keep the child alive.
  */
 import fs from "node:fs";
 
@@ -58,5 +58,3 @@ export function exitWithParent(): boolean {
   (stdin as unknown as { unref?: () => void }).unref?.();
   return true;
 }
-
-exitWithParent();

@@ -53,13 +53,13 @@ export interface SpawnManagedOptions {
 
 /**
  * Node.js options that make a child started with `exitWithParent` end when its parent dies:
- * `--require` of the compiled `scripts/lib/exitWithParent.js` (beside this module when it runs from
- * `dist/`, else under `<root>/dist/`; `npm run build` makes it).
+ * `--require` of the compiled `scripts/lib/exitWithParentPreload.js` (beside this module when it
+ * runs from `dist/`, else under `<root>/dist/`; `npm run build` makes it).
  * @param root - the project root.
  * @throws Error naming `npm run build` when the compiled module is missing.
  */
 export function exitWithParentNodeArgs(root: string): string[] {
-  const candidates = [path.join(__dirname, "exitWithParent.js"), path.join(root, "dist", "scripts", "lib", "exitWithParent.js")];
+  const candidates = [path.join(__dirname, "exitWithParentPreload.js"), path.join(root, "dist", "scripts", "lib", "exitWithParentPreload.js")];
   const preload = candidates.find((file) => fs.existsSync(file));
   if (!preload) throw new Error(`${candidates[1]} is missing: run npm run build`);
   return ["--require", preload];

@@ -25,7 +25,7 @@ import type { StackProcessReady } from "../support/stackProcess";
 jest.setTimeout(4 * 60_000);
 
 const ROOT = path.join(__dirname, "..", "..");
-const PRELOAD = path.join(ROOT, "dist", "scripts", "lib", "exitWithParent.js");
+const PRELOAD = path.join(ROOT, "dist", "scripts", "lib", "exitWithParentPreload.js");
 const STACK_PROCESS = path.join(ROOT, "dist", "test", "support", "stackProcess.js");
 /** How long the children may take to be gone after their parent was killed (their grace is 5 s). */
 const EXIT_BOUND_IN_MS = PARENT_GONE_GRACE_IN_MS + 15_000;
