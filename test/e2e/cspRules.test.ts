@@ -205,7 +205,12 @@ function customer(tenantId: string, email: string, lang: SupportedLanguage, name
 // Scenarios (each returns when its assertions passed; they run concurrently)
 // ------------------------------------------------------------------------------------------------
 
-/** 1. Pause/resume (hu): awaiting-customer pauses the clocks, a new diagnosis resumes them; elapsed excludes the pause. */
+/**
+ * 1. Pause/resume (hu): awaiting-customer pauses the clocks, a new diagnosis resumes them; elapsed
+ * excludes the pause. Its policy's targets are minutes (warnings from 2.5 minutes on): the scenario
+ * asserts that no warning or breach happens, which must not depend on how fast a loaded machine
+ * runs it (with a 30-second first-response target, a run under heavy load warned at 15 s).
+ */
 async function pauseResumeScenario(): Promise<void> {
   const p = "e2e-duna";
   const cust = customer("11111111-1111-4111-8111-111111111111", "rendszergazda@pelda-kft.example", "hu", "Kovács Anna");
@@ -247,8 +252,8 @@ async function pauseResumeScenario(): Promise<void> {
   expect(clock.elapsedInMs).toBeLessThanOrEqual(runBefore + (after - ms(resume.at)) + 1500);
   // Wall time since the request opened minus the pause.
   expect(after - ms(activate.at) - clock.elapsedInMs).toBeGreaterThanOrEqual(ms(resume.at) - ms(pz.at) - 1500);
-  expect(clock.targetInMs).toBe(120_000);
-  expect(ms(clock.dueAt as string)).toBe(ms(activate.at) + 120_000 + (ms(resume.at) - ms(pz.at)));
+  expect(clock.targetInMs).toBe(600_000);
+  expect(ms(clock.dueAt as string)).toBe(ms(activate.at) + 600_000 + (ms(resume.at) - ms(pz.at)));
   // The next-update clock was restarted by the partner's response and resumed as well.
   expect(eventsOf(resumed, "next-update").map((e) => e.type)).toEqual(expect.arrayContaining(["activate", "pause", "resume"]));
   expect(resumed.escalation).toMatchObject({ target: "microsoft", vehicle: "signature-cloud-support", trigger: "partner-request" });
