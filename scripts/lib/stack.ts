@@ -31,7 +31,7 @@ export interface StackPorts {
   host: number;
   /** Durable local RPC endpoint of the host (`--rpc-port`, default 17071 as the Durable extension). */
   durableRpc: number;
-  /** Issue 4: the SMTP intake for the partners' support addresses (default 2525; scripts/lib/smtpIntake.ts). */
+  /** The SMTP intake for the partners' support addresses (default 2525; scripts/lib/smtpIntake.ts). */
   smtpIntake: number;
 }
 
@@ -91,7 +91,7 @@ export interface StackUrls {
   maildev: string;
   /** `smtp://127.0.0.1:<port>`. */
   smtp: string;
-  /** Issue 4: `smtp://127.0.0.1:<port>` of the SMTP intake (mail to the partners' support addresses). */
+  /** `smtp://127.0.0.1:<port>` of the SMTP intake (mail to the partners' support addresses). */
   smtpIntake: string;
   /** App base URL, e.g. `http://127.0.0.1:7071`. */
   app: string;
@@ -302,7 +302,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     await waitForHost(host);
     checkAborted();
 
-    // Issue 4: the SMTP intake runs in this process over the host's settings.
+    // The SMTP intake runs in this process over the host's settings.
     const intakeEnv: NodeJS.ProcessEnv = { ...process.env, ...hostEnv };
     applyLocalSettings(root, intakeEnv);
     let intake: SmtpIntake | undefined = await startSmtpIntake({ container: createContainer(loadConfig(intakeEnv)), port: ports.smtpIntake, log });

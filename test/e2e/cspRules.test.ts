@@ -1,5 +1,5 @@
 /**
- * End to end, issue 3 "Done when": the CSP support rules on the running app (Azurite, MailDev and
+ * End to end: the CSP support rules on the running app (Azurite, MailDev and
  * the local Functions host as child processes on free ports, a temporary data directory), driven
  * only over HTTP as partners and customers use it. The partners of
  * `test/fixtures/e2e/partners.json` have 24×7 SLA policies with targets of seconds, an escalation

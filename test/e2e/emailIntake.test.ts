@@ -1,5 +1,5 @@
 /**
- * Email intake end to end (issue 4), as a customer's mail server and a partner see it: the `npm
+ * Email intake end to end, as a customer's mail server and a partner see it: the `npm
  * start` stack on free ports and a temporary data directory (Azurite, MailDev, the local Functions
  * host, the SMTP intake), the corpus `test/fixtures/email/*.eml` sent over SMTP to the demo
  * partners' support addresses, and every outcome read back through the partner API and MailDev:
