@@ -98,12 +98,15 @@ test("callActivityWithRetry surfaces the last failure once maxNumberOfAttempts i
 
 test("retryTimeoutInMilliseconds stops real attempts; the remaining attempts fail at once with the last error", async () => {
   const key = `retry-timeout-${Date.now()}`;
-  const id = await engine.startNew("dtRetry", { input: { key, failTimes: 10, maxAttempts: 5, firstRetryMs: 300, timeoutMs: 500 } });
-  const s = await finish(engine, id);
+  // A retry is made when its attempt would start within the timeout: the second (6 s after the
+  // first) does as long as the first failed within 5 s, however loaded the machine; a third (12 s
+  // or later) never can.
+  const id = await engine.startNew("dtRetry", { input: { key, failTimes: 10, maxAttempts: 5, firstRetryMs: 6000, timeoutMs: 11_000 } });
+  const s = await finish(engine, id, 40_000);
   expect(s.runtimeStatus).toBe("Failed");
   expect(String(s.output)).toContain("flaky failure #2");
-  expect(String(s.output)).toContain("flaky failure #2 (retry timeout of 500 ms exceeded)");
-  expect(String(s.output).split("retry timeout of 500 ms exceeded")).toHaveLength(2);
+  expect(String(s.output)).toContain("flaky failure #2 (retry timeout of 11000 ms exceeded)");
+  expect(String(s.output).split("retry timeout of 11000 ms exceeded")).toHaveLength(2);
   // The library counts 5 attempts; only the first two ran within the timeout.
   expect(eventTypes(s).filter((t) => t === "TaskFailed")).toHaveLength(5);
 });
