@@ -442,7 +442,8 @@ async function noVehicleScenario(): Promise<void> {
   const caseId = await submit(p, { customer: cust, product: "windows-server", category: "technical", severity: "B", title: "Контроллер домена не реплицируется", description: "Репликация Active Directory остановилась после обновления." });
   await until(p, caseId, "in-diagnosis", hasStatus("in-diagnosis"));
   await act(p, caseId, "diagnosis", { outcome: "needs-escalation", notes: "Нужна помощь Microsoft." });
-  const decided = await until(p, caseId, "escalation decided", (v) => v.escalation !== null);
+  // The decision is stored on the case first and its timeline entry right after (two writes): wait for both.
+  const decided = await until(p, caseId, "escalation decided", (v) => v.escalation !== null && v.timeline.some((e) => e.kind === "escalation-decided"));
   expect(decided.case.status).toBe("in-diagnosis");
   const esc = decided.escalation as EscalationRecord;
   expect(esc.target).toBe("none");
