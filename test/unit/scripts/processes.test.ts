@@ -34,7 +34,8 @@ describe("waiting", () => {
       setTimeout(() => (status = 200), 300);
       await waitForUrl(`http://127.0.0.1:${port}/`, { timeoutInMs: 5000, intervalInMs: 50 });
       status = 500;
-      await expect(waitForUrl(`http://127.0.0.1:${port}/`, { timeoutInMs: 300, intervalInMs: 50 })).rejects.toThrow(/last: HTTP 500/);
+      // Long enough for a 500 to come back on a loaded machine (each try may take up to the timeout).
+      await expect(waitForUrl(`http://127.0.0.1:${port}/`, { timeoutInMs: 3000, intervalInMs: 50 })).rejects.toThrow(/last: HTTP 500/);
     } finally {
       server.closeAllConnections();
       server.close();
