@@ -2,8 +2,16 @@
  * Issue 4: the email intake's tables.
  *
  * Table `<prefix>InboundEmail`, PartitionKey = partner id (one mailbox per partner):
- * - `msg_<sha256 of the Message-ID>`: the de-duplication row (`messageId`, `outcome` JSON,
- *   `blobName`, `processedAt`); created once (409 = processed before);
+ * - `claim_<sha256 of the Message-ID>_<content hash, 32 hex>`: the first delivery (blob) of a
+ *   message's content; created once (409 = another delivery claimed it). Listing the prefix gives
+ *   the distinct contents seen under a Message-ID;
+ * - `msg_<sha256 of the intake key>`: the de-duplication row (`messageId`, `intakeKey`, `outcome`
+ *   JSON, `blobName`, `processedAt`); created once (409 = processed before);
+ * - `log_<inverted ms>_<sha of the blob name, 32 hex>`: the inbound log, one row per delivery,
+ *   newest first, with `outcome`, `from`, `messageId`, `caseId` and one boolean column per flag
+ *   as filterable properties; written in one entity-group transaction with `logb_<sha of the blob
+ *   name>` (idempotency) and `logm_<sha of the Message-ID>_<sha of the blob name>` (finds the
+ *   deliveries of a Message-ID to flag them);
  * - `quarantine_<inverted ms>_<sha>` / `ignored_<inverted ms>_<sha>`: newest-first listings (the
  *   log-tail pattern), each written together with a `qmsg_<sha>` / `imsg_<sha>` marker in one
  *   entity-group transaction, so a message is listed once;
@@ -13,13 +21,30 @@
  * Message-ID, 32 hex>_<index, 3 digits>`: one row per attachment.
  */
 import { odata, type TableClient } from "@azure/data-tables";
-import type { CaseAttachment, IgnoredEmail, QuarantinedEmail } from "../contracts";
-import type { InboundEmailLog, ListInboundEmailOptions, Page, ProcessedEmailRecord } from "../ports";
+import type { CaseAttachment, IgnoredEmail, InboundLogEntry, InboundLogFlag, QuarantinedEmail } from "../contracts";
+import type { InboundEmailLog, InboundLogQuery, ListInboundEmailOptions, MessageClaim, Page, ProcessedEmailRecord } from "../ports";
 import { encodeKey, fromBase64Url, packJson, sha256Hex, statusOf, TableNames, toBase64Url, unpackJson, type TableStorage } from "./tableStorage";
 
 const MAX_TIME = 9_999_999_999_999;
 const HOUR_MS = 3_600_000;
 const MAX_ETAG_ATTEMPTS = 10;
+
+/** Table column of a log flag: `message-id-reused` → `flag_message_id_reused`. */
+function flagColumn(flag: InboundLogFlag): string {
+  return `flag_${flag.replace(/-/g, "_")}`;
+}
+
+function decodeToken(continuationToken: string | undefined): string | undefined {
+  if (continuationToken === undefined) return undefined;
+  const decoded = fromBase64Url(continuationToken);
+  try {
+    const parsed = JSON.parse(decoded ?? "") as { v?: unknown; t?: unknown };
+    if (parsed.v !== 1 || typeof parsed.t !== "string") throw new Error("bad token");
+    return parsed.t;
+  } catch {
+    throw Object.assign(new RangeError("The continuation token is not valid"), { code: "InvalidContinuationToken" });
+  }
+}
 
 function inverted(iso: string): string {
   const ms = Date.parse(iso);
@@ -32,12 +57,12 @@ export class TableInboundEmailLog implements InboundEmailLog {
   constructor(private readonly storage: TableStorage) {}
 
   /** The processed record of a Message-ID, or undefined. @throws RestError when storage fails. */
-  async getProcessed(partnerId: string, messageId: string): Promise<ProcessedEmailRecord | undefined> {
+  async getProcessed(partnerId: string, intakeKey: string): Promise<ProcessedEmailRecord | undefined> {
     const table = await this.storage.getTable(TableNames.inboundEmail);
     try {
-      const e = await table.getEntity<Record<string, unknown>>(encodeKey(partnerId), `msg_${sha256Hex(messageId)}`);
-      if (e.messageId !== messageId) return undefined;
-      return { messageId, outcome: JSON.parse(String(e.outcome)) as ProcessedEmailRecord["outcome"], blobName: String(e.blobName ?? ""), processedAt: String(e.processedAt ?? "") };
+      const e = await table.getEntity<Record<string, unknown>>(encodeKey(partnerId), `msg_${sha256Hex(intakeKey)}`);
+      if (e.intakeKey !== intakeKey) return undefined;
+      return { messageId: String(e.messageId), intakeKey, outcome: JSON.parse(String(e.outcome)) as ProcessedEmailRecord["outcome"], blobName: String(e.blobName ?? ""), processedAt: String(e.processedAt ?? "") };
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
       throw err;
@@ -48,20 +73,20 @@ export class TableInboundEmailLog implements InboundEmailLog {
   async recordProcessed(partnerId: string, record: ProcessedEmailRecord): Promise<void> {
     const table = await this.storage.getTable(TableNames.inboundEmail);
     try {
-      await table.createEntity({ partitionKey: encodeKey(partnerId), rowKey: `msg_${sha256Hex(record.messageId)}`, messageId: record.messageId, outcome: JSON.stringify(record.outcome), blobName: record.blobName, processedAt: record.processedAt });
+      await table.createEntity({ partitionKey: encodeKey(partnerId), rowKey: `msg_${sha256Hex(record.intakeKey)}`, messageId: record.messageId, intakeKey: record.intakeKey, outcome: JSON.stringify(record.outcome), blobName: record.blobName, processedAt: record.processedAt });
     } catch (e) {
       if (statusOf(e) !== 409) throw e;
     }
   }
 
-  async #recordListed(partnerId: string, kind: "quarantine" | "ignored", messageId: string, at: string, value: unknown): Promise<void> {
+  async #recordListed(partnerId: string, kind: "quarantine" | "ignored", key: string, at: string, value: unknown): Promise<void> {
     const table = await this.storage.getTable(TableNames.inboundEmail);
     const pk = encodeKey(partnerId);
-    const sha = sha256Hex(messageId);
+    const sha = sha256Hex(key);
     try {
       await table.submitTransaction([
-        ["create", { partitionKey: pk, rowKey: `${kind === "quarantine" ? "qmsg" : "imsg"}_${sha}`, messageId }],
-        ["create", { partitionKey: pk, rowKey: `${kind}_${inverted(at)}_${sha.slice(0, 32)}`, messageId, ...packJson(value) }],
+        ["create", { partitionKey: pk, rowKey: `${kind === "quarantine" ? "qmsg" : "imsg"}_${sha}`, messageId: key }],
+        ["create", { partitionKey: pk, rowKey: `${kind}_${inverted(at)}_${sha.slice(0, 32)}`, messageId: key, ...packJson(value) }],
       ]);
     } catch (e) {
       if (statusOf(e) !== 409) throw e;
@@ -71,17 +96,7 @@ export class TableInboundEmailLog implements InboundEmailLog {
   async #list<T>(partnerId: string, kind: "quarantine" | "ignored", options: ListInboundEmailOptions): Promise<Page<T>> {
     const limit = options.limit ?? 25;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new RangeError("limit must be an integer from 1 to 100");
-    let token: string | undefined;
-    if (options.continuationToken !== undefined) {
-      const decoded = fromBase64Url(options.continuationToken);
-      try {
-        const parsed = JSON.parse(decoded ?? "") as { v?: unknown; t?: unknown };
-        if (parsed.v !== 1 || typeof parsed.t !== "string") throw new Error("bad token");
-        token = parsed.t;
-      } catch {
-        throw Object.assign(new RangeError("The continuation token is not valid"), { code: "InvalidContinuationToken" });
-      }
-    }
+    const token = decodeToken(options.continuationToken);
     const table: TableClient = await this.storage.getTable(TableNames.inboundEmail);
     const filter = odata`PartitionKey eq ${encodeKey(partnerId)} and RowKey ge ${`${kind}_`} and RowKey lt ${`${kind}\``}`;
     const pages = table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: limit, continuationToken: token });
@@ -91,9 +106,109 @@ export class TableInboundEmailLog implements InboundEmailLog {
     return result.value.continuationToken ? { items, continuationToken: toBase64Url(JSON.stringify({ v: 1, t: result.value.continuationToken })) } : { items };
   }
 
+  /** Claims a content for one delivery (first blob wins). @throws RestError when storage fails. */
+  async claim(partnerId: string, input: { messageId: string; intakeKey: string; contentHash: string; blobName: string; at: string }): Promise<MessageClaim> {
+    const table = await this.storage.getTable(TableNames.inboundEmail);
+    const pk = encodeKey(partnerId);
+    const rowKey = `claim_${sha256Hex(input.messageId)}_${input.contentHash.slice(0, 32)}`;
+    try {
+      await table.createEntity({ partitionKey: pk, rowKey, messageId: input.messageId, intakeKey: input.intakeKey, contentHash: input.contentHash, owner: input.blobName, claimedAt: input.at });
+      return { owner: input.blobName };
+    } catch (e) {
+      if (statusOf(e) !== 409) throw e;
+    }
+    const existing = await table.getEntity<Record<string, unknown>>(pk, rowKey);
+    return { owner: String(existing.owner) };
+  }
+
+  /** Distinct content hashes claimed under a Message-ID. @throws RestError when storage fails. */
+  async contentHashesOf(partnerId: string, messageId: string): Promise<string[]> {
+    const table = await this.storage.getTable(TableNames.inboundEmail);
+    const prefix = `claim_${sha256Hex(messageId)}_`;
+    const hashes: string[] = [];
+    for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${encodeKey(partnerId)} and RowKey ge ${prefix} and RowKey lt ${`${prefix}~`}`, select: ["contentHash", "messageId"] } })) {
+      if (e.messageId === messageId) hashes.push(String(e.contentHash));
+    }
+    return [...new Set(hashes)];
+  }
+
+  /** Records a delivery once per blob name, with its index rows. @throws RestError when storage fails. */
+  async recordLogEntry(partnerId: string, entry: InboundLogEntry): Promise<void> {
+    const table = await this.storage.getTable(TableNames.inboundEmail);
+    const pk = encodeKey(partnerId);
+    const blobSha = sha256Hex(entry.blobName);
+    const rowKey = `log_${inverted(entry.receivedAt)}_${blobSha.slice(0, 32)}`;
+    const flagColumns = Object.fromEntries(entry.flags.map((f) => [flagColumn(f), true]));
+    try {
+      await table.submitTransaction([
+        ["create", { partitionKey: pk, rowKey: `logb_${blobSha}`, logRowKey: rowKey }],
+        ["create", { partitionKey: pk, rowKey: `logm_${sha256Hex(entry.messageId)}_${blobSha}`, logRowKey: rowKey, messageId: entry.messageId }],
+        ["create", { partitionKey: pk, rowKey, outcome: entry.outcome, from: entry.from, messageId: entry.messageId, caseId: entry.caseId ?? "", receivedAt: entry.receivedAt, ...flagColumns, ...packJson(entry) }],
+      ]);
+    } catch (e) {
+      if (statusOf(e) !== 409) throw e;
+    }
+  }
+
+  /** Adds a flag to every logged delivery of a Message-ID (ETag-guarded merge, retried on conflicts). @throws RestError when storage fails. */
+  async flagMessageId(partnerId: string, messageId: string, flag: InboundLogFlag): Promise<void> {
+    const table = await this.storage.getTable(TableNames.inboundEmail);
+    const pk = encodeKey(partnerId);
+    const prefix = `logm_${sha256Hex(messageId)}_`;
+    const rowKeys: string[] = [];
+    for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${prefix} and RowKey lt ${`${prefix}~`}` } })) {
+      if (e.messageId === messageId) rowKeys.push(String(e.logRowKey));
+    }
+    for (const rowKey of rowKeys) {
+      for (let attempt = 0; attempt < MAX_ETAG_ATTEMPTS; attempt++) {
+        let row: Record<string, unknown> & { etag: string };
+        try {
+          row = await table.getEntity<Record<string, unknown>>(pk, rowKey);
+        } catch (err) {
+          if (statusOf(err) === 404) break;
+          throw err;
+        }
+        const entry = unpackJson<InboundLogEntry>(row);
+        if (entry.flags.includes(flag)) break;
+        const updated: InboundLogEntry = { ...entry, flags: [...entry.flags, flag] };
+        try {
+          await table.updateEntity({ partitionKey: pk, rowKey, [flagColumn(flag)]: true, ...packJson(updated) }, "Merge", { etag: row.etag });
+          break;
+        } catch (err) {
+          if (statusOf(err) !== 412) throw err;
+        }
+      }
+    }
+  }
+
+  /** The inbound log, newest first, filtered server-side. @throws RangeError for a bad limit, token or instant. */
+  async listLog(partnerId: string, query: InboundLogQuery = {}): Promise<Page<InboundLogEntry>> {
+    const limit = query.limit ?? 25;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new RangeError("limit must be an integer from 1 to 100");
+    const token = decodeToken(query.continuationToken);
+    for (const [name, value] of [["since", query.since], ["until", query.until]] as const) {
+      if (value !== undefined && Number.isNaN(Date.parse(value))) throw Object.assign(new RangeError(`${name} must be an ISO 8601 instant`), { code: `Invalid_${name}` });
+    }
+    // Newest first: RowKey `log_<inverted ms>`, so `until` gives the lower RowKey bound and `since` the upper one.
+    const lower = query.until !== undefined ? `log_${inverted(new Date(Date.parse(query.until) - 1).toISOString())}` : "log_";
+    const upper = query.since !== undefined ? `log_${inverted(query.since)}~` : "log`";
+    let filter = odata`PartitionKey eq ${encodeKey(partnerId)} and RowKey ge ${lower} and RowKey lt ${upper}`;
+    if (query.outcomes && query.outcomes.length > 0) filter += ` and (${query.outcomes.map((o) => odata`outcome eq ${o}`).join(" or ")})`;
+    if (query.from !== undefined) filter += ` and ${odata`from eq ${query.from.trim().toLowerCase()}`}`;
+    if (query.messageId !== undefined) filter += ` and ${odata`messageId eq ${query.messageId}`}`;
+    if (query.caseId !== undefined) filter += ` and ${odata`caseId eq ${query.caseId}`}`;
+    if (query.flag !== undefined) filter += ` and ${flagColumn(query.flag)} eq true`;
+    const table: TableClient = await this.storage.getTable(TableNames.inboundEmail);
+    const pages = table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: limit, continuationToken: token });
+    const result = await pages.next();
+    if (result.done || !result.value) return { items: [] };
+    const items = result.value.slice(0, limit).map((e) => unpackJson<InboundLogEntry>(e));
+    return result.value.continuationToken ? { items, continuationToken: toBase64Url(JSON.stringify({ v: 1, t: result.value.continuationToken })) } : { items };
+  }
+
   /** Lists a quarantined message once per Message-ID. @throws RestError when storage fails. */
   recordQuarantine(partnerId: string, entry: QuarantinedEmail): Promise<void> {
-    return this.#recordListed(partnerId, "quarantine", entry.messageId, entry.quarantinedAt, entry);
+    return this.#recordListed(partnerId, "quarantine", entry.intakeKey ?? entry.messageId, entry.quarantinedAt, entry);
   }
 
   /** Quarantined messages, newest first. @throws RangeError for a bad limit or token. */
@@ -103,7 +218,7 @@ export class TableInboundEmailLog implements InboundEmailLog {
 
   /** Records an ignored message once per Message-ID. @throws RestError when storage fails. */
   recordIgnored(partnerId: string, entry: IgnoredEmail): Promise<void> {
-    return this.#recordListed(partnerId, "ignored", entry.messageId, entry.receivedAt, entry);
+    return this.#recordListed(partnerId, "ignored", entry.intakeKey ?? entry.messageId, entry.receivedAt, entry);
   }
 
   /** Ignored messages, newest first. @throws RangeError for a bad limit or token. */

@@ -20,7 +20,74 @@ export type InboundEmailOutcome =
   | { kind: "own-notification"; marker: string; caseId?: string }
   | { kind: "bounce"; permanent: boolean; failedRecipients: string[]; caseIds: string[]; status?: string }
   | { kind: "quarantine"; reason: string; detail: string }
-  | { kind: "ignored"; reason: string };
+  | { kind: "ignored"; reason: string }
+  /** The same content was delivered again (another blob) while the first delivery had no outcome yet. */
+  | { kind: "duplicate"; duplicateOf: string };
+
+/**
+ * Outcome kinds of the inbound log (one per delivered message): `new`, `reply`, the ignored kinds
+ * `auto-reply`, `bounce`, `own-notification`, `duplicate` (the same content delivered again), and
+ * `quarantine`.
+ */
+export const InboundLogOutcomes = ["new", "reply", "auto-reply", "bounce", "own-notification", "duplicate", "quarantine"] as const;
+/** An outcome kind of the inbound log. */
+export type InboundLogOutcome = (typeof InboundLogOutcomes)[number];
+
+/** Flags of an inbound log entry that the partner filters on (`flag=` query parameter). */
+export const InboundLogFlags = ["message-id-reused", "undeliverable-sender", "subject-undecodable", "charset-repaired", "acknowledgement-suppressed", "needs-verification"] as const;
+/** A flag of an inbound log entry. */
+export type InboundLogFlag = (typeof InboundLogFlags)[number];
+
+/** Where the language of a new request came from (the language rule of docs/email-intake.md). */
+export interface LanguageDecision {
+  /** The language the customer is written to in (a supported language). */
+  language: (typeof SupportedLanguages)[number];
+  /** `directory` (the customer directory's language, which wins), `detected` (a confident guess of a served language), `partner-default` (unsure, unserved or no text). */
+  source: "directory" | "detected" | "partner-default";
+  /** The identifier's guess (ISO 639-1), served or not, when there was text to identify. */
+  detected?: string;
+  /** The identifier's score of its guess, 0–1. */
+  confidence?: number;
+}
+
+/**
+ * One delivered message of a partner's mailbox as the inbound log lists it (every message the
+ * intake accepted, one entry per delivery, newest first).
+ */
+export interface InboundLogEntry {
+  /** Blob name of the raw message in {@link INBOUND_EMAIL_CONTAINER} (one delivery). */
+  blobName: string;
+  /** When the intake decided the outcome, ISO 8601 UTC. */
+  receivedAt: string;
+  /** The Message-ID header (`<left@right>`), or the synthetic id of a message without one. */
+  messageId: string;
+  /**
+   * The processing key: `<Message-ID>#<first 32 hex of the content hash>`. Two different messages
+   * under one Message-ID have different keys and are processed on their own.
+   */
+  intakeKey: string;
+  /** SHA-256 (hex) of the normalised headers and body. */
+  contentHash: string;
+  outcome: InboundLogOutcome;
+  /** The sender address as normalised ("" when none). */
+  from: string;
+  /** Header that gave the sender (`from`, `reply-to`, `sender`, `return-path`, `none`). */
+  senderSource?: string;
+  /** Decoded subject (replaced by a notice when undecodable). */
+  subject: string;
+  /** The case created or answered (or the case a bounce / auto-reply refers to). */
+  caseId?: string;
+  /** Ignored kinds: the rule that fired; quarantine: the reason. */
+  reason?: string;
+  /** Human-readable detail (quarantine detail, bounce status and recipients). */
+  detail?: string;
+  /** For `duplicate`: the blob of the first delivery of the same content. */
+  duplicateOf?: string;
+  /** Flags (see {@link InboundLogFlags}). */
+  flags: InboundLogFlag[];
+  /** New requests: the language chosen and why. */
+  language?: LanguageDecision;
+}
 
 /** Result of processing one message (a replay returns the first outcome with `duplicate: true`). */
 export interface ProcessInboundEmailResult {
@@ -33,6 +100,8 @@ export interface ProcessInboundEmailResult {
 
 /** A quarantined message as listed in the partner API. */
 export interface QuarantinedEmail {
+  /** The processing key (see {@link InboundLogEntry.intakeKey}); listed once per key. */
+  intakeKey?: string;
   /** Blob name in {@link INBOUND_EMAIL_QUARANTINE_CONTAINER}. */
   blobName: string;
   /** Blob name the message arrived as (in {@link INBOUND_EMAIL_CONTAINER}). */
@@ -50,6 +119,8 @@ export interface QuarantinedEmail {
 /** A message recorded without creating or answering a request (auto-reply, bounce, our own notification). */
 export interface IgnoredEmail {
   messageId: string;
+  /** The processing key (see {@link InboundLogEntry.intakeKey}); listed once per key. */
+  intakeKey?: string;
   kind: "auto-reply" | "own-notification" | "bounce";
   /** Which rule fired (`auto-submitted: auto-generated`, `message-id`, …). */
   marker: string;

@@ -4,7 +4,7 @@
  * severity, support-vehicle entitlements, and credentials.
  */
 import { z } from "zod";
-import { SupportVehicles } from "./supportRequest";
+import { SupportedLanguages, SupportVehicles } from "./supportRequest";
 import { CalendarSchema, SlaPolicySchema } from "./sla";
 import { PartnerCustomerSchema } from "./inboundEmail";
 
@@ -128,6 +128,12 @@ export const PartnerDefinitionSchema = z
     escalationChain: EscalationChainSchema.optional(),
     /** Issue 4: known customers (tenants) for email intake; senders are looked up by address, then by domain. */
     customers: z.array(PartnerCustomerSchema).optional(),
+    /**
+     * Language of customer emails when the customer's language is unknown: a request by email from
+     * a sender not in the customer directory whose language cannot be identified with confidence,
+     * or is one the app does not serve (docs/email-intake.md "Language"). Default `en`.
+     */
+    defaultLanguage: z.enum(SupportedLanguages).default("en"),
   })
   .superRefine((p, ctx) => {
     if (p.type === "indirect-reseller" && !p.indirectProviderId) {

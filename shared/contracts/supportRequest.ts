@@ -241,6 +241,16 @@ export const SupportRequestSchema = z.object({
       classifiedBy: z.array(z.string()),
       /** A `[Case #ID]` token in the subject refused because the sender is not that case's customer. */
       refusedCaseToken: z.string().optional(),
+      /** Header that gave the sender: From, else Reply-To, Sender, Return-Path. */
+      senderSource: z.enum(["from", "reply-to", "sender", "return-path", "none"]).optional(),
+      /** The sender's address cannot be mailed (invalid after normalisation): no acknowledgement or status email is attempted. */
+      undeliverable: z.boolean().optional(),
+      /** The subject could not be decoded; the title is a neutral notice instead. */
+      subjectUndecodable: z.boolean().optional(),
+      /** The language chosen for the customer and why (directory, detected, partner default). */
+      language: z
+        .object({ language: z.enum(SupportedLanguages), source: z.enum(["directory", "detected", "partner-default"]), detected: z.string().optional(), confidence: z.number().optional() })
+        .optional(),
     })
     .optional(),
   /** Issue 4: addresses a permanent bounce (RFC 3464 5.x.x) marked undeliverable; status emails skip them. */

@@ -11,6 +11,9 @@ import type {
   CustomerDirectoryEntry,
   IgnoredEmail,
   InboundEmailOutcome,
+  InboundLogEntry,
+  InboundLogFlag,
+  InboundLogOutcome,
   QuarantinedEmail,
   CaseStatus,
   Role,
@@ -380,9 +383,11 @@ export interface InboundEmailBlobStore {
   ping(): Promise<void>;
 }
 
-/** What the intake recorded about one Message-ID of a partner's mailbox (the de-duplication row). */
+/** What the intake recorded about one message (processing key) of a partner's mailbox (the de-duplication row). */
 export interface ProcessedEmailRecord {
   messageId: string;
+  /** `<Message-ID>#<content hash prefix>`; the row's key. */
+  intakeKey: string;
   outcome: InboundEmailOutcome;
   blobName: string;
   /** ISO 8601 UTC. */
@@ -396,17 +401,53 @@ export interface ListInboundEmailOptions {
   continuationToken?: string;
 }
 
-/** Issue 4: the intake's tables: de-duplication by Message-ID, quarantine and ignored-mail logs, acknowledgement rate, attachments. */
+/** Filters of {@link InboundEmailLog.listLog} (all optional, combined with AND). */
+export interface InboundLogQuery extends ListInboundEmailOptions {
+  /** Outcome kinds to include. */
+  outcomes?: readonly InboundLogOutcome[];
+  /** Exact sender address (lower-cased). */
+  from?: string;
+  messageId?: string;
+  caseId?: string;
+  /** Only entries carrying this flag. */
+  flag?: InboundLogFlag;
+  /** Entries at or after this instant (ISO 8601 UTC). */
+  since?: string;
+  /** Entries before this instant (ISO 8601 UTC). */
+  until?: string;
+}
+
+/** The delivery that claimed a message's content first (see {@link InboundEmailLog.claim}). */
+export interface MessageClaim {
+  /** Blob name of the first delivery of this content: the one that processes it. */
+  owner: string;
+}
+
+/** The intake's tables: de-duplication by processing key, the inbound log, quarantine and ignored-mail logs, acknowledgement rate, attachments. */
 export interface InboundEmailLog {
-  /** The record of a Message-ID already processed for this partner, or undefined. */
-  getProcessed(partnerId: string, messageId: string): Promise<ProcessedEmailRecord | undefined>;
-  /** Records a processed Message-ID (first write wins; a second one is ignored). */
+  /**
+   * Claims a message's content for one delivery: the first blob to claim `intakeKey` owns it (a
+   * retry of that blob gets the same answer); any other delivery of the same content is a duplicate.
+   * The claim also registers the content hash under the Message-ID for {@link InboundEmailLog.contentHashesOf}.
+   */
+  claim(partnerId: string, input: { messageId: string; intakeKey: string; contentHash: string; blobName: string; at: string }): Promise<MessageClaim>;
+  /** Distinct content hashes claimed under a Message-ID (more than one: the Message-ID was reused by different messages). */
+  contentHashesOf(partnerId: string, messageId: string): Promise<string[]>;
+  /** Records a delivery in the inbound log (idempotent per blob name: the first entry stays). */
+  recordLogEntry(partnerId: string, entry: InboundLogEntry): Promise<void>;
+  /** Adds a flag to every logged delivery of a Message-ID (idempotent). */
+  flagMessageId(partnerId: string, messageId: string, flag: InboundLogFlag): Promise<void>;
+  /** The inbound log, newest first, filtered. @throws RangeError for a bad limit, token or instant. */
+  listLog(partnerId: string, query?: InboundLogQuery): Promise<Page<InboundLogEntry>>;
+  /** The record of a processing key already processed for this partner, or undefined. */
+  getProcessed(partnerId: string, intakeKey: string): Promise<ProcessedEmailRecord | undefined>;
+  /** Records a processed message under its `intakeKey` (first write wins; a second one is ignored). */
   recordProcessed(partnerId: string, record: ProcessedEmailRecord): Promise<void>;
-  /** Lists a quarantined message (idempotent per `messageId`). */
+  /** Lists a quarantined message (idempotent per `intakeKey`, else `messageId`). */
   recordQuarantine(partnerId: string, entry: QuarantinedEmail): Promise<void>;
   /** Quarantined messages, newest first. @throws RangeError for a bad limit or token. */
   listQuarantine(partnerId: string, options?: ListInboundEmailOptions): Promise<Page<QuarantinedEmail>>;
-  /** Records an ignored message (idempotent per `messageId`). */
+  /** Records an ignored message (idempotent per `intakeKey`, else `messageId`). */
   recordIgnored(partnerId: string, entry: IgnoredEmail): Promise<void>;
   /** Ignored messages (auto-replies, bounces, our own notifications), newest first. @throws RangeError for a bad limit or token. */
   listIgnored(partnerId: string, options?: ListInboundEmailOptions): Promise<Page<IgnoredEmail>>;

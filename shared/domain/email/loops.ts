@@ -26,6 +26,7 @@ export const LOOP_DETECTION_HEADERS = [
   "x-autorespond",
   "x-auto-response-suppress",
   "x-loop",
+  "x-mlserver",
   "x-ms-exchange-inbox-rules-loop",
   "x-failed-recipients",
   "return-path",
@@ -107,6 +108,11 @@ export interface AutomatedContext {
    * partner's own forwarding rule (a relay), not an auto-reply.
    */
   ownDomains?: readonly string[];
+  /**
+   * The plain text body (first few KB are read), for bounces that carry no machine-readable part:
+   * qmail, older Sendmail, Exim and Postfix without DSN, Japanese carriers, localized Exchange.
+   */
+  text?: string;
 }
 
 /** One per-recipient block of a delivery status notification (RFC 3464 2.3). */
@@ -191,26 +197,150 @@ function caseOf(ids: readonly (string | undefined)[], ownDomains: readonly strin
   return undefined;
 }
 
+/**
+ * Subjects of non-DSN bounces, matched at the start of the decoded subject (case-insensitive):
+ * Postfix, Sendmail, Exim, qmail, Courier, Exchange / Office 365 (en, de, fr, hu, cs, pl, ru, nl),
+ * Gmail, Yahoo, Amazon SES, Lotus Notes/Domino, and the Japanese carriers (KDDI/au, docomo, SoftBank).
+ */
+export const BOUNCE_SUBJECT_PREFIXES: readonly string[] = [
+  "Undelivered Mail Returned to Sender",
+  "Undeliverable",
+  "Undelivered Mail",
+  "Undeliverable mail",
+  "Delivery Status Notification (Failure)",
+  "Delivery Status Notification (Delay)",
+  "Delivery Notification: Delivery has failed",
+  "Delivery Failure",
+  "DELIVERY FAILURE",
+  "Delivery failed",
+  "Mail delivery failed",
+  "Mail Delivery Failure",
+  "Mail delivery failure",
+  "Mail System Error - Returned Mail",
+  "Returned mail",
+  "Returned Mail",
+  "failure notice",
+  "Failure Notice",
+  "Message delivery has failed",
+  "Message not delivered",
+  "Message undeliverable",
+  "Warning: could not send message",
+  "NOTICE: mail delivery status",
+  "Delayed Mail",
+  "Non remis",
+  "Non distribuable",
+  "Unzustellbar",
+  "Nicht zustellbar",
+  "Onbestelbaar",
+  "Kézbesíthetetlen",
+  "Nedoručitelné",
+  "Nie można dostarczyć",
+  "Niedostarczalne",
+  "Недоставленное сообщение",
+  "Не доставлено",
+  "Письмо не доставлено",
+  "メールエラー通知",
+  "配信不能",
+  "Mail Delivery Subsystem",
+];
+
+/**
+ * Phrases that open the human-readable part of a bounce (searched in the first 4000 characters of
+ * the text): Postfix, Sendmail, Exim, qmail, Courier, Exchange / Office 365, Gmail, Yahoo, Amazon
+ * SES, mail.ru, Yandex, the Japanese carriers.
+ */
+const BOUNCE_BODY_PHRASES: readonly RegExp[] = [
+  /This is the mail system at host/i,
+  /I'm sorry to have to inform you that your message could not/i,
+  /This is the qmail-send program/i,
+  /This message was created automatically by mail delivery software/i,
+  /The following addresses had permanent fatal errors/i,
+  /Delivery to the following recipients? (?:failed|has been delayed)/i,
+  /Delivery has failed to these recipients or groups/i,
+  /Your message (?:wasn't|was not|could not be|couldn't be) delivered/i,
+  /Your message did not reach some or all of the intended recipients/i,
+  /(?:message|mail) (?:could not|cannot|can ?not) be delivered to/i,
+  /permanent error\. The following address\(es\) failed/i,
+  /Sorry, we were unable to deliver your message/i,
+  /There was an error (?:delivering|sending) your (?:mail|message)/i,
+  /Could not be delivered to:/i,
+  /automatically generated Delivery Status Notification/i,
+  /Error: Invalid user address/i,
+  /Remote Server returned '?[45]\d\d/i,
+  /Échec de la remise pour ces destinataires/i,
+  /Die Nachricht konnte nicht zugestellt werden|Fehler bei der Zustellung an folgende Empfänger/i,
+  /Ваше письмо не может быть (?:отправлено|доставлено)|Сообщение не было доставлено/i,
+  /送信(?:できませんでした|に失敗しました)|宛先(?:不明|エラー)|配信(?:できません|に失敗)/,
+];
+
+/** Display names of bounce senders that do not use a MAILER-DAEMON/postmaster address. */
+const BOUNCE_SENDER_NAMES = /^(?:mail delivery (?:subsystem|system)|mail deliver system|mail administrator|microsoft outlook|postmaster|mailer-daemon)$/i;
+
+/** Local parts of bounce senders (RFC 3464 2.2: the DSN comes from the reporting MTA's daemon address). */
+function isDaemonLocalPart(localPart: string): boolean {
+  return localPart === "mailer-daemon" || localPart === "mailer_daemon" || localPart === "mail-daemon" || localPart === "postmaster" || localPart === "poostmaster" || localPart === "post_master" || localPart.startsWith("microsoftexchange");
+}
+
+/** A forwarded message (a customer forwarding a bounce is a request, not a bounce). */
+const FORWARDED_SUBJECT = /^\s*(?:fwd?|fw|wg|tr|továbbítás|pd|pd|przekaż|пересл)\s*:/i;
+
+/** Addresses and RFC 3463 status codes named in the human-readable text of a non-DSN bounce. */
+function textRecipients(text: string, exclude: readonly string[]): { recipients: string[]; status?: string; permanent: boolean } {
+  // Only the report, not the returned message (which starts at one of these markers).
+  const report = text.slice(0, 6000).split(/^\s*(?:-{2,}.*(?:original message|copy of the message|returned message|headers of the original|Original message|Original Message).*|Original message headers:.*|-+ Below this line is a copy of the message\.?.*)$/im)[0] ?? "";
+  const found: string[] = [];
+  for (const m of report.matchAll(/<?([A-Za-z0-9._%+'=-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})>?/g)) {
+    const a = (m[1] ?? "").toLowerCase();
+    if (!exclude.includes(a) && !/^(?:mailer-daemon|postmaster)@/.test(a) && !found.includes(a)) found.push(a);
+  }
+  const status = /\b([45]\.\d{1,3}\.\d{1,3})\b/.exec(report)?.[1];
+  const permanent = status ? status.startsWith("5") : /\b5[0-5]\d[\s-]/.test(report) || /permanent|fatal|user unknown|does not exist|no such user|unknown user/i.test(report);
+  return { recipients: found.slice(0, 20), permanent, ...(status ? { status } : {}) };
+}
+
 function classifyBounce(headers: HeaderMap, from: MailAddress | undefined, context: AutomatedContext): AutomatedVerdict | undefined {
   const reportType = contentTypeReport(headers);
   const localPart = (from?.address ?? "").split("@")[0]?.toLowerCase() ?? "";
   const failedHeader = (headers["x-failed-recipients"] ?? []).flatMap((v) => v.split(/[,\s]+/)).map((a) => a.replace(/^<|>$/g, "").trim().toLowerCase()).filter((a) => a.includes("@"));
+  const subject = context.subject?.trim() ?? "";
+  const forwarded = FORWARDED_SUBJECT.test(subject);
+  const text = (context.text ?? "").slice(0, 4000);
   let marker: string | undefined;
+  let structured = true;
   if (reportType === "delivery-status" || reportType === "global-delivery-status") marker = `multipart/report; report-type=${reportType}`;
   else if (context.deliveryStatus !== undefined && context.deliveryStatus.trim() !== "") marker = "message/delivery-status";
   else if (failedHeader.length > 0) marker = "x-failed-recipients";
-  else if (localPart === "mailer-daemon" || localPart === "postmaster" || localPart.startsWith("microsoftexchange")) marker = `from: ${localPart}`;
+  else if (isDaemonLocalPart(localPart)) marker = `from: ${localPart}`;
+  else if (!forwarded) {
+    structured = false;
+    const prefix = BOUNCE_SUBJECT_PREFIXES.find((p) => subject.toLowerCase().startsWith(p.toLowerCase()));
+    const phrase = BOUNCE_BODY_PHRASES.find((re) => re.test(text));
+    const noSender = (from?.address ?? "") === "";
+    if (prefix && (phrase || noSender || BOUNCE_SENDER_NAMES.test(from?.name ?? "") || headerValue(headers, "return-path") === "<>")) marker = `subject: ${prefix}`;
+    else if (phrase) marker = `text: ${phrase.source.slice(0, 60)}`;
+    else if (BOUNCE_SENDER_NAMES.test(from?.name ?? "") && prefix) marker = `from: ${from?.name ?? ""}`;
+  }
   if (!marker) return undefined;
 
   const recipients = context.deliveryStatus ? parseDeliveryStatus(context.deliveryStatus) : [];
   const failed = recipients.filter((r) => r.action === "failed" || r.status?.startsWith("5"));
-  const failedRecipients = [...new Set([...failed.map((r) => r.finalRecipient ?? r.originalRecipient).filter((a): a is string => a !== undefined), ...failedHeader])];
+  let failedRecipients = [...new Set([...failed.map((r) => r.finalRecipient ?? r.originalRecipient).filter((a): a is string => a !== undefined), ...failedHeader])];
   const withStatus = recipients.filter((r) => r.status !== undefined);
-  const status = failed.find((r) => r.status)?.status ?? withStatus[0]?.status;
-  const permanent = withStatus.length > 0 ? failed.some((r) => r.status?.startsWith("5")) : failedHeader.length > 0;
+  let status = failed.find((r) => r.status)?.status ?? withStatus[0]?.status;
+  let permanent = withStatus.length > 0 ? failed.some((r) => r.status?.startsWith("5")) : failedHeader.length > 0;
+  if (withStatus.length === 0 && failedHeader.length === 0 && (!structured || recipients.length === 0)) {
+    // No machine-readable report: read the human-readable one (recipients are not marked
+    // undeliverable from it unless a 5.x.x status or a permanent-failure phrase is there).
+    const fromText = textRecipients(context.text ?? "", [from?.address ?? ""]);
+    failedRecipients = fromText.recipients;
+    status ??= fromText.status;
+    permanent = fromText.permanent;
+  }
 
   const returned = context.returnedHeaders ? fieldsOf(context.returnedHeaders.split(/\r?\n\r?\n/)[0] ?? "") : undefined;
-  const originalMessageId = parseMessageIdList(returned?.get("message-id"))[0] ?? parseMessageIdList(headerValue(headers, "in-reply-to"))[0];
+  const inlineId = /^\s*Message-ID:\s*(<[^<>\s]+>)/im.exec((context.text ?? "").slice(0, 20000))?.[1];
+  const ownId = parseMessageIdList(headerValue(headers, "message-id"))[0];
+  const originalMessageId = parseMessageIdList(returned?.get("message-id"))[0] ?? parseMessageIdList(headerValue(headers, "in-reply-to"))[0] ?? (inlineId && inlineId !== ownId ? inlineId : undefined);
   const verdict: AutomatedVerdict = { kind: "bounce", permanent, failedRecipients, marker };
   if (status) verdict.status = status;
   if (originalMessageId) {
@@ -254,6 +384,8 @@ function classifyAutoReply(headers: HeaderMap, context: AutomatedContext): strin
   const suppress = headerValue(headers, "x-auto-response-suppress");
   if (suppress !== undefined && suppress !== "" && !/^none$/i.test(suppress)) return "x-auto-response-suppress";
   if (headers["x-loop"]?.length) return "x-loop";
+  // Mailing-list servers' own control replies (fml: "not a member", "Loop Alert").
+  if (headers["x-mlserver"]?.length) return "x-mlserver";
   const subject = context.subject?.trim();
   if (subject) {
     const lower = subject.toLowerCase();

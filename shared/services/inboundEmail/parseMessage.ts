@@ -14,6 +14,8 @@
  */
 import { createHash } from "node:crypto";
 import PostalMime from "postal-mime";
+import { z } from "zod";
+import { repairCharsets, type CharsetRepair } from "./charsets";
 import {
   LOOP_DETECTION_HEADERS,
   htmlToText,
@@ -66,8 +68,28 @@ export interface ParsedMessage {
   references: string[];
   /** Decoded subject (RFC 2047), "" when absent. */
   subject: string;
-  /** The sender (first mailbox of From). */
+  /**
+   * The sender: the first mailbox with an address of From, else of Reply-To, Sender, Return-Path
+   * (see {@link ParsedMessage.senderSource}); addresses lower-cased, a trailing dot of the domain
+   * removed. `{address: ""}` when none of them holds an address (`senderSource: "none"`).
+   */
   from: MailAddress;
+  /** Which header gave {@link ParsedMessage.from}. */
+  senderSource: SenderSource;
+  /** Whether the app can send to {@link ParsedMessage.from} (a syntactically valid addr-spec after normalisation); false for `senderSource: "none"`. */
+  senderMailable: boolean;
+  /**
+   * SHA-256 (hex) of the normalised content: the header fields From, To, Cc, Subject, Date,
+   * Message-ID, In-Reply-To, References, Content-Type (unfolded, whitespace collapsed) and the body
+   * bytes with line ends normalised. Trace fields relays add (Received, Return-Path, Delivered-To,
+   * X-…) are left out, so the same message delivered twice hashes alike and a different message
+   * under a reused Message-ID does not.
+   */
+  contentHash: string;
+  /** False when the subject could not be decoded to clean text (replacement characters or control characters remain): it is never echoed to the customer. */
+  subjectDecodable: boolean;
+  /** Charset repairs made before parsing (raw 8-bit headers, undeclared body charsets). */
+  charsetRepairs: CharsetRepair[];
   /** Reply-To mailboxes (groups flattened). */
   replyTo: MailAddress[];
   /** To mailboxes (groups flattened). */
@@ -94,6 +116,9 @@ export interface ParsedMessage {
   sizeBytes: number;
 }
 
+/** Header that supplied the sender of a message (`none`: no header holds an address). */
+export type SenderSource = "from" | "reply-to" | "sender" | "return-path" | "none";
+
 /** Why a message was quarantined. */
 export type QuarantineReason = "too-large" | "malformed" | "no-sender";
 
@@ -109,10 +134,31 @@ export interface Quarantine {
   messageIdSource: "header" | "synthetic";
   /** Size of the raw message in bytes. */
   sizeBytes: number;
+  /** SHA-256 of the normalised content ({@link ParsedMessage.contentHash}); of the raw bytes when the header section is unreadable. */
+  contentHash: string;
   /** Sender address from the top-level From header, when the header section could be read (so the partner can be told whose mail it was). */
   from?: string;
   /** Decoded Subject (RFC 2047), when the header section could be read. */
   subject?: string;
+}
+
+/**
+ * The `no-sender` quarantine verdict of a parsed message that names no sender in From, Reply-To,
+ * Sender or Return-Path (and is not a bounce or an auto-reply, which need none).
+ * @param msg - the parsed message (`senderSource: "none"`).
+ */
+export function senderlessQuarantine(msg: ParsedMessage): Quarantine {
+  const verdict: Quarantine = {
+    kind: "quarantine",
+    reason: "no-sender",
+    detail: "no address in From, Reply-To, Sender or Return-Path",
+    messageId: msg.messageId,
+    messageIdSource: msg.messageIdSource,
+    sizeBytes: msg.sizeBytes,
+    contentHash: msg.contentHash,
+  };
+  if (msg.subject) verdict.subject = msg.subject;
+  return verdict;
 }
 
 /** Result of {@link parseMessage}. */
@@ -225,12 +271,90 @@ export function repairWindows1252(text: string): string {
 
 type PostalAddress = PostalMime.Address;
 
+const MailableAddressSchema = z.email().max(254);
+
+/**
+ * Normalises an addr-spec as found in a header: trimmed, angle brackets removed, lower-cased, and
+ * the trailing dot of a fully qualified domain (`user@example.com.`, RFC 1034 absolute form, which
+ * SMTP does not accept: RFC 5321 4.1.2) removed.
+ * @param address - the addr-spec.
+ */
+export function normalizeAddress(address: string): string {
+  return address.trim().replace(/^<|>$/g, "").trim().toLowerCase().replace(/\.+$/, "");
+}
+
+/**
+ * Whether the app can send to an address: a dot-atom local part and a domain name with a
+ * top-level label, as the partner contract's `z.email()` accepts (the same check that guards
+ * `customer.email`). Quoted local parts, IP literals, a dot at the end of the local part, or no
+ * domain fail.
+ * @param address - a normalised addr-spec ({@link normalizeAddress}).
+ */
+export function isMailableAddress(address: string): boolean {
+  return MailableAddressSchema.safeParse(address).success;
+}
+
 function mailbox(address: string | undefined, name: string | undefined): MailAddress | undefined {
-  const a = (address ?? "").trim().toLowerCase();
+  const a = normalizeAddress(address ?? "");
   if (!/^[^\s@<>]+@[^\s@<>]+$/.test(a)) return undefined;
   const n = repairWindows1252(name ?? "").trim();
   return n ? { address: a, name: n } : { address: a };
 }
+
+/** Header fields searched for the sender, in order (other help desks fall back the same way: From, then Reply-To, Sender, Return-Path). */
+const SENDER_FIELDS: readonly (readonly [Exclude<SenderSource, "none">, string])[] = [
+  ["from", "from"],
+  ["reply-to", "reply-to"],
+  ["sender", "sender"],
+  ["return-path", "return-path"],
+];
+
+/**
+ * The sender of a message from its raw (UTF-8) header fields: the first mailbox of From, Reply-To,
+ * Sender, Return-Path that the app can mail; else the first one that has an address at all
+ * (`mailable: false`); else none. Address lists are parsed before RFC 2047 words are decoded, so a
+ * display name with a comma (`=?UTF-8?Q?M=C3=BCller=2C_Hans?=`) does not split the mailbox, and an
+ * entry without an address (`"Foo" <>`) is skipped, not taken for the sender.
+ */
+function pickSender(fields: readonly { name: string; value: string }[]): { from: MailAddress; source: SenderSource; mailable: boolean } {
+  let present: { from: MailAddress; source: SenderSource } | undefined;
+  let displayName: string | undefined;
+  for (const [source, name] of SENDER_FIELDS) {
+    for (const field of fields.filter((f) => f.name === name)) {
+      let entries: PostalAddress[] = [];
+      try {
+        entries = PostalMime.addressParser(field.value, { flatten: true });
+      } catch {
+        entries = [];
+      }
+      for (const entry of entries) {
+        if (source === "from" && entry.name) displayName ??= repairWindows1252(entry.name).trim();
+        const mb = mailbox(entry.address, entry.name);
+        if (!mb) continue;
+        if (isMailableAddress(mb.address)) return { from: mb, source, mailable: true };
+        present ??= { from: mb, source };
+      }
+    }
+  }
+  if (present) return { ...present, mailable: false };
+  // No address anywhere: keep From's display name (e.g. `MAILER-DAEMON <>`) for bounce detection.
+  return { from: displayName ? { address: "", name: displayName } : { address: "" }, source: "none", mailable: false };
+}
+
+/** Header fields that make up a message's content for {@link ParsedMessage.contentHash}. */
+const CONTENT_FIELDS = new Set(["from", "to", "cc", "subject", "date", "message-id", "in-reply-to", "references", "content-type"]);
+
+function contentHashOf(raw: Uint8Array, scan: HeaderScan): string {
+  const hash = createHash("sha256");
+  for (const f of scan.fields) if (CONTENT_FIELDS.has(f.name)) hash.update(`${f.name}:${f.value.replace(/\s+/g, " ").trim()}\n`, "latin1");
+  hash.update("\n");
+  const body = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).subarray(scan.bodyStart).toString("latin1").replace(/\r\n?/g, "\n").replace(/\s+$/, "");
+  hash.update(body, "latin1");
+  return hash.digest("hex");
+}
+
+/** Replacement characters or control characters (other than tab and line breaks) in decoded text. */
+const UNDECODABLE = /[\ufffd\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 function flatten(list: readonly PostalAddress[] | undefined): MailAddress[] {
   const out: MailAddress[] = [];
@@ -277,12 +401,11 @@ function quarantine(raw: Uint8Array, reason: QuarantineReason, detail: string, s
     return value === undefined ? undefined : Buffer.from(value, "latin1").toString("utf8");
   };
   const id = normalizeMessageId(field("message-id"));
-  const verdict: Quarantine = { kind: "quarantine", reason, detail, messageId: id ?? syntheticMessageId(raw), messageIdSource: id ? "header" : "synthetic", sizeBytes: raw.byteLength };
+  const contentHash = scan ? contentHashOf(raw, scan) : createHash("sha256").update(raw).digest("hex");
+  const verdict: Quarantine = { kind: "quarantine", reason, detail, messageId: id ?? syntheticMessageId(raw), messageIdSource: id ? "header" : "synthetic", sizeBytes: raw.byteLength, contentHash };
   try {
-    const fromHeader = field("from");
-    const first = fromHeader ? PostalMime.addressParser(fromHeader, { flatten: true })[0] : undefined;
-    const from = first ? mailbox(first.address, undefined) : undefined;
-    if (from) verdict.from = from.address;
+    const sender = pickSender((scan?.fields ?? []).map((f) => ({ name: f.name, value: field(f.name) ?? "" })).filter((f) => f.value !== ""));
+    if (sender.source !== "none") verdict.from = sender.from.address;
     const subject = field("subject");
     if (subject !== undefined) verdict.subject = repairWindows1252(PostalMime.decodeWords(subject)).trim();
   } catch {
@@ -299,7 +422,8 @@ function quarantine(raw: Uint8Array, reason: QuarantineReason, detail: string, s
  * RFC 5322 header fields (a line that is neither `name: value` nor a continuation, a NUL byte, or
  * longer than {@link MAX_HEADER_SECTION_BYTES}), a multipart has no boundary or its boundary never
  * occurs, or postal-mime rejects it (nesting deeper than {@link MAX_MIME_DEPTH}, oversized headers);
- * `no-sender` when From is missing or holds no valid address. A lenient parse otherwise: a truncated
+ * (`no-sender` is decided by the pipeline, after bounce detection: {@link senderlessQuarantine} for a
+ * parsed message whose `senderSource` is `none`). A lenient parse otherwise: a truncated
  * last part, an unknown charset (decoded as windows-1252 by postal-mime) or bad base64 still parse.
  * @param raw - the message bytes exactly as received (what the relay wrote to the blob).
  * @param options - size limits in bytes.
@@ -321,9 +445,12 @@ export async function parseMessage(raw: Buffer | Uint8Array, options: ParseMessa
 
   const topType = scan.fields.find((f) => f.name === "content-type")?.value ?? "";
   const isReport = /^\s*multipart\/report\b/i.test(topType);
+  const repaired = repairCharsets(raw);
+  const repairedScan = repaired.raw === raw ? scan : scanHeaders(repaired.raw);
+  const utf8Fields = ("fields" in repairedScan ? repairedScan : scan).fields.map((f) => ({ name: f.name, value: Buffer.from(f.value, "latin1").toString("utf8") }));
   let email: PostalMime.Email;
   try {
-    email = await PostalMime.parse(raw, {
+    email = await PostalMime.parse(repaired.raw, {
       attachmentEncoding: "arraybuffer",
       maxNestingDepth: MAX_MIME_DEPTH,
       maxHeadersSize: MAX_HEADER_SECTION_BYTES * 4,
@@ -334,10 +461,7 @@ export async function parseMessage(raw: Buffer | Uint8Array, options: ParseMessa
     return quarantine(raw, "malformed", `MIME parser: ${error instanceof Error ? error.message : String(error)}`, scan);
   }
 
-  const fromEntry = email.from;
-  const fromMember = fromEntry?.group ? fromEntry.group[0] : fromEntry;
-  const from = fromMember ? mailbox(fromMember.address, fromMember.name) : undefined;
-  if (!from) return quarantine(raw, "no-sender", fromEntry ? "From has no valid address" : "no From header", scan);
+  const sender = pickSender(utf8Fields);
 
   const wanted = new Set<string>(LOOP_DETECTION_HEADERS);
   const headers: Record<string, string[]> = {};
@@ -383,13 +507,19 @@ export async function parseMessage(raw: Buffer | Uint8Array, options: ParseMessa
     attachments.push(attachment);
   });
 
+  const subject = repairWindows1252(email.subject ?? "").replace(/[\r\n]+/g, " ");
   const result: ParsedMessage = {
     kind: "parsed",
     messageId: headerId ?? syntheticMessageId(raw),
     messageIdSource: headerId ? "header" : "synthetic",
     references: parseMessageIdList(email.references),
-    subject: repairWindows1252(email.subject ?? ""),
-    from,
+    subject,
+    from: sender.from,
+    senderSource: sender.source,
+    senderMailable: sender.mailable,
+    contentHash: contentHashOf(raw, scan),
+    subjectDecodable: !UNDECODABLE.test(subject),
+    charsetRepairs: repaired.repairs,
     replyTo: flatten(email.replyTo),
     to: flatten(email.to),
     cc: flatten(email.cc),

@@ -19,7 +19,6 @@ import { createHash } from "node:crypto";
 import {
   classifyAutomated,
   classifyRequest,
-  detectLanguage,
   isForwardedSubject,
   matchReply,
   stripQuotedReply,
@@ -31,6 +30,9 @@ import {
   PLACEHOLDER_TENANT_ID,
   type CaseAttachment,
   type InboundEmailOutcome,
+  type InboundLogEntry,
+  type InboundLogFlag,
+  type LanguageDecision,
   type Partner,
   type ProcessInboundEmailResult,
   type SupportRequest,
@@ -52,7 +54,25 @@ import type {
 import { AUTOMATIC_EMAIL_HEADERS, createNotifyPartner, domainOf, notificationMessageId } from "../activities";
 import { generateCaseId as defaultGenerateCaseId } from "../caseId";
 import { lookupCustomer } from "./customers";
-import { isQuarantine, parseMessage, type ParsedAttachment, type ParsedMessage, type Quarantine } from "./parseMessage";
+import { decideLanguage } from "./language";
+import { isQuarantine, parseMessage, senderlessQuarantine, type ParsedAttachment, type ParsedMessage, type Quarantine } from "./parseMessage";
+
+/** A parsed message with its processing key (`<Message-ID>#<content hash prefix>`). */
+type IntakeMessage = ParsedMessage & { intakeKey: string };
+
+/**
+ * The processing key of a message: its Message-ID and the first 32 hex of its content hash, so a
+ * different message under a reused Message-ID is processed on its own and a second delivery of the
+ * same content is recognised.
+ * @param messageId - the Message-ID (or synthetic id).
+ * @param contentHash - the normalised content hash (`ParsedMessage.contentHash`).
+ */
+export function intakeKeyOf(messageId: string, contentHash: string): string {
+  return `${messageId}#${contentHash.slice(0, 32)}`;
+}
+
+/** Title of a request whose subject could not be decoded (never echo garbled text to the customer). */
+export const UNDECODABLE_SUBJECT_TITLE = "Email request (subject could not be decoded)";
 
 /** Limits of the intake (config `INBOUND_EMAIL_MAX_BYTES`, `INBOUND_ATTACHMENT_MAX_BYTES`, `INBOUND_ACK_MAX_PER_HOUR`). */
 export interface InboundEmailLimits {
@@ -120,11 +140,12 @@ async function notifyPartnerWithoutCase(deps: InboundEmailDeps, partner: Partner
   await deps.notifications.recordSent(partner.id, { caseId: INBOUND_NOTICE_SCOPE, notificationKey: logKey, messageId, providerMessageId: sent.providerMessageId, to, subject, sentAt: deps.clock.now().toISOString() });
 }
 
-async function quarantineMessage(deps: InboundEmailDeps, partner: Partner, input: ProcessInboundEmailInput, verdict: Quarantine): Promise<InboundEmailOutcome> {
+async function quarantineMessage(deps: InboundEmailDeps, partner: Partner, input: ProcessInboundEmailInput, verdict: Quarantine, intakeKey: string): Promise<InboundEmailOutcome> {
   const quarantinedAt = deps.clock.now().toISOString();
   const blobName = `${partner.id}/${lastSegment(input.blobName)}`;
   await deps.blobs.putQuarantine(blobName, input.raw, { reason: verdict.reason, detail: verdict.detail, messageid: verdict.messageId, sourceblob: input.blobName });
   await deps.inboundLog.recordQuarantine(partner.id, {
+    intakeKey,
     blobName,
     sourceBlobName: input.blobName,
     reason: verdict.reason,
@@ -146,12 +167,12 @@ async function quarantineMessage(deps: InboundEmailDeps, partner: Partner, input
     ``,
     `The message is kept as ${blobName} in the inbound-email-quarantine container and listed at GET /api/partners/${partner.id}/inbound-email/quarantine.`,
   ];
-  await notifyPartnerWithoutCase(deps, partner, `quarantine.${sha(verdict.messageId)}`, `Inbound email quarantined (${verdict.reason}): ${verdict.subject ?? verdict.messageId}`.slice(0, 250), lines.join("\n"));
+  await notifyPartnerWithoutCase(deps, partner, `quarantine.${sha(intakeKey)}`, `Inbound email quarantined (${verdict.reason}): ${verdict.subject ?? verdict.messageId}`.slice(0, 250), lines.join("\n"));
   return { kind: "quarantine", reason: verdict.reason, detail: verdict.detail };
 }
 
-async function storeAttachments(deps: InboundEmailDeps, partnerId: string, caseId: string, msg: ParsedMessage, receivedAt: string): Promise<CaseAttachment[]> {
-  const folder = `${partnerId}/${caseId}/${sha(msg.messageId)}`;
+async function storeAttachments(deps: InboundEmailDeps, partnerId: string, caseId: string, msg: IntakeMessage, receivedAt: string): Promise<CaseAttachment[]> {
+  const folder = `${partnerId}/${caseId}/${sha(msg.intakeKey)}`;
   const out: CaseAttachment[] = [];
   for (const [i, a] of msg.attachments.entries()) {
     const base: CaseAttachment = { filename: a.filename, contentType: a.contentType, sizeBytes: a.size, inline: a.inline, messageId: msg.messageId, receivedAt, ...(a.contentId ? { contentId: a.contentId } : {}) };
@@ -180,7 +201,7 @@ async function recordNoise(
   deps: InboundEmailDeps,
   partner: Partner,
   input: ProcessInboundEmailInput,
-  msg: ParsedMessage,
+  msg: IntakeMessage,
   kind: "auto-reply" | "own-notification" | "bounce",
   marker: string,
   caseId: string | undefined,
@@ -189,6 +210,7 @@ async function recordNoise(
   const receivedAt = deps.clock.now().toISOString();
   await deps.inboundLog.recordIgnored(partner.id, {
     messageId: msg.messageId,
+    intakeKey: msg.intakeKey,
     kind,
     marker,
     from: msg.from.address,
@@ -200,7 +222,7 @@ async function recordNoise(
   });
   if (caseId && kind !== "bounce") {
     await deps.cases.appendTimeline(partner.id, caseId, {
-      entryId: `email-ignored-${sha(msg.messageId)}`,
+      entryId: `email-ignored-${sha(msg.intakeKey)}`,
       kind: "email-received",
       at: receivedAt,
       summary: kind === "auto-reply" ? `Automatic reply from ${msg.from.address} recorded; it does not count as the customer's response` : `Our own notification came back (${msg.from.address}); ignored`,
@@ -209,7 +231,7 @@ async function recordNoise(
   }
 }
 
-async function handleBounce(deps: InboundEmailDeps, partner: Partner, input: ProcessInboundEmailInput, msg: ParsedMessage, verdict: Extract<ReturnType<typeof classifyAutomated>, { kind: "bounce" }>): Promise<InboundEmailOutcome> {
+async function handleBounce(deps: InboundEmailDeps, partner: Partner, input: ProcessInboundEmailInput, msg: IntakeMessage, verdict: Extract<ReturnType<typeof classifyAutomated>, { kind: "bounce" }>): Promise<InboundEmailOutcome> {
   const candidates = new Set<string>();
   if (verdict.caseId) candidates.add(verdict.caseId);
   if (verdict.originalMessageId) {
@@ -223,7 +245,7 @@ async function handleBounce(deps: InboundEmailDeps, partner: Partner, input: Pro
   await recordNoise(deps, partner, input, msg, "bounce", verdict.marker, caseIds[0], detail);
   for (const caseId of caseIds) {
     const entry: TimelineEntry = {
-      entryId: `email-bounce-${sha(msg.messageId)}`,
+      entryId: `email-bounce-${sha(msg.intakeKey)}`,
       kind: "email-received",
       at,
       summary: verdict.permanent
@@ -241,7 +263,7 @@ async function handleBounce(deps: InboundEmailDeps, partner: Partner, input: Pro
       await createNotifyPartner(deps)({
         partnerId: partner.id,
         caseId,
-        notificationKey: `bounce.${sha(msg.messageId)}`,
+        notificationKey: `bounce.${sha(msg.intakeKey)}`,
         subject: `Customer email undeliverable: ${verdict.failedRecipients.join(", ")}`,
         text: [
           `An email about case ${caseId} bounced permanently (${verdict.status ?? "5.x.x"}).`,
@@ -256,13 +278,13 @@ async function handleBounce(deps: InboundEmailDeps, partner: Partner, input: Pro
   return { kind: "bounce", permanent: verdict.permanent, failedRecipients: verdict.failedRecipients, caseIds, ...(verdict.status ? { status: verdict.status } : {}) };
 }
 
-async function handleReply(deps: InboundEmailDeps, partner: Partner, input: ProcessInboundEmailInput, msg: ParsedMessage, match: { caseId: string; via: "in-reply-to" | "references" | "subject-token"; senderIsCustomer: boolean }): Promise<InboundEmailOutcome> {
+async function handleReply(deps: InboundEmailDeps, partner: Partner, input: ProcessInboundEmailInput, msg: IntakeMessage, match: { caseId: string; via: "in-reply-to" | "references" | "subject-token"; senderIsCustomer: boolean }): Promise<InboundEmailOutcome> {
   const receivedAt = deps.clock.now().toISOString();
   const text = stripQuotedReply(msg.text);
   const excerpt = text.slice(0, MAX_EXCERPT_CHARS);
   const attachments = await storeAttachments(deps, partner.id, match.caseId, { ...msg, attachments: customerAttachments(msg.attachments) }, receivedAt);
   await deps.cases.appendTimeline(partner.id, match.caseId, {
-    entryId: `email-reply-${sha(msg.messageId)}`,
+    entryId: `email-reply-${sha(msg.intakeKey)}`,
     kind: "customer-reply",
     at: receivedAt,
     summary: `${match.senderIsCustomer ? "The customer" : msg.from.address} replied by email`,
@@ -281,21 +303,25 @@ function titleOf(subject: string): string {
   return (t.length >= 3 ? t : `Email request${t ? `: ${t}` : ""}`).slice(0, 200);
 }
 
-async function handleNew(deps: InboundEmailDeps, partner: Partner, input: ProcessInboundEmailInput, msg: ParsedMessage, refusedCaseToken: string | undefined): Promise<InboundEmailOutcome> {
+async function handleNew(deps: InboundEmailDeps, partner: Partner, input: ProcessInboundEmailInput, msg: IntakeMessage, refusedCaseToken: string | undefined): Promise<InboundEmailOutcome & { language?: LanguageDecision }> {
   const now = deps.clock.now();
   const createdAt = now.toISOString();
   const body = isForwardedSubject(msg.subject) ? msg.text.trim() : stripQuotedReply(msg.text);
   const description = (body || "(the email has no text)").slice(0, 32000);
-  const classification = classifyRequest({ subject: msg.subject, text: body });
-  const found = await lookupCustomer(deps, partner, msg.from.address);
-  const language = found.entry?.language ?? detectLanguage(`${msg.subject}\n${body}`);
+  const subject = msg.subjectDecodable ? msg.subject : "";
+  const classification = classifyRequest({ subject, text: body });
+  const found = msg.from.address ? await lookupCustomer(deps, partner, msg.from.address) : { match: "unknown" as const, entry: undefined };
+  // The customer directory's language wins; else a confident guess of a served language; else the partner's default.
+  const language = await decideLanguage({ ...(found.entry ? { directoryLanguage: found.entry.language } : {}), partnerDefault: partner.defaultLanguage ?? "en", text: `${subject}\n${body}` });
   const needsVerification = found.match === "unknown";
-  const ack = deps.limits.ackMaxPerHour > 0 && (await deps.inboundLog.takeAcknowledgement(partner.id, msg.from.address, msg.messageId, now, deps.limits.ackMaxPerHour));
+  // A sender the app cannot mail gets no acknowledgement attempt (and no status email: undeliverableEmails).
+  const undeliverable = !msg.senderMailable;
+  const ack = !undeliverable && deps.limits.ackMaxPerHour > 0 && (await deps.inboundLog.takeAcknowledgement(partner.id, msg.from.address, msg.intakeKey, now, deps.limits.ackMaxPerHour));
   const customer = {
     tenantId: found.entry?.tenantId ?? PLACEHOLDER_TENANT_ID,
-    name: (found.entry?.name ?? msg.from.address.split("@")[1] ?? msg.from.address).slice(0, 200),
+    name: (found.entry?.name ?? (msg.from.address.split("@")[1] || msg.from.address || "unknown sender")).slice(0, 200),
     email: msg.from.address,
-    preferredLanguage: language,
+    preferredLanguage: language.language,
     ...(msg.from.name ? { contactName: msg.from.name.slice(0, 200) } : {}),
   };
   const first: TimelineEntry = {
@@ -304,11 +330,22 @@ async function handleNew(deps: InboundEmailDeps, partner: Partner, input: Proces
     at: createdAt,
     toStatus: "received",
     summary: "Support request received by email",
-    details: { channel: "email", messageId: msg.messageId, from: msg.from.address, customerMatch: found.match, ...(needsVerification ? { needsVerification } : {}), ...(ack ? {} : { acknowledgementSuppressed: true }), blobName: input.blobName },
+    details: {
+      channel: "email",
+      messageId: msg.messageId,
+      from: msg.from.address,
+      customerMatch: found.match,
+      language: language.language,
+      languageSource: language.source,
+      ...(needsVerification ? { needsVerification } : {}),
+      ...(ack ? {} : { acknowledgementSuppressed: true }),
+      ...(undeliverable ? { undeliverable: true } : {}),
+      blobName: input.blobName,
+    },
   };
   const gen = deps.generateCaseId ?? defaultGenerateCaseId;
-  // The Message-ID is the delivery id: a replay (or a retry after a crash) finds the stored case.
-  const deliveryId = `email:${msg.messageId}`;
+  // The processing key is the delivery id: a replay (or a retry after a crash) finds the stored case.
+  const deliveryId = `email:${msg.intakeKey}`;
   for (let attempt = 1; ; attempt++) {
     const caseId = gen(now);
     const sr: SupportRequest = {
@@ -319,13 +356,14 @@ async function handleNew(deps: InboundEmailDeps, partner: Partner, input: Proces
       product: classification.product,
       category: classification.category,
       severity: classification.severity,
-      title: titleOf(msg.subject),
+      title: msg.subjectDecodable ? titleOf(msg.subject) : UNDECODABLE_SUBJECT_TITLE,
       description,
       status: "received",
       createdAt,
       updatedAt: createdAt,
       ...(needsVerification ? { needsVerification: true } : {}),
       ...(ack ? {} : { acknowledgementSuppressed: true }),
+      ...(undeliverable ? { undeliverableEmails: [{ address: msg.from.address, at: createdAt, status: "invalid-address", messageId: msg.messageId }] } : {}),
       inboundEmail: {
         messageId: msg.messageId,
         messageIdSource: msg.messageIdSource,
@@ -335,6 +373,10 @@ async function handleNew(deps: InboundEmailDeps, partner: Partner, input: Proces
         blobName: input.blobName,
         customerMatch: found.match,
         classifiedBy: classification.matched,
+        senderSource: msg.senderSource,
+        language,
+        ...(undeliverable ? { undeliverable: true } : {}),
+        ...(msg.subjectDecodable ? {} : { subjectUndecodable: true }),
         ...(refusedCaseToken ? { refusedCaseToken } : {}),
       },
     };
@@ -351,16 +393,63 @@ async function handleNew(deps: InboundEmailDeps, partner: Partner, input: Proces
     }
     await storeAttachments(deps, partner.id, stored, { ...msg, attachments: customerAttachments(msg.attachments) }, createdAt);
     await deps.workflow.start(stored, partner.id);
-    return { kind: "new", caseId: stored, needsVerification: storedCase.needsVerification === true, acknowledgementSuppressed: storedCase.acknowledgementSuppressed === true };
+    return { kind: "new", caseId: stored, needsVerification: storedCase.needsVerification === true, acknowledgementSuppressed: storedCase.acknowledgementSuppressed === true, language: storedCase.inboundEmail?.language ?? language };
   }
 }
 
+function flagsOf(msg: ParsedMessage | undefined, outcome: InboundEmailOutcome): InboundLogFlag[] {
+  const flags: InboundLogFlag[] = [];
+  if (msg && msg.senderSource !== "none" && !msg.senderMailable && outcome.kind === "new") flags.push("undeliverable-sender");
+  if (msg && !msg.subjectDecodable) flags.push("subject-undecodable");
+  if (msg && msg.charsetRepairs.length > 0) flags.push("charset-repaired");
+  if (outcome.kind === "new" && outcome.acknowledgementSuppressed) flags.push("acknowledgement-suppressed");
+  if (outcome.kind === "new" && outcome.needsVerification) flags.push("needs-verification");
+  return flags;
+}
+
+/** The inbound log entry of one delivery. */
+function logEntryOf(input: ProcessInboundEmailInput, parsed: Awaited<ReturnType<typeof parseMessage>>, intakeKey: string, outcome: InboundEmailOutcome, at: string, extra: { duplicateOf?: string; language?: LanguageDecision } = {}): InboundLogEntry {
+  const msg = isQuarantine(parsed) ? undefined : parsed;
+  const subject = msg ? (msg.subjectDecodable ? msg.subject : UNDECODABLE_SUBJECT_TITLE) : (parsed as Quarantine).subject ?? "";
+  const entry: InboundLogEntry = {
+    blobName: input.blobName,
+    receivedAt: at,
+    messageId: parsed.messageId,
+    intakeKey,
+    contentHash: parsed.contentHash,
+    outcome: outcome.kind === "ignored" ? "quarantine" : extra.duplicateOf !== undefined ? "duplicate" : outcome.kind,
+    from: msg ? msg.from.address : ((parsed as Quarantine).from ?? ""),
+    subject: subject.slice(0, 500),
+    flags: flagsOf(msg, outcome),
+  };
+  if (msg) entry.senderSource = msg.senderSource;
+  if ("caseId" in outcome && outcome.caseId) entry.caseId = outcome.caseId;
+  else if (outcome.kind === "bounce" && outcome.caseIds[0]) entry.caseId = outcome.caseIds[0];
+  if (outcome.kind === "auto-reply" || outcome.kind === "own-notification") entry.reason = outcome.marker;
+  if (outcome.kind === "quarantine") {
+    entry.reason = outcome.reason;
+    entry.detail = outcome.detail;
+  }
+  if (outcome.kind === "bounce") entry.detail = `${outcome.permanent ? "permanent" : "transient"}${outcome.status ? ` ${outcome.status}` : ""}${outcome.failedRecipients.length ? `: ${outcome.failedRecipients.join(", ")}` : ""}`;
+  if (extra.duplicateOf !== undefined) entry.duplicateOf = extra.duplicateOf;
+  if (extra.language) entry.language = extra.language;
+  return entry;
+}
+
 /**
- * Processes one raw inbound message of a partner's support mailbox (see the module comment).
+ * Processes one raw inbound message of a partner's mailbox (see the module comment).
+ *
+ * Every delivery ends in exactly one inbound log entry (`listLog`): new, reply, auto-reply, bounce,
+ * own-notification, duplicate or quarantine. The first delivery of a content claims it (`claim`,
+ * keyed by Message-ID and content hash); another delivery of the same content is a `duplicate`
+ * and changes nothing; a different content under a Message-ID already seen is processed on its own
+ * and every delivery of that Message-ID is flagged `message-id-reused` (checked after the entry is
+ * written, so whichever of two concurrent deliveries looks last flags both).
  * @param deps - ports, the workflow of this invocation and the limits.
  * @param input - partner, blob name and raw bytes.
  * @returns the Message-ID, where the message landed, and whether it was a replay (`duplicate`:
- *   nothing changed). A message for an unknown partner is quarantined under that id and `ignored`.
+ *   nothing changed; `outcome` is the first delivery's, or `{kind: "duplicate"}` while that one is
+ *   still being processed). A message for an unknown partner is quarantined under that id and `ignored`.
  * @throws Error when storage, the mail provider or the Durable client fails (the caller retries:
  *   every step is idempotent).
  */
@@ -371,38 +460,69 @@ export async function processInboundEmail(deps: InboundEmailDeps, input: Process
     await deps.blobs.putQuarantine(`_unknown-partner/${input.blobName}`, input.raw, { reason: "unknown-partner", detail: `no partner ${input.partnerId}`, messageid: parsed.messageId, sourceblob: input.blobName });
     return { messageId: parsed.messageId, outcome: { kind: "ignored", reason: `unknown partner ${input.partnerId}` }, duplicate: false };
   }
-  const prior = await deps.inboundLog.getProcessed(partner.id, parsed.messageId);
-  if (prior) return { messageId: parsed.messageId, outcome: prior.outcome, duplicate: true };
+  const intakeKey = intakeKeyOf(parsed.messageId, parsed.contentHash);
+  const claimedAt = deps.clock.now().toISOString();
+  const claim = await deps.inboundLog.claim(partner.id, { messageId: parsed.messageId, intakeKey, contentHash: parsed.contentHash, blobName: input.blobName, at: claimedAt });
+  const prior = await deps.inboundLog.getProcessed(partner.id, intakeKey);
+  if (claim.owner !== input.blobName || prior) {
+    // The same content again: nothing changes; the delivery is still logged.
+    const outcome: InboundEmailOutcome = prior?.outcome ?? { kind: "duplicate", duplicateOf: claim.owner };
+    const duplicateOf = claim.owner !== input.blobName ? claim.owner : undefined;
+    // Idempotent per blob: a retry of the first delivery after a crash writes its missing entry.
+    await deps.inboundLog.recordLogEntry(partner.id, logEntryOf(input, parsed, intakeKey, outcome, claimedAt, duplicateOf !== undefined ? { duplicateOf } : {}));
+    await flagReusedMessageId(deps, partner.id, parsed.messageId);
+    return { messageId: parsed.messageId, outcome, duplicate: true };
+  }
 
   let outcome: InboundEmailOutcome;
-  if (isQuarantine(parsed)) outcome = await quarantineMessage(deps, partner, input, parsed);
+  let language: LanguageDecision | undefined;
+  if (isQuarantine(parsed)) outcome = await quarantineMessage(deps, partner, input, parsed, intakeKey);
   else {
+    const msg: IntakeMessage = { ...parsed, intakeKey };
     const ownDomains = [domainOf(partner.senderEmail)];
-    const context: AutomatedContext = { subject: parsed.subject, ownDomains };
-    if (parsed.deliveryStatus !== undefined) context.deliveryStatus = parsed.deliveryStatus;
-    if (parsed.returnedHeaders !== undefined) context.returnedHeaders = parsed.returnedHeaders;
-    const verdict = classifyAutomated(parsed.headers, parsed.from, context);
+    const context: AutomatedContext = { subject: msg.subject, ownDomains, text: msg.text };
+    if (msg.deliveryStatus !== undefined) context.deliveryStatus = msg.deliveryStatus;
+    if (msg.returnedHeaders !== undefined) context.returnedHeaders = msg.returnedHeaders;
+    const verdict = classifyAutomated(msg.headers, msg.from, context);
     const lookups: ReplyLookups = {
       ownDomains,
       findCaseByOutboundMessageId: async (id) => (await deps.messageIndex.findByMessageId(partner.id, id))?.caseId,
       caseCustomerEmail: async (caseId) => (await deps.cases.getCase(partner.id, caseId))?.customer.email,
     };
-    if (verdict.kind === "bounce") outcome = await handleBounce(deps, partner, input, parsed, verdict);
+    if (verdict.kind === "bounce") outcome = await handleBounce(deps, partner, input, msg, verdict);
     else if (verdict.kind === "own-notification" || verdict.kind === "auto-reply") {
       // Auto-replies carry In-Reply-To of our notification: find the case for the record, never as a reply.
       let caseId = verdict.kind === "own-notification" ? verdict.caseId : undefined;
       if (!caseId) {
-        const m = await matchReply({ ...parsed, subject: "" }, lookups);
+        const m = await matchReply({ ...msg, subject: "" }, lookups);
         if (m.kind === "reply") caseId = m.caseId;
       }
       if (!(await existingCase(deps, partner.id, caseId))) caseId = undefined;
-      await recordNoise(deps, partner, input, parsed, verdict.kind, verdict.marker, caseId);
+      await recordNoise(deps, partner, input, msg, verdict.kind, verdict.marker, caseId);
       outcome = { kind: verdict.kind, marker: verdict.marker, ...(caseId ? { caseId } : {}) };
+    } else if (msg.senderSource === "none") {
+      // A person's message with no address anywhere: nobody to answer; quarantined, partner told.
+      outcome = await quarantineMessage(deps, partner, input, senderlessQuarantine(msg), intakeKey);
     } else {
-      const match = await matchReply(parsed, lookups);
-      outcome = match.kind === "reply" ? await handleReply(deps, partner, input, parsed, match) : await handleNew(deps, partner, input, parsed, match.refusedCaseToken);
+      const match = await matchReply(msg, lookups);
+      if (match.kind === "reply") outcome = await handleReply(deps, partner, input, msg, match);
+      else {
+        const created = await handleNew(deps, partner, input, msg, match.refusedCaseToken);
+        const { language: decided, ...rest } = created;
+        language = decided;
+        outcome = rest as InboundEmailOutcome;
+      }
     }
   }
-  await deps.inboundLog.recordProcessed(partner.id, { messageId: parsed.messageId, outcome, blobName: input.blobName, processedAt: deps.clock.now().toISOString() });
+  const processedAt = deps.clock.now().toISOString();
+  await deps.inboundLog.recordProcessed(partner.id, { messageId: parsed.messageId, intakeKey, outcome, blobName: input.blobName, processedAt });
+  await deps.inboundLog.recordLogEntry(partner.id, logEntryOf(input, parsed, intakeKey, outcome, processedAt, language ? { language } : {}));
+  await flagReusedMessageId(deps, partner.id, parsed.messageId);
   return { messageId: parsed.messageId, outcome, duplicate: false };
+}
+
+/** Flags every logged delivery of a Message-ID when different contents were claimed under it. */
+async function flagReusedMessageId(deps: InboundEmailDeps, partnerId: string, messageId: string): Promise<void> {
+  const hashes = await deps.inboundLog.contentHashesOf(partnerId, messageId);
+  if (hashes.length > 1) await deps.inboundLog.flagMessageId(partnerId, messageId, "message-id-reused");
 }
