@@ -242,6 +242,7 @@ export const BOUNCE_SUBJECT_PREFIXES: readonly string[] = [
   "メールエラー通知",
   "配信不能",
   "Mail Delivery Subsystem",
+  "There was an error sending your mail",
 ];
 
 /**

@@ -1,6 +1,6 @@
 /** MIME parsing of inbound email (issue 4 "Parsing"): charsets, encoded words, HTML-only, attachments, quarantine. */
 import fc from "fast-check";
-import { isQuarantine, parseMessage, repairWindows1252, syntheticMessageId, type ParsedMessage, type ParseMessageResult } from "../../../shared/services/inboundEmail/parseMessage";
+import { isQuarantine, parseMessage, repairWindows1252, senderlessQuarantine, syntheticMessageId, type ParsedMessage, type ParseMessageResult } from "../../../shared/services/inboundEmail/parseMessage";
 import { readEml } from "./corpus";
 
 const LIMITS = { maxBytes: 10 * 1024 * 1024, maxAttachmentBytes: 5 * 1024 * 1024 };
@@ -250,6 +250,7 @@ describe("parseMessage: quarantine instead of throwing", () => {
       messageId: "<big-1@contoso.example>",
       messageIdSource: "header",
       sizeBytes: raw.byteLength,
+      contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
       from: "a@contoso.example",
       subject: "logs",
     });
@@ -258,7 +259,8 @@ describe("parseMessage: quarantine instead of throwing", () => {
   it("tells whose mail was quarantined: decoded subject and sender when the headers are readable", async () => {
     const raw = Buffer.from("From: =?utf-8?Q?P=C3=A9ter?= <Peter@Contoso.example>\r\nSubject: =?iso-8859-2?Q?Sz=E1mla?= \u00e1\r\nContent-Type: multipart/mixed\r\n\r\nx");
     expect(await verdict(raw)).toMatchObject({ kind: "quarantine", reason: "malformed", from: "peter@contoso.example", subject: "Számla á", messageIdSource: "synthetic" });
-    expect(await verdict(Buffer.from("To: x@y.example\r\nSubject: no sender\r\n\r\nbody"))).toMatchObject({ reason: "no-sender", subject: "no sender" });
+    const senderless = (await verdict(Buffer.from("To: x@y.example\r\nSubject: no sender\r\n\r\nbody"))) as ParsedMessage;
+    expect(senderlessQuarantine(senderless)).toMatchObject({ reason: "no-sender", subject: "no sender" });
     expect(await verdict(readEml("51-malformed-header.eml"))).not.toHaveProperty("subject");
   });
 
@@ -288,10 +290,26 @@ describe("parseMessage: quarantine instead of throwing", () => {
   });
 
   it.each([
-    ["no From", "To: helpdesk@duna-cloud.example\r\nSubject: hi\r\n\r\nbody", "no From header"],
-    ["From without an address", "From: Undisclosed\r\nSubject: hi\r\n\r\nbody", "From has no valid address"],
-  ])("no-sender: %s", async (_label, text, detail) => {
-    expect(await verdict(Buffer.from(text))).toMatchObject({ kind: "quarantine", reason: "no-sender", detail });
+    ["no From", "To: helpdesk@duna-cloud.example\r\nSubject: hi\r\n\r\nbody"],
+    ["From without an address", "From: Undisclosed\r\nSubject: hi\r\n\r\nbody"],
+    ["From with an empty address only", 'From: "Foo" <>\r\nSubject: hi\r\n\r\nbody'],
+  ])("no sender anywhere (%s): parsed with senderSource none, the pipeline's no-sender verdict", async (_label, text) => {
+    const parsed = (await verdict(Buffer.from(text))) as ParsedMessage;
+    expect(parsed).toMatchObject({ kind: "parsed", senderSource: "none", senderMailable: false, from: { address: "" } });
+    expect(senderlessQuarantine(parsed)).toMatchObject({ kind: "quarantine", reason: "no-sender", detail: "no address in From, Reply-To, Sender or Return-Path" });
+  });
+
+  it.each([
+    ["an RFC 2047 display name with a comma", "From: =?UTF-8?Q?M=C3=BCller=2C_Hans?= <Hans@Contoso.example>\r\n", { address: "hans@contoso.example", name: "Müller, Hans" }, "from", true],
+    ["a From list whose first entry has an empty address", 'From: "Helpdesk" <>, Real Person <real@contoso.example>\r\n', { address: "real@contoso.example" }, "from", true],
+    ["no From, a Reply-To", "Reply-To: <rt@contoso.example>\r\n", { address: "rt@contoso.example" }, "reply-to", true],
+    ["no From, a Sender", "Sender: s@contoso.example\r\n", { address: "s@contoso.example" }, "sender", true],
+    ["no From, a Return-Path", "Return-Path: <rp@contoso.example>\r\n", { address: "rp@contoso.example" }, "return-path", true],
+    ["a trailing-dot domain (normalised)", "From: a@contoso.example.\r\n", { address: "a@contoso.example" }, "from", true],
+    ["a local part ending in a dot (cannot be mailed)", "From: john.@contoso.example\r\n", { address: "john.@contoso.example" }, "from", false],
+  ])("sender: %s", async (_label, header, from, source, mailable) => {
+    const parsed = (await verdict(Buffer.from(`${header}To: helpdesk@duna-cloud.example\r\nSubject: hi\r\n\r\nbody`))) as ParsedMessage;
+    expect(parsed).toMatchObject({ kind: "parsed", from, senderSource: source, senderMailable: mailable });
   });
 
   it("accepts an mbox 'From ' first line, a headers-only message and a Uint8Array view into a larger buffer", async () => {
