@@ -1,7 +1,8 @@
 /**
  * Rule-based classification of a request that arrived by email (issue 4: "Product, category and
  * severity are classified by rules (keywords in the five languages, with defaults) and can be
- * corrected by the partner through the API"), and language detection for the customer's emails.
+ * corrected by the partner through the API"). The customer's language is decided by
+ * shared/services/inboundEmail/language.ts (a language-identification library).
  *
  * Keywords are matched on folded text (Unicode NFKD, combining marks removed, lower-cased), so
  * "számla", "szamla" and "SZÁMLÁN" match alike and customers who type without diacritics are
@@ -10,7 +11,7 @@
  * Categories and severities follow shared/contracts/supportRequest.ts (Partner Center: billing,
  * subscription management, technical; severity A critical, B moderate, C minimal).
  */
-import type { Category, ProductId, Severity, SupportedLanguage } from "../../contracts/supportRequest";
+import type { Category, ProductId, Severity } from "../../contracts/supportRequest";
 
 /** Product when no product keyword matches: Microsoft 365, the bulk of CSP seats and requests; the partner corrects it through the API. */
 export const DEFAULT_PRODUCT: ProductId = "microsoft-365";
@@ -213,59 +214,4 @@ export function classifyRequest(input: { subject: string; text: string }): Reque
     ...urgent.rules.map((r) => `severity:urgent/${r.label}`),
   ];
   return { product, category, severity, matched };
-}
-
-/** Letters only one of the Latin-script languages uses (among en, hu, cs, pl), weight 3. */
-const UNIQUE_LETTERS: Readonly<Record<Exclude<SupportedLanguage, "en" | "ru">, string>> = {
-  hu: "őűŐŰ",
-  cs: "řůěŘŮĚ",
-  pl: "ąęłśźżĄĘŁŚŹŻ",
-};
-/** Letters a language uses often but shares with another of the four, weight 1. */
-const COMMON_LETTERS: Readonly<Record<Exclude<SupportedLanguage, "en" | "ru">, string>> = {
-  hu: "áéíóöüúÁÉÍÓÖÜÚ",
-  cs: "áéíóúýčšžťďňÁÉÍÓÚÝČŠŽŤĎŇ",
-  pl: "óćńÓĆŃ",
-};
-/** Frequent short words (folded: no diacritics), weight 2. */
-const STOPWORDS: Readonly<Record<Exclude<SupportedLanguage, "ru">, readonly string[]>> = {
-  en: ["the", "and", "is", "are", "please", "we", "our", "you", "with", "for", "this", "have", "not", "thank", "thanks", "hello", "dear", "regards"],
-  hu: ["az", "es", "hogy", "nem", "van", "egy", "kerem", "koszonom", "meg", "vagy", "mar", "udvozlettel", "jo", "napot", "kivanok", "tisztelt", "ezt"],
-  cs: ["je", "se", "na", "ze", "jsme", "prosim", "dekuji", "neni", "pro", "aby", "dobry", "den", "s", "pozdravem", "vas", "nam", "jak", "uz"],
-  pl: ["nie", "sie", "jest", "dla", "prosimy", "prosze", "dziekuje", "czy", "oraz", "sa", "mamy", "dzien", "dobry", "pozdrawiam", "jak", "juz", "od", "po"],
-};
-
-/**
- * Guesses the language of a customer's text among the supported ones: Cyrillic script → `ru`;
- * otherwise Latin letters unique to Hungarian (ő ű), Czech (ř ů ě) or Polish (ą ę ł ś ź ż) weigh 3,
- * shared accented letters 1, frequent words (diacritics ignored) 2; the highest score wins, ties and
- * texts without evidence give `en` (the fallback of shared/contracts `SupportedLanguages`).
- * @param text - subject and/or body text; only the first {@link MAX_CLASSIFIED_CHARS} characters are read.
- * @returns a {@link SupportedLanguage}.
- */
-export function detectLanguage(text: string): SupportedLanguage {
-  const sample = text.slice(0, MAX_CLASSIFIED_CHARS);
-  const cyrillic = (sample.match(/\p{Script=Cyrillic}/gu) ?? []).length;
-  const latin = (sample.match(/\p{Script=Latin}/gu) ?? []).length;
-  if (cyrillic > 0 && cyrillic >= latin) return "ru";
-  const scores: Record<Exclude<SupportedLanguage, "ru">, number> = { en: 0, hu: 0, cs: 0, pl: 0 };
-  for (const ch of sample) {
-    for (const lang of ["hu", "cs", "pl"] as const) {
-      if (UNIQUE_LETTERS[lang].includes(ch)) scores[lang] += 3;
-      else if (COMMON_LETTERS[lang].includes(ch)) scores[lang] += 1;
-    }
-  }
-  const words = foldText(sample).match(/\p{L}+/gu) ?? [];
-  for (const word of words) {
-    for (const lang of ["en", "hu", "cs", "pl"] as const) if (STOPWORDS[lang].includes(word)) scores[lang] += 2;
-  }
-  let winner: SupportedLanguage = "en";
-  let top = 0;
-  for (const lang of ["en", "hu", "cs", "pl"] as const) {
-    if (scores[lang] > top) {
-      top = scores[lang];
-      winner = lang;
-    }
-  }
-  return winner;
 }

@@ -4,7 +4,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { classifyAutomated, classifyRequest, detectLanguage, isForwardedSubject, matchReply, stripQuotedReply, type AutomatedContext } from "../../../shared/domain/email";
+import { classifyAutomated, classifyRequest, isForwardedSubject, matchReply, stripQuotedReply, type AutomatedContext } from "../../../shared/domain/email";
+import { decideLanguage } from "../../../shared/services/inboundEmail/language";
 import { isQuarantine, parseMessage } from "../../../shared/services/inboundEmail/parseMessage";
 import { CORPUS_DIR, EXPECTED, corpusFiles, lookupsFor, readEml, senderDomainOf } from "./corpus";
 
@@ -39,7 +40,7 @@ describe("email corpus", () => {
     if (isQuarantine(result)) throw new Error(`${file} quarantined: ${result.detail}`);
     if (want.messageIdSource) expect(result.messageIdSource).toBe(want.messageIdSource);
 
-    const context: AutomatedContext = { subject: result.subject, ownDomains: [senderDomainOf(want.partnerId)] };
+    const context: AutomatedContext = { subject: result.subject, ownDomains: [senderDomainOf(want.partnerId)], text: result.text };
     if (result.deliveryStatus !== undefined) context.deliveryStatus = result.deliveryStatus;
     if (result.returnedHeaders !== undefined) context.returnedHeaders = result.returnedHeaders;
     const automated = classifyAutomated(result.headers, result.from, context);
@@ -57,7 +58,7 @@ describe("email corpus", () => {
     expect(match).toEqual(want.refusedCaseToken ? { kind: "new", refusedCaseToken: want.refusedCaseToken } : { kind: "new" });
     const description = isForwardedSubject(result.subject) ? result.text : stripQuotedReply(result.text);
     const c = classifyRequest({ subject: result.subject, text: description });
-    expect({ product: c.product, category: c.category, severity: c.severity, language: detectLanguage(`${result.subject}\n${description}`) }).toEqual({
+    expect({ product: c.product, category: c.category, severity: c.severity, language: (await decideLanguage({ partnerDefault: "en", text: `${result.subject}\n${description}` })).language }).toEqual({
       product: want.product,
       category: want.category,
       severity: want.severity,
