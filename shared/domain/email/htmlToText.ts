@@ -1,7 +1,7 @@
 /**
  * HTML to plain text for HTML-only emails (issue 4 "HTML-only messages turned into text").
- * postal-mime returns no `text` when a message has only an HTML part, and no maintained converter
- * is a dependency of this project, so this is a small one: a single left-to-right scan (no
+ * postal-mime returns no `text` when a message has only an HTML part. Character references are
+ * decoded by the `entities` library; the structure by a single left-to-right scan (no
  * backtracking regular expressions over the whole input, so its time is linear in the input, unlike
  * the regex converters behind the postal-mime ReDoS fixes), no DOM and no network.
  *
@@ -13,47 +13,22 @@
  * `href` and `alt`. The output is text, never markup; callers still escape it before putting it in HTML.
  */
 
+import { decodeHTML } from "entities";
+
 const SKIP_CONTENT = new Set(["script", "style", "head", "title", "template", "noscript", "xml"]);
 const PARAGRAPH = new Set(["p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "pre", "dl"]);
 const LINE = new Set(["div", "tr", "li", "dt", "dd", "section", "article", "header", "footer", "address", "center", "form", "fieldset", "main", "nav", "aside", "figure", "figcaption", "caption", "tbody", "thead", "tfoot"]);
 const CELL = new Set(["td", "th"]);
 
-/** Named character references decoded (HTML 5): markup, spacing, and the letters of en/hu/cs/pl. */
-const NAMED_ENTITIES: Readonly<Record<string, string>> = {
-  amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0", shy: "", ensp: " ", emsp: " ", thinsp: " ",
-  ndash: "–", mdash: "—", hellip: "…", lsquo: "‘", rsquo: "’", sbquo: "‚", ldquo: "“", rdquo: "”", bdquo: "„",
-  laquo: "«", raquo: "»", bull: "•", middot: "·", copy: "©", reg: "®", trade: "™", euro: "€", deg: "°", times: "×",
-  sect: "§", para: "¶", zwnj: "", zwj: "", lrm: "", rlm: "",
-  aacute: "á", Aacute: "Á", eacute: "é", Eacute: "É", iacute: "í", Iacute: "Í", oacute: "ó", Oacute: "Ó",
-  uacute: "ú", Uacute: "Ú", yacute: "ý", Yacute: "Ý", ouml: "ö", Ouml: "Ö", uuml: "ü", Uuml: "Ü", auml: "ä", Auml: "Ä",
-  odblac: "ő", Odblac: "Ő", udblac: "ű", Udblac: "Ű", ccaron: "č", Ccaron: "Č", dcaron: "ď", Dcaron: "Ď",
-  ecaron: "ě", Ecaron: "Ě", ncaron: "ň", Ncaron: "Ň", rcaron: "ř", Rcaron: "Ř", scaron: "š", Scaron: "Š",
-  tcaron: "ť", Tcaron: "Ť", zcaron: "ž", Zcaron: "Ž", uring: "ů", Uring: "Ů", aogon: "ą", Aogon: "Ą",
-  eogon: "ę", Eogon: "Ę", cacute: "ć", Cacute: "Ć", lstrok: "ł", Lstrok: "Ł", nacute: "ń", Nacute: "Ń",
-  sacute: "ś", Sacute: "Ś", zacute: "ź", Zacute: "Ź", zdot: "ż", Zdot: "Ż", szlig: "ß",
-};
-/** Entities HTML allows without the trailing `;` (legacy), limited to the common ones. */
-const SEMICOLON_OPTIONAL = new Set(["amp", "lt", "gt", "quot", "nbsp"]);
-
 /**
- * Decodes HTML character references: `&name;` from a fixed table, `&#NNN;` and `&#xHH;`
- * (invalid code points become U+FFFD, as HTML 5 does). Unknown names are left as written.
+ * Decodes HTML character references with the `entities` library (the full HTML 5 named reference
+ * table, including the legacy forms without `;` such as `&amp`, and numeric references; invalid
+ * code points become U+FFFD, as HTML 5 does). Unknown names are left as written.
  * @param text - text that may contain character references.
  * @returns the decoded text.
  */
 export function decodeHtmlEntities(text: string): string {
-  if (!text.includes("&")) return text;
-  return text.replace(/&(#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,7}|[A-Za-z][A-Za-z0-9]{1,31})(;?)/g, (whole, ref: string, semi: string) => {
-    if (ref.startsWith("#")) {
-      const code = ref[1] === "x" || ref[1] === "X" ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      if (!Number.isFinite(code) || code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return "\ufffd";
-      return String.fromCodePoint(code);
-    }
-    const decoded = NAMED_ENTITIES[ref];
-    if (decoded === undefined) return whole;
-    if (!semi && !SEMICOLON_OPTIONAL.has(ref)) return whole;
-    return decoded;
-  });
+  return text.includes("&") ? decodeHTML(text) : text;
 }
 
 interface Attributes {

@@ -33,7 +33,7 @@ const OUTLOOK_OTHER = /^\s*\**\s*(?:To|Cc|Subject|Címzett|Másolatot kap|Tárgy
 
 /** Separator lines of "original message" blocks: Outlook (older), Thunderbird, localized. */
 const ORIGINAL_MESSAGE = new RegExp(
-  "^\\s*-{2,}\\s*(?:Original Message|Eredeti üzenet|Původní zpráva|Původní e-mail|Oryginalna wiadomość|Wiadomość oryginalna|Исходное сообщение|Исходное письмо|Ursprüngliche Nachricht|Message d'origine|Messaggio originale|Mensaje original)\\s*-{2,}\\s*$",
+  "^\\s*-{2,}\\s*(?:Original Message|Eredeti üzenet|Původní zpráva|Původní e-mail|Oryginalna wiadomość|Wiadomość oryginalna|Исходное сообщение|Исходное письмо|Ursprüngliche Nachricht|Original[- ]?Nachricht|Message d'origine|Messaggio originale|Mensaje original)\\s*-{2,}\\s*$",
   "i",
 );
 /** Outlook's underscore rule above its header block. */
@@ -43,7 +43,7 @@ const UNDERSCORE_RULE = /^\s*_{10,}\s*$/;
  * a forward, so these are never cut points.
  */
 const FORWARD_MARKER = new RegExp(
-  "^\\s*(?:-{2,}\\s*(?:Forwarded message|Forwarded Message|Továbbított üzenet|Přeposlaná zpráva|Wiadomość przekazana dalej|Przekazana wiadomość|Пересылаемое сообщение|Пересланное сообщение)\\s*-{2,}|Begin forwarded message:|Začátek přeposílané zprávy:|Początek przekazywanej wiadomości:|Továbbított levél kezdete:|Начало переадресованного сообщения:)\\s*$",
+  "^\\s*(?:-{2,}\\s*(?:Forwarded message|Forwarded Message|Weitergeleitete Nachricht|Message transféré|Doorgestuurd bericht|Továbbított üzenet|Přeposlaná zpráva|Wiadomość przekazana dalej|Przekazana wiadomość|Пересылаемое сообщение|Пересланное сообщение)\\s*-{2,}|Begin forwarded message:|Začátek přeposílané zprávy:|Początek przekazywanej wiadomości:|Továbbított levél kezdete:|Начало переадресованного сообщения:)\\s*$",
   "i",
 );
 /**
@@ -115,7 +115,10 @@ function isOutlookBlock(lines: readonly string[], i: number): boolean {
  * - other `>` quoted lines are dropped;
  * - cut at the signature separator `-- ` (RFC 3676 4.3).
  * Forward markers ("---------- Forwarded message ---------", "Begin forwarded message:", localized)
- * end the scan: a forward's content is what was forwarded. Outlook forwards have no marker and look
+ * end the scan: a forward's content is what was forwarded. When nothing was written above a cut
+ * point (an "original message" separator or an Outlook header block) but blank lines, the history is
+ * the content and is returned from the cut point on (without `>` lines): quoted history is stripped
+ * only below new text. Outlook forwards have no marker and look
  * like a reply block, so do not strip the text of a new request whose subject
  * {@link isForwardedSubject}.
  * @param text - the plain text of a message (`\n`, `\r\n` or `\r` line breaks).
@@ -127,6 +130,8 @@ export function stripQuotedReply(text: string): string {
   const kept: string[] = [];
   /** Line index of each kept line, to find an attribution wrapped over the lines just kept. */
   const keptAt: number[] = [];
+  /** Line where the history starts (the scan stopped there), when it stopped at a cut point. */
+  let cutAt: number | undefined;
   let i = 0;
   scan: while (i < lines.length) {
     const line = lines[i] ?? "";
@@ -134,10 +139,17 @@ export function stripQuotedReply(text: string): string {
       kept.push(...lines.slice(i));
       break;
     }
-    if (SIGNATURE.test(line) || ORIGINAL_MESSAGE.test(line) || isOutlookBlock(lines, i)) break;
+    if (ORIGINAL_MESSAGE.test(line) || isOutlookBlock(lines, i)) {
+      cutAt = i;
+      break;
+    }
+    if (SIGNATURE.test(line)) break;
     if (UNDERSCORE_RULE.test(line)) {
       const next = nextNonBlank(lines, i + 1);
-      if (next < lines.length && isOutlookBlock(lines, next)) break;
+      if (next < lines.length && isOutlookBlock(lines, next)) {
+        cutAt = i;
+        break;
+      }
     }
     if (!isQuoted(line) && /:\s*$/.test(line)) {
       // An attribution ends with ":" and may be wrapped over up to three lines (Gmail wraps at 78
@@ -168,11 +180,12 @@ export function stripQuotedReply(text: string): string {
     }
     i++;
   }
-  return kept
-    .map((l) => l.trimEnd())
-    .join("\n")
-    .replace(/\n{3,}/g, "\n\n")
-    .replace(/^\n+|\n+$/g, "");
+  // Nothing written above the history (a forward without a marker the scan knows, or a message
+  // sent on as is): the history is the content, so it is kept rather than cut to nothing.
+  const tidy = (list: readonly string[]): string => list.map((l) => l.trimEnd()).join("\n").replace(/\n{3,}/g, "\n\n").replace(/^\n+|\n+$/g, "");
+  const result = tidy(kept);
+  if (cutAt !== undefined && !/\p{L}/u.test(result)) return tidy(lines.slice(cutAt).filter((l) => !isQuoted(l)));
+  return result;
 }
 
 /**

@@ -18,6 +18,7 @@ describe("htmlToText", () => {
     ["table cells", "<table><tr><td>Total</td><td>1 245 €</td></tr></table>", "Total 1 245 €"],
     ["hr", "a<hr>b", "a\n---\nb"],
     ["entities", "&lt;tag&gt; &amp; &quot;q&quot; &#8222;pl&#x201D; &odblac;&udblac; &ccaron;&rcaron; &nbsp;x &unknown; &amp", "<tag> & \"q\" „pl” őű čř  x &unknown; &"],
+    ["named entities of any language (HTML 5 table)", "&lowast; &Euml;lise &hearts; &Scaron;koda &frac12;", "∗ Ëlise ♥ Škoda ½"],
     ["quoted > in attributes does not end the tag", '<p title="a>b">text</p>', "text"],
     ["unclosed tag ends the text", "<p>kept</p><a href=", "kept"],
     ["unclosed head drops only the tag", "<head><p>body text</p>", "body text"],

@@ -239,3 +239,16 @@ describe("stripQuotedReply per client", () => {
     expect(stripQuotedReply(long)).not.toContain("> quoted line");
   });
 });
+
+describe("stripQuotedReply keeps forwarded content", () => {
+  it("a GMX-style forward with nothing written above keeps the forwarded text", () => {
+    const text = "\n----- Original Nachricht ----\nVon:     Anna Schmidt <anna@contoso.example>\nAn:      helpdesk@duna-cloud.example\nDatum:   05.03.2026 10:15\nBetreff: Rechnung\n\nDie Rechnung für Februar ist doppelt belastet worden.\n";
+    const kept = stripQuotedReply(text);
+    expect(kept).toContain("Die Rechnung für Februar ist doppelt belastet worden.");
+    expect(kept.startsWith("----- Original Nachricht ----")).toBe(true);
+  });
+
+  it("new text above the separator: the history below is still stripped", () => {
+    expect(stripQuotedReply("Bitte prüfen.\n\n----- Original Nachricht ----\nVon: a@contoso.example\nDatum: 05.03.2026\nBetreff: x\n\nalt\n")).toBe("Bitte prüfen.");
+  });
+});
