@@ -47,6 +47,21 @@ export interface CharsetRepairResult {
 export const MIN_DETECTOR_CONFIDENCE = 10;
 
 const ESC = 0x1b;
+/**
+ * CJK multi-byte charsets in the order preferred on a tie: raw 8-bit header text comes mostly from
+ * Chinese clients (GB18030 is the superset of GBK and GB2312); Japanese and Korean clients usually
+ * write encoded words.
+ */
+const CJK_PREFERENCE: readonly string[] = ["gb18030", "gbk", "big5", "shift_jis", "euc-kr", "euc-jp"];
+
+/** How much a decoding looks like CJK writing: kana count double (a wrong decoding rarely yields them), Hangul and common ideographs once, rare blocks against. */
+function cjkScore(text: string): number {
+  const count = (re: RegExp): number => (text.match(re) ?? []).length;
+  return 2 * count(/[\u3040-\u30ff]/g) + count(/[\uac00-\ud7a3]/g) + count(/[\u4e00-\u9fff]/g) - 3 * count(/[\ue000-\uf8ff\uf900-\ufaff\u2460-\u27bf]/g);
+}
+
+/** Characters a wrong legacy decoding typically produces: half-width katakana, C1 controls. */
+const IMPLAUSIBLE = /[\uff61-\uff9f\u0080-\u009f]/;
 /** ISO-2022-JP designations (RFC 1468): ESC $ @, ESC $ B, ESC ( B, ESC ( J. */
 const ISO_2022_JP = /\x1b\$[@B]|\x1b\([BJ]/;
 
@@ -108,13 +123,28 @@ export function detectCharset(bytes: Uint8Array): { charset: string; how: "detec
     return { charset: "utf-8", how: "detected" };
   }
   if (isValidUtf8(bytes)) return { charset: "utf-8", how: "detected" };
+  const candidates: { label: string; confidence: number; text: string }[] = [];
   for (const guess of chardet.analyse(bytes)) {
     if (guess.confidence < MIN_DETECTOR_CONFIDENCE) break;
     const label = guess.name.toLowerCase();
     if (label === "utf-8" || label.startsWith("utf-16") || label.startsWith("utf-32")) continue;
-    if (decodeStrict(bytes, label) !== undefined) return { charset: label, how: "detected" };
+    const text = decodeStrict(bytes, label);
+    if (text !== undefined) candidates.push({ label, confidence: guess.confidence, text });
   }
-  return { charset: "windows-1252", how: "fallback" };
+  const decodable = candidates[0]?.label;
+  // Short CJK byte runs decode in several charsets and chardet scores them alike: half-width
+  // katakana and C1 controls are what a wrong decoding yields, almost never what people write;
+  // among the equally scored CJK sets the one giving the most kana / Hangul / ideographs wins.
+  const clean = candidates.filter((c) => !IMPLAUSIBLE.test(c.text));
+  const top = clean[0];
+  let plausible = top?.label;
+  if (top && CJK_PREFERENCE.includes(top.label)) {
+    const tied = clean.filter((c) => CJK_PREFERENCE.includes(c.label) && c.confidence >= top.confidence - 5);
+    tied.sort((a, b) => cjkScore(b.text) - cjkScore(a.text) || CJK_PREFERENCE.indexOf(a.label) - CJK_PREFERENCE.indexOf(b.label));
+    plausible = tied[0]?.label ?? top.label;
+  }
+  const charset = plausible ?? decodable;
+  return charset ? { charset, how: "detected" } : { charset: "windows-1252", how: "fallback" };
 }
 
 interface HeaderBlock {
@@ -265,7 +295,18 @@ export function repairCharsets(raw: Uint8Array): CharsetRepairResult {
       toFix.push({ start: f.start, end: f.end, name: f.name });
     }
   }
-  const headerCharset = eightBit.length > 0 ? decodeHeaderBytes(Buffer.concat(eightBit), hint) : undefined;
+  // Detection reads only the words that carry 8-bit bytes: field names, addresses and ASCII words
+  // would pull a statistical detector towards Latin-1.
+  const words = Buffer.from(
+    eightBit
+      .map((b) => b.toString("latin1").replace(/^[^:]*:/, ""))
+      .join(" ")
+      .split(/[\s<>"(),;:]+/)
+      .filter((w) => /[\x80-\xff]/.test(w))
+      .join(" "),
+    "latin1",
+  );
+  const headerCharset = eightBit.length > 0 ? decodeHeaderBytes(words, hint) : undefined;
   for (const f of toFix) {
     const bytes = buf.subarray(f.start, f.end);
     const decoded = hasHighBytes(bytes)

@@ -89,7 +89,8 @@ function canonical(r: Run): Record<string, string> {
     const facts = e.outcome === "duplicate" ? "duplicate" : [e.outcome, e.reason ?? "", e.language?.language ?? "", e.language?.source ?? "", [...e.flags].sort().join("+")].join("|");
     groups.set(e.intakeKey, [...(groups.get(e.intakeKey) ?? []), facts]);
   }
-  return Object.fromEntries([...groups].map(([k, v]) => [k, v.sort().join(" ; ")]).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const keys = [...groups.keys()].sort();
+  return Object.fromEntries(keys.map((k) => [k, (groups.get(k) ?? []).sort().join(" ; ")]));
 }
 
 let runs: Run[];
