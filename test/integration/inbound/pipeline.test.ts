@@ -193,3 +193,61 @@ describe("pipeline rules", () => {
     await expect(reclassifySupportRequest({ cases: container.cases, clock: container.clock }, "duna-cloud-budapest", caseId, { colour: "red" })).rejects.toMatchObject({ code: "ValidationFailed" });
   });
 });
+
+describe("senders, subjects and languages of real-world mail", () => {
+  const process = (raw: string, name: string, partnerId = "duna-cloud-budapest") => processInboundEmail(deps, { partnerId, blobName: `${partnerId}/${name}-${randomUUID()}.eml`, raw: Buffer.from(raw, "utf8") });
+  const sendStatus = () => createSendStatusEmail({ cases: container.cases, partners: container.partners, notifications: container.notifications, emailSender: sender, renderStatusEmail, clock: container.clock });
+
+  it("a sender the app cannot mail gets a request flagged undeliverable, and no acknowledgement is attempted", async () => {
+    const r = await process(`From: John <john.@contoso-undeliverable.example>\r\nTo: helpdesk@duna-cloud.example\r\nSubject: Invoice question\r\nMessage-ID: <undeliverable-${randomUUID()}@contoso-undeliverable.example>\r\n\r\nPlease check our invoice for March.\r\n`, "undeliverable");
+    expect(r.outcome).toMatchObject({ kind: "new", acknowledgementSuppressed: true });
+    const caseId = (r.outcome as { caseId: string }).caseId;
+    const sr = (await container.cases.getCase("duna-cloud-budapest", caseId))!;
+    expect(sr.inboundEmail).toMatchObject({ from: "john.@contoso-undeliverable.example", undeliverable: true, senderSource: "from" });
+    expect(sr.undeliverableEmails?.map((u) => u.address)).toEqual(["john.@contoso-undeliverable.example"]);
+    const before = sender.sent.length;
+    await expect(sendStatus()({ caseId, partnerId: "duna-cloud-budapest", notificationKey: "received", status: "received" })).resolves.toMatchObject({ outcome: "skipped" });
+    await expect(sendStatus()({ caseId, partnerId: "duna-cloud-budapest", notificationKey: "in-diagnosis", status: "in-diagnosis" })).resolves.toMatchObject({ outcome: "skipped" });
+    expect(sender.sent.length).toBe(before);
+    const log = await container.inboundLog.listLog("duna-cloud-budapest", { caseId, limit: 10 });
+    expect(log.items.map((e) => e.flags)).toEqual([expect.arrayContaining(["undeliverable-sender", "acknowledgement-suppressed"])]);
+  });
+
+  it("a trailing-dot domain is normalised and acknowledged; Reply-To stands in for a From without an address", async () => {
+    const dot = await process(`From: Anna <anna@northwind-traders.example.>\r\nTo: helpdesk@duna-cloud.example\r\nSubject: Licence count\r\nMessage-ID: <dot-${randomUUID()}@northwind-traders.example>\r\n\r\nWe need five more licences.\r\n`, "dot");
+    expect(dot.outcome).toMatchObject({ kind: "new", acknowledgementSuppressed: false });
+    expect((await container.cases.getCase("duna-cloud-budapest", (dot.outcome as { caseId: string }).caseId))?.customer.email).toBe("anna@northwind-traders.example");
+    const replyTo = await process(`From: "Helpdesk form" <>\r\nReply-To: Péter <peter@contoso-form.example>\r\nTo: helpdesk@duna-cloud.example\r\nSubject: Teams sign-in fails\r\nMessage-ID: <rt-${randomUUID()}@contoso-form.example>\r\n\r\nNobody can sign in to Teams since this morning.\r\n`, "reply-to");
+    const sr = (await container.cases.getCase("duna-cloud-budapest", (replyTo.outcome as { caseId: string }).caseId))!;
+    expect(sr.inboundEmail).toMatchObject({ from: "peter@contoso-form.example", senderSource: "reply-to" });
+  });
+
+  it("a subject that cannot be decoded never reaches the customer: the title is a neutral notice", async () => {
+    const r = await process(`From: ops@northwind-traders.example\r\nTo: helpdesk@duna-cloud.example\r\nSubject: =?UTF-8?B?nnDusSNdG92w6Fu4?=\r\nMessage-ID: <garbled-${randomUUID()}@northwind-traders.example>\r\n\r\nThe VPN gateway drops connections every hour.\r\n`, "garbled");
+    const caseId = (r.outcome as { caseId: string }).caseId;
+    expect((await container.cases.getCase("duna-cloud-budapest", caseId))?.title).toBe("Email request (subject could not be decoded)");
+    const before = sender.sent.length;
+    await sendStatus()({ caseId, partnerId: "duna-cloud-budapest", notificationKey: "received", status: "received" });
+    const ack = sender.sent.slice(before).find((m) => m.to.some((t) => t.address === "ops@northwind-traders.example"))!;
+    expect(ack.subject).not.toMatch(/[\ufffd\u0080-\u009f]/);
+    expect(ack.text).not.toMatch(/[\ufffd]/);
+  });
+
+  it("language: the directory wins; an unserved or unsure language gets the partner's default", async () => {
+    await container.registerPartner({ ...(partners as unknown as PartnerDefinitionInput[])[0]!, id: "duna-default-cs", contacts: { support: "helpdesk-cs@duna-cloud.example", escalation: [] }, defaultLanguage: "cs" });
+    const german = await process(`From: klaus@kunde-gmbh.example\r\nTo: helpdesk-cs@duna-cloud.example\r\nSubject: Rechnung Oktober\r\nMessage-ID: <de-${randomUUID()}@kunde-gmbh.example>\r\n\r\nGuten Tag, die Rechnung für Oktober ist leider doppelt belastet worden. Bitte prüfen Sie das. Mit freundlichen Grüßen\r\n`, "german", "duna-default-cs");
+    const de = (await container.cases.getCase("duna-default-cs", (german.outcome as { caseId: string }).caseId))!;
+    expect({ language: de.customer.preferredLanguage, decision: de.inboundEmail?.language }).toMatchObject({ language: "cs", decision: { source: "partner-default", detected: "de" } });
+    const polish = await process(`From: jan@klient.example\r\nTo: helpdesk-cs@duna-cloud.example\r\nSubject: Faktura za marzec\r\nMessage-ID: <pl-${randomUUID()}@klient.example>\r\n\r\nDzień dobry, prosimy o korektę faktury za marzec, liczba licencji się nie zgadza. Pozdrawiam\r\n`, "polish", "duna-default-cs");
+    expect((await container.cases.getCase("duna-default-cs", (polish.outcome as { caseId: string }).caseId))?.inboundEmail?.language).toMatchObject({ language: "pl", source: "detected" });
+    const known = results.get("01-new-plain-en.eml")!.outcome as { caseId: string };
+    expect((await container.cases.getCase("duna-cloud-budapest", known.caseId))?.inboundEmail?.language).toMatchObject({ language: "en", source: "directory" });
+  });
+
+  it("a bounce whose envelope sender is the From address is still recorded as a bounce", async () => {
+    const raw = readEml("41-bounce-dsn-permanent.eml").toString("latin1").replace(/^Return-Path:.*\r?\n/im, "").replace(/^Message-ID: <[^>]+>/im, `Message-ID: <bounce-envelope-${randomUUID()}@mx.example>`);
+    const fromLine = /^From:.*<([^>]+)>/im.exec(raw)?.[1] ?? /^From:\s*(\S+)/im.exec(raw)?.[1];
+    const r = await processInboundEmail(deps, { partnerId: "duna-cloud-budapest", blobName: `duna-cloud-budapest/envelope-${randomUUID()}.eml`, raw: Buffer.from(`Return-Path: <${fromLine}>\r\n${raw}`, "latin1") });
+    expect(r.outcome.kind).toBe("bounce");
+  });
+});
