@@ -14,7 +14,7 @@ import { INBOUND_EMAIL_CONTAINER } from "../shared/contracts";
 import { getContainer } from "../shared/container";
 import { partnerIdOfBlobName, processInboundEmail } from "../shared/services/inboundEmail";
 import type { HttpHandlerDeps } from "./http/common";
-import { createListIgnoredEmailHandler, createListQuarantinedEmailHandler, createReclassifySupportRequestHandler, createSubmitInboundEmailHandler } from "./http/inboundEmailHandlers";
+import { createListIgnoredEmailHandler, createListInboundLogHandler, createListQuarantinedEmailHandler, createReclassifySupportRequestHandler, createSubmitInboundEmailHandler } from "./http/inboundEmailHandlers";
 
 const deps: HttpHandlerDeps = { getContainer, getWorkflow: (context) => getContainer().createWorkflow(df.getClient(context)) };
 
@@ -55,6 +55,13 @@ app.http("ListIgnoredEmail", {
   authLevel: "anonymous",
   route: "partners/{partnerId}/inbound-email/ignored",
   handler: createListIgnoredEmailHandler(deps),
+});
+
+app.http("ListInboundEmailLog", {
+  methods: ["GET"],
+  authLevel: "anonymous",
+  route: "partners/{partnerId}/inbound-email/log",
+  handler: createListInboundLogHandler(deps),
 });
 
 app.http("ReclassifySupportRequest", {

@@ -5,11 +5,14 @@
  *   container, so it follows the blob-triggered path of every relay; 202 `{blobName}`;
  * - `GET …/inbound-email/quarantine` and `GET …/inbound-email/ignored` (partner API key): the
  *   quarantined and the ignored messages, newest first, paged like the case listing;
+ * - `GET …/inbound-email/log` (partner API key): every delivered message with its outcome,
+ *   filtered by outcome, sender, Message-ID, case, flag and time;
  * - `PATCH …/support-requests/{caseId}` `{product?, category?, severity?}` (partner API key): the
  *   partner corrects the classification.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
-import { actPermissionFor, Categories, PartnerIdSchema, type Category } from "../../shared/contracts";
+import { actPermissionFor, Categories, InboundLogFlags, InboundLogOutcomes, PartnerIdSchema, type Category, type InboundLogFlag, type InboundLogOutcome } from "../../shared/contracts";
+import type { InboundLogQuery } from "../../shared/ports";
 import { requirePermission } from "../../shared/services/apiKeys";
 import { reclassifySupportRequest, submitInboundEmail, verifyWebhookBytes } from "../../shared/services/inboundEmail";
 import { handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type HttpHandlerDeps } from "./common";
@@ -94,6 +97,70 @@ export function createListQuarantinedEmailHandler(deps: Pick<HttpHandlerDeps, "g
 /** `GET /api/partners/{partnerId}/inbound-email/ignored?limit&continuationToken`: 200 `{items: IgnoredEmail[], continuationToken?}` (auto-replies, bounces, our own notifications). */
 export function createListIgnoredEmailHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
   return createListHandler(deps, "ignored");
+}
+
+/**
+ * Reads the filters of the inbound log listing from the query string.
+ * @returns the query, or the RFC 9457 problem naming every bad parameter (`query:<name>`).
+ */
+function logQueryOf(request: HttpRequest, paging: { limit?: number; continuationToken?: string }): { ok: true; query: InboundLogQuery } | { ok: false; response: HttpResponseInit } {
+  const errors: { pointer: string; detail: string }[] = [];
+  const query: InboundLogQuery = { ...paging };
+  const outcome = request.query.get("outcome");
+  if (outcome !== null) {
+    const list = outcome.split(",").map((o) => o.trim()).filter((o) => o !== "");
+    const bad = list.filter((o) => !(InboundLogOutcomes as readonly string[]).includes(o));
+    if (list.length === 0 || bad.length > 0) errors.push({ pointer: "query:outcome", detail: `comma-separated outcomes out of ${InboundLogOutcomes.join(", ")}` });
+    else query.outcomes = list as InboundLogOutcome[];
+  }
+  const flag = request.query.get("flag");
+  if (flag !== null) {
+    if (!(InboundLogFlags as readonly string[]).includes(flag)) errors.push({ pointer: "query:flag", detail: `one of ${InboundLogFlags.join(", ")}` });
+    else query.flag = flag as InboundLogFlag;
+  }
+  for (const name of ["from", "messageId", "caseId"] as const) {
+    const value = request.query.get(name);
+    if (value === null) continue;
+    if (value.trim() === "" || value.length > 998) errors.push({ pointer: `query:${name}`, detail: "a non-empty value of at most 998 characters" });
+    else query[name] = value.trim();
+  }
+  for (const name of ["since", "until"] as const) {
+    const value = request.query.get(name);
+    if (value === null) continue;
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) errors.push({ pointer: `query:${name}`, detail: "an ISO 8601 instant with a time zone, e.g. 2026-03-05T10:00:00Z" });
+    else query[name] = new Date(Date.parse(value)).toISOString();
+  }
+  if (query.since !== undefined && query.until !== undefined && query.since >= query.until) errors.push({ pointer: "query:until", detail: "must be after since" });
+  return errors.length > 0 ? { ok: false, response: validationProblem(errors, pathOf(request)) } : { ok: true, query };
+}
+
+/**
+ * `GET /api/partners/{partnerId}/inbound-email/log?outcome&from&messageId&caseId&flag&since&until&limit&continuationToken`:
+ * 200 `{items: InboundLogEntry[], continuationToken?}`, every delivered message of the partner's
+ * mailbox with its outcome, newest first; filters combine with AND (`outcome` takes a
+ * comma-separated list; `from` is compared case-insensitively; `since` inclusive, `until`
+ * exclusive, ISO 8601). 400 problem+json naming the bad parameter. Permission `inbound-email:read`.
+ */
+export function createListInboundLogHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
+  return (request, context) =>
+    handleErrors(request, context, async () => {
+      const container = deps.getContainer();
+      const auth = await authorize(container, request);
+      if (!auth.ok) return auth.response;
+      requirePermission(auth.principal, "inbound-email:read");
+      const paging = pagingOf(request);
+      if (!paging.ok) return paging.response;
+      const parsed = logQueryOf(request, paging.options);
+      if (!parsed.ok) return parsed.response;
+      let page;
+      try {
+        page = await container.inboundLog.listLog(auth.partnerId, parsed.query);
+      } catch (e) {
+        if (e instanceof RangeError) return validationProblem([{ pointer: (e as { code?: unknown }).code === "InvalidContinuationToken" ? "query:continuationToken" : "query:limit", detail: e.message }], pathOf(request));
+        throw e;
+      }
+      return json(200, page, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
+    });
 }
 
 /**

@@ -36,6 +36,8 @@ import {
   ReopeningBodySchema,
   ResolutionBodySchema,
   Severities,
+  InboundLogFlags,
+  InboundLogOutcomes,
   SlaClockViewSchema,
   SlaEventSchema,
   SlaFilters,
@@ -54,6 +56,8 @@ import {
   IgnoredEmailPageSchema,
   IgnoredEmailSchema,
   InboundEmailAcceptedSchema,
+  InboundLogEntrySchema,
+  InboundLogPageSchema,
   PublicSupportTermsSchema,
   QuarantinedEmailPageSchema,
   QuarantinedEmailSchema,
@@ -117,6 +121,8 @@ const namedSchemas: Record<string, z.ZodType> = {
   IgnoredEmail: IgnoredEmailSchema,
   IgnoredEmailPage: IgnoredEmailPageSchema,
   InboundEmailAccepted: InboundEmailAcceptedSchema,
+  InboundLogEntry: InboundLogEntrySchema,
+  InboundLogPage: InboundLogPageSchema,
   HealthReport: HealthReportSchema,
 };
 
@@ -411,6 +417,33 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
       responses: { 200: json("A page of messages.", schema, { "x-ms-continuation-token": headerRef("ContinuationToken") }), ...problemResponses(400, ...readErrors) },
     });
   }
+
+  add({
+    method: "get",
+    path: `${partnerPath}/inbound-email/log`,
+    operationId: "ListInboundEmailLog",
+    tags: [Tags.inboundEmail],
+    summary: "Search the inbound log",
+    description:
+      "Every message delivered to the partner's support mailbox with its outcome (new, reply, auto-reply, bounce, own-notification, duplicate, quarantine), newest first. Filters combine with AND. Permission `inbound-email:read`.",
+    security: partnerKeySecurity,
+    parameters: [parameterRef("ContinuationTokenHeader")],
+    request: {
+      params: partnerParams,
+      query: z.object({
+        outcome: z.string().optional().openapi({ description: `Comma-separated outcomes: ${InboundLogOutcomes.join(", ")}.`, example: "bounce,quarantine" }),
+        from: z.string().max(998).optional().openapi({ description: "Exact sender address (case-insensitive)." }),
+        messageId: z.string().max(998).optional().openapi({ description: "Exact Message-ID, with angle brackets.", example: "<abc@contoso.example>" }),
+        caseId: CaseIdParam.optional(),
+        flag: z.enum(InboundLogFlags).optional().openapi({ description: "Only entries carrying this flag." }),
+        since: z.string().optional().openapi({ description: "At or after this instant (ISO 8601 with offset).", example: "2026-03-01T00:00:00Z" }),
+        until: z.string().optional().openapi({ description: "Before this instant (exclusive; ISO 8601 with offset)." }),
+        limit: limitParam,
+        continuationToken: continuationTokenParam,
+      }),
+    },
+    responses: { 200: json("A page of the inbound log.", InboundLogPageSchema, { "x-ms-continuation-token": headerRef("ContinuationToken") }), ...problemResponses(400, ...readErrors) },
+  });
 
   const keyParams = z.object({ partnerId: PartnerIdParam, keyId: z.string().min(1).openapi({ description: "The key's id (from the list; never the key itself)." }) });
   add({

@@ -6,7 +6,18 @@
  * cannot drift from the code without the build failing.
  */
 import { z } from "zod";
-import { CaseStatuses, SupportRequestSchema, Weekdays, type CaseAttachment, type IgnoredEmail, type QuarantinedEmail } from "../contracts";
+import {
+  CaseStatuses,
+  InboundLogFlags,
+  InboundLogOutcomes,
+  SupportedLanguages,
+  SupportRequestSchema,
+  Weekdays,
+  type CaseAttachment,
+  type IgnoredEmail,
+  type InboundLogEntry,
+  type QuarantinedEmail,
+} from "../contracts";
 import type { DependencyHealth, HealthReport } from "../services/health";
 import type { SubmitSupportRequestResult } from "../services/supportRequests";
 import type { PublicSupportTerms } from "../services/supportTerms";
@@ -34,6 +45,8 @@ export const InboundEmailAcceptedSchema = z.object({
 
 /** A quarantined inbound message (`GET …/inbound-email/quarantine`). */
 export const QuarantinedEmailSchema = z.object({
+  /** `<Message-ID>#<content hash prefix>`. */
+  intakeKey: z.string().optional(),
   blobName: z.string(),
   sourceBlobName: z.string(),
   reason: z.enum(["too-large", "malformed", "no-sender", "unknown-partner"]),
@@ -50,6 +63,8 @@ const _quarantineMatches: Same<z.infer<typeof QuarantinedEmailSchema>, Quarantin
 /** An ignored inbound message: auto-reply, bounce or one of our own notifications (`GET …/inbound-email/ignored`). */
 export const IgnoredEmailSchema = z.object({
   messageId: z.string(),
+  /** `<Message-ID>#<content hash prefix>`. */
+  intakeKey: z.string().optional(),
   kind: z.enum(["auto-reply", "own-notification", "bounce"]),
   /** Which rule fired (`auto-submitted: auto-generated`, `message-id`, …). */
   marker: z.string(),
@@ -62,6 +77,36 @@ export const IgnoredEmailSchema = z.object({
   bounce: z.object({ permanent: z.boolean(), failedRecipients: z.array(z.string()), status: z.string().optional() }).optional(),
 });
 const _ignoredMatches: Same<z.infer<typeof IgnoredEmailSchema>, IgnoredEmail> = true;
+
+/** One delivered message of the inbound log (`GET …/inbound-email/log`). */
+export const InboundLogEntrySchema = z.object({
+  blobName: z.string().openapi({ description: "The raw message in the `inbound-email` container (one delivery)." }),
+  receivedAt: z.iso.datetime().openapi({ description: "When the outcome was decided (ISO 8601 UTC)." }),
+  messageId: z.string().openapi({ description: "The Message-ID header, or `<sha256@synthetic.invalid>` when the message has none." }),
+  intakeKey: z.string().openapi({ description: "`<Message-ID>#<first 32 hex of the content hash>`: different messages under one reused Message-ID have different keys." }),
+  contentHash: z.string().openapi({ description: "SHA-256 of the normalised headers (From, To, Cc, Subject, Date, Message-ID, In-Reply-To, References, Content-Type) and body." }),
+  outcome: z.enum(InboundLogOutcomes),
+  from: z.string().openapi({ description: "Sender address as normalised (\"\" when none)." }),
+  senderSource: z.string().optional().openapi({ description: "Header that gave the sender: from, reply-to, sender, return-path, none." }),
+  subject: z.string(),
+  caseId: z.string().optional(),
+  reason: z.string().optional().openapi({ description: "The rule that fired (ignored kinds) or the quarantine reason." }),
+  detail: z.string().optional(),
+  duplicateOf: z.string().optional().openapi({ description: "For `duplicate`: the blob of the first delivery of the same content." }),
+  flags: z.array(z.enum(InboundLogFlags)),
+  language: z
+    .object({
+      language: z.enum(SupportedLanguages),
+      source: z.enum(["directory", "detected", "partner-default"]),
+      detected: z.string().optional(),
+      confidence: z.number().optional(),
+    })
+    .optional()
+    .openapi({ description: "New requests: the language the customer is written to in, and why." }),
+});
+const _logMatches: Same<z.infer<typeof InboundLogEntrySchema>, InboundLogEntry> = true;
+/** A page of the inbound log, newest first (the token also in `x-ms-continuation-token`). */
+export const InboundLogPageSchema = z.object({ items: z.array(InboundLogEntrySchema), continuationToken: z.string().optional() });
 
 /** A page of quarantined messages, newest first (the token also in `x-ms-continuation-token`). */
 export const QuarantinedEmailPageSchema = z.object({ items: z.array(QuarantinedEmailSchema), continuationToken: z.string().optional() });

@@ -27,7 +27,7 @@ import {
   createRequestInformationHandler,
   createRevokeApiKeyHandler,
 } from "../../../functions/http/partnerApiHandlers";
-import { createListIgnoredEmailHandler, createListQuarantinedEmailHandler, createReclassifySupportRequestHandler } from "../../../functions/http/inboundEmailHandlers";
+import { createListIgnoredEmailHandler, createListInboundLogHandler, createListQuarantinedEmailHandler, createReclassifySupportRequestHandler } from "../../../functions/http/inboundEmailHandlers";
 import type { HttpHandler, HttpHandlerDeps } from "../../../functions/http/common";
 import { generateApiKey, newApiKeyRecord } from "../../../shared/services";
 import { FakeWorkflow, partnerDefinition, testConfig } from "./helpers";
@@ -88,6 +88,7 @@ const partnerEndpoints: Endpoint[] = [
   { name: "GET inbound-email/quarantine", method: "GET", path: () => "/inbound-email/quarantine", handler: createListQuarantinedEmailHandler, permission: "inbound-email:read", ok: 200 },
   { name: "GET inbound-email/ignored", method: "GET", path: () => "/inbound-email/ignored", handler: createListIgnoredEmailHandler, permission: "inbound-email:read", ok: 200 },
   { name: "GET audit", method: "GET", path: () => "/audit", handler: createGetAuditLogHandler, permission: "audit:read", ok: 200 },
+  { name: "GET inbound-email/log", method: "GET", path: () => "/inbound-email/log", handler: createListInboundLogHandler, permission: "inbound-email:read", ok: 200 },
 ];
 
 const allEndpoints = [...caseEndpoints, ...partnerEndpoints];
@@ -352,8 +353,8 @@ describe("authorisation matrix: 429 with Retry-After past the per-key rate", () 
 describe("authorisation matrix: size", () => {
   it("covers every endpoint × role × object kind", () => {
     const total = Object.values(cells).reduce((a, b) => a + b, 0);
-    // 11 case endpoints × 5 roles × 2 categories + 7 partner endpoints × 5 roles (own);
-    // 18 foreign-key + 55 foreign-object (404); 2 × 55 provider; 18 × 3 (401); 18 (429).
-    expect(total).toBe(110 + 35 + 18 + 55 + 110 + 54 + 18);
+    // 11 case endpoints × 5 roles × 2 categories + 8 partner endpoints × 5 roles (own);
+    // 19 foreign-key + 55 foreign-object (404); 2 × 55 provider; 19 × 3 (401); 19 (429).
+    expect(total).toBe(110 + 40 + 19 + 55 + 110 + 57 + 19);
   });
 });

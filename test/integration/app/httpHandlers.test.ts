@@ -8,6 +8,8 @@ import type { PartnerCredentials } from "../../../shared/contracts";
 import { createSubmitSupportRequestHandler } from "../../../functions/http/intakeHandlers";
 import { createGetSupportRequestHandler, createListSupportRequestsHandler, createRecordDiagnosisHandler, createRecordResolutionHandler } from "../../../functions/http/partnerApiHandlers";
 import { createHealthHandler } from "../../../functions/http/healthHandler";
+import { createListInboundLogHandler } from "../../../functions/http/inboundEmailHandlers";
+import { processInboundEmail } from "../../../shared/services/inboundEmail";
 import type { HttpHandlerDeps } from "../../../functions/http/common";
 import { fingerprintRequest } from "../../../shared/services";
 import { FakeWorkflow, partnerDefinition, signWebhook, supportRequestBody, testConfig } from "./helpers";
@@ -231,5 +233,56 @@ describe("GET /api/health", () => {
     const res = await call(createHealthHandler(() => broken), { method: "GET", path: "/api/health" });
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ status: "unhealthy", checks: { storage: { status: "up" }, mail: { status: "down" } } });
+  });
+});
+
+describe("GET /api/partners/{partnerId}/inbound-email/log", () => {
+  const list = (query: Record<string, string>, key = alpha.apiKey, partnerId = "alpha-http") => call(createListInboundLogHandler(deps), { method: "GET", path: `/api/partners/${partnerId}/inbound-email/log`, headers: { "x-api-key": key }, params: { partnerId }, query });
+  let support = "";
+
+  beforeAll(async () => {
+    support = (await container.partners.getPartner("alpha-http"))!.contacts.support;
+    const inbound = container.inboundEmailDeps(workflow);
+    const mail = (id: string, from: string, subject: string, extra = "") => Buffer.from(`From: ${from}\r\nTo: ${support}\r\nSubject: ${subject}\r\nMessage-ID: <${id}@log.example>\r\n${extra}\r\nPlease check our invoice.\r\n`);
+    const deliveries: Array<[string, Buffer]> = [
+      ["a", mail("first", "Ops@Contoso-Log.example", "Invoice question")],
+      ["b", mail("first", "Ops@Contoso-Log.example", "Invoice question")],
+      ["c", mail("first", "other@contoso-log.example", "A different message under the same id")],
+      ["d", mail("bounce", "MAILER-DAEMON@mx.log.example", "Undelivered Mail Returned to Sender", "X-Failed-Recipients: gone@contoso-log.example\r\n")],
+    ];
+    for (const [name, raw] of deliveries) await processInboundEmail(inbound, { partnerId: "alpha-http", blobName: `alpha-http/log-${name}.eml`, raw });
+  });
+
+  it("lists every delivery with its outcome, newest first, filtered by outcome, sender, Message-ID, flag and time", async () => {
+    const all = await list({ limit: "100" });
+    expect(all.status).toBe(200);
+    const items = all.body.items as Array<{ blobName: string; outcome: string; flags: string[]; receivedAt: string }>;
+    const mine = items.filter((i) => i.blobName.startsWith("alpha-http/log-"));
+    expect(mine.map((i) => [i.blobName, i.outcome]).sort()).toEqual([
+      ["alpha-http/log-a.eml", "new"],
+      ["alpha-http/log-b.eml", "duplicate"],
+      ["alpha-http/log-c.eml", "new"],
+      ["alpha-http/log-d.eml", "bounce"],
+    ]);
+    expect(items.map((i) => i.receivedAt)).toEqual([...items.map((i) => i.receivedAt)].sort().reverse());
+    const names = async (query: Record<string, string>): Promise<string[]> => ((await list(query)).body.items as Array<{ blobName: string }>).map((i) => i.blobName).sort();
+    expect(await names({ outcome: "bounce,duplicate" })).toEqual(["alpha-http/log-b.eml", "alpha-http/log-d.eml"]);
+    expect(await names({ from: "OPS@contoso-log.example" })).toEqual(["alpha-http/log-a.eml", "alpha-http/log-b.eml"]);
+    expect(await names({ messageId: "<first@log.example>", flag: "message-id-reused" })).toEqual(["alpha-http/log-a.eml", "alpha-http/log-b.eml", "alpha-http/log-c.eml"]);
+    expect(await names({ since: "2999-01-01T00:00:00Z" })).toEqual([]);
+    expect(await names({ until: "2000-01-01T00:00:00+01:00" })).toEqual([]);
+    const other = await list({}, beta.apiKey, "beta-http");
+    expect((other.body.items as unknown[]).length).toBe(0);
+  });
+
+  it("400 problem+json naming each bad parameter", async () => {
+    const res = await list({ outcome: "new,lost", flag: "shiny", since: "yesterday", limit: "0" });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect((await list({ outcome: "new,lost", flag: "shiny", since: "yesterday" })).body.errors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ pointer: "query:outcome" }), expect.objectContaining({ pointer: "query:flag" }), expect.objectContaining({ pointer: "query:since" })]),
+    );
+    expect((await list({ since: "2026-03-02T00:00:00Z", until: "2026-03-01T00:00:00Z" })).body).toMatchObject({ status: 400, errors: [{ pointer: "query:until" }] });
+    expect((await list({ continuationToken: "garbage!" })).body).toMatchObject({ status: 400, errors: [{ pointer: "query:continuationToken" }] });
   });
 });

@@ -138,7 +138,7 @@ describe("OpenAPI document", () => {
         expect(accepted.content?.["application/json"]).toBeDefined();
       }
     }
-    for (const path of ["/api/partners/{partnerId}/support-requests", "/api/partners/{partnerId}/inbound-email/quarantine", "/api/partners/{partnerId}/inbound-email/ignored"]) {
+    for (const path of ["/api/partners/{partnerId}/support-requests", "/api/partners/{partnerId}/inbound-email/quarantine", "/api/partners/{partnerId}/inbound-email/ignored", "/api/partners/{partnerId}/inbound-email/log"]) {
       const op = (doc.paths?.[path] as Record<string, Operation>).get as Operation;
       expect(headerNames(doc, op)).toContain("x-ms-continuation-token");
       expect((op.responses["200"] as { headers: Record<string, unknown> }).headers["x-ms-continuation-token"]).toBeDefined();
