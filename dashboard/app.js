@@ -307,8 +307,9 @@ function render() {
   $("session").hidden = !signedIn;
   $("signin-view").hidden = signedIn;
   const route = parseRoute();
-  $("list-view").hidden = !signedIn || route.caseId !== null;
+  $("list-view").hidden = !signedIn || route.caseId !== null || route.inbound;
   $("detail-view").hidden = !signedIn || route.caseId === null;
+  $("inbound-view").hidden = !signedIn || !route.inbound;
   if (!signedIn) {
     document.title = "Sign in — partner dashboard";
     return;
@@ -317,14 +318,15 @@ function render() {
   if (!state.session?.role) $("session-role").hidden = true;
 }
 
-/** @returns {{ caseId: string | null }} */
+/** @returns {{ caseId: string | null, inbound: boolean }} */
 function parseRoute() {
+  if (window.location.hash === "#/inbound") return { caseId: null, inbound: true };
   const m = /^#\/requests\/([^/?#]+)$/.exec(window.location.hash);
-  if (!m || !m[1]) return { caseId: null };
+  if (!m || !m[1]) return { caseId: null, inbound: false };
   try {
-    return { caseId: decodeURIComponent(m[1]) };
+    return { caseId: decodeURIComponent(m[1]), inbound: false };
   } catch {
-    return { caseId: null };
+    return { caseId: null, inbound: false };
   }
 }
 
@@ -332,9 +334,12 @@ async function navigate() {
   state.generation++;
   render();
   if (!state.session) return;
-  const { caseId } = parseRoute();
+  const { caseId, inbound } = parseRoute();
   closeActionForm();
-  if (caseId === null) {
+  if (inbound) {
+    document.title = "Inbound email — partner dashboard";
+    await refreshInbound();
+  } else if (caseId === null) {
     state.detailCaseId = null;
     state.detail = null;
     state.detailSignature = "";
@@ -371,7 +376,9 @@ function schedulePoll() {
   state.pollTimer = window.setTimeout(async () => {
     if (!document.hidden && state.session) {
       try {
-        if (parseRoute().caseId === null) await refreshList(false);
+        const route = parseRoute();
+        if (route.inbound) await refreshInbound();
+        else if (route.caseId === null) await refreshList(false);
         else await refreshDetail();
       } catch {
         setLive(false, "Connection lost — retrying");
@@ -386,6 +393,41 @@ function setLive(ok, text) {
   const el = $("live");
   el.classList.toggle("stale", !ok);
   el.textContent = text ?? `Live · updated ${new Date().toLocaleTimeString("en-GB")}`;
+}
+
+/* ---------------------------------------------------------------- inbound email log */
+
+/** Loads the newest 100 entries of the mailbox's inbound log (`GET …/inbound-email/log`) with the chosen filters. */
+async function refreshInbound() {
+  const gen = state.generation;
+  const q = new URLSearchParams({ limit: "100" });
+  const outcome = /** @type {HTMLSelectElement} */ ($("i-outcome")).value;
+  const from = /** @type {HTMLInputElement} */ ($("i-from")).value.trim();
+  if (outcome) q.set("outcome", outcome);
+  if (from) q.set("from", from);
+  const r = await api(`${partnerPath("inbound-email/log")}?${q}`);
+  if (gen !== state.generation || common(r)) return;
+  if (!r.ok) {
+    $("inbound-notice").textContent = `Could not load the inbound log: ${problemText(r)}`;
+    setLive(false, "Error — retrying");
+    return;
+  }
+  const items = Array.isArray(r.body?.items) ? r.body.items : [];
+  $("inbound-notice").textContent = items.length === 0 ? "No messages match." : "";
+  replaceChildren(
+    $("inbound-body"),
+    items.map((/** @type {any} */ e) =>
+      h("tr", {}, [
+        h("td", {}, [timeEl(e.receivedAt)]),
+        h("td", {}, [e.reason ? `${e.outcome} (${e.reason})` : e.outcome]),
+        h("td", {}, [e.from || "—"]),
+        h("td", {}, [e.subject || "—"]),
+        h("td", {}, [e.caseId ? h("a", { href: `#/requests/${encodeURIComponent(e.caseId)}` }, [e.caseId]) : "—"]),
+        h("td", {}, [(e.flags ?? []).join(", ")]),
+      ]),
+    ),
+  );
+  setLive(true);
 }
 
 /* ---------------------------------------------------------------- list */
@@ -1062,6 +1104,11 @@ async function main() {
     }, 0);
   });
   $("load-more").addEventListener("click", () => void loadMore());
+  $("inbound-filters").addEventListener("change", () => void refreshInbound());
+  $("inbound-filters").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void refreshInbound();
+  });
   window.addEventListener("hashchange", () => void navigate());
   document.addEventListener("visibilitychange", () => {
     if (!document.hidden && state.session) void navigate();

@@ -262,3 +262,28 @@ describe("a partner works its requests in the browser", () => {
     expect(unexpected(errors)).toEqual([]);
   });
 });
+
+describe("the inbound email log in the dashboard", () => {
+  it("lists a message sent to the support mailbox with its outcome and filters by outcome", async () => {
+    const partner = (await import("../fixtures/demo/partners.json")).default.find((p) => p.id === OWNER)!;
+    const nodemailer = await import("nodemailer");
+    const transport = nodemailer.createTransport({ host: "127.0.0.1", port: stack.ports.smtpIntake, secure: false, ignoreTLS: true });
+    const subject = `Inbound log check ${Date.now()}`;
+    try {
+      await transport.sendMail({ envelope: { from: "ops@northwind-traders.example", to: [partner.contacts.support] }, raw: `From: ops@northwind-traders.example\r\nTo: ${partner.contacts.support}\r\nSubject: ${subject}\r\nMessage-ID: <dash-${Date.now()}@northwind-traders.example>\r\n\r\nOur Teams calls drop every few minutes.\r\n` });
+    } finally {
+      transport.close();
+    }
+    const { page, errors } = await browser.newPage();
+    await signIn(page, OWNER);
+    await page.getByRole("link", { name: "Inbound email" }).click();
+    await page.locator("#inbound-view").waitFor({ state: "visible" });
+    const rowText = () => page.locator("#inbound-body tr").evaluateAll((rows) => rows.map((r) => r.textContent ?? ""));
+    // The blob trigger processes the message; the log is polled.
+    await eventually(rowText, (v) => expect(v.some((t) => t.includes(subject) && t.includes("new"))).toBe(true), 60_000);
+    await page.getByLabel("Outcome").selectOption("bounce");
+    await eventually(rowText, (v) => expect(v.some((t) => t.includes(subject))).toBe(false), 15_000);
+    await browser.screenshot(page, "10-inbound-log");
+    expect(unexpected(errors)).toEqual([]);
+  });
+});

@@ -11,7 +11,7 @@
  * Identifier: `eld` (Nito-ELD, n-gram based, 60 languages), medium data set. Compared with
  * franc-min, franc, tinyld and cld3-asm on the labelled sample of real mail text in
  * test/fixtures/email/language-sample.json (13 languages); eld identified the most (figures in
- * docs/email-intake.md, reproduced by `npm run bench -- language`). eld is an ES module: it is
+ * docs/email-intake.md, reproduced by `npm run bench:language`). eld is an ES module: it is
  * loaded with a dynamic `import()` once per process.
  */
 import { SupportedLanguages, type LanguageDecision, type SupportedLanguage } from "../../contracts";
