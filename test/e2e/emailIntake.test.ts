@@ -18,6 +18,8 @@
  * Needs `dist/` (the stack runs `node dist/emulator/cli.js`): `npm test` builds first.
  */
 import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import nodemailer from "nodemailer";
 import partnersJson from "../fixtures/demo/partners.json";
@@ -29,6 +31,7 @@ import { ApiError, DemoApiClient, caseOf, type CaseView } from "../../scripts/li
 import { fetchHonouringRetryAfter } from "../../scripts/lib/retryingFetch";
 import { statusEmailLocales } from "../../shared/templates/statusEmail";
 import { corpusFiles, EXPECTED, readEml, type ExpectedMessage } from "../unit/email/corpus";
+import { intakeKeyOf, isQuarantine, parseMessage } from "../../shared/services/inboundEmail";
 
 jest.setTimeout(4 * 60_000);
 
@@ -55,6 +58,15 @@ interface CaughtEmail {
   to: Array<{ address: string }>;
   headers: Record<string, string>;
   text: string;
+}
+
+/** An entry of `GET …/inbound-email/log`. */
+interface InboundLogItem {
+  intakeKey: string;
+  outcome: string;
+  caseId?: string;
+  flags: string[];
+  language?: { language: string; source: string };
 }
 
 interface IgnoredItem {
@@ -586,4 +598,96 @@ describe("email intake end to end over SMTP", () => {
     // Only SLA timers of the severity-A requests may have sent something meanwhile.
     for (const e of added) expect(e.messageId).toMatch(/\.(sla-|escalat|chain)/);
   });
+});
+
+describe("the public real-world corpus over SMTP", () => {
+  const PARTNER = "vltava-distribution-praha";
+  const DIR = path.join(__dirname, "..", "fixtures", "email", "real-world");
+  const realWorld = JSON.parse(fs.readFileSync(path.join(DIR, "expected.json"), "utf8")) as { messages: Record<string, { outcome: string; language?: string }> };
+  const files = Object.keys(realWorld.messages).sort();
+
+  it("every message ends in exactly one outcome; bounces never become requests; acknowledgements are clean and in the partner's default language", async () => {
+    // The processing key of each file, as the intake computes it (the relay's Return-Path is not part of it).
+    const keyOf = new Map<string, string>();
+    const envelopeOf = new Map<string, string>();
+    for (const f of files) {
+      const parsed = await parseMessage(fs.readFileSync(path.join(DIR, f)), { maxBytes: MAX_BYTES, maxAttachmentBytes: MAX_BYTES });
+      keyOf.set(f, intakeKeyOf(parsed.messageId, parsed.contentHash));
+      // As the mail servers of the failing run did: the From address as the envelope sender, bounces included.
+      envelopeOf.set(f, !isQuarantine(parsed) && parsed.senderMailable ? parsed.from.address : "");
+    }
+    await send(files.map((f) => ({ name: f, partnerId: PARTNER, envelopeFrom: envelopeOf.get(f)!, raw: fs.readFileSync(path.join(DIR, f)) })));
+
+    const readLog = async (): Promise<InboundLogItem[]> => {
+      const items: InboundLogItem[] = [];
+      let token: string | undefined;
+      do {
+        const page = await getJson<{ items: InboundLogItem[]; continuationToken?: string }>(PARTNER, `inbound-email/log?limit=100${token ? `&continuationToken=${encodeURIComponent(token)}` : ""}`);
+        items.push(...page.items);
+        token = page.continuationToken;
+      } while (token);
+      return items;
+    };
+    const log = await eventually(
+      "every real-world message in the inbound log",
+      async () => {
+        const items = await readLog();
+        if (items.length < files.length) throw new Error(`${items.length} of ${files.length} logged`);
+        return items;
+      },
+      8 * 60_000,
+    );
+    expect(log).toHaveLength(files.length);
+
+    // Per distinct message: one delivery with the expected outcome, the other copies duplicates.
+    const byKey = new Map<string, InboundLogItem[]>();
+    for (const e of log) byKey.set(e.intakeKey, [...(byKey.get(e.intakeKey) ?? []), e]);
+    for (const f of files) {
+      const entries = byKey.get(keyOf.get(f)!) ?? [];
+      const copies = files.filter((g) => keyOf.get(g) === keyOf.get(f)).length;
+      expect({ file: f, deliveries: entries.length }).toEqual({ file: f, deliveries: copies });
+      const first = entries.filter((e) => e.outcome !== "duplicate");
+      expect({ file: f, outcomes: first.map((e) => e.outcome) }).toEqual({ file: f, outcomes: [realWorld.messages[f]!.outcome] });
+    }
+
+    // Requests only from "new" messages: no bounce, auto-reply or quarantined message became one.
+    const caseIds: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await getJson<{ items: SupportRequest[]; continuationToken?: string }>(PARTNER, `support-requests?limit=100${token ? `&continuationToken=${encodeURIComponent(token)}` : ""}`);
+      caseIds.push(...page.items.map((c) => c.caseId));
+      token = page.continuationToken;
+    } while (token);
+    const created = log.filter((e) => e.outcome === "new");
+    expect(caseIds.sort()).toEqual(created.map((e) => e.caseId).sort());
+
+    // Acknowledgements: never to a sender the app cannot mail, never with garbled text, in English
+    // (the partner's default; the corpus holds no text in another served language).
+    expect(created.some((e) => e.flags.includes("undeliverable-sender"))).toBe(true);
+    const ackId = (caseId: string | undefined): string => `<${caseId}.received@${senderDomain(PARTNER)}>`;
+    // Not acknowledged: senders the app cannot mail, and senders over the acknowledgement rate.
+    const silent = (e: InboundLogItem): boolean => e.flags.includes("undeliverable-sender") || e.flags.includes("acknowledgement-suppressed");
+    const mailable = created.filter((e) => !silent(e));
+    const emails = await eventually(
+      "acknowledgements of the real-world requests",
+      async () => {
+        const caught = new Set((await caughtEmails()).map((e) => e.messageId));
+        const missing = mailable.filter((e) => !caught.has(ackId(e.caseId)));
+        if (missing.length > 0) throw new Error(`${missing.length} acknowledgements missing`);
+        return caughtEmails();
+      },
+      5 * 60_000,
+    );
+    for (const e of created) {
+      const ack = emails.filter((m) => m.messageId === ackId(e.caseId));
+      expect({ caseId: e.caseId, language: e.language?.language }).toEqual({ caseId: e.caseId, language: "en" });
+      if (silent(e)) {
+        expect({ caseId: e.caseId, acks: ack.length }).toEqual({ caseId: e.caseId, acks: 0 });
+        continue;
+      }
+      expect({ caseId: e.caseId, acks: ack.length }).toEqual({ caseId: e.caseId, acks: 1 });
+      expect(ack[0]!.subject).not.toMatch(/[\ufffd\u0080-\u009f]/);
+      expect(ack[0]!.subject).toContain(`${statusEmailLocales.en.statusLabels?.received ?? ""}:`);
+    }
+  }, 15 * 60_000);
 });
