@@ -223,6 +223,9 @@ function scanHeaders(raw: Uint8Array): HeaderScan | { error: string } {
       continue;
     }
     const m = FIELD.exec(line);
+    // An mbox postmark ("From sender date", RFC 4155) is not a header field; a relay that adds
+    // Return-Path in front of an mbox export moves it off the first line.
+    if ((!m || m[1] === undefined) && /^From \S/.test(line)) continue;
     if (!m || m[1] === undefined) return { error: `header line ${i + 1} is not a header field: ${JSON.stringify(line.slice(0, 60))}` };
     fields.push({ name: m[1].toLowerCase(), value: (m[2] ?? "").trim() });
   }

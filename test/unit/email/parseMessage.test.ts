@@ -344,3 +344,10 @@ describe("parseMessage: quarantine instead of throwing", () => {
     );
   });
 });
+
+describe("mbox postmarks", () => {
+  it("an mbox 'From ' line behind a relay's Return-Path is skipped, not taken for a broken header", async () => {
+    const raw = Buffer.from("Return-Path: <>\r\nFrom MAILER-DAEMON  Thu Apr 19 23:45:00 2026\r\nFrom: Mail Delivery Subsystem <MAILER-DAEMON@mx.contoso.example>\r\nSubject: Returned mail\r\n\r\nbody\r\n");
+    expect(await parseMessage(raw, { maxBytes: 1e6, maxAttachmentBytes: 1e6 })).toMatchObject({ kind: "parsed", from: { address: "mailer-daemon@mx.contoso.example" } });
+  });
+});
