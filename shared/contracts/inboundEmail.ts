@@ -91,7 +91,7 @@ export interface InboundLogEntry {
 
 /** Result of processing one message (a replay returns the first outcome with `duplicate: true`). */
 export interface ProcessInboundEmailResult {
-  /** The de-duplication key: the Message-ID, or `<sha256@synthetic.invalid>` when the message has none. */
+  /** The Message-ID, or `<content hash@synthetic.invalid>` when the message has none (the de-duplication key is `<Message-ID>#<content hash>`). */
   messageId: string;
   outcome: InboundEmailOutcome;
   /** True when the Message-ID was processed before for this partner: nothing was changed. */

@@ -82,7 +82,7 @@ const _ignoredMatches: Same<z.infer<typeof IgnoredEmailSchema>, IgnoredEmail> = 
 export const InboundLogEntrySchema = z.object({
   blobName: z.string().openapi({ description: "The raw message in the `inbound-email` container (one delivery)." }),
   receivedAt: z.iso.datetime().openapi({ description: "When the outcome was decided (ISO 8601 UTC)." }),
-  messageId: z.string().openapi({ description: "The Message-ID header, or `<sha256@synthetic.invalid>` when the message has none." }),
+  messageId: z.string().openapi({ description: "The Message-ID header, or `<content hash@synthetic.invalid>` when the message has none." }),
   intakeKey: z.string().openapi({ description: "`<Message-ID>#<first 32 hex of the content hash>`: different messages under one reused Message-ID have different keys." }),
   contentHash: z.string().openapi({ description: "SHA-256 of the normalised headers (From, To, Cc, Subject, Date, Message-ID, In-Reply-To, References, Content-Type) and body." }),
   outcome: z.enum(InboundLogOutcomes),

@@ -281,7 +281,7 @@ describe("the inbound email log in the dashboard", () => {
     const rowText = () => page.locator("#inbound-body tr").evaluateAll((rows) => rows.map((r) => r.textContent ?? ""));
     // The blob trigger processes the message; the log is polled.
     await eventually(rowText, (v) => expect(v.some((t) => t.includes(subject) && t.includes("new"))).toBe(true), 60_000);
-    await page.getByLabel("Message outcome").selectOption("bounce");
+    await page.getByLabel("Handled as").selectOption("bounce");
     await eventually(rowText, (v) => expect(v.some((t) => t.includes(subject))).toBe(false), 15_000);
     await browser.screenshot(page, "10-inbound-log");
     expect(unexpected(errors)).toEqual([]);

@@ -56,8 +56,8 @@ export interface ParsedMessage {
   kind: "parsed";
   /**
    * RFC 5322 Message-ID as `<left@right>`: the header's when it has one (`messageIdSource: "header"`),
-   * else `<sha256-hex-of-the-raw-bytes@synthetic.invalid>` (`"synthetic"`), so de-duplication
-   * (references.md: "a synthetic id when the header is missing") still works for replays of the same bytes.
+   * else `<{contentHash}@synthetic.invalid>` (`"synthetic"`, the normalised content hash), so
+   * de-duplication still works for replays, also when a relay added trace fields or changed line ends.
    */
   messageId: string;
   /** Where {@link ParsedMessage.messageId} came from. */
@@ -175,7 +175,8 @@ export const MAX_HEADER_SECTION_BYTES = 256 * 1024;
 export const MAX_MIME_DEPTH = 50;
 
 /**
- * The synthetic Message-ID of a message without one: `<{sha256 hex of the raw bytes}@synthetic.invalid>`
+ * The synthetic Message-ID of an unreadable message without one (its header section cannot be
+ * read, so there is no normalised content): `<{sha256 hex of the raw bytes}@synthetic.invalid>`
  * (`.invalid` is reserved by RFC 2606, so it never collides with a real id).
  * @param raw - the raw message bytes exactly as received.
  */
@@ -405,7 +406,7 @@ function quarantine(raw: Uint8Array, reason: QuarantineReason, detail: string, s
   };
   const id = normalizeMessageId(field("message-id"));
   const contentHash = scan ? contentHashOf(raw, scan) : createHash("sha256").update(raw).digest("hex");
-  const verdict: Quarantine = { kind: "quarantine", reason, detail, messageId: id ?? syntheticMessageId(raw), messageIdSource: id ? "header" : "synthetic", sizeBytes: raw.byteLength, contentHash };
+  const verdict: Quarantine = { kind: "quarantine", reason, detail, messageId: id ?? (scan ? `<${contentHash}@synthetic.invalid>` : syntheticMessageId(raw)), messageIdSource: id ? "header" : "synthetic", sizeBytes: raw.byteLength, contentHash };
   try {
     const sender = pickSender((scan?.fields ?? []).map((f) => ({ name: f.name, value: field(f.name) ?? "" })).filter((f) => f.value !== ""));
     if (sender.source !== "none") verdict.from = sender.from.address;
@@ -511,16 +512,17 @@ export async function parseMessage(raw: Buffer | Uint8Array, options: ParseMessa
   });
 
   const subject = repairWindows1252(email.subject ?? "").replace(/[\r\n]+/g, " ");
+  const contentHash = contentHashOf(raw, scan);
   const result: ParsedMessage = {
     kind: "parsed",
-    messageId: headerId ?? syntheticMessageId(raw),
+    messageId: headerId ?? `<${contentHash}@synthetic.invalid>`,
     messageIdSource: headerId ? "header" : "synthetic",
     references: parseMessageIdList(email.references),
     subject,
     from: sender.from,
     senderSource: sender.source,
     senderMailable: sender.mailable,
-    contentHash: contentHashOf(raw, scan),
+    contentHash,
     subjectDecodable: !UNDECODABLE.test(subject),
     charsetRepairs: repaired.repairs,
     replyTo: flatten(email.replyTo),

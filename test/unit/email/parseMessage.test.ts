@@ -202,14 +202,19 @@ describe("parseMessage: identity and headers", () => {
     expect(msg.date).toBe("2026-03-09T14:22:10.000Z");
   });
 
-  it("gives a message without Message-ID the synthetic <sha256-of-raw@synthetic.invalid>, stable across parses", async () => {
+  it("gives a message without Message-ID the synthetic <content hash@synthetic.invalid>, stable across parses and relays", async () => {
     const raw = readEml("50-no-message-id-pl.eml");
     const a = (await parseMessage(raw, LIMITS)) as ParsedMessage;
     const b = (await parseMessage(Buffer.from(raw), LIMITS)) as ParsedMessage;
     expect(a.messageIdSource).toBe("synthetic");
     expect(a.messageId).toMatch(/^<[0-9a-f]{64}@synthetic\.invalid>$/);
-    expect(a.messageId).toBe(syntheticMessageId(raw));
+    expect(a.messageId).toBe(`<${a.contentHash}@synthetic.invalid>`);
     expect(b.messageId).toBe(a.messageId);
+    // A relay's trace fields and line-end conversion do not make it another message.
+    const relayed = (await parseMessage(Buffer.from(`Return-Path: <x@contoso.example>\r\nReceived: from mx by relay; Thu, 5 Mar 2026 10:00:00 +0000\r\n${raw.toString("latin1").replace(/\r\n/g, "\n")}`, "latin1"), LIMITS)) as ParsedMessage;
+    expect(relayed.messageId).toBe(a.messageId);
+    // Unreadable messages fall back to the hash of the raw bytes.
+    expect(syntheticMessageId(Buffer.from("x"))).toMatch(/^<[0-9a-f]{64}@synthetic\.invalid>$/);
     expect(a.subject).toBe("Prośba o fakturę za subskrypcję");
   });
 
