@@ -176,12 +176,17 @@ export const MAX_MIME_DEPTH = 50;
 
 /**
  * The synthetic Message-ID of an unreadable message without one (its header section cannot be
- * read, so there is no normalised content): `<{sha256 hex of the raw bytes}@synthetic.invalid>`
+ * read, so there is no normalised content): `<{sha256 hex of the raw bytes, line ends as LF}@synthetic.invalid>`
  * (`.invalid` is reserved by RFC 2606, so it never collides with a real id).
  * @param raw - the raw message bytes exactly as received.
  */
 export function syntheticMessageId(raw: Uint8Array): string {
-  return `<${createHash("sha256").update(raw).digest("hex")}@synthetic.invalid>`;
+  return `<${rawHash(raw)}@synthetic.invalid>`;
+}
+
+/** SHA-256 (hex) of raw bytes with line ends normalised to LF (relays convert them). */
+function rawHash(raw: Uint8Array): string {
+  return createHash("sha256").update(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("latin1").replace(/\r\n?/g, "\n"), "latin1").digest("hex");
 }
 
 interface HeaderScan {
@@ -405,7 +410,7 @@ function quarantine(raw: Uint8Array, reason: QuarantineReason, detail: string, s
     return value === undefined ? undefined : Buffer.from(value, "latin1").toString("utf8");
   };
   const id = normalizeMessageId(field("message-id"));
-  const contentHash = scan ? contentHashOf(raw, scan) : createHash("sha256").update(raw).digest("hex");
+  const contentHash = scan ? contentHashOf(raw, scan) : rawHash(raw);
   const verdict: Quarantine = { kind: "quarantine", reason, detail, messageId: id ?? (scan ? `<${contentHash}@synthetic.invalid>` : syntheticMessageId(raw)), messageIdSource: id ? "header" : "synthetic", sizeBytes: raw.byteLength, contentHash };
   try {
     const sender = pickSender((scan?.fields ?? []).map((f) => ({ name: f.name, value: field(f.name) ?? "" })).filter((f) => f.value !== ""));
