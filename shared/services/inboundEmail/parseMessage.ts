@@ -184,9 +184,9 @@ export function syntheticMessageId(raw: Uint8Array): string {
   return `<${rawHash(raw)}@synthetic.invalid>`;
 }
 
-/** SHA-256 (hex) of raw bytes with line ends normalised to LF (relays convert them). */
+/** SHA-256 (hex) of raw bytes with line ends normalised to LF and trailing whitespace dropped (relays convert line ends and end the data with a line break). */
 function rawHash(raw: Uint8Array): string {
-  return createHash("sha256").update(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("latin1").replace(/\r\n?/g, "\n"), "latin1").digest("hex");
+  return createHash("sha256").update(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("latin1").replace(/\r\n?/g, "\n").replace(/\s+$/, ""), "latin1").digest("hex");
 }
 
 interface HeaderScan {
