@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // The chaos suite (test/chaos) runs on its own, in band: `npm run test:chaos` (and in .ci/run).
+  testPathIgnorePatterns: ["/node_modules/", "/test/chaos/"],
   transform: {
     "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }],
     // eld (language identification) ships ES modules only; Jest runs CommonJS, so it is compiled.

@@ -44,7 +44,7 @@ const OPEN_STATUSES = ["received", "in-diagnosis", "awaiting-customer", "escalat
  * @typedef {{ partnerId: string, apiKey: string, role?: string }} Session
  * @typedef {{ status: number, ok: boolean, body: any, headers: Headers }} ApiResponse
  * @typedef {{ name: string, label: string, kind: "text" | "textarea" | "select", required?: boolean, options?: Array<[string, string]>, value?: string }} ActionField
- * @typedef {{ id: string, label: string, method: "POST" | "PATCH", path: string, permission: "act" | "notes:write", statuses?: readonly string[], help: string, fields: (c: any) => ActionField[], body: (v: Record<string, string>, c: any) => unknown, done: string }} ActionSpec
+ * @typedef {{ id: string, label: string, method: "POST" | "PATCH", path: string, permission: "act" | "notes:write" | "workflow:restart", statuses?: readonly string[], when?: () => string | undefined, help: string, fields: (c: any) => ActionField[], body: (v: Record<string, string>, c: any) => unknown, done: string }} ActionSpec
  */
 
 const state = {
@@ -563,6 +563,24 @@ function matchesLocally(item, withStatus) {
   return true;
 }
 
+/** Workflow states that need the partner's attention, with their labels. */
+const WORKFLOW_LABELS = { failed: "Workflow failed", restarting: "Workflow restarting", suspended: "Workflow suspended", terminated: "Workflow terminated", "gave-up": "Workflow stopped" };
+
+/**
+ * Badges of what needs attention on a request: its workflow not running normally (with the reason
+ * as a tooltip) and customer addresses that cannot be mailed.
+ * @param {any} c - the request (list item or detail case).
+ */
+function problemBadges(c) {
+  const out = [];
+  const wf = c.workflow;
+  if (wf && wf.state !== "running") out.push(h("span", { class: "badge sla-breached", "data-workflow": wf.state, title: wf.reason ?? "" }, labelOf(WORKFLOW_LABELS, wf.state)));
+  if (Array.isArray(c.undeliverableEmails) && c.undeliverableEmails.length > 0) {
+    out.push(h("span", { class: "badge sla-at-risk", "data-undeliverable": "true", title: c.undeliverableEmails.map((/** @type {any} */ u) => `${u.address}: ${u.reason ?? u.status ?? "undeliverable"}`).join("\n") }, "Email undeliverable"));
+  }
+  return out;
+}
+
 function renderList() {
   const items = state.serverFilters ? state.items : state.items.filter((i) => matchesLocally(i, true));
   /** @type {Record<string, number>} */
@@ -586,7 +604,7 @@ function renderList() {
       h("td", {}, state.model?.productNames?.[item.product] ?? item.product),
       h("td", {}, labelOf(CATEGORY_LABELS, item.category)),
       h("td", {}, [h("span", { class: `badge sev-${item.severity}` }, item.severity)]),
-      h("td", {}, [h("span", { class: "badge status", "data-status": item.status }, statusLabel(item.status))]),
+      h("td", {}, [h("span", { class: "badge status", "data-status": item.status }, statusLabel(item.status)), ...problemBadges(item)]),
       h("td", {}, [slaBadge(health)]),
       h("td", {}, [next ? countdownEl(next.at, labelOf(METRIC_LABELS, next.metric)) : h("span", { class: "muted" }, "—"), item.status === "awaiting-customer" ? h("div", { class: "muted" }, "clock paused") : null]),
       h("td", {}, [timeEl(item.createdAt)]),
@@ -677,6 +695,7 @@ function renderDetail() {
     h("span", { class: `badge sev-${c.severity}` }, `Severity ${labelOf(SEVERITY_LABELS, c.severity)}`),
     slaBadge(detailHealth(d)),
     h("span", { class: "badge" }, labelOf(CATEGORY_LABELS, c.category)),
+    ...problemBadges(c),
   ]);
 
   fillKv($("detail-summary"), [
@@ -694,6 +713,8 @@ function renderDetail() {
     ["Last update", timeEl(d.lastUpdatedAt ?? c.updatedAt)],
     ["Reseller", d.resellerName ? `${d.resellerName} (${d.resellerPartnerId})` : undefined],
     ["Needs verification", c.needsVerification ? "Yes: the sender is not in the customer directory" : undefined],
+    ["Workflow", c.workflow && c.workflow.state !== "running" ? `${labelOf(WORKFLOW_LABELS, c.workflow.state)}${c.workflow.reason ? `: ${c.workflow.reason}` : ""}` : undefined],
+    ["Undeliverable", Array.isArray(c.undeliverableEmails) && c.undeliverableEmails.length > 0 ? c.undeliverableEmails.map((/** @type {any} */ u) => u.address).join(", ") : undefined],
     ["Diagnosis notes", c.diagnosisNotes],
     ["Resolution", c.resolutionSummary],
   ]);
@@ -789,7 +810,7 @@ function renderEmails(d) {
       h("td", { class: "mono" }, m.notificationKey),
       h("td", {}, (m.to ?? []).join(", ")),
       h("td", {}, m.subject ?? ""),
-      h("td", {}, [h("span", { class: `badge ${m.state === "sent" ? "sla-on-track" : m.state === "bounced" ? "sla-breached" : "sla-at-risk"}` }, m.state), m.reason ? h("div", { class: "muted" }, m.reason) : null]),
+      h("td", {}, [h("span", { class: `badge ${m.state === "sent" ? "sla-on-track" : m.state === "bounced" || m.state === "failed" ? "sla-breached" : "sla-at-risk"}` }, m.state), m.reason ? h("div", { class: "muted" }, m.reason) : null]),
     ]),
   );
   if (rows.length === 0) rows.push(h("tr", {}, [h("td", { colspan: "5", class: "muted" }, "No emails yet.")]));
@@ -867,6 +888,12 @@ function actionSpecs() {
       fields: () => [textarea("reason", "Reason")], body: (v) => ({ reason: v.reason }), done: "Reopening requested.",
     },
     {
+      id: "workflow-restart", label: "Restart workflow", method: "POST", path: "workflow-restart", permission: "workflow:restart",
+      help: "Restarts a stopped workflow from its last checkpoint; nothing already sent is sent again.",
+      when: () => (workflowStopped() ? undefined : "The workflow is running."),
+      fields: () => [textarea("reason", "Reason (optional)", false)], body: (v) => (v.reason ? { reason: v.reason } : {}), done: "Workflow restart requested.",
+    },
+    {
       id: "reclassify", label: "Reclassify", method: "PATCH", path: "", permission: "act", statuses: [...open, "resolved"],
       help: "Corrects product, category or severity.",
       fields: (c) => [
@@ -904,7 +931,16 @@ function availability(spec, c) {
     return { allowed: true };
   }
   if (spec.statuses && !spec.statuses.includes(c.status)) return { allowed: false, reason: `Not possible while the request is ${statusLabel(c.status).toLowerCase()}.` };
+  const blocked = spec.when?.();
+  if (blocked) return { allowed: false, reason: blocked };
   return { allowed: true };
+}
+
+/** Whether the open request's workflow stopped (failed, terminated, or its automatic restarts gave up). */
+function workflowStopped() {
+  const d = state.detail;
+  const runtime = d?.orchestration?.runtimeStatus;
+  return runtime === "Failed" || runtime === "Terminated" || d?.case?.workflow?.state === "gave-up";
 }
 
 function renderActionButtons() {

@@ -1,8 +1,10 @@
 /**
  * Registers the activities of the support-request orchestration; each delegates to the factory
- * built in the container (shared/services/activities.ts). Names from shared/contracts/names.ts:
- * never rename once deployed.
+ * built in the container (shared/services/activities.ts) and answers with an ActivityResult: its
+ * value, or the fault that stopped it as classified by the adapters (shared/adapters/faults.ts),
+ * never a thrown error. Names from shared/contracts/names.ts: never rename once deployed.
  */
+import type { InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import {
   ActivityNames,
@@ -15,13 +17,27 @@ import {
   type SupportRequestOrchestrationInput,
   type TakeCaseActionsInput,
 } from "../shared/contracts";
-import { getContainer } from "../shared/container";
+import { faultOf } from "../shared/adapters/faults";
+import { getContainer, type Container } from "../shared/container";
+import { runActivity } from "../shared/services/activityBoundary";
 
-df.app.activity(ActivityNames.getCaseContext, { handler: (input: SupportRequestOrchestrationInput) => getContainer().activities.getCaseContext(input) });
-df.app.activity(ActivityNames.recordTransition, { handler: (input: RecordTransitionInput) => getContainer().activities.recordTransition(input) });
-df.app.activity(ActivityNames.sendStatusEmail, { handler: (input: SendStatusEmailInput) => getContainer().activities.sendStatusEmail(input) });
-df.app.activity(ActivityNames.notifyPartner, { handler: (input: NotifyPartnerInput) => getContainer().activities.notifyPartner(input) });
-df.app.activity(ActivityNames.takeCaseActions, { handler: (input: TakeCaseActionsInput) => getContainer().activities.takeCaseActions(input) });
-df.app.activity(ActivityNames.recordSlaEvents, { handler: (input: RecordSlaEventsInput) => getContainer().activities.recordSlaEvents(input) });
-df.app.activity(ActivityNames.consumeProductSupportIncident, { handler: (input: ConsumeProductSupportIncidentInput) => getContainer().activities.consumeProductSupportIncident(input) });
-df.app.activity(ActivityNames.fileMicrosoftServiceRequest, { handler: (input: FileMicrosoftServiceRequestInput) => getContainer().activities.fileMicrosoftServiceRequest(input) });
+/** Registers `name` with a handler that runs `pick(activities)(input)` inside the activity boundary. */
+function register<I>(name: string, pick: (activities: Container["activities"]) => (input: I) => Promise<unknown>): void {
+  df.app.activity(name, {
+    handler: (input: I, context: InvocationContext) =>
+      runActivity(
+        () => pick(getContainer().activities)(input),
+        faultOf,
+        (fault, error) => context.warn(`${name} failed (${fault.class} ${fault.code}): ${fault.message}`, fault.code === "unexpected" ? error : ""),
+      ),
+  });
+}
+
+register<SupportRequestOrchestrationInput>(ActivityNames.getCaseContext, (a) => a.getCaseContext);
+register<RecordTransitionInput>(ActivityNames.recordTransition, (a) => a.recordTransition);
+register<SendStatusEmailInput>(ActivityNames.sendStatusEmail, (a) => a.sendStatusEmail);
+register<NotifyPartnerInput>(ActivityNames.notifyPartner, (a) => a.notifyPartner);
+register<TakeCaseActionsInput>(ActivityNames.takeCaseActions, (a) => a.takeCaseActions);
+register<RecordSlaEventsInput>(ActivityNames.recordSlaEvents, (a) => a.recordSlaEvents);
+register<ConsumeProductSupportIncidentInput>(ActivityNames.consumeProductSupportIncident, (a) => a.consumeProductSupportIncident);
+register<FileMicrosoftServiceRequestInput>(ActivityNames.fileMicrosoftServiceRequest, (a) => a.fileMicrosoftServiceRequest);

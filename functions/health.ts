@@ -1,5 +1,6 @@
-/** Registers `GET /api/health` (anonymous): 200 when storage and mail are up, 503 otherwise. */
+/** Registers `GET /api/health` (anonymous): 200 when storage and mail are up, 503 otherwise; with the count of stopped workflows. */
 import { app } from "@azure/functions";
+import * as df from "durable-functions";
 import { getContainer } from "../shared/container";
 import { createHealthHandler } from "./http/healthHandler";
 
@@ -7,5 +8,6 @@ app.http("Health", {
   methods: ["GET"],
   authLevel: "anonymous",
   route: "health",
-  handler: createHealthHandler(getContainer),
+  extraInputs: [df.input.durableClient()],
+  handler: createHealthHandler(getContainer, (context) => getContainer().createWorkflow(df.getClient(context))),
 });

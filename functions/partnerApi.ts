@@ -15,6 +15,7 @@ import {
   createListApiKeysHandler,
   createReopenCaseHandler,
   createRequestInformationHandler,
+  createRestartWorkflowHandler,
   createRevokeApiKeyHandler,
   createGetSupportRequestHandler,
   createGetSupportTermsHandler,
@@ -88,6 +89,7 @@ const caseActions: Array<[name: string, segment: string, handler: ReturnType<typ
   ["AssignCase", "assignment", createAssignCaseHandler(deps)],
   ["CloseCase", "closure", createCloseCaseHandler(deps)],
   ["ReopenCase", "reopening", createReopenCaseHandler(deps)],
+  ["RestartWorkflow", "workflow-restart", createRestartWorkflowHandler(deps)],
 ];
 for (const [name, segment, handler] of caseActions) {
   app.http(name, {

@@ -54,6 +54,8 @@ const TablePrefix = z
  *   25 MiB), is quarantined as `too-large`). Default 10485760 (10 MiB, ACS's cap).
  * - `INBOUND_ATTACHMENT_MAX_BYTES` — issue 4: largest attachment stored, in bytes; a larger one is
  *   listed with `omitted: "too-large"`. Default 5242880 (5 MiB).
+ * - `WORKFLOW_SWEEP_SCHEDULE` — NCRONTAB schedule (six fields, UTC) of the workflow recovery
+ *   sweeper (functions/workflowRecovery.ts). Default `0 *\/2 * * * *` (every 2 minutes).
  * - `INBOUND_ACK_MAX_PER_HOUR` — issue 4: automatic acknowledgements per sender address per hour;
  *   further requests are created with `acknowledgementSuppressed: true`. Default 3.
  * - `SECRETS_KEY_VAULT_KEY_ID` — versionless id of the Azure Key Vault key that wraps the data keys
@@ -121,6 +123,11 @@ export const ConfigSchema = z
     INBOUND_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
     INBOUND_ACK_MAX_PER_HOUR: z.coerce.number().int().min(0).max(1000).default(3),
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+    WORKFLOW_SWEEP_SCHEDULE: z
+      .string()
+      .trim()
+      .regex(/^\S+( \S+){5}$/, "an NCRONTAB expression with six fields (second minute hour day month day-of-week), e.g. `0 */2 * * * *`")
+      .optional(),
     SECRETS_KEY_VAULT_KEY_ID: z
       .string()
       .trim()

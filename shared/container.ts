@@ -68,6 +68,7 @@ import { renderCustomerEmail, renderStatusEmail } from "./templates/statusEmail"
 import type { InboundEmailDeps } from "./services/inboundEmail";
 import { createSafeHeaderEmailSender } from "./services/safeHeaders";
 import { CompositeKeyEncryptionKeys, EnvelopeSecretSealer } from "./services/secretEnvelope";
+import type { WorkflowRecoveryDeps } from "./services/workflowRecovery";
 
 /** Everything the functions need, built once. */
 export interface Container {
@@ -118,6 +119,8 @@ export interface Container {
   createWorkflow(client: df.DurableClient | WorkflowDurableClient): SupportRequestWorkflow;
   /** Dependencies of the support-request services for one invocation. */
   supportRequestDeps(workflow: SupportRequestWorkflow): SupportRequestDeps;
+  /** Dependencies of the workflow restarts and the recovery sweeper for one invocation. */
+  workflowRecoveryDeps(workflow: SupportRequestWorkflow): WorkflowRecoveryDeps;
   /**
    * Registers or updates a partner (see `registerPartner` in shared/services/partnerRegistration.ts).
    * @throws ValidationError when the definition is invalid.
@@ -163,9 +166,16 @@ export function createSecretSealer(config: Config): SecretSealer {
   );
 }
 
+/** Whether an ACS connection string's endpoint is plain http on a loopback address. */
+function isLoopbackHttp(connectionString: string): boolean {
+  const endpoint = /endpoint=([^;]+)/i.exec(connectionString)?.[1] ?? "";
+  return /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i.test(endpoint);
+}
+
 function createEmailSender(config: Config): EmailSender {
   if (config.EMAIL_PROVIDER === "acs") {
-    if (config.ACS_CONNECTION_STRING) return new AcsEmailSender({ connectionString: config.ACS_CONNECTION_STRING });
+    // Plain http is allowed for a loopback endpoint only (a local stand-in of ACS); ACS itself is https.
+    if (config.ACS_CONNECTION_STRING) return new AcsEmailSender({ connectionString: config.ACS_CONNECTION_STRING, ...(isLoopbackHttp(config.ACS_CONNECTION_STRING) ? { allowInsecureConnection: true } : {}) });
     return new AcsEmailSender({ endpoint: config.ACS_ENDPOINT as string, credential: new DefaultAzureCredential({ managedIdentityClientId: process.env.AZURE_CLIENT_ID }) });
   }
   return new SmtpEmailSender({
@@ -260,6 +270,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     }),
     createWorkflow,
     supportRequestDeps: (workflow) => ({ partners, cases, notifications, inbox, slaEvents, psiLedger, workflow, clock, publicBaseUrl: config.PUBLIC_BASE_URL }),
+    workflowRecoveryDeps: (workflow) => ({ partners, cases, notifications, emailSender, workflow, clock }),
     registerPartner: async (definition, options) => {
       const result = await registerPartner({ partners, now }, definition, options);
       // Registrations and rotations change API keys: recorded like the API's key changes.

@@ -1,15 +1,24 @@
-/** `GET /api/health`: 200 when storage and mail are up, 503 otherwise, with each dependency's state. */
+/** `GET /api/health`: 200 when storage and mail are up, 503 otherwise, with each dependency's state and the stopped workflows. */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { Container } from "../../shared/container";
-import { checkHealth } from "../../shared/services";
+import type { SupportRequestWorkflow } from "../../shared/ports";
+import { checkHealth, countStoppedWorkflows, type StoppedWorkflowCount } from "../../shared/services";
 import { json } from "./common";
+
+/** How long the count of stopped workflows is reused between health requests (ms): it costs a Durable query and case reads. */
+export const WORKFLOW_COUNT_TTL_IN_MS = 30_000;
 
 /**
  * Creates the health handler. Body: `{status: "healthy"|"unhealthy", checks: {storage: {status:
- * "up"|"down", detail?, durationInMs}, mail: {…}}}`. Configuration errors are reported as an
- * unhealthy `config` check rather than thrown.
+ * "up"|"down", detail?, durationInMs}, mail: {…}}, workflows?: {failed, examined, truncated,
+ * checkedAt}}`. `workflows.failed` counts the failed or terminated workflows of requests that are
+ * not done (the recovery sweeper restarts them); it does not make the app unhealthy — a load
+ * balancer should not take the app out for it. Configuration errors are reported as an unhealthy
+ * `config` check rather than thrown.
+ * @param getWorkflow - the workflow of the invocation (over its durable client); omitted, no count.
  */
-export function createHealthHandler(getContainer: () => Container): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
+export function createHealthHandler(getContainer: () => Container, getWorkflow?: (context: InvocationContext) => SupportRequestWorkflow): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
+  let cached: { at: number; value: StoppedWorkflowCount & { checkedAt: string } } | undefined;
   return async (_request, context) => {
     let container: Container;
     try {
@@ -19,6 +28,19 @@ export function createHealthHandler(getContainer: () => Container): (request: Ht
       return json(503, { status: "unhealthy", checks: { config: { status: "down", detail: (e as Error).message, durationInMs: 0 } } });
     }
     const report = await checkHealth(container.healthChecks);
-    return json(report.status === "healthy" ? 200 : 503, report);
+    let workflows: (StoppedWorkflowCount & { checkedAt: string }) | undefined;
+    if (getWorkflow && report.status === "healthy") {
+      const now = container.clock.now().getTime();
+      if (!cached || now - cached.at > WORKFLOW_COUNT_TTL_IN_MS) {
+        try {
+          const count = await countStoppedWorkflows({ cases: container.cases, notifications: container.notifications, workflow: getWorkflow(context) });
+          cached = { at: now, value: { ...count, checkedAt: new Date(now).toISOString() } };
+        } catch (e) {
+          context.warn("Health: stopped workflows could not be counted:", e);
+        }
+      }
+      workflows = cached?.value;
+    }
+    return json(report.status === "healthy" ? 200 : 503, { ...report, ...(workflows ? { workflows } : {}) });
   };
 }

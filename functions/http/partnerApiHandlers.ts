@@ -29,6 +29,7 @@ import {
   redactCreatedApiKey,
   reopenCase,
   requestInformation,
+  restartWorkflowAs,
   requirePermission,
   resolveAs,
   revokeApiKey,
@@ -195,6 +196,16 @@ export function createCloseCaseHandler(deps: HttpHandlerDeps): HttpHandler {
 /** Issue 5: `POST …/{caseId}/reopening` (body `{reason}`): reopens a resolved or closed request; 202; 409 otherwise. */
 export function createReopenCaseHandler(deps: HttpHandlerDeps): HttpHandler {
   return createActionHandler(deps, (c, w, p, id, b) => reopenCase(c.supportRequestDeps(w), p, id, b));
+}
+
+/**
+ * `POST …/{caseId}/workflow-restart` (body `{reason?}`, may be empty): restarts the request's
+ * stopped workflow (failed, terminated, or given up by the recovery sweeper) from its last
+ * checkpoint; 202 `{caseId, action: "workflow-restart", entryId, event: "restarted", …}`;
+ * permission `workflow:restart`; 409 while it runs or is suspended, or once the request is closed.
+ */
+export function createRestartWorkflowHandler(deps: HttpHandlerDeps): HttpHandler {
+  return createActionHandler(deps, (c, w, p, id, b) => restartWorkflowAs(c.supportRequestDeps(w), p, id, b), 202, true);
 }
 
 /** Issue 5: `POST …/{caseId}/notes` (body `{text}`): an internal note (never emailed); 200 `{caseId, action: "note", entryId, …}`; permission `notes:write`. */

@@ -16,7 +16,7 @@ import {
 } from "../../shared/contracts";
 import { decideEscalation, planEscalationChain } from "../../shared/domain";
 import { changeStatus, emailCustomer, notifyPartner, record } from "./records";
-import { SERVICE_REQUEST_LOCALE, callActivity, ms, now, type EscalatingParty, type Orchestration, type Run } from "./run";
+import { SERVICE_REQUEST_LOCALE, callActivity, ms, now, requireActivity, type EscalatingParty, type Orchestration, type Run } from "./run";
 
 /** Starts the partner's escalation chain (once per case), if it has one. */
 export function startChain(run: Run): void {
@@ -54,12 +54,15 @@ export function* escalate(run: Run, trigger: EscalationRecord["trigger"], by: Es
   let decision = decideEscalation(base);
   if (decision.target === "microsoft" && decision.vehicle === "product-support-incidents") {
     const input: ConsumeProductSupportIncidentInput = { partnerId: provider?.partnerId ?? run.input.partnerId, caseId: c.caseId };
-    const psi = yield* callActivity<ConsumeProductSupportIncidentResult>(run, ActivityNames.consumeProductSupportIncident, input);
-    if (psi.consumed) {
+    const consumed = yield* callActivity<ConsumeProductSupportIncidentResult>(run, ActivityNames.consumeProductSupportIncident, input);
+    const psi = consumed.ok ? consumed.value : undefined;
+    if (psi?.consumed) {
       decision = { ...decision, productSupportIncident: psi, reason: `${decision.reason} One product support incident was consumed (${psi.remainingIncidents} left).` };
     } else {
+      // None left, or the ledger could not be read (after its retries): decided again without them.
       const again = decideEscalation({ ...base, excludeVehicles: ["product-support-incidents"] });
-      decision = { ...again, productSupportIncident: psi, reason: `No product support incident was left when one was to be consumed, so it was decided again without them: ${again.reason}` };
+      const why = psi ? "No product support incident was left when one was to be consumed" : `The product support incidents could not be counted (${consumed.ok ? "" : `${consumed.fault.code}: ${consumed.fault.message}`})`;
+      decision = { ...again, ...(psi ? { productSupportIncident: psi } : {}), reason: `${why}, so it was decided again without them: ${again.reason}` };
     }
   }
   if (!provider) startChain(run);
@@ -102,15 +105,30 @@ export function* escalate(run: Run, trigger: EscalationRecord["trigger"], by: Es
 export function* engageMicrosoft(run: Run, decision: EscalationRecord, by: EscalatingParty, why?: string, notes?: string): Orchestration<void> {
   const c = run.caseContext;
   const input: FileMicrosoftServiceRequestInput = { caseId: c.caseId, partnerId: run.input.partnerId, vehicle: decision.vehicle ?? "commercial-issue-support", locale: SERVICE_REQUEST_LOCALE };
-  const filing = yield* callActivity<FileMicrosoftServiceRequestResult>(run, ActivityNames.fileMicrosoftServiceRequest, input);
+  const attempted = yield* callActivity<FileMicrosoftServiceRequestResult>(run, ActivityNames.fileMicrosoftServiceRequest, input);
+  // Partner Center unreachable for longer than its policy allows: the request is prepared for the
+  // partner to file by hand (the escalation goes on), with the reason.
+  const filing = attempted.ok ? attempted.value : yield* requireActivity<FileMicrosoftServiceRequestResult>(run, ActivityNames.fileMicrosoftServiceRequest, { ...input, prepareOnly: { fault: attempted.fault } });
   const escalation: EscalationRecord = {
     ...decision,
-    microsoftServiceRequest: { outcome: filing.outcome, ...(filing.serviceRequestId === undefined ? {} : { serviceRequestId: filing.serviceRequestId }), locale: SERVICE_REQUEST_LOCALE, at: now(run), payload: filing.payload },
+    microsoftServiceRequest: {
+      outcome: filing.outcome,
+      ...(filing.serviceRequestId === undefined ? {} : { serviceRequestId: filing.serviceRequestId }),
+      ...(filing.filingError === undefined ? {} : { filingError: filing.filingError }),
+      locale: SERVICE_REQUEST_LOCALE,
+      at: now(run),
+      payload: filing.payload,
+    },
   };
   run.state.escalation = escalation;
   const patch: RecordTransitionInput["patch"] = { escalation };
   if (notes !== undefined) patch.diagnosisNotes = notes;
-  const filed = filing.outcome === "filed" ? `Service request ${filing.serviceRequestId ?? "?"} was filed in Partner Center.` : "The Partner Center integration is off: the service request is prepared for the partner to file by hand.";
+  const filed =
+    filing.outcome === "filed"
+      ? `Service request ${filing.serviceRequestId ?? "?"} was filed in Partner Center.`
+      : filing.filingError
+        ? `${filing.filingError}; the service request is prepared for the partner to file by hand.`
+        : "The Partner Center integration is off: the service request is prepared for the partner to file by hand.";
   const summary = [why, decision.reason, filed].filter((s) => s !== undefined).join(" ");
   const details = { target: "microsoft", vehicle: decision.vehicle, trigger: decision.trigger, by, filing: filing.outcome, serviceRequestId: filing.serviceRequestId };
   if (!(yield* changeStatus(run, "escalated-to-microsoft", { kind: "escalation-decided", summary, details, patch }))) {

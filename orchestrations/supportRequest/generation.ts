@@ -5,33 +5,45 @@
  * with continueAsNew, and the output once the case is closed.
  */
 import type { OrchestrationContext } from "durable-functions";
-import type { CaseContext, SupportRequestCarry, SupportRequestOrchestrationInput, SupportRequestOrchestrationOutput } from "../../shared/contracts";
+import { ActivityNames, type CaseContext, type SupportRequestCarry, type SupportRequestOrchestrationInput, type SupportRequestOrchestrationOutput } from "../../shared/contracts";
 import { changeStatus, emailCustomer, record, recordSlaEvents } from "./records";
-import { Signals, isOpen, now, type Orchestration, type Run } from "./run";
+import { Signals, isOpen, now, requireActivity, type Orchestration, type Run, type RunBase } from "./run";
 import { applySla, clocksOutOfStep, currentSlaCycles, describePolicy, policyOf, slaSummary } from "./slaClocks";
 import { handleSlaAlerts } from "./slaHandling";
+import { checkpointOf, jsonCopy } from "./status";
 
 /**
- * The run state of a generation, from GetCaseContext's answer: the SLA log trimmed to its current
- * cycles, the carry of the previous generation (copied, so this one's changes stay its own) or a
- * fresh state, and one task already counted (that GetCaseContext call).
+ * The start of a generation: the carry of the previous generation (copied, so this one's changes
+ * stay its own) or a fresh state (status `received` until the case is read), which is also the
+ * first checkpoint.
  */
-export function createRun(context: OrchestrationContext, input: SupportRequestOrchestrationInput, caseContext: CaseContext): Run {
-  return {
-    context,
-    input,
+export function startRun(context: OrchestrationContext, input: SupportRequestOrchestrationInput): RunBase {
+  const state: SupportRequestCarry = input.carry ? jsonCopy(input.carry) : { generation: 0, status: "received", entryCount: 0, notificationCounts: {} };
+  return { context, input, state, tasks: 0, checkpoint: jsonCopy(state) };
+}
+
+/**
+ * Reads the case (GetCaseContext, retried per the storage policy; the orchestration fails when it
+ * cannot) and completes the run: the SLA log trimmed to its current cycles, the policy in force,
+ * and on a first generation the case's stored status.
+ */
+export function* createRun(base: RunBase): Orchestration<Run> {
+  const caseContext = yield* requireActivity<CaseContext>(base, ActivityNames.getCaseContext, { caseId: base.input.caseId, partnerId: base.input.partnerId });
+  if (!base.input.carry) {
+    base.state.status = caseContext.status;
+    base.checkpoint.status = caseContext.status;
+  }
+  // The same object as `base`: the top-level failure handler publishes its checkpoint.
+  const rest: Omit<Run, keyof RunBase> = {
     caseContext,
     policy: policyOf(caseContext),
     log: currentSlaCycles(caseContext.slaLog ?? []),
     unrecorded: [],
     alerts: [],
-    state: input.carry
-      ? { ...input.carry, notificationCounts: { ...input.carry.notificationCounts } }
-      : { generation: 0, status: caseContext.status, entryCount: 0, notificationCounts: {} },
-    signals: new Signals(context),
-    tasks: 1,
+    signals: new Signals(base.context),
     slaEvents: 0,
   };
+  return Object.assign(base, rest);
 }
 
 /**
@@ -41,6 +53,7 @@ export function createRun(context: OrchestrationContext, input: SupportRequestOr
  * generation read the case), with a timeline entry.
  */
 export function* startGeneration(run: Run, first: boolean): Orchestration<void> {
+  if (run.input.recovery) yield* recordRecovery(run, run.input.recovery);
   const activated = run.log.filter((e) => e.type === "activate");
   if (activated.length === 0) {
     applySla(run, { kind: "opened", at: run.caseContext.createdAt });
@@ -54,7 +67,9 @@ export function* startGeneration(run: Run, first: boolean): Orchestration<void> 
       patch: { sla: slaSummary(run) },
     });
   }
-  if (first && run.state.status === "received") {
+  // A restart before the first checkpoint acknowledges again: an acknowledgement already sent is
+  // not sent twice (its notification key is the same), and a transition already made is refused.
+  if (first && (run.state.status === "received" || run.input.recovery)) {
     yield* changeStatus(run, "in-diagnosis", { kind: "status-changed", summary: "Request received; the partner is diagnosing it." });
     // The acknowledgement states when the first response is due, which SendStatusEmail reads from
     // the stored SLA log: the activations are recorded before it is sent.
@@ -65,17 +80,34 @@ export function* startGeneration(run: Run, first: boolean): Orchestration<void> 
 }
 
 /**
+ * The first thing a restarted execution of an open case records (shared/services/workflowRecovery.ts
+ * sets `input.recovery`): the restart on the timeline, and the case's workflow marked running again.
+ */
+function* recordRecovery(run: Run, recovery: NonNullable<SupportRequestOrchestrationInput["recovery"]>): Orchestration<void> {
+  yield* record(run, {
+    entryId: `workflow-restart-${recovery.attempt}-${recovery.requestedAt}`,
+    kind: "workflow",
+    summary: `The workflow was restarted (attempt ${recovery.attempt}) after its previous run ended ${recovery.previousRuntimeStatus}: ${recovery.reason}. It continues from its last checkpoint; nothing already sent is sent again.`,
+    details: { restart: "recovery", previousRuntimeStatus: recovery.previousRuntimeStatus, attempt: recovery.attempt, requestedAt: recovery.requestedAt, actor: recovery.actor },
+    patch: { workflow: { state: "running", since: now(run), attempts: recovery.attempt } },
+  });
+}
+
+/**
  * Hands over to the next generation: continueAsNew with the carry state (cursor, status, counters,
- * escalation, chain progress, auto-close) and the generation number incremented.
+ * escalation, chain progress, auto-close, outbox) and the generation number incremented.
  */
 export function continueAsNextGeneration(run: Run): void {
   const carry: SupportRequestCarry = { ...run.state, generation: run.state.generation + 1 };
   run.context.df.continueAsNew({ caseId: run.input.caseId, partnerId: run.input.partnerId, carry });
 }
 
-/** The orchestration's output: the case, its final status and its escalation (if any). */
+/**
+ * The orchestration's output: the case, its final status, its escalation (if any) and the
+ * checkpoint a reopening of the closed case continues from.
+ */
 export function output(run: Run): SupportRequestOrchestrationOutput {
-  const out: SupportRequestOrchestrationOutput = { caseId: run.input.caseId, finalStatus: run.state.status };
+  const out: SupportRequestOrchestrationOutput = { caseId: run.input.caseId, finalStatus: run.state.status, checkpoint: checkpointOf(run.state) };
   if (run.state.escalation) out.escalation = run.state.escalation;
   return out;
 }

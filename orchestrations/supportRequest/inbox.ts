@@ -5,11 +5,13 @@
  * `CaseActionsAvailable` signal with ONE durable timer.
  */
 import type { Task, TimerTask } from "durable-functions";
-import { ActivityNames, type CaseActionRecord, type CaseStatus, type SupportRequestCustomStatus, type TakeCaseActionsInput } from "../../shared/contracts";
+import { ActivityNames, type CaseActionRecord, type TakeCaseActionsInput } from "../../shared/contracts";
 import { processAction } from "./caseActions";
 import { chainPlan } from "./escalation";
-import { HISTORY_TASK_BUDGET, TAKE_ACTIONS_PAGE, callActivity, isOpen, ms, now, type Orchestration, type Run } from "./run";
+import { outboxWakeAt } from "./outbox";
+import { HISTORY_TASK_BUDGET, TAKE_ACTIONS_PAGE, isOpen, ms, now, requireActivity, type Orchestration, type Run, type Wake } from "./run";
 import { nextSlaThreshold } from "./slaClocks";
+import { markCheckpoint, publishStatus } from "./status";
 
 /**
  * Reads the inbox after the cursor and processes the actions in `seq` order, page by page, until it
@@ -21,7 +23,7 @@ export function* drainInbox(run: Run): Orchestration<boolean> {
     run.signals.consume();
     const input: TakeCaseActionsInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, limit: TAKE_ACTIONS_PAGE };
     if (run.state.cursor !== undefined) input.after = run.state.cursor;
-    const actions = yield* callActivity<CaseActionRecord[]>(run, ActivityNames.takeCaseActions, input);
+    const actions = yield* requireActivity<CaseActionRecord[]>(run, ActivityNames.takeCaseActions, input);
     for (const a of actions) {
       yield* processAction(run, a);
       run.state.cursor = a.seq;
@@ -31,14 +33,7 @@ export function* drainInbox(run: Run): Orchestration<boolean> {
   }
 }
 
-/** What the orchestration wakes up for next by itself. */
-export interface Wake {
-  at: string;
-  metric: NonNullable<SupportRequestCustomStatus["nextDeadlineMetric"]>;
-  kind: NonNullable<SupportRequestCustomStatus["nextDeadlineKind"]>;
-}
-
-/** The earliest of: the next SLA warning or breach, the next chain level, the deferred Microsoft escalation, the auto-close. */
+/** The earliest of: the next SLA warning or breach, the next chain level, the deferred Microsoft escalation, the auto-close, the next email retry. */
 export function nextWake(run: Run): Wake | undefined {
   const candidates: Wake[] = [];
   if (isOpen(run)) {
@@ -51,35 +46,9 @@ export function nextWake(run: Run): Wake | undefined {
   } else if (run.state.status === "resolved" && run.state.autoCloseAt) {
     candidates.push({ at: run.state.autoCloseAt, metric: "auto-close", kind: "auto-close" });
   }
+  const retryAt = outboxWakeAt(run);
+  if (retryAt) candidates.push({ at: retryAt, metric: "email-delivery", kind: "email-retry" });
   return candidates.reduce<Wake | undefined>((best, w) => (best === undefined || ms(w.at) < ms(best.at) ? w : best), undefined);
-}
-
-/** What the case waits for in a status (the custom status' `waitingFor`). */
-function waitingFor(status: CaseStatus): SupportRequestCustomStatus["waitingFor"] {
-  switch (status) {
-    case "awaiting-customer":
-      return "customer";
-    case "escalated-to-provider":
-    case "escalated-to-microsoft":
-      return "resolution";
-    case "resolved":
-      return "auto-close";
-    case "closed":
-      return "nothing";
-    default:
-      return "diagnosis";
-  }
-}
-
-/** Publishes the custom status: status, what it waits for, the generation and the next wake (if any). */
-export function setCustomStatus(run: Run, wake: Wake | undefined): void {
-  const status: SupportRequestCustomStatus = { status: run.state.status, waitingFor: waitingFor(run.state.status), generation: run.state.generation };
-  if (wake) {
-    status.nextDeadline = wake.at;
-    status.nextDeadlineMetric = wake.metric;
-    status.nextDeadlineKind = wake.kind;
-  }
-  run.context.df.setCustomStatus(status);
 }
 
 /**
@@ -88,7 +57,9 @@ export function setCustomStatus(run: Run, wake: Wake | undefined): void {
  */
 export function* waitForWake(run: Run): Orchestration<void> {
   const wake = nextWake(run);
-  setCustomStatus(run, wake);
+  run.wake = wake;
+  markCheckpoint(run);
+  publishStatus(run);
   if (run.signals.pending) return;
   // Something already due is handled at once, but only once per instant: should the domain keep
   // answering the same past instant, the timer below (firing at once) moves the clock on.

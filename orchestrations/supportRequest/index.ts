@@ -35,56 +35,92 @@
  * - records.ts: timeline entries, status changes, customer emails, partner notifications, SLA events.
  */
 import type { OrchestrationContext } from "durable-functions";
-import { ActivityNames, type CaseContext, type SupportRequestOrchestrationInput, type SupportRequestOrchestrationOutput } from "../../shared/contracts";
-import { drainInbox, setCustomStatus, waitForWake } from "./inbox";
-import { continueAsNextGeneration, createRun, output, startGeneration } from "./generation";
+import { ActivityNames, faultMessage, type RecordTransitionInput, type SupportRequestOrchestrationInput, type SupportRequestOrchestrationOutput } from "../../shared/contracts";
+import { continueAsNextGeneration, createRun, output, startGeneration, startRun } from "./generation";
+import { drainInbox, waitForWake } from "./inbox";
 import { reopenClosed } from "./lifecycleActions";
+import { flushOutbox, outboxPending } from "./outbox";
 import { recordSlaEvents } from "./records";
-import { HISTORY_TASK_BUDGET, activityRetryOptions, isClosed, now, type Orchestration, type Run } from "./run";
+import { HISTORY_TASK_BUDGET, attemptActivity, isClosed, now, type Orchestration, type Run, type RunBase } from "./run";
 import { catchUp, closeIfDue, handleSlaAlerts } from "./slaHandling";
+import { markCheckpoint, publishStatus } from "./status";
 
-export { HISTORY_TASK_BUDGET, SERVICE_REQUEST_LOCALE, TAKE_ACTIONS_PAGE, activityRetryOptions } from "./run";
+export { ActivityFailurePolicies, HISTORY_TASK_BUDGET, SERVICE_REQUEST_LOCALE, StepFailedError, TAKE_ACTIONS_PAGE } from "./run";
 export { currentSlaCycles } from "./slaClocks";
 
 /**
  * Orchestrator of one support request (register as `OrchestratorNames.supportRequest`).
  *
- * Input: {@link SupportRequestOrchestrationInput} `{caseId, partnerId, carry?}` (`carry` only from
- * continueAsNew). Activities (all with {@link activityRetryOptions}): GetCaseContext,
- * TakeCaseActions, RecordSlaEvents (event ids `GGGG-NNNN`), RecordCaseTransition (entry ids
- * `t<n>-<slug>`), SendStatusEmail and NotifyPartner (one `notificationKey` per message),
- * ConsumeProductSupportIncident, FileMicrosoftServiceRequest. Event: `CaseActionsAvailable` (no
- * payload; actions come from the inbox). Custom status ({@link SupportRequestCustomStatus}) at every wait.
- * A generation hands over with continueAsNew after more than {@link HISTORY_TASK_BUDGET} tasks.
- * @returns {@link SupportRequestOrchestrationOutput} once the case is closed.
- * @throws whatever an activity still throws after its retries (the instance fails).
+ * Input: {@link SupportRequestOrchestrationInput} `{caseId, partnerId, carry?}` (`carry` from
+ * continueAsNew, or from a restart: reopening a closed case, recovering a failed execution).
+ * Activities: GetCaseContext, TakeCaseActions, RecordSlaEvents (event ids `GGGG-NNNN`),
+ * RecordCaseTransition (entry ids `t<n>-<slug>`), SendStatusEmail and NotifyPartner (one
+ * `notificationKey` per message, through the outbox), ConsumeProductSupportIncident,
+ * FileMicrosoftServiceRequest; each answers with an ActivityResult and is retried per
+ * `ActivityFailurePolicies` with durable timers. Event: `CaseActionsAvailable` (no payload; actions
+ * come from the inbox). Custom status ({@link SupportRequestCustomStatus}) at every wait, with the
+ * checkpoint a restart continues from. A generation hands over with continueAsNew after more than
+ * {@link HISTORY_TASK_BUDGET} tasks.
+ * @returns {@link SupportRequestOrchestrationOutput} once the case is closed and its emails are out.
+ * @throws StepFailedError when a step the workflow needs (storage) still fails after its policy,
+ *   or any error of the orchestrator's own code: the failure is published in the custom status and
+ *   recorded on the case first, and the recovery sweeper restarts the workflow from its checkpoint.
  */
 export function* supportRequestOrchestrator(context: OrchestrationContext): Orchestration<SupportRequestOrchestrationOutput | undefined> {
   const input = context.df.getInput() as SupportRequestOrchestrationInput;
-  const first = input.carry === undefined;
-  const getCaseContext = context.df.callActivityWithRetry(ActivityNames.getCaseContext, activityRetryOptions, { caseId: input.caseId, partnerId: input.partnerId });
-  const caseContext = (yield getCaseContext) as CaseContext;
-  const run: Run = createRun(context, input, caseContext);
-
-  if (run.state.reopen && isClosed(run)) yield* reopenClosed(run, run.state.reopen);
-  if (!isClosed(run)) {
-    yield* startGeneration(run, first);
-    for (;;) {
-      const drained = yield* drainInbox(run);
-      if (drained) {
-        yield* catchUp(run, now(run));
-        yield* handleSlaAlerts(run);
-        yield* closeIfDue(run);
-      }
-      yield* recordSlaEvents(run);
-      if (isClosed(run)) break;
-      if (run.tasks > HISTORY_TASK_BUDGET) {
-        continueAsNextGeneration(run);
-        return undefined;
-      }
-      yield* waitForWake(run);
-    }
+  const base = startRun(context, input);
+  try {
+    return yield* runGeneration(yield* createRun(base), input.carry === undefined);
+  } catch (e) {
+    yield* recordFailure(base, e);
+    throw e;
   }
-  setCustomStatus(run, undefined);
+}
+
+/** One generation: start, then drain / catch up / deliver / record / wait until closed (and emails out) or the budget is spent. */
+function* runGeneration(run: Run, first: boolean): Orchestration<SupportRequestOrchestrationOutput | undefined> {
+  if (run.state.reopen && isClosed(run)) yield* reopenClosed(run, run.state.reopen);
+  if (!isClosed(run)) yield* startGeneration(run, first);
+  while (!isClosed(run) || outboxPending(run)) {
+    const drained = yield* drainInbox(run);
+    if (drained) {
+      yield* catchUp(run, now(run));
+      yield* handleSlaAlerts(run);
+      yield* closeIfDue(run);
+    }
+    yield* flushOutbox(run);
+    yield* recordSlaEvents(run);
+    if (isClosed(run) && !outboxPending(run)) break;
+    if (run.tasks > HISTORY_TASK_BUDGET) {
+      continueAsNextGeneration(run);
+      return undefined;
+    }
+    yield* waitForWake(run);
+  }
+  run.wake = undefined;
+  markCheckpoint(run);
+  publishStatus(run);
   return output(run);
+}
+
+/**
+ * The execution is failing: publishes the failure with the last checkpoint in the custom status
+ * and records it on the case (timeline entry, case `workflow` marked failed) so partners see it at
+ * once; when even that fails (storage down), the failure stays in the custom status.
+ */
+function* recordFailure(run: RunBase, error: unknown): Orchestration<void> {
+  const message = faultMessage((error as Error)?.message ?? String(error));
+  run.wake = undefined;
+  publishStatus(run, { message, at: now(run) });
+  const entry: RecordTransitionInput = {
+    caseId: run.input.caseId,
+    partnerId: run.input.partnerId,
+    entryId: `workflow-failed-g${run.state.generation}-t${run.state.entryCount}`,
+    kind: "workflow",
+    summary: `The workflow stopped: ${message}. It is restarted automatically from its last checkpoint.`,
+    at: now(run),
+    details: { failure: message, generation: run.state.generation },
+    patch: { workflow: { state: "failed", since: now(run), reason: message } },
+  };
+  yield* attemptActivity<unknown>(run, ActivityNames.recordTransition, entry);
 }

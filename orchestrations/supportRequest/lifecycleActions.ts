@@ -18,7 +18,12 @@ import { changePolicy } from "./slaHandling";
  */
 export function* onReclassify(run: Run, a: CaseActionRecord, action: Extract<CaseAction, { type: "reclassify" }>, at: string): Orchestration<void> {
   const before = run.caseContext;
-  const fresh = yield* callActivity<CaseContext>(run, ActivityNames.getCaseContext, { caseId: run.input.caseId, partnerId: run.input.partnerId });
+  const read = yield* callActivity<CaseContext>(run, ActivityNames.getCaseContext, { caseId: run.input.caseId, partnerId: run.input.partnerId });
+  if (!read.ok) {
+    yield* record(run, { kind: "note", summary: `The reclassification could not be applied: the case could not be read (${read.fault.code}: ${read.fault.message}); the SLA policy in force stays.`, details: { action: "reclassify", seq: a.seq, fault: read.fault } });
+    return;
+  }
+  const fresh = read.value;
   // The stored SLA log is not needed: this generation's log is `run.log` (with events not yet recorded).
   const { slaLog: _stored, ...facts } = fresh;
   run.caseContext = facts;

@@ -14,8 +14,9 @@ import {
   type SendStatusEmailInput,
 } from "../../shared/contracts";
 import { canTransition } from "../../shared/domain";
+import { deliver } from "./outbox";
 import { applySla, slaSummary } from "./slaClocks";
-import { callActivity, now, type Orchestration, type Run } from "./run";
+import { now, requireActivity, type Orchestration, type Run } from "./run";
 
 /** Deterministic timeline entry id: `t01-in-diagnosis`, `t02-sla-breached`, … (continues across generations). */
 function nextEntryId(run: Run, slug: string): string {
@@ -30,38 +31,42 @@ export function notificationKey(run: Run, base: string): string {
   return n === 1 ? base : `${base}-${n}`;
 }
 
-/** Records a timeline entry (and optionally a status change) through RecordCaseTransition. */
-export function* record(run: Run, entry: Pick<RecordTransitionInput, "kind" | "summary" | "toStatus" | "details" | "patch">): Orchestration<void> {
+/**
+ * Records a timeline entry (and optionally a status change) through RecordCaseTransition, under
+ * the next deterministic entry id, or `entryId` when given (an id of its own, not counted).
+ */
+export function* record(run: Run, entry: Pick<RecordTransitionInput, "kind" | "summary" | "toStatus" | "details" | "patch"> & { entryId?: string }): Orchestration<void> {
   const input: RecordTransitionInput = {
     caseId: run.input.caseId,
     partnerId: run.input.partnerId,
-    entryId: nextEntryId(run, entry.toStatus ?? entry.kind),
     at: now(run),
     ...entry,
+    entryId: entry.entryId ?? nextEntryId(run, entry.toStatus ?? entry.kind),
   };
   // The SLA summary rides along where the clocks visibly change (status changes, breaches), not on
   // every note: recomputing it replays the whole SLA log.
   if (entry.toStatus !== undefined || entry.kind === "sla-breached") input.patch = { sla: slaSummary(run), ...entry.patch };
-  yield* callActivity<unknown>(run, ActivityNames.recordTransition, input);
+  yield* requireActivity<unknown>(run, ActivityNames.recordTransition, input);
   if (entry.toStatus) run.state.status = entry.toStatus;
 }
 
 /**
  * Sends the customer the status email of `status` (with the partner's `message`, if any), once per
- * notification key: `keyBase`, then `keyBase-2`, … (defaults to the status).
+ * notification key: `keyBase`, then `keyBase-2`, … (defaults to the status). Through the outbox: a
+ * failure never holds the case up (outbox.ts).
  */
 export function* emailCustomer(run: Run, status: CaseStatus, message?: string, keyBase: string = status): Orchestration<void> {
   const input: SendStatusEmailInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, notificationKey: notificationKey(run, keyBase), status };
   if (message !== undefined) input.message = message;
-  yield* callActivity<unknown>(run, ActivityNames.sendStatusEmail, input);
+  yield* deliver(run, ActivityNames.sendStatusEmail, input);
 }
 
-/** Emails a partner: the owner by default, `recipientPartnerId` (the indirect provider), or explicit `to` addresses. */
+/** Emails a partner (through the outbox): the owner by default, `recipientPartnerId` (the indirect provider), or explicit `to` addresses. */
 export function* notifyPartner(run: Run, keyBase: string, subject: string, text: string, options: { recipientPartnerId?: string; to?: string[] } = {}): Orchestration<void> {
   const input: NotifyPartnerInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, notificationKey: notificationKey(run, keyBase), subject, text };
   if (options.recipientPartnerId !== undefined && options.recipientPartnerId !== run.input.partnerId) input.recipientPartnerId = options.recipientPartnerId;
   if (options.to !== undefined) input.to = options.to;
-  yield* callActivity<unknown>(run, ActivityNames.notifyPartner, input);
+  yield* deliver(run, ActivityNames.notifyPartner, input);
 }
 
 /** Moves the case to `to` (if the lifecycle allows it): SLA happening first, then the timeline entry. */
@@ -77,8 +82,8 @@ export function* changeStatus(run: Run, to: CaseStatus, entry: Pick<RecordTransi
 export function* recordSlaEvents(run: Run): Orchestration<void> {
   if (run.unrecorded.length === 0) return;
   const input: RecordSlaEventsInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, events: run.unrecorded };
+  yield* requireActivity<unknown>(run, ActivityNames.recordSlaEvents, input);
   run.unrecorded = [];
-  yield* callActivity<unknown>(run, ActivityNames.recordSlaEvents, input);
 }
 
 /** Records an action the case does not act on in its current state. */

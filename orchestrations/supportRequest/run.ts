@@ -4,28 +4,41 @@
  * one instance's state never leaks into another's), the signal bookkeeping and the few primitives
  * (time, scheduling an activity, open/closed) the phases share.
  */
-import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
 import {
   EventNames,
+  PartnerCenterFailurePolicy,
+  StorageFailurePolicy,
+  faultMessage,
+  retryDelayInMs,
+  shouldRetry,
+  type ActivityResult,
   type AppliedSlaPolicy,
   type CaseContext,
+  type FailurePolicy,
+  type Fault,
   type SlaEvent,
   type SupportRequestCarry,
+  type SupportRequestCustomStatus,
   type SupportRequestOrchestrationInput,
 } from "../../shared/contracts";
+import { ActivityNames } from "../../shared/contracts";
 import type { nextSlaTimer } from "../../shared/domain";
+import { publishStatus } from "./status";
 
 /**
- * Retry policy of every activity: first retry after 5 s, backoff ×2, at most 5 attempts, no wait
- * longer than 1 min (retries are run by the Durable extension, not by this code).
+ * The failure policy of each activity the orchestration calls in line (emails go through the
+ * outbox, outbox.ts, with `EmailFailurePolicy`): storage steps wait out an outage of up to a day,
+ * Partner Center filing 6 hours (shared/contracts/faults.ts).
  */
-export const activityRetryOptions: df.RetryOptions = (() => {
-  const options = new df.RetryOptions(5_000, 5);
-  options.backoffCoefficient = 2;
-  options.maxRetryIntervalInMilliseconds = 60_000;
-  return options;
-})();
+export const ActivityFailurePolicies: Readonly<Record<string, Readonly<FailurePolicy>>> = {
+  [ActivityNames.getCaseContext]: StorageFailurePolicy,
+  [ActivityNames.takeCaseActions]: StorageFailurePolicy,
+  [ActivityNames.recordTransition]: StorageFailurePolicy,
+  [ActivityNames.recordSlaEvents]: StorageFailurePolicy,
+  [ActivityNames.consumeProductSupportIncident]: StorageFailurePolicy,
+  [ActivityNames.fileMicrosoftServiceRequest]: PartnerCenterFailurePolicy,
+};
 
 /**
  * Tasks (activities and timers) one generation may schedule before it hands over to the next with
@@ -81,14 +94,34 @@ export class Signals {
 }
 
 /**
- * Everything the phase helpers share for one generation (rebuilt identically on every replay by
- * `createRun` in generation.ts; passed explicitly to every helper).
+ * What a generation has before it read its case: the context, the input, the carry state, the
+ * checkpoint and the task count (enough to call activities with retries and publish the status).
  */
-export interface Run {
+export interface RunBase {
   /** The orchestration context of this execution (time, activities, timers, events). */
   context: OrchestrationContext;
   /** The orchestration's input (`carry` only from continueAsNew). */
   input: SupportRequestOrchestrationInput;
+  /** Carry state (mutated; handed to the next generation). */
+  state: SupportRequestCarry;
+  /** Tasks scheduled by this generation. */
+  tasks: number;
+  /**
+   * The carry state at the last safe point (the generation start, then every wait): what a
+   * restart continues from should this execution fail (published in the custom status).
+   */
+  checkpoint: SupportRequestCarry;
+  /** A step waiting to retry a transient fault, shown in the custom status while it waits. */
+  retrying?: NonNullable<SupportRequestCustomStatus["retrying"]>;
+  /** What the orchestration wakes up for next by itself, as last computed (`nextWake` in inbox.ts). */
+  wake?: Wake;
+}
+
+/**
+ * Everything the phase helpers share for one generation (rebuilt identically on every replay by
+ * `createRun` in generation.ts; passed explicitly to every helper).
+ */
+export interface Run extends RunBase {
   /** Case facts from GetCaseContext (re-read on reclassification); the stored SLA log is not kept here. */
   caseContext: CaseContext;
   /** The SLA policy in force. */
@@ -99,12 +132,8 @@ export interface Run {
   unrecorded: LoggedSlaEvent[];
   /** Warnings and breaches appended to `log` and not yet acted on (see `handleSlaAlerts` in slaHandling.ts). */
   alerts: SlaEvent[];
-  /** Carry state (mutated; handed to the next generation). */
-  state: SupportRequestCarry;
   /** The signal waits of this generation. */
   signals: Signals;
-  /** Tasks scheduled by this generation. */
-  tasks: number;
   /** SLA events created by this generation (their ids). */
   slaEvents: number;
   /** The due wake instant the last wait skipped (see `waitForWake` in inbox.ts). */
@@ -113,8 +142,16 @@ export interface Run {
   nextSla?: { logLength: number; timer: ReturnType<typeof nextSlaTimer> };
 }
 
+/** What the orchestration wakes up for next by itself (the one durable timer it arms). */
+export interface Wake {
+  /** ISO 8601 UTC. */
+  at: string;
+  metric: NonNullable<SupportRequestCustomStatus["nextDeadlineMetric"]>;
+  kind: NonNullable<SupportRequestCustomStatus["nextDeadlineKind"]>;
+}
+
 /** The orchestration's current time (replay-safe: `context.df.currentUtcDateTime`), as ISO 8601. */
-export function now(run: Run): string {
+export function now(run: RunBase): string {
   return run.context.df.currentUtcDateTime.toISOString();
 }
 
@@ -123,11 +160,77 @@ export function ms(iso: string): number {
   return Date.parse(iso);
 }
 
-/** Schedules an activity with {@link activityRetryOptions}, counts it against the generation's task budget and returns its result. */
-export function* callActivity<T>(run: Run, name: string, input: unknown): Orchestration<T> {
+/** The outcome of a step after its retries: the activity's value, or the fault it gave up on (`attempts` made). */
+export type StepResult<T> = { ok: true; value: T } | { ok: false; fault: Fault; attempts: number };
+
+/**
+ * Calls an activity ONCE and returns its {@link ActivityResult}; a failure of the call itself
+ * (the host failed the task: a timeout, a missing function after a deployment) comes back as an
+ * `unexpected` transient fault. Counts one task against the generation's budget.
+ */
+export function* attemptActivity<T>(run: RunBase, name: string, input: unknown): Orchestration<ActivityResult<T>> {
   run.tasks += 1;
-  return (yield run.context.df.callActivityWithRetry(name, activityRetryOptions, input)) as T;
+  try {
+    return (yield run.context.df.callActivity(name, input)) as ActivityResult<T>;
+  } catch (e) {
+    return { ok: false, fault: { class: "transient", code: "unexpected", message: faultMessage(`The activity ${name} failed: ${(e as Error)?.message ?? String(e)}`) } };
+  }
 }
+
+/**
+ * Calls an activity and retries its transient faults with durable timers per its failure policy
+ * ({@link ActivityFailurePolicies}; `Retry-After` honoured): the case waits, no worker is held, the
+ * custom status shows the retry. A permanent fault, or a transient one past the policy, is
+ * returned for the caller to decide (record it, fall back, or fail the orchestration).
+ */
+export function* callActivity<T>(run: RunBase, name: string, input: unknown): Orchestration<StepResult<T>> {
+  const policy = ActivityFailurePolicies[name] ?? StorageFailurePolicy;
+  const firstFailure: { at?: number } = {};
+  for (let attempts = 1; ; attempts++) {
+    const result = yield* attemptActivity<T>(run, name, input);
+    if (result.ok) {
+      if (run.retrying?.activity === name) run.retrying = undefined;
+      return result;
+    }
+    const nowMs = ms(now(run));
+    firstFailure.at ??= nowMs;
+    const delay = retryDelayInMs(policy, attempts, result.fault.retryAfterInMs);
+    if (!shouldRetry(policy, result.fault, attempts, nowMs - firstFailure.at, delay)) {
+      run.retrying = undefined;
+      return { ok: false, fault: result.fault, attempts };
+    }
+    const nextAttemptAt = new Date(nowMs + delay).toISOString();
+    run.retrying = { activity: name, attempts, nextAttemptAt, fault: result.fault };
+    publishStatus(run);
+    run.tasks += 1;
+    yield run.context.df.createTimer(new Date(nowMs + delay));
+  }
+}
+
+/**
+ * Calls an activity the workflow cannot go on without (storage steps): retried per its policy,
+ * and when it still fails the orchestration fails with {@link StepFailedError} — recorded by the
+ * top-level handler (index.ts) and restarted by the recovery sweeper from the last checkpoint.
+ */
+export function* requireActivity<T>(run: RunBase, name: string, input: unknown): Orchestration<T> {
+  const result = yield* callActivity<T>(run, name, input);
+  if (!result.ok) throw new StepFailedError(name, result.fault, result.attempts);
+  return result.value;
+}
+
+/** A step the workflow needs failed for good (after its retries); the orchestration fails with it. */
+export class StepFailedError extends Error {
+  /** @param activity - the activity. @param fault - its last fault. @param attempts - attempts made. */
+  constructor(
+    readonly activity: string,
+    readonly fault: Fault,
+    readonly attempts: number,
+  ) {
+    super(`${activity} failed after ${attempts} attempt${attempts === 1 ? "" : "s"} (${fault.class} ${fault.code}): ${fault.message}`);
+    this.name = "StepFailedError";
+  }
+}
+
 
 /** Whether the case is still being worked on (neither resolved nor closed). */
 export function isOpen(run: Run): boolean {

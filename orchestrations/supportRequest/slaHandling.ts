@@ -7,7 +7,8 @@
 import { ActivityNames, type AppliedSlaPolicy, type SendStatusEmailInput, type SlaEvent } from "../../shared/contracts";
 import { chainPlan, engageMicrosoft, escalate, startChain } from "./escalation";
 import { changeStatus, emailCustomer, notificationKey, notifyPartner, record } from "./records";
-import { callActivity, isOpen, ms, now, type Orchestration, type Run } from "./run";
+import { deliver } from "./outbox";
+import { isOpen, ms, now, type Orchestration, type Run } from "./run";
 import { applySla, describePolicy, metricLabel, nextSlaThreshold, slaSummary } from "./slaClocks";
 
 /**
@@ -56,7 +57,7 @@ function* emailSlaDelay(run: Run, breach: SlaEvent): Orchestration<void> {
   const key = `sla-delay-${breach.metric}`;
   if (run.state.notificationCounts[key] !== undefined) return;
   const input: SendStatusEmailInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, notificationKey: notificationKey(run, key), status: run.state.status, kind: "sla-delay", dueAt: breach.at };
-  yield* callActivity<unknown>(run, ActivityNames.sendStatusEmail, input);
+  yield* deliver(run, ActivityNames.sendStatusEmail, input);
 }
 
 /**

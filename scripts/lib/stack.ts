@@ -121,6 +121,13 @@ export interface RunningStack {
    * @throws Error when the new host does not become healthy within the startup timeout.
    */
   restartHost(options?: { signal?: NodeJS.Signals }): Promise<void>;
+  /**
+   * Ends Azurite with `signal` (SIGKILL simulates a crash of the storage service), leaves it down
+   * for `downForInMs`, then starts it again on the same ports over the same data directory (state
+   * on disk) and waits for its ports.
+   * @throws Error when it does not come back within the startup timeout.
+   */
+  restartAzurite(options?: { signal?: NodeJS.Signals; downForInMs?: number }): Promise<void>;
 }
 
 /**
@@ -234,9 +241,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     await waitForUrl(urls.health, { timeoutInMs, process: host });
   };
 
-  try {
-    checkAborted();
-    const azurite = supervisor.spawn({
+  const spawnAzurite = () =>
+    supervisor.spawn({
       name: "azurite",
       command: process.execPath,
       args: [
@@ -252,6 +258,12 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       output,
       exitWithParent: true,
     });
+  const waitForAzurite = (azurite: ManagedProcess) =>
+    Promise.all([ports.blob, ports.queue, ports.table].map((port) => waitForPort(port, { timeoutInMs, process: azurite })));
+
+  try {
+    checkAborted();
+    let azurite = spawnAzurite();
     const maildev = supervisor.spawn({
       name: "maildev",
       command: process.execPath,
@@ -270,9 +282,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       exitWithParent: true,
     });
     await Promise.all([
-      waitForPort(ports.blob, { timeoutInMs, process: azurite }),
-      waitForPort(ports.queue, { timeoutInMs, process: azurite }),
-      waitForPort(ports.table, { timeoutInMs, process: azurite }),
+      waitForAzurite(azurite),
       waitForPort(ports.smtp, { timeoutInMs, process: maildev }),
       waitForPort(ports.web, { timeoutInMs, process: maildev }),
     ]);
@@ -345,6 +355,15 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         host = spawnHost();
         processes.host = host;
         await waitForHost(host);
+      },
+      async restartAzurite({ signal = "SIGTERM", downForInMs = 0 } = {}) {
+        const old = azurite;
+        await old.stop({ signal });
+        supervisor.forget(old);
+        if (downForInMs > 0) await new Promise((r) => setTimeout(r, downForInMs));
+        azurite = spawnAzurite();
+        processes.azurite = azurite;
+        await waitForAzurite(azurite);
       },
     };
   } catch (e) {

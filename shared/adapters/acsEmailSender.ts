@@ -28,7 +28,7 @@ import { EmailClient, type EmailClientOptions, type EmailMessage as AcsEmailMess
 import type { TokenCredential } from "@azure/identity";
 import type { EmailMessage, EmailSendResult, EmailSender } from "../ports";
 import { EmailSendError, EmailThrottledError } from "./errors";
-import { statusOf } from "./tableStorage";
+import { acsFault, retryAfterOf } from "./faults";
 
 /** Options of {@link AcsEmailSender}: a connection string, or an endpoint with a credential. */
 export type AcsEmailSenderOptions = (
@@ -63,24 +63,13 @@ const throwOnThrottledSendPolicy: PipelinePolicy = {
   name: "throwOnThrottledSend",
   async sendRequest(request, next) {
     const response = await next(request);
-    if (response.status === 429 && request.method === "POST") throw new EmailThrottledError(retryAfterInMs({ response }));
+    if (response.status === 429 && request.method === "POST") throw new EmailThrottledError(retryAfterOf(response.headers) ?? DEFAULT_RETRY_AFTER_IN_MS);
     return response;
   },
 };
 
-function retryAfterInMs(error: unknown): number {
-  const headers = (error as { response?: { headers?: { get?: (n: string) => string | undefined } } }).response?.headers;
-  const ms = headers?.get?.("retry-after-ms") ?? headers?.get?.("x-ms-retry-after-ms");
-  if (ms && Number.isFinite(Number(ms))) return Number(ms);
-  const ra = headers?.get?.("retry-after");
-  if (ra) {
-    const seconds = Number(ra);
-    if (Number.isFinite(seconds)) return seconds * 1000;
-    const date = Date.parse(ra);
-    if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
-  }
-  return 60_000;
-}
+/** The wait assumed when a 429 names none (ACS counts its quotas per minute). */
+const DEFAULT_RETRY_AFTER_IN_MS = 60_000;
 
 /** {@link EmailSender} over ACS Email. */
 export class AcsEmailSender implements EmailSender {
@@ -112,8 +101,9 @@ export class AcsEmailSender implements EmailSender {
    * @returns the ACS operation id (`id` of the operation, also the `operation-id` header).
    * @throws EmailThrottledError on 429 to the send request, with `retryAfterInMs` from
    *   `retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After` (seconds or HTTP date; 60 s if absent).
-   * @throws EmailSendError when ACS rejects the message (4xx/5xx) or the operation ends `Failed`
-   *   or `Canceled` (the message carries ACS's error code and message).
+   * @throws EmailSendError classified by ./faults.ts `acsFault`: permanent when ACS rejects the
+   *   message (4xx) or the operation ends `Failed` or `Canceled` (the message carries ACS's error
+   *   code and message); transient for 5xx, 401/403, a sender ACS refuses, or an unreachable endpoint.
    */
   async send(message: EmailMessage): Promise<EmailSendResult> {
     const acsMessage: AcsEmailMessage = {
@@ -126,12 +116,16 @@ export class AcsEmailSender implements EmailSender {
     try {
       const poller = await this.#client.beginSend(acsMessage, { updateIntervalInMs: this.#pollIntervalInMs });
       const result = await poller.pollUntilDone();
-      if (result.status !== "Succeeded") throw new EmailSendError(`ACS send ${result.status}: ${result.error?.message ?? "no detail"}`);
+      if (result.status !== "Succeeded") {
+        const operation = { status: result.status, ...(result.error?.code ? { code: result.error.code } : {}), ...(result.error?.message ? { message: result.error.message } : {}) };
+        throw new EmailSendError(acsFault(undefined, operation));
+      }
       return { providerMessageId: result.id };
     } catch (e) {
       if (e instanceof EmailSendError || e instanceof EmailThrottledError) throw e;
-      if (statusOf(e) === 429) throw new EmailThrottledError(retryAfterInMs(e), { cause: e });
-      throw new EmailSendError(`ACS send failed: ${(e as Error).message}`, { cause: e });
+      const fault = acsFault(e);
+      if (fault.code === "throttled") throw new EmailThrottledError(fault.retryAfterInMs ?? DEFAULT_RETRY_AFTER_IN_MS, { cause: e });
+      throw new EmailSendError({ ...fault, message: `ACS send failed: ${fault.message}`.slice(0, 1000) }, { cause: e });
     }
   }
 

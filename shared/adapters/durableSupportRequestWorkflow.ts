@@ -1,15 +1,27 @@
 /**
  * The support-request workflow over a Durable Functions client: one orchestration per case,
- * instance id = case id (architecture.md). Starting is idempotent (an existing instance counts as
- * started); events are raised only on Running or Pending instances (a completed instance would
- * answer 410 and drop the event).
+ * instance id = case id. Starting is idempotent (an existing instance counts as started, also when
+ * two starts race); events are raised only on Running or Pending instances (a completed instance
+ * would answer 410 and drop the event).
  */
 import * as df from "durable-functions";
-import { OrchestratorNames, type SupportRequestCarry, type SupportRequestOrchestrationInput } from "../contracts";
-import type { SupportRequestWorkflow, WorkflowStatus } from "../ports";
+import { OrchestratorNames, type SupportRequestOrchestrationInput } from "../contracts";
+import type { GetWorkflowStatusOptions, SupportRequestWorkflow, WorkflowInstanceSummary, WorkflowStatus } from "../ports";
 
 /** The subset of `df.DurableClient` used here (lets tests pass a fake). */
-export type WorkflowDurableClient = Pick<df.DurableClient, "startNew" | "getStatus" | "raiseEvent">;
+export type WorkflowDurableClient = Pick<df.DurableClient, "startNew" | "getStatus" | "raiseEvent" | "getStatusBy">;
+
+/** Runtime statuses in which an instance is not running and may be started again for the same id. */
+const RESTARTABLE = new Set<string>([df.OrchestrationRuntimeStatus.Completed, df.OrchestrationRuntimeStatus.Failed, df.OrchestrationRuntimeStatus.Terminated, "Canceled"]);
+
+/**
+ * Whether a `startNew` error says the instance already exists (HTTP 409 of the Durable HTTP API,
+ * "An instance with ID … already exists"): a concurrent start of the same case won the race.
+ */
+function isAlreadyExists(error: unknown): boolean {
+  const e = error as { response?: { status?: unknown }; message?: unknown } | null;
+  return e?.response?.status === 409 || /already exists|status code: 409/i.test(String(e?.message ?? ""));
+}
 
 /** {@link SupportRequestWorkflow} over a `df.DurableClient` (from `df.getClient(context)`). */
 export class DurableSupportRequestWorkflow implements SupportRequestWorkflow {
@@ -23,21 +35,46 @@ export class DurableSupportRequestWorkflow implements SupportRequestWorkflow {
   async start(caseId: string, partnerId: string): Promise<void> {
     if (await this.getStatus(caseId)) return;
     const input: SupportRequestOrchestrationInput = { caseId, partnerId };
-    await this.client.startNew(OrchestratorNames.supportRequest, { instanceId: caseId, input });
+    try {
+      await this.client.startNew(OrchestratorNames.supportRequest, { instanceId: caseId, input });
+    } catch (e) {
+      // Two deliveries of one request started it at the same time: the other one won; that is a start.
+      if (!isAlreadyExists(e)) throw e;
+    }
   }
 
   /**
-   * Issue 5: starts a new execution of a completed (or failed, terminated) instance with the same
-   * id and a carry (a closed case reopened); `startNew` accepts an existing id in a terminal state.
-   * @returns false when the instance is running or pending (nothing started).
+   * Starts a new execution of an instance that is not running — completed (a closed case
+   * reopened), failed or terminated (recovered) — with the same id and `input`; `startNew` accepts
+   * an existing id in a terminal state.
+   * @returns false when the instance is running, pending or suspended, or a concurrent start won (nothing started).
    * @throws Error when the Durable extension fails.
    */
-  async restart(caseId: string, partnerId: string, carry: SupportRequestCarry): Promise<boolean> {
+  async restart(caseId: string, input: SupportRequestOrchestrationInput): Promise<boolean> {
     const status = await this.getStatus(caseId);
-    if (status && (status.runtimeStatus === df.OrchestrationRuntimeStatus.Running || status.runtimeStatus === df.OrchestrationRuntimeStatus.Pending)) return false;
-    const input: SupportRequestOrchestrationInput = { caseId, partnerId, carry };
-    await this.client.startNew(OrchestratorNames.supportRequest, { instanceId: caseId, input });
+    if (status && !RESTARTABLE.has(status.runtimeStatus)) return false;
+    try {
+      await this.client.startNew(OrchestratorNames.supportRequest, { instanceId: caseId, input });
+    } catch (e) {
+      if (isAlreadyExists(e)) return false;
+      throw e;
+    }
     return true;
+  }
+
+  /**
+   * Instances in any of the runtime statuses, with their partner from the input (Durable
+   * `getStatusBy` with `showInput`: one query, paged by the client), at most `limit` (default 1,000).
+   * @throws Error when the Durable extension fails.
+   */
+  async listInstances(runtimeStatuses: readonly string[], options: { limit?: number } = {}): Promise<WorkflowInstanceSummary[]> {
+    const filter = { runtimeStatus: runtimeStatuses as df.OrchestrationRuntimeStatus[], showInput: true } as df.OrchestrationFilter;
+    const found = await this.client.getStatusBy(filter);
+    return found.slice(0, options.limit ?? 1000).map((s) => {
+      const input = s.input as Partial<SupportRequestOrchestrationInput> | null | undefined;
+      const updated = s.lastUpdatedTime instanceof Date ? s.lastUpdatedTime.toISOString() : typeof s.lastUpdatedTime === "string" ? s.lastUpdatedTime : undefined;
+      return { caseId: s.instanceId, ...(typeof input?.partnerId === "string" ? { partnerId: input.partnerId } : {}), runtimeStatus: String(s.runtimeStatus), ...(updated ? { lastUpdatedTime: updated } : {}) };
+    });
   }
 
   /**
@@ -56,10 +93,10 @@ export class DurableSupportRequestWorkflow implements SupportRequestWorkflow {
    * Runtime and custom status, or undefined when no instance exists (the client's HTTP 404).
    * @throws Error when the Durable extension fails otherwise.
    */
-  async getStatus(caseId: string): Promise<WorkflowStatus | undefined> {
+  async getStatus(caseId: string, options: GetWorkflowStatusOptions = {}): Promise<WorkflowStatus | undefined> {
     let s: df.DurableOrchestrationStatus;
     try {
-      s = await this.client.getStatus(caseId, { showHistory: false, showInput: false });
+      s = await this.client.getStatus(caseId, { showHistory: false, showInput: options.includeInputAndOutput ?? false });
     } catch (e) {
       if (/HTTP 404|No instance with ID/i.test((e as Error).message ?? "")) return undefined;
       throw e;
@@ -71,6 +108,10 @@ export class DurableSupportRequestWorkflow implements SupportRequestWorkflow {
     const updated = iso(s.lastUpdatedTime);
     if (created) out.createdTime = created;
     if (updated) out.lastUpdatedTime = updated;
+    if (options.includeInputAndOutput) {
+      out.input = s.input ?? null;
+      out.output = s.output ?? null;
+    }
     return out;
   }
 }

@@ -1,5 +1,6 @@
 /** Adapters: Azure Table Storage, ACS Email, SMTP and the Durable client behind the ports. */
 export * from "./errors";
+export * from "./faults";
 export * from "./tableStorage";
 export * from "./tablePartnerRepository";
 export * from "./tableCaseRepository";

@@ -11,16 +11,19 @@
  */
 import { randomUUID } from "node:crypto";
 import { ClientSecretCredential, type TokenCredential } from "@azure/identity";
-import type { MicrosoftServiceRequestPayload } from "../contracts";
+import { DependencyError, type MicrosoftServiceRequestPayload } from "../contracts";
 import type { PartnerCenterClient } from "../ports";
+import { httpStatusFault, retryAfterOf } from "./faults";
 
 /** OAuth scope of the Partner Center API. */
 export const PARTNER_CENTER_SCOPE = "https://api.partnercenter.microsoft.com/.default";
 
-/** Partner Center answered with a non-2xx status (the body excerpt names Partner Center's reason). */
-export class PartnerCenterError extends Error {
-  /** Stable code. */
-  readonly code = "PartnerCenterRequestFailed";
+/**
+ * Partner Center answered with a non-2xx status (the body excerpt names Partner Center's reason);
+ * classified by ./faults.ts `httpStatusFault` (429/5xx/401/403 transient, other 4xx permanent).
+ * Stable code `PartnerCenterRequestFailed`.
+ */
+export class PartnerCenterError extends DependencyError {
   /**
    * @param status - HTTP status.
    * @param bodyExcerpt - first 500 characters of the answer.
@@ -31,7 +34,7 @@ export class PartnerCenterError extends Error {
     readonly bodyExcerpt: string,
     readonly retryAfterInMs?: number,
   ) {
-    super(`Partner Center answered ${status}: ${bodyExcerpt}`);
+    super(httpStatusFault(status, `Partner Center answered ${status}: ${bodyExcerpt}`, retryAfterInMs), { code: "PartnerCenterRequestFailed" });
     this.name = "PartnerCenterError";
   }
 }
@@ -98,9 +101,7 @@ export class HttpPartnerCenterClient implements PartnerCenterClient {
     });
     const text = await response.text();
     if (!response.ok) {
-      const retryAfter = response.headers.get("retry-after");
-      const seconds = retryAfter !== null && /^\d+$/.test(retryAfter) ? Number(retryAfter) * 1000 : undefined;
-      throw new PartnerCenterError(response.status, text.slice(0, 500), seconds);
+      throw new PartnerCenterError(response.status, text.slice(0, 500), retryAfterOf(response.headers));
     }
     let id: unknown;
     try {

@@ -7,6 +7,7 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import type { EmailMessage, EmailSendResult, EmailSender } from "../ports";
 import { EmailSendError } from "./errors";
+import { smtpFault } from "./faults";
 
 /** Options of {@link SmtpEmailSender}. */
 export interface SmtpEmailSenderOptions {
@@ -43,8 +44,11 @@ export class SmtpEmailSender implements EmailSender {
 
   /**
    * Sends the message.
-   * @returns the SMTP Message-ID as provider id.
-   * @throws EmailSendError when the server rejects the message or cannot be reached.
+   * @returns the SMTP Message-ID as provider id, and the recipients the server refused while it
+   *   accepted the message for others.
+   * @throws EmailSendError classified by ./faults.ts `smtpFault`: `recipient-refused` (every
+   *   recipient refused with 5xx), `message-rejected`, `sender-rejected` (transient), `unreachable`,
+   *   `timeout`, `deferred` (4xx).
    */
   async send(message: EmailMessage): Promise<EmailSendResult> {
     const headers: Record<string, string> = {};
@@ -69,9 +73,12 @@ export class SmtpEmailSender implements EmailSender {
         references,
         headers,
       });
-      return { providerMessageId: String(info.messageId ?? message.messageId) };
+      const rejected = ((info as { rejected?: Array<string | { address: string }> }).rejected ?? []).map((r) => (typeof r === "string" ? r : r.address));
+      return { providerMessageId: String(info.messageId ?? message.messageId), ...(rejected.length > 0 ? { rejectedRecipients: rejected } : {}) };
     } catch (e) {
-      throw new EmailSendError(`SMTP send failed: ${(e as Error).message}`, { cause: e });
+      const fault = smtpFault(e);
+      const rejected = ((e as { rejected?: unknown }).rejected ?? []) as Array<string | { address: string }>;
+      throw new EmailSendError({ ...fault, message: `SMTP send failed: ${fault.message}`.slice(0, 1000) }, { cause: e, rejectedRecipients: rejected.map((r) => (typeof r === "string" ? r : r.address)) });
     }
   }
 

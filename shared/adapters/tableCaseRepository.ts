@@ -9,7 +9,7 @@
  *   https://learn.microsoft.com/azure/storage/tables/table-storage-design-patterns#log-tail-pattern).
  *   Both rows are written in one entity-group transaction (same partition), so they never diverge.
  *   Issue 5: the index row also carries filter columns ({@link listingColumns}: severity, category,
- *   product, channel, customerTenantId, customerEmail (lower case), slaHealth) so the list filters
+ *   product, channel, customerTenantId, customerEmail (lower case), slaHealth, workflowState) so the list filters
  *   run in the Table Storage query; rows written before issue 5 get them at their next update.
  *
  * - shared cases (issue 3), in the INDIRECT PROVIDER's partition when a reseller's case is
@@ -76,6 +76,7 @@ export function listingColumns(sr: SupportRequest): Record<string, string> {
     customerTenantId: sr.customer.tenantId.toLowerCase(),
     customerEmail: sr.customer.email.toLowerCase(),
     slaHealth: sr.slaHealth ?? "none",
+    workflowState: sr.workflow?.state ?? "running",
   };
 }
 
@@ -93,9 +94,15 @@ export function matchesCaseFilter(sr: SupportRequest, f: CaseFilter, options: { 
     if (GUID.test(c) ? sr.customer.tenantId.toLowerCase() !== c : sr.customer.email.toLowerCase() !== c) return false;
   }
   if (f.sla !== undefined && (sr.slaHealth ?? "none") !== f.sla) return false;
+  if (f.workflow !== undefined && !matchesWorkflowFilter(sr.workflow?.state ?? "running", f.workflow)) return false;
   if (f.createdFrom !== undefined && Date.parse(sr.createdAt) < Date.parse(f.createdFrom)) return false;
   if (f.createdTo !== undefined && Date.parse(sr.createdAt) >= Date.parse(f.createdTo)) return false;
   return true;
+}
+
+/** Whether a workflow state passes the `workflow` filter (`attention`: anything but running). */
+function matchesWorkflowFilter(state: string, filter: NonNullable<CaseFilter["workflow"]>): boolean {
+  return filter === "attention" ? state !== "running" : state === filter;
 }
 
 /** Inverted-time RowKey bound of an instant (see {@link indexRowKey}). */
@@ -123,6 +130,8 @@ export function searchFilter(partnerId: string, f: CaseFilter, options: { ignore
     cols.push(GUID.test(c) ? odata`customerTenantId eq ${c}` : odata`customerEmail eq ${c}`);
   }
   if (f.sla !== undefined) cols.push(odata`slaHealth eq ${f.sla}`);
+  if (f.workflow === "attention") cols.push(odata`workflowState ne ${"running"}`);
+  else if (f.workflow !== undefined) cols.push(odata`workflowState eq ${f.workflow}`);
   if (cols.length > 0) parts.push(`(${odata`resellerPartnerId ge ${""}`} or (${cols.join(" and ")}))`);
   return parts.join(" and ");
 }
@@ -380,6 +389,7 @@ export class TableCaseRepository implements CaseRepository {
       if (input.patch?.escalation) next.escalation = input.patch.escalation;
       if (input.patch?.diagnosisNotes !== undefined) next.diagnosisNotes = input.patch.diagnosisNotes;
       if (input.patch?.resolutionSummary !== undefined) next.resolutionSummary = input.patch.resolutionSummary;
+      if (input.patch?.workflow) next.workflow = input.patch.workflow;
       const data = packJson(next);
       const pk = encodeKey(input.partnerId);
       const actions: TransactionAction[] = [

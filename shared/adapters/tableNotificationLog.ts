@@ -3,28 +3,43 @@
  * key. Table `<prefix>Notifications`, PartitionKey `<partnerId>_<caseId>`, RowKey = encoded
  * notification key; columns as {@link SentNotification} (`to` as a JSON array).
  *
- * Issue 4: an index by Message-ID, table `<prefix>NotificationMessageIds`, PartitionKey = partner
+ * Rows in state `pending` or `failed` (a transient failure the workflow retries, a permanent one)
+ * carry `state`, `attempts`, `nextAttemptAt`, `queuedAt`, the fault and, while pending, what to
+ * deliver (`json0…`, see ./tableStorage.ts `packJson`: the input can exceed one property).
+ *
+ * An index by Message-ID, table `<prefix>NotificationMessageIds`, PartitionKey = partner
  * id, RowKey = SHA-256 of the Message-ID (ids may hold characters keys cannot), columns `messageId`,
  * `caseId`, `notificationKey`; written before the log row, so every logged notification is indexed.
  */
 import { odata } from "@azure/data-tables";
 import type { NotificationLog, NotificationMessageIndex, SentNotification } from "../ports";
-import { encodeKey, sha256Hex, statusOf, TableNames, type TableStorage } from "./tableStorage";
+import { encodeKey, packJson, sha256Hex, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
 
 function partition(partnerId: string, caseId: string): string {
   return `${encodeKey(partnerId)}_${encodeKey(caseId)}`;
 }
 
 function fromRow(e: Record<string, unknown>): SentNotification {
-  return {
+  const n: SentNotification = {
     caseId: String(e.caseId),
     notificationKey: String(e.notificationKey),
     messageId: String(e.messageId),
-    providerMessageId: String(e.providerMessageId),
+    providerMessageId: String(e.providerMessageId ?? ""),
     to: JSON.parse(String(e.to ?? "[]")) as string[],
-    subject: String(e.subject),
+    subject: String(e.subject ?? ""),
     sentAt: String(e.sentAt),
   };
+  if (e.state === "pending" || e.state === "failed") {
+    n.state = e.state;
+    if (typeof e.fault === "string") n.fault = JSON.parse(e.fault) as NonNullable<SentNotification["fault"]>;
+    if (typeof e.attempts === "number") n.attempts = e.attempts;
+    if (typeof e.nextAttemptAt === "string") n.nextAttemptAt = e.nextAttemptAt;
+    if (typeof e.queuedAt === "string") n.queuedAt = e.queuedAt;
+    if (e.state === "pending" && typeof e.jsonParts === "number") n.delivery = unpackJson<NonNullable<SentNotification["delivery"]>>(e);
+  } else {
+    n.state = "sent";
+  }
+  return n;
 }
 
 /** {@link NotificationLog} over Azure Table Storage. */
@@ -32,8 +47,14 @@ export class TableNotificationLog implements NotificationLog, NotificationMessag
   /** @param storage - table access. */
   constructor(private readonly storage: TableStorage) {}
 
-  /** The recorded notification, or undefined. @throws RestError when storage fails. */
+  /** The notification when it was sent, or undefined. @throws RestError when storage fails. */
   async getSent(partnerId: string, caseId: string, notificationKey: string): Promise<SentNotification | undefined> {
+    const n = await this.get(partnerId, caseId, notificationKey);
+    return n?.state === "sent" ? n : undefined;
+  }
+
+  /** The notification in any state, or undefined. @throws RestError when storage fails. */
+  async get(partnerId: string, caseId: string, notificationKey: string): Promise<SentNotification | undefined> {
     const table = await this.storage.getTable(TableNames.notifications);
     try {
       return fromRow(await table.getEntity<Record<string, unknown>>(partition(partnerId, caseId), encodeKey(notificationKey)));
@@ -55,6 +76,35 @@ export class TableNotificationLog implements NotificationLog, NotificationMessag
   }
 
   /**
+   * Records a pending or failed notification (insert-or-replace), unless the row says it was sent.
+   * @throws RestError when storage fails.
+   */
+  async recordUndelivered(partnerId: string, n: SentNotification & { state: "pending" | "failed" }): Promise<void> {
+    const current = await this.get(partnerId, n.caseId, n.notificationKey);
+    if (current?.state === "sent") return;
+    const table = await this.storage.getTable(TableNames.notifications);
+    await table.upsertEntity(
+      {
+        partitionKey: partition(partnerId, n.caseId),
+        rowKey: encodeKey(n.notificationKey),
+        caseId: n.caseId,
+        notificationKey: n.notificationKey,
+        messageId: n.messageId,
+        to: JSON.stringify(n.to),
+        subject: n.subject,
+        sentAt: n.sentAt,
+        state: n.state,
+        ...(n.fault ? { fault: JSON.stringify(n.fault) } : {}),
+        ...(n.attempts !== undefined ? { attempts: n.attempts } : {}),
+        ...(n.nextAttemptAt ? { nextAttemptAt: n.nextAttemptAt } : {}),
+        ...(n.queuedAt ? { queuedAt: n.queuedAt } : {}),
+        ...(n.state === "pending" && n.delivery ? packJson(n.delivery) : {}),
+      },
+      "Replace",
+    );
+  }
+
+  /**
    * Issue 4: the notification of this partner with this Message-ID, or undefined.
    * @throws RestError when storage fails.
    */
@@ -69,7 +119,7 @@ export class TableNotificationLog implements NotificationLog, NotificationMessag
     }
   }
 
-  /** Every notification of the case, oldest first (by `sentAt`). @throws RestError when storage fails. */
+  /** Every notification of the case in every state, oldest first (by `sentAt`). @throws RestError when storage fails. */
   async listSent(partnerId: string, caseId: string): Promise<SentNotification[]> {
     const table = await this.storage.getTable(TableNames.notifications);
     const out: SentNotification[] = [];

@@ -35,9 +35,10 @@ export const RoleSchema = z.enum(Roles);
  * - `inbound-email:read` — the email intake's quarantine and ignored lists;
  * - `audit:read` — the partner's audit log (global admin only: it shows who did what);
  * - `customer-data:export` — a data subject's export of everything stored about one customer
- *   (GDPR Art. 15 and 20; global admin only).
+ *   (GDPR Art. 15 and 20; global admin only);
+ * - `workflow:restart` — restart a request's stopped workflow (failed, terminated, given up).
  */
-export const Permissions = ["requests:read", "requests:act:technical", "requests:act:commercial", "notes:write", "keys:manage", "inbound-email:read", "audit:read", "customer-data:export"] as const;
+export const Permissions = ["requests:read", "requests:act:technical", "requests:act:commercial", "notes:write", "keys:manage", "inbound-email:read", "audit:read", "customer-data:export", "workflow:restart"] as const;
 /** A permission. */
 export type Permission = (typeof Permissions)[number];
 /** Zod schema of a permission. */
@@ -45,13 +46,14 @@ export const PermissionSchema = z.enum(Permissions);
 
 /**
  * The permission matrix: global admin = everything; admin agent = everything but managing keys,
- * the audit log and customer data exports;
+ * the audit log and customer data exports (restarting workflows included: it manages the
+ * partner's customers' services);
  * helpdesk agent = read, technical actions, notes, inbound email; billing admin = read, commercial
  * actions, notes; sales agent = read only.
  */
 export const RolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
-  "global-admin": ["requests:read", "requests:act:technical", "requests:act:commercial", "notes:write", "keys:manage", "inbound-email:read", "audit:read", "customer-data:export"],
-  "admin-agent": ["requests:read", "requests:act:technical", "requests:act:commercial", "notes:write", "inbound-email:read"],
+  "global-admin": ["requests:read", "requests:act:technical", "requests:act:commercial", "notes:write", "keys:manage", "inbound-email:read", "audit:read", "customer-data:export", "workflow:restart"],
+  "admin-agent": ["requests:read", "requests:act:technical", "requests:act:commercial", "notes:write", "inbound-email:read", "workflow:restart"],
   "helpdesk-agent": ["requests:read", "requests:act:technical", "notes:write", "inbound-email:read"],
   "billing-admin": ["requests:read", "requests:act:commercial", "notes:write"],
   "sales-agent": ["requests:read"],

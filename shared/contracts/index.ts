@@ -10,3 +10,4 @@ export * from "./inboundEmail";
 export * from "./access";
 export * from "./partnerApi";
 export * from "./audit";
+export * from "./faults";

@@ -3,9 +3,29 @@
  * Orchestrations import only these contracts and shared/domain.
  */
 import { z } from "zod";
-import { CaseStatuses, EscalationRecordSchema, type CaseStatus, type Category, type EscalationRecord, type ProductId, type Severity, type SlaState, type SupportedLanguage } from "./supportRequest";
+import { CaseStatuses, EscalationRecordSchema, type WorkflowHealth, type CaseStatus, type Category, type EscalationRecord, type ProductId, type Severity, type SlaState, type SupportedLanguage } from "./supportRequest";
 import type { Entitlement, EscalationChain, PartnerType, ServiceHours, SlaTarget } from "./partner";
 import type { AppliedSlaPolicy, SlaEvent } from "./sla";
+import { FaultSchema, type Fault } from "./faults";
+
+const ActorSchema = z.object({ kind: z.enum(["partner", "indirect-provider", "customer", "system"]), partnerId: z.string().optional(), email: z.string().optional() });
+
+/** An email of the outbox: what to call again, how often it was tried, when next. */
+export const OutboxItemSchema = z.object({
+  activity: z.enum(["SendStatusEmail", "NotifyPartner"]),
+  /** The activity's input without `delivery`. */
+  input: z.record(z.string(), z.unknown()),
+  /** Attempts made (0: queued behind another email, not tried yet). */
+  attempts: z.number().int().min(0),
+  /** ISO 8601 UTC of the first failure (or of queueing). */
+  firstFailedAt: z.iso.datetime(),
+  /** ISO 8601 UTC of the next attempt (for the first item; the others follow it). */
+  nextAttemptAt: z.iso.datetime(),
+  /** The last fault. */
+  fault: FaultSchema.optional(),
+});
+/** An outbox item. */
+export type OutboxItem = z.infer<typeof OutboxItemSchema>;
 
 /**
  * Issue 3: what one generation of the support-request orchestration hands to the next through
@@ -37,10 +57,24 @@ export const SupportRequestCarrySchema = z.object({
    * execution completed): the reopening to apply first (closed → in-diagnosis, a new resolution
    * clock cycle, the customer told). The other carry fields continue the previous execution's ids.
    */
-  reopen: z.object({ reason: z.string(), seq: z.string(), requestedAt: z.iso.datetime(), actor: z.object({ kind: z.enum(["partner", "indirect-provider", "customer", "system"]), partnerId: z.string().optional(), email: z.string().optional() }) }).optional(),
+  reopen: z.object({ reason: z.string(), seq: z.string(), requestedAt: z.iso.datetime(), actor: ActorSchema }).optional(),
+  /**
+   * Emails waiting for a retry after a transient failure, in the order they go out (the first is
+   * retried at its `nextAttemptAt`; the others wait behind it). See orchestrations/supportRequest/outbox.ts.
+   */
+  outbox: z.array(OutboxItemSchema).optional(),
 });
 /** Carry state of the orchestration across continueAsNew. */
 export type SupportRequestCarry = z.infer<typeof SupportRequestCarrySchema>;
+
+/**
+ * A restart point of the orchestration: its carry state without the outbox and without the
+ * escalation record (both are stored: pending emails on the notification log, the escalation on
+ * the case), so it stays far below the 16 KB the Durable extension allows a custom status.
+ */
+export const SupportRequestCheckpointSchema = SupportRequestCarrySchema.omit({ outbox: true, escalation: true });
+/** A restart point. */
+export type SupportRequestCheckpoint = z.infer<typeof SupportRequestCheckpointSchema>;
 
 /** Input of the support-request orchestration. */
 export const SupportRequestOrchestrationInputSchema = z.object({
@@ -48,6 +82,12 @@ export const SupportRequestOrchestrationInputSchema = z.object({
   partnerId: z.string().min(1),
   /** Issue 3: absent on the first generation; the previous generation's state after a continueAsNew. */
   carry: SupportRequestCarrySchema.optional(),
+  /**
+   * Set when the workflow of an OPEN case is restarted after its execution failed or was
+   * terminated (shared/services/workflowRecovery.ts): recorded on the timeline first. `carry` is
+   * then the failed execution's last checkpoint (absent when it failed before its first one).
+   */
+  recovery: z.object({ reason: z.string(), requestedAt: z.iso.datetime(), actor: ActorSchema, previousRuntimeStatus: z.string(), attempt: z.number().int().min(1) }).optional(),
 });
 /** Orchestration input. */
 export type SupportRequestOrchestrationInput = z.infer<typeof SupportRequestOrchestrationInputSchema>;
@@ -133,6 +173,8 @@ export interface FileMicrosoftServiceRequestInput {
   vehicle: string;
   /** e.g. "en-US" (Partner Center locale path segment). */
   locale: string;
+  /** The workflow gave up filing (retries spent): prepare the request for the partner, with this last fault. */
+  prepareOnly?: { fault: Fault };
 }
 
 /** Result of FileMicrosoftServiceRequest. */
@@ -142,6 +184,8 @@ export interface FileMicrosoftServiceRequestResult {
   /** Partner Center service request id when filed. */
   serviceRequestId?: string;
   payload: MicrosoftServiceRequestPayload;
+  /** Why a request meant for Partner Center was only prepared (a refusal, or retries that gave up). */
+  filingError?: string;
 }
 
 /** Customer-visible notification kinds; one email per case and notification key. */
@@ -155,13 +199,30 @@ export interface RecordTransitionInput {
   entryId: string;
   /** New status; omitted for timeline-only entries (e.g. SLA breach). */
   toStatus?: CaseStatus;
-  kind: "status-changed" | "sla-breached" | "escalation-decided" | "note";
+  kind: "status-changed" | "sla-breached" | "escalation-decided" | "note" | "workflow";
   summary: string;
   /** ISO 8601 UTC (orchestration time). */
   at: string;
   details?: Record<string, unknown>;
   /** Fields to merge onto the case. */
-  patch?: { sla?: SlaState; escalation?: EscalationRecord; diagnosisNotes?: string; resolutionSummary?: string };
+  patch?: { sla?: SlaState; escalation?: EscalationRecord; diagnosisNotes?: string; resolutionSummary?: string; workflow?: WorkflowHealth };
+}
+
+/**
+ * How the workflow asks an email activity to deliver (absent: a first attempt). Emails are retried
+ * in the background of the workflow (orchestrations/supportRequest/outbox.ts), never by a sleeping
+ * activity.
+ */
+export interface DeliveryAttempt {
+  /** 1 for the first attempt, +1 per retry. */
+  attempt: number;
+  /** Retries are spent (`EmailFailurePolicy` of ./faults.ts): a transient failure now is recorded as failed (`gave-up`). */
+  final?: boolean;
+  /**
+   * Do not send: record the email as pending behind earlier emails of the case that wait for a
+   * retry (emails of a case go out in order), so a restarted workflow finds it.
+   */
+  queue?: boolean;
 }
 
 /** Input of the SendStatusEmail activity (sent once per case and `notificationKey`). */
@@ -181,16 +242,31 @@ export interface SendStatusEmailInput {
   kind?: "status" | "partner-update" | "sla-delay";
   /** Issue 3, `sla-delay`: ISO 8601 UTC instant the missed target was due. */
   dueAt?: string;
+  /** A retry or a queued delivery (absent: the first attempt). */
+  delivery?: DeliveryAttempt;
 }
 
-/** Result of SendStatusEmail. */
+/** Outcomes of the email activities (SendStatusEmail, NotifyPartner). */
+export const EmailOutcomes = ["sent", "already-sent", "skipped", "queued", "pending", "failed"] as const;
+
+/** Result of SendStatusEmail and NotifyPartner. */
 export interface SendStatusEmailResult {
   /**
-   * "sent" now, "already-sent" when an earlier run sent it, or "skipped" (issue 4): every recipient
-   * is undeliverable (a permanent bounce), or the acknowledgement was rate-limited per sender.
+   * - `sent` now, `already-sent` by an earlier run (nothing is sent twice);
+   * - `skipped`: every recipient is undeliverable (a permanent bounce or refusal), or the
+   *   acknowledgement was rate-limited per sender;
+   * - `queued`: recorded as pending behind earlier emails of the case (`delivery.queue`);
+   * - `pending`: a transient failure (`fault`), recorded; the workflow retries after
+   *   `fault.retryAfterInMs` or its backoff;
+   * - `failed`: a permanent failure, or the last retry failed (`fault`), recorded on the
+   *   notification log and the timeline; never retried.
    */
-  outcome: "sent" | "already-sent" | "skipped";
+  outcome: (typeof EmailOutcomes)[number];
   messageId: string;
+  /** Why it is pending or failed. */
+  fault?: Fault;
+  /** Addresses this failure marked undeliverable for the case (a refused customer address). */
+  undeliverable?: string[];
 }
 
 /** Input of the NotifyPartner activity (email to the partner's contacts; once per key). */
@@ -207,6 +283,8 @@ export interface NotifyPartnerInput {
   to?: string[];
   subject: string;
   text: string;
+  /** A retry or a queued delivery (absent: the first attempt). */
+  delivery?: DeliveryAttempt;
 }
 
 /** Custom status of a support-request orchestration (what partners see alongside runtime status). */
@@ -215,13 +293,24 @@ export const SupportRequestCustomStatusSchema = z.object({
   /** ISO 8601 UTC instant of the durable timer currently armed (the next thing the orchestration does by itself), if any. */
   nextDeadline: z.iso.datetime().optional(),
   /** What `nextDeadline` belongs to: an SLA metric (issue 3: also next-update), the escalation chain, or the auto-close. */
-  nextDeadlineMetric: z.enum(["first-response", "next-update", "resolution", "escalation-chain", "auto-close"]).optional(),
+  nextDeadlineMetric: z.enum(["first-response", "next-update", "resolution", "escalation-chain", "auto-close", "email-delivery"]).optional(),
   /** Issue 3: what happens at `nextDeadline`: an SLA warning or breach, the next escalation-chain level, the deferred Microsoft escalation, or the auto-close. */
-  nextDeadlineKind: z.enum(["warn", "breach", "escalation-level", "microsoft", "auto-close"]).optional(),
+  nextDeadlineKind: z.enum(["warn", "breach", "escalation-level", "microsoft", "auto-close", "email-retry"]).optional(),
   /** What the orchestration waits for (issue 3: `customer` while the case awaits the customer). */
   waitingFor: z.enum(["diagnosis", "customer", "resolution", "auto-close", "nothing"]),
   /** Issue 3: the orchestration generation (continueAsNew count) that set this status. */
   generation: z.number().int().min(0).optional(),
+  /** A step waiting to retry a transient fault (storage, Partner Center): which, how often tried, when next. */
+  retrying: z.object({ activity: z.string(), attempts: z.number().int().min(1), nextAttemptAt: z.iso.datetime(), fault: FaultSchema }).optional(),
+  /** Emails waiting for a retry (the outbox): how many, the next attempt, the last fault. */
+  emailBacklog: z.object({ pending: z.number().int().min(1), nextAttemptAt: z.iso.datetime(), fault: FaultSchema.optional() }).optional(),
+  /**
+   * The carry state at the last safe point, without the outbox (pending emails are on the
+   * notification log): what a restart of a failed execution continues from.
+   */
+  checkpoint: z.lazy(() => SupportRequestCheckpointSchema).optional(),
+  /** Set when the execution failed: why, and when (ISO 8601 UTC). */
+  failure: z.object({ message: z.string(), at: z.iso.datetime() }).optional(),
 });
 /** Custom status. */
 export type SupportRequestCustomStatus = z.infer<typeof SupportRequestCustomStatusSchema>;
@@ -231,4 +320,6 @@ export interface SupportRequestOrchestrationOutput {
   caseId: string;
   finalStatus: CaseStatus;
   escalation?: EscalationRecord;
+  /** The final carry state (what reopening a closed case continues from), without the outbox. */
+  checkpoint?: SupportRequestCheckpoint;
 }

@@ -59,6 +59,9 @@ export const SlaFilters = ["at-risk", "breached"] as const;
 /** An SLA filter value. */
 export type SlaFilter = (typeof SlaFilters)[number];
 
+/** Values of the `workflow` list filter. */
+export const WorkflowFilters = ["attention", "failed", "restarting", "suspended", "terminated", "gave-up"] as const;
+
 /** An instant or a date (a date means its start, 00:00 UTC) in the created-range filter. */
 const InstantOrDate = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
 
@@ -76,6 +79,8 @@ export const SupportRequestListQuerySchema = z
     customer: z.string().trim().min(1).max(254).optional(),
     channel: z.enum(Channels).optional(),
     sla: z.enum(SlaFilters).optional(),
+    /** Requests whose workflow is in this state, or `attention`: failed, restarting, suspended, terminated or gave up. */
+    workflow: z.enum(WorkflowFilters).optional(),
     createdFrom: InstantOrDate.optional(),
     createdTo: InstantOrDate.optional(),
     limit: z
@@ -128,8 +133,12 @@ export type SupportRequestListResponse = z.infer<typeof SupportRequestListRespon
 /* Detail                                                                                       */
 /* ------------------------------------------------------------------------------------------ */
 
-/** Delivery states of an email of a case: sent, skipped (e.g. undeliverable address, acknowledgement suppressed), bounced (a DSN reported a permanent failure). */
-export const EmailDeliveryStates = ["sent", "skipped", "bounced"] as const;
+/**
+ * Delivery states of an email of a case: sent; skipped (e.g. undeliverable address, acknowledgement
+ * suppressed); bounced (a DSN reported a permanent failure); pending (a transient failure: the
+ * workflow retries it, `nextAttemptAt`); failed (refused permanently, or retries gave up: `reason`).
+ */
+export const EmailDeliveryStates = ["sent", "skipped", "bounced", "pending", "failed"] as const;
 /** A delivery state. */
 export type EmailDeliveryState = (typeof EmailDeliveryStates)[number];
 
@@ -142,8 +151,12 @@ export const CaseEmailSchema = z.object({
   /** ISO 8601 UTC instant it was sent (or skipped). */
   at: z.iso.datetime(),
   state: z.enum(EmailDeliveryStates),
-  /** Why it was skipped or bounced (e.g. the DSN status `5.1.1`). */
+  /** Why it was skipped, bounced, is pending or failed (e.g. the DSN status `5.1.1`, the mail service's reply). */
   reason: z.string().optional(),
+  /** Pending: attempts so far. */
+  attempts: z.number().int().min(0).optional(),
+  /** Pending: ISO 8601 UTC of the next attempt. */
+  nextAttemptAt: z.iso.datetime().optional(),
 });
 /** Email of a case. */
 export type CaseEmail = z.infer<typeof CaseEmailSchema>;
@@ -223,13 +236,16 @@ export const ClosureBodySchema = z.object({ reason: z.string().trim().min(1).max
 /** Closure as validated. */
 export type ClosureBody = z.infer<typeof ClosureBodySchema>;
 
+/** Body of `POST …/{caseId}/workflow-restart`: restart a stopped workflow, with an optional reason. */
+export const WorkflowRestartBodySchema = z.object({ reason: z.string().trim().min(1).max(2000).optional() }).strict();
+
 /** Body of `POST …/{caseId}/reopening`: reopen a resolved or closed request, with a reason. */
 export const ReopeningBodySchema = z.object({ reason: z.string().trim().min(1).max(2000) }).strict();
 /** Reopening as validated. */
 export type ReopeningBody = z.infer<typeof ReopeningBodySchema>;
 
 /** Names of the actions in action results. */
-export const ActionNames = ["diagnosis", "update", "resolution", "escalate", "information-request", "close", "reopen", "note", "assignment", "reclassify"] as const;
+export const ActionNames = ["diagnosis", "update", "resolution", "escalate", "information-request", "close", "reopen", "note", "assignment", "reclassify", "workflow-restart"] as const;
 /** An action name. */
 export type ActionName = (typeof ActionNames)[number];
 

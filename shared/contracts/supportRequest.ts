@@ -184,6 +184,8 @@ export const EscalationRecordSchema = z.object({
       locale: z.string(),
       /** ISO 8601 UTC instant it was filed or prepared. */
       at: z.iso.datetime(),
+      /** Why the request is only prepared although the integration is on (Partner Center refused it, or retries gave up). */
+      filingError: z.string().optional(),
       /** The `POST /v1/servicerequests/{locale}` body (Partner Center ServiceRequest resource fields). */
       payload: z.object({
         Title: z.string(),
@@ -198,6 +200,33 @@ export const EscalationRecordSchema = z.object({
 });
 /** Escalation record. */
 export type EscalationRecord = z.infer<typeof EscalationRecordSchema>;
+
+/**
+ * States of a case's workflow as the partner sees them (absent on the case = `running`):
+ * `failed` (the orchestration failed; the recovery sweeper restarts it), `restarting` (a restart
+ * was requested and has not started yet, or is waiting for its next attempt), `suspended` (an
+ * operator suspended it), `terminated` (an operator terminated it; restarted like a failure),
+ * `gave-up` (restarts kept failing: the partner was told; a global admin can restart it by hand).
+ */
+export const WorkflowStates = ["running", "failed", "restarting", "suspended", "terminated", "gave-up"] as const;
+
+/** A workflow state. */
+export type WorkflowState = (typeof WorkflowStates)[number];
+
+/** The health of a case's workflow, kept on the case so lists and filters show it (`workflow`). */
+export const WorkflowHealthSchema = z.object({
+  state: z.enum(WorkflowStates),
+  /** ISO 8601 UTC: since when. */
+  since: z.iso.datetime(),
+  /** Why (the failure, or the restart's reason). */
+  reason: z.string().optional(),
+  /** Automatic restarts made since the workflow last ran normally. */
+  attempts: z.number().int().min(0).optional(),
+  /** ISO 8601 UTC of the next automatic restart, while `restarting` or `failed`. */
+  nextAttemptAt: z.iso.datetime().optional(),
+});
+/** Workflow health of a case. */
+export type WorkflowHealth = z.infer<typeof WorkflowHealthSchema>;
 
 /** A support request as stored and returned by the partner API. */
 export const SupportRequestSchema = z.object({
@@ -253,8 +282,27 @@ export const SupportRequestSchema = z.object({
         .optional(),
     })
     .optional(),
-  /** Issue 4: addresses a permanent bounce (RFC 3464 5.x.x) marked undeliverable; status emails skip them. */
-  undeliverableEmails: z.array(z.object({ address: z.string(), at: z.iso.datetime(), status: z.string().optional(), messageId: z.string().optional() })).optional(),
+  /**
+   * Addresses marked undeliverable for this case: by a permanent bounce (RFC 3464 5.x.x, `source`
+   * `bounce`) or because the mail service refused them when sending (`source` `send`, e.g. SMTP
+   * 501/550 to `RCPT TO`); status emails skip them and the partner is told.
+   */
+  undeliverableEmails: z
+    .array(
+      z.object({
+        address: z.string(),
+        at: z.iso.datetime(),
+        /** DSN status (e.g. `5.1.1`), when a bounce gave one. */
+        status: z.string().optional(),
+        /** The Message-ID of the email that bounced or was refused. */
+        messageId: z.string().optional(),
+        /** How it was found undeliverable (absent on rows from before this field: a bounce). */
+        source: z.enum(["bounce", "send"]).optional(),
+        /** The mail service's reason. */
+        reason: z.string().optional(),
+      }),
+    )
+    .optional(),
   /** Issue 5: who works the request (an email address or a name), set through `POST …/assignment`. */
   assignee: z.string().optional(),
   /**
@@ -263,12 +311,14 @@ export const SupportRequestSchema = z.object({
    * warning threshold, `on-track` while clocks run, `none` when none is open.
    */
   slaHealth: z.enum(["none", "on-track", "at-risk", "breached"]).optional(),
+  /** The workflow's health when it is not simply running (failed, restarting, suspended, gave up). */
+  workflow: WorkflowHealthSchema.optional(),
 });
 /** Stored support request. */
 export type SupportRequest = z.infer<typeof SupportRequestSchema>;
 
 /** Kinds of timeline entries. */
-export const TimelineKinds = ["status-changed", "email-sent", "sla-breached", "escalation-decided", "note", "customer-reply", "email-received", "reclassified", "internal-note", "assigned"] as const;
+export const TimelineKinds = ["status-changed", "email-sent", "sla-breached", "escalation-decided", "note", "customer-reply", "email-received", "reclassified", "internal-note", "assigned", "email-failed", "workflow"] as const;
 /** A timeline entry kind. */
 export type TimelineKind = (typeof TimelineKinds)[number];
 

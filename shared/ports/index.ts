@@ -4,6 +4,8 @@
  */
 import type {
   AuditEntry,
+  Fault,
+  WorkflowState,
   Actor,
   CaseAction,
   CaseActionRecord,
@@ -17,7 +19,7 @@ import type {
   QuarantinedEmail,
   CaseStatus,
   Role,
-  SupportRequestCarry,
+  SupportRequestOrchestrationInput,
   ConsumeProductSupportIncidentResult,
   MicrosoftServiceRequestPayload,
   Partner,
@@ -50,11 +52,16 @@ export interface CaseFilter {
   customer?: string;
   /** `breached` or `at-risk` ({@link SupportRequest.slaHealth}). */
   sla?: "at-risk" | "breached";
+  /** A workflow state ({@link SupportRequest.workflow}), or `attention`: any state but running. */
+  workflow?: WorkflowFilter;
   /** ISO 8601 instant, inclusive. */
   createdFrom?: string;
   /** ISO 8601 instant, exclusive. */
   createdTo?: string;
 }
+
+/** Values of the `workflow` list filter: a workflow state other than running, or `attention` (any of them). */
+export type WorkflowFilter = Exclude<WorkflowState, "running"> | "attention";
 
 /** Options of {@link CaseRepository.listCases}. */
 export interface ListCasesOptions {
@@ -328,11 +335,18 @@ export interface EmailMessage {
 /** Result of sending: the provider's id for the message (ACS operation id or SMTP message id). */
 export interface EmailSendResult {
   providerMessageId: string;
+  /**
+   * Recipients the server refused while it accepted the message for the others (SMTP `RCPT TO`
+   * 5xx for some addresses); absent or empty when every recipient was accepted.
+   */
+  rejectedRecipients?: string[];
 }
 
 /**
  * Sends email (ACS Email in Azure, SMTP locally).
- * @throws Error on failure; `retryAfterInMs` set when the provider throttled (ACS 429 Retry-After).
+ * @throws DependencyError (shared/contracts/faults.ts) with the adapter's classification of the
+ *   failure: permanent (recipient refused, message rejected) or transient (throttled with
+ *   `retryAfterInMs`, unreachable, timeout, sender or credentials refused).
  */
 export interface EmailSender {
   send(message: EmailMessage): Promise<EmailSendResult>;
@@ -340,7 +354,23 @@ export interface EmailSender {
   checkHealth(): Promise<void>;
 }
 
-/** A sent notification as recorded (once per case and notification key). */
+/**
+ * Delivery state of a notification: `sent` (the provider accepted it), `pending` (a transient
+ * failure; the workflow retries it with backoff), `failed` (a permanent failure, or retries gave
+ * up: recorded with the reason, never retried).
+ */
+export type NotificationState = "sent" | "pending" | "failed";
+
+/**
+ * What the workflow asked to deliver: the activity and its input, kept with a pending
+ * notification so a restarted workflow can deliver it (see shared/services/workflowRecovery.ts).
+ */
+export interface NotificationDelivery {
+  activity: "SendStatusEmail" | "NotifyPartner";
+  input: Record<string, unknown>;
+}
+
+/** A notification as recorded (once per case and notification key); `state` absent = `sent`. */
 export interface SentNotification {
   caseId: string;
   notificationKey: string;
@@ -348,17 +378,36 @@ export interface SentNotification {
   providerMessageId: string;
   to: string[];
   subject: string;
-  /** ISO 8601 UTC. */
+  /** ISO 8601 UTC: when it was sent; for pending and failed ones, when that state was recorded. */
   sentAt: string;
+  /** Delivery state (absent on rows written as sent). */
+  state?: NotificationState;
+  /** Pending or failed: the classified failure (shared/contracts/faults.ts). */
+  fault?: Fault;
+  /** Pending or failed: delivery attempts made so far. */
+  attempts?: number;
+  /** Pending: ISO 8601 UTC of the next attempt (as the workflow planned it). */
+  nextAttemptAt?: string;
+  /** Pending: ISO 8601 UTC of the first time it was queued or failed. */
+  queuedAt?: string;
+  /** Pending: what to deliver (the activity and its input). */
+  delivery?: NotificationDelivery;
 }
 
-/** Outbox/log of notifications: makes sending idempotent per case and key. */
+/** Outbox/log of notifications: makes sending idempotent per case and key and records failures. */
 export interface NotificationLog {
-  /** The recorded notification, or undefined when not sent yet. */
+  /** The notification when it was SENT, or undefined (not sent yet, pending or failed). */
   getSent(partnerId: string, caseId: string, notificationKey: string): Promise<SentNotification | undefined>;
-  /** Records a sent notification (insert-or-replace). */
+  /** The notification in any state, or undefined when never recorded. */
+  get(partnerId: string, caseId: string, notificationKey: string): Promise<SentNotification | undefined>;
+  /** Records a sent notification (insert-or-replace; indexed by Message-ID for reply threading). */
   recordSent(partnerId: string, notification: SentNotification): Promise<void>;
-  /** Every notification of a case, oldest first. */
+  /**
+   * Records a pending or failed notification (insert-or-replace). Never overwrites a `sent` row: a
+   * late failure report of a message that went out changes nothing.
+   */
+  recordUndelivered(partnerId: string, notification: SentNotification & { state: "pending" | "failed" }): Promise<void>;
+  /** Every notification of a case in every state, oldest first. */
   listSent(partnerId: string, caseId: string): Promise<SentNotification[]>;
 }
 
@@ -542,23 +591,49 @@ export interface WorkflowStatus {
   createdTime?: string;
   /** ISO 8601 UTC. */
   lastUpdatedTime?: string;
+  /** The current execution's input (with `includeInputAndOutput`). */
+  input?: unknown;
+  /** The output of a completed execution, or the failure details of a failed one (with `includeInputAndOutput`). */
+  output?: unknown;
+}
+
+/** Options of {@link SupportRequestWorkflow.getStatus}. */
+export interface GetWorkflowStatusOptions {
+  /** Also return the execution's input and output (Durable `showInput`). Default false. */
+  includeInputAndOutput?: boolean;
+}
+
+/** An instance of the workflow as listed by {@link SupportRequestWorkflow.listInstances}. */
+export interface WorkflowInstanceSummary {
+  /** Instance id = case id. */
+  caseId: string;
+  /** The partner, from the instance's input (undefined when it cannot be read). */
+  partnerId?: string;
+  runtimeStatus: string;
+  /** ISO 8601 UTC. */
+  lastUpdatedTime?: string;
 }
 
 /** The support-request workflow (a Durable orchestration per case; instance id = case id). */
 export interface SupportRequestWorkflow {
-  /** Starts the orchestration for a case; succeeds when it already exists (idempotent). */
+  /** Starts the orchestration for a case; succeeds when it already exists (idempotent, also when started concurrently). */
   start(caseId: string, partnerId: string): Promise<void>;
   /** Raises an external event on the case's orchestration. @returns false when the instance does not exist or has completed. */
   raiseEvent(caseId: string, eventName: string, payload: unknown): Promise<boolean>;
   /** Status of the case's orchestration, or undefined when none exists. */
-  getStatus(caseId: string): Promise<WorkflowStatus | undefined>;
+  getStatus(caseId: string, options?: GetWorkflowStatusOptions): Promise<WorkflowStatus | undefined>;
   /**
-   * Issue 5: starts the orchestration again for a case whose instance has completed (a closed case
-   * reopened): same instance id, a new execution, with `carry` continuing the ids and counters of the
-   * previous one. Optional so older fakes still type-check; the Durable adapter implements it.
-   * @returns false when the instance is still running (nothing started).
+   * Starts a new execution of an instance that is not running (completed, failed, terminated),
+   * same instance id, with `input` (a carry continuing the previous execution's ids and counters,
+   * and for a recovery its reason). Used by shared/services/workflowRecovery.ts only.
+   * @returns false when the instance is running, pending or suspended (nothing started).
    */
-  restart?(caseId: string, partnerId: string, carry: SupportRequestCarry): Promise<boolean>;
+  restart(caseId: string, input: SupportRequestOrchestrationInput): Promise<boolean>;
+  /**
+   * Instances in any of `runtimeStatuses` (e.g. `Failed`, `Terminated`, `Suspended`), at most
+   * `limit` (default 1,000), oldest update first where the backend orders them.
+   */
+  listInstances(runtimeStatuses: readonly string[], options?: { limit?: number }): Promise<WorkflowInstanceSummary[]>;
 }
 
 /** Source of the current time for services (UTC). */

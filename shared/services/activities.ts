@@ -29,8 +29,9 @@ import {
   type SupportRequestOrchestrationInput,
   type TakeCaseActionsInput,
 } from "../contracts";
+import { EmailFailurePolicy, RecordNotFoundError, faultFrom, faultMessage, retryDelayInMs, type DeliveryAttempt, type Fault, type TimelineEntry } from "../contracts";
 import { computeSlaClocks, selectSlaPolicy } from "../domain";
-import type { CaseActionInbox, CaseRepository, Clock, EmailSender, NotificationLog, PartnerCenterClient, PartnerRepository, ProductSupportIncidentLedger, SlaEventLog } from "../ports";
+import type { CaseActionInbox, CaseRepository, Clock, EmailMessage, EmailSendResult, EmailSender, NotificationDelivery, NotificationLog, PartnerCenterClient, PartnerRepository, ProductSupportIncidentLedger, SlaEventLog } from "../ports";
 import type { CustomerEmailInput, RenderedEmail, StatusEmailInput } from "../templates/statusEmail";
 import { supportTermsQuote, type SupportTermsQuote } from "./supportTerms";
 import { slaHealthOf } from "./caseSearch";
@@ -74,8 +75,8 @@ export function notificationMessageId(caseId: string, notificationKey: string, s
 
 async function loadCaseAndPartner(deps: { cases: CaseRepository; partners: PartnerRepository }, partnerId: string, caseId: string): Promise<{ sr: SupportRequest; partner: Partner }> {
   const [sr, partner] = await Promise.all([deps.cases.getCase(partnerId, caseId), deps.partners.getPartner(partnerId)]);
-  if (!sr) throw new Error(`Case ${caseId} of partner ${partnerId} not found`);
-  if (!partner) throw new Error(`Partner ${partnerId} not found`);
+  if (!sr) throw new RecordNotFoundError(`Case ${caseId} of partner ${partnerId} does not exist`, "CaseNotFound");
+  if (!partner) throw new RecordNotFoundError(`Partner ${partnerId} not found`);
   return { sr, partner };
 }
 
@@ -231,24 +232,37 @@ export interface FileMicrosoftServiceRequestDeps {
  * (`microsoftServiceRequest`) with a timeline note; idempotent per case: a rerun returns the
  * recorded result, and the Partner Center call carries an `MS-RequestId` derived from the case so
  * a retry after a lost answer is the same request.
- * The returned function throws Error when the case or partner is missing, or PartnerCenterError
- * when Partner Center refuses (the activity's retry policy applies).
+ * A permanent refusal of Partner Center (a 4xx other than 401/403/408/429), or `prepareOnly` (the
+ * workflow's retries gave up), prepares the request instead, with `filingError` saying why.
+ * The returned function throws RecordNotFoundError when the case or partner is missing, and the
+ * transient faults of Partner Center (DependencyError: 429 with `Retry-After`, 5xx, timeouts),
+ * which the workflow retries.
  */
 export function createFileMicrosoftServiceRequest(deps: FileMicrosoftServiceRequestDeps): (input: FileMicrosoftServiceRequestInput) => Promise<FileMicrosoftServiceRequestResult> {
   return async (input) => {
     const { sr, partner } = await loadCaseAndPartner(deps, input.partnerId, input.caseId);
     const done = sr.escalation?.microsoftServiceRequest;
-    if (done) return { outcome: done.outcome, ...(done.serviceRequestId ? { serviceRequestId: done.serviceRequestId } : {}), payload: done.payload };
+    if (done) return { outcome: done.outcome, ...(done.serviceRequestId ? { serviceRequestId: done.serviceRequestId } : {}), payload: done.payload, ...(done.filingError ? { filingError: done.filingError } : {}) };
     // A reseller's case reaches Microsoft through its indirect provider, which files it.
     const filer = partner.type === "indirect-reseller" && partner.indirectProviderId ? ((await deps.partners.getPartner(partner.indirectProviderId)) ?? partner) : partner;
     const payload = buildServiceRequestPayload(sr, filer, input.vehicle, deps.supportTopicId);
     let serviceRequestId: string | undefined;
-    if (deps.partnerCenter) {
-      serviceRequestId = (await deps.partnerCenter.createServiceRequest(input.locale, payload, { requestId: deterministicUuid(`${sr.partnerId}/${sr.caseId}/service-request`), correlationId: deterministicUuid(sr.caseId) })).id;
+    // A refusal of Partner Center (permanent), or retries that gave up, leave the request prepared
+    // for the partner to file by hand, with the reason; transient faults are retried by the workflow.
+    let filingFault: Fault | undefined = input.prepareOnly?.fault;
+    if (deps.partnerCenter && !input.prepareOnly) {
+      try {
+        serviceRequestId = (await deps.partnerCenter.createServiceRequest(input.locale, payload, { requestId: deterministicUuid(`${sr.partnerId}/${sr.caseId}/service-request`), correlationId: deterministicUuid(sr.caseId) })).id;
+      } catch (e) {
+        const fault = faultFrom(e);
+        if (!fault || fault.class === "transient") throw e;
+        filingFault = fault;
+      }
     }
     const at = deps.clock.now().toISOString();
     const outcome = serviceRequestId ? "filed" : "prepared";
-    const record = { outcome, ...(serviceRequestId ? { serviceRequestId } : {}), locale: input.locale, at, payload } as const;
+    const filingError = filingFault ? `Partner Center did not take the service request (${filingFault.code}): ${filingFault.message}` : undefined;
+    const record = { outcome, ...(serviceRequestId ? { serviceRequestId } : {}), locale: input.locale, at, payload, ...(filingError ? { filingError } : {}) } as const;
     const escalation: EscalationRecord = {
       ...(sr.escalation ?? { target: "microsoft", vehicle: input.vehicle as EscalationRecord["vehicle"], reason: `Service request for ${input.vehicle}`, trigger: "partner-request", decidedAt: at }),
       microsoftServiceRequest: record,
@@ -258,12 +272,14 @@ export function createFileMicrosoftServiceRequest(deps: FileMicrosoftServiceRequ
       partnerId: sr.partnerId,
       entryId: "microsoft-service-request",
       kind: "note",
-      summary: serviceRequestId ? `Microsoft service request ${serviceRequestId} filed through Partner Center (${input.vehicle})` : `Microsoft service request prepared for ${filer.name} to file in Partner Center (${input.vehicle}); the Partner Center integration is off`,
+      summary: serviceRequestId
+        ? `Microsoft service request ${serviceRequestId} filed through Partner Center (${input.vehicle})`
+        : `Microsoft service request prepared for ${filer.name} to file in Partner Center (${input.vehicle}); ${filingError ?? "the Partner Center integration is off"}`,
       at,
-      details: { outcome, vehicle: input.vehicle, locale: input.locale, ...(serviceRequestId ? { serviceRequestId } : {}), filedBy: filer.id },
+      details: { outcome, vehicle: input.vehicle, locale: input.locale, ...(serviceRequestId ? { serviceRequestId } : {}), ...(filingFault ? { fault: filingFault } : {}), filedBy: filer.id },
       patch: { escalation },
     });
-    return { outcome, ...(serviceRequestId ? { serviceRequestId } : {}), payload };
+    return { outcome, ...(serviceRequestId ? { serviceRequestId } : {}), payload, ...(filingError ? { filingError } : {}) };
   };
 }
 
@@ -360,91 +376,211 @@ export interface SendStatusEmailDeps {
   clock: Clock;
 }
 
+/** What both email activities hand to {@link deliverEmail}. */
+interface Delivery {
+  activity: NotificationDelivery["activity"];
+  /** The activity's input without `delivery` (kept with a pending notification). */
+  input: Record<string, unknown>;
+  attempt: DeliveryAttempt;
+  partnerId: string;
+  caseId: string;
+  /** Notification log key (`received`, `partner:sla-warn-…`). */
+  logKey: string;
+  /** Timeline entry ids start with `email-{logKey}`. */
+  messageId: string;
+  to: string[];
+  subject: string;
+  /** Whether a refused recipient is the customer (marked undeliverable for the case). */
+  customer?: { email: string };
+}
+
+/**
+ * Records a message that could not go out now: `pending` (transient, not the last attempt: the
+ * workflow retries it) or `failed` (permanent, or transient on the last attempt: `gave-up`), with
+ * a timeline entry the first time it is delayed and when it fails; a refused customer address is
+ * marked undeliverable for the case.
+ */
+async function recordUndelivered(deps: { cases: CaseRepository; notifications: NotificationLog; clock: Clock }, d: Delivery, fault: Fault): Promise<SendStatusEmailResult> {
+  const at = deps.clock.now().toISOString();
+  const gaveUp = fault.class === "transient" && (d.attempt.final ?? false);
+  const final: Fault = gaveUp ? { ...fault, class: "permanent", code: "gave-up", message: faultMessage(`Gave up after ${d.attempt.attempt} attempts: ${fault.message}`) } : fault;
+  const base = { caseId: d.caseId, notificationKey: d.logKey, messageId: d.messageId, providerMessageId: "", to: d.to, subject: d.subject, sentAt: at, fault: final, attempts: d.attempt.queue ? 0 : d.attempt.attempt };
+  if (final.class === "transient") {
+    const previous = await deps.notifications.get(d.partnerId, d.caseId, d.logKey);
+    const nextAttemptAt = new Date(Date.parse(at) + retryDelayInMs(EmailFailurePolicy, Math.max(1, d.attempt.attempt), fault.retryAfterInMs)).toISOString();
+    await deps.notifications.recordUndelivered(d.partnerId, { ...base, state: "pending", nextAttemptAt, queuedAt: previous?.queuedAt ?? at, delivery: { activity: d.activity, input: d.input } });
+    if (!d.attempt.queue) {
+      await deps.cases.appendTimeline(d.partnerId, d.caseId, { entryId: `email-delayed-${d.logKey}`, kind: "note", at, summary: `Email delayed, retrying (${final.code}): ${d.subject}`, details: { notificationKey: d.logKey, fault: final } });
+    }
+    return { outcome: d.attempt.queue ? "queued" : "pending", messageId: d.messageId, fault: final };
+  }
+  await deps.notifications.recordUndelivered(d.partnerId, { ...base, state: "failed" });
+  const refused = d.customer && final.code === "recipient-refused" ? [d.customer.email] : [];
+  const entry: TimelineEntry = {
+    entryId: `email-failed-${d.logKey}`,
+    kind: "email-failed",
+    at,
+    summary: `Email not delivered (${final.code}): ${d.subject}`,
+    details: { notificationKey: d.logKey, messageId: d.messageId, to: d.to, fault: final, ...(refused.length ? { undeliverable: refused } : {}) },
+  };
+  if (refused.length > 0) await markUndeliverable(deps.cases, d.partnerId, d.caseId, entry, refused.map((address) => ({ address, at, messageId: d.messageId, source: "send" as const, reason: final.message })));
+  else await deps.cases.appendTimeline(d.partnerId, d.caseId, entry);
+  return { outcome: "failed", messageId: d.messageId, fault: final, ...(refused.length ? { undeliverable: refused } : {}) };
+}
+
+/**
+ * Adds addresses to the case's `undeliverableEmails` (once per address) and appends `entry`,
+ * exactly once per `entry.entryId`: later status emails to them are skipped.
+ * @throws Error when storage fails.
+ */
+export async function markUndeliverable(cases: CaseRepository, partnerId: string, caseId: string, entry: TimelineEntry, addresses: NonNullable<SupportRequest["undeliverableEmails"]>): Promise<void> {
+  await cases.updateCase(partnerId, caseId, entry, (current) => {
+    const known = new Set((current.undeliverableEmails ?? []).map((u) => u.address.toLowerCase()));
+    const added = addresses.filter((a) => !known.has(a.address.toLowerCase()));
+    return added.length ? { ...current, undeliverableEmails: [...(current.undeliverableEmails ?? []), ...added] } : undefined;
+  });
+  await cases.appendTimeline(partnerId, caseId, entry);
+}
+
+/**
+ * The first steps both email activities share: the notification already sent (`already-sent`) or
+ * already failed (`failed` again: never retried), or a queued delivery recorded as pending
+ * without sending; undefined when the caller should render and send.
+ */
+async function checkDelivery(deps: { cases: CaseRepository; notifications: NotificationLog; clock: Clock }, d: Omit<Delivery, "messageId" | "to" | "subject">): Promise<SendStatusEmailResult | undefined> {
+  const known = await deps.notifications.get(d.partnerId, d.caseId, d.logKey);
+  if (known?.state === "sent") return { outcome: "already-sent", messageId: known.messageId };
+  if (known?.state === "failed") return { outcome: "failed", messageId: known.messageId, ...(known.fault ? { fault: known.fault } : {}) };
+  if (d.attempt.queue) {
+    return recordUndelivered(deps, { ...d, messageId: known?.messageId ?? "", to: known?.to ?? [], subject: known?.subject ?? "" }, { class: "transient", code: "queued", message: "Waiting behind earlier emails of the case that are retried" });
+  }
+  return undefined;
+}
+
+/**
+ * Sends through the email port and records the outcome: sent (notification log, timeline; refused
+ * cc recipients marked undeliverable), or, classified by the adapter (shared/adapters/faults.ts),
+ * pending or failed ({@link recordUndelivered}). Faults of storage propagate (the activity
+ * boundary classifies them).
+ */
+async function deliverEmail(deps: { cases: CaseRepository; notifications: NotificationLog; emailSender: EmailSender; clock: Clock }, d: Delivery, message: EmailMessage, sentSummary: string, sentDetails: Record<string, unknown>): Promise<SendStatusEmailResult> {
+  let sent: EmailSendResult;
+  try {
+    sent = await deps.emailSender.send(message);
+  } catch (e) {
+    const fault = faultFrom(e);
+    if (!fault) throw e;
+    return recordUndelivered(deps, d, fault);
+  }
+  const sentAt = deps.clock.now().toISOString();
+  await deps.notifications.recordSent(d.partnerId, { caseId: d.caseId, notificationKey: d.logKey, messageId: d.messageId, providerMessageId: sent.providerMessageId, to: d.to, subject: d.subject, sentAt });
+  await deps.cases.appendTimeline(d.partnerId, d.caseId, { entryId: `email-${d.logKey}`, kind: "email-sent", at: sentAt, summary: sentSummary, details: { notificationKey: d.logKey, messageId: d.messageId, ...sentDetails } });
+  const refused = sent.rejectedRecipients ?? [];
+  if (refused.length > 0) {
+    const entry: TimelineEntry = { entryId: `email-refused-${d.logKey}`, kind: "email-failed", at: sentAt, summary: `The mail service refused ${refused.join(", ")}; the other recipients got: ${d.subject}`, details: { notificationKey: d.logKey, messageId: d.messageId, undeliverable: refused } };
+    await markUndeliverable(deps.cases, d.partnerId, d.caseId, entry, refused.map((address) => ({ address, at: sentAt, messageId: d.messageId, source: "send" as const, reason: "recipient refused by the mail service" })));
+  }
+  return { outcome: "sent", messageId: d.messageId, ...(refused.length ? { undeliverable: refused } : {}) };
+}
+
+/** The activity's input without its delivery attempt (what a pending notification keeps). */
+function withoutDelivery<T extends { delivery?: DeliveryAttempt }>(input: T): Record<string, unknown> {
+  const { delivery: _d, ...rest } = input;
+  return rest as Record<string, unknown>;
+}
+
 /**
  * SendStatusEmail: emails the customer about a status, in the customer's language, once per case
  * and notification key. From the partner's `senderEmail`; Message-ID
  * `<{caseId}.{key}@{senderDomain}>`; later emails carry In-Reply-To and References to
  * `<{caseId}.received@{senderDomain}>` so mail clients thread them; `Auto-Submitted:
  * auto-generated` and `X-Auto-Response-Suppress: All`. Appends an `email-sent` timeline entry
- * (entry id `email-{key}`). Issue 4: skipped (`outcome: "skipped"`, a `note` entry
- * `email-skipped-{key}`) when the customer address is in `undeliverableEmails` (a permanent
- * bounce), or for the acknowledgement (`received`) of a case flagged `acknowledgementSuppressed`;
- * undeliverable addresses are left out of Cc.
- * The returned function throws Error when the case or partner is missing or sending fails
- * (EmailThrottledError with `retryAfterInMs` on provider throttling).
+ * (entry id `email-{key}`). Skipped (`outcome: "skipped"`, a `note` entry `email-skipped-{key}`)
+ * when the customer address is in `undeliverableEmails` (a permanent bounce or refusal), or for the
+ * acknowledgement (`received`) of a case flagged `acknowledgementSuppressed`; undeliverable
+ * addresses are left out of Cc.
+ *
+ * Failures are outcomes, not errors (see {@link SendStatusEmailResult}): a transient one is
+ * `pending` (recorded with the input so the workflow, or a restarted one, retries it), a permanent
+ * one — the recipient refused (marked undeliverable), the message rejected, a rendering error — or
+ * the last retry's is `failed`, recorded on the notification log and the timeline.
+ * The returned function throws RecordNotFoundError when the case or partner is missing, and
+ * storage errors (classified at the activity boundary).
  */
 export function createSendStatusEmail(deps: SendStatusEmailDeps): (input: SendStatusEmailInput) => Promise<SendStatusEmailResult> {
   return async (input) => {
-    const already = await deps.notifications.getSent(input.partnerId, input.caseId, input.notificationKey);
-    if (already) return { outcome: "already-sent", messageId: already.messageId };
+    const attempt: DeliveryAttempt = input.delivery ?? { attempt: 1 };
+    const base = { activity: "SendStatusEmail" as const, input: withoutDelivery(input), attempt, partnerId: input.partnerId, caseId: input.caseId, logKey: input.notificationKey };
+    const early = await checkDelivery(deps, base);
+    if (early) return early;
     const { sr, partner } = await loadCaseAndPartner(deps, input.partnerId, input.caseId);
     const domain = domainOf(partner.senderEmail);
     const occurredAt = deps.clock.now().toISOString();
-    // Issue 4: no mail to addresses a permanent bounce marked undeliverable, and no acknowledgement
-    // when the sender's acknowledgements were rate-limited (an email request flagged at intake).
+    const messageId = notificationMessageId(sr.caseId, input.notificationKey, domain);
+    // No mail to addresses marked undeliverable (a permanent bounce or refusal), and no
+    // acknowledgement when the sender's acknowledgements were rate-limited (flagged at intake).
     const undeliverable = new Set((sr.undeliverableEmails ?? []).map((u) => u.address.toLowerCase()));
     const skipReason = undeliverable.has(sr.customer.email.toLowerCase())
-      ? `the customer address ${sr.customer.email} is undeliverable (permanent bounce)`
+      ? `the customer address ${sr.customer.email} is undeliverable`
       : input.notificationKey === FIRST_NOTIFICATION_KEY && sr.acknowledgementSuppressed
         ? "automatic acknowledgements to this sender are rate-limited"
         : undefined;
     if (skipReason) {
-      const skippedId = notificationMessageId(sr.caseId, input.notificationKey, domain);
       await deps.cases.appendTimeline(input.partnerId, sr.caseId, { entryId: `email-skipped-${input.notificationKey}`, kind: "note", at: occurredAt, summary: `Status email not sent: ${skipReason}`, details: { notificationKey: input.notificationKey, status: input.status } });
-      return { outcome: "skipped", messageId: skippedId };
+      return { outcome: "skipped", messageId };
     }
     const billingContact = sr.category === "billing" ? partner.contacts.billing : undefined;
-    const respondBy = input.status === "received" && deps.slaEvents ? await firstResponseDueAt(deps.slaEvents, partner, sr, occurredAt) : undefined;
-    const renderInput: StatusEmailRenderInput = {
-      status: input.status,
-      language: sr.customer.preferredLanguage,
-      caseId: sr.caseId,
-      customerName: sr.customer.contactName ?? sr.customer.name,
-      title: sr.title,
-      partnerName: partner.name,
-      ...(input.message !== undefined ? { message: input.message } : {}),
-      timeZone: partner.supportTerms.serviceHours.timeZone,
-      supportContact: partner.contacts.support,
-      occurredAt,
-      category: sr.category,
-      // Billing requests state the partner's billing contact; the acknowledgement quotes the support terms (seeds).
-      ...(billingContact ? { billingContact } : {}),
-      ...(input.status === "received" ? { supportTerms: supportTermsQuote(partner, sr.customer.preferredLanguage) } : {}),
-      ...(respondBy ? { respondBy } : {}),
-    };
-    const kind = input.kind ?? "status";
+    const to = [{ address: sr.customer.email, ...(sr.customer.contactName ? { displayName: sr.customer.contactName } : {}) }];
+    // Billing requests go to the partner's billing contact as well.
+    const cc = billingContact && billingContact.toLowerCase() !== sr.customer.email.toLowerCase() && !undeliverable.has(billingContact.toLowerCase()) ? [{ address: billingContact, displayName: `${partner.name} billing` }] : [];
+    const delivery: Delivery = { ...base, messageId, to: [...to, ...cc].map((t) => t.address), subject: "", customer: { email: sr.customer.email } };
     let rendered: RenderedEmail;
-    if (kind === "status") rendered = deps.renderStatusEmail(renderInput);
-    else {
-      if (!deps.renderCustomerEmail) throw new Error(`SendStatusEmail: no renderer for ${kind} emails`);
-      const { status, message: _m, billingContact: _b, supportTerms: _s, respondBy: _r, category: _c, ...base } = renderInput;
-      rendered =
-        kind === "partner-update"
-          ? deps.renderCustomerEmail({ ...base, kind, status, message: input.message ?? "" })
-          : deps.renderCustomerEmail({ ...base, kind, status, ...(input.message !== undefined ? { message: input.message } : {}), ...(input.dueAt ? { dueAt: input.dueAt } : {}) });
+    try {
+      rendered = await renderCustomerNotice(deps, input, sr, partner, occurredAt, billingContact);
+    } catch (e) {
+      // Data the validation accepted must never stop a case; a renderer that throws is a bug, recorded.
+      if (faultFrom(e)) throw e;
+      return recordUndelivered(deps, { ...delivery, subject: `[Case #${sr.caseId}] ${input.status}` }, { class: "permanent", code: "rendering", message: faultMessage(`The email could not be rendered: ${(e as Error).message}`) });
     }
-    const messageId = notificationMessageId(sr.caseId, input.notificationKey, domain);
+    delivery.subject = rendered.subject;
     const root = notificationMessageId(sr.caseId, FIRST_NOTIFICATION_KEY, domain);
     const headers: Record<string, string> = { ...AUTOMATIC_EMAIL_HEADERS };
     if (messageId !== root) {
       headers["In-Reply-To"] = root;
       headers.References = root;
     }
-    const to = [{ address: sr.customer.email, ...(sr.customer.contactName ? { displayName: sr.customer.contactName } : {}) }];
-    // Billing requests go to the partner's billing contact as well (issue 3).
-    const cc = billingContact && billingContact.toLowerCase() !== sr.customer.email.toLowerCase() && !undeliverable.has(billingContact.toLowerCase()) ? [{ address: billingContact, displayName: `${partner.name} billing` }] : [];
-    const sent = await deps.emailSender.send({ from: { address: partner.senderEmail, displayName: partner.name }, to, ...(cc.length ? { cc } : {}), subject: rendered.subject, text: rendered.text, html: rendered.html, messageId, headers });
-    const sentAt = deps.clock.now().toISOString();
-    await deps.notifications.recordSent(input.partnerId, { caseId: sr.caseId, notificationKey: input.notificationKey, messageId, providerMessageId: sent.providerMessageId, to: [...to, ...cc].map((t) => t.address), subject: rendered.subject, sentAt });
-    await deps.cases.appendTimeline(input.partnerId, sr.caseId, {
-      entryId: `email-${input.notificationKey}`,
-      kind: "email-sent",
-      at: sentAt,
-      summary: `Status email sent to the customer: ${rendered.subject}`,
-      details: { notificationKey: input.notificationKey, messageId, status: input.status },
-    });
-    return { outcome: "sent", messageId };
+    const message: EmailMessage = { from: { address: partner.senderEmail, displayName: partner.name }, to, ...(cc.length ? { cc } : {}), subject: rendered.subject, text: rendered.text, html: rendered.html, messageId, headers };
+    return deliverEmail(deps, delivery, message, `Status email sent to the customer: ${rendered.subject}`, { status: input.status });
   };
+}
+
+/** Renders the customer email of a SendStatusEmail input (status email, partner update or SLA delay notice). */
+async function renderCustomerNotice(deps: SendStatusEmailDeps, input: SendStatusEmailInput, sr: SupportRequest, partner: Partner, occurredAt: string, billingContact: string | undefined): Promise<RenderedEmail> {
+  const respondBy = input.status === "received" && deps.slaEvents ? await firstResponseDueAt(deps.slaEvents, partner, sr, occurredAt) : undefined;
+  const renderInput: StatusEmailRenderInput = {
+    status: input.status,
+    language: sr.customer.preferredLanguage,
+    caseId: sr.caseId,
+    customerName: sr.customer.contactName ?? sr.customer.name,
+    title: sr.title,
+    partnerName: partner.name,
+    ...(input.message !== undefined ? { message: input.message } : {}),
+    timeZone: partner.supportTerms.serviceHours.timeZone,
+    supportContact: partner.contacts.support,
+    occurredAt,
+    category: sr.category,
+    // Billing requests state the partner's billing contact; the acknowledgement quotes the support terms (seeds).
+    ...(billingContact ? { billingContact } : {}),
+    ...(input.status === "received" ? { supportTerms: supportTermsQuote(partner, sr.customer.preferredLanguage) } : {}),
+    ...(respondBy ? { respondBy } : {}),
+  };
+  const kind = input.kind ?? "status";
+  if (kind === "status") return deps.renderStatusEmail(renderInput);
+  if (!deps.renderCustomerEmail) throw new Error(`SendStatusEmail: no renderer for ${kind} emails`);
+  const { status, message: _m, billingContact: _b, supportTerms: _s, respondBy: _r, category: _c, ...rest } = renderInput;
+  return kind === "partner-update"
+    ? deps.renderCustomerEmail({ ...rest, kind, status, message: input.message ?? "" })
+    : deps.renderCustomerEmail({ ...rest, kind, status, ...(input.message !== undefined ? { message: input.message } : {}), ...(input.dueAt ? { dueAt: input.dueAt } : {}) });
 }
 
 /** Dependencies of {@link createNotifyPartner}. */
@@ -465,32 +601,27 @@ function escapeHtml(s: string): string {
  * `recipientPartnerId` (the indirect provider on escalation), or exactly the addresses in `to`
  * when given (e.g. an escalation-chain level's contacts), once per case and key (logged
  * under `partner:{key}`). Sent from the owning partner's sender address with a Message-ID
- * `<{caseId}.partner.{key}@{senderDomain}>` and the automatic-email headers.
- * The returned function throws Error when a partner or the case is missing or sending fails.
+ * `<{caseId}.partner.{key}@{senderDomain}>` and the automatic-email headers. Failures are
+ * outcomes as for {@link createSendStatusEmail} (`pending`, `failed`), never errors.
+ * The returned function throws RecordNotFoundError when a partner or the case is missing, and
+ * storage errors (classified at the activity boundary).
  */
 export function createNotifyPartner(deps: NotifyPartnerDeps): (input: NotifyPartnerInput) => Promise<SendStatusEmailResult> {
   return async (input) => {
     const logKey = `partner:${input.notificationKey}`;
-    const already = await deps.notifications.getSent(input.partnerId, input.caseId, logKey);
-    if (already) return { outcome: "already-sent", messageId: already.messageId };
+    const attempt: DeliveryAttempt = input.delivery ?? { attempt: 1 };
+    const base = { activity: "NotifyPartner" as const, input: withoutDelivery(input), attempt, partnerId: input.partnerId, caseId: input.caseId, logKey };
+    const early = await checkDelivery(deps, base);
+    if (early) return early;
     const { sr, partner } = await loadCaseAndPartner(deps, input.partnerId, input.caseId);
     const recipient = input.recipientPartnerId && input.recipientPartnerId !== input.partnerId ? await deps.partners.getPartner(input.recipientPartnerId) : partner;
-    if (!recipient) throw new Error(`Partner ${input.recipientPartnerId ?? ""} to notify not found`);
+    if (!recipient) throw new RecordNotFoundError(`Partner ${input.recipientPartnerId ?? ""} to notify not found`);
     const explicit = (input.to ?? []).map((a) => a.trim()).filter((a) => a.length > 0);
     const addresses = [...new Set(explicit.length ? explicit : [recipient.contacts.support, ...recipient.contacts.escalation])];
     const messageId = notificationMessageId(sr.caseId, `partner.${input.notificationKey}`, domainOf(partner.senderEmail));
     const subject = input.subject.includes(`[Case #${sr.caseId}]`) ? input.subject : `${input.subject} [Case #${sr.caseId}]`;
     const html = `<!doctype html><html><body><pre style="font-family:inherit;white-space:pre-wrap">${escapeHtml(input.text)}</pre></body></html>`;
-    const sent = await deps.emailSender.send({ from: { address: partner.senderEmail, displayName: partner.name }, to: addresses.map((address) => ({ address })), subject, text: input.text, html, messageId, headers: { ...AUTOMATIC_EMAIL_HEADERS } });
-    const sentAt = deps.clock.now().toISOString();
-    await deps.notifications.recordSent(input.partnerId, { caseId: sr.caseId, notificationKey: logKey, messageId, providerMessageId: sent.providerMessageId, to: addresses, subject, sentAt });
-    await deps.cases.appendTimeline(input.partnerId, sr.caseId, {
-      entryId: `email-${logKey}`,
-      kind: "email-sent",
-      at: sentAt,
-      summary: `Partner notified (${recipient.id}): ${subject}`,
-      details: { notificationKey: logKey, messageId, recipientPartnerId: recipient.id },
-    });
-    return { outcome: "sent", messageId };
+    const message: EmailMessage = { from: { address: partner.senderEmail, displayName: partner.name }, to: addresses.map((address) => ({ address })), subject, text: input.text, html, messageId, headers: { ...AUTOMATIC_EMAIL_HEADERS } };
+    return deliverEmail(deps, { ...base, messageId, to: addresses, subject }, message, `Partner notified (${recipient.id}): ${subject}`, { recipientPartnerId: recipient.id });
   };
 }

@@ -67,6 +67,7 @@ export function parseListQuery(query: Record<string, string>): ParsedListQuery {
   if (q.channel) filter.channel = q.channel;
   if (q.customer) filter.customer = q.customer;
   if (q.sla) filter.sla = q.sla;
+  if (q.workflow) filter.workflow = q.workflow;
   const from = instant(q.createdFrom);
   const to = instant(q.createdTo);
   if (from) filter.createdFrom = from;

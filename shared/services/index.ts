@@ -14,3 +14,5 @@ export * from "./apiKeys";
 export * from "./rateLimiter";
 export * from "./partnerActions";
 export * from "./caseSearch";
+export * from "./workflowRecovery";
+export * from "./activityBoundary";

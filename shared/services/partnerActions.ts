@@ -10,12 +10,13 @@
  *
  * Workflow actions (information request, closure, reopening) go through the durable case-action
  * inbox like diagnosis and resolution (see ./supportRequests.ts `recordCaseAction`); notes and
- * assignment are case and timeline updates only (no orchestration). Reopening a CLOSED case starts
- * its completed orchestration again for the same instance id, with a carry that continues the
- * previous execution's deterministic ids and asks it to reopen.
+ * assignment are case and timeline updates only (no orchestration). Reopening a CLOSED case and
+ * restarting a stopped workflow start the orchestration again for the same instance id
+ * (./workflowRecovery.ts).
  */
 import { randomUUID } from "node:crypto";
 import {
+  WorkflowRestartBodySchema,
   actPermissionFor,
   AssignmentBodySchema,
   ClosureBodySchema,
@@ -25,7 +26,6 @@ import {
   type ActionResult,
   type Actor,
   type CaseEmail,
-  type SupportRequestCarry,
   type SupportRequestDetailResponse,
   type TimelineEntry,
 } from "../contracts";
@@ -49,6 +49,7 @@ import {
   type PartnerActionResult,
   type SupportRequestDeps,
 } from "./supportRequests";
+import { recordWorkflowHealth, restartWorkflow } from "./workflowRecovery";
 
 function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ValidationError["issues"] } } }, body: unknown): T {
   const parsed = schema.safeParse(body);
@@ -117,38 +118,13 @@ export async function closeCase(deps: CaseActionDeps, principal: ApiPrincipal, c
 }
 
 /**
- * The carry that continues a completed execution: deterministic ids go on from those already
- * written (timeline `t<n>-…`, notification keys, SLA event generation), so nothing of the previous
- * execution is overwritten or mistaken for already done.
- */
-export function carryForRestart(input: { status: SupportRequestCarry["status"]; escalation?: SupportRequestCarry["escalation"]; timeline: readonly TimelineEntry[]; sent: readonly Pick<SentNotification, "notificationKey">[]; slaEventIds: readonly string[]; cursor: string }): SupportRequestCarry {
-  let entryCount = 0;
-  for (const e of input.timeline) {
-    const m = /^t(\d+)-/.exec(e.entryId);
-    if (m) entryCount = Math.max(entryCount, Number(m[1]));
-  }
-  const notificationCounts: Record<string, number> = {};
-  const keys = [...input.sent.map((s) => s.notificationKey), ...input.timeline.filter((e) => e.entryId.startsWith("email-skipped-")).map((e) => e.entryId.slice("email-skipped-".length))];
-  for (const key of keys) {
-    notificationCounts[key] = Math.max(notificationCounts[key] ?? 0, 1);
-    const m = /^(.+)-(\d+)$/.exec(key);
-    if (m?.[1] !== undefined) notificationCounts[m[1]] = Math.max(notificationCounts[m[1]] ?? 0, Number(m[2]));
-  }
-  let generation = 0;
-  for (const id of input.slaEventIds) {
-    const m = /^(\d{4})-/.exec(id);
-    if (m) generation = Math.max(generation, Number(m[1]));
-  }
-  return { generation: generation + 1, status: input.status, entryCount, notificationCounts, cursor: input.cursor, ...(input.escalation ? { escalation: input.escalation } : {}) };
-}
-
-/**
  * `POST …/reopening {reason}`: reopens a resolved request (within the auto-close period: the
  * running workflow moves it back to in-diagnosis and resumes the resolution clock) or a closed one
- * (the completed workflow is started again for the same instance id, reopening first).
+ * (the completed workflow is started again for the same instance id from its output checkpoint,
+ * reopening first: ./workflowRecovery.ts `restartWorkflow`).
  * @throws NotFoundError, ForbiddenError, ValidationError, ConflictError (not resolved or closed; the caller is the indirect provider; the workflow cannot take it).
  */
-export async function reopenCase(deps: CaseActionDeps & Pick<SupportRequestDeps, "notifications" | "slaEvents">, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
+export async function reopenCase(deps: CaseActionDeps & Pick<SupportRequestDeps, "notifications">, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
   const access = await visibleCase(deps, principal, caseId);
   actGuard(principal)(access);
   const b = parseWith(ReopeningBodySchema, body);
@@ -156,21 +132,44 @@ export async function reopenCase(deps: CaseActionDeps & Pick<SupportRequestDeps,
   if (access.role !== "owner") throw new ConflictError("As the indirect provider of this request you can record a resolution or an escalation; a reopening is the reseller's to record", sr.status);
   if (!ReopenAllowedStatuses.includes(sr.status)) throw new ConflictError(`A reopening cannot be recorded while the request is ${sr.status} (allowed: ${ReopenAllowedStatuses.join(", ")})`, sr.status);
   if (sr.status === "resolved") return toResult(await recordCaseAction(deps, principal.partnerId, caseId, { type: "reopen", reason: b.reason }));
-  // Closed: the orchestration completed. Start it again (same instance id) with a carry.
+  // Closed: the orchestration completed (or is finishing the closure). Start it again (same instance id).
   const status = await deps.workflow.getStatus(caseId);
-  if (!deps.workflow.restart || (status && !["Completed", "Failed", "Terminated", "Canceled"].includes(status.runtimeStatus))) {
+  if (status && !["Completed", "Failed", "Terminated", "Canceled"].includes(status.runtimeStatus)) {
     throw new ConflictError(`The workflow of ${caseId} is still finishing the closure; retry in a few seconds`, sr.status);
   }
   const actor: Actor = { kind: "partner", partnerId: principal.partnerId };
   const record = await deps.inbox.append(sr.partnerId, caseId, { type: "reopen", reason: b.reason }, actor);
-  const [timeline, sent, log] = await Promise.all([deps.cases.listTimeline(sr.partnerId, caseId), deps.notifications.listSent(sr.partnerId, caseId), deps.slaEvents.list(sr.partnerId, caseId)]);
-  const carry: SupportRequestCarry = {
-    ...carryForRestart({ status: "closed", ...(sr.escalation ? { escalation: sr.escalation } : {}), timeline, sent, slaEventIds: log.map((e) => e.eventId), cursor: record.seq }),
-    reopen: { reason: b.reason, seq: record.seq, requestedAt: record.recordedAt, actor },
-  };
-  const started = await deps.workflow.restart(caseId, sr.partnerId, carry);
-  if (!started) throw new ConflictError(`The workflow of ${caseId} is running again already`, sr.status);
+  const outcome = await restartWorkflow(deps, sr, { kind: "reopen", reason: b.reason, seq: record.seq, requestedAt: record.recordedAt, actor });
+  if (!outcome.restarted) throw new ConflictError(`The workflow of ${caseId} is running again already`, sr.status);
   return { caseId, action: "reopen", seq: record.seq, event: "restarted", recordedAt: record.recordedAt, statusUrl: caseStatusUrl(deps.publicBaseUrl, principal.partnerId, caseId) };
+}
+
+/**
+ * `POST …/workflow-restart {reason?}`: restarts the stopped workflow of a request (failed,
+ * terminated, or given up by the sweeper) from its last checkpoint: permission `workflow:restart`
+ * (global admin, admin agent), the owner only. Resets the count of automatic restarts; recorded on
+ * the timeline with the key that asked.
+ * @throws NotFoundError, ForbiddenError, ValidationError, ConflictError (the workflow is running or
+ *   suspended; the request is closed with nothing left to send — reopen it instead).
+ */
+export async function restartWorkflowAs(deps: CaseActionDeps & Pick<SupportRequestDeps, "notifications">, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
+  const access = await visibleCase(deps, principal, caseId);
+  requirePermission(principal, "workflow:restart");
+  const b = parseWith(WorkflowRestartBodySchema, body ?? {});
+  const sr = access.case;
+  if (access.role !== "owner") throw new ConflictError("As the indirect provider of this request you cannot restart its workflow; the reseller can", sr.status);
+  const at = deps.clock.now().toISOString();
+  const reason = b.reason ?? "restarted by the partner";
+  const actor: Actor = { kind: "partner", partnerId: principal.partnerId };
+  const current = await deps.workflow.getStatus(caseId);
+  const refusal = current?.runtimeStatus === "Running" || current?.runtimeStatus === "Pending" ? "is running" : current?.runtimeStatus === "Suspended" ? "is suspended by an operator" : current?.runtimeStatus === "Completed" ? "has completed (the request is closed: reopen it instead)" : undefined;
+  if (refusal) throw new ConflictError(`The workflow of ${caseId} ${refusal}; nothing to restart`, sr.status);
+  // Marked before the start: the restarted execution marks itself running when it begins.
+  const entryId = `workflow-restart-requested-${at}`;
+  await recordWorkflowHealth(deps.cases, sr, { state: "restarting", since: at, reason, attempts: 0 }, { entryId, kind: "workflow", at, summary: `Workflow restart requested (${reason}); it ended ${current?.runtimeStatus ?? "without an instance"}.`, details: { by: { keyId: principal.keyId, role: principal.role }, previousRuntimeStatus: current?.runtimeStatus ?? "NotFound" } });
+  const outcome = await restartWorkflow(deps, sr, { kind: "recover", reason, requestedAt: at, actor, attempt: 1 });
+  if (!outcome.restarted) throw new ConflictError(`The workflow of ${caseId} was started by someone else meanwhile (${outcome.runtimeStatus})`, sr.status);
+  return { caseId, action: "workflow-restart", entryId, event: "restarted", recordedAt: at, statusUrl: caseStatusUrl(deps.publicBaseUrl, principal.partnerId, caseId) };
 }
 
 /**
@@ -216,15 +215,20 @@ export async function assignCase(deps: Pick<SupportRequestDeps, "cases" | "partn
 }
 
 /**
- * The emails of a case with their delivery state: each logged notification is `sent`, or
- * `bounced` when a permanent bounce (issue 4 `undeliverableEmails`) names its Message-ID (or, without
- * one, its address after it was sent); each `email-skipped-<key>` timeline note is `skipped`.
+ * The emails of a case with their delivery state: each logged notification is `sent` — or
+ * `bounced` when a permanent bounce (`undeliverableEmails` with source `bounce`) names its
+ * Message-ID (or, without one, its address after it was sent) — `pending` (retried by the workflow)
+ * or `failed` with the reason; each `email-skipped-<key>` timeline note is `skipped`.
  */
-export function caseEmails(sr: SupportRequestDetailResponse["case"], sent: ReadonlyArray<Pick<SentNotification, "notificationKey" | "messageId" | "to" | "subject" | "sentAt">>, timeline: readonly TimelineEntry[]): CaseEmail[] {
-  const bounces = sr.undeliverableEmails ?? [];
+export function caseEmails(sr: SupportRequestDetailResponse["case"], sent: ReadonlyArray<Pick<SentNotification, "notificationKey" | "messageId" | "to" | "subject" | "sentAt" | "state" | "fault" | "attempts" | "nextAttemptAt">>, timeline: readonly TimelineEntry[]): CaseEmail[] {
+  const bounces = (sr.undeliverableEmails ?? []).filter((b) => (b.source ?? "bounce") === "bounce");
   const out: CaseEmail[] = sent.map((n) => {
+    const base = { notificationKey: n.notificationKey, to: n.to, at: n.sentAt, ...(n.messageId ? { messageId: n.messageId } : {}), ...(n.subject ? { subject: n.subject } : {}) };
+    if (n.state === "pending" || n.state === "failed") {
+      return { ...base, state: n.state, ...(n.fault ? { reason: `${n.fault.code}: ${n.fault.message}` } : {}), ...(n.attempts !== undefined ? { attempts: n.attempts } : {}), ...(n.state === "pending" && n.nextAttemptAt ? { nextAttemptAt: n.nextAttemptAt } : {}) };
+    }
     const bounce = bounces.find((b) => (b.messageId !== undefined ? b.messageId === n.messageId : n.to.some((t) => t.toLowerCase() === b.address.toLowerCase()) && b.at >= n.sentAt));
-    return { notificationKey: n.notificationKey, messageId: n.messageId, to: n.to, subject: n.subject, at: n.sentAt, state: bounce ? "bounced" : "sent", ...(bounce ? { reason: `permanent bounce${bounce.status ? ` ${bounce.status}` : ""} of ${bounce.address}` } : {}) };
+    return { ...base, state: bounce ? "bounced" : "sent", ...(bounce ? { reason: `permanent bounce${bounce.status ? ` ${bounce.status}` : ""} of ${bounce.address}` } : {}) };
   });
   for (const e of timeline) {
     if (!e.entryId.startsWith("email-skipped-")) continue;

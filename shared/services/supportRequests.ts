@@ -26,6 +26,7 @@ import { canTransition, computeSlaClocks, selectSlaPolicy } from "../domain";
 import { findProductSupportIncident } from "./activities";
 import { generateCaseId as defaultGenerateCaseId } from "./caseId";
 import { ConflictError, NotFoundError, ValidationError } from "./errors";
+import { restartWorkflow, StoppedRuntimeStatuses } from "./workflowRecovery";
 
 /** Dependencies of the support-request use cases. */
 export interface SupportRequestDeps {
@@ -303,15 +304,18 @@ export type CaseAccessGuard = (access: CaseAccess) => void;
 const TERMINAL_RUNTIME = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
 
 /** What {@link recordCaseAction} needs. */
-export type CaseActionDeps = Pick<SupportRequestDeps, "cases" | "partners" | "inbox" | "workflow" | "clock" | "publicBaseUrl">;
+export type CaseActionDeps = Pick<SupportRequestDeps, "cases" | "partners" | "inbox" | "workflow" | "clock" | "publicBaseUrl" | "notifications">;
 type Deps = CaseActionDeps;
 
 /**
  * Records a case action: checks access and the case status, appends the action to the case's
  * inbox (so it survives any signal), then raises `CaseActionsAvailable` (no payload) on the
- * workflow, which reads the inbox in order.
+ * workflow, which reads the inbox in order. When the workflow of the case stopped (failed,
+ * terminated, never started), it is restarted from its checkpoint instead (./workflowRecovery.ts)
+ * and drains the inbox with this action: the answer's `event` is then `restarted`.
  * @throws NotFoundError when the caller may not see the case.
- * @throws ConflictError when the status (or the caller's role) does not allow the action, or the workflow is not running.
+ * @throws ConflictError when the status (or the caller's role) does not allow the action, or the
+ *   workflow cannot take it (completed, suspended, or given up by the recovery sweeper).
  */
 export async function recordCaseAction(deps: Deps, partnerId: string, caseId: string, action: CaseAction, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
   const access = await resolveCaseAccess(deps, partnerId, caseId);
@@ -330,9 +334,20 @@ export async function recordCaseAction(deps: Deps, partnerId: string, caseId: st
   if (!allowed.includes(sr.status)) throw new ConflictError(`A ${what} cannot be recorded while the request is ${sr.status} (allowed: ${allowed.join(", ")})`, sr.status);
   if (access.role === "owner" && action.type === "diagnosis" && sr.escalation) throw new ConflictError(`The request was escalated (${sr.escalation.target}); record a resolution instead`, sr.status);
   const status = await deps.workflow.getStatus(caseId);
-  if (!status || TERMINAL_RUNTIME.has(status.runtimeStatus)) throw new ConflictError(`The workflow of ${caseId} is not running, so the ${what} cannot be processed`, sr.status);
+  const stopped = !status || StoppedRuntimeStatuses.includes(status.runtimeStatus);
+  // A stopped workflow of an open case is restarted with the action in its inbox (it drains the
+  // inbox first); one the sweeper gave up on waits for a deliberate restart.
+  if ((stopped && sr.workflow?.state === "gave-up") || (!stopped && TERMINAL_RUNTIME.has(status.runtimeStatus)) || status?.runtimeStatus === "Suspended") {
+    throw new ConflictError(`The workflow of ${caseId} is not running (${sr.workflow?.state === "gave-up" ? "automatic restarts gave up: restart it with POST …/workflow-restart" : (status?.runtimeStatus ?? "no instance")}), so the ${what} cannot be processed`, sr.status);
+  }
   const actor: Actor = access.role === "owner" ? { kind: "partner", partnerId } : { kind: "indirect-provider", partnerId };
   const record = await deps.inbox.append(sr.partnerId, caseId, action, actor);
+  if (stopped) {
+    const at = deps.clock.now().toISOString();
+    const reason = `a ${what} arrived while the workflow was ${status?.runtimeStatus ?? "not started"}`;
+    const outcome = await restartWorkflow(deps, sr, { kind: "recover", reason, requestedAt: at, actor, attempt: (sr.workflow?.attempts ?? 0) + 1 });
+    if (outcome.restarted) return { caseId, action: action.type, seq: record.seq, event: "restarted", recordedAt: record.recordedAt, statusUrl: caseStatusUrl(deps.publicBaseUrl, partnerId, caseId) };
+  }
   const raised = await deps.workflow.raiseEvent(caseId, EventNames.actionsAvailable, null);
   if (!raised) throw new ConflictError(`The workflow of ${caseId} is not running, so the ${what} cannot be processed`, sr.status);
   return { caseId, action: action.type, seq: record.seq, event: EventNames.actionsAvailable, recordedAt: record.recordedAt, statusUrl: caseStatusUrl(deps.publicBaseUrl, partnerId, caseId) };

@@ -23,6 +23,7 @@ import {
   createRecordResolutionHandler,
   createRecordUpdateHandler,
   createReopenCaseHandler,
+  createRestartWorkflowHandler,
   createRequestEscalationHandler,
   createRequestInformationHandler,
   createRevokeApiKeyHandler,
@@ -62,6 +63,8 @@ interface Endpoint {
   ok: number;
   /** Expected answer of the indirect provider with the permission on the escalated case (undefined: not visible → 404). */
   provider?: number;
+  /** Puts the case in the state the endpoint needs before each call (e.g. a failed workflow). */
+  before?: (caseId: string) => void;
 }
 
 const act = (c: Category): Permission => actPermissionFor(c);
@@ -77,6 +80,19 @@ const caseEndpoints: Endpoint[] = [
   { name: "POST assignment", method: "POST", path: (id) => `/support-requests/${id}/assignment`, handler: createAssignCaseHandler, body: { assignee: "anna@own.example" }, casePermission: act, on: "open", ok: 200, provider: 409 },
   { name: "POST closure", method: "POST", path: (id) => `/support-requests/${id}/closure`, handler: createCloseCaseHandler, body: { reason: "Confirmed by the customer" }, casePermission: act, on: "resolved", ok: 202, provider: 409 },
   { name: "POST reopening", method: "POST", path: (id) => `/support-requests/${id}/reopening`, handler: createReopenCaseHandler, body: { reason: "It happened again" }, casePermission: act, on: "resolved", ok: 202, provider: 409 },
+  {
+    name: "POST workflow-restart",
+    method: "POST",
+    path: (id) => `/support-requests/${id}/workflow-restart`,
+    handler: createRestartWorkflowHandler,
+    body: { reason: "The mail relay is fixed" },
+    casePermission: () => "workflow:restart",
+    on: "open",
+    ok: 202,
+    provider: 409,
+    // Each call finds the case's workflow failed (the previous allowed call restarted it).
+    before: (caseId) => void workflow.statuses.set(caseId, { runtimeStatus: "Failed", customStatus: null }),
+  },
   { name: "PATCH reclassify", method: "PATCH", path: (id) => `/support-requests/${id}`, handler: createReclassifySupportRequestHandler, body: { severity: "A" }, casePermission: act, on: "open", ok: 200 },
 ];
 
@@ -159,6 +175,7 @@ async function call(handler: HttpHandler, init: { method: string; path: string; 
 
 /** Calls an endpoint as `key` on `partnerId`'s URL about `caseId`. A DELETE revokes a fresh throwaway key of `partnerId`. */
 async function hit(c: Container, d: HttpHandlerDeps, e: Endpoint, partnerId: string, key: string | undefined, caseId: string): Promise<Seen> {
+  e.before?.(caseId);
   let path = `/api/partners/${partnerId}${e.path(caseId)}`;
   const params: Record<string, string> = { partnerId, caseId };
   if (e.method === "DELETE") {
@@ -353,8 +370,8 @@ describe("authorisation matrix: 429 with Retry-After past the per-key rate", () 
 describe("authorisation matrix: size", () => {
   it("covers every endpoint × role × object kind", () => {
     const total = Object.values(cells).reduce((a, b) => a + b, 0);
-    // 11 case endpoints × 5 roles × 2 categories + 8 partner endpoints × 5 roles (own);
-    // 19 foreign-key + 55 foreign-object (404); 2 × 55 provider; 19 × 3 (401); 19 (429).
-    expect(total).toBe(110 + 40 + 19 + 55 + 110 + 57 + 19);
+    // 12 case endpoints × 5 roles × 2 categories + 8 partner endpoints × 5 roles (own);
+    // 20 foreign-key + 60 foreign-object (404); 2 × 60 provider; 20 × 3 (401); 20 (429).
+    expect(total).toBe(120 + 40 + 20 + 60 + 120 + 60 + 20);
   });
 });

@@ -7,8 +7,8 @@ import { randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { generateLocalKeyEntry } from "../../../shared/adapters/localKeyEncryptionKeys";
 import { loadConfig, type Config } from "../../../shared/config";
-import type { PartnerDefinitionInput } from "../../../shared/contracts";
-import type { SupportRequestWorkflow, WorkflowStatus } from "../../../shared/ports";
+import type { PartnerDefinitionInput, SupportRequestOrchestrationInput } from "../../../shared/contracts";
+import type { SupportRequestWorkflow, WorkflowInstanceSummary, WorkflowStatus } from "../../../shared/ports";
 import { getFreePort } from "../../support/azurite";
 
 /** A configuration over the test Azurite with its own tables (`TABLE_PREFIX` = given + random suffix). */
@@ -88,8 +88,32 @@ export class FakeWorkflow implements SupportRequestWorkflow {
     return true;
   }
 
+  /** Inputs of every restart, in order. */
+  readonly restarts: Array<{ caseId: string; input: SupportRequestOrchestrationInput }> = [];
+  /** The partner of each instance (from start or restart), for `listInstances`. */
+  readonly partnerOf = new Map<string, string>();
+
   async getStatus(caseId: string): Promise<WorkflowStatus | undefined> {
     return this.statuses.get(caseId);
+  }
+
+  async restart(caseId: string, input: SupportRequestOrchestrationInput): Promise<boolean> {
+    const s = this.statuses.get(caseId);
+    if (s && !["Completed", "Failed", "Terminated", "Canceled"].includes(s.runtimeStatus)) return false;
+    this.restarts.push({ caseId, input });
+    this.partnerOf.set(caseId, input.partnerId);
+    this.statuses.set(caseId, { runtimeStatus: "Running", customStatus: null, createdTime: new Date().toISOString(), lastUpdatedTime: new Date().toISOString(), input });
+    return true;
+  }
+
+  async listInstances(runtimeStatuses: readonly string[], options: { limit?: number } = {}): Promise<WorkflowInstanceSummary[]> {
+    const out: WorkflowInstanceSummary[] = [];
+    for (const [caseId, s] of this.statuses) {
+      if (!runtimeStatuses.includes(s.runtimeStatus)) continue;
+      const partnerId = this.partnerOf.get(caseId) ?? this.started.find((x) => x.caseId === caseId)?.partnerId;
+      out.push({ caseId, runtimeStatus: s.runtimeStatus, ...(partnerId ? { partnerId } : {}) });
+    }
+    return out.slice(0, options.limit ?? 1000);
   }
 }
 

@@ -153,7 +153,7 @@ describe("TableNotificationLog", () => {
     expect(await notifications.getSent("alpha-partner", n.caseId, "received")).toBeUndefined();
     await notifications.recordSent("alpha-partner", n);
     await notifications.recordSent("alpha-partner", { ...n, notificationKey: "in-diagnosis", sentAt: "2026-05-01T09:00:00.000Z" });
-    expect(await notifications.getSent("alpha-partner", n.caseId, "received")).toEqual(n);
+    expect(await notifications.getSent("alpha-partner", n.caseId, "received")).toEqual({ ...n, state: "sent" });
     expect(await notifications.getSent("beta-partner", n.caseId, "received")).toBeUndefined();
     expect((await notifications.listSent("alpha-partner", n.caseId)).map((x) => x.notificationKey)).toEqual(["in-diagnosis", "received"]);
   });

@@ -92,7 +92,8 @@ describe("GetCaseContext and RecordCaseTransition", () => {
     expect(await container.activities.recordTransition(input)).toMatchObject({ caseId, status: "in-diagnosis" });
     expect(await container.activities.recordTransition(input)).toMatchObject({ status: "in-diagnosis" });
     expect((await container.cases.listTimeline(partnerId, caseId)).filter((e) => e.entryId === "t01-in-diagnosis")).toHaveLength(1);
-    await expect(container.activities.getCaseContext({ caseId, partnerId: "delta-provider" })).rejects.toThrow(/not found/);
+    // A case another partner owns is not found: a permanent fault (retrying finds nothing either).
+    await expect(container.activities.getCaseContext({ caseId, partnerId: "delta-provider" })).rejects.toMatchObject({ message: expect.stringMatching(/does not exist/), fault: { class: "permanent", code: "not-found" } });
   });
 });
 

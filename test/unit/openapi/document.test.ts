@@ -57,6 +57,7 @@ const examples: Record<string, { valid: unknown; invalid: unknown }> = {
   "post /api/partners/{partnerId}/support-requests/{caseId}/assignment": { valid: { assignee: "agent@partner.example" }, invalid: { assignee: 42 } },
   "post /api/partners/{partnerId}/support-requests/{caseId}/closure": { valid: {}, invalid: { reason: "" } },
   "post /api/partners/{partnerId}/support-requests/{caseId}/reopening": { valid: { reason: "It happened again." }, invalid: {} },
+  "post /api/partners/{partnerId}/support-requests/{caseId}/workflow-restart": { valid: { reason: "The mail relay was fixed." }, invalid: { reason: "" } },
   "post /api/partners/{partnerId}/api-keys": { valid: { role: "helpdesk-agent", name: "Helpdesk" }, invalid: { role: "root", name: "x" } },
 };
 
@@ -145,7 +146,7 @@ describe("OpenAPI document", () => {
       expect((op.parameters ?? []).map((p) => resolveParameter(doc, p)).filter((p) => p.in === "query").map((p) => p.name)).toEqual(expect.arrayContaining(["limit", "continuationToken"]));
     }
     const list = (doc.paths?.["/api/partners/{partnerId}/support-requests"] as Record<string, Operation>).get as Operation;
-    expect((list.parameters ?? []).map((p) => resolveParameter(doc, p)).filter((p) => p.in === "query").map((p) => p.name)).toEqual(["status", "severity", "category", "product", "customer", "channel", "sla", "createdFrom", "createdTo", "limit", "continuationToken"]);
+    expect((list.parameters ?? []).map((p) => resolveParameter(doc, p)).filter((p) => p.in === "query").map((p) => p.name)).toEqual(["status", "severity", "category", "product", "customer", "channel", "sla", "workflow", "createdFrom", "createdTo", "limit", "continuationToken"]);
   });
 
   it("has a request body schema for every JSON body, accepting a valid example and rejecting an invalid one", () => {

@@ -6,6 +6,8 @@
  */
 import {
   ActivityNames,
+  type ActivityResult,
+  type SendStatusEmailResult,
   EventNames,
   OrchestratorNames,
   type Actor,
@@ -49,6 +51,11 @@ export class CaseSimulator {
     payload: { Title: "VM down", Description: "…", Severity: "moderate", SupportTopicId: "32444671", ProductName: "Microsoft Azure", PrimaryContact: { Email: "support@contoso.example" } },
   };
   private readonly psiResults = new Map<string, ConsumeProductSupportIncidentResult>();
+  /**
+   * Scripted answers per activity name, taken one per call before the normal answer: a fault
+   * (`{ok: false, fault}` as the activity boundary returns it) or an email outcome.
+   */
+  readonly script = new Map<string, Array<ActivityResult<unknown>>>();
 
   constructor(
     readonly context: CaseContext,
@@ -114,9 +121,36 @@ export class CaseSimulator {
     return this.d.open.find((s) => s.kind === "timer")?.fireAt;
   }
 
+  /** Answers computed from the call (consulted first; `undefined` falls through to the script and the fake). */
+  readonly responders = new Map<string, (input: unknown) => ActivityResult<unknown> | undefined>();
+
+  /** Queues answers for the next calls of an activity (taken before the normal answer). */
+  answer(name: string, ...results: Array<ActivityResult<unknown>>): void {
+    this.script.set(name, [...(this.script.get(name) ?? []), ...results]);
+  }
+
+  /** Completes one open activity with the answer the simulated world gives it (scripted, else the fake's). */
+  complete(scheduled: Scheduled): void {
+    this.d.completeActivity(scheduled.name ?? "", this.envelope(scheduled));
+  }
+
+  /** The activity boundary's answer: a scripted one, else the fake activity's value. */
+  private envelope(s: Scheduled): ActivityResult<unknown> {
+    const computed = this.responders.get(s.name ?? "")?.(s.input);
+    if (computed) return computed;
+    const scripted = this.script.get(s.name ?? "")?.shift();
+    return scripted ?? { ok: true, value: this.result(s) };
+  }
+
   /** The answer of a fake activity. */
   private result(s: Scheduled): unknown {
     switch (s.name) {
+      case ActivityNames.sendStatusEmail:
+      case ActivityNames.notifyPartner: {
+        const input = s.input as SendStatusEmailInput;
+        const result: SendStatusEmailResult = { outcome: input.delivery?.queue ? "queued" : "sent", messageId: `<${this.context.caseId}.${input.notificationKey}@sim.example>` };
+        return result;
+      }
       case ActivityNames.getCaseContext:
         return { ...this.context, slaLog: this.slaLog.map((e) => ({ ...e })) };
       case ActivityNames.takeCaseActions: {
@@ -150,7 +184,7 @@ export class CaseSimulator {
     for (let guard = 0; guard < 10_000; guard++) {
       const open = this.d.open.filter((s) => s.kind === "activity");
       if (open.length > 0) {
-        for (const s of open) this.d.completeActivity(s.name ?? "", this.result(s));
+        for (const s of open) this.d.completeActivity(s.name ?? "", this.envelope(s));
         await this.d.replay();
         continue;
       }

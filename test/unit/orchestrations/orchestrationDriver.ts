@@ -67,6 +67,8 @@ export class OrchestrationDriver {
   last?: OrchestratorResult;
   /** Every activity call of the latest episode that was new (in order). */
   newlyScheduled: Scheduled[] = [];
+  /** The error the orchestration failed with (the instance is then Failed), if it did. */
+  failure?: string;
 
   constructor(
     private readonly orchestratorName: string,
@@ -109,7 +111,20 @@ export class OrchestrationDriver {
       maximumShortTimerDuration: "6.00:00:00",
       longRunningTimerIntervalDuration: "3.00:00:00",
     };
-    const result = (await invokeWithJsonTrigger(this.orchestratorName, trigger)) as OrchestratorResult;
+    let result: OrchestratorResult;
+    try {
+      result = (await invokeWithJsonTrigger(this.orchestratorName, trigger)) as OrchestratorResult;
+    } catch (e) {
+      // The library reports an uncaught orchestrator error with its state after "$OutOfProcData$:";
+      // the extension then marks the instance Failed with that error and schedules nothing more.
+      const state = /\$OutOfProcData\$:(.*)$/s.exec((e as Error).message ?? "");
+      if (!state?.[1]) throw e;
+      const failed = JSON.parse(state[1]) as OrchestratorResult;
+      this.last = { ...failed, isDone: true };
+      this.failure = failed.error ?? "failed";
+      this.history.push(this.event(14));
+      return this.last;
+    }
     this.last = result;
     const numbered = numberedActions(result.actions[0] ?? []);
     this.newlyScheduled = [];

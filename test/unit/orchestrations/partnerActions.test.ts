@@ -4,40 +4,15 @@
  * the real durable-functions library over hand-built histories.
  */
 import * as df from "durable-functions";
-import { OrchestratorNames, type AppliedSlaPolicy, type CaseContext, type SupportRequestCarry } from "../../../shared/contracts";
+import { OrchestratorNames, type CaseContext, type SupportRequestCarry } from "../../../shared/contracts";
 import { supportRequestOrchestrator } from "../../../orchestrations/supportRequest";
-import { carryForRestart } from "../../../shared/services/partnerActions";
+import { restartPointOf } from "../../../shared/services/workflowRecovery";
+import { standardCase } from "./caseFixtures";
 import { CaseSimulator, partnerActor } from "./caseSimulator";
 
 df.app.orchestration(OrchestratorNames.supportRequest, supportRequestOrchestrator);
 
-const createdAt = "2026-03-02T08:00:00.000Z";
-const budapestWeekdays = {
-  timeZone: "Europe/Budapest",
-  weekly: Object.fromEntries(["mon", "tue", "wed", "thu", "fri"].map((d) => [d, [{ start: "09:00", end: "17:00" }]])),
-  holidays: [],
-};
-
-function policy(): AppliedSlaPolicy {
-  return { policyId: "standard", name: "Standard", calendar: { kind: "weekly", ...budapestWeekdays }, targets: { firstResponse: "PT4H", resolution: "PT16H" }, pauseWhen: ["awaiting-customer"], warnAtPercent: [50, 75] };
-}
-
-function caseContext(overrides: Partial<CaseContext> = {}): CaseContext {
-  return {
-    caseId: "case-1",
-    partnerId: "contoso",
-    status: "received",
-    category: "technical",
-    severity: "B",
-    product: "azure",
-    language: "hu",
-    createdAt,
-    slaPolicy: policy(),
-    slaLog: [],
-    ...overrides,
-    partner: { type: "direct-bill", serviceHours: budapestWeekdays, slaTarget: { firstResponse: "PT4H", resolution: "PT16H", clock: "business-hours" }, entitlements: [{ vehicle: "signature-cloud-support" }], autoCloseAfter: "P3D" },
-  };
-}
+const caseContext = (overrides: Partial<CaseContext> = {}): CaseContext => standardCase(overrides);
 
 async function start(): Promise<CaseSimulator> {
   return new CaseSimulator(caseContext(), "2026-03-02T08:00:05.000Z").start();
@@ -77,7 +52,7 @@ describe("supportRequestOrchestrator: closure and reopening (issue 5)", () => {
     expect(s.transitions().at(-1)).toMatchObject({ summary: "Closed by the partner: Customer confirmed" });
     expect(s.emails().at(-1)).toMatchObject({ notificationKey: "closed", status: "closed", message: "Customer confirmed" });
     expect(s.d.last?.isDone).toBe(true);
-    expect(s.d.last?.output).toEqual({ caseId: "case-1", finalStatus: "closed" });
+    expect(s.d.last?.output).toEqual({ caseId: "case-1", finalStatus: "closed", checkpoint: expect.objectContaining({ status: "closed", generation: 0 }) });
   });
 
   it("closure of an open case is ignored (the lifecycle closes resolved cases only)", async () => {
@@ -107,17 +82,15 @@ describe("supportRequestOrchestrator: closure and reopening (issue 5)", () => {
     expect(first.statusPath().at(-1)).toBe("closed");
     const entryIds = first.transitions().map((t) => t.entryId);
     const reopen = first.append({ type: "reopen", reason: "It broke again" }, partnerActor, "2026-03-06T09:00:00.000Z");
+    // What the restart continues from is what the completed execution emitted: its output checkpoint.
+    const point = restartPointOf({ output: first.d.last?.output, customStatus: null, input: null });
+    expect(point).toMatchObject({ generation: 0, status: "closed", entryCount: entryIds.length, notificationCounts: { received: 1, resolved: 1, closed: 1 } });
     const carry: SupportRequestCarry = {
-      ...carryForRestart({
-        status: "closed",
-        timeline: entryIds.map((entryId) => ({ entryId, kind: "status-changed", at: createdAt, summary: "" })),
-        sent: first.emails().map((e) => ({ notificationKey: e.notificationKey })),
-        slaEventIds: first.slaLog.map((e) => e.eventId),
-        cursor: reopen.seq,
-      }),
+      ...(point as NonNullable<typeof point>),
+      generation: 1,
+      cursor: reopen.seq,
       reopen: { reason: "It broke again", seq: reopen.seq, requestedAt: "2026-03-06T09:00:00.000Z", actor: partnerActor },
     };
-    expect(carry).toMatchObject({ generation: 1, entryCount: entryIds.length, notificationCounts: { received: 1, resolved: 1, closed: 1 } });
     const again = new CaseSimulator(caseContext({ status: "closed" }), "2026-03-06T09:00:05.000Z", { caseId: "case-1", partnerId: "contoso", carry });
     again.slaLog.push(...first.slaLog);
     again.inbox.push(...first.inbox);

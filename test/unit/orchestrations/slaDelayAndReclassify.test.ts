@@ -184,7 +184,7 @@ describe("supportRequestOrchestrator: reclassification re-selects the SLA policy
     // First response was fulfilled at 09:00Z: only the (paused) resolution clock is open.
     expect(s.slaLog.slice(-1).map((e) => `${e.metric} ${e.type} ${e.target ?? ""} ${e.policyId} @${e.at}`)).toEqual(["resolution activate PT8H critical @2026-03-02T10:00:00.000Z"]);
     expect(s.timerAt).toBeUndefined();
-    expect(s.customStatus).toEqual({ status: "awaiting-customer", waitingFor: "customer", generation: 0 });
+    expect(s.customStatus).toEqual({ status: "awaiting-customer", waitingFor: "customer", generation: 0, checkpoint: expect.objectContaining({ status: "awaiting-customer", generation: 0 }) });
     await s.send({ type: "customer-reply", excerpt: "vm-web-01" }, customerActor, "2026-03-02T12:00:00.000Z");
     // 1 h of resolution elapsed before the pause; 50 % of PT8H = 4 h → 3 h after 12:00Z (not Tue 11:00Z under PT16H).
     expect(s.timerAt).toBe("2026-03-02T15:00:00.000Z");

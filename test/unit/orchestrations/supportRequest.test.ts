@@ -97,11 +97,11 @@ describe("supportRequestOrchestrator: start and acknowledgement", () => {
       ["0000-0002", "resolution", "activate", createdAt, "PT16H"],
     ]);
     expect(s.timerAt).toBe(FR_50);
-    expect(s.customStatus).toEqual({ status: "in-diagnosis", waitingFor: "diagnosis", nextDeadline: FR_50, nextDeadlineMetric: "first-response", nextDeadlineKind: "warn", generation: 0 });
-    // Every activity is called with retry: first retry 5 s, backoff 2, 5 attempts.
+    expect(s.customStatus).toEqual({ status: "in-diagnosis", waitingFor: "diagnosis", nextDeadline: FR_50, nextDeadlineMetric: "first-response", nextDeadlineKind: "warn", generation: 0, checkpoint: expect.objectContaining({ status: "in-diagnosis", generation: 0 }) });
+    // Every activity is called once per attempt: retries are the orchestration's own durable timers
+    // (by each activity's failure policy), not the extension's RetryOptions.
     const all = numberedActions(s.d.last?.actions[0] ?? []).filter((a) => a.actionType !== ActionType.CreateTimer);
-    expect(all.every((a) => a.actionType === ActionType.CallActivityWithRetry)).toBe(true);
-    expect(all[0]?.retryOptions).toMatchObject({ firstRetryIntervalInMilliseconds: 5000, maxNumberOfAttempts: 5, backoffCoefficient: 2 });
+    expect(all.every((a) => a.actionType === ActionType.CallActivity && a.retryOptions === undefined)).toBe(true);
     // The wait is ONE timer raced with the signal.
     const any = (s.d.last?.actions[0] ?? []).filter((a) => a.actionType === ActionType.WhenAny);
     expect(any).toHaveLength(1);
@@ -121,7 +121,7 @@ describe("supportRequestOrchestrator: start and acknowledgement", () => {
     const s = await start(caseContext({ status: "closed" }));
     expect(s.calls().map((c) => c.name)).toEqual([ActivityNames.getCaseContext]);
     expect(s.d.last?.isDone).toBe(true);
-    expect(s.d.last?.output).toEqual({ caseId: "case-1", finalStatus: "closed" });
+    expect(s.d.last?.output).toEqual({ caseId: "case-1", finalStatus: "closed", checkpoint: expect.objectContaining({ status: "closed", generation: 0 }) });
   });
 });
 
@@ -159,7 +159,7 @@ describe("supportRequestOrchestrator: SLA warnings, breaches, pause and resume",
     ]);
     // Next: the resolution's 50 % warning, Mon 17:00 local.
     expect(s.timerAt).toBe("2026-03-02T16:00:00.000Z");
-    expect(s.customStatus).toEqual({ status: "escalated-to-microsoft", waitingFor: "resolution", nextDeadline: "2026-03-02T16:00:00.000Z", nextDeadlineMetric: "resolution", nextDeadlineKind: "warn", generation: 0 });
+    expect(s.customStatus).toEqual({ status: "escalated-to-microsoft", waitingFor: "resolution", nextDeadline: "2026-03-02T16:00:00.000Z", nextDeadlineMetric: "resolution", nextDeadlineKind: "warn", generation: 0, checkpoint: expect.objectContaining({ status: "escalated-to-microsoft", generation: 0 }) });
   });
 
   it("awaiting the customer pauses the clocks (no timer), the reply resumes them and re-arms the timer", async () => {
@@ -171,7 +171,7 @@ describe("supportRequestOrchestrator: SLA warnings, breaches, pause and resume",
     expect(s.timerAt).toBeUndefined();
     expect(s.d.timers().every((t) => t.isCanceled)).toBe(true);
     expect(s.listens).toBe(true);
-    expect(s.customStatus).toEqual({ status: "awaiting-customer", waitingFor: "customer", generation: 0 });
+    expect(s.customStatus).toEqual({ status: "awaiting-customer", waitingFor: "customer", generation: 0, checkpoint: expect.objectContaining({ status: "awaiting-customer", generation: 0 }) });
 
     // The customer answers the next morning (Tue 09:00 local).
     await s.send({ type: "customer-reply", excerpt: "It is vm-web-01." }, customerActor, "2026-03-03T08:00:00.000Z");
@@ -208,7 +208,7 @@ describe("supportRequestOrchestrator: SLA warnings, breaches, pause and resume",
     expect(s.statusPath()).toEqual(["in-diagnosis", "awaiting-customer", "resolved"]);
     expect(s.transitions()[2]).toMatchObject({ patch: { resolutionSummary: "Customer fixed it.", sla: { resolvedAt: "2026-03-02T10:00:00.000Z" } } });
     expect(s.timerAt).toBe("2026-03-05T10:00:00.000Z");
-    expect(s.customStatus).toEqual({ status: "resolved", waitingFor: "auto-close", nextDeadline: "2026-03-05T10:00:00.000Z", nextDeadlineMetric: "auto-close", nextDeadlineKind: "auto-close", generation: 0 });
+    expect(s.customStatus).toEqual({ status: "resolved", waitingFor: "auto-close", nextDeadline: "2026-03-05T10:00:00.000Z", nextDeadlineMetric: "auto-close", nextDeadlineKind: "auto-close", generation: 0, checkpoint: expect.objectContaining({ status: "resolved", generation: 0 }) });
     // A customer reply during the auto-close period is noted; the auto-close is kept.
     await s.send({ type: "customer-reply", excerpt: "Thanks!" }, customerActor, "2026-03-03T10:00:00.000Z");
     expect(s.transitions().at(-1)).toMatchObject({ kind: "note", summary: expect.stringMatching(/after the resolution.*2026-03-05T10:00:00.000Z/) });
@@ -218,8 +218,8 @@ describe("supportRequestOrchestrator: SLA warnings, breaches, pause and resume",
     expect(s.emails().at(-1)).toMatchObject({ notificationKey: "closed", status: "closed" });
     expect(s.slaSummary().at(-1)).toBe("resolution fulfill @2026-03-02T10:00:00.000Z");
     expect(s.d.last?.isDone).toBe(true);
-    expect(s.d.last?.output).toEqual({ caseId: "case-1", finalStatus: "closed" });
-    expect(s.customStatus).toEqual({ status: "closed", waitingFor: "nothing", generation: 0 });
+    expect(s.d.last?.output).toEqual({ caseId: "case-1", finalStatus: "closed", checkpoint: expect.objectContaining({ status: "closed", generation: 0 }) });
+    expect(s.customStatus).toEqual({ status: "closed", waitingFor: "nothing", generation: 0, checkpoint: expect.objectContaining({ status: "closed", generation: 0 }) });
   });
 
   it("a diagnosis resolving the case counts as first response and resolution", async () => {
@@ -415,7 +415,7 @@ describe("supportRequestOrchestrator: the inbox", () => {
     const s = await start();
     s.d.fireTimer(); // the 50 % warning wins; the signal wait of that race stays open
     await s.d.replay();
-    s.d.completeActivity(ActivityNames.takeCaseActions, []); // the inbox is still empty
+    s.d.completeActivity(ActivityNames.takeCaseActions, { ok: true, value: [] }); // the inbox is still empty
     await s.d.replay(); // NotifyPartner (the warning) is now running
     expect(s.d.open.map((o) => o.name)).toEqual([ActivityNames.notifyPartner]);
     s.append({ type: "diagnosis", outcome: "awaiting-customer", notes: "Which VM?" });
@@ -444,7 +444,7 @@ describe("supportRequestOrchestrator: the inbox", () => {
           if (g === "after one activity") {
             await s.d.replay();
             const running = s.d.open.find((o) => o.kind === "activity");
-            if (running) s.d.completeActivity(running.name ?? "", running.name === ActivityNames.takeCaseActions ? [] : null);
+            if (running) s.complete(running);
           }
           if (g === "after all activities") await s.settle();
           const text = `${k}-${i}`;

@@ -4,10 +4,17 @@ function fakeClient(initial: Record<string, string> = {}) {
   const statuses = new Map(Object.entries(initial));
   const calls: string[] = [];
   const client = {
+    /** Instances whose next start answers 409 as the Durable HTTP API does when a concurrent start won. */
+    conflicts: new Set<string>(),
     async startNew(name: string, options?: { instanceId?: string; input?: unknown }) {
-      calls.push(`start ${name} ${options?.instanceId} ${JSON.stringify(options?.input)}`);
-      statuses.set(options?.instanceId ?? "", "Pending");
-      return options?.instanceId ?? "";
+      const id = options?.instanceId ?? "";
+      if (client.conflicts.delete(id)) {
+        statuses.set(id, "Running");
+        throw Object.assign(new Error(`An instance with ID '${id}' already exists.`), { response: { status: 409 } });
+      }
+      calls.push(`start ${name} ${id} ${JSON.stringify(options?.input)}`);
+      statuses.set(id, "Pending");
+      return id;
     },
     async getStatus(id: string) {
       const s = statuses.get(id);
@@ -18,7 +25,7 @@ function fakeClient(initial: Record<string, string> = {}) {
       calls.push(`raise ${id} ${name}`);
     },
   };
-  return { client: client as unknown as WorkflowDurableClient, calls };
+  return { client: client as unknown as WorkflowDurableClient, calls, conflicts: client.conflicts };
 }
 
 describe("DurableSupportRequestWorkflow", () => {
@@ -30,13 +37,24 @@ describe("DurableSupportRequestWorkflow", () => {
     expect(calls).toEqual(['start SupportRequestOrchestrator CS-0000000001 {"caseId":"CS-0000000001","partnerId":"alpha"}']);
   });
 
-  it("issue 5: restarts a completed instance (same id, the carry as input), never a running one", async () => {
-    const { client, calls } = fakeClient({ done: "Completed", live: "Running" });
+  it("restarts a completed, failed or terminated instance (same id, the given input), never a running, pending or suspended one", async () => {
+    const { client, calls } = fakeClient({ done: "Completed", failed: "Failed", ended: "Terminated", live: "Running", queued: "Pending", held: "Suspended" });
     const wf = new DurableSupportRequestWorkflow(client);
     const carry = { generation: 2, status: "closed" as const, entryCount: 7, notificationCounts: { received: 1 }, cursor: "000003", reopen: { reason: "again", seq: "000003", requestedAt: "2026-01-02T00:00:00.000Z", actor: { kind: "partner" as const, partnerId: "alpha" } } };
-    expect(await wf.restart("done", "alpha", carry)).toBe(true);
-    expect(await wf.restart("live", "alpha", carry)).toBe(false);
-    expect(calls).toEqual([`start SupportRequestOrchestrator done ${JSON.stringify({ caseId: "done", partnerId: "alpha", carry })}`]);
+    for (const id of ["done", "failed", "ended"]) expect(await wf.restart(id, { caseId: id, partnerId: "alpha", carry })).toBe(true);
+    for (const id of ["live", "queued", "held"]) expect(await wf.restart(id, { caseId: id, partnerId: "alpha", carry })).toBe(false);
+    expect(calls).toEqual(["done", "failed", "ended"].map((id) => `start SupportRequestOrchestrator ${id} ${JSON.stringify({ caseId: id, partnerId: "alpha", carry })}`));
+  });
+
+  it("treats a start that loses a race (409 already exists) as started, and a restart that loses one as not started", async () => {
+    const { client, calls, conflicts } = fakeClient({ failed: "Failed" });
+    const wf = new DurableSupportRequestWorkflow(client);
+    conflicts.add("new");
+    await expect(wf.start("new", "alpha")).resolves.toBeUndefined();
+    conflicts.add("failed");
+    expect(await wf.restart("failed", { caseId: "failed", partnerId: "alpha" })).toBe(false);
+    expect(calls).toEqual([]);
+    expect(await wf.getStatus("new")).toMatchObject({ runtimeStatus: "Running" });
   });
 
   it("raises events only on Running or Pending instances", async () => {

@@ -1,0 +1,28 @@
+/**
+ * The workflow recovery sweeper: a timer trigger (every 2 minutes by default, NCRONTAB
+ * `0 *\/2 * * * *`; setting `WORKFLOW_SWEEP_SCHEDULE`)
+ * that restarts the stopped workflows of requests that are not done, with backoff and a cap
+ * (shared/services/workflowRecovery.ts `sweepWorkflows`). On Azure it runs on one instance at a
+ * time (timer triggers take a blob lease); a missed run is not caught up (`useMonitor` default).
+ */
+import { app, type InvocationContext, type Timer } from "@azure/functions";
+import * as df from "durable-functions";
+import { getContainer } from "../shared/container";
+import { sweepWorkflows } from "../shared/services/workflowRecovery";
+
+/** Default NCRONTAB schedule of the sweeper (seconds field first, as Azure Functions timer triggers take it): every 2 minutes. */
+export const WORKFLOW_SWEEP_SCHEDULE = "0 */2 * * * *";
+
+app.timer("WorkflowRecoverySweep", {
+  // `WORKFLOW_SWEEP_SCHEDULE` (an app setting, read at registration; shared/config.ts validates it) overrides the default.
+  schedule: process.env.WORKFLOW_SWEEP_SCHEDULE?.trim() || WORKFLOW_SWEEP_SCHEDULE,
+  extraInputs: [df.input.durableClient()],
+  handler: async (_timer: Timer, context: InvocationContext): Promise<void> => {
+    const container = getContainer();
+    const deps = container.workflowRecoveryDeps(container.createWorkflow(df.getClient(context)));
+    const report = await sweepWorkflows(deps, { onError: (caseId, e) => context.error(`Workflow recovery of ${caseId} failed:`, e) });
+    if (report.restarted.length + report.gaveUp.length > 0 || report.examined > 0) {
+      context.log(`Workflow recovery: ${report.examined} stopped or suspended; restarted ${report.restarted.length} [${report.restarted.join(", ")}], gave up ${report.gaveUp.length} [${report.gaveUp.join(", ")}], waiting ${report.waiting.length}, skipped ${report.skipped.length}.`);
+    }
+  },
+});

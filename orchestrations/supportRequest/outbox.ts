@@ -1,0 +1,146 @@
+/**
+ * The outbox: customer emails and partner notifications never hold the workflow up. Each is tried
+ * at once; one that fails transiently (mail server down, ACS 429 with `Retry-After`) waits in the
+ * carry state and is retried by the same single durable timer the orchestration arms for its SLA
+ * deadlines (`nextWake` in inbox.ts), with backoff that honours `Retry-After`, for up to
+ * `EmailFailurePolicy.giveUpAfterInMs` (3 days); the last attempt records a failure as final.
+ * Meanwhile the case goes on: partner actions, SLA warnings and breaches, escalation.
+ *
+ * Emails of a case go out in order: while one waits, later ones queue behind it — recorded as
+ * pending on the notification log by the activity (`delivery.queue`), so a restarted workflow
+ * finds them. A permanent failure is recorded by the activity (notification log, timeline, a
+ * refused customer address marked undeliverable); for a customer email the partner is told.
+ */
+import { ActivityNames, EmailFailurePolicy, retryDelayInMs, shouldRetry, type NotifyPartnerInput, type OutboxItem, type SendStatusEmailInput, type SendStatusEmailResult } from "../../shared/contracts";
+import { HISTORY_TASK_BUDGET, attemptActivity, ms, now, type Orchestration, type Run } from "./run";
+import { publishStatus } from "./status";
+
+type EmailActivity = OutboxItem["activity"];
+
+/** The outbox of the run (created on first use). */
+function outboxOf(run: Run): OutboxItem[] {
+  run.state.outbox ??= [];
+  return run.state.outbox;
+}
+
+/** Drops an empty outbox from the carry state (keeps the carry as small as before). */
+function tidy(run: Run): void {
+  if (run.state.outbox?.length === 0) delete run.state.outbox;
+}
+
+/**
+ * Delivers an email now, or — while earlier emails of the case wait for a retry — queues it behind
+ * them (recorded as pending by the activity).
+ * @param activity - `SendStatusEmail` (customer) or `NotifyPartner`.
+ * @param input - the activity's input (without `delivery`).
+ */
+export function* deliver(run: Run, activity: EmailActivity, input: SendStatusEmailInput | NotifyPartnerInput): Orchestration<void> {
+  const item: OutboxItem = { activity, input: { ...input }, attempts: 0, firstFailedAt: now(run), nextAttemptAt: now(run) };
+  const outbox = run.state.outbox ?? [];
+  const head = outbox[0];
+  if (head) {
+    // Recorded as pending on the notification log (whatever the answer: the outbox holds it anyway).
+    yield* attemptActivity<SendStatusEmailResult>(run, activity, { ...input, delivery: { attempt: 0, queue: true } });
+    outboxOf(run).push({ ...item, nextAttemptAt: head.nextAttemptAt, fault: { class: "transient", code: "queued", message: "Waiting behind earlier emails of the case" } });
+    publishStatus(run);
+    return;
+  }
+  const result = yield* attempt(run, item);
+  if (result === "retry") {
+    outboxOf(run).push(item);
+    publishStatus(run);
+  } else if (result !== "done") {
+    yield* onFailed(run, item, result.failed);
+  }
+}
+
+/**
+ * Retries the emails that are due, in order, until one fails again (it waits for its next attempt)
+ * or the generation's task budget is spent.
+ */
+export function* flushOutbox(run: Run): Orchestration<void> {
+  for (let head = run.state.outbox?.[0]; head && ms(head.nextAttemptAt) <= ms(now(run)) && run.tasks <= HISTORY_TASK_BUDGET; head = run.state.outbox?.[0]) {
+    const result = yield* attempt(run, head);
+    if (result === "retry") break;
+    outboxOf(run).shift();
+    const next = run.state.outbox?.[0];
+    if (next && ms(next.nextAttemptAt) > ms(now(run))) next.nextAttemptAt = now(run);
+    // Told after the item left the outbox, so the notice is not queued behind its own cause.
+    if (result !== "done") yield* onFailed(run, head, result.failed);
+  }
+  tidy(run);
+}
+
+/** The instant the outbox wants the orchestration to wake up (its first item's next attempt), if any. */
+export function outboxWakeAt(run: Run): string | undefined {
+  return run.state.outbox?.[0]?.nextAttemptAt;
+}
+
+/** Whether emails still wait to go out (the orchestration does not end before they are delivered or given up). */
+export function outboxPending(run: Run): boolean {
+  return (run.state.outbox?.length ?? 0) > 0;
+}
+
+/**
+ * One delivery attempt of an item (mutated: attempts, fault, next attempt).
+ * @returns `done` (sent, skipped, or dropped), `{failed}` (failed for good and recorded by the
+ *   activity; the caller tells the partner once the item is out of the outbox) or `retry`
+ *   (transient: `nextAttemptAt` set).
+ */
+function* attempt(run: Run, item: OutboxItem): Orchestration<"done" | "retry" | { failed: SendStatusEmailResult }> {
+  const policy = EmailFailurePolicy;
+  const number = item.attempts + 1;
+  const final = item.attempts > 0 && isLastAttempt(run, item, number);
+  // The first attempt carries no `delivery` (the activity's default); retries say which and whether last.
+  const delivery = number > 1 || final ? { delivery: { attempt: number, ...(final ? { final: true } : {}) } } : {};
+  const result = yield* attemptActivity<SendStatusEmailResult>(run, item.activity, { ...item.input, ...delivery });
+  item.attempts = number;
+  if (result.ok) {
+    const outcome = result.value;
+    if (outcome.outcome === "failed") return { failed: outcome };
+    if (outcome.outcome !== "pending" && outcome.outcome !== "queued") return "done";
+    item.fault = outcome.fault ?? { class: "transient", code: "unexpected", message: "pending without a reason" };
+  } else {
+    // The activity itself failed (storage down while recording, or a bug): retried like a send.
+    item.fault = result.fault;
+    if (result.fault.class === "permanent" || final) return "done";
+  }
+  if (item.attempts === 1) item.firstFailedAt = now(run);
+  const delay = retryDelayInMs(policy, number, item.fault.retryAfterInMs);
+  item.nextAttemptAt = new Date(ms(now(run)) + delay).toISOString();
+  return "retry";
+}
+
+/** Whether attempt `number` is the last one the policy allows (after it, no retry would be). */
+function isLastAttempt(run: Run, item: OutboxItem, number: number): boolean {
+  const fault = item.fault ?? { class: "transient" as const, code: "unexpected", message: "" };
+  const failedFor = ms(now(run)) - ms(item.firstFailedAt);
+  return !shouldRetry(EmailFailurePolicy, fault, number, failedFor, retryDelayInMs(EmailFailurePolicy, number, 0));
+}
+
+/**
+ * A customer email failed for good (recorded by the activity): the partner is told once per case,
+ * with the reason and what it means (a refused address gets no more status emails). A failed
+ * partner notification is recorded only (telling the partner by email would fail alike).
+ */
+function* onFailed(run: Run, item: OutboxItem, outcome: SendStatusEmailResult): Orchestration<void> {
+  if (item.activity !== ActivityNames.sendStatusEmail) return;
+  const key = "customer-email-failed";
+  if (run.state.notificationCounts[key] !== undefined) return;
+  run.state.notificationCounts[key] = 1;
+  const c = run.caseContext;
+  const fault = outcome.fault;
+  const refused = outcome.undeliverable ?? [];
+  const input: NotifyPartnerInput = {
+    caseId: run.input.caseId,
+    partnerId: run.input.partnerId,
+    notificationKey: key,
+    subject: `Customer email not delivered on case ${c.caseId}`,
+    text: [
+      `An email to the customer of case ${c.caseId} could not be delivered (${fault?.code ?? "failed"}): ${fault?.message ?? "no reason given"}.`,
+      refused.length > 0 ? `The address ${refused.join(", ")} is marked undeliverable for this case: no more status emails go to it. Please reach the customer another way and correct the address.` : "The case goes on; please make sure the customer is informed another way.",
+      `The case continues in status ${run.state.status}.`,
+    ].join("\n"),
+  };
+  yield* deliver(run, ActivityNames.notifyPartner, input);
+}

@@ -1,0 +1,181 @@
+/**
+ * Classification of dependency failures into {@link Fault}s: one function per port (storage,
+ * SMTP, ACS Email, Partner Center) and {@link faultOf}, the one place the activity boundary asks.
+ *
+ * Rules and their sources:
+ * - Network: connection refused/reset, DNS failure, socket and request timeouts are transient
+ *   (the dependency or the path to it is down; Node's `err.code`).
+ * - HTTP (Azure Table Storage, ACS, Partner Center): 408, 429, 500, 502, 503, 504 are transient
+ *   ("Azure Storage error codes", "ACS Email quota and throttling": 429 with `Retry-After`); 401 and
+ *   403 are transient too — an expired credential, a missing role assignment or an unverified
+ *   sender domain is fixed by an operator, and the step then goes through; other 4xx are permanent.
+ * - SMTP (RFC 5321 §4.2.1, enhanced status codes RFC 3463): a 5xx reply to `RCPT TO` refuses that
+ *   recipient (permanent, `recipient-refused`); a 5xx to `DATA` or the message refuses the message
+ *   (permanent, `message-rejected`); a 5xx to `MAIL FROM` or authentication refuses our sender or
+ *   credentials (transient, `sender-rejected`: an operator fixes it); 4xx replies are transient.
+ */
+import { faultFrom, faultMessage, type Fault } from "../contracts";
+
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "ESOCKETTIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN", "EAI_AGAIN", "ENOTFOUND", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_SOCKET", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const TRANSIENT_HTTP = new Set([408, 429, 500, 502, 503, 504]);
+
+function messageOf(error: unknown): string {
+  return faultMessage(error instanceof Error ? error.message || error.name : String(error));
+}
+
+/** The `code` of an error or of its `cause` chain (Node system errors, undici), if any. */
+function systemCodeOf(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && NETWORK_CODES.has(code)) return code;
+    const name = (e as { name?: unknown }).name;
+    if (name === "AbortError" || name === "TimeoutError") return "ETIMEDOUT";
+  }
+  return undefined;
+}
+
+/**
+ * A transient fault when the error is a network failure (connection refused or reset, DNS,
+ * timeouts, aborted requests), anywhere in its `cause` chain; else undefined.
+ */
+export function networkFault(error: unknown): Fault | undefined {
+  const code = systemCodeOf(error);
+  if (!code) return undefined;
+  return { class: "transient", code: code === "ETIMEDOUT" || code.includes("TIMEOUT") ? "timeout" : "unreachable", message: messageOf(error) };
+}
+
+/**
+ * The fault of an HTTP status from an Azure service or Partner Center (see the module rules).
+ * @param status - the HTTP status code.
+ * @param message - what the service said.
+ * @param retryAfterInMs - from `Retry-After` / `retry-after-ms`, when sent.
+ */
+export function httpStatusFault(status: number, message: string, retryAfterInMs?: number): Fault {
+  const retry = retryAfterInMs !== undefined ? { retryAfterInMs: Math.max(0, Math.round(retryAfterInMs)) } : {};
+  if (status === 429) return { class: "transient", code: "throttled", message: faultMessage(message), ...retry };
+  if (TRANSIENT_HTTP.has(status)) return { class: "transient", code: status === 408 ? "timeout" : "service-unavailable", message: faultMessage(message), ...retry };
+  if (status === 401 || status === 403) return { class: "transient", code: "not-authorized", message: faultMessage(message), ...retry };
+  if (status === 404) return { class: "permanent", code: "not-found", message: faultMessage(message) };
+  return { class: "permanent", code: "bad-request", message: faultMessage(message) };
+}
+
+/**
+ * Table and Blob Storage: a `RestError` (`statusCode`) by {@link httpStatusFault}; network failures
+ * by {@link networkFault}; undefined when the error is neither (not a storage failure).
+ * 409 and 412 are answered by the adapters themselves (existing rows, ETag races); one that
+ * escapes them is permanent.
+ */
+export function storageFault(error: unknown): Fault | undefined {
+  const net = networkFault(error);
+  if (net) return net;
+  if (typeof error !== "object" || error === null || !("statusCode" in error)) return undefined;
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (typeof status !== "number") return undefined;
+  const retryAfter = retryAfterOf((error as { response?: { headers?: { get?: (name: string) => string | undefined } } }).response?.headers);
+  return httpStatusFault(status, messageOf(error), retryAfter);
+}
+
+/**
+ * Milliseconds to wait from `retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After` (delta seconds
+ * or an HTTP date, RFC 9110 §10.2.3), or undefined when none is usable.
+ * @param headers - a `get(name)` view of the response headers.
+ * @param nowInMs - the current time (ms since the epoch) for an HTTP-date value.
+ */
+export function retryAfterOf(headers: { get?: (name: string) => string | null | undefined } | undefined, nowInMs: number = Date.now()): number | undefined {
+  const ms = headers?.get?.("retry-after-ms") ?? headers?.get?.("x-ms-retry-after-ms");
+  if (ms && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const ra = headers?.get?.("retry-after");
+  if (!ra) return undefined;
+  const seconds = Number(ra);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(ra);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowInMs);
+}
+
+/** What nodemailer puts on an SMTP error (`responseCode`, `command`, `code`, `response`). */
+interface SmtpErrorShape {
+  code?: string;
+  responseCode?: number;
+  command?: string;
+  response?: string;
+  rejected?: unknown;
+}
+
+/**
+ * SMTP (nodemailer errors): by reply code and the command it answered (see the module rules);
+ * network failures and nodemailer's `ECONNECTION`/`ETIMEDOUT`/`ESOCKET`/`EDNS` are transient;
+ * `EAUTH` (535 and the like) is `sender-rejected` (transient); `EENVELOPE` without a reply code
+ * (no recipient left, an address nodemailer cannot use) is `recipient-refused`; `EMESSAGE` is
+ * `message-rejected`. Anything else is `unexpected`.
+ */
+export function smtpFault(error: unknown): Fault {
+  const e = (typeof error === "object" && error !== null ? error : {}) as SmtpErrorShape;
+  const message = messageOf(error);
+  const command = (e.command ?? "").toUpperCase();
+  const reply = typeof e.responseCode === "number" ? e.responseCode : undefined;
+  if (reply !== undefined && reply >= 500) {
+    if (command.startsWith("RCPT")) return { class: "permanent", code: "recipient-refused", message };
+    if (command.startsWith("MAIL") || command.startsWith("AUTH") || command === "CONN" || command === "EHLO" || command === "HELO" || e.code === "EAUTH") return { class: "transient", code: "sender-rejected", message };
+    return { class: "permanent", code: "message-rejected", message };
+  }
+  if (reply !== undefined && reply >= 400) return { class: "transient", code: reply === 421 || reply === 450 || reply === 451 || reply === 452 ? "service-unavailable" : "deferred", message };
+  const net = networkFault(error);
+  if (net) return net;
+  switch (e.code) {
+    case "ECONNECTION":
+    case "ESOCKET":
+    case "EDNS":
+    case "ETLS":
+      return { class: "transient", code: "unreachable", message };
+    case "ETIMEDOUT":
+    case "EPROTOCOL":
+      return { class: "transient", code: "timeout", message };
+    case "EAUTH":
+      return { class: "transient", code: "sender-rejected", message };
+    case "EENVELOPE":
+      return { class: "permanent", code: "recipient-refused", message };
+    case "EMESSAGE":
+      return { class: "permanent", code: "message-rejected", message };
+    default:
+      return { class: "transient", code: "unexpected", message };
+  }
+}
+
+/**
+ * ACS Email: the HTTP status of the send request by {@link httpStatusFault}, except a 400 about the
+ * sender or its domain (`InvalidSenderUserName`, `DomainNotLinked`, …: the operator's configuration,
+ * transient `sender-rejected`); an operation that ended `Failed` or `Canceled` rejected the message
+ * (permanent: `recipient-refused` when ACS names suppressed or invalid recipients, else
+ * `message-rejected`).
+ * @param error - the error thrown by the SDK (a `RestError` with `statusCode`, or the status poll's error).
+ * @param operation - set when the operation itself ended `Failed`/`Canceled`: its status and error.
+ */
+export function acsFault(error: unknown, operation?: { status: string; code?: string; message?: string }): Fault {
+  if (operation) {
+    const text = faultMessage(`ACS send ${operation.status}: ${operation.code ?? "no code"}: ${operation.message ?? "no detail"}`);
+    const recipient = /recipient|suppress|address/i.test(`${operation.code ?? ""} ${operation.message ?? ""}`);
+    return { class: "permanent", code: recipient ? "recipient-refused" : "message-rejected", message: text };
+  }
+  const net = networkFault(error);
+  if (net) return net;
+  // @azure/core-lro reports an operation that ended Failed as a plain Error:
+  // "The long-running operation has failed. <code>. <message>".
+  const lro = /^The long-running operation has failed(?:\. ([^.]+)\. (.*))?$/s.exec(messageOf(error));
+  if (lro) return acsFault(undefined, { status: "Failed", ...(lro[1] ? { code: lro[1] } : {}), ...(lro[2] ? { message: lro[2] } : {}) });
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status !== "number") return { class: "transient", code: "unexpected", message: messageOf(error) };
+  const code = String((error as { code?: unknown }).code ?? "");
+  const retryAfter = retryAfterOf((error as { response?: { headers?: { get?: (name: string) => string | undefined } } }).response?.headers);
+  if (status === 400 && /sender|domain/i.test(`${code} ${messageOf(error)}`)) return { class: "transient", code: "sender-rejected", message: messageOf(error) };
+  const fault = httpStatusFault(status, messageOf(error), retryAfter);
+  return status === 400 && /recipient|address/i.test(`${code} ${messageOf(error)}`) ? { ...fault, code: "recipient-refused" } : fault;
+}
+
+/**
+ * The fault of any error reaching the activity boundary: the adapter's own classification
+ * ({@link faultFrom}: email, Partner Center, renderers), else storage and network failures
+ * ({@link storageFault}), else `unexpected` (transient, retried a few times: a bug or a host fault).
+ */
+export function faultOf(error: unknown): Fault {
+  return faultFrom(error) ?? storageFault(error) ?? { class: "transient", code: "unexpected", message: messageOf(error) };
+}

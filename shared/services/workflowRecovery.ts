@@ -1,0 +1,258 @@
+/**
+ * Restarting a case's workflow — one mechanism for the two reasons a stopped orchestration starts
+ * again for the same instance id:
+ * - **reopen**: a closed case is reopened by the partner (its execution completed);
+ * - **recover**: the execution of a case that is not done (open, or closed with emails still to
+ *   send) failed or was terminated. A partner admin restarts it (`POST …/workflow-restart`), a
+ *   partner action on it does, and the timer-triggered sweeper ({@link sweepWorkflows}) does it
+ *   automatically with backoff and a cap, telling the partner when it gives up.
+ *
+ * Where a restart continues from is what the orchestration emitted, never a parse of its private
+ * ids: the completed execution's output checkpoint (reopen), or the checkpoint it published in its
+ * custom status at its last wait (recover), or the carry it started its generation with. The
+ * escalation comes from the case, the emails still to send from the notification log (pending
+ * rows keep their input). The restarted execution re-reads the case, continues its SLA clocks from
+ * the SLA event log, and reprocesses the inbox after the checkpoint's cursor with the same
+ * deterministic ids, so nothing already recorded or sent is recorded or sent twice.
+ */
+import {
+  SupportRequestCheckpointSchema,
+  SupportRequestOrchestrationInputSchema,
+  type Actor,
+  type OutboxItem,
+  type SupportRequest,
+  type SupportRequestCarry,
+  type SupportRequestCheckpoint,
+  type SupportRequestOrchestrationInput,
+  type TimelineEntry,
+  type WorkflowHealth,
+} from "../contracts";
+import type { CaseRepository, Clock, NotificationLog, PartnerRepository, SupportRequestWorkflow, WorkflowStatus } from "../ports";
+import { createNotifyPartner, type NotifyPartnerDeps } from "./activities";
+
+/** Runtime statuses of an execution that stopped without finishing its case. */
+export const StoppedRuntimeStatuses: readonly string[] = ["Failed", "Terminated"];
+
+/** Automatic restarts (by the sweeper) before it gives up and tells the partner. */
+export const MAX_AUTOMATIC_RESTARTS = 5;
+
+/** Waits between automatic restarts: after the 1st, 2nd, … restart (ms): 1 min, 5 min, 15 min, 1 h, 4 h. */
+export const RESTART_BACKOFF_IN_MS: readonly number[] = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 4 * 60 * 60_000];
+
+/** A workflow that ran this long after its last restart starts a fresh count of automatic restarts (ms): 24 h. */
+export const RESTART_COUNT_RESET_AFTER_IN_MS = 24 * 60 * 60_000;
+
+/** Dependencies of the restart use cases. */
+export interface WorkflowRecoveryDeps extends NotifyPartnerDeps {
+  cases: CaseRepository;
+  partners: PartnerRepository;
+  notifications: NotificationLog;
+  workflow: SupportRequestWorkflow;
+  clock: Clock;
+}
+
+/** Why a restart is requested. */
+export type RestartRequest =
+  | { kind: "reopen"; reason: string; seq: string; requestedAt: string; actor: Actor }
+  | { kind: "recover"; reason: string; requestedAt: string; actor: Actor; attempt: number };
+
+/** What {@link restartWorkflow} did. */
+export type RestartOutcome =
+  | { restarted: true; previousRuntimeStatus: string }
+  | { restarted: false; runtimeStatus: string; why: "running" | "suspended" | "done" };
+
+/**
+ * The restart point of a stopped execution, from what it emitted: the output checkpoint of a
+ * completed one, else the checkpoint of its custom status, else its input carry (without the
+ * outbox); undefined when it stopped before it published any (a restart then starts afresh and
+ * re-derives everything from stored state).
+ */
+export function restartPointOf(status: Pick<WorkflowStatus, "output" | "customStatus" | "input">): SupportRequestCheckpoint | undefined {
+  const candidates = [(status.output as { checkpoint?: unknown } | null | undefined)?.checkpoint, (status.customStatus as { checkpoint?: unknown } | null | undefined)?.checkpoint];
+  for (const c of candidates) {
+    const parsed = SupportRequestCheckpointSchema.safeParse(c);
+    if (parsed.success) return parsed.data;
+  }
+  const input = SupportRequestOrchestrationInputSchema.safeParse(status.input);
+  if (input.success && input.data.carry) {
+    const { outbox: _o, escalation: _e, ...rest } = input.data.carry;
+    return rest;
+  }
+  return undefined;
+}
+
+/**
+ * The emails a stopped execution still had to send: the case's pending notifications, in the
+ * order they were queued, as outbox items due now.
+ * @throws Error when storage fails.
+ */
+export async function pendingOutbox(notifications: NotificationLog, partnerId: string, caseId: string, nowIso: string): Promise<OutboxItem[]> {
+  const pending = (await notifications.listSent(partnerId, caseId)).filter((n) => n.state === "pending" && n.delivery);
+  pending.sort((a, b) => ((a.queuedAt ?? a.sentAt) < (b.queuedAt ?? b.sentAt) ? -1 : (a.queuedAt ?? a.sentAt) > (b.queuedAt ?? b.sentAt) ? 1 : 0));
+  return pending.map((n) => ({
+    activity: n.delivery?.activity ?? "SendStatusEmail",
+    input: n.delivery?.input ?? {},
+    attempts: 0,
+    firstFailedAt: n.queuedAt ?? n.sentAt,
+    nextAttemptAt: nowIso,
+    ...(n.fault ? { fault: n.fault } : {}),
+  }));
+}
+
+/**
+ * Starts the case's workflow again for the same instance id, continuing from its restart point
+ * ({@link restartPointOf}) with the case's escalation and pending emails; a case whose instance
+ * does not exist at all (the start after intake never happened) is started afresh.
+ * @param sr - the case (its owner partner's row).
+ * @returns `restarted`, or why not: the instance is running (or pending), suspended (an
+ *   operator's decision), or — for a recovery — done (completed).
+ * @throws Error when storage or the Durable client fails.
+ */
+export async function restartWorkflow(deps: Pick<WorkflowRecoveryDeps, "notifications" | "workflow" | "clock">, sr: SupportRequest, request: RestartRequest): Promise<RestartOutcome> {
+  const status = await deps.workflow.getStatus(sr.caseId, { includeInputAndOutput: true });
+  const runtimeStatus = status?.runtimeStatus ?? "NotFound";
+  if (status && (runtimeStatus === "Running" || runtimeStatus === "Pending")) return { restarted: false, runtimeStatus, why: "running" };
+  if (runtimeStatus === "Suspended") return { restarted: false, runtimeStatus, why: "suspended" };
+  if (request.kind === "recover" && runtimeStatus === "Completed") return { restarted: false, runtimeStatus, why: "done" };
+  const point = status ? restartPointOf(status) : undefined;
+  const nowIso = deps.clock.now().toISOString();
+  const input: SupportRequestOrchestrationInput = { caseId: sr.caseId, partnerId: sr.partnerId };
+  if (point) {
+    const outbox = await pendingOutbox(deps.notifications, sr.partnerId, sr.caseId, nowIso);
+    const carry: SupportRequestCarry = { ...point, generation: point.generation + 1, ...(sr.escalation ? { escalation: sr.escalation } : {}), ...(outbox.length > 0 ? { outbox } : {}) };
+    delete carry.reopen;
+    // The reopening is applied first; its inbox action is behind the cursor (not processed again).
+    if (request.kind === "reopen") Object.assign(carry, { cursor: request.seq, reopen: { reason: request.reason, seq: request.seq, requestedAt: request.requestedAt, actor: request.actor } });
+    input.carry = carry;
+  }
+  if (request.kind === "recover") input.recovery = { reason: request.reason, requestedAt: request.requestedAt, actor: request.actor, previousRuntimeStatus: runtimeStatus, attempt: request.attempt };
+  const started = await deps.workflow.restart(sr.caseId, input);
+  if (!started) return { restarted: false, runtimeStatus: "Running", why: "running" };
+  return { restarted: true, previousRuntimeStatus: runtimeStatus };
+}
+
+/**
+ * Records the workflow's health on the case (the list's `workflow` filter and badge) with a
+ * timeline entry, once per `entry.entryId`.
+ * @throws Error when storage fails.
+ */
+export async function recordWorkflowHealth(cases: CaseRepository, sr: SupportRequest, health: WorkflowHealth, entry: TimelineEntry): Promise<void> {
+  await cases.updateCase(sr.partnerId, sr.caseId, entry, (current) => ({ ...current, workflow: health }));
+}
+
+/** Whether a case's workflow still has work: the case is open, or closed with emails still to send. */
+async function hasWork(deps: Pick<WorkflowRecoveryDeps, "notifications">, sr: SupportRequest): Promise<boolean> {
+  if (sr.status !== "closed") return true;
+  return (await deps.notifications.listSent(sr.partnerId, sr.caseId)).some((n) => n.state === "pending");
+}
+
+/** How many stopped workflows belong to requests that are not done (the health endpoint's `workflows`). */
+export interface StoppedWorkflowCount {
+  /** Failed or terminated instances of requests that are open (or closed with emails still to send). */
+  failed: number;
+  /** Instances examined (at most `limit`). */
+  examined: number;
+  /** True when more stopped instances exist than were examined. */
+  truncated: boolean;
+}
+
+/**
+ * Counts the failed or terminated workflows of requests that still have work (one Durable query,
+ * then one case read per stopped instance, at most `limit`, default 500).
+ * @throws Error when storage or the Durable client fails.
+ */
+export async function countStoppedWorkflows(deps: Pick<WorkflowRecoveryDeps, "cases" | "notifications" | "workflow">, limit = 500): Promise<StoppedWorkflowCount> {
+  const instances = await deps.workflow.listInstances(StoppedRuntimeStatuses, { limit: limit + 1 });
+  let failed = 0;
+  for (const instance of instances.slice(0, limit)) {
+    const sr = instance.partnerId ? await deps.cases.getCase(instance.partnerId, instance.caseId) : undefined;
+    if (sr && (await hasWork(deps, sr))) failed += 1;
+  }
+  return { failed, examined: Math.min(instances.length, limit), truncated: instances.length > limit };
+}
+
+/** What one sweep did, per case. */
+export interface SweepReport {
+  /** Instances looked at (stopped or suspended). */
+  examined: number;
+  restarted: string[];
+  /** Not yet due (backoff), or an operator's suspension. */
+  waiting: string[];
+  /** Marked gave-up now (the partner told). */
+  gaveUp: string[];
+  /** Done cases (nothing to do) and instances without a case. */
+  skipped: string[];
+}
+
+/**
+ * One pass of the recovery sweeper (timer-triggered): every failed or terminated instance whose
+ * case still has work is restarted when its backoff is due ({@link RESTART_BACKOFF_IN_MS}), at most
+ * {@link MAX_AUTOMATIC_RESTARTS} times per {@link RESTART_COUNT_RESET_AFTER_IN_MS}; past the cap the
+ * case is marked `gave-up` and the partner's contacts are emailed (a global admin or admin agent
+ * restarts it by hand once the cause is fixed). Suspended instances are marked on their case.
+ * @param options - `limit`: instances per pass (default 200).
+ * @returns what it did; errors of one case are reported per case and do not stop the pass.
+ */
+export async function sweepWorkflows(deps: WorkflowRecoveryDeps, options: { limit?: number; onError?: (caseId: string, error: unknown) => void } = {}): Promise<SweepReport> {
+  const report: SweepReport = { examined: 0, restarted: [], waiting: [], gaveUp: [], skipped: [] };
+  const instances = await deps.workflow.listInstances([...StoppedRuntimeStatuses, "Suspended"], { limit: options.limit ?? 200 });
+  for (const instance of instances) {
+    report.examined += 1;
+    try {
+      const sr = instance.partnerId ? await deps.cases.getCase(instance.partnerId, instance.caseId) : undefined;
+      if (!sr || !(await hasWork(deps, sr))) {
+        report.skipped.push(instance.caseId);
+        continue;
+      }
+      const outcome = await sweepOne(deps, sr, instance.runtimeStatus);
+      report[outcome].push(instance.caseId);
+    } catch (e) {
+      options.onError?.(instance.caseId, e);
+    }
+  }
+  return report;
+}
+
+async function sweepOne(deps: WorkflowRecoveryDeps, sr: SupportRequest, runtimeStatus: string): Promise<"restarted" | "waiting" | "gaveUp" | "skipped"> {
+  const now = deps.clock.now();
+  const nowIso = now.toISOString();
+  const health = sr.workflow;
+  if (runtimeStatus === "Suspended") {
+    if (health?.state !== "suspended") {
+      await recordWorkflowHealth(deps.cases, sr, { state: "suspended", since: nowIso, reason: "The orchestration was suspended by an operator; it resumes when they resume it." }, { entryId: `workflow-suspended-${nowIso}`, kind: "workflow", at: nowIso, summary: "The workflow is suspended by an operator." });
+    }
+    return "waiting";
+  }
+  if (health?.state === "gave-up") return "skipped";
+  // A workflow that ran a day since its last restart starts a fresh count.
+  const fresh = health?.state === "running" && now.getTime() - Date.parse(health.since) >= RESTART_COUNT_RESET_AFTER_IN_MS;
+  const attempts = fresh ? 0 : (health?.attempts ?? 0);
+  if (health?.nextAttemptAt && Date.parse(health.nextAttemptAt) > now.getTime() && !fresh) return "waiting";
+  const reason = health?.reason ?? `the orchestration ended ${runtimeStatus}`;
+  if (attempts >= MAX_AUTOMATIC_RESTARTS) {
+    await giveUp(deps, sr, attempts, reason, nowIso);
+    return "gaveUp";
+  }
+  const attempt = attempts + 1;
+  const nextAttemptAt = new Date(now.getTime() + (RESTART_BACKOFF_IN_MS[attempt - 1] ?? RESTART_BACKOFF_IN_MS.at(-1) ?? 0)).toISOString();
+  await recordWorkflowHealth(deps.cases, sr, { state: "restarting", since: nowIso, reason, attempts: attempt, nextAttemptAt }, { entryId: `workflow-restarting-${attempt}-${nowIso}`, kind: "workflow", at: nowIso, summary: `Restarting the workflow automatically (attempt ${attempt} of ${MAX_AUTOMATIC_RESTARTS}): ${reason}` });
+  const outcome = await restartWorkflow(deps, sr, { kind: "recover", reason, requestedAt: nowIso, actor: { kind: "system" }, attempt });
+  return outcome.restarted ? "restarted" : "waiting";
+}
+
+/** Marks the case `gave-up`, records it and emails the partner's support and escalation contacts. */
+async function giveUp(deps: WorkflowRecoveryDeps, sr: SupportRequest, attempts: number, reason: string, nowIso: string): Promise<void> {
+  const summary = `The workflow was restarted ${attempts} times and failed again: ${reason}. Automatic restarts stopped; restart it with POST …/workflow-restart once the cause is fixed.`;
+  await recordWorkflowHealth(deps.cases, sr, { state: "gave-up", since: nowIso, reason, attempts }, { entryId: `workflow-gave-up-${nowIso}`, kind: "workflow", at: nowIso, summary });
+  await createNotifyPartner(deps)({
+    caseId: sr.caseId,
+    partnerId: sr.partnerId,
+    notificationKey: `workflow-gave-up-${attempts}-${nowIso.slice(0, 10)}`,
+    subject: `Workflow stopped on case ${sr.caseId}: action needed`,
+    text: [
+      `The workflow of case ${sr.caseId} (${sr.title}) stopped and ${attempts} automatic restarts did not bring it back.`,
+      `Last reason: ${reason}`,
+      "The request and everything recorded so far are kept. Once the cause is fixed, a global admin or admin agent restarts it with POST /api/partners/{partnerId}/support-requests/{caseId}/workflow-restart, or from the dashboard.",
+    ].join("\n"),
+  });
+}

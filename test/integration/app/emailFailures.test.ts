@@ -1,0 +1,176 @@
+/**
+ * Email failures are outcomes, recorded once, never errors that kill a case: SendStatusEmail and
+ * NotifyPartner over real Table Storage (Azurite) and a real SMTP server (smtp-server on a free
+ * loopback port) that refuses some recipients (550 / 501 to RCPT TO), then a closed port (the mail
+ * server down), a renderer that throws, and a partial refusal of a Cc. Each test asserts what the
+ * partner sees: the notification log state and reason, the timeline, the case's undeliverable
+ * addresses and the activity's outcome.
+ */
+import type { AddressInfo } from "node:net";
+import { SMTPServer } from "smtp-server";
+import { createContainer, type Container } from "../../../shared/container";
+import { caseEmails, submitSupportRequest } from "../../../shared/services";
+import { renderStatusEmail } from "../../../shared/templates/statusEmail";
+import { getFreePort } from "../../support/azurite";
+import { FakeWorkflow, partnerDefinition, supportRequestBody, testConfig } from "./helpers";
+
+/** A real SMTP server that refuses the addresses in `refuse` with their code and accepts the rest. */
+interface RefusingSmtp {
+  port: number;
+  accepted: Array<{ to: string[]; subject: string }>;
+  refuse: Map<string, { code: number; message: string }>;
+  close(): Promise<void>;
+}
+
+async function startRefusingSmtp(): Promise<RefusingSmtp> {
+  const accepted: RefusingSmtp["accepted"] = [];
+  const refuse = new Map<string, { code: number; message: string }>();
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      const r = refuse.get(address.address.toLowerCase());
+      if (r) return callback(Object.assign(new Error(r.message), { responseCode: r.code }));
+      callback();
+    },
+    onData(stream, session, callback) {
+      let data = "";
+      stream.on("data", (c: Buffer) => (data += c.toString("utf8")));
+      stream.on("end", () => {
+        accepted.push({ to: session.envelope.rcptTo.map((r) => r.address), subject: /^Subject: (.*)$/m.exec(data)?.[1] ?? "" });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return { port, accepted, refuse, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+let smtp: RefusingSmtp;
+let container: Container;
+const partnerId = "epsilon-partner";
+
+async function newCase(email: string, overrides: Record<string, unknown> = {}): Promise<string> {
+  const body = supportRequestBody({ customer: { ...(supportRequestBody().customer as object), email, preferredLanguage: "en" }, ...overrides });
+  return (await submitSupportRequest(container.supportRequestDeps(new FakeWorkflow()), partnerId, body)).caseId;
+}
+
+beforeAll(async () => {
+  smtp = await startRefusingSmtp();
+  container = createContainer(testConfig("mailfail", { SMTP_PORT: String(smtp.port) }));
+  await container.registerPartner(partnerDefinition(partnerId));
+});
+
+afterAll(async () => {
+  await smtp?.close();
+});
+
+describe("a recipient refused for good (RCPT TO 550 / 501)", () => {
+  it("is recorded as failed, marks the address undeliverable for the case, and later emails are skipped — never retried, never thrown", async () => {
+    smtp.refuse.set("gone@customer.example", { code: 550, message: "5.1.1 <gone@customer.example>: Recipient address rejected: User unknown" });
+    const caseId = await newCase("gone@customer.example");
+    const first = await container.activities.sendStatusEmail({ caseId, partnerId, notificationKey: "received", status: "received" });
+    expect(first).toMatchObject({ outcome: "failed", fault: { class: "permanent", code: "recipient-refused" }, undeliverable: ["gone@customer.example"] });
+    expect(first.fault?.message).toContain("User unknown");
+    // A rerun of the activity (at least once) answers the recorded failure without sending again.
+    expect(await container.activities.sendStatusEmail({ caseId, partnerId, notificationKey: "received", status: "received" })).toMatchObject({ outcome: "failed" });
+    expect(smtp.accepted.filter((m) => m.subject.includes(caseId))).toHaveLength(0);
+
+    const sr = await container.cases.getCase(partnerId, caseId);
+    expect(sr?.undeliverableEmails).toEqual([expect.objectContaining({ address: "gone@customer.example", source: "send", reason: expect.stringContaining("User unknown") })]);
+    const timeline = await container.cases.listTimeline(partnerId, caseId);
+    expect(timeline.filter((e) => e.kind === "email-failed")).toEqual([expect.objectContaining({ entryId: "email-failed-received", summary: expect.stringContaining("recipient-refused") })]);
+
+    const later = await container.activities.sendStatusEmail({ caseId, partnerId, notificationKey: "resolved", status: "resolved", message: "Done" });
+    expect(later.outcome).toBe("skipped");
+    const emails = caseEmails(sr!, await container.notifications.listSent(partnerId, caseId), await container.cases.listTimeline(partnerId, caseId));
+    expect(emails.map((e) => [e.notificationKey, e.state])).toEqual([
+      ["received", "failed"],
+      ["resolved", "skipped"],
+    ]);
+    expect(emails[0]?.reason).toMatch(/^recipient-refused: /);
+  });
+
+  it("an address with a trailing dot (`someone@example.com.`) refused with 501 fails the same way", async () => {
+    smtp.refuse.set("someone@example.com.", { code: 501, message: "5.1.3 Bad recipient address syntax" });
+    // The webhook refuses such an address; email intake took it from a real-world From header.
+    const caseId = await newCase("someone@example.com");
+    await container.cases.updateCase(partnerId, caseId, { entryId: "from-email", kind: "note", at: new Date().toISOString(), summary: "sender from the email" }, (c) => ({ ...c, customer: { ...c.customer, email: "someone@example.com." } }));
+    const result = await container.activities.sendStatusEmail({ caseId, partnerId, notificationKey: "received", status: "received" });
+    expect(result).toMatchObject({ outcome: "failed", fault: { class: "permanent", code: "recipient-refused" } });
+    expect((await container.cases.getCase(partnerId, caseId))?.undeliverableEmails?.map((u) => u.address)).toEqual(["someone@example.com."]);
+  });
+
+  it("a refused Cc (the billing contact) is marked undeliverable while the customer gets the email", async () => {
+    const billingPartner = "billing-refused";
+    await container.registerPartner(partnerDefinition(billingPartner, { contacts: { support: "support@billing-refused.example", escalation: [], billing: "billing@billing-refused.example" } }));
+    smtp.refuse.set("billing@billing-refused.example", { code: 550, message: "mailbox unavailable" });
+    const body = supportRequestBody({ category: "billing", customer: { ...(supportRequestBody().customer as object), email: "ok@customer.example", preferredLanguage: "en" } });
+    const caseId = (await submitSupportRequest(container.supportRequestDeps(new FakeWorkflow()), billingPartner, body)).caseId;
+    const result = await container.activities.sendStatusEmail({ caseId, partnerId: billingPartner, notificationKey: "received", status: "received" });
+    expect(result).toMatchObject({ outcome: "sent", undeliverable: ["billing@billing-refused.example"] });
+    expect(smtp.accepted.find((m) => m.subject.includes(caseId))?.to).toEqual(["ok@customer.example"]);
+    expect((await container.cases.getCase(billingPartner, caseId))?.undeliverableEmails?.map((u) => u.address)).toEqual(["billing@billing-refused.example"]);
+  });
+});
+
+describe("the mail server unreachable (transient)", () => {
+  it("records the email as pending with what to deliver; the last attempt records it as failed (gave-up)", async () => {
+    const caseId = await newCase("anna@customer.example");
+    const down = createContainer({ ...container.config, SMTP_PORT: await getFreePort() });
+    const pending = await down.activities.sendStatusEmail({ caseId, partnerId, notificationKey: "received", status: "received" });
+    expect(pending).toMatchObject({ outcome: "pending", fault: { class: "transient", code: "unreachable" } });
+    const row = await down.notifications.get(partnerId, caseId, "received");
+    expect(row).toMatchObject({ state: "pending", attempts: 1, delivery: { activity: "SendStatusEmail", input: { caseId, partnerId, notificationKey: "received", status: "received" } } });
+    expect(Date.parse(row?.nextAttemptAt ?? "")).toBeGreaterThan(Date.now());
+    expect((await down.cases.listTimeline(partnerId, caseId)).map((e) => e.entryId)).toContain("email-delayed-received");
+
+    const last = await down.activities.sendStatusEmail({ caseId, partnerId, notificationKey: "received", status: "received", delivery: { attempt: 9, final: true } });
+    expect(last).toMatchObject({ outcome: "failed", fault: { class: "permanent", code: "gave-up" } });
+    expect(last.fault?.message).toMatch(/^Gave up after 9 attempts: /);
+    // Given up because the service was down, not because of the address: it is not marked undeliverable.
+    expect((await down.cases.getCase(partnerId, caseId))?.undeliverableEmails).toBeUndefined();
+  });
+
+  it("a queued email (behind one waiting for a retry) is recorded as pending without a send", async () => {
+    const caseId = await newCase("queued@customer.example");
+    const result = await container.activities.sendStatusEmail({ caseId, partnerId, notificationKey: "in-diagnosis", status: "in-diagnosis", delivery: { attempt: 0, queue: true } });
+    expect(result.outcome).toBe("queued");
+    expect(await container.notifications.get(partnerId, caseId, "in-diagnosis")).toMatchObject({ state: "pending", attempts: 0, delivery: { activity: "SendStatusEmail" } });
+    expect(smtp.accepted.filter((m) => m.subject.includes(caseId))).toHaveLength(0);
+    // Then delivered normally: the pending row becomes sent.
+    expect((await container.activities.sendStatusEmail({ caseId, partnerId, notificationKey: "in-diagnosis", status: "in-diagnosis", delivery: { attempt: 1 } })).outcome).toBe("sent");
+    expect(await container.notifications.get(partnerId, caseId, "in-diagnosis")).toMatchObject({ state: "sent" });
+  });
+});
+
+describe("a renderer that throws", () => {
+  it("is a permanent failure recorded on the case (the case goes on), not an error", async () => {
+    const broken = createContainer(container.config, {
+      renderStatusEmail: (input) => {
+        if (input.title.includes("boom")) throw new URIError("URI malformed");
+        return renderStatusEmail(input);
+      },
+    });
+    const caseId = await newCase("render@customer.example", { title: "boom" });
+    const result = await broken.activities.sendStatusEmail({ caseId, partnerId, notificationKey: "received", status: "received" });
+    expect(result).toMatchObject({ outcome: "failed", fault: { class: "permanent", code: "rendering", message: expect.stringContaining("URI malformed") } });
+    expect((await broken.cases.listTimeline(partnerId, caseId)).find((e) => e.kind === "email-failed")?.summary).toContain("rendering");
+  });
+});
+
+describe("a partner notification refused", () => {
+  it("is recorded as failed under its partner key; nothing is marked undeliverable on the case", async () => {
+    const caseId = await newCase("fine@customer.example");
+    smtp.refuse.set(`support@${partnerId}.example`, { code: 550, message: "no such mailbox" });
+    smtp.refuse.set(`duty@${partnerId}.example`, { code: 550, message: "no such mailbox" });
+    const result = await container.activities.notifyPartner({ caseId, partnerId, notificationKey: "sla-warn-first-response-50", subject: "SLA warning", text: "50 %" });
+    expect(result).toMatchObject({ outcome: "failed", fault: { class: "permanent", code: "recipient-refused" } });
+    expect(await container.notifications.get(partnerId, caseId, "partner:sla-warn-first-response-50")).toMatchObject({ state: "failed" });
+    expect((await container.cases.getCase(partnerId, caseId))?.undeliverableEmails).toBeUndefined();
+    smtp.refuse.delete(`support@${partnerId}.example`);
+    smtp.refuse.delete(`duty@${partnerId}.example`);
+  });
+});

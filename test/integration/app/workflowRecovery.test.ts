@@ -1,0 +1,170 @@
+/**
+ * A failed orchestration is never a dead end: the restart mechanism (reopen and recover), the
+ * recovery sweeper with its backoff, cap and notice to the partner, a partner action on a stopped
+ * workflow, and the health count — over real Table Storage (Azurite) with the workflow port played
+ * by FakeWorkflow (the Durable side is covered end to end in test/e2e).
+ */
+import { createContainer, type Container } from "../../../shared/container";
+import type { SupportRequestCarry } from "../../../shared/contracts";
+import type { EmailMessage, EmailSender } from "../../../shared/ports";
+import {
+  countStoppedWorkflows,
+  MAX_AUTOMATIC_RESTARTS,
+  recordDiagnosis,
+  RESTART_BACKOFF_IN_MS,
+  restartPointOf,
+  submitSupportRequest,
+  sweepWorkflows,
+} from "../../../shared/services";
+import { FakeWorkflow, partnerDefinition, supportRequestBody, testConfig } from "./helpers";
+
+/** A clock the test moves. */
+const clock = { t: Date.parse("2026-06-01T08:00:00.000Z"), now: () => new Date(clock.t) };
+/** The emails the app sent (partner notices). */
+const sent: EmailMessage[] = [];
+const recordingSender: EmailSender = {
+  async send(message) {
+    sent.push(message);
+    return { providerMessageId: `p${sent.length}` };
+  },
+  async checkHealth() {},
+};
+
+let container: Container;
+let workflow: FakeWorkflow;
+const partnerId = "zeta-partner";
+
+const checkpoint: Omit<SupportRequestCarry, "outbox" | "escalation"> = { generation: 3, status: "in-diagnosis", entryCount: 4, notificationCounts: { received: 1, update: 2 }, cursor: "0000000002" };
+
+async function newCase(): Promise<string> {
+  return (await submitSupportRequest(container.supportRequestDeps(workflow), partnerId, supportRequestBody())).caseId;
+}
+
+function fail(caseId: string, status = "Failed"): void {
+  workflow.statuses.set(caseId, { runtimeStatus: status, customStatus: { status: "in-diagnosis", waitingFor: "diagnosis", checkpoint }, input: { caseId, partnerId, carry: { ...checkpoint, generation: 2 } } });
+}
+
+beforeAll(async () => {
+  container = createContainer(testConfig("recover"), { clock, emailSender: recordingSender });
+  workflow = new FakeWorkflow();
+  await container.registerPartner(partnerDefinition(partnerId));
+});
+
+describe("restartPointOf", () => {
+  it("prefers the output checkpoint, then the custom status checkpoint, then the input carry without its outbox", () => {
+    const a = { ...checkpoint, generation: 9 };
+    expect(restartPointOf({ output: { checkpoint: a }, customStatus: { checkpoint }, input: null })).toEqual(a);
+    expect(restartPointOf({ output: null, customStatus: { checkpoint }, input: null })).toEqual(checkpoint);
+    const carry = { ...checkpoint, outbox: [{ activity: "SendStatusEmail", input: {}, attempts: 1, firstFailedAt: "2026-06-01T08:00:00.000Z", nextAttemptAt: "2026-06-01T08:01:00.000Z" }] };
+    expect(restartPointOf({ output: null, customStatus: null, input: { caseId: "c", partnerId: "p", carry } })).toEqual(checkpoint);
+    expect(restartPointOf({ output: null, customStatus: { status: "received" }, input: { caseId: "c", partnerId: "p" } })).toBeUndefined();
+  });
+});
+
+describe("the recovery sweeper", () => {
+  it("restarts a failed workflow from its checkpoint with the pending emails, backs off between restarts, gives up after the cap and tells the partner once", async () => {
+    const caseId = await newCase();
+    // An email that was waiting for a retry when the execution failed.
+    await container.notifications.recordUndelivered(partnerId, {
+      caseId,
+      notificationKey: "update-2",
+      messageId: "",
+      providerMessageId: "",
+      to: [],
+      subject: "",
+      sentAt: clock.now().toISOString(),
+      state: "pending",
+      attempts: 2,
+      queuedAt: clock.now().toISOString(),
+      fault: { class: "transient", code: "throttled", message: "429" },
+      delivery: { activity: "SendStatusEmail", input: { caseId, partnerId, notificationKey: "update-2", status: "in-diagnosis", kind: "partner-update", message: "Still on it" } },
+    });
+    fail(caseId);
+
+    const first = await sweepWorkflows(container.workflowRecoveryDeps(workflow));
+    expect(first.restarted).toEqual([caseId]);
+    const restart = workflow.restarts.at(-1);
+    expect(restart?.input).toMatchObject({
+      caseId,
+      partnerId,
+      carry: { ...checkpoint, generation: 4, outbox: [{ activity: "SendStatusEmail", input: { notificationKey: "update-2", message: "Still on it" }, attempts: 0 }] },
+      recovery: { attempt: 1, previousRuntimeStatus: "Failed", actor: { kind: "system" } },
+    });
+    expect((await container.cases.getCase(partnerId, caseId))?.workflow).toMatchObject({ state: "restarting", attempts: 1, nextAttemptAt: new Date(clock.t + RESTART_BACKOFF_IN_MS[0]!).toISOString() });
+
+    // It fails again at once: the next restart waits for its backoff.
+    fail(caseId);
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).waiting).toEqual([caseId]);
+    for (let attempt = 2; attempt <= MAX_AUTOMATIC_RESTARTS; attempt++) {
+      clock.t += RESTART_BACKOFF_IN_MS[attempt - 2]!;
+      expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).restarted).toEqual([caseId]);
+      expect(workflow.restarts.at(-1)?.input.recovery?.attempt).toBe(attempt);
+      fail(caseId);
+    }
+    clock.t += RESTART_BACKOFF_IN_MS[MAX_AUTOMATIC_RESTARTS - 1]!;
+    const gaveUp = await sweepWorkflows(container.workflowRecoveryDeps(workflow));
+    expect(gaveUp.gaveUp).toEqual([caseId]);
+    const sr = await container.cases.getCase(partnerId, caseId);
+    expect(sr?.workflow).toMatchObject({ state: "gave-up", attempts: MAX_AUTOMATIC_RESTARTS });
+    const notice = sent.filter((m) => m.subject.includes(caseId) && m.subject.startsWith("Workflow stopped"));
+    expect(notice).toHaveLength(1);
+    expect(notice[0]?.to.map((t) => t.address)).toEqual([`support@${partnerId}.example`, `duty@${partnerId}.example`]);
+    // Given up: no more automatic restarts; the list shows it under the workflow filter.
+    clock.t += 24 * 3_600_000;
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).skipped).toContain(caseId);
+    const page = await container.cases.searchCases(partnerId, { workflow: "attention" }, {});
+    expect(page.items.map((i) => [i.caseId, i.workflow?.state])).toContainEqual([caseId, "gave-up"]);
+    const timeline = await container.cases.listTimeline(partnerId, caseId);
+    expect(timeline.filter((e) => e.kind === "workflow").map((e) => e.summary.split(":")[0])).toEqual([
+      ...Array.from({ length: MAX_AUTOMATIC_RESTARTS }, (_, i) => `Restarting the workflow automatically (attempt ${i + 1} of ${MAX_AUTOMATIC_RESTARTS})`),
+      `The workflow was restarted ${MAX_AUTOMATIC_RESTARTS} times and failed again`,
+    ]);
+  });
+
+  it("restarts a terminated workflow, marks a suspended one, and leaves closed cases and running workflows alone", async () => {
+    const terminated = await newCase();
+    const suspended = await newCase();
+    const closed = await newCase();
+    const running = await newCase();
+    fail(terminated, "Terminated");
+    fail(suspended, "Suspended");
+    fail(closed, "Failed");
+    await container.cases.applyTransition({ caseId: closed, partnerId, entryId: "t-closed", kind: "status-changed", toStatus: "closed", summary: "closed", at: clock.now().toISOString() });
+    const report = await sweepWorkflows(container.workflowRecoveryDeps(workflow));
+    expect(report.restarted).toContain(terminated);
+    expect(report.restarted).not.toContain(running);
+    expect(report.waiting).toContain(suspended);
+    expect(report.skipped).toContain(closed);
+    expect((await container.cases.getCase(partnerId, suspended))?.workflow?.state).toBe("suspended");
+    expect(workflow.restarts.filter((r) => r.caseId === closed)).toHaveLength(0);
+  });
+
+  it("the health count sees failed workflows of open cases only", async () => {
+    const open = await newCase();
+    fail(open);
+    const count = await countStoppedWorkflows(container.workflowRecoveryDeps(workflow));
+    expect(count.failed).toBeGreaterThanOrEqual(1);
+    const before = count.failed;
+    await sweepWorkflows(container.workflowRecoveryDeps(workflow));
+    expect((await countStoppedWorkflows(container.workflowRecoveryDeps(workflow))).failed).toBeLessThan(before);
+  });
+});
+
+describe("a partner action on a stopped workflow", () => {
+  it("is kept in the inbox and restarts the workflow, which drains it; the answer says restarted", async () => {
+    const caseId = await newCase();
+    fail(caseId);
+    const result = await recordDiagnosis(container.supportRequestDeps(workflow), partnerId, caseId, { outcome: "resolved", notes: "Fixed" });
+    expect(result.event).toBe("restarted");
+    expect(workflow.restarts.at(-1)?.input).toMatchObject({ caseId, carry: { cursor: checkpoint.cursor }, recovery: { previousRuntimeStatus: "Failed", actor: { kind: "partner", partnerId } } });
+    const actions = await container.inbox.listAfter(partnerId, caseId, undefined, 10);
+    expect(actions.map((a) => a.action.type)).toEqual(["diagnosis"]);
+  });
+
+  it("is refused with 409 once the sweeper gave up (a deliberate restart comes first)", async () => {
+    const caseId = await newCase();
+    fail(caseId);
+    await container.cases.updateCase(partnerId, caseId, { entryId: "gave-up", kind: "workflow", at: clock.now().toISOString(), summary: "gave up" }, (c) => ({ ...c, workflow: { state: "gave-up", since: clock.now().toISOString(), attempts: 5 } }));
+    await expect(recordDiagnosis(container.supportRequestDeps(workflow), partnerId, caseId, { outcome: "resolved", notes: "Fixed" })).rejects.toMatchObject({ code: "Conflict", message: expect.stringContaining("workflow-restart") });
+  });
+});
