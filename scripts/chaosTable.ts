@@ -1,0 +1,35 @@
+/**
+ * Prints the chaos suite's results (`.artifacts/chaos/*.json`, written by test/chaos) as a
+ * Markdown table: requests, completed, lost, duplicate emails, failed orchestrations, time to drain.
+ * Usage: `node dist/scripts/chaosTable.js` (run by `npm run test:chaos` after the suite).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { findProjectRoot } from "./lib/partners";
+
+/** One row as test/chaos/chaos.ts writes it. */
+interface Row {
+  scenario: string;
+  requests: number;
+  completed: number;
+  lost: number;
+  duplicateEmails: number;
+  failedOrchestrations: number;
+  drainInMs: number;
+  notes: string;
+  at: string;
+}
+
+const dir = path.join(findProjectRoot(), ".artifacts", "chaos");
+const rows: Row[] = fs.existsSync(dir)
+  ? fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as Row)
+  : [];
+const order = ["mail-down-60s", "address-refused", "acs-429-2min", "storage-killed", "host-sigkill-x2"];
+rows.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
+console.log("| scenario | requests | completed | lost | duplicate emails | failed orchestrations | time to drain | notes |");
+console.log("|---|---:|---:|---:|---:|---:|---:|---|");
+for (const r of rows) console.log(`| ${r.scenario} | ${r.requests} | ${r.completed} | ${r.lost} | ${r.duplicateEmails} | ${r.failedOrchestrations} | ${(r.drainInMs / 1000).toFixed(1)} s | ${r.notes} |`);
+if (rows.length === 0) console.log("(no results: run the chaos suite first)");

@@ -1,0 +1,96 @@
+/**
+ * No failure kills a support request, on the running app (the `npm start` stack on free ports with
+ * a mail relay of the test's own in front of MailDev, test/support/mailRelay.ts):
+ * - a customer address the mail service refuses (550 to RCPT TO): the case still reaches closed,
+ *   the failure is on its timeline and in its email list, the partner is emailed once;
+ * - a terminated orchestration: the recovery sweeper (every 2 s here) restarts it from its
+ *   checkpoint, the partner resolves the case, it closes, and every customer email went out once;
+ * - the health endpoint counts stopped workflows of open cases.
+ *
+ * Needs `dist/` (the stack runs `node dist/emulator/cli.js`): `npm test` builds first.
+ */
+import { randomBytes } from "node:crypto";
+import { caseOf } from "../../scripts/lib/demoRunner";
+import type { RunningStack } from "../../scripts/lib/stack";
+import { CaseDriver, duplicatesOf, durableApi, sleep, type SubmittedCase } from "../support/caseDriver";
+import { startTestStack, type TestStack } from "../support/e2eStack";
+import { startMailRelay, type MailRelay } from "../support/mailRelay";
+
+jest.setTimeout(6 * 60_000);
+
+const PARTNER = "vltava-distribution-praha";
+const systemKey = randomBytes(24).toString("base64url");
+const hostLog: string[] = [];
+let relay: MailRelay;
+let testStack: TestStack | undefined;
+let stack: RunningStack;
+let driver: CaseDriver;
+
+beforeAll(async () => {
+  relay = await startMailRelay(() => stack.ports.smtp);
+  testStack = await startTestStack("failures", hostLog, {
+    env: { SMTP_PORT: String(relay.port), WORKFLOW_SWEEP_SCHEDULE: "*/2 * * * * *", API_RATE_LIMIT_PER_MINUTE: "100000", EMULATOR_SYSTEM_KEY_DURABLETASK: systemKey },
+  });
+  stack = testStack.stack;
+  driver = new CaseDriver(stack);
+});
+
+afterAll(async () => {
+  await testStack?.stop();
+  await relay?.close();
+});
+
+describe("failures on the running app never end a support request", () => {
+  it("a refused customer address: the case goes on to closed; the failure is recorded and the partner told once", async () => {
+    const deadline = Date.now() + 3 * 60_000;
+    relay.refuse.set("refused@chaos.example", { code: 550, message: "5.1.1 <refused@chaos.example>: Recipient address rejected: User unknown in virtual mailbox table" });
+    const c = await driver.submit(PARTNER, "refused@chaos.example");
+    const failed = await driver.waitFor(c, "acknowledgement failed", (v) => (v.emails ?? []).some((e) => e.notificationKey === "received" && e.state === "failed"), deadline);
+    expect(caseOf(failed).undeliverableEmails?.map((u) => u.address)).toEqual(["refused@chaos.example"]);
+    await driver.resolve(c, deadline);
+    const closed = await driver.closed(c, deadline);
+    const timeline = closed.timeline ?? [];
+    expect(timeline.filter((e) => e.kind === "email-failed").map((e) => e.entryId)).toEqual(["email-failed-received"]);
+    expect((closed.emails ?? []).filter((e) => !e.notificationKey.startsWith("partner:")).map((e) => [e.notificationKey, e.state])).toEqual([
+      ["received", "failed"],
+      ["resolved", "skipped"],
+      ["closed", "skipped"],
+    ]);
+    const emails = await driver.caughtEmails();
+    expect(emails.filter((m) => m.to.some((t) => t.address === "refused@chaos.example"))).toHaveLength(0);
+    const notices = emails.filter((m) => m.subject.includes(`Customer email not delivered on case ${c.caseId}`));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.to.map((t) => t.address)).toEqual(expect.arrayContaining(["podpora@vltava-distribution.example"]));
+  });
+
+  it("a terminated orchestration is restarted by the sweeper from its checkpoint and runs to closed, each email once", async () => {
+    const deadline = Date.now() + 3 * 60_000;
+    const c: SubmittedCase = await driver.submit(PARTNER, "restart@chaos.example");
+    await driver.waitFor(c, "acknowledged", (v) => (v.emails ?? []).some((e) => e.notificationKey === "received" && e.state === "sent"), deadline);
+    const terminated = await durableApi(stack, systemKey, "POST", `instances/${c.caseId}/terminate?reason=${encodeURIComponent("chaos: operator terminated it")}`);
+    expect(terminated.status).toBe(202);
+    const restarted = await driver.waitFor(c, "restarted", (v) => v.orchestration?.runtimeStatus === "Running" && (v.timeline ?? []).some((e) => e.kind === "workflow" && e.summary.startsWith("The workflow was restarted")), deadline);
+    expect(restarted.case?.workflow).toMatchObject({ state: "running", attempts: 1 });
+    await driver.resolve(c, deadline);
+    const closed = await driver.closed(c, deadline);
+    expect((closed.timeline ?? []).filter((e) => e.toStatus === "resolved")).toHaveLength(1);
+    const mine = (await driver.caughtEmails()).filter((m) => m.to.some((t) => t.address === "restart@chaos.example"));
+    expect(mine.map((m) => /^<?[^.]+\.([^@]+)@/.exec(m.messageId)?.[1]).sort()).toEqual(["closed", "received", "resolved"]);
+    expect(duplicatesOf(mine.map((m) => m.messageId))).toBe(0);
+  });
+
+  it("the health endpoint counts the stopped workflows of open cases", async () => {
+    const c = await driver.submit(PARTNER, "health@chaos.example");
+    const deadline = Date.now() + 60_000;
+    await driver.waitFor(c, "waiting", (v) => v.orchestration?.runtimeStatus === "Running", deadline);
+    const body = (await (await fetch(`${stack.urls.app}/api/health`)).json()) as { status: string; workflows?: { failed: number } };
+    expect(body.status).toBe("healthy");
+    expect(body.workflows?.failed).toBeGreaterThanOrEqual(0);
+    // Suspended by an operator: marked on the case by the sweeper, not restarted.
+    expect((await durableApi(stack, systemKey, "POST", `instances/${c.caseId}/suspend?reason=chaos`)).status).toBe(202);
+    const marked = await driver.waitFor(c, "marked suspended", (v) => v.case?.workflow?.state === "suspended", deadline);
+    expect(marked.orchestration?.runtimeStatus).toBe("Suspended");
+    await sleep(3000);
+    expect((await driver.view(c)).orchestration?.runtimeStatus).toBe("Suspended");
+  });
+});
