@@ -603,7 +603,7 @@ describe("email intake end to end over SMTP", () => {
 describe("the public real-world corpus over SMTP", () => {
   const PARTNER = "vltava-distribution-praha";
   const DIR = path.join(__dirname, "..", "fixtures", "email", "real-world");
-  const realWorld = JSON.parse(fs.readFileSync(path.join(DIR, "expected.json"), "utf8")) as { messages: Record<string, { outcome: string; language?: string }> };
+  const realWorld = JSON.parse(fs.readFileSync(path.join(DIR, "expected.json"), "utf8")) as { messages: Record<string, { outcome: string; reason?: string; language?: string }> };
   const files = Object.keys(realWorld.messages).sort();
   const RELAY_SENDER = "srs0-forwarded@relay.example";
 
@@ -653,13 +653,22 @@ describe("the public real-world corpus over SMTP", () => {
     // Per distinct message: one delivery with the expected outcome, the other copies duplicates.
     const byKey = new Map<string, InboundLogItem[]>();
     for (const e of log) byKey.set(e.intakeKey, [...(byKey.get(e.intakeKey) ?? []), e]);
+    // Over SMTP a message carries the relay's `Return-Path:`; a null one (`<>`) marks it automated
+    // (RFC 3834 3.3), so a file that names no sender at all, quarantined as `no-sender` when dropped
+    // in the container as it is, is recorded as an auto-reply when it arrives with the null sender.
+    const expectedOverSmtp = (f: string): string => {
+      const want = realWorld.messages[f]!;
+      return envelopeOf.get(f) === "" && want.outcome === "quarantine" && want.reason === "no-sender" ? "auto-reply" : want.outcome;
+    };
+    const mismatches: string[] = [];
     for (const f of files) {
       const entries = byKey.get(keyOf.get(f)!) ?? [];
       const copies = files.filter((g) => keyOf.get(g) === keyOf.get(f)).length;
-      expect({ file: f, deliveries: entries.length }).toEqual({ file: f, deliveries: copies });
-      const first = entries.filter((e) => e.outcome !== "duplicate");
-      expect({ file: f, outcomes: first.map((e) => e.outcome) }).toEqual({ file: f, outcomes: [realWorld.messages[f]!.outcome] });
+      const first = entries.filter((e) => e.outcome !== "duplicate").map((e) => e.outcome);
+      if (entries.length !== copies) mismatches.push(`${f}: ${entries.length} deliveries logged, ${copies} sent`);
+      if (first.join(",") !== expectedOverSmtp(f)) mismatches.push(`${f}: ${first.join(",") || "nothing"}, expected ${expectedOverSmtp(f)}`);
     }
+    expect(mismatches).toEqual([]);
 
     // Requests only from "new" messages: no bounce, auto-reply or quarantined message became one.
     const caseIds: string[] = [];
@@ -674,7 +683,8 @@ describe("the public real-world corpus over SMTP", () => {
 
     // Acknowledgements: never to a sender the app cannot mail, never with garbled text, in English
     // (the partner's default; the corpus holds no text in another served language).
-    expect(created.some((e) => e.flags.includes("undeliverable-sender"))).toBe(true);
+    // (A From no server can mail arrives here behind the relay's reverse-path, which is mailable and
+    // is answered; the corpus test on the container checks the unmailable sender is never answered.)
     const ackId = (caseId: string | undefined): string => `<${caseId}.received@${senderDomain(PARTNER)}>`;
     // Not acknowledged: senders the app cannot mail, and senders over the acknowledgement rate.
     const silent = (e: InboundLogItem): boolean => e.flags.includes("undeliverable-sender") || e.flags.includes("acknowledgement-suppressed");
