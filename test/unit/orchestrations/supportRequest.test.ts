@@ -8,7 +8,6 @@ import fc from "fast-check";
 import {
   ActivityNames,
   OrchestratorNames,
-  type AppliedSlaPolicy,
   type CaseContext,
   type ConsumeProductSupportIncidentInput,
   type EscalationRecord,
@@ -19,53 +18,10 @@ import {
 import { HISTORY_TASK_BUDGET, supportRequestOrchestrator } from "../../../orchestrations/supportRequest";
 import { ActionType, numberedActions } from "./orchestrationDriver";
 import { CaseSimulator, customerActor } from "./caseSimulator";
+import { createdAt, standardCase as caseContext, standardPolicy as policy } from "./caseFixtures";
 
 df.app.orchestration(OrchestratorNames.supportRequest, supportRequestOrchestrator);
 
-// Monday 2026-03-02 09:00 in Budapest (CET, UTC+1).
-const createdAt = "2026-03-02T08:00:00.000Z";
-const budapestWeekdays = {
-  timeZone: "Europe/Budapest",
-  weekly: Object.fromEntries(["mon", "tue", "wed", "thu", "fri"].map((d) => [d, [{ start: "09:00", end: "17:00" }]])),
-  holidays: [],
-};
-
-/** Business hours 09–17 Budapest, first response PT4H, resolution PT16H, warnings 50/75 %, paused while awaiting the customer. */
-function policy(overrides: Partial<AppliedSlaPolicy> = {}): AppliedSlaPolicy {
-  return {
-    policyId: "standard",
-    name: "Standard",
-    calendar: { kind: "weekly", ...budapestWeekdays },
-    targets: { firstResponse: "PT4H", resolution: "PT16H" },
-    pauseWhen: ["awaiting-customer"],
-    warnAtPercent: [50, 75],
-    ...overrides,
-  };
-}
-
-function caseContext(overrides: Partial<CaseContext> = {}, partner: Partial<CaseContext["partner"]> = {}): CaseContext {
-  return {
-    caseId: "case-1",
-    partnerId: "contoso",
-    status: "received",
-    category: "technical",
-    severity: "B",
-    product: "azure",
-    language: "hu",
-    createdAt,
-    slaPolicy: policy(),
-    slaLog: [],
-    ...overrides,
-    partner: {
-      type: "direct-bill",
-      serviceHours: budapestWeekdays,
-      slaTarget: { firstResponse: "PT4H", resolution: "PT16H", clock: "business-hours" },
-      entitlements: [{ vehicle: "signature-cloud-support" }],
-      autoCloseAfter: "P3D",
-      ...partner,
-    },
-  };
-}
 
 async function start(ctx: CaseContext = caseContext()): Promise<CaseSimulator> {
   return new CaseSimulator(ctx, "2026-03-02T08:00:05.000Z").start();
