@@ -302,7 +302,7 @@ export class LocalDurableEngine implements DurableEngine {
     const input = toJson(options.input);
     const record: InstanceRecord = {
       instanceId, name, runtimeStatus: "Pending", createdTime: now, lastUpdatedTime: now, input, output: null, customStatus: null,
-      executionId, historyLength: 0, canceledTimers: [],
+      executionId, historyLength: 0,
     };
     await this.store.putInstance(record);
     await this.queues.sendControl({ kind: "ExecutionStarted", Id: newMessageId(), InstanceId: instanceId, ExecutionId: executionId, Name: name, Input: input });

@@ -13,7 +13,7 @@ import { EventType, TERMINAL_STATUSES, type HistoryEvent, type OrchestratorResul
 import type { HistoryStore, InstanceRecord } from "./historyStore";
 import { newMessageId, type ActivityMessage, type ControlMessage, type Received, type TaskHubQueues } from "./queues";
 import {
-  addToIndex, attemptsOf, checkDeterminism, flattenActions, followUpFor, indexHistory, nextTimerFireAt, retryOptionsOf,
+  addToIndex, attemptsOf, checkDeterminism, firstTimerFireAt, flattenActions, followUpFor, indexHistory, nextTimerChunkFireAt, retryOptionsOf,
   type FollowUp, type HistoryIndex,
 } from "./replay";
 import { computeRetry } from "./retry";
@@ -111,7 +111,7 @@ export async function runEpisode(ctx: EpisodeContext, instanceId: string, messag
       instanceId, name: start.Name, runtimeStatus: "Running", createdTime: keepCreated ?? new Date(nowMs).toISOString(),
       lastUpdatedTime: new Date(nowMs).toISOString(), input: start.Input, output: null,
       customStatus: start.IsContinueAsNew && rec ? rec.customStatus : null, executionId: start.ExecutionId, historyLength: 0,
-      parent: start.Parent, canceledTimers: [],
+      parent: start.Parent,
     };
   } else if (!rec) {
     consumed.push(...messages.filter((m) => !consumed.includes(m)));
@@ -133,6 +133,10 @@ export async function runEpisode(ctx: EpisodeContext, instanceId: string, messag
       MessageIds: start.CarriedMessageIds?.length ? JSON.stringify(start.CarriedMessageIds) : undefined,
     });
     if (newEvents[0]) addToIndex(index, newEvents[0]);
+    // DurableTask.Core starts the next generation of a continueAsNew in the same work item with
+    // OrchestratorStarted, ExecutionStarted, OrchestratorCompleted, then runs it: its first
+    // actions follow that OrchestratorCompleted (TaskOrchestrationDispatcher.OnProcessWorkItemAsync).
+    if (start.IsContinueAsNew) newEvents.push({ EventType: EventType.OrchestratorCompleted, EventId: -1, Timestamp: nowIso });
   }
   const started = history.length > 0 || start !== undefined;
 
@@ -143,7 +147,9 @@ export async function runEpisode(ctx: EpisodeContext, instanceId: string, messag
   const applied: string[] = [];
   for (const m of messages) {
     if (consumed.includes(m)) continue;
-    if (followUp) break;
+    // A continueAsNew generation's first episode runs on its start alone (as in the work item that
+    // ended the previous generation); other messages wait for the next episode.
+    if (followUp || start?.IsContinueAsNew) break;
     const b = m.body;
     if (TERMINAL_STATUSES.has(status) || index.seenMessageIds.has(b.Id)) {
       consumed.push(m);
@@ -193,7 +199,7 @@ export async function runEpisode(ctx: EpisodeContext, instanceId: string, messag
           deferred.push(m);
           continue;
         }
-        ev = completionEvent(b, index, record, nowIso);
+        ev = completionEvent(b, index, nowIso);
       }
     }
     consumed.push(m);
@@ -266,12 +272,14 @@ export async function runEpisode(ctx: EpisodeContext, instanceId: string, messag
       Input: input, Parent: record.parent, IsContinueAsNew: true, CarriedMessageIds: carried,
     }));
     await flush(plan);
-    await ctx.store.putInstance({ ...record, runtimeStatus: "Running", executionId: newExecutionId, historyLength: 0, input, output: null, canceledTimers: [] });
+    await ctx.store.putInstance({ ...record, runtimeStatus: "Running", executionId: newExecutionId, historyLength: 0, input, output: null });
     return { consumed, deferred };
   }
   await flush(plan);
   const events = [orchestratorStarted, ...newEvents, ...plan.events];
-  if (needsRun) events.push({ EventType: EventType.OrchestratorCompleted, EventId: -1, Timestamp: nowIso });
+  // Every recorded episode ends with OrchestratorCompleted, also a terminate, suspend or resume
+  // (DurableTask.Core adds it unless the episode continued as new, or already ends with one).
+  if (events.at(-1)?.EventType !== EventType.OrchestratorCompleted) events.push({ EventType: EventType.OrchestratorCompleted, EventId: -1, Timestamp: nowIso });
   await ctx.store.appendHistory(instanceId, record.executionId, history.length, events);
   record.historyLength = history.length + events.length;
   await ctx.store.putInstance(record);
@@ -284,8 +292,12 @@ async function flush(plan: Plan): Promise<void> {
   plan.outbound = [];
 }
 
-/** Builds the history event of a completion message, or undefined when it must be ignored (unknown, duplicate, canceled). */
-function completionEvent(b: ControlMessage, index: HistoryIndex, record: InstanceRecord, nowIso: string): HistoryEvent | undefined {
+/**
+ * Builds the history event of a completion message, or undefined when it must be ignored (unknown
+ * or duplicate). A cancelled timer's TimerFired is recorded like any other (DurableTask.Core adds
+ * it to history and replays the orchestrator, which ignores it).
+ */
+function completionEvent(b: ControlMessage, index: HistoryIndex, nowIso: string): HistoryEvent | undefined {
   const base = { EventId: -1, Timestamp: nowIso };
   switch (b.kind) {
     case "TaskCompleted":
@@ -302,7 +314,7 @@ function completionEvent(b: ControlMessage, index: HistoryIndex, record: Instanc
     }
     case "TimerFired": {
       const s = index.scheduled.get(b.TimerId);
-      if (!s || s.EventType !== EventType.TimerCreated || index.completed.has(b.TimerId) || record.canceledTimers.includes(b.TimerId)) return undefined;
+      if (!s || s.EventType !== EventType.TimerCreated || index.completed.has(b.TimerId)) return undefined;
       return { ...base, EventType: EventType.TimerFired, TimerId: b.TimerId, FireAt: b.FireAt };
     }
     default:
@@ -346,19 +358,23 @@ function notifyParent(ctx: EpisodeContext, plan: Plan, record: InstanceRecord, r
   plan.outbound.push(() => ctx.queues.sendControl(msg));
 }
 
-/** Schedules the actions new in this episode, then the follow-up of the last event (see replay.ts for the numbering). */
+/**
+ * Schedules the actions new in this episode, then the follow-up of the last event (see replay.ts
+ * for the numbering). A timer is created and its TimerFired sent even when the orchestrator has
+ * already cancelled it, as the extension does (its shim creates every CreateTimer action, then
+ * cancels the task; DurableTask.Core still queues the TimerFired message). A cancelled long timer
+ * gets no further chunk: the extension's chunk loop ends with the cancellation.
+ */
 function scheduleActions(ctx: EpisodeContext, plan: Plan, record: InstanceRecord, index: HistoryIndex, leaves: RawAction[], followUp: FollowUp | undefined, now: number): void {
   const nowIso = new Date(now).toISOString();
-  const ids: number[] = index.primaries.map((p) => p.EventId);
   for (const leaf of leaves.slice(index.primaries.length)) {
     const id = index.nextId++;
-    ids.push(id);
     const retry = leaf.retryOptions ? JSON.stringify(leaf.retryOptions) : undefined;
     if (leaf.fireAt !== undefined) {
       const finalAt = Date.parse(leaf.fireAt);
-      const fireAt = nextTimerFireAt(finalAt, now, ctx.maxShortTimerMs, ctx.timerIntervalMs);
+      const fireAt = firstTimerFireAt(finalAt, now, ctx.maxShortTimerMs, ctx.timerIntervalMs);
       const long = fireAt !== finalAt;
-      addTimer(ctx, plan, record, { EventType: EventType.TimerCreated, EventId: id, Timestamp: nowIso, FireAt: new Date(fireAt).toISOString(), Origin: "primary", FinalFireAt: long ? leaf.fireAt : undefined }, leaf.isCanceled === true);
+      addTimer(ctx, plan, record, { EventType: EventType.TimerCreated, EventId: id, Timestamp: nowIso, FireAt: new Date(fireAt).toISOString(), Origin: "primary", FinalFireAt: long ? leaf.fireAt : undefined });
     } else if (leaf.actionType <= 1) {
       addActivity(ctx, plan, record, { EventType: EventType.TaskScheduled, EventId: id, Timestamp: nowIso, Name: leaf.functionName, Input: toJson(decodeActionInput(leaf.input)), Origin: "primary", RetryOptions: retry });
     } else {
@@ -366,16 +382,9 @@ function scheduleActions(ctx: EpisodeContext, plan: Plan, record: InstanceRecord
       addSubOrchestration(ctx, plan, record, { EventType: EventType.SubOrchestrationInstanceCreated, EventId: id, Timestamp: nowIso, Name: leaf.functionName, InstanceId: child, Input: toJson(leaf.input), Origin: "primary", RetryOptions: retry });
     }
   }
-  if (followUp) scheduleFollowUp(ctx, plan, record, index, followUp, now);
-  // Timers the orchestrator canceled: their TimerFired messages are dropped from now on.
-  const canceled = new Set(record.canceledTimers);
-  leaves.forEach((leaf, i) => {
-    const id = ids[i];
-    if (leaf.fireAt === undefined || !leaf.isCanceled || id === undefined) return;
-    canceled.add(id);
-    for (const ev of [...index.scheduled.values(), ...plan.events]) if (ev.GroupId === id) canceled.add(ev.EventId);
-  });
-  record.canceledTimers = [...canceled].sort((a, b) => a - b);
+  if (!followUp) return;
+  if (followUp.kind === "timerChunk" && leaves[index.primaries.indexOf(followUp.group)]?.isCanceled) return;
+  scheduleFollowUp(ctx, plan, record, index, followUp, now);
 }
 
 function scheduleFollowUp(ctx: EpisodeContext, plan: Plan, record: InstanceRecord, index: HistoryIndex, f: FollowUp, now: number): void {
@@ -383,15 +392,15 @@ function scheduleFollowUp(ctx: EpisodeContext, plan: Plan, record: InstanceRecor
   const nowIso = new Date(now).toISOString();
   const group = f.group;
   if (f.kind === "timerChunk") {
-    const fireAt = nextTimerFireAt(Date.parse(group.FinalFireAt ?? nowIso), now, ctx.maxShortTimerMs, ctx.timerIntervalMs);
-    addTimer(ctx, plan, record, { EventType: EventType.TimerCreated, EventId: id, Timestamp: nowIso, FireAt: new Date(fireAt).toISOString(), Origin: "timerChunk", GroupId: group.EventId, FinalFireAt: group.FinalFireAt }, record.canceledTimers.includes(group.EventId));
+    const fireAt = nextTimerChunkFireAt(Date.parse(group.FinalFireAt ?? nowIso), now, ctx.timerIntervalMs);
+    addTimer(ctx, plan, record, { EventType: EventType.TimerCreated, EventId: id, Timestamp: nowIso, FireAt: new Date(fireAt).toISOString(), Origin: "timerChunk", GroupId: group.EventId, FinalFireAt: group.FinalFireAt });
     return;
   }
   const options = retryOptionsOf(group);
   if (!options) return;
   if (f.kind === "retryTimer") {
     const d = computeRetry(options, f.attempt, Date.parse(group.Timestamp), now);
-    addTimer(ctx, plan, record, { EventType: EventType.TimerCreated, EventId: id, Timestamp: nowIso, FireAt: new Date(now + d.delayInMs).toISOString(), Origin: "retryTimer", GroupId: group.EventId, RetryExpired: d.withinTimeout ? undefined : true }, false);
+    addTimer(ctx, plan, record, { EventType: EventType.TimerCreated, EventId: id, Timestamp: nowIso, FireAt: new Date(now + d.delayInMs).toISOString(), Origin: "retryTimer", GroupId: group.EventId, RetryExpired: d.withinTimeout ? undefined : true });
     return;
   }
   const ev: HistoryEvent = { EventType: group.EventType, EventId: id, Timestamp: nowIso, Name: group.Name, Input: group.Input, Origin: "retryAttempt", GroupId: group.EventId };
@@ -418,9 +427,8 @@ function withSuffix(text: string, suffix: string): string {
   return text.endsWith(suffix) ? text : `${text}${suffix}`;
 }
 
-function addTimer(ctx: EpisodeContext, plan: Plan, record: InstanceRecord, ev: HistoryEvent, canceled: boolean): void {
+function addTimer(ctx: EpisodeContext, plan: Plan, record: InstanceRecord, ev: HistoryEvent): void {
   plan.events.push(ev);
-  if (canceled) return;
   const fireAt = ev.FireAt ?? new Date().toISOString();
   plan.outbound.push(() => ctx.queues.sendControl(
     { kind: "TimerFired", Id: newMessageId(), InstanceId: record.instanceId, ExecutionId: record.executionId, TimerId: ev.EventId, FireAt: fireAt },

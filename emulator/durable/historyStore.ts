@@ -3,7 +3,8 @@
  * (local-runtime.md "How Azure stores it"): `<hub>Instances` holds one row per instance
  * (PartitionKey = instance id, RowKey = ""), `<hub>History` one row per history event
  * (PartitionKey = instance id, RowKey = the event's position in its execution as 16 hex digits,
- * as the provider does, plus `ExecutionId`).
+ * as the provider does, plus `ExecutionId`; `EventType` by name, e.g. "TaskScheduled", as the
+ * provider's `TableEntityConverter` writes enums; rows written with the number are still read).
  *
  * Commit protocol: an episode first upserts its new history rows, then replaces the instance row
  * whose `HistoryLength` is the commit point; rows at or beyond `HistoryLength`, or of another
@@ -11,7 +12,7 @@
  */
 import type { TableClient } from "@azure/data-tables";
 import type { RuntimeStatus } from "./types";
-import type { HistoryEvent } from "./historyTypes";
+import { EventType, type HistoryEvent } from "./historyTypes";
 import type { ParentInfo } from "./queues";
 import { assertEntitySize, createTableClient, ensureTable, escapeOData, getLargeString, listPartition, setLargeString, statusOf } from "./tableUtil";
 
@@ -33,8 +34,6 @@ export interface InstanceRecord {
   historyLength: number;
   /** Parent orchestration when this is a sub-orchestration. */
   parent?: ParentInfo;
-  /** Sequence numbers of timers the orchestrator canceled: their TimerFired messages are dropped. */
-  canceledTimers: number[];
   /** Status before suspension, restored by resume. */
   suspendedFrom?: RuntimeStatus;
 }
@@ -100,7 +99,6 @@ export class HistoryStore {
       ExecutionId: record.executionId,
       HistoryLength: record.historyLength,
       Parent: record.parent ? JSON.stringify(record.parent) : null,
-      CanceledTimers: JSON.stringify(record.canceledTimers),
       SuspendedFrom: record.suspendedFrom ?? null,
     };
     setLargeString(entity, "Input", record.input);
@@ -202,7 +200,6 @@ function toRecord(e: Record<string, unknown>): InstanceRecord {
     executionId: String(e.ExecutionId ?? ""),
     historyLength: typeof e.HistoryLength === "number" ? e.HistoryLength : 0,
     parent,
-    canceledTimers: typeof e.CanceledTimers === "string" ? (JSON.parse(e.CanceledTimers) as number[]) : [],
     suspendedFrom: typeof e.SuspendedFrom === "string" && e.SuspendedFrom ? (e.SuspendedFrom as RuntimeStatus) : undefined,
   };
 }
@@ -212,6 +209,7 @@ function eventToRow(instanceId: string, executionId: string, seq: number, ev: Hi
   for (const [k, v] of Object.entries(ev)) {
     if (v === undefined || k === "IsPlayed") continue;
     if (k === "Timestamp") row._Timestamp = v;
+    else if (k === "EventType") row.EventType = EventType[v as EventType] ?? v;
     else if (JSON_FIELDS.has(k)) row[k] = v === null ? null : JSON.stringify(v);
     else if (LARGE_FIELDS.includes(k)) setLargeString(row, k, v as string | null);
     else row[k] = v;
@@ -225,6 +223,7 @@ function rowToEvent(row: Record<string, unknown>): HistoryEvent {
   for (const [k, v] of Object.entries(row)) {
     if (["partitionKey", "rowKey", "etag", "timestamp", "ExecutionId", "odata.etag"].includes(k) || k.includes("__") || k.endsWith("@odata.type")) continue;
     if (k === "_Timestamp") ev.Timestamp = v;
+    else if (k === "EventType") ev.EventType = typeof v === "string" ? EventType[v as keyof typeof EventType] : v;
     else if (JSON_FIELDS.has(k)) ev[k] = typeof v === "string" ? JSON.parse(v) : v;
     else if (LARGE_FIELDS.includes(k)) ev[k] = getLargeString(row, k);
     else ev[k] = v;

@@ -2,7 +2,7 @@
  * Replay bookkeeping of the engine, mirroring what the Durable Task extension derives from history
  * (local-runtime.md "Sequence numbers", "Determinism", "Retries", "Timers"):
  * - flattening of the library's actions into numbered leaves (depth first; WaitForExternalEvent and
- *   ContinueAsNew take no number, a canceled timer still takes one);
+ *   ContinueAsNew take no number, a cancelled timer still takes one, and still fires);
  * - the determinism check of replayed actions against the history's scheduling events;
  * - the follow-ups the extension itself schedules (retry timers and attempts, long timer chunks),
  *   which take sequence numbers exactly where the library's `RetryableTask` and `LongTimerTask`
@@ -163,6 +163,19 @@ export function checkDeterminism(index: HistoryIndex, leaves: RawAction[]): stri
       );
     }
   }
+  // The extension replays a cancelled long timer as its first chunk only (its chunk loop ends with
+  // the cancellation), so a later chunk already in history no longer matches anything
+  // (DurableTask.Core `TaskOrchestrationContext.HandleTimerCreatedEvent`).
+  for (const ev of index.scheduled.values()) {
+    if (ev.Origin !== "timerChunk" || ev.GroupId === undefined) continue;
+    const group = index.scheduled.get(ev.GroupId);
+    if (!group || !leaves[index.primaries.indexOf(group)]?.isCanceled) continue;
+    return (
+      `Non-Deterministic workflow detected: A previous execution of this orchestration scheduled a timer task with sequence number ${ev.EventId} ` +
+      `but the current replay execution hasn't (yet?) scheduled this task. ` +
+      `Was a change made to the orchestrator code after this instance had already started running?`
+    );
+  }
   return undefined;
 }
 
@@ -230,10 +243,21 @@ export function parseTimeSpan(value: string): number {
 }
 
 /**
- * Fire time of the next timer for a requested fire time, as the extension (and the library's
- * `LongTimerTask`) chunks long timers: when `fireAt - now > maxShort`, `now + interval`, else `fireAt`.
- * All values in ms since epoch / ms.
+ * Fire time of the first timer the extension creates for a requested fire time
+ * (`DurableOrchestrationContext.CreateTimer`): when `fireAt - now > maxShort` the timer is a long
+ * one and its first chunk fires at `now + interval`, else the timer fires at `fireAt`. All values
+ * in ms since epoch / ms.
  */
-export function nextTimerFireAt(fireAtMs: number, nowMs: number, maxShortMs: number, intervalMs: number): number {
+export function firstTimerFireAt(fireAtMs: number, nowMs: number, maxShortMs: number, intervalMs: number): number {
   return fireAtMs - nowMs > maxShortMs ? nowMs + intervalMs : fireAtMs;
+}
+
+/**
+ * Fire time of the next chunk of a long timer after one fired at `nowMs`, as the extension's chunk
+ * loop computes it: `fireAt` when less than one interval remains, else `now + interval`. (The
+ * library's `LongTimerTask` computes its own children differently, but it only counts them, and it
+ * adds one exactly when the extension does: while `fireAt` is still ahead.)
+ */
+export function nextTimerChunkFireAt(fireAtMs: number, nowMs: number, intervalMs: number): number {
+  return fireAtMs - nowMs < intervalMs ? fireAtMs : nowMs + intervalMs;
 }
