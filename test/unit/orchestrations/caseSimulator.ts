@@ -190,7 +190,7 @@ export class CaseSimulator {
       }
       const next = this.continuedAs();
       if (next === undefined) return;
-      this.generations.push(new OrchestrationDriver(OrchestratorNames.supportRequest, next, this.d.now, this.context.caseId));
+      this.generations.push(new OrchestrationDriver(OrchestratorNames.supportRequest, next, this.d.now, this.context.caseId, true));
       this.generationInputs.push(next);
       await this.d.replay();
     }

@@ -3,7 +3,12 @@
  * the Durable extension would write, one episode at a time (local-runtime.md "The orchestrator
  * contract"): OrchestratorStarted + new events → invoke → new actions become TaskScheduled /
  * TimerCreated events with the extension's sequence numbers (compound actions flattened depth
- * first; WaitForExternalEvent takes no number; a canceled timer still takes one).
+ * first; WaitForExternalEvent takes no number; a cancelled timer still takes one) →
+ * OrchestratorCompleted. As on the extension, a cancelled timer still fires: once the clock has
+ * passed its fire time, its TimerFired wakes the orchestration for an episode of its own (before
+ * the events queued since). A continueAsNew generation opens with OrchestratorStarted,
+ * ExecutionStarted, OrchestratorCompleted (DurableTask.Core runs it in the work item that ended
+ * the previous one).
  */
 import { invokeWithJsonTrigger } from "../../../emulator/worker/invoke";
 
@@ -43,6 +48,9 @@ export interface Scheduled {
   done: boolean;
 }
 
+/** History event types used here (DurableTask.Core `EventType`). */
+const EventTypes = { ExecutionStarted: 0, TaskScheduled: 4, TaskCompleted: 5, TaskFailed: 6, TimerCreated: 10, TimerFired: 11, OrchestratorStarted: 12, OrchestratorCompleted: 13, EventRaised: 15 } as const;
+
 /** Action types (local-runtime.md). */
 export const ActionType = { CallActivity: 0, CallActivityWithRetry: 1, CreateTimer: 5, WaitForExternalEvent: 6, WhenAny: 11, WhenAll: 12 } as const;
 
@@ -63,6 +71,8 @@ export class OrchestrationDriver {
   readonly scheduled: Scheduled[] = [];
   private pending: HistoryEvent[] = [];
   private nowMs: number;
+  /** OrchestratorStarted time of the latest episode (ms). */
+  private lastEpisodeMs = Number.NEGATIVE_INFINITY;
   /** Result of the latest episode. */
   last?: OrchestratorResult;
   /** Every activity call of the latest episode that was new (in order). */
@@ -70,14 +80,17 @@ export class OrchestrationDriver {
   /** The error the orchestration failed with (the instance is then Failed), if it did. */
   failure?: string;
 
+  /** @param continued - a generation started by continueAsNew. */
   constructor(
     private readonly orchestratorName: string,
     private readonly input: unknown,
     startIso: string,
     private readonly instanceId = "case-1",
+    continued = false,
   ) {
     this.nowMs = Date.parse(startIso);
-    this.pending.push(this.event(0, { Name: orchestratorName, Input: JSON.stringify(input) }));
+    this.pending.push(this.event(EventTypes.ExecutionStarted, { Name: orchestratorName, Input: JSON.stringify(input) }));
+    if (continued) this.pending.push(this.event(EventTypes.OrchestratorCompleted));
   }
 
   /** Current orchestration time (ISO). */
@@ -92,14 +105,30 @@ export class OrchestrationDriver {
     return this;
   }
 
-  private event(type: number, fields: Record<string, unknown> = {}, eventId = -1): HistoryEvent {
-    return { EventType: type, EventId: eventId, IsPlayed: false, Timestamp: this.now, ...fields };
+  private event(type: number, fields: Record<string, unknown> = {}, eventId = -1, atMs = this.nowMs): HistoryEvent {
+    return { EventType: type, EventId: eventId, IsPlayed: false, Timestamp: new Date(atMs).toISOString(), ...fields };
   }
 
-  /** Runs one episode with the events queued since the last one. */
+  /**
+   * Runs one episode with the events queued since the last one, after the episodes of the
+   * cancelled timers whose fire time the clock has passed (one each, at its fire time).
+   */
   async replay(): Promise<OrchestratorResult> {
-    this.history.push(this.event(12), ...this.pending);
+    const due = this.scheduled.filter((x) => x.kind === "timer" && x.isCanceled && !x.done && Date.parse(x.fireAt ?? "") <= this.nowMs);
+    for (const t of due.sort((a, b) => Date.parse(a.fireAt ?? "") - Date.parse(b.fireAt ?? ""))) {
+      if (this.last?.isDone) break;
+      t.done = true;
+      const at = Math.max(Date.parse(t.fireAt ?? ""), this.lastEpisodeMs);
+      await this.episode(at, [this.event(EventTypes.TimerFired, { TimerId: t.seq, FireAt: t.fireAt }, -1, at)]);
+    }
+    const events = this.pending;
     this.pending = [];
+    return this.episode(this.nowMs, events);
+  }
+
+  private async episode(atMs: number, events: HistoryEvent[]): Promise<OrchestratorResult> {
+    this.lastEpisodeMs = atMs;
+    this.history.push(this.event(EventTypes.OrchestratorStarted, {}, -1, atMs), ...events);
     const trigger = {
       history: this.history,
       input: this.input,
@@ -122,7 +151,7 @@ export class OrchestrationDriver {
       const failed = JSON.parse(state[1]) as OrchestratorResult;
       this.last = { ...failed, isDone: true };
       this.failure = failed.error ?? "failed";
-      this.history.push(this.event(14));
+      this.history.push(this.event(EventTypes.OrchestratorCompleted, {}, -1, atMs));
       return this.last;
     }
     this.last = result;
@@ -145,10 +174,12 @@ export class OrchestrationDriver {
       this.scheduled.push(s);
       this.newlyScheduled.push(s);
       this.history.push(
-        s.kind === "timer" ? this.event(10, { FireAt: s.fireAt }, seq) : this.event(4, { Name: s.name, Input: JSON.stringify(s.input ?? null) }, seq),
+        s.kind === "timer"
+          ? this.event(EventTypes.TimerCreated, { FireAt: s.fireAt }, seq, atMs)
+          : this.event(EventTypes.TaskScheduled, { Name: s.name, Input: JSON.stringify(s.input ?? null) }, seq, atMs),
       );
     });
-    this.history.push(this.event(14));
+    if (this.history.at(-1)?.EventType !== EventTypes.OrchestratorCompleted) this.history.push(this.event(EventTypes.OrchestratorCompleted, {}, -1, atMs));
     return result;
   }
 
@@ -168,7 +199,7 @@ export class OrchestrationDriver {
   completeActivity(name: string, result: unknown = null): Scheduled {
     const s = this.openActivity(name);
     s.done = true;
-    this.pending.push(this.event(5, { TaskScheduledId: s.seq, Result: JSON.stringify(result) }));
+    this.pending.push(this.event(EventTypes.TaskCompleted, { TaskScheduledId: s.seq, Result: JSON.stringify(result) }));
     return s;
   }
 
@@ -176,7 +207,7 @@ export class OrchestrationDriver {
   failActivity(name: string, reason: string): Scheduled {
     const s = this.openActivity(name);
     s.done = true;
-    this.pending.push(this.event(6, { TaskScheduledId: s.seq, Reason: reason, Details: reason }));
+    this.pending.push(this.event(EventTypes.TaskFailed, { TaskScheduledId: s.seq, Reason: reason, Details: reason }));
     return s;
   }
 
@@ -204,13 +235,13 @@ export class OrchestrationDriver {
     const t = this.openTimer();
     t.done = true;
     this.advanceTo(t.fireAt ?? "");
-    this.pending.push(this.event(11, { TimerId: t.seq, FireAt: t.fireAt }));
+    this.pending.push(this.event(EventTypes.TimerFired, { TimerId: t.seq, FireAt: t.fireAt }));
     return t;
   }
 
   /** Queues an external event (payload serialized as JSON; `undefined` = no input). */
   raiseEvent(name: string, payload: unknown): this {
-    this.pending.push(this.event(15, { Name: name, Input: payload === undefined ? null : JSON.stringify(payload) }));
+    this.pending.push(this.event(EventTypes.EventRaised, { Name: name, Input: payload === undefined ? null : JSON.stringify(payload) }));
     return this;
   }
 
