@@ -62,11 +62,15 @@ const SPILL_CHARS = 45 * 1024;
 /** Longest delay of a queue message: 7 days minus a minute (Azure Storage limit). */
 export const MAX_DELAY_MS = 7 * 24 * 3600 * 1000 - 60_000;
 
-/** FNV-1a hash of the instance id, as the partition key of control queues. */
+/**
+ * Control-queue partition of an instance: FNV-1a hash of the instance id's UTF-8 bytes modulo the
+ * partition count, as the Azure Storage provider computes it (`Fnv1aHashHelper`), so an instance
+ * lands in the same `<hub>-control-NN` queue locally and in Azure.
+ */
 export function partitionOf(instanceId: string, partitionCount: number): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < instanceId.length; i++) {
-    h ^= instanceId.charCodeAt(i);
+  for (const byte of Buffer.from(instanceId, "utf8")) {
+    h ^= byte;
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h % partitionCount;
