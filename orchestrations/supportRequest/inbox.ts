@@ -52,8 +52,21 @@ export function nextWake(run: Run): Wake | undefined {
 }
 
 /**
- * Waits for a signal or the next timer (whichever is first); the losing timer is cancelled. Skips
- * the wait when a stale wait already caught a signal.
+ * Longest durable timer a wait arms, in ms (3 days). A timer further than the Durable extension's
+ * `maximumShortTimerDuration` (6 days with the Azure Storage provider) is a "long timer" the
+ * extension builds from 3-day chunks, and a cancelled long timer breaks the replay: its first chunk
+ * still fires (cancelled timers fire on the extension), durable-functions then counts a next chunk
+ * the extension never creates, and every later task of the generation is matched to the wrong
+ * sequence number, so the orchestration waits forever; cancelled after its second chunk, the
+ * replay fails as non-deterministic. A farther wake is reached by waking early and arming again.
+ */
+export const MAX_WAKE_TIMER_MS = 3 * 86_400_000;
+
+/**
+ * Waits for a signal or the next timer (whichever is first); the losing timer is cancelled. The
+ * timer fires at the wake or {@link MAX_WAKE_TIMER_MS} from now, whichever is first (an early
+ * firing finds nothing due and the next wait arms again). Skips the wait when a stale wait already
+ * caught a signal.
  */
 export function* waitForWake(run: Run): Orchestration<void> {
   const wake = nextWake(run);
@@ -73,7 +86,7 @@ export function* waitForWake(run: Run): Orchestration<void> {
     return;
   }
   run.tasks += 1;
-  const timer: TimerTask = run.context.df.createTimer(new Date(wake.at));
+  const timer: TimerTask = run.context.df.createTimer(new Date(Math.min(ms(wake.at), ms(now(run)) + MAX_WAKE_TIMER_MS)));
   const winner = (yield run.context.df.Task.any([signal, timer])) as Task;
   if (winner !== timer && !timer.isCompleted) timer.cancel();
 }

@@ -47,6 +47,7 @@ import { markCheckpoint, publishStatus } from "./status";
 
 export { ActivityFailurePolicies, HISTORY_TASK_BUDGET, SERVICE_REQUEST_LOCALE, StepFailedError, TAKE_ACTIONS_PAGE } from "./run";
 export { currentSlaCycles } from "./slaClocks";
+export { MAX_WAKE_TIMER_MS } from "./inbox";
 
 /**
  * Orchestrator of one support request (register as `OrchestratorNames.supportRequest`).

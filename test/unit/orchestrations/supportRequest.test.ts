@@ -15,13 +15,19 @@ import {
   type SupportRequestOrchestrationInput,
   type TakeCaseActionsInput,
 } from "../../../shared/contracts";
-import { HISTORY_TASK_BUDGET, supportRequestOrchestrator } from "../../../orchestrations/supportRequest";
+import { HISTORY_TASK_BUDGET, MAX_WAKE_TIMER_MS, supportRequestOrchestrator } from "../../../orchestrations/supportRequest";
 import { ActionType, numberedActions } from "./orchestrationDriver";
 import { CaseSimulator, customerActor } from "./caseSimulator";
 import { createdAt, standardCase as caseContext, standardPolicy as policy } from "./caseFixtures";
 
 df.app.orchestration(OrchestratorNames.supportRequest, supportRequestOrchestrator);
 
+
+/** The longest time (ms) between an episode and the fire time of a timer it armed, over every generation. */
+function longestTimerMs(s: CaseSimulator): number {
+  const timers = s.generations.flatMap((g) => g.history.filter((e) => e.EventType === 10));
+  return Math.max(...timers.map((e) => Date.parse(String(e.FireAt)) - Date.parse(e.Timestamp)));
+}
 
 async function start(ctx: CaseContext = caseContext()): Promise<CaseSimulator> {
   return new CaseSimulator(ctx, "2026-03-02T08:00:05.000Z").start();
@@ -176,6 +182,23 @@ describe("supportRequestOrchestrator: SLA warnings, breaches, pause and resume",
     expect(s.d.last?.isDone).toBe(true);
     expect(s.d.last?.output).toEqual({ caseId: "case-1", finalStatus: "closed", checkpoint: expect.objectContaining({ status: "closed", generation: 0 }) });
     expect(s.customStatus).toEqual({ status: "closed", waitingFor: "nothing", generation: 0, checkpoint: expect.objectContaining({ status: "closed", generation: 0 }) });
+  });
+
+  it("a wake more than 3 days ahead is reached through timers of at most 3 days, so no timer it cancels is a long timer", async () => {
+    const s = await start(caseContext({}, { autoCloseAfter: "P7D" }));
+    await s.send({ type: "resolution", summary: "Fixed." }, undefined, "2026-03-02T10:00:00.000Z");
+    expect(s.customStatus).toMatchObject({ status: "resolved", nextDeadline: "2026-03-09T10:00:00.000Z", nextDeadlineKind: "auto-close" });
+    expect(s.timerAt).toBe("2026-03-05T10:00:00.000Z");
+    await s.fire(); // early: nothing is due, the wait arms again
+    expect(s.statusPath().at(-1)).toBe("resolved");
+    expect(s.timerAt).toBe("2026-03-08T10:00:00.000Z");
+    // A customer reply cancels that timer; the next one stops at the auto-close instant.
+    await s.send({ type: "customer-reply", excerpt: "Thanks!" }, customerActor, "2026-03-08T12:00:00.000Z");
+    expect(s.timerAt).toBe("2026-03-09T10:00:00.000Z");
+    await s.fire();
+    expect(s.statusPath().at(-1)).toBe("closed");
+    expect(s.emails().at(-1)).toMatchObject({ notificationKey: "closed" });
+    expect(longestTimerMs(s)).toBeLessThanOrEqual(MAX_WAKE_TIMER_MS);
   });
 
   it("a diagnosis resolving the case counts as first response and resolution", async () => {
@@ -506,6 +529,7 @@ describe("supportRequestOrchestrator: bounded history (continueAsNew)", () => {
     // Reported in the README: measured maximum and the asserted bound.
     console.log(`90 days: ${s.generations.length} generations, history events per generation max ${maxSize}, mean ${Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length)}; tasks per generation max ${Math.max(...s.generations.map((g) => g.scheduled.length))}`);
     expect(maxSize).toBeLessThanOrEqual(200);
+    expect(longestTimerMs(s)).toBeLessThanOrEqual(MAX_WAKE_TIMER_MS);
     expect(s.partnerNotices().some((n) => n.notificationKey === "sla-breach-resolution")).toBe(true);
     expect(s.statusPath()).toContain("escalated-to-microsoft");
     expect(s.d.last?.isDone).toBe(false);
