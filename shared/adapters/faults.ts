@@ -179,3 +179,34 @@ export function acsFault(error: unknown, operation?: { status: string; code?: st
 export function faultOf(error: unknown): Fault {
   return faultFrom(error) ?? storageFault(error) ?? { class: "transient", code: "unexpected", message: messageOf(error) };
 }
+
+/** How long {@link persistAfterSideEffect} keeps retrying a write by default (ms). */
+export const AFTER_SIDE_EFFECT_BUDGET_MS = 60_000;
+
+/**
+ * Runs a storage write that records a side effect which already happened (an email the mail
+ * service accepted), retrying transient storage faults ({@link storageFault}) in process with
+ * backoff (0.5 s doubling, at most 10 s, honouring `Retry-After`) for up to `budgetInMs`. A lost
+ * record would make the next attempt repeat the side effect, so waiting out a short storage outage
+ * here is cheaper than the duplicate; the budget stays far below the Functions timeout (5 min on
+ * Flex Consumption by default, host.json `functionTimeout`).
+ * @param write - the write; called again after each transient fault.
+ * @param budgetInMs - how long to keep trying (ms), default {@link AFTER_SIDE_EFFECT_BUDGET_MS}.
+ * @param sleep - waits the given ms (tests pass a fake).
+ * @returns the write's result.
+ * @throws the write's error when it is not a transient storage fault, or when the budget is spent.
+ */
+export async function persistAfterSideEffect<T>(write: () => Promise<T>, budgetInMs: number = AFTER_SIDE_EFFECT_BUDGET_MS, sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<T> {
+  let waited = 0;
+  for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
+    try {
+      return await write();
+    } catch (e) {
+      const fault = storageFault(e);
+      const wait = Math.max(delay, fault?.retryAfterInMs ?? 0);
+      if (fault?.class !== "transient" || waited + wait > budgetInMs) throw e;
+      await sleep(wait);
+      waited += wait;
+    }
+  }
+}

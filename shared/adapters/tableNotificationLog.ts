@@ -13,6 +13,7 @@
  */
 import { odata } from "@azure/data-tables";
 import type { NotificationLog, NotificationMessageIndex, SentNotification } from "../ports";
+import { AFTER_SIDE_EFFECT_BUDGET_MS, persistAfterSideEffect } from "./faults";
 import { encodeKey, packJson, sha256Hex, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
 
 function partition(partnerId: string, caseId: string): string {
@@ -44,8 +45,14 @@ function fromRow(e: Record<string, unknown>): SentNotification {
 
 /** {@link NotificationLog} over Azure Table Storage. */
 export class TableNotificationLog implements NotificationLog, NotificationMessageIndex {
-  /** @param storage - table access. */
-  constructor(private readonly storage: TableStorage) {}
+  /**
+   * @param storage - the Table Storage client.
+   * @param afterSendBudgetInMs - how long {@link recordSent} waits out transient storage faults (ms).
+   */
+  constructor(
+    private readonly storage: TableStorage,
+    private readonly afterSendBudgetInMs: number = AFTER_SIDE_EFFECT_BUDGET_MS,
+  ) {}
 
   /** The notification when it was sent, or undefined. @throws RestError when storage fails. */
   async getSent(partnerId: string, caseId: string, notificationKey: string): Promise<SentNotification | undefined> {
@@ -66,13 +73,17 @@ export class TableNotificationLog implements NotificationLog, NotificationMessag
 
   /** Records a sent notification (insert-or-replace). @throws RestError when storage fails. */
   async recordSent(partnerId: string, n: SentNotification): Promise<void> {
-    const index = await this.storage.getTable(TableNames.notificationMessageIds);
-    await index.upsertEntity({ partitionKey: encodeKey(partnerId), rowKey: sha256Hex(n.messageId), messageId: n.messageId, caseId: n.caseId, notificationKey: n.notificationKey }, "Replace");
-    const table = await this.storage.getTable(TableNames.notifications);
-    await table.upsertEntity(
-      { partitionKey: partition(partnerId, n.caseId), rowKey: encodeKey(n.notificationKey), caseId: n.caseId, notificationKey: n.notificationKey, messageId: n.messageId, providerMessageId: n.providerMessageId, to: JSON.stringify(n.to), subject: n.subject, sentAt: n.sentAt },
-      "Replace",
-    );
+    // The email is out: a transient storage fault is waited out here rather than thrown, since the
+    // activity's retry would find the row pending and send again.
+    await persistAfterSideEffect(async () => {
+      const index = await this.storage.getTable(TableNames.notificationMessageIds);
+      await index.upsertEntity({ partitionKey: encodeKey(partnerId), rowKey: sha256Hex(n.messageId), messageId: n.messageId, caseId: n.caseId, notificationKey: n.notificationKey }, "Replace");
+      const table = await this.storage.getTable(TableNames.notifications);
+      await table.upsertEntity(
+        { partitionKey: partition(partnerId, n.caseId), rowKey: encodeKey(n.notificationKey), caseId: n.caseId, notificationKey: n.notificationKey, messageId: n.messageId, providerMessageId: n.providerMessageId, to: JSON.stringify(n.to), subject: n.subject, sentAt: n.sentAt },
+        "Replace",
+      );
+    }, this.afterSendBudgetInMs);
   }
 
   /**
