@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { Categories, ProductIds, Severities, SupportedLanguages } from "./supportRequest";
+import { inputText } from "./text";
 
 /** Blob container the relays (Logic App, SMTP intake, HTTP relay endpoint) write raw messages to. */
 export const INBOUND_EMAIL_CONTAINER = "inbound-email";
@@ -157,7 +158,7 @@ export interface CaseAttachment {
 export const PartnerCustomerSchema = z.object({
   /** Microsoft Entra tenant id of the customer (GUID). */
   tenantId: z.guid(),
-  name: z.string().trim().min(1).max(200),
+  name: inputText({ max: 200 }),
   /** Contact addresses of the customer (exact sender matches). */
   emails: z.array(z.email().max(254)).default([]),
   /** Mail domains of the customer (any sender at the domain matches), e.g. `contoso.example`. */

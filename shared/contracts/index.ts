@@ -11,3 +11,4 @@ export * from "./access";
 export * from "./partnerApi";
 export * from "./audit";
 export * from "./faults";
+export * from "./text";

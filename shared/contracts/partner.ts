@@ -7,6 +7,7 @@ import { z } from "zod";
 import { SupportedLanguages, SupportVehicles } from "./supportRequest";
 import { CalendarSchema, SlaPolicySchema } from "./sla";
 import { PartnerCustomerSchema } from "./inboundEmail";
+import { inputText } from "./text";
 
 /** CSP partner types (domain.md "Who is who"). */
 export const PartnerTypes = ["direct-bill", "indirect-provider", "indirect-reseller"] as const;
@@ -65,12 +66,12 @@ export type Entitlement = z.infer<typeof EntitlementSchema>;
 /** The partner's published support terms (quoted to customers). */
 export const SupportTermsSchema = z.object({
   /** Types of support offered (e.g. "Microsoft 365 administration", "Azure infrastructure"). */
-  supportTypes: z.array(z.string().min(1)).min(1),
+  supportTypes: z.array(inputText({ max: 1000 })).min(1),
   serviceHours: ServiceHoursSchema,
   /** Contact methods, e.g. "email: support@contoso.example", "phone: +36 1 555 0100". */
-  contactMethods: z.array(z.string().min(1)).min(1),
+  contactMethods: z.array(inputText({ max: 1000 })).min(1),
   /** Pricing statement (free text, e.g. "Included in the CSP subscription price"). */
-  pricing: z.string().min(1),
+  pricing: inputText({ max: 8000 }),
   /** How long a resolved request stays open for the customer before it is closed (ISO 8601 duration). */
   autoCloseAfter: z.iso.duration().default("P3D"),
 });
@@ -87,7 +88,7 @@ export const EscalationChainSchema = z.object({
     .array(
       z.object({
         /** Level name, e.g. "Team lead", "Support manager". */
-        name: z.string().min(1).max(100),
+        name: inputText({ max: 100 }),
         contacts: z.array(z.email()).min(1),
         /** Wait after the previous level (or the trigger, for the first) before this level is notified (ISO 8601 duration). */
         after: z.iso.duration().default("PT0S"),
@@ -103,7 +104,7 @@ export type EscalationChain = z.infer<typeof EscalationChainSchema>;
 export const PartnerDefinitionSchema = z
   .object({
     id: PartnerIdSchema,
-    name: z.string().trim().min(1).max(200),
+    name: inputText({ max: 200 }),
     type: z.enum(PartnerTypes),
     /** Required for indirect resellers: the id of their indirect provider. */
     indirectProviderId: PartnerIdSchema.optional(),

@@ -23,6 +23,7 @@ import {
   SupportRequestSchema,
   TimelineEntrySchema,
 } from "./supportRequest";
+import { inputText } from "./text";
 
 /* ------------------------------------------------------------------------------------------ */
 /* Problems                                                                                     */
@@ -210,37 +211,37 @@ export const DiagnosisBodySchema = DiagnosisRequestSchema;
 /** Body of `POST …/{caseId}/resolution`. */
 export const ResolutionBodySchema = ResolutionRequestSchema;
 /** Body of `POST …/{caseId}/updates`: a progress update emailed to the customer. */
-export const CaseUpdateBodySchema = z.object({ message: z.string().trim().min(1).max(8000) });
+export const CaseUpdateBodySchema = z.object({ message: inputText({ max: 8000 }) });
 /** Body of `POST …/{caseId}/escalation`: escalate now, with a reason. */
-export const EscalationBodySchema = z.object({ reason: z.string().trim().min(1).max(2000) });
+export const EscalationBodySchema = z.object({ reason: inputText({ max: 2000 }) });
 /** Body of `PATCH …/{caseId}` (reclassify). */
 export const ReclassifyBodySchema = ReclassifyRequestSchema;
 
 /** Body of `POST …/{caseId}/information-requests`: the question emailed to the customer; the clock pauses (status awaiting-customer). */
-export const InformationRequestBodySchema = z.object({ message: z.string().trim().min(1).max(8000) }).strict();
+export const InformationRequestBodySchema = z.object({ message: inputText({ max: 8000 }) }).strict();
 /** Information request as validated. */
 export type InformationRequestBody = z.infer<typeof InformationRequestBodySchema>;
 
 /** Body of `POST …/{caseId}/notes`: an internal note (timeline only, never emailed). */
-export const NoteBodySchema = z.object({ text: z.string().trim().min(1).max(8000) }).strict();
+export const NoteBodySchema = z.object({ text: inputText({ max: 8000 }) }).strict();
 /** Note as validated. */
 export type NoteBody = z.infer<typeof NoteBodySchema>;
 
 /** Body of `POST …/{caseId}/assignment`: who works the request (an email address or a name); null unassigns. */
-export const AssignmentBodySchema = z.object({ assignee: z.string().trim().min(1).max(254).nullable() }).strict();
+export const AssignmentBodySchema = z.object({ assignee: inputText({ max: 254 }).nullable() }).strict();
 /** Assignment as validated. */
 export type AssignmentBody = z.infer<typeof AssignmentBodySchema>;
 
 /** Body of `POST …/{caseId}/closure`: close now (from resolved, or from an open status), with an optional reason. */
-export const ClosureBodySchema = z.object({ reason: z.string().trim().min(1).max(2000).optional() }).strict();
+export const ClosureBodySchema = z.object({ reason: inputText({ max: 2000 }).optional() }).strict();
 /** Closure as validated. */
 export type ClosureBody = z.infer<typeof ClosureBodySchema>;
 
 /** Body of `POST …/{caseId}/workflow-restart`: restart a stopped workflow, with an optional reason. */
-export const WorkflowRestartBodySchema = z.object({ reason: z.string().trim().min(1).max(2000).optional() }).strict();
+export const WorkflowRestartBodySchema = z.object({ reason: inputText({ max: 2000 }).optional() }).strict();
 
 /** Body of `POST …/{caseId}/reopening`: reopen a resolved or closed request, with a reason. */
-export const ReopeningBodySchema = z.object({ reason: z.string().trim().min(1).max(2000) }).strict();
+export const ReopeningBodySchema = z.object({ reason: inputText({ max: 2000 }) }).strict();
 /** Reopening as validated. */
 export type ReopeningBody = z.infer<typeof ReopeningBodySchema>;
 
@@ -297,7 +298,7 @@ export const ApiKeyListResponseSchema = z.object({ items: z.array(ApiKeyViewSche
 export type ApiKeyListResponse = z.infer<typeof ApiKeyListResponseSchema>;
 
 /** Body of `POST /api/partners/{partnerId}/api-keys`. */
-export const CreateApiKeyBodySchema = z.object({ role: RoleSchema, name: z.string().trim().min(1).max(100) }).strict();
+export const CreateApiKeyBodySchema = z.object({ role: RoleSchema, name: inputText({ max: 100 }) }).strict();
 /** Create-key body as validated. */
 export type CreateApiKeyBody = z.infer<typeof CreateApiKeyBodySchema>;
 

@@ -5,6 +5,7 @@
  * Center service-request severities critical/moderate/minimal mapped from A/B/C).
  */
 import { z } from "zod";
+import { inputText } from "./text";
 
 /** Languages customers are emailed in (the five languages of the seeds); English is the fallback. */
 export const SupportedLanguages = ["en", "hu", "cs", "pl", "ru"] as const;
@@ -70,26 +71,30 @@ export type CaseStatus = (typeof CaseStatuses)[number];
 export const CustomerSchema = z.object({
   /** Microsoft Entra tenant id of the customer (GUID). */
   tenantId: z.guid(),
-  /** Company name. */
-  name: z.string().trim().min(1).max(200),
+  /** Company name (normalised text, shared/contracts/text.ts). */
+  name: inputText({ max: 200 }),
   /** Contact email for notifications. */
   email: z.email().max(254),
   /** Preferred language for emails; unknown languages are rejected, English is the fallback. */
   preferredLanguage: z.enum(SupportedLanguages).default("en"),
   /** Contact person, optional. */
-  contactName: z.string().trim().min(1).max(200).optional(),
+  contactName: inputText({ max: 200 }).optional(),
 });
 /** Customer as validated. */
 export type Customer = z.infer<typeof CustomerSchema>;
 
-/** Body of `POST /api/partners/{partnerId}/support-requests` (the signed webhook). */
+/**
+ * Body of `POST /api/partners/{partnerId}/support-requests` (the signed webhook). Free text (title,
+ * description, names) is normalised to well-formed NFC text without control characters before the
+ * length checks ({@link inputText}).
+ */
 export const CreateSupportRequestSchema = z.object({
   customer: CustomerSchema,
   product: z.enum(ProductIds),
   category: z.enum(Categories),
   severity: z.enum(Severities),
-  title: z.string().trim().min(3).max(200),
-  description: z.string().trim().min(1).max(32000),
+  title: inputText({ min: 3, max: 200 }),
+  description: inputText({ max: 32000 }),
 });
 /** Intake payload as validated. */
 export type CreateSupportRequest = z.infer<typeof CreateSupportRequestSchema>;
@@ -103,7 +108,7 @@ export type DiagnosisOutcome = (typeof DiagnosisOutcomes)[number];
 export const DiagnosisRequestSchema = z.object({
   outcome: z.enum(DiagnosisOutcomes),
   /** Notes for the timeline; the customer sees them in the status email. */
-  notes: z.string().trim().min(1).max(8000),
+  notes: inputText({ max: 8000 }),
 });
 /** Diagnosis as validated. */
 export type DiagnosisRequest = z.infer<typeof DiagnosisRequestSchema>;
@@ -111,7 +116,7 @@ export type DiagnosisRequest = z.infer<typeof DiagnosisRequestSchema>;
 /** Body of `POST …/support-requests/{caseId}/resolution`. */
 export const ResolutionRequestSchema = z.object({
   /** What solved the problem; emailed to the customer. */
-  summary: z.string().trim().min(1).max(8000),
+  summary: inputText({ max: 8000 }),
 });
 /** Resolution as validated. */
 export type ResolutionRequest = z.infer<typeof ResolutionRequestSchema>;

@@ -6,8 +6,10 @@
 import { z } from "zod";
 import {
   CaseStatuses,
+  CaseUpdateBodySchema,
   CreateSupportRequestSchema,
   DiagnosisRequestSchema,
+  EscalationBodySchema,
   EventNames,
   ResolutionRequestSchema,
   type Actor,
@@ -252,10 +254,10 @@ export interface PartnerActionResult {
   statusUrl: string;
 }
 
-/** Body of `POST …/{caseId}/updates`: a progress update to the customer. */
-export const CaseUpdateRequestSchema = z.object({ message: z.string().trim().min(1).max(8000) });
-/** Body of `POST …/{caseId}/escalation`: escalate now, with a reason. */
-export const EscalationRequestSchema = z.object({ reason: z.string().trim().min(1).max(2000) });
+/** Body of `POST …/{caseId}/updates`: a progress update to the customer (the contract's `CaseUpdateBodySchema`). */
+export const CaseUpdateRequestSchema = CaseUpdateBodySchema;
+/** Body of `POST …/{caseId}/escalation`: escalate now, with a reason (the contract's `EscalationBodySchema`). */
+export const EscalationRequestSchema = EscalationBodySchema;
 
 /** Open statuses, in which a progress update may be sent to the customer. */
 export const UpdateAllowedStatuses: readonly CaseStatus[] = ["received", "in-diagnosis", "awaiting-customer", "escalated-to-provider", "escalated-to-microsoft"];

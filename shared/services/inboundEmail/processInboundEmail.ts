@@ -27,7 +27,9 @@ import {
 } from "../../domain/email";
 import {
   EventNames,
+  normalizeText,
   PLACEHOLDER_TENANT_ID,
+  truncateText,
   type CaseAttachment,
   type InboundEmailOutcome,
   type InboundLogEntry,
@@ -281,7 +283,7 @@ async function handleBounce(deps: InboundEmailDeps, partner: Partner, input: Pro
 async function handleReply(deps: InboundEmailDeps, partner: Partner, input: ProcessInboundEmailInput, msg: IntakeMessage, match: { caseId: string; via: "in-reply-to" | "references" | "subject-token"; senderIsCustomer: boolean }): Promise<InboundEmailOutcome> {
   const receivedAt = deps.clock.now().toISOString();
   const text = stripQuotedReply(msg.text);
-  const excerpt = text.slice(0, MAX_EXCERPT_CHARS);
+  const excerpt = truncateText(normalizeText(text), MAX_EXCERPT_CHARS);
   const attachments = await storeAttachments(deps, partner.id, match.caseId, { ...msg, attachments: customerAttachments(msg.attachments) }, receivedAt);
   await deps.cases.appendTimeline(partner.id, match.caseId, {
     entryId: `email-reply-${sha(msg.intakeKey)}`,
@@ -299,15 +301,16 @@ async function handleReply(deps: InboundEmailDeps, partner: Partner, input: Proc
 }
 
 function titleOf(subject: string): string {
-  const t = subject.replace(/\s+/g, " ").trim();
-  return (t.length >= 3 ? t : `Email request${t ? `: ${t}` : ""}`).slice(0, 200);
+  const t = normalizeText(subject).replace(/\s+/g, " ").trim();
+  return truncateText(t.length >= 3 ? t : `Email request${t ? `: ${t}` : ""}`, 200);
 }
 
 async function handleNew(deps: InboundEmailDeps, partner: Partner, input: ProcessInboundEmailInput, msg: IntakeMessage, refusedCaseToken: string | undefined): Promise<InboundEmailOutcome & { language?: LanguageDecision }> {
   const now = deps.clock.now();
   const createdAt = now.toISOString();
   const body = isForwardedSubject(msg.subject) ? msg.text.trim() : stripQuotedReply(msg.text);
-  const description = (body || "(the email has no text)").slice(0, 32000);
+  // The request's text is normalised as the webhook's is (shared/contracts/text.ts): well-formed, NFC, no control characters.
+  const description = truncateText(normalizeText(body).trim() || "(the email has no text)", 32000);
   const subject = msg.subjectDecodable ? msg.subject : "";
   const classification = classifyRequest({ subject, text: body });
   const found = msg.from.address ? await lookupCustomer(deps, partner, msg.from.address) : { match: "unknown" as const, entry: undefined };
@@ -317,12 +320,13 @@ async function handleNew(deps: InboundEmailDeps, partner: Partner, input: Proces
   // A sender the app cannot mail gets no acknowledgement attempt (and no status email: undeliverableEmails).
   const undeliverable = !msg.senderMailable;
   const ack = !undeliverable && deps.limits.ackMaxPerHour > 0 && (await deps.inboundLog.takeAcknowledgement(partner.id, msg.from.address, msg.intakeKey, now, deps.limits.ackMaxPerHour));
+  const contactName = msg.from.name ? truncateText(normalizeText(msg.from.name).trim(), 200) : "";
   const customer = {
     tenantId: found.entry?.tenantId ?? PLACEHOLDER_TENANT_ID,
-    name: (found.entry?.name ?? (msg.from.address.split("@")[1] || msg.from.address || "unknown sender")).slice(0, 200),
+    name: truncateText(normalizeText(found.entry?.name ?? (msg.from.address.split("@")[1] || msg.from.address || "unknown sender")).trim() || "unknown sender", 200),
     email: msg.from.address,
     preferredLanguage: language.language,
-    ...(msg.from.name ? { contactName: msg.from.name.slice(0, 200) } : {}),
+    ...(contactName ? { contactName } : {}),
   };
   const first: TimelineEntry = {
     entryId: "received",
