@@ -4,7 +4,7 @@
  * crash threads and de-duplicates in mail clients); In-Reply-To and References are passed as
  * nodemailer's own fields, other headers as given.
  */
-import nodemailer, { type Transporter } from "nodemailer";
+import nodemailer, { type SendMailOptions, type Transporter } from "nodemailer";
 import type { EmailMessage, EmailSendResult, EmailSender } from "../ports";
 import { EmailSendError } from "./errors";
 import { smtpFault } from "./faults";
@@ -22,6 +22,36 @@ export interface SmtpEmailSenderOptions {
 
 function formatAddress(a: { address: string; displayName?: string }): { name: string; address: string } | string {
   return a.displayName ? { name: a.displayName, address: a.address } : a.address;
+}
+
+/**
+ * The nodemailer message of an {@link EmailMessage}: addresses with display names, subject, text
+ * and HTML parts, our Message-ID, In-Reply-To and References as nodemailer's own fields (so it
+ * formats them), every other header as given.
+ * @param message - the email as an activity built it (after `withSafeHeaderText`).
+ */
+export function toNodemailerMessage(message: EmailMessage): SendMailOptions {
+  const headers: Record<string, string> = {};
+  let inReplyTo: string | undefined;
+  let references: string | undefined;
+  for (const [name, value] of Object.entries(message.headers)) {
+    const lower = name.toLowerCase();
+    if (lower === "in-reply-to") inReplyTo = value;
+    else if (lower === "references") references = value;
+    else if (lower !== "message-id") headers[name] = value;
+  }
+  return {
+    from: formatAddress(message.from),
+    to: message.to.map(formatAddress),
+    cc: message.cc?.map(formatAddress),
+    subject: message.subject,
+    text: message.text,
+    html: message.html,
+    messageId: message.messageId,
+    inReplyTo,
+    references,
+    headers,
+  };
 }
 
 /** {@link EmailSender} over SMTP. */
@@ -51,28 +81,8 @@ export class SmtpEmailSender implements EmailSender {
    *   `timeout`, `deferred` (4xx).
    */
   async send(message: EmailMessage): Promise<EmailSendResult> {
-    const headers: Record<string, string> = {};
-    let inReplyTo: string | undefined;
-    let references: string | undefined;
-    for (const [name, value] of Object.entries(message.headers)) {
-      const lower = name.toLowerCase();
-      if (lower === "in-reply-to") inReplyTo = value;
-      else if (lower === "references") references = value;
-      else if (lower !== "message-id") headers[name] = value;
-    }
     try {
-      const info = await this.#transport.sendMail({
-        from: formatAddress(message.from),
-        to: message.to.map(formatAddress),
-        cc: message.cc?.map(formatAddress),
-        subject: message.subject,
-        text: message.text,
-        html: message.html,
-        messageId: message.messageId,
-        inReplyTo,
-        references,
-        headers,
-      });
+      const info = await this.#transport.sendMail(toNodemailerMessage(message));
       const rejected = ((info as { rejected?: Array<string | { address: string }> }).rejected ?? []).map((r) => (typeof r === "string" ? r : r.address));
       return { providerMessageId: String(info.messageId ?? message.messageId), ...(rejected.length > 0 ? { rejectedRecipients: rejected } : {}) };
     } catch (e) {

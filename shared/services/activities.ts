@@ -32,6 +32,7 @@ import {
 import { EmailFailurePolicy, RecordNotFoundError, faultFrom, faultMessage, retryDelayInMs, type DeliveryAttempt, type Fault, type TimelineEntry } from "../contracts";
 import { computeSlaClocks, selectSlaPolicy } from "../domain";
 import type { CaseActionInbox, CaseRepository, Clock, EmailMessage, EmailSendResult, EmailSender, NotificationDelivery, NotificationLog, PartnerCenterClient, PartnerRepository, ProductSupportIncidentLedger, SlaEventLog } from "../ports";
+import { renderTextNotification } from "../templates/partnerNotification";
 import type { CustomerEmailInput, RenderedEmail, StatusEmailInput } from "../templates/statusEmail";
 import { supportTermsQuote, type SupportTermsQuote } from "./supportTerms";
 import { slaHealthOf } from "./caseSearch";
@@ -592,10 +593,6 @@ export interface NotifyPartnerDeps {
   clock: Clock;
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
-}
-
 /**
  * NotifyPartner: emails the support and escalation contacts of the owning partner, or of
  * `recipientPartnerId` (the indirect provider on escalation), or exactly the addresses in `to`
@@ -620,8 +617,8 @@ export function createNotifyPartner(deps: NotifyPartnerDeps): (input: NotifyPart
     const addresses = [...new Set(explicit.length ? explicit : [recipient.contacts.support, ...recipient.contacts.escalation])];
     const messageId = notificationMessageId(sr.caseId, `partner.${input.notificationKey}`, domainOf(partner.senderEmail));
     const subject = input.subject.includes(`[Case #${sr.caseId}]`) ? input.subject : `${input.subject} [Case #${sr.caseId}]`;
-    const html = `<!doctype html><html><body><pre style="font-family:inherit;white-space:pre-wrap">${escapeHtml(input.text)}</pre></body></html>`;
-    const message: EmailMessage = { from: { address: partner.senderEmail, displayName: partner.name }, to: addresses.map((address) => ({ address })), subject, text: input.text, html, messageId, headers: { ...AUTOMATIC_EMAIL_HEADERS } };
-    return deliverEmail(deps, { ...base, messageId, to: addresses, subject }, message, `Partner notified (${recipient.id}): ${subject}`, { recipientPartnerId: recipient.id });
+    const rendered = renderTextNotification({ subject, text: input.text });
+    const message: EmailMessage = { from: { address: partner.senderEmail, displayName: partner.name }, to: addresses.map((address) => ({ address })), subject: rendered.subject, text: rendered.text, html: rendered.html, messageId, headers: { ...AUTOMATIC_EMAIL_HEADERS } };
+    return deliverEmail(deps, { ...base, messageId, to: addresses, subject: rendered.subject }, message, `Partner notified (${recipient.id}): ${rendered.subject}`, { recipientPartnerId: recipient.id });
   };
 }

@@ -2,10 +2,10 @@
  * The one place every outgoing email passes before its transport: display names and the subject,
  * which carry customer-supplied text (a request's `contactName` and `title`, a partner's name),
  * are made inert (shared/domain/email/headerText.ts: no address inside a display name, no RFC 2047
- * encoded word a mail client would decode). Wrapping the sender in the composition root covers
+ * encoded word a mail client would decode, one well-formed line). Wrapping the sender in the composition root covers
  * every activity that sends (status emails, partner notifications, intake acknowledgements).
  */
-import { neutraliseEncodedWords, safeDisplayName } from "../domain/email";
+import { safeDisplayName, safeSubject } from "../domain/email";
 import type { EmailMessage, EmailSender } from "../ports";
 
 type Address = EmailMessage["to"][number];
@@ -25,7 +25,7 @@ export function withSafeHeaderText(message: EmailMessage): EmailMessage {
     from: safeAddress(message.from),
     to: message.to.map(safeAddress),
     ...(message.cc ? { cc: message.cc.map(safeAddress) } : {}),
-    subject: neutraliseEncodedWords(message.subject),
+    subject: safeSubject(message.subject),
   };
 }
 

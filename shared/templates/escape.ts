@@ -1,7 +1,9 @@
 /**
  * Context-aware HTML escaping for email templates (OWASP XSS Prevention Cheat Sheet, rules #1 and
  * #2). Values are escaped exactly once, at the point they enter HTML, and never decoded afterwards.
+ * Every function here is total over any JavaScript string, lone surrogates included.
  */
+import { toSingleLineText, toWellFormedText } from "../contracts/text";
 
 const TEXT_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -34,14 +36,15 @@ const SIMPLE_EMAIL = /^[A-Za-z0-9.!#$%*+/?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0
  * Builds a `mailto:` href for an email address, or undefined when the value is not a plain email
  * address (then the caller renders it as text only). Address and subject are percent-encoded
  * (RFC 6068) and the whole URL is then attribute-escaped, so the result is safe inside a quoted
- * `href` attribute and cannot carry another scheme such as `javascript:`.
+ * `href` attribute and cannot carry another scheme such as `javascript:`. A lone surrogate in the
+ * subject (which `encodeURIComponent` refuses with a URIError) is encoded as U+FFFD.
  * @param value - untrusted value, e.g. a partner's support contact.
  * @param subject - optional subject for the reply.
  */
 export function safeMailtoHref(value: string, subject?: string): string | undefined {
   const trimmed = value.trim();
   if (!SIMPLE_EMAIL.test(trimmed)) return undefined;
-  const query = subject ? `?subject=${encodeURIComponent(subject)}` : "";
+  const query = subject ? `?subject=${encodeURIComponent(toWellFormedText(subject))}` : "";
   return escapeHtmlAttribute(`mailto:${encodeURIComponent(trimmed).replace(/%40/g, "@")}${query}`);
 }
 
@@ -62,10 +65,11 @@ export function safeHttpHref(value: string): string | undefined {
 }
 
 /**
- * Removes CR, LF and other control characters (replaced by a space) and collapses runs of
- * whitespace: for values placed in single-line contexts such as the email subject (header injection).
+ * Replaces CR, LF, U+2028, U+2029 and every other control character with a space, collapses runs
+ * of whitespace and makes the text well-formed: for values placed in single-line contexts such as
+ * the email subject (header injection). Same as shared/contracts `toSingleLineText`.
  * @param value - untrusted text.
  */
 export function toSingleLine(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").replace(/\s{2,}/g, " ").trim();
+  return toSingleLineText(value);
 }

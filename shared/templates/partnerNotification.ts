@@ -8,6 +8,7 @@ import type { Category, MicrosoftServiceRequestPayload, ProductId, Severity, Sla
 import { escapeHtmlText, safeHttpHref, toSingleLine } from "./escape";
 import type { RenderedEmail } from "./statusEmail";
 import { assertTimeZone, formatInstant } from "./format";
+import { toRenderableInput } from "./text";
 
 /** Fields every partner notification has. */
 export interface PartnerNotificationBase {
@@ -134,11 +135,13 @@ function payloadFields(payload: MicrosoftServiceRequestPayload): Field[] {
  * reasons, the service-request payload) are escaped in the HTML part; `caseUrl` is linked only when
  * it is an http(s) URL. The prepared service request lists every payload field (Partner Center
  * ServiceRequest: Title, Description, Severity, SupportTopicId, ProductName, PrimaryContact) so the
- * partner can file it by hand.
+ * partner can file it by hand. Total over text: every string of the input first goes through
+ * `toRenderableText` (./text), as for the customer emails.
  * @throws RangeError when an instant is not valid ISO 8601, `timeZone` is unknown, `percent` is not
  * within 1–100, `level` is not a positive integer, or the kind is unknown.
  */
-export function renderPartnerNotification(input: PartnerNotificationInput): RenderedEmail {
+export function renderPartnerNotification(given: PartnerNotificationInput): RenderedEmail {
+  const input = toRenderableInput(given);
   assertTimeZone(input.timeZone);
   const when = (iso: string) => formatInstant(iso, "en-GB", input.timeZone);
   let headline: string;
@@ -250,4 +253,18 @@ export function renderPartnerNotification(input: PartnerNotificationInput): Rend
     "",
   ].join("\n");
   return { subject, text, html };
+}
+
+/**
+ * Renders a notification whose wording the caller wrote as plain text (NotifyPartner: SLA
+ * breaches, escalations, undeliverable customer addresses, stopped workflows): the subject made
+ * one line (`toSingleLine`), the text as given (through `toRenderableText`), and an HTML part that
+ * shows the same text escaped in a `<pre>` block. Total over any JavaScript strings.
+ * @param input - subject and plain text.
+ */
+export function renderTextNotification(input: { subject: string; text: string }): RenderedEmail {
+  const { subject, text } = toRenderableInput(input);
+  const line = toSingleLine(subject);
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtmlText(line)}</title></head><body><pre style="font-family:inherit;white-space:pre-wrap">${escapeHtmlText(text)}</pre></body></html>`;
+  return { subject: line, text, html };
 }

@@ -12,6 +12,7 @@ import { pl } from "./locales/pl";
 import { ru } from "./locales/ru";
 import { assertTimeZone, formatInstant } from "./format";
 import { escapeHtmlAttribute, escapeHtmlText, safeMailtoHref, toSingleLine } from "./escape";
+import { toRenderableInput } from "./text";
 import { describeServiceHoursIn, serviceHoursLanguageOf, type DescribeServiceHoursOptions, type ServiceHoursLike } from "./serviceHours";
 import { CustomerNoticeKinds, type NoticeTemplate, type PartialStatusEmailLocale, type StatusEmailLocale, type StatusEmailPlaceholder, type StatusTemplate } from "./types";
 
@@ -241,10 +242,15 @@ function nonBlank(value: string | undefined): string | undefined {
  * are email addresses) are percent-encoded and attribute-escaped. Instants are formatted with
  * `Intl.DateTimeFormat(<language's locale>, { timeZone })`. The acknowledgement (`received`)
  * quotes `supportTerms` when given and, for billing requests, names `billingContact`.
+ *
+ * Total over text: every string of the input first goes through `toRenderableText` (./text: lone
+ * surrogates → U+FFFD, control characters removed, U+2028/U+2029 → line breaks), so any text,
+ * whatever it holds, renders to well-formed output.
  * @throws RangeError when an instant is not valid ISO 8601, `timeZone` is not an IANA zone, the
  * status or kind is unknown, or a partner update has a blank message.
  */
-export function renderCustomerEmail(input: CustomerEmailInput): RenderedEmail {
+export function renderCustomerEmail(given: CustomerEmailInput): RenderedEmail {
+  const input = toRenderableInput(given);
   const locale = resolveStatusEmailLocale(input.language);
   let body: Body;
   switch (input.kind) {
@@ -401,4 +407,4 @@ function renderBody(input: CustomerEmailBase, locale: StatusEmailLocale, body: B
   return { subject, text, html };
 }
 
-export { renderPartnerNotification, supportVehicleNames, type PartnerNotificationBase, type PartnerNotificationInput, type PartnerNotificationKind } from "./partnerNotification";
+export { renderPartnerNotification, renderTextNotification, supportVehicleNames, type PartnerNotificationBase, type PartnerNotificationInput, type PartnerNotificationKind } from "./partnerNotification";

@@ -11,7 +11,11 @@
  *   characters: no decoder sees an encoded word any more, and the text looks the same to the reader.
  *   (The transport encodes the non-ASCII joiner in its own encoded word, which clients decode once,
  *   back to the literal text.)
+ * - Both are **well-formed single lines** whatever they were given: lone surrogates become U+FFFD,
+ *   control characters and U+2028/U+2029 spaces (shared/contracts `toSingleLineText`), and cuts
+ *   never split a surrogate pair.
  */
+import { toSingleLineText, truncateText } from "../../contracts/text";
 
 /** U+2060 WORD JOINER: invisible, no line-break opportunity, never part of an RFC 2047 token. */
 export const ENCODED_WORD_BREAK = "\u2060";
@@ -29,22 +33,29 @@ export function neutraliseEncodedWords(text: string): string {
 }
 
 /**
+ * A subject line that is one well-formed line with no encoded word: `toSingleLineText`, then
+ * {@link neutraliseEncodedWords}.
+ * @param subject - the subject as rendered.
+ */
+export function safeSubject(subject: string): string {
+  return neutraliseEncodedWords(toSingleLineText(subject));
+}
+
+/**
  * A display name that names nobody else: angle-bracketed parts (`<…>`), address-like tokens
  * (`…@…`), control characters, `"` and `\` removed, whitespace collapsed, encoded words broken
- * ({@link neutraliseEncodedWords}), cut to {@link MAX_DISPLAY_NAME_LENGTH}.
+ * ({@link neutraliseEncodedWords}), cut to {@link MAX_DISPLAY_NAME_LENGTH} (never inside a
+ * surrogate pair); lone surrogates become U+FFFD.
  * @param name - the name as supplied (e.g. a request's `contactName`).
  * @returns the safe name, or undefined when nothing is left (send the bare address then).
  */
 export function safeDisplayName(name: string | undefined): string | undefined {
   if (name === undefined) return undefined;
-  const cleaned = name
+  const words = toSingleLineText(name)
     .replace(/<[^>]*>?/g, " ")
-    .replace(/[\u0000-\u001f\u007f-\u009f"\\<>]/g, " ")
+    .replace(/["\\<>]/g, " ")
     .split(/\s+/)
-    .filter((word) => !word.includes("@"))
-    .join(" ")
-    .trim()
-    .slice(0, MAX_DISPLAY_NAME_LENGTH)
-    .trim();
+    .filter((word) => !word.includes("@"));
+  const cleaned = truncateText(words.join(" ").trim(), MAX_DISPLAY_NAME_LENGTH).trim();
   return cleaned === "" ? undefined : neutraliseEncodedWords(cleaned);
 }
