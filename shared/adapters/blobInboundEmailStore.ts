@@ -10,7 +10,7 @@
  */
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
-import { CASE_ATTACHMENTS_CONTAINER, INBOUND_EMAIL_CONTAINER, INBOUND_EMAIL_QUARANTINE_CONTAINER } from "../contracts";
+import { CASE_ATTACHMENTS_CONTAINER, INBOUND_EMAIL_CONTAINER, INBOUND_EMAIL_QUARANTINE_CONTAINER, toWellFormedText } from "../contracts";
 import type { InboundEmailBlobStore } from "../ports";
 
 /** Options of {@link BlobInboundEmailStore}: a connection string or a blob service URI with a token credential. */
@@ -23,9 +23,13 @@ export type BlobInboundEmailStoreOptions =
       credential?: TokenCredential;
     };
 
-/** Blob metadata values must be ASCII (HTTP headers): non-ASCII is percent-encoded, length capped. */
+/**
+ * Blob metadata values must be ASCII (HTTP headers): non-ASCII is percent-encoded (a lone
+ * surrogate, which `encodeURI` refuses, as U+FFFD), control characters dropped, length capped at
+ * 1,024 characters (never inside a `%XX` escape). Total over any string.
+ */
 export function toBlobMetadataValue(value: string): string {
-  return encodeURI(value).replace(/[\u0000-\u001f]/g, "").slice(0, 1024);
+  return encodeURI(toWellFormedText(value).replace(/[\u0000-\u001f\u007f]/g, "")).slice(0, 1024).replace(/%[0-9A-F]?$/, "");
 }
 
 /** {@link InboundEmailBlobStore} over Azure Blob Storage. */

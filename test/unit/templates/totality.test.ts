@@ -1,15 +1,16 @@
 /**
  * Rendering is total over text: every template (customer emails for every status and notice, in
  * every supported language; partner notifications of every kind; plain-text notifications), the
- * header rules every outgoing email passes, and the SMTP adapter's MIME composition, for arbitrary
- * strings in every free-text field — full Unicode, arbitrary UTF-16 code units (lone surrogates),
- * NUL and other controls, U+2028/U+2029, bidirectional and zero-width marks, markup, very long
- * words. Nothing throws, and what comes out is well-formed, single-line where it must be, and
+ * header rules every outgoing email passes, the SMTP adapter's MIME composition and the blob
+ * metadata of inbound email, for arbitrary strings in every free-text field — full Unicode,
+ * arbitrary UTF-16 code units (lone surrogates), NUL and other controls, U+2028/U+2029,
+ * bidirectional and zero-width marks, markup, very long words. Nothing throws, and what comes out is well-formed, single-line where it must be, and
  * free of control characters and of unescaped markup.
  */
 import fc from "fast-check";
 import MailComposer from "nodemailer/lib/mail-composer";
 import { CaseStatuses, isWellFormedText, SupportedLanguages, SupportVehicles, type CaseStatus, type SupportedLanguage } from "../../../shared/contracts";
+import { toBlobMetadataValue } from "../../../shared/adapters/blobInboundEmailStore";
 import { toNodemailerMessage } from "../../../shared/adapters/smtpEmailSender";
 import { withSafeHeaderText } from "../../../shared/services/safeHeaders";
 import { CustomerNoticeKinds, renderCustomerEmail, renderPartnerNotification, renderStatusEmail, renderTextNotification, safeMailtoHref, toSingleLine, type CustomerEmailInput, type PartnerNotificationInput, type RenderedEmail } from "../../../shared/templates";
@@ -177,5 +178,20 @@ describe("string helpers and outgoing headers, for arbitrary text", () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe("blob metadata of inbound email (quarantine reason, sender, subject), for arbitrary text", () => {
+  it("is ASCII without control characters, at most 1,024 characters, never a cut escape", () => {
+    fc.assert(
+      fc.property(text, (value) => {
+        const meta = toBlobMetadataValue(value);
+        expect(meta).toMatch(/^[\x20-\x7e]*$/);
+        expect(meta.length).toBeLessThanOrEqual(1024);
+        expect(meta).not.toMatch(/%[0-9A-F]?$/);
+      }),
+      { numRuns: 300 },
+    );
+    expect(toBlobMetadataValue("Broken \ud83d subject")).toBe("Broken%20%EF%BF%BD%20subject");
   });
 });
