@@ -3,16 +3,31 @@
  * client creation for Azurite, error classification, and storing strings larger than one table
  * property (64 KiB, about 32 K UTF-16 characters) across several properties.
  */
-import { TableClient, type TableEntityResult } from "@azure/data-tables";
+import { TableClient, type TableEntityResult, type TableServiceClientOptions } from "@azure/data-tables";
 
 /** Largest string length (UTF-16 code units) stored in one table property. */
 const CHUNK_CHARS = 30000;
 /** Azure Table Storage entity size limit (1 MiB), which Azurite enforces as well. */
 export const MAX_ENTITY_BYTES = 1024 * 1024;
 
+/**
+ * Writes U+2028 and U+2029 in entity-group transaction bodies as the JSON escapes `\u2028` and
+ * `\u2029` (the same JSON strings): Azurite's batch parser cuts an operation's JSON at a raw line
+ * separator, fails the batch and can leave every later batch failing (history events carry
+ * activity inputs and outputs with customer text). The app's table clients do the same; see
+ * docs/azurite-line-separator-batch.md.
+ */
+const batchLineSeparatorEscapePolicy: NonNullable<TableServiceClientOptions["additionalPolicies"]>[number]["policy"] = {
+  name: "batchLineSeparatorEscapePolicy",
+  sendRequest(request, next) {
+    if (typeof request.body === "string" && /\/\$batch(?:\?|$)/.test(request.url)) request.body = request.body.replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+    return next(request);
+  },
+};
+
 /** Creates a table client; allows plain HTTP, which Azurite uses. */
 export function createTableClient(connectionString: string, tableName: string): TableClient {
-  return TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true });
+  return TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: true, additionalPolicies: [{ policy: batchLineSeparatorEscapePolicy, position: "perCall" }] });
 }
 
 /** HTTP status of a storage error, or undefined. */
