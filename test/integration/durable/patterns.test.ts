@@ -51,6 +51,16 @@ test("human interaction: the approval event wins and the timer is canceled", asy
   expect(types).not.toContain("TimerFired");
 });
 
+test("an event payload holding U+2028/U+2029 is kept in history as sent (batched history rows on Azurite)", async () => {
+  const id = await engine.startNew("dtApproval", { input: { timeoutMs: 4000 } });
+  await waitUntil(async () => (await engine.getStatus(id))?.runtimeStatus === "Running", 10000, "running");
+  const by = "alice\u2028line two\u2029paragraph";
+  expect(await engine.raiseEvent(id, "Approval", by)).toBe("accepted");
+  const s = await finish(engine, id);
+  expect(s.runtimeStatus).toBe("Completed");
+  expect(s.output).toEqual({ outcome: "approved", by });
+});
+
 test("human interaction: the timer wins when nobody approves", async () => {
   const id = await engine.startNew("dtApproval", { input: { timeoutMs: 600 } });
   const s = await finish(engine, id);
