@@ -18,7 +18,7 @@ import { reclassifySupportRequest, submitInboundEmail, verifyWebhookBytes } from
 import { handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type HttpHandlerDeps } from "./common";
 import { WEBHOOK_CHALLENGE } from "./intakeHandlers";
 import { authorize, CONTINUATION_HEADER, idempotencyScope } from "./partnerApiHandlers";
-import { notFoundProblem, problem, ProblemTypes, unauthorizedProblem, validationProblem } from "./problem";
+import { invalidPartnerIdProblem, notFoundProblem, problem, ProblemTypes, unauthorizedProblem, validationProblem } from "./problem";
 
 /** Media type of the relay endpoint's body (RFC 2046 5.2.1). */
 export const RFC822_MEDIA_TYPE = "message/rfc822";
@@ -36,7 +36,8 @@ export function createSubmitInboundEmailHandler(deps: Pick<HttpHandlerDeps, "get
       const container = deps.getContainer();
       const partnerId = request.params.partnerId ?? "";
       const instance = pathOf(request);
-      const credentials = PartnerIdSchema.safeParse(partnerId).success ? await container.partners.getCredentials(partnerId) : undefined;
+      if (!PartnerIdSchema.safeParse(partnerId).success) return invalidPartnerIdProblem(instance);
+      const credentials = await container.partners.getCredentials(partnerId);
       if (!credentials) return notFoundProblem("No such partner.", instance);
       const ct = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
       if (ct !== RFC822_MEDIA_TYPE) {

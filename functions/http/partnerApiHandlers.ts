@@ -12,7 +12,7 @@
  * another partner or its cases exist (OWASP API1:2023 BOLA).
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
-import type { ActionResult } from "../../shared/contracts";
+import { PartnerIdSchema, type ActionResult } from "../../shared/contracts";
 import type { Container } from "../../shared/container";
 import type { SupportRequestWorkflow } from "../../shared/ports";
 import {
@@ -39,7 +39,7 @@ import {
   type ApiPrincipal,
 } from "../../shared/services";
 import { auditCaller, handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type HttpHandlerDeps } from "./common";
-import { notFoundProblem, tooManyRequestsProblem, unauthorizedProblem, validationProblem } from "./problem";
+import { invalidPartnerIdProblem, notFoundProblem, tooManyRequestsProblem, unauthorizedProblem, validationProblem } from "./problem";
 
 /** Challenge sent with a 401 of the partner API. */
 export const API_KEY_CHALLENGE = 'Bearer realm="partner-api", charset="UTF-8"';
@@ -69,6 +69,7 @@ export async function authorize(container: Container, request: HttpRequest): Pro
   const partnerId = request.params.partnerId ?? "";
   const apiKey = apiKeyOf(request);
   const instance = pathOf(request);
+  if (!PartnerIdSchema.safeParse(partnerId).success) return { ok: false, response: invalidPartnerIdProblem(instance) };
   if (!apiKey) return { ok: false, response: unauthorizedProblem("Send the partner API key in the x-api-key header or as a Bearer token.", API_KEY_CHALLENGE, undefined, instance) };
   const auth = await authenticateApiKey({ partners: container.partners }, partnerId, apiKey);
   if (auth.kind === "unauthorized") return { ok: false, response: unauthorizedProblem("The API key is not valid for this partner.", `${API_KEY_CHALLENGE}, error="invalid_token"`, undefined, instance) };
@@ -271,11 +272,13 @@ export const SUPPORT_TERMS_CACHE_CONTROL = "public, max-age=300";
 /**
  * `GET /api/partners/{partnerId}/support-terms`, public (no key): 200 `{partnerId, name,
  * supportTypes, serviceHours: {timeZone, weekly, holidays}, contactMethods, pricing}` with
- * `Cache-Control: public, max-age=300`; 404 problem for an unknown partner.
+ * `Cache-Control: public, max-age=300`; 404 problem for an unknown partner (naming `path:partnerId`
+ * when the id cannot name one).
  */
 export function createGetSupportTermsHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
   return (request, context) =>
     handleErrors(request, context, async () => {
+      if (!PartnerIdSchema.safeParse(request.params.partnerId ?? "").success) return invalidPartnerIdProblem(pathOf(request));
       const terms = await getPublicSupportTerms({ partners: deps.getContainer().partners }, request.params.partnerId ?? "");
       return json(200, terms, { "Cache-Control": SUPPORT_TERMS_CACHE_CONTROL });
     });

@@ -87,6 +87,16 @@ export function notFoundProblem(detail = "The resource does not exist.", instanc
   return problem(404, ProblemTypes.notFound, "Not found.", detail, { instance });
 }
 
+/**
+ * 404 for a `{partnerId}` that cannot name a partner (not lower-case letters, digits and dashes,
+ * 3–63 characters: shared/contracts `PartnerIdSchema`), naming the path parameter. Answered before
+ * anything is looked up, so such an id never reaches storage as a key.
+ */
+export function invalidPartnerIdProblem(instance?: string): HttpResponseInit {
+  const detail = "lower-case letters, digits and dashes, 3–63 characters";
+  return problem(404, ProblemTypes.notFound, "Not found.", `No partner has this id; partner ids are ${detail}.`, { instance, members: { errors: [{ pointer: "path:partnerId", detail }] } });
+}
+
 /** 409 for a request that conflicts with the current state. */
 export function conflictProblem(detail: string, instance?: string, members?: Record<string, unknown>): HttpResponseInit {
   return problem(409, ProblemTypes.conflict, "The request conflicts with the current state.", detail, { instance, members });

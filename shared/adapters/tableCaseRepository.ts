@@ -26,7 +26,7 @@ import type { RecordTransitionInput, SupportRequest, TimelineEntry } from "../co
 import { CaseStatuses, type CaseStatus } from "../contracts";
 import type { CaseFilter, CaseListItem, CaseRepository, ListCasesOptions, Page, ProviderCaseShare } from "../ports";
 import { CaseAlreadyExistsError, CaseNotFoundError, DeliveryAlreadyRecordedError } from "./errors";
-import { encodeKey, fromBase64Url, packJson, statusOf, TableNames, toBase64Url, unpackJson, type TableStorage } from "./tableStorage";
+import { encodeKey, fromBase64Url, MAX_KEY_LENGTH, packJson, statusOf, TableNames, toBase64Url, unpackJson, type TableStorage } from "./tableStorage";
 
 const MAX_TIME = 9_999_999_999_999;
 const MAX_ETAG_ATTEMPTS = 10;
@@ -46,9 +46,15 @@ export function caseRowKey(caseId: string): string {
   return `case_${encodeKey(caseId)}`;
 }
 
-/** RowKey of the intake-delivery row (one per webhook id), which points at the case it created. */
+/**
+ * RowKey of the intake-delivery row (one per webhook id or email), which points at the case it
+ * created. The id comes from outside (a `webhook-id` header, a Message-ID) and may be of any length:
+ * up to the key limit it is kept as written (rows stored before stay addressable), beyond it
+ * hashed ({@link encodeKey}).
+ */
 export function deliveryRowKey(deliveryId: string): string {
-  return `delivery_${encodeKey(deliveryId)}`;
+  const prefix = "delivery_";
+  return `${prefix}${encodeKey(deliveryId, MAX_KEY_LENGTH - prefix.length)}`;
 }
 
 /** RowKey of the newest-first index row: inverted, zero-padded creation time in ms, then the case id. */
@@ -136,7 +142,8 @@ export function searchFilter(partnerId: string, f: CaseFilter, options: { ignore
   return parts.join(" and ");
 }
 
-function timelinePartition(partnerId: string, caseId: string): string {
+/** PartitionKey of a case's timeline: `<partner id>_<case id>`, each part encoded ({@link encodeKey}). */
+export function timelinePartitionKey(partnerId: string, caseId: string): string {
   return `${encodeKey(partnerId)}_${encodeKey(caseId)}`;
 }
 
@@ -359,7 +366,7 @@ export class TableCaseRepository implements CaseRepository {
   async listTimeline(partnerId: string, caseId: string): Promise<TimelineEntry[]> {
     const table = await this.storage.getTable(TableNames.timeline);
     const rows: Array<{ entry: TimelineEntry; writtenAt: string }> = [];
-    for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${timelinePartition(partnerId, caseId)}` } })) {
+    for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${timelinePartitionKey(partnerId, caseId)}` } })) {
       rows.push({ entry: unpackJson<TimelineEntry>(e), writtenAt: String(e.writtenAt ?? "") });
     }
     rows.sort((a, b) => (a.entry.at < b.entry.at ? -1 : a.entry.at > b.entry.at ? 1 : a.writtenAt < b.writtenAt ? -1 : a.writtenAt > b.writtenAt ? 1 : 0));
@@ -465,7 +472,7 @@ export class TableCaseRepository implements CaseRepository {
   async #insertTimeline(partnerId: string, caseId: string, entry: TimelineEntry): Promise<void> {
     const table: TableClient = await this.storage.getTable(TableNames.timeline);
     try {
-      await table.createEntity({ partitionKey: timelinePartition(partnerId, caseId), rowKey: encodeKey(entry.entryId), at: entry.at, kind: entry.kind, writtenAt: this.now().toISOString(), ...packJson(entry) });
+      await table.createEntity({ partitionKey: timelinePartitionKey(partnerId, caseId), rowKey: encodeKey(entry.entryId), at: entry.at, kind: entry.kind, writtenAt: this.now().toISOString(), ...packJson(entry) });
     } catch (e) {
       if (statusOf(e) !== 409) throw e;
     }

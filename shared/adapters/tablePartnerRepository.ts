@@ -14,7 +14,7 @@
  *   of truth and is re-checked). Issue 5: also `lastUsedAt`, merged at most once a minute per key,
  *   so authentication never rewrites the partner row.
  */
-import type { Partner, PartnerDefinition } from "../contracts";
+import { PartnerIdSchema, type Partner, type PartnerDefinition } from "../contracts";
 import type { ApiKeyRecord, PartnerCredentialRecord, PartnerRepository, SecretSealer } from "../ports";
 import { packJson, statusOf, TableNames, unpackJson, type StoredEntity, type TableStorage } from "./tableStorage";
 
@@ -259,6 +259,9 @@ export class TablePartnerRepository implements PartnerRepository {
   }
 
   async #getRow(partnerId: string): Promise<StoredEntity | undefined> {
+    // The RowKey is the partner id as registered (PartnerIdSchema); any other string (a `/`, a
+    // 1,000-character id from a URL…) names no partner, and is never sent to storage as a key.
+    if (!PartnerIdSchema.safeParse(partnerId).success) return undefined;
     const table = await this.storage.getTable(TableNames.partners);
     try {
       return await table.getEntity<Record<string, unknown>>(PARTNER_PK, partnerId);

@@ -189,11 +189,41 @@ export function statusOf(error: unknown): number | undefined {
 }
 
 /**
- * Makes any string usable in PartitionKey/RowKey: percent-encodes `/ \ # ?`, `%` and control
- * characters (disallowed in keys), keeps the rest. Injective, so distinct inputs stay distinct.
+ * Most UTF-16 code units of a PartitionKey or RowKey: Azure allows 1 KiB (512 UTF-16 code units,
+ * "Understanding the Table service data model"), and Azurite refuses longer keys as well.
  */
-export function encodeKey(value: string): string {
-  return value.replace(/[%/\\#?\u0000-\u001f\u007f-\u009f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0").toUpperCase()}`);
+export const MAX_KEY_LENGTH = 512;
+
+/**
+ * Default length budget of one {@link encodeKey} part: two parts, a separator and a short prefix
+ * (`idx_<13 digits>_`, `delivery_`, `case_`) stay within {@link MAX_KEY_LENGTH}.
+ */
+export const DEFAULT_KEY_PART_LENGTH = 255;
+
+/** Characters a key may not hold (Azure: `/ \ # ?`, U+0000–U+001F, U+007F–U+009F), `%` (the escape) and lone surrogates. */
+const KEY_ESCAPED = /[%/\\#?\u0000-\u001f\u007f-\u009f]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Makes any JavaScript string usable as (part of) a PartitionKey or RowKey, following Azure's rules
+ * for key values ("Characters disallowed in key fields", ≤ 1 KiB):
+ * - `%`, `/`, `\`, `#`, `?` and the control characters U+0000–U+001F and U+007F–U+009F become
+ *   `%XX` (two upper-case hex digits); a lone surrogate (which has no UTF-8 form, so no URL) becomes
+ *   `%uXXXX`; everything else is kept, so keys of ordinary ids read as the ids themselves and keys
+ *   written before stay the same;
+ * - when the result is longer than `maxLength` UTF-16 code units, the key part is `%~` followed by
+ *   the SHA-256 (hex, 64 characters) of that encoded form instead (66 characters in all).
+ * Injective (up to SHA-256 collisions): an escaped form never contains `%~` and never ends in a
+ * cut escape, so distinct inputs give distinct parts. Total: never throws.
+ * @param value - any string (an id, a webhook id from a header, an address…).
+ * @param maxLength - the part's length budget (default {@link DEFAULT_KEY_PART_LENGTH}; at least 66).
+ * @returns a string with none of the disallowed characters, at most `maxLength` long.
+ */
+export function encodeKey(value: string, maxLength: number = DEFAULT_KEY_PART_LENGTH): string {
+  const encoded = value.replace(KEY_ESCAPED, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `%${code.toString(16).padStart(2, "0").toUpperCase()}` : `%u${code.toString(16).toUpperCase()}`;
+  });
+  return encoded.length <= maxLength ? encoded : `%~${sha256Hex(encoded)}`;
 }
 
 /** SHA-256 hex of a UTF-8 string. */
