@@ -4,10 +4,10 @@
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { CreateSupportRequestSchema, PartnerIdSchema } from "../../shared/contracts";
-import { decodeUtf8Body, submitSupportRequest, verifyWebhook } from "../../shared/services";
+import { decodeUtf8Body, submitSupportRequest, verifyWebhook, webhookPayloadFingerprint } from "../../shared/services";
 import { recordCustomerFromCase } from "../../shared/services/inboundEmail";
 import { handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type HttpHandlerDeps } from "./common";
-import { invalidParamsFromZod, notFoundProblem, ProblemTypes, unauthorizedProblem, validationProblem } from "./problem";
+import { invalidParamsFromZod, invalidPartnerIdProblem, notFoundProblem, ProblemTypes, unauthorizedProblem, validationProblem } from "./problem";
 
 /** Challenge sent with a 401 of the webhook (no registered scheme exists for Standard Webhooks). */
 export const WEBHOOK_CHALLENGE = 'Webhook-Signature realm="support-requests", headers="webhook-id webhook-timestamp webhook-signature"';
@@ -20,7 +20,9 @@ export const WEBHOOK_CHALLENGE = 'Webhook-Signature realm="support-requests", he
  * (or, without one, the `webhook-id`, which Standard Webhooks senders keep across retries) →
  * 202 `{caseId, status: "received", statusUrl}` with `Location: statusUrl`. A replay returns the
  * first response (plus `Idempotent-Replayed: true`); the same key with another body → 422; while
- * the first is running → 409.
+ * the first is running → 409. A `webhook-id` that created a case answers, under any
+ * `Idempotency-Key`, 202 with that case when the body is the same bytes, 422 naming
+ * `header:webhook-id` when it is another body.
  */
 export function createSubmitSupportRequestHandler(deps: HttpHandlerDeps): HttpHandler {
   return (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
@@ -28,7 +30,8 @@ export function createSubmitSupportRequestHandler(deps: HttpHandlerDeps): HttpHa
       const container = deps.getContainer();
       const partnerId = request.params.partnerId ?? "";
       const instance = pathOf(request);
-      const credentials = PartnerIdSchema.safeParse(partnerId).success ? await container.partners.getCredentials(partnerId) : undefined;
+      if (!PartnerIdSchema.safeParse(partnerId).success) return invalidPartnerIdProblem(instance);
+      const credentials = await container.partners.getCredentials(partnerId);
       if (!credentials) return notFoundProblem("No such partner.", instance);
       // The signature covers the bytes as sent: verify them first, decode only afterwards.
       const bytes = new Uint8Array(await request.arrayBuffer());
@@ -47,7 +50,7 @@ export function createSubmitSupportRequestHandler(deps: HttpHandlerDeps): HttpHa
         partnerId,
         raw,
         async () => {
-          const result = await submitSupportRequest(container.supportRequestDeps(deps.getWorkflow(context)), partnerId, body.value, { webhookId: verification.webhookId });
+          const result = await submitSupportRequest(container.supportRequestDeps(deps.getWorkflow(context)), partnerId, body.value, { webhookId: verification.webhookId, payloadFingerprint: webhookPayloadFingerprint(bytes) });
           context.log(`Support request ${result.caseId} received for partner ${partnerId}`);
           // Issue 4: the customer directory learns the customer of every case (email intake looks senders up there).
           const stored = await container.cases.getCase(partnerId, result.caseId);

@@ -19,6 +19,8 @@ export const ProblemTypes = {
   conflict: "/problems/conflict",
   idempotencyInFlight: "/problems/idempotency-key-in-use",
   idempotencyMismatch: "/problems/idempotency-key-reused",
+  /** A `webhook-id` that created a case came again with another payload (422). */
+  webhookIdReused: "/problems/webhook-id-reused",
   unsupportedMediaType: "/problems/unsupported-media-type",
   tooManyRequests: "/problems/too-many-requests",
   /** Issue 5: the API key's role lacks a permission (403). */
@@ -136,8 +138,18 @@ export function internalProblem(instance?: string, invocationId?: string): HttpR
 }
 
 /**
+ * 422 for a `webhook-id` delivered before with another payload: the first delivery's case stands,
+ * this payload is not accepted (naming the header).
+ */
+export function webhookIdReusedProblem(instance?: string): HttpResponseInit {
+  const detail = "This webhook-id was delivered before with another payload; send a new message under a new webhook-id.";
+  return problem(422, ProblemTypes.webhookIdReused, "This webhook-id was used for a different request.", detail, { instance, members: { errors: [{ pointer: "header:webhook-id", detail: "already used for a different payload" }] } });
+}
+
+/**
  * Maps service errors (by their stable `code`) to problems: ValidationFailed → 400,
- * NotFound → 404, Forbidden → 403 (issue 5), Conflict → 409; anything else → undefined (the caller answers 500).
+ * NotFound → 404, Forbidden → 403 (issue 5), Conflict → 409, DeliveryConflict → 422; anything
+ * else → undefined (the caller answers 500).
  */
 export function problemFromError(error: unknown, instance?: string): HttpResponseInit | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -150,6 +162,7 @@ export function problemFromError(error: unknown, instance?: string): HttpRespons
     const e = error as { permission: string; role: string };
     return forbiddenProblem(e.permission, e.role, instance);
   }
+  if (code === "DeliveryConflict") return webhookIdReusedProblem(instance);
   if (code === "Conflict") {
     const e = error as { message: string; currentStatus?: string };
     return conflictProblem(e.message, instance, e.currentStatus ? { currentStatus: e.currentStatus } : undefined);

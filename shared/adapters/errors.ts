@@ -20,10 +20,15 @@ export class CaseAlreadyExistsError extends Error {
 export class DeliveryAlreadyRecordedError extends Error {
   /** Stable code. */
   readonly code = "DeliveryAlreadyRecorded";
-  /** @param deliveryId - the webhook id. @param caseId - the case it created. */
+  /**
+   * @param deliveryId - the webhook id.
+   * @param caseId - the case it created.
+   * @param fingerprint - the payload fingerprint stored with the delivery (absent on rows written before fingerprints).
+   */
   constructor(
     readonly deliveryId: string,
     readonly caseId: string,
+    readonly fingerprint?: string,
   ) {
     super(`Delivery ${deliveryId} already created case ${caseId}`);
     this.name = "DeliveryAlreadyRecordedError";

@@ -4,6 +4,9 @@
  * Table `<prefix>Cases`, PartitionKey = partner id:
  * - case row, RowKey `case_<caseId>`: the case as packed JSON, `status`, `createdAt`, `updatedAt`,
  *   `applied` (JSON map of applied transition entry ids → status before, for exactly-once merges);
+ * - delivery row, RowKey `delivery_<webhook id or email key>` ({@link deliveryRowKey}): the case a
+ *   delivery created (`caseId`) and the delivered payload's `fingerprint`, written in the same
+ *   transaction as the case, so a delivery creates one case at most;
  * - index row, RowKey `idx_<inverted ms>_<caseId>` (13 digits, `9999999999999 − createdAt ms`):
  *   a copy of the case so a newest-first page is one range query ("log tail" pattern,
  *   https://learn.microsoft.com/azure/storage/tables/table-storage-design-patterns#log-tail-pattern).
@@ -164,15 +167,15 @@ export class TableCaseRepository implements CaseRepository {
    * @throws CaseAlreadyExistsError when the case id is taken.
    * @throws RestError when storage fails.
    */
-  async createCase(supportRequest: SupportRequest, firstEntry: TimelineEntry, options: { deliveryId?: string } = {}): Promise<void> {
+  async createCase(supportRequest: SupportRequest, firstEntry: TimelineEntry, options: { deliveryId?: string; deliveryFingerprint?: string } = {}): Promise<void> {
     const cases = await this.storage.getTable(TableNames.cases);
     const pk = encodeKey(supportRequest.partnerId);
     const deliveryRow = options.deliveryId === undefined ? undefined : deliveryRowKey(options.deliveryId);
     const throwIfDelivered = async (): Promise<void> => {
       if (!deliveryRow || !options.deliveryId) return;
       try {
-        const row = await cases.getEntity<{ caseId: string }>(pk, deliveryRow, { queryOptions: { select: ["caseId"] } });
-        throw new DeliveryAlreadyRecordedError(options.deliveryId, row.caseId);
+        const row = await cases.getEntity<{ caseId: string; fingerprint?: string }>(pk, deliveryRow, { queryOptions: { select: ["caseId", "fingerprint"] } });
+        throw new DeliveryAlreadyRecordedError(options.deliveryId, row.caseId, typeof row.fingerprint === "string" ? row.fingerprint : undefined);
       } catch (e) {
         if (statusOf(e) !== 404) throw e;
       }
@@ -190,7 +193,7 @@ export class TableCaseRepository implements CaseRepository {
       ["create", { partitionKey: pk, rowKey: caseRowKey(supportRequest.caseId), caseId: supportRequest.caseId, status: supportRequest.status, createdAt: supportRequest.createdAt, updatedAt: supportRequest.updatedAt, applied: "{}", ...data }],
       ["create", { partitionKey: pk, rowKey: indexRowKey(supportRequest.createdAt, supportRequest.caseId), caseId: supportRequest.caseId, status: supportRequest.status, createdAt: supportRequest.createdAt, ...listingColumns(supportRequest), ...data }],
     ];
-    if (deliveryRow) actions.push(["create", { partitionKey: pk, rowKey: deliveryRow, caseId: supportRequest.caseId, createdAt: supportRequest.createdAt }]);
+    if (deliveryRow) actions.push(["create", { partitionKey: pk, rowKey: deliveryRow, caseId: supportRequest.caseId, createdAt: supportRequest.createdAt, ...(options.deliveryFingerprint ? { fingerprint: options.deliveryFingerprint } : {}) }]);
     try {
       await cases.submitTransaction(actions);
     } catch (e) {

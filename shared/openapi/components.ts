@@ -170,7 +170,7 @@ const problemDescriptions: Record<ProblemStatus, { description: string; headers?
     example: { type: "/problems/unsupported-media-type", title: "Unsupported media type.", status: 415, detail: "Content-Type text/plain is not supported; send application/json." },
   },
   422: {
-    description: "The `Idempotency-Key` was used before with a different request.",
+    description: "The `Idempotency-Key` was used before with a different request (or, on the webhook, the `webhook-id` was delivered before with another body: `/problems/webhook-id-reused`).",
     example: { type: "/problems/idempotency-key-reused", title: "This Idempotency-Key was used with a different request.", status: 422, detail: "Use a new Idempotency-Key for a different request." },
   },
   429: {

@@ -307,7 +307,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
       tags: [Tags.intake],
       summary: "Submit a support request (signed webhook)",
       description:
-        "The partner's system submits a customer's request, signed per Standard Webhooks with the partner's webhook secret (no API key). The case is stored, then its orchestration started. Without `Idempotency-Key`, the `webhook-id` is the key, so a redelivered webhook never creates a second case.",
+        "The partner's system submits a customer's request, signed per Standard Webhooks with the partner's webhook secret (no API key). The case is stored, then its orchestration started. Without `Idempotency-Key`, the `webhook-id` is the key, so a redelivered webhook never creates a second case. Under any `Idempotency-Key`, a `webhook-id` that created a case answers 202 with that case for the same body bytes, and 422 (`/problems/webhook-id-reused`, naming `header:webhook-id`) for another body. Free text (title, description, names) is normalised before it is checked: lone surrogates become U+FFFD, CR LF and CR become LF, other control characters but TAB are removed, NFC. A `partnerId` that is not lower-case letters, digits and dashes (3–63) is 404 naming `path:partnerId`.",
       security: [],
       parameters: [...signatureHeaders, idempotencyKey],
       request: { params: partnerParams, body: jsonBody(CreateSupportRequestSchema, "The support request.") },

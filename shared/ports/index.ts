@@ -222,12 +222,13 @@ export interface CaseRepository {
   /**
    * Stores a new case with status "received" and its first timeline entry, atomically.
    * With `options.deliveryId` (the intake's webhook id) the delivery is recorded in the same
-   * transaction, so one delivery never creates two cases.
+   * transaction, so one delivery never creates two cases; `options.deliveryFingerprint` (a hash
+   * of the delivered payload) is recorded with it.
    * @throws CaseAlreadyExistsError (code `CaseAlreadyExists`) when the case id is taken.
-   * @throws DeliveryAlreadyRecordedError (code `DeliveryAlreadyRecorded`, with the existing `caseId`)
-   *   when the delivery already created a case.
+   * @throws DeliveryAlreadyRecordedError (code `DeliveryAlreadyRecorded`, with the existing `caseId`
+   *   and the stored `fingerprint`) when the delivery already created a case.
    */
-  createCase(supportRequest: SupportRequest, firstEntry: TimelineEntry, options?: { deliveryId?: string }): Promise<void>;
+  createCase(supportRequest: SupportRequest, firstEntry: TimelineEntry, options?: { deliveryId?: string; deliveryFingerprint?: string }): Promise<void>;
   /** The case when it belongs to the partner; undefined otherwise (never reveals other partners' cases). */
   getCase(partnerId: string, caseId: string): Promise<SupportRequest | undefined>;
   /**

@@ -64,3 +64,21 @@ export class ForbiddenError extends Error {
     this.name = "ForbiddenError";
   }
 }
+
+/**
+ * A webhook delivery id (`webhook-id`) that already created a case arrived again with another
+ * payload (Standard Webhooks: a redelivery repeats the message as it was). Nothing is created or
+ * changed; the sender should send a new message under a new id. HTTP 422.
+ */
+export class DeliveryConflictError extends Error {
+  /** Stable code. */
+  readonly code = "DeliveryConflict";
+  /** @param deliveryId - the reused `webhook-id`. @param caseId - the case its first payload created. */
+  constructor(
+    readonly deliveryId: string,
+    readonly caseId: string,
+  ) {
+    super(`The webhook-id ${deliveryId} was delivered before with another payload`);
+    this.name = "DeliveryConflictError";
+  }
+}

@@ -3,6 +3,7 @@
  * (list, detail) and actions (diagnosis, resolution). Every read and write is scoped by the
  * partner id of the authenticated caller (OWASP API1:2023).
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
   CaseStatuses,
@@ -27,7 +28,7 @@ import type { CaseActionInbox, CaseListItem, CaseRepository, Clock, Notification
 import { canTransition, computeSlaClocks, selectSlaPolicy } from "../domain";
 import { findProductSupportIncident } from "./activities";
 import { generateCaseId as defaultGenerateCaseId } from "./caseId";
-import { ConflictError, NotFoundError, ValidationError } from "./errors";
+import { ConflictError, DeliveryConflictError, NotFoundError, ValidationError } from "./errors";
 import { restartWorkflow, StoppedRuntimeStatuses } from "./workflowRecovery";
 
 /** Dependencies of the support-request use cases. */
@@ -74,20 +75,34 @@ export interface SubmitSupportRequestResult {
 }
 
 /**
+ * The fingerprint of a delivered webhook payload, stored with its delivery so a redelivery of the
+ * same `webhook-id` can be told from a reuse of it: SHA-256 (hex) of the signed body bytes as
+ * received (Standard Webhooks redeliver the same message byte for byte).
+ * @param body - the raw request body.
+ */
+export function webhookPayloadFingerprint(body: Uint8Array | string): string {
+  return createHash("sha256").update(body).digest("hex");
+}
+
+/**
  * Accepts a support request from the partner's signed webhook: validates it, stores the case
  * (status `received`, channel `webhook`, first timeline entry) and only then starts its
  * orchestration (instance id = case id), so the orchestration always finds its case.
  * @param partnerId - the partner whose webhook was verified.
  * @param body - the parsed JSON body.
  * @param meta - `webhookId` of the Standard Webhooks message: recorded on the timeline and as the
- *   intake delivery, so one delivery creates at most one case.
+ *   intake delivery, so one delivery creates at most one case; `payloadFingerprint`
+ *   ({@link webhookPayloadFingerprint}) recorded with the delivery: the same id with the same
+ *   payload is the same request (its case is returned), with another payload a conflict.
  * @throws ValidationError when the body does not satisfy `CreateSupportRequestSchema`.
  * @throws NotFoundError when the partner does not exist.
+ * @throws DeliveryConflictError when `webhookId` created a case before from a payload with
+ *   another fingerprint (deliveries recorded without a fingerprint match any payload).
  * @throws Error when storage or the Durable client fails. The case may then exist without a
  *   workflow; a redelivery with the same `webhookId` resumes that case (starts its orchestration)
  *   instead of creating another.
  */
-export async function submitSupportRequest(deps: SupportRequestDeps, partnerId: string, body: unknown, meta: { webhookId?: string } = {}): Promise<SubmitSupportRequestResult> {
+export async function submitSupportRequest(deps: SupportRequestDeps, partnerId: string, body: unknown, meta: { webhookId?: string; payloadFingerprint?: string } = {}): Promise<SubmitSupportRequestResult> {
   const parsed = CreateSupportRequestSchema.safeParse(body);
   if (!parsed.success) throw new ValidationError(parsed.error.issues);
   const partner = await deps.partners.getPartner(partnerId);
@@ -103,19 +118,22 @@ export async function submitSupportRequest(deps: SupportRequestDeps, partnerId: 
     summary: "Support request received through the partner webhook",
     details: { channel: "webhook", ...(meta.webhookId ? { webhookId: meta.webhookId } : {}) },
   };
+  const delivery = meta.webhookId ? { deliveryId: meta.webhookId, ...(meta.payloadFingerprint ? { deliveryFingerprint: meta.payloadFingerprint } : {}) } : {};
   for (let attempt = 1; ; attempt++) {
     const caseId = gen(now);
     const sr: SupportRequest = { caseId, partnerId, channel: "webhook", ...parsed.data, status: "received", createdAt, updatedAt: createdAt };
     let stored = caseId;
     try {
-      await deps.cases.createCase(sr, first, meta.webhookId ? { deliveryId: meta.webhookId } : {});
+      await deps.cases.createCase(sr, first, delivery);
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (code === "CaseAlreadyExists" && attempt < 5) continue;
       // A redelivery of a webhook whose case is stored: resume it (the first attempt may have
       // failed before its orchestration started); starting is idempotent. Nothing is created twice.
       if (code !== "DeliveryAlreadyRecorded") throw e;
-      stored = (e as { caseId: string }).caseId;
+      const recorded = e as { caseId: string; fingerprint?: string };
+      if (recorded.fingerprint && meta.payloadFingerprint && recorded.fingerprint !== meta.payloadFingerprint) throw new DeliveryConflictError(meta.webhookId ?? "", recorded.caseId);
+      stored = recorded.caseId;
     }
     await deps.workflow.start(stored, partnerId);
     return { caseId: stored, status: "received", statusUrl: caseStatusUrl(deps.publicBaseUrl, partnerId, stored), createdAt };

@@ -4,6 +4,7 @@
  * Standard Webhooks signer.
  */
 import { randomBytes } from "node:crypto";
+import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from "@azure/functions";
 import { Webhook } from "standardwebhooks";
 import { generateLocalKeyEntry } from "../../../shared/adapters/localKeyEncryptionKeys";
 import { loadConfig, type Config } from "../../../shared/config";
@@ -115,6 +116,25 @@ export class FakeWorkflow implements SupportRequestWorkflow {
     }
     return out.slice(0, options.limit ?? 1000);
   }
+}
+
+/** What a client sees of a handler's answer. */
+export interface SeenResponse {
+  status: number;
+  headers: Headers;
+  /** The JSON body, `{}` when empty. */
+  body: Record<string, unknown>;
+}
+
+/**
+ * Invokes an HTTP handler with real `@azure/functions` request and context objects, as the host
+ * would for `init` (route parameters as the host decoded them).
+ */
+export async function callHandler(handler: (r: HttpRequest, c: InvocationContext) => Promise<HttpResponseInit>, init: { method: string; path: string; body?: string; headers?: Record<string, string>; params: Record<string, string> }): Promise<SeenResponse> {
+  const request = new HttpRequest({ method: init.method, url: new URL(init.path, "http://127.0.0.1:7071").toString(), ...(init.body !== undefined ? { body: { string: init.body } } : {}), headers: init.headers ?? {}, params: init.params });
+  const response = new HttpResponse(await handler(request, new InvocationContext({ functionName: "test", invocationId: "inv", logHandler: () => undefined })));
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
 /** Signs a body as a Standard Webhooks sender does. */
