@@ -65,6 +65,9 @@ const TablePrefix = z
  *   the first wrapping (`npm start` generates one into `.data/`). With Key Vault set, they only
  *   unwrap secrets sealed before the move. One of the two is required to read or write partners.
  * - `SECRETS_CACHE_TTL_SECONDS` — how long unwrapped data keys stay in memory (0–3600). Default 300.
+ * - `RETENTION_MAX_PER_RUN` — at most this many requests, and this many inbound mail entries, have
+ *   their customers' personal data erased per data maintenance run (all partners together; the
+ *   next run goes on). 1–100000. Default 500.
  * - `API_RATE_LIMIT_PER_MINUTE` — issue 5: partner API requests per API key per minute and host
  *   instance (fixed window, in process; 429 with `Retry-After` beyond; OWASP API4:2023). Default 120.
  */
@@ -139,6 +142,7 @@ export const ConfigSchema = z
       .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(?:\s*,\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, "<id>:<base64 of 32 bytes>, comma-separated")
       .optional(),
     SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
+    RETENTION_MAX_PER_RUN: z.coerce.number().int().min(1).max(100_000).default(500),
   })
   .superRefine((c, ctx) => {
     if (!c.AzureWebJobsStorage && !c.AzureWebJobsStorage__accountName && !c.AzureWebJobsStorage__tableServiceUri) {

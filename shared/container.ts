@@ -69,6 +69,7 @@ import type { InboundEmailDeps } from "./services/inboundEmail";
 import { createSafeHeaderEmailSender } from "./services/safeHeaders";
 import { CompositeKeyEncryptionKeys, EnvelopeSecretSealer } from "./services/secretEnvelope";
 import type { WorkflowRecoveryDeps } from "./services/workflowRecovery";
+import type { CustomerDataRetentionDeps } from "./services/customerDataRetention";
 
 /** Everything the functions need, built once. */
 export interface Container {
@@ -121,6 +122,8 @@ export interface Container {
   supportRequestDeps(workflow: SupportRequestWorkflow): SupportRequestDeps;
   /** Dependencies of the workflow restarts and the recovery sweeper for one invocation. */
   workflowRecoveryDeps(workflow: SupportRequestWorkflow): WorkflowRecoveryDeps;
+  /** Dependencies of the customer data retention (erasure past the partners' retention) for one invocation. */
+  customerDataRetentionDeps(workflow: SupportRequestWorkflow): CustomerDataRetentionDeps;
   /**
    * Registers or updates a partner (see `registerPartner` in shared/services/partnerRegistration.ts).
    * @throws ValidationError when the definition is invalid.
@@ -271,6 +274,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     createWorkflow,
     supportRequestDeps: (workflow) => ({ partners, cases, notifications, inbox, slaEvents, psiLedger, workflow, clock, publicBaseUrl: config.PUBLIC_BASE_URL }),
     workflowRecoveryDeps: (workflow) => ({ partners, cases, notifications, emailSender, workflow, clock }),
+    customerDataRetentionDeps: (workflow) => ({ partners, cases, inbox, notifications, inboundLog, blobs: getInboundBlobs(), directory: customerDirectory, workflow, auditLog, clock }),
     registerPartner: async (definition, options) => {
       const result = await registerPartner({ partners, now }, definition, options);
       // Registrations and rotations change API keys: recorded like the API's key changes.

@@ -88,4 +88,33 @@ export class BlobInboundEmailStore implements InboundEmailBlobStore {
   async ping(): Promise<void> {
     await this.service.getProperties();
   }
+
+  /** Deletes blobs of a container (absent ones skipped). @returns how many existed. */
+  async #deleteAll(containerName: string, blobNames: readonly string[]): Promise<number> {
+    if (blobNames.length === 0) return 0;
+    const c = await this.container(containerName);
+    let n = 0;
+    for (const name of new Set(blobNames)) {
+      if ((await c.getBlobClient(name).deleteIfExists({ deleteSnapshots: "include" })).succeeded) n++;
+    }
+    return n;
+  }
+
+  /** Deletes raw messages from `inbound-email`. @throws RestError when storage fails. */
+  deleteInbound(blobNames: readonly string[]): Promise<number> {
+    return this.#deleteAll(INBOUND_EMAIL_CONTAINER, blobNames);
+  }
+
+  /** Deletes quarantined copies from `inbound-email-quarantine`. @throws RestError when storage fails. */
+  deleteQuarantine(blobNames: readonly string[]): Promise<number> {
+    return this.#deleteAll(INBOUND_EMAIL_QUARANTINE_CONTAINER, blobNames);
+  }
+
+  /** Deletes every blob under `case-attachments/<partnerId>/<caseId>/`. @throws RestError when storage fails. */
+  async deleteCaseAttachments(partnerId: string, caseId: string): Promise<number> {
+    const c = await this.container(CASE_ATTACHMENTS_CONTAINER);
+    const names: string[] = [];
+    for await (const b of c.listBlobsFlat({ prefix: `${partnerId}/${caseId}/` })) names.push(b.name);
+    return this.#deleteAll(CASE_ATTACHMENTS_CONTAINER, names);
+  }
 }

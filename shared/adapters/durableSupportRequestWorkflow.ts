@@ -9,7 +9,7 @@ import { OrchestratorNames, type SupportRequestOrchestrationInput } from "../con
 import type { GetWorkflowStatusOptions, SupportRequestWorkflow, WorkflowInstanceSummary, WorkflowStatus } from "../ports";
 
 /** The subset of `df.DurableClient` used here (lets tests pass a fake). */
-export type WorkflowDurableClient = Pick<df.DurableClient, "startNew" | "getStatus" | "raiseEvent" | "getStatusBy">;
+export type WorkflowDurableClient = Pick<df.DurableClient, "startNew" | "getStatus" | "raiseEvent" | "getStatusBy" | "purgeInstanceHistory">;
 
 /** Runtime statuses in which an instance is not running and may be started again for the same id. */
 const RESTARTABLE = new Set<string>([df.OrchestrationRuntimeStatus.Completed, df.OrchestrationRuntimeStatus.Failed, df.OrchestrationRuntimeStatus.Terminated, "Canceled"]);
@@ -87,6 +87,17 @@ export class DurableSupportRequestWorkflow implements SupportRequestWorkflow {
     if (!status || !(status.runtimeStatus === df.OrchestrationRuntimeStatus.Running || status.runtimeStatus === df.OrchestrationRuntimeStatus.Pending)) return false;
     await this.client.raiseEvent(caseId, eventName, payload);
     return true;
+  }
+
+  /**
+   * Purges the instance's history and state (`purgeInstanceHistory`: the Durable HTTP API's
+   * `DELETE …/instances/{id}`, which answers 404 for an unknown instance).
+   * @returns true when an instance was deleted.
+   * @throws Error when the instance is not terminal (the extension refuses) or the extension fails.
+   */
+  async purgeHistory(caseId: string): Promise<boolean> {
+    const result = await this.client.purgeInstanceHistory(caseId);
+    return result.instancesDeleted > 0;
   }
 
   /**

@@ -14,7 +14,7 @@
 import { odata } from "@azure/data-tables";
 import type { Actor, CaseAction, CaseActionRecord } from "../contracts";
 import type { CaseActionInbox } from "../ports";
-import { encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
+import { deleteWhere, encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
 
 const COUNTER_ROW = "counter";
 const SEQ_DIGITS = 12;
@@ -98,5 +98,11 @@ export class TableCaseActionInbox implements CaseActionInbox {
       }
     }
     return out;
+  }
+
+  /** Deletes every row of the case's inbox partition (actions and counter). @throws RestError when storage fails. */
+  async deleteCase(partnerId: string, caseId: string): Promise<number> {
+    const table = await this.storage.getTable(TableNames.caseActions);
+    return deleteWhere(table, odata`PartitionKey eq ${caseActionPartition(partnerId, caseId)}`);
   }
 }

@@ -27,7 +27,8 @@
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import type { RecordTransitionInput, SupportRequest, TimelineEntry } from "../contracts";
 import { CaseStatuses, type CaseStatus } from "../contracts";
-import type { CaseFilter, CaseListItem, CaseRepository, ListCasesOptions, Page, ProviderCaseShare } from "../ports";
+import { eraseSupportRequest, eraseTimelineEntry } from "../domain/personalData";
+import type { CaseFilter, CaseListItem, CaseRepository, ErasableCase, ListCasesOptions, Page, ProviderCaseShare } from "../ports";
 import { CaseAlreadyExistsError, CaseNotFoundError, DeliveryAlreadyRecordedError } from "./errors";
 import { encodeKey, fromBase64Url, MAX_KEY_LENGTH, packJson, statusOf, TableNames, toBase64Url, unpackJson, type TableStorage } from "./tableStorage";
 
@@ -400,6 +401,9 @@ export class TableCaseRepository implements CaseRepository {
       if (input.patch?.diagnosisNotes !== undefined) next.diagnosisNotes = input.patch.diagnosisNotes;
       if (input.patch?.resolutionSummary !== undefined) next.resolutionSummary = input.patch.resolutionSummary;
       if (input.patch?.workflow) next.workflow = input.patch.workflow;
+      // The retention period of a closed request counts from its (last) closing.
+      if (next.status === "closed" && current.status !== "closed") next.closedAt = input.at;
+      else if (next.status !== "closed") delete next.closedAt;
       const data = packJson(next);
       const pk = encodeKey(input.partnerId);
       const actions: TransactionAction[] = [
@@ -460,6 +464,61 @@ export class TableCaseRepository implements CaseRepository {
       return next;
     }
     throw new Error(`Case ${caseId}: gave up after ${MAX_ETAG_ATTEMPTS} concurrent-update conflicts (HTTP 412)`);
+  }
+
+  /**
+   * Closed, not yet erased requests closed before `closedBefore`: a query of the partner's own
+   * listing rows in status `closed` created before `closedBefore` (a request cannot close before it
+   * was created), projected on the columns needed, oldest first; `closedAt` and the erasure mark
+   * are read from the listing row's copy of the case.
+   * @throws RangeError when `closedBefore` is not an ISO 8601 instant; RestError when storage fails.
+   */
+  async listErasableCases(partnerId: string, closedBefore: string, limit: number): Promise<ErasableCase[]> {
+    if (Number.isNaN(Date.parse(closedBefore))) throw new RangeError(`closedBefore is not an ISO 8601 instant: ${closedBefore}`);
+    const cases = await this.storage.getTable(TableNames.cases);
+    // Newest first by RowKey, so "created before" is the RowKey range from the cutoff's bound up.
+    const filter = `${odata`PartitionKey eq ${encodeKey(partnerId)}`} and ${odata`RowKey ge ${invertedBound(closedBefore)}`} and ${odata`RowKey lt ${"idx`"}`} and ${odata`status eq ${"closed"}`}`;
+    const found: ErasableCase[] = [];
+    const rows: Array<Record<string, unknown>> = [];
+    for await (const e of cases.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      if (typeof e.resellerPartnerId === "string") continue;
+      rows.push(e);
+    }
+    // Oldest first: the listing's RowKey is newest first.
+    for (const e of rows.reverse()) {
+      const sr = unpackJson<SupportRequest>(e);
+      if (sr.personalDataErasedAt !== undefined) continue;
+      const closedAt = sr.closedAt ?? sr.updatedAt;
+      if (closedAt >= closedBefore) continue;
+      found.push({ caseId: sr.caseId, closedAt });
+      if (found.length >= limit) break;
+    }
+    return found;
+  }
+
+  /**
+   * Erases a closed request's personal data (an open one is returned unchanged): the timeline rows rewritten with their texts erased, the
+   * indirect provider's listing copy (when shared), then the case and listing rows as
+   * {@link patchCase} replaces them (`If-Match`, retried on 412). Idempotent.
+   * @returns the erased request, or undefined when it does not exist.
+   * @throws Error when concurrent updates keep winning (10 ETag conflicts); RestError when storage fails.
+   */
+  async erasePersonalData(partnerId: string, caseId: string, at: string): Promise<SupportRequest | undefined> {
+    const first = await this.#getCaseRow(partnerId, caseId);
+    if (!first) return undefined;
+    if (first.value.status !== "closed") return first.value;
+    const timeline = await this.storage.getTable(TableNames.timeline);
+    for await (const e of timeline.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${timelinePartitionKey(partnerId, caseId)}` } })) {
+      const erased = eraseTimelineEntry(unpackJson<TimelineEntry>(e));
+      await timeline.upsertEntity({ partitionKey: String(e.partitionKey), rowKey: String(e.rowKey), at: erased.at, kind: erased.kind, writtenAt: String(e.writtenAt ?? ""), ...packJson(erased) }, "Replace");
+    }
+    const providerId = first.value.escalation?.target === "indirect-provider" ? first.value.escalation.providerId : undefined;
+    if (providerId) {
+      const share = await this.getProviderShare(providerId, caseId);
+      if (share) await this.shareWithProvider(providerId, eraseSupportRequest(first.value, at), { partnerId, name: share.resellerName }, share.sharedAt);
+    }
+    // Reopened meanwhile: the request is open again and keeps its data.
+    return this.patchCase(partnerId, caseId, (current) => (current.status === "closed" ? eraseSupportRequest(current, at) : undefined));
   }
 
   #entryOf(input: RecordTransitionInput, fromStatus: SupportRequest["status"] | undefined): TimelineEntry {

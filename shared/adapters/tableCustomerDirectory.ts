@@ -4,7 +4,9 @@
  * the entry as packed JSON. A domain row keeps every tenant id seen at the domain (`tenantIds`);
  * with more than one it no longer matches (a shared domain would put requests on the wrong tenant).
  */
+import { odata } from "@azure/data-tables";
 import type { CustomerDirectoryEntry } from "../contracts";
+import { ERASED_EMAIL } from "../domain/personalData";
 import type { CustomerDirectory } from "../ports";
 import { encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
 
@@ -71,6 +73,55 @@ export class TableCustomerDirectory implements CustomerDirectory {
       } catch (err) {
         if (statusOf(err) === 412 || statusOf(err) === 409) continue;
         throw err;
+      }
+    }
+    throw new Error(`Customer directory of ${partnerId}: gave up on domain ${domain} after ${MAX_ETAG_ATTEMPTS} conflicts`);
+  }
+
+  /** Address entries with the tenant's `tenantId` column and domain entries listing the tenant. @throws RestError when storage fails. */
+  async listByTenant(partnerId: string, tenantId: string): Promise<CustomerDirectoryEntry[]> {
+    const table = await this.storage.getTable(TableNames.customerDirectory);
+    const pk = encodeKey(partnerId);
+    const out: CustomerDirectoryEntry[] = [];
+    for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${"email_"} and RowKey lt ${"email`"} and tenantId eq ${tenantId}` } })) out.push(unpackJson<CustomerDirectoryEntry>(e));
+    for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${"domain_"} and RowKey lt ${"domain`"}` } })) {
+      if ((JSON.parse(String(e.tenantIds ?? "[]")) as string[]).includes(tenantId)) out.push(unpackJson<CustomerDirectoryEntry>(e));
+    }
+    return out;
+  }
+
+  /**
+   * Deletes the address entry; the domain entry of the address's domain, when its last contact is
+   * this address, keeps its tenants with the contact erased (ETag-guarded). @throws RestError when storage fails.
+   */
+  async forgetAddress(partnerId: string, email: string): Promise<number> {
+    const table = await this.storage.getTable(TableNames.customerDirectory);
+    const pk = encodeKey(partnerId);
+    const address = email.trim().toLowerCase();
+    let n = 0;
+    try {
+      await table.deleteEntity(pk, `email_${encodeKey(address)}`);
+      n++;
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
+    const domain = address.slice(address.lastIndexOf("@") + 1);
+    if (!domain) return n;
+    for (let attempt = 0; attempt < MAX_ETAG_ATTEMPTS; attempt++) {
+      let e: Record<string, unknown> & { etag: string };
+      try {
+        e = await table.getEntity<Record<string, unknown>>(pk, `domain_${encodeKey(domain)}`);
+      } catch (err) {
+        if (statusOf(err) === 404) return n;
+        throw err;
+      }
+      const entry = unpackJson<CustomerDirectoryEntry>(e);
+      if (entry.email !== address) return n;
+      try {
+        await table.updateEntity({ partitionKey: pk, rowKey: String(e.rowKey), tenantIds: String(e.tenantIds ?? "[]"), ...packJson({ ...entry, email: ERASED_EMAIL }) }, "Replace", { etag: e.etag });
+        return n + 1;
+      } catch (err) {
+        if (statusOf(err) !== 412) throw err;
       }
     }
     throw new Error(`Customer directory of ${partnerId}: gave up on domain ${domain} after ${MAX_ETAG_ATTEMPTS} conflicts`);

@@ -8,8 +8,9 @@
  * A claim is an insert (409 when present). An expired row, or an in-flight row whose lock has run
  * out (the first request's process died), counts as absent and is re-claimed with `If-Match`.
  */
+import { odata } from "@azure/data-tables";
 import type { IdempotencyBeginResult, IdempotencyStore, StoredResponse } from "../ports";
-import { encodeKey, packJson, sha256Hex, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
+import { deleteWhere, encodeKey, packJson, sha256Hex, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
 
 /** Options of {@link TableIdempotencyStore}. */
 export interface TableIdempotencyStoreOptions {
@@ -114,5 +115,11 @@ export class TableIdempotencyStore implements IdempotencyStore {
     } catch (e) {
       if (statusOf(e) !== 404) throw e;
     }
+  }
+
+  /** Deletes rows whose `expiresAt` is before `before`, every scope, at most `limit`. @throws RestError when storage fails. */
+  async deleteExpired(before: string, limit: number): Promise<number> {
+    const table = await this.storage.getTable(TableNames.idempotency);
+    return deleteWhere(table, odata`expiresAt lt ${before}`, limit);
   }
 }

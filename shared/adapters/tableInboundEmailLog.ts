@@ -23,7 +23,7 @@
 import { odata, type TableClient } from "@azure/data-tables";
 import type { CaseAttachment, IgnoredEmail, InboundLogEntry, InboundLogFlag, QuarantinedEmail } from "../contracts";
 import type { InboundEmailLog, InboundLogQuery, ListInboundEmailOptions, MessageClaim, Page, ProcessedEmailRecord } from "../ports";
-import { encodeKey, fromBase64Url, packJson, sha256Hex, statusOf, TableNames, toBase64Url, unpackJson, type TableStorage } from "./tableStorage";
+import { deleteWhere, encodeKey, fromBase64Url, packJson, sha256Hex, statusOf, TableNames, toBase64Url, unpackJson, type TableStorage } from "./tableStorage";
 
 const MAX_TIME = 9_999_999_999_999;
 const HOUR_MS = 3_600_000;
@@ -280,5 +280,86 @@ export class TableInboundEmailLog implements InboundEmailLog {
     }
     rows.sort((x, y) => (x.a.receivedAt < y.a.receivedAt ? -1 : x.a.receivedAt > y.a.receivedAt ? 1 : x.rk < y.rk ? -1 : x.rk > y.rk ? 1 : 0));
     return rows.map((r) => r.a);
+  }
+
+  /** Deletes a log row and its two index rows (`logb_`, `logm_`). @returns the entry deleted. */
+  async #deleteLogRow(table: TableClient, pk: string, row: Record<string, unknown>): Promise<InboundLogEntry> {
+    const entry = unpackJson<InboundLogEntry>(row);
+    const blobSha = sha256Hex(entry.blobName);
+    for (const rk of [`logb_${blobSha}`, `logm_${sha256Hex(entry.messageId)}_${blobSha}`, String(row.rowKey)]) {
+      try {
+        await table.deleteEntity(pk, rk);
+      } catch (e) {
+        if (statusOf(e) !== 404) throw e;
+      }
+    }
+    return entry;
+  }
+
+  /**
+   * Deletes the inbound log entries whose `caseId` column is the case (with their index rows) and
+   * the case's attachment list. @throws RestError when storage fails.
+   */
+  async eraseCase(partnerId: string, caseId: string): Promise<{ entries: number; inboundBlobs: string[] }> {
+    const table = await this.storage.getTable(TableNames.inboundEmail);
+    const pk = encodeKey(partnerId);
+    const inboundBlobs: string[] = [];
+    let entries = 0;
+    for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${"log_"} and RowKey lt ${"log`"} and caseId eq ${caseId}` } })) {
+      inboundBlobs.push((await this.#deleteLogRow(table, pk, row)).blobName);
+      entries++;
+    }
+    const attachments = await this.storage.getTable(TableNames.caseAttachments);
+    await deleteWhere(attachments, odata`PartitionKey eq ${`${pk}_${encodeKey(caseId)}`}`);
+    return { entries, inboundBlobs };
+  }
+
+  /**
+   * Deletes, received before `before`: log entries without a case, quarantine and ignored listings
+   * (their `qmsg_`/`imsg_` markers stay, so a redelivery is still recognised), and acknowledgement
+   * rows whose newest grant is more than an hour before `before`; at most `limit` entries.
+   * @throws RestError when storage fails.
+   */
+  async eraseBefore(partnerId: string, before: string, limit: number): Promise<{ entries: number; inboundBlobs: string[]; quarantineBlobs: string[] }> {
+    const table = await this.storage.getTable(TableNames.inboundEmail);
+    const pk = encodeKey(partnerId);
+    const out = { entries: 0, inboundBlobs: [] as string[], quarantineBlobs: [] as string[] };
+    // Newest first: rows older than `before` have RowKeys above `<prefix>_<inverted(before)>_~`.
+    const older = (prefix: string): string => odata`PartitionKey eq ${pk} and RowKey gt ${`${prefix}_${inverted(before)}_~`} and RowKey lt ${`${prefix}\``}`;
+    for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `${older("log")} and ${odata`caseId eq ${""}`}` } })) {
+      if (out.entries >= limit) return out;
+      out.inboundBlobs.push((await this.#deleteLogRow(table, pk, row)).blobName);
+      out.entries++;
+    }
+    for (const kind of ["quarantine", "ignored"] as const) {
+      for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: older(kind) } })) {
+        if (out.entries >= limit) return out;
+        if (kind === "quarantine") {
+          const q = unpackJson<QuarantinedEmail>(row);
+          out.quarantineBlobs.push(q.blobName);
+          out.inboundBlobs.push(q.sourceBlobName);
+        } else out.inboundBlobs.push(unpackJson<IgnoredEmail>(row).blobName);
+        try {
+          await table.deleteEntity(pk, String(row.rowKey));
+        } catch (e) {
+          if (statusOf(e) !== 404) throw e;
+        }
+        out.entries++;
+      }
+    }
+    const stale = Date.parse(before) - HOUR_MS;
+    for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge ${"ack_"} and RowKey lt ${"ack`"}` } })) {
+      if (out.entries >= limit) return out;
+      const grants = JSON.parse(String(row.grants ?? "[]")) as Array<{ at: string }>;
+      if (grants.some((g) => Date.parse(g.at) >= stale)) continue;
+      try {
+        await table.deleteEntity(pk, String(row.rowKey), { etag: row.etag as string });
+      } catch (e) {
+        // 412: a grant was taken meanwhile; the row stays until the next run.
+        if (statusOf(e) !== 404 && statusOf(e) !== 412) throw e;
+      }
+      out.entries++;
+    }
+    return out;
   }
 }

@@ -12,6 +12,7 @@
  * `caseId`, `notificationKey`; written before the log row, so every logged notification is indexed.
  */
 import { odata } from "@azure/data-tables";
+import { ERASED_EMAIL, ERASED_TEXT } from "../domain/personalData";
 import type { NotificationLog, NotificationMessageIndex, SentNotification } from "../ports";
 import { AFTER_SIDE_EFFECT_BUDGET_MS, persistAfterSideEffect } from "./faults";
 import { encodeKey, packJson, sha256Hex, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
@@ -136,5 +137,33 @@ export class TableNotificationLog implements NotificationLog, NotificationMessag
     const out: SentNotification[] = [];
     for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${partition(partnerId, caseId)}` } })) out.push(fromRow(e));
     return out.sort((a, b) => (a.sentAt < b.sentAt ? -1 : a.sentAt > b.sentAt ? 1 : 0));
+  }
+
+  /**
+   * Erases the case's notifications (recorded before `options.sentBefore` when given): each row
+   * replaced with its recipients, subject and fault message erased and without a pending delivery's
+   * input; the Message-ID index row deleted first. Rows already erased are left alone.
+   * @throws RestError when storage fails.
+   */
+  async eraseCase(partnerId: string, caseId: string, options: { sentBefore?: string } = {}): Promise<number> {
+    const table = await this.storage.getTable(TableNames.notifications);
+    const index = await this.storage.getTable(TableNames.notificationMessageIds);
+    let filter = odata`PartitionKey eq ${partition(partnerId, caseId)}`;
+    if (options.sentBefore !== undefined) filter += ` and ${odata`sentAt lt ${options.sentBefore}`}`;
+    let n = 0;
+    for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      if (e.subject === ERASED_TEXT) continue;
+      try {
+        await index.deleteEntity(encodeKey(partnerId), sha256Hex(String(e.messageId)));
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+      }
+      const fault = typeof e.fault === "string" ? { ...(JSON.parse(e.fault) as Record<string, unknown>), message: ERASED_TEXT } : undefined;
+      const kept = Object.fromEntries(["caseId", "notificationKey", "messageId", "providerMessageId", "sentAt", "state", "attempts", "nextAttemptAt", "queuedAt"].filter((k) => e[k] !== undefined).map((k) => [k, e[k]]));
+      const to = (JSON.parse(String(e.to ?? "[]")) as string[]).map(() => ERASED_EMAIL);
+      await table.upsertEntity({ partitionKey: String(e.partitionKey), rowKey: String(e.rowKey), ...kept, to: JSON.stringify(to), subject: ERASED_TEXT, ...(fault ? { fault: JSON.stringify(fault) } : {}) }, "Replace");
+      n++;
+    }
+    return n;
   }
 }

@@ -189,6 +189,26 @@ export function statusOf(error: unknown): number | undefined {
 }
 
 /**
+ * Deletes the entities an OData filter selects (keys only are read), at most `limit`; an entity
+ * deleted meanwhile (404) counts as deleted.
+ * @returns how many were deleted.
+ * @throws RestError when storage fails.
+ */
+export async function deleteWhere(table: TableClient, filter: string, limit = Number.POSITIVE_INFINITY): Promise<number> {
+  let n = 0;
+  for await (const e of table.listEntities({ queryOptions: { filter, select: ["PartitionKey", "RowKey"] } })) {
+    if (n >= limit) break;
+    try {
+      await table.deleteEntity(String(e.partitionKey), String(e.rowKey));
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
+    n++;
+  }
+  return n;
+}
+
+/**
  * Most UTF-16 code units of a PartitionKey or RowKey: Azure allows 1 KiB (512 UTF-16 code units,
  * "Understanding the Table service data model"), and Azurite refuses longer keys as well.
  */

@@ -100,6 +100,30 @@ export const EscalationChainSchema = z.object({
 /** Escalation chain. */
 export type EscalationChain = z.infer<typeof EscalationChainSchema>;
 
+/**
+ * Default of `retention.closedCasePiiDays`: a year after a request is closed its customer's
+ * personal data is erased. GDPR Art. 5(1)(e) (storage limitation) sets no number; the partner, as
+ * controller, chooses one. A year covers a reopening, a dispute over a year's invoices and the
+ * audit log's own year; a partner with a shorter or longer duty sets its own.
+ */
+export const DEFAULT_CLOSED_CASE_PII_DAYS = 365;
+
+/**
+ * How long the partner keeps its customers' personal data (GDPR Art. 5(1)(e), Art. 17): the daily
+ * data maintenance (shared/services/customerDataRetention.ts) erases the personal data of requests
+ * closed longer ago than `closedCasePiiDays` and of inbound mail that never became a request.
+ */
+export const RetentionSchema = z.object({
+  /**
+   * Whole days (0–3650) a closed request keeps its customer's personal data, counted from its
+   * closing; 0 erases it at the first maintenance run after the closing. Default
+   * {@link DEFAULT_CLOSED_CASE_PII_DAYS}.
+   */
+  closedCasePiiDays: z.number().int().min(0).max(3650).default(DEFAULT_CLOSED_CASE_PII_DAYS),
+});
+/** Retention settings of a partner. */
+export type Retention = z.infer<typeof RetentionSchema>;
+
 /** Partner definition as written in a JSON file for the register command (no credentials). */
 export const PartnerDefinitionSchema = z
   .object({
@@ -135,6 +159,8 @@ export const PartnerDefinitionSchema = z
      * or is one the app does not serve (docs/email-intake.md "Language"). Default `en`.
      */
     defaultLanguage: z.enum(SupportedLanguages).default("en"),
+    /** How long customers' personal data is kept ({@link RetentionSchema}); default a year after closing. */
+    retention: RetentionSchema.default({ closedCasePiiDays: DEFAULT_CLOSED_CASE_PII_DAYS }),
   })
   .superRefine((p, ctx) => {
     if (p.type === "indirect-reseller" && !p.indirectProviderId) {

@@ -318,6 +318,16 @@ export const SupportRequestSchema = z.object({
   slaHealth: z.enum(["none", "on-track", "at-risk", "breached"]).optional(),
   /** The workflow's health when it is not simply running (failed, restarting, suspended, gave up). */
   workflow: WorkflowHealthSchema.optional(),
+  /** ISO 8601 UTC instant the request was (last) closed; absent while it is not closed. The retention period counts from it. */
+  closedAt: z.iso.datetime().optional(),
+  /**
+   * ISO 8601 UTC instant the customer's personal data of this request was erased under the
+   * partner's retention (`retention.closedCasePiiDays`): the customer's name, address and contact,
+   * every text, the timeline's texts, emails, inbound messages, attachments and the workflow's
+   * history. What is left are ids, classification, statuses and times. An erased request cannot be
+   * reopened.
+   */
+  personalDataErasedAt: z.iso.datetime().optional(),
 });
 /** Stored support request. */
 export type SupportRequest = z.infer<typeof SupportRequestSchema>;

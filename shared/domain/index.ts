@@ -10,4 +10,5 @@ export * from "./calendar";
 export * from "./slaPolicy";
 export * from "./slaLog";
 export * from "./escalationChain";
+export * from "./personalData";
 export { durationToMs } from "./instant";

@@ -162,6 +162,13 @@ export interface AuditLog {
   purgeBefore(cutoff: string): Promise<number>;
 }
 
+/** A closed request due for erasure of its personal data (see {@link CaseRepository.listErasableCases}). */
+export interface ErasableCase {
+  caseId: string;
+  /** ISO 8601 UTC instant it was closed (`closedAt`, or `updatedAt` on rows from before that field). */
+  closedAt: string;
+}
+
 /** Partners as data (Table Storage). */
 export interface PartnerRepository {
   /**
@@ -285,6 +292,23 @@ export interface CaseRepository {
    * @returns the case after the change, or undefined when it does not exist.
    */
   patchCase(partnerId: string, caseId: string, mutate: (current: SupportRequest) => SupportRequest | undefined): Promise<SupportRequest | undefined>;
+  /**
+   * The partner's closed requests closed before `closedBefore` (ISO 8601) whose personal data is
+   * not erased yet, at most `limit` (oldest created first). Never the indirect provider's shares.
+   * @throws Error when storage fails.
+   */
+  listErasableCases(partnerId: string, closedBefore: string, limit: number): Promise<ErasableCase[]>;
+  /**
+   * Erases the customer's personal data of a closed request (shared/domain `eraseSupportRequest`,
+   * `eraseTimelineEntry`): every timeline row, the indirect provider's listing copy of a shared
+   * request, then the case and listing rows, marked `personalDataErasedAt` last (so a run that
+   * stops half-way is completed by the next). Idempotent. A request that is not closed (reopened
+   * meanwhile) is left as it is.
+   * @param at - ISO 8601 UTC instant of the erasure.
+   * @returns the request after the erasure (unchanged when not closed), or undefined when it does not exist.
+   * @throws Error when storage fails.
+   */
+  erasePersonalData(partnerId: string, caseId: string, at: string): Promise<SupportRequest | undefined>;
 }
 
 /** A stored idempotent response (IETF httpapi Idempotency-Key draft). */
@@ -315,6 +339,14 @@ export interface IdempotencyStore {
   complete(scope: string, key: string, response: StoredResponse): Promise<void>;
   /** Releases a claimed key after a failure that the client may retry (5xx). */
   release(scope: string, key: string): Promise<void>;
+  /**
+   * Deletes keys that expired before `before` (ISO 8601), every scope, at most `limit`: a stored
+   * answer may hold personal data (a reclassification answers the whole case), so none outlives its
+   * 24 hours by more than a maintenance run.
+   * @returns how many were deleted.
+   * @throws Error when storage fails.
+   */
+  deleteExpired(before: string, limit: number): Promise<number>;
 }
 
 /** An email message as the product sends it. */
@@ -410,6 +442,17 @@ export interface NotificationLog {
   recordUndelivered(partnerId: string, notification: SentNotification & { state: "pending" | "failed" }): Promise<void>;
   /** Every notification of a case in every state, oldest first. */
   listSent(partnerId: string, caseId: string): Promise<SentNotification[]>;
+  /**
+   * Erases the personal data of a case's notifications: recipients become `erased@erased.invalid`,
+   * the subject `[erased]`, a fault's message `[erased]`, a pending delivery's input is dropped; state,
+   * times, attempts and ids stay. Their Message-ID index rows are deleted, so a reply to one of
+   * them is no longer threaded onto the erased request. Idempotent.
+   * @param options - `sentBefore`: only notifications recorded before this ISO 8601 instant (the
+   *   case-less partner notices of the email intake are erased by age).
+   * @returns how many notifications were erased.
+   * @throws Error when storage fails.
+   */
+  eraseCase(partnerId: string, caseId: string, options?: { sentBefore?: string }): Promise<number>;
 }
 
 /** Issue 4: looks up our sent notifications by their Message-ID (email replies are threaded against them). */
@@ -431,6 +474,12 @@ export interface InboundEmailBlobStore {
   putAttachment(blobName: string, content: Uint8Array, contentType: string): Promise<void>;
   /** Checks the blob service answers (health). */
   ping(): Promise<void>;
+  /** Deletes raw messages from `inbound-email` (absent ones are skipped). @returns how many existed. @throws Error when storage fails. */
+  deleteInbound(blobNames: readonly string[]): Promise<number>;
+  /** Deletes quarantined copies from `inbound-email-quarantine` (absent ones are skipped). @returns how many existed. @throws Error when storage fails. */
+  deleteQuarantine(blobNames: readonly string[]): Promise<number>;
+  /** Deletes every attachment of a case (`case-attachments/<partnerId>/<caseId>/…`). @returns how many. @throws Error when storage fails. */
+  deleteCaseAttachments(partnerId: string, caseId: string): Promise<number>;
 }
 
 /** What the intake recorded about one message (processing key) of a partner's mailbox (the de-duplication row). */
@@ -511,6 +560,22 @@ export interface InboundEmailLog {
   recordAttachments(partnerId: string, caseId: string, attachments: readonly CaseAttachment[]): Promise<void>;
   /** Attachments of a case, oldest first. */
   listAttachments(partnerId: string, caseId: string): Promise<CaseAttachment[]>;
+  /**
+   * Deletes the inbound log entries of a case (the messages that created or answered it, and the
+   * auto-replies and bounces about it) and its attachment list.
+   * @returns the raw message blobs of those entries (to delete from `inbound-email`) and how many entries were deleted.
+   * @throws Error when storage fails.
+   */
+  eraseCase(partnerId: string, caseId: string): Promise<{ entries: number; inboundBlobs: string[] }>;
+  /**
+   * Deletes what the intake keeps about messages received before `before` (ISO 8601) that belong to
+   * no request: inbound log entries without a case, quarantine and ignored listings (those about a
+   * case follow the case), and acknowledgement counters (addresses in clear) with no grant in the
+   * hour before `before`. At most `limit` entries per run.
+   * @returns the raw blobs to delete (`inbound` and `quarantine` containers) and how many entries were deleted.
+   * @throws Error when storage fails.
+   */
+  eraseBefore(partnerId: string, before: string, limit: number): Promise<{ entries: number; inboundBlobs: string[]; quarantineBlobs: string[] }>;
 }
 
 /** Issue 4: the partner's customer directory (known tenants by contact address and mail domain). */
@@ -521,6 +586,15 @@ export interface CustomerDirectory {
   findByDomain(partnerId: string, domain: string): Promise<CustomerDirectoryEntry | undefined>;
   /** Records a customer by address and by domain (a domain seen with two tenants stops matching). */
   upsert(partnerId: string, entry: CustomerDirectoryEntry): Promise<void>;
+  /** Every entry of a tenant: its address entries and its domain entries. @throws Error when storage fails. */
+  listByTenant(partnerId: string, tenantId: string): Promise<CustomerDirectoryEntry[]>;
+  /**
+   * Forgets an address: deletes its address entry; a domain entry that last saw it keeps the
+   * domain and tenants but its contact becomes `erased@erased.invalid`. Idempotent.
+   * @returns how many entries were deleted or changed.
+   * @throws Error when storage fails.
+   */
+  forgetAddress(partnerId: string, email: string): Promise<number>;
 }
 
 /**
@@ -540,6 +614,13 @@ export interface CaseActionInbox {
    * @throws RangeError when `limit` is out of range.
    */
   listAfter(partnerId: string, caseId: string, after?: string, limit?: number): Promise<CaseActionRecord[]>;
+  /**
+   * Deletes a case's inbox (its actions and counter): the notes, messages and customer replies it
+   * holds are personal data. Only for a request whose workflow is gone (erased). Idempotent.
+   * @returns how many rows were deleted.
+   * @throws Error when storage fails.
+   */
+  deleteCase(partnerId: string, caseId: string): Promise<number>;
 }
 
 /** An SLA event as appended: `eventId` is deterministic (the orchestration's), so appends are idempotent. */
@@ -635,6 +716,14 @@ export interface SupportRequestWorkflow {
    * `limit` (default 1,000), oldest update first where the backend orders them.
    */
   listInstances(runtimeStatuses: readonly string[], options?: { limit?: number }): Promise<WorkflowInstanceSummary[]>;
+  /**
+   * Deletes the instance's history and state (the Durable purge API): inputs, outputs and event
+   * payloads hold the request's data. Only an instance in a terminal state (completed, failed,
+   * terminated) can be purged.
+   * @returns true when an instance was deleted, false when none existed.
+   * @throws Error when the instance is not in a terminal state or the Durable extension fails.
+   */
+  purgeHistory(caseId: string): Promise<boolean>;
 }
 
 /** Source of the current time for services (UTC). */

@@ -26,6 +26,7 @@ import {
   type ActionResult,
   type Actor,
   type CaseEmail,
+  type CaseStatus,
   type SupportRequestDetailResponse,
   type TimelineEntry,
 } from "../contracts";
@@ -122,7 +123,7 @@ export async function closeCase(deps: CaseActionDeps, principal: ApiPrincipal, c
  * running workflow moves it back to in-diagnosis and resumes the resolution clock) or a closed one
  * (the completed workflow is started again for the same instance id from its output checkpoint,
  * reopening first: ./workflowRecovery.ts `restartWorkflow`).
- * @throws NotFoundError, ForbiddenError, ValidationError, ConflictError (not resolved or closed; the caller is the indirect provider; the workflow cannot take it).
+ * @throws NotFoundError, ForbiddenError, ValidationError, ConflictError (not resolved or closed; the caller is the indirect provider; the workflow cannot take it; the customer's personal data was erased).
  */
 export async function reopenCase(deps: CaseActionDeps & Pick<SupportRequestDeps, "notifications">, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
   const access = await visibleCase(deps, principal, caseId);
@@ -131,6 +132,7 @@ export async function reopenCase(deps: CaseActionDeps & Pick<SupportRequestDeps,
   const sr = access.case;
   if (access.role !== "owner") throw new ConflictError("As the indirect provider of this request you can record a resolution or an escalation; a reopening is the reseller's to record", sr.status);
   if (!ReopenAllowedStatuses.includes(sr.status)) throw new ConflictError(`A reopening cannot be recorded while the request is ${sr.status} (allowed: ${ReopenAllowedStatuses.join(", ")})`, sr.status);
+  refuseErased(sr);
   if (sr.status === "resolved") return toResult(await recordCaseAction(deps, principal.partnerId, caseId, { type: "reopen", reason: b.reason }));
   // Closed: the orchestration completed (or is finishing the closure). Start it again (same instance id).
   const status = await deps.workflow.getStatus(caseId);
@@ -173,14 +175,24 @@ export async function restartWorkflowAs(deps: CaseActionDeps & Pick<SupportReque
 }
 
 /**
+ * Refuses to add to a request whose customer's personal data was erased (retention): nothing would
+ * erase what is added later. 409.
+ * @throws ConflictError when `personalDataErasedAt` is set.
+ */
+function refuseErased(sr: { status: CaseStatus; personalDataErasedAt?: string }): void {
+  if (sr.personalDataErasedAt !== undefined) throw new ConflictError(`The customer's personal data of this request was erased on ${sr.personalDataErasedAt} (the partner's retention period); it cannot be reopened or added to: open a new request`, sr.status);
+}
+
+/**
  * `POST …/notes {text}`: an internal note on the timeline (kind `internal-note`), never emailed.
- * Permission `notes:write`; any status; the owner or the indirect provider of an escalated case.
- * @throws NotFoundError, ForbiddenError, ValidationError.
+ * Permission `notes:write`; any status but erased; the owner or the indirect provider of an escalated case.
+ * @throws NotFoundError, ForbiddenError, ValidationError, ConflictError (the customer's personal data was erased).
  */
 export async function addNote(deps: Pick<SupportRequestDeps, "cases" | "partners" | "clock" | "publicBaseUrl">, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
   const access = await visibleCase(deps, principal, caseId);
   requirePermission(principal, "notes:write");
   const b = parseWith(NoteBodySchema, body);
+  refuseErased(access.case);
   const at = deps.clock.now().toISOString();
   const entryId = `note-${randomUUID()}`;
   const summary = b.text.length > 200 ? `${b.text.slice(0, 197)}…` : b.text;

@@ -54,15 +54,18 @@ function findIn(text: string, where: string, secrets: ReadonlyMap<string, string
  * Reads the whole account and reports where any of the secrets appears.
  * @param connectionString - the account (Azurite in tests).
  * @param secrets - label → secret value.
- * @param options - `tablePrefix`: only tables whose name starts with it (tests sharing one Azurite).
+ * @param options - `tablePrefix`: only tables whose name starts with it, or with one of them
+ *   (tests sharing one Azurite); then blobs and queues are not read, unless `blobNamePrefix` is
+ *   given: then the blobs of every container whose name starts with it (queues still not read).
  * @throws RestError when the account cannot be read.
  */
-export async function scanStorageForSecrets(connectionString: string, secrets: ReadonlyMap<string, string>, options: { tablePrefix?: string } = {}): Promise<SecretScanReport> {
+export async function scanStorageForSecrets(connectionString: string, secrets: ReadonlyMap<string, string>, options: { tablePrefix?: string | readonly string[]; blobNamePrefix?: string } = {}): Promise<SecretScanReport> {
   const report: SecretScanReport = { findings: [], tables: 0, entities: 0, blobs: 0, queueMessages: 0 };
   const tables = TableServiceClient.fromConnectionString(connectionString, { allowInsecureConnection: true });
+  const prefixes = options.tablePrefix === undefined ? undefined : typeof options.tablePrefix === "string" ? [options.tablePrefix] : options.tablePrefix;
   for await (const t of tables.listTables()) {
     const name = t.name ?? "";
-    if (options.tablePrefix && !name.startsWith(options.tablePrefix)) continue;
+    if (prefixes && !prefixes.some((p) => name.startsWith(p))) continue;
     report.tables++;
     const client = TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: true });
     for await (const e of client.listEntities<Record<string, unknown>>()) {
@@ -70,16 +73,18 @@ export async function scanStorageForSecrets(connectionString: string, secrets: R
       findIn(JSON.stringify(e), `table:${name}/${String(e.partitionKey)}/${String(e.rowKey)}`, secrets, report.findings);
     }
   }
-  if (!options.tablePrefix) {
+  if (!prefixes || options.blobNamePrefix !== undefined) {
     const blobs = BlobServiceClient.fromConnectionString(connectionString);
     for await (const c of blobs.listContainers()) {
       const container = blobs.getContainerClient(c.name);
-      for await (const b of container.listBlobsFlat({ includeMetadata: true })) {
+      for await (const b of container.listBlobsFlat({ includeMetadata: true, ...(options.blobNamePrefix ? { prefix: options.blobNamePrefix } : {}) })) {
         report.blobs++;
         const content = (await container.getBlobClient(b.name).downloadToBuffer()).toString("latin1");
         findIn(`${JSON.stringify(b.metadata ?? {})}\n${content}`, `blob:${c.name}/${b.name}`, secrets, report.findings);
       }
     }
+  }
+  if (!prefixes) {
     const queues = QueueServiceClient.fromConnectionString(connectionString);
     for await (const q of queues.listQueues()) {
       const queue = queues.getQueueClient(q.name);

@@ -9,7 +9,7 @@ import { Webhook } from "standardwebhooks";
 import { generateLocalKeyEntry } from "../../../shared/adapters/localKeyEncryptionKeys";
 import { loadConfig, type Config } from "../../../shared/config";
 import type { PartnerDefinitionInput, SupportRequestOrchestrationInput } from "../../../shared/contracts";
-import type { SupportRequestWorkflow, WorkflowInstanceSummary, WorkflowStatus } from "../../../shared/ports";
+import type { EmailMessage, EmailSender, SupportRequestWorkflow, WorkflowInstanceSummary, WorkflowStatus } from "../../../shared/ports";
 import { getFreePort } from "../../support/azurite";
 
 /** A configuration over the test Azurite with its own tables (`TABLE_PREFIX` = given + random suffix). */
@@ -64,6 +64,16 @@ export function supportRequestBody(overrides: Record<string, unknown> = {}): Rec
   };
 }
 
+/** An {@link EmailSender} that keeps every message it is given (the provider id is `p-<n>`). */
+export class RecordingSender implements EmailSender {
+  readonly sent: EmailMessage[] = [];
+  async send(message: EmailMessage): Promise<{ providerMessageId: string }> {
+    this.sent.push(message);
+    return { providerMessageId: `p-${this.sent.length}` };
+  }
+  async checkHealth(): Promise<void> {}
+}
+
 /** A {@link SupportRequestWorkflow} in memory: records starts and events; instances can be completed. */
 export class FakeWorkflow implements SupportRequestWorkflow {
   readonly started: Array<{ caseId: string; partnerId: string }> = [];
@@ -104,6 +114,15 @@ export class FakeWorkflow implements SupportRequestWorkflow {
     this.restarts.push({ caseId, input });
     this.partnerOf.set(caseId, input.partnerId);
     this.statuses.set(caseId, { runtimeStatus: "Running", customStatus: null, createdTime: new Date().toISOString(), lastUpdatedTime: new Date().toISOString(), input });
+    return true;
+  }
+
+  /** Purges a terminal instance as the Durable purge API does: refused while it runs. */
+  async purgeHistory(caseId: string): Promise<boolean> {
+    const s = this.statuses.get(caseId);
+    if (!s) return false;
+    if (!["Completed", "Failed", "Terminated", "Canceled"].includes(s.runtimeStatus)) throw new Error(`Only orchestrations in a terminal state can be purged, but ${caseId} is ${s.runtimeStatus}`);
+    this.statuses.delete(caseId);
     return true;
   }
 

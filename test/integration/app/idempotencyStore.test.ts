@@ -25,6 +25,24 @@ describe("TableIdempotencyStore", () => {
     expect(await store.begin("p1", "key-2", "fp")).toEqual({ state: "started" });
   });
 
+  it("deletes keys past their retention (bounded), and only those", async () => {
+    const storage2 = new TableStorage({ connectionString: config.AzureWebJobsStorage, tablePrefix: `${config.TABLE_PREFIX}x` });
+    let now = new Date("2026-02-01T00:00:00Z");
+    const clocked = new TableIdempotencyStore(storage2, { now: () => now });
+    for (const k of ["old-1", "old-2", "old-3"]) {
+      await clocked.begin("p4", k, "fp");
+      await clocked.complete("p4", k, response);
+    }
+    now = new Date("2026-02-03T00:00:00Z");
+    await clocked.begin("p4", "fresh", "fp");
+    await clocked.complete("p4", "fresh", response);
+    expect(await clocked.deleteExpired("2026-02-03T00:00:00.000Z", 2)).toBe(2);
+    expect(await clocked.deleteExpired("2026-02-03T00:00:00.000Z", 10)).toBe(1);
+    expect(await clocked.deleteExpired("2026-02-03T00:00:00.000Z", 10)).toBe(0);
+    expect(await clocked.begin("p4", "fresh", "fp")).toEqual({ state: "completed", response });
+    expect(await clocked.begin("p4", "old-1", "other")).toEqual({ state: "started" });
+  });
+
   it("lets exactly one of many concurrent claims start", async () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => store.begin("p1", "race", "fp")));
     expect(results.filter((r) => r.state === "started")).toHaveLength(1);

@@ -8,22 +8,12 @@ import { randomUUID } from "node:crypto";
 import partners from "../../fixtures/demo/partners.json";
 import expected from "../../fixtures/email/expected.json";
 import { createContainer, type Container } from "../../../shared/container";
-import type { EmailMessage, EmailSender } from "../../../shared/ports";
 import type { PartnerDefinitionInput, SupportRequest } from "../../../shared/contracts";
 import { processInboundEmail, reclassifySupportRequest, recordCustomerFromCase, type InboundEmailDeps } from "../../../shared/services/inboundEmail";
 import { createSendStatusEmail } from "../../../shared/services";
 import { renderStatusEmail } from "../../../shared/templates/statusEmail";
-import { FakeWorkflow, testConfig } from "../app/helpers";
+import { FakeWorkflow, RecordingSender, testConfig } from "../app/helpers";
 import { corpusFiles, EXPECTED, readEml } from "../../unit/email/corpus";
-
-class RecordingSender implements EmailSender {
-  readonly sent: EmailMessage[] = [];
-  async send(message: EmailMessage): Promise<{ providerMessageId: string }> {
-    this.sent.push(message);
-    return { providerMessageId: `p-${this.sent.length}` };
-  }
-  async checkHealth(): Promise<void> {}
-}
 
 let container: Container;
 let sender: RecordingSender;

@@ -9,24 +9,14 @@ import fs from "node:fs";
 import path from "node:path";
 import partners from "../../fixtures/demo/partners.json";
 import { createContainer, type Container } from "../../../shared/container";
-import type { EmailMessage, EmailSender } from "../../../shared/ports";
 import type { InboundLogEntry, PartnerDefinitionInput } from "../../../shared/contracts";
 import { processInboundEmail } from "../../../shared/services/inboundEmail";
-import { FakeWorkflow, testConfig } from "../app/helpers";
+import { FakeWorkflow, RecordingSender, testConfig } from "../app/helpers";
 
 const DIR = path.join(__dirname, "..", "..", "fixtures", "email", "real-world");
 const expected = JSON.parse(fs.readFileSync(path.join(DIR, "expected.json"), "utf8")) as { partnerId: string; messages: Record<string, { outcome: string; language?: string }> };
 const FILES = Object.keys(expected.messages).sort();
 const PARTNER = expected.partnerId;
-
-class RecordingSender implements EmailSender {
-  readonly sent: EmailMessage[] = [];
-  async send(message: EmailMessage): Promise<{ providerMessageId: string }> {
-    this.sent.push(message);
-    return { providerMessageId: `p-${this.sent.length}` };
-  }
-  async checkHealth(): Promise<void> {}
-}
 
 interface Run {
   container: Container;

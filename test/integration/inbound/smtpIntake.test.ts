@@ -9,19 +9,9 @@ import net from "node:net";
 import { randomBytes } from "node:crypto";
 import nodemailer from "nodemailer";
 import { createContainer, type Container } from "../../../shared/container";
-import type { EmailMessage, EmailSender } from "../../../shared/ports";
 import { processInboundEmail } from "../../../shared/services/inboundEmail";
 import { SMTP_TRANSPORT_MIN_LIMIT_BYTES, smtpTransportMaxBytes, startSmtpIntake, type SmtpIntake } from "../../../scripts/lib/smtpIntake";
-import { FakeWorkflow, partnerDefinition, testConfig } from "../app/helpers";
-
-class RecordingSender implements EmailSender {
-  readonly sent: EmailMessage[] = [];
-  async send(message: EmailMessage): Promise<{ providerMessageId: string }> {
-    this.sent.push(message);
-    return { providerMessageId: `p-${this.sent.length}` };
-  }
-  async checkHealth(): Promise<void> {}
-}
+import { FakeWorkflow, partnerDefinition, RecordingSender, testConfig } from "../app/helpers";
 
 const CAP = 20_000;
 const TRANSPORT_LIMIT = 60_000;

@@ -24,6 +24,13 @@ function fakeClient(initial: Record<string, string> = {}) {
     async raiseEvent(id: string, name: string) {
       calls.push(`raise ${id} ${name}`);
     },
+    async purgeInstanceHistory(id: string) {
+      calls.push(`purge ${id}`);
+      // As the Durable HTTP API: 404 → 0 deleted; an instance not in a terminal state is refused.
+      const s = statuses.get(id);
+      if (s === "Running") throw new Error("DurableClient error: Durable Functions extension replied with HTTP 412 response.");
+      return { instancesDeleted: statuses.delete(id) ? 1 : 0 };
+    },
   };
   return { client: client as unknown as WorkflowDurableClient, calls, conflicts: client.conflicts };
 }
@@ -73,5 +80,14 @@ describe("DurableSupportRequestWorkflow", () => {
     const wf = new DurableSupportRequestWorkflow(client);
     expect(await wf.getStatus("a")).toEqual({ runtimeStatus: "Running", customStatus: { status: "in-diagnosis" }, createdTime: "2026-01-01T00:00:00.000Z", lastUpdatedTime: "2026-01-01T00:01:00.000Z" });
     expect(await wf.getStatus("nope")).toBeUndefined();
+  });
+
+  it("purges an instance's history (true), says when there was none (false), and passes on a refusal", async () => {
+    const { client, calls } = fakeClient({ done: "Completed", live: "Running" });
+    const wf = new DurableSupportRequestWorkflow(client);
+    expect(await wf.purgeHistory("done")).toBe(true);
+    expect(await wf.purgeHistory("done")).toBe(false);
+    await expect(wf.purgeHistory("live")).rejects.toThrow(/412/);
+    expect(calls).toEqual(["purge done", "purge done", "purge live"]);
   });
 });
