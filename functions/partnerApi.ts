@@ -11,6 +11,7 @@ import {
   createAssignCaseHandler,
   createCloseCaseHandler,
   createCreateApiKeyHandler,
+  createExportCustomerDataHandler,
   createGetAuditLogHandler,
   createListApiKeysHandler,
   createReopenCaseHandler,
@@ -129,4 +130,12 @@ app.http("GetAuditLog", {
   authLevel: "anonymous",
   route: "partners/{partnerId}/audit",
   handler: createGetAuditLogHandler(deps),
+});
+
+// A customer's data export (permission customer-data:export, global admin; audited).
+app.http("ExportCustomerData", {
+  methods: ["GET"],
+  authLevel: "anonymous",
+  route: "partners/{partnerId}/customers/{customer}/export",
+  handler: createExportCustomerDataHandler(deps),
 });

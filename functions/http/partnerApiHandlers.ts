@@ -4,7 +4,8 @@
  * action to the case's inbox, then signals the workflow); issue 5: list filters and counts,
  * `…/information-requests`, `…/closure`, `…/reopening` (inbox actions), `…/notes`, `…/assignment`
  * (case updates), the API keys (`GET/POST /api/partners/{partnerId}/api-keys`,
- * `DELETE …/api-keys/{keyId}`), every one permission-checked by the key's role
+ * `DELETE …/api-keys/{keyId}`), the audit log (`GET …/audit`) and a customer's data export
+ * (`GET …/customers/{customer}/export`), every one permission-checked by the key's role
  * (shared/contracts/access.ts) and rate-limited per key; and the public
  * `GET /api/partners/{partnerId}/support-terms` (no key). Authenticated with the partner's
  * API key in `x-api-key` (or `Authorization: Bearer <key>`). A missing or invalid key → 401 with
@@ -23,6 +24,7 @@ import {
   createApiKey,
   diagnoseAs,
   escalateAs,
+  exportCustomerData,
   getPublicSupportTerms,
   getSupportRequestForPrincipal,
   listApiKeys,
@@ -320,5 +322,28 @@ export function createGetAuditLogHandler(deps: Pick<HttpHandlerDeps, "getContain
         if (e instanceof RangeError) return validationProblem([{ pointer: (e as { code?: unknown }).code === "InvalidContinuationToken" ? "query:continuationToken" : "query:limit", detail: e.message }], pathOf(request));
         throw e;
       }
+    });
+}
+
+/**
+ * `GET /api/partners/{partnerId}/customers/{customer}/export`: everything the partner's storage
+ * holds about one customer (GDPR Art. 15 and 20), as JSON (`CustomerDataExport`): its requests with
+ * timelines, emails and attachment lists, its customer directory entries and the inbound messages
+ * from its addresses. `{customer}` is a tenant id (GUID) or an email address. Permission
+ * `customer-data:export` (global admin); recorded in the audit log (action `ExportCustomerData`).
+ * 400 naming `path:customer` for anything else (or the placeholder tenant of unknown senders).
+ */
+export function createExportCustomerDataHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
+  return (request, context) =>
+    handleErrors(request, context, async () => {
+      const container = deps.getContainer();
+      const auth = await authorize(container, request);
+      if (!auth.ok) return auth.response;
+      const exported = await exportCustomerData(
+        { cases: container.cases, notifications: container.notifications, inboundLog: container.inboundLog, directory: container.customerDirectory, clock: container.clock },
+        auth.principal,
+        request.params.customer ?? "",
+      );
+      return json(200, exported);
     });
 }

@@ -37,19 +37,20 @@ export function escapePointerSegment(segment: string): string {
 
 /**
  * Maps zod issues to invalid params: body issues become URI-fragment JSON Pointers
- * (`#/customer/email`, `#` for the root), query issues `query:<name>`. Unrecognized keys
- * produce one entry per key; union issues are reported at the union's path.
+ * (`#/customer/email`, `#` for the root), query issues `query:<name>`, route parameter issues
+ * `path:<name>`. Unrecognized keys produce one entry per key; union issues are reported at the
+ * union's path.
  * @param issues - zod issues.
- * @param source - `body` (default) or `query`.
+ * @param source - `body` (default), `query` or `path`.
  */
-export function invalidParamsFromZod(issues: readonly z.core.$ZodIssue[], source: "body" | "query" = "body"): InvalidParam[] {
+export function invalidParamsFromZod(issues: readonly z.core.$ZodIssue[], source: "body" | "query" | "path" = "body"): InvalidParam[] {
   const out: InvalidParam[] = [];
   for (const issue of issues) {
     const segments = issue.path.map((p) => escapePointerSegment(String(p)));
     const keys = issue.code === "unrecognized_keys" ? issue.keys : [undefined];
     for (const key of keys) {
       const all = key === undefined ? segments : [...segments, escapePointerSegment(key)];
-      const pointer = source === "query" ? `query:${all.join(".")}` : `#${all.map((s) => `/${s}`).join("")}`;
+      const pointer = source === "body" ? `#${all.map((s) => `/${s}`).join("")}` : `${source}:${all.join(".")}`;
       out.push({ pointer, detail: issue.message });
     }
   }

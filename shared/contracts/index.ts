@@ -12,3 +12,4 @@ export * from "./partnerApi";
 export * from "./audit";
 export * from "./faults";
 export * from "./text";
+export * from "./customerData";

@@ -38,7 +38,7 @@ export const ProblemDetailsSchema = z
     status: z.number().int(),
     detail: z.string().optional(),
     instance: z.string().optional(),
-    /** 400: each invalid field (`#/body/pointer`, `query:name`, `header:Name`). */
+    /** 400: each invalid field (`#/body/pointer`, `query:name`, `path:name`, `header:Name`). */
     errors: z.array(z.object({ pointer: z.string(), detail: z.string() })).optional(),
     /** 403: the permission the key's role lacks. */
     permission: PermissionSchema.optional(),

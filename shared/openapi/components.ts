@@ -139,7 +139,7 @@ export const CaseIdParam = z.string().min(1).openapi({ description: "The support
 
 const problemDescriptions: Record<ProblemStatus, { description: string; headers?: Record<string, { $ref: string }>; example: Record<string, unknown> }> = {
   400: {
-    description: "The request is not valid: the body is not JSON (`/problems/malformed-json`) or fields are invalid (`/problems/validation-error`, each named in `errors[].pointer`: `#/json/pointer` for the body, `query:name`, `header:Name`).",
+    description: "The request is not valid: the body is not JSON (`/problems/malformed-json`) or fields are invalid (`/problems/validation-error`, each named in `errors[].pointer`: `#/json/pointer` for the body, `query:name`, `path:name`, `header:Name`).",
     example: { type: "/problems/validation-error", title: "Your request is not valid.", status: 400, detail: "1 field(s) are invalid: #/notes", instance: "/api/partners/contoso-csp/support-requests/CS-01JB2X7K9Q/diagnosis", errors: [{ pointer: "#/notes", detail: "Too small: expected string to have >=1 characters" }] },
   },
   401: {

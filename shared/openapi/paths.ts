@@ -53,6 +53,8 @@ import {
 import { CaseIdParam, headerRef, nameSchemas, parameterRef, partnerKeySecurity, PartnerIdParam, problemResponses, type ProblemStatus } from "./components";
 import {
   CaseAttachmentSchema,
+  CustomerDataExportSchema,
+  CustomerDirectoryEntrySchema,
   HealthReportSchema,
   IgnoredEmailPageSchema,
   IgnoredEmailSchema,
@@ -78,6 +80,7 @@ export const Tags = {
   inboundEmail: "Inbound email",
   apiKeys: "API keys",
   audit: "Audit",
+  customerData: "Customer data",
   public: "Public",
 } as const;
 
@@ -124,6 +127,8 @@ const namedSchemas: Record<string, z.ZodType> = {
   InboundEmailAccepted: InboundEmailAcceptedSchema,
   InboundLogEntry: InboundLogEntrySchema,
   InboundLogPage: InboundLogPageSchema,
+  CustomerDirectoryEntry: CustomerDirectoryEntrySchema,
+  CustomerDataExport: CustomerDataExportSchema,
   HealthReport: HealthReportSchema,
 };
 
@@ -515,6 +520,24 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
       }),
     },
     responses: { 200: json("A page of entries.", AuditPageSchema, { "x-ms-continuation-token": headerRef("ContinuationToken") }), ...problemResponses(400, ...readErrors) },
+  });
+
+  add({
+    method: "get",
+    path: `${partnerPath}/customers/{customer}/export`,
+    operationId: "ExportCustomerData",
+    tags: [Tags.customerData],
+    summary: "Export one customer's data",
+    description:
+      "Everything the partner's storage holds about one customer (GDPR Art. 15 right of access, Art. 20 portability): its requests with their timelines, emails and attachment lists, its customer directory entries and the messages the email intake logged from its addresses. Name the customer by its tenant id (a company: every address seen on its requests) or by an email address (a person). Recorded in the audit log. Permission `customer-data:export` (global admin).",
+    security: partnerKeySecurity,
+    request: {
+      params: z.object({
+        partnerId: PartnerIdParam,
+        customer: z.string().min(1).max(254).openapi({ description: "The customer's Microsoft Entra tenant id (GUID), or an email address (case-insensitive). Not the placeholder tenant `00000000-0000-0000-0000-000000000000` of unknown email senders: export those by address.", example: "it@contoso.example" }),
+      }),
+    },
+    responses: { 200: json("Everything stored about the customer (empty lists when nothing is).", CustomerDataExportSchema, { "Cache-Control": headerRef("CacheControl") }), ...problemResponses(400, ...readErrors) },
   });
 
   add({

@@ -7,13 +7,17 @@
  */
 import { z } from "zod";
 import {
+  CaseEmailSchema,
   CaseStatuses,
   InboundLogFlags,
   InboundLogOutcomes,
   SupportedLanguages,
   SupportRequestSchema,
+  TimelineEntrySchema,
   Weekdays,
   type CaseAttachment,
+  type CustomerDataExport,
+  type CustomerDirectoryEntry,
   type IgnoredEmail,
   type InboundLogEntry,
   type QuarantinedEmail,
@@ -128,6 +132,39 @@ export const CaseAttachmentSchema = z.object({
   receivedAt: z.iso.datetime(),
 });
 const _attachmentMatches: Same<z.infer<typeof CaseAttachmentSchema>, CaseAttachment> = true;
+
+/** An entry of the partner's customer directory (the email intake looks senders up in it). */
+export const CustomerDirectoryEntrySchema = z.object({
+  tenantId: z.string().openapi({ description: "The customer's Microsoft Entra tenant id." }),
+  name: z.string().openapi({ description: "The customer organisation's name." }),
+  email: z.string().openapi({ description: "The contact address (address entries) or the domain's last seen contact (domain entries; `erased@erased.invalid` once erased)." }),
+  domain: z.string().openapi({ description: "The address's mail domain (\"\" for public mail providers)." }),
+  language: z.enum(SupportedLanguages),
+  source: z.enum(["partner-definition", "case"]),
+  /** ISO 8601 UTC. */
+  updatedAt: z.iso.datetime(),
+});
+const _directoryMatches: Same<z.infer<typeof CustomerDirectoryEntrySchema>, CustomerDirectoryEntry> = true;
+
+/** 200 of `GET /api/partners/{partnerId}/customers/{customer}/export`: everything stored about one customer. */
+export const CustomerDataExportSchema = z.object({
+  partnerId: z.string(),
+  customer: z.object({ kind: z.enum(["tenant-id", "email"]), value: z.string() }).openapi({ description: "Whom the export is about, as asked (an email address lower-cased)." }),
+  exportedAt: z.iso.datetime().openapi({ description: "ISO 8601 UTC instant of the export." }),
+  directoryEntries: z.array(CustomerDirectoryEntrySchema).openapi({ description: "The customer directory's entries of the customer: its addresses, and the mail domains routing to its tenant." }),
+  requests: z
+    .array(
+      z.object({
+        case: SupportRequestSchema,
+        timeline: z.array(TimelineEntrySchema).openapi({ description: "Chronological." }),
+        emails: z.array(CaseEmailSchema).openapi({ description: "Every email of the request with its delivery state, oldest first." }),
+        attachments: z.array(CaseAttachmentSchema).openapi({ description: "Files the customer sent (their content is in the `case-attachments` container under `blobName`)." }),
+      }),
+    )
+    .openapi({ description: "The partner's own requests of the customer, newest first; requests erased under the retention period keep only what is not personal." }),
+  inboundEmails: z.array(InboundLogEntrySchema).openapi({ description: "Every message from the customer's addresses in the inbound email log, newest first." }),
+});
+const _exportMatches: Same<z.infer<typeof CustomerDataExportSchema>, CustomerDataExport> = true;
 
 const ClockTime = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/);
 

@@ -11,11 +11,12 @@ export class ValidationError extends Error {
   readonly code = "ValidationFailed";
   /**
    * @param issues - zod issues of the failed parse.
-   * @param source - what was validated (`body`, `query`): pointers are `#/…` for the body, `query:name` otherwise.
+   * @param source - what was validated (`body`, `query`, `path` for a route parameter): pointers are
+   *   `#/…` for the body, `query:name` and `path:name` otherwise.
    */
   constructor(
     readonly issues: readonly z.core.$ZodIssue[],
-    readonly source: "body" | "query" = "body",
+    readonly source: "body" | "query" | "path" = "body",
   ) {
     super(`Validation failed: ${issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
     this.name = "ValidationError";

@@ -16,3 +16,4 @@ export * from "./partnerActions";
 export * from "./caseSearch";
 export * from "./workflowRecovery";
 export * from "./activityBoundary";
+export * from "./customerDataExport";

@@ -15,6 +15,7 @@ import {
   createAssignCaseHandler,
   createCloseCaseHandler,
   createCreateApiKeyHandler,
+  createExportCustomerDataHandler,
   createGetSupportRequestHandler,
   createListApiKeysHandler,
   createGetAuditLogHandler,
@@ -65,6 +66,8 @@ interface Endpoint {
   provider?: number;
   /** Puts the case in the state the endpoint needs before each call (e.g. a failed workflow). */
   before?: (caseId: string) => void;
+  /** Route parameters besides `partnerId` and `caseId`. */
+  params?: Record<string, string>;
 }
 
 const act = (c: Category): Permission => actPermissionFor(c);
@@ -105,6 +108,7 @@ const partnerEndpoints: Endpoint[] = [
   { name: "GET inbound-email/ignored", method: "GET", path: () => "/inbound-email/ignored", handler: createListIgnoredEmailHandler, permission: "inbound-email:read", ok: 200 },
   { name: "GET audit", method: "GET", path: () => "/audit", handler: createGetAuditLogHandler, permission: "audit:read", ok: 200 },
   { name: "GET inbound-email/log", method: "GET", path: () => "/inbound-email/log", handler: createListInboundLogHandler, permission: "inbound-email:read", ok: 200 },
+  { name: "GET customers/{customer}/export", method: "GET", path: () => "/customers/it@tisza.example/export", params: { customer: "it@tisza.example" }, handler: createExportCustomerDataHandler, permission: "customer-data:export", ok: 200 },
 ];
 
 const allEndpoints = [...caseEndpoints, ...partnerEndpoints];
@@ -177,7 +181,7 @@ async function call(handler: HttpHandler, init: { method: string; path: string; 
 async function hit(c: Container, d: HttpHandlerDeps, e: Endpoint, partnerId: string, key: string | undefined, caseId: string): Promise<Seen> {
   e.before?.(caseId);
   let path = `/api/partners/${partnerId}${e.path(caseId)}`;
-  const params: Record<string, string> = { partnerId, caseId };
+  const params: Record<string, string> = { partnerId, caseId, ...e.params };
   if (e.method === "DELETE") {
     const throwaway = await c.partners.getCredentials(partnerId).then(async (creds) => {
       if (!creds) return "key_0000000000000000";
@@ -370,8 +374,8 @@ describe("authorisation matrix: 429 with Retry-After past the per-key rate", () 
 describe("authorisation matrix: size", () => {
   it("covers every endpoint × role × object kind", () => {
     const total = Object.values(cells).reduce((a, b) => a + b, 0);
-    // 12 case endpoints × 5 roles × 2 categories + 8 partner endpoints × 5 roles (own);
-    // 20 foreign-key + 60 foreign-object (404); 2 × 60 provider; 20 × 3 (401); 20 (429).
-    expect(total).toBe(120 + 40 + 20 + 60 + 120 + 60 + 20);
+    // 12 case endpoints × 5 roles × 2 categories + 9 partner endpoints × 5 roles (own);
+    // 21 foreign-key + 60 foreign-object (404); 2 × 60 provider; 21 × 3 (401); 21 (429).
+    expect(total).toBe(120 + 45 + 21 + 60 + 120 + 63 + 21);
   });
 });

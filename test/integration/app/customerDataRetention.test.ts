@@ -22,7 +22,7 @@ import { eraseExpiredCustomerData, type CustomerDataRetentionDeps } from "../../
 import { processInboundEmail, recordCustomerFromCase } from "../../../shared/services/inboundEmail";
 import { scanStorageForSecrets } from "../../support/secretScan";
 import { newEngine, waitUntil } from "../durable/helpers";
-import { FakeWorkflow, partnerDefinition, RecordingSender, supportRequestBody, testConfig } from "./helpers";
+import { FakeWorkflow, partnerDefinition, rawEmail, RecordingSender, supportRequestBody, testConfig } from "./helpers";
 
 const cs = process.env.AZURE_STORAGE_CONNECTION_STRING as string;
 const PROVIDER = "retention-provider";
@@ -110,36 +110,6 @@ function engineClient(e: DurableEngine): WorkflowDurableClient {
   } as unknown as WorkflowDurableClient;
 }
 
-function replyEml(customer: CustomerData, inReplyTo: string): Uint8Array {
-  const id = randomBytes(6).toString("hex");
-  return Buffer.from(
-    [
-      `From: ${customer.email}`,
-      `To: support@${RESELLER}.example`,
-      `Subject: Re: your request`,
-      `Date: ${now.toUTCString()}`,
-      `Message-ID: <reply-${id}@customer.example>`,
-      `In-Reply-To: ${inReplyTo}`,
-      `References: ${inReplyTo}`,
-      "MIME-Version: 1.0",
-      'Content-Type: multipart/mixed; boundary="b-retention"',
-      "",
-      "--b-retention",
-      "Content-Type: text/plain; charset=utf-8",
-      "",
-      customer.reply,
-      "--b-retention",
-      `Content-Type: application/octet-stream; name="${customer.attachmentName}"`,
-      `Content-Disposition: attachment; filename="${customer.attachmentName}"`,
-      "",
-      customer.attachmentContent,
-      "--b-retention--",
-      "",
-    ].join("\r\n"),
-    "utf8",
-  );
-}
-
 function malformedEml(from: string): Uint8Array {
   return Buffer.concat([Buffer.from(`From: ${from}\r\n`), Buffer.from([0xff, 0x00, 0xfe]), Buffer.from(" corrupted relay output\r\nSubject: Help\r\n\r\nbody\r\n")]);
 }
@@ -166,7 +136,7 @@ async function makeClosedRequest(customer: CustomerData, createdAt: string, clos
   const received = sender.sent.find((m) => m.subject.includes(caseId))!;
   await container.inbox.append(RESELLER, caseId, { type: "diagnosis", outcome: "awaiting-customer", notes: customer.diagnosis }, { kind: "partner", partnerId: RESELLER });
   now = new Date(Date.parse(createdAt) + 3_600_000);
-  await inbound(replyEml(customer, received.messageId));
+  await inbound(rawEmail({ from: customer.email, to: `support@${RESELLER}.example`, subject: "Re: your request", date: now, inReplyTo: received.messageId, text: customer.reply, attachment: { filename: customer.attachmentName, content: customer.attachmentContent } }));
   const at = (offsetMs: number): string => new Date(Date.parse(createdAt) + offsetMs).toISOString();
   await container.cases.applyTransition({ caseId, partnerId: RESELLER, entryId: "t-diagnosis", kind: "status-changed", at: at(7_200_000), summary: "In diagnosis", toStatus: "in-diagnosis", patch: { diagnosisNotes: customer.diagnosis } });
   const escalated = await container.cases.applyTransition({

@@ -64,6 +64,18 @@ export function supportRequestBody(overrides: Record<string, unknown> = {}): Rec
   };
 }
 
+/**
+ * A raw RFC 5322 message as a customer's mail client sends it: plain text, optionally a reply
+ * (`In-Reply-To`/`References`) and one attachment (multipart/mixed).
+ */
+export function rawEmail(m: { from: string; to: string; subject: string; date: Date; text: string; inReplyTo?: string; attachment?: { filename: string; content: string } }): Uint8Array {
+  const headers = [`From: ${m.from}`, `To: ${m.to}`, `Subject: ${m.subject}`, `Date: ${m.date.toUTCString()}`, `Message-ID: <${randomBytes(8).toString("hex")}@mail.customer.example>`, ...(m.inReplyTo ? [`In-Reply-To: ${m.inReplyTo}`, `References: ${m.inReplyTo}`] : []), "MIME-Version: 1.0"];
+  const body = m.attachment
+    ? ['Content-Type: multipart/mixed; boundary="b-test"', "", "--b-test", "Content-Type: text/plain; charset=utf-8", "", m.text, "--b-test", `Content-Type: application/octet-stream; name="${m.attachment.filename}"`, `Content-Disposition: attachment; filename="${m.attachment.filename}"`, "", m.attachment.content, "--b-test--", ""]
+    : ["Content-Type: text/plain; charset=utf-8", "", m.text, ""];
+  return Buffer.from([...headers, ...body].join("\r\n"), "utf8");
+}
+
 /** An {@link EmailSender} that keeps every message it is given (the provider id is `p-<n>`). */
 export class RecordingSender implements EmailSender {
   readonly sent: EmailMessage[] = [];
