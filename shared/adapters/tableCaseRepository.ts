@@ -379,7 +379,8 @@ export class TableCaseRepository implements CaseRepository {
 
   /**
    * Applies a transition exactly once per `entryId`: merges status and patch onto the case with
-   * `If-Match` (retried on 412, up to 10 times) and appends the timeline entry (409 ignored).
+   * `If-Match` (retried on 412, up to 10 times) and appends the timeline entry (409 ignored);
+   * `closedAt` is set on a move to `closed` and removed when the case leaves it.
    * @returns the case after the change (unchanged when the entry was applied before).
    * @throws CaseNotFoundError when the case does not exist.
    * @throws Error when concurrent updates keep winning (10 ETag conflicts).

@@ -256,7 +256,9 @@ export interface CaseRepository {
   listTimeline(partnerId: string, caseId: string): Promise<TimelineEntry[]>;
   /**
    * Applies a transition: appends the timeline entry (idempotent by `entryId`) and merges status
-   * and patch onto the case (optimistic concurrency with ETag, retried on 412).
+   * and patch onto the case (optimistic concurrency with ETag, retried on 412). A move to `closed`
+   * sets `closedAt` to the transition's `at` (the retention period counts from it); leaving
+   * `closed` removes it.
    * @returns the case after the change.
    * @throws Error when the case does not exist.
    */

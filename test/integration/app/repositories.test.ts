@@ -93,6 +93,20 @@ describe("TableCaseRepository", () => {
     await expect(cases.applyTransition({ ...input, partnerId: "beta-partner", entryId: "t02-x" })).rejects.toMatchObject({ code: "CaseNotFound" });
   });
 
+  it("records when a case was closed (the retention period counts from it) and forgets it when reopened; only closed cases past a cutoff are erasable", async () => {
+    const sr = newCase("closing-partner", new Date("2026-05-03T10:00:00Z"));
+    await cases.createCase(sr, firstEntry(sr.createdAt));
+    const move = (entryId: string, toStatus: SupportRequest["status"], at: string) => cases.applyTransition({ caseId: sr.caseId, partnerId: sr.partnerId, entryId, kind: "status-changed", at, summary: toStatus, toStatus });
+    await move("t1", "resolved", "2026-05-04T10:00:00.000Z");
+    expect((await move("t2", "closed", "2026-05-07T10:00:00.000Z")).closedAt).toBe("2026-05-07T10:00:00.000Z");
+    expect(await cases.listErasableCases("closing-partner", "2026-05-08T00:00:00.000Z", 10)).toEqual([{ caseId: sr.caseId, closedAt: "2026-05-07T10:00:00.000Z" }]);
+    expect(await cases.listErasableCases("closing-partner", "2026-05-07T10:00:00.000Z", 10)).toEqual([]);
+    expect((await move("t3", "in-diagnosis", "2026-05-09T10:00:00.000Z")).closedAt).toBeUndefined();
+    expect(await cases.listErasableCases("closing-partner", "2026-06-01T00:00:00.000Z", 10)).toEqual([]);
+    expect((await move("t4", "closed", "2026-05-12T10:00:00.000Z")).closedAt).toBe("2026-05-12T10:00:00.000Z");
+    expect((await cases.getCase(sr.partnerId, sr.caseId))?.closedAt).toBe("2026-05-12T10:00:00.000Z");
+  });
+
   it("keeps every concurrent transition (ETag If-Match, retried on 412)", async () => {
     const sr = newCase("alpha-partner", new Date("2026-05-03T09:00:00Z"));
     await cases.createCase(sr, firstEntry(sr.createdAt));
