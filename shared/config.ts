@@ -34,6 +34,13 @@ const TablePrefix = z
  * - `ACS_CONNECTION_STRING` — ACS connection string (`endpoint=…;accesskey=…`), or
  * - `ACS_ENDPOINT` — ACS endpoint URL, authenticated with the Function App's managed identity
  *   (`AZURE_CLIENT_ID` selects a user-assigned identity). One of the two is required when `EMAIL_PROVIDER=acs`.
+ * - `EMAIL_SENDER_ADDRESS` — the platform sender: the address mail goes out from when a partner's
+ *   `senderEmail` is not on a linked domain (shared/services/platformSender.ts), e.g.
+ *   `DoNotReply@<guid>.azurecomm.net` of the Azure-managed domain (infra/ sets it from the domain's
+ *   `mailFromSenderDomain`). Required when `EMAIL_PROVIDER=acs` (ACS refuses any other domain);
+ *   unset with SMTP, every mail goes out from the partner's `senderEmail`.
+ * - `EMAIL_SENDER_LINKED_DOMAINS` — comma-separated domains verified for sending (custom domains
+ *   linked to the ACS resource): partners whose `senderEmail` is on one send as themselves. Default none.
  * - `PUBLIC_BASE_URL` — origin the API is reached at, used in `Location` and status URLs. Default
  *   `http://127.0.0.1:7071`; a trailing slash is removed.
  * - `TABLE_PREFIX` — prefix of every table name this app creates (lets tests and environments
@@ -101,6 +108,12 @@ export const ConfigSchema = z
     SMTP_PASSWORD: z.string().min(1).optional(),
     ACS_CONNECTION_STRING: z.string().trim().min(1).optional(),
     ACS_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+    EMAIL_SENDER_ADDRESS: z.email("an email address, e.g. DoNotReply@<guid>.azurecomm.net").optional(),
+    EMAIL_SENDER_LINKED_DOMAINS: z
+      .string()
+      .transform((v) => v.split(",").map((d) => d.trim().toLowerCase()).filter((d) => d !== ""))
+      .pipe(z.array(z.string().regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "comma-separated domain names, e.g. support.contoso.com,fabrikam.com")))
+      .default([]),
     PUBLIC_BASE_URL: z
       .url({ protocol: /^https?$/ })
       .default("http://127.0.0.1:7071")
@@ -155,6 +168,9 @@ export const ConfigSchema = z
     }
     if (c.EMAIL_PROVIDER === "acs" && !c.ACS_CONNECTION_STRING && !c.ACS_ENDPOINT) {
       ctx.addIssue({ code: "custom", path: ["ACS_CONNECTION_STRING"], message: "ACS_CONNECTION_STRING or ACS_ENDPOINT is required when EMAIL_PROVIDER=acs" });
+    }
+    if (c.EMAIL_PROVIDER === "acs" && !c.EMAIL_SENDER_ADDRESS) {
+      ctx.addIssue({ code: "custom", path: ["EMAIL_SENDER_ADDRESS"], message: "is required when EMAIL_PROVIDER=acs: ACS sends only from its linked domains (e.g. DoNotReply@<guid>.azurecomm.net of the Azure-managed domain)" });
     }
     if (c.PARTNER_CENTER_ENABLED) {
       for (const key of ["PARTNER_CENTER_TENANT_ID", "PARTNER_CENTER_CLIENT_ID", "PARTNER_CENTER_CLIENT_SECRET", "PARTNER_CENTER_SUPPORT_TOPIC_ID"] as const) {

@@ -66,6 +66,7 @@ import {
 } from "./services";
 import { renderCustomerEmail, renderStatusEmail } from "./templates/statusEmail";
 import type { InboundEmailDeps } from "./services/inboundEmail";
+import { createPlatformSenderEmailSender, type SenderPolicy } from "./services/platformSender";
 import { createSafeHeaderEmailSender } from "./services/safeHeaders";
 import { CompositeKeyEncryptionKeys, EnvelopeSecretSealer } from "./services/secretEnvelope";
 import type { WorkflowRecoveryDeps } from "./services/workflowRecovery";
@@ -211,8 +212,10 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const slaEvents = new TableSlaEventLog(storage, now);
   const psiLedger = new TableProductSupportIncidentLedger(storage, now);
   const partnerCenter = overrides.partnerCenter === null ? undefined : (overrides.partnerCenter ?? createPartnerCenter(config));
-  // Every outgoing email passes one filter for customer text in headers (display names, subject).
-  const emailSender = createSafeHeaderEmailSender(overrides.emailSender ?? createEmailSender(config));
+  // Every outgoing email passes one filter for customer text in headers (display names, subject),
+  // then goes out from an address the mail service may send from (shared/services/platformSender.ts).
+  const senderPolicy: SenderPolicy = { ...(config.EMAIL_SENDER_ADDRESS ? { platformAddress: config.EMAIL_SENDER_ADDRESS } : {}), linkedDomains: config.EMAIL_SENDER_LINKED_DOMAINS };
+  const emailSender = createSafeHeaderEmailSender(createPlatformSenderEmailSender(overrides.emailSender ?? createEmailSender(config), senderPolicy));
   const render = overrides.renderStatusEmail ?? renderStatusEmail;
   const createWorkflow = overrides.createWorkflow ?? ((client: df.DurableClient | WorkflowDurableClient) => new DurableSupportRequestWorkflow(client));
   const activityDeps = { cases, partners, notifications, emailSender, clock, inbox, slaEvents, psiLedger };
@@ -268,6 +271,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
       inboundLog,
       directory: customerDirectory,
       emailSender,
+      senderPolicy,
       clock,
       limits: { maxBytes: config.INBOUND_EMAIL_MAX_BYTES, maxAttachmentBytes: config.INBOUND_ATTACHMENT_MAX_BYTES, ackMaxPerHour: config.INBOUND_ACK_MAX_PER_HOUR },
     }),

@@ -16,7 +16,9 @@
  * `x-ms-acsemail-validate-message-id: true` ACS answers 400 instead. This adapter does not set
  * that header (a resend after a lost 202 would then fail with 400 rather than be re-sent).
  * The sender's display name is not part of the request: ACS takes it from the sender username
- * configured on the verified domain, so `from.displayName` is not sent.
+ * configured on the verified domain, so `from.displayName` is not sent (the Azure-managed domain
+ * has only `DoNotReply`; custom domains with raised limits can add sender usernames with display
+ * names). `replyTo` is sent as the body's `replyTo` list, address and display name.
  *
  * Retries. The Azure SDK pipeline retries 429/503 by itself after `Retry-After` (no upper bound,
  * up to 3 times). For the send request this adapter turns a 429 into {@link EmailThrottledError}
@@ -95,7 +97,7 @@ export class AcsEmailSender implements EmailSender {
 
   /**
    * Queues the message and waits for the operation to finish. Sends `senderAddress`,
-   * `recipients.to`/`cc` (address and display name), `content.subject/plainText/html`, `headers`
+   * `recipients.to`/`cc` and `replyTo` (address and display name), `content.subject/plainText/html`, `headers`
    * (the message's headers plus `Message-ID`) and `userEngagementTrackingDisabled: true`.
    * @param message - the email; `messageId` must be `<local@domain>` or ACS replaces it (see above).
    * @returns the ACS operation id (`id` of the operation, also the `operation-id` header).
@@ -110,6 +112,7 @@ export class AcsEmailSender implements EmailSender {
       senderAddress: message.from.address,
       content: { subject: message.subject, plainText: message.text, html: message.html },
       recipients: { to: message.to, ...(message.cc ? { cc: message.cc } : {}) },
+      ...(message.replyTo?.length ? { replyTo: message.replyTo } : {}),
       headers: { ...message.headers, "Message-ID": message.messageId },
       disableUserEngagementTracking: true,
     };

@@ -1,5 +1,6 @@
 /**
  * Email over SMTP with nodemailer (local development against MailDev, or any SMTP relay).
+ * From (with its display name), To, Cc and Reply-To are sent as given.
  * The Message-ID is ours (deterministic per case and notification, so a duplicate send after a
  * crash threads and de-duplicates in mail clients); In-Reply-To and References are passed as
  * nodemailer's own fields, other headers as given.
@@ -44,6 +45,7 @@ export function toNodemailerMessage(message: EmailMessage): SendMailOptions {
     from: formatAddress(message.from),
     to: message.to.map(formatAddress),
     cc: message.cc?.map(formatAddress),
+    ...(message.replyTo?.length ? { replyTo: message.replyTo.map(formatAddress) } : {}),
     subject: message.subject,
     text: message.text,
     html: message.html,

@@ -356,6 +356,11 @@ export interface EmailMessage {
   from: { address: string; displayName?: string };
   to: Array<{ address: string; displayName?: string }>;
   cc?: Array<{ address: string; displayName?: string }>;
+  /**
+   * Where replies go (`Reply-To`): on customer emails the partner's support address, so an answer
+   * reaches the mailbox the email intake reads whatever address the mail was sent from. Absent: replies go to From.
+   */
+  replyTo?: Array<{ address: string; displayName?: string }>;
   subject: string;
   /** Plain-text part (always present). */
   text: string;

@@ -492,7 +492,9 @@ function withoutDelivery<T extends { delivery?: DeliveryAttempt }>(input: T): Re
 
 /**
  * SendStatusEmail: emails the customer about a status, in the customer's language, once per case
- * and notification key. From the partner's `senderEmail`; Message-ID
+ * and notification key. From the partner's `senderEmail` (the deployment may send it from its
+ * platform address instead: shared/services/platformSender.ts), `Reply-To` the partner's support
+ * address; Message-ID
  * `<{caseId}.{key}@{senderDomain}>`; later emails carry In-Reply-To and References to
  * `<{caseId}.received@{senderDomain}>` so mail clients thread them; `Auto-Submitted:
  * auto-generated` and `X-Auto-Response-Suppress: All`. Appends an `email-sent` timeline entry
@@ -550,7 +552,9 @@ export function createSendStatusEmail(deps: SendStatusEmailDeps): (input: SendSt
       headers["In-Reply-To"] = root;
       headers.References = root;
     }
-    const message: EmailMessage = { from: { address: partner.senderEmail, displayName: partner.name }, to, ...(cc.length ? { cc } : {}), subject: rendered.subject, text: rendered.text, html: rendered.html, messageId, headers };
+    // Replies reach the partner's support mailbox (the email intake) whatever address sends (shared/services/platformSender.ts).
+    const replyTo = [{ address: partner.contacts.support, displayName: partner.name }];
+    const message: EmailMessage = { from: { address: partner.senderEmail, displayName: partner.name }, to, ...(cc.length ? { cc } : {}), replyTo, subject: rendered.subject, text: rendered.text, html: rendered.html, messageId, headers };
     return deliverEmail(deps, delivery, message, `Status email sent to the customer: ${rendered.subject}`, { status: input.status });
   };
 }

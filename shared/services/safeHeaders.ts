@@ -16,7 +16,7 @@ function safeAddress(a: Address): Address {
 }
 
 /**
- * The message with safe display names (From, To, Cc) and subject; everything else unchanged.
+ * The message with safe display names (From, To, Cc, Reply-To) and subject; everything else unchanged.
  * @param message - the message as built by an activity.
  */
 export function withSafeHeaderText(message: EmailMessage): EmailMessage {
@@ -25,6 +25,7 @@ export function withSafeHeaderText(message: EmailMessage): EmailMessage {
     from: safeAddress(message.from),
     to: message.to.map(safeAddress),
     ...(message.cc ? { cc: message.cc.map(safeAddress) } : {}),
+    ...(message.replyTo ? { replyTo: message.replyTo.map(safeAddress) } : {}),
     subject: safeSubject(message.subject),
   };
 }

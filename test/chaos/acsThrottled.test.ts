@@ -21,7 +21,8 @@ beforeAll(async () => {
     throttled += 1;
     return { kind: "reject", status: 429, headers: { "retry-after": "20" }, error: { code: "TooManyRequests", message: "Too many requests: the per-minute quota is used; retry after 20 seconds" } };
   };
-  run = await startChaosStack("acs-429", { EMAIL_PROVIDER: "acs", ACS_CONNECTION_STRING: acs.connectionString });
+  // As infra/ configures ACS: the Azure-managed domain's DoNotReply address sends for every partner.
+  run = await startChaosStack("acs-429", { EMAIL_PROVIDER: "acs", ACS_CONNECTION_STRING: acs.connectionString, EMAIL_SENDER_ADDRESS: "DoNotReply@chaos-managed.azurecomm.net" });
 });
 
 afterAll(async () => {

@@ -38,6 +38,7 @@ export interface Scenario {
 export interface AcsSendBody {
   senderAddress: string;
   recipients: { to: Array<{ address: string; displayName?: string }>; cc?: Array<{ address: string }> };
+  replyTo?: Array<{ address: string; displayName?: string }>;
   content: { subject: string; plainText?: string; html?: string };
   headers?: Record<string, string>;
 }

@@ -55,6 +55,7 @@ import type {
 } from "../../ports";
 import { AUTOMATIC_EMAIL_HEADERS, createNotifyPartner, domainOf, notificationMessageId } from "../activities";
 import { generateCaseId as defaultGenerateCaseId } from "../caseId";
+import { ownSenderDomains, type SenderPolicy } from "../platformSender";
 import { lookupCustomer } from "./customers";
 import { decideLanguage } from "./language";
 import { isQuarantine, parseMessage, senderlessQuarantine, type ParsedAttachment, type ParsedMessage, type Quarantine } from "./parseMessage";
@@ -97,6 +98,8 @@ export interface InboundEmailDeps {
   inboundLog: InboundEmailLog;
   directory: CustomerDirectory;
   emailSender: EmailSender;
+  /** The deployment's sender settings: automatic mail from the platform address is our own too (default: none). */
+  senderPolicy?: SenderPolicy;
   clock: Clock;
   limits: InboundEmailLimits;
   /** Case id generator (default `generateCaseId`). */
@@ -483,7 +486,7 @@ export async function processInboundEmail(deps: InboundEmailDeps, input: Process
   if (isQuarantine(parsed)) outcome = await quarantineMessage(deps, partner, input, parsed, intakeKey);
   else {
     const msg: IntakeMessage = { ...parsed, intakeKey };
-    const ownDomains = [domainOf(partner.senderEmail)];
+    const ownDomains = ownSenderDomains(partner.senderEmail, deps.senderPolicy ?? { linkedDomains: [] });
     const context: AutomatedContext = { subject: msg.subject, ownDomains, text: msg.text };
     if (msg.deliveryStatus !== undefined) context.deliveryStatus = msg.deliveryStatus;
     if (msg.returnedHeaders !== undefined) context.returnedHeaders = msg.returnedHeaders;

@@ -105,8 +105,21 @@ describe("configuration", () => {
   });
 
   it("requires an ACS connection string or endpoint for EMAIL_PROVIDER=acs", () => {
-    expect(() => loadConfig({ ...base, EMAIL_PROVIDER: "acs" })).toThrow(/ACS_CONNECTION_STRING/);
-    expect(loadConfig({ ...base, EMAIL_PROVIDER: "acs", ACS_ENDPOINT: "https://contoso.communication.azure.com" }).ACS_ENDPOINT).toBe("https://contoso.communication.azure.com");
+    expect(() => loadConfig({ ...base, EMAIL_PROVIDER: "acs", EMAIL_SENDER_ADDRESS: "DoNotReply@x.azurecomm.net" })).toThrow(/ACS_CONNECTION_STRING/);
+    expect(loadConfig({ ...base, EMAIL_PROVIDER: "acs", ACS_ENDPOINT: "https://contoso.communication.azure.com", EMAIL_SENDER_ADDRESS: "DoNotReply@x.azurecomm.net" }).ACS_ENDPOINT).toBe("https://contoso.communication.azure.com");
+  });
+
+  it("requires the platform sender address for EMAIL_PROVIDER=acs, and reads the linked domains", () => {
+    const acs = { ...base, EMAIL_PROVIDER: "acs", ACS_ENDPOINT: "https://contoso.communication.azure.com" };
+    const missing = configError(acs);
+    expect(missing.keys).toEqual(["EMAIL_SENDER_ADDRESS"]);
+    expect(missing.message).toContain("EMAIL_SENDER_ADDRESS: is required when EMAIL_PROVIDER=acs");
+    expect(configError({ ...acs, EMAIL_SENDER_ADDRESS: "DoNotReply" }).keys).toEqual(["EMAIL_SENDER_ADDRESS"]);
+    const c = loadConfig({ ...acs, EMAIL_SENDER_ADDRESS: "DoNotReply@1f2e3d4c-0000-4000-8000-000000000001.azurecomm.net", EMAIL_SENDER_LINKED_DOMAINS: " Support.Contoso.com , fabrikam.example," });
+    expect(c.EMAIL_SENDER_ADDRESS).toBe("DoNotReply@1f2e3d4c-0000-4000-8000-000000000001.azurecomm.net");
+    expect(c.EMAIL_SENDER_LINKED_DOMAINS).toEqual(["support.contoso.com", "fabrikam.example"]);
+    expect(loadConfig(base).EMAIL_SENDER_LINKED_DOMAINS).toEqual([]);
+    expect(configError({ ...base, EMAIL_SENDER_LINKED_DOMAINS: "contoso.com, not a domain" }).keys).toEqual(["EMAIL_SENDER_LINKED_DOMAINS"]);
   });
 
   it("treats empty values as unset and strips a trailing slash from PUBLIC_BASE_URL", () => {
