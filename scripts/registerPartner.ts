@@ -1,7 +1,9 @@
 /**
  * `npm run register-partner -- path/to/partner.json [--rotate] [--holidays-ics path.ics]`: validates a partner definition
  * (PartnerDefinitionSchema; errors name the field path), registers it in the app's storage
- * (`AzureWebJobsStorage` from the environment or local.settings.json) and prints the credentials
+ * (`AzureWebJobsStorage` from the environment or local.settings.json; or, after `azd up`, the
+ * Azure storage account `AZURE_STORAGE_ACCOUNT_NAME` names, reached with DefaultAzureCredential:
+ * `prepareRegistrationEnv` in scripts/lib/partners.ts) and prints the credentials
  * once. Without `--rotate`, an already registered partner keeps its credentials (its definition is
  * updated); `--rotate` issues new ones (the previous pair stays valid until the next rotation).
  * `--holidays-ics` (repeatable) merges the all-day events of an iCalendar file into
@@ -13,7 +15,7 @@ import path from "node:path";
 import { ensureLocalSecretsKey, LOCAL_SECRETS_KEY_FILE } from "./lib/stack";
 import { formatIssues, readJsonFile, FixtureValidationError } from "./lib/fixtures";
 import { parseRegisterPartnerArgs, REGISTER_PARTNER_USAGE, UsageError } from "./lib/cli";
-import { applyLocalSettings, extractHolidaysIcsOption, findProjectRoot, HOLIDAYS_ICS_USAGE, loadPartnerRegistrar, mergeHolidays, readHolidaysFromIcs } from "./lib/partners";
+import { extractHolidaysIcsOption, findProjectRoot, HOLIDAYS_ICS_USAGE, loadPartnerRegistrar, mergeHolidays, prepareRegistrationEnv, readHolidaysFromIcs } from "./lib/partners";
 import { PartnerDefinitionSchema } from "../shared/contracts";
 import { parseICalHolidays } from "../shared/services/icalHolidays";
 
@@ -62,9 +64,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const root = findProjectRoot();
-  applyLocalSettings(root);
-  // Locally, the key encryption key `npm start` generated (in Azure: SECRETS_KEY_VAULT_KEY_ID).
-  if (!process.env.SECRETS_KEY_VAULT_KEY_ID && !process.env.SECRETS_LOCAL_KEYS && fs.existsSync(path.join(root, ".data", LOCAL_SECRETS_KEY_FILE))) {
+  const target = prepareRegistrationEnv(root);
+  if (target.kind === "azure") {
+    console.log(`Registering in the Azure storage account ${target.accountName ?? target.tableServiceUri ?? ""} with your Azure sign-in (DefaultAzureCredential: az login / azd auth login).`);
+  } else if (!process.env.SECRETS_KEY_VAULT_KEY_ID && !process.env.SECRETS_LOCAL_KEYS && fs.existsSync(path.join(root, ".data", LOCAL_SECRETS_KEY_FILE))) {
+    // Locally, the key encryption key `npm start` generated (in Azure: SECRETS_KEY_VAULT_KEY_ID).
     process.env.SECRETS_LOCAL_KEYS = ensureLocalSecretsKey(path.join(root, ".data"));
   }
   const registrar = loadPartnerRegistrar();
@@ -92,6 +96,9 @@ main().then(
     console.error(`Registration failed: ${err.message ?? String(e)}`);
     if (err.code === "InvalidConfiguration") console.error("Set the named settings in the environment or in local.settings.json.");
     if (/ECONNREFUSED|ENOTFOUND/.test(err.message ?? "")) console.error("Is the storage in AzureWebJobsStorage running? Locally, `npm start` starts Azurite.");
+    if (/AuthorizationPermissionMismatch|AuthorizationFailure|403|Forbidden/.test(err.message ?? "")) {
+      console.error("Your Azure sign-in needs Storage Table Data Contributor on the account and Key Vault Crypto Service Encryption User on the key: infra/ grants both to the principal that ran `azd up` (docs/deploy.md).");
+    }
     process.exitCode = 1;
   },
 );

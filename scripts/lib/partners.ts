@@ -186,10 +186,11 @@ export async function ensureDemoPartners(options: {
  * `local.settings.example.json`, the documented local defaults) into `env` without overriding
  * variables that are set, as Core Tools and the local host do, so the scripts see the same
  * settings as the app.
+ * @param skip - keys never taken from the file.
  * @returns the names applied (empty when neither file exists).
  * @throws Error when the file exists but is not valid JSON.
  */
-export function applyLocalSettings(appDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
+export function applyLocalSettings(appDir: string, env: NodeJS.ProcessEnv = process.env, skip: (key: string) => boolean = () => false): string[] {
   for (const name of ["local.settings.json", "local.settings.example.json"]) {
     const file = path.join(appDir, name);
     if (!fs.existsSync(file)) continue;
@@ -201,13 +202,54 @@ export function applyLocalSettings(appDir: string, env: NodeJS.ProcessEnv = proc
     }
     const applied: string[] = [];
     for (const [key, value] of Object.entries(parsed.Values ?? {})) {
-      if (env[key] !== undefined || value === null || value === undefined) continue;
+      if (env[key] !== undefined || value === null || value === undefined || skip(key)) continue;
       env[key] = String(value);
       applied.push(key);
     }
     return applied;
   }
   return [];
+}
+
+/** Where register-partner writes (see {@link prepareRegistrationEnv}). */
+export type RegistrationTarget =
+  | {
+      readonly kind: "azure";
+      /** The storage account (`AzureWebJobsStorage__accountName`), when given by name. */
+      readonly accountName?: string;
+      /** `AzureWebJobsStorage__tableServiceUri`, when given instead of a name. */
+      readonly tableServiceUri?: string;
+    }
+  | { readonly kind: "local" };
+
+/** Settings that name storage or the local key encryption keys: never taken from local files when registering in Azure. */
+function isLocalOnlySetting(key: string): boolean {
+  return key === "AzureWebJobsStorage" || key.startsWith("AzureWebJobsStorage__") || key === "SECRETS_LOCAL_KEYS";
+}
+
+/**
+ * Prepares the environment register-partner builds its container from, and says where it writes:
+ * - **Azure**, when `AzureWebJobsStorage` (a connection string) is not set and a storage account is
+ *   named by `AzureWebJobsStorage__accountName`, `AzureWebJobsStorage__tableServiceUri` or
+ *   `AZURE_STORAGE_ACCOUNT_NAME` (an output of `azd up`, in `azd env get-values`): the identity
+ *   form of the connection, `https://<account>.table.core.windows.net` with `DefaultAzureCredential`
+ *   (the operator's Azure CLI / azd sign-in; infra/ grants the deploying user the storage data
+ *   roles, shared-key access being off). local.settings.json then supplies no storage setting and
+ *   no local key (the Key Vault key `SECRETS_KEY_VAULT_KEY_ID`, also an azd output, seals secrets);
+ * - **local** otherwise: local.settings.json (or its example) for unset keys, as the app sees them.
+ * @param root - the project root (where local.settings.json is).
+ * @param env - the environment to complete (default `process.env`); modified in place.
+ */
+export function prepareRegistrationEnv(root: string, env: NodeJS.ProcessEnv = process.env): RegistrationTarget {
+  const accountName = env.AzureWebJobsStorage__accountName || env.AZURE_STORAGE_ACCOUNT_NAME || undefined;
+  const tableServiceUri = env.AzureWebJobsStorage__tableServiceUri || undefined;
+  if (!env.AzureWebJobsStorage && (accountName || tableServiceUri)) {
+    if (accountName) env.AzureWebJobsStorage__accountName = accountName;
+    applyLocalSettings(root, env, isLocalOnlySetting);
+    return { kind: "azure", ...(accountName ? { accountName } : {}), ...(tableServiceUri ? { tableServiceUri } : {}) };
+  }
+  applyLocalSettings(root, env);
+  return { kind: "local" };
 }
 
 /**

@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import type { Partner, PartnerDefinition } from "../../../shared/contracts";
 import { loadPartnerDefinitions } from "../../../scripts/lib/fixtures";
-import { applyLocalSettings, ensureDemoPartners, findProjectRoot, readCredentialsFile, writeCredentialsFile, type PartnerRegistrar } from "../../../scripts/lib/partners";
+import { applyLocalSettings, ensureDemoPartners, findProjectRoot, prepareRegistrationEnv, readCredentialsFile, writeCredentialsFile, type PartnerRegistrar } from "../../../scripts/lib/partners";
+import { loadConfig } from "../../../shared/config";
 
 const definitions = loadPartnerDefinitions(path.join(__dirname, "..", "..", "fixtures", "demo", "partners.json"));
 
@@ -86,5 +87,47 @@ describe("settings and root", () => {
   });
   it("finds the project root from a nested directory", () => {
     expect(fs.existsSync(path.join(findProjectRoot(__dirname), "package.json"))).toBe(true);
+  });
+});
+
+describe("prepareRegistrationEnv (register-partner: local storage, or the Azure account after azd up)", () => {
+  let dir: string;
+  const localSettings = {
+    Values: { AzureWebJobsStorage: "UseDevelopmentStorage=true", AzureWebJobsStorage__credential: "", TASK_HUB_NAME: "CspSupportHub", SECRETS_LOCAL_KEYS: `local1:${Buffer.alloc(32, 1).toString("base64")}`, EMAIL_PROVIDER: "smtp" },
+  };
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "register-env-"));
+    fs.writeFileSync(path.join(dir, "local.settings.json"), JSON.stringify(localSettings));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("uses local.settings.json when no Azure account is named", () => {
+    const env: NodeJS.ProcessEnv = {};
+    expect(prepareRegistrationEnv(dir, env)).toEqual({ kind: "local" });
+    expect(env.AzureWebJobsStorage).toBe("UseDevelopmentStorage=true");
+    expect(loadConfig(env).storage).toEqual({ kind: "connectionString", connectionString: "UseDevelopmentStorage=true" });
+  });
+
+  it("with the azd outputs, reaches the account's table endpoint with a credential and takes no storage setting or local key from local.settings.json", () => {
+    const env: NodeJS.ProcessEnv = { AZURE_STORAGE_ACCOUNT_NAME: "stk3xq7abc", SECRETS_KEY_VAULT_KEY_ID: "https://kv-k3xq7abc.vault.azure.net/keys/secrets-kek" };
+    expect(prepareRegistrationEnv(dir, env)).toEqual({ kind: "azure", accountName: "stk3xq7abc" });
+    expect(env.AzureWebJobsStorage).toBeUndefined();
+    expect(env.SECRETS_LOCAL_KEYS).toBeUndefined();
+    expect(env.TASK_HUB_NAME).toBe("CspSupportHub");
+    const config = loadConfig(env);
+    expect(config.storage).toEqual({ kind: "identity", tableServiceUri: "https://stk3xq7abc.table.core.windows.net" });
+    expect(config.SECRETS_KEY_VAULT_KEY_ID).toBe("https://kv-k3xq7abc.vault.azure.net/keys/secrets-kek");
+  });
+
+  it("a connection string in the environment wins, as in the app", () => {
+    const env: NodeJS.ProcessEnv = { AzureWebJobsStorage: "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=eA==", AZURE_STORAGE_ACCOUNT_NAME: "stk3xq7abc" };
+    expect(prepareRegistrationEnv(dir, env)).toEqual({ kind: "local" });
+    expect(loadConfig(env).storage.kind).toBe("connectionString");
+  });
+
+  it("accepts an explicit table endpoint instead of a name", () => {
+    const env: NodeJS.ProcessEnv = { AzureWebJobsStorage__tableServiceUri: "https://stk3xq7abc.table.core.chinacloudapi.cn" };
+    expect(prepareRegistrationEnv(dir, env)).toEqual({ kind: "azure", tableServiceUri: "https://stk3xq7abc.table.core.chinacloudapi.cn" });
+    expect(env.AzureWebJobsStorage).toBeUndefined();
   });
 });
