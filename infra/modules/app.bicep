@@ -1,4 +1,10 @@
 // Resource-group-scope resources of the CSP support workflow.
+// Not compiled on the build machines (no Bicep CLI there): each resource was reviewed line by line
+// against Azure-Samples/functions-quickstart-typescript-azd (infra/main.bicep, app/api.bicep,
+// app/rbac.bicep), Azure-Samples/functions-quickstart-typescript-azd-eventgrid-blob (event grid
+// system topic, containers, postdeploy subscription) and the resource references of
+// Microsoft.Web/sites, Microsoft.Web/sites/config, Microsoft.EventGrid/systemTopics and
+// Microsoft.Communication/emailServices/domains (see docs/deploy.md "Infrastructure review").
 param location string
 param tags object
 param resourceToken string
@@ -6,8 +12,33 @@ param acsDataLocation string
 @description('Versionless id of the Key Vault key that wraps the data keys of secrets at rest (modules/secrets.bicep).')
 param secretsKeyId string
 
+@description('Object id of the operator who runs azd up and register-partner: gets the storage data roles (shared-key access is off); empty for none.')
+param operatorPrincipalId string = ''
+
+@description('Principal type of operatorPrincipalId.')
+@allowed([ 'User', 'Group', 'ServicePrincipal' ])
+param operatorPrincipalType string = 'User'
+
+@description('EMAIL_SENDER_ADDRESS: the platform sender; empty for DoNotReply@ the Azure-managed domain.')
+param emailSenderAddress string = ''
+
+@description('EMAIL_SENDER_LINKED_DOMAINS: comma-separated custom domains linked to the ACS resource, whose partners send as themselves.')
+param emailSenderLinkedDomains string = ''
+
+@description('Durable Functions task hub name (TASK_HUB_NAME).')
+param taskHubName string = 'CspSupportHub'
+
 var storageName = 'st${resourceToken}'
 var deploymentContainer = 'app-package'
+// Blob containers of the email intake (shared/contracts/inboundEmail.ts).
+var inboundEmailContainer = 'inbound-email'
+var appContainers = [ inboundEmailContainer, 'inbound-email-quarantine', 'case-attachments' ]
+
+// Built-in roles (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+var storageDataRoles = [ storageBlobDataOwner, storageQueueDataContributor, storageTableDataContributor ]
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: 'id-${resourceToken}'
@@ -41,10 +72,32 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     allowSharedKeyAccess: false
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
+    // As the templates without a virtual network: public endpoint, Azure services (Event Grid) allowed.
+    networkAcls: { defaultAction: 'Allow', bypass: 'AzureServices' }
   }
   resource blobs 'blobServices' = {
     name: 'default'
     resource deployment 'containers' = { name: deploymentContainer }
+  }
+}
+
+// The email intake's containers exist from the start: relays write to inbound-email before the
+// app ever runs, and the Event Grid subscription filters on it.
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [for name in appContainers: {
+  parent: storage::blobs
+  name: name
+}]
+
+// Flex Consumption runs blob triggers only from Event Grid: the storage account's system topic;
+// its subscription to the blobs_extension webhook of ProcessInboundEmail is created after deploy
+// (infra/hooks/postdeploy.*), once the app's blobs_extension system key exists.
+resource storageEvents 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
+  name: 'evgt-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    source: storage.id
+    topicType: 'Microsoft.Storage.StorageAccounts'
   }
 }
 
@@ -62,13 +115,17 @@ resource emailService 'Microsoft.Communication/emailServices@2023-04-01' = {
   properties: { dataLocation: acsDataLocation }
 }
 
-// Azure-managed domain for a first deployment (5 sends/min); partners add their verified custom domains.
+// Azure-managed domain for a first deployment: sends only as DoNotReply@<guid>.azurecomm.net
+// (mailFromSenderDomain), at low default limits; partners' verified custom domains are added and
+// linked later (docs/deploy.md "The ACS sender").
 resource emailDomain 'Microsoft.Communication/emailServices/domains@2023-04-01' = {
   parent: emailService
   name: 'AzureManagedDomain'
   location: 'global'
   properties: { domainManagement: 'AzureManaged', userEngagementTracking: 'Disabled' }
 }
+
+var platformSender = empty(emailSenderAddress) ? 'DoNotReply@${emailDomain.properties.mailFromSenderDomain}' : emailSenderAddress
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: 'plan-${resourceToken}'
@@ -97,58 +154,62 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         }
       }
       scaleAndConcurrency: { maximumInstanceCount: 100, instanceMemoryMB: 2048 }
-      runtime: { name: 'node', version: '20' }
+      // Node.js 22 (Node 20 reaches end of life on 30 April 2026), as the current quickstart template.
+      runtime: { name: 'node', version: '22' }
     }
-    siteConfig: {
-      appSettings: [
-        { name: 'AzureWebJobsStorage__accountName', value: storage.name }
-        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
-        { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
-        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
-        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
-        { name: 'TASK_HUB_NAME', value: 'CspSupportHub' }
-        { name: 'EMAIL_PROVIDER', value: 'acs' }
-        { name: 'ACS_ENDPOINT', value: 'https://${acs.properties.hostName}' }
-        { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
-        { name: 'PUBLIC_BASE_URL', value: 'https://func-${resourceToken}.azurewebsites.net' }
-        { name: 'SECRETS_KEY_VAULT_KEY_ID', value: secretsKeyId }
-      ]
-    }
+    siteConfig: { alwaysOn: false }
   }
 }
 
-// Storage Blob Data Owner: deployment package and Durable Functions lease blobs.
-resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, identity.id, 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
+// App settings as a child resource (as the AVM web/site module the templates use does), so that
+// PUBLIC_BASE_URL can take the site's defaultHostName: new apps get a unique default host name
+// (<name>-<hash>.<region>-01.azurewebsites.net), not <name>.azurewebsites.net.
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: functionApp
+  name: 'appsettings'
+  properties: {
+    AzureWebJobsStorage__accountName: storage.name
+    AzureWebJobsStorage__credential: 'managedidentity'
+    AzureWebJobsStorage__clientId: identity.properties.clientId
+    APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+    TASK_HUB_NAME: taskHubName
+    EMAIL_PROVIDER: 'acs'
+    ACS_ENDPOINT: 'https://${acs.properties.hostName}'
+    EMAIL_SENDER_ADDRESS: platformSender
+    EMAIL_SENDER_LINKED_DOMAINS: emailSenderLinkedDomains
+    INBOUND_EMAIL_BLOB_SOURCE: 'EventGrid'
+    AZURE_CLIENT_ID: identity.properties.clientId
+    PUBLIC_BASE_URL: 'https://${functionApp.properties.defaultHostName}'
+    SECRETS_KEY_VAULT_KEY_ID: secretsKeyId
+  }
+}
+
+// The app's identity: Storage Blob Data Owner (deployment package, Durable lease blobs, email
+// intake containers), Storage Queue Data Contributor (Durable control and work-item queues),
+// Storage Table Data Contributor (Durable history and instances, the app's tables).
+resource appStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in storageDataRoles: {
+  name: guid(storage.id, identity.id, role)
   scope: storage
   properties: {
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b')
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
   }
-}
+}]
 
-// Storage Queue Data Contributor: Durable Functions control and work-item queues.
-resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, identity.id, '974c5e8b-45b9-4653-ba55-5f855dd0fb88')
+// The operator (deployer() by default, as the templates' user identity): the same data roles, so
+// register-partner and the inspection of the intake containers work from their machine with
+// shared-key access off.
+resource operatorStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for role in storageDataRoles: if (!empty(operatorPrincipalId)) {
+  name: guid(storage.id, operatorPrincipalId, role)
   scope: storage
   properties: {
-    principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '974c5e8b-45b9-4653-ba55-5f855dd0fb88')
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
   }
-}
-
-// Storage Table Data Contributor: Durable history/instances tables and the app's case tables.
-resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, identity.id, '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
-  scope: storage
-  properties: {
-    principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
-  }
-}
+}]
 
 // Monitoring Metrics Publisher: Application Insights with Entra ID authentication.
 resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
@@ -175,6 +236,14 @@ resource acsSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 }
 
 output functionAppName string = functionApp.name
+@description('https://<defaultHostName>: the app\'s origin (PUBLIC_BASE_URL).')
+output baseUrl string = 'https://${functionApp.properties.defaultHostName}'
 output identityPrincipalId string = identity.properties.principalId
 output storageAccountName string = storage.name
 output acsEndpoint string = 'https://${acs.properties.hostName}'
+@description('The Azure-managed domain\'s MAIL FROM (RFC 5321) domain, <guid>.azurecomm.net.')
+output mailFromSenderDomain string = emailDomain.properties.mailFromSenderDomain
+output emailSenderAddress string = platformSender
+output inboundEmailContainerName string = inboundEmailContainer
+output inboundEmailSystemTopicName string = storageEvents.name
+output taskHubName string = taskHubName

@@ -30,7 +30,7 @@ param appPrincipalId string
 param operatorPrincipalId string = ''
 
 @description('Principal type of operatorPrincipalId.')
-@allowed([ 'User', 'Group' ])
+@allowed([ 'User', 'Group', 'ServicePrincipal' ])
 param operatorPrincipalType string = 'User'
 
 // Key Vault Crypto Service Encryption User: read key metadata, wrapKey and unwrapKey; nothing else.

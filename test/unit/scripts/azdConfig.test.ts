@@ -1,0 +1,57 @@
+/**
+ * azure.yaml, .funcignore, the hooks and infra/ agree with each other and with how azd packages a
+ * function app (azd's service_target_functionapp.go: `remoteBuild: false` is refused when the
+ * service's .funcignore excludes node_modules; the zip is made of the `dist` folder). Bicep cannot
+ * be compiled here; these checks read the files as text.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { findProjectRoot } from "../../../scripts/lib/partners";
+import { CASE_ATTACHMENTS_CONTAINER, INBOUND_EMAIL_CONTAINER, INBOUND_EMAIL_QUARANTINE_CONTAINER } from "../../../shared/contracts";
+
+const root = findProjectRoot(__dirname);
+const read = (file: string): string => fs.readFileSync(path.join(root, file), "utf8");
+
+describe("azd configuration", () => {
+  const azureYaml = read("azure.yaml");
+
+  it("deploys dist-package/ built by npm run package, without a remote build", () => {
+    expect(azureYaml).toMatch(/^ {4}dist: dist-package$/m);
+    expect(azureYaml).toMatch(/^ {4}remoteBuild: false$/m);
+    expect(azureYaml.match(/run: npm run package$/gm)).toHaveLength(2);
+    expect(JSON.parse(read("package.json")).scripts.package).toBe("npm run build && node dist/scripts/package.js");
+  });
+
+  it("keeps node_modules out of .funcignore (azd refuses remoteBuild: false otherwise)", () => {
+    const patterns = read(".funcignore").split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+    expect(patterns.filter((p) => /node_modules/.test(p))).toEqual([]);
+  });
+
+  it("runs the postdeploy hooks that exist, in sh and PowerShell, with the outputs main.bicep declares", () => {
+    for (const hook of ["./infra/hooks/postdeploy.sh", "./infra/hooks/postdeploy.ps1"]) {
+      expect(azureYaml).toContain(`run: ${hook}`);
+      expect(fs.existsSync(path.join(root, hook))).toBe(true);
+    }
+    const outputs = [...read("infra/main.bicep").matchAll(/^output (\w+) /gm)].map((m) => m[1]);
+    for (const name of ["AZURE_FUNCTION_APP_NAME", "RESOURCE_GROUP", "INBOUND_EMAIL_SYSTEM_TOPIC_NAME", "INBOUND_EMAIL_CONTAINER_NAME", "SERVICE_API_BASE_URL"]) {
+      expect(outputs).toContain(name);
+      expect(read("infra/hooks/postdeploy.sh")).toContain(name);
+      expect(read("infra/hooks/postdeploy.ps1")).toContain(name);
+    }
+    expect(outputs).toEqual(expect.arrayContaining(["AZURE_STORAGE_ACCOUNT_NAME", "SECRETS_KEY_VAULT_KEY_ID", "EMAIL_SENDER_ADDRESS", "ACS_MAIL_FROM_SENDER_DOMAIN"]));
+  });
+
+  it("sets every app setting the app needs on Azure, the blob trigger on Event Grid and Node 22", () => {
+    const app = read("infra/modules/app.bicep");
+    const settings = app.slice(app.indexOf("resource appSettings"), app.indexOf("resource appStorageRoles"));
+    for (const key of ["AzureWebJobsStorage__accountName", "TASK_HUB_NAME", "EMAIL_PROVIDER", "ACS_ENDPOINT", "EMAIL_SENDER_ADDRESS", "PUBLIC_BASE_URL", "SECRETS_KEY_VAULT_KEY_ID"]) expect(settings).toMatch(new RegExp(`^ {4}${key}: `, "m"));
+    expect(settings).toContain("INBOUND_EMAIL_BLOB_SOURCE: 'EventGrid'");
+    expect(settings).toContain("PUBLIC_BASE_URL: 'https://${functionApp.properties.defaultHostName}'");
+    expect(settings).toContain("EMAIL_SENDER_ADDRESS: platformSender");
+    expect(app).toContain("'DoNotReply@${emailDomain.properties.mailFromSenderDomain}'");
+    expect(app).toContain("runtime: { name: 'node', version: '22' }");
+    expect(app).toContain(`var inboundEmailContainer = '${INBOUND_EMAIL_CONTAINER}'`);
+    expect(app).toContain(`var appContainers = [ inboundEmailContainer, '${INBOUND_EMAIL_QUARANTINE_CONTAINER}', '${CASE_ATTACHMENTS_CONTAINER}' ]`);
+    expect(read(".nvmrc").trim()).toBe("22");
+  });
+});
