@@ -8,6 +8,7 @@
  */
 import path from "node:path";
 import { formatStackSummary } from "./lib/cli";
+import { runInForeground } from "./lib/foreground";
 import { findProjectRoot } from "./lib/partners";
 import { startStack, type RunningStack } from "./lib/stack";
 
@@ -16,48 +17,18 @@ const OVERRIDABLE = ["AzureWebJobsStorage", "EMAIL_PROVIDER", "SMTP_HOST", "SMTP
 
 async function main(): Promise<void> {
   const root = findProjectRoot();
-  const abort = new AbortController();
-  let stack: RunningStack | undefined;
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping…`);
-    abort.abort();
-    void (stack?.stop() ?? Promise.resolve()).then(() => {
-      console.log("Stopped.");
-      process.exit(signal === "SIGINT" ? 130 : 143);
-    });
-  };
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => shutdown(signal));
-
   const env = Object.fromEntries(OVERRIDABLE.filter((k) => process.env[k]).map((k) => [k, process.env[k]]));
-  try {
-    stack = await startStack({
-      dataDir: path.join(root, ".data"),
-      env,
-      signal: abort.signal,
-      onUnexpectedExit: (exit) => {
-        console.error(`\n${exit.name} exited unexpectedly (${exit.signal ?? `code ${exit.code}`}); stopping the other services.`);
-      },
-    });
-  } catch (e) {
-    if (stopping) return;
-    console.error(`\nStartup failed: ${(e as Error).message}`);
-    process.exit(1);
-  }
-  console.log("");
-  console.log(formatStackSummary({ ports: stack.ports, credentialsFile: path.relative(process.cwd(), stack.credentialsFile) || stack.credentialsFile, registeredNow: stack.registeredPartnerIds.length > 0 }));
-  console.log(`Email intake (SMTP, mail to the partners' support addresses): ${stack.urls.smtpIntake}  (docs/email-intake.md)`);
-  if (stack.registeredPartnerIds.length > 0) {
-    console.log(`New credentials for ${stack.registeredPartnerIds.join(", ")} are in ${stack.credentialsFile} (readable by you only); they are not printed.`);
-  }
-  const exit = await stack.unexpectedExit;
-  if (stopping) return;
-  stopping = true;
-  await stack.stop();
-  console.error(`Stopped because ${exit.name} exited.`);
-  process.exit(1);
+  await runInForeground(
+    (signal, onUnexpectedExit) => startStack({ dataDir: path.join(root, ".data"), env, signal, onUnexpectedExit }),
+    (stack: RunningStack) => {
+      console.log("");
+      console.log(formatStackSummary({ ports: stack.ports, credentialsFile: path.relative(process.cwd(), stack.credentialsFile) || stack.credentialsFile, registeredNow: stack.registeredPartnerIds.length > 0 }));
+      console.log(`Email intake (SMTP, mail to the partners' support addresses): ${stack.urls.smtpIntake}  (docs/email-intake.md)`);
+      if (stack.registeredPartnerIds.length > 0) {
+        console.log(`New credentials for ${stack.registeredPartnerIds.join(", ")} are in ${stack.credentialsFile} (readable by you only); they are not printed.`);
+      }
+    },
+  );
 }
 
 void main();

@@ -131,6 +131,15 @@ export interface RunningStack {
 }
 
 /**
+ * The stack without the host ({@link startDependencies}): what `func start` needs beside it.
+ * `urls.app` and `urls.health` name where that host will listen (`ports.host`).
+ */
+export type RunningDependencies = Omit<RunningStack, "processes" | "restartHost"> & {
+  /** The running children (no host). */
+  processes: { azurite: ManagedProcess; maildev: ManagedProcess };
+};
+
+/**
  * Runs MailDev's CLI (path in `process.argv[1]`) after defining the global `host` its 2.2.0
  * mailserver.js logs with; commander then sees the usual `node <bin> <options>` argv.
  */
@@ -190,6 +199,20 @@ export function ensureLocalSecretsKey(dataDir: string): string {
  *   Everything started is stopped before it throws.
  */
 export async function startStack(options: StartStackOptions): Promise<RunningStack> {
+  return (await startServices(options, true)) as RunningStack;
+}
+
+/**
+ * Starts what the app needs beside its host, as {@link startStack} does but without the host:
+ * Azurite, MailDev, the demo partners' registration and the SMTP intake. For a host started
+ * separately (`func start` with Azure Functions Core Tools, `npm run start:deps`).
+ * @throws as {@link startStack}.
+ */
+export async function startDependencies(options: StartStackOptions): Promise<RunningDependencies> {
+  return startServices(options, false);
+}
+
+async function startServices(options: StartStackOptions, withHost: boolean): Promise<RunningDependencies & Pick<RunningStack, "restartHost"> & { processes: { host?: ManagedProcess } }> {
   const root = findProjectRoot();
   const ports: StackPorts = { ...DEFAULT_STACK_PORTS, ...options.ports };
   const dataDir = path.resolve(options.dataDir);
@@ -308,8 +331,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     }
     checkAborted();
 
-    let host = spawnHost();
-    await waitForHost(host);
+    let host = withHost ? spawnHost() : undefined;
+    if (host) await waitForHost(host);
     checkAborted();
 
     // The SMTP intake runs in this process over the host's settings.
@@ -338,7 +361,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       resolveUnexpected(exit);
       void stop();
     });
-    const processes = { azurite, maildev, host };
+    const processes: { azurite: ManagedProcess; maildev: ManagedProcess; host?: ManagedProcess } = { azurite, maildev, ...(host ? { host } : {}) };
     return {
       urls,
       ports,
@@ -348,8 +371,9 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       processes,
       unexpectedExit,
       stop,
-      async restartHost({ signal = "SIGTERM" } = {}) {
+      async restartHost({ signal = "SIGTERM" }: { signal?: NodeJS.Signals } = {}) {
         const old = host;
+        if (!old) throw new Error("This stack was started without the host");
         await old.stop({ signal });
         supervisor.forget(old);
         host = spawnHost();

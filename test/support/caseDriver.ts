@@ -36,7 +36,8 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 export class CaseDriver {
   readonly client: DemoApiClient;
 
-  constructor(readonly stack: RunningStack) {
+  /** @param stack - the stack (or the services beside a separately started host) to drive. */
+  constructor(readonly stack: Pick<RunningStack, "urls" | "credentials">) {
     this.client = new DemoApiClient(stack.urls.app);
   }
 
@@ -106,6 +107,16 @@ export class CaseDriver {
   /** Waits until the case is closed and its orchestration completed. */
   async closed(c: SubmittedCase, deadline: number): Promise<DetailView> {
     return this.waitFor(c, "closed", (v) => caseOf(v).status === "closed" && v.orchestration?.runtimeStatus === "Completed", deadline);
+  }
+
+  /** Waits until the case's acknowledgement (the `received` status email) is sent, returning the view. */
+  async acknowledged(c: SubmittedCase, deadline: number): Promise<DetailView> {
+    return this.waitFor(c, "acknowledged", (v) => (v.emails ?? []).some((e) => e.notificationKey === "received" && e.state === "sent"), deadline);
+  }
+
+  /** The emails MailDev caught for one recipient address. */
+  async caughtEmailsTo(address: string): Promise<CaughtEmail[]> {
+    return (await this.caughtEmails()).filter((m) => m.to.some((t) => t.address === address));
   }
 
   /** Every email MailDev caught. */

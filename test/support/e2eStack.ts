@@ -6,11 +6,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { allocateFreePorts, startStack, type RunningStack, type StackPorts, type StartStackOptions } from "../../scripts/lib/stack";
+import { allocateFreePorts, startDependencies, startStack, type RunningDependencies, type RunningStack, type StackPorts, type StartStackOptions } from "../../scripts/lib/stack";
 
 /** A started test stack. */
-export interface TestStack {
-  stack: RunningStack;
+export interface TestStack<S = RunningStack> {
+  stack: S;
   /** Stops every process and removes the data directory. Idempotent. */
   stop(): Promise<void>;
 }
@@ -51,6 +51,27 @@ export async function startTestStack(
   options: Omit<StartStackOptions, "dataDir" | "ports" | "output" | "log"> = {},
   choosePorts: () => Promise<StackPorts> = allocateFreePorts,
 ): Promise<TestStack> {
+  return startWithPortRetries(name, hostLog, options, choosePorts, startStack);
+}
+
+/**
+ * Starts the services beside a host for one test file (`startDependencies`: what
+ * `npm run start:deps` runs), on free ports with the same retries as {@link startTestStack}.
+ * @param name - short label for the temporary data directory (`csp-e2e-<name>-…`).
+ * @param hostLog - receives the children's output lines; only the last 400 are kept.
+ * @param options - further options (partners file, env, …).
+ */
+export async function startTestDependencies(name: string, hostLog: string[], options: Omit<StartStackOptions, "dataDir" | "ports" | "output" | "log"> = {}): Promise<TestStack<RunningDependencies>> {
+  return startWithPortRetries(name, hostLog, options, allocateFreePorts, startDependencies);
+}
+
+async function startWithPortRetries<S extends { stop(): Promise<void> }>(
+  name: string,
+  hostLog: string[],
+  options: Omit<StartStackOptions, "dataDir" | "ports" | "output" | "log">,
+  choosePorts: () => Promise<StackPorts>,
+  start: (options: StartStackOptions) => Promise<S>,
+): Promise<TestStack<S>> {
   for (let attempt = 1; ; attempt++) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `csp-e2e-${name}-`));
     const removeData = (): void => fs.rmSync(dataDir, { recursive: true, force: true });
@@ -61,7 +82,7 @@ export async function startTestStack(
       if (hostLog.length > 400) hostLog.shift();
     };
     try {
-      const stack = await startStack({
+      const stack = await start({
         ...options,
         env: { API_RATE_LIMIT_PER_MINUTE: String(TEST_STACK_RATE_LIMIT_PER_MINUTE), ...options.env },
         dataDir,
