@@ -6,7 +6,8 @@
  * retries the blob (5 attempts, then `webjobs-blobtrigger-poison`); the pipeline is idempotent.
  *
  * On Flex Consumption only the Event Grid blob trigger exists: set the app setting
- * `INBOUND_EMAIL_BLOB_SOURCE=EventGrid` and subscribe the container (docs/email-intake.md).
+ * `INBOUND_EMAIL_BLOB_SOURCE=EventGrid` and subscribe the container: infra/ and azd's postdeploy hook do
+ * both (docs/deploy.md).
  */
 import { app, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
