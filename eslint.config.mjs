@@ -12,7 +12,7 @@ const nonDeterministicGlobals = [
 ];
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".data/**", "*.js", "*.mjs"] },
+  { ignores: ["dist/**", "dist-package/**", "node_modules/**", "coverage/**", ".data/**", "*.js", "*.mjs"] },
   ...tseslint.configs.recommended,
   {
     rules: {
