@@ -17,10 +17,20 @@ import autocannon from "autocannon";
 import { allocateFreePorts, startStack } from "../scripts/lib/stack";
 import { DemoApiClient, caseOf, signWebhook } from "../scripts/lib/demoRunner";
 import { loadDemoRequests } from "../scripts/lib/fixtures";
+import { azuriteConnectionString } from "../test/support/azurite";
+import { diffCounts, startStorageProxy, type CountDelta, type StorageProxy } from "./storageProxy";
 
-const INTAKE_SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? 15);
+const QUICK = process.argv.includes("--quick");
+const INTAKE_SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? (QUICK ? 5 : 15));
 const INTAKE_CONNECTIONS = Number(process.env.BENCH_INTAKE_CONNECTIONS ?? 8);
-const WORKFLOW_CASES = Number(process.env.BENCH_WORKFLOW_CASES ?? 40);
+const WORKFLOW_CASES = Number(process.env.BENCH_WORKFLOW_CASES ?? (QUICK ? 10 : 40));
+/** Cases followed one by one through the happy path (intake → ack → diagnosis → resolved → auto-close), counting storage requests. */
+const HAPPY_CASES = Number(process.env.BENCH_HAPPY_CASES ?? (QUICK ? 3 : 8));
+/** Quiet time before the idle sample, and its length (ms). */
+const IDLE_SETTLE_IN_MS = 30_000;
+const IDLE_SAMPLE_IN_MS = QUICK ? 10_000 : 30_000;
+/** Task hub of the run (names the engine's tables and queues, so the proxy can tell engine from app). */
+const TASK_HUB = "CspBenchHub";
 const WORKFLOW_TIMEOUT_IN_MS = 5 * 60_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -46,12 +56,114 @@ function hostMemory(pid: number): string {
   }
 }
 
+function topKeys(delta: CountDelta, n: number, per = 1): string[] {
+  return delta.byKey.slice(0, n).map((k) => `  - ${(k.count / per).toFixed(1)} × ${k.key}`);
+}
+
+function ownerShare(delta: CountDelta, per: number): string {
+  const f = (x: number): string => (x / per).toFixed(1);
+  const pct = (x: number): string => (delta.work ? Math.round((100 * x) / delta.work) : 0).toString();
+  return `engine ${f(delta.byOwner.engine)} (${pct(delta.byOwner.engine)} %), app ${f(delta.byOwner.app)} (${pct(delta.byOwner.app)} %), host triggers ${f(delta.byOwner.host)}`;
+}
+
+/**
+ * Follows HAPPY_CASES cases one at a time through intake → acknowledgement → `resolved` diagnosis →
+ * auto-close (the demo partner's `autoCloseAfter`) and counts the storage requests of each step.
+ * The bench's own status reads also go through the app: their cost (measured first, the smallest
+ * of five reads of a settled case) times the number of reads is subtracted from the case totals.
+ * Empty queue polls and trigger blob listings are the idle cost, counted apart.
+ */
+async function happyPath(
+  proxy: StorageProxy, client: DemoApiClient, partnerId: string, creds: { webhookSecret: string; apiKey: string }, request: object,
+): Promise<{ lines: string[] }> {
+  const deadline = Date.now() + WORKFLOW_TIMEOUT_IN_MS;
+  const waitFor = async (caseId: string, done: (status: string, acked: boolean) => boolean, everyMs: number): Promise<number> => {
+    let reads = 0;
+    while (Date.now() < deadline) {
+      const view = await client.getCase(partnerId, creds.apiKey, caseId);
+      reads++;
+      if (done(caseOf(view).status, (view.notifications ?? []).some((n) => n.notificationKey === "received"))) return reads;
+      await sleep(everyMs);
+    }
+    throw new Error(`case ${caseId} did not reach the expected state in time`);
+  };
+  const acknowledged = (status: string, acked: boolean): boolean => status === "in-diagnosis" && acked;
+  // Warm-up case (first-use table creations, connection set-up), then the cost of one status read.
+  const warm = await client.submit(partnerId, creds.webhookSecret, { ...request, title: `Warm-up ${randomUUID().slice(0, 8)}` });
+  await waitFor(warm.caseId, acknowledged, 200);
+  await sleep(1000);
+  const readCosts: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const s0 = proxy.snapshot();
+    await client.getCase(partnerId, creds.apiKey, warm.caseId);
+    readCosts.push(diffCounts(s0, proxy.snapshot()).work);
+  }
+  const readCost = Math.min(...readCosts);
+
+  const intakes: CountDelta[] = [];
+  const actions: CountDelta[] = [];
+  const cases: CountDelta[] = [];
+  const timings = { ack: [] as number[], resolved: [] as number[], span: [] as number[] };
+  for (let i = 0; i < HAPPY_CASES; i++) {
+    const c0 = proxy.snapshot();
+    const t0 = Date.now();
+    const { caseId } = await client.submit(partnerId, creds.webhookSecret, { ...request, title: `Happy ${randomUUID().slice(0, 8)}` });
+    intakes.push(diffCounts(c0, proxy.snapshot()));
+    let reads = await waitFor(caseId, acknowledged, 100);
+    timings.ack.push(Date.now() - t0);
+    const a0 = proxy.snapshot();
+    const t1 = Date.now();
+    await client.act(partnerId, creds.apiKey, caseId, "diagnosis", { outcome: "resolved", notes: "Benchmark: resolved within baseline support." });
+    actions.push(diffCounts(a0, proxy.snapshot()));
+    reads += await waitFor(caseId, (status) => status === "resolved" || status === "closed", 50);
+    timings.resolved.push(Date.now() - t1);
+    reads += await waitFor(caseId, (status) => status === "closed", 1000);
+    await sleep(2000); // let the closing episode and its last activities finish
+    const total = diffCounts(c0, proxy.snapshot());
+    timings.span.push(Date.now() - t0);
+    total.work -= reads * readCost;
+    total.byOwner.app -= reads * readCost;
+    cases.push(total);
+  }
+  const avg = (ds: CountDelta[], f: (d: CountDelta) => number): string => (ds.reduce((s, d) => s + f(d), 0) / ds.length).toFixed(1);
+  const merged = (ds: CountDelta[]): CountDelta => {
+    const m: CountDelta = { total: 0, work: 0, emptyPolls: 0, byOwner: { engine: 0, host: 0, app: 0 }, byKey: [] };
+    const keys = new Map<string, number>();
+    for (const d of ds) {
+      m.total += d.total; m.work += d.work; m.emptyPolls += d.emptyPolls;
+      for (const o of ["engine", "host", "app"] as const) m.byOwner[o] += d.byOwner[o];
+      for (const k of d.byKey) keys.set(k.key, (keys.get(k.key) ?? 0) + k.count);
+    }
+    m.byKey = [...keys].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count);
+    return m;
+  };
+  const n = HAPPY_CASES;
+  return {
+    lines: [
+      `Storage requests (counting proxy in front of Azurite; ${n} cases one at a time on an idle stack; empty queue polls and trigger blob listings counted apart; a status read costs ${readCost}, the bench's own reads are subtracted):`,
+      `- per intake (the signed POST): ${avg(intakes, (d) => d.work)} — ${ownerShare(merged(intakes), n)}`,
+      ...topKeys(merged(intakes), 12, n),
+      `- per partner action (POST diagnosis): ${avg(actions, (d) => d.work)} — ${ownerShare(merged(actions), n)}`,
+      ...topKeys(merged(actions), 8, n),
+      `- per happy-path case (intake → ack → diagnosis → resolved → auto-close): ${avg(cases, (d) => d.work)} — ${ownerShare(merged(cases), n)}; plus ${avg(cases, (d) => d.emptyPolls)} empty polls during its ${(timings.span.reduce((a, b) => a + b, 0) / n / 1000).toFixed(1)} s`,
+      ...topKeys(merged(cases), 15, n),
+      `- idle-stack latency: submit → acknowledged ${summary(timings.ack)}; diagnosis → resolved visible ${summary(timings.resolved)}`,
+    ],
+  };
+}
+
 async function main(): Promise<void> {
   const root = path.join(__dirname, "..", "..");
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-bench-"));
   // The per-key rate limit (default 120/min) would throttle the bench's own polling and measure the
   // limiter instead of the workflow: lift it for this run.
-  const stack = await startStack({ dataDir, ports: await allocateFreePorts(), output: "ignore", log: () => undefined, env: { API_RATE_LIMIT_PER_MINUTE: "1000000" } });
+  // Every storage request of the host (app and engine) goes through the counting proxy.
+  const ports = await allocateFreePorts();
+  const proxy = await startStorageProxy({ blob: ports.blob, queue: ports.queue, table: ports.table }, TASK_HUB);
+  const stack = await startStack({
+    dataDir, ports, output: "ignore", log: () => undefined,
+    env: { API_RATE_LIMIT_PER_MINUTE: "1000000", AzureWebJobsStorage: azuriteConnectionString(proxy.ports), TASK_HUB_NAME: TASK_HUB },
+  });
   try {
     const sample = loadDemoRequests(path.join(root, "test", "fixtures", "demo", "requests.json")).find((r) => r.request.severity !== "A");
     if (!sample) throw new Error("no non-critical sample request in the fixtures");
@@ -59,6 +171,16 @@ async function main(): Promise<void> {
     const creds = stack.credentials?.partners[partnerId];
     if (!creds) throw new Error(`no credentials for ${partnerId}`);
     const url = `${stack.urls.app}/api/partners/${partnerId}/support-requests`;
+
+    const client = new DemoApiClient(stack.urls.app);
+
+    // 0. Storage requests per step, one case at a time on an otherwise idle stack.
+    const happy = await happyPath(proxy, client, partnerId, creds, sample.request);
+    // Idle: no work for IDLE_SETTLE_IN_MS, then count for IDLE_SAMPLE_IN_MS.
+    await sleep(IDLE_SETTLE_IN_MS);
+    const idleFrom = proxy.snapshot();
+    await sleep(IDLE_SAMPLE_IN_MS);
+    const idle = diffCounts(idleFrom, proxy.snapshot());
 
     // 1. Intake throughput.
     const intake = await autocannon({
@@ -79,7 +201,6 @@ async function main(): Promise<void> {
     const rejected = intake.non2xx;
 
     // 2. Workflow latency.
-    const client = new DemoApiClient(stack.urls.app);
     // Let the orchestrations started by the intake phase drain a little first.
     await sleep(2000);
     const started = Date.now();
@@ -125,10 +246,16 @@ async function main(): Promise<void> {
       `- diagnosis → resolved (event → status + email): ${summary(done.map((c) => c.resolvedAt - c.diagnosedAt))}`,
       `Host process memory after the run: ${memory}`,
       "",
+      ...happy.lines,
+      "",
+      `Idle, ${IDLE_SETTLE_IN_MS / 1000} s after the last work, sampled for ${IDLE_SAMPLE_IN_MS / 1000} s: ${(idle.total / (IDLE_SAMPLE_IN_MS / 1000)).toFixed(1)} storage requests/s (${idle.emptyPolls} empty queue polls, ${idle.total - idle.emptyPolls - idle.work} trigger blob listings, ${idle.work} other)`,
+      ...topKeys(idle, 5),
+      "",
     ];
     console.log(lines.join("\n"));
   } finally {
     await stack.stop();
+    await proxy.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
