@@ -485,6 +485,7 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
           connectionString: storage,
           taskHubName,
           partitionCount: dt?.storageProvider?.partitionCount,
+          maxQueuePollingInterval: dt?.storageProvider?.maxQueuePollingInterval,
           maxConcurrentActivities: dt?.maxConcurrentActivityFunctions,
           maxConcurrentOrchestrations: dt?.maxConcurrentOrchestratorFunctions,
           log: (level, message) => log(level, `[durable] ${message}`),

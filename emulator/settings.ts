@@ -48,7 +48,7 @@ export interface HostJson {
     http?: { routePrefix?: string };
     durableTask?: {
       hubName?: string;
-      storageProvider?: { partitionCount?: number };
+      storageProvider?: { partitionCount?: number; maxQueuePollingInterval?: string };
       maxConcurrentActivityFunctions?: number;
       maxConcurrentOrchestratorFunctions?: number;
       localRpcEndpointEnabled?: boolean;

@@ -14,11 +14,15 @@ import { TERMINAL_STATUSES } from "./historyTypes";
 import { newMessageId, TaskHubQueues, type ActivityMessage, type ControlMessage, type Received } from "./queues";
 import { parseJson, runEpisode, toJson, type EpisodeContext } from "./episode";
 import { parseTimeSpan } from "./replay";
+import { QueuePoller } from "./polling";
+import { SessionCache } from "./sessionCache";
 import { toApiHistory, toInstanceStatus } from "./statusView";
 import type { ControlResult, DurableEngine, DurableEngineOptions, InstanceQuery, InstanceStatus, RaiseEventResult, RuntimeStatus } from "./types";
 
 /** Timer messages due within this many ms are held in memory instead of being hidden again. */
 const HOLD_MS = 2000;
+/** Interval (ms) of the status reads of {@link LocalDurableEngine.waitForCompletion} (independent of the queue back-off). */
+const STATUS_POLL_MS = 100;
 /** Retry delay (ms) of an instance whose messages could not be applied yet (suspended, not started). */
 const DEFERRED_RETRY_MS = 500;
 
@@ -44,6 +48,7 @@ export class LocalDurableEngine implements DurableEngine {
   private readonly queues: TaskHubQueues;
   private readonly ctx: EpisodeContext;
   private readonly pollMs: number;
+  private readonly pollers = new Map<string, QueuePoller>();
   private readonly visibilityMs: number;
   private readonly maxActivities: number;
   private readonly maxOrchestrations: number;
@@ -72,6 +77,9 @@ export class LocalDurableEngine implements DurableEngine {
     this.store = new HistoryStore(options.connectionString, options.taskHubName);
     this.queues = new TaskHubQueues(options.connectionString, options.taskHubName, partitions);
     this.pollMs = options.pollingIntervalInMs ?? 100;
+    const maxPollMs = Math.max(this.pollMs, parseTimeSpan(options.maxQueuePollingInterval ?? "00:00:30"));
+    for (const q of [...this.queues.control, this.queues.workItems]) this.pollers.set(q.name, new QueuePoller(this.pollMs, maxPollMs));
+    this.queues.onEnqueued = (queue, visibleInMs) => this.pollers.get(queue.name)?.wake(visibleInMs);
     this.visibilityMs = Math.max(2000, options.messageVisibilityTimeoutInMs ?? 30000);
     this.maxActivities = Math.max(1, options.maxConcurrentActivities ?? 10);
     this.maxOrchestrations = Math.max(1, options.maxConcurrentOrchestrations ?? 10);
@@ -93,6 +101,7 @@ export class LocalDurableEngine implements DurableEngine {
       maxShortTimerMs: parseTimeSpan(maximumShortTimerDuration),
       timerIntervalMs: parseTimeSpan(longRunningTimerIntervalDuration),
       log: (level, message) => this.log(level, message),
+      cache: new SessionCache(options.sessionCacheInstances ?? 1000, options.sessionCacheEvents ?? 100_000),
     };
   }
 
@@ -111,6 +120,7 @@ export class LocalDurableEngine implements DurableEngine {
 
   async stop(): Promise<void> {
     this.running = false;
+    for (const p of this.pollers.values()) p.close();
     for (const t of this.holdTimers) clearTimeout(t);
     this.holdTimers.clear();
     for (const s of this.slots.values()) if (s.retryTimer) clearTimeout(s.retryTimer);
@@ -128,12 +138,20 @@ export class LocalDurableEngine implements DurableEngine {
     void p.finally(() => this.inFlight.delete(p)).catch(() => undefined);
   }
 
+  private pollerOf(queue: { name: string }): QueuePoller {
+    const p = this.pollers.get(queue.name);
+    if (!p) throw new Error(`No poller for queue ${queue.name}`);
+    return p;
+  }
+
   private async controlLoop(queue: TaskHubQueues["control"][number]): Promise<void> {
+    const poller = this.pollerOf(queue);
     while (this.running) {
       try {
         const messages = await this.queues.receive<ControlMessage>(queue, 32, this.visibilityMs, (m) => this.log("warn", m));
         for (const m of messages) this.accept(m);
-        if (messages.length === 0) await sleep(this.pollMs);
+        const wait = poller.next(messages.length > 0);
+        if (wait > 0) await poller.sleep(wait);
       } catch (e) {
         if (this.running) this.log("error", `Control queue ${queue.name}: ${(e as Error).message}`);
         await sleep(Math.max(this.pollMs, 500));
@@ -219,6 +237,12 @@ export class LocalDurableEngine implements DurableEngine {
 
   /** A failed episode: payloads over the limit fail the instance; other errors leave the messages for redelivery. */
   private async onEpisodeError(instanceId: string, batch: Received<ControlMessage>[], e: Error): Promise<Received<ControlMessage>[]> {
+    this.ctx.cache.delete(instanceId);
+    if ((e as Error & { code?: string }).code === "InstanceChanged") {
+      // The cached row was stale: run the episode again from storage (the messages stay pending).
+      this.log("warn", `Episode of ${instanceId} will run again from storage: ${e.message}`);
+      return [];
+    }
     if ((e as Error & { code?: string }).code === "PayloadTooLarge") {
       this.log("error", `Instance ${instanceId} failed: ${e.message}`);
       const rec = await this.store.getInstance(instanceId).catch(() => undefined);
@@ -228,12 +252,14 @@ export class LocalDurableEngine implements DurableEngine {
       return batch;
     }
     this.log("error", `Episode of ${instanceId} failed, messages will be redelivered: ${e.stack ?? e.message}`);
+    for (const m of batch) this.pollerOf(m.queue).wake(this.visibilityMs);
     const slot = this.slots.get(instanceId);
     if (slot) slot.pending = slot.pending.filter((m) => !batch.includes(m));
     return [];
   }
 
   private async activityLoop(): Promise<void> {
+    const poller = this.pollerOf(this.queues.workItems);
     while (this.running) {
       const free = this.maxActivities - this.activeActivities;
       if (free <= 0) {
@@ -246,7 +272,8 @@ export class LocalDurableEngine implements DurableEngine {
           this.activeActivities++;
           this.track(this.runActivity(m).finally(() => this.activeActivities--));
         }
-        if (messages.length === 0) await sleep(this.pollMs);
+        const wait = poller.next(messages.length > 0);
+        if (wait > 0) await poller.sleep(wait);
       } catch (e) {
         if (this.running) this.log("error", `Work-item queue: ${(e as Error).message}`);
         await sleep(Math.max(this.pollMs, 500));
@@ -278,6 +305,7 @@ export class LocalDurableEngine implements DurableEngine {
       await this.queues.delete(m);
     } catch (e) {
       this.log("error", `Activity ${b.Name} of ${b.InstanceId}: ${(e as Error).message}; it will run again.`);
+      this.pollerOf(m.queue).wake(this.visibilityMs);
     } finally {
       clearInterval(renew);
     }
@@ -297,6 +325,7 @@ export class LocalDurableEngine implements DurableEngine {
     if (existing && !TERMINAL_STATUSES.has(existing.runtimeStatus)) {
       throw new DurableEngineError("InstanceExists", `An instance with ID '${instanceId}' already exists and is ${existing.runtimeStatus}.`);
     }
+    this.ctx.cache.delete(instanceId);
     const now = new Date().toISOString();
     const executionId = randomUUID();
     const input = toJson(options.input);
@@ -350,6 +379,7 @@ export class LocalDurableEngine implements DurableEngine {
     await this.ensure();
     const rec = await this.store.getInstance(instanceId);
     if (!rec || !TERMINAL_STATUSES.has(rec.runtimeStatus)) return 0;
+    this.ctx.cache.delete(instanceId);
     await this.store.deleteHistory(instanceId);
     return (await this.store.deleteInstance(instanceId)) ? 1 : 0;
   }
@@ -375,7 +405,7 @@ export class LocalDurableEngine implements DurableEngine {
     for (;;) {
       const status = await this.getStatus(instanceId);
       if (!status || TERMINAL_STATUSES.has(status.runtimeStatus) || Date.now() >= deadline) return status;
-      await sleep(Math.min(Math.max(50, this.pollMs), Math.max(0, deadline - Date.now())));
+      await sleep(Math.min(STATUS_POLL_MS, Math.max(0, deadline - Date.now())));
     }
   }
 

@@ -17,6 +17,7 @@ import {
   type FollowUp, type HistoryIndex,
 } from "./replay";
 import { computeRetry } from "./retry";
+import type { SessionCache } from "./sessionCache";
 
 /** What an episode needs from the engine. */
 export interface EpisodeContext {
@@ -29,6 +30,8 @@ export interface EpisodeContext {
   maxShortTimerMs: number;
   timerIntervalMs: number;
   log(level: "debug" | "info" | "warn" | "error", message: string): void;
+  /** Instance rows and histories kept between episodes (see sessionCache.ts). */
+  cache: SessionCache;
 }
 
 /** What happened to the messages of a batch: consumed ones may be deleted, deferred ones are kept for later. */
@@ -84,7 +87,11 @@ interface Plan {
 export async function runEpisode(ctx: EpisodeContext, instanceId: string, messages: Received<ControlMessage>[]): Promise<EpisodeOutcome> {
   const consumed: Received<ControlMessage>[] = [];
   const deferred: Received<ControlMessage>[] = [];
-  let rec = await ctx.store.getInstance(instanceId);
+  // The instance row and history as this engine last committed them, else as stored.
+  const cached = ctx.cache.get(instanceId);
+  const read = cached ? undefined : await ctx.store.readInstance(instanceId);
+  let rec: InstanceRecord | undefined = cached ? { ...cached.record } : read?.record;
+  const etag = cached?.etag ?? read?.etag;
   const plan: Plan = { events: [], outbound: [] };
 
   // 1. Execution start (new instance, sub-orchestration, continueAsNew generation).
@@ -118,7 +125,7 @@ export async function runEpisode(ctx: EpisodeContext, instanceId: string, messag
     await flush(plan);
     return { consumed, deferred };
   } else if (rec.historyLength > 0) {
-    history = await ctx.store.loadHistory(rec);
+    history = cached ? cached.history : await ctx.store.loadHistory(rec);
   }
   const record: InstanceRecord = rec;
   const index = indexHistory(history);
@@ -272,7 +279,7 @@ export async function runEpisode(ctx: EpisodeContext, instanceId: string, messag
       Input: input, Parent: record.parent, IsContinueAsNew: true, CarriedMessageIds: carried,
     }));
     await flush(plan);
-    await ctx.store.putInstance({ ...record, runtimeStatus: "Running", executionId: newExecutionId, historyLength: 0, input, output: null });
+    await commitInstance(ctx, { ...record, runtimeStatus: "Running", executionId: newExecutionId, historyLength: 0, input, output: null }, etag, []);
     return { consumed, deferred };
   }
   await flush(plan);
@@ -282,9 +289,26 @@ export async function runEpisode(ctx: EpisodeContext, instanceId: string, messag
   if (events.at(-1)?.EventType !== EventType.OrchestratorCompleted) events.push({ EventType: EventType.OrchestratorCompleted, EventId: -1, Timestamp: nowIso });
   await ctx.store.appendHistory(instanceId, record.executionId, history.length, events);
   record.historyLength = history.length + events.length;
-  await ctx.store.putInstance(record);
+  await commitInstance(ctx, record, etag, [...history, ...events]);
   if (start) await ctx.store.deleteHistory(instanceId, { executionId: record.executionId, length: record.historyLength }).catch(() => undefined);
   return { consumed, deferred };
+}
+
+/**
+ * Writes the instance row (the commit point), conditionally on the ETag the episode started from,
+ * and keeps the committed state in the session cache (terminal instances are dropped from it).
+ * @throws Error with `code: "InstanceChanged"` when the row changed meanwhile (the cache entry is dropped).
+ */
+async function commitInstance(ctx: EpisodeContext, record: InstanceRecord, etag: string | undefined, history: HistoryEvent[]): Promise<void> {
+  let newEtag: string;
+  try {
+    newEtag = await ctx.store.putInstance(record, etag);
+  } catch (e) {
+    ctx.cache.delete(record.instanceId);
+    throw e;
+  }
+  if (TERMINAL_STATUSES.has(record.runtimeStatus) || !newEtag) ctx.cache.delete(record.instanceId);
+  else ctx.cache.set(record.instanceId, { record: { ...record }, etag: newEtag, history });
 }
 
 async function flush(plan: Plan): Promise<void> {

@@ -75,9 +75,14 @@ export class HistoryStore {
 
   /** Reads one instance row; undefined when unknown. */
   async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+    return (await this.readInstance(instanceId))?.record;
+  }
+
+  /** Reads one instance row and its ETag; undefined when unknown. */
+  async readInstance(instanceId: string): Promise<{ record: InstanceRecord; etag: string } | undefined> {
     try {
       const e = await this.instances.getEntity<Record<string, unknown>>(instanceId, "");
-      return toRecord(e);
+      return { record: toRecord(e), etag: e.etag };
     } catch (err) {
       if (statusOf(err) === 404) return undefined;
       throw err;
@@ -86,9 +91,12 @@ export class HistoryStore {
 
   /**
    * Writes (replaces) one instance row.
-   * @throws Error with `code: "PayloadTooLarge"` over 1 MiB.
+   * @param ifMatch - ETag the stored row must still have (optimistic concurrency); unconditional when absent.
+   * @returns the row's new ETag.
+   * @throws Error with `code: "PayloadTooLarge"` over 1 MiB; with `code: "InstanceChanged"` when
+   *   `ifMatch` is given and the row changed or is gone (412/404).
    */
-  async putInstance(record: InstanceRecord): Promise<void> {
+  async putInstance(record: InstanceRecord, ifMatch?: string): Promise<string> {
     const entity: Record<string, unknown> = {
       partitionKey: record.instanceId,
       rowKey: "",
@@ -105,7 +113,15 @@ export class HistoryStore {
     setLargeString(entity, "Output", record.output);
     setLargeString(entity, "CustomStatus", record.customStatus);
     assertEntitySize(entity, `Instance row of ${record.instanceId}`);
-    await this.instances.upsertEntity(entity as { partitionKey: string; rowKey: string }, "Replace");
+    const row = entity as { partitionKey: string; rowKey: string };
+    if (ifMatch === undefined) return (await this.instances.upsertEntity(row, "Replace")).etag ?? "";
+    try {
+      return (await this.instances.updateEntity(row, "Replace", { etag: ifMatch })).etag ?? "";
+    } catch (e) {
+      const status = statusOf(e);
+      if (status !== 412 && status !== 404) throw e;
+      throw Object.assign(new Error(`The instance row of ${record.instanceId} changed since this engine read it (HTTP ${status}).`), { code: "InstanceChanged" });
+    }
   }
 
   /** Deletes one instance row; false when it did not exist. */

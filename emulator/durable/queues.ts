@@ -55,6 +55,8 @@ export interface Received<T> {
   popReceipt: string;
   dequeueCount: number;
   body: T;
+  /** True when the body was spilled to the `<hub>Payloads` table (deleted with the message). */
+  spilled?: boolean;
 }
 
 /** Spill threshold in characters (the Azure Storage provider spills messages over 45 KB to blobs). */
@@ -83,6 +85,11 @@ export class TaskHubQueues {
   /** The activity work-item queue. */
   readonly workItems: QueueClient;
   private readonly payloads: TableClient;
+  /**
+   * Called after this process put a message on a queue (a send, or a message hidden again), with
+   * the delay in ms after which it becomes visible; the engine wakes that queue's poller.
+   */
+  onEnqueued?: (queue: QueueClient, visibleInMs: number) => void;
 
   /**
    * @param connectionString - storage connection string (Azurite).
@@ -134,6 +141,7 @@ export class TaskHubQueues {
     }
     const delaySec = Math.max(0, Math.min(Math.floor(delayInMs / 1000), Math.floor(MAX_DELAY_MS / 1000)));
     await queue.sendMessage(text, { visibilityTimeout: delaySec, messageTimeToLive: -1 });
+    this.onEnqueued?.(queue, delaySec * 1000);
   }
 
   /**
@@ -146,11 +154,12 @@ export class TaskHubQueues {
     for (const m of res.receivedMessageItems) {
       try {
         let body = JSON.parse(m.messageText) as Record<string, unknown>;
+        const spilled = typeof body.PayloadRef === "string";
         if (typeof body.PayloadRef === "string") {
           const entity = await this.payloads.getEntity<Record<string, unknown>>(body.PayloadRef, "");
           body = JSON.parse(getLargeString(entity, "Body") ?? "null") as Record<string, unknown>;
         }
-        out.push({ queue, messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount, body: body as T });
+        out.push({ queue, messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount, body: body as T, spilled });
       } catch (e) {
         warn(`Dropping unreadable message ${m.messageId} from ${queue.name}: ${(e as Error).message}`);
         await queue.deleteMessage(m.messageId, m.popReceipt).catch(() => undefined);
@@ -159,21 +168,27 @@ export class TaskHubQueues {
     return out;
   }
 
-  /** Deletes a received message (and its spilled payload); a message already gone (404) is ignored. */
+  /**
+   * Deletes a received message, and its payload row when the body was spilled (only then: a small
+   * message has no row, and deleting it would be a request known to fail); a message already gone
+   * (404) is ignored.
+   */
   async delete(message: Received<{ Id: string }>): Promise<void> {
     try {
       await message.queue.deleteMessage(message.messageId, message.popReceipt);
     } catch (e) {
       if (statusOf(e) !== 404 && statusOf(e) !== 400) throw e;
     }
-    await this.payloads.deleteEntity(message.body.Id, "").catch(() => undefined);
+    if (message.spilled) await this.payloads.deleteEntity(message.body.Id, "").catch(() => undefined);
   }
 
   /** Hides a received message again for `visibilityInMs` (keeps it for redelivery); updates its pop receipt. */
   async hide(message: Received<unknown>, visibilityInMs: number): Promise<void> {
     try {
-      const r = await message.queue.updateMessage(message.messageId, message.popReceipt, undefined, Math.max(0, Math.floor(visibilityInMs / 1000)));
+      const seconds = Math.max(0, Math.floor(visibilityInMs / 1000));
+      const r = await message.queue.updateMessage(message.messageId, message.popReceipt, undefined, seconds);
       if (r.popReceipt) message.popReceipt = r.popReceipt;
+      this.onEnqueued?.(message.queue, seconds * 1000);
     } catch (e) {
       if (statusOf(e) !== 404 && statusOf(e) !== 400) throw e;
     }

@@ -109,8 +109,25 @@ export interface DurableEngineOptions {
   maxConcurrentActivities?: number;
   /** Concurrent orchestrator executions; default 10. */
   maxConcurrentOrchestrations?: number;
-  /** Idle polling interval of the queues in ms; default 100 (the real extension backs off to 30 s, which is too slow for local use). */
+  /**
+   * First idle polling interval of the queues in ms, after an empty receive; default 100. Each
+   * further empty receive doubles the wait up to {@link DurableEngineOptions.maxQueuePollingInterval};
+   * messages this engine enqueues wake the queue's poller at once (or when they become visible).
+   */
   pollingIntervalInMs?: number;
+  /**
+   * Longest idle polling interval, a TimeSpan `[d.]hh:mm:ss[.fff]` (host.json
+   * `extensions.durableTask.storageProvider.maxQueuePollingInterval`); default "00:00:30", the
+   * Azure Storage provider's default.
+   */
+  maxQueuePollingInterval?: string;
+  /**
+   * Instances whose row and history are kept in memory between episodes (as extended sessions);
+   * default 1000, 0 turns the cache off. Evicted least recently used first.
+   */
+  sessionCacheInstances?: number;
+  /** Most history events kept in memory over all cached instances; default 100 000. */
+  sessionCacheEvents?: number;
   /** `maximumShortTimerDuration` sent to the library; default "6.00:00:00". */
   maximumShortTimerDuration?: string;
   /** `longRunningTimerIntervalDuration` sent to the library; default "3.00:00:00". */
