@@ -74,7 +74,8 @@ export function classifyStorageRequest(service: StorageService, method: string, 
     let kind: string;
     if (table === "Tables") kind = method === "POST" ? "create" : "tables";
     else if (table === "$batch") kind = "batch";
-    else kind = keyed ? "entity" : "query";
+    else if (keyed) kind = "entity";
+    else kind = method === "POST" ? "insert" : "query";
     const owner: StorageOwner = table.toLowerCase().startsWith(lowerHub) ? "engine" : "app";
     const shortName = owner === "engine" ? table.slice(hub.length) : table;
     return { owner, resource: `${shortName || table} ${kind}` };
