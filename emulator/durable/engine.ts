@@ -321,10 +321,6 @@ export class LocalDurableEngine implements DurableEngine {
     }
     await this.ensure();
     const instanceId = options.instanceId ?? randomUUID();
-    const existing = await this.store.getInstance(instanceId);
-    if (existing && !TERMINAL_STATUSES.has(existing.runtimeStatus)) {
-      throw new DurableEngineError("InstanceExists", `An instance with ID '${instanceId}' already exists and is ${existing.runtimeStatus}.`);
-    }
     this.ctx.cache.delete(instanceId);
     const now = new Date().toISOString();
     const executionId = randomUUID();
@@ -333,7 +329,22 @@ export class LocalDurableEngine implements DurableEngine {
       instanceId, name, runtimeStatus: "Pending", createdTime: now, lastUpdatedTime: now, input, output: null, customStatus: null,
       executionId, historyLength: 0,
     };
-    await this.store.putInstance(record);
+    // A new id costs one insert; an existing one is replaced only when it has ended, and only if it
+    // has not changed since it was read.
+    let etag = await this.store.insertInstance(record);
+    for (let attempt = 1; etag === undefined; attempt++) {
+      const existing = await this.store.readInstance(instanceId);
+      if (existing && !TERMINAL_STATUSES.has(existing.record.runtimeStatus)) {
+        throw new DurableEngineError("InstanceExists", `An instance with ID '${instanceId}' already exists and is ${existing.record.runtimeStatus}.`);
+      }
+      try {
+        etag = existing ? await this.store.putInstance(record, existing.etag) : await this.store.insertInstance(record);
+      } catch (e) {
+        if ((e as Error & { code?: string }).code !== "InstanceChanged" || attempt >= 3) throw e;
+      }
+    }
+    // The first episode starts from this row without reading it (committed with If-Match on its ETag).
+    if (etag) this.ctx.cache.set(instanceId, { record: { ...record }, etag, history: [] });
     await this.queues.sendControl({ kind: "ExecutionStarted", Id: newMessageId(), InstanceId: instanceId, ExecutionId: executionId, Name: name, Input: input });
     return instanceId;
   }

@@ -97,23 +97,7 @@ export class HistoryStore {
    *   `ifMatch` is given and the row changed or is gone (412/404).
    */
   async putInstance(record: InstanceRecord, ifMatch?: string): Promise<string> {
-    const entity: Record<string, unknown> = {
-      partitionKey: record.instanceId,
-      rowKey: "",
-      Name: record.name,
-      RuntimeStatus: record.runtimeStatus,
-      CreatedTime: record.createdTime,
-      LastUpdatedTime: record.lastUpdatedTime,
-      ExecutionId: record.executionId,
-      HistoryLength: record.historyLength,
-      Parent: record.parent ? JSON.stringify(record.parent) : null,
-      SuspendedFrom: record.suspendedFrom ?? null,
-    };
-    setLargeString(entity, "Input", record.input);
-    setLargeString(entity, "Output", record.output);
-    setLargeString(entity, "CustomStatus", record.customStatus);
-    assertEntitySize(entity, `Instance row of ${record.instanceId}`);
-    const row = entity as { partitionKey: string; rowKey: string };
+    const row = instanceEntity(record);
     if (ifMatch === undefined) return (await this.instances.upsertEntity(row, "Replace")).etag ?? "";
     try {
       return (await this.instances.updateEntity(row, "Replace", { etag: ifMatch })).etag ?? "";
@@ -121,6 +105,20 @@ export class HistoryStore {
       const status = statusOf(e);
       if (status !== 412 && status !== 404) throw e;
       throw Object.assign(new Error(`The instance row of ${record.instanceId} changed since this engine read it (HTTP ${status}).`), { code: "InstanceChanged" });
+    }
+  }
+
+  /**
+   * Inserts the row of a new instance.
+   * @returns the row's ETag, or undefined when a row with this instance id exists already (409).
+   * @throws Error with `code: "PayloadTooLarge"` over 1 MiB.
+   */
+  async insertInstance(record: InstanceRecord): Promise<string | undefined> {
+    try {
+      return (await this.instances.createEntity(instanceEntity(record))).etag ?? "";
+    } catch (e) {
+      if (statusOf(e) === 409) return undefined;
+      throw e;
     }
   }
 
@@ -200,6 +198,27 @@ export class HistoryStore {
     const records = page.filter((e) => !filter.instanceIdPrefix || (e.partitionKey ?? "").startsWith(filter.instanceIdPrefix)).map(toRecord);
     return { records, continuationToken: page.continuationToken };
   }
+}
+
+/** The `<hub>Instances` row of a record (large values split across properties). @throws Error with `code: "PayloadTooLarge"` over 1 MiB. */
+function instanceEntity(record: InstanceRecord): { partitionKey: string; rowKey: string } {
+  const entity: Record<string, unknown> = {
+    partitionKey: record.instanceId,
+    rowKey: "",
+    Name: record.name,
+    RuntimeStatus: record.runtimeStatus,
+    CreatedTime: record.createdTime,
+    LastUpdatedTime: record.lastUpdatedTime,
+    ExecutionId: record.executionId,
+    HistoryLength: record.historyLength,
+    Parent: record.parent ? JSON.stringify(record.parent) : null,
+    SuspendedFrom: record.suspendedFrom ?? null,
+  };
+  setLargeString(entity, "Input", record.input);
+  setLargeString(entity, "Output", record.output);
+  setLargeString(entity, "CustomStatus", record.customStatus);
+  assertEntitySize(entity, `Instance row of ${record.instanceId}`);
+  return entity as { partitionKey: string; rowKey: string };
 }
 
 function toRecord(e: Record<string, unknown>): InstanceRecord {
