@@ -93,6 +93,14 @@ export function classifyStorageRequest(service: StorageService, method: string, 
   return { owner, resource: list ? `${container || "(service)"} list` : `${container || "(service)"} ${segments.length > 1 ? "blob" : "container"}` };
 }
 
+/** Owner and resource class of an entity group transaction, from the first entity operation in its body. */
+export function classifyBatch(body: string, hub: string): { owner: StorageOwner; resource: string } {
+  const table = /\/[A-Za-z0-9]+\/([A-Za-z][A-Za-z0-9]*)(\(| HTTP)/.exec(body)?.[1];
+  if (!table) return { owner: "app", resource: "$batch batch" };
+  const { owner, resource } = classifyStorageRequest("table", "GET", `/account/${table}()`, hub);
+  return { owner, resource: resource.replace(/ query$/, " batch") };
+}
+
 /**
  * Starts the proxy on free loopback ports.
  * @param targets - Azurite's ports by service.
@@ -115,7 +123,8 @@ export async function startStorageProxy(targets: Record<StorageService, number>,
     const server = http.createServer((req, res) => {
       const method = req.method ?? "GET";
       const url = req.url ?? "/";
-      const { owner, resource } = classifyStorageRequest(service, method, url, hub);
+      let { owner, resource } = classifyStorageRequest(service, method, url, hub);
+      const isBatch = service === "table" && resource === "$batch batch";
       const isReceive = service === "queue" && method === "GET" && /\/messages(\?|$)/.test(url) && !/peekonly=true/i.test(url);
       const upstream = http.request(
         { host: "127.0.0.1", port: targets[service], method, path: url, headers: req.headers, agent },
@@ -128,6 +137,7 @@ export async function startStorageProxy(targets: Record<StorageService, number>,
           });
           up.on("end", () => {
             res.end();
+            if (isBatch) ({ owner, resource } = classifyBatch(Buffer.concat(sent).toString("utf8"), hub));
             const emptyPoll = isReceive && !Buffer.concat(chunks).toString("utf8").includes("<QueueMessage>");
             count({ service, owner, method, resource, emptyPoll, status: up.statusCode ?? 0 });
           });
@@ -138,6 +148,9 @@ export async function startStorageProxy(targets: Record<StorageService, number>,
         res.end();
         count({ service, owner, method, resource, emptyPoll: false, status: 502 });
       });
+      // A batch names its table only in its body (the entity operations): keep the body to classify it.
+      const sent: Buffer[] = [];
+      if (isBatch) req.on("data", (c: Buffer) => sent.push(c));
       req.pipe(upstream);
     });
     server.keepAliveTimeout = 30_000;
