@@ -25,10 +25,10 @@ const INTAKE_SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? (QUICK ? 5 : 1
 const INTAKE_CONNECTIONS = Number(process.env.BENCH_INTAKE_CONNECTIONS ?? 8);
 const WORKFLOW_CASES = Number(process.env.BENCH_WORKFLOW_CASES ?? (QUICK ? 10 : 40));
 /** Cases followed one by one through the happy path (intake → ack → diagnosis → resolved → auto-close), counting storage requests. */
-const HAPPY_CASES = Number(process.env.BENCH_HAPPY_CASES ?? (QUICK ? 3 : 8));
+const HAPPY_CASES = Number(process.env.BENCH_HAPPY_CASES ?? (QUICK ? 2 : 8));
 /** Quiet time before the idle sample, and its length (ms). */
 const IDLE_SETTLE_IN_MS = 30_000;
-const IDLE_SAMPLE_IN_MS = QUICK ? 10_000 : 30_000;
+const IDLE_SAMPLE_IN_MS = QUICK ? 5_000 : 30_000;
 /** Task hub of the run (names the engine's tables and queues, so the proxy can tell engine from app). */
 const TASK_HUB = "CspBenchHub";
 const WORKFLOW_TIMEOUT_IN_MS = 5 * 60_000;
