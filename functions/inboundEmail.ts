@@ -1,5 +1,5 @@
 /**
- * Issue 4, email intake: the blob trigger on `inbound-email/{name}` (blob name
+ * Email intake: the blob trigger on `inbound-email/{name}` (blob name
  * `<partnerId>/<timestamp>-<id>.eml`, written by any relay: a Logic App on the shared mailbox, the
  * signed HTTP endpoint below, the local SMTP intake) runs `processInboundEmail`; plus the HTTP
  * endpoints of functions/http/inboundEmailHandlers.ts. A failing invocation throws, so the host
@@ -69,7 +69,7 @@ app.http("ReclassifySupportRequest", {
   methods: ["PATCH"],
   authLevel: "anonymous",
   route: "partners/{partnerId}/support-requests/{caseId}",
-  // Issue 3: a running workflow is signalled to re-select the SLA policy.
+  // A running workflow is signalled to re-select the SLA policy.
   extraInputs: [df.input.durableClient()],
   handler: createReclassifySupportRequestHandler(deps),
 });

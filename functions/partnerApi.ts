@@ -83,7 +83,7 @@ app.http("GetSupportTerms", {
   handler: createGetSupportTermsHandler(deps),
 });
 
-// Issue 5: the new case actions (inbox actions and case updates), each permission-checked and idempotent.
+// The new case actions (inbox actions and case updates), each permission-checked and idempotent.
 const caseActions: Array<[name: string, segment: string, handler: ReturnType<typeof createAddNoteHandler>]> = [
   ["RequestInformation", "information-requests", createRequestInformationHandler(deps)],
   ["AddCaseNote", "notes", createAddNoteHandler(deps)],
@@ -102,7 +102,7 @@ for (const [name, segment, handler] of caseActions) {
   });
 }
 
-// Issue 5: API keys (permission keys:manage).
+// API keys (permission keys:manage).
 app.http("ListApiKeys", {
   methods: ["GET"],
   authLevel: "anonymous",

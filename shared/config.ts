@@ -54,16 +54,16 @@ const TablePrefix = z
  *   `https://api.partnercenter.microsoft.com/.default`) calls Partner Center; required when enabled.
  * - `PARTNER_CENTER_SUPPORT_TOPIC_ID` — `SupportTopicId` of filed service requests (one of
  *   `GET /v1/servicerequests/supporttopics`); required when enabled, empty in prepared payloads otherwise.
- * - `AzureWebJobsStorage__blobServiceUri` — issue 4, identity form: the `https` blob endpoint (email
+ * - `AzureWebJobsStorage__blobServiceUri` — identity form: the `https` blob endpoint (email
  *   intake containers); default `https://<account>.blob.core.windows.net` from `__accountName`.
- * - `INBOUND_EMAIL_MAX_BYTES` — issue 4: largest inbound message processed, in bytes (the relay
+ * - `INBOUND_EMAIL_MAX_BYTES` — largest inbound message processed, in bytes (the relay
  *   endpoint's 413; a larger blob, e.g. from the SMTP intake, which accepts up to max(2 × cap,
  *   25 MiB), is quarantined as `too-large`). Default 10485760 (10 MiB, ACS's cap).
- * - `INBOUND_ATTACHMENT_MAX_BYTES` — issue 4: largest attachment stored, in bytes; a larger one is
+ * - `INBOUND_ATTACHMENT_MAX_BYTES` — largest attachment stored, in bytes; a larger one is
  *   listed with `omitted: "too-large"`. Default 5242880 (5 MiB).
  * - `WORKFLOW_SWEEP_SCHEDULE` — NCRONTAB schedule (six fields, UTC) of the workflow recovery
  *   sweeper (functions/workflowRecovery.ts). Default `0 *\/2 * * * *` (every 2 minutes).
- * - `INBOUND_ACK_MAX_PER_HOUR` — issue 4: automatic acknowledgements per sender address per hour;
+ * - `INBOUND_ACK_MAX_PER_HOUR` — automatic acknowledgements per sender address per hour;
  *   further requests are created with `acknowledgementSuppressed: true`. Default 3.
  * - `SECRETS_KEY_VAULT_KEY_ID` — versionless id of the Azure Key Vault key that wraps the data keys
  *   of secrets stored encrypted (`https://<vault>.vault.azure.net/keys/<name>`; what infra/ sets).
@@ -75,7 +75,7 @@ const TablePrefix = z
  * - `RETENTION_MAX_PER_RUN` — at most this many requests, and this many inbound mail entries, have
  *   their customers' personal data erased per data maintenance run (all partners together; the
  *   next run goes on). 1–100000. Default 500.
- * - `API_RATE_LIMIT_PER_MINUTE` — issue 5: partner API requests per API key per minute and host
+ * - `API_RATE_LIMIT_PER_MINUTE` — partner API requests per API key per minute and host
  *   instance (fixed window, in process; 429 with `Retry-After` beyond; OWASP API4:2023). Default 120.
  */
 export const ConfigSchema = z
@@ -265,7 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /**
- * Issue 4: how to reach Blob Storage (email intake containers): the connection string, or the
+ * How to reach Blob Storage (email intake containers): the connection string, or the
  * identity form's blob endpoint (`AzureWebJobsStorage__blobServiceUri`, else from `__accountName`).
  * @throws ConfigError when the identity form has neither (only `__tableServiceUri` was given).
  */

@@ -81,11 +81,11 @@ export interface Container {
   readonly cases: CaseRepository;
   readonly idempotency: IdempotencyStore;
   readonly notifications: NotificationLog;
-  /** Per-case action inbox (issue 3). */
+  /** Per-case action inbox. */
   readonly inbox: CaseActionInbox;
-  /** Per-case SLA event logs (issue 3). */
+  /** Per-case SLA event logs. */
   readonly slaEvents: SlaEventLog;
-  /** Product support incidents (issue 3). */
+  /** Product support incidents. */
   readonly psiLedger: ProductSupportIncidentLedger;
   /** The Partner Center client when `PARTNER_CENTER_ENABLED=true` (or overridden), else undefined. */
   readonly partnerCenter: PartnerCenterClient | undefined;
@@ -105,17 +105,17 @@ export interface Container {
     readonly consumeProductSupportIncident: ReturnType<typeof createConsumeProductSupportIncident>;
     readonly fileMicrosoftServiceRequest: ReturnType<typeof createFileMicrosoftServiceRequest>;
   };
-  /** Issue 5: the per-key rate limiter of the partner API (in process; `API_RATE_LIMIT_PER_MINUTE`). */
+  /** The per-key rate limiter of the partner API (in process; `API_RATE_LIMIT_PER_MINUTE`). */
   readonly rateLimiter: FixedWindowRateLimiter;
-  /** Issue 5: dependencies of the API-key use cases. */
+  /** Dependencies of the API-key use cases. */
   readonly apiKeyDeps: ApiKeyDeps;
-  /** Issue 4: raw inbound messages, quarantine and attachments (Blob Storage). */
+  /** Raw inbound messages, quarantine and attachments (Blob Storage). */
   readonly inboundBlobs: BlobInboundEmailStore;
-  /** Issue 4: de-duplication, quarantine and ignored-mail logs, acknowledgement rate, attachments. */
+  /** De-duplication, quarantine and ignored-mail logs, acknowledgement rate, attachments. */
   readonly inboundLog: InboundEmailLog;
-  /** Issue 4: the partners' customer directories. */
+  /** The partners' customer directories. */
   readonly customerDirectory: CustomerDirectory;
-  /** Issue 4: dependencies of `processInboundEmail` for one invocation. */
+  /** Dependencies of `processInboundEmail` for one invocation. */
   inboundEmailDeps(workflow: SupportRequestWorkflow): InboundEmailDeps;
   /** The workflow over the durable client of one invocation (`df.getClient(context)`). */
   createWorkflow(client: df.DurableClient | WorkflowDurableClient): SupportRequestWorkflow;

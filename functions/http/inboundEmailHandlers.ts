@@ -1,5 +1,5 @@
 /**
- * Issue 4, email intake over HTTP:
+ * Email intake over HTTP:
  * - `POST /api/partners/{partnerId}/inbound-email` (`Content-Type: message/rfc822`), signed like
  *   the webhook (Standard Webhooks over the raw bytes): writes the message to the `inbound-email`
  *   container, so it follows the blob-triggered path of every relay; 202 `{blobName}`;
@@ -75,7 +75,7 @@ function createListHandler(deps: Pick<HttpHandlerDeps, "getContainer">, which: "
       const container = deps.getContainer();
       const auth = await authorize(container, request);
       if (!auth.ok) return auth.response;
-      // Issue 5: helpdesk agents and admins read the email intake's lists (permission inbound-email:read).
+      // Helpdesk agents and admins read the email intake's lists (permission inbound-email:read).
       requirePermission(auth.principal, "inbound-email:read");
       const paging = pagingOf(request);
       if (!paging.ok) return paging.response;
@@ -167,7 +167,7 @@ export function createListInboundLogHandler(deps: Pick<HttpHandlerDeps, "getCont
 /**
  * `PATCH /api/partners/{partnerId}/support-requests/{caseId}` `{product?, category?, severity?}`:
  * 200 `{case}`; 400 naming bad fields (unknown fields too); 404 when not the partner's own case;
- * 409 when closed. Optional `Idempotency-Key`. Issue 3: after the change is stored, a running
+ * 409 when closed. Optional `Idempotency-Key`. After the change is stored, a running
  * workflow gets a `reclassify` action in the case's inbox and the `CaseActionsAvailable` signal
  * (it re-selects the SLA policy and re-arms its timer); a workflow that does not run is not told.
  */
@@ -180,7 +180,7 @@ export function createReclassifySupportRequestHandler(deps: HttpHandlerDeps): Ht
       const raw = await request.text();
       const body = parseJsonBody(request, raw);
       if (!body.ok) return body.response;
-      // Issue 5: reclassifying acts on the request's current category and on the category it moves to.
+      // Reclassifying acts on the request's current category and on the category it moves to.
       const current = await container.cases.getCase(auth.partnerId, request.params.caseId ?? "");
       if (current) {
         requirePermission(auth.principal, actPermissionFor(current.category));

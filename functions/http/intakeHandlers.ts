@@ -52,7 +52,7 @@ export function createSubmitSupportRequestHandler(deps: HttpHandlerDeps): HttpHa
         async () => {
           const result = await submitSupportRequest(container.supportRequestDeps(deps.getWorkflow(context)), partnerId, body.value, { webhookId: verification.webhookId, payloadFingerprint: webhookPayloadFingerprint(bytes) });
           context.log(`Support request ${result.caseId} received for partner ${partnerId}`);
-          // Issue 4: the customer directory learns the customer of every case (email intake looks senders up there).
+          // The customer directory learns the customer of every case (email intake looks senders up there).
           const stored = await container.cases.getCase(partnerId, result.caseId);
           if (stored) await recordCustomerFromCase({ directory: container.customerDirectory, clock: container.clock }, stored).catch((e: unknown) => context.warn(`Customer directory not updated for ${result.caseId}:`, e));
           return json(202, { caseId: result.caseId, status: result.status, statusUrl: result.statusUrl }, { Location: result.statusUrl });

@@ -1,7 +1,7 @@
 /**
  * The partner API: `GET /api/partners/{partnerId}/support-requests[/{caseId}]`,
  * `POST …/{caseId}/diagnosis`, `…/resolution`, `…/updates`, `…/escalation` (each appends a case
- * action to the case's inbox, then signals the workflow); issue 5: list filters and counts,
+ * action to the case's inbox, then signals the workflow); list filters and counts,
  * `…/information-requests`, `…/closure`, `…/reopening` (inbox actions), `…/notes`, `…/assignment`
  * (case updates), the API keys (`GET/POST /api/partners/{partnerId}/api-keys`,
  * `DELETE …/api-keys/{keyId}`), the audit log (`GET …/audit`) and a customer's data export
@@ -123,7 +123,7 @@ export function createGetSupportRequestHandler(deps: HttpHandlerDeps): HttpHandl
       const auth = await authorize(container, request);
       if (!auth.ok) return auth.response;
       const details = await getSupportRequestForPrincipal(container.supportRequestDeps(deps.getWorkflow(context)), auth.principal, request.params.caseId ?? "");
-      // Issue 4: attachments of email requests and replies, stored with the owner's case.
+      // Attachments of email requests and replies, stored with the owner's case.
       const attachments = await container.inboundLog.listAttachments(details.case.partnerId, details.case.caseId);
       return json(200, { ...details, attachments });
     });
@@ -186,17 +186,17 @@ export function createRequestEscalationHandler(deps: HttpHandlerDeps): HttpHandl
   return createActionHandler(deps, (c, w, p, id, b) => escalateAs(c.supportRequestDeps(w), p, id, b));
 }
 
-/** Issue 5: `POST …/{caseId}/information-requests` (body `{message}`): emails the customer, status awaiting-customer (clocks paused per policy); 202; 409 unless received, in diagnosis or awaiting the customer. */
+/** `POST …/{caseId}/information-requests` (body `{message}`): emails the customer, status awaiting-customer (clocks paused per policy); 202; 409 unless received, in diagnosis or awaiting the customer. */
 export function createRequestInformationHandler(deps: HttpHandlerDeps): HttpHandler {
   return createActionHandler(deps, (c, w, p, id, b) => requestInformation(c.supportRequestDeps(w), p, id, b));
 }
 
-/** Issue 5: `POST …/{caseId}/closure` (body `{reason?}`, may be empty): closes a resolved request now; 202; 409 unless resolved. */
+/** `POST …/{caseId}/closure` (body `{reason?}`, may be empty): closes a resolved request now; 202; 409 unless resolved. */
 export function createCloseCaseHandler(deps: HttpHandlerDeps): HttpHandler {
   return createActionHandler(deps, (c, w, p, id, b) => closeCase(c.supportRequestDeps(w), p, id, b), 202, true);
 }
 
-/** Issue 5: `POST …/{caseId}/reopening` (body `{reason}`): reopens a resolved or closed request; 202; 409 otherwise. */
+/** `POST …/{caseId}/reopening` (body `{reason}`): reopens a resolved or closed request; 202; 409 otherwise. */
 export function createReopenCaseHandler(deps: HttpHandlerDeps): HttpHandler {
   return createActionHandler(deps, (c, w, p, id, b) => reopenCase(c.supportRequestDeps(w), p, id, b));
 }
@@ -211,17 +211,17 @@ export function createRestartWorkflowHandler(deps: HttpHandlerDeps): HttpHandler
   return createActionHandler(deps, (c, w, p, id, b) => restartWorkflowAs(c.supportRequestDeps(w), p, id, b), 202, true);
 }
 
-/** Issue 5: `POST …/{caseId}/notes` (body `{text}`): an internal note (never emailed); 200 `{caseId, action: "note", entryId, …}`; permission `notes:write`. */
+/** `POST …/{caseId}/notes` (body `{text}`): an internal note (never emailed); 200 `{caseId, action: "note", entryId, …}`; permission `notes:write`. */
 export function createAddNoteHandler(deps: HttpHandlerDeps): HttpHandler {
   return createActionHandler(deps, (c, w, p, id, b) => addNote(c.supportRequestDeps(w), p, id, b), 200);
 }
 
-/** Issue 5: `POST …/{caseId}/assignment` (body `{assignee}`, null unassigns): 200 `{caseId, action: "assignment", entryId, …}`; 409 once closed. */
+/** `POST …/{caseId}/assignment` (body `{assignee}`, null unassigns): 200 `{caseId, action: "assignment", entryId, …}`; 409 once closed. */
 export function createAssignCaseHandler(deps: HttpHandlerDeps): HttpHandler {
   return createActionHandler(deps, (c, w, p, id, b) => assignCase(c.supportRequestDeps(w), p, id, b), 200);
 }
 
-/** Issue 5: `GET /api/partners/{partnerId}/api-keys`: 200 `{items: ApiKeyView[]}` (never the keys); permission `keys:manage`. */
+/** `GET /api/partners/{partnerId}/api-keys`: 200 `{items: ApiKeyView[]}` (never the keys); permission `keys:manage`. */
 export function createListApiKeysHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
   return (request, context) =>
     handleErrors(request, context, async () => {
@@ -256,7 +256,7 @@ export function createCreateApiKeyHandler(deps: Pick<HttpHandlerDeps, "getContai
     });
 }
 
-/** Issue 5: `DELETE /api/partners/{partnerId}/api-keys/{keyId}`: 204, the key revoked (later use → 401); 404 for an unknown key; permission `keys:manage`. */
+/** `DELETE /api/partners/{partnerId}/api-keys/{keyId}`: 204, the key revoked (later use → 401); 404 for an unknown key; permission `keys:manage`. */
 export function createRevokeApiKeyHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
   return (request, context) =>
     handleErrors(request, context, async () => {

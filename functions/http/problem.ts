@@ -23,7 +23,7 @@ export const ProblemTypes = {
   webhookIdReused: "/problems/webhook-id-reused",
   unsupportedMediaType: "/problems/unsupported-media-type",
   tooManyRequests: "/problems/too-many-requests",
-  /** Issue 5: the API key's role lacks a permission (403). */
+  /** The API key's role lacks a permission (403). */
   forbidden: "/problems/forbidden",
   internal: "/problems/internal-error",
 } as const;
@@ -149,7 +149,7 @@ export function webhookIdReusedProblem(instance?: string): HttpResponseInit {
 
 /**
  * Maps service errors (by their stable `code`) to problems: ValidationFailed → 400,
- * NotFound → 404, Forbidden → 403 (issue 5), Conflict → 409, DeliveryConflict → 422; anything
+ * NotFound → 404, Forbidden → 403, Conflict → 409, DeliveryConflict → 422; anything
  * else → undefined (the caller answers 500).
  */
 export function problemFromError(error: unknown, instance?: string): HttpResponseInit | undefined {

@@ -140,7 +140,7 @@ function* actOn(run: Run, a: CaseActionRecord, action: CaseAction, at: string): 
 }
 
 /**
- * Issue 5: the partner asks the customer for information: counts as a response (fulfils first
+ * The partner asks the customer for information: counts as a response (fulfils first
  * response, restarts next update), moves the case to awaiting-customer (the clocks pause per the
  * policy's `pauseWhen`) and emails the question. Asked again while awaiting: recorded and emailed.
  */

@@ -20,7 +20,7 @@
  *
  * SLA clocks are never kept as counters: every change is a {@link CaseHappening} turned into new
  * SLA events by `applySlaHappening` (shared/domain), appended to the log held for this generation and
- * recorded by RecordSlaEvents; the next timer comes from `nextSlaTimer` over that log (issue 3
+ * recorded by RecordSlaEvents; the next timer comes from `nextSlaTimer` over that log
  * "clocks are recomputed from it"; references.md "SLA semantics").
  *
  * Layout of this folder (each module takes the generation's {@link Run} explicitly; nothing is kept

@@ -10,7 +10,7 @@ import { appendSlaEvent, applySla, clocksOutOfStep, policyOf, samePolicy, slaIns
 import { changePolicy } from "./slaHandling";
 
 /**
- * Issue 3: the partner reclassified the request (already stored on the case by the PATCH): the case
+ * The partner reclassified the request (already stored on the case by the PATCH): the case
  * context is read again (GetCaseContext selects the policy for the new product, category and
  * severity); when the applied policy or its targets differ from those in force, the clocks are
  * re-targeted (`changePolicy` in slaHandling.ts) and the timer re-armed at the new instant. Later decisions
@@ -35,7 +35,7 @@ export function* onReclassify(run: Run, a: CaseActionRecord, action: Extract<Cas
   yield* changePolicy(run, next, at, because, { action: "reclassify", seq: a.seq, actor: a.actor, reclassified });
 }
 
-/** Issue 5: the partner closes a resolved case now (the lifecycle closes only resolved cases): clocks cancelled, auto-close dropped, customer told. */
+/** The partner closes a resolved case now (the lifecycle closes only resolved cases): clocks cancelled, auto-close dropped, customer told. */
 export function* onClose(run: Run, a: CaseActionRecord, reason: string | undefined): Orchestration<void> {
   if (run.state.status !== "resolved") {
     yield* ignore(run, a, run.state.status === "closed" ? "the case was already closed" : "the case is not resolved", run.state.status === "closed" ? "case-closed" : "case-not-resolved");
@@ -48,7 +48,7 @@ export function* onClose(run: Run, a: CaseActionRecord, reason: string | undefin
 }
 
 /**
- * Issue 5: the partner reopens a resolved case within its auto-close period: back to in-diagnosis
+ * The partner reopens a resolved case within its auto-close period: back to in-diagnosis
  * (the lifecycle's resolved → in-diagnosis), the resolution clock resumes (`applySlaHappening`
  * status happening: a fulfilled resolution clock is resumed), the auto-close is dropped and the
  * customer told. A closed case is reopened by a new execution (see {@link reopenClosed}).
@@ -66,7 +66,7 @@ export function* onReopen(run: Run, a: CaseActionRecord, reason: string, at: str
 }
 
 /**
- * Issue 5: the first thing a new execution of a CLOSED case does when the partner API restarted it
+ * The first thing a new execution of a CLOSED case does when the partner API restarted it
  * to reopen it (`carry.reopen`): closed → in-diagnosis (closed is terminal in the lifecycle, so
  * this is the one transition the restart itself authorises), a new resolution clock cycle from now
  * (the previous one was cancelled at closure), the customer told.

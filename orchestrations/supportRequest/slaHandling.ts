@@ -47,7 +47,7 @@ export function* handleSlaAlerts(run: Run): Orchestration<void> {
 }
 
 /**
- * Issue 3 "SLA-related where the customer should know": a breach of first response or resolution
+ * "SLA-related where the customer should know": a breach of first response or resolution
  * sends the customer ONE `sla-delay` notice per case and metric (notification key
  * `sla-delay-first-response` / `sla-delay-resolution`, `dueAt` the missed deadline: the breach
  * instant). Warnings and next-update breaches are the partner's business only. A later breach of

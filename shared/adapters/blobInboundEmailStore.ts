@@ -1,5 +1,5 @@
 /**
- * Issue 4: raw inbound messages, quarantine copies and case attachments in Azure Blob Storage
+ * Raw inbound messages, quarantine copies and case attachments in Azure Blob Storage
  * (Azurite locally), containers created once per process:
  * - `inbound-email/<partnerId>/<yyyyMMddTHHmmssSSSZ>-<id>.eml`: what the relays write and the blob
  *   trigger (functions/inboundEmail.ts) processes;

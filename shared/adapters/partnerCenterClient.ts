@@ -1,5 +1,5 @@
 /**
- * Partner Center REST client for service requests (issue 3: optional integration, off by default).
+ * Partner Center REST client for service requests (optional integration, off by default).
  * `POST {baseUrl}/v1/servicerequests/{locale}` with the ServiceRequest body (Title, Description,
  * Severity critical|moderate|minimal, SupportTopicId, PrimaryContact, ProductName), a Microsoft
  * Entra bearer token for `https://api.partnercenter.microsoft.com/.default` (app-only,

@@ -11,11 +11,11 @@
  *   a copy of the case so a newest-first page is one range query ("log tail" pattern,
  *   https://learn.microsoft.com/azure/storage/tables/table-storage-design-patterns#log-tail-pattern).
  *   Both rows are written in one entity-group transaction (same partition), so they never diverge.
- *   Issue 5: the index row also carries filter columns ({@link listingColumns}: severity, category,
+ *   The index row also carries filter columns ({@link listingColumns}: severity, category,
  *   product, channel, customerTenantId, customerEmail (lower case), slaHealth, workflowState) so the list filters
- *   run in the Table Storage query; rows written before issue 5 get them at their next update.
+ *   run in the Table Storage query; rows written earlier get them at their next update.
  *
- * - shared cases (issue 3), in the INDIRECT PROVIDER's partition when a reseller's case is
+ * - shared cases, in the INDIRECT PROVIDER's partition when a reseller's case is
  *   escalated to it: RowKey `share_<caseId>` (reseller id and name, when shared) and a listing row
  *   `idx_<inverted ms>_<caseId>` with `resellerPartnerId`, so the provider's newest-first listing
  *   includes it; both in one transaction. Listing reads such a case live from the reseller's partition.
@@ -74,7 +74,7 @@ export function shareRowKey(caseId: string): string {
 }
 
 /**
- * Issue 5: the filter columns of a listing (index) row, so list filters run in the query. Written
+ * The filter columns of a listing (index) row, so list filters run in the query. Written
  * with every index row (create, transition, update, share).
  */
 export function listingColumns(sr: SupportRequest): Record<string, string> {
@@ -224,7 +224,7 @@ export class TableCaseRepository implements CaseRepository {
   }
 
   /**
-   * Issue 5: the partner's cases matching `filter`, newest first: the filter runs in the Table
+   * The partner's cases matching `filter`, newest first: the filter runs in the Table
    * Storage query ({@link searchFilter}); provider-share rows (whose columns are a copy from the
    * share time) are re-checked in memory against the live case. Table Storage may answer a
    * filtered query with an empty page and a continuation token (it scans at most 1,000 rows per
@@ -271,7 +271,7 @@ export class TableCaseRepository implements CaseRepository {
   }
 
   /**
-   * Issue 5: counts per status of the cases matching `filter` without its status: a query
+   * Counts per status of the cases matching `filter` without its status: a query
    * projected on `status` (and the share columns) over the partner's listing rows, in pages of
    * 1,000, stopping after `maxRows` rows (`truncated`). Provider shares are counted by their live case.
    * @throws RestError when storage fails.
@@ -298,7 +298,7 @@ export class TableCaseRepository implements CaseRepository {
   }
 
   /**
-   * Issue 5: changes derived fields of a case (no timeline entry, `updatedAt` kept): case and index
+   * Changes derived fields of a case (no timeline entry, `updatedAt` kept): case and index
    * rows replaced in one transaction with `If-Match` (retried on 412, up to 10 times).
    * @returns the case after the change, or undefined when it does not exist.
    * @throws Error when concurrent updates keep winning (10 ETag conflicts).
@@ -429,7 +429,7 @@ export class TableCaseRepository implements CaseRepository {
   }
 
   /**
-   * Issue 4: changes case fields outside the workflow, exactly once per `entry.entryId` (recorded in
+   * Changes case fields outside the workflow, exactly once per `entry.entryId` (recorded in
    * the case row's `applied` map like transitions): replaces the case and index rows with `If-Match`
    * (retried on 412, up to 10 times), then appends the entry. Status, ids and `createdAt` are kept.
    * @returns the case after the change.

@@ -1,5 +1,5 @@
 /**
- * Issue 4: the partners' customer directories in Table Storage. Table `<prefix>CustomerDirectory`,
+ * The partners' customer directories in Table Storage. Table `<prefix>CustomerDirectory`,
  * PartitionKey = partner id, RowKeys `email_<address>` and `domain_<domain>` (lower-cased, encoded),
  * the entry as packed JSON. A domain row keeps every tenant id seen at the domain (`tenantIds`);
  * with more than one it no longer matches (a shared domain would put requests on the wrong tenant).

@@ -1,5 +1,5 @@
 /**
- * Issue 4: the email intake's tables.
+ * The email intake's tables.
  *
  * Table `<prefix>InboundEmail`, PartitionKey = partner id (one mailbox per partner):
  * - `claim_<sha256 of the Message-ID>_<content hash, 32 hex>`: the first delivery (blob) of a

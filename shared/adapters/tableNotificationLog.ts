@@ -117,7 +117,7 @@ export class TableNotificationLog implements NotificationLog, NotificationMessag
   }
 
   /**
-   * Issue 4: the notification of this partner with this Message-ID, or undefined.
+   * The notification of this partner with this Message-ID, or undefined.
    * @throws RestError when storage fails.
    */
   async findByMessageId(partnerId: string, messageId: string): Promise<{ caseId: string; notificationKey: string } | undefined> {

@@ -4,14 +4,14 @@
  *   the credential record: `webhookSecretsSealed`, the webhook secrets (a JSON array) sealed by the
  *   {@link SecretSealer} (envelope encryption: AES-256-GCM under a data key wrapped by the Key Vault
  *   or local KEK, bound to the partner id); rows written before that hold them in clear in
- *   `webhookSecrets` and are sealed on their next read or write; `apiKeyHashes` (JSON array; issue 5: `apiKeys`, a
- *   JSON array of {@link ApiKeyRecord} with roles. A row without `apiKeys` (written before issue 5)
+ *   `webhookSecrets` and are sealed on their next read or write; `apiKeyHashes` (JSON array; `apiKeys`, a
+ *   JSON array of {@link ApiKeyRecord} with roles. A row without `apiKeys` (written earlier)
  *   reads each of its `apiKeyHashes` as a global-admin key, so old partners keep working).
  * - PartitionKey `partner`, RowKey `<partnerId>~psi~<caseId>`: product support incidents consumed
  *   (written by TableProductSupportIncidentLedger; skipped here).
  * - PartitionKey `apikey`, RowKey = SHA-256 hex of an API key: `partnerId` (a lookup index so a
  *   key of another partner can be recognised without scanning; the partner row stays the source
- *   of truth and is re-checked). Issue 5: also `lastUsedAt`, merged at most once a minute per key,
+ *   of truth and is re-checked). Also `lastUsedAt`, merged at most once a minute per key,
  *   so authentication never rewrites the partner row.
  */
 import { PartnerIdSchema, type Partner, type PartnerDefinition } from "../contracts";
@@ -285,7 +285,7 @@ function keyColumns(keys: readonly ApiKeyRecord[]): Record<string, string> {
   };
 }
 
-/** The keys of a stored partner row: `apiKeys`, else (rows written before issue 5) each `apiKeyHashes` entry as a global-admin key. */
+/** The keys of a stored partner row: `apiKeys`, else (rows written earlier) each `apiKeyHashes` entry as a global-admin key. */
 function keysOfRow(row: Record<string, unknown>): ApiKeyRecord[] {
   if (typeof row.apiKeys === "string") {
     const parsed: unknown = JSON.parse(row.apiKeys);

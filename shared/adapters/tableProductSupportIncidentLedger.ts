@@ -1,6 +1,6 @@
 /**
  * Product support incidents counted on the partner row (domain.md: "product support incidents
- * are counted"; issue 3: decremented atomically with ETag when used).
+ * are counted"; decremented atomically with ETag when used).
  *
  * Table `<prefix>Partners`, PartitionKey `partner` (the partner rows of TablePartnerRepository):
  * - the partner row (RowKey = partner id) holds the definition, whose `product-support-incidents`

@@ -1,5 +1,5 @@
 /**
- * The append-only SLA event log of a case in Table Storage (issue 3; references.md "SLA
+ * The append-only SLA event log of a case in Table Storage (references.md "SLA
  * semantics": clocks are recomputed from the log, not kept as running counters).
  *
  * Table `<prefix>SlaEvents`, PartitionKey `<partnerId>_<caseId>`, RowKey = encoded `eventId`

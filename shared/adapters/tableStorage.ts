@@ -19,13 +19,13 @@ export const TableNames = {
   notifications: "Notifications",
   caseActions: "CaseActions",
   slaEvents: "SlaEvents",
-  /** Issue 4: sent notifications by Message-ID (threading of email replies). */
+  /** Sent notifications by Message-ID (threading of email replies). */
   notificationMessageIds: "NotificationMessageIds",
-  /** Issue 4: processed Message-IDs, quarantine and ignored-mail logs, acknowledgement rate. */
+  /** Processed Message-IDs, quarantine and ignored-mail logs, acknowledgement rate. */
   inboundEmail: "InboundEmail",
-  /** Issue 4: attachments listed per case. */
+  /** Attachments listed per case. */
   caseAttachments: "CaseAttachments",
-  /** Issue 4: the partners' customer directories. */
+  /** The partners' customer directories. */
   customerDirectory: "CustomerDirectory",
   /** The audit log of partner actions (kept 1 year). */
   audit: "AuditLog",

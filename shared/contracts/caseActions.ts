@@ -32,14 +32,14 @@ export const CaseActionSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("escalate"), reason: z.string().min(1).max(2000) }),
   /** The customer answered (email reply or portal); resumes a paused clock. */
   z.object({ type: z.literal("customer-reply"), excerpt: z.string().max(8000), messageId: z.string().optional() }),
-  /** Issue 5: ask the customer for information (emailed); the case waits on the customer and the clocks pause per policy. */
+  /** Ask the customer for information (emailed); the case waits on the customer and the clocks pause per policy. */
   z.object({ type: z.literal("information-request"), message: z.string().min(1).max(8000) }),
-  /** Issue 5: close now (from resolved, per the case lifecycle), with an optional reason. */
+  /** Close now (from resolved, per the case lifecycle), with an optional reason. */
   z.object({ type: z.literal("close"), reason: z.string().min(1).max(2000).optional() }),
-  /** Issue 5: reopen a resolved case (back to diagnosis, the resolution clock resumes); a closed case is reopened by restarting its orchestration. */
+  /** Reopen a resolved case (back to diagnosis, the resolution clock resumes); a closed case is reopened by restarting its orchestration. */
   z.object({ type: z.literal("reopen"), reason: z.string().min(1).max(2000) }),
   /**
-   * Issue 3: the partner reclassified the request (`PATCH …/support-requests/{caseId}`), already
+   * The partner reclassified the request (`PATCH …/support-requests/{caseId}`), already
    * stored on the case; the fields are the new values that changed. The orchestration re-reads the
    * case context, and when another SLA policy (or other targets) applies it re-targets the open
    * clocks (elapsed time kept) and re-arms its timer.

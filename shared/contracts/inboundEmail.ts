@@ -1,5 +1,5 @@
 /**
- * Email intake (issue 4): where an inbound message landed, the partner-visible logs (quarantine,
+ * Email intake: where an inbound message landed, the partner-visible logs (quarantine,
  * ignored mail), case attachments, the customer directory and the partner's reclassification.
  */
 import { z } from "zod";

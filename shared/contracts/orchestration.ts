@@ -28,7 +28,7 @@ export const OutboxItemSchema = z.object({
 export type OutboxItem = z.infer<typeof OutboxItemSchema>;
 
 /**
- * Issue 3: what one generation of the support-request orchestration hands to the next through
+ * What one generation of the support-request orchestration hands to the next through
  * `continueAsNew` (the history is kept bounded by starting a new generation; see
  * orchestrations/supportRequest/). The SLA event log is NOT carried: each generation re-reads it
  * from Table Storage through GetCaseContext and recomputes the clocks from it.
@@ -53,7 +53,7 @@ export const SupportRequestCarrySchema = z.object({
   /** Notifications sent so far per key base (deterministic notification keys `base`, `base-2`, …). */
   notificationCounts: z.record(z.string(), z.number().int().min(1)),
   /**
-   * Issue 5: set when the partner API restarts the orchestration of a CLOSED case (the previous
+   * Set when the partner API restarts the orchestration of a CLOSED case (the previous
    * execution completed): the reopening to apply first (closed → in-diagnosis, a new resolution
    * clock cycle, the customer told). The other carry fields continue the previous execution's ids.
    */
@@ -80,7 +80,7 @@ export type SupportRequestCheckpoint = z.infer<typeof SupportRequestCheckpointSc
 export const SupportRequestOrchestrationInputSchema = z.object({
   caseId: z.string().min(1),
   partnerId: z.string().min(1),
-  /** Issue 3: absent on the first generation; the previous generation's state after a continueAsNew. */
+  /** Absent on the first generation; the previous generation's state after a continueAsNew. */
   carry: SupportRequestCarrySchema.optional(),
   /**
    * Set when the workflow of an OPEN case is restarted after its execution failed or was
@@ -111,14 +111,14 @@ export interface CaseContext {
     entitlements: Entitlement[];
     /** ISO 8601 duration. */
     autoCloseAfter: string;
-    /** Escalation chain of the partner, if any (issue 3). */
+    /** Escalation chain of the partner, if any. */
     escalationChain?: EscalationChain;
   };
-  /** Issue 3: the SLA policy applied to this case (first matching policy, or the default from slaTargets). */
+  /** The SLA policy applied to this case (first matching policy, or the default from slaTargets). */
   slaPolicy?: AppliedSlaPolicy;
-  /** Issue 3: the case's SLA event log as stored, oldest first (clocks are recomputed from it). */
+  /** The case's SLA event log as stored, oldest first (clocks are recomputed from it). */
   slaLog?: SlaEvent[];
-  /** Issue 3: the indirect provider's type and entitlements, when the case is a reseller's (for escalation by the provider). */
+  /** The indirect provider's type and entitlements, when the case is a reseller's (for escalation by the provider). */
   provider?: { partnerId: string; entitlements: Entitlement[] };
 }
 
@@ -235,12 +235,12 @@ export interface SendStatusEmailInput {
   /** Optional text included in the email (diagnosis notes, resolution summary). */
   message?: string;
   /**
-   * Issue 3: which customer email: the status email (default), a progress update from the partner
+   * Which customer email: the status email (default), a progress update from the partner
    * (`partner-update`, needs `message`; `status` is the current one), or an SLA delay notice
    * (`sla-delay`: the request takes longer than the target; `dueAt` is the missed target).
    */
   kind?: "status" | "partner-update" | "sla-delay";
-  /** Issue 3, `sla-delay`: ISO 8601 UTC instant the missed target was due. */
+  /** `sla-delay`: ISO 8601 UTC instant the missed target was due. */
   dueAt?: string;
   /** A retry or a queued delivery (absent: the first attempt). */
   delivery?: DeliveryAttempt;
@@ -277,7 +277,7 @@ export interface NotifyPartnerInput {
   /** Partner id to notify when it is not the owner (the indirect provider on escalation). */
   recipientPartnerId?: string;
   /**
-   * Issue 3: explicit recipient addresses (e.g. the contacts of an escalation-chain level); when
+   * Explicit recipient addresses (e.g. the contacts of an escalation-chain level); when
    * given and not empty they replace the partner's support and escalation contacts.
    */
   to?: string[];
@@ -292,13 +292,13 @@ export const SupportRequestCustomStatusSchema = z.object({
   status: z.enum(CaseStatuses),
   /** ISO 8601 UTC instant of the durable timer currently armed (the next thing the orchestration does by itself), if any. */
   nextDeadline: z.iso.datetime().optional(),
-  /** What `nextDeadline` belongs to: an SLA metric (issue 3: also next-update), the escalation chain, or the auto-close. */
+  /** What `nextDeadline` belongs to: an SLA metric (also next-update), the escalation chain, or the auto-close. */
   nextDeadlineMetric: z.enum(["first-response", "next-update", "resolution", "escalation-chain", "auto-close", "email-delivery"]).optional(),
-  /** Issue 3: what happens at `nextDeadline`: an SLA warning or breach, the next escalation-chain level, the deferred Microsoft escalation, or the auto-close. */
+  /** What happens at `nextDeadline`: an SLA warning or breach, the next escalation-chain level, the deferred Microsoft escalation, or the auto-close. */
   nextDeadlineKind: z.enum(["warn", "breach", "escalation-level", "microsoft", "auto-close", "email-retry"]).optional(),
-  /** What the orchestration waits for (issue 3: `customer` while the case awaits the customer). */
+  /** What the orchestration waits for (`customer` while the case awaits the customer). */
   waitingFor: z.enum(["diagnosis", "customer", "resolution", "auto-close", "nothing"]),
-  /** Issue 3: the orchestration generation (continueAsNew count) that set this status. */
+  /** The orchestration generation (continueAsNew count) that set this status. */
   generation: z.number().int().min(0).optional(),
   /** A step waiting to retry a transient fault (storage, Partner Center): which, how often tried, when next. */
   retrying: z.object({ activity: z.string(), attempts: z.number().int().min(1), nextAttemptAt: z.iso.datetime(), fault: FaultSchema }).optional(),

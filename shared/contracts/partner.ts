@@ -151,7 +151,7 @@ export const PartnerDefinitionSchema = z
      */
     slaPolicies: z.array(SlaPolicySchema).default([]),
     escalationChain: EscalationChainSchema.optional(),
-    /** Issue 4: known customers (tenants) for email intake; senders are looked up by address, then by domain. */
+    /** Known customers (tenants) for email intake; senders are looked up by address, then by domain. */
     customers: z.array(PartnerCustomerSchema).optional(),
     /**
      * Language of customer emails when the customer's language is unknown: a request by email from

@@ -1,5 +1,5 @@
 /**
- * Request and response bodies of the partner API added by issue 5 (list filters and counts, the
+ * Request and response bodies of the partner API for the partner's case work (list filters and counts, the
  * request detail's extras, the new case actions and the API-key endpoints). The OpenAPI 3.1
  * document is generated from these schemas, and the dashboard calls the endpoints they describe;
  * they only ever grow (new optional members), never change meaning.

@@ -175,10 +175,10 @@ export const EscalationRecordSchema = z.object({
   trigger: z.enum(["partner-request", "first-response-breach", "resolution-breach"]),
   /** ISO 8601 UTC. */
   decidedAt: z.iso.datetime(),
-  /** Issue 3: the product support incident consumed for this escalation (vehicle `product-support-incidents`), as counted on the partner (ETag). */
+  /** The product support incident consumed for this escalation (vehicle `product-support-incidents`), as counted on the partner (ETag). */
   productSupportIncident: z.object({ consumed: z.boolean(), remainingIncidents: z.number().int().min(0) }).optional(),
   /**
-   * Issue 3: the Microsoft service request of this escalation: filed through Partner Center
+   * The Microsoft service request of this escalation: filed through Partner Center
    * (`serviceRequestId`), or prepared for the partner to file by hand (integration off).
    */
   microsoftServiceRequest: z
@@ -255,11 +255,11 @@ export const SupportRequestSchema = z.object({
   diagnosisNotes: z.string().optional(),
   /** Resolution summary, if resolved. */
   resolutionSummary: z.string().optional(),
-  /** Issue 4: an email request from a sender not in the partner's customer directory (placeholder tenant); the partner verifies the customer. */
+  /** An email request from a sender not in the partner's customer directory (placeholder tenant); the partner verifies the customer. */
   needsVerification: z.boolean().optional(),
-  /** Issue 4: the automatic acknowledgement was not sent (per-sender rate limit, `INBOUND_ACK_MAX_PER_HOUR`). */
+  /** The automatic acknowledgement was not sent (per-sender rate limit, `INBOUND_ACK_MAX_PER_HOUR`). */
   acknowledgementSuppressed: z.boolean().optional(),
-  /** Issue 4: the email a request was created from. */
+  /** The email a request was created from. */
   inboundEmail: z
     .object({
       messageId: z.string(),
@@ -308,10 +308,10 @@ export const SupportRequestSchema = z.object({
       }),
     )
     .optional(),
-  /** Issue 5: who works the request (an email address or a name), set through `POST …/assignment`. */
+  /** Who works the request (an email address or a name), set through `POST …/assignment`. */
   assignee: z.string().optional(),
   /**
-   * Issue 5: SLA health from the SLA event log, kept current by RecordSlaEvents: `breached` once any
+   * SLA health from the SLA event log, kept current by RecordSlaEvents: `breached` once any
    * first-response or resolution target was missed, else `at-risk` while an open clock passed a
    * warning threshold, `on-track` while clocks run, `none` when none is open.
    */

@@ -2,7 +2,7 @@
  * Business-hours arithmetic on a partner's support-terms service hours (references.md "Business
  * hours"; domain.md "service hours (a business-hours calendar with a time zone and holidays)").
  *
- * Issue 2 API, kept for compatibility: every function here is a thin wrapper over the calendar
+ * The first API, kept for compatibility: every function here is a thin wrapper over the calendar
  * arithmetic of `./calendar` (`toCalendar(hours)` then `addWorkingTime` / `workingTimeBetween`),
  * so service hours now follow the same rules as SLA calendars: several periods a day, periods
  * spanning midnight (`end` ≤ `start` runs into the next day, e.g. 22:00–06:00), `"24:00"` ends,

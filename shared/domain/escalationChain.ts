@@ -1,6 +1,6 @@
 /**
  * Escalation chains (references.md "Escalation chains": Freshdesk resolution levels, each to named
- * agents; issue 3 "levels of named contacts, each with its own wait, before or beside escalation to
+ * agents; "levels of named contacts, each with its own wait, before or beside escalation to
  * Microsoft").
  */
 import type { EscalationChain } from "../contracts/partner";

@@ -1,6 +1,6 @@
 /**
  * Pure domain rules: calendars and working time, SLA policies and the SLA event log, escalation
- * routing and chains, case lifecycle (plus the issue 2 business-hours and SLA-clock helpers).
+ * routing and chains, case lifecycle (plus the earlier business-hours and SLA-clock helpers).
  */
 export * from "./businessHours";
 export * from "./slaClock";

@@ -37,7 +37,7 @@ export interface Page<T> {
 }
 
 /**
- * Issue 5: filters of {@link CaseRepository.searchCases}, every one optional. Applied in the Table
+ * Filters of {@link CaseRepository.searchCases}, every one optional. Applied in the Table
  * Storage query on the listing row's columns (status, severity, category, product, channel,
  * customer tenant id / lower-cased email, SLA health) and RowKey range (created range); rows shared
  * with an indirect provider are re-checked in memory against the live case.
@@ -72,7 +72,7 @@ export interface ListCasesOptions {
 }
 
 /**
- * Issue 5: one API key of a partner (never the key itself): its SHA-256, the first 8 characters
+ * One API key of a partner (never the key itself): its SHA-256, the first 8 characters
  * for recognition, the Partner Center role it acts with, and its life (created, last used,
  * revoked). Revoked keys stay listed and answer 401.
  */
@@ -102,11 +102,11 @@ export interface PartnerCredentialRecord {
    */
   webhookSecrets: string[];
   /**
-   * SHA-256 (hex) of each valid (not revoked) API key. Issue 2 shape: on write, used only when
+   * SHA-256 (hex) of each valid (not revoked) API key. The first shape: on write, used only when
    * `apiKeys` is absent (each hash becomes a global-admin key); on read, derived from `apiKeys`.
    */
   apiKeyHashes: string[];
-  /** Issue 5: every API key with its role, revoked ones included. Rows written before issue 5 read as global-admin keys. */
+  /** Every API key with its role, revoked ones included. Older rows read as global-admin keys. */
   apiKeys?: ApiKeyRecord[];
 }
 
@@ -188,27 +188,27 @@ export interface PartnerRepository {
    */
   findPartnerIdByApiKeyHash(apiKeyHash: string): Promise<string | undefined>;
   /**
-   * Issue 5: adds an API key to the partner's credential record (ETag-guarded read-modify-write of
+   * Adds an API key to the partner's credential record (ETag-guarded read-modify-write of
    * the partner row, so concurrent changes are not lost) and its lookup index row.
    * @throws Error when the partner does not exist or storage fails.
    */
   addApiKey(partnerId: string, key: ApiKeyRecord): Promise<void>;
   /**
-   * Issue 5: marks a key revoked (ETag-guarded); a key revoked before keeps its first `revokedAt`.
+   * Marks a key revoked (ETag-guarded); a key revoked before keeps its first `revokedAt`.
    * @returns the key after the change, or undefined when the partner has no such key.
    */
   revokeApiKey(partnerId: string, keyId: string, revokedAt: string): Promise<ApiKeyRecord | undefined>;
   /**
-   * Issue 5: records the last use of a key on its lookup index row (a merge of one property; never
+   * Records the last use of a key on its lookup index row (a merge of one property; never
    * the partner row, so authentication never contends with key management).
    */
   recordApiKeyUse(apiKeyHash: string, usedAt: string): Promise<void>;
-  /** Issue 5: the last use of each key hash that has one (read from the lookup index rows). */
+  /** The last use of each key hash that has one (read from the lookup index rows). */
   getApiKeyUses(apiKeyHashes: readonly string[]): Promise<Map<string, string>>;
 }
 
 /**
- * A reseller's case shared with its indirect provider (issue 3, domain.md "Who is who": an
+ * A reseller's case shared with its indirect provider (domain.md "Who is who": an
  * indirect reseller escalates to its indirect provider). Stored in the provider's scope.
  */
 export interface ProviderCaseShare {
@@ -221,7 +221,7 @@ export interface ProviderCaseShare {
   sharedAt: string;
 }
 
-/** A listed case; cases shared by a reseller (issue 3) carry the reseller. */
+/** A listed case; cases shared by a reseller carry the reseller. */
 export type CaseListItem = SupportRequest & { resellerPartnerId?: string; resellerName?: string };
 
 /** Support requests and their timelines (Table Storage), always scoped by partner (OWASP API1). */
@@ -268,7 +268,7 @@ export interface CaseRepository {
    */
   appendTimeline(partnerId: string, caseId: string, entry: TimelineEntry): Promise<void>;
   /**
-   * Issue 4: changes fields of a case outside the workflow (the partner's reclassification, an
+   * Changes fields of a case outside the workflow (the partner's reclassification, an
    * address marked undeliverable), once per `entry.entryId`: `mutate` gets the current case and
    * returns the new one (status and ids are kept), or undefined for no change; the case row is
    * replaced with `If-Match` (retried on 412) and the entry appended.
@@ -277,19 +277,19 @@ export interface CaseRepository {
    */
   updateCase(partnerId: string, caseId: string, entry: TimelineEntry, mutate: (current: SupportRequest) => SupportRequest | undefined): Promise<SupportRequest>;
   /**
-   * Issue 5: the partner's cases matching `filter`, newest first (as {@link listCases}, which it
+   * The partner's cases matching `filter`, newest first (as {@link listCases}, which it
    * generalises). Pages may be shorter than `limit`, even empty with a continuation token.
    * @throws InvalidContinuationTokenError / RangeError as {@link listCases}.
    */
   searchCases(partnerId: string, filter: CaseFilter, options?: ListCasesOptions): Promise<Page<CaseListItem>>;
   /**
-   * Issue 5: how many of the partner's cases match `filter` (its `status` ignored), per status: a
+   * How many of the partner's cases match `filter` (its `status` ignored), per status: a
    * projected scan of the listing rows, bounded by `maxRows`.
    * @returns the counts and whether the scan stopped at `maxRows`.
    */
   countCasesByStatus(partnerId: string, filter: CaseFilter, maxRows?: number): Promise<{ byStatus: Record<CaseStatus, number>; truncated: boolean }>;
   /**
-   * Issue 5: changes fields of a case without a timeline entry and without touching `updatedAt`
+   * Changes fields of a case without a timeline entry and without touching `updatedAt`
    * (derived fields such as `slaHealth`); ETag-guarded like {@link updateCase}.
    * @returns the case after the change, or undefined when it does not exist.
    */
@@ -462,13 +462,13 @@ export interface NotificationLog {
   eraseCase(partnerId: string, caseId: string, options?: { sentBefore?: string }): Promise<number>;
 }
 
-/** Issue 4: looks up our sent notifications by their Message-ID (email replies are threaded against them). */
+/** Looks up our sent notifications by their Message-ID (email replies are threaded against them). */
 export interface NotificationMessageIndex {
   /** The notification of this partner with this Message-ID (`<…>`), or undefined. */
   findByMessageId(partnerId: string, messageId: string): Promise<{ caseId: string; notificationKey: string } | undefined>;
 }
 
-/** Issue 4: raw inbound messages, their quarantine copies and case attachments (Blob Storage). */
+/** Raw inbound messages, their quarantine copies and case attachments (Blob Storage). */
 export interface InboundEmailBlobStore {
   /**
    * Writes a raw message to the `inbound-email` container (where the blob trigger picks it up).
@@ -585,7 +585,7 @@ export interface InboundEmailLog {
   eraseBefore(partnerId: string, before: string, limit: number): Promise<{ entries: number; inboundBlobs: string[]; quarantineBlobs: string[] }>;
 }
 
-/** Issue 4: the partner's customer directory (known tenants by contact address and mail domain). */
+/** The partner's customer directory (known tenants by contact address and mail domain). */
 export interface CustomerDirectory {
   /** The entry of an exact address, or undefined. */
   findByEmail(partnerId: string, email: string): Promise<CustomerDirectoryEntry | undefined>;

@@ -153,7 +153,7 @@ export interface RecordSlaEventsResult {
 export function createRecordSlaEvents(deps: { slaEvents: SlaEventLog; cases?: CaseRepository }): (input: RecordSlaEventsInput) => Promise<RecordSlaEventsResult> {
   return async (input) => {
     const appended = await deps.slaEvents.append(input.partnerId, input.caseId, input.events);
-    // Issue 5: keep the case's SLA health (the list's `sla` filter) current, from the whole log.
+    // Keep the case's SLA health (the list's `sla` filter) current, from the whole log.
     if (deps.cases) {
       const log = await deps.slaEvents.list(input.partnerId, input.caseId);
       const health = slaHealthOf(log);
@@ -293,7 +293,7 @@ export interface RecordTransitionResult {
 }
 
 /**
- * Side effects of storing an escalation decision (issue 3): a reseller's case escalated to its
+ * Side effects of storing an escalation decision: a reseller's case escalated to its
  * indirect provider is shared with the provider first (index rows in the provider's scope, so its
  * partner API lists the case with the reseller named); the record keeps a product support incident
  * consumed for the case and a Microsoft service request filed or prepared for it when the new

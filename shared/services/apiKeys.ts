@@ -1,5 +1,5 @@
 /**
- * Issue 5: partner API keys with roles — authentication of a presented key, and the key
+ * Partner API keys with roles — authentication of a presented key, and the key
  * management use cases (list, create, revoke; permission `keys:manage`).
  *
  * Keys: `csp_` + 32 random bytes base64url (256 bits), stored only as SHA-256 and compared in

@@ -1,5 +1,5 @@
 /**
- * Issue 5: the partner's list of requests with filters and counts per status, and the SLA health
+ * The partner's list of requests with filters and counts per status, and the SLA health
  * the `sla` filter reads.
  *
  * Where the filters run: every query is scoped by partner in its PartitionKey (OWASP API1:2023).

@@ -49,7 +49,7 @@ export class ConflictError extends Error {
 }
 
 /**
- * Issue 5: the caller's API key may see the object but its role lacks the permission (403; OWASP
+ * The caller's API key may see the object but its role lacks the permission (403; OWASP
  * API5:2023 Broken Function Level Authorization). Only raised after the object was found visible
  * to the caller, so a 403 never reveals another partner's object (those are 404).
  */

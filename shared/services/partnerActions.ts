@@ -1,5 +1,5 @@
 /**
- * Issue 5: the partner API's new case actions and the request detail's extras, with the
+ * The partner API's new case actions and the request detail's extras, with the
  * permission checks of the key's role (shared/contracts/access.ts: Partner Center roles; OWASP
  * API1:2023 object level and API5:2023 function level authorization).
  *

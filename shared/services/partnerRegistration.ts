@@ -60,7 +60,7 @@ export async function registerPartner(deps: RegisterPartnerDeps, definition: unk
   } else {
     credentials = { webhookSecret: generateWebhookSecret(), apiKey: generateApiKey() };
     const now = (deps.now ?? (() => new Date()))().toISOString();
-    // Issue 5: the registration key is a global-admin key (Partner Center: the global admin manages
+    // The registration key is a global-admin key (Partner Center: the global admin manages
     // the account). A rotation keeps the previous registration key valid (switch-over) and revokes
     // older registration keys; keys created through the API are left alone.
     const keys = existing?.apiKeys ?? [];

@@ -36,11 +36,11 @@ export interface SupportRequestDeps {
   partners: PartnerRepository;
   cases: CaseRepository;
   notifications: NotificationLog;
-  /** The per-case action inbox (issue 3): partner actions are appended before the workflow is signalled. */
+  /** The per-case action inbox: partner actions are appended before the workflow is signalled. */
   inbox: CaseActionInbox;
-  /** SLA event logs (issue 3), shown with the recomputed clocks. */
+  /** SLA event logs, shown with the recomputed clocks. */
   slaEvents: SlaEventLog;
-  /** Product support incidents consumed (issue 3), shown on the escalation. */
+  /** Product support incidents consumed, shown on the escalation. */
   psiLedger: ProductSupportIncidentLedger;
   /** The workflow of the current invocation (built over its durable client). */
   workflow: SupportRequestWorkflow;
@@ -175,7 +175,7 @@ export type NotificationView = Pick<SentNotification, "notificationKey" | "messa
 
 /**
  * How the caller may see a case: its owner, or the indirect provider a reseller's case was
- * escalated to (issue 3). Anything else is "not found" (OWASP API1:2023).
+ * escalated to. Anything else is "not found" (OWASP API1:2023).
  */
 export type CaseAccess = { role: "owner"; case: SupportRequest } | { role: "indirect-provider"; case: SupportRequest; resellerPartnerId: string; resellerName: string };
 
@@ -207,11 +207,11 @@ export interface SupportRequestDetails {
   notifications: NotificationView[];
   /** The orchestration, or null when none exists. */
   orchestration: { runtimeStatus: string; customStatus: unknown; createdTime?: string; lastUpdatedTime?: string } | null;
-  /** Issue 3: each SLA metric's clock recomputed from the log under the applicable policy at the time of the request; null when no policy applies. */
+  /** Each SLA metric's clock recomputed from the log under the applicable policy at the time of the request; null when no policy applies. */
   slaClocks: Record<SlaMetricName, SlaClockView> | null;
-  /** Issue 3: the SLA event log, oldest first. */
+  /** The SLA event log, oldest first. */
   slaEvents: SlaEvent[];
-  /** Issue 3: the escalation decision (target, vehicle, reason, PSI used, Microsoft service request), or null. */
+  /** The escalation decision (target, vehicle, reason, PSI used, Microsoft service request), or null. */
   escalation: EscalationRecord | null;
   /** For the indirect provider viewing a reseller's case: the reseller. */
   resellerPartnerId?: string;
@@ -219,7 +219,7 @@ export interface SupportRequestDetails {
 }
 
 /**
- * The partner's view of one case: its own, or (issue 3) a reseller's case escalated to it as the
+ * The partner's view of one case: its own, or a reseller's case escalated to it as the
  * indirect provider, with `resellerPartnerId`/`resellerName`. SLA clocks are recomputed from the
  * stored log (shared/domain `computeSlaClocks`) under the policy `selectSlaPolicy` picks, at the
  * clock's now.
@@ -261,7 +261,7 @@ function toOrchestrationView(s: WorkflowStatus): NonNullable<SupportRequestDetai
 /** Result of recording a case action: in the inbox, and the workflow signalled to read it. */
 export interface PartnerActionResult {
   caseId: string;
-  /** The action type recorded (`diagnosis`, `update`, `resolution`, `escalate`; issue 5: `information-request`, `close`, `reopen`). */
+  /** The action type recorded (`diagnosis`, `update`, `resolution`, `escalate`; `information-request`, `close`, `reopen`). */
   action: CaseAction["type"];
   /** Its position in the case's action inbox. */
   seq: string;
@@ -286,11 +286,11 @@ export const ProviderActionAllowedStatuses: readonly CaseStatus[] = ["escalated-
 /** Statuses in which the indirect provider may resolve a reseller's case: escalated to it, or escalated by it to Microsoft (it holds the Microsoft service request). */
 export const ProviderResolutionAllowedStatuses: readonly CaseStatus[] = ["escalated-to-provider", "escalated-to-microsoft"];
 
-/** Issue 5: statuses in which the partner may ask the customer for information (the case is with the partner, not escalated). */
+/** Statuses in which the partner may ask the customer for information (the case is with the partner, not escalated). */
 export const InformationRequestAllowedStatuses: readonly CaseStatus[] = ["received", "in-diagnosis", "awaiting-customer"];
-/** Issue 5: statuses from which the partner may close: those the lifecycle lets move to `closed` (shared/domain `canTransition`: resolved). */
+/** Statuses from which the partner may close: those the lifecycle lets move to `closed` (shared/domain `canTransition`: resolved). */
 export const ClosureAllowedStatuses: readonly CaseStatus[] = CaseStatuses.filter((s) => canTransition(s, "closed"));
-/** Issue 5: statuses from which the partner may reopen: resolved (within auto-close; the running workflow resumes the resolution clock) and closed (the workflow is started again). */
+/** Statuses from which the partner may reopen: resolved (within auto-close; the running workflow resumes the resolution clock) and closed (the workflow is started again). */
 export const ReopenAllowedStatuses: readonly CaseStatus[] = ["resolved", "closed"];
 
 /** The statuses in which the owning partner may record an action of this type. */
@@ -313,12 +313,12 @@ export function allowedStatusesOf(type: CaseAction["type"]): readonly CaseStatus
     case "customer-reply":
       return UpdateAllowedStatuses;
     case "reclassify":
-      // Issue 3: recorded by the reclassification (PATCH) itself, which refuses closed requests.
+      // Recorded by the reclassification (PATCH) itself, which refuses closed requests.
       return CaseStatuses.filter((s) => s !== "closed");
   }
 }
 
-/** Issue 5: a check of the caller's permission on the case it may see (throws ForbiddenError). */
+/** A check of the caller's permission on the case it may see (throws ForbiddenError). */
 export type CaseAccessGuard = (access: CaseAccess) => void;
 
 const TERMINAL_RUNTIME = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
@@ -340,7 +340,7 @@ type Deps = CaseActionDeps;
 export async function recordCaseAction(deps: Deps, partnerId: string, caseId: string, action: CaseAction, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
   const access = await resolveCaseAccess(deps, partnerId, caseId);
   if (!access) throw new NotFoundError(`Support request ${caseId} not found`);
-  // Issue 5: the caller's permission on this case (403), checked only once the case is visible to it.
+  // The caller's permission on this case (403), checked only once the case is visible to it.
   guard?.(access);
   const sr = access.case;
   const what = action.type === "escalate" ? "escalation" : action.type;

@@ -1,5 +1,5 @@
 /**
- * Rule-based classification of a request that arrived by email (issue 4: "Product, category and
+ * Rule-based classification of a request that arrived by email ("Product, category and
  * severity are classified by rules (keywords in the five languages, with defaults) and can be
  * corrected by the partner through the API"). The customer's language is decided by
  * shared/services/inboundEmail/language.ts (a language-identification library).

@@ -1,5 +1,5 @@
 /**
- * HTML to plain text for HTML-only emails (issue 4 "HTML-only messages turned into text").
+ * HTML to plain text for HTML-only emails ("HTML-only messages turned into text").
  * postal-mime returns no `text` when a message has only an HTML part. Character references are
  * decoded by the `entities` library; the structure by a single left-to-right scan (no
  * backtracking regular expressions over the whole input, so its time is linear in the input, unlike

@@ -1,5 +1,5 @@
 /**
- * Pure email rules for email intake (issue 4): threading and quote stripping, loop detection
+ * Pure email rules for email intake: threading and quote stripping, loop detection
  * (auto-replies, bounces, our own notifications), keyword classification,
  * HTML to text. No I/O; MIME parsing lives in shared/services/inboundEmail/parseMessage.ts.
  * Import from here (shared/domain/index.ts does not re-export these).

@@ -1,6 +1,6 @@
 /**
  * Loop detection: which inbound messages were written by a machine. Auto-replies, bounces and our
- * own notifications coming back must never create requests nor resume SLA clocks (issue 4), only be
+ * own notifications coming back must never create requests nor resume SLA clocks, only be
  * recorded; a permanent bounce marks the customer address undeliverable.
  *
  * Sources (references.md "Email-to-ticket conventions"): RFC 3834 (Auto-Submitted; auto-responses

@@ -1,4 +1,4 @@
-/** Email intake services (issue 4). */
+/** Email intake services. */
 export * from "./blobNames";
 export * from "./customers";
 export * from "./parseMessage";

@@ -1,7 +1,7 @@
 /**
  * Parses one raw inbound email (RFC 5322 / MIME) into what email intake needs, or a quarantine
  * verdict. Never throws for anything the message contains: too large, unparseable or without a
- * sender gives {@link Quarantine} (issue 4: "nothing is dropped").
+ * sender gives {@link Quarantine} ("nothing is dropped").
  *
  * MIME is parsed by postal-mime 4 (references.md: mailparser is in maintenance mode and points to
  * postal-mime). postal-mime decodes RFC 2047 encoded words (headers, display names, file names),

@@ -1,5 +1,5 @@
 /**
- * The email intake pipeline (issue 4): one raw message of a partner's support mailbox becomes a
+ * The email intake pipeline: one raw message of a partner's support mailbox becomes a
  * new request, a reply on a request, recorded noise, or a quarantined message. Nothing is dropped
  * and a replay changes nothing.
  *

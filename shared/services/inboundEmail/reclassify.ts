@@ -1,5 +1,5 @@
 /**
- * The partner corrects the rule-based classification of a request (issue 4: "classified by rules
+ * The partner corrects the rule-based classification of a request ("classified by rules
  * … and can be corrected by the partner through the API").
  */
 import { randomBytes } from "node:crypto";
@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError, ValidationError } from "../errors";
 /** Runtime statuses of an orchestration that no longer runs (nothing would read a signal). */
 const NOT_RUNNING = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
 
-/** What {@link reclassifySupportRequest} needs; with `inbox` and `workflow` the running orchestration is told (issue 3). */
+/** What {@link reclassifySupportRequest} needs; with `inbox` and `workflow` the running orchestration is told. */
 export interface ReclassifyDeps {
   cases: CaseRepository;
   clock: Clock;
@@ -22,7 +22,7 @@ export interface ReclassifyDeps {
 
 /**
  * Changes product, category and/or severity of the partner's own case, with a `reclassified`
- * timeline entry naming the old and new values. Issue 3: after the change is stored, when the
+ * timeline entry naming the old and new values. After the change is stored, when the
  * case's orchestration is running (and `inbox` and `workflow` are given), a `reclassify` action
  * with the changed values is appended to the case-action inbox and the orchestration signalled:
  * it re-reads the case, re-selects the SLA policy for the new facts and, when the policy or its
