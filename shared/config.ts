@@ -75,6 +75,14 @@ const TablePrefix = z
  * - `RETENTION_MAX_PER_RUN` — at most this many requests, and this many inbound mail entries, have
  *   their customers' personal data erased per data maintenance run (all partners together; the
  *   next run goes on). 1–100000. Default 500.
+ * - `STATUS_LINK_KEYS` — keys signing the customers' status-page links (HMAC-SHA256,
+ *   shared/services/statusLinks.ts), `<id>:<base64 of 32 bytes>` comma-separated, the first
+ *   signing, all verifying (rotation: add a new key in front, drop the old one after
+ *   `STATUS_LINK_MAX_AGE_DAYS`). `npm start` generates one into `.data/`; in Azure an app setting
+ *   holding a Key Vault reference (`@Microsoft.KeyVault(SecretUri=…)`). Unset: customer emails carry
+ *   no status link and `/api/status/…` answers 404.
+ * - `STATUS_LINK_MAX_AGE_DAYS` — how long a status link stays valid after the email carrying it
+ *   was sent, in days (1–365). Default 30.
  * - `API_RATE_LIMIT_PER_MINUTE` — partner API requests per API key per minute and host
  *   instance (fixed window, in process; 429 with `Retry-After` beyond; OWASP API4:2023). Default 120.
  */
@@ -154,6 +162,12 @@ export const ConfigSchema = z
       .trim()
       .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(?:\s*,\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, "<id>:<base64 of 32 bytes>, comma-separated")
       .optional(),
+    STATUS_LINK_KEYS: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(?:\s*,\s*[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, "<id>:<base64 of 32 bytes>, comma-separated")
+      .optional(),
+    STATUS_LINK_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(300),
     RETENTION_MAX_PER_RUN: z.coerce.number().int().min(1).max(100_000).default(500),
   })

@@ -35,13 +35,18 @@ export function* onReclassify(run: Run, a: CaseActionRecord, action: Extract<Cas
   yield* changePolicy(run, next, at, because, { action: "reclassify", seq: a.seq, actor: a.actor, reclassified });
 }
 
+/** Who acted, for a timeline summary: the customer (status page) or the partner. */
+function byWhom(actor: { kind: string }): string {
+  return actor.kind === "customer" ? "the customer" : "the partner";
+}
+
 /** The partner closes a resolved case now (the lifecycle closes only resolved cases): clocks cancelled, auto-close dropped, customer told. */
 export function* onClose(run: Run, a: CaseActionRecord, reason: string | undefined): Orchestration<void> {
   if (run.state.status !== "resolved") {
     yield* ignore(run, a, run.state.status === "closed" ? "the case was already closed" : "the case is not resolved", run.state.status === "closed" ? "case-closed" : "case-not-resolved");
     return;
   }
-  const summary = reason !== undefined ? `Closed by the partner: ${reason}` : "Closed by the partner.";
+  const summary = reason !== undefined ? `Closed by ${byWhom(a.actor)}: ${reason}` : `Closed by ${byWhom(a.actor)}.`;
   if (!(yield* changeStatus(run, "closed", { kind: "status-changed", summary, details: { action: "close", seq: a.seq, actor: a.actor, ...(reason !== undefined ? { reason } : {}) } }))) return;
   delete run.state.autoCloseAt;
   yield* emailCustomer(run, "closed", reason);
@@ -58,7 +63,7 @@ export function* onReopen(run: Run, a: CaseActionRecord, reason: string, at: str
     yield* ignore(run, a, run.state.status === "closed" ? "the case is closed (reopening restarts its workflow)" : "the case is not resolved", run.state.status === "closed" ? "case-closed" : "case-not-resolved");
     return;
   }
-  if (!(yield* changeStatus(run, "in-diagnosis", { kind: "status-changed", summary: `Reopened by the partner: ${reason}`, details: { action: "reopen", seq: a.seq, reason, actor: a.actor } }, at))) return;
+  if (!(yield* changeStatus(run, "in-diagnosis", { kind: "status-changed", summary: `Reopened by ${byWhom(a.actor)}: ${reason}`, details: { action: "reopen", seq: a.seq, reason, actor: a.actor } }, at))) return;
   // A reclassification while resolved changed the policy of the stopped clocks: the resumed ones follow it.
   if (clocksOutOfStep(run.log, run.policy)) applySla(run, { kind: "policy-changed", policy: run.policy, at });
   delete run.state.autoCloseAt;
@@ -78,7 +83,7 @@ export function* reopenClosed(run: Run, reopen: NonNullable<SupportRequestCarry[
     const e: SlaEvent = { at, metric: "resolution", type: "activate", target, policyId: run.policy.policyId, reason: "request reopened after closure" };
     appendSlaEvent(run, e);
   }
-  yield* record(run, { kind: "status-changed", toStatus: "in-diagnosis", summary: `Reopened by the partner after closure: ${reopen.reason}`, details: { action: "reopen", seq: reopen.seq, reason: reopen.reason, actor: reopen.actor, restarted: true } });
+  yield* record(run, { kind: "status-changed", toStatus: "in-diagnosis", summary: `Reopened by ${byWhom(reopen.actor)} after closure: ${reopen.reason}`, details: { action: "reopen", seq: reopen.seq, reason: reopen.reason, actor: reopen.actor, restarted: true } });
   delete run.state.reopen;
   delete run.state.autoCloseAt;
   yield* recordSlaEvents(run);

@@ -14,20 +14,23 @@ export const LOCAL_KEK_PREFIX = "local:";
 const RFC3394_IV = Buffer.from("A6A6A6A6A6A6A6A6", "hex");
 
 /**
- * Parses `SECRETS_LOCAL_KEYS`.
+ * Parses a list of keys from settings, `<id>:<base64 of 32 bytes>` comma-separated
+ * (`SECRETS_LOCAL_KEYS`, `STATUS_LINK_KEYS`).
+ * @param setting - the value.
+ * @param name - the setting's name, used in errors (default `SECRETS_LOCAL_KEYS`).
  * @returns the keys in order (first = current).
  * @throws RangeError naming the entry that is not `<id>:<base64 of 32 bytes>` or repeats an id.
  */
-export function parseLocalKeys(setting: string): Array<{ id: string; key: Buffer }> {
+export function parseLocalKeys(setting: string, name = "SECRETS_LOCAL_KEYS"): Array<{ id: string; key: Buffer }> {
   const out: Array<{ id: string; key: Buffer }> = [];
   for (const entry of setting.split(",").map((e) => e.trim()).filter(Boolean)) {
     const m = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/]{43}=)$/.exec(entry);
     const key = m ? Buffer.from(m[2] as string, "base64") : undefined;
-    if (!m || key?.length !== 32) throw new RangeError(`SECRETS_LOCAL_KEYS: "${entry.split(":")[0]}:…" is not <id>:<base64 of 32 random bytes>`);
-    if (out.some((k) => k.id === m[1])) throw new RangeError(`SECRETS_LOCAL_KEYS: key id "${m[1]}" appears twice`);
+    if (!m || key?.length !== 32) throw new RangeError(`${name}: "${entry.split(":")[0]}:…" is not <id>:<base64 of 32 random bytes>`);
+    if (out.some((k) => k.id === m[1])) throw new RangeError(`${name}: key id "${m[1]}" appears twice`);
     out.push({ id: m[1] as string, key });
   }
-  if (out.length === 0) throw new RangeError("SECRETS_LOCAL_KEYS: no key");
+  if (out.length === 0) throw new RangeError(`${name}: no key`);
   return out;
 }
 

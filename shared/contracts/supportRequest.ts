@@ -233,6 +233,21 @@ export const WorkflowHealthSchema = z.object({
 /** Workflow health of a case. */
 export type WorkflowHealth = z.infer<typeof WorkflowHealthSchema>;
 
+/**
+ * A customer's satisfaction rating of a resolved request, given on its status page: one question
+ * ("How satisfied are you with how your request was handled?"), 1 (very dissatisfied) to 5 (very
+ * satisfied), with an optional comment.
+ */
+export const SatisfactionRatingSchema = z.object({
+  rating: z.number().int().min(1).max(5),
+  /** Normalised text, at most 2,000 characters. */
+  comment: z.string().max(2000).optional(),
+  /** ISO 8601 UTC instant it was given. */
+  at: z.iso.datetime(),
+});
+/** A satisfaction rating. */
+export type SatisfactionRating = z.infer<typeof SatisfactionRatingSchema>;
+
 /** A support request as stored and returned by the partner API. */
 export const SupportRequestSchema = z.object({
   caseId: z.string(),
@@ -328,6 +343,8 @@ export const SupportRequestSchema = z.object({
    * reopened.
    */
   personalDataErasedAt: z.iso.datetime().optional(),
+  /** The customer's satisfaction rating after the resolution (status page); the first one given stands. */
+  satisfaction: SatisfactionRatingSchema.optional(),
 });
 /** Stored support request. */
 export type SupportRequest = z.infer<typeof SupportRequestSchema>;

@@ -27,6 +27,7 @@ import {
   type Actor,
   type CaseEmail,
   type CaseStatus,
+  type SupportRequest,
   type SupportRequestDetailResponse,
   type TimelineEntry,
 } from "../contracts";
@@ -131,19 +132,29 @@ export async function reopenCase(deps: CaseActionDeps & Pick<SupportRequestDeps,
   const b = parseWith(ReopeningBodySchema, body);
   const sr = access.case;
   if (access.role !== "owner") throw new ConflictError("As the indirect provider of this request you can record a resolution or an escalation; a reopening is the reseller's to record", sr.status);
+  return reopenAs(deps, sr, b.reason, { kind: "partner", partnerId: principal.partnerId });
+}
+
+/**
+ * Reopens a resolved case (an inbox action the running workflow takes) or a closed one (its
+ * completed workflow started again for the same instance id, reopening first), for the given actor
+ * (the owning partner, or the customer on the status page). Access was checked by the caller.
+ * @throws ConflictError when the case is neither resolved nor closed, or the workflow cannot take it.
+ */
+export async function reopenAs(deps: CaseActionDeps & Pick<SupportRequestDeps, "notifications">, sr: SupportRequest, reason: string, actor: Actor): Promise<ActionResult> {
+  const caseId = sr.caseId;
   if (!ReopenAllowedStatuses.includes(sr.status)) throw new ConflictError(`A reopening cannot be recorded while the request is ${sr.status} (allowed: ${ReopenAllowedStatuses.join(", ")})`, sr.status);
   refuseErased(sr);
-  if (sr.status === "resolved") return toResult(await recordCaseAction(deps, principal.partnerId, caseId, { type: "reopen", reason: b.reason }));
+  if (sr.status === "resolved") return toResult(await recordCaseAction(deps, sr.partnerId, caseId, { type: "reopen", reason }, undefined, actor));
   // Closed: the orchestration completed (or is finishing the closure). Start it again (same instance id).
   const status = await deps.workflow.getStatus(caseId);
   if (status && !["Completed", "Failed", "Terminated", "Canceled"].includes(status.runtimeStatus)) {
     throw new ConflictError(`The workflow of ${caseId} is still finishing the closure; retry in a few seconds`, sr.status);
   }
-  const actor: Actor = { kind: "partner", partnerId: principal.partnerId };
-  const record = await deps.inbox.append(sr.partnerId, caseId, { type: "reopen", reason: b.reason }, actor);
-  const outcome = await restartWorkflow(deps, sr, { kind: "reopen", reason: b.reason, seq: record.seq, requestedAt: record.recordedAt, actor });
+  const record = await deps.inbox.append(sr.partnerId, caseId, { type: "reopen", reason }, actor);
+  const outcome = await restartWorkflow(deps, sr, { kind: "reopen", reason, seq: record.seq, requestedAt: record.recordedAt, actor });
   if (!outcome.restarted) throw new ConflictError(`The workflow of ${caseId} is running again already`, sr.status);
-  return { caseId, action: "reopen", seq: record.seq, event: "restarted", recordedAt: record.recordedAt, statusUrl: caseStatusUrl(deps.publicBaseUrl, principal.partnerId, caseId) };
+  return { caseId, action: "reopen", seq: record.seq, event: "restarted", recordedAt: record.recordedAt, statusUrl: caseStatusUrl(deps.publicBaseUrl, sr.partnerId, caseId) };
 }
 
 /**

@@ -334,10 +334,12 @@ type Deps = CaseActionDeps;
  * terminated, never started), it is restarted from its checkpoint instead (./workflowRecovery.ts)
  * and drains the inbox with this action: the answer's `event` is then `restarted`.
  * @throws NotFoundError when the caller may not see the case.
+ * @param actor - who acts when not the caller partner itself (the customer on the status page, who
+ *   reaches the case through the owner's id).
  * @throws ConflictError when the status (or the caller's role) does not allow the action, or the
  *   workflow cannot take it (completed, suspended, or given up by the recovery sweeper).
  */
-export async function recordCaseAction(deps: Deps, partnerId: string, caseId: string, action: CaseAction, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
+export async function recordCaseAction(deps: Deps, partnerId: string, caseId: string, action: CaseAction, guard?: CaseAccessGuard, actor?: Actor): Promise<PartnerActionResult> {
   const access = await resolveCaseAccess(deps, partnerId, caseId);
   if (!access) throw new NotFoundError(`Support request ${caseId} not found`);
   // The caller's permission on this case (403), checked only once the case is visible to it.
@@ -360,12 +362,12 @@ export async function recordCaseAction(deps: Deps, partnerId: string, caseId: st
   if ((stopped && sr.workflow?.state === "gave-up") || (!stopped && TERMINAL_RUNTIME.has(status.runtimeStatus)) || status?.runtimeStatus === "Suspended") {
     throw new ConflictError(`The workflow of ${caseId} is not running (${sr.workflow?.state === "gave-up" ? "automatic restarts gave up: restart it with POST …/workflow-restart" : (status?.runtimeStatus ?? "no instance")}), so the ${what} cannot be processed`, sr.status);
   }
-  const actor: Actor = access.role === "owner" ? { kind: "partner", partnerId } : { kind: "indirect-provider", partnerId };
-  const record = await deps.inbox.append(sr.partnerId, caseId, action, actor);
+  const by: Actor = actor ?? (access.role === "owner" ? { kind: "partner", partnerId } : { kind: "indirect-provider", partnerId });
+  const record = await deps.inbox.append(sr.partnerId, caseId, action, by);
   if (stopped) {
     const at = deps.clock.now().toISOString();
     const reason = `a ${what} arrived while the workflow was ${status?.runtimeStatus ?? "not started"}`;
-    const outcome = await restartWorkflow(deps, sr, { kind: "recover", reason, requestedAt: at, actor, attempt: (sr.workflow?.attempts ?? 0) + 1 });
+    const outcome = await restartWorkflow(deps, sr, { kind: "recover", reason, requestedAt: at, actor: by, attempt: (sr.workflow?.attempts ?? 0) + 1 });
     if (outcome.restarted) return { caseId, action: action.type, seq: record.seq, event: "restarted", recordedAt: record.recordedAt, statusUrl: caseStatusUrl(deps.publicBaseUrl, partnerId, caseId) };
   }
   const raised = await deps.workflow.raiseEvent(caseId, EventNames.actionsAvailable, null);

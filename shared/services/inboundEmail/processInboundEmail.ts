@@ -26,7 +26,6 @@ import {
   type ReplyLookups,
 } from "../../domain/email";
 import {
-  EventNames,
   normalizeText,
   PLACEHOLDER_TENANT_ID,
   truncateText,
@@ -56,6 +55,7 @@ import type {
 import { AUTOMATIC_EMAIL_HEADERS, createNotifyPartner, domainOf, notificationMessageId } from "../activities";
 import { generateCaseId as defaultGenerateCaseId } from "../caseId";
 import { ownSenderDomains, type SenderPolicy } from "../platformSender";
+import { recordCustomerReply } from "../customerReplies";
 import { lookupCustomer } from "./customers";
 import { decideLanguage } from "./language";
 import { isQuarantine, parseMessage, senderlessQuarantine, type ParsedAttachment, type ParsedMessage, type Quarantine } from "./parseMessage";
@@ -288,18 +288,15 @@ async function handleReply(deps: InboundEmailDeps, partner: Partner, input: Proc
   const text = stripQuotedReply(msg.text);
   const excerpt = truncateText(normalizeText(text), MAX_EXCERPT_CHARS);
   const attachments = await storeAttachments(deps, partner.id, match.caseId, { ...msg, attachments: customerAttachments(msg.attachments) }, receivedAt);
-  await deps.cases.appendTimeline(partner.id, match.caseId, {
+  await recordCustomerReply(deps, partner.id, match.caseId, {
     entryId: `email-reply-${sha(msg.intakeKey)}`,
-    kind: "customer-reply",
-    at: receivedAt,
+    receivedAt,
     summary: `${match.senderIsCustomer ? "The customer" : msg.from.address} replied by email`,
-    details: { messageId: msg.messageId, from: msg.from.address, subject: msg.subject, via: match.via, senderIsCustomer: match.senderIsCustomer, text: excerpt, attachments: attachments.length, blobName: input.blobName },
+    excerpt,
+    messageId: msg.messageId,
+    from: msg.from.address,
+    details: { subject: msg.subject, via: match.via, senderIsCustomer: match.senderIsCustomer, attachments: attachments.length, blobName: input.blobName },
   });
-  const earlier = await deps.inbox.listAfter(partner.id, match.caseId, undefined, 500);
-  const already = earlier.some((r) => r.action.type === "customer-reply" && r.action.messageId === msg.messageId);
-  if (!already) await deps.inbox.append(partner.id, match.caseId, { type: "customer-reply", excerpt, messageId: msg.messageId }, { kind: "customer", email: msg.from.address });
-  // The workflow reads the inbox; a case whose workflow ended keeps the reply on its timeline and inbox.
-  await deps.workflow.raiseEvent(match.caseId, EventNames.actionsAvailable, null);
   return { kind: "reply", caseId: match.caseId, via: match.via };
 }
 
