@@ -71,6 +71,9 @@ import { createSafeHeaderEmailSender } from "./services/safeHeaders";
 import { CompositeKeyEncryptionKeys, EnvelopeSecretSealer } from "./services/secretEnvelope";
 import type { WorkflowRecoveryDeps } from "./services/workflowRecovery";
 import type { CustomerDataRetentionDeps } from "./services/customerDataRetention";
+import type { CustomerStatusDeps } from "./services/customerStatus";
+import { StatusLinkSigner } from "./services/statusLinks";
+import { parseLocalKeys } from "./adapters/localKeyEncryptionKeys";
 
 /** Everything the functions need, built once. */
 export interface Container {
@@ -121,6 +124,10 @@ export interface Container {
   createWorkflow(client: df.DurableClient | WorkflowDurableClient): SupportRequestWorkflow;
   /** Dependencies of the support-request services for one invocation. */
   supportRequestDeps(workflow: SupportRequestWorkflow): SupportRequestDeps;
+  /** The signer of customers' status-page links (`STATUS_LINK_KEYS`), or undefined when unset (no links, no status page). */
+  readonly statusLinks: StatusLinkSigner | undefined;
+  /** Dependencies of the status-page use cases for one invocation. */
+  customerStatusDeps(workflow: SupportRequestWorkflow): CustomerStatusDeps;
   /** Dependencies of the workflow restarts and the recovery sweeper for one invocation. */
   workflowRecoveryDeps(workflow: SupportRequestWorkflow): WorkflowRecoveryDeps;
   /** Dependencies of the customer data retention (erasure past the partners' retention) for one invocation. */
@@ -218,6 +225,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const emailSender = createSafeHeaderEmailSender(createPlatformSenderEmailSender(overrides.emailSender ?? createEmailSender(config), senderPolicy));
   const render = overrides.renderStatusEmail ?? renderStatusEmail;
   const createWorkflow = overrides.createWorkflow ?? ((client: df.DurableClient | WorkflowDurableClient) => new DurableSupportRequestWorkflow(client));
+  const statusLinks = config.STATUS_LINK_KEYS ? new StatusLinkSigner(parseLocalKeys(config.STATUS_LINK_KEYS, "STATUS_LINK_KEYS")) : undefined;
   const activityDeps = { cases, partners, notifications, emailSender, clock, inbox, slaEvents, psiLedger };
   // Blob access is built lazily: only email intake needs it (and the identity form may lack a blob endpoint).
   let inboundBlobs: BlobInboundEmailStore | undefined;
@@ -246,7 +254,12 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     activities: {
       getCaseContext: createGetCaseContext(activityDeps),
       recordTransition: createRecordCaseTransition(activityDeps),
-      sendStatusEmail: createSendStatusEmail({ ...activityDeps, renderStatusEmail: render, renderCustomerEmail }),
+      sendStatusEmail: createSendStatusEmail({
+        ...activityDeps,
+        renderStatusEmail: render,
+        renderCustomerEmail,
+        ...(statusLinks ? { statusLinks: { signer: statusLinks, publicBaseUrl: config.PUBLIC_BASE_URL, maxAgeInMs: config.STATUS_LINK_MAX_AGE_DAYS * 86_400_000 } } : {}),
+      }),
       notifyPartner: createNotifyPartner(activityDeps),
       takeCaseActions: createTakeCaseActions(activityDeps),
       recordSlaEvents: createRecordSlaEvents(activityDeps),
@@ -277,6 +290,8 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     }),
     createWorkflow,
     supportRequestDeps: (workflow) => ({ partners, cases, notifications, inbox, slaEvents, psiLedger, workflow, clock, publicBaseUrl: config.PUBLIC_BASE_URL }),
+    statusLinks,
+    customerStatusDeps: (workflow) => ({ cases, partners, notifications, inbox, slaEvents, attachments: inboundLog, workflow, clock, publicBaseUrl: config.PUBLIC_BASE_URL }),
     workflowRecoveryDeps: (workflow) => ({ partners, cases, notifications, emailSender, workflow, clock }),
     customerDataRetentionDeps: (workflow) => ({ partners, cases, inbox, notifications, inboundLog, blobs: getInboundBlobs(), directory: customerDirectory, workflow, auditLog, clock }),
     registerPartner: async (definition, options) => {

@@ -36,6 +36,7 @@ import { renderTextNotification } from "../templates/partnerNotification";
 import type { CustomerEmailInput, RenderedEmail, StatusEmailInput } from "../templates/statusEmail";
 import { supportTermsQuote, type SupportTermsQuote } from "./supportTerms";
 import { slaHealthOf } from "./caseSearch";
+import { statusPageUrl, type StatusLinkSigner } from "./statusLinks";
 
 /**
  * Renders a customer status email: `renderStatusEmail` of shared/templates/statusEmail.ts (the
@@ -375,6 +376,11 @@ export interface SendStatusEmailDeps {
   /** Renders the customer notices (`partner-update`, `sla-delay`): shared/templates `renderCustomerEmail`. */
   renderCustomerEmail?: (input: CustomerEmailInput) => RenderedEmail;
   clock: Clock;
+  /**
+   * Status-page links (`STATUS_LINK_KEYS`): every customer email then links the request's status
+   * page, valid `maxAgeInMs` from sending; the resolution email links its rating too. Absent: no link.
+   */
+  statusLinks?: { signer: StatusLinkSigner; publicBaseUrl: string; maxAgeInMs: number };
 }
 
 /** What both email activities hand to {@link deliverEmail}. */
@@ -559,6 +565,14 @@ export function createSendStatusEmail(deps: SendStatusEmailDeps): (input: SendSt
   };
 }
 
+/** The status-page link (and the rating link of a resolution email) of a customer email, when links are configured. */
+function statusLinksOf(deps: SendStatusEmailDeps, sr: SupportRequest, occurredAt: string, withRating: boolean): { statusPageUrl?: string; ratingUrl?: string } {
+  if (!deps.statusLinks) return {};
+  const { signer, publicBaseUrl, maxAgeInMs } = deps.statusLinks;
+  const token = signer.sign({ partnerId: sr.partnerId, caseId: sr.caseId, expiresAt: new Date(Date.parse(occurredAt) + maxAgeInMs).toISOString() });
+  return { statusPageUrl: statusPageUrl(publicBaseUrl, token), ...(withRating ? { ratingUrl: statusPageUrl(publicBaseUrl, token, "rating") } : {}) };
+}
+
 /** Renders the customer email of a SendStatusEmail input (status email, partner update or SLA delay notice). */
 async function renderCustomerNotice(deps: SendStatusEmailDeps, input: SendStatusEmailInput, sr: SupportRequest, partner: Partner, occurredAt: string, billingContact: string | undefined): Promise<RenderedEmail> {
   const respondBy = input.status === "received" && deps.slaEvents ? await firstResponseDueAt(deps.slaEvents, partner, sr, occurredAt) : undefined;
@@ -578,11 +592,12 @@ async function renderCustomerNotice(deps: SendStatusEmailDeps, input: SendStatus
     ...(billingContact ? { billingContact } : {}),
     ...(input.status === "received" ? { supportTerms: supportTermsQuote(partner, sr.customer.preferredLanguage) } : {}),
     ...(respondBy ? { respondBy } : {}),
+    ...statusLinksOf(deps, sr, occurredAt, input.status === "resolved" && (input.kind ?? "status") === "status"),
   };
   const kind = input.kind ?? "status";
   if (kind === "status") return deps.renderStatusEmail(renderInput);
   if (!deps.renderCustomerEmail) throw new Error(`SendStatusEmail: no renderer for ${kind} emails`);
-  const { status, message: _m, billingContact: _b, supportTerms: _s, respondBy: _r, category: _c, ...rest } = renderInput;
+  const { status, message: _m, billingContact: _b, supportTerms: _s, respondBy: _r, category: _c, ratingUrl: _u, ...rest } = renderInput;
   return kind === "partner-update"
     ? deps.renderCustomerEmail({ ...rest, kind, status, message: input.message ?? "" })
     : deps.renderCustomerEmail({ ...rest, kind, status, ...(input.message !== undefined ? { message: input.message } : {}), ...(input.dueAt ? { dueAt: input.dueAt } : {}) });

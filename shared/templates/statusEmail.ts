@@ -11,7 +11,8 @@ import { hu } from "./locales/hu";
 import { pl } from "./locales/pl";
 import { ru } from "./locales/ru";
 import { assertTimeZone, formatInstant } from "./format";
-import { escapeHtmlAttribute, escapeHtmlText, safeMailtoHref, toSingleLine } from "./escape";
+import { escapeHtmlAttribute, escapeHtmlText, safeHttpHref, safeMailtoHref, toSingleLine } from "./escape";
+import { statusPageLocaleOf } from "./statusPageLocales";
 import { toRenderableInput } from "./text";
 import { describeServiceHoursIn, serviceHoursLanguageOf, type DescribeServiceHoursOptions, type ServiceHoursLike } from "./serviceHours";
 import { CustomerNoticeKinds, type NoticeTemplate, type PartialStatusEmailLocale, type StatusEmailLocale, type StatusEmailPlaceholder, type StatusTemplate } from "./types";
@@ -67,6 +68,8 @@ export interface CustomerEmailBase {
   supportContact: string;
   /** ISO 8601 UTC instant of the change; the "updated" row is omitted when absent. */
   occurredAt?: string;
+  /** The request's status page (a signed link, shared/services/statusLinks.ts); a line links it when given. */
+  statusPageUrl?: string;
 }
 
 /** Input of {@link renderStatusEmail}: the email announcing a status. */
@@ -81,6 +84,8 @@ export interface StatusEmailInput extends CustomerEmailBase {
   category?: Category;
   /** Support terms quoted in the acknowledgement (status `received` only; ignored for other statuses). */
   supportTerms?: QuotedSupportTerms;
+  /** The status page's rating form (a resolution email asks for a satisfaction rating there), when given. */
+  ratingUrl?: string;
   /**
    * The partner's billing contact (an address is linked with `mailto:`), stated in the acknowledgement
    * of a billing request: shown only when `status` is `received` and `category` is `billing` or absent.
@@ -224,6 +229,8 @@ interface Body {
   instants: Array<[string, string]>;
   /** Status shown in the details table. */
   status?: CaseStatus;
+  /** Rating link (resolution email). */
+  ratingUrl?: string;
 }
 
 function nonBlank(value: string | undefined): string | undefined {
@@ -267,6 +274,7 @@ export function renderCustomerEmail(given: CustomerEmailInput): RenderedEmail {
         ...(billing ? { billingContact: billing } : {}),
         ...(acknowledgement && input.supportTerms ? { supportTerms: input.supportTerms } : {}),
         ...(message ? { message } : {}),
+        ...(input.status === "resolved" && input.ratingUrl ? { ratingUrl: input.ratingUrl } : {}),
         instants: input.respondBy ? [[locale.labels.respondBy, input.respondBy]] : [],
       };
       break;
@@ -345,6 +353,14 @@ function renderBody(input: CustomerEmailBase, locale: StatusEmailLocale, body: B
       ]
     : [];
 
+  // Status-page and rating links (only http(s) URLs; they come from our own configuration).
+  const page = statusPageLocaleOf(input.language);
+  const links: Array<[template: string, url: string, href: string]> = [];
+  for (const [template, url] of [[page.emailLink, input.statusPageUrl], [page.emailRatingLink, body.ratingUrl]] as const) {
+    const href = url ? safeHttpHref(url) : undefined;
+    if (url && href) links.push([template, url, href]);
+  }
+
   // Plain text: values as they are; titles and names are single-line there too.
   const t = (s: string) => fillTemplate(s, singleLine);
   const textRow = ([label, value]: Row) => (value.includes("\n") ? `${label}:\n${value.split("\n").map((l) => `  ${l}`).join("\n")}` : `${label}: ${value}`);
@@ -357,6 +373,7 @@ function renderBody(input: CustomerEmailBase, locale: StatusEmailLocale, body: B
     ...rows.map(textRow),
     "",
     ...(terms ? [t(locale.supportTerms.heading), ...termRows.map(textRow), ""] : []),
+    ...links.flatMap(([template, url]) => [fillTemplate(template, { url }), ""]),
     t(locale.contact),
     "",
     t(locale.closing),
@@ -395,6 +412,7 @@ function renderBody(input: CustomerEmailBase, locale: StatusEmailLocale, body: B
     ...(body.billingContact ? [`<p>${h(locale.billingContact, { billingContact: link(body.billingContact, esc.billingContact) })}</p>`] : []),
     ...htmlTable(rows),
     ...(terms ? [`<h2 style="font-size:16px;margin:24px 0 0;">${h(locale.supportTerms.heading)}</h2>`, ...htmlTable(termRows)] : []),
+    ...links.map(([template, url, href]) => `<p>${fillTemplate(template, { url: `<a href="${href}" style="color:#0f6cbd;">${escapeHtmlText(url)}</a>` }, escapeHtmlText)}</p>`),
     `<p>${h(locale.contact, { supportContact: link(input.supportContact, esc.supportContact) })}</p>`,
     `<p>${h(locale.closing)}<br>\n${h(locale.signature)}</p>`,
     `<p style="margin-top:24px;font-size:12px;color:#6a737d;">${h(locale.footer)}</p>`,
