@@ -82,6 +82,7 @@ export const Tags = {
   audit: "Audit",
   customerData: "Customer data",
   public: "Public",
+  customer: "Customer status page",
 } as const;
 
 /** Component names of the documented schemas (each use becomes a `$ref`). */
@@ -593,6 +594,63 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
     security: [],
     request: { params: z.object({ path: z.string().openapi({ description: "A file name of the dashboard (one segment); empty for the page." }) }) },
     responses: { 200: { description: "The file's headers.", headers: dashboardSecurityHeaders }, 304: { description: "Not modified." }, 404: { description: "No such file." } },
+  });
+  // The customer's status page: anonymous by capability (the signed status link in the path).
+  const statusPageHeaders: Record<string, HeaderObject> = {
+    "Content-Security-Policy": { description: "Strict CSP: no script, the page's one stylesheet by SHA-256 hash, forms post to the app only, no framing.", schema: { type: "string" } },
+    "Referrer-Policy": { description: "`no-referrer`: the link is never sent to other sites.", schema: { type: "string" } },
+  };
+  const tokenParam = z.object({
+    token: z.string().openapi({ description: "The status link's token: `<keyId>.<payload>.<signature>` (base64url; HMAC-SHA256 over the partner, the case and the expiry). It names one case and expires `STATUS_LINK_MAX_AGE_DAYS` after the email carrying it was sent." }),
+  });
+  const htmlPage = { "text/html": { schema: { type: "string" as const, description: "The status page (HTML, the customer's language)." } } };
+  const problemJson = { "application/problem+json": { schema: { type: "object" as const } } };
+  const linkRefused = (what: string): ResponseConfig => ({ description: `${what} As a localized HTML page, or problem+json when the client accepts only JSON.`, headers: statusPageHeaders, content: { ...htmlPage, ...problemJson } });
+  add({
+    method: "get",
+    path: `${ROUTE_PREFIX}/status/{token}`,
+    operationId: "GetStatusPage",
+    tags: [Tags.customer],
+    summary: "The customer's status page of a request",
+    description:
+      "Anonymous by capability: the link in every customer email. Server-rendered HTML in the customer's language (en, hu, cs, pl, ru): status, the customer-visible timeline (status changes, the customer's replies, emails sent to the customer; never internal notes), the next target as a date in the partner's service-hours zone, files the customer sent, and forms to reply, confirm the resolution, reopen (within the reopen window: the partner's `autoCloseAfter` after the resolution or the closure) and rate the resolution (1–5 and a comment, once). Works without JavaScript. `?done=replied|confirmed|reopened|rated` shows the notice of the action just taken.",
+    security: [],
+    request: { params: tokenParam, query: z.object({ done: z.enum(["replied", "confirmed", "reopened", "rated"]).optional() }) },
+    responses: {
+      200: { description: "The page.", headers: statusPageHeaders, content: htmlPage },
+      404: linkRefused("A malformed, tampered or unknown link (or status links are not configured)."),
+      410: linkRefused("An expired link."),
+    },
+  });
+  add({
+    method: "post",
+    path: `${ROUTE_PREFIX}/status/{token}/{action}`,
+    operationId: "PostStatusPageAction",
+    tags: [Tags.customer],
+    summary: "A form on the customer's status page",
+    description:
+      "HTML form posts (`application/x-www-form-urlencoded`), answered with 303 back to the page (POST-redirect-GET). `reply` (`message` up to 8,000 characters, `nonce` from the form): a reply on the case exactly as an email reply (timeline, case inbox, resumes a paused clock, counts as the customer's response; one reply per form nonce). `confirmation`: the customer confirms the resolution (the request closes). `reopening` (`reason`): reopens a resolved request, or a closed one within the reopen window. `rating` (`rating` 1–5, `comment` optional): the satisfaction rating, stored on the case once (shown as `case.satisfaction` in the partner's detail). Cross-site posts (Fetch Metadata `Sec-Fetch-Site`, or a foreign `Origin`) are refused.",
+    security: [],
+    request: {
+      params: tokenParam.extend({ action: z.enum(["reply", "confirmation", "reopening", "rating"]) }),
+      body: {
+        required: true,
+        content: {
+          "application/x-www-form-urlencoded": {
+            schema: z.object({ message: z.string().max(8000).optional(), nonce: z.string().optional(), reason: z.string().max(2000).optional(), rating: z.enum(["1", "2", "3", "4", "5"]).optional(), comment: z.string().max(2000).optional() }),
+          },
+        },
+      },
+    },
+    responses: {
+      303: { description: "Done: back to the page with its notice.", headers: { Location: headerRef("Location") } },
+      400: { description: "A field is invalid: the page naming it (HTML), or problem+json with `errors[].pointer` `form:<field>`.", content: { ...htmlPage, ...problemJson } },
+      403: { description: "A cross-site form post.", content: problemJson },
+      404: linkRefused("An unknown action, or a malformed, tampered or unknown link."),
+      409: { description: "The request's state does not allow it (e.g. confirming an open request, reopening after the window, rating before the resolution): the page with a notice.", content: { ...htmlPage, ...problemJson } },
+      410: linkRefused("An expired link."),
+      ...problemResponses(413, 415),
+    },
   });
   return bodies;
 }
