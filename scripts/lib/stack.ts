@@ -173,14 +173,33 @@ export const LOCAL_SECRETS_KEY_FILE = "secrets-kek";
  * @throws Error when the file cannot be read or written.
  */
 export function ensureLocalSecretsKey(dataDir: string): string {
-  const file = path.join(dataDir, LOCAL_SECRETS_KEY_FILE);
+  return ensureLocalKeyFile(dataDir, LOCAL_SECRETS_KEY_FILE, "local1");
+}
+
+/** File in the data directory holding the local status-link signing key (`STATUS_LINK_KEYS` entry), mode 0600. */
+export const LOCAL_STATUS_LINK_KEY_FILE = "status-link-key";
+
+/**
+ * The local signing key of customers' status-page links: read from `<dataDir>/status-link-key`,
+ * or generated there (mode 0600) on first use, so links in emails keep working across restarts.
+ * In Azure the key is an app setting holding a Key Vault reference instead.
+ * @returns a `STATUS_LINK_KEYS` value.
+ * @throws Error when the file cannot be read or written.
+ */
+export function ensureLocalStatusLinkKey(dataDir: string): string {
+  return ensureLocalKeyFile(dataDir, LOCAL_STATUS_LINK_KEY_FILE, "local1");
+}
+
+/** Reads `<dataDir>/<name>`, or writes a new `<id>:<base64 of 32 random bytes>` there (mode 0600). */
+function ensureLocalKeyFile(dataDir: string, name: string, id: string): string {
+  const file = path.join(dataDir, name);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   try {
     return fs.readFileSync(file, "utf8").trim();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
-  const entry = generateLocalKeyEntry("local1");
+  const entry = generateLocalKeyEntry(id);
   fs.writeFileSync(file, `${entry}\n`, { mode: 0o600, flag: "wx" });
   return entry;
 }
@@ -221,7 +240,12 @@ async function startServices(options: StartStackOptions, withHost: boolean): Pro
   const output = options.output ?? "prefixed";
   const credentialsFile = path.join(dataDir, "demo-credentials.json");
   // The local key encryption key of secrets at rest (Key Vault's stand-in), kept beside the data it protects.
-  const hostEnv = buildHostEnv(ports, { SECRETS_LOCAL_KEYS: process.env.SECRETS_LOCAL_KEYS || ensureLocalSecretsKey(dataDir), ...options.env });
+  // The signing key of customers' status-page links, likewise local.
+  const hostEnv = buildHostEnv(ports, {
+    SECRETS_LOCAL_KEYS: process.env.SECRETS_LOCAL_KEYS || ensureLocalSecretsKey(dataDir),
+    STATUS_LINK_KEYS: process.env.STATUS_LINK_KEYS || ensureLocalStatusLinkKey(dataDir),
+    ...options.env,
+  });
   const storageConnectionString = azuriteConnectionString(ports);
   const urls: StackUrls = {
     storageConnectionString,
