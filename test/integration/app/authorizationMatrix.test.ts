@@ -6,6 +6,10 @@
  * own URL (404), the indirect provider on a reseller's case escalated to it (and on one that was
  * not: 404), no / wrong / revoked key (401 with WWW-Authenticate), and the per-key rate (429 with
  * Retry-After, RFC 6585 §4). Expected answers are derived from `can(role, permission)`.
+ *
+ * The customer status page (`/api/status/{token}`, `/api/status/{token}/{action}`) is not in the
+ * matrix: it takes no API key and no role; it is anonymous by capability (the signed link names one
+ * case) and its refusals are tested in statusPage.test.ts.
  */
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from "@azure/functions";
 import { createContainer, type Container } from "../../../shared/container";
