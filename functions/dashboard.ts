@@ -19,6 +19,7 @@ import { Categories, CaseStatuses, Channels, DiagnosisOutcomes, Products, RolePe
 import { SlaMetrics } from "../shared/contracts/sla";
 import { ClosureAllowedStatuses, DiagnosisAllowedStatuses, EscalationAllowedStatuses, InformationRequestAllowedStatuses, ProviderActionAllowedStatuses, ProviderResolutionAllowedStatuses, ReopenAllowedStatuses, ResolutionAllowedStatuses, UpdateAllowedStatuses } from "../shared/services/supportRequests";
 import { statusEmailLocales } from "../shared/templates/statusEmail";
+import { pageSecurityHeaders } from "./http/securityHeaders";
 
 /** Content-Security-Policy of every dashboard response (CSP Level 3; no inline code, same origin only). */
 export const DASHBOARD_CSP = [
@@ -43,15 +44,7 @@ export const DASHBOARD_CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".ico": "image/x-icon",
 };
 
-const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  "Content-Security-Policy": DASHBOARD_CSP,
-  "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "no-referrer",
-  "X-Frame-Options": "DENY",
-  "Cross-Origin-Opener-Policy": "same-origin",
-  "Cross-Origin-Resource-Policy": "same-origin",
-  "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-};
+const SECURITY_HEADERS = pageSecurityHeaders(DASHBOARD_CSP);
 
 /** A file name the dashboard serves: one segment, no leading dot, no traversal. */
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9]+)+$/;

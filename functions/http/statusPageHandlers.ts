@@ -32,6 +32,7 @@ import type { SupportRequest } from "../../shared/contracts";
 import { renderStatusErrorPage, renderStatusPage, STATUS_PAGE_STYLE_HASH, StatusPageNotices, type StatusPageError, type StatusPageNotice } from "../../shared/templates/statusPage";
 import { handleErrors, pathOf, type HttpHandler, type HttpHandlerDeps } from "./common";
 import { problem, ProblemTypes, validationProblem } from "./problem";
+import { pageSecurityHeaders } from "./securityHeaders";
 
 /** Content-Security-Policy of the status page: the dashboard's, with the page's one stylesheet by hash and forms posting to the app only. */
 export const STATUS_PAGE_CSP = [
@@ -45,13 +46,7 @@ export const STATUS_PAGE_CSP = [
 ].join("; ");
 
 const PAGE_HEADERS: Readonly<Record<string, string>> = {
-  "Content-Security-Policy": STATUS_PAGE_CSP,
-  "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "no-referrer",
-  "X-Frame-Options": "DENY",
-  "Cross-Origin-Opener-Policy": "same-origin",
-  "Cross-Origin-Resource-Policy": "same-origin",
-  "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+  ...pageSecurityHeaders(STATUS_PAGE_CSP),
   "X-Robots-Tag": "noindex, nofollow",
   "Cache-Control": "no-store",
 };

@@ -8,7 +8,8 @@ import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } f
 import { Webhook } from "standardwebhooks";
 import { generateLocalKeyEntry } from "../../../shared/adapters/localKeyEncryptionKeys";
 import { loadConfig, type Config } from "../../../shared/config";
-import type { PartnerDefinitionInput, SupportRequestOrchestrationInput } from "../../../shared/contracts";
+import type { Container } from "../../../shared/container";
+import type { PartnerDefinitionInput, SupportRequest, SupportRequestOrchestrationInput } from "../../../shared/contracts";
 import type { EmailMessage, EmailSender, SupportRequestWorkflow, WorkflowInstanceSummary, WorkflowStatus } from "../../../shared/ports";
 import { getFreePort } from "../../support/azurite";
 
@@ -220,4 +221,30 @@ export async function startMailDev(): Promise<MailDevServer> {
     listEmails: async () => (await (await fetch(`http://127.0.0.1:${webPort}/email`)).json()) as MailDevEmail[],
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * Stores a webhook case as the workflow would have left it: created `received` at `at`, its
+ * workflow started on `workflow`, then moved through `path` (each a status-changed entry at `at`).
+ */
+export async function seedCase(container: Container, workflow: FakeWorkflow, init: { partnerId: string; caseId: string; language: SupportRequest["customer"]["preferredLanguage"]; path: SupportRequest["status"][]; at?: string }): Promise<string> {
+  const at = init.at ?? new Date(Date.now() - 3_600_000).toISOString();
+  const sr: SupportRequest = {
+    caseId: init.caseId,
+    partnerId: init.partnerId,
+    channel: "webhook",
+    customer: { tenantId: "b73b3144-acc1-422a-a4c7-bc9d4aed30f9", name: "Tisza Logisztika Zrt.", email: "it@tisza.example", preferredLanguage: init.language },
+    product: "azure",
+    category: "technical",
+    severity: "B",
+    title: "VPN gateway drops connections",
+    description: "Since Monday.",
+    status: "received",
+    createdAt: at,
+    updatedAt: at,
+  };
+  await container.cases.createCase(sr, { entryId: "received", kind: "status-changed", at, toStatus: "received", summary: "received" });
+  await workflow.start(init.caseId, init.partnerId);
+  for (const to of init.path) await container.cases.applyTransition({ caseId: init.caseId, partnerId: init.partnerId, entryId: `t-${to}`, kind: "status-changed", at, summary: to, toStatus: to });
+  return init.caseId;
 }

@@ -13,7 +13,7 @@ import { generateApiKey, newApiKeyRecord } from "../../../shared/services";
 import type { HttpHandler, HttpHandlerDeps } from "../../../functions/http/common";
 import { createGetSupportRequestHandler } from "../../../functions/http/partnerApiHandlers";
 import { createGetStatusPageHandler, createPostStatusPageActionHandler, STATUS_PAGE_CSP } from "../../../functions/http/statusPageHandlers";
-import { FakeWorkflow, partnerDefinition, testConfig } from "./helpers";
+import { FakeWorkflow, partnerDefinition, seedCase, testConfig } from "./helpers";
 
 const BASE = "http://127.0.0.1:7071";
 const P = "status-page";
@@ -51,27 +51,9 @@ const getPage = (token: string, headers: Record<string, string> = {}) => call(cr
 const post = (token: string, action: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
   call(createPostStatusPageActionHandler(deps), { method: "POST", path: `/api/status/${token}/${action}`, form, headers, params: { token, action } });
 
-async function createCase(partnerId: string, path: SupportRequest["status"][], language: SupportRequest["customer"]["preferredLanguage"] = "hu", at = new Date(Date.now() - 3_600_000).toISOString()): Promise<string> {
+async function createCase(partnerId: string, path: SupportRequest["status"][], language: SupportRequest["customer"]["preferredLanguage"] = "hu", at?: string): Promise<string> {
   seq += 1;
-  const caseId = `CS-STATUS${String(seq).padStart(4, "0")}`;
-  const sr: SupportRequest = {
-    caseId,
-    partnerId,
-    channel: "webhook",
-    customer: { tenantId: "b73b3144-acc1-422a-a4c7-bc9d4aed30f9", name: "Tisza Logisztika Zrt.", email: "it@tisza.example", preferredLanguage: language },
-    product: "azure",
-    category: "technical",
-    severity: "B",
-    title: "VPN gateway drops connections",
-    description: "Since Monday.",
-    status: "received",
-    createdAt: at,
-    updatedAt: at,
-  };
-  await container.cases.createCase(sr, { entryId: "received", kind: "status-changed", at, toStatus: "received", summary: "received" });
-  await workflow.start(caseId, partnerId);
-  for (const to of path) await container.cases.applyTransition({ caseId, partnerId, entryId: `t-${to}`, kind: "status-changed", at, summary: to, toStatus: to });
-  return caseId;
+  return seedCase(container, workflow, { partnerId, caseId: `CS-STATUS${String(seq).padStart(4, "0")}`, language, path, ...(at ? { at } : {}) });
 }
 
 async function timeline(caseId: string, partnerId = P): Promise<TimelineEntry[]> {

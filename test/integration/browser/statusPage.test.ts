@@ -17,7 +17,7 @@ import { statusPageLocales } from "../../../shared/templates/statusPageLocales";
 import type { HttpHandlerDeps } from "../../../functions/http/common";
 import { createGetStatusPageHandler, createPostStatusPageActionHandler } from "../../../functions/http/statusPageHandlers";
 import { launchBrowser, type TestBrowser } from "../../support/browser";
-import { FakeWorkflow, partnerDefinition, testConfig } from "../app/helpers";
+import { FakeWorkflow, partnerDefinition, seedCase, testConfig } from "../app/helpers";
 
 jest.setTimeout(5 * 60_000);
 
@@ -63,26 +63,7 @@ function serve(deps: HttpHandlerDeps): http.Server {
 
 async function createCase(language: SupportedLanguage, path: SupportRequest["status"][]): Promise<string> {
   seq += 1;
-  const caseId = `CS-BROWSE${String(seq).padStart(4, "0")}`;
-  const at = new Date(Date.now() - 3_600_000).toISOString();
-  const sr: SupportRequest = {
-    caseId,
-    partnerId: P,
-    channel: "webhook",
-    customer: { tenantId: "b73b3144-acc1-422a-a4c7-bc9d4aed30f9", name: "Fabrikam", email: "it@fabrikam.example", preferredLanguage: language },
-    product: "azure",
-    category: "technical",
-    severity: "B",
-    title: "VPN gateway drops connections",
-    description: "Since Monday.",
-    status: "received",
-    createdAt: at,
-    updatedAt: at,
-  };
-  await container.cases.createCase(sr, { entryId: "received", kind: "status-changed", at, toStatus: "received", summary: "received" });
-  await workflow.start(caseId, P);
-  for (const to of path) await container.cases.applyTransition({ caseId, partnerId: P, entryId: `t-${to}`, kind: "status-changed", at, summary: to, toStatus: to });
-  return caseId;
+  return seedCase(container, workflow, { partnerId: P, caseId: `CS-BROWSE${String(seq).padStart(4, "0")}`, language, path });
 }
 
 function link(caseId: string): string {
