@@ -55,6 +55,20 @@ describe("supportRequestOrchestrator: closure and reopening (issue 5)", () => {
     expect(s.d.last?.output).toEqual({ caseId: "case-1", finalStatus: "closed", checkpoint: expect.objectContaining({ status: "closed", generation: 0 }) });
   });
 
+  it("the customer's confirmation (status page) and reopening are the same actions, recorded as the customer's", async () => {
+    const customer = { kind: "customer" as const, email: "it@tisza.example" };
+    const s = await start();
+    await s.send({ type: "resolution", summary: "Done" }, partnerActor, "2026-03-02T09:00:00.000Z");
+    await s.send({ type: "reopen", reason: "Still broken" }, customer, "2026-03-02T09:20:00.000Z");
+    expect(s.transitions().at(-1)).toMatchObject({ toStatus: "in-diagnosis", summary: "Reopened by the customer: Still broken", details: { actor: customer } });
+    expect(s.slaSummary().at(-1)).toBe("resolution resume @2026-03-02T09:20:00.000Z");
+    await s.send({ type: "resolution", summary: "Done again" }, partnerActor, "2026-03-02T10:00:00.000Z");
+    await s.send({ type: "close", reason: "Confirmed on the status page" }, customer, "2026-03-02T10:30:00.000Z");
+    expect(s.statusPath()).toEqual(["in-diagnosis", "resolved", "in-diagnosis", "resolved", "closed"]);
+    expect(s.transitions().at(-1)).toMatchObject({ summary: "Closed by the customer: Confirmed on the status page", details: { actor: customer } });
+    expect(s.d.last?.isDone).toBe(true);
+  });
+
   it("closure of an open case is ignored (the lifecycle closes resolved cases only)", async () => {
     const s = await start();
     await s.send({ type: "close" }, partnerActor, "2026-03-02T09:00:00.000Z");
