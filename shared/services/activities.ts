@@ -481,7 +481,7 @@ async function deliverEmail(deps: { cases: CaseRepository; notifications: Notifi
   }
   const sentAt = deps.clock.now().toISOString();
   await deps.notifications.recordSent(d.partnerId, { caseId: d.caseId, notificationKey: d.logKey, messageId: d.messageId, providerMessageId: sent.providerMessageId, to: d.to, subject: d.subject, sentAt });
-  await deps.cases.appendTimeline(d.partnerId, d.caseId, { entryId: `email-${d.logKey}`, kind: "email-sent", at: sentAt, summary: sentSummary, details: { notificationKey: d.logKey, messageId: d.messageId, ...sentDetails } });
+  await deps.cases.appendTimeline(d.partnerId, d.caseId, { entryId: `email-${d.logKey}`, kind: "email-sent", at: sentAt, summary: sentSummary, details: { notificationKey: d.logKey, messageId: d.messageId, subject: d.subject, ...sentDetails } });
   const refused = sent.rejectedRecipients ?? [];
   if (refused.length > 0) {
     const entry: TimelineEntry = { entryId: `email-refused-${d.logKey}`, kind: "email-failed", at: sentAt, summary: `The mail service refused ${refused.join(", ")}; the other recipients got: ${d.subject}`, details: { notificationKey: d.logKey, messageId: d.messageId, undeliverable: refused } };

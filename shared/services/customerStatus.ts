@@ -118,7 +118,8 @@ export function customerTimeline(entries: readonly TimelineEntry[]): CustomerTim
       const text = typeof e.details?.text === "string" ? e.details.text : "";
       out.push({ kind: "reply", at: e.at, text, channel: e.details?.channel === "status-page" ? "status-page" : "email" });
     } else if (e.kind === "email-sent" && typeof e.details?.notificationKey === "string" && !e.details.notificationKey.startsWith("partner:")) {
-      const subject = /^Status email sent to the customer: (.*)$/s.exec(e.summary)?.[1];
+      // The subject as sent (older entries have it only in their summary).
+      const subject = typeof e.details.subject === "string" ? e.details.subject : /^Status email sent to the customer: (.*)$/s.exec(e.summary)?.[1];
       if (subject) out.push({ kind: "email", at: e.at, subject });
     }
   }

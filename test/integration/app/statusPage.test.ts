@@ -75,7 +75,7 @@ describe("the status page", () => {
     const caseId = await createCase(P, ["in-diagnosis"]);
     const at = new Date().toISOString();
     await container.cases.appendTimeline(P, caseId, { entryId: "note-1", kind: "internal-note", at, summary: "SECRET internal remark", details: { text: "SECRET internal remark", internal: true } });
-    await container.cases.appendTimeline(P, caseId, { entryId: "email-received", kind: "email-sent", at, summary: "Status email sent to the customer: [Case #X] Beérkezett: VPN", details: { notificationKey: "received" } });
+    await container.cases.appendTimeline(P, caseId, { entryId: "email-received", kind: "email-sent", at, summary: "Status email sent to the customer: [Case #X] Beérkezett: VPN", details: { notificationKey: "received", subject: "[Case #X] Beérkezett: VPN" } });
     await container.cases.appendTimeline(P, caseId, { entryId: "email-partner:new", kind: "email-sent", at, summary: "Partner notified (status-page): PARTNER-ONLY", details: { notificationKey: "partner:new" } });
     await container.cases.appendTimeline(P, caseId, { entryId: "esc", kind: "escalation-decided", at, summary: "ESCALATION internal" });
     await container.inboundLog.recordAttachments(P, caseId, [{ filename: "napló.txt", contentType: "text/plain", sizeBytes: 2048, inline: false, messageId: "<m1@tisza.example>", receivedAt: at }]);
