@@ -2,7 +2,7 @@
  * The local Functions host: loads the app like the Node worker, serves its HTTP triggers like the
  * Functions host, hands Durable functions to the local Durable engine, serves the Durable HTTP API
  * polls queue and blob triggers (emulator/blobListener.ts) and runs timer triggers on their
- * NCRONTAB schedules (emulator/timerListener.ts). See /work/shared/docs/local-runtime.md.
+ * NCRONTAB schedules (emulator/timerListener.ts). See docs/local-host.md.
  */
 import { randomBytes } from "node:crypto";
 import http, { type IncomingMessage, type Server, type ServerResponse } from "node:http";

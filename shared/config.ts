@@ -1,7 +1,7 @@
 /**
  * App configuration: one zod schema over the environment (app settings in Azure, `Values` of
  * local.settings.json locally), validated once and failing fast with the name of each bad key
- * (architecture.md rule 6, after pagopa `utils/config.ts`).
+ * (layering rule 6, after pagopa `utils/config.ts`).
  */
 import { z } from "zod";
 

@@ -1,5 +1,5 @@
 /**
- * One orchestrator episode, as the Durable Task extension runs it (local-runtime.md "The
+ * One orchestrator episode, as the Durable Task extension runs it (docs/local-host.md "The
  * orchestrator contract"): apply a batch of control messages to the instance's history, invoke the
  * orchestrator with the full history, check determinism, turn new actions into scheduling events
  * and outgoing messages, and commit. Idempotent: a redelivered message whose effect is already in

@@ -1,6 +1,6 @@
 /**
  * Persistence of orchestration state in the Azure Storage provider's table layout
- * (local-runtime.md "How Azure stores it"): `<hub>Instances` holds one row per instance
+ * (docs/local-host.md "How Azure stores it"): `<hub>Instances` holds one row per instance
  * (PartitionKey = instance id, RowKey = ""), `<hub>History` one row per history event
  * (PartitionKey = instance id, RowKey = the event's position in its execution as 16 hex digits,
  * as the provider does, plus `ExecutionId`; `EventType` by name, e.g. "TaskScheduled", as the

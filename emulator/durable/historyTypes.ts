@@ -3,7 +3,7 @@
  * DurableTask.Core's `EventType` and of durable-functions' `ActionType`, and the shape of one
  * stored history event. The library defines the same enums (`lib/src/history/HistoryEventType`,
  * `lib/src/actions/ActionType`) but does not export them, so they are mirrored here
- * (local-runtime.md, "The orchestrator contract").
+ * (docs/local-host.md, "The orchestrator contract").
  */
 
 /** DurableTask.Core history event types, as `EventType` numbers in history rows. */
@@ -53,13 +53,13 @@ export enum ActionType {
  * Why the engine wrote a scheduling event (engine bookkeeping, not read by the library):
  * `primary` is the first scheduling of an action returned by the orchestrator; the others are the
  * extension's own follow-ups that the library expects (retry timer, retry attempt, next chunk of a
- * long timer), see local-runtime.md "Retries" and "Timers".
+ * long timer), see docs/local-host.md "Retries" and "Timers".
  */
 export type ScheduleOrigin = "primary" | "retryTimer" | "retryAttempt" | "timerChunk";
 
 /**
  * One history event as stored in `<hub>History` and sent to the orchestrator (PascalCase fields,
- * times ISO 8601 UTC, payloads as JSON strings). Fields not listed by local-runtime.md are the
+ * times ISO 8601 UTC, payloads as JSON strings). Fields not listed by docs/local-host.md are the
  * engine's own bookkeeping (`Origin`, `GroupId`, `MessageIds`, ...); the library ignores them.
  */
 export interface HistoryEvent {

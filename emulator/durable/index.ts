@@ -1,7 +1,7 @@
 /**
  * Local Durable Task engine for the Azure Functions emulator: runs the real durable-functions
  * orchestrators and activities over the Azure Storage provider's layout in Azurite
- * (local-runtime.md). Entry point: {@link createDurableEngine}.
+ * (docs/local-host.md). Entry point: {@link createDurableEngine}.
  */
 import { LocalDurableEngine } from "./engine";
 import type { DurableEngine, DurableEngineOptions } from "./types";

@@ -1,5 +1,5 @@
 /**
- * The task hub's persisted queues (Azure Storage provider layout, local-runtime.md "How Azure stores
+ * The task hub's persisted queues (Azure Storage provider layout, docs/local-host.md "How Azure stores
  * it"): control queues `<hub>-control-00..NN` carry every message addressed to an orchestration
  * instance, partitioned by a hash of the instance id, and `<hub>-workitems` carries activity
  * executions. Messages are JSON; bodies over 45 KB are spilled to the `<hub>Payloads` table, as the

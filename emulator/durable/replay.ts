@@ -1,6 +1,6 @@
 /**
  * Replay bookkeeping of the engine, mirroring what the Durable Task extension derives from history
- * (local-runtime.md "Sequence numbers", "Determinism", "Retries", "Timers"):
+ * (docs/local-host.md "Sequence numbers", "Determinism", "Retries", "Timers"):
  * - flattening of the library's actions into numbered leaves (depth first; WaitForExternalEvent and
  *   ContinueAsNew take no number, a cancelled timer still takes one, and still fires);
  * - the determinism check of replayed actions against the history's scheduling events;

@@ -1,7 +1,7 @@
 /**
  * Retry policy of `callActivityWithRetry` / `callSubOrchestratorWithRetry`, applied by the engine
  * as the Durable Task extension does (DurableTask.Core `RetryInterceptor.ComputeNextDelay`,
- * local-runtime.md "Retries"): after every failed attempt a durable timer of
+ * docs/local-host.md "Retries"): after every failed attempt a durable timer of
  * `firstRetryInterval * backoffCoefficient^(attempt - 1)`, capped by `maxRetryInterval`, is created,
  * also after the last allowed attempt (the library waits for that timer before surfacing the
  * failure, `lib/src/task/RetryableTask.js`). When `retryTimeout` has elapsed since the first

@@ -1,5 +1,5 @@
 /**
- * Escalation (domain.md "Escalation is conditional"): the partner's escalation chain (start and
+ * Escalation (CSP support rules "Escalation is conditional"): the partner's escalation chain (start and
  * plan), the decision of where the case goes (indirect provider, Microsoft with which support
  * vehicle, or nowhere), product support incidents consumed before they are relied on, and the
  * Partner Center service request filed (or prepared) when Microsoft is engaged.

@@ -1,6 +1,6 @@
 /**
  * The support-request orchestration: one instance per case (instance id = case id). It only
- * decides; every side effect is an activity (architecture.md). Deterministic: time comes only from
+ * decides; every side effect is an activity (layering rules). Deterministic: time comes only from
  * `context.df.currentUtcDateTime`, ids from counters, rules from shared/domain.
  *
  * Inputs from outside arrive through the durable case-action inbox (shared/contracts/caseActions.ts):
@@ -21,7 +21,7 @@
  * SLA clocks are never kept as counters: every change is a {@link CaseHappening} turned into new
  * SLA events by `applySlaHappening` (shared/domain), appended to the log held for this generation and
  * recorded by RecordSlaEvents; the next timer comes from `nextSlaTimer` over that log
- * "clocks are recomputed from it"; references.md "SLA semantics").
+ * "clocks are recomputed from it"; help-desk practice "SLA semantics").
  *
  * Layout of this folder (each module takes the generation's {@link Run} explicitly; nothing is kept
  * at module level):

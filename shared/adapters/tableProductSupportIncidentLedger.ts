@@ -1,5 +1,5 @@
 /**
- * Product support incidents counted on the partner row (domain.md: "product support incidents
+ * Product support incidents counted on the partner row (CSP support rules: "product support incidents
  * are counted"; decremented atomically with ETag when used).
  *
  * Table `<prefix>Partners`, PartitionKey `partner` (the partner rows of TablePartnerRepository):

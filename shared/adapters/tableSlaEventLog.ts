@@ -1,5 +1,5 @@
 /**
- * The append-only SLA event log of a case in Table Storage (references.md "SLA
+ * The append-only SLA event log of a case in Table Storage (help-desk practice "SLA
  * semantics": clocks are recomputed from the log, not kept as running counters).
  *
  * Table `<prefix>SlaEvents`, PartitionKey `<partnerId>_<caseId>`, RowKey = encoded `eventId`

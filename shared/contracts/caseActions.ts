@@ -22,7 +22,7 @@ export type Actor = z.infer<typeof ActorSchema>;
 
 /** The actions a case accepts. */
 export const CaseActionSchema = z.discriminatedUnion("type", [
-  /** The partner's diagnosis (domain.md "Diagnose"). */
+  /** The partner's diagnosis (CSP support rules "Diagnose"). */
   z.object({ type: z.literal("diagnosis"), outcome: z.enum(DiagnosisOutcomes), notes: z.string().min(1).max(8000) }),
   /** A progress update to the customer: counts as a response (fulfils first response, restarts next update). */
   z.object({ type: z.literal("update"), message: z.string().min(1).max(8000) }),

@@ -1,5 +1,5 @@
 /**
- * Partner data: who the partner is in the CSP program, its published support terms (domain.md
+ * Partner data: who the partner is in the CSP program, its published support terms (CSP support rules
  * "Tell customers": support types, service hours, contact method, pricing), SLA targets per
  * severity, support-vehicle entitlements, and credentials.
  */
@@ -9,7 +9,7 @@ import { CalendarSchema, SlaPolicySchema } from "./sla";
 import { PartnerCustomerSchema } from "./inboundEmail";
 import { inputText } from "./text";
 
-/** CSP partner types (domain.md "Who is who"). */
+/** CSP partner types (CSP support rules "Who is who"). */
 export const PartnerTypes = ["direct-bill", "indirect-provider", "indirect-reseller"] as const;
 /** A partner type. */
 export type PartnerType = (typeof PartnerTypes)[number];

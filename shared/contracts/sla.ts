@@ -1,5 +1,5 @@
 /**
- * SLA policies, calendars and the append-only SLA event log (references.md "SLA semantics":
+ * SLA policies, calendars and the append-only SLA event log (help-desk practice "SLA semantics":
  * Zendesk ordered policies and metric events, ServiceNow warnings at 50/75/100 %, Zammad pauses
  * rebuilt from history, Freshdesk per-status timers).
  */

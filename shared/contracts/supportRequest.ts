@@ -12,7 +12,7 @@ export const SupportedLanguages = ["en", "hu", "cs", "pl", "ru"] as const;
 /** A supported customer language (BCP 47 primary subtag). */
 export type SupportedLanguage = (typeof SupportedLanguages)[number];
 
-/** Request categories: commercial (billing, subscription management) or technical (domain.md). */
+/** Request categories: commercial (billing, subscription management) or technical (CSP support rules). */
 export const Categories = ["billing", "subscription-management", "technical"] as const;
 /** A request category. */
 export type Category = (typeof Categories)[number];
@@ -27,7 +27,7 @@ export type Severity = (typeof Severities)[number];
 
 /**
  * Products a CSP partner supports, with whether they are cloud services or on-premises software
- * (the support vehicles of domain.md differ by product type). Ids are stable API values.
+ * (the support vehicles of CSP support rules differ by product type). Ids are stable API values.
  */
 export const Products = {
   azure: { name: "Microsoft Azure", kind: "cloud" },
@@ -51,7 +51,7 @@ export const Channels = ["webhook", "email"] as const;
 export type Channel = (typeof Channels)[number];
 
 /**
- * Case lifecycle (domain.md): received → in-diagnosis → (awaiting-customer) → resolved by the
+ * Case lifecycle (CSP support rules): received → in-diagnosis → (awaiting-customer) → resolved by the
  * partner | escalated (to the indirect provider, or to Microsoft through a support vehicle) →
  * resolved → closed.
  */
@@ -99,7 +99,7 @@ export const CreateSupportRequestSchema = z.object({
 /** Intake payload as validated. */
 export type CreateSupportRequest = z.infer<typeof CreateSupportRequestSchema>;
 
-/** Outcomes the partner can record after diagnosing (domain.md "What the partner must do"). */
+/** Outcomes the partner can record after diagnosing (CSP support rules "What the partner must do"). */
 export const DiagnosisOutcomes = ["resolved", "awaiting-customer", "needs-escalation"] as const;
 /** A diagnosis outcome. */
 export type DiagnosisOutcome = (typeof DiagnosisOutcomes)[number];
@@ -151,7 +151,7 @@ export const SlaStateSchema = z.object({
 /** SLA state of a case. */
 export type SlaState = z.infer<typeof SlaStateSchema>;
 
-/** Support vehicles to Microsoft (domain.md table). */
+/** Support vehicles to Microsoft (CSP support rules table). */
 export const SupportVehicles = [
   "commercial-issue-support",
   "premier-support-for-partners",

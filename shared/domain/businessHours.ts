@@ -1,6 +1,6 @@
 /**
- * Business-hours arithmetic on a partner's support-terms service hours (references.md "Business
- * hours"; domain.md "service hours (a business-hours calendar with a time zone and holidays)").
+ * Business-hours arithmetic on a partner's support-terms service hours (help-desk practice "Business
+ * hours"; CSP support rules "service hours (a business-hours calendar with a time zone and holidays)").
  *
  * The first API, kept for compatibility: every function here is a thin wrapper over the calendar
  * arithmetic of `./calendar` (`toCalendar(hours)` then `addWorkingTime` / `workingTimeBetween`),
@@ -60,7 +60,7 @@ export function addBusinessTime(startIso: string, amountMs: number, hours: Servi
 /**
  * Computes a deadline counting only the partner's service hours.
  *
- * Source: references.md "SLA semantics" (targets measured in business hours) and "Business hours".
+ * Source: help-desk practice "SLA semantics" (targets measured in business hours) and "Business hours".
  * The duration is converted with {@link businessDurationToMs}: `P1D` means 24 *business* hours;
  * express working-day targets in hours (`PT8H`).
  * @param startIso - ISO 8601 instant the clock starts (no offset = UTC).

@@ -1,7 +1,7 @@
 /**
- * Working-time arithmetic on SLA calendars (references.md "Business hours": an IANA time zone,
+ * Working-time arithmetic on SLA calendars (help-desk practice "Business hours": an IANA time zone,
  * weekly hours with several periods a day — split shifts, lunch breaks —, holidays, and a 24×7
- * calendar; domain.md "service hours (a business-hours calendar with a time zone and holidays)").
+ * calendar; CSP support rules "service hours (a business-hours calendar with a time zone and holidays)").
  *
  * Rules of a weekly calendar:
  * - each period is local wall-clock time of the calendar's zone, `start` inclusive, `end` exclusive;

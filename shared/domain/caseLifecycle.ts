@@ -1,5 +1,5 @@
 /**
- * Case state machine (domain.md "What the product does with this": received → in diagnosis →
+ * Case state machine (CSP support rules "What the product does with this": received → in diagnosis →
  * (awaiting customer) → resolved by partner | escalated (to the indirect provider, to Microsoft
  * through a support vehicle) → resolved → closed).
  */
@@ -9,7 +9,7 @@ import type { CaseStatus } from "../contracts/supportRequest";
 export const TerminalStatus: CaseStatus = "closed";
 
 /**
- * Allowed transitions. Beyond the happy path of domain.md: an indirect provider may pass a case on
+ * Allowed transitions. Beyond the happy path of CSP support rules: an indirect provider may pass a case on
  * to Microsoft, and a resolved case may be reopened into diagnosis before it is closed.
  */
 export const CaseTransitions: Readonly<Record<CaseStatus, readonly CaseStatus[]>> = {

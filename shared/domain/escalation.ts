@@ -1,5 +1,5 @@
 /**
- * Conditional escalation (domain.md "What the partner must do" step 4 and the support-vehicle
+ * Conditional escalation (CSP support rules "What the partner must do" step 4 and the support-vehicle
  * table; "Escalation is conditional"): an indirect reseller escalates to its indirect provider;
  * every other partner escalates to Microsoft through the support vehicle that the category, the
  * product kind (cloud or on-premises) and its entitlements allow.
@@ -11,10 +11,10 @@ import { parseInstant } from "./instant";
 /** Whether a product is a cloud service or on-premises software (`Products[id].kind`). */
 export type ProductKind = "cloud" | "on-premises";
 
-/** Categories handled through commercial issue support (domain.md table: billing, subscription management, licensing). */
+/** Categories handled through commercial issue support (CSP support rules table: billing, subscription management, licensing). */
 export const CommercialCategories: readonly Category[] = ["billing", "subscription-management"];
 
-/** Technical support vehicles in the order of the domain.md table, with the products each covers. */
+/** Technical support vehicles in the order of the CSP support rules table, with the products each covers. */
 export const TechnicalVehicleScope: Readonly<Record<Exclude<SupportVehicle, "commercial-issue-support">, "all" | ProductKind>> = {
   "premier-support-for-partners": "all",
   "advanced-support-for-partners": "cloud",
@@ -60,7 +60,7 @@ export function technicalIneligibility(entitlement: Entitlement, productKind: Pr
 /**
  * Decides where a request goes when the partner cannot resolve it (or an SLA is breached).
  *
- * Rules, first match wins (domain.md):
+ * Rules, first match wins (CSP support rules):
  * 1. indirect reseller → its indirect provider;
  * 2. billing or subscription management → Microsoft, commercial issue support (every CSP partner
  *    has it, entitlement or not);

@@ -1,5 +1,5 @@
 /**
- * Escalation chains (references.md "Escalation chains": Freshdesk resolution levels, each to named
+ * Escalation chains (help-desk practice "Escalation chains": Freshdesk resolution levels, each to named
  * agents; "levels of named contacts, each with its own wait, before or beside escalation to
  * Microsoft").
  */

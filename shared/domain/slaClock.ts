@@ -1,6 +1,6 @@
 /**
  * SLA clock of a support request: deadlines for first response and resolution, and the small,
- * immutable updates the orchestration applies to its {@link SlaState} (references.md "SLA
+ * immutable updates the orchestration applies to its {@link SlaState} (help-desk practice "SLA
  * semantics": targets per severity, calendar or business hours, breach events recorded once).
  */
 import type { ServiceHours, SlaTarget } from "../contracts/partner";

@@ -1,5 +1,5 @@
 /**
- * The SLA event log of a case and the clocks recomputed from it (references.md "SLA semantics":
+ * The SLA event log of a case and the clocks recomputed from it (help-desk practice "SLA semantics":
  * Zendesk metric events activate/pause/fulfill/breach in an append-only log, ServiceNow warnings at
  * 50/75 % and breach at 100 %, Zammad rebuilding pauses from history instead of running counters,
  * Freshdesk per-status "SLA timer off").

@@ -1,5 +1,5 @@
 /**
- * Which SLA policy applies to a request (references.md "SLA semantics": an ordered list, the first
+ * Which SLA policy applies to a request (help-desk practice "SLA semantics": an ordered list, the first
  * policy whose conditions match wins — Zendesk; per-customer SLAs — osTicket #2733, zammad #47).
  */
 import type { PartnerDefinition } from "../contracts/partner";

@@ -208,7 +208,7 @@ export interface PartnerRepository {
 }
 
 /**
- * A reseller's case shared with its indirect provider (domain.md "Who is who": an
+ * A reseller's case shared with its indirect provider (CSP support rules "Who is who": an
  * indirect reseller escalates to its indirect provider). Stored in the provider's scope.
  */
 export interface ProviderCaseShare {
@@ -633,7 +633,7 @@ export interface CaseActionInbox {
 /** An SLA event as appended: `eventId` is deterministic (the orchestration's), so appends are idempotent. */
 export type SlaEventWithId = SlaEvent & { eventId: string };
 
-/** The append-only SLA event log of a case (references.md "SLA semantics": clocks are rebuilt from it). */
+/** The append-only SLA event log of a case (help-desk practice "SLA semantics": clocks are rebuilt from it). */
 export interface SlaEventLog {
   /**
    * Appends events; an event whose `eventId` is already logged is skipped (idempotent).
@@ -646,7 +646,7 @@ export interface SlaEventLog {
 }
 
 /**
- * Product support incidents of a partner (domain.md: counted; decremented when used), consumed
+ * Product support incidents of a partner (CSP support rules: counted; decremented when used), consumed
  * atomically with optimistic concurrency (ETag) and at most once per case.
  */
 export interface ProductSupportIncidentLedger {

@@ -1,5 +1,5 @@
 /**
- * Activity implementations as factories over ports (architecture.md rule 5, Temporal's
+ * Activity implementations as factories over ports (layering rule 5, Temporal's
  * activities-dependency-injection): functions/activities.ts registers what these return.
  * Durable activities run at least once, so each one is idempotent: transitions by `entryId`,
  * emails by case and notification key (checked in the NotificationLog before sending, recorded

@@ -2,7 +2,7 @@
  * Partner credentials: Standard Webhooks signing secrets and partner API keys.
  * Secrets: `whsec_` + base64 of 32 random bytes (Standard Webhooks spec, "Signature scheme").
  * API keys: `csp_` + base64url of 32 random bytes (256 bits), stored only as SHA-256 hex and
- * compared in constant time (references.md "API keys"; OWASP API2:2023).
+ * compared in constant time (help-desk practice "API keys"; OWASP API2:2023).
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Role } from "../contracts";

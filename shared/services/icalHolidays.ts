@@ -1,6 +1,6 @@
 /**
  * Holiday dates from an iCalendar feed (RFC 5545), for the `holidays` of a business-hours calendar
- * ("holidays (dates, and an iCalendar feed imported from a file)"; references.md "Business
+ * ("holidays (dates, and an iCalendar feed imported from a file)"; help-desk practice "Business
  * hours": Zammad also takes an iCal holiday feed). Parsed with ical.js (Mozilla's RFC 5545 parser).
  */
 import type ICALModule from "ical.js" with { "resolution-mode": "import" };

@@ -1,5 +1,5 @@
 /**
- * Partner API authentication by API key (references.md "API keys"; OWASP API1:2023 BOLA):
+ * Partner API authentication by API key (help-desk practice "API keys"; OWASP API1:2023 BOLA):
  * the key must belong to the partner named in the URL. A valid key of another partner is told
  * apart so the API can answer 404 for that URL (never revealing whether the partner or its
  * objects exist) instead of 401.

@@ -1,5 +1,5 @@
 /**
- * The partner's published support terms (domain.md "Tell customers": support types, service
+ * The partner's published support terms (CSP support rules "Tell customers": support types, service
  * hours, contact methods, pricing): the public view served at
  * `GET /api/partners/{partnerId}/support-terms` and the quote in the acknowledgement email.
  */

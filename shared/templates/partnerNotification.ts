@@ -101,7 +101,7 @@ export type PartnerNotificationInput =
 /** A partner notification kind. */
 export type PartnerNotificationKind = PartnerNotificationInput["kind"];
 
-/** Display names of the support vehicles (domain.md support-vehicle table). */
+/** Display names of the support vehicles (CSP support rules support-vehicle table). */
 export const supportVehicleNames: Readonly<Record<SupportVehicle, string>> = {
   "commercial-issue-support": "Commercial issue support",
   "premier-support-for-partners": "Premier Support for Partners",

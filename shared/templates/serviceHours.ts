@@ -1,7 +1,7 @@
 /**
  * Service hours in words, in the customer's language: the partner's weekly periods per day (Intl
  * weekday names), the time zone and upcoming holidays. Quoted in the acknowledgement email as
- * the seeds require (domain.md "Tell customers": service hours).
+ * the seeds require (CSP support rules "Tell customers": service hours).
  */
 import { SupportedLanguages, Weekdays, type SupportedLanguage, type Weekday } from "../contracts";
 import { assertTimeZone } from "./format";

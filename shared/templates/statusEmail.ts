@@ -35,7 +35,7 @@ export type {
 export const statusEmailLocales: Readonly<Record<SupportedLanguage, StatusEmailLocale | PartialStatusEmailLocale>> = { en, hu, cs, pl, ru };
 
 /**
- * The partner's published support terms as quoted in the acknowledgement (domain.md "Tell
+ * The partner's published support terms as quoted in the acknowledgement (CSP support rules "Tell
  * customers": support types, service hours, contact method, pricing). Partner-supplied free text,
  * escaped in the HTML part.
  */

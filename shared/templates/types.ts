@@ -31,7 +31,7 @@ export interface NoticeTemplate extends StatusTemplate {
   label: string;
 }
 
-/** Labels of the partner's published support terms, quoted in the acknowledgement (domain.md "Tell customers"). */
+/** Labels of the partner's published support terms, quoted in the acknowledgement (CSP support rules "Tell customers"). */
 export interface SupportTermsLabels {
   /** Sentence introducing the terms, e.g. "Our support terms:". */
   heading: string;

@@ -3,7 +3,7 @@
  * own notifications coming back must never create requests nor resume SLA clocks, only be
  * recorded; a permanent bounce marks the customer address undeliverable.
  *
- * Sources (references.md "Email-to-ticket conventions"): RFC 3834 (Auto-Submitted; auto-responses
+ * Sources (help-desk practice "Email-to-ticket conventions"): RFC 3834 (Auto-Submitted; auto-responses
  * sent with a null Return-Path), RFC 3464 (delivery status notifications, `multipart/report;
  * report-type=delivery-status`, `Status` codes of RFC 3463: 5.x.x permanent, 4.x.x transient),
  * RFC 8098 (read receipts, `report-type=disposition-notification`), RFC 2076 (Precedence), Exim

@@ -2,7 +2,7 @@
  * Message-IDs (RFC 5322 3.6.4 `msg-id` = `<id-left@id-right>`) and the Message-IDs of our own
  * outbound notifications, which encode the case: `<{caseId}.{notificationKey}@{senderDomain}>`
  * (shared/services/activities.ts `notificationMessageId`), e.g.
- * `<CS-0K7Q2M4XPR.received@duna-cloud.example>`. The references.md "Email-to-ticket conventions"
+ * `<CS-0K7Q2M4XPR.received@duna-cloud.example>`. The help-desk practice "Email-to-ticket conventions"
  * (osTicket) rely on this: "our own outbound Message-IDs encode the case".
  */
 

@@ -1,7 +1,7 @@
 /**
  * Email threading: which case a message answers, and which part of it is new text.
  *
- * Matching follows osTicket's order (references.md "Email-to-ticket conventions"): In-Reply-To,
+ * Matching follows osTicket's order (help-desk practice "Email-to-ticket conventions"): In-Reply-To,
  * then References right-most first (RFC 5322 3.6.4: the last id is the parent; at most the last
  * `MAX_REFERENCES`), each checked
  * against the Message-IDs of our outbound mail and, since those encode the case

@@ -3,7 +3,7 @@
  * verdict. Never throws for anything the message contains: too large, unparseable or without a
  * sender gives {@link Quarantine} ("nothing is dropped").
  *
- * MIME is parsed by postal-mime 4 (references.md: mailparser is in maintenance mode and points to
+ * MIME is parsed by postal-mime 4 (help-desk practice: mailparser is in maintenance mode and points to
  * postal-mime). postal-mime decodes RFC 2047 encoded words (headers, display names, file names),
  * RFC 2231 parameters, quoted-printable and base64, and body charsets through `TextDecoder`; with
  * Node's full ICU that covers UTF-8, ISO-8859-2, Windows-1250, Windows-1251 and KOI8-R (checked by

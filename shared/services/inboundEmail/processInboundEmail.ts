@@ -3,7 +3,7 @@
  * new request, a reply on a request, recorded noise, or a quarantined message. Nothing is dropped
  * and a replay changes nothing.
  *
- * Order (references.md "Email-to-ticket conventions"): size cap and parse (quarantine) →
+ * Order (help-desk practice "Email-to-ticket conventions"): size cap and parse (quarantine) →
  * de-duplication by Message-ID per partner mailbox → loop detection (`classifyAutomated`:
  * bounces, our own notifications, auto-replies never create requests nor resume clocks) →
  * threading (`matchReply`: our outbound Message-IDs, then the `[Case #ID]` token from the case's

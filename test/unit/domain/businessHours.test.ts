@@ -1,4 +1,4 @@
-/** Worked examples and properties of the business-hours calendar (references.md "Business hours"). */
+/** Worked examples and properties of the business-hours calendar (help-desk practice "Business hours"). */
 import fc from "fast-check";
 import type { ServiceHours } from "../../../shared/contracts";
 import {

@@ -1,5 +1,5 @@
 /**
- * Calendars and working time (references.md "Business hours": IANA zone, several periods a day,
+ * Calendars and working time (help-desk practice "Business hours": IANA zone, several periods a day,
  * holidays, 24×7; issue 3: DST changes in Budapest, Prague, Warsaw, Los Angeles, Moscow without DST,
  * holidays, split shifts, periods spanning midnight, targets longer than six days).
  */

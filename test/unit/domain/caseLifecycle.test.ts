@@ -1,4 +1,4 @@
-/** Case state machine (domain.md lifecycle). */
+/** Case state machine (CSP support rules lifecycle). */
 import { CaseStatuses, type CaseStatus } from "../../../shared/contracts";
 import { assertTransition, canTransition, CaseTransitions, isTerminal, TerminalStatus } from "../../../shared/domain";
 

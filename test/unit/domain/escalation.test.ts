@@ -1,4 +1,4 @@
-/** Escalation routing table (domain.md support-vehicle table and "Escalation is conditional"). */
+/** Escalation routing table (CSP support rules support-vehicle table and "Escalation is conditional"). */
 import type { Category, Entitlement, PartnerType } from "../../../shared/contracts";
 import { decideEscalation, type ProductKind } from "../../../shared/domain";
 

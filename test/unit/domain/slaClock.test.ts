@@ -1,4 +1,4 @@
-/** SLA clock (references.md "SLA semantics"). */
+/** SLA clock (help-desk practice "SLA semantics"). */
 import type { ServiceHours } from "../../../shared/contracts";
 import { computeDeadline, isPastDeadline, nextSlaDeadline, recordBreach, recordFirstResponse, recordResolution, startSlaClock } from "../../../shared/domain";
 

@@ -1,5 +1,5 @@
 /**
- * The SLA event log and clocks recomputed from it (references.md "SLA semantics": Zendesk metric
+ * The SLA event log and clocks recomputed from it (help-desk practice "SLA semantics": Zendesk metric
  * events, ServiceNow 50/75/100 %, Zammad pauses rebuilt from history, Freshdesk per-status timers).
  */
 import fc from "fast-check";

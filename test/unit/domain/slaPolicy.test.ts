@@ -1,4 +1,4 @@
-/** SLA policy selection (references.md: ordered policies, first match wins — Zendesk; per-customer SLAs). */
+/** SLA policy selection (help-desk practice: ordered policies, first match wins — Zendesk; per-customer SLAs). */
 import type { AppliedSlaPolicy, PartnerDefinition, SlaPolicy } from "../../../shared/contracts";
 import { CALENDAR_24X7, selectSlaPolicy, type SlaRequestFacts } from "../../../shared/domain";
 

@@ -1,4 +1,4 @@
-/** Loop detection (RFC 3834, RFC 3464, Exchange practice; references.md "Auto-replies", "Our own mail", "Bounces"). */
+/** Loop detection (RFC 3834, RFC 3464, Exchange practice; help-desk practice "Auto-replies", "Our own mail", "Bounces"). */
 import { classifyAutomated, parseDeliveryStatus, type AutomatedContext, type HeaderMap, type MailAddress } from "../../../shared/domain/email";
 import { isQuarantine, parseMessage, type ParsedMessage } from "../../../shared/services/inboundEmail/parseMessage";
 import { readEml } from "./corpus";

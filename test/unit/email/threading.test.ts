@@ -1,4 +1,4 @@
-/** Threading (references.md "Email-to-ticket conventions", osTicket order) and quote stripping per mail client. */
+/** Threading (help-desk practice "Email-to-ticket conventions", osTicket order) and quote stripping per mail client. */
 import fc from "fast-check";
 import {
   extractCaseToken,

@@ -1,6 +1,6 @@
 /**
  * Drives a registered orchestrator through the real durable-functions replay, building the history
- * the Durable extension would write, one episode at a time (local-runtime.md "The orchestrator
+ * the Durable extension would write, one episode at a time (docs/local-host.md "The orchestrator
  * contract"): OrchestratorStarted + new events → invoke → new actions become TaskScheduled /
  * TimerCreated events with the extension's sequence numbers (compound actions flattened depth
  * first; WaitForExternalEvent takes no number; a cancelled timer still takes one) →
@@ -51,7 +51,7 @@ export interface Scheduled {
 /** History event types used here (DurableTask.Core `EventType`). */
 const EventTypes = { ExecutionStarted: 0, TaskScheduled: 4, TaskCompleted: 5, TaskFailed: 6, TimerCreated: 10, TimerFired: 11, OrchestratorStarted: 12, OrchestratorCompleted: 13, EventRaised: 15 } as const;
 
-/** Action types (local-runtime.md). */
+/** Action types (docs/local-host.md). */
 export const ActionType = { CallActivity: 0, CallActivityWithRetry: 1, CreateTimer: 5, WaitForExternalEvent: 6, WhenAny: 11, WhenAll: 12 } as const;
 
 /** Flattens compound actions depth first, dropping actions that take no sequence number. */
