@@ -5,20 +5,11 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import type { ChaosRow } from "./lib/chaosRow";
 import { findProjectRoot } from "./lib/partners";
 
-/** One row as test/chaos/chaos.ts writes it. */
-interface Row {
-  scenario: string;
-  requests: number;
-  completed: number;
-  lost: number;
-  duplicateEmails: number;
-  failedOrchestrations: number;
-  drainInMs: number;
-  notes: string;
-  at: string;
-}
+/** A recorded row: the scenario's figures and when they were written (ISO 8601 UTC). */
+type Row = ChaosRow & { at: string };
 
 const dir = path.join(findProjectRoot(), ".artifacts", "chaos");
 const rows: Row[] = fs.existsSync(dir)

@@ -11,6 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { caseOf } from "../../scripts/lib/demoRunner";
+import type { ChaosRow } from "../../scripts/lib/chaosRow";
 import type { RunningStack } from "../../scripts/lib/stack";
 import { CaseDriver, duplicatesOf, durableApi, type DetailView, type SubmittedCase } from "../support/caseDriver";
 import { startTestStack, type TestStack } from "../support/e2eStack";
@@ -20,19 +21,7 @@ export const CHAOS_REQUESTS = 100;
 /** The demo partner the scenarios use (severity B on business hours: no SLA deadline inside a run; auto-close PT30S). */
 export const CHAOS_PARTNER = "vltava-distribution-praha";
 
-/** One row of the chaos table. */
-export interface ChaosRow {
-  scenario: string;
-  requests: number;
-  completed: number;
-  lost: number;
-  duplicateEmails: number;
-  failedOrchestrations: number;
-  /** From the end of the fault until the last request closed (ms). */
-  drainInMs: number;
-  /** Anything the scenario wants on record (e.g. connections dropped, 429 answers given). */
-  notes: string;
-}
+export type { ChaosRow } from "../../scripts/lib/chaosRow";
 
 /** A running scenario: its stack, driver and system key for the Durable HTTP API. */
 export interface ChaosRun {
