@@ -1,9 +1,7 @@
 /**
  * Pure domain rules: calendars and working time, SLA policies and the SLA event log, escalation
- * routing and chains, case lifecycle (plus the earlier business-hours and SLA-clock helpers).
+ * routing and chains, case lifecycle.
  */
-export * from "./businessHours";
-export * from "./slaClock";
 export * from "./escalation";
 export * from "./caseLifecycle";
 export * from "./calendar";
@@ -11,4 +9,4 @@ export * from "./slaPolicy";
 export * from "./slaLog";
 export * from "./escalationChain";
 export * from "./personalData";
-export { durationToMs } from "./instant";
+export { addCalendarDuration, durationToMs, formatInstant, parseDuration, parseInstant } from "./instant";

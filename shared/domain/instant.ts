@@ -71,3 +71,16 @@ export function durationToMs(durationIso: string): number {
 
 /** Memo of {@link durationToMs} (pure; bounded). */
 const durationMemo = new Map<string, number>();
+
+/**
+ * Adds an ISO 8601 duration in calendar time. Arithmetic is done in UTC, so `P1D` is always
+ * exactly 24 h and `P1M` is the same day-of-month next month (clamped to its last day).
+ * @param startIso - ISO 8601 instant (no offset = UTC).
+ * @param durationIso - ISO 8601 duration, e.g. `P3D`.
+ * @returns ISO 8601 UTC instant.
+ * @throws RangeError for an invalid instant or duration (or a negative duration).
+ */
+export function addCalendarDuration(startIso: string, durationIso: string): string {
+  const startMs = parseInstant(startIso, "start");
+  return formatInstant(DateTime.fromMillis(startMs, { zone: "utc" }).plus(parseDuration(durationIso)).toMillis());
+}
