@@ -1,5 +1,5 @@
 /**
- * The local SMTP intake (issue 4): an `smtp-server` listener on 127.0.0.1 that accepts mail only
+ * The local SMTP intake: an `smtp-server` listener on 127.0.0.1 that accepts mail only
  * for the registered partners' support addresses (`contacts.support`; other recipients → 550), adds
  * `Return-Path: <envelope-from>` (RFC 5321 4.4, as the final MTA does) and writes the raw message
  * to the `inbound-email` container as `<partnerId>/<ts>-<id>.eml`, one blob per partner recipient.
@@ -7,7 +7,7 @@
  *
  * Sizes: the listener does NOT enforce `INBOUND_EMAIL_MAX_BYTES` itself. A message over that cap
  * is accepted and written to the container like any other, so the pipeline quarantines it as
- * `too-large` and tells the partner (issue 4: "nothing is dropped"; the sender's MTA would otherwise
+ * `too-large` and tells the partner ("nothing is dropped"; the sender's MTA would otherwise
  * bounce it and the partner would never know). Only the transport has a hard limit,
  * {@link smtpTransportMaxBytes} = max(2 × `INBOUND_EMAIL_MAX_BYTES`, 25 MiB) by default: it is
  * advertised as `SIZE` (RFC 1870), and a message above it gets 552 (at `MAIL FROM … SIZE=` when

@@ -1,5 +1,5 @@
 /**
- * Issue 5: the whole authorisation matrix of the partner API, driven through the real HTTP
+ * The whole authorisation matrix of the partner API, driven through the real HTTP
  * handlers over real Table Storage (Azurite; the Durable client faked at the port):
  * every endpoint × every role (Partner Center roles, shared/contracts/access.ts) × own objects of
  * both categories, another partner's key (404: OWASP API1:2023), another partner's object under the

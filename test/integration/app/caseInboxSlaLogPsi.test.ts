@@ -1,5 +1,5 @@
 /**
- * Issue 3 storage on a real Azurite: the per-case action inbox (order and cursor, also under
+ * Storage on a real Azurite: the per-case action inbox (order and cursor, also under
  * concurrent appends), the append-only SLA event log (idempotent by eventId, oldest first) and
  * product support incidents consumed atomically (ETag) and at most once per case.
  */

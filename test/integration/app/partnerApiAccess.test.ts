@@ -1,5 +1,5 @@
 /**
- * Issue 5, through the real HTTP handlers over Azurite: API keys (create, use, last use, list,
+ * Through the real HTTP handlers over Azurite: API keys (create, use, last use, list,
  * revoke → 401; registration's global-admin key; issue-2 hash-only records), list filters and
  * counts per status, the request detail's extras (emails with delivery state, assignee, last
  * update), the new actions (notes, assignment, information request) and Idempotency-Key on them.

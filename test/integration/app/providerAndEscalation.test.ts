@@ -1,5 +1,5 @@
 /**
- * Issue 3 through the partner API handlers on a real Azurite (Durable client faked at the port):
+ * Through the partner API handlers on a real Azurite (Durable client faked at the port):
  * case actions go to the inbox before the workflow is signalled; the new updates and escalation
  * endpoints; the SLA clocks and escalation on GET; the indirect provider's view of its resellers'
  * escalated cases (and nothing else: OWASP API1); the public support terms; and the escalation

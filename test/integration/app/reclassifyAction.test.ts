@@ -1,5 +1,5 @@
 /**
- * Issue 3: `PATCH /api/partners/{partnerId}/support-requests/{caseId}` reaches the running
+ * `PATCH /api/partners/{partnerId}/support-requests/{caseId}` reaches the running
  * orchestration. Handler invoked with real @azure/functions objects over real Table Storage
  * (Azurite); the Durable client is faked at the port. After the change is stored, a `reclassify`
  * action is appended to the case-action inbox and `CaseActionsAvailable` raised; GetCaseContext
@@ -96,7 +96,7 @@ async function patch(caseId: string, body: unknown, headers: Record<string, stri
 
 const signalsOf = (caseId: string) => workflow.events.filter((e) => e.caseId === caseId);
 
-describe("PATCH …/support-requests/{caseId} signals the running workflow (issue 3)", () => {
+describe("PATCH …/support-requests/{caseId} signals the running workflow", () => {
   it("stores the change, then appends a reclassify action with the changed values and raises CaseActionsAvailable", async () => {
     const caseId = await createCase("in-diagnosis");
     const before = await container.activities.getCaseContext({ caseId, partnerId: PARTNER });

@@ -147,7 +147,7 @@ describe("TablePartnerRepository", () => {
     const second = await partners.upsertPartner({ ...def, name: "Renamed" }, { webhookSecrets: ["whsec_b", "whsec_a"], apiKeyHashes: ["b".repeat(64)] });
     expect(second.createdAt).toBe(first.createdAt);
     expect(second.name).toBe("Renamed");
-    // Issue 5: a hash-only credential record reads as one global-admin key per hash.
+    // a hash-only credential record reads as one global-admin key per hash.
     expect(await partners.getCredentials("gamma-partner")).toEqual({
       webhookSecrets: ["whsec_b", "whsec_a"],
       apiKeyHashes: ["b".repeat(64)],

@@ -106,7 +106,7 @@ describe("health", () => {
   });
 });
 
-describe("issue 3: billing contact, support terms, explicit recipients, richer case context", () => {
+describe("billing contact, support terms, explicit recipients, richer case context", () => {
   let billing: Container;
   const rendered: Array<Record<string, unknown>> = [];
 

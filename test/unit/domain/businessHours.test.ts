@@ -78,7 +78,7 @@ describe("isWithinServiceHours / nextServiceInstant", () => {
   });
 });
 
-describe("service hours spanning midnight (issue 3)", () => {
+describe("service hours spanning midnight", () => {
   it("a Monday 22:00–06:00 period runs into Tuesday morning", () => {
     const night: ServiceHours = { timeZone: "UTC", weekly: { mon: [{ start: "22:00", end: "06:00" }] }, holidays: [] };
     expect(addBusinessDuration("2026-03-02T08:00:00Z", "PT4H", night)).toBe("2026-03-03T02:00:00.000Z");

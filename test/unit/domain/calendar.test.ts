@@ -1,6 +1,6 @@
 /**
  * Calendars and working time (help-desk practice "Business hours": IANA zone, several periods a day,
- * holidays, 24×7; issue 3: DST changes in Budapest, Prague, Warsaw, Los Angeles, Moscow without DST,
+ * holidays, 24×7; DST changes in Budapest, Prague, Warsaw, Los Angeles, Moscow without DST,
  * holidays, split shifts, periods spanning midnight, targets longer than six days).
  */
 import fc from "fast-check";

@@ -89,7 +89,7 @@ describe("decideEscalation", () => {
   });
 });
 
-describe("excludeVehicles (issue 3: PSI counted, next vehicle when one is unavailable)", () => {
+describe("excludeVehicles (PSI counted, next vehicle when one is unavailable)", () => {
   const base = { partnerType: "direct-bill" as const, trigger: "partner-request" as const, nowIso };
   it("PSI is eligible only while incidents remain; excluding it (e.g. the atomic decrement found none) moves to the next vehicle", () => {
     expect(decideEscalation({ ...base, category: "technical", productKind: "on-premises", entitlements: [psi(1), premier] })).toMatchObject({ target: "microsoft", vehicle: "product-support-incidents" });

@@ -1,4 +1,4 @@
-/** Escalation chain plans (help-desk practice "Escalation chains": Freshdesk levels; issue 3 "each with its own wait, before or beside Microsoft"). */
+/** Escalation chain plans (help-desk practice "Escalation chains": Freshdesk levels; "each with its own wait, before or beside Microsoft"). */
 import type { EscalationChain } from "../../../shared/contracts";
 import { planEscalationChain } from "../../../shared/domain";
 

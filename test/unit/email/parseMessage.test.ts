@@ -1,4 +1,4 @@
-/** MIME parsing of inbound email (issue 4 "Parsing"): charsets, encoded words, HTML-only, attachments, quarantine. */
+/** MIME parsing of inbound email: charsets, encoded words, HTML-only, attachments, quarantine. */
 import fc from "fast-check";
 import { isQuarantine, parseMessage, repairWindows1252, senderlessQuarantine, syntheticMessageId, type ParsedMessage, type ParseMessageResult } from "../../../shared/services/inboundEmail/parseMessage";
 import { readEml } from "./corpus";

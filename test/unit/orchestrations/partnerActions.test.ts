@@ -1,5 +1,5 @@
 /**
- * Issue 5: the new partner actions in the support-request orchestrator (information request,
+ * The new partner actions in the support-request orchestrator (information request,
  * closure, reopening — within auto-close and after closure by a restarted execution), replayed by
  * the real durable-functions library over hand-built histories.
  */
@@ -18,7 +18,7 @@ async function start(): Promise<CaseSimulator> {
   return new CaseSimulator(caseContext(), "2026-03-02T08:00:05.000Z").start();
 }
 
-describe("supportRequestOrchestrator: information request (issue 5)", () => {
+describe("supportRequestOrchestrator: information request", () => {
   it("counts as the first response, moves to awaiting-customer, pauses the clocks and emails the question", async () => {
     const s = await start();
     await s.send({ type: "information-request", message: "Which subscription id?" }, partnerActor, "2026-03-02T09:00:00.000Z");
@@ -42,7 +42,7 @@ describe("supportRequestOrchestrator: information request (issue 5)", () => {
   });
 });
 
-describe("supportRequestOrchestrator: closure and reopening (issue 5)", () => {
+describe("supportRequestOrchestrator: closure and reopening", () => {
   it("closure of a resolved case: closed at once, auto-close timer dropped, customer told, orchestration completes", async () => {
     const s = await start();
     await s.send({ type: "resolution", summary: "Done" }, partnerActor, "2026-03-02T09:00:00.000Z");

@@ -1,5 +1,5 @@
 /**
- * Issue 3, the last two gaps of the SLA rules in the support-request orchestrator, replayed by the
+ * Two SLA rules in the support-request orchestrator, replayed by the
  * real durable-functions library over hand-built histories:
  * - the customer is told of an SLA breach "where the customer should know": ONE `sla-delay` email
  *   per case for a first-response and for a resolution breach (never for warnings or next update);

@@ -1,4 +1,4 @@
-/** Holiday dates from an iCalendar feed (RFC 5545; issue 3 "an iCalendar feed imported from a file"). */
+/** Holiday dates from an iCalendar feed (RFC 5545; "an iCalendar feed imported from a file"). */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Calendar } from "../../../shared/contracts";

@@ -1,4 +1,4 @@
-/** Issue 5: the per-key fixed-window rate limiter (RFC 6585 429 + Retry-After; OWASP API4:2023). */
+/** The per-key fixed-window rate limiter (RFC 6585 429 + Retry-After; OWASP API4:2023). */
 import { FixedWindowRateLimiter } from "../../../shared/services/rateLimiter";
 import { actPermissionFor, can, RolePermissions, Roles } from "../../../shared/contracts";
 
