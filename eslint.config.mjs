@@ -1,4 +1,4 @@
-// Layer rules from the project layering: orchestrations are deterministic and import only
+// Layer rules (docs/architecture.md "Layers"): orchestrations are deterministic and import only
 // shared/contracts and shared/domain (Temporal's workflow lint, domain-driven-hexagon layers).
 import tseslint from "typescript-eslint";
 

@@ -1,6 +1,6 @@
 /**
  * Composition root: builds the adapters from the configuration once per process and wires the
- * services and activity factories over them (layering rules "container.ts"). functions/ and
+ * services and activity factories over them (docs/architecture.md "Layers"). functions/ and
  * scripts/ reach adapters only through here.
  */
 import { DefaultAzureCredential } from "@azure/identity";

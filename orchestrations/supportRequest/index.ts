@@ -1,6 +1,6 @@
 /**
  * The support-request orchestration: one instance per case (instance id = case id). It only
- * decides; every side effect is an activity (layering rules). Deterministic: time comes only from
+ * decides; every side effect is an activity (docs/architecture.md "Layers"). Deterministic: time comes only from
  * `context.df.currentUtcDateTime`, ids from counters, rules from shared/domain.
  *
  * Inputs from outside arrive through the durable case-action inbox (shared/contracts/caseActions.ts):
