@@ -13,6 +13,9 @@ export type SettingsSource = "local.settings.json" | "local.settings.example.jso
  * Copies `Values` of `local.settings.json` into `env`, existing variables winning (as Core Tools
  * does). Without that file, the documented defaults of `local.settings.example.json` are used.
  * @param appDir - the app root.
+ * @param env - the environment to complete (default `process.env`); modified in place.
+ * @param options - `skip`: keys never taken from the file (e.g. local-only settings when a script
+ *   targets Azure).
  * @returns which file was applied and the names of the settings it set.
  * @throws Error when the file exists but is not valid JSON, or `IsEncrypted` is true (Core Tools
  *   needs the machine key to decrypt; the local host cannot).
@@ -20,6 +23,7 @@ export type SettingsSource = "local.settings.json" | "local.settings.example.jso
 export function applyLocalSettings(
   appDir: string,
   env: NodeJS.ProcessEnv = process.env,
+  options: { skip?: (key: string) => boolean } = {},
 ): { source: SettingsSource; applied: string[] } {
   for (const source of ["local.settings.json", "local.settings.example.json"] as const) {
     const file = path.join(appDir, source);
@@ -33,7 +37,7 @@ export function applyLocalSettings(
     if (parsed.IsEncrypted) throw new Error(`${file} is encrypted (IsEncrypted: true); decrypt it with "func settings decrypt".`);
     const applied: string[] = [];
     for (const [key, value] of Object.entries(parsed.Values ?? {})) {
-      if (env[key] !== undefined || value === null || value === undefined) continue;
+      if (env[key] !== undefined || value === null || value === undefined || options.skip?.(key)) continue;
       env[key] = String(value);
       applied.push(key);
     }

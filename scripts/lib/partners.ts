@@ -7,6 +7,7 @@ import path from "node:path";
 import { loadConfig } from "../../shared/config";
 import { createContainer, getContainer } from "../../shared/container";
 import type { Partner, PartnerCredentials, PartnerDefinition } from "../../shared/contracts";
+import { applyLocalSettings } from "../../emulator/settings";
 
 /** What the scripts need from the container (shared/container.ts). */
 export interface PartnerRegistrar {
@@ -181,36 +182,6 @@ export async function ensureDemoPartners(options: {
   return { registered, existing, credentials: file };
 }
 
-/**
- * Copies `Values` of `<appDir>/local.settings.json` (or, without it, of
- * `local.settings.example.json`, the documented local defaults) into `env` without overriding
- * variables that are set, as Core Tools and the local host do, so the scripts see the same
- * settings as the app.
- * @param skip - keys never taken from the file.
- * @returns the names applied (empty when neither file exists).
- * @throws Error when the file exists but is not valid JSON.
- */
-export function applyLocalSettings(appDir: string, env: NodeJS.ProcessEnv = process.env, skip: (key: string) => boolean = () => false): string[] {
-  for (const name of ["local.settings.json", "local.settings.example.json"]) {
-    const file = path.join(appDir, name);
-    if (!fs.existsSync(file)) continue;
-    let parsed: { Values?: Record<string, unknown> };
-    try {
-      parsed = JSON.parse(fs.readFileSync(file, "utf8")) as typeof parsed;
-    } catch (e) {
-      throw new Error(`${file} is not valid JSON: ${(e as Error).message}`, { cause: e });
-    }
-    const applied: string[] = [];
-    for (const [key, value] of Object.entries(parsed.Values ?? {})) {
-      if (env[key] !== undefined || value === null || value === undefined || skip(key)) continue;
-      env[key] = String(value);
-      applied.push(key);
-    }
-    return applied;
-  }
-  return [];
-}
-
 /** Where register-partner writes (see {@link prepareRegistrationEnv}). */
 export type RegistrationTarget =
   | {
@@ -245,7 +216,7 @@ export function prepareRegistrationEnv(root: string, env: NodeJS.ProcessEnv = pr
   const tableServiceUri = env.AzureWebJobsStorage__tableServiceUri || undefined;
   if (!env.AzureWebJobsStorage && (accountName || tableServiceUri)) {
     if (accountName) env.AzureWebJobsStorage__accountName = accountName;
-    applyLocalSettings(root, env, isLocalOnlySetting);
+    applyLocalSettings(root, env, { skip: isLocalOnlySetting });
     return { kind: "azure", ...(accountName ? { accountName } : {}), ...(tableServiceUri ? { tableServiceUri } : {}) };
   }
   applyLocalSettings(root, env);

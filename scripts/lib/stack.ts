@@ -12,7 +12,8 @@ import { loadConfig } from "../../shared/config";
 import { createContainer } from "../../shared/container";
 import { startSmtpIntake, type SmtpIntake } from "./smtpIntake";
 import { loadPartnerDefinitions } from "./fixtures";
-import { applyLocalSettings, ensureDemoPartners, findProjectRoot, loadPartnerRegistrar, type DemoCredentialsFile, type PartnerRegistrar } from "./partners";
+import { applyLocalSettings } from "../../emulator/settings";
+import { ensureDemoPartners, findProjectRoot, loadPartnerRegistrar, type DemoCredentialsFile, type PartnerRegistrar } from "./partners";
 import { exitWithParentNodeArgs, getFreePorts, ProcessExitedError, ProcessSupervisor, waitForPort, waitForUrl, type ManagedProcess, type ProcessExit, type ProcessOutput } from "./processes";
 
 /** TCP ports of the stack (all on 127.0.0.1). */

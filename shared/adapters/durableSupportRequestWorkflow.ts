@@ -5,14 +5,11 @@
  * would answer 410 and drop the event).
  */
 import * as df from "durable-functions";
-import { OrchestratorNames, type SupportRequestOrchestrationInput } from "../contracts";
+import { OrchestratorNames, isTerminalRuntimeStatus, type SupportRequestOrchestrationInput } from "../contracts";
 import type { GetWorkflowStatusOptions, SupportRequestWorkflow, WorkflowInstanceSummary, WorkflowStatus } from "../ports";
 
 /** The subset of `df.DurableClient` used here (lets tests pass a fake). */
 export type WorkflowDurableClient = Pick<df.DurableClient, "startNew" | "getStatus" | "raiseEvent" | "getStatusBy" | "purgeInstanceHistory">;
-
-/** Runtime statuses in which an instance is not running and may be started again for the same id. */
-const RESTARTABLE = new Set<string>([df.OrchestrationRuntimeStatus.Completed, df.OrchestrationRuntimeStatus.Failed, df.OrchestrationRuntimeStatus.Terminated, "Canceled"]);
 
 /**
  * Whether a `startNew` error says the instance already exists (HTTP 409 of the Durable HTTP API,
@@ -52,7 +49,7 @@ export class DurableSupportRequestWorkflow implements SupportRequestWorkflow {
    */
   async restart(caseId: string, input: SupportRequestOrchestrationInput): Promise<boolean> {
     const status = await this.getStatus(caseId);
-    if (status && !RESTARTABLE.has(status.runtimeStatus)) return false;
+    if (status && !isTerminalRuntimeStatus(status.runtimeStatus)) return false;
     try {
       await this.client.startNew(OrchestratorNames.supportRequest, { instanceId: caseId, input });
     } catch (e) {

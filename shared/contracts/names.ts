@@ -27,10 +27,22 @@ export const ActivityNames = {
 
 /** External event names raised on a support-request orchestration. */
 export const EventNames = {
-  /** The partner recorded a diagnosis (payload: {@link DiagnosisEvent}). */
-  diagnosis: "DiagnosisRecorded",
-  /** The partner (or the escalation target through the partner) resolved the request (payload: {@link ResolutionEvent}). */
-  resolution: "ResolutionRecorded",
   /** New actions are in the case's inbox (no payload needed: the orchestration reads the inbox). */
   actionsAvailable: "CaseActionsAvailable",
 } as const;
+
+/**
+ * Terminal Durable runtime statuses: the instance no longer runs; nothing it scheduled
+ * will complete and no raised event will be read until it is started again. `Canceled` is listed by
+ * the Durable Functions runtime-status enumeration (Microsoft Learn, "Instance management":
+ * `OrchestrationRuntimeStatus`) though the JavaScript library's enum lacks it.
+ */
+export const TerminalRuntimeStatuses: ReadonlySet<string> = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
+
+/**
+ * Whether an instance with this runtime status has reached a terminal state (see {@link TerminalRuntimeStatuses}).
+ * @param runtimeStatus - the instance's `runtimeStatus` as the Durable client reports it.
+ */
+export function isTerminalRuntimeStatus(runtimeStatus: string): boolean {
+  return TerminalRuntimeStatuses.has(runtimeStatus);
+}

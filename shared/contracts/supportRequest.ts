@@ -121,22 +121,6 @@ export const ResolutionRequestSchema = z.object({
 /** Resolution as validated. */
 export type ResolutionRequest = z.infer<typeof ResolutionRequestSchema>;
 
-/** Payload of the {@link EventNames.diagnosis} event. */
-export const DiagnosisEventSchema = DiagnosisRequestSchema.extend({
-  /** ISO 8601 UTC instant the partner recorded it. */
-  recordedAt: z.iso.datetime(),
-});
-/** Diagnosis event payload. */
-export type DiagnosisEvent = z.infer<typeof DiagnosisEventSchema>;
-
-/** Payload of the {@link EventNames.resolution} event. */
-export const ResolutionEventSchema = ResolutionRequestSchema.extend({
-  /** ISO 8601 UTC. */
-  recordedAt: z.iso.datetime(),
-});
-/** Resolution event payload. */
-export type ResolutionEvent = z.infer<typeof ResolutionEventSchema>;
-
 /** SLA deadlines of a case (ISO 8601 UTC instants), set as the clock starts; breaches recorded. */
 export const SlaStateSchema = z.object({
   /** Policy targets applied (ISO 8601 durations) and how they are measured. */

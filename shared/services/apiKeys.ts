@@ -12,7 +12,7 @@
 import { can, CreateApiKeyBodySchema, type ApiKeyView, type CreatedApiKeyResponse, type Permission, type ReplayedApiKeyResponse, type Role } from "../contracts";
 import type { ApiKeyRecord, Clock, PartnerRepository, StoredResponse } from "../ports";
 import { generateApiKey, hashApiKey, matchApiKey, newApiKeyRecord } from "./credentials";
-import { ForbiddenError, NotFoundError, ValidationError } from "./errors";
+import { ForbiddenError, NotFoundError, parseInput } from "./errors";
 
 /** The authenticated caller of the partner API: its partner and the key (with its role) it used. */
 export interface ApiPrincipal {
@@ -113,10 +113,9 @@ export async function listApiKeys(deps: ApiKeyDeps, principal: ApiPrincipal): Pr
  */
 export async function createApiKey(deps: ApiKeyDeps, principal: ApiPrincipal, body: unknown): Promise<CreatedApiKeyResponse> {
   requirePermission(principal, "keys:manage");
-  const parsed = CreateApiKeyBodySchema.safeParse(body);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues);
+  const request = parseInput(CreateApiKeyBodySchema, body);
   const apiKey = generateApiKey();
-  const record = newApiKeyRecord(apiKey, parsed.data.role, parsed.data.name, deps.clock.now().toISOString());
+  const record = newApiKeyRecord(apiKey, request.role, request.name, deps.clock.now().toISOString());
   await deps.partners.addApiKey(principal.partnerId, record);
   return { ...toView(record, undefined), apiKey };
 }

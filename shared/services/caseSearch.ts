@@ -11,7 +11,7 @@
  */
 import { SlaMetrics, SupportRequestListQuerySchema, type CaseStatus, type SlaEvent, type SlaHealth, type SupportRequestListResponse } from "../contracts";
 import type { CaseFilter, CaseRepository } from "../ports";
-import { ValidationError } from "./errors";
+import { ValidationError, parseInput } from "./errors";
 
 /** Rows the counts scan at most (a partner with more matching requests gets partial counts). */
 export const MAX_COUNTED_ROWS = 20_000;
@@ -55,9 +55,7 @@ export interface ParsedListQuery {
  * @throws ValidationError (source `query`) naming each bad parameter.
  */
 export function parseListQuery(query: Record<string, string>): ParsedListQuery {
-  const parsed = SupportRequestListQuerySchema.safeParse(query);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues, "query");
-  const q = parsed.data;
+  const q = parseInput(SupportRequestListQuerySchema, query, "query");
   const instant = (v: string | undefined): string | undefined => (v === undefined ? undefined : new Date(Date.parse(v)).toISOString());
   const filter: CaseFilter = {};
   if (q.status) filter.status = q.status;

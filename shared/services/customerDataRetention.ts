@@ -18,7 +18,7 @@
  *    (shared/domain/personalData.ts decides what is personal), recorded in the audit log.
  */
 import type { SupportRequest } from "../contracts";
-import { DEFAULT_CLOSED_CASE_PII_DAYS } from "../contracts";
+import { DEFAULT_CLOSED_CASE_PII_DAYS, isTerminalRuntimeStatus } from "../contracts";
 import { ERASED_EMAIL } from "../domain/personalData";
 import type { AuditLog, CaseActionInbox, CaseRepository, Clock, CustomerDirectory, InboundEmailBlobStore, InboundEmailLog, NotificationLog, PartnerRepository, SupportRequestWorkflow } from "../ports";
 import { INBOUND_NOTICE_SCOPE } from "./inboundEmail/processInboundEmail";
@@ -26,7 +26,6 @@ import { INBOUND_NOTICE_SCOPE } from "./inboundEmail/processInboundEmail";
 const DAY_IN_MS = 86_400_000;
 
 /** Durable runtime statuses after which an instance no longer runs (and can be purged). */
-const TERMINAL_STATUSES: ReadonlySet<string> = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
 
 /** What the retention needs: every store of personal data, the workflow, the audit log and the clock. */
 export interface CustomerDataRetentionDeps {
@@ -98,7 +97,7 @@ export async function eraseCaseCustomerData(deps: CustomerDataRetentionDeps, par
   if (sr.personalDataErasedAt !== undefined) return { kind: "skipped", reason: "erased before" };
   if (sr.status !== "closed") return { kind: "skipped", reason: `${sr.status}, not closed` };
   const status = await deps.workflow.getStatus(caseId);
-  if (status && !TERMINAL_STATUSES.has(status.runtimeStatus)) return { kind: "deferred", reason: `its workflow is ${status.runtimeStatus}` };
+  if (status && !isTerminalRuntimeStatus(status.runtimeStatus)) return { kind: "deferred", reason: `its workflow is ${status.runtimeStatus}` };
   const { inboundBlobs } = await deps.inboundLog.eraseCase(partnerId, caseId);
   let blobsDeleted = await deps.blobs.deleteInbound([...inboundBlobs, ...(sr.inboundEmail ? [sr.inboundEmail.blobName] : [])]);
   blobsDeleted += await deps.blobs.deleteCaseAttachments(partnerId, caseId);

@@ -23,6 +23,20 @@ export class ValidationError extends Error {
   }
 }
 
+/**
+ * Parses outside input with its zod schema.
+ * @param schema - the schema of the input.
+ * @param value - the input as received (a parsed JSON body, a query object, a route parameter).
+ * @param source - where it came from, for the problem's pointers (see {@link ValidationError}).
+ * @returns the parsed value.
+ * @throws ValidationError listing every issue when the input does not match.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, source: ValidationError["source"] = "body"): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationError(parsed.error.issues, source);
+  return parsed.data;
+}
+
 /** The object does not exist for this caller (also used for objects of other partners: OWASP API1). */
 export class NotFoundError extends Error {
   /** Stable code. */

@@ -30,11 +30,12 @@ import {
   type SupportRequest,
   type SupportRequestDetailResponse,
   type TimelineEntry,
+  isTerminalRuntimeStatus,
 } from "../contracts";
 import type { SentNotification } from "../ports";
 import type { ApiPrincipal } from "./apiKeys";
 import { requirePermission } from "./apiKeys";
-import { ConflictError, NotFoundError, ValidationError } from "./errors";
+import { ConflictError, NotFoundError, parseInput } from "./errors";
 import {
   caseStatusUrl,
   getSupportRequest,
@@ -52,12 +53,6 @@ import {
   type SupportRequestDeps,
 } from "./supportRequests";
 import { recordWorkflowHealth, restartWorkflow } from "./workflowRecovery";
-
-function parseWith<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: ValidationError["issues"] } } }, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues);
-  return parsed.data;
-}
 
 /** The guard of an action on a case: the role's act permission for the case's category (403 otherwise). */
 export function actGuard(principal: ApiPrincipal): CaseAccessGuard {
@@ -103,7 +98,7 @@ export async function escalateAs(deps: CaseActionDeps, principal: ApiPrincipal, 
 export async function requestInformation(deps: CaseActionDeps, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
   const access = await visibleCase(deps, principal, caseId);
   actGuard(principal)(access);
-  const b = parseWith(InformationRequestBodySchema, body);
+  const b = parseInput(InformationRequestBodySchema, body);
   return toResult(await recordCaseAction(deps, principal.partnerId, caseId, { type: "information-request", message: b.message }, actGuard(principal)));
 }
 
@@ -115,7 +110,7 @@ export async function requestInformation(deps: CaseActionDeps, principal: ApiPri
 export async function closeCase(deps: CaseActionDeps, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
   const access = await visibleCase(deps, principal, caseId);
   actGuard(principal)(access);
-  const b = parseWith(ClosureBodySchema, body ?? {});
+  const b = parseInput(ClosureBodySchema, body ?? {});
   return toResult(await recordCaseAction(deps, principal.partnerId, caseId, { type: "close", ...(b.reason !== undefined ? { reason: b.reason } : {}) }, actGuard(principal)));
 }
 
@@ -129,7 +124,7 @@ export async function closeCase(deps: CaseActionDeps, principal: ApiPrincipal, c
 export async function reopenCase(deps: CaseActionDeps & Pick<SupportRequestDeps, "notifications">, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
   const access = await visibleCase(deps, principal, caseId);
   actGuard(principal)(access);
-  const b = parseWith(ReopeningBodySchema, body);
+  const b = parseInput(ReopeningBodySchema, body);
   const sr = access.case;
   if (access.role !== "owner") throw new ConflictError("As the indirect provider of this request you can record a resolution or an escalation; a reopening is the reseller's to record", sr.status);
   return reopenAs(deps, sr, b.reason, { kind: "partner", partnerId: principal.partnerId });
@@ -148,7 +143,7 @@ export async function reopenAs(deps: CaseActionDeps & Pick<SupportRequestDeps, "
   if (sr.status === "resolved") return toResult(await recordCaseAction(deps, sr.partnerId, caseId, { type: "reopen", reason }, undefined, actor));
   // Closed: the orchestration completed (or is finishing the closure). Start it again (same instance id).
   const status = await deps.workflow.getStatus(caseId);
-  if (status && !["Completed", "Failed", "Terminated", "Canceled"].includes(status.runtimeStatus)) {
+  if (status && !isTerminalRuntimeStatus(status.runtimeStatus)) {
     throw new ConflictError(`The workflow of ${caseId} is still finishing the closure; retry in a few seconds`, sr.status);
   }
   const record = await deps.inbox.append(sr.partnerId, caseId, { type: "reopen", reason }, actor);
@@ -168,7 +163,7 @@ export async function reopenAs(deps: CaseActionDeps & Pick<SupportRequestDeps, "
 export async function restartWorkflowAs(deps: CaseActionDeps & Pick<SupportRequestDeps, "notifications">, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
   const access = await visibleCase(deps, principal, caseId);
   requirePermission(principal, "workflow:restart");
-  const b = parseWith(WorkflowRestartBodySchema, body ?? {});
+  const b = parseInput(WorkflowRestartBodySchema, body ?? {});
   const sr = access.case;
   if (access.role !== "owner") throw new ConflictError("As the indirect provider of this request you cannot restart its workflow; the reseller can", sr.status);
   const at = deps.clock.now().toISOString();
@@ -202,7 +197,7 @@ function refuseErased(sr: { status: CaseStatus; personalDataErasedAt?: string })
 export async function addNote(deps: Pick<SupportRequestDeps, "cases" | "partners" | "clock" | "publicBaseUrl">, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
   const access = await visibleCase(deps, principal, caseId);
   requirePermission(principal, "notes:write");
-  const b = parseWith(NoteBodySchema, body);
+  const b = parseInput(NoteBodySchema, body);
   refuseErased(access.case);
   const at = deps.clock.now().toISOString();
   const entryId = `note-${randomUUID()}`;
@@ -219,7 +214,7 @@ export async function addNote(deps: Pick<SupportRequestDeps, "cases" | "partners
 export async function assignCase(deps: Pick<SupportRequestDeps, "cases" | "partners" | "clock" | "publicBaseUrl">, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
   const access = await visibleCase(deps, principal, caseId);
   actGuard(principal)(access);
-  const b = parseWith(AssignmentBodySchema, body);
+  const b = parseInput(AssignmentBodySchema, body);
   const sr = access.case;
   if (access.role !== "owner") throw new ConflictError("As the indirect provider of this request you can record a resolution or an escalation; an assignment is the reseller's to record", sr.status);
   if (sr.status === "closed") throw new ConflictError("A closed request cannot be assigned", sr.status);

@@ -5,7 +5,7 @@
 import { PartnerDefinitionSchema, type Partner, type PartnerCredentials } from "../contracts";
 import type { PartnerCredentialRecord, PartnerRepository } from "../ports";
 import { generateApiKey, generateWebhookSecret, newApiKeyRecord, REGISTRATION_KEY_NAME } from "./credentials";
-import { ValidationError } from "./errors";
+import { parseInput } from "./errors";
 
 /** Dependencies of {@link registerPartner}. */
 export interface RegisterPartnerDeps {
@@ -50,9 +50,8 @@ export interface RegisterPartnerResult {
  * @throws Error when storage fails.
  */
 export async function registerPartner(deps: RegisterPartnerDeps, definition: unknown, options: RegisterPartnerOptions = {}): Promise<RegisterPartnerResult> {
-  const parsed = PartnerDefinitionSchema.safeParse(definition);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues);
-  const existing = await deps.partners.getCredentials(parsed.data.id);
+  const parsed = parseInput(PartnerDefinitionSchema, definition);
+  const existing = await deps.partners.getCredentials(parsed.id);
   let record: PartnerCredentialRecord;
   let credentials: PartnerCredentials | undefined;
   if (existing && existing.webhookSecrets.length > 0 && existing.apiKeyHashes.length > 0 && !options.rotate) {
@@ -73,6 +72,6 @@ export async function registerPartner(deps: RegisterPartnerDeps, definition: unk
     };
     record.apiKeyHashes = (record.apiKeys ?? []).filter((k) => k.revokedAt === undefined).map((k) => k.hash);
   }
-  const partner = await deps.partners.upsertPartner(parsed.data, record);
+  const partner = await deps.partners.upsertPartner(parsed, record);
   return { partner, credentials, webhookSecret: record.webhookSecrets[0] as string, created: existing === undefined };
 }

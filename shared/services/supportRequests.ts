@@ -4,7 +4,6 @@
  * partner id of the authenticated caller (OWASP API1:2023).
  */
 import { createHash } from "node:crypto";
-import { z } from "zod";
 import {
   CaseStatuses,
   CaseUpdateBodySchema,
@@ -23,12 +22,13 @@ import {
   type SlaState,
   type SupportRequest,
   type TimelineEntry,
+  isTerminalRuntimeStatus,
 } from "../contracts";
 import type { CaseActionInbox, CaseListItem, CaseRepository, Clock, NotificationLog, PartnerRepository, ProductSupportIncidentLedger, SentNotification, SlaEventLog, SupportRequestWorkflow, WorkflowStatus } from "../ports";
 import { canTransition, computeSlaClocks, selectSlaPolicy } from "../domain";
 import { findProductSupportIncident } from "./activities";
 import { generateCaseId as defaultGenerateCaseId } from "./caseId";
-import { ConflictError, DeliveryConflictError, NotFoundError, ValidationError } from "./errors";
+import { ConflictError, DeliveryConflictError, NotFoundError, ValidationError, parseInput } from "./errors";
 import { restartWorkflow, StoppedRuntimeStatuses } from "./workflowRecovery";
 
 /** Dependencies of the support-request use cases. */
@@ -103,8 +103,7 @@ export function webhookPayloadFingerprint(body: Uint8Array | string): string {
  *   instead of creating another.
  */
 export async function submitSupportRequest(deps: SupportRequestDeps, partnerId: string, body: unknown, meta: { webhookId?: string; payloadFingerprint?: string } = {}): Promise<SubmitSupportRequestResult> {
-  const parsed = CreateSupportRequestSchema.safeParse(body);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues);
+  const request = parseInput(CreateSupportRequestSchema, body);
   const partner = await deps.partners.getPartner(partnerId);
   if (!partner) throw new NotFoundError(`Partner ${partnerId} not found`);
   const now = deps.clock.now();
@@ -121,7 +120,7 @@ export async function submitSupportRequest(deps: SupportRequestDeps, partnerId: 
   const delivery = meta.webhookId ? { deliveryId: meta.webhookId, ...(meta.payloadFingerprint ? { deliveryFingerprint: meta.payloadFingerprint } : {}) } : {};
   for (let attempt = 1; ; attempt++) {
     const caseId = gen(now);
-    const sr: SupportRequest = { caseId, partnerId, channel: "webhook", ...parsed.data, status: "received", createdAt, updatedAt: createdAt };
+    const sr: SupportRequest = { caseId, partnerId, channel: "webhook", ...request, status: "received", createdAt, updatedAt: createdAt };
     let stored = caseId;
     try {
       await deps.cases.createCase(sr, first, delivery);
@@ -321,8 +320,6 @@ export function allowedStatusesOf(type: CaseAction["type"]): readonly CaseStatus
 /** A check of the caller's permission on the case it may see (throws ForbiddenError). */
 export type CaseAccessGuard = (access: CaseAccess) => void;
 
-const TERMINAL_RUNTIME = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
-
 /** What {@link recordCaseAction} needs. */
 export type CaseActionDeps = Pick<SupportRequestDeps, "cases" | "partners" | "inbox" | "workflow" | "clock" | "publicBaseUrl" | "notifications">;
 type Deps = CaseActionDeps;
@@ -359,7 +356,7 @@ export async function recordCaseAction(deps: Deps, partnerId: string, caseId: st
   const stopped = !status || StoppedRuntimeStatuses.includes(status.runtimeStatus);
   // A stopped workflow of an open case is restarted with the action in its inbox (it drains the
   // inbox first); one the sweeper gave up on waits for a deliberate restart.
-  if ((stopped && sr.workflow?.state === "gave-up") || (!stopped && TERMINAL_RUNTIME.has(status.runtimeStatus)) || status?.runtimeStatus === "Suspended") {
+  if ((stopped && sr.workflow?.state === "gave-up") || (!stopped && isTerminalRuntimeStatus(status.runtimeStatus)) || status?.runtimeStatus === "Suspended") {
     throw new ConflictError(`The workflow of ${caseId} is not running (${sr.workflow?.state === "gave-up" ? "automatic restarts gave up: restart it with POST …/workflow-restart" : (status?.runtimeStatus ?? "no instance")}), so the ${what} cannot be processed`, sr.status);
   }
   const by: Actor = actor ?? (access.role === "owner" ? { kind: "partner", partnerId } : { kind: "indirect-provider", partnerId });
@@ -375,12 +372,6 @@ export async function recordCaseAction(deps: Deps, partnerId: string, caseId: st
   return { caseId, action: action.type, seq: record.seq, event: EventNames.actionsAvailable, recordedAt: record.recordedAt, statusUrl: caseStatusUrl(deps.publicBaseUrl, partnerId, caseId) };
 }
 
-function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues);
-  return parsed.data;
-}
-
 /**
  * Records the partner's diagnosis (`DiagnosisRequestSchema`) as a `diagnosis` action.
  * @throws ValidationError when the body is invalid.
@@ -388,7 +379,7 @@ function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
  * @throws ConflictError when the status does not allow it ({@link DiagnosisAllowedStatuses}), the case was escalated, the caller is the indirect provider, or the workflow is not running.
  */
 export async function recordDiagnosis(deps: Deps, partnerId: string, caseId: string, body: unknown, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
-  const d = parseWith(DiagnosisRequestSchema, body);
+  const d = parseInput(DiagnosisRequestSchema, body);
   return recordCaseAction(deps, partnerId, caseId, { type: "diagnosis", outcome: d.outcome, notes: d.notes }, guard);
 }
 
@@ -400,7 +391,7 @@ export async function recordDiagnosis(deps: Deps, partnerId: string, caseId: str
  * @throws ConflictError when the status does not allow it ({@link ResolutionAllowedStatuses}; for the provider {@link ProviderResolutionAllowedStatuses}) or the workflow is not running.
  */
 export async function recordResolution(deps: Deps, partnerId: string, caseId: string, body: unknown, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
-  const r = parseWith(ResolutionRequestSchema, body);
+  const r = parseInput(ResolutionRequestSchema, body);
   return recordCaseAction(deps, partnerId, caseId, { type: "resolution", summary: r.summary }, guard);
 }
 
@@ -412,7 +403,7 @@ export async function recordResolution(deps: Deps, partnerId: string, caseId: st
  * @throws ConflictError when the case is resolved or closed ({@link UpdateAllowedStatuses}), the caller is the indirect provider, or the workflow is not running.
  */
 export async function recordUpdate(deps: Deps, partnerId: string, caseId: string, body: unknown, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
-  const u = parseWith(CaseUpdateRequestSchema, body);
+  const u = parseInput(CaseUpdateRequestSchema, body);
   return recordCaseAction(deps, partnerId, caseId, { type: "update", message: u.message }, guard);
 }
 
@@ -424,6 +415,6 @@ export async function recordUpdate(deps: Deps, partnerId: string, caseId: string
  * @throws ConflictError when the status does not allow it ({@link EscalationAllowedStatuses}; for the provider {@link ProviderActionAllowedStatuses}) or the workflow is not running.
  */
 export async function requestEscalation(deps: Deps, partnerId: string, caseId: string, body: unknown, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
-  const e = parseWith(EscalationRequestSchema, body);
+  const e = parseInput(EscalationRequestSchema, body);
   return recordCaseAction(deps, partnerId, caseId, { type: "escalate", reason: e.reason }, guard);
 }

@@ -3,12 +3,9 @@
  * … and can be corrected by the partner through the API").
  */
 import { randomBytes } from "node:crypto";
-import { EventNames, ReclassifyRequestSchema, type CaseAction, type SupportRequest } from "../../contracts";
+import { EventNames, ReclassifyRequestSchema, isTerminalRuntimeStatus, type CaseAction, type SupportRequest } from "../../contracts";
 import type { CaseActionInbox, CaseRepository, Clock, SupportRequestWorkflow } from "../../ports";
-import { ConflictError, NotFoundError, ValidationError } from "../errors";
-
-/** Runtime statuses of an orchestration that no longer runs (nothing would read a signal). */
-const NOT_RUNNING = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
+import { ConflictError, NotFoundError, parseInput } from "../errors";
 
 /** What {@link reclassifySupportRequest} needs; with `inbox` and `workflow` the running orchestration is told. */
 export interface ReclassifyDeps {
@@ -35,12 +32,10 @@ export interface ReclassifyDeps {
  * @throws ConflictError when the case is closed.
  */
 export async function reclassifySupportRequest(deps: ReclassifyDeps, partnerId: string, caseId: string, body: unknown): Promise<SupportRequest> {
-  const parsed = ReclassifyRequestSchema.safeParse(body);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues);
+  const change = parseInput(ReclassifyRequestSchema, body);
   const current = await deps.cases.getCase(partnerId, caseId);
   if (!current) throw new NotFoundError(`Support request ${caseId} not found`);
   if (current.status === "closed") throw new ConflictError("A closed request cannot be reclassified", current.status);
-  const change = parsed.data;
   const from = { product: current.product, category: current.category, severity: current.severity };
   const to = { product: change.product ?? current.product, category: change.category ?? current.category, severity: change.severity ?? current.severity };
   if (from.product === to.product && from.category === to.category && from.severity === to.severity) return current;
@@ -55,7 +50,7 @@ export async function reclassifySupportRequest(deps: ReclassifyDeps, partnerId: 
   );
   if (deps.inbox && deps.workflow) {
     const status = await deps.workflow.getStatus(caseId);
-    if (status && !NOT_RUNNING.has(status.runtimeStatus)) {
+    if (status && !isTerminalRuntimeStatus(status.runtimeStatus)) {
       const action: CaseAction = { type: "reclassify", ...(keys.includes("product") ? { product: to.product } : {}), ...(keys.includes("category") ? { category: to.category } : {}), ...(keys.includes("severity") ? { severity: to.severity } : {}) };
       await deps.inbox.append(partnerId, caseId, action, { kind: "partner", partnerId });
       // false: the orchestration finished meanwhile; the case change stands, nothing re-times.

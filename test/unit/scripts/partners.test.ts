@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import type { Partner, PartnerDefinition } from "../../../shared/contracts";
 import { loadPartnerDefinitions } from "../../../scripts/lib/fixtures";
-import { applyLocalSettings, ensureDemoPartners, findProjectRoot, prepareRegistrationEnv, readCredentialsFile, writeCredentialsFile, type PartnerRegistrar } from "../../../scripts/lib/partners";
+import { applyLocalSettings } from "../../../emulator/settings";
+import { ensureDemoPartners, findProjectRoot, prepareRegistrationEnv, readCredentialsFile, writeCredentialsFile, type PartnerRegistrar } from "../../../scripts/lib/partners";
 import { loadConfig } from "../../../shared/config";
 
 const definitions = loadPartnerDefinitions(path.join(__dirname, "..", "..", "fixtures", "demo", "partners.json"));
@@ -75,7 +76,7 @@ describe("settings and root", () => {
     try {
       fs.writeFileSync(path.join(dir, "local.settings.example.json"), JSON.stringify({ Values: { A: "1", B: "2" } }));
       const env: NodeJS.ProcessEnv = { B: "kept" };
-      expect(applyLocalSettings(dir, env)).toEqual(["A"]);
+      expect(applyLocalSettings(dir, env).applied).toEqual(["A"]);
       expect(env).toEqual({ A: "1", B: "kept" });
       fs.writeFileSync(path.join(dir, "local.settings.json"), JSON.stringify({ Values: { C: "3" } }));
       const env2: NodeJS.ProcessEnv = {};
@@ -100,6 +101,13 @@ describe("prepareRegistrationEnv (register-partner: local storage, or the Azure 
     fs.writeFileSync(path.join(dir, "local.settings.json"), JSON.stringify(localSettings));
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("refuses an encrypted local.settings.json rather than registering with ciphertext settings", () => {
+    fs.writeFileSync(path.join(dir, "local.settings.json"), JSON.stringify({ IsEncrypted: true, Values: { AzureWebJobsStorage: "c2VjcmV0" } }));
+    const env: NodeJS.ProcessEnv = {};
+    expect(() => prepareRegistrationEnv(dir, env)).toThrow(/IsEncrypted: true/);
+    expect(env.AzureWebJobsStorage).toBeUndefined();
+  });
 
   it("uses local.settings.json when no Azure account is named", () => {
     const env: NodeJS.ProcessEnv = {};

@@ -67,12 +67,12 @@ describe("DurableSupportRequestWorkflow", () => {
   it("raises events only on Running or Pending instances", async () => {
     const { client, calls } = fakeClient({ a: "Running", b: "Pending", c: "Completed", d: "Failed" });
     const wf = new DurableSupportRequestWorkflow(client);
-    expect(await wf.raiseEvent("a", "DiagnosisRecorded", {})).toBe(true);
-    expect(await wf.raiseEvent("b", "DiagnosisRecorded", {})).toBe(true);
-    expect(await wf.raiseEvent("c", "DiagnosisRecorded", {})).toBe(false);
-    expect(await wf.raiseEvent("d", "DiagnosisRecorded", {})).toBe(false);
-    expect(await wf.raiseEvent("missing", "DiagnosisRecorded", {})).toBe(false);
-    expect(calls).toEqual(["raise a DiagnosisRecorded", "raise b DiagnosisRecorded"]);
+    expect(await wf.raiseEvent("a", "CaseActionsAvailable", {})).toBe(true);
+    expect(await wf.raiseEvent("b", "CaseActionsAvailable", {})).toBe(true);
+    expect(await wf.raiseEvent("c", "CaseActionsAvailable", {})).toBe(false);
+    expect(await wf.raiseEvent("d", "CaseActionsAvailable", {})).toBe(false);
+    expect(await wf.raiseEvent("missing", "CaseActionsAvailable", {})).toBe(false);
+    expect(calls).toEqual(["raise a CaseActionsAvailable", "raise b CaseActionsAvailable"]);
   });
 
   it("reports status with ISO 8601 times, undefined for an unknown instance", async () => {
