@@ -35,6 +35,13 @@ import { encodeKey, fromBase64Url, MAX_KEY_LENGTH, packJson, statusOf, TableName
 const MAX_TIME = 9_999_999_999_999;
 const MAX_ETAG_ATTEMPTS = 10;
 
+/** A case row as read: the case, the row's ETag, and the timeline entries already applied (entry id → status before). */
+interface CaseRow {
+  value: SupportRequest;
+  etag: string;
+  applied: Record<string, string>;
+}
+
 /** Raised for a continuation token this repository did not issue; `code` is `InvalidContinuationToken`. */
 export class InvalidContinuationTokenError extends RangeError {
   /** Stable code. */
@@ -304,27 +311,13 @@ export class TableCaseRepository implements CaseRepository {
    * @throws Error when concurrent updates keep winning (10 ETag conflicts).
    */
   async patchCase(partnerId: string, caseId: string, mutate: (current: SupportRequest) => SupportRequest | undefined): Promise<SupportRequest | undefined> {
-    const cases = await this.storage.getTable(TableNames.cases);
-    for (let attempt = 0; attempt < MAX_ETAG_ATTEMPTS; attempt++) {
-      const row = await this.#getCaseRow(partnerId, caseId);
-      if (!row) return undefined;
+    return this.#changeCase<SupportRequest | undefined>(partnerId, caseId, (row) => {
+      if (!row) return { result: undefined };
       const changed = mutate(row.value);
-      if (!changed) return row.value;
+      if (!changed) return { result: row.value };
       const next: SupportRequest = { ...changed, caseId: row.value.caseId, partnerId: row.value.partnerId, status: row.value.status, createdAt: row.value.createdAt, updatedAt: row.value.updatedAt };
-      const data = packJson(next);
-      const pk = encodeKey(partnerId);
-      try {
-        await cases.submitTransaction([
-          ["update", { partitionKey: pk, rowKey: caseRowKey(caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, updatedAt: next.updatedAt, applied: JSON.stringify(row.applied), ...data }, "Replace", { etag: row.etag }],
-          ["upsert", { partitionKey: pk, rowKey: indexRowKey(next.createdAt, next.caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, ...listingColumns(next), ...data }, "Replace"],
-        ]);
-      } catch (e) {
-        if (statusOf(e) === 412) continue;
-        throw e;
-      }
-      return next;
-    }
-    throw new Error(`Case ${caseId}: gave up after ${MAX_ETAG_ATTEMPTS} concurrent-update conflicts (HTTP 412)`);
+      return { write: { next, applied: row.applied }, result: next };
+    });
   }
 
   /**
@@ -386,16 +379,11 @@ export class TableCaseRepository implements CaseRepository {
    * @throws Error when concurrent updates keep winning (10 ETag conflicts).
    */
   async applyTransition(input: RecordTransitionInput): Promise<SupportRequest> {
-    const cases = await this.storage.getTable(TableNames.cases);
-    for (let attempt = 0; attempt < MAX_ETAG_ATTEMPTS; attempt++) {
-      const row = await this.#getCaseRow(input.partnerId, input.caseId);
+    const { caseAfter, entry } = await this.#changeCase(input.partnerId, input.caseId, (row) => {
       if (!row) throw new CaseNotFoundError(input.partnerId, input.caseId);
       const current = row.value;
       const applied = row.applied;
-      if (input.entryId in applied) {
-        await this.#insertTimeline(input.partnerId, input.caseId, this.#entryOf(input, applied[input.entryId] as SupportRequest["status"]));
-        return current;
-      }
+      if (input.entryId in applied) return { result: { caseAfter: current, entry: this.#entryOf(input, applied[input.entryId] as SupportRequest["status"]) } };
       const next: SupportRequest = { ...current, status: input.toStatus ?? current.status, updatedAt: input.at };
       if (input.patch?.sla) next.sla = { ...current.sla, ...input.patch.sla };
       if (input.patch?.escalation) next.escalation = input.patch.escalation;
@@ -405,22 +393,10 @@ export class TableCaseRepository implements CaseRepository {
       // The retention period of a closed request counts from its (last) closing.
       if (next.status === "closed" && current.status !== "closed") next.closedAt = input.at;
       else if (next.status !== "closed") delete next.closedAt;
-      const data = packJson(next);
-      const pk = encodeKey(input.partnerId);
-      const actions: TransactionAction[] = [
-        ["update", { partitionKey: pk, rowKey: caseRowKey(input.caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, updatedAt: next.updatedAt, applied: JSON.stringify({ ...applied, [input.entryId]: current.status }), ...data }, "Replace", { etag: row.etag }],
-        ["upsert", { partitionKey: pk, rowKey: indexRowKey(next.createdAt, next.caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, ...listingColumns(next), ...data }, "Replace"],
-      ];
-      try {
-        await cases.submitTransaction(actions);
-      } catch (e) {
-        if (statusOf(e) === 412) continue;
-        throw e;
-      }
-      await this.#insertTimeline(input.partnerId, input.caseId, this.#entryOf(input, current.status));
-      return next;
-    }
-    throw new Error(`Case ${input.caseId}: gave up after ${MAX_ETAG_ATTEMPTS} concurrent-update conflicts (HTTP 412)`);
+      return { write: { next, applied: { ...applied, [input.entryId]: current.status } }, result: { caseAfter: next, entry: this.#entryOf(input, current.status) } };
+    });
+    await this.#insertTimeline(input.partnerId, input.caseId, entry);
+    return caseAfter;
   }
 
   /** Appends an entry without changing the case; idempotent by `entryId`. @throws RestError when storage fails. */
@@ -437,34 +413,17 @@ export class TableCaseRepository implements CaseRepository {
    * @throws Error when concurrent updates keep winning (10 ETag conflicts).
    */
   async updateCase(partnerId: string, caseId: string, entry: TimelineEntry, mutate: (current: SupportRequest) => SupportRequest | undefined): Promise<SupportRequest> {
-    const cases = await this.storage.getTable(TableNames.cases);
-    for (let attempt = 0; attempt < MAX_ETAG_ATTEMPTS; attempt++) {
-      const row = await this.#getCaseRow(partnerId, caseId);
+    const { caseAfter, appendEntry } = await this.#changeCase(partnerId, caseId, (row) => {
       if (!row) throw new CaseNotFoundError(partnerId, caseId);
       const current = row.value;
-      if (entry.entryId in row.applied) {
-        await this.#insertTimeline(partnerId, caseId, entry);
-        return current;
-      }
+      if (entry.entryId in row.applied) return { result: { caseAfter: current, appendEntry: true } };
       const changed = mutate(current);
-      if (!changed) return current;
+      if (!changed) return { result: { caseAfter: current, appendEntry: false } };
       const next: SupportRequest = { ...changed, caseId: current.caseId, partnerId: current.partnerId, status: current.status, createdAt: current.createdAt, updatedAt: entry.at };
-      const data = packJson(next);
-      const pk = encodeKey(partnerId);
-      const actions: TransactionAction[] = [
-        ["update", { partitionKey: pk, rowKey: caseRowKey(caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, updatedAt: next.updatedAt, applied: JSON.stringify({ ...row.applied, [entry.entryId]: current.status }), ...data }, "Replace", { etag: row.etag }],
-        ["upsert", { partitionKey: pk, rowKey: indexRowKey(next.createdAt, next.caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, ...listingColumns(next), ...data }, "Replace"],
-      ];
-      try {
-        await cases.submitTransaction(actions);
-      } catch (e) {
-        if (statusOf(e) === 412) continue;
-        throw e;
-      }
-      await this.#insertTimeline(partnerId, caseId, entry);
-      return next;
-    }
-    throw new Error(`Case ${caseId}: gave up after ${MAX_ETAG_ATTEMPTS} concurrent-update conflicts (HTTP 412)`);
+      return { write: { next, applied: { ...row.applied, [entry.entryId]: current.status } }, result: { caseAfter: next, appendEntry: true } };
+    });
+    if (appendEntry) await this.#insertTimeline(partnerId, caseId, entry);
+    return caseAfter;
   }
 
   /**
@@ -541,7 +500,38 @@ export class TableCaseRepository implements CaseRepository {
     }
   }
 
-  async #getCaseRow(partnerId: string, caseId: string): Promise<{ value: SupportRequest; etag: string; applied: Record<string, string> } | undefined> {
+  /**
+   * The optimistic-concurrency loop of every change to a case row: reads the row, lets `decide`
+   * answer at once (`{result}`) or name the case after the change and its `applied` map
+   * (`{write, result}`), then replaces the case row (If-Match on the ETag read) and its listing
+   * row in one entity-group transaction. A 412 (someone changed the row meanwhile) starts over with
+   * a fresh read, at most {@link MAX_ETAG_ATTEMPTS} times.
+   * @throws whatever `decide` throws; RestError when storage fails; Error after too many conflicts.
+   */
+  async #changeCase<T>(partnerId: string, caseId: string, decide: (row: CaseRow | undefined) => { result: T; write?: { next: SupportRequest; applied: Record<string, string> } }): Promise<T> {
+    const cases = await this.storage.getTable(TableNames.cases);
+    const pk = encodeKey(partnerId);
+    for (let attempt = 0; attempt < MAX_ETAG_ATTEMPTS; attempt++) {
+      const row = await this.#getCaseRow(partnerId, caseId);
+      const { result, write } = decide(row);
+      if (!write || !row) return result;
+      const { next, applied } = write;
+      const data = packJson(next);
+      try {
+        await cases.submitTransaction([
+          ["update", { partitionKey: pk, rowKey: caseRowKey(caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, updatedAt: next.updatedAt, applied: JSON.stringify(applied), ...data }, "Replace", { etag: row.etag }],
+          ["upsert", { partitionKey: pk, rowKey: indexRowKey(next.createdAt, next.caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, ...listingColumns(next), ...data }, "Replace"],
+        ]);
+      } catch (e) {
+        if (statusOf(e) === 412) continue;
+        throw e;
+      }
+      return result;
+    }
+    throw new Error(`Case ${caseId}: gave up after ${MAX_ETAG_ATTEMPTS} concurrent-update conflicts (HTTP 412)`);
+  }
+
+  async #getCaseRow(partnerId: string, caseId: string): Promise<CaseRow | undefined> {
     if (caseId.length === 0 || caseId.length > 200) return undefined;
     const cases = await this.storage.getTable(TableNames.cases);
     try {
