@@ -353,15 +353,15 @@ export class LocalDurableEngine implements DurableEngine {
     await this.ensure();
     const rec = await this.store.getInstance(instanceId);
     if (!rec) return undefined;
-    const status = toInstanceStatus(rec, options.showInput ?? true);
-    if (options.showHistory) status.historyEvents = toApiHistory(await this.store.loadHistory(rec), options.showHistoryOutput ?? false);
+    const status = toInstanceStatus(rec, { showInput: options.showInput ?? true });
+    if (options.showHistory) status.historyEvents = toApiHistory(await this.store.loadHistory(rec), { showHistoryOutput: options.showHistoryOutput ?? false });
     return status;
   }
 
   async listInstances(query: InstanceQuery): Promise<{ instances: InstanceStatus[]; continuationToken?: string }> {
     await this.ensure();
     const page = await this.store.queryInstances(query, query.top ?? 100, query.continuationToken);
-    return { instances: page.records.map((r) => toInstanceStatus(r, query.showInput ?? false)), continuationToken: page.continuationToken };
+    return { instances: page.records.map((r) => toInstanceStatus(r, { showInput: query.showInput ?? false })), continuationToken: page.continuationToken };
   }
 
   async raiseEvent(instanceId: string, eventName: string, eventData: unknown): Promise<RaiseEventResult> {

@@ -12,16 +12,16 @@ import { parseJson } from "./episode";
 
 /**
  * Builds the API status of an instance.
- * @param showInput - include the input (null otherwise), as `showInput` of the API (default true there).
+ * @param options - `showInput`: include the input (null otherwise), as `showInput` of the API (default true there).
  */
-export function toInstanceStatus(record: InstanceRecord, showInput: boolean): InstanceStatus {
+export function toInstanceStatus(record: InstanceRecord, options: { showInput: boolean }): InstanceStatus {
   return {
     name: record.name,
     instanceId: record.instanceId,
     runtimeStatus: record.runtimeStatus,
     createdTime: record.createdTime,
     lastUpdatedTime: record.lastUpdatedTime,
-    input: showInput ? parseJson(record.input) : null,
+    input: options.showInput ? parseJson(record.input) : null,
     output: parseJson(record.output),
     customStatus: parseJson(record.customStatus),
   };
@@ -32,9 +32,9 @@ const BOOKKEEPING = ["Origin", "GroupId", "RetryOptions", "FinalFireAt", "Messag
 /**
  * Converts a history to the HTTP API's `historyEvents` (each with `EventType` name and `Timestamp`,
  * ISO 8601 UTC).
- * @param showHistoryOutput - keep `Result` of completions and of ExecutionCompleted.
+ * @param options - `showHistoryOutput`: keep `Result` of completions and of ExecutionCompleted.
  */
-export function toApiHistory(history: HistoryEvent[], showHistoryOutput: boolean): Record<string, unknown>[] {
+export function toApiHistory(history: HistoryEvent[], options: { showHistoryOutput: boolean }): Record<string, unknown>[] {
   const scheduled = new Map<number, HistoryEvent>();
   const folded = new Set<number>();
   for (const ev of history) {
@@ -62,8 +62,8 @@ export function toApiHistory(history: HistoryEvent[], showHistoryOutput: boolean
           item.ScheduledTime = s.Timestamp;
         }
         delete item.TaskScheduledId;
-        if (ev.Result !== undefined) item.Result = showHistoryOutput ? parseJson(ev.Result) : undefined;
-        if (!showHistoryOutput) delete item.Result;
+        if (ev.Result !== undefined) item.Result = options.showHistoryOutput ? parseJson(ev.Result) : undefined;
+        if (!options.showHistoryOutput) delete item.Result;
         break;
       }
       case EventType.TaskScheduled:
@@ -78,7 +78,7 @@ export function toApiHistory(history: HistoryEvent[], showHistoryOutput: boolean
         item.Input = parseJson(ev.Input);
         break;
       case EventType.ExecutionCompleted:
-        if (showHistoryOutput) item.Result = parseJson(ev.Result);
+        if (options.showHistoryOutput) item.Result = parseJson(ev.Result);
         else delete item.Result;
         break;
       default:

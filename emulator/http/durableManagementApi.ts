@@ -103,7 +103,7 @@ function sendCheckStatus(ctx: DurableApiContext, req: DurableApiRequest, res: Se
   sendJson(res, 202, links, { location: links.statusQueryGetUri, "retry-after": "10" });
 }
 
-function sendStatus(req: DurableApiRequest, res: ServerResponse, status: InstanceStatus, failureAs500: boolean): void {
+function sendStatus(req: DurableApiRequest, res: ServerResponse, status: InstanceStatus, options: { failureAs500: boolean }): void {
   const payload = toStatusPayload(status);
   switch (status.runtimeStatus) {
     case "Running":
@@ -113,7 +113,7 @@ function sendStatus(req: DurableApiRequest, res: ServerResponse, status: Instanc
       sendJson(res, 202, payload, { location: req.url.href, "retry-after": "5" });
       return;
     case "Failed":
-      sendJson(res, failureAs500 ? 500 : 200, payload);
+      sendJson(res, options.failureAs500 ? 500 : 200, payload);
       return;
     default:
       sendJson(res, 200, payload);
@@ -214,7 +214,7 @@ async function startOrchestration(
   if (q.has("timeout") && q.has("pollingInterval") && Number.isFinite(timeout)) {
     const status = await ctx.engine.waitForCompletion(instanceId, timeout * 1000);
     if (status?.runtimeStatus === "Completed") return sendJson(res, 200, status.output ?? null);
-    if (status && TERMINAL.has(status.runtimeStatus)) return sendStatus(req, res, status, false);
+    if (status && TERMINAL.has(status.runtimeStatus)) return sendStatus(req, res, status, { failureAs500: false });
   }
   sendCheckStatus(ctx, req, res, instanceId);
 }
@@ -227,7 +227,7 @@ async function getStatus(ctx: DurableApiContext, req: DurableApiRequest, res: Se
     showInput: parseBool(q.get("showInput")) ?? true,
   });
   if (!status) return sendEmpty(res, 404);
-  sendStatus(req, res, status, parseBool(q.get("returnInternalServerErrorOnFailure")) ?? false);
+  sendStatus(req, res, status, { failureAs500: parseBool(q.get("returnInternalServerErrorOnFailure")) ?? false });
 }
 
 async function listInstances(ctx: DurableApiContext, req: DurableApiRequest, res: ServerResponse): Promise<void> {

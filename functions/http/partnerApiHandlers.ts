@@ -78,7 +78,7 @@ export async function authorize(container: Container, request: HttpRequest): Pro
   const keyHash = auth.kind === "authenticated" ? auth.principal.keyHash : auth.keyHash;
   const rate = container.rateLimiter.take(keyHash);
   if (!rate.allowed) {
-    const limited = tooManyRequestsProblem(rate.retryAfterSeconds, instance);
+    const limited = tooManyRequestsProblem(rate.retryAfterInSeconds, instance);
     return { ok: false, response: { ...limited, headers: { ...(limited.headers as Record<string, string>), "RateLimit-Limit": String(rate.limit), "RateLimit-Remaining": "0" } } };
   }
   if (auth.kind === "other-partner") return { ok: false, response: notFoundProblem(undefined, instance) };

@@ -180,14 +180,14 @@ function pendingThresholds(c: Cycle, policy: AppliedSlaPolicy): Array<{ kind: "w
 }
 
 /** Warn/breach events reached before (or, inclusive, at) `atMs`, in chronological order. */
-function dueThresholdEvents(clocks: Clocks, policy: AppliedSlaPolicy, atMs: number, inclusive: boolean): SlaEvent[] {
+function dueThresholdEvents(clocks: Clocks, policy: AppliedSlaPolicy, atMs: number, options: { inclusive: boolean }): SlaEvent[] {
   const due: Array<{ ms: number; ev: SlaEvent }> = [];
   for (const metric of SlaMetrics) {
     const c = clocks[metric];
     if (!c) continue;
     for (const t of pendingThresholds(c, policy)) {
       const ms = instantOfElapsed(c, thresholdMs(c.targetMs, t.percent), policy);
-      if (ms === undefined || (inclusive ? ms > atMs : ms >= atMs)) break; // later thresholds come later still
+      if (ms === undefined || (options.inclusive ? ms > atMs : ms >= atMs)) break; // later thresholds come later still
       const ev: SlaEvent =
         t.kind === "warn"
           ? { metric, type: "warn", at: formatInstant(ms), percent: t.percent, policyId: policy.policyId, reason: `${t.percent} % of the ${metric} target elapsed` }
@@ -231,7 +231,7 @@ export function applySlaHappening(log: SlaEvent[], policy: AppliedSlaPolicy, hap
     out.push(ev);
     reduce(clocks, ev, p);
   };
-  for (const ev of dueThresholdEvents(clocks, policy, atMs, happening.kind === "timer")) emit(ev);
+  for (const ev of dueThresholdEvents(clocks, policy, atMs, { inclusive: happening.kind === "timer" })) emit(ev);
 
   const isOpen = (m: SlaMetricName): boolean => clocks[m] !== undefined && clocks[m]?.closed === undefined;
   const isRunning = (m: SlaMetricName): boolean => isOpen(m) && clocks[m]?.runningSince !== undefined;

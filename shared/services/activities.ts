@@ -566,11 +566,11 @@ export function createSendStatusEmail(deps: SendStatusEmailDeps): (input: SendSt
 }
 
 /** The status-page link (and the rating link of a resolution email) of a customer email, when links are configured. */
-function statusLinksOf(deps: SendStatusEmailDeps, sr: SupportRequest, occurredAt: string, withRating: boolean): { statusPageUrl?: string; ratingUrl?: string } {
+function statusLinksOf(deps: SendStatusEmailDeps, sr: SupportRequest, occurredAt: string, options: { withRating: boolean }): { statusPageUrl?: string; ratingUrl?: string } {
   if (!deps.statusLinks) return {};
   const { signer, publicBaseUrl, maxAgeInMs } = deps.statusLinks;
   const token = signer.sign({ partnerId: sr.partnerId, caseId: sr.caseId, expiresAt: new Date(Date.parse(occurredAt) + maxAgeInMs).toISOString() });
-  return { statusPageUrl: statusPageUrl(publicBaseUrl, token), ...(withRating ? { ratingUrl: statusPageUrl(publicBaseUrl, token, "rating") } : {}) };
+  return { statusPageUrl: statusPageUrl(publicBaseUrl, token), ...(options.withRating ? { ratingUrl: statusPageUrl(publicBaseUrl, token, "rating") } : {}) };
 }
 
 /** Renders the customer email of a SendStatusEmail input (status email, partner update or SLA delay notice). */
@@ -592,7 +592,7 @@ async function renderCustomerNotice(deps: SendStatusEmailDeps, input: SendStatus
     ...(billingContact ? { billingContact } : {}),
     ...(input.status === "received" ? { supportTerms: supportTermsQuote(partner, sr.customer.preferredLanguage) } : {}),
     ...(respondBy ? { respondBy } : {}),
-    ...statusLinksOf(deps, sr, occurredAt, input.status === "resolved" && (input.kind ?? "status") === "status"),
+    ...statusLinksOf(deps, sr, occurredAt, { withRating: input.status === "resolved" && (input.kind ?? "status") === "status" }),
   };
   const kind = input.kind ?? "status";
   if (kind === "status") return deps.renderStatusEmail(renderInput);

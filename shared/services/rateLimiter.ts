@@ -21,7 +21,7 @@ export interface RateLimitDecision {
   /** Requests left in the current window (0 when refused). */
   remaining: number;
   /** Whole seconds until the window resets (at least 1); the `Retry-After` of a 429. */
-  retryAfterSeconds: number;
+  retryAfterInSeconds: number;
 }
 
 /** A fixed-window counter per key, in memory. */
@@ -47,16 +47,16 @@ export class FixedWindowRateLimiter {
   take(key: string): RateLimitDecision {
     const t = this.now();
     const window = Math.floor(t / this.windowMs);
-    const retryAfterSeconds = Math.max(1, Math.ceil(((window + 1) * this.windowMs - t) / 1000));
+    const retryAfterInSeconds = Math.max(1, Math.ceil(((window + 1) * this.windowMs - t) / 1000));
     let entry = this.#counts.get(key);
     if (!entry || entry.window !== window) {
       if (this.#counts.size >= this.maxKeys) this.#sweep(window);
       entry = { window, count: 0 };
       this.#counts.set(key, entry);
     }
-    if (entry.count >= this.limit) return { allowed: false, limit: this.limit, remaining: 0, retryAfterSeconds };
+    if (entry.count >= this.limit) return { allowed: false, limit: this.limit, remaining: 0, retryAfterInSeconds };
     entry.count += 1;
-    return { allowed: true, limit: this.limit, remaining: this.limit - entry.count, retryAfterSeconds };
+    return { allowed: true, limit: this.limit, remaining: this.limit - entry.count, retryAfterInSeconds };
   }
 
   #sweep(window: number): void {

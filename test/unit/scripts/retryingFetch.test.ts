@@ -90,8 +90,8 @@ describe("DemoApiClient under the per-key limit", () => {
       if ((notBefore.get(poller) ?? 0) > Date.now()) early.push(poller);
       const decision = limiter.take(String(req.headers["x-api-key"]));
       if (!decision.allowed) {
-        notBefore.set(poller, Date.now() + decision.retryAfterSeconds * 1000 - 50);
-        res.writeHead(429, { "content-type": "application/problem+json", "retry-after": String(decision.retryAfterSeconds) }).end(JSON.stringify({ status: 429 }));
+        notBefore.set(poller, Date.now() + decision.retryAfterInSeconds * 1000 - 50);
+        res.writeHead(429, { "content-type": "application/problem+json", "retry-after": String(decision.retryAfterInSeconds) }).end(JSON.stringify({ status: 429 }));
         return;
       }
       served++;

@@ -7,14 +7,14 @@ describe("FixedWindowRateLimiter", () => {
     let now = Date.parse("2026-03-02T10:00:15.000Z");
     const limiter = new FixedWindowRateLimiter(3, 60_000, () => now);
     expect([1, 2, 3].map(() => limiter.take("a"))).toEqual([
-      { allowed: true, limit: 3, remaining: 2, retryAfterSeconds: 45 },
-      { allowed: true, limit: 3, remaining: 1, retryAfterSeconds: 45 },
-      { allowed: true, limit: 3, remaining: 0, retryAfterSeconds: 45 },
+      { allowed: true, limit: 3, remaining: 2, retryAfterInSeconds: 45 },
+      { allowed: true, limit: 3, remaining: 1, retryAfterInSeconds: 45 },
+      { allowed: true, limit: 3, remaining: 0, retryAfterInSeconds: 45 },
     ]);
-    expect(limiter.take("a")).toEqual({ allowed: false, limit: 3, remaining: 0, retryAfterSeconds: 45 });
+    expect(limiter.take("a")).toEqual({ allowed: false, limit: 3, remaining: 0, retryAfterInSeconds: 45 });
     expect(limiter.take("b").allowed).toBe(true);
     now = Date.parse("2026-03-02T10:00:59.500Z");
-    expect(limiter.take("a").retryAfterSeconds).toBe(1);
+    expect(limiter.take("a").retryAfterInSeconds).toBe(1);
     now = Date.parse("2026-03-02T10:01:00.000Z");
     expect(limiter.take("a")).toMatchObject({ allowed: true, remaining: 2 });
   });
