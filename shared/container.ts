@@ -28,7 +28,7 @@ import {
   type WorkflowDurableClient,
 } from "./adapters";
 import { blobConnectionOf, ConfigError, getConfig, type Config } from "./config";
-import type { PartnerDefinitionInput } from "./contracts";
+import type { ActivityImplementations, PartnerDefinitionInput } from "./contracts";
 import type {
   CaseActionInbox,
   CaseRepository,
@@ -98,16 +98,7 @@ export interface Container {
   /** `storage` and `mail` probes for the health endpoint. */
   readonly healthChecks: readonly HealthCheck[];
   /** Activity implementations (what functions/activities.ts registers). */
-  readonly activities: {
-    readonly getCaseContext: ReturnType<typeof createGetCaseContext>;
-    readonly recordTransition: ReturnType<typeof createRecordCaseTransition>;
-    readonly sendStatusEmail: ReturnType<typeof createSendStatusEmail>;
-    readonly notifyPartner: ReturnType<typeof createNotifyPartner>;
-    readonly takeCaseActions: ReturnType<typeof createTakeCaseActions>;
-    readonly recordSlaEvents: ReturnType<typeof createRecordSlaEvents>;
-    readonly consumeProductSupportIncident: ReturnType<typeof createConsumeProductSupportIncident>;
-    readonly fileMicrosoftServiceRequest: ReturnType<typeof createFileMicrosoftServiceRequest>;
-  };
+  readonly activities: ActivityImplementations;
   /** The per-key rate limiter of the partner API (in process; `API_RATE_LIMIT_PER_MINUTE`). */
   readonly rateLimiter: FixedWindowRateLimiter;
   /** Dependencies of the API-key use cases. */

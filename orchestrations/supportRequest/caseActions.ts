@@ -4,7 +4,7 @@
  * (diagnosis, update, customer reply, escalation request, resolution, information request; close,
  * reopen and reclassify in lifecycleActions.ts) or is recorded as ignored in the case's state.
  */
-import { CaseActionSchema, type Actor, type CaseAction, type CaseActionRecord, type CaseStatus } from "../../shared/contracts";
+import { CaseActionSchema, type Actor, type CaseAction, type CaseActionRecord, type CaseStatus, type StoredCaseActionRecord } from "../../shared/contracts";
 import { addCalendarDuration, canTransition } from "../../shared/domain";
 import { escalate } from "./escalation";
 import { onClose, onReclassify, onReopen } from "./lifecycleActions";
@@ -86,12 +86,13 @@ function* onCustomerReply(run: Run, a: CaseActionRecord, excerpt: string, at: st
 }
 
 /** Processes one inbox action (validated again: the inbox is data, not trusted code). */
-export function* processAction(run: Run, a: CaseActionRecord): Orchestration<void> {
-  const parsed = CaseActionSchema.safeParse(a.action);
+export function* processAction(run: Run, stored: StoredCaseActionRecord): Orchestration<void> {
+  const parsed = CaseActionSchema.safeParse(stored.action);
   if (!parsed.success) {
-    yield* record(run, { kind: "note", summary: "Ignored an invalid case action.", details: { seq: a.seq, issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) } });
+    yield* record(run, { kind: "note", summary: "Ignored an invalid case action.", details: { seq: stored.seq, issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) } });
     return;
   }
+  const a: CaseActionRecord = { ...stored, action: parsed.data };
   if (a.actor.kind === "indirect-provider" && !isProvider(run, a.actor)) {
     yield* ignore(run, a, "the actor is not this case's indirect provider", "not-case-provider");
     return;

@@ -5,13 +5,11 @@
  * Partner Center service request filed (or prepared) when Microsoft is engaged.
  */
 import {
-  ActivityNames,
+  SupportRequestActivities,
   Products,
   type ConsumeProductSupportIncidentInput,
-  type ConsumeProductSupportIncidentResult,
   type EscalationRecord,
   type FileMicrosoftServiceRequestInput,
-  type FileMicrosoftServiceRequestResult,
   type RecordTransitionInput,
 } from "../../shared/contracts";
 import { decideEscalation, planEscalationChain } from "../../shared/domain";
@@ -54,7 +52,7 @@ export function* escalate(run: Run, trigger: EscalationRecord["trigger"], by: Es
   let decision = decideEscalation(base);
   if (decision.target === "microsoft" && decision.vehicle === "product-support-incidents") {
     const input: ConsumeProductSupportIncidentInput = { partnerId: provider?.partnerId ?? run.input.partnerId, caseId: c.caseId };
-    const consumed = yield* callActivity<ConsumeProductSupportIncidentResult>(run, ActivityNames.consumeProductSupportIncident, input);
+    const consumed = yield* callActivity(run, SupportRequestActivities.consumeProductSupportIncident, input);
     const psi = consumed.ok ? consumed.value : undefined;
     if (psi?.consumed) {
       decision = { ...decision, productSupportIncident: psi, reason: `${decision.reason} One product support incident was consumed (${psi.remainingIncidents} left).` };
@@ -105,10 +103,10 @@ export function* escalate(run: Run, trigger: EscalationRecord["trigger"], by: Es
 export function* engageMicrosoft(run: Run, decision: EscalationRecord, by: EscalatingParty, why?: string, notes?: string): Orchestration<void> {
   const c = run.caseContext;
   const input: FileMicrosoftServiceRequestInput = { caseId: c.caseId, partnerId: run.input.partnerId, vehicle: decision.vehicle ?? "commercial-issue-support", locale: SERVICE_REQUEST_LOCALE };
-  const attempted = yield* callActivity<FileMicrosoftServiceRequestResult>(run, ActivityNames.fileMicrosoftServiceRequest, input);
+  const attempted = yield* callActivity(run, SupportRequestActivities.fileMicrosoftServiceRequest, input);
   // Partner Center unreachable for longer than its policy allows: the request is prepared for the
   // partner to file by hand (the escalation goes on), with the reason.
-  const filing = attempted.ok ? attempted.value : yield* requireActivity<FileMicrosoftServiceRequestResult>(run, ActivityNames.fileMicrosoftServiceRequest, { ...input, prepareOnly: { fault: attempted.fault } });
+  const filing = attempted.ok ? attempted.value : yield* requireActivity(run, SupportRequestActivities.fileMicrosoftServiceRequest, { ...input, prepareOnly: { fault: attempted.fault } });
   const escalation: EscalationRecord = {
     ...decision,
     microsoftServiceRequest: {

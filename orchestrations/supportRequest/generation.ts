@@ -5,7 +5,7 @@
  * with continueAsNew, and the output once the case is closed.
  */
 import type { OrchestrationContext } from "durable-functions";
-import { ActivityNames, type CaseContext, type SupportRequestCarry, type SupportRequestOrchestrationInput, type SupportRequestOrchestrationOutput } from "../../shared/contracts";
+import { SupportRequestActivities, type SupportRequestCarry, type SupportRequestOrchestrationInput, type SupportRequestOrchestrationOutput } from "../../shared/contracts";
 import { changeStatus, emailCustomer, record, recordSlaEvents } from "./records";
 import { Signals, isOpen, now, requireActivity, type Orchestration, type Run, type RunBase } from "./run";
 import { applySla, clocksOutOfStep, currentSlaCycles, describePolicy, policyOf, slaSummary } from "./slaClocks";
@@ -28,7 +28,7 @@ export function startRun(context: OrchestrationContext, input: SupportRequestOrc
  * and on a first generation the case's stored status.
  */
 export function* createRun(base: RunBase): Orchestration<Run> {
-  const caseContext = yield* requireActivity<CaseContext>(base, ActivityNames.getCaseContext, { caseId: base.input.caseId, partnerId: base.input.partnerId });
+  const caseContext = yield* requireActivity(base, SupportRequestActivities.getCaseContext, { caseId: base.input.caseId, partnerId: base.input.partnerId });
   if (!base.input.carry) {
     base.state.status = caseContext.status;
     base.checkpoint.status = caseContext.status;

@@ -5,7 +5,7 @@
  * `CaseActionsAvailable` signal with ONE durable timer.
  */
 import type { Task, TimerTask } from "durable-functions";
-import { ActivityNames, type CaseActionRecord, type TakeCaseActionsInput } from "../../shared/contracts";
+import { SupportRequestActivities, type TakeCaseActionsInput } from "../../shared/contracts";
 import { processAction } from "./caseActions";
 import { chainPlan } from "./escalation";
 import { outboxWakeAt } from "./outbox";
@@ -23,7 +23,7 @@ export function* drainInbox(run: Run): Orchestration<boolean> {
     run.signals.consume();
     const input: TakeCaseActionsInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, limit: TAKE_ACTIONS_PAGE };
     if (run.state.cursor !== undefined) input.after = run.state.cursor;
-    const actions = yield* requireActivity<CaseActionRecord[]>(run, ActivityNames.takeCaseActions, input);
+    const actions = yield* requireActivity(run, SupportRequestActivities.takeCaseActions, input);
     for (const a of actions) {
       yield* processAction(run, a);
       run.state.cursor = a.seq;

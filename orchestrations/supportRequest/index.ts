@@ -35,7 +35,7 @@
  * - records.ts: timeline entries, status changes, customer emails, partner notifications, SLA events.
  */
 import type { OrchestrationContext } from "durable-functions";
-import { ActivityNames, faultMessage, type RecordTransitionInput, type SupportRequestOrchestrationInput, type SupportRequestOrchestrationOutput } from "../../shared/contracts";
+import { SupportRequestActivities, faultMessage, type RecordTransitionInput, type SupportRequestOrchestrationInput, type SupportRequestOrchestrationOutput } from "../../shared/contracts";
 import { continueAsNextGeneration, createRun, output, startGeneration, startRun } from "./generation";
 import { drainInbox, waitForWake } from "./inbox";
 import { reopenClosed } from "./lifecycleActions";
@@ -45,7 +45,7 @@ import { HISTORY_TASK_BUDGET, attemptActivity, isClosed, now, type Orchestration
 import { catchUp, closeIfDue, handleSlaAlerts } from "./slaHandling";
 import { markCheckpoint, publishStatus } from "./status";
 
-export { ActivityFailurePolicies, HISTORY_TASK_BUDGET, SERVICE_REQUEST_LOCALE, StepFailedError, TAKE_ACTIONS_PAGE } from "./run";
+export { HISTORY_TASK_BUDGET, SERVICE_REQUEST_LOCALE, StepFailedError, TAKE_ACTIONS_PAGE } from "./run";
 export { currentSlaCycles } from "./slaClocks";
 export { MAX_WAKE_TIMER_MS } from "./inbox";
 
@@ -57,8 +57,9 @@ export { MAX_WAKE_TIMER_MS } from "./inbox";
  * Activities: GetCaseContext, TakeCaseActions, RecordSlaEvents (event ids `GGGG-NNNN`),
  * RecordCaseTransition (entry ids `t<n>-<slug>`), SendStatusEmail and NotifyPartner (one
  * `notificationKey` per message, through the outbox), ConsumeProductSupportIncident,
- * FileMicrosoftServiceRequest; each answers with an ActivityResult and is retried per
- * `ActivityFailurePolicies` with durable timers. Event: `CaseActionsAvailable` (no payload; actions
+ * FileMicrosoftServiceRequest (defined once in `SupportRequestActivities`, shared/contracts/activities.ts);
+ * each answers with an ActivityResult and its transient faults are retried per the activity's own
+ * failure policy with durable timers. Event: `CaseActionsAvailable` (no payload; actions
  * come from the inbox). Custom status ({@link SupportRequestCustomStatus}) at every wait, with the
  * checkpoint a restart continues from. A generation hands over with continueAsNew after more than
  * {@link HISTORY_TASK_BUDGET} tasks.
@@ -123,5 +124,5 @@ function* recordFailure(run: RunBase, error: unknown): Orchestration<void> {
     details: { failure: message, generation: run.state.generation },
     patch: { workflow: { state: "failed", since: now(run), reason: message } },
   };
-  yield* attemptActivity<unknown>(run, ActivityNames.recordTransition, entry);
+  yield* attemptActivity(run, SupportRequestActivities.recordTransition, entry);
 }

@@ -3,7 +3,7 @@
  * re-selected), close, reopen of a resolved case, and the reopening of a closed case by a new
  * execution of the orchestration.
  */
-import { ActivityNames, type CaseAction, type CaseActionRecord, type CaseContext, type SlaEvent, type SupportRequestCarry } from "../../shared/contracts";
+import { SupportRequestActivities, type CaseAction, type CaseActionRecord, type SlaEvent, type SupportRequestCarry } from "../../shared/contracts";
 import { changeStatus, emailCustomer, ignore, record, recordSlaEvents } from "./records";
 import { callActivity, isOpen, type Orchestration, type Run } from "./run";
 import { appendSlaEvent, applySla, clocksOutOfStep, policyOf, samePolicy, slaInstant } from "./slaClocks";
@@ -18,7 +18,7 @@ import { changePolicy } from "./slaHandling";
  */
 export function* onReclassify(run: Run, a: CaseActionRecord, action: Extract<CaseAction, { type: "reclassify" }>, at: string): Orchestration<void> {
   const before = run.caseContext;
-  const read = yield* callActivity<CaseContext>(run, ActivityNames.getCaseContext, { caseId: run.input.caseId, partnerId: run.input.partnerId });
+  const read = yield* callActivity(run, SupportRequestActivities.getCaseContext, { caseId: run.input.caseId, partnerId: run.input.partnerId });
   if (!read.ok) {
     yield* record(run, { kind: "note", summary: `The reclassification could not be applied: the case could not be read (${read.fault.code}: ${read.fault.message}); the SLA policy in force stays.`, details: { action: "reclassify", seq: a.seq, fault: read.fault } });
     return;

@@ -11,11 +11,21 @@
  * finds them. A permanent failure is recorded by the activity (notification log, timeline, a
  * refused customer address marked undeliverable); for a customer email the partner is told.
  */
-import { ActivityNames, EmailFailurePolicy, retryDelayInMs, shouldRetry, type NotifyPartnerInput, type OutboxItem, type SendStatusEmailInput, type SendStatusEmailResult } from "../../shared/contracts";
+import { ActivityNames, EmailFailurePolicy, SupportRequestActivities, type ActivityDefinition, type ActivityResult, retryDelayInMs, shouldRetry, type NotifyPartnerInput, type OutboxItem, type SendStatusEmailInput, type SendStatusEmailResult } from "../../shared/contracts";
 import { HISTORY_TASK_BUDGET, attemptActivity, ms, now, type Orchestration, type Run } from "./run";
 import { publishStatus } from "./status";
 
-type EmailActivity = OutboxItem["activity"];
+type EmailInput = SendStatusEmailInput | NotifyPartnerInput;
+
+/**
+ * Calls an email activity once by its outbox name. The outbox holds its input as stored data
+ * (carried across generations); the activity validates it where it runs.
+ */
+function* attemptEmail(run: Run, activity: OutboxItem["activity"], input: Record<string, unknown>): Orchestration<ActivityResult<SendStatusEmailResult>> {
+  return activity === ActivityNames.sendStatusEmail
+    ? yield* attemptActivity(run, SupportRequestActivities.sendStatusEmail, input as SendStatusEmailInput)
+    : yield* attemptActivity(run, SupportRequestActivities.notifyPartner, input as NotifyPartnerInput);
+}
 
 /** The outbox of the run (created on first use). */
 function outboxOf(run: Run): OutboxItem[] {
@@ -31,16 +41,17 @@ function tidy(run: Run): void {
 /**
  * Delivers an email now, or — while earlier emails of the case wait for a retry — queues it behind
  * them (recorded as pending by the activity).
- * @param activity - `SendStatusEmail` (customer) or `NotifyPartner`.
+ * @param activity - `SupportRequestActivities.sendStatusEmail` (customer) or `.notifyPartner`.
  * @param input - the activity's input (without `delivery`).
  */
-export function* deliver(run: Run, activity: EmailActivity, input: SendStatusEmailInput | NotifyPartnerInput): Orchestration<void> {
-  const item: OutboxItem = { activity, input: { ...input }, attempts: 0, firstFailedAt: now(run), nextAttemptAt: now(run) };
+export function* deliver<I extends EmailInput>(run: Run, activity: ActivityDefinition<I, SendStatusEmailResult>, input: I): Orchestration<void> {
+  const name = activity.name === ActivityNames.sendStatusEmail ? ActivityNames.sendStatusEmail : ActivityNames.notifyPartner;
+  const item: OutboxItem = { activity: name, input: { ...input }, attempts: 0, firstFailedAt: now(run), nextAttemptAt: now(run) };
   const outbox = run.state.outbox ?? [];
   const head = outbox[0];
   if (head) {
     // Recorded as pending on the notification log (whatever the answer: the outbox holds it anyway).
-    yield* attemptActivity<SendStatusEmailResult>(run, activity, { ...input, delivery: { attempt: 0, queue: true } });
+    yield* attemptActivity(run, activity, { ...input, delivery: { attempt: 0, queue: true } });
     outboxOf(run).push({ ...item, nextAttemptAt: head.nextAttemptAt, fault: { class: "transient", code: "queued", message: "Waiting behind earlier emails of the case" } });
     publishStatus(run);
     return;
@@ -93,7 +104,7 @@ function* attempt(run: Run, item: OutboxItem): Orchestration<"done" | "retry" | 
   const final = item.attempts > 0 && isLastAttempt(run, item, number);
   // The first attempt carries no `delivery` (the activity's default); retries say which and whether last.
   const delivery = number > 1 || final ? { delivery: { attempt: number, ...(final ? { final: true } : {}) } } : {};
-  const result = yield* attemptActivity<SendStatusEmailResult>(run, item.activity, { ...item.input, ...delivery });
+  const result = yield* attemptEmail(run, item.activity, { ...item.input, ...delivery });
   item.attempts = number;
   if (result.ok) {
     const outcome = result.value;
@@ -142,5 +153,5 @@ function* onFailed(run: Run, item: OutboxItem, outcome: SendStatusEmailResult): 
       `The case continues in status ${run.state.status}.`,
     ].join("\n"),
   };
-  yield* deliver(run, ActivityNames.notifyPartner, input);
+  yield* deliver(run, SupportRequestActivities.notifyPartner, input);
 }

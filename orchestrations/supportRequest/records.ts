@@ -5,7 +5,7 @@
  * replayed activity writes the same row or is deduplicated by its key.
  */
 import {
-  ActivityNames,
+  SupportRequestActivities,
   type CaseActionRecord,
   type CaseStatus,
   type NotifyPartnerInput,
@@ -46,7 +46,7 @@ export function* record(run: Run, entry: Pick<RecordTransitionInput, "kind" | "s
   // The SLA summary rides along where the clocks visibly change (status changes, breaches), not on
   // every note: recomputing it replays the whole SLA log.
   if (entry.toStatus !== undefined || entry.kind === "sla-breached") input.patch = { sla: slaSummary(run), ...entry.patch };
-  yield* requireActivity<unknown>(run, ActivityNames.recordTransition, input);
+  yield* requireActivity(run, SupportRequestActivities.recordTransition, input);
   if (entry.toStatus) run.state.status = entry.toStatus;
 }
 
@@ -58,7 +58,7 @@ export function* record(run: Run, entry: Pick<RecordTransitionInput, "kind" | "s
 export function* emailCustomer(run: Run, status: CaseStatus, message?: string, keyBase: string = status): Orchestration<void> {
   const input: SendStatusEmailInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, notificationKey: notificationKey(run, keyBase), status };
   if (message !== undefined) input.message = message;
-  yield* deliver(run, ActivityNames.sendStatusEmail, input);
+  yield* deliver(run, SupportRequestActivities.sendStatusEmail, input);
 }
 
 /** Emails a partner (through the outbox): the owner by default, `recipientPartnerId` (the indirect provider), or explicit `to` addresses. */
@@ -66,7 +66,7 @@ export function* notifyPartner(run: Run, keyBase: string, subject: string, text:
   const input: NotifyPartnerInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, notificationKey: notificationKey(run, keyBase), subject, text };
   if (options.recipientPartnerId !== undefined && options.recipientPartnerId !== run.input.partnerId) input.recipientPartnerId = options.recipientPartnerId;
   if (options.to !== undefined) input.to = options.to;
-  yield* deliver(run, ActivityNames.notifyPartner, input);
+  yield* deliver(run, SupportRequestActivities.notifyPartner, input);
 }
 
 /** Moves the case to `to` (if the lifecycle allows it): SLA happening first, then the timeline entry. */
@@ -82,7 +82,7 @@ export function* changeStatus(run: Run, to: CaseStatus, entry: Pick<RecordTransi
 export function* recordSlaEvents(run: Run): Orchestration<void> {
   if (run.unrecorded.length === 0) return;
   const input: RecordSlaEventsInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, events: run.unrecorded };
-  yield* requireActivity<unknown>(run, ActivityNames.recordSlaEvents, input);
+  yield* requireActivity(run, SupportRequestActivities.recordSlaEvents, input);
   run.unrecorded = [];
 }
 

@@ -7,38 +7,21 @@
 import type { OrchestrationContext, Task } from "durable-functions";
 import {
   EventNames,
-  PartnerCenterFailurePolicy,
-  StorageFailurePolicy,
   faultMessage,
   retryDelayInMs,
   shouldRetry,
+  type ActivityDefinition,
   type ActivityResult,
   type AppliedSlaPolicy,
   type CaseContext,
-  type FailurePolicy,
   type Fault,
   type SlaEvent,
   type SupportRequestCarry,
   type SupportRequestCustomStatus,
   type SupportRequestOrchestrationInput,
 } from "../../shared/contracts";
-import { ActivityNames } from "../../shared/contracts";
 import type { nextSlaTimer } from "../../shared/domain";
 import { publishStatus } from "./status";
-
-/**
- * The failure policy of each activity the orchestration calls in line (emails go through the
- * outbox, outbox.ts, with `EmailFailurePolicy`): storage steps wait out an outage of up to a day,
- * Partner Center filing 6 hours (shared/contracts/faults.ts).
- */
-export const ActivityFailurePolicies: Readonly<Record<string, Readonly<FailurePolicy>>> = {
-  [ActivityNames.getCaseContext]: StorageFailurePolicy,
-  [ActivityNames.takeCaseActions]: StorageFailurePolicy,
-  [ActivityNames.recordTransition]: StorageFailurePolicy,
-  [ActivityNames.recordSlaEvents]: StorageFailurePolicy,
-  [ActivityNames.consumeProductSupportIncident]: StorageFailurePolicy,
-  [ActivityNames.fileMicrosoftServiceRequest]: PartnerCenterFailurePolicy,
-};
 
 /**
  * Tasks (activities and timers) one generation may schedule before it hands over to the next with
@@ -168,27 +151,30 @@ export type StepResult<T> = { ok: true; value: T } | { ok: false; fault: Fault; 
  * Calls an activity ONCE and returns its {@link ActivityResult}; a failure of the call itself
  * (the host failed the task: a timeout, a missing function after a deployment) comes back as an
  * `unexpected` transient fault. Counts one task against the generation's budget.
+ * @param activity - its definition (shared/contracts/activities.ts `SupportRequestActivities`): the
+ *   name called and the input and output types.
  */
-export function* attemptActivity<T>(run: RunBase, name: string, input: unknown): Orchestration<ActivityResult<T>> {
+export function* attemptActivity<I, O>(run: RunBase, activity: ActivityDefinition<I, O>, input: I): Orchestration<ActivityResult<O>> {
   run.tasks += 1;
   try {
-    return (yield run.context.df.callActivity(name, input)) as ActivityResult<T>;
+    return (yield run.context.df.callActivity(activity.name, input)) as ActivityResult<O>;
   } catch (e) {
-    return { ok: false, fault: { class: "transient", code: "unexpected", message: faultMessage(`The activity ${name} failed: ${(e as Error)?.message ?? String(e)}`) } };
+    return { ok: false, fault: { class: "transient", code: "unexpected", message: faultMessage(`The activity ${activity.name} failed: ${(e as Error)?.message ?? String(e)}`) } };
   }
 }
 
 /**
- * Calls an activity and retries its transient faults with durable timers per its failure policy
- * ({@link ActivityFailurePolicies}; `Retry-After` honoured): the case waits, no worker is held, the
- * custom status shows the retry. A permanent fault, or a transient one past the policy, is
- * returned for the caller to decide (record it, fall back, or fail the orchestration).
+ * Calls an activity and retries its transient faults with durable timers per the activity's own
+ * failure policy (`Retry-After` honoured): the case waits, no worker is held, the custom status
+ * shows the retry. A permanent fault, or a transient one past the policy, is returned for the
+ * caller to decide (record it, fall back, or fail the orchestration).
  */
-export function* callActivity<T>(run: RunBase, name: string, input: unknown): Orchestration<StepResult<T>> {
-  const policy = ActivityFailurePolicies[name] ?? StorageFailurePolicy;
+export function* callActivity<I, O>(run: RunBase, activity: ActivityDefinition<I, O>, input: I): Orchestration<StepResult<O>> {
+  const policy = activity.failurePolicy;
+  const name = activity.name;
   const firstFailure: { at?: number } = {};
   for (let attempts = 1; ; attempts++) {
-    const result = yield* attemptActivity<T>(run, name, input);
+    const result = yield* attemptActivity(run, activity, input);
     if (result.ok) {
       if (run.retrying?.activity === name) run.retrying = undefined;
       return result;
@@ -213,9 +199,9 @@ export function* callActivity<T>(run: RunBase, name: string, input: unknown): Or
  * and when it still fails the orchestration fails with {@link StepFailedError} — recorded by the
  * top-level handler (index.ts) and restarted by the recovery sweeper from the last checkpoint.
  */
-export function* requireActivity<T>(run: RunBase, name: string, input: unknown): Orchestration<T> {
-  const result = yield* callActivity<T>(run, name, input);
-  if (!result.ok) throw new StepFailedError(name, result.fault, result.attempts);
+export function* requireActivity<I, O>(run: RunBase, activity: ActivityDefinition<I, O>, input: I): Orchestration<O> {
+  const result = yield* callActivity(run, activity, input);
+  if (!result.ok) throw new StepFailedError(activity.name, result.fault, result.attempts);
   return result.value;
 }
 

@@ -4,7 +4,7 @@
  * the Microsoft escalation deferred until after the chain), the auto-close, and a change of the
  * applied policy (clocks re-targeted, the timer re-armed by the next wait).
  */
-import { ActivityNames, type AppliedSlaPolicy, type SendStatusEmailInput, type SlaEvent } from "../../shared/contracts";
+import { SupportRequestActivities, type AppliedSlaPolicy, type SendStatusEmailInput, type SlaEvent } from "../../shared/contracts";
 import { chainPlan, engageMicrosoft, escalate, startChain } from "./escalation";
 import { changeStatus, emailCustomer, notificationKey, notifyPartner, record } from "./records";
 import { deliver } from "./outbox";
@@ -57,7 +57,7 @@ function* emailSlaDelay(run: Run, breach: SlaEvent): Orchestration<void> {
   const key = `sla-delay-${breach.metric}`;
   if (run.state.notificationCounts[key] !== undefined) return;
   const input: SendStatusEmailInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, notificationKey: notificationKey(run, key), status: run.state.status, kind: "sla-delay", dueAt: breach.at };
-  yield* deliver(run, ActivityNames.sendStatusEmail, input);
+  yield* deliver(run, SupportRequestActivities.sendStatusEmail, input);
 }
 
 /**

@@ -48,13 +48,3 @@ export const CaseActionSchema = z.discriminatedUnion("type", [
 ]);
 /** A case action. */
 export type CaseAction = z.infer<typeof CaseActionSchema>;
-
-/** A stored action: its position in the case's inbox, the action, who and when. */
-export interface CaseActionRecord {
-  /** Sortable position in the inbox (RowKey); the orchestration keeps the last one it processed as a cursor. */
-  seq: string;
-  action: CaseAction;
-  actor: Actor;
-  /** ISO 8601 UTC instant the action was accepted. */
-  recordedAt: string;
-}

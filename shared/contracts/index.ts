@@ -3,6 +3,7 @@ export * from "./names";
 export * from "./supportRequest";
 export * from "./partner";
 export * from "./orchestration";
+export * from "./activities";
 export * from "./problem";
 export * from "./sla";
 export * from "./caseActions";

@@ -1,18 +1,17 @@
 /**
- * Inputs, outputs and custom status of the support-request orchestration and its activities.
- * Orchestrations import only these contracts and shared/domain.
+ * Input, carry state, custom status and output of the support-request orchestration (its
+ * activities are defined in ./activities.ts). Orchestrations import only these contracts and
+ * shared/domain.
  */
 import { z } from "zod";
-import { CaseStatuses, EscalationRecordSchema, type WorkflowHealth, type CaseStatus, type Category, type EscalationRecord, type ProductId, type Severity, type SlaState, type SupportedLanguage } from "./supportRequest";
-import type { Entitlement, EscalationChain, PartnerType, ServiceHours, SlaTarget } from "./partner";
-import type { AppliedSlaPolicy, SlaEvent } from "./sla";
-import { FaultSchema, type Fault } from "./faults";
-
-const ActorSchema = z.object({ kind: z.enum(["partner", "indirect-provider", "customer", "system"]), partnerId: z.string().optional(), email: z.string().optional() });
+import { CaseStatuses, EscalationRecordSchema, type CaseStatus, type EscalationRecord } from "./supportRequest";
+import { ActorSchema } from "./caseActions";
+import { FaultSchema } from "./faults";
+import { ActivityNames } from "./names";
 
 /** An email of the outbox: what to call again, how often it was tried, when next. */
 export const OutboxItemSchema = z.object({
-  activity: z.enum(["SendStatusEmail", "NotifyPartner"]),
+  activity: z.enum([ActivityNames.sendStatusEmail, ActivityNames.notifyPartner]),
   /** The activity's input without `delivery`. */
   input: z.record(z.string(), z.unknown()),
   /** Attempts made (0: queued behind another email, not tried yet). */
@@ -91,201 +90,6 @@ export const SupportRequestOrchestrationInputSchema = z.object({
 });
 /** Orchestration input. */
 export type SupportRequestOrchestrationInput = z.infer<typeof SupportRequestOrchestrationInputSchema>;
-
-/** What the orchestration needs to decide (result of the GetCaseContext activity). */
-export interface CaseContext {
-  caseId: string;
-  partnerId: string;
-  status: CaseStatus;
-  category: Category;
-  severity: Severity;
-  product: ProductId;
-  language: SupportedLanguage;
-  /** ISO 8601 UTC: when the request was received (the SLA clock starts here). */
-  createdAt: string;
-  partner: {
-    type: PartnerType;
-    indirectProviderId?: string;
-    serviceHours: ServiceHours;
-    slaTarget: SlaTarget;
-    entitlements: Entitlement[];
-    /** ISO 8601 duration. */
-    autoCloseAfter: string;
-    /** Escalation chain of the partner, if any. */
-    escalationChain?: EscalationChain;
-  };
-  /** The SLA policy applied to this case (first matching policy, or the default from slaTargets). */
-  slaPolicy?: AppliedSlaPolicy;
-  /** The case's SLA event log as stored, oldest first (clocks are recomputed from it). */
-  slaLog?: SlaEvent[];
-  /** The indirect provider's type and entitlements, when the case is a reseller's (for escalation by the provider). */
-  provider?: { partnerId: string; entitlements: Entitlement[] };
-}
-
-/** Input of the TakeCaseActions activity: the case and the cursor (last processed `seq`, exclusive). */
-export interface TakeCaseActionsInput {
-  caseId: string;
-  partnerId: string;
-  /** Last `seq` processed; absent = from the start. */
-  after?: string;
-  /** At most this many actions (default 50). */
-  limit?: number;
-}
-
-/** Input of the RecordSlaEvents activity: appended idempotently (each event's `eventId` is deterministic). */
-export interface RecordSlaEventsInput {
-  caseId: string;
-  partnerId: string;
-  events: Array<SlaEvent & { eventId: string }>;
-}
-
-/** Input of ConsumeProductSupportIncident: decrements `remainingIncidents` of the partner's PSI entitlement (ETag, retried on 412). */
-export interface ConsumeProductSupportIncidentInput {
-  partnerId: string;
-  caseId: string;
-}
-
-/** Result of ConsumeProductSupportIncident; idempotent per case (a second call for the same case returns the first result). */
-export interface ConsumeProductSupportIncidentResult {
-  consumed: boolean;
-  /** Incidents left after this call. */
-  remainingIncidents: number;
-}
-
-/**
- * Partner Center service request payload (`POST /v1/servicerequests/{locale}`; fields of the
- * ServiceRequest resource: Title, Description, Severity critical|moderate|minimal, SupportTopicId,
- * PrimaryContact, ProductName).
- */
-export interface MicrosoftServiceRequestPayload {
-  Title: string;
-  Description: string;
-  Severity: "critical" | "moderate" | "minimal";
-  SupportTopicId: string;
-  ProductName: string;
-  PrimaryContact: { Email: string; FirstName?: string; LastName?: string; PhoneNumber?: string };
-}
-
-/** Input of FileMicrosoftServiceRequest (idempotent per case: filed once). */
-export interface FileMicrosoftServiceRequestInput {
-  caseId: string;
-  partnerId: string;
-  vehicle: string;
-  /** e.g. "en-US" (Partner Center locale path segment). */
-  locale: string;
-  /** The workflow gave up filing (retries spent): prepare the request for the partner, with this last fault. */
-  prepareOnly?: { fault: Fault };
-}
-
-/** Result of FileMicrosoftServiceRequest. */
-export interface FileMicrosoftServiceRequestResult {
-  /** "filed" through Partner Center (integration on), or "prepared" for the partner to file by hand (off). */
-  outcome: "filed" | "prepared";
-  /** Partner Center service request id when filed. */
-  serviceRequestId?: string;
-  payload: MicrosoftServiceRequestPayload;
-  /** Why a request meant for Partner Center was only prepared (a refusal, or retries that gave up). */
-  filingError?: string;
-}
-
-/** Customer-visible notification kinds; one email per case and notification key. */
-export type NotificationKind = CaseStatus | "diagnosis-update";
-
-/** Input of the RecordCaseTransition activity (idempotent by `entryId`). */
-export interface RecordTransitionInput {
-  caseId: string;
-  partnerId: string;
-  /** Deterministic id from the orchestration (e.g. `t03-escalated-to-microsoft`). */
-  entryId: string;
-  /** New status; omitted for timeline-only entries (e.g. SLA breach). */
-  toStatus?: CaseStatus;
-  kind: "status-changed" | "sla-breached" | "escalation-decided" | "note" | "workflow";
-  summary: string;
-  /** ISO 8601 UTC (orchestration time). */
-  at: string;
-  details?: Record<string, unknown>;
-  /** Fields to merge onto the case. */
-  patch?: { sla?: SlaState; escalation?: EscalationRecord; diagnosisNotes?: string; resolutionSummary?: string; workflow?: WorkflowHealth };
-}
-
-/**
- * How the workflow asks an email activity to deliver (absent: a first attempt). Emails are retried
- * in the background of the workflow (orchestrations/supportRequest/outbox.ts), never by a sleeping
- * activity.
- */
-export interface DeliveryAttempt {
-  /** 1 for the first attempt, +1 per retry. */
-  attempt: number;
-  /** Retries are spent (`EmailFailurePolicy` of ./faults.ts): a transient failure now is recorded as failed (`gave-up`). */
-  final?: boolean;
-  /**
-   * Do not send: record the email as pending behind earlier emails of the case that wait for a
-   * retry (emails of a case go out in order), so a restarted workflow finds it.
-   */
-  queue?: boolean;
-}
-
-/** Input of the SendStatusEmail activity (sent once per case and `notificationKey`). */
-export interface SendStatusEmailInput {
-  caseId: string;
-  partnerId: string;
-  /** Unique per case, e.g. `received`, `escalated-to-microsoft`; the activity skips keys already sent. */
-  notificationKey: string;
-  status: CaseStatus;
-  /** Optional text included in the email (diagnosis notes, resolution summary). */
-  message?: string;
-  /**
-   * Which customer email: the status email (default), a progress update from the partner
-   * (`partner-update`, needs `message`; `status` is the current one), or an SLA delay notice
-   * (`sla-delay`: the request takes longer than the target; `dueAt` is the missed target).
-   */
-  kind?: "status" | "partner-update" | "sla-delay";
-  /** `sla-delay`: ISO 8601 UTC instant the missed target was due. */
-  dueAt?: string;
-  /** A retry or a queued delivery (absent: the first attempt). */
-  delivery?: DeliveryAttempt;
-}
-
-/** Outcomes of the email activities (SendStatusEmail, NotifyPartner). */
-export const EmailOutcomes = ["sent", "already-sent", "skipped", "queued", "pending", "failed"] as const;
-
-/** Result of SendStatusEmail and NotifyPartner. */
-export interface SendStatusEmailResult {
-  /**
-   * - `sent` now, `already-sent` by an earlier run (nothing is sent twice);
-   * - `skipped`: every recipient is undeliverable (a permanent bounce or refusal), or the
-   *   acknowledgement was rate-limited per sender;
-   * - `queued`: recorded as pending behind earlier emails of the case (`delivery.queue`);
-   * - `pending`: a transient failure (`fault`), recorded; the workflow retries after
-   *   `fault.retryAfterInMs` or its backoff;
-   * - `failed`: a permanent failure, or the last retry failed (`fault`), recorded on the
-   *   notification log and the timeline; never retried.
-   */
-  outcome: (typeof EmailOutcomes)[number];
-  messageId: string;
-  /** Why it is pending or failed. */
-  fault?: Fault;
-  /** Addresses this failure marked undeliverable for the case (a refused customer address). */
-  undeliverable?: string[];
-}
-
-/** Input of the NotifyPartner activity (email to the partner's contacts; once per key). */
-export interface NotifyPartnerInput {
-  caseId: string;
-  partnerId: string;
-  notificationKey: string;
-  /** Partner id to notify when it is not the owner (the indirect provider on escalation). */
-  recipientPartnerId?: string;
-  /**
-   * Explicit recipient addresses (e.g. the contacts of an escalation-chain level); when
-   * given and not empty they replace the partner's support and escalation contacts.
-   */
-  to?: string[];
-  subject: string;
-  text: string;
-  /** A retry or a queued delivery (absent: the first attempt). */
-  delivery?: DeliveryAttempt;
-}
 
 /** Custom status of a support-request orchestration (what partners see alongside runtime status). */
 export const SupportRequestCustomStatusSchema = z.object({

@@ -109,14 +109,18 @@ export const SlaEventSchema = z.object({
 export type SlaEvent = z.infer<typeof SlaEventSchema>;
 
 /** The policy applied to a case, resolved for its severity (what the orchestration times). */
-export interface AppliedSlaPolicy {
-  policyId: string;
-  name: string;
-  calendar: Calendar;
-  targets: SlaTargets;
-  pauseWhen: Array<(typeof CaseStatuses)[number]>;
-  warnAtPercent: number[];
-}
+export const AppliedSlaPolicySchema = z.object({
+  policyId: z.string(),
+  name: z.string(),
+  calendar: CalendarSchema,
+  targets: SlaTargetsSchema,
+  /** Statuses in which the clocks pause. */
+  pauseWhen: z.array(z.enum(CaseStatuses)),
+  /** Warning thresholds, percent of a target. */
+  warnAtPercent: z.array(z.number()),
+});
+/** An applied SLA policy. */
+export type AppliedSlaPolicy = z.infer<typeof AppliedSlaPolicySchema>;
 
 /** The state of one metric's clock, recomputed from the log (never a running counter). */
 export interface SlaClockView {

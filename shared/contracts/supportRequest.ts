@@ -146,6 +146,22 @@ export const SupportVehicles = [
 /** A support vehicle id. */
 export type SupportVehicle = (typeof SupportVehicles)[number];
 
+/**
+ * Partner Center service request payload (`POST /v1/servicerequests/{locale}`; fields of the
+ * ServiceRequest resource: Title, Description, Severity critical|moderate|minimal, SupportTopicId,
+ * PrimaryContact, ProductName).
+ */
+export const MicrosoftServiceRequestPayloadSchema = z.object({
+  Title: z.string(),
+  Description: z.string(),
+  Severity: z.enum(["critical", "moderate", "minimal"]),
+  SupportTopicId: z.string(),
+  ProductName: z.string(),
+  PrimaryContact: z.object({ Email: z.string(), FirstName: z.string().optional(), LastName: z.string().optional(), PhoneNumber: z.string().optional() }),
+});
+/** A Partner Center service request payload. */
+export type MicrosoftServiceRequestPayload = z.infer<typeof MicrosoftServiceRequestPayloadSchema>;
+
 /** Where a case was escalated and why (every decision records its reason). */
 export const EscalationRecordSchema = z.object({
   target: z.enum(["indirect-provider", "microsoft", "none"]),
@@ -176,14 +192,7 @@ export const EscalationRecordSchema = z.object({
       /** Why the request is only prepared although the integration is on (Partner Center refused it, or retries gave up). */
       filingError: z.string().optional(),
       /** The `POST /v1/servicerequests/{locale}` body (Partner Center ServiceRequest resource fields). */
-      payload: z.object({
-        Title: z.string(),
-        Description: z.string(),
-        Severity: z.enum(["critical", "moderate", "minimal"]),
-        SupportTopicId: z.string(),
-        ProductName: z.string(),
-        PrimaryContact: z.object({ Email: z.string(), FirstName: z.string().optional(), LastName: z.string().optional(), PhoneNumber: z.string().optional() }),
-      }),
+      payload: MicrosoftServiceRequestPayloadSchema,
     })
     .optional(),
 });

@@ -11,7 +11,6 @@ import {
   Products,
   type CaseActionRecord,
   type CaseContext,
-  type CaseStatus,
   type ConsumeProductSupportIncidentInput,
   type ConsumeProductSupportIncidentResult,
   type EscalationRecord,
@@ -21,12 +20,14 @@ import {
   type NotifyPartnerInput,
   type Partner,
   type RecordSlaEventsInput,
+  type RecordSlaEventsResult,
   type RecordTransitionInput,
+  type RecordTransitionResult,
   type SendStatusEmailInput,
   type SendStatusEmailResult,
   type Severity,
   type SupportRequest,
-  type SupportRequestOrchestrationInput,
+  type GetCaseContextInput,
   type TakeCaseActionsInput,
 } from "../contracts";
 import { EmailFailurePolicy, RecordNotFoundError, faultFrom, faultMessage, retryDelayInMs, type DeliveryAttempt, type Fault, type TimelineEntry } from "../contracts";
@@ -98,7 +99,7 @@ export interface GetCaseContextDeps {
  * The returned function throws Error when the case or partner does not exist, or the reseller's
  * provider is not registered.
  */
-export function createGetCaseContext(deps: GetCaseContextDeps): (input: SupportRequestOrchestrationInput) => Promise<CaseContext> {
+export function createGetCaseContext(deps: GetCaseContextDeps): (input: GetCaseContextInput) => Promise<CaseContext> {
   return async ({ caseId, partnerId }) => {
     const { sr, partner } = await loadCaseAndPartner(deps, partnerId, caseId);
     const [log, provider] = await Promise.all([
@@ -138,12 +139,6 @@ export function createGetCaseContext(deps: GetCaseContextDeps): (input: SupportR
  */
 export function createTakeCaseActions(deps: { inbox: CaseActionInbox }): (input: TakeCaseActionsInput) => Promise<CaseActionRecord[]> {
   return (input) => deps.inbox.listAfter(input.partnerId, input.caseId, input.after, input.limit ?? 50);
-}
-
-/** Result of RecordSlaEvents. */
-export interface RecordSlaEventsResult {
-  /** Events new to the log (the others were logged by an earlier run). */
-  appended: number;
 }
 
 /**
@@ -283,14 +278,6 @@ export function createFileMicrosoftServiceRequest(deps: FileMicrosoftServiceRequ
     });
     return { outcome, ...(serviceRequestId ? { serviceRequestId } : {}), payload, ...(filingError ? { filingError } : {}) };
   };
-}
-
-/** Result of RecordCaseTransition (small: it is kept in orchestration history). */
-export interface RecordTransitionResult {
-  caseId: string;
-  status: CaseStatus;
-  /** ISO 8601 UTC. */
-  updatedAt: string;
 }
 
 /**

@@ -5,6 +5,7 @@
  * generation gets a fresh {@link OrchestrationDriver} with the carried input, as the extension does).
  */
 import {
+  ActivitiesByName,
   ActivityNames,
   type ActivityResult,
   type SendStatusEmailResult,
@@ -134,12 +135,22 @@ export class CaseSimulator {
     this.d.completeActivity(scheduled.name ?? "", this.envelope(scheduled));
   }
 
-  /** The activity boundary's answer: a scripted one, else the fake activity's value. */
+  /**
+   * The activity boundary's answer: a computed or scripted one, else the fake activity's value.
+   * Both sides keep to the activity table: the orchestration's input must parse with the
+   * activity's input schema, and a successful answer with its output schema.
+   */
   private envelope(s: Scheduled): ActivityResult<unknown> {
-    const computed = this.responders.get(s.name ?? "")?.(s.input);
-    if (computed) return computed;
-    const scripted = this.script.get(s.name ?? "")?.shift();
-    return scripted ?? { ok: true, value: this.result(s) };
+    const definition = ActivitiesByName.get(s.name ?? "");
+    if (!definition) throw new Error(`The orchestration called ${s.name}, which is not in the activity table`);
+    const input = definition.input.safeParse(s.input);
+    if (!input.success) throw new Error(`The orchestration called ${s.name} with an input outside its schema: ${input.error.message}`);
+    const answer = this.responders.get(s.name ?? "")?.(s.input) ?? this.script.get(s.name ?? "")?.shift() ?? { ok: true, value: this.result(s) };
+    if (answer.ok) {
+      const output = definition.output.safeParse(answer.value);
+      if (!output.success) throw new Error(`The simulated ${s.name} answered outside its output schema: ${output.error.message}`);
+    }
+    return answer;
   }
 
   /** The answer of a fake activity. */
@@ -157,9 +168,15 @@ export class CaseSimulator {
         const { after, limit } = s.input as TakeCaseActionsInput;
         return this.inbox.filter((a) => after === undefined || a.seq > after).slice(0, limit ?? 50);
       }
-      case ActivityNames.recordSlaEvents:
-        for (const e of (s.input as RecordSlaEventsInput).events) if (!this.slaLog.some((x) => x.eventId === e.eventId)) this.slaLog.push(e);
-        return null;
+      case ActivityNames.recordSlaEvents: {
+        const fresh = (s.input as RecordSlaEventsInput).events.filter((e) => !this.slaLog.some((x) => x.eventId === e.eventId));
+        this.slaLog.push(...fresh);
+        return { appended: fresh.length };
+      }
+      case ActivityNames.recordTransition: {
+        const t = s.input as RecordTransitionInput;
+        return { caseId: t.caseId, status: t.toStatus ?? this.context.status, updatedAt: t.at };
+      }
       case ActivityNames.consumeProductSupportIncident: {
         const { partnerId, caseId } = s.input as ConsumeProductSupportIncidentInput;
         const key = `${partnerId}/${caseId}`;
