@@ -1,23 +1,19 @@
-/** @type {import('jest').Config} */
+/**
+ * Jest configuration: three projects sharing one base.
+ * - `unit` (test/unit): logic only, no storage or network (`npm run test:unit`, seconds);
+ * - `integration` (test/integration): adapters, the local host and the app over real Table Storage
+ *   (Azurite, started once by test/support/globalSetup.ts), SMTP and a browser;
+ * - `e2e` (test/e2e): the whole stack as a user runs it, built from `dist/`.
+ * The chaos suite (test/chaos) has its own configuration, jest.chaos.config.js.
+ * @type {import('jest').Config}
+ */
+const { base, withStorage } = require("./test/support/jestBase.js");
+
 module.exports = {
-  testEnvironment: "node",
-  roots: ["<rootDir>/test"],
-  testMatch: ["**/*.test.ts"],
-  // The chaos suite (test/chaos) runs on its own, in band: `npm run test:chaos` (and in .ci/run).
-  testPathIgnorePatterns: ["/node_modules/", "/test/chaos/"],
-  transform: {
-    "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }],
-    // eld (language identification) ships ES modules only; Jest runs CommonJS, so it is compiled.
-    "/node_modules/eld/.+\\.js$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "ecmascript" } }, module: { type: "commonjs" } }],
-  },
-  transformIgnorePatterns: ["/node_modules/(?!eld/)"],
-  globalSetup: "<rootDir>/test/support/globalSetup.ts",
-  globalTeardown: "<rootDir>/test/support/globalTeardown.ts",
   testTimeout: 60000,
-  // The Node worker provides @azure/functions-core as a built-in module; so does the local host.
-  moduleNameMapper: {
-    "^@azure/functions-core$": "<rootDir>/emulator/worker/functionsCore.ts",
-    // eld's package exports only an `import` condition, which Jest's CommonJS resolver does not use.
-    "^eld/medium$": "<rootDir>/node_modules/eld/src/entries/static.medium.js",
-  },
+  projects: [
+    { ...base, displayName: "unit", roots: ["<rootDir>/test/unit"] },
+    { ...base, ...withStorage, displayName: "integration", roots: ["<rootDir>/test/integration"] },
+    { ...base, ...withStorage, displayName: "e2e", roots: ["<rootDir>/test/e2e"] },
+  ],
 };

@@ -853,7 +853,7 @@ function actionSpecs() {
       body: (v) => ({ outcome: v.outcome, notes: v.notes }), done: "Diagnosis recorded.",
     },
     {
-      id: "information-request", label: "Ask for information", method: "POST", path: "information-requests", permission: "act", statuses: m.actionStatuses?.["information-requests"] ?? ["received", "in-diagnosis", "awaiting-customer"],
+      id: "information-request", label: "Ask for information", method: "POST", path: "information-requests", permission: "act", statuses: m.actionStatuses?.["information-requests"],
       help: "Emails the question to the customer and pauses the SLA clock until they answer.",
       fields: () => [textarea("message", "Question for the customer")], body: (v) => ({ message: v.message }), done: "Question sent to the customer.",
     },
@@ -878,12 +878,12 @@ function actionSpecs() {
       fields: () => [textarea("summary", "Resolution summary")], body: (v) => ({ summary: v.summary }), done: "Resolution recorded.",
     },
     {
-      id: "closure", label: "Close", method: "POST", path: "closure", permission: "act", statuses: m.actionStatuses?.closure ?? ["resolved"],
+      id: "closure", label: "Close", method: "POST", path: "closure", permission: "act", statuses: m.actionStatuses?.closure,
       help: "Closes the request now.",
       fields: () => [textarea("reason", "Reason (optional)", false)], body: (v) => (v.reason ? { reason: v.reason } : {}), done: "Closure requested.",
     },
     {
-      id: "reopening", label: "Reopen", method: "POST", path: "reopening", permission: "act", statuses: m.actionStatuses?.reopening ?? ["resolved", "closed"],
+      id: "reopening", label: "Reopen", method: "POST", path: "reopening", permission: "act", statuses: m.actionStatuses?.reopening,
       help: "Reopens a resolved or closed request.",
       fields: () => [textarea("reason", "Reason")], body: (v) => ({ reason: v.reason }), done: "Reopening requested.",
     },

@@ -17,7 +17,7 @@ import path from "node:path";
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
 import { Categories, CaseStatuses, Channels, DiagnosisOutcomes, Products, RolePermissions, Roles, Severities, SupportedLanguages, type CaseStatus, type SupportedLanguage } from "../shared/contracts";
 import { SlaMetrics } from "../shared/contracts/sla";
-import { ClosureAllowedStatuses, DiagnosisAllowedStatuses, EscalationAllowedStatuses, InformationRequestAllowedStatuses, ProviderActionAllowedStatuses, ProviderResolutionAllowedStatuses, ReopenAllowedStatuses, ResolutionAllowedStatuses, UpdateAllowedStatuses } from "../shared/services/supportRequests";
+import { ActionAllowedStatuses, allowedStatusesOf } from "../shared/domain";
 import { statusEmailLocales } from "../shared/templates/statusEmail";
 import { pageSecurityHeaders } from "./http/securityHeaders";
 
@@ -97,17 +97,20 @@ export function dashboardModel(): Record<string, unknown> {
     slaMetrics: SlaMetrics,
     roles: Roles,
     rolePermissions: RolePermissions,
+    /** Per action type and role, the statuses it may be recorded in (shared/domain `ActionAllowedStatuses`). */
+    actions: ActionAllowedStatuses,
+    /** The same by partner API path segment (`POST …/{caseId}/<path>`), for the owning partner. */
     actionStatuses: {
-      diagnosis: DiagnosisAllowedStatuses,
-      updates: UpdateAllowedStatuses,
-      escalation: EscalationAllowedStatuses,
-      resolution: ResolutionAllowedStatuses,
-      "information-requests": InformationRequestAllowedStatuses,
-      closure: ClosureAllowedStatuses,
-      reopening: ReopenAllowedStatuses,
+      diagnosis: allowedStatusesOf("diagnosis"),
+      updates: allowedStatusesOf("update"),
+      escalation: allowedStatusesOf("escalate"),
+      resolution: allowedStatusesOf("resolution"),
+      "information-requests": allowedStatusesOf("information-request"),
+      closure: allowedStatusesOf("close"),
+      reopening: allowedStatusesOf("reopen"),
     },
     /** What the indirect provider may do on a reseller's request escalated to it (nothing else). */
-    providerActionStatuses: { escalation: ProviderActionAllowedStatuses, resolution: ProviderResolutionAllowedStatuses },
+    providerActionStatuses: { escalation: allowedStatusesOf("escalate", "indirect-provider"), resolution: allowedStatusesOf("resolution", "indirect-provider") },
   };
 }
 

@@ -251,7 +251,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
         renderCustomerEmail,
         ...(statusLinks ? { statusLinks: { signer: statusLinks, publicBaseUrl: config.PUBLIC_BASE_URL, maxAgeInMs: config.STATUS_LINK_MAX_AGE_DAYS * 86_400_000 } } : {}),
       }),
-      notifyPartner: createNotifyPartner(activityDeps),
+      notifyPartner: createNotifyPartner({ ...activityDeps, publicBaseUrl: config.PUBLIC_BASE_URL }),
       takeCaseActions: createTakeCaseActions(activityDeps),
       recordSlaEvents: createRecordSlaEvents(activityDeps),
       consumeProductSupportIncident: createConsumeProductSupportIncident(activityDeps),

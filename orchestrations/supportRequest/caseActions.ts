@@ -5,7 +5,7 @@
  * reopen and reclassify in lifecycleActions.ts) or is recorded as ignored in the case's state.
  */
 import { CaseActionSchema, type Actor, type CaseAction, type CaseActionRecord, type CaseStatus, type StoredCaseActionRecord } from "../../shared/contracts";
-import { addCalendarDuration, canTransition } from "../../shared/domain";
+import { addCalendarDuration, canTransition, isActionAllowed } from "../../shared/domain";
 import { escalate } from "./escalation";
 import { onClose, onReclassify, onReopen } from "./lifecycleActions";
 import { changeStatus, emailCustomer, ignore, record } from "./records";
@@ -36,7 +36,7 @@ function* resolve(run: Run, summary: string, at: string, actor: Actor): Orchestr
 /** The partner's diagnosis: resolved, a question to the customer, or an escalation request (only while the case is with the partner). */
 function* onDiagnosis(run: Run, a: CaseActionRecord, d: { outcome: "resolved" | "awaiting-customer" | "needs-escalation"; notes: string }, at: string): Orchestration<void> {
   const status = run.state.status;
-  if (status !== "in-diagnosis" && status !== "awaiting-customer") {
+  if (!isActionAllowed("diagnosis", "owner", status)) {
     yield* ignore(run, a, status === "resolved" || status === "closed" ? "the case was already resolved" : "the case was already escalated", status === "resolved" || status === "closed" ? "case-resolved" : "case-escalated");
     return;
   }
@@ -61,9 +61,9 @@ function* onDiagnosis(run: Run, a: CaseActionRecord, d: { outcome: "resolved" | 
 function* onEscalate(run: Run, a: CaseActionRecord, reason: string): Orchestration<void> {
   const status = run.state.status;
   if (isProvider(run, a.actor)) {
-    if (status === "escalated-to-provider") yield* escalate(run, "partner-request", "indirect-provider", reason);
+    if (isActionAllowed("escalate", "indirect-provider", status)) yield* escalate(run, "partner-request", "indirect-provider", reason);
     else yield* ignore(run, a, "the case is not escalated to the indirect provider", "not-with-provider");
-  } else if (status === "in-diagnosis" || status === "awaiting-customer") {
+  } else if (isActionAllowed("escalate", "owner", status)) {
     if (run.state.pendingMicrosoft) yield* ignore(run, a, "a Microsoft escalation is already decided and waits for the escalation chain", "escalation-pending");
     else yield* escalate(run, "partner-request", "partner", reason);
   } else {
@@ -110,7 +110,7 @@ function* actOn(run: Run, a: CaseActionRecord, action: CaseAction, at: string): 
       yield* onDiagnosis(run, a, action, at);
       return;
     case "update":
-      if (!isOpen(run)) return yield* ignore(run, a, "the case was already resolved", "case-resolved");
+      if (!isActionAllowed("update", "owner", run.state.status)) return yield* ignore(run, a, "the case was already resolved", "case-resolved");
       partnerResponded(run, at);
       yield* record(run, { kind: "note", summary: "The partner updated the customer.", details: { action: "update", seq: a.seq, message: action.message, actor: a.actor } });
       yield* emailCustomer(run, run.state.status, action.message, "update");
@@ -123,6 +123,7 @@ function* actOn(run: Run, a: CaseActionRecord, action: CaseAction, at: string): 
       return;
     case "resolution":
       if (!isOpen(run)) return yield* ignore(run, a, "the case was already resolved", "case-resolved");
+      if (!isActionAllowed("resolution", isProvider(run, a.actor) ? "indirect-provider" : "owner", run.state.status)) return yield* ignore(run, a, "the case is not escalated to the indirect provider", "not-with-provider");
       yield* resolve(run, action.summary, at, a.actor);
       return;
     case "information-request":
@@ -147,7 +148,7 @@ function* actOn(run: Run, a: CaseActionRecord, action: CaseAction, at: string): 
  */
 function* onInformationRequest(run: Run, a: CaseActionRecord, message: string, at: string): Orchestration<void> {
   const status = run.state.status;
-  if (status !== "in-diagnosis" && status !== "awaiting-customer") {
+  if (!isActionAllowed("information-request", "owner", status)) {
     yield* ignore(run, a, isOpen(run) ? "the case was already escalated" : "the case was already resolved", isOpen(run) ? "case-escalated" : "case-resolved");
     return;
   }

@@ -10,6 +10,7 @@ import {
   type ConsumeProductSupportIncidentInput,
   type EscalationRecord,
   type FileMicrosoftServiceRequestInput,
+  type PartnerNotice,
   type RecordTransitionInput,
 } from "../../shared/contracts";
 import { decideEscalation, planEscalationChain } from "../../shared/domain";
@@ -72,13 +73,7 @@ export function* escalate(run: Run, trigger: EscalationRecord["trigger"], by: Es
   if (decision.target === "indirect-provider") {
     yield* changeStatus(run, "escalated-to-provider", { kind: "escalation-decided", summary: decision.reason, details, patch });
     yield* emailCustomer(run, "escalated-to-provider");
-    yield* notifyPartner(
-      run,
-      "escalation-indirect-provider",
-      `Case ${c.caseId} escalated to you by your reseller ${run.input.partnerId}`,
-      `${decision.reason} Category: ${c.category}; product: ${Products[c.product].name}; severity ${c.severity}. Resolve it or escalate it with your own entitlements through your partner API.`,
-      { recipientPartnerId: decision.providerId ?? "" },
-    );
+    yield* notifyPartner(run, "escalation-indirect-provider", { kind: "escalated-to-provider", reason: decision.reason }, { recipientPartnerId: decision.providerId ?? "" });
   } else if (decision.target === "microsoft") {
     const plan = provider ? undefined : chainPlan(run);
     if (plan && c.partner.escalationChain?.microsoft === "after-chain" && ms(plan.microsoftAt) > ms(now(run))) {
@@ -89,13 +84,7 @@ export function* escalate(run: Run, trigger: EscalationRecord["trigger"], by: Es
     }
   } else {
     yield* record(run, { kind: "escalation-decided", summary: decision.reason, details, patch });
-    yield* notifyPartner(
-      run,
-      "escalation-none",
-      `Case ${c.caseId} cannot be escalated: you keep it`,
-      decision.reason,
-      provider ? { recipientPartnerId: provider.partnerId } : {},
-    );
+    yield* notifyPartner(run, "escalation-none", { kind: "not-escalated", reason: decision.reason }, provider ? { recipientPartnerId: provider.partnerId } : {});
   }
 }
 
@@ -134,12 +123,11 @@ export function* engageMicrosoft(run: Run, decision: EscalationRecord, by: Escal
   }
   yield* emailCustomer(run, "escalated-to-microsoft");
   const provider = by === "indirect-provider" ? c.provider : undefined;
-  yield* notifyPartner(
-    run,
-    "escalation-microsoft",
-    filing.outcome === "filed" ? `Case ${c.caseId} escalated to Microsoft (${decision.vehicle ?? "?"}), service request ${filing.serviceRequestId ?? "?"}` : `File a Microsoft service request for case ${c.caseId} (${decision.vehicle ?? "?"})`,
-    `${summary}\nCategory: ${c.category}; product: ${Products[c.product].name}; severity ${c.severity}.` +
-      (filing.outcome === "prepared" ? `\nPOST /v1/servicerequests/${SERVICE_REQUEST_LOCALE}\n${JSON.stringify(filing.payload, null, 2)}` : ""),
-    provider ? { recipientPartnerId: provider.partnerId } : {},
-  );
+  const vehicle = decision.vehicle ?? "commercial-issue-support";
+  const reason = [why, decision.reason].filter((s) => s !== undefined).join(" ");
+  const notice: PartnerNotice =
+    filing.outcome === "filed" && filing.serviceRequestId !== undefined
+      ? { kind: "microsoft-request-filed", vehicle, serviceRequestId: filing.serviceRequestId, payload: filing.payload, reason }
+      : { kind: "microsoft-request-prepared", vehicle, payload: filing.payload, locale: SERVICE_REQUEST_LOCALE, reason, ...(filing.filingError !== undefined ? { filingError: filing.filingError } : {}) };
+  yield* notifyPartner(run, "escalation-microsoft", notice, provider ? { recipientPartnerId: provider.partnerId } : {});
 }

@@ -4,6 +4,7 @@
  * execution of the orchestration.
  */
 import { SupportRequestActivities, type CaseAction, type CaseActionRecord, type SlaEvent, type SupportRequestCarry } from "../../shared/contracts";
+import { isActionAllowed } from "../../shared/domain";
 import { changeStatus, emailCustomer, ignore, record, recordSlaEvents } from "./records";
 import { callActivity, isOpen, type Orchestration, type Run } from "./run";
 import { appendSlaEvent, applySla, clocksOutOfStep, policyOf, samePolicy, slaInstant } from "./slaClocks";
@@ -42,7 +43,7 @@ function byWhom(actor: { kind: string }): string {
 
 /** The partner closes a resolved case now (the lifecycle closes only resolved cases): clocks cancelled, auto-close dropped, customer told. */
 export function* onClose(run: Run, a: CaseActionRecord, reason: string | undefined): Orchestration<void> {
-  if (run.state.status !== "resolved") {
+  if (!isActionAllowed("close", "owner", run.state.status)) {
     yield* ignore(run, a, run.state.status === "closed" ? "the case was already closed" : "the case is not resolved", run.state.status === "closed" ? "case-closed" : "case-not-resolved");
     return;
   }
@@ -59,7 +60,8 @@ export function* onClose(run: Run, a: CaseActionRecord, reason: string | undefin
  * customer told. A closed case is reopened by a new execution (see {@link reopenClosed}).
  */
 export function* onReopen(run: Run, a: CaseActionRecord, reason: string, at: string): Orchestration<void> {
-  if (run.state.status !== "resolved") {
+  // A closed case is reopened by a new execution (the partner API restarts it), never in this one.
+  if (run.state.status === "closed" || !isActionAllowed("reopen", "owner", run.state.status)) {
     yield* ignore(run, a, run.state.status === "closed" ? "the case is closed (reopening restarts its workflow)" : "the case is not resolved", run.state.status === "closed" ? "case-closed" : "case-not-resolved");
     return;
   }

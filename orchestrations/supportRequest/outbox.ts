@@ -139,19 +139,11 @@ function* onFailed(run: Run, item: OutboxItem, outcome: SendStatusEmailResult): 
   const key = "customer-email-failed";
   if (run.state.notificationCounts[key] !== undefined) return;
   run.state.notificationCounts[key] = 1;
-  const c = run.caseContext;
-  const fault = outcome.fault;
-  const refused = outcome.undeliverable ?? [];
   const input: NotifyPartnerInput = {
     caseId: run.input.caseId,
     partnerId: run.input.partnerId,
     notificationKey: key,
-    subject: `Customer email not delivered on case ${c.caseId}`,
-    text: [
-      `An email to the customer of case ${c.caseId} could not be delivered (${fault?.code ?? "failed"}): ${fault?.message ?? "no reason given"}.`,
-      refused.length > 0 ? `The address ${refused.join(", ")} is marked undeliverable for this case: no more status emails go to it. Please reach the customer another way and correct the address.` : "The case goes on; please make sure the customer is informed another way.",
-      `The case continues in status ${run.state.status}.`,
-    ].join("\n"),
+    notice: { kind: "customer-email-failed", ...(outcome.fault ? { fault: outcome.fault } : {}), undeliverable: outcome.undeliverable ?? [], status: run.state.status },
   };
   yield* deliver(run, SupportRequestActivities.notifyPartner, input);
 }

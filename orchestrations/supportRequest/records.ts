@@ -9,6 +9,7 @@ import {
   type CaseActionRecord,
   type CaseStatus,
   type NotifyPartnerInput,
+  type PartnerNotice,
   type RecordSlaEventsInput,
   type RecordTransitionInput,
   type SendStatusEmailInput,
@@ -61,9 +62,13 @@ export function* emailCustomer(run: Run, status: CaseStatus, message?: string, k
   yield* deliver(run, SupportRequestActivities.sendStatusEmail, input);
 }
 
-/** Emails a partner (through the outbox): the owner by default, `recipientPartnerId` (the indirect provider), or explicit `to` addresses. */
-export function* notifyPartner(run: Run, keyBase: string, subject: string, text: string, options: { recipientPartnerId?: string; to?: string[] } = {}): Orchestration<void> {
-  const input: NotifyPartnerInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, notificationKey: notificationKey(run, keyBase), subject, text };
+/**
+ * Notifies a partner (through the outbox): the owner by default, `recipientPartnerId` (the indirect
+ * provider), or explicit `to` addresses. The workflow says what happened as a structured notice;
+ * NotifyPartner renders it (shared/templates/partnerNotification.ts).
+ */
+export function* notifyPartner(run: Run, keyBase: string, notice: PartnerNotice, options: { recipientPartnerId?: string; to?: string[] } = {}): Orchestration<void> {
+  const input: NotifyPartnerInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, notificationKey: notificationKey(run, keyBase), notice };
   if (options.recipientPartnerId !== undefined && options.recipientPartnerId !== run.input.partnerId) input.recipientPartnerId = options.recipientPartnerId;
   if (options.to !== undefined) input.to = options.to;
   yield* deliver(run, SupportRequestActivities.notifyPartner, input);

@@ -34,7 +34,7 @@ export function currentSlaCycles(log: readonly SlaEvent[]): SlaEvent[] {
   });
 }
 
-/** The policy GetCaseContext applied, or the issue-2 default from the severity's targets (24×7 or service hours). */
+/** The policy GetCaseContext applied, or the default from the severity's targets (24×7 or service hours). */
 export function policyOf(c: CaseContext): AppliedSlaPolicy {
   if (c.slaPolicy) return c.slaPolicy;
   const t = c.partner.slaTarget;
@@ -135,7 +135,7 @@ export function slaInstant(run: Run, recordedAt: string): string {
 }
 
 /**
- * The case's `sla` field (the issue-2 shape, kept for the partner API), derived from the log:
+ * The case's `sla` field (its first shape, kept for the partner API), derived from the log:
  * running deadlines, first response, resolution and breach instants.
  */
 export function slaSummary(run: Run): SlaState {

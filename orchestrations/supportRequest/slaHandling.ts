@@ -10,6 +10,7 @@ import { changeStatus, emailCustomer, notificationKey, notifyPartner, record } f
 import { deliver } from "./outbox";
 import { isOpen, ms, now, type Orchestration, type Run } from "./run";
 import { applySla, describePolicy, metricLabel, nextSlaThreshold, slaSummary } from "./slaClocks";
+import { computeSlaClocks } from "../../shared/domain";
 
 /**
  * Acts on the queued warnings and breaches: each warning notifies the partner's contacts (once per
@@ -18,25 +19,29 @@ import { applySla, describePolicy, metricLabel, nextSlaThreshold, slaSummary } f
  * metric, {@link emailSlaDelay}), starts the escalation chain and escalates the case if not escalated yet.
  */
 export function* handleSlaAlerts(run: Run): Orchestration<void> {
-  const c = run.caseContext;
   for (let e = run.alerts.shift(); e; e = run.alerts.shift()) {
     const target = run.policy.targets[e.metric === "first-response" ? "firstResponse" : e.metric === "next-update" ? "nextUpdate" : "resolution"];
-    if (e.type === "warn") {
-      yield* notifyPartner(
-        run,
-        `sla-warn-${e.metric}-${e.percent ?? 0}`,
-        `SLA warning: ${e.percent ?? 0} % of the ${metricLabel[e.metric]} target used on case ${c.caseId}`,
-        `Case ${c.caseId} (severity ${c.severity}, policy ${run.policy.name}) has used ${e.percent ?? 0} % of its ${metricLabel[e.metric]} target (${target ?? "?"}) at ${e.at}.`,
-      );
+    if (e.type === "warn" && e.percent !== undefined) {
+      const dueAt = computeSlaClocks(run.log, run.policy, e.at)[e.metric].dueAt;
+      yield* notifyPartner(run, `sla-warn-${e.metric}-${e.percent}`, {
+        kind: "sla-warning",
+        metric: e.metric,
+        percent: e.percent,
+        reachedAt: e.at,
+        ...(dueAt !== undefined ? { dueAt } : {}),
+        ...(target !== undefined ? { target } : {}),
+        policyName: run.policy.name,
+      });
     } else if (e.type === "breach") {
       yield* record(run, { kind: "sla-breached", summary: `The ${metricLabel[e.metric]} SLA target (${target ?? "?"}, policy ${run.policy.name}) was breached at ${e.at}.`, details: { metric: e.metric, breachedAt: e.at, policyId: run.policy.policyId } });
-      yield* notifyPartner(
-        run,
-        `sla-breach-${e.metric}`,
-        `SLA breach (${metricLabel[e.metric]}) on case ${c.caseId}`,
-        `The ${metricLabel[e.metric]} target (${target ?? "?"}) of case ${c.caseId} (severity ${c.severity}) was breached at ${e.at}.` +
-          (e.metric === "next-update" ? " Please update the customer." : " The case is escalated where the rules allow."),
-      );
+      yield* notifyPartner(run, `sla-breach-${e.metric}`, {
+        kind: "sla-breached",
+        metric: e.metric,
+        dueAt: e.at,
+        ...(target !== undefined ? { target } : {}),
+        ...(e.metric === "next-update" ? {} : { action: "the case is escalated where the CSP support rules allow" }),
+        policyName: run.policy.name,
+      });
       if (e.metric !== "next-update" && isOpen(run)) {
         yield* emailSlaDelay(run, e);
         startChain(run);
@@ -74,12 +79,18 @@ export function* catchUp(run: Run, at: string): Orchestration<void> {
   if (!plan || !progress) return;
   for (let level = plan.levels[progress.notifiedLevels]; level && ms(level.at) <= ms(at) && isOpen(run); level = plan.levels[progress.notifiedLevels]) {
     progress.notifiedLevels += 1;
-    const c = run.caseContext;
+    const next = plan.levels[progress.notifiedLevels];
     yield* notifyPartner(
       run,
       `escalation-level-${level.level}`,
-      `Escalation level ${level.level} (${level.name}): case ${c.caseId}`,
-      `Case ${c.caseId} (severity ${c.severity}, status ${run.state.status}) is escalated to you as ${level.name} (level ${level.level} of the partner's escalation chain, triggered at ${run.state.chain?.triggeredAt ?? "?"}).`,
+      {
+        kind: "escalation-level",
+        level: level.level,
+        levelName: level.name,
+        unresolvedSince: progress.triggeredAt,
+        status: run.state.status,
+        ...(next ? { nextLevel: { level: next.level, name: next.name, at: next.at } } : {}),
+      },
       { to: level.contacts },
     );
   }

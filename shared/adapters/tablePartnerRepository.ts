@@ -22,10 +22,10 @@ const PARTNER_PK = "partner";
 const APIKEY_PK = "apikey";
 const MAX_ETAG_ATTEMPTS = 10;
 
-/** Prefix shown for keys migrated from the issue-2 hash-only record (their first characters are unknown). */
+/** Prefix shown for keys migrated from the first key format (a bare hash) (their first characters are unknown). */
 export const LEGACY_KEY_PREFIX = "csp_····";
 
-/** The key record of an issue-2 hash: a global-admin key with a stable id derived from the hash. */
+/** The key record of a bare hash (the first key format): a global-admin key with a stable id derived from the hash. */
 export function legacyApiKey(hash: string, createdAt: string): ApiKeyRecord {
   return { keyId: `key_${hash.slice(0, 16)}`, hash, prefix: LEGACY_KEY_PREFIX, role: "global-admin", name: "Registration key", createdAt };
 }
@@ -277,7 +277,7 @@ function secretsContext(partnerId: string): string {
   return `partner:${partnerId}:webhook-secrets`;
 }
 
-/** The key columns of a partner row: keys, and the active hashes (issue-2 readers). */
+/** The key columns of a partner row: keys, and the active hashes (for readers of the first key format). */
 function keyColumns(keys: readonly ApiKeyRecord[]): Record<string, string> {
   return {
     apiKeyHashes: JSON.stringify(keys.filter((k) => k.revokedAt === undefined).map((k) => k.hash)),

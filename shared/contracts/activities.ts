@@ -15,8 +15,8 @@ import { ActorSchema, CaseActionSchema } from "./caseActions";
 import { EmailFailurePolicy, FaultSchema, PartnerCenterFailurePolicy, StorageFailurePolicy, type FailurePolicy } from "./faults";
 import { ActivityNames } from "./names";
 import { EntitlementSchema, EscalationChainSchema, PartnerTypes, ServiceHoursSchema, SlaTargetSchema } from "./partner";
-import { AppliedSlaPolicySchema, SlaEventSchema } from "./sla";
-import { CaseStatuses, Categories, EscalationRecordSchema, MicrosoftServiceRequestPayloadSchema, ProductIds, Severities, SlaStateSchema, SupportedLanguages, WorkflowHealthSchema } from "./supportRequest";
+import { AppliedSlaPolicySchema, SlaEventSchema, SlaMetrics } from "./sla";
+import { CaseStatuses, Categories, EscalationRecordSchema, MicrosoftServiceRequestPayloadSchema, ProductIds, Severities, SlaStateSchema, SupportedLanguages, SupportVehicles, WorkflowHealthSchema } from "./supportRequest";
 
 const CaseRef = { caseId: z.string().min(1), partnerId: z.string().min(1) };
 
@@ -240,22 +240,66 @@ export const SendStatusEmailResultSchema = z.object({
 /** Result of the email activities. */
 export type SendStatusEmailResult = z.infer<typeof SendStatusEmailResultSchema>;
 
-/** Input of the NotifyPartner activity (email to the partner's contacts; once per key). */
-export const NotifyPartnerInputSchema = z.object({
-  ...CaseRef,
-  notificationKey: z.string().min(1),
-  /** Partner id to notify when it is not the owner (the indirect provider on escalation). */
-  recipientPartnerId: z.string().optional(),
-  /**
-   * Explicit recipient addresses (e.g. the contacts of an escalation-chain level); when
-   * given and not empty they replace the partner's support and escalation contacts.
-   */
-  to: z.array(z.string()).optional(),
-  subject: z.string(),
-  text: z.string(),
-  /** A retry or a queued delivery (absent: the first attempt). */
-  delivery: DeliveryAttemptSchema.optional(),
-});
+/**
+ * What a partner notification says, as data: the orchestration decides which notice and with what
+ * facts; NotifyPartner fills in the case and recipient (names, title, time zone, link) and renders
+ * it with shared/templates/partnerNotification.ts. Instants are ISO 8601 UTC.
+ */
+export const PartnerNoticeSchema = z.discriminatedUnion("kind", [
+  /** A warning threshold of an SLA target was reached. */
+  z.object({ kind: z.literal("sla-warning"), metric: z.enum(SlaMetrics), percent: z.number().int().min(1).max(100), reachedAt: z.string(), dueAt: z.string().optional(), target: z.string().optional(), policyName: z.string().optional() }),
+  /** An SLA target was missed (`dueAt`: when it was due, the breach instant). */
+  z.object({ kind: z.literal("sla-breached"), metric: z.enum(SlaMetrics), dueAt: z.string(), target: z.string().optional(), action: z.string().optional(), policyName: z.string().optional() }),
+  /** A level of the partner's escalation chain is notified (sent to that level's contacts). */
+  z.object({
+    kind: z.literal("escalation-level"),
+    level: z.number().int().min(1),
+    levelName: z.string(),
+    unresolvedSince: z.string(),
+    status: z.enum(CaseStatuses).optional(),
+    reason: z.string().optional(),
+    nextLevel: z.object({ level: z.number().int().min(1), name: z.string(), at: z.string() }).optional(),
+  }),
+  /** An indirect reseller's case was escalated to its indirect provider (sent to the provider). */
+  z.object({ kind: z.literal("escalated-to-provider"), reason: z.string() }),
+  /** The CSP support rules allow no escalation: the partner keeps the case. */
+  z.object({ kind: z.literal("not-escalated"), reason: z.string() }),
+  /** A Microsoft service request was prepared for the partner to file by hand. */
+  z.object({ kind: z.literal("microsoft-request-prepared"), vehicle: z.enum(SupportVehicles), payload: MicrosoftServiceRequestPayloadSchema, locale: z.string(), reason: z.string().optional(), filingError: z.string().optional() }),
+  /** A Microsoft service request was filed through Partner Center. */
+  z.object({ kind: z.literal("microsoft-request-filed"), vehicle: z.enum(SupportVehicles), serviceRequestId: z.string(), payload: MicrosoftServiceRequestPayloadSchema.optional(), reason: z.string().optional() }),
+  /** An email to the customer failed for good. */
+  z.object({ kind: z.literal("customer-email-failed"), fault: FaultSchema.optional(), undeliverable: z.array(z.string()), status: z.enum(CaseStatuses) }),
+]);
+/** A partner notice. */
+export type PartnerNotice = z.infer<typeof PartnerNoticeSchema>;
+
+/**
+ * Input of the NotifyPartner activity (email to the partner's contacts; once per key): a
+ * structured `notice`, or — as written by earlier versions still in running histories and
+ * outboxes — a ready `subject` and `text`.
+ */
+export const NotifyPartnerInputSchema = z
+  .object({
+    ...CaseRef,
+    notificationKey: z.string().min(1),
+    /** Partner id to notify when it is not the owner (the indirect provider on escalation). */
+    recipientPartnerId: z.string().optional(),
+    /**
+     * Explicit recipient addresses (e.g. the contacts of an escalation-chain level); when
+     * given and not empty they replace the partner's support and escalation contacts.
+     */
+    to: z.array(z.string()).optional(),
+    /** What to say (rendered by the activity). */
+    notice: PartnerNoticeSchema.optional(),
+    /** Earlier versions: the subject as written by the workflow. */
+    subject: z.string().optional(),
+    /** Earlier versions: the plain text as written by the workflow. */
+    text: z.string().optional(),
+    /** A retry or a queued delivery (absent: the first attempt). */
+    delivery: DeliveryAttemptSchema.optional(),
+  })
+  .refine((i) => i.notice !== undefined || (i.subject !== undefined && i.text !== undefined), { message: "a notice, or a subject and a text", path: ["notice"] });
 /** Input of NotifyPartner. */
 export type NotifyPartnerInput = z.infer<typeof NotifyPartnerInputSchema>;
 

@@ -14,7 +14,7 @@ export const ActorSchema = z.object({
   kind: z.enum(["partner", "indirect-provider", "customer", "system"]),
   /** Partner id for partner and provider actors. */
   partnerId: z.string().optional(),
-  /** Email address for customer actors (issue: email intake). */
+  /** Email address for customer actors (a reply by email or on the status page). */
   email: z.string().optional(),
 });
 /** An actor. */

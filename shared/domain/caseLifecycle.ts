@@ -3,6 +3,7 @@
  * (awaiting customer) → resolved by partner | escalated (to the indirect provider, to Microsoft
  * through a support vehicle) → resolved → closed).
  */
+import type { CaseAction } from "../contracts/caseActions";
 import type { CaseStatus } from "../contracts/supportRequest";
 
 /** The terminal status: nothing leaves it. */
@@ -47,4 +48,53 @@ export function assertTransition(from: CaseStatus, to: CaseStatus): void {
 /** Whether a status is terminal (no transition leaves it). */
 export function isTerminal(status: CaseStatus): boolean {
   return (CaseTransitions[status] ?? []).length === 0;
+}
+
+/** Who records an action on a case: the owning partner (or its customer), or the indirect provider of a reseller's case escalated to it. */
+export type CaseActionRole = "owner" | "indirect-provider";
+
+/** The statuses of a case that is still being worked on (neither resolved nor closed). */
+export const OpenStatuses: readonly CaseStatus[] = ["received", "in-diagnosis", "awaiting-customer", "escalated-to-provider", "escalated-to-microsoft"];
+
+/** Statuses in which the case is with the partner itself (not escalated, not resolved). */
+const WithPartner: readonly CaseStatus[] = ["received", "in-diagnosis", "awaiting-customer"];
+
+/**
+ * Which action may be recorded in which status, by role: the one table the partner API checks
+ * before it accepts an action, the workflow checks again when it takes the action from the inbox,
+ * and the dashboard shows buttons from (served in `model.json`). An action type missing for a role
+ * is not that role's to record.
+ * - diagnosis, information request: while the case is with the partner (CSP support rules "Diagnose");
+ * - update, customer reply: while the case is open;
+ * - escalation: by the partner while the case is with it; by the indirect provider while the case
+ *   is escalated to it;
+ * - resolution: from every status the lifecycle lets move to `resolved`; by the indirect provider
+ *   while the case is escalated to it or by it to Microsoft (it holds the service request);
+ * - closure: resolved cases only; reopening: resolved (the workflow resumes) or closed (the
+ *   workflow starts again); reclassification: any status but closed.
+ */
+export const ActionAllowedStatuses: Readonly<Record<CaseAction["type"], Readonly<Partial<Record<CaseActionRole, readonly CaseStatus[]>>>>> = {
+  diagnosis: { owner: WithPartner },
+  "information-request": { owner: WithPartner },
+  update: { owner: OpenStatuses },
+  "customer-reply": { owner: OpenStatuses },
+  escalate: { owner: WithPartner, "indirect-provider": ["escalated-to-provider"] },
+  resolution: { owner: (Object.keys(CaseTransitions) as CaseStatus[]).filter((s) => canTransition(s, "resolved")), "indirect-provider": ["escalated-to-provider", "escalated-to-microsoft"] },
+  close: { owner: (Object.keys(CaseTransitions) as CaseStatus[]).filter((s) => canTransition(s, "closed")) },
+  reopen: { owner: ["resolved", "closed"] },
+  reclassify: { owner: (Object.keys(CaseTransitions) as CaseStatus[]).filter((s) => s !== TerminalStatus) },
+};
+
+/**
+ * The statuses in which `role` may record an action of this type (empty: never).
+ * @param type - the action type (shared/contracts/caseActions.ts).
+ * @param role - the owning partner, or the indirect provider of an escalated reseller case.
+ */
+export function allowedStatusesOf(type: CaseAction["type"], role: CaseActionRole = "owner"): readonly CaseStatus[] {
+  return ActionAllowedStatuses[type][role] ?? [];
+}
+
+/** Whether `role` may record an action of this type while the case is in `status` ({@link ActionAllowedStatuses}). */
+export function isActionAllowed(type: CaseAction["type"], role: CaseActionRole, status: CaseStatus): boolean {
+  return allowedStatusesOf(type, role).includes(status);
 }

@@ -18,6 +18,7 @@ import {
   type FileMicrosoftServiceRequestResult,
   type MicrosoftServiceRequestPayload,
   type NotifyPartnerInput,
+  type PartnerNotice,
   type Partner,
   type RecordSlaEventsInput,
   type RecordSlaEventsResult,
@@ -33,11 +34,11 @@ import {
 import { EmailFailurePolicy, RecordNotFoundError, faultFrom, faultMessage, retryDelayInMs, type DeliveryAttempt, type Fault, type TimelineEntry } from "../contracts";
 import { computeSlaClocks, selectSlaPolicy } from "../domain";
 import type { CaseActionInbox, CaseRepository, Clock, EmailMessage, EmailSendResult, EmailSender, NotificationDelivery, NotificationLog, PartnerCenterClient, PartnerRepository, ProductSupportIncidentLedger, SlaEventLog } from "../ports";
-import { renderTextNotification } from "../templates/partnerNotification";
+import { renderPartnerNotification, renderTextNotification, type PartnerNotificationInput } from "../templates/partnerNotification";
 import type { CustomerEmailInput, RenderedEmail, StatusEmailInput } from "../templates/statusEmail";
 import { supportTermsQuote, type SupportTermsQuote } from "./supportTerms";
 import { slaHealthOf } from "./caseSearch";
-import { statusPageUrl, type StatusLinkSigner } from "./statusLinks";
+import { caseStatusUrl, statusPageUrl, type StatusLinkSigner } from "./statusLinks";
 
 /**
  * Renders a customer status email: `renderStatusEmail` of shared/templates/statusEmail.ts (the
@@ -597,6 +598,34 @@ export interface NotifyPartnerDeps {
   notifications: NotificationLog;
   emailSender: EmailSender;
   clock: Clock;
+  /** Public base URL of the app (`PUBLIC_BASE_URL`): the notification links the case in the recipient's partner API. */
+  publicBaseUrl?: string;
+}
+
+/**
+ * The template input of a structured partner notice: the notice with the case's facts (customer,
+ * title, severity), the recipient's name and service-hours time zone (dates are shown in it), and
+ * the link to the case in the recipient's partner API. An escalation to the indirect provider
+ * names the reseller with its partner id (the provider's API addresses it by id).
+ */
+export function partnerNotificationOf(notice: PartnerNotice, sr: SupportRequest, owner: Partner, recipient: Partner, publicBaseUrl?: string): PartnerNotificationInput {
+  const base = {
+    caseId: sr.caseId,
+    partnerName: recipient.name,
+    customerName: sr.customer.name,
+    title: sr.title,
+    severity: sr.severity,
+    timeZone: recipient.supportTerms.serviceHours.timeZone,
+    ...(publicBaseUrl ? { caseUrl: caseStatusUrl(publicBaseUrl, recipient.id, sr.caseId) } : {}),
+  };
+  switch (notice.kind) {
+    case "escalated-to-provider":
+      return { ...base, ...notice, resellerName: `${owner.name} (${owner.id})` };
+    case "not-escalated":
+      return { ...base, ...notice, category: sr.category, product: sr.product };
+    default:
+      return { ...base, ...notice };
+  }
 }
 
 /**
@@ -622,8 +651,9 @@ export function createNotifyPartner(deps: NotifyPartnerDeps): (input: NotifyPart
     const explicit = (input.to ?? []).map((a) => a.trim()).filter((a) => a.length > 0);
     const addresses = [...new Set(explicit.length ? explicit : [recipient.contacts.support, ...recipient.contacts.escalation])];
     const messageId = notificationMessageId(sr.caseId, `partner.${input.notificationKey}`, domainOf(partner.senderEmail));
-    const subject = input.subject.includes(`[Case #${sr.caseId}]`) ? input.subject : `${input.subject} [Case #${sr.caseId}]`;
-    const rendered = renderTextNotification({ subject, text: input.text });
+    const rendered = input.notice
+      ? renderPartnerNotification(partnerNotificationOf(input.notice, sr, partner, recipient, deps.publicBaseUrl))
+      : renderTextNotification({ subject: (input.subject ?? "").includes(`[Case #${sr.caseId}]`) ? (input.subject ?? "") : `${input.subject ?? ""} [Case #${sr.caseId}]`, text: input.text ?? "" });
     const message: EmailMessage = { from: { address: partner.senderEmail, displayName: partner.name }, to: addresses.map((address) => ({ address })), subject: rendered.subject, text: rendered.text, html: rendered.html, messageId, headers: { ...AUTOMATIC_EMAIL_HEADERS } };
     return deliverEmail(deps, { ...base, messageId, to: addresses, subject: rendered.subject }, message, `Partner notified (${recipient.id}): ${rendered.subject}`, { recipientPartnerId: recipient.id });
   };

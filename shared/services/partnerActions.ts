@@ -33,11 +33,11 @@ import {
   isTerminalRuntimeStatus,
 } from "../contracts";
 import type { SentNotification } from "../ports";
+import { allowedStatusesOf } from "../domain";
 import type { ApiPrincipal } from "./apiKeys";
 import { requirePermission } from "./apiKeys";
 import { ConflictError, NotFoundError, parseInput } from "./errors";
 import {
-  caseStatusUrl,
   getSupportRequest,
   recordCaseAction,
   recordDiagnosis,
@@ -45,13 +45,13 @@ import {
   recordUpdate,
   requestEscalation,
   resolveCaseAccess,
-  ReopenAllowedStatuses,
   type CaseAccess,
   type CaseAccessGuard,
   type CaseActionDeps,
   type PartnerActionResult,
   type SupportRequestDeps,
 } from "./supportRequests";
+import { caseStatusUrl } from "./statusLinks";
 import { recordWorkflowHealth, restartWorkflow } from "./workflowRecovery";
 
 /** The guard of an action on a case: the role's act permission for the case's category (403 otherwise). */
@@ -138,7 +138,8 @@ export async function reopenCase(deps: CaseActionDeps & Pick<SupportRequestDeps,
  */
 export async function reopenAs(deps: CaseActionDeps & Pick<SupportRequestDeps, "notifications">, sr: SupportRequest, reason: string, actor: Actor): Promise<ActionResult> {
   const caseId = sr.caseId;
-  if (!ReopenAllowedStatuses.includes(sr.status)) throw new ConflictError(`A reopening cannot be recorded while the request is ${sr.status} (allowed: ${ReopenAllowedStatuses.join(", ")})`, sr.status);
+  const allowed = allowedStatusesOf("reopen");
+  if (!allowed.includes(sr.status)) throw new ConflictError(`A reopening cannot be recorded while the request is ${sr.status} (allowed: ${allowed.join(", ")})`, sr.status);
   refuseErased(sr);
   if (sr.status === "resolved") return toResult(await recordCaseAction(deps, sr.partnerId, caseId, { type: "reopen", reason }, undefined, actor));
   // Closed: the orchestration completed (or is finishing the closure). Start it again (same instance id).

@@ -12,6 +12,14 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 
+/**
+ * The partner-facing URL of a case in the partner API (`Location` of the intake's 202, the link in
+ * partner notifications): `{publicBaseUrl}/api/partners/{partnerId}/support-requests/{caseId}`.
+ */
+export function caseStatusUrl(publicBaseUrl: string, partnerId: string, caseId: string): string {
+  return `${publicBaseUrl}/api/partners/${encodeURIComponent(partnerId)}/support-requests/${encodeURIComponent(caseId)}`;
+}
+
 /** What a status link grants: one case of one partner, until `expiresAt`. */
 export interface StatusLinkClaims {
   partnerId: string;

@@ -5,7 +5,6 @@
  */
 import { createHash } from "node:crypto";
 import {
-  CaseStatuses,
   CaseUpdateBodySchema,
   CreateSupportRequestSchema,
   DiagnosisRequestSchema,
@@ -14,7 +13,6 @@ import {
   ResolutionRequestSchema,
   type Actor,
   type CaseAction,
-  type CaseStatus,
   type EscalationRecord,
   type SlaClockView,
   type SlaEvent,
@@ -25,9 +23,10 @@ import {
   isTerminalRuntimeStatus,
 } from "../contracts";
 import type { CaseActionInbox, CaseListItem, CaseRepository, Clock, NotificationLog, PartnerRepository, ProductSupportIncidentLedger, SentNotification, SlaEventLog, SupportRequestWorkflow, WorkflowStatus } from "../ports";
-import { canTransition, computeSlaClocks, selectSlaPolicy } from "../domain";
+import { allowedStatusesOf, computeSlaClocks, selectSlaPolicy, type CaseActionRole } from "../domain";
 import { findProductSupportIncident } from "./activities";
 import { generateCaseId as defaultGenerateCaseId } from "./caseId";
+import { caseStatusUrl } from "./statusLinks";
 import { ConflictError, DeliveryConflictError, NotFoundError, ValidationError, parseInput } from "./errors";
 import { restartWorkflow, StoppedRuntimeStatuses } from "./workflowRecovery";
 
@@ -49,19 +48,6 @@ export interface SupportRequestDeps {
   publicBaseUrl: string;
   /** Case id generator (default {@link defaultGenerateCaseId}). */
   generateCaseId?: (now: Date) => string;
-}
-
-/**
- * Statuses in which a diagnosis may be recorded: the partner is diagnosing or waiting on the
- * customer, and the case was not escalated (the orchestration then waits only for a resolution).
- */
-export const DiagnosisAllowedStatuses: readonly CaseStatus[] = ["received", "in-diagnosis", "awaiting-customer"];
-/** Statuses in which a resolution may be recorded: those the domain lets move to `resolved` (shared/domain `canTransition`). */
-export const ResolutionAllowedStatuses: readonly CaseStatus[] = CaseStatuses.filter((s) => canTransition(s, "resolved"));
-
-/** The partner-facing URL of a case (`Location` of the 202). */
-export function caseStatusUrl(publicBaseUrl: string, partnerId: string, caseId: string): string {
-  return `${publicBaseUrl}/api/partners/${encodeURIComponent(partnerId)}/support-requests/${encodeURIComponent(caseId)}`;
 }
 
 /** What the intake's 202 needs. */
@@ -276,47 +262,6 @@ export const CaseUpdateRequestSchema = CaseUpdateBodySchema;
 /** Body of `POST …/{caseId}/escalation`: escalate now, with a reason (the contract's `EscalationBodySchema`). */
 export const EscalationRequestSchema = EscalationBodySchema;
 
-/** Open statuses, in which a progress update may be sent to the customer. */
-export const UpdateAllowedStatuses: readonly CaseStatus[] = ["received", "in-diagnosis", "awaiting-customer", "escalated-to-provider", "escalated-to-microsoft"];
-/** Statuses in which the owning partner may escalate on request (not escalated yet). */
-export const EscalationAllowedStatuses: readonly CaseStatus[] = ["received", "in-diagnosis", "awaiting-customer"];
-/** Statuses in which the indirect provider may resolve or escalate a reseller's case: while it is escalated to the provider. */
-export const ProviderActionAllowedStatuses: readonly CaseStatus[] = ["escalated-to-provider"];
-/** Statuses in which the indirect provider may resolve a reseller's case: escalated to it, or escalated by it to Microsoft (it holds the Microsoft service request). */
-export const ProviderResolutionAllowedStatuses: readonly CaseStatus[] = ["escalated-to-provider", "escalated-to-microsoft"];
-
-/** Statuses in which the partner may ask the customer for information (the case is with the partner, not escalated). */
-export const InformationRequestAllowedStatuses: readonly CaseStatus[] = ["received", "in-diagnosis", "awaiting-customer"];
-/** Statuses from which the partner may close: those the lifecycle lets move to `closed` (shared/domain `canTransition`: resolved). */
-export const ClosureAllowedStatuses: readonly CaseStatus[] = CaseStatuses.filter((s) => canTransition(s, "closed"));
-/** Statuses from which the partner may reopen: resolved (within auto-close; the running workflow resumes the resolution clock) and closed (the workflow is started again). */
-export const ReopenAllowedStatuses: readonly CaseStatus[] = ["resolved", "closed"];
-
-/** The statuses in which the owning partner may record an action of this type. */
-export function allowedStatusesOf(type: CaseAction["type"]): readonly CaseStatus[] {
-  switch (type) {
-    case "diagnosis":
-      return DiagnosisAllowedStatuses;
-    case "resolution":
-      return ResolutionAllowedStatuses;
-    case "update":
-      return UpdateAllowedStatuses;
-    case "escalate":
-      return EscalationAllowedStatuses;
-    case "information-request":
-      return InformationRequestAllowedStatuses;
-    case "close":
-      return ClosureAllowedStatuses;
-    case "reopen":
-      return ["resolved"];
-    case "customer-reply":
-      return UpdateAllowedStatuses;
-    case "reclassify":
-      // Recorded by the reclassification (PATCH) itself, which refuses closed requests.
-      return CaseStatuses.filter((s) => s !== "closed");
-  }
-}
-
 /** A check of the caller's permission on the case it may see (throws ForbiddenError). */
 export type CaseAccessGuard = (access: CaseAccess) => void;
 
@@ -343,13 +288,9 @@ export async function recordCaseAction(deps: Deps, partnerId: string, caseId: st
   guard?.(access);
   const sr = access.case;
   const what = action.type === "escalate" ? "escalation" : action.type;
-  let allowed: readonly CaseStatus[];
-  if (access.role === "indirect-provider") {
-    if (action.type !== "resolution" && action.type !== "escalate") throw new ConflictError(`As the indirect provider of this request you can record a resolution or an escalation; a ${what} is the reseller's to record`, sr.status);
-    allowed = action.type === "resolution" ? ProviderResolutionAllowedStatuses : ProviderActionAllowedStatuses;
-  } else {
-    allowed = allowedStatusesOf(action.type);
-  }
+  const role: CaseActionRole = access.role === "indirect-provider" ? "indirect-provider" : "owner";
+  const allowed = allowedStatusesOf(action.type, role);
+  if (role === "indirect-provider" && allowed.length === 0) throw new ConflictError(`As the indirect provider of this request you can record a resolution or an escalation; a ${what} is the reseller's to record`, sr.status);
   if (!allowed.includes(sr.status)) throw new ConflictError(`A ${what} cannot be recorded while the request is ${sr.status} (allowed: ${allowed.join(", ")})`, sr.status);
   if (access.role === "owner" && action.type === "diagnosis" && sr.escalation) throw new ConflictError(`The request was escalated (${sr.escalation.target}); record a resolution instead`, sr.status);
   const status = await deps.workflow.getStatus(caseId);
@@ -376,7 +317,7 @@ export async function recordCaseAction(deps: Deps, partnerId: string, caseId: st
  * Records the partner's diagnosis (`DiagnosisRequestSchema`) as a `diagnosis` action.
  * @throws ValidationError when the body is invalid.
  * @throws NotFoundError when the case is not the partner's.
- * @throws ConflictError when the status does not allow it ({@link DiagnosisAllowedStatuses}), the case was escalated, the caller is the indirect provider, or the workflow is not running.
+ * @throws ConflictError when the status does not allow it (shared/domain `ActionAllowedStatuses`), the case was escalated, the caller is the indirect provider, or the workflow is not running.
  */
 export async function recordDiagnosis(deps: Deps, partnerId: string, caseId: string, body: unknown, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
   const d = parseInput(DiagnosisRequestSchema, body);
@@ -388,7 +329,7 @@ export async function recordDiagnosis(deps: Deps, partnerId: string, caseId: str
  * provider may resolve a reseller's case escalated to it.
  * @throws ValidationError when the body is invalid.
  * @throws NotFoundError when the caller may not see the case.
- * @throws ConflictError when the status does not allow it ({@link ResolutionAllowedStatuses}; for the provider {@link ProviderResolutionAllowedStatuses}) or the workflow is not running.
+ * @throws ConflictError when the status does not allow it (shared/domain `ActionAllowedStatuses`) or the workflow is not running.
  */
 export async function recordResolution(deps: Deps, partnerId: string, caseId: string, body: unknown, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
   const r = parseInput(ResolutionRequestSchema, body);
@@ -400,7 +341,7 @@ export async function recordResolution(deps: Deps, partnerId: string, caseId: st
  * response: fulfils first response, restarts next update).
  * @throws ValidationError when the body is invalid.
  * @throws NotFoundError when the case is not the partner's.
- * @throws ConflictError when the case is resolved or closed ({@link UpdateAllowedStatuses}), the caller is the indirect provider, or the workflow is not running.
+ * @throws ConflictError when the case is resolved or closed (shared/domain `ActionAllowedStatuses`), the caller is the indirect provider, or the workflow is not running.
  */
 export async function recordUpdate(deps: Deps, partnerId: string, caseId: string, body: unknown, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
   const u = parseInput(CaseUpdateRequestSchema, body);
@@ -412,7 +353,7 @@ export async function recordUpdate(deps: Deps, partnerId: string, caseId: string
  * reseller's case escalated to it (with its own entitlements).
  * @throws ValidationError when the body is invalid.
  * @throws NotFoundError when the caller may not see the case.
- * @throws ConflictError when the status does not allow it ({@link EscalationAllowedStatuses}; for the provider {@link ProviderActionAllowedStatuses}) or the workflow is not running.
+ * @throws ConflictError when the status does not allow it (shared/domain `ActionAllowedStatuses`) or the workflow is not running.
  */
 export async function requestEscalation(deps: Deps, partnerId: string, caseId: string, body: unknown, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
   const e = parseInput(EscalationRequestSchema, body);

@@ -1,10 +1,10 @@
 /**
  * Notifications to a partner's own contacts (English, operational): SLA warnings and breaches,
  * escalation-chain levels, an escalation from an indirect reseller to its indirect provider, a case
- * that no support vehicle covers, and a Microsoft service request prepared for filing by hand or
- * filed through Partner Center.
+ * the CSP support rules do not let escalate, a Microsoft service request prepared for filing by
+ * hand or filed through Partner Center, and a customer email that could not be delivered.
  */
-import type { Category, MicrosoftServiceRequestPayload, ProductId, Severity, SlaMetricName, SupportVehicle } from "../contracts";
+import { Products, type Category, type MicrosoftServiceRequestPayload, type PartnerNotice, type ProductId, type Severity, type SlaMetricName, type SupportVehicle } from "../contracts";
 import { escapeHtmlText, safeHttpHref, toSingleLine } from "./escape";
 import type { RenderedEmail } from "./statusEmail";
 import { assertTimeZone, formatInstant } from "./format";
@@ -26,77 +26,21 @@ export interface PartnerNotificationBase {
   caseUrl?: string;
 }
 
-/** Input of {@link renderPartnerNotification}, tagged by `kind`. */
-export type PartnerNotificationInput =
-  | (PartnerNotificationBase & {
-      kind: "sla-warning";
-      /** Which SLA target is running out. */
-      metric: SlaMetricName;
-      /** Share of the target used, in percent (1–99, e.g. 50 or 75). */
-      percent: number;
-      /** ISO 8601 UTC instant the target is due. */
-      dueAt: string;
-      /** Name of the SLA policy in force, when known. */
-      policyName?: string;
-    })
-  | (PartnerNotificationBase & {
-      kind: "sla-breached";
-      /** Which SLA target was missed. */
-      metric: SlaMetricName;
-      /** ISO 8601 UTC instant the target was due. */
-      dueAt: string;
-      /** What the workflow does about it, e.g. "Escalated to Microsoft (Signature Cloud Support)". */
-      action?: string;
-      /** Name of the SLA policy in force, when known. */
-      policyName?: string;
-    })
-  | (PartnerNotificationBase & {
-      kind: "escalation-level";
-      /** Level number in the partner's escalation chain, from 1. */
-      level: number;
-      /** Level name, e.g. "Support manager". */
-      levelName: string;
-      /** ISO 8601 UTC instant since which the case is unresolved (the chain's trigger, e.g. the breach). */
-      unresolvedSince: string;
-      /** Why the chain started, e.g. "resolution target breached" or "requested by the partner". */
-      reason?: string;
-      /** The next level and when it is notified if the case stays unresolved (ISO 8601 UTC `at`). */
-      nextLevel?: { level: number; name: string; at: string };
-    })
-  | (PartnerNotificationBase & {
-      kind: "escalated-to-provider";
-      /** Name of the indirect reseller that escalated. */
-      resellerName: string;
-      /** Why (the escalation rule that applied). */
-      reason: string;
-    })
-  | (PartnerNotificationBase & {
-      kind: "no-eligible-vehicle";
-      category: Category;
-      product: ProductId;
-      /** Why no vehicle applies (e.g. "no Premier or Advanced Support plan for a technical cloud issue"). */
-      reason: string;
-    })
-  | (PartnerNotificationBase & {
-      kind: "microsoft-request-prepared";
-      /** Support vehicle chosen for the escalation. */
-      vehicle: SupportVehicle;
-      /** The prepared Partner Center service request, for the partner to file by hand. */
-      payload: MicrosoftServiceRequestPayload;
-      /** Partner Center locale of the request (`servicerequests/{locale}`), e.g. "en-US". */
-      locale: string;
-      /** Why this vehicle (the escalation decision's reason). */
-      reason?: string;
-    })
-  | (PartnerNotificationBase & {
-      kind: "microsoft-request-filed";
-      vehicle: SupportVehicle;
-      /** Partner Center service request id. */
-      serviceRequestId: string;
-      /** The filed request, listed for reference when given. */
-      payload?: MicrosoftServiceRequestPayload;
-      reason?: string;
-    });
+/**
+ * Input of {@link renderPartnerNotification}: the notice the workflow decided on
+ * (shared/contracts/activities.ts `PartnerNotice`, tagged by `kind`) with the facts of the case and
+ * the recipient; an escalation to the indirect provider names the reseller, and a case that is not
+ * escalated names its category and product.
+ */
+export type PartnerNotificationInput = PartnerNotificationBase &
+  (
+    | Exclude<PartnerNotice, { kind: "escalated-to-provider" | "not-escalated" }>
+    | (Extract<PartnerNotice, { kind: "escalated-to-provider" }> & {
+        /** Name of the indirect reseller that escalated. */
+        resellerName: string;
+      })
+    | (Extract<PartnerNotice, { kind: "not-escalated" }> & { category: Category; product: ProductId })
+  );
 
 /** A partner notification kind. */
 export type PartnerNotificationKind = PartnerNotificationInput["kind"];
@@ -111,6 +55,12 @@ export const supportVehicleNames: Readonly<Record<SupportVehicle, string>> = {
 };
 
 const METRIC_NAMES: Readonly<Record<SlaMetricName, string>> = { "first-response": "first response", "next-update": "next update", resolution: "resolution" };
+
+/** ` (target PT4H, policy Premium)`: the target and policy of an SLA notice, when known. */
+function targetOf(input: { target?: string; policyName?: string }): string {
+  const parts = [input.target ? `target ${input.target}` : undefined, input.policyName ? `policy ${input.policyName}` : undefined].filter((p) => p !== undefined);
+  return parts.length > 0 ? ` (${parts.join(", ")})` : "";
+}
 
 /** A labelled field (the value may span lines). */
 type Field = [label: string, value: string];
@@ -153,22 +103,23 @@ export function renderPartnerNotification(given: PartnerNotificationInput): Rend
       const metric = METRIC_NAMES[input.metric];
       headline = `SLA warning: ${input.percent} % of the ${metric} target used (severity ${input.severity})`;
       lines.push(
-        `Case ${input.caseId} of ${input.customerName} has used ${input.percent} % of its ${metric} target${input.policyName ? ` (policy ${input.policyName})` : ""}.`,
-        `It is due ${when(input.dueAt)}.`,
+        `Case ${input.caseId} of ${input.customerName} has used ${input.percent} % of its ${metric} target${targetOf(input)} at ${when(input.reachedAt)}.`,
+        ...(input.dueAt ? [`It is due ${when(input.dueAt)}.`] : []),
       );
       break;
     }
     case "sla-breached": {
       const metric = METRIC_NAMES[input.metric];
       headline = `SLA breached (${metric}, severity ${input.severity})`;
-      lines.push(`The ${metric} target of case ${input.caseId} for ${input.customerName} was missed${input.policyName ? ` (policy ${input.policyName})` : ""}.`, `It was due ${when(input.dueAt)}.`);
+      lines.push(`The ${metric} target of case ${input.caseId} for ${input.customerName} was missed${targetOf(input)}.`, `It was due ${when(input.dueAt)}.`);
+      if (input.metric === "next-update") lines.push("Please update the customer now.");
       if (input.action) lines.push(`Action taken: ${input.action}.`);
       break;
     }
     case "escalation-level": {
       if (!Number.isInteger(input.level) || input.level < 1) throw new RangeError(`Escalation level must be a positive integer: ${input.level}`);
       headline = `Escalation level ${input.level} — ${input.levelName}`;
-      lines.push(`Level ${input.level} — ${input.levelName}: case ${input.caseId} of ${input.customerName} (severity ${input.severity}) unresolved since ${when(input.unresolvedSince)}.`);
+      lines.push(`Level ${input.level} — ${input.levelName}: case ${input.caseId} of ${input.customerName} (severity ${input.severity}${input.status ? `, status ${input.status}` : ""}) unresolved since ${when(input.unresolvedSince)}.`);
       if (input.reason) lines.push(`Reason: ${input.reason}`);
       if (input.nextLevel) lines.push(`If it stays unresolved, level ${input.nextLevel.level} — ${input.nextLevel.name} is notified ${when(input.nextLevel.at)}.`);
       lines.push("Please make sure the case is being worked on, and record the outcome in the partner API.");
@@ -182,12 +133,12 @@ export function renderPartnerNotification(given: PartnerNotificationInput): Rend
         "Please diagnose it and record the outcome through the reseller's case; the customer stays the reseller's.",
       );
       break;
-    case "no-eligible-vehicle":
-      headline = "No eligible support vehicle";
+    case "not-escalated":
+      headline = "Not escalated: you keep it";
       lines.push(
-        `Case ${input.caseId} of ${input.customerName} (${input.category}, ${input.product}, severity ${input.severity}) needs escalation to Microsoft, but none of your support-vehicle entitlements covers it.`,
+        `Case ${input.caseId} of ${input.customerName} (${input.category}, ${Products[input.product].name}, severity ${input.severity}) could not be escalated under the CSP support rules.`,
         `Reason: ${input.reason}`,
-        "Resolve it yourself, or add an entitlement (e.g. a Premier or Advanced Support plan) and escalate it in Partner Center.",
+        "Resolve it yourself, or fix what the reason names (an entitlement such as a Premier or Advanced Support plan, the indirect provider) and escalate it again.",
       );
       break;
     case "microsoft-request-prepared": {
@@ -196,9 +147,11 @@ export function renderPartnerNotification(given: PartnerNotificationInput): Rend
       lines.push(
         `Case ${input.caseId} of ${input.customerName} (severity ${input.severity}) is escalated to Microsoft through ${vehicle}.`,
         ...(input.reason ? [`Reason: ${input.reason}`] : []),
-        "The Partner Center integration is off, so the service request below was prepared but not filed. Please file it by hand in Partner Center with these fields (Partner Center REST API: POST /v1/servicerequests/{locale}), then record the service request id on the case.",
+        input.filingError
+          ? `Filing through Partner Center did not succeed (${input.filingError}), so the service request below was prepared but not filed. Please file it by hand in Partner Center with these fields, then record the service request id on the case.`
+          : "The Partner Center integration is off, so the service request below was prepared but not filed. Please file it by hand in Partner Center with these fields, then record the service request id on the case.",
       );
-      fields.push(["Partner Center locale", input.locale], ...payloadFields(input.payload));
+      fields.push(["Partner Center locale", input.locale], ...payloadFields(input.payload), ["Partner Center REST API", `POST /v1/servicerequests/${input.locale}\n${JSON.stringify(input.payload, null, 2)}`]);
       break;
     }
     case "microsoft-request-filed": {
@@ -206,6 +159,17 @@ export function renderPartnerNotification(given: PartnerNotificationInput): Rend
       headline = `Microsoft service request ${input.serviceRequestId} filed`;
       lines.push(`Case ${input.caseId} of ${input.customerName} (severity ${input.severity}) was escalated to Microsoft through ${vehicle}: Partner Center service request ${input.serviceRequestId} was filed.`, ...(input.reason ? [`Reason: ${input.reason}`] : []));
       fields.push(["Service request id", input.serviceRequestId], ...(input.payload ? payloadFields(input.payload) : []));
+      break;
+    }
+    case "customer-email-failed": {
+      headline = "Customer email not delivered";
+      lines.push(
+        `An email to the customer of case ${input.caseId} (${input.customerName}) could not be delivered (${input.fault?.code ?? "failed"}): ${input.fault?.message ?? "no reason given"}.`,
+        input.undeliverable.length > 0
+          ? `The address ${input.undeliverable.join(", ")} is marked undeliverable for this case: no more status emails go to it. Please reach the customer another way and correct the address.`
+          : "The case goes on; please make sure the customer is informed another way.",
+        `The case continues in status ${input.status}.`,
+      );
       break;
     }
     default: {

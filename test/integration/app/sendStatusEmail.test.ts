@@ -84,6 +84,32 @@ describe("NotifyPartner", () => {
   });
 });
 
+describe("NotifyPartner with a structured notice", () => {
+  it("renders the notice with the partner's template: the partner by name, dates in its service-hours zone, a link to the case", async () => {
+    const notice = { kind: "sla-warning" as const, metric: "first-response" as const, percent: 50, reachedAt: "2026-03-02T10:00:00.000Z", dueAt: "2026-03-02T12:00:00.000Z", target: "PT4H", policyName: "Default" };
+    expect((await container.activities.notifyPartner({ caseId, partnerId, notificationKey: "sla-warn-first-response-50", notice })).outcome).toBe("sent");
+    const partner = await container.partners.getPartner(partnerId);
+    const email = (await mail.listEmails()).find((e) => e.headers["message-id"] === `<${caseId}.partner.sla-warn-first-response-50@${partnerId}.example>`)!;
+    expect(email.subject).toBe(`[Case #${caseId}] SLA warning: 50 % of the first response target used (severity B): ${hostileTitle}`);
+    expect(email.text).toContain(`Hello ${partner?.name ?? "?"} team,`);
+    expect(email.text).toContain(`has used 50 % of its first response target (target PT4H, policy Default) at `);
+    expect(email.text).toContain(`(${partner?.supportTerms.serviceHours.timeZone ?? "?"})`);
+    expect(email.text).toContain(`/api/partners/${partnerId}/support-requests/${caseId}`);
+    expect(email.html).not.toContain("<script>");
+  });
+
+  it("names the reseller (with its partner id) to the indirect provider, and links the case in the provider's API", async () => {
+    const notice = { kind: "escalated-to-provider" as const, reason: "Rule 1: an indirect reseller escalates to its indirect provider." };
+    await container.activities.notifyPartner({ caseId, partnerId, notificationKey: "escalation-indirect-provider-notice", recipientPartnerId: "delta-provider", notice });
+    const owner = await container.partners.getPartner(partnerId);
+    const email = (await mail.listEmails()).find((e) => e.headers["message-id"] === `<${caseId}.partner.escalation-indirect-provider-notice@${partnerId}.example>`)!;
+    expect(email.to.map((t) => t.address).sort()).toEqual(["duty@delta-provider.example", "support@delta-provider.example"]);
+    expect(email.subject).toContain(`Escalated to you by ${owner?.name ?? "?"} (${partnerId})`);
+    expect(email.text).toContain("Reason: Rule 1: an indirect reseller escalates to its indirect provider.");
+    expect(email.text).toContain(`/api/partners/delta-provider/support-requests/${caseId}`);
+  });
+});
+
 describe("GetCaseContext and RecordCaseTransition", () => {
   it("give the orchestration the case facts and partner terms, and record transitions once", async () => {
     const ctx = await container.activities.getCaseContext({ caseId, partnerId });

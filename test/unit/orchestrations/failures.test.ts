@@ -48,8 +48,7 @@ describe("a customer email refused for good never stops the case", () => {
     expect(s.statusPath()).toEqual(["in-diagnosis"]);
     const told = s.partnerNotices().filter((n) => n.notificationKey === "customer-email-failed");
     expect(told).toHaveLength(1);
-    expect(told[0]?.text).toContain("someone@example.com.");
-    expect(told[0]?.text).toContain("marked undeliverable");
+    expect(told[0]?.notice).toMatchObject({ kind: "customer-email-failed", undeliverable: ["someone@example.com."], fault: { code: "recipient-refused" } });
     expect(s.customStatus).toMatchObject({ status: "in-diagnosis", waitingFor: "diagnosis" });
     expect(s.customStatus.emailBacklog).toBeUndefined();
 
@@ -129,7 +128,7 @@ describe("emails that fail transiently wait in the outbox, in order, and never h
     await s.fire();
     expect(s.customStatus.emailBacklog).toBeUndefined();
     expect(s.partnerNotices().map((n) => n.notificationKey)).toEqual(["customer-email-failed"]);
-    expect(s.partnerNotices()[0]?.text).toContain("gave-up");
+    expect(s.partnerNotices()[0]?.notice).toMatchObject({ kind: "customer-email-failed", fault: { code: "gave-up" } });
     expect(s.customStatus).toMatchObject({ status: "in-diagnosis", nextDeadlineKind: "warn" });
   });
 

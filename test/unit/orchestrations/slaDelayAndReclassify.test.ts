@@ -155,7 +155,7 @@ describe("supportRequestOrchestrator: reclassification re-selects the SLA policy
     expect(await s.fire()).toBe("2026-03-02T10:00:00.000Z");
     expect(s.partnerNotices().map((n) => n.notificationKey).slice(0, 3)).toEqual(["sla-warn-first-response-50", "sla-warn-first-response-75", "sla-breach-first-response"]);
     // Later decisions and notices use the new facts.
-    expect(s.partnerNotices()[2]?.text).toContain("(severity A)");
+    expect(s.partnerNotices()[2]?.notice).toMatchObject({ kind: "sla-breached", metric: "first-response", target: expect.any(String) });
     expect(s.emails().find((e) => e.kind === "sla-delay")).toMatchObject({ notificationKey: "sla-delay-first-response", dueAt: "2026-03-02T10:00:00.000Z" });
   });
 

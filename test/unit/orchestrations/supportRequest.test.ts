@@ -109,7 +109,7 @@ describe("supportRequestOrchestrator: SLA warnings, breaches, pause and resume",
     });
     expect(t[2]?.summary).toMatch(/Rule 3.*prepared for the partner to file by hand/);
     expect(s.calls(ActivityNames.fileMicrosoftServiceRequest)[0]?.input).toEqual({ caseId: "case-1", partnerId: "contoso", vehicle: "signature-cloud-support", locale: "en-US" });
-    expect(s.partnerNotices()[3]?.text).toContain("POST /v1/servicerequests/en-US");
+    expect(s.partnerNotices()[3]?.notice).toMatchObject({ kind: "microsoft-request-prepared", vehicle: "signature-cloud-support", locale: "en-US", payload: s.filing.payload });
     // The customer is told of the delay (once, before the escalation), never of the warnings.
     expect(s.emails().map((e) => e.notificationKey)).toEqual(["received", "sla-delay-first-response", "escalated-to-microsoft"]);
     expect(s.emails()[1]).toEqual({ caseId: "case-1", partnerId: "contoso", notificationKey: "sla-delay-first-response", status: "in-diagnosis", kind: "sla-delay", dueAt: FR_DUE });
@@ -229,7 +229,7 @@ describe("supportRequestOrchestrator: escalation", () => {
     expect(s.customStatus).toMatchObject({ nextDeadline: "2026-03-02T09:30:00.000Z", nextDeadlineMetric: "escalation-chain", nextDeadlineKind: "escalation-level" });
     await s.fire();
     expect(s.partnerNotices().map((n) => [n.notificationKey, n.to])).toEqual([["escalation-level-1", ["lead@contoso.example"]]]);
-    expect(s.partnerNotices()[0]?.subject).toMatch(/Escalation level 1 \(Team lead\)/);
+    expect(s.partnerNotices()[0]?.notice).toMatchObject({ kind: "escalation-level", level: 1, levelName: "Team lead", nextLevel: { level: 2 } });
     expect(s.timerAt).toBe("2026-03-02T11:30:00.000Z");
     expect(s.customStatus).toMatchObject({ nextDeadlineKind: "escalation-level" });
     await s.fire();
@@ -333,7 +333,7 @@ describe("supportRequestOrchestrator: escalation", () => {
     expect(decided).toMatchObject({ kind: "escalation-decided", patch: { escalation: { target: "none", trigger: "partner-request" } } });
     expect(decided?.toStatus).toBeUndefined();
     expect(decided?.summary).toMatch(/Rule 4.*advanced-support-for-partners covers cloud products only.*keeps the request/);
-    expect(s.partnerNotices()).toEqual([expect.objectContaining({ notificationKey: "escalation-none", subject: "Case case-1 cannot be escalated: you keep it" })]);
+    expect(s.partnerNotices()).toEqual([expect.objectContaining({ notificationKey: "escalation-none", notice: { kind: "not-escalated", reason: expect.stringContaining("keeps the request") } })]);
     expect(s.partnerNotices()[0]?.recipientPartnerId).toBeUndefined();
     expect(s.customStatus).toMatchObject({ status: "awaiting-customer", waitingFor: "customer" });
     // The partner keeps working on it: the customer's reply and a resolution still count.

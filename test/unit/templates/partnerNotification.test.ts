@@ -24,7 +24,7 @@ const payload: MicrosoftServiceRequestPayload = {
 };
 
 const inputs: Record<PartnerNotificationKind, PartnerNotificationInput> = {
-  "sla-warning": { ...common, kind: "sla-warning", metric: "first-response", percent: 75, dueAt: "2026-11-20T13:30:00Z", policyName: "Premium customers" },
+  "sla-warning": { ...common, kind: "sla-warning", metric: "first-response", percent: 75, reachedAt: "2026-11-20T12:30:00Z", dueAt: "2026-11-20T13:30:00Z", target: "PT4H", policyName: "Premium customers" },
   "sla-breached": { ...common, kind: "sla-breached", metric: "next-update", dueAt: "2026-11-20T13:30:00Z", action: "Escalation chain started" },
   "escalation-level": {
     ...common,
@@ -36,20 +36,21 @@ const inputs: Record<PartnerNotificationKind, PartnerNotificationInput> = {
     nextLevel: { level: 3, name: "Director", at: "2026-11-20T15:30:00Z" },
   },
   "escalated-to-provider": { ...common, partnerName: "Vltava Distribution", kind: "escalated-to-provider", resellerName: "Wisła IT", reason: "an indirect reseller escalates to its indirect provider first" },
-  "no-eligible-vehicle": { ...common, kind: "no-eligible-vehicle", category: "technical", product: "windows-server", reason: "no entitlement covers on-premises products" },
+  "not-escalated": { ...common, kind: "not-escalated", category: "technical", product: "windows-server", reason: "no entitlement covers on-premises products" },
   "microsoft-request-prepared": { ...common, kind: "microsoft-request-prepared", vehicle: "premier-support-for-partners", payload, locale: "en-US", reason: "first entitled vehicle for a cloud product" },
   "microsoft-request-filed": { ...common, kind: "microsoft-request-filed", vehicle: "signature-cloud-support", serviceRequestId: "SR-1234567890", payload },
+  "customer-email-failed": { ...common, kind: "customer-email-failed", fault: { class: "permanent", code: "recipient-refused", message: "550 5.1.1 mailbox unavailable" }, undeliverable: ["it@fabrikam.example"], status: "in-diagnosis" },
 };
 
 /** What the recipient must read in each notification (text part). */
 const expectations: Record<PartnerNotificationKind, { subject: string; text: string[] }> = {
   "sla-warning": {
     subject: "[Case #CASE-2026-0077] SLA warning: 75 % of the first response target used (severity A): VM does not start",
-    text: ["Case CASE-2026-0077 of Fabrikam Kft. has used 75 % of its first response target (policy Premium customers).", "It is due 20 November 2026 at 14:30 (Europe/Budapest)."],
+    text: ["Case CASE-2026-0077 of Fabrikam Kft. has used 75 % of its first response target (target PT4H, policy Premium customers) at 20 November 2026 at 13:30 (Europe/Budapest).", "It is due 20 November 2026 at 14:30 (Europe/Budapest)."],
   },
   "sla-breached": {
     subject: "[Case #CASE-2026-0077] SLA breached (next update, severity A): VM does not start",
-    text: ["The next update target of case CASE-2026-0077 for Fabrikam Kft. was missed.", "It was due 20 November 2026 at 14:30 (Europe/Budapest).", "Action taken: Escalation chain started."],
+    text: ["The next update target of case CASE-2026-0077 for Fabrikam Kft. was missed.", "It was due 20 November 2026 at 14:30 (Europe/Budapest).", "Please update the customer now.", "Action taken: Escalation chain started."],
   },
   "escalation-level": {
     subject: "[Case #CASE-2026-0077] Escalation level 2 — Support manager: VM does not start",
@@ -63,9 +64,9 @@ const expectations: Record<PartnerNotificationKind, { subject: string; text: str
     subject: "[Case #CASE-2026-0077] Escalated to you by Wisła IT: VM does not start",
     text: ["Hello Vltava Distribution team,", "Wisła IT, your indirect reseller, escalated case CASE-2026-0077 of their customer Fabrikam Kft. (severity A) to Vltava Distribution."],
   },
-  "no-eligible-vehicle": {
-    subject: "[Case #CASE-2026-0077] No eligible support vehicle: VM does not start",
-    text: ["(technical, windows-server, severity A) needs escalation to Microsoft, but none of your support-vehicle entitlements covers it.", "Reason: no entitlement covers on-premises products"],
+  "not-escalated": {
+    subject: "[Case #CASE-2026-0077] Not escalated: you keep it: VM does not start",
+    text: ["Case CASE-2026-0077 of Fabrikam Kft. (technical, Windows Server, severity A) could not be escalated under the CSP support rules.", "Reason: no entitlement covers on-premises products"],
   },
   "microsoft-request-prepared": {
     subject: "[Case #CASE-2026-0077] Microsoft service request prepared (Premier Support for Partners): VM does not start",
@@ -79,11 +80,21 @@ const expectations: Record<PartnerNotificationKind, { subject: string; text: str
       "Product name: Microsoft Azure",
       "Primary contact: Anna Kovács, anna@contoso.example, +36 1 555 0100",
       "Description:\n  Customer: Fabrikam Kft.\n  The VM fails to boot after patching.",
+      "Partner Center REST API:\n  POST /v1/servicerequests/en-US\n  {",
+      '"Severity": "critical"',
     ],
   },
   "microsoft-request-filed": {
     subject: "[Case #CASE-2026-0077] Microsoft service request SR-1234567890 filed: VM does not start",
     text: ["through Signature Cloud Support: Partner Center service request SR-1234567890 was filed.", "Service request id: SR-1234567890", "Severity: critical"],
+  },
+  "customer-email-failed": {
+    subject: "[Case #CASE-2026-0077] Customer email not delivered: VM does not start",
+    text: [
+      "An email to the customer of case CASE-2026-0077 (Fabrikam Kft.) could not be delivered (recipient-refused): 550 5.1.1 mailbox unavailable.",
+      "The address it@fabrikam.example is marked undeliverable for this case",
+      "The case continues in status in-diagnosis.",
+    ],
   },
 };
 
@@ -111,9 +122,10 @@ describe("renderPartnerNotification", () => {
     "sla-breached": ["action"],
     "escalation-level": ["levelName", "reason"],
     "escalated-to-provider": ["resellerName", "reason"],
-    "no-eligible-vehicle": ["reason"],
+    "not-escalated": ["reason"],
     "microsoft-request-prepared": ["reason", "locale"],
     "microsoft-request-filed": ["serviceRequestId", "reason"],
+    "customer-email-failed": [],
   };
 
   it.each(kinds)("%s: escapes every customer- and partner-supplied value exactly once in HTML", (kind) => {

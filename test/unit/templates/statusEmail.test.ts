@@ -144,7 +144,7 @@ describe("renderPartnerNotification", () => {
   it.each([
     { ...common, kind: "sla-breached" as const, metric: "first-response" as const, dueAt: "2026-11-20T09:30:00Z", action: "Escalated to Microsoft" },
     { ...common, kind: "escalated-to-provider" as const, resellerName: "Wisła IT", reason: "indirect reseller escalates to its provider first" },
-    { ...common, kind: "no-eligible-vehicle" as const, category: "technical" as const, product: "azure" as const, reason: "no plan", caseUrl: "javascript:alert(1)" },
+    { ...common, kind: "not-escalated" as const, category: "technical" as const, product: "azure" as const, reason: "no plan", caseUrl: "javascript:alert(1)" },
   ])("$kind renders subject, text and escaped html", (input) => {
     const r = renderPartnerNotification(input);
     expect(r.subject.startsWith("[Case #CASE-9] ")).toBe(true);

@@ -115,13 +115,14 @@ describe("partner notifications: every kind, for arbitrary text", () => {
       fc.property(partnerBase, text, optionalText, instant, payload, fc.constantFrom(...SupportVehicles), (b, reason, optional, at, p, vehicle) => {
         const base = withoutUndefined(b);
         const inputs: PartnerNotificationInput[] = [
-          withoutUndefined({ ...base, kind: "sla-warning" as const, metric: "first-response" as const, percent: 75, dueAt: at, policyName: optional }),
-          withoutUndefined({ ...base, kind: "sla-breached" as const, metric: "resolution" as const, dueAt: at, action: optional, policyName: optional }),
+          withoutUndefined({ ...base, kind: "sla-warning" as const, metric: "first-response" as const, percent: 75, reachedAt: at, dueAt: at, target: optional, policyName: optional }),
+          withoutUndefined({ ...base, kind: "sla-breached" as const, metric: "resolution" as const, dueAt: at, target: optional, action: optional, policyName: optional }),
           withoutUndefined({ ...base, kind: "escalation-level" as const, level: 2, levelName: reason, unresolvedSince: at, reason: optional, nextLevel: { level: 3, name: reason, at } }),
           { ...base, kind: "escalated-to-provider", resellerName: reason, reason },
-          { ...base, kind: "no-eligible-vehicle", category: "technical", product: "azure", reason },
-          withoutUndefined({ ...base, kind: "microsoft-request-prepared" as const, vehicle, payload: p, locale: "en-US", reason: optional }),
+          { ...base, kind: "not-escalated", category: "technical", product: "azure", reason },
+          withoutUndefined({ ...base, kind: "microsoft-request-prepared" as const, vehicle, payload: p, locale: "en-US", reason: optional, filingError: optional }),
           withoutUndefined({ ...base, kind: "microsoft-request-filed" as const, vehicle, serviceRequestId: reason, payload: p, reason: optional }),
+          { ...base, kind: "customer-email-failed", fault: { class: "permanent", code: "recipient-refused", message: reason }, undeliverable: [reason], status: "in-diagnosis" },
         ];
         for (const input of inputs) expectWellFormedEmail(renderPartnerNotification(input), b.caseId);
       }),
