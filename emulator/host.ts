@@ -31,7 +31,7 @@ import { startTimerListeners, type TimerListeners } from "./timerListener";
 import { applyLocalSettings, getRoutePrefix, getTaskHubName, readHostJson, resolveStorageConnection, type HostJson } from "./settings";
 import type { RpcTypedData } from "./worker/coreTypes";
 import { getHooks, hostVersion, installFunctionsCore } from "./worker/functionsCore";
-import { invokeFunction } from "./worker/invoke";
+import { invokeFunction, workerInvoker } from "./worker/invoke";
 
 /** Log levels of the host's own diagnostics. */
 export type HostLogLevel = "debug" | "info" | "warn" | "error";
@@ -482,6 +482,7 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
         taskHubName = getTaskHubName(hostJson);
         const dt = hostJson.extensions?.durableTask;
         engine = (options.engineFactory ?? defaultEngineFactory)({
+          invoker: workerInvoker,
           connectionString: storage,
           taskHubName,
           partitionCount: dt?.storageProvider?.partitionCount,

@@ -8,7 +8,6 @@
  * activity executions overall.
  */
 import { randomUUID } from "node:crypto";
-import { getFunction, getTriggerBinding, invokeWithJsonTrigger } from "../worker/invoke";
 import { HistoryStore, type InstanceRecord } from "./historyStore";
 import { TERMINAL_STATUSES } from "./historyTypes";
 import { newMessageId, TaskHubQueues, type ActivityMessage, type ControlMessage, type Received } from "./queues";
@@ -17,7 +16,7 @@ import { parseTimeSpan } from "./replay";
 import { QueuePoller } from "./polling";
 import { SessionCache } from "./sessionCache";
 import { toApiHistory, toInstanceStatus } from "./statusView";
-import type { ControlResult, DurableEngine, DurableEngineOptions, InstanceQuery, InstanceStatus, RaiseEventResult, RuntimeStatus } from "./types";
+import type { ControlResult, DurableEngine, DurableEngineOptions, FunctionInvoker, InstanceQuery, InstanceStatus, RaiseEventResult, RuntimeStatus } from "./types";
 
 /** Timer messages due within this many ms are held in memory instead of being hidden again. */
 const HOLD_MS = 2000;
@@ -53,6 +52,7 @@ export class LocalDurableEngine implements DurableEngine {
   private readonly maxActivities: number;
   private readonly maxOrchestrations: number;
   private readonly log: NonNullable<DurableEngineOptions["log"]>;
+  private readonly invoker: FunctionInvoker;
   private ensured?: Promise<void>;
   private running = false;
   private loops: Promise<void>[] = [];
@@ -71,6 +71,7 @@ export class LocalDurableEngine implements DurableEngine {
     if (!/^[A-Za-z][A-Za-z0-9]{2,44}$/.test(options.taskHubName)) {
       throw new Error(`Invalid task hub name "${options.taskHubName}": alphanumeric, 3–45 characters, starting with a letter.`);
     }
+    this.invoker = options.invoker;
     const partitions = options.partitionCount ?? 4;
     if (!Number.isInteger(partitions) || partitions < 1 || partitions > 16) throw new Error("partitionCount must be 1–16.");
     this.taskHubName = options.taskHubName;
@@ -93,8 +94,8 @@ export class LocalDurableEngine implements DurableEngine {
       store: this.store,
       queues: this.queues,
       invokeOrchestrator: (name, trigger) => {
-        assertTrigger(name, "orchestrationTrigger");
-        return invokeWithJsonTrigger(name, trigger);
+        assertTrigger(this.invoker, name, "orchestrationTrigger");
+        return this.invoker.invoke(name, trigger);
       },
       maximumShortTimerDuration,
       longRunningTimerIntervalDuration,
@@ -292,8 +293,8 @@ export class LocalDurableEngine implements DurableEngine {
       let reply: ControlMessage;
       const base = { Id: newMessageId(), InstanceId: b.InstanceId, ExecutionId: b.ExecutionId, TaskScheduledId: b.TaskScheduledId };
       try {
-        assertTrigger(b.Name, "activityTrigger");
-        const value = await invokeWithJsonTrigger(b.Name, parseJson(b.Input));
+        assertTrigger(this.invoker, b.Name, "activityTrigger");
+        const value = await this.invoker.invoke(b.Name, parseJson(b.Input));
         reply = { ...base, kind: "TaskCompleted", Result: toJson(value) };
       } catch (e) {
         const err = e instanceof Error ? e : new Error(String(e));
@@ -315,7 +316,7 @@ export class LocalDurableEngine implements DurableEngine {
 
   async startNew(name: string, options: { instanceId?: string; input?: unknown } = {}): Promise<string> {
     try {
-      assertTrigger(name, "orchestrationTrigger");
+      assertTrigger(this.invoker, name, "orchestrationTrigger");
     } catch (e) {
       throw new DurableEngineError("OrchestratorNotFound", (e as Error).message);
     }
@@ -434,10 +435,10 @@ export class LocalDurableEngine implements DurableEngine {
  * Checks that `name` is a registered function with the given trigger type.
  * @throws Error naming the function when it is unknown or of another kind (entities are not supported).
  */
-function assertTrigger(name: string, type: "orchestrationTrigger" | "activityTrigger"): void {
+function assertTrigger(invoker: FunctionInvoker, name: string, type: "orchestrationTrigger" | "activityTrigger"): void {
   let actual: string;
   try {
-    actual = getTriggerBinding(getFunction(name).metadata).type;
+    actual = invoker.triggerType(name);
   } catch {
     throw new Error(`The function '${name}' doesn't exist, is disabled, or is not ${type === "activityTrigger" ? "an activity" : "an orchestrator"} function.`);
   }

@@ -6,7 +6,7 @@
 import { LocalDurableEngine } from "./engine";
 import type { DurableEngine, DurableEngineOptions } from "./types";
 
-export type { ControlResult, DurableEngine, DurableEngineOptions, InstanceQuery, InstanceStatus, RaiseEventResult, RuntimeStatus } from "./types";
+export type { ControlResult, DurableEngine, DurableEngineOptions, FunctionInvoker, InstanceQuery, InstanceStatus, RaiseEventResult, RuntimeStatus } from "./types";
 export { DurableEngineError } from "./engine";
 
 /**

@@ -97,8 +97,30 @@ export interface DurableEngine {
   waitForCompletion(instanceId: string, timeoutInMs: number): Promise<InstanceStatus | undefined>;
 }
 
+/**
+ * How the engine runs the app's orchestrator and activity functions. The host passes the worker's
+ * function registry (`workerInvoker` of emulator/worker/invoke.ts); a test may pass its own, so the
+ * engine never reaches for a global registry itself.
+ */
+export interface FunctionInvoker {
+  /**
+   * The trigger binding type of the registered function `name` (e.g. `orchestrationTrigger`,
+   * `activityTrigger`).
+   * @throws Error when no function of that name is registered.
+   */
+  triggerType(name: string): string;
+  /**
+   * Runs `name` with `trigger` as its JSON trigger value.
+   * @returns the function's decoded return value.
+   * @throws what the function throws.
+   */
+  invoke(name: string, trigger: unknown): Promise<unknown>;
+}
+
 /** Options of the Azure-Storage-layout engine (`createDurableEngine` in `emulator/durable/index.ts`). */
 export interface DurableEngineOptions {
+  /** Runs the orchestrator and activity functions (see {@link FunctionInvoker}). */
+  invoker: FunctionInvoker;
   /** Azure Storage connection string (Azurite locally). */
   connectionString: string;
   /** Task hub name; tables `<hub>History` and `<hub>Instances`, queues `<hub>-control-NN`, `<hub>-workitems` (lower-cased). */

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { FunctionMetadata, RpcInvocationRequest, RpcInvocationResponse, RpcLogLevel, RpcTypedData } from "./coreTypes";
 import { getHooks, getProgrammingModel, getRegisteredFunctions, log, type RegisteredFunction } from "./functionsCore";
+import type { FunctionInvoker } from "../durable/types";
 
 /** Thrown when a function name is not registered; `code` is `FunctionNotFound`. */
 export class FunctionNotFoundError extends Error {
@@ -147,3 +148,13 @@ export async function invokeWithJsonTrigger(
   });
   return fromTypedData(response.returnValue);
 }
+
+/**
+ * The engine's {@link FunctionInvoker} over this worker's function registry (what the host passes
+ * to the Durable engine): trigger types from the registered metadata, invocations through
+ * {@link invokeWithJsonTrigger}.
+ */
+export const workerInvoker: FunctionInvoker = {
+  triggerType: (name) => getTriggerBinding(getFunction(name).metadata).type,
+  invoke: (name, trigger) => invokeWithJsonTrigger(name, trigger),
+};

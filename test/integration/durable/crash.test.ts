@@ -9,6 +9,7 @@ import path from "node:path";
 import "../../fixtures/durable-app/app";
 import { TableClient } from "@azure/data-tables";
 import { createDurableEngine, type DurableEngine } from "../../../emulator/durable";
+import { workerInvoker } from "../../../emulator/worker/invoke";
 import { connectionString, uniqueHub, waitUntil } from "./helpers";
 
 const root = path.resolve(__dirname, "..", "..", "..");
@@ -56,7 +57,7 @@ beforeAll(async () => {
     if (!fs.existsSync(runnerJs)) throw new Error(`Build failed (exit ${r.status}); ${runnerJs} missing.`);
   }
   // Management calls only: this engine is never started, the child processes do the work.
-  client = createDurableEngine({ connectionString: connectionString(), taskHubName: hub, partitionCount: 2 });
+  client = createDurableEngine({ invoker: workerInvoker, connectionString: connectionString(), taskHubName: hub, partitionCount: 2 });
   const t = TableClient.fromConnectionString(connectionString(), effectsTable, { allowInsecureConnection: true });
   await t.createTable();
 }, 120000);

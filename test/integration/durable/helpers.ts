@@ -1,6 +1,7 @@
 /** Shared helpers of the durable engine integration tests. */
 import { randomBytes } from "node:crypto";
 import { createDurableEngine, type DurableEngine, type DurableEngineOptions, type InstanceStatus } from "../../../emulator/durable";
+import { workerInvoker } from "../../../emulator/worker/invoke";
 
 /** A fresh task hub name (alphanumeric, starts with a letter) so test files never collide. */
 export function uniqueHub(prefix = "T"): string {
@@ -17,6 +18,7 @@ export function connectionString(): string {
 /** Creates (not starts) an engine on a new hub with fast polling. */
 export function newEngine(overrides: Partial<DurableEngineOptions> = {}): DurableEngine {
   return createDurableEngine({
+    invoker: workerInvoker,
     connectionString: connectionString(),
     taskHubName: uniqueHub(),
     partitionCount: 2,

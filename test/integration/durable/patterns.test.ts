@@ -3,7 +3,8 @@
  * real library: what a user sees through the management API (status, output, history).
  */
 import "../../fixtures/durable-app/app";
-import type { DurableEngine } from "../../../emulator/durable";
+import type { DurableEngine, FunctionInvoker } from "../../../emulator/durable";
+import { workerInvoker } from "../../../emulator/worker/invoke";
 import { eventTypes, finish, newEngine, waitUntil } from "./helpers";
 
 let engine: DurableEngine;
@@ -183,4 +184,27 @@ test("custom status is visible while running and after completion", async () => 
   const s = await finish(engine, id);
   expect(s.output).toBe("finished");
   expect(s.customStatus).toEqual({ stage: "done", go: 42 });
+});
+
+test("the engine runs functions only through the invoker it was given", async () => {
+  const calls: string[] = [];
+  const recording: FunctionInvoker = {
+    triggerType: (name) => workerInvoker.triggerType(name),
+    invoke: (name, trigger) => {
+      calls.push(name);
+      return name === "dtSayHello" ? Promise.resolve(`Hi ${String(trigger)}.`) : workerInvoker.invoke(name, trigger);
+    },
+  };
+  const own = newEngine({ invoker: recording });
+  await own.start();
+  try {
+    const id = await own.startNew("dtSequence", { input: null });
+    const s = await finish(own, id);
+    expect(s.output).toEqual(["Hi Tokyo.", "Hi Seattle.", "Hi London."]);
+    expect(calls.filter((c) => c === "dtSayHello")).toHaveLength(3);
+    expect(calls).toContain("dtSequence");
+    await expect(own.startNew("noSuchOrchestrator", { input: null })).rejects.toMatchObject({ code: "OrchestratorNotFound" });
+  } finally {
+    await own.stop();
+  }
 });
