@@ -1,0 +1,31 @@
+/**
+ * Shared pieces of the port contract suites (test/contracts): how a suite gets a fresh adapter,
+ * a settable clock, and a valid partner definition.
+ */
+import { PartnerDefinitionSchema, type PartnerDefinition } from "../../shared/contracts";
+import { partnerDefinition } from "../integration/app/helpers";
+
+/**
+ * Makes a fresh adapter with empty storage (every test calls it once), reading the time from `now`.
+ * @param now - the clock the adapter must use wherever it stamps a time.
+ */
+export type MakeAdapter<T> = (now: () => Date) => T | Promise<T>;
+
+/** A clock the test moves by hand; starts at `start` (ISO 8601 UTC). */
+export class TestClock {
+  #at: Date;
+  constructor(start: string) {
+    this.#at = new Date(start);
+  }
+  /** The current time. */
+  readonly now = (): Date => new Date(this.#at);
+  /** Sets the time (ISO 8601 UTC). */
+  set(at: string): void {
+    this.#at = new Date(at);
+  }
+}
+
+/** A partner definition as registration stores it (schema defaults applied). */
+export function storedPartnerDefinition(id: string, overrides: Parameters<typeof partnerDefinition>[1] = {}): PartnerDefinition {
+  return PartnerDefinitionSchema.parse(partnerDefinition(id, overrides));
+}
