@@ -1,15 +1,12 @@
-/** Table Storage repositories against the real Azurite. */
-import { TableCaseRepository, TableNotificationLog, TablePartnerRepository, TableStorage, type CaseAlreadyExistsError } from "../../../shared/adapters";
-import { PartnerDefinitionSchema, type SupportRequest, type TimelineEntry } from "../../../shared/contracts";
-import { createSecretSealer } from "../../../shared/container";
+/** TableCaseRepository against the real Azurite (partners and notifications: test/contracts, run by tableAdapterContracts.test.ts). */
+import { TableCaseRepository, TableStorage, type CaseAlreadyExistsError } from "../../../shared/adapters";
+import type { SupportRequest, TimelineEntry } from "../../../shared/contracts";
 import { generateCaseId } from "../../../shared/services/caseId";
-import { partnerDefinition, supportRequestBody, testConfig } from "./helpers";
+import { supportRequestBody, testConfig } from "./helpers";
 
 const config = testConfig("repo");
 const storage = new TableStorage({ connectionString: config.AzureWebJobsStorage, tablePrefix: config.TABLE_PREFIX });
 const cases = new TableCaseRepository(storage);
-const partners = new TablePartnerRepository(storage, () => new Date(), createSecretSealer(config));
-const notifications = new TableNotificationLog(storage);
 
 function newCase(partnerId: string, createdAt: Date, overrides: Partial<SupportRequest> = {}): SupportRequest {
   const iso = createdAt.toISOString();
@@ -136,39 +133,5 @@ describe("TableCaseRepository", () => {
     const sr = newCase("alpha-partner", new Date("2026-05-05T09:00:00Z"), { description });
     await cases.createCase(sr, firstEntry(sr.createdAt));
     expect((await cases.getCase("alpha-partner", sr.caseId))?.description).toBe(description);
-  });
-});
-
-describe("TablePartnerRepository", () => {
-  it("upserts partners keeping createdAt, lists them, and resolves API key hashes", async () => {
-    const def = PartnerDefinitionSchema.parse(partnerDefinition("gamma-partner"));
-    const first = await partners.upsertPartner(def, { webhookSecrets: ["whsec_a"], apiKeyHashes: ["a".repeat(64)] });
-    expect(await partners.getPartner("gamma-partner")).toEqual(first);
-    const second = await partners.upsertPartner({ ...def, name: "Renamed" }, { webhookSecrets: ["whsec_b", "whsec_a"], apiKeyHashes: ["b".repeat(64)] });
-    expect(second.createdAt).toBe(first.createdAt);
-    expect(second.name).toBe("Renamed");
-    // a hash-only credential record reads as one global-admin key per hash.
-    expect(await partners.getCredentials("gamma-partner")).toEqual({
-      webhookSecrets: ["whsec_b", "whsec_a"],
-      apiKeyHashes: ["b".repeat(64)],
-      apiKeys: [{ keyId: `key_${"b".repeat(16)}`, hash: "b".repeat(64), prefix: "csp_····", role: "global-admin", name: "Registration key", createdAt: first.createdAt }],
-    });
-    expect(await partners.findPartnerIdByApiKeyHash("b".repeat(64))).toBe("gamma-partner");
-    expect(await partners.findPartnerIdByApiKeyHash("a".repeat(64))).toBeUndefined();
-    expect((await partners.listPartners()).map((p) => p.id)).toContain("gamma-partner");
-    expect(await partners.getPartner("nobody-here")).toBeUndefined();
-    expect(await partners.getCredentials("nobody-here")).toBeUndefined();
-  });
-});
-
-describe("TableNotificationLog", () => {
-  it("records once per case and key, scoped by partner, oldest first", async () => {
-    const n = { caseId: "CS-0000000001", notificationKey: "received", messageId: "<CS-0000000001.received@x.example>", providerMessageId: "p1", to: ["a@x.example"], subject: "[Case #CS-0000000001] Received", sentAt: "2026-05-01T10:00:05.000Z" };
-    expect(await notifications.getSent("alpha-partner", n.caseId, "received")).toBeUndefined();
-    await notifications.recordSent("alpha-partner", n);
-    await notifications.recordSent("alpha-partner", { ...n, notificationKey: "in-diagnosis", sentAt: "2026-05-01T09:00:00.000Z" });
-    expect(await notifications.getSent("alpha-partner", n.caseId, "received")).toEqual({ ...n, state: "sent" });
-    expect(await notifications.getSent("beta-partner", n.caseId, "received")).toBeUndefined();
-    expect((await notifications.listSent("alpha-partner", n.caseId)).map((x) => x.notificationKey)).toEqual(["in-diagnosis", "received"]);
   });
 });
