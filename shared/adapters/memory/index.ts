@@ -5,6 +5,7 @@
  */
 export * from "./memoryAuditLog";
 export * from "./memoryCaseActionInbox";
+export * from "./memoryCaseRepository";
 export * from "./memoryCustomerDirectory";
 export * from "./memoryIdempotencyStore";
 export * from "./memoryNotificationLog";
