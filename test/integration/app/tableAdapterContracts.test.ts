@@ -2,10 +2,11 @@
  * The Azure Table Storage adapters against the port contracts (test/contracts), on the Jest
  * Azurite: every adapter gets tables of its own (a fresh table prefix), so each test starts empty.
  */
-import { TableAuditLog, TableCaseActionInbox, TableCustomerDirectory, TableIdempotencyStore, TableNotificationLog, TablePartnerRepository, TableProductSupportIncidentLedger, TableSlaEventLog, TableStorage } from "../../../shared/adapters";
+import { TableAuditLog, TableCaseActionInbox, TableCaseRepository, TableCustomerDirectory, TableIdempotencyStore, TableNotificationLog, TablePartnerRepository, TableProductSupportIncidentLedger, TableSlaEventLog, TableStorage } from "../../../shared/adapters";
 import { createSecretSealer } from "../../../shared/container";
 import { describeAuditLogContract } from "../../contracts/auditLog.contract";
 import { describeCaseActionInboxContract } from "../../contracts/caseActionInbox.contract";
+import { describeCaseRepositoryContract } from "../../contracts/caseRepository.contract";
 import { describeCustomerDirectoryContract } from "../../contracts/customerDirectory.contract";
 import { describeIdempotencyStoreContract } from "../../contracts/idempotencyStore.contract";
 import { describeNotificationLogContract } from "../../contracts/notificationLog.contract";
@@ -25,6 +26,7 @@ function partnerRepository(storage: TableStorage, now: () => Date): TablePartner
 }
 
 describeCaseActionInboxContract("Table Storage", (now) => new TableCaseActionInbox(freshStorage(), now));
+describeCaseRepositoryContract("Table Storage", (now) => new TableCaseRepository(freshStorage(), now));
 describeSlaEventLogContract("Table Storage", (now) => new TableSlaEventLog(freshStorage(), now));
 describeProductSupportIncidentLedgerContract("Table Storage", (now) => {
   const storage = freshStorage();

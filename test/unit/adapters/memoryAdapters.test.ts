@@ -2,9 +2,10 @@
  * The in-memory adapters (shared/adapters/memory) against the port contracts (test/contracts).
  * No storage and no network: each test gets fresh adapters.
  */
-import { MemoryAuditLog, MemoryCaseActionInbox, MemoryCustomerDirectory, MemoryIdempotencyStore, MemoryNotificationLog, MemoryPartnerRepository, MemoryProductSupportIncidentLedger, MemorySlaEventLog } from "../../../shared/adapters/memory";
+import { MemoryAuditLog, MemoryCaseActionInbox, MemoryCaseRepository, MemoryCustomerDirectory, MemoryIdempotencyStore, MemoryNotificationLog, MemoryPartnerRepository, MemoryProductSupportIncidentLedger, MemorySlaEventLog } from "../../../shared/adapters/memory";
 import { describeAuditLogContract } from "../../contracts/auditLog.contract";
 import { describeCaseActionInboxContract } from "../../contracts/caseActionInbox.contract";
+import { describeCaseRepositoryContract } from "../../contracts/caseRepository.contract";
 import { describeCustomerDirectoryContract } from "../../contracts/customerDirectory.contract";
 import { describeIdempotencyStoreContract } from "../../contracts/idempotencyStore.contract";
 import { describeNotificationLogContract } from "../../contracts/notificationLog.contract";
@@ -13,6 +14,7 @@ import { describeProductSupportIncidentLedgerContract } from "../../contracts/pr
 import { describeSlaEventLogContract } from "../../contracts/slaEventLog.contract";
 
 describeCaseActionInboxContract("memory", (now) => new MemoryCaseActionInbox(now));
+describeCaseRepositoryContract("memory", () => new MemoryCaseRepository());
 describeSlaEventLogContract("memory", () => new MemorySlaEventLog());
 describeProductSupportIncidentLedgerContract("memory", (now) => {
   const partners = new MemoryPartnerRepository(now);
