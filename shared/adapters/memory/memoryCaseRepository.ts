@@ -141,7 +141,10 @@ export class MemoryCaseRepository implements CaseRepository {
     return found ? copy(found.share) : undefined;
   }
 
-  /** Timeline in chronological order (by `at`, then write order). */
+  /**
+   * Timeline by `at`, then write order. As the Table adapter, `at` is compared as text: chronological
+   * for ISO 8601 UTC instants written alike (`…T09:05:00.000Z`); `…T09:05:00Z` sorts after `…T09:05:00.500Z`.
+   */
   async listTimeline(partnerId: string, caseId: string): Promise<TimelineEntry[]> {
     const entries = [...(this.#timelines.get(keyOf(partnerId, caseId)) ?? [])];
     // Array.prototype.sort is stable: entries at the same `at` stay in write order.
@@ -204,7 +207,8 @@ export class MemoryCaseRepository implements CaseRepository {
   }
 
   /**
-   * The partner's own closed, not erased requests closed before `closedBefore`, oldest created first, at most `limit`.
+   * The partner's own closed, not erased requests closed before `closedBefore`, oldest created first,
+   * at most `limit` (as the Table adapter, one even when `limit` is 0 or less).
    * @throws RangeError when `closedBefore` is not an ISO 8601 instant.
    */
   async listErasableCases(partnerId: string, closedBefore: string, limit: number): Promise<ErasableCase[]> {

@@ -8,7 +8,9 @@ import { copy, keyOf } from "./memoryStore";
 /**
  * {@link SlaEventLog} in memory: idempotent by `eventId` per case; listed oldest first by `at`,
  * then in append order (a process-wide counter, so the order holds even for appends in the same
- * millisecond). Events are copied on write and on read.
+ * millisecond). Events are copied on write and on read. Unlike TableSlaEventLog, which orders events
+ * of the same `at` by write time (ms) and then by position within their append, so two appends in
+ * the same millisecond can interleave.
  */
 export class MemorySlaEventLog implements SlaEventLog {
   readonly #cases = new Map<string, Array<{ event: SlaEventWithId; order: number }>>();
