@@ -14,6 +14,7 @@ export type MakeAdapter<T> = (now: () => Date) => T | Promise<T>;
 /** A clock the test moves by hand; starts at `start` (ISO 8601 UTC). */
 export class TestClock {
   #at: Date;
+  /** @param start - the first time (ISO 8601 UTC). */
   constructor(start: string) {
     this.#at = new Date(start);
   }
