@@ -8,6 +8,7 @@ export * from "./memoryCaseActionInbox";
 export * from "./memoryCaseRepository";
 export * from "./memoryCustomerDirectory";
 export * from "./memoryIdempotencyStore";
+export * from "./memoryInboundEmailLog";
 export * from "./memoryNotificationLog";
 export * from "./memoryPartnerRepository";
 export * from "./memoryProductSupportIncidentLedger";

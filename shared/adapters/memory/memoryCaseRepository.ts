@@ -7,8 +7,7 @@ import { eraseSupportRequest, eraseTimelineEntry } from "../../domain/personalDa
 import type { CaseFilter, CaseListItem, CaseRepository, ErasableCase, ListCasesOptions, Page, ProviderCaseShare } from "../../ports";
 import { CaseAlreadyExistsError, CaseNotFoundError, DeliveryAlreadyRecordedError } from "../errors";
 import { erasableCases, indexRowKey, InvalidContinuationTokenError, matchesCaseFilter, transitionEntry, transitionedCase } from "../tableCaseRepository";
-import { fromBase64Url, toBase64Url } from "../tableStorage";
-import { copy, keyOf } from "./memoryStore";
+import { copy, keyOf, keysetPage } from "./memoryStore";
 
 /** A stored case: the case and the entries already applied to it (entry id → status before). */
 interface StoredCase {
@@ -93,18 +92,10 @@ export class MemoryCaseRepository implements CaseRepository {
   async searchCases(partnerId: string, filter: CaseFilter, options: ListCasesOptions = {}): Promise<Page<CaseListItem>> {
     const limit = options.limit ?? 25;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new RangeError("limit must be an integer from 1 to 100");
-    const after = decodeAfter(options.continuationToken);
-    const matching: Array<{ sortKey: string; item: CaseListItem }> = [];
-    for (const row of this.#listing(partnerId)) {
-      if (after !== undefined && row.sortKey <= after) continue;
-      const item = this.#listItem(row);
-      if (!matchesCaseFilter(item, filter)) continue;
-      matching.push({ sortKey: row.sortKey, item });
-      if (matching.length > limit) break;
-    }
-    const items = copy(matching.slice(0, limit).map((m) => m.item));
-    const last = matching[limit - 1];
-    return matching.length > limit && last ? { items, continuationToken: toBase64Url(JSON.stringify({ v: 1, after: last.sortKey })) } : { items };
+    const matching = this.#listing(partnerId)
+      .map((row) => ({ sortKey: row.sortKey, item: this.#listItem(row) }))
+      .filter((r) => matchesCaseFilter(r.item, filter));
+    return keysetPage(matching, limit, options.continuationToken, () => new InvalidContinuationTokenError());
   }
 
   /**
@@ -264,19 +255,4 @@ export class MemoryCaseRepository implements CaseRepository {
     entries.push(copy(entry));
     this.#timelines.set(key, entries);
   }
-}
-
-/**
- * The sort key a continuation token resumes after.
- * @throws InvalidContinuationTokenError for a token not issued by {@link MemoryCaseRepository}.
- */
-function decodeAfter(token: string | undefined): string | undefined {
-  if (token === undefined) return undefined;
-  try {
-    const parsed = JSON.parse(fromBase64Url(token) ?? "") as { v?: unknown; after?: unknown };
-    if (parsed.v === 1 && typeof parsed.after === "string") return parsed.after;
-  } catch {
-    // fall through to the error below
-  }
-  throw new InvalidContinuationTokenError();
 }

@@ -38,5 +38,34 @@ export function decodePosition(token: string | undefined): number {
   } catch {
     // fall through to the error below
   }
-  throw Object.assign(new RangeError("The continuation token is not valid"), { code: "InvalidContinuationToken" });
+  throw invalidContinuationToken();
+}
+
+/**
+ * A keyset page of rows sorted by `sortKey` (ascending): the rows after the token's key, at most
+ * `limit`, and a token (base64url of `{"v":1,"after":key}`) while more rows follow. A row added
+ * before the token's key later does not shift the next page.
+ * @throws the error of `invalidToken` when the token was not issued by this function.
+ */
+export function keysetPage<T>(sorted: ReadonlyArray<{ sortKey: string; item: T }>, limit: number, token: string | undefined, invalidToken: () => Error): { items: T[]; continuationToken?: string } {
+  let after: string | undefined;
+  if (token !== undefined) {
+    try {
+      const parsed = JSON.parse(fromBase64Url(token) ?? "") as { v?: unknown; after?: unknown };
+      if (parsed.v === 1 && typeof parsed.after === "string") after = parsed.after;
+    } catch {
+      // the error below
+    }
+    if (after === undefined) throw invalidToken();
+  }
+  const rest = after === undefined ? sorted : sorted.filter((r) => r.sortKey > after);
+  const page = rest.slice(0, limit);
+  const last = page[page.length - 1];
+  const items = copy(page.map((r) => r.item));
+  return rest.length > limit && last ? { items, continuationToken: toBase64Url(JSON.stringify({ v: 1, after: last.sortKey })) } : { items };
+}
+
+/** The error of a continuation token that was not issued here: a RangeError with `code` `InvalidContinuationToken`. */
+export function invalidContinuationToken(): RangeError {
+  return Object.assign(new RangeError("The continuation token is not valid"), { code: "InvalidContinuationToken" });
 }
