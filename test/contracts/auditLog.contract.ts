@@ -3,24 +3,15 @@
  */
 import type { AuditEntry } from "../../shared/contracts";
 import type { AuditLog } from "../../shared/ports";
-import type { MakeAdapter } from "./support";
+import { allPages, type MakeAdapter } from "./support";
 
 function entry(partnerId: string, at: string, action = "RecordDiagnosis"): AuditEntry {
   return { at, partnerId, keyId: "key_0123456789abcdef", role: "admin-agent", action, method: "POST", path: `/api/partners/${partnerId}/support-requests/CS-1/diagnosis`, status: 202, sourceIp: "203.0.113.7" };
 }
 
-/** Every page of a listing, following continuation tokens. */
-async function allPages(log: AuditLog, partnerId: string, options: { from?: string; to?: string; limit?: number }): Promise<{ pages: AuditEntry[][]; tokens: string[] }> {
-  const pages: AuditEntry[][] = [];
-  const tokens: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await log.list(partnerId, { ...options, ...(token ? { continuationToken: token } : {}) });
-    pages.push(page.items);
-    token = page.continuationToken;
-    if (token) tokens.push(token);
-  } while (token && pages.length < 50);
-  return { pages, tokens };
+/** Every page of the partner's entries, following continuation tokens. */
+function pagesOf(log: AuditLog, partnerId: string, options: { from?: string; to?: string; limit?: number }): Promise<{ pages: AuditEntry[][]; tokens: string[] }> {
+  return allPages((token) => log.list(partnerId, { ...options, ...(token ? { continuationToken: token } : {}) }));
 }
 
 /** Defines the AuditLog contract tests for an adapter. */
@@ -36,7 +27,7 @@ export function describeAuditLogContract(name: string, makeAdapter: MakeAdapter<
       expect(all.items.map((e) => e.at)).toEqual([...times].reverse());
       expect(all.items[0]).toEqual(entry("p-audit", times[4]!));
       expect(all.continuationToken).toBeUndefined();
-      const { pages, tokens } = await allPages(log, "p-audit", { limit: 2 });
+      const { pages, tokens } = await pagesOf(log, "p-audit", { limit: 2 });
       expect(pages.every((p) => p.length <= 2)).toBe(true);
       expect(pages.flat().map((e) => e.at)).toEqual([...times].reverse());
       expect(tokens.length).toBeGreaterThanOrEqual(2);
@@ -48,7 +39,7 @@ export function describeAuditLogContract(name: string, makeAdapter: MakeAdapter<
       const log = await makeAdapter(() => new Date());
       for (const at of times) await log.record(entry("p-audit", at));
       expect((await log.list("p-audit", { from: times[1], to: times[3] })).items.map((e) => e.at)).toEqual([times[2], times[1]]);
-      expect((await allPages(log, "p-audit", { from: times[1], limit: 1 })).pages.flat().map((e) => e.at)).toEqual([times[4], times[3], times[2], times[1]]);
+      expect((await pagesOf(log, "p-audit", { from: times[1], limit: 1 })).pages.flat().map((e) => e.at)).toEqual([times[4], times[3], times[2], times[1]]);
       expect((await log.list("p-audit", { to: times[0] })).items).toEqual([]);
     });
 

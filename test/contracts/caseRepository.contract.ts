@@ -5,7 +5,7 @@ import type { SupportRequest, TimelineEntry } from "../../shared/contracts";
 import type { CaseFilter, CaseListItem, CaseRepository, ListCasesOptions } from "../../shared/ports";
 import { generateCaseId } from "../../shared/services/caseId";
 import { supportRequestBody } from "../integration/app/helpers";
-import type { MakeAdapter } from "./support";
+import { allPages, type MakeAdapter } from "./support";
 
 const TENANT = "b73b3144-acc1-422a-a4c7-bc9d4aed30f9";
 
@@ -26,17 +26,9 @@ async function create(cases: CaseRepository, sr: SupportRequest): Promise<Suppor
 
 /** Every item of a search, following continuation tokens (pages may be short, even empty). */
 async function searchAll(cases: CaseRepository, partnerId: string, filter: CaseFilter, options: ListCasesOptions = {}): Promise<CaseListItem[]> {
-  const items: CaseListItem[] = [];
-  let token: string | undefined;
-  let pages = 0;
-  do {
-    const page = await cases.searchCases(partnerId, filter, { ...options, ...(token ? { continuationToken: token } : {}) });
-    expect(page.items.length).toBeLessThanOrEqual(options.limit ?? 25);
-    items.push(...page.items);
-    token = page.continuationToken;
-    pages++;
-  } while (token && pages < 50);
-  return items;
+  const { pages } = await allPages((token) => cases.searchCases(partnerId, filter, { ...options, ...(token ? { continuationToken: token } : {}) }));
+  expect(pages.every((p) => p.length <= (options.limit ?? 25))).toBe(true);
+  return pages.flat();
 }
 
 /** Defines the CaseRepository contract tests for an adapter. */

@@ -30,3 +30,21 @@ export class TestClock {
 export function storedPartnerDefinition(id: string, overrides: Parameters<typeof partnerDefinition>[1] = {}): PartnerDefinition {
   return PartnerDefinitionSchema.parse(partnerDefinition(id, overrides));
 }
+
+/**
+ * Every page of a listing, following continuation tokens (at most 50 pages).
+ * @param list - fetches the page at a token (undefined: the first page).
+ * @returns the pages' items and the tokens handed out.
+ */
+export async function allPages<T>(list: (continuationToken: string | undefined) => Promise<{ items: T[]; continuationToken?: string }>): Promise<{ pages: T[][]; tokens: string[] }> {
+  const pages: T[][] = [];
+  const tokens: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await list(token);
+    pages.push(page.items);
+    token = page.continuationToken;
+    if (token) tokens.push(token);
+  } while (token && pages.length < 50);
+  return { pages, tokens };
+}

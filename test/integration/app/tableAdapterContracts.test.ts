@@ -2,13 +2,14 @@
  * The Azure Table Storage adapters against the port contracts (test/contracts), on the Jest
  * Azurite: every adapter gets tables of its own (a fresh table prefix), so each test starts empty.
  */
-import { TableAuditLog, TableCaseActionInbox, TableCaseRepository, TableCustomerDirectory, TableIdempotencyStore, TableNotificationLog, TablePartnerRepository, TableProductSupportIncidentLedger, TableSlaEventLog, TableStorage } from "../../../shared/adapters";
+import { TableAuditLog, TableCaseActionInbox, TableCaseRepository, TableCustomerDirectory, TableIdempotencyStore, TableInboundEmailLog, TableNotificationLog, TablePartnerRepository, TableProductSupportIncidentLedger, TableSlaEventLog, TableStorage } from "../../../shared/adapters";
 import { createSecretSealer } from "../../../shared/container";
 import { describeAuditLogContract } from "../../contracts/auditLog.contract";
 import { describeCaseActionInboxContract } from "../../contracts/caseActionInbox.contract";
 import { describeCaseRepositoryContract } from "../../contracts/caseRepository.contract";
 import { describeCustomerDirectoryContract } from "../../contracts/customerDirectory.contract";
 import { describeIdempotencyStoreContract } from "../../contracts/idempotencyStore.contract";
+import { describeInboundEmailLogContract } from "../../contracts/inboundEmailLog.contract";
 import { describeNotificationLogContract } from "../../contracts/notificationLog.contract";
 import { describePartnerRepositoryContract } from "../../contracts/partnerRepository.contract";
 import { describeProductSupportIncidentLedgerContract } from "../../contracts/productSupportIncidentLedger.contract";
@@ -33,6 +34,7 @@ describeProductSupportIncidentLedgerContract("Table Storage", (now) => {
   return { ledger: new TableProductSupportIncidentLedger(storage, now), partners: partnerRepository(storage, now) };
 });
 describeIdempotencyStoreContract("Table Storage", (now) => new TableIdempotencyStore(freshStorage(), { now }));
+describeInboundEmailLogContract("Table Storage", () => new TableInboundEmailLog(freshStorage()));
 describeNotificationLogContract("Table Storage", () => new TableNotificationLog(freshStorage()));
 describeAuditLogContract("Table Storage", () => new TableAuditLog(freshStorage()));
 describeCustomerDirectoryContract("Table Storage", () => new TableCustomerDirectory(freshStorage()));

@@ -2,12 +2,13 @@
  * The in-memory adapters (shared/adapters/memory) against the port contracts (test/contracts).
  * No storage and no network: each test gets fresh adapters.
  */
-import { MemoryAuditLog, MemoryCaseActionInbox, MemoryCaseRepository, MemoryCustomerDirectory, MemoryIdempotencyStore, MemoryNotificationLog, MemoryPartnerRepository, MemoryProductSupportIncidentLedger, MemorySlaEventLog } from "../../../shared/adapters/memory";
+import { MemoryAuditLog, MemoryCaseActionInbox, MemoryCaseRepository, MemoryCustomerDirectory, MemoryIdempotencyStore, MemoryInboundEmailLog, MemoryNotificationLog, MemoryPartnerRepository, MemoryProductSupportIncidentLedger, MemorySlaEventLog } from "../../../shared/adapters/memory";
 import { describeAuditLogContract } from "../../contracts/auditLog.contract";
 import { describeCaseActionInboxContract } from "../../contracts/caseActionInbox.contract";
 import { describeCaseRepositoryContract } from "../../contracts/caseRepository.contract";
 import { describeCustomerDirectoryContract } from "../../contracts/customerDirectory.contract";
 import { describeIdempotencyStoreContract } from "../../contracts/idempotencyStore.contract";
+import { describeInboundEmailLogContract } from "../../contracts/inboundEmailLog.contract";
 import { describeNotificationLogContract } from "../../contracts/notificationLog.contract";
 import { describePartnerRepositoryContract } from "../../contracts/partnerRepository.contract";
 import { describeProductSupportIncidentLedgerContract } from "../../contracts/productSupportIncidentLedger.contract";
@@ -21,6 +22,7 @@ describeProductSupportIncidentLedgerContract("memory", (now) => {
   return { ledger: new MemoryProductSupportIncidentLedger(partners), partners };
 });
 describeIdempotencyStoreContract("memory", (now) => new MemoryIdempotencyStore({ now }));
+describeInboundEmailLogContract("memory", () => new MemoryInboundEmailLog());
 describeNotificationLogContract("memory", () => new MemoryNotificationLog());
 describeAuditLogContract("memory", () => new MemoryAuditLog());
 describeCustomerDirectoryContract("memory", () => new MemoryCustomerDirectory());
