@@ -153,6 +153,50 @@ export function searchFilter(partnerId: string, f: CaseFilter, options: { ignore
   return parts.join(" and ");
 }
 
+/**
+ * The case after a transition: status (when given) and patch merged, `updatedAt` = `input.at`;
+ * `closedAt` set on a move to `closed` (the retention period counts from the last closing) and
+ * removed when the case is not closed. Shared with the in-memory repository.
+ */
+export function transitionedCase(current: SupportRequest, input: RecordTransitionInput): SupportRequest {
+  const next: SupportRequest = { ...current, status: input.toStatus ?? current.status, updatedAt: input.at };
+  if (input.patch?.sla) next.sla = { ...current.sla, ...input.patch.sla };
+  if (input.patch?.escalation) next.escalation = input.patch.escalation;
+  if (input.patch?.diagnosisNotes !== undefined) next.diagnosisNotes = input.patch.diagnosisNotes;
+  if (input.patch?.resolutionSummary !== undefined) next.resolutionSummary = input.patch.resolutionSummary;
+  if (input.patch?.workflow) next.workflow = input.patch.workflow;
+  if (next.status === "closed" && current.status !== "closed") next.closedAt = input.at;
+  else if (next.status !== "closed") delete next.closedAt;
+  return next;
+}
+
+/** The timeline entry of a transition (`fromStatus`: the status before it, with `toStatus`). */
+export function transitionEntry(input: RecordTransitionInput, fromStatus: SupportRequest["status"] | undefined): TimelineEntry {
+  const entry: TimelineEntry = { entryId: input.entryId, kind: input.kind, at: input.at, summary: input.summary };
+  if (input.toStatus) {
+    entry.toStatus = input.toStatus;
+    if (fromStatus) entry.fromStatus = fromStatus;
+  }
+  if (input.details) entry.details = input.details;
+  return entry;
+}
+
+/**
+ * Of closed requests given oldest created first, those not erased yet that were closed (`closedAt`,
+ * else `updatedAt`) before `closedBefore` (ISO 8601), at most `limit`. Shared with the in-memory repository.
+ */
+export function erasableCases(closedOldestFirst: Iterable<SupportRequest>, closedBefore: string, limit: number): ErasableCase[] {
+  const found: ErasableCase[] = [];
+  for (const sr of closedOldestFirst) {
+    if (sr.personalDataErasedAt !== undefined) continue;
+    const closedAt = sr.closedAt ?? sr.updatedAt;
+    if (closedAt >= closedBefore) continue;
+    found.push({ caseId: sr.caseId, closedAt });
+    if (found.length >= limit) break;
+  }
+  return found;
+}
+
 /** PartitionKey of a case's timeline: `<partner id>_<case id>`, each part encoded ({@link encodeKey}). */
 export function timelinePartitionKey(partnerId: string, caseId: string): string {
   return `${encodeKey(partnerId)}_${encodeKey(caseId)}`;
@@ -383,17 +427,9 @@ export class TableCaseRepository implements CaseRepository {
       if (!row) throw new CaseNotFoundError(input.partnerId, input.caseId);
       const current = row.value;
       const applied = row.applied;
-      if (input.entryId in applied) return { result: { caseAfter: current, entry: this.#entryOf(input, applied[input.entryId] as SupportRequest["status"]) } };
-      const next: SupportRequest = { ...current, status: input.toStatus ?? current.status, updatedAt: input.at };
-      if (input.patch?.sla) next.sla = { ...current.sla, ...input.patch.sla };
-      if (input.patch?.escalation) next.escalation = input.patch.escalation;
-      if (input.patch?.diagnosisNotes !== undefined) next.diagnosisNotes = input.patch.diagnosisNotes;
-      if (input.patch?.resolutionSummary !== undefined) next.resolutionSummary = input.patch.resolutionSummary;
-      if (input.patch?.workflow) next.workflow = input.patch.workflow;
-      // The retention period of a closed request counts from its (last) closing.
-      if (next.status === "closed" && current.status !== "closed") next.closedAt = input.at;
-      else if (next.status !== "closed") delete next.closedAt;
-      return { write: { next, applied: { ...applied, [input.entryId]: current.status } }, result: { caseAfter: next, entry: this.#entryOf(input, current.status) } };
+      if (input.entryId in applied) return { result: { caseAfter: current, entry: transitionEntry(input, applied[input.entryId] as SupportRequest["status"]) } };
+      const next = transitionedCase(current, input);
+      return { write: { next, applied: { ...applied, [input.entryId]: current.status } }, result: { caseAfter: next, entry: transitionEntry(input, current.status) } };
     });
     await this.#insertTimeline(input.partnerId, input.caseId, entry);
     return caseAfter;
@@ -438,22 +474,19 @@ export class TableCaseRepository implements CaseRepository {
     const cases = await this.storage.getTable(TableNames.cases);
     // Newest first by RowKey, so "created before" is the RowKey range from the cutoff's bound up.
     const filter = `${odata`PartitionKey eq ${encodeKey(partnerId)}`} and ${odata`RowKey ge ${invertedBound(closedBefore)}`} and ${odata`RowKey lt ${"idx`"}`} and ${odata`status eq ${"closed"}`}`;
-    const found: ErasableCase[] = [];
     const rows: Array<Record<string, unknown>> = [];
     for await (const e of cases.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
       if (typeof e.resellerPartnerId === "string") continue;
       rows.push(e);
     }
-    // Oldest first: the listing's RowKey is newest first.
-    for (const e of rows.reverse()) {
-      const sr = unpackJson<SupportRequest>(e);
-      if (sr.personalDataErasedAt !== undefined) continue;
-      const closedAt = sr.closedAt ?? sr.updatedAt;
-      if (closedAt >= closedBefore) continue;
-      found.push({ caseId: sr.caseId, closedAt });
-      if (found.length >= limit) break;
-    }
-    return found;
+    // Oldest first: the listing's RowKey is newest first. Unpacked lazily: the selection stops at `limit`.
+    return erasableCases(
+      (function* () {
+        for (const e of rows.reverse()) yield unpackJson<SupportRequest>(e);
+      })(),
+      closedBefore,
+      limit,
+    );
   }
 
   /**
@@ -479,16 +512,6 @@ export class TableCaseRepository implements CaseRepository {
     }
     // Reopened meanwhile: the request is open again and keeps its data.
     return this.patchCase(partnerId, caseId, (current) => (current.status === "closed" ? eraseSupportRequest(current, at) : undefined));
-  }
-
-  #entryOf(input: RecordTransitionInput, fromStatus: SupportRequest["status"] | undefined): TimelineEntry {
-    const entry: TimelineEntry = { entryId: input.entryId, kind: input.kind, at: input.at, summary: input.summary };
-    if (input.toStatus) {
-      entry.toStatus = input.toStatus;
-      if (fromStatus) entry.fromStatus = fromStatus;
-    }
-    if (input.details) entry.details = input.details;
-    return entry;
   }
 
   async #insertTimeline(partnerId: string, caseId: string, entry: TimelineEntry): Promise<void> {

@@ -24,6 +24,18 @@ export interface TableIdempotencyStoreOptions {
 
 const DAY_IN_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * The options of an idempotency store with their defaults applied (shared with the in-memory store).
+ * @returns retention and lock in ms, and the clock.
+ * @throws RangeError when `retentionInMs` is below 24 h (the draft's minimum) or `lockInMs` ≤ 0.
+ */
+export function idempotencyStoreSettings(options: TableIdempotencyStoreOptions): { retentionInMs: number; lockInMs: number; now: () => Date } {
+  const settings = { retentionInMs: options.retentionInMs ?? DAY_IN_MS, lockInMs: options.lockInMs ?? 5 * 60 * 1000, now: options.now ?? (() => new Date()) };
+  if (settings.retentionInMs < DAY_IN_MS) throw new RangeError("retentionInMs must be at least 24 h (86400000)");
+  if (settings.lockInMs <= 0) throw new RangeError("lockInMs must be positive");
+  return settings;
+}
+
 /** {@link IdempotencyStore} over Azure Table Storage. */
 export class TableIdempotencyStore implements IdempotencyStore {
   readonly #retentionInMs: number;
@@ -39,11 +51,7 @@ export class TableIdempotencyStore implements IdempotencyStore {
     private readonly storage: TableStorage,
     options: TableIdempotencyStoreOptions = {},
   ) {
-    this.#retentionInMs = options.retentionInMs ?? DAY_IN_MS;
-    this.#lockInMs = options.lockInMs ?? 5 * 60 * 1000;
-    this.#now = options.now ?? (() => new Date());
-    if (this.#retentionInMs < DAY_IN_MS) throw new RangeError("retentionInMs must be at least 24 h (86400000)");
-    if (this.#lockInMs <= 0) throw new RangeError("lockInMs must be positive");
+    ({ retentionInMs: this.#retentionInMs, lockInMs: this.#lockInMs, now: this.#now } = idempotencyStoreSettings(options));
   }
 
   /**

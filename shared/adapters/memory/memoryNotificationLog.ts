@@ -1,0 +1,96 @@
+/**
+ * The notification log and its Message-ID index in memory. For unit tests of logic and local
+ * experiments, not production: nothing survives the process.
+ */
+import { ERASED_EMAIL, ERASED_TEXT } from "../../domain/personalData";
+import type { NotificationLog, NotificationMessageIndex, SentNotification } from "../../ports";
+import { copy, keyOf } from "./memoryStore";
+
+/**
+ * {@link NotificationLog} and {@link NotificationMessageIndex} in memory, behaving as
+ * TableNotificationLog: one notification per case and notification key; a sent one reads back
+ * with `state: "sent"` and only its sending fields; a pending or failed one has no
+ * `providerMessageId` (read as `""`) and keeps its delivery only while pending; a `sent` one is
+ * never replaced by a failure report. Values are copied on write and on read.
+ */
+export class MemoryNotificationLog implements NotificationLog, NotificationMessageIndex {
+  /** Per partner and case: notification key → notification. */
+  readonly #cases = new Map<string, Map<string, SentNotification>>();
+  /** Per partner and Message-ID: the notification's case and key. */
+  readonly #messageIds = new Map<string, { caseId: string; notificationKey: string }>();
+
+  /** The notification when it was sent, or undefined. */
+  async getSent(partnerId: string, caseId: string, notificationKey: string): Promise<SentNotification | undefined> {
+    const n = await this.get(partnerId, caseId, notificationKey);
+    return n?.state === "sent" ? n : undefined;
+  }
+
+  /** The notification in any state, or undefined. */
+  async get(partnerId: string, caseId: string, notificationKey: string): Promise<SentNotification | undefined> {
+    const n = this.#cases.get(keyOf(partnerId, caseId))?.get(notificationKey);
+    return n ? copy(n) : undefined;
+  }
+
+  /** Records a sent notification (insert-or-replace) and indexes its Message-ID. */
+  async recordSent(partnerId: string, n: SentNotification): Promise<void> {
+    this.#messageIds.set(keyOf(partnerId, n.messageId), { caseId: n.caseId, notificationKey: n.notificationKey });
+    this.#put(partnerId, { caseId: n.caseId, notificationKey: n.notificationKey, messageId: n.messageId, providerMessageId: n.providerMessageId, to: n.to, subject: n.subject, sentAt: n.sentAt, state: "sent" });
+  }
+
+  /** Records a pending or failed notification (insert-or-replace), unless it was sent. */
+  async recordUndelivered(partnerId: string, n: SentNotification & { state: "pending" | "failed" }): Promise<void> {
+    if ((await this.get(partnerId, n.caseId, n.notificationKey))?.state === "sent") return;
+    this.#put(partnerId, {
+      caseId: n.caseId,
+      notificationKey: n.notificationKey,
+      messageId: n.messageId,
+      providerMessageId: "",
+      to: n.to,
+      subject: n.subject,
+      sentAt: n.sentAt,
+      state: n.state,
+      ...(n.fault ? { fault: n.fault } : {}),
+      ...(n.attempts !== undefined ? { attempts: n.attempts } : {}),
+      ...(n.nextAttemptAt ? { nextAttemptAt: n.nextAttemptAt } : {}),
+      ...(n.queuedAt ? { queuedAt: n.queuedAt } : {}),
+      ...(n.state === "pending" && n.delivery ? { delivery: n.delivery } : {}),
+    });
+  }
+
+  /** The notification of this partner with this Message-ID, or undefined. */
+  async findByMessageId(partnerId: string, messageId: string): Promise<{ caseId: string; notificationKey: string } | undefined> {
+    const found = this.#messageIds.get(keyOf(partnerId, messageId));
+    return found ? copy(found) : undefined;
+  }
+
+  /** Every notification of the case in every state, oldest first (by `sentAt`). */
+  async listSent(partnerId: string, caseId: string): Promise<SentNotification[]> {
+    const all = [...(this.#cases.get(keyOf(partnerId, caseId))?.values() ?? [])];
+    return copy(all.sort((a, b) => (a.sentAt < b.sentAt ? -1 : a.sentAt > b.sentAt ? 1 : 0)));
+  }
+
+  /**
+   * Erases the case's notifications (recorded before `options.sentBefore` when given): recipients,
+   * subject and fault message erased, a pending delivery dropped, the Message-ID unindexed.
+   * Notifications erased before are left alone. @returns how many were erased.
+   */
+  async eraseCase(partnerId: string, caseId: string, options: { sentBefore?: string } = {}): Promise<number> {
+    let n = 0;
+    for (const [key, stored] of this.#cases.get(keyOf(partnerId, caseId)) ?? []) {
+      if (options.sentBefore !== undefined && !(stored.sentAt < options.sentBefore)) continue;
+      if (stored.subject === ERASED_TEXT) continue;
+      this.#messageIds.delete(keyOf(partnerId, stored.messageId));
+      const { delivery: _delivery, ...kept } = stored;
+      this.#cases.get(keyOf(partnerId, caseId))?.set(key, { ...kept, to: stored.to.map(() => ERASED_EMAIL), subject: ERASED_TEXT, ...(stored.fault ? { fault: { ...stored.fault, message: ERASED_TEXT } } : {}) });
+      n++;
+    }
+    return n;
+  }
+
+  #put(partnerId: string, n: SentNotification): void {
+    const key = keyOf(partnerId, n.caseId);
+    const notifications = this.#cases.get(key) ?? new Map<string, SentNotification>();
+    notifications.set(n.notificationKey, copy(n));
+    this.#cases.set(key, notifications);
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The Azure Table Storage adapters against the port contracts (test/contracts), on the Jest
+ * Azurite: every adapter gets tables of its own (a fresh table prefix), so each test starts empty.
+ */
+import { TableAuditLog, TableCaseActionInbox, TableCaseRepository, TableCustomerDirectory, TableIdempotencyStore, TableInboundEmailLog, TableNotificationLog, TablePartnerRepository, TableProductSupportIncidentLedger, TableSlaEventLog, TableStorage } from "../../../shared/adapters";
+import { createSecretSealer } from "../../../shared/container";
+import { describeAuditLogContract } from "../../contracts/auditLog.contract";
+import { describeCaseActionInboxContract } from "../../contracts/caseActionInbox.contract";
+import { describeCaseRepositoryContract } from "../../contracts/caseRepository.contract";
+import { describeCustomerDirectoryContract } from "../../contracts/customerDirectory.contract";
+import { describeIdempotencyStoreContract } from "../../contracts/idempotencyStore.contract";
+import { describeInboundEmailLogContract } from "../../contracts/inboundEmailLog.contract";
+import { describeNotificationLogContract } from "../../contracts/notificationLog.contract";
+import { describePartnerRepositoryContract } from "../../contracts/partnerRepository.contract";
+import { describeProductSupportIncidentLedgerContract } from "../../contracts/productSupportIncidentLedger.contract";
+import { describeSlaEventLogContract } from "../../contracts/slaEventLog.contract";
+import { testConfig } from "./helpers";
+
+/** Table access with a fresh prefix (empty tables) on the test Azurite. */
+function freshStorage(): TableStorage {
+  const config = testConfig("contract");
+  return new TableStorage({ connectionString: config.AzureWebJobsStorage, tablePrefix: config.TABLE_PREFIX });
+}
+
+function partnerRepository(storage: TableStorage, now: () => Date): TablePartnerRepository {
+  return new TablePartnerRepository(storage, now, createSecretSealer(testConfig("contract")));
+}
+
+describeCaseActionInboxContract("Table Storage", (now) => new TableCaseActionInbox(freshStorage(), now));
+describeCaseRepositoryContract("Table Storage", (now) => new TableCaseRepository(freshStorage(), now));
+describeSlaEventLogContract("Table Storage", (now) => new TableSlaEventLog(freshStorage(), now));
+describeProductSupportIncidentLedgerContract("Table Storage", (now) => {
+  const storage = freshStorage();
+  return { ledger: new TableProductSupportIncidentLedger(storage, now), partners: partnerRepository(storage, now) };
+});
+describeIdempotencyStoreContract("Table Storage", (now) => new TableIdempotencyStore(freshStorage(), { now }));
+describeInboundEmailLogContract("Table Storage", () => new TableInboundEmailLog(freshStorage()));
+describeNotificationLogContract("Table Storage", () => new TableNotificationLog(freshStorage()));
+describeAuditLogContract("Table Storage", () => new TableAuditLog(freshStorage()));
+describeCustomerDirectoryContract("Table Storage", () => new TableCustomerDirectory(freshStorage()));
+describePartnerRepositoryContract("Table Storage", (now) => partnerRepository(freshStorage(), now));
