@@ -4,7 +4,7 @@
 import type { SupportRequest, TimelineEntry } from "../../shared/contracts";
 import type { CaseFilter, CaseListItem, CaseRepository, ListCasesOptions } from "../../shared/ports";
 import { generateCaseId } from "../../shared/services/caseId";
-import { supportRequestBody } from "../integration/app/helpers";
+import { supportRequestBody } from "../support/builders";
 import { allPages, type MakeAdapter } from "./support";
 
 const TENANT = "b73b3144-acc1-422a-a4c7-bc9d4aed30f9";

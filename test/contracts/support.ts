@@ -3,7 +3,7 @@
  * a settable clock, and a valid partner definition.
  */
 import { PartnerDefinitionSchema, type PartnerDefinition } from "../../shared/contracts";
-import { partnerDefinition } from "../integration/app/helpers";
+import { partnerDefinition } from "../support/builders";
 
 /**
  * Makes a fresh adapter with empty storage (every test calls it once), reading the time from `now`.

@@ -9,7 +9,7 @@ import { Webhook } from "standardwebhooks";
 import { generateLocalKeyEntry } from "../../../shared/adapters/localKeyEncryptionKeys";
 import { loadConfig, type Config } from "../../../shared/config";
 import type { Container } from "../../../shared/container";
-import type { PartnerDefinitionInput, SupportRequest, SupportRequestOrchestrationInput } from "../../../shared/contracts";
+import type { SupportRequest, SupportRequestOrchestrationInput } from "../../../shared/contracts";
 import type { EmailMessage, EmailSender, SupportRequestWorkflow, WorkflowInstanceSummary, WorkflowStatus } from "../../../shared/ports";
 import { getFreePort } from "../../support/azurite";
 
@@ -28,42 +28,7 @@ export function testConfig(prefix: string, extra: Record<string, string> = {}): 
   });
 }
 
-/** A valid partner definition with the given id. */
-export function partnerDefinition(id: string, overrides: Partial<PartnerDefinitionInput> = {}): PartnerDefinitionInput {
-  return {
-    id,
-    name: `Partner ${id}`,
-    type: "direct-bill",
-    contacts: { support: `support@${id}.example`, escalation: [`duty@${id}.example`] },
-    senderEmail: `no-reply@${id}.example`,
-    supportTerms: {
-      supportTypes: ["Microsoft 365 administration"],
-      serviceHours: { timeZone: "Europe/Budapest", weekly: { mon: [{ start: "08:00", end: "17:00" }] }, holidays: [] },
-      contactMethods: [`email: support@${id}.example`],
-      pricing: "Included",
-    },
-    slaTargets: {
-      A: { firstResponse: "PT1H", resolution: "PT8H", clock: "calendar" },
-      B: { firstResponse: "PT4H", resolution: "P2D" },
-      C: { firstResponse: "P1D", resolution: "P5D" },
-    },
-    entitlements: [{ vehicle: "commercial-issue-support" }],
-    ...overrides,
-  };
-}
-
-/** A valid intake body. */
-export function supportRequestBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    customer: { tenantId: "b73b3144-acc1-422a-a4c7-bc9d4aed30f9", name: "Tisza Logisztika Zrt.", email: "it@tisza.example", preferredLanguage: "hu", contactName: "Kovács Eszter" },
-    product: "azure",
-    category: "billing",
-    severity: "B",
-    title: "Invoice discrepancy",
-    description: "The October invoice does not match the cost analysis.",
-    ...overrides,
-  };
-}
+export { partnerDefinition, supportRequestBody } from "../../support/builders";
 
 /**
  * A raw RFC 5322 message as a customer's mail client sends it: plain text, optionally a reply
