@@ -9,8 +9,8 @@ import { Webhook } from "standardwebhooks";
 import { generateLocalKeyEntry } from "../../../shared/adapters/localKeyEncryptionKeys";
 import { loadConfig, type Config } from "../../../shared/config";
 import type { Container } from "../../../shared/container";
-import type { SupportRequest, SupportRequestOrchestrationInput } from "../../../shared/contracts";
-import type { EmailMessage, EmailSender, SupportRequestWorkflow, WorkflowInstanceSummary, WorkflowStatus } from "../../../shared/ports";
+import type { SupportRequest } from "../../../shared/contracts";
+import type { EmailMessage, EmailSender } from "../../../shared/ports";
 import { getFreePort } from "../../support/azurite";
 
 /** A configuration over the test Azurite with its own tables (`TABLE_PREFIX` = given + random suffix). */
@@ -52,68 +52,9 @@ export class RecordingSender implements EmailSender {
   async checkHealth(): Promise<void> {}
 }
 
-/** A {@link SupportRequestWorkflow} in memory: records starts and events; instances can be completed. */
-export class FakeWorkflow implements SupportRequestWorkflow {
-  readonly started: Array<{ caseId: string; partnerId: string }> = [];
-  readonly events: Array<{ caseId: string; eventName: string; payload: unknown }> = [];
-  readonly statuses = new Map<string, WorkflowStatus>();
-  /** How many coming `start` calls fail as the Durable client does when the task hub is unreachable. */
-  failStarts = 0;
+import { FakeWorkflow } from "../../support/fakeWorkflow";
 
-  async start(caseId: string, partnerId: string): Promise<void> {
-    if (this.failStarts > 0) {
-      this.failStarts--;
-      throw new Error("connect ECONNREFUSED 127.0.0.1:7071");
-    }
-    if (this.statuses.has(caseId)) return;
-    this.started.push({ caseId, partnerId });
-    this.statuses.set(caseId, { runtimeStatus: "Running", customStatus: { status: "received", waitingFor: "diagnosis" }, createdTime: new Date().toISOString(), lastUpdatedTime: new Date().toISOString() });
-  }
-
-  async raiseEvent(caseId: string, eventName: string, payload: unknown): Promise<boolean> {
-    const s = this.statuses.get(caseId);
-    if (!s || (s.runtimeStatus !== "Running" && s.runtimeStatus !== "Pending")) return false;
-    this.events.push({ caseId, eventName, payload });
-    return true;
-  }
-
-  /** Inputs of every restart, in order. */
-  readonly restarts: Array<{ caseId: string; input: SupportRequestOrchestrationInput }> = [];
-  /** The partner of each instance (from start or restart), for `listInstances`. */
-  readonly partnerOf = new Map<string, string>();
-
-  async getStatus(caseId: string): Promise<WorkflowStatus | undefined> {
-    return this.statuses.get(caseId);
-  }
-
-  async restart(caseId: string, input: SupportRequestOrchestrationInput): Promise<boolean> {
-    const s = this.statuses.get(caseId);
-    if (s && !["Completed", "Failed", "Terminated", "Canceled"].includes(s.runtimeStatus)) return false;
-    this.restarts.push({ caseId, input });
-    this.partnerOf.set(caseId, input.partnerId);
-    this.statuses.set(caseId, { runtimeStatus: "Running", customStatus: null, createdTime: new Date().toISOString(), lastUpdatedTime: new Date().toISOString(), input });
-    return true;
-  }
-
-  /** Purges a terminal instance as the Durable purge API does: refused while it runs. */
-  async purgeHistory(caseId: string): Promise<boolean> {
-    const s = this.statuses.get(caseId);
-    if (!s) return false;
-    if (!["Completed", "Failed", "Terminated", "Canceled"].includes(s.runtimeStatus)) throw new Error(`Only orchestrations in a terminal state can be purged, but ${caseId} is ${s.runtimeStatus}`);
-    this.statuses.delete(caseId);
-    return true;
-  }
-
-  async listInstances(runtimeStatuses: readonly string[], options: { limit?: number } = {}): Promise<WorkflowInstanceSummary[]> {
-    const out: WorkflowInstanceSummary[] = [];
-    for (const [caseId, s] of this.statuses) {
-      if (!runtimeStatuses.includes(s.runtimeStatus)) continue;
-      const partnerId = this.partnerOf.get(caseId) ?? this.started.find((x) => x.caseId === caseId)?.partnerId;
-      out.push({ caseId, runtimeStatus: s.runtimeStatus, ...(partnerId ? { partnerId } : {}) });
-    }
-    return out.slice(0, options.limit ?? 1000);
-  }
-}
+export { FakeWorkflow };
 
 /** What a client sees of a handler's answer. */
 export interface SeenResponse {
