@@ -1,6 +1,6 @@
 /**
  * Scenarios of the support-request orchestrator, replayed by the real durable-functions library
- * over hand-built histories (orchestrationDriver.ts), with the inbox, SLA log, PSI ledger and
+ * over hand-built histories (the local host's harness, emulator/testing), with the inbox, SLA log, PSI ledger and
  * Partner Center played by caseSimulator.ts.
  */
 import * as df from "durable-functions";
@@ -16,7 +16,7 @@ import {
   type TakeCaseActionsInput,
 } from "../../../shared/contracts";
 import { HISTORY_TASK_BUDGET, MAX_WAKE_TIMER_MS, supportRequestOrchestrator } from "../../../orchestrations/supportRequest";
-import { ActionType, numberedActions } from "./orchestrationDriver";
+import { ActionType, flattenActions } from "../../../emulator/testing";
 import { CaseSimulator, customerActor } from "./caseSimulator";
 import { createdAt, standardCase as caseContext, standardPolicy as policy } from "./caseFixtures";
 
@@ -62,7 +62,7 @@ describe("supportRequestOrchestrator: start and acknowledgement", () => {
     expect(s.customStatus).toEqual({ status: "in-diagnosis", waitingFor: "diagnosis", nextDeadline: FR_50, nextDeadlineMetric: "first-response", nextDeadlineKind: "warn", generation: 0, checkpoint: expect.objectContaining({ status: "in-diagnosis", generation: 0 }) });
     // Every activity is called once per attempt: retries are the orchestration's own durable timers
     // (by each activity's failure policy), not the extension's RetryOptions.
-    const all = numberedActions(s.d.last?.actions[0] ?? []).filter((a) => a.actionType !== ActionType.CreateTimer);
+    const all = flattenActions(s.d.last?.actions ?? []).leaves.filter((a) => a.actionType !== ActionType.CreateTimer);
     expect(all.every((a) => a.actionType === ActionType.CallActivity && a.retryOptions === undefined)).toBe(true);
     // The wait is ONE timer raced with the signal.
     const any = (s.d.last?.actions[0] ?? []).filter((a) => a.actionType === ActionType.WhenAny);

@@ -1,71 +1,48 @@
 /**
- * Drives a registered orchestrator through the real durable-functions replay, building the history
- * the Durable extension would write, one episode at a time (docs/local-host.md "The orchestrator
- * contract"): OrchestratorStarted + new events → invoke → new actions become TaskScheduled /
- * TimerCreated events with the extension's sequence numbers (compound actions flattened depth
- * first; WaitForExternalEvent takes no number; a cancelled timer still takes one) →
- * OrchestratorCompleted. As on the extension, a cancelled timer still fires: once the clock has
- * passed its fire time, its TimerFired wakes the orchestration for an episode of its own (before
- * the events queued since). A continueAsNew generation opens with OrchestratorStarted,
- * ExecutionStarted, OrchestratorCompleted (DurableTask.Core runs it in the work item that ended
- * the previous one).
+ * A history-driven test harness for orchestrators: drives a registered orchestrator through the
+ * real durable-functions replay with no storage and no queues, building the history the Durable
+ * extension would write, one episode at a time (docs/local-host.md "The orchestrator contract"):
+ * OrchestratorStarted + new events → invoke → new actions become TaskScheduled / TimerCreated
+ * events with the extension's sequence numbers (compound actions flattened depth first, as the
+ * engine does: `flattenActions` of ../durable/replay.ts) → OrchestratorCompleted. As on the
+ * extension, a cancelled timer still fires: once the clock has passed its fire time, its TimerFired
+ * wakes the orchestration for an episode of its own (before the events queued since). A
+ * continueAsNew generation opens with OrchestratorStarted, ExecutionStarted, OrchestratorCompleted
+ * (DurableTask.Core runs it in the work item that ended the previous one).
  */
-import { invokeWithJsonTrigger } from "../../../emulator/worker/invoke";
+import { ActionType, EventType, type HistoryEvent as StoredHistoryEvent, type OrchestratorResult } from "../durable/historyTypes";
+import { flattenActions } from "../durable/replay";
+import type { FunctionInvoker } from "../durable/types";
+import { workerInvoker } from "../worker/invoke";
 
-/** History event as the extension sends it (PascalCase). */
-export type HistoryEvent = Record<string, unknown> & { EventType: number; EventId: number; IsPlayed: boolean; Timestamp: string };
+export { ActionType, type OrchestratorResult, type RawAction } from "../durable/historyTypes";
+export { flattenActions } from "../durable/replay";
 
-/** An action as returned by the orchestrator (camelCase, as serialized by the library). */
-export interface OrchestratorAction {
-  actionType: number;
-  functionName?: string;
-  input?: unknown;
-  fireAt?: string;
-  isCanceled?: boolean;
-  externalEventName?: string;
-  compoundActions?: OrchestratorAction[];
-  retryOptions?: Record<string, unknown>;
-}
-
-/** What the orchestrator returned for one episode. */
-export interface OrchestratorResult {
-  isDone: boolean;
-  actions: OrchestratorAction[][];
-  output?: unknown;
-  customStatus?: unknown;
-  error?: string;
-  schemaVersion: number;
-}
+/** A history event as the driver sends it to the library (PascalCase fields, as the extension sends them). */
+export type HistoryEvent = Pick<StoredHistoryEvent, "EventType" | "EventId" | "IsPlayed" | "Timestamp"> & Record<string, unknown>;
 
 /** A scheduled activity or timer, with its sequence number. */
 export interface Scheduled {
+  /** Sequence number (`EventId` of its TaskScheduled / TimerCreated). */
   seq: number;
   kind: "activity" | "timer";
+  /** Activity name. */
   name?: string;
+  /** Activity input. */
   input?: unknown;
+  /** Timer: ISO 8601 UTC fire time. */
   fireAt?: string;
+  /** Timer: cancelled by the orchestrator (it still fires, as on the extension). */
   isCanceled?: boolean;
+  /** Completed, failed or fired. */
   done: boolean;
 }
 
-/** History event types used here (DurableTask.Core `EventType`). */
-const EventTypes = { ExecutionStarted: 0, TaskScheduled: 4, TaskCompleted: 5, TaskFailed: 6, TimerCreated: 10, TimerFired: 11, OrchestratorStarted: 12, OrchestratorCompleted: 13, EventRaised: 15 } as const;
-
-/** Action types (docs/local-host.md). */
-export const ActionType = { CallActivity: 0, CallActivityWithRetry: 1, CreateTimer: 5, WaitForExternalEvent: 6, WhenAny: 11, WhenAll: 12 } as const;
-
-/** Flattens compound actions depth first, dropping actions that take no sequence number. */
-export function numberedActions(actions: OrchestratorAction[]): OrchestratorAction[] {
-  const out: OrchestratorAction[] = [];
-  const walk = (a: OrchestratorAction): void => {
-    if (a.actionType === ActionType.WhenAny || a.actionType === ActionType.WhenAll) a.compoundActions?.forEach(walk);
-    else if (a.actionType !== ActionType.WaitForExternalEvent && a.actionType !== 4) out.push(a);
-  };
-  actions.forEach(walk);
-  return out;
-}
-
-/** Builds histories step by step and replays the orchestrator after each step. */
+/**
+ * Builds an orchestrator's history step by step, as the extension writes it, and replays the
+ * orchestrator after each step: the test decides when each activity completes or fails, when
+ * timers fire and which events arrive, and reads what the orchestrator scheduled.
+ */
 export class OrchestrationDriver {
   readonly history: HistoryEvent[] = [];
   readonly scheduled: Scheduled[] = [];
@@ -80,17 +57,25 @@ export class OrchestrationDriver {
   /** The error the orchestration failed with (the instance is then Failed), if it did. */
   failure?: string;
 
-  /** @param continued - a generation started by continueAsNew. */
+  /**
+   * @param orchestratorName - the registered orchestrator function.
+   * @param input - its input (JSON-serialisable).
+   * @param startIso - ISO 8601 UTC instant of the first episode.
+   * @param instanceId - the instance id the orchestrator sees.
+   * @param continued - a generation started by continueAsNew.
+   * @param invoker - runs the orchestrator (default: this worker's registry, {@link workerInvoker}).
+   */
   constructor(
     private readonly orchestratorName: string,
     private readonly input: unknown,
     startIso: string,
     private readonly instanceId = "case-1",
     continued = false,
+    private readonly invoker: FunctionInvoker = workerInvoker,
   ) {
     this.nowMs = Date.parse(startIso);
-    this.pending.push(this.event(EventTypes.ExecutionStarted, { Name: orchestratorName, Input: JSON.stringify(input) }));
-    if (continued) this.pending.push(this.event(EventTypes.OrchestratorCompleted));
+    this.pending.push(this.event(EventType.ExecutionStarted, { Name: orchestratorName, Input: JSON.stringify(input) }));
+    if (continued) this.pending.push(this.event(EventType.OrchestratorCompleted));
   }
 
   /** Current orchestration time (ISO). */
@@ -105,7 +90,7 @@ export class OrchestrationDriver {
     return this;
   }
 
-  private event(type: number, fields: Record<string, unknown> = {}, eventId = -1, atMs = this.nowMs): HistoryEvent {
+  private event(type: EventType, fields: Record<string, unknown> = {}, eventId = -1, atMs = this.nowMs): HistoryEvent {
     return { EventType: type, EventId: eventId, IsPlayed: false, Timestamp: new Date(atMs).toISOString(), ...fields };
   }
 
@@ -119,7 +104,7 @@ export class OrchestrationDriver {
       if (this.last?.isDone) break;
       t.done = true;
       const at = Math.max(Date.parse(t.fireAt ?? ""), this.lastEpisodeMs);
-      await this.episode(at, [this.event(EventTypes.TimerFired, { TimerId: t.seq, FireAt: t.fireAt }, -1, at)]);
+      await this.episode(at, [this.event(EventType.TimerFired, { TimerId: t.seq, FireAt: t.fireAt }, -1, at)]);
     }
     const events = this.pending;
     this.pending = [];
@@ -128,7 +113,7 @@ export class OrchestrationDriver {
 
   private async episode(atMs: number, events: HistoryEvent[]): Promise<OrchestratorResult> {
     this.lastEpisodeMs = atMs;
-    this.history.push(this.event(EventTypes.OrchestratorStarted, {}, -1, atMs), ...events);
+    this.history.push(this.event(EventType.OrchestratorStarted, {}, -1, atMs), ...events);
     const trigger = {
       history: this.history,
       input: this.input,
@@ -142,7 +127,7 @@ export class OrchestrationDriver {
     };
     let result: OrchestratorResult;
     try {
-      result = (await invokeWithJsonTrigger(this.orchestratorName, trigger)) as OrchestratorResult;
+      result = (await this.invoker.invoke(this.orchestratorName, trigger)) as OrchestratorResult;
     } catch (e) {
       // The library reports an uncaught orchestrator error with its state after "$OutOfProcData$:";
       // the extension then marks the instance Failed with that error and schedules nothing more.
@@ -151,11 +136,11 @@ export class OrchestrationDriver {
       const failed = JSON.parse(state[1]) as OrchestratorResult;
       this.last = { ...failed, isDone: true };
       this.failure = failed.error ?? "failed";
-      this.history.push(this.event(EventTypes.OrchestratorCompleted, {}, -1, atMs));
+      this.history.push(this.event(EventType.OrchestratorCompleted, {}, -1, atMs));
       return this.last;
     }
     this.last = result;
-    const numbered = numberedActions(result.actions[0] ?? []);
+    const numbered = flattenActions(result.actions).leaves;
     this.newlyScheduled = [];
     numbered.forEach((a, seq) => {
       const known = this.scheduled[seq];
@@ -175,11 +160,11 @@ export class OrchestrationDriver {
       this.newlyScheduled.push(s);
       this.history.push(
         s.kind === "timer"
-          ? this.event(EventTypes.TimerCreated, { FireAt: s.fireAt }, seq, atMs)
-          : this.event(EventTypes.TaskScheduled, { Name: s.name, Input: JSON.stringify(s.input ?? null) }, seq, atMs),
+          ? this.event(EventType.TimerCreated, { FireAt: s.fireAt }, seq, atMs)
+          : this.event(EventType.TaskScheduled, { Name: s.name, Input: JSON.stringify(s.input ?? null) }, seq, atMs),
       );
     });
-    if (this.history.at(-1)?.EventType !== EventTypes.OrchestratorCompleted) this.history.push(this.event(EventTypes.OrchestratorCompleted, {}, -1, atMs));
+    if (this.history.at(-1)?.EventType !== EventType.OrchestratorCompleted) this.history.push(this.event(EventType.OrchestratorCompleted, {}, -1, atMs));
     return result;
   }
 
@@ -199,7 +184,7 @@ export class OrchestrationDriver {
   completeActivity(name: string, result: unknown = null): Scheduled {
     const s = this.openActivity(name);
     s.done = true;
-    this.pending.push(this.event(EventTypes.TaskCompleted, { TaskScheduledId: s.seq, Result: JSON.stringify(result) }));
+    this.pending.push(this.event(EventType.TaskCompleted, { TaskScheduledId: s.seq, Result: JSON.stringify(result) }));
     return s;
   }
 
@@ -207,7 +192,7 @@ export class OrchestrationDriver {
   failActivity(name: string, reason: string): Scheduled {
     const s = this.openActivity(name);
     s.done = true;
-    this.pending.push(this.event(EventTypes.TaskFailed, { TaskScheduledId: s.seq, Reason: reason, Details: reason }));
+    this.pending.push(this.event(EventType.TaskFailed, { TaskScheduledId: s.seq, Reason: reason, Details: reason }));
     return s;
   }
 
@@ -235,13 +220,13 @@ export class OrchestrationDriver {
     const t = this.openTimer();
     t.done = true;
     this.advanceTo(t.fireAt ?? "");
-    this.pending.push(this.event(EventTypes.TimerFired, { TimerId: t.seq, FireAt: t.fireAt }));
+    this.pending.push(this.event(EventType.TimerFired, { TimerId: t.seq, FireAt: t.fireAt }));
     return t;
   }
 
   /** Queues an external event (payload serialized as JSON; `undefined` = no input). */
   raiseEvent(name: string, payload: unknown): this {
-    this.pending.push(this.event(EventTypes.EventRaised, { Name: name, Input: payload === undefined ? null : JSON.stringify(payload) }));
+    this.pending.push(this.event(EventType.EventRaised, { Name: name, Input: payload === undefined ? null : JSON.stringify(payload) }));
     return this;
   }
 
