@@ -44,6 +44,21 @@ export default tseslint.config(
     },
   },
   {
+    // The deployed app never reaches for the local host (it is not in the deployment package).
+    files: ["functions/**/*.ts", "shared/**/*.ts"],
+    ignores: ["shared/domain/**/*.ts", "shared/contracts/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["**/emulator/**", "**/emulator"], message: "The app does not import the local host (emulator/README.md)." }] }],
+    },
+  },
+  {
+    // The local host loads the app as a folder; it imports nothing from it.
+    files: ["emulator/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["**/functions/**", "**/orchestrations/**", "**/shared/**"], message: "The local host imports nothing from the app (emulator/README.md)." }] }],
+    },
+  },
+  {
     files: ["shared/domain/**/*.ts", "shared/contracts/**/*.ts"],
     rules: {
       "no-restricted-imports": [
