@@ -162,7 +162,7 @@ export function renderPartnerNotification(given: PartnerNotificationInput): Rend
       break;
     }
     case "customer-email-failed": {
-      headline = "Customer email not delivered";
+      headline = `Customer email not delivered on case ${input.caseId}`;
       lines.push(
         `An email to the customer of case ${input.caseId} (${input.customerName}) could not be delivered (${input.fault?.code ?? "failed"}): ${input.fault?.message ?? "no reason given"}.`,
         input.undeliverable.length > 0

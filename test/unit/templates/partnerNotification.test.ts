@@ -89,7 +89,7 @@ const expectations: Record<PartnerNotificationKind, { subject: string; text: str
     text: ["through Signature Cloud Support: Partner Center service request SR-1234567890 was filed.", "Service request id: SR-1234567890", "Severity: critical"],
   },
   "customer-email-failed": {
-    subject: "[Case #CASE-2026-0077] Customer email not delivered: VM does not start",
+    subject: "[Case #CASE-2026-0077] Customer email not delivered on case CASE-2026-0077: VM does not start",
     text: [
       "An email to the customer of case CASE-2026-0077 (Fabrikam Kft.) could not be delivered (recipient-refused): 550 5.1.1 mailbox unavailable.",
       "The address it@fabrikam.example is marked undeliverable for this case",
