@@ -223,7 +223,7 @@ export async function replyFromStatusPage(deps: CustomerStatusDeps, sr: SupportR
  */
 export async function confirmResolutionFromStatusPage(deps: CustomerStatusDeps, sr: SupportRequest): Promise<void> {
   if (sr.status !== "resolved") throw new ConflictError(`Only a resolved request can be confirmed (this one is ${sr.status})`, sr.status);
-  await recordCaseAction(deps, sr.partnerId, sr.caseId, { type: "close", reason: "The customer confirmed the resolution on the status page." }, undefined, customerActor(sr));
+  await recordCaseAction(deps, sr.partnerId, sr.caseId, { type: "close", reason: "The customer confirmed the resolution on the status page." }, { authorised: customerActor(sr) });
 }
 
 /**

@@ -99,7 +99,7 @@ export async function requestInformation(deps: CaseActionDeps, principal: ApiPri
   const access = await visibleCase(deps, principal, caseId);
   actGuard(principal)(access);
   const b = parseInput(InformationRequestBodySchema, body);
-  return toResult(await recordCaseAction(deps, principal.partnerId, caseId, { type: "information-request", message: b.message }, actGuard(principal)));
+  return toResult(await recordCaseAction(deps, principal.partnerId, caseId, { type: "information-request", message: b.message }, { guard: actGuard(principal) }));
 }
 
 /**
@@ -111,7 +111,7 @@ export async function closeCase(deps: CaseActionDeps, principal: ApiPrincipal, c
   const access = await visibleCase(deps, principal, caseId);
   actGuard(principal)(access);
   const b = parseInput(ClosureBodySchema, body ?? {});
-  return toResult(await recordCaseAction(deps, principal.partnerId, caseId, { type: "close", ...(b.reason !== undefined ? { reason: b.reason } : {}) }, actGuard(principal)));
+  return toResult(await recordCaseAction(deps, principal.partnerId, caseId, { type: "close", ...(b.reason !== undefined ? { reason: b.reason } : {}) }, { guard: actGuard(principal) }));
 }
 
 /**
@@ -141,7 +141,7 @@ export async function reopenAs(deps: CaseActionDeps & Pick<SupportRequestDeps, "
   const allowed = allowedStatusesOf("reopen");
   if (!allowed.includes(sr.status)) throw new ConflictError(`A reopening cannot be recorded while the request is ${sr.status} (allowed: ${allowed.join(", ")})`, sr.status);
   refuseErased(sr);
-  if (sr.status === "resolved") return toResult(await recordCaseAction(deps, sr.partnerId, caseId, { type: "reopen", reason }, undefined, actor));
+  if (sr.status === "resolved") return toResult(await recordCaseAction(deps, sr.partnerId, caseId, { type: "reopen", reason }, { authorised: actor }));
   // Closed: the orchestration completed (or is finishing the closure). Start it again (same instance id).
   const status = await deps.workflow.getStatus(caseId);
   if (status && !isTerminalRuntimeStatus(status.runtimeStatus)) {

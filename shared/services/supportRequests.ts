@@ -265,6 +265,14 @@ export const EscalationRequestSchema = EscalationBodySchema;
 /** A check of the caller's permission on the case it may see (throws ForbiddenError). */
 export type CaseAccessGuard = (access: CaseAccess) => void;
 
+/**
+ * How a case action was authorised, always explicit: by a partner API key, whose permission on
+ * the case `guard` checks once the case is visible to it (the actor is the key's partner, or the
+ * indirect provider); or by the caller before the call, for `actor` (the customer holding the case's
+ * status link, the partner whose key its caller already checked).
+ */
+export type CaseActionAuthority = { guard: CaseAccessGuard } | { authorised: Actor };
+
 /** What {@link recordCaseAction} needs. */
 export type CaseActionDeps = Pick<SupportRequestDeps, "cases" | "partners" | "inbox" | "workflow" | "clock" | "publicBaseUrl" | "notifications">;
 type Deps = CaseActionDeps;
@@ -275,17 +283,20 @@ type Deps = CaseActionDeps;
  * workflow, which reads the inbox in order. When the workflow of the case stopped (failed,
  * terminated, never started), it is restarted from its checkpoint instead (./workflowRecovery.ts)
  * and drains the inbox with this action: the answer's `event` is then `restarted`.
+ * @param authority - how the action was authorised ({@link CaseActionAuthority}): a key's guard, or
+ *   the actor its caller authorised (the customer on the status page reaches the case through the
+ *   owner's id).
  * @throws NotFoundError when the caller may not see the case.
- * @param actor - who acts when not the caller partner itself (the customer on the status page, who
- *   reaches the case through the owner's id).
+ * @throws ForbiddenError when the key's guard refuses it.
  * @throws ConflictError when the status (or the caller's role) does not allow the action, or the
  *   workflow cannot take it (completed, suspended, or given up by the recovery sweeper).
  */
-export async function recordCaseAction(deps: Deps, partnerId: string, caseId: string, action: CaseAction, guard?: CaseAccessGuard, actor?: Actor): Promise<PartnerActionResult> {
+export async function recordCaseAction(deps: Deps, partnerId: string, caseId: string, action: CaseAction, authority: CaseActionAuthority): Promise<PartnerActionResult> {
   const access = await resolveCaseAccess(deps, partnerId, caseId);
   if (!access) throw new NotFoundError(`Support request ${caseId} not found`);
-  // The caller's permission on this case (403), checked only once the case is visible to it.
-  guard?.(access);
+  // The key's permission on this case (403), checked only once the case is visible to it.
+  if ("guard" in authority) authority.guard(access);
+  const actor = "authorised" in authority ? authority.authorised : undefined;
   const sr = access.case;
   const what = action.type === "escalate" ? "escalation" : action.type;
   const role: CaseActionRole = access.role === "indirect-provider" ? "indirect-provider" : "owner";
@@ -319,9 +330,9 @@ export async function recordCaseAction(deps: Deps, partnerId: string, caseId: st
  * @throws NotFoundError when the case is not the partner's.
  * @throws ConflictError when the status does not allow it (shared/domain `ActionAllowedStatuses`), the case was escalated, the caller is the indirect provider, or the workflow is not running.
  */
-export async function recordDiagnosis(deps: Deps, partnerId: string, caseId: string, body: unknown, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
+export async function recordDiagnosis(deps: Deps, partnerId: string, caseId: string, body: unknown, guard: CaseAccessGuard): Promise<PartnerActionResult> {
   const d = parseInput(DiagnosisRequestSchema, body);
-  return recordCaseAction(deps, partnerId, caseId, { type: "diagnosis", outcome: d.outcome, notes: d.notes }, guard);
+  return recordCaseAction(deps, partnerId, caseId, { type: "diagnosis", outcome: d.outcome, notes: d.notes }, { guard });
 }
 
 /**
@@ -331,9 +342,9 @@ export async function recordDiagnosis(deps: Deps, partnerId: string, caseId: str
  * @throws NotFoundError when the caller may not see the case.
  * @throws ConflictError when the status does not allow it (shared/domain `ActionAllowedStatuses`) or the workflow is not running.
  */
-export async function recordResolution(deps: Deps, partnerId: string, caseId: string, body: unknown, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
+export async function recordResolution(deps: Deps, partnerId: string, caseId: string, body: unknown, guard: CaseAccessGuard): Promise<PartnerActionResult> {
   const r = parseInput(ResolutionRequestSchema, body);
-  return recordCaseAction(deps, partnerId, caseId, { type: "resolution", summary: r.summary }, guard);
+  return recordCaseAction(deps, partnerId, caseId, { type: "resolution", summary: r.summary }, { guard });
 }
 
 /**
@@ -343,9 +354,9 @@ export async function recordResolution(deps: Deps, partnerId: string, caseId: st
  * @throws NotFoundError when the case is not the partner's.
  * @throws ConflictError when the case is resolved or closed (shared/domain `ActionAllowedStatuses`), the caller is the indirect provider, or the workflow is not running.
  */
-export async function recordUpdate(deps: Deps, partnerId: string, caseId: string, body: unknown, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
+export async function recordUpdate(deps: Deps, partnerId: string, caseId: string, body: unknown, guard: CaseAccessGuard): Promise<PartnerActionResult> {
   const u = parseInput(CaseUpdateRequestSchema, body);
-  return recordCaseAction(deps, partnerId, caseId, { type: "update", message: u.message }, guard);
+  return recordCaseAction(deps, partnerId, caseId, { type: "update", message: u.message }, { guard });
 }
 
 /**
@@ -355,7 +366,7 @@ export async function recordUpdate(deps: Deps, partnerId: string, caseId: string
  * @throws NotFoundError when the caller may not see the case.
  * @throws ConflictError when the status does not allow it (shared/domain `ActionAllowedStatuses`) or the workflow is not running.
  */
-export async function requestEscalation(deps: Deps, partnerId: string, caseId: string, body: unknown, guard?: CaseAccessGuard): Promise<PartnerActionResult> {
+export async function requestEscalation(deps: Deps, partnerId: string, caseId: string, body: unknown, guard: CaseAccessGuard): Promise<PartnerActionResult> {
   const e = parseInput(EscalationRequestSchema, body);
-  return recordCaseAction(deps, partnerId, caseId, { type: "escalate", reason: e.reason }, guard);
+  return recordCaseAction(deps, partnerId, caseId, { type: "escalate", reason: e.reason }, { guard });
 }

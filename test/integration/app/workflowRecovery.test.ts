@@ -151,10 +151,13 @@ describe("the recovery sweeper", () => {
 });
 
 describe("a partner action on a stopped workflow", () => {
+  /** The key's permission check passes (the permission matrix has its own tests). */
+  const keyMayAct = (): void => undefined;
+
   it("is kept in the inbox and restarts the workflow, which drains it; the answer says restarted", async () => {
     const caseId = await newCase();
     fail(caseId);
-    const result = await recordDiagnosis(container.supportRequestDeps(workflow), partnerId, caseId, { outcome: "resolved", notes: "Fixed" });
+    const result = await recordDiagnosis(container.supportRequestDeps(workflow), partnerId, caseId, { outcome: "resolved", notes: "Fixed" }, keyMayAct);
     expect(result.event).toBe("restarted");
     expect(workflow.restarts.at(-1)?.input).toMatchObject({ caseId, carry: { cursor: checkpoint.cursor }, recovery: { previousRuntimeStatus: "Failed", actor: { kind: "partner", partnerId } } });
     const actions = await container.inbox.listAfter(partnerId, caseId, undefined, 10);
@@ -165,6 +168,6 @@ describe("a partner action on a stopped workflow", () => {
     const caseId = await newCase();
     fail(caseId);
     await container.cases.updateCase(partnerId, caseId, { entryId: "gave-up", kind: "workflow", at: clock.now().toISOString(), summary: "gave up" }, (c) => ({ ...c, workflow: { state: "gave-up", since: clock.now().toISOString(), attempts: 5 } }));
-    await expect(recordDiagnosis(container.supportRequestDeps(workflow), partnerId, caseId, { outcome: "resolved", notes: "Fixed" })).rejects.toMatchObject({ code: "Conflict", message: expect.stringContaining("workflow-restart") });
+    await expect(recordDiagnosis(container.supportRequestDeps(workflow), partnerId, caseId, { outcome: "resolved", notes: "Fixed" }, keyMayAct)).rejects.toMatchObject({ code: "Conflict", message: expect.stringContaining("workflow-restart") });
   });
 });

@@ -12,6 +12,8 @@ import { storedPartnerDefinition, TestClock } from "../../contracts/support";
 import { supportRequestBody } from "../../support/builders";
 import { FakeWorkflow } from "../../support/fakeWorkflow";
 
+/** The partner, authorised by the test itself (no API key involved). */
+const partner = { authorised: { kind: "partner" as const, partnerId: "contoso" } };
 const credentials: PartnerCredentialRecord = { webhookSecrets: [], apiKeyHashes: [] };
 
 async function world(entitlements: Entitlement[] = [{ vehicle: "commercial-issue-support" }]) {
@@ -60,13 +62,13 @@ describe("intake and workflow activities over the in-memory adapters", () => {
 
   it("takes the partner's actions from the inbox in order, and refuses an action the status does not allow", async () => {
     const { deps, caseId, workflow } = await world();
-    await recordCaseAction(deps, "contoso", caseId, { type: "update", message: "Looking into it." });
-    await recordCaseAction(deps, "contoso", caseId, { type: "diagnosis", outcome: "awaiting-customer", notes: "Which invoice?" });
+    await recordCaseAction(deps, "contoso", caseId, { type: "update", message: "Looking into it." }, partner);
+    await recordCaseAction(deps, "contoso", caseId, { type: "diagnosis", outcome: "awaiting-customer", notes: "Which invoice?" }, partner);
     const taken = await createTakeCaseActions(deps)({ caseId, partnerId: "contoso" });
     expect(taken.map((a) => a.action.type)).toEqual(["update", "diagnosis"]);
     expect(SupportRequestActivities.takeCaseActions.output.safeParse(taken).success).toBe(true);
     expect(workflow.events.map((e) => e.eventName)).toEqual(["CaseActionsAvailable", "CaseActionsAvailable"]);
-    await expect(recordCaseAction(deps, "contoso", caseId, { type: "close" })).rejects.toBeInstanceOf(ConflictError);
+    await expect(recordCaseAction(deps, "contoso", caseId, { type: "close" }, partner)).rejects.toBeInstanceOf(ConflictError);
   });
 
   it("consumes one product support incident per case, never below zero", async () => {
