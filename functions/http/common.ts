@@ -9,13 +9,24 @@ import type { AuditLog, StoredResponse, SupportRequestWorkflow } from "../../sha
 import { fingerprintRequest, parseIdempotencyKey, runIdempotent } from "../../shared/services";
 import { idempotencyInFlightProblem, idempotencyMismatchProblem, internalProblem, malformedJsonProblem, problemFromError, unsupportedMediaTypeProblem, validationProblem } from "./problem";
 
-/** What the HTTP handlers need: the container and, per invocation, the workflow. */
-export interface HttpHandlerDeps {
-  /** The composition root (called on every request; returns the same instance). */
-  getContainer: () => Container;
+/**
+ * Where a handler gets its dependencies: called on every request, so the composition root is built
+ * on the first request rather than when the module loads. `D` names only what the handler uses
+ * (a `Pick` of the {@link Container}); the whole container satisfies every such `D`.
+ */
+export interface ContainerSource<D> {
+  /** The handler's dependencies (in production the composition root; the same instance every call). */
+  getContainer: () => D;
+}
+
+/** A {@link ContainerSource} plus the invocation's workflow, for handlers that read or signal workflows. */
+export interface WorkflowSource<D> extends ContainerSource<D> {
   /** The workflow for this invocation (over `df.getClient(context)` in production; a fake in tests). */
   getWorkflow: (context: InvocationContext) => SupportRequestWorkflow;
 }
+
+/** Everything a handler may be given: the whole container and, per invocation, the workflow (what the registrations pass). */
+export type HttpHandlerDeps = WorkflowSource<Container>;
 
 /** An HTTP handler as `app.http` takes it. */
 export type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
@@ -74,7 +85,7 @@ export interface WithIdempotencyOptions {
  *   422 when the key was used with another payload; 400 for a malformed header.
  */
 export async function withIdempotency(
-  container: Container,
+  container: Pick<Container, "idempotency">,
   request: HttpRequest,
   scope: string,
   rawBody: string,

@@ -8,6 +8,9 @@ import { json } from "./common";
 /** How long the count of stopped workflows is reused between health requests (ms): it costs a Durable query and case reads. */
 export const WORKFLOW_COUNT_TTL_IN_MS = 30_000;
 
+/** What the health check uses: the dependency probes, the clock, and the case and notification reads of the stopped-workflow count. */
+export type HealthDeps = Pick<Container, "healthChecks" | "clock" | "cases" | "notifications">;
+
 /**
  * Creates the health handler. Body: `{status: "healthy"|"unhealthy", checks: {storage: {status:
  * "up"|"down", detail?, durationInMs}, mail: {…}}, workflows?: {failed, examined, truncated,
@@ -17,10 +20,10 @@ export const WORKFLOW_COUNT_TTL_IN_MS = 30_000;
  * `config` check rather than thrown.
  * @param getWorkflow - the workflow of the invocation (over its durable client); omitted, no count.
  */
-export function createHealthHandler(getContainer: () => Container, getWorkflow?: (context: InvocationContext) => SupportRequestWorkflow): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
+export function createHealthHandler(getContainer: () => HealthDeps, getWorkflow?: (context: InvocationContext) => SupportRequestWorkflow): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
   let cached: { at: number; value: StoppedWorkflowCount & { checkedAt: string } } | undefined;
   return async (_request, context) => {
-    let container: Container;
+    let container: HealthDeps;
     try {
       container = getContainer();
     } catch (e) {

@@ -13,11 +13,12 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { actPermissionFor, Categories, InboundLogFlags, InboundLogOutcomes, PartnerIdSchema, type Category, type InboundLogFlag, type InboundLogOutcome } from "../../shared/contracts";
 import type { InboundLogQuery } from "../../shared/ports";
+import type { Container } from "../../shared/container";
 import { requirePermission } from "../../shared/services/apiKeys";
 import { reclassifySupportRequest, submitInboundEmail, verifyWebhookBytes } from "../../shared/services/inboundEmail";
-import { handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type HttpHandlerDeps } from "./common";
+import { handleErrors, json, parseJsonBody, pathOf, withIdempotency, type ContainerSource, type HttpHandler, type WorkflowSource } from "./common";
 import { WEBHOOK_CHALLENGE } from "./intakeHandlers";
-import { authorize, CONTINUATION_HEADER, idempotencyScope } from "./partnerApiHandlers";
+import { CONTINUATION_HEADER, idempotencyScope, withPartnerAuth, type PartnerAuthDeps } from "./partnerApiHandlers";
 import { invalidPartnerIdProblem, notFoundProblem, problem, ProblemTypes, unauthorizedProblem, validationProblem } from "./problem";
 
 /** Media type of the relay endpoint's body (RFC 2046 5.2.1). */
@@ -30,7 +31,7 @@ export const RFC822_MEDIA_TYPE = "message/rfc822";
  * given: the outcome is asynchronous). A redelivery writes another blob; the pipeline
  * de-duplicates by Message-ID, so it changes nothing.
  */
-export function createSubmitInboundEmailHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
+export function createSubmitInboundEmailHandler(deps: ContainerSource<Pick<Container, "partners" | "config" | "clock" | "inboundBlobs">>): HttpHandler {
   return (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
     handleErrors(request, context, async () => {
       const container = deps.getContainer();
@@ -69,34 +70,32 @@ function pagingOf(request: HttpRequest): { ok: true; options: { limit?: number; 
   return { ok: true, options };
 }
 
-function createListHandler(deps: Pick<HttpHandlerDeps, "getContainer">, which: "quarantine" | "ignored"): HttpHandler {
-  return (request, context) =>
-    handleErrors(request, context, async () => {
-      const container = deps.getContainer();
-      const auth = await authorize(container, request);
-      if (!auth.ok) return auth.response;
-      // Helpdesk agents and admins read the email intake's lists (permission inbound-email:read).
-      requirePermission(auth.principal, "inbound-email:read");
-      const paging = pagingOf(request);
-      if (!paging.ok) return paging.response;
-      let page;
-      try {
-        page = which === "quarantine" ? await container.inboundLog.listQuarantine(auth.partnerId, paging.options) : await container.inboundLog.listIgnored(auth.partnerId, paging.options);
-      } catch (e) {
-        if (e instanceof RangeError) return validationProblem([{ pointer: (e as { code?: unknown }).code === "InvalidContinuationToken" ? "query:continuationToken" : "query:limit", detail: e.message }], pathOf(request));
-        throw e;
-      }
-      return json(200, page, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
-    });
+/** What the inbound email listings use: authentication and the inbound log. */
+export type InboundLogListDeps = PartnerAuthDeps & Pick<Container, "inboundLog">;
+
+function createListHandler(deps: ContainerSource<InboundLogListDeps>, which: "quarantine" | "ignored"): HttpHandler {
+  // Helpdesk agents and admins read the email intake's lists (permission inbound-email:read).
+  return withPartnerAuth(deps, "inbound-email:read", async (request, _context, auth, container) => {
+    const paging = pagingOf(request);
+    if (!paging.ok) return paging.response;
+    let page;
+    try {
+      page = which === "quarantine" ? await container.inboundLog.listQuarantine(auth.partnerId, paging.options) : await container.inboundLog.listIgnored(auth.partnerId, paging.options);
+    } catch (e) {
+      if (e instanceof RangeError) return validationProblem([{ pointer: (e as { code?: unknown }).code === "InvalidContinuationToken" ? "query:continuationToken" : "query:limit", detail: e.message }], pathOf(request));
+      throw e;
+    }
+    return json(200, page, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
+  });
 }
 
 /** `GET /api/partners/{partnerId}/inbound-email/quarantine?limit&continuationToken`: 200 `{items: QuarantinedEmail[], continuationToken?}`. */
-export function createListQuarantinedEmailHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
+export function createListQuarantinedEmailHandler(deps: ContainerSource<InboundLogListDeps>): HttpHandler {
   return createListHandler(deps, "quarantine");
 }
 
 /** `GET /api/partners/{partnerId}/inbound-email/ignored?limit&continuationToken`: 200 `{items: IgnoredEmail[], continuationToken?}` (auto-replies, bounces, our own notifications). */
-export function createListIgnoredEmailHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
+export function createListIgnoredEmailHandler(deps: ContainerSource<InboundLogListDeps>): HttpHandler {
   return createListHandler(deps, "ignored");
 }
 
@@ -142,26 +141,21 @@ function logQueryOf(request: HttpRequest, paging: { limit?: number; continuation
  * comma-separated list; `from` is compared case-insensitively; `since` inclusive, `until`
  * exclusive, ISO 8601). 400 problem+json naming the bad parameter. Permission `inbound-email:read`.
  */
-export function createListInboundLogHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
-  return (request, context) =>
-    handleErrors(request, context, async () => {
-      const container = deps.getContainer();
-      const auth = await authorize(container, request);
-      if (!auth.ok) return auth.response;
-      requirePermission(auth.principal, "inbound-email:read");
-      const paging = pagingOf(request);
-      if (!paging.ok) return paging.response;
-      const parsed = logQueryOf(request, paging.options);
-      if (!parsed.ok) return parsed.response;
-      let page;
-      try {
-        page = await container.inboundLog.listLog(auth.partnerId, parsed.query);
-      } catch (e) {
-        if (e instanceof RangeError) return validationProblem([{ pointer: (e as { code?: unknown }).code === "InvalidContinuationToken" ? "query:continuationToken" : "query:limit", detail: e.message }], pathOf(request));
-        throw e;
-      }
-      return json(200, page, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
-    });
+export function createListInboundLogHandler(deps: ContainerSource<InboundLogListDeps>): HttpHandler {
+  return withPartnerAuth(deps, "inbound-email:read", async (request, _context, auth, container) => {
+    const paging = pagingOf(request);
+    if (!paging.ok) return paging.response;
+    const parsed = logQueryOf(request, paging.options);
+    if (!parsed.ok) return parsed.response;
+    let page;
+    try {
+      page = await container.inboundLog.listLog(auth.partnerId, parsed.query);
+    } catch (e) {
+      if (e instanceof RangeError) return validationProblem([{ pointer: (e as { code?: unknown }).code === "InvalidContinuationToken" ? "query:continuationToken" : "query:limit", detail: e.message }], pathOf(request));
+      throw e;
+    }
+    return json(200, page, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
+  });
 }
 
 /**
@@ -171,25 +165,22 @@ export function createListInboundLogHandler(deps: Pick<HttpHandlerDeps, "getCont
  * workflow gets a `reclassify` action in the case's inbox and the `CaseActionsAvailable` signal
  * (it re-selects the SLA policy and re-arms its timer); a workflow that does not run is not told.
  */
-export function createReclassifySupportRequestHandler(deps: HttpHandlerDeps): HttpHandler {
-  return (request, context) =>
-    handleErrors(request, context, async () => {
-      const container = deps.getContainer();
-      const auth = await authorize(container, request);
-      if (!auth.ok) return auth.response;
-      const raw = await request.text();
-      const body = parseJsonBody(request, raw);
-      if (!body.ok) return body.response;
-      // Reclassifying acts on the request's current category and on the category it moves to.
-      const current = await container.cases.getCase(auth.partnerId, request.params.caseId ?? "");
-      if (current) {
-        requirePermission(auth.principal, actPermissionFor(current.category));
-        const to = (body.value as { category?: unknown } | null)?.category;
-        if (typeof to === "string" && (Categories as readonly string[]).includes(to)) requirePermission(auth.principal, actPermissionFor(to as Category));
-      }
-      return withIdempotency(container, request, idempotencyScope(auth.principal), raw, async () => {
-        const updated = await reclassifySupportRequest({ cases: container.cases, clock: container.clock, inbox: container.inbox, workflow: deps.getWorkflow(context) }, auth.partnerId, request.params.caseId ?? "", body.value);
-        return json(200, { case: updated });
-      });
+export function createReclassifySupportRequestHandler(deps: WorkflowSource<PartnerAuthDeps & Pick<Container, "cases" | "clock" | "inbox" | "idempotency">>): HttpHandler {
+  // The act permission of the request's category, before and after the change (checked below, once the case is loaded).
+  return withPartnerAuth(deps, { onCase: "requests:act:<category>" }, async (request, context, auth, container) => {
+    const raw = await request.text();
+    const body = parseJsonBody(request, raw);
+    if (!body.ok) return body.response;
+    // Reclassifying acts on the request's current category and on the category it moves to.
+    const current = await container.cases.getCase(auth.partnerId, request.params.caseId ?? "");
+    if (current) {
+      requirePermission(auth.principal, actPermissionFor(current.category));
+      const to = (body.value as { category?: unknown } | null)?.category;
+      if (typeof to === "string" && (Categories as readonly string[]).includes(to)) requirePermission(auth.principal, actPermissionFor(to as Category));
+    }
+    return withIdempotency(container, request, idempotencyScope(auth.principal), raw, async () => {
+      const updated = await reclassifySupportRequest({ cases: container.cases, clock: container.clock, inbox: container.inbox, workflow: deps.getWorkflow(context) }, auth.partnerId, request.params.caseId ?? "", body.value);
+      return json(200, { case: updated });
     });
+  });
 }

@@ -6,11 +6,15 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import { CreateSupportRequestSchema, PartnerIdSchema } from "../../shared/contracts";
 import { decodeUtf8Body, submitSupportRequest, verifyWebhook, webhookPayloadFingerprint } from "../../shared/services";
 import { recordCustomerFromCase } from "../../shared/services/inboundEmail";
-import { handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type HttpHandlerDeps } from "./common";
+import type { Container } from "../../shared/container";
+import { handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type WorkflowSource } from "./common";
 import { invalidParamsFromZod, invalidPartnerIdProblem, notFoundProblem, ProblemTypes, unauthorizedProblem, validationProblem } from "./problem";
 
 /** Challenge sent with a 401 of the webhook (no registered scheme exists for Standard Webhooks). */
 export const WEBHOOK_CHALLENGE = 'Webhook-Signature realm="support-requests", headers="webhook-id webhook-timestamp webhook-signature"';
+
+/** What the intake webhook uses: the partners' webhook secrets, the clock, idempotency, the use case's dependencies, the stored case and the customer directory. */
+export type SubmitSupportRequestDeps = Pick<Container, "partners" | "clock" | "idempotency" | "supportRequestDeps" | "cases" | "customerDirectory">;
 
 /**
  * Creates the intake handler. Steps, in order: unknown partner → 404; missing/invalid signature
@@ -24,7 +28,7 @@ export const WEBHOOK_CHALLENGE = 'Webhook-Signature realm="support-requests", he
  * `Idempotency-Key`, 202 with that case when the body is the same bytes, 422 naming
  * `header:webhook-id` when it is another body.
  */
-export function createSubmitSupportRequestHandler(deps: HttpHandlerDeps): HttpHandler {
+export function createSubmitSupportRequestHandler(deps: WorkflowSource<SubmitSupportRequestDeps>): HttpHandler {
   return (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
     handleErrors(request, context, async () => {
       const container = deps.getContainer();

@@ -13,7 +13,7 @@
  * another partner or its cases exist (OWASP API1:2023 BOLA).
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
-import { PartnerIdSchema, type ActionResult } from "../../shared/contracts";
+import { PartnerIdSchema, type ActionResult, type Permission } from "../../shared/contracts";
 import type { Container } from "../../shared/container";
 import type { SupportRequestWorkflow } from "../../shared/ports";
 import {
@@ -40,7 +40,7 @@ import {
   updateAs,
   type ApiPrincipal,
 } from "../../shared/services";
-import { auditCaller, handleErrors, json, parseJsonBody, pathOf, withIdempotency, type HttpHandler, type HttpHandlerDeps } from "./common";
+import { auditCaller, handleErrors, json, parseJsonBody, pathOf, withIdempotency, type ContainerSource, type HttpHandler, type WorkflowSource } from "./common";
 import { invalidPartnerIdProblem, notFoundProblem, tooManyRequestsProblem, unauthorizedProblem, validationProblem } from "./problem";
 
 /** Challenge sent with a 401 of the partner API. */
@@ -56,8 +56,19 @@ export function apiKeyOf(request: HttpRequest): string | undefined {
   return auth?.[1];
 }
 
+/** The authenticated caller of a partner endpoint: the `{partnerId}` of the route and the API key's principal (role, key id). */
+export interface PartnerCaller {
+  /** The partner named by the route (the key's own partner). */
+  partnerId: string;
+  /** The API key's principal. */
+  principal: ApiPrincipal;
+}
+
 /** Result of {@link authorize}: the authenticated caller, or the 401/404/429 problem to answer. */
-export type Authorized = { ok: true; partnerId: string; principal: ApiPrincipal } | { ok: false; response: HttpResponseInit };
+export type Authorized = ({ ok: true } & PartnerCaller) | { ok: false; response: HttpResponseInit };
+
+/** What authenticating a partner API key uses: the partners' keys, the per-key rate limiter, the key's last use and the audit log. */
+export type PartnerAuthDeps = Pick<Container, "partners" | "rateLimiter" | "apiKeyDeps" | "auditLog">;
 
 /**
  * Authenticates the partner API key of a request for the `{partnerId}` of its route and applies
@@ -67,7 +78,7 @@ export type Authorized = { ok: true; partnerId: string; principal: ApiPrincipal 
  * key → 404 (never reveals that this partner or its objects exist; OWASP API1:2023). The key's
  * last use is recorded at most once a minute. Permissions (403) are checked by each endpoint.
  */
-export async function authorize(container: Container, request: HttpRequest): Promise<Authorized> {
+export async function authorize(container: PartnerAuthDeps, request: HttpRequest): Promise<Authorized> {
   const partnerId = request.params.partnerId ?? "";
   const apiKey = apiKeyOf(request);
   const instance = pathOf(request);
@@ -88,26 +99,53 @@ export async function authorize(container: Container, request: HttpRequest): Pro
 }
 
 /**
+ * The permission a partner endpoint declares (shared/contracts/access.ts). A {@link Permission} is
+ * checked by {@link withPartnerAuth} right after authentication, before the request is read
+ * (403 `ForbiddenError` problem). `{ onCase }` names a permission that depends on the case (the
+ * act permission of its category, or one checked only once the case is known to be visible):
+ * the case action's service checks it against the loaded case, so an invisible case is 404 first.
+ */
+export type PartnerPermission = Permission | { onCase: Permission | "requests:act:<category>" };
+
+/** A partner endpoint's body, run once the caller is authenticated (and, for a {@link Permission}, authorised). */
+export type PartnerHandler<D> = (request: HttpRequest, context: InvocationContext, caller: PartnerCaller, deps: D) => Promise<HttpResponseInit>;
+
+/**
+ * Wraps a partner endpoint: resolves its dependencies (on each request), authenticates the API key
+ * with {@link authorize} (401 with `WWW-Authenticate`, 429 with `Retry-After` and `RateLimit-*`,
+ * 404 for another partner's key, 404 naming `path:partnerId` for an invalid id), checks a static
+ * `permission` (403), then runs `handler`; errors are mapped by {@link handleErrors}, which also
+ * records the request in the audit log.
+ * @param deps - where the endpoint's dependencies come from (`D` includes {@link PartnerAuthDeps}).
+ * @param permission - what the endpoint needs (see {@link PartnerPermission}).
+ */
+export function withPartnerAuth<D extends PartnerAuthDeps>(deps: ContainerSource<D>, permission: PartnerPermission, handler: PartnerHandler<D>): HttpHandler {
+  return (request, context) =>
+    handleErrors(request, context, async () => {
+      const resolved = deps.getContainer();
+      const auth = await authorize(resolved, request);
+      if (!auth.ok) return auth.response;
+      if (typeof permission === "string") requirePermission(auth.principal, permission);
+      return handler(request, context, { partnerId: auth.partnerId, principal: auth.principal }, resolved);
+    });
+}
+
+/**
  * `GET …/support-requests?status&severity&category&product&customer&channel&sla&createdFrom&createdTo&limit&continuationToken`:
  * the partner's requests matching every filter, newest first (`SupportRequestListQuerySchema`),
  * 200 `{items, continuationToken?, counts: {byStatus}}` (counts over the filters without `status`);
  * the token is also in `x-ms-continuation-token` (and may be sent back in that header instead of
  * the query). 400 naming each bad parameter (`query:<name>`). Permission `requests:read`.
  */
-export function createListSupportRequestsHandler(deps: HttpHandlerDeps): HttpHandler {
-  return (request, context) =>
-    handleErrors(request, context, async () => {
-      const container = deps.getContainer();
-      const auth = await authorize(container, request);
-      if (!auth.ok) return auth.response;
-      requirePermission(auth.principal, "requests:read");
-      const query: Record<string, string> = {};
-      for (const [k, v] of request.query.entries()) query[k] = v;
-      const headerToken = request.headers.get(CONTINUATION_HEADER);
-      if (query.continuationToken === undefined && headerToken) query.continuationToken = headerToken;
-      const page = await searchSupportRequests({ cases: container.cases }, auth.partnerId, query);
-      return json(200, page, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
-    });
+export function createListSupportRequestsHandler(deps: ContainerSource<PartnerAuthDeps & Pick<Container, "cases">>): HttpHandler {
+  return withPartnerAuth(deps, "requests:read", async (request, _context, auth, container) => {
+    const query: Record<string, string> = {};
+    for (const [k, v] of request.query.entries()) query[k] = v;
+    const headerToken = request.headers.get(CONTINUATION_HEADER);
+    if (query.continuationToken === undefined && headerToken) query.continuationToken = headerToken;
+    const page = await searchSupportRequests({ cases: container.cases }, auth.partnerId, query);
+    return json(200, page, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
+  });
 }
 
 /**
@@ -116,45 +154,44 @@ export function createListSupportRequestsHandler(deps: HttpHandlerDeps): HttpHan
  * `resellerName` for the indirect provider of a reseller's escalated case); 404 when the caller may
  * not see it. Permission `requests:read`.
  */
-export function createGetSupportRequestHandler(deps: HttpHandlerDeps): HttpHandler {
-  return (request, context) =>
-    handleErrors(request, context, async () => {
-      const container = deps.getContainer();
-      const auth = await authorize(container, request);
-      if (!auth.ok) return auth.response;
-      const details = await getSupportRequestForPrincipal(container.supportRequestDeps(deps.getWorkflow(context)), auth.principal, request.params.caseId ?? "");
-      // Attachments of email requests and replies, stored with the owner's case.
-      const attachments = await container.inboundLog.listAttachments(details.case.partnerId, details.case.caseId);
-      return json(200, { ...details, attachments });
-    });
+export function createGetSupportRequestHandler(deps: WorkflowSource<PartnerAuthDeps & Pick<Container, "supportRequestDeps" | "inboundLog">>): HttpHandler {
+  return withPartnerAuth(deps, "requests:read", async (request, context, auth, container) => {
+    const details = await getSupportRequestForPrincipal(container.supportRequestDeps(deps.getWorkflow(context)), auth.principal, request.params.caseId ?? "");
+    // Attachments of email requests and replies, stored with the owner's case.
+    const attachments = await container.inboundLog.listAttachments(details.case.partnerId, details.case.caseId);
+    return json(200, { ...details, attachments });
+  });
 }
 
-/** A case action as the handlers run it: the container, the invocation's workflow, the caller, the case id and the parsed body. */
-type CaseActionRunner = (container: Container, workflow: SupportRequestWorkflow, principal: ApiPrincipal, caseId: string, body: unknown) => Promise<ActionResult>;
+/** What a case action uses: authentication, idempotency and the support request use cases' dependencies. */
+export type CaseActionDeps = PartnerAuthDeps & Pick<Container, "idempotency" | "supportRequestDeps">;
+
+/** A case action as the handlers run it: the dependencies, the invocation's workflow, the caller, the case id and the parsed body. */
+type CaseActionRunner = (container: CaseActionDeps, workflow: SupportRequestWorkflow, principal: ApiPrincipal, caseId: string, body: unknown) => Promise<ActionResult>;
 
 /**
  * A POST action on a case: authenticate (401/429/404), parse the JSON body (415/400), then under
  * the request's `Idempotency-Key` (IETF draft; scoped to the partner and the API key: the same key
  * and body replay the first response, another body → 422, first still running → 409) run the
  * action, which checks visibility (404), permission (403), body (400) and state (409).
+ * @param permission - the permission the action's service checks on the case (see {@link PartnerPermission}).
  * @param status - success status: 202 for workflow actions (queued), 200 for case updates.
  * @param allowEmptyBody - an empty body counts as `{}` (closure, whose only field is optional).
  */
-function createActionHandler(deps: HttpHandlerDeps, run: CaseActionRunner, status: 200 | 202 = 202, allowEmptyBody = false): HttpHandler {
-  return (request: HttpRequest, context: InvocationContext) =>
-    handleErrors(request, context, async () => {
-      const container = deps.getContainer();
-      const auth = await authorize(container, request);
-      if (!auth.ok) return auth.response;
-      const raw = await request.text();
-      const body = allowEmptyBody && raw.trim() === "" ? { ok: true as const, value: {} as unknown } : parseJsonBody(request, raw);
-      if (!body.ok) return body.response;
-      return withIdempotency(container, request, idempotencyScope(auth.principal), raw, async () => {
-        const result = await run(container, deps.getWorkflow(context), auth.principal, request.params.caseId ?? "", body.value);
-        return json(status, result, { Location: result.statusUrl });
-      });
+function createActionHandler(deps: WorkflowSource<CaseActionDeps>, permission: PartnerPermission, run: CaseActionRunner, status: 200 | 202 = 202, allowEmptyBody = false): HttpHandler {
+  return withPartnerAuth(deps, permission, async (request, context, auth, container) => {
+    const raw = await request.text();
+    const body = allowEmptyBody && raw.trim() === "" ? { ok: true as const, value: {} as unknown } : parseJsonBody(request, raw);
+    if (!body.ok) return body.response;
+    return withIdempotency(container, request, idempotencyScope(auth.principal), raw, async () => {
+      const result = await run(container, deps.getWorkflow(context), auth.principal, request.params.caseId ?? "", body.value);
+      return json(status, result, { Location: result.statusUrl });
     });
+  });
 }
+
+/** The permission of most case actions: the act permission of the case's category (`actPermissionFor`). */
+const ACT: PartnerPermission = { onCase: "requests:act:<category>" };
 
 /** Idempotency keys are the client's: scoped to the partner and the API key that sent them. */
 export function idempotencyScope(principal: ApiPrincipal): string {
@@ -167,38 +204,38 @@ export function idempotencyScope(principal: ApiPrincipal): string {
  * statusUrl}`; 400 naming bad fields; 403 without the act permission of the case's category; 404
  * when not visible; 409 when the status does not allow a diagnosis. Optional `Idempotency-Key`.
  */
-export function createRecordDiagnosisHandler(deps: HttpHandlerDeps): HttpHandler {
-  return createActionHandler(deps, (c, w, p, id, b) => diagnoseAs(c.supportRequestDeps(w), p, id, b));
+export function createRecordDiagnosisHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
+  return createActionHandler(deps, ACT, (c, w, p, id, b) => diagnoseAs(c.supportRequestDeps(w), p, id, b));
 }
 
 /** `POST …/{caseId}/resolution` (body `{summary}`): as {@link createRecordDiagnosisHandler}; also the indirect provider's on a reseller's case escalated to it. */
-export function createRecordResolutionHandler(deps: HttpHandlerDeps): HttpHandler {
-  return createActionHandler(deps, (c, w, p, id, b) => resolveAs(c.supportRequestDeps(w), p, id, b));
+export function createRecordResolutionHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
+  return createActionHandler(deps, ACT, (c, w, p, id, b) => resolveAs(c.supportRequestDeps(w), p, id, b));
 }
 
 /** `POST …/{caseId}/updates` (body `{message}`): a progress update to the customer; as {@link createRecordDiagnosisHandler}; 409 once resolved or closed. */
-export function createRecordUpdateHandler(deps: HttpHandlerDeps): HttpHandler {
-  return createActionHandler(deps, (c, w, p, id, b) => updateAs(c.supportRequestDeps(w), p, id, b));
+export function createRecordUpdateHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
+  return createActionHandler(deps, ACT, (c, w, p, id, b) => updateAs(c.supportRequestDeps(w), p, id, b));
 }
 
 /** `POST …/{caseId}/escalation` (body `{reason}`): escalate now; as {@link createRecordDiagnosisHandler}; also the indirect provider's. */
-export function createRequestEscalationHandler(deps: HttpHandlerDeps): HttpHandler {
-  return createActionHandler(deps, (c, w, p, id, b) => escalateAs(c.supportRequestDeps(w), p, id, b));
+export function createRequestEscalationHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
+  return createActionHandler(deps, ACT, (c, w, p, id, b) => escalateAs(c.supportRequestDeps(w), p, id, b));
 }
 
 /** `POST …/{caseId}/information-requests` (body `{message}`): emails the customer, status awaiting-customer (clocks paused per policy); 202; 409 unless received, in diagnosis or awaiting the customer. */
-export function createRequestInformationHandler(deps: HttpHandlerDeps): HttpHandler {
-  return createActionHandler(deps, (c, w, p, id, b) => requestInformation(c.supportRequestDeps(w), p, id, b));
+export function createRequestInformationHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
+  return createActionHandler(deps, ACT, (c, w, p, id, b) => requestInformation(c.supportRequestDeps(w), p, id, b));
 }
 
 /** `POST …/{caseId}/closure` (body `{reason?}`, may be empty): closes a resolved request now; 202; 409 unless resolved. */
-export function createCloseCaseHandler(deps: HttpHandlerDeps): HttpHandler {
-  return createActionHandler(deps, (c, w, p, id, b) => closeCase(c.supportRequestDeps(w), p, id, b), 202, true);
+export function createCloseCaseHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
+  return createActionHandler(deps, ACT, (c, w, p, id, b) => closeCase(c.supportRequestDeps(w), p, id, b), 202, true);
 }
 
 /** `POST …/{caseId}/reopening` (body `{reason}`): reopens a resolved or closed request; 202; 409 otherwise. */
-export function createReopenCaseHandler(deps: HttpHandlerDeps): HttpHandler {
-  return createActionHandler(deps, (c, w, p, id, b) => reopenCase(c.supportRequestDeps(w), p, id, b));
+export function createReopenCaseHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
+  return createActionHandler(deps, ACT, (c, w, p, id, b) => reopenCase(c.supportRequestDeps(w), p, id, b));
 }
 
 /**
@@ -207,29 +244,23 @@ export function createReopenCaseHandler(deps: HttpHandlerDeps): HttpHandler {
  * checkpoint; 202 `{caseId, action: "workflow-restart", entryId, event: "restarted", …}`;
  * permission `workflow:restart`; 409 while it runs or is suspended, or once the request is closed.
  */
-export function createRestartWorkflowHandler(deps: HttpHandlerDeps): HttpHandler {
-  return createActionHandler(deps, (c, w, p, id, b) => restartWorkflowAs(c.supportRequestDeps(w), p, id, b), 202, true);
+export function createRestartWorkflowHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
+  return createActionHandler(deps, { onCase: "workflow:restart" }, (c, w, p, id, b) => restartWorkflowAs(c.supportRequestDeps(w), p, id, b), 202, true);
 }
 
 /** `POST …/{caseId}/notes` (body `{text}`): an internal note (never emailed); 200 `{caseId, action: "note", entryId, …}`; permission `notes:write`. */
-export function createAddNoteHandler(deps: HttpHandlerDeps): HttpHandler {
-  return createActionHandler(deps, (c, w, p, id, b) => addNote(c.supportRequestDeps(w), p, id, b), 200);
+export function createAddNoteHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
+  return createActionHandler(deps, { onCase: "notes:write" }, (c, w, p, id, b) => addNote(c.supportRequestDeps(w), p, id, b), 200);
 }
 
 /** `POST …/{caseId}/assignment` (body `{assignee}`, null unassigns): 200 `{caseId, action: "assignment", entryId, …}`; 409 once closed. */
-export function createAssignCaseHandler(deps: HttpHandlerDeps): HttpHandler {
-  return createActionHandler(deps, (c, w, p, id, b) => assignCase(c.supportRequestDeps(w), p, id, b), 200);
+export function createAssignCaseHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
+  return createActionHandler(deps, ACT, (c, w, p, id, b) => assignCase(c.supportRequestDeps(w), p, id, b), 200);
 }
 
 /** `GET /api/partners/{partnerId}/api-keys`: 200 `{items: ApiKeyView[]}` (never the keys); permission `keys:manage`. */
-export function createListApiKeysHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
-  return (request, context) =>
-    handleErrors(request, context, async () => {
-      const container = deps.getContainer();
-      const auth = await authorize(container, request);
-      if (!auth.ok) return auth.response;
-      return json(200, { items: await listApiKeys(container.apiKeyDeps, auth.principal) });
-    });
+export function createListApiKeysHandler(deps: ContainerSource<PartnerAuthDeps>): HttpHandler {
+  return withPartnerAuth(deps, "keys:manage", async (_request, _context, auth, container) => json(200, { items: await listApiKeys(container.apiKeyDeps, auth.principal) }));
 }
 
 /**
@@ -239,33 +270,24 @@ export function createListApiKeysHandler(deps: Pick<HttpHandlerDeps, "getContain
  * `notice` (`ReplayedApiKeyResponseSchema`): only that redacted form is stored for replays, never
  * the key.
  */
-export function createCreateApiKeyHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
-  return (request, context) =>
-    handleErrors(request, context, async () => {
-      const container = deps.getContainer();
-      const auth = await authorize(container, request);
-      if (!auth.ok) return auth.response;
-      requirePermission(auth.principal, "keys:manage");
-      const raw = await request.text();
-      const body = parseJsonBody(request, raw);
-      if (!body.ok) return body.response;
-      return withIdempotency(container, request, idempotencyScope(auth.principal), raw, async () => {
-        const created = await createApiKey(container.apiKeyDeps, auth.principal, body.value);
-        return json(201, created, { Location: `${container.config.PUBLIC_BASE_URL}/api/partners/${encodeURIComponent(auth.partnerId)}/api-keys/${created.keyId}` });
-      }, { storedForm: redactCreatedApiKey });
-    });
+export function createCreateApiKeyHandler(deps: ContainerSource<PartnerAuthDeps & Pick<Container, "idempotency" | "config">>): HttpHandler {
+  return withPartnerAuth(deps, "keys:manage", async (request, _context, auth, container) => {
+    const raw = await request.text();
+    const body = parseJsonBody(request, raw);
+    if (!body.ok) return body.response;
+    return withIdempotency(container, request, idempotencyScope(auth.principal), raw, async () => {
+      const created = await createApiKey(container.apiKeyDeps, auth.principal, body.value);
+      return json(201, created, { Location: `${container.config.PUBLIC_BASE_URL}/api/partners/${encodeURIComponent(auth.partnerId)}/api-keys/${created.keyId}` });
+    }, { storedForm: redactCreatedApiKey });
+  });
 }
 
 /** `DELETE /api/partners/{partnerId}/api-keys/{keyId}`: 204, the key revoked (later use → 401); 404 for an unknown key; permission `keys:manage`. */
-export function createRevokeApiKeyHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
-  return (request, context) =>
-    handleErrors(request, context, async () => {
-      const container = deps.getContainer();
-      const auth = await authorize(container, request);
-      if (!auth.ok) return auth.response;
-      await revokeApiKey(container.apiKeyDeps, auth.principal, request.params.keyId ?? "");
-      return { status: 204, headers: { "Cache-Control": "no-store" } };
-    });
+export function createRevokeApiKeyHandler(deps: ContainerSource<PartnerAuthDeps>): HttpHandler {
+  return withPartnerAuth(deps, "keys:manage", async (request, _context, auth, container) => {
+    await revokeApiKey(container.apiKeyDeps, auth.principal, request.params.keyId ?? "");
+    return { status: 204, headers: { "Cache-Control": "no-store" } };
+  });
 }
 
 /** `Cache-Control` of the public support terms: shared caches may keep them 5 minutes. */
@@ -277,7 +299,7 @@ export const SUPPORT_TERMS_CACHE_CONTROL = "public, max-age=300";
  * `Cache-Control: public, max-age=300`; 404 problem for an unknown partner (naming `path:partnerId`
  * when the id cannot name one).
  */
-export function createGetSupportTermsHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
+export function createGetSupportTermsHandler(deps: ContainerSource<Pick<Container, "partners">>): HttpHandler {
   return (request, context) =>
     handleErrors(request, context, async () => {
       if (!PartnerIdSchema.safeParse(request.params.partnerId ?? "").success) return invalidPartnerIdProblem(pathOf(request));
@@ -292,37 +314,32 @@ export function createGetSupportTermsHandler(deps: Pick<HttpHandlerDeps, "getCon
  * id, role, time and source IP; `from`/`to` ISO 8601 instants (to exclusive); the token also in
  * `x-ms-continuation-token`. Permission `audit:read` (global admin). 400 naming a bad parameter.
  */
-export function createGetAuditLogHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
-  return (request, context) =>
-    handleErrors(request, context, async () => {
-      const container = deps.getContainer();
-      const auth = await authorize(container, request);
-      if (!auth.ok) return auth.response;
-      requirePermission(auth.principal, "audit:read");
-      const errors: Array<{ pointer: string; detail: string }> = [];
-      const instant = (name: string): string | undefined => {
-        const v = request.query.get(name);
-        if (v === null) return undefined;
-        if (Number.isNaN(Date.parse(v)) || !/^\d{4}-\d{2}-\d{2}T/.test(v)) {
-          errors.push({ pointer: `query:${name}`, detail: "an ISO 8601 instant, e.g. 2026-01-31T00:00:00Z" });
-          return undefined;
-        }
-        return new Date(v).toISOString();
-      };
-      const from = instant("from");
-      const to = instant("to");
-      const limitParam = request.query.get("limit");
-      if (limitParam !== null && !/^\d{1,3}$/.test(limitParam)) errors.push({ pointer: "query:limit", detail: "an integer from 1 to 100" });
-      if (errors.length > 0) return validationProblem(errors, pathOf(request));
-      const token = request.query.get("continuationToken") ?? request.headers.get(CONTINUATION_HEADER) ?? undefined;
-      try {
-        const page = await container.auditLog.list(auth.partnerId, { ...(from ? { from } : {}), ...(to ? { to } : {}), ...(limitParam !== null ? { limit: Number(limitParam) } : {}), ...(token ? { continuationToken: token } : {}) });
-        return json(200, page, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
-      } catch (e) {
-        if (e instanceof RangeError) return validationProblem([{ pointer: (e as { code?: unknown }).code === "InvalidContinuationToken" ? "query:continuationToken" : "query:limit", detail: e.message }], pathOf(request));
-        throw e;
+export function createGetAuditLogHandler(deps: ContainerSource<PartnerAuthDeps>): HttpHandler {
+  return withPartnerAuth(deps, "audit:read", async (request, _context, auth, container) => {
+    const errors: Array<{ pointer: string; detail: string }> = [];
+    const instant = (name: string): string | undefined => {
+      const v = request.query.get(name);
+      if (v === null) return undefined;
+      if (Number.isNaN(Date.parse(v)) || !/^\d{4}-\d{2}-\d{2}T/.test(v)) {
+        errors.push({ pointer: `query:${name}`, detail: "an ISO 8601 instant, e.g. 2026-01-31T00:00:00Z" });
+        return undefined;
       }
-    });
+      return new Date(v).toISOString();
+    };
+    const from = instant("from");
+    const to = instant("to");
+    const limitParam = request.query.get("limit");
+    if (limitParam !== null && !/^\d{1,3}$/.test(limitParam)) errors.push({ pointer: "query:limit", detail: "an integer from 1 to 100" });
+    if (errors.length > 0) return validationProblem(errors, pathOf(request));
+    const token = request.query.get("continuationToken") ?? request.headers.get(CONTINUATION_HEADER) ?? undefined;
+    try {
+      const page = await container.auditLog.list(auth.partnerId, { ...(from ? { from } : {}), ...(to ? { to } : {}), ...(limitParam !== null ? { limit: Number(limitParam) } : {}), ...(token ? { continuationToken: token } : {}) });
+      return json(200, page, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
+    } catch (e) {
+      if (e instanceof RangeError) return validationProblem([{ pointer: (e as { code?: unknown }).code === "InvalidContinuationToken" ? "query:continuationToken" : "query:limit", detail: e.message }], pathOf(request));
+      throw e;
+    }
+  });
 }
 
 /**
@@ -333,17 +350,13 @@ export function createGetAuditLogHandler(deps: Pick<HttpHandlerDeps, "getContain
  * `customer-data:export` (global admin); recorded in the audit log (action `ExportCustomerData`).
  * 400 naming `path:customer` for anything else (or the placeholder tenant of unknown senders).
  */
-export function createExportCustomerDataHandler(deps: Pick<HttpHandlerDeps, "getContainer">): HttpHandler {
-  return (request, context) =>
-    handleErrors(request, context, async () => {
-      const container = deps.getContainer();
-      const auth = await authorize(container, request);
-      if (!auth.ok) return auth.response;
-      const exported = await exportCustomerData(
-        { cases: container.cases, notifications: container.notifications, inboundLog: container.inboundLog, directory: container.customerDirectory, clock: container.clock },
-        auth.principal,
-        request.params.customer ?? "",
-      );
-      return json(200, exported);
-    });
+export function createExportCustomerDataHandler(deps: ContainerSource<PartnerAuthDeps & Pick<Container, "cases" | "notifications" | "inboundLog" | "customerDirectory" | "clock">>): HttpHandler {
+  return withPartnerAuth(deps, "customer-data:export", async (request, _context, auth, container) => {
+    const exported = await exportCustomerData(
+      { cases: container.cases, notifications: container.notifications, inboundLog: container.inboundLog, directory: container.customerDirectory, clock: container.clock },
+      auth.principal,
+      request.params.customer ?? "",
+    );
+    return json(200, exported);
+  });
 }

@@ -30,7 +30,8 @@ import {
 } from "../../shared/services/customerStatus";
 import type { SupportRequest } from "../../shared/contracts";
 import { renderStatusErrorPage, renderStatusPage, STATUS_PAGE_STYLE_HASH, StatusPageNotices, type StatusPageError, type StatusPageNotice } from "../../shared/templates/statusPage";
-import { handleErrors, pathOf, type HttpHandler, type HttpHandlerDeps } from "./common";
+import type { Container } from "../../shared/container";
+import { handleErrors, pathOf, type HttpHandler, type WorkflowSource } from "./common";
 import { problem, ProblemTypes, validationProblem } from "./problem";
 import { pageSecurityHeaders } from "./securityHeaders";
 
@@ -106,7 +107,10 @@ async function page(deps: CustomerStatusDeps, request: HttpRequest, sr: SupportR
 }
 
 /** Opens the link of the request, or answers the refusal. */
-async function open(deps: HttpHandlerDeps, request: HttpRequest, context: Parameters<HttpHandler>[1]): Promise<{ ok: true; sr: SupportRequest; statusDeps: CustomerStatusDeps } | { ok: false; response: HttpResponseInit }> {
+/** What the status page uses: the status link signer (absent when not configured), the case reads and writes behind the customer's page, and the public origin (cross-site check of form posts). */
+export type StatusPageDeps = Pick<Container, "statusLinks" | "customerStatusDeps" | "config">;
+
+async function open(deps: WorkflowSource<StatusPageDeps>, request: HttpRequest, context: Parameters<HttpHandler>[1]): Promise<{ ok: true; sr: SupportRequest; statusDeps: CustomerStatusDeps } | { ok: false; response: HttpResponseInit }> {
   const container = deps.getContainer();
   if (!container.statusLinks) return { ok: false, response: refusal(request, "not-found") };
   const statusDeps = container.customerStatusDeps(deps.getWorkflow(context));
@@ -122,7 +126,7 @@ async function open(deps: HttpHandlerDeps, request: HttpRequest, context: Parame
  * `GET /api/status/{token}`: 200 the status page (HTML) in the customer's language; `?done=replied|confirmed|reopened|rated`
  * shows the notice of the action just taken. 404 / 410 for a bad / expired link.
  */
-export function createGetStatusPageHandler(deps: HttpHandlerDeps): HttpHandler {
+export function createGetStatusPageHandler(deps: WorkflowSource<StatusPageDeps>): HttpHandler {
   return (request, context) =>
     handleErrors(request, context, async () => {
       const opened = await open(deps, request, context);
@@ -154,7 +158,7 @@ function crossSite(request: HttpRequest, publicBaseUrl: string): boolean {
  * cross-site post; 404 for an unknown action or a bad link, 410 for an expired one; 413 / 415 for
  * an oversized or non-form body.
  */
-export function createPostStatusPageActionHandler(deps: HttpHandlerDeps): HttpHandler {
+export function createPostStatusPageActionHandler(deps: WorkflowSource<StatusPageDeps>): HttpHandler {
   return (request, context) =>
     handleErrors(request, context, async () => {
       const opened = await open(deps, request, context);
