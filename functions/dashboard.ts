@@ -14,11 +14,12 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
+import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import { Categories, CaseStatuses, Channels, DiagnosisOutcomes, Products, RolePermissions, Roles, Severities, SupportedLanguages, type CaseStatus, type SupportedLanguage } from "../shared/contracts";
 import { SlaMetrics } from "../shared/contracts/sla";
 import { ActionAllowedStatuses, allowedStatusesOf } from "../shared/domain";
 import { statusEmailLocales } from "../shared/templates/statusEmail";
+import { registerHttpRoutes } from "./http/routes";
 import { pageSecurityHeaders } from "./http/securityHeaders";
 
 /** Content-Security-Policy of every dashboard response (CSP Level 3; no inline code, same origin only). */
@@ -183,9 +184,4 @@ export function createDashboardHandler(options: DashboardHandlerOptions = {}): (
   };
 }
 
-app.http("Dashboard", {
-  methods: ["GET", "HEAD"],
-  authLevel: "anonymous",
-  route: "dashboard/{*path}",
-  handler: createDashboardHandler(),
-});
+registerHttpRoutes({ Dashboard: () => createDashboardHandler() });

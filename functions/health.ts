@@ -1,13 +1,5 @@
-/** Registers `GET /api/health` (anonymous): 200 when storage and mail are up, 503 otherwise; with the count of stopped workflows. */
-import { app } from "@azure/functions";
-import * as df from "durable-functions";
-import { getContainer } from "../shared/container";
+/** Registers `GET /api/health` (anonymous; route table: shared/openapi/paths.ts): 200 when storage and mail are up, 503 otherwise; with the count of stopped workflows. */
 import { createHealthHandler } from "./http/healthHandler";
+import { registerHttpRoutes } from "./http/routes";
 
-app.http("Health", {
-  methods: ["GET"],
-  authLevel: "anonymous",
-  route: "health",
-  extraInputs: [df.input.durableClient()],
-  handler: createHealthHandler(getContainer, (context) => getContainer().createWorkflow(df.getClient(context))),
-});
+registerHttpRoutes({ Health: (deps) => createHealthHandler(deps.getContainer, deps.getWorkflow) });

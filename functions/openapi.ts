@@ -4,8 +4,9 @@
  * request, and served from memory after that (the schemas do not change while the app runs).
  */
 import { createHash } from "node:crypto";
-import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
+import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import { buildOpenApiDocument, readPackageVersion } from "../shared/openapi";
+import { registerHttpRoutes } from "./http/routes";
 
 /** Options of {@link createOpenApiDocumentHandler}. */
 export interface OpenApiDocumentHandlerOptions {
@@ -34,9 +35,4 @@ export function createOpenApiDocumentHandler(options: OpenApiDocumentHandlerOpti
   };
 }
 
-app.http("OpenApiDocument", {
-  route: "openapi.json",
-  methods: ["GET"],
-  authLevel: "anonymous",
-  handler: createOpenApiDocumentHandler(),
-});
+registerHttpRoutes({ OpenApiDocument: () => createOpenApiDocumentHandler() });

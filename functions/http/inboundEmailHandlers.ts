@@ -14,6 +14,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import { actPermissionFor, Categories, InboundLogFlags, InboundLogOutcomes, PartnerIdSchema, type Category, type InboundLogFlag, type InboundLogOutcome } from "../../shared/contracts";
 import type { InboundLogQuery } from "../../shared/ports";
 import type { Container } from "../../shared/container";
+import { permissionOf } from "../../shared/openapi";
 import { requirePermission } from "../../shared/services/apiKeys";
 import { reclassifySupportRequest, submitInboundEmail, verifyWebhookBytes } from "../../shared/services/inboundEmail";
 import { handleErrors, json, parseJsonBody, pathOf, withIdempotency, type ContainerSource, type HttpHandler, type WorkflowSource } from "./common";
@@ -75,7 +76,7 @@ export type InboundLogListDeps = PartnerAuthDeps & Pick<Container, "inboundLog">
 
 function createListHandler(deps: ContainerSource<InboundLogListDeps>, which: "quarantine" | "ignored"): HttpHandler {
   // Helpdesk agents and admins read the email intake's lists (permission inbound-email:read).
-  return withPartnerAuth(deps, "inbound-email:read", async (request, _context, auth, container) => {
+  return withPartnerAuth(deps, permissionOf(which === "quarantine" ? "ListQuarantinedEmail" : "ListIgnoredEmail"), async (request, _context, auth, container) => {
     const paging = pagingOf(request);
     if (!paging.ok) return paging.response;
     let page;
@@ -142,7 +143,7 @@ function logQueryOf(request: HttpRequest, paging: { limit?: number; continuation
  * exclusive, ISO 8601). 400 problem+json naming the bad parameter. Permission `inbound-email:read`.
  */
 export function createListInboundLogHandler(deps: ContainerSource<InboundLogListDeps>): HttpHandler {
-  return withPartnerAuth(deps, "inbound-email:read", async (request, _context, auth, container) => {
+  return withPartnerAuth(deps, permissionOf("ListInboundEmailLog"), async (request, _context, auth, container) => {
     const paging = pagingOf(request);
     if (!paging.ok) return paging.response;
     const parsed = logQueryOf(request, paging.options);
@@ -167,7 +168,7 @@ export function createListInboundLogHandler(deps: ContainerSource<InboundLogList
  */
 export function createReclassifySupportRequestHandler(deps: WorkflowSource<PartnerAuthDeps & Pick<Container, "cases" | "clock" | "inbox" | "idempotency">>): HttpHandler {
   // The act permission of the request's category, before and after the change (checked below, once the case is loaded).
-  return withPartnerAuth(deps, { onCase: "requests:act:<category>" }, async (request, context, auth, container) => {
+  return withPartnerAuth(deps, permissionOf("ReclassifySupportRequest"), async (request, context, auth, container) => {
     const raw = await request.text();
     const body = parseJsonBody(request, raw);
     if (!body.ok) return body.response;

@@ -13,7 +13,8 @@
  * another partner or its cases exist (OWASP API1:2023 BOLA).
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
-import { PartnerIdSchema, type ActionResult, type Permission } from "../../shared/contracts";
+import { PartnerIdSchema, type ActionResult } from "../../shared/contracts";
+import { permissionOf, type PartnerPermission } from "../../shared/openapi";
 import type { Container } from "../../shared/container";
 import type { SupportRequestWorkflow } from "../../shared/ports";
 import {
@@ -98,15 +99,6 @@ export async function authorize(container: PartnerAuthDeps, request: HttpRequest
   return { ok: true, partnerId, principal: auth.principal };
 }
 
-/**
- * The permission a partner endpoint declares (shared/contracts/access.ts). A {@link Permission} is
- * checked by {@link withPartnerAuth} right after authentication, before the request is read
- * (403 `ForbiddenError` problem). `{ onCase }` names a permission that depends on the case (the
- * act permission of its category, or one checked only once the case is known to be visible):
- * the case action's service checks it against the loaded case, so an invisible case is 404 first.
- */
-export type PartnerPermission = Permission | { onCase: Permission | "requests:act:<category>" };
-
 /** A partner endpoint's body, run once the caller is authenticated (and, for a {@link Permission}, authorised). */
 export type PartnerHandler<D> = (request: HttpRequest, context: InvocationContext, caller: PartnerCaller, deps: D) => Promise<HttpResponseInit>;
 
@@ -114,7 +106,8 @@ export type PartnerHandler<D> = (request: HttpRequest, context: InvocationContex
  * Wraps a partner endpoint: resolves its dependencies (on each request), authenticates the API key
  * with {@link authorize} (401 with `WWW-Authenticate`, 429 with `Retry-After` and `RateLimit-*`,
  * 404 for another partner's key, 404 naming `path:partnerId` for an invalid id), checks a static
- * `permission` (403), then runs `handler`; errors are mapped by {@link handleErrors}, which also
+ * `permission` (403; a `{ onCase }` permission is the case action's service's to check), then
+ * runs `handler`; errors are mapped by {@link handleErrors}, which also
  * records the request in the audit log.
  * @param deps - where the endpoint's dependencies come from (`D` includes {@link PartnerAuthDeps}).
  * @param permission - what the endpoint needs (see {@link PartnerPermission}).
@@ -138,7 +131,7 @@ export function withPartnerAuth<D extends PartnerAuthDeps>(deps: ContainerSource
  * the query). 400 naming each bad parameter (`query:<name>`). Permission `requests:read`.
  */
 export function createListSupportRequestsHandler(deps: ContainerSource<PartnerAuthDeps & Pick<Container, "cases">>): HttpHandler {
-  return withPartnerAuth(deps, "requests:read", async (request, _context, auth, container) => {
+  return withPartnerAuth(deps, permissionOf("ListSupportRequests"), async (request, _context, auth, container) => {
     const query: Record<string, string> = {};
     for (const [k, v] of request.query.entries()) query[k] = v;
     const headerToken = request.headers.get(CONTINUATION_HEADER);
@@ -155,7 +148,7 @@ export function createListSupportRequestsHandler(deps: ContainerSource<PartnerAu
  * not see it. Permission `requests:read`.
  */
 export function createGetSupportRequestHandler(deps: WorkflowSource<PartnerAuthDeps & Pick<Container, "supportRequestDeps" | "inboundLog">>): HttpHandler {
-  return withPartnerAuth(deps, "requests:read", async (request, context, auth, container) => {
+  return withPartnerAuth(deps, permissionOf("GetSupportRequest"), async (request, context, auth, container) => {
     const details = await getSupportRequestForPrincipal(container.supportRequestDeps(deps.getWorkflow(context)), auth.principal, request.params.caseId ?? "");
     // Attachments of email requests and replies, stored with the owner's case.
     const attachments = await container.inboundLog.listAttachments(details.case.partnerId, details.case.caseId);
@@ -174,12 +167,12 @@ type CaseActionRunner = (container: CaseActionDeps, workflow: SupportRequestWork
  * the request's `Idempotency-Key` (IETF draft; scoped to the partner and the API key: the same key
  * and body replay the first response, another body → 422, first still running → 409) run the
  * action, which checks visibility (404), permission (403), body (400) and state (409).
- * @param permission - the permission the action's service checks on the case (see {@link PartnerPermission}).
+ * @param name - the function's name in the route table, which declares its permission.
  * @param status - success status: 202 for workflow actions (queued), 200 for case updates.
  * @param allowEmptyBody - an empty body counts as `{}` (closure, whose only field is optional).
  */
-function createActionHandler(deps: WorkflowSource<CaseActionDeps>, permission: PartnerPermission, run: CaseActionRunner, status: 200 | 202 = 202, allowEmptyBody = false): HttpHandler {
-  return withPartnerAuth(deps, permission, async (request, context, auth, container) => {
+function createActionHandler(deps: WorkflowSource<CaseActionDeps>, name: string, run: CaseActionRunner, status: 200 | 202 = 202, allowEmptyBody = false): HttpHandler {
+  return withPartnerAuth(deps, permissionOf(name), async (request, context, auth, container) => {
     const raw = await request.text();
     const body = allowEmptyBody && raw.trim() === "" ? { ok: true as const, value: {} as unknown } : parseJsonBody(request, raw);
     if (!body.ok) return body.response;
@@ -189,9 +182,6 @@ function createActionHandler(deps: WorkflowSource<CaseActionDeps>, permission: P
     });
   });
 }
-
-/** The permission of most case actions: the act permission of the case's category (`actPermissionFor`). */
-const ACT: PartnerPermission = { onCase: "requests:act:<category>" };
 
 /** Idempotency keys are the client's: scoped to the partner and the API key that sent them. */
 export function idempotencyScope(principal: ApiPrincipal): string {
@@ -205,37 +195,37 @@ export function idempotencyScope(principal: ApiPrincipal): string {
  * when not visible; 409 when the status does not allow a diagnosis. Optional `Idempotency-Key`.
  */
 export function createRecordDiagnosisHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
-  return createActionHandler(deps, ACT, (c, w, p, id, b) => diagnoseAs(c.supportRequestDeps(w), p, id, b));
+  return createActionHandler(deps, "RecordDiagnosis", (c, w, p, id, b) => diagnoseAs(c.supportRequestDeps(w), p, id, b));
 }
 
 /** `POST …/{caseId}/resolution` (body `{summary}`): as {@link createRecordDiagnosisHandler}; also the indirect provider's on a reseller's case escalated to it. */
 export function createRecordResolutionHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
-  return createActionHandler(deps, ACT, (c, w, p, id, b) => resolveAs(c.supportRequestDeps(w), p, id, b));
+  return createActionHandler(deps, "RecordResolution", (c, w, p, id, b) => resolveAs(c.supportRequestDeps(w), p, id, b));
 }
 
 /** `POST …/{caseId}/updates` (body `{message}`): a progress update to the customer; as {@link createRecordDiagnosisHandler}; 409 once resolved or closed. */
 export function createRecordUpdateHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
-  return createActionHandler(deps, ACT, (c, w, p, id, b) => updateAs(c.supportRequestDeps(w), p, id, b));
+  return createActionHandler(deps, "RecordCaseUpdate", (c, w, p, id, b) => updateAs(c.supportRequestDeps(w), p, id, b));
 }
 
 /** `POST …/{caseId}/escalation` (body `{reason}`): escalate now; as {@link createRecordDiagnosisHandler}; also the indirect provider's. */
 export function createRequestEscalationHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
-  return createActionHandler(deps, ACT, (c, w, p, id, b) => escalateAs(c.supportRequestDeps(w), p, id, b));
+  return createActionHandler(deps, "RequestEscalation", (c, w, p, id, b) => escalateAs(c.supportRequestDeps(w), p, id, b));
 }
 
 /** `POST …/{caseId}/information-requests` (body `{message}`): emails the customer, status awaiting-customer (clocks paused per policy); 202; 409 unless received, in diagnosis or awaiting the customer. */
 export function createRequestInformationHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
-  return createActionHandler(deps, ACT, (c, w, p, id, b) => requestInformation(c.supportRequestDeps(w), p, id, b));
+  return createActionHandler(deps, "RequestInformation", (c, w, p, id, b) => requestInformation(c.supportRequestDeps(w), p, id, b));
 }
 
 /** `POST …/{caseId}/closure` (body `{reason?}`, may be empty): closes a resolved request now; 202; 409 unless resolved. */
 export function createCloseCaseHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
-  return createActionHandler(deps, ACT, (c, w, p, id, b) => closeCase(c.supportRequestDeps(w), p, id, b), 202, true);
+  return createActionHandler(deps, "CloseCase", (c, w, p, id, b) => closeCase(c.supportRequestDeps(w), p, id, b), 202, true);
 }
 
 /** `POST …/{caseId}/reopening` (body `{reason}`): reopens a resolved or closed request; 202; 409 otherwise. */
 export function createReopenCaseHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
-  return createActionHandler(deps, ACT, (c, w, p, id, b) => reopenCase(c.supportRequestDeps(w), p, id, b));
+  return createActionHandler(deps, "ReopenCase", (c, w, p, id, b) => reopenCase(c.supportRequestDeps(w), p, id, b));
 }
 
 /**
@@ -245,22 +235,22 @@ export function createReopenCaseHandler(deps: WorkflowSource<CaseActionDeps>): H
  * permission `workflow:restart`; 409 while it runs or is suspended, or once the request is closed.
  */
 export function createRestartWorkflowHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
-  return createActionHandler(deps, { onCase: "workflow:restart" }, (c, w, p, id, b) => restartWorkflowAs(c.supportRequestDeps(w), p, id, b), 202, true);
+  return createActionHandler(deps, "RestartWorkflow", (c, w, p, id, b) => restartWorkflowAs(c.supportRequestDeps(w), p, id, b), 202, true);
 }
 
 /** `POST …/{caseId}/notes` (body `{text}`): an internal note (never emailed); 200 `{caseId, action: "note", entryId, …}`; permission `notes:write`. */
 export function createAddNoteHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
-  return createActionHandler(deps, { onCase: "notes:write" }, (c, w, p, id, b) => addNote(c.supportRequestDeps(w), p, id, b), 200);
+  return createActionHandler(deps, "AddCaseNote", (c, w, p, id, b) => addNote(c.supportRequestDeps(w), p, id, b), 200);
 }
 
 /** `POST …/{caseId}/assignment` (body `{assignee}`, null unassigns): 200 `{caseId, action: "assignment", entryId, …}`; 409 once closed. */
 export function createAssignCaseHandler(deps: WorkflowSource<CaseActionDeps>): HttpHandler {
-  return createActionHandler(deps, ACT, (c, w, p, id, b) => assignCase(c.supportRequestDeps(w), p, id, b), 200);
+  return createActionHandler(deps, "AssignCase", (c, w, p, id, b) => assignCase(c.supportRequestDeps(w), p, id, b), 200);
 }
 
 /** `GET /api/partners/{partnerId}/api-keys`: 200 `{items: ApiKeyView[]}` (never the keys); permission `keys:manage`. */
 export function createListApiKeysHandler(deps: ContainerSource<PartnerAuthDeps>): HttpHandler {
-  return withPartnerAuth(deps, "keys:manage", async (_request, _context, auth, container) => json(200, { items: await listApiKeys(container.apiKeyDeps, auth.principal) }));
+  return withPartnerAuth(deps, permissionOf("ListApiKeys"), async (_request, _context, auth, container) => json(200, { items: await listApiKeys(container.apiKeyDeps, auth.principal) }));
 }
 
 /**
@@ -271,7 +261,7 @@ export function createListApiKeysHandler(deps: ContainerSource<PartnerAuthDeps>)
  * the key.
  */
 export function createCreateApiKeyHandler(deps: ContainerSource<PartnerAuthDeps & Pick<Container, "idempotency" | "config">>): HttpHandler {
-  return withPartnerAuth(deps, "keys:manage", async (request, _context, auth, container) => {
+  return withPartnerAuth(deps, permissionOf("CreateApiKey"), async (request, _context, auth, container) => {
     const raw = await request.text();
     const body = parseJsonBody(request, raw);
     if (!body.ok) return body.response;
@@ -284,7 +274,7 @@ export function createCreateApiKeyHandler(deps: ContainerSource<PartnerAuthDeps 
 
 /** `DELETE /api/partners/{partnerId}/api-keys/{keyId}`: 204, the key revoked (later use → 401); 404 for an unknown key; permission `keys:manage`. */
 export function createRevokeApiKeyHandler(deps: ContainerSource<PartnerAuthDeps>): HttpHandler {
-  return withPartnerAuth(deps, "keys:manage", async (request, _context, auth, container) => {
+  return withPartnerAuth(deps, permissionOf("RevokeApiKey"), async (request, _context, auth, container) => {
     await revokeApiKey(container.apiKeyDeps, auth.principal, request.params.keyId ?? "");
     return { status: 204, headers: { "Cache-Control": "no-store" } };
   });
@@ -315,7 +305,7 @@ export function createGetSupportTermsHandler(deps: ContainerSource<Pick<Containe
  * `x-ms-continuation-token`. Permission `audit:read` (global admin). 400 naming a bad parameter.
  */
 export function createGetAuditLogHandler(deps: ContainerSource<PartnerAuthDeps>): HttpHandler {
-  return withPartnerAuth(deps, "audit:read", async (request, _context, auth, container) => {
+  return withPartnerAuth(deps, permissionOf("GetAuditLog"), async (request, _context, auth, container) => {
     const errors: Array<{ pointer: string; detail: string }> = [];
     const instant = (name: string): string | undefined => {
       const v = request.query.get(name);
@@ -351,7 +341,7 @@ export function createGetAuditLogHandler(deps: ContainerSource<PartnerAuthDeps>)
  * 400 naming `path:customer` for anything else (or the placeholder tenant of unknown senders).
  */
 export function createExportCustomerDataHandler(deps: ContainerSource<PartnerAuthDeps & Pick<Container, "cases" | "notifications" | "inboundLog" | "customerDirectory" | "clock">>): HttpHandler {
-  return withPartnerAuth(deps, "customer-data:export", async (request, _context, auth, container) => {
+  return withPartnerAuth(deps, permissionOf("ExportCustomerData"), async (request, _context, auth, container) => {
     const exported = await exportCustomerData(
       { cases: container.cases, notifications: container.notifications, inboundLog: container.inboundLog, directory: container.customerDirectory, clock: container.clock },
       auth.principal,

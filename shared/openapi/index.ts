@@ -3,3 +3,5 @@ export * from "./document";
 export { ProblemResponses, PROBLEM_MEDIA_TYPE, SecuritySchemeNames } from "./components";
 export { ROUTE_PREFIX, Tags, type DocumentedRequestBody } from "./paths";
 export type { OpenApiDocument } from "./types";
+export { httpRoute, httpRoutes, permissionOf } from "./paths";
+export type { HttpMethod, HttpOperation, HttpRoute, PartnerPermission } from "./routes";

@@ -67,6 +67,7 @@ import {
   ReclassifyResponseSchema,
   SubmitSupportRequestResponseSchema,
 } from "./schemas";
+import type { HttpRoute, PartnerPermission } from "./routes";
 import type { HeaderObject } from "./types";
 
 /** Route prefix of HTTP functions (host.json `extensions.http.routePrefix`, default `api`). */
@@ -186,6 +187,10 @@ const readErrors: ProblemStatus[] = [401, 403, 404, 429, 500];
 const writeErrors: ProblemStatus[] = [400, 401, 403, 404, 409, 415, 422, 429, 500];
 
 interface ActionSpec {
+  /** The function's name (deployed; never renamed). */
+  name: string;
+  /** What the action's service checks on the case. */
+  permission: PartnerPermission;
   segment: string;
   operationId: string;
   summary: string;
@@ -196,9 +201,14 @@ interface ActionSpec {
   status: 200 | 202;
 }
 
+/** The permission of most case actions: the act permission of the case's category (`actPermissionFor`). */
+const ACT: PartnerPermission = { onCase: "requests:act:<category>" };
+
 const actions: ActionSpec[] = [
   {
     segment: "diagnosis",
+    name: "RecordDiagnosis",
+    permission: ACT,
     operationId: "RecordDiagnosis",
     summary: "Record the diagnosis",
     description: "Outcome `resolved`, `awaiting-customer` (asks the customer, pauses the clock) or `needs-escalation`; the notes are emailed to the customer. 409 unless received, in diagnosis or awaiting the customer.",
@@ -208,6 +218,8 @@ const actions: ActionSpec[] = [
   },
   {
     segment: "updates",
+    name: "RecordCaseUpdate",
+    permission: ACT,
     operationId: "RecordCaseUpdate",
     summary: "Send a progress update",
     description: "Emailed to the customer; counts as a response (fulfils the first response, restarts the next-update clock). 409 once resolved or closed.",
@@ -217,6 +229,8 @@ const actions: ActionSpec[] = [
   },
   {
     segment: "escalation",
+    name: "RequestEscalation",
+    permission: ACT,
     operationId: "RequestEscalation",
     summary: "Escalate now",
     description: "To the indirect provider (resellers) or to Microsoft through the partner's support vehicle. Also the indirect provider's, on a reseller's request escalated to it.",
@@ -226,6 +240,8 @@ const actions: ActionSpec[] = [
   },
   {
     segment: "resolution",
+    name: "RecordResolution",
+    permission: ACT,
     operationId: "RecordResolution",
     summary: "Resolve",
     description: "The summary is emailed to the customer. 409 when the status cannot move to resolved. Also the indirect provider's, on a reseller's request escalated to it.",
@@ -235,6 +251,8 @@ const actions: ActionSpec[] = [
   },
   {
     segment: "information-requests",
+    name: "RequestInformation",
+    permission: ACT,
     operationId: "RequestInformation",
     summary: "Ask the customer for information",
     description: "Emails the question to the customer and pauses the SLA clocks (status `awaiting-customer`) until the customer answers.",
@@ -244,6 +262,8 @@ const actions: ActionSpec[] = [
   },
   {
     segment: "closure",
+    name: "CloseCase",
+    permission: ACT,
     operationId: "CloseSupportRequest",
     summary: "Close",
     description: "Closes the request now, with an optional reason.",
@@ -253,6 +273,8 @@ const actions: ActionSpec[] = [
   },
   {
     segment: "reopening",
+    name: "ReopenCase",
+    permission: ACT,
     operationId: "ReopenSupportRequest",
     summary: "Reopen",
     description: "Reopens a resolved or closed request.",
@@ -262,6 +284,8 @@ const actions: ActionSpec[] = [
   },
   {
     segment: "workflow-restart",
+    name: "RestartWorkflow",
+    permission: { onCase: "workflow:restart" },
     operationId: "RestartWorkflow",
     summary: "Restart a stopped workflow",
     description:
@@ -272,6 +296,8 @@ const actions: ActionSpec[] = [
   },
   {
     segment: "notes",
+    name: "AddCaseNote",
+    permission: { onCase: "notes:write" },
     operationId: "AddNote",
     summary: "Add an internal note",
     description: "Recorded on the timeline only, never emailed. Permission `notes:write`.",
@@ -281,6 +307,8 @@ const actions: ActionSpec[] = [
   },
   {
     segment: "assignment",
+    name: "AssignCase",
+    permission: ACT,
     operationId: "AssignSupportRequest",
     summary: "Assign",
     description: "Sets who works the request (an email address or a name); `null` unassigns.",
@@ -290,22 +318,39 @@ const actions: ActionSpec[] = [
   },
 ];
 
+/** The facts of a function an entry of the table adds to its OpenAPI operation. */
+interface RouteFacts {
+  name: string;
+  /** The Functions route when it is not the OpenAPI path without `/api/` (a catch-all `{*path}`). */
+  route?: string;
+  durableClient?: boolean;
+  permission?: PartnerPermission;
+}
+
 /**
- * Registers every endpoint of the API on `registry`.
- * @returns the request bodies as documented, for the tests.
+ * Builds the route table: each HTTP function once, in the order the document lists them, its
+ * operations in the order of its methods. The Functions route is the OpenAPI path without the
+ * `/api/` prefix unless the entry names it.
+ * @throws Error when two entries disagree on a function's route, permission or durable client input (a bug).
  */
-export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[] {
-  nameSchemas(namedSchemas);
-  const bodies: DocumentedRequestBody[] = [];
-  const add = (route: RouteConfig, body?: z.ZodType): void => {
-    registry.registerPath(route);
-    if (body) bodies.push({ method: route.method, path: route.path, schema: body });
+function buildHttpRoutes(): HttpRoute[] {
+  const routes = new Map<string, HttpRoute>();
+  const add = (facts: RouteFacts, openapi: RouteConfig, body?: z.ZodType): void => {
+    const route = facts.route ?? openapi.path.slice(ROUTE_PREFIX.length + 1);
+    const existing = routes.get(facts.name);
+    const operation = { method: openapi.method, openapi, ...(body ? { body } : {}) };
+    if (!existing) {
+      routes.set(facts.name, { name: facts.name, route, authLevel: "anonymous", durableClient: facts.durableClient ?? false, ...(facts.permission ? { permission: facts.permission } : {}), operations: [operation] });
+      return;
+    }
+    if (existing.route !== route || existing.durableClient !== (facts.durableClient ?? false) || JSON.stringify(existing.permission) !== JSON.stringify(facts.permission)) throw new Error(`Route table: ${facts.name} is described twice, differently.`);
+    existing.operations.push(operation);
   };
   const idempotencyKey = parameterRef("IdempotencyKey");
   const signatureHeaders = [parameterRef("WebhookId"), parameterRef("WebhookTimestamp"), parameterRef("WebhookSignature")];
   const accepted = { Location: headerRef("Location"), "Idempotent-Replayed": headerRef("IdempotentReplayed") };
 
-  add(
+  add({ name: "SubmitSupportRequest", durableClient: true },
     {
       method: "post",
       path: `${partnerPath}/support-requests`,
@@ -325,7 +370,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
     CreateSupportRequestSchema,
   );
 
-  add({
+  add({ name: "ListSupportRequests", permission: "requests:read" }, {
     method: "get",
     path: `${partnerPath}/support-requests`,
     operationId: "ListSupportRequests",
@@ -342,7 +387,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
     },
   });
 
-  add({
+  add({ name: "GetSupportRequest", durableClient: true, permission: "requests:read" }, {
     method: "get",
     path: casePath,
     operationId: "GetSupportRequest",
@@ -355,7 +400,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
     responses: { 200: json("The request.", SupportRequestDetailResponseSchema, { "Cache-Control": headerRef("CacheControl") }), ...problemResponses(...readErrors) },
   });
 
-  add(
+  add({ name: "ReclassifySupportRequest", durableClient: true, permission: { onCase: "requests:act:<category>" } },
     {
       method: "patch",
       path: casePath,
@@ -373,6 +418,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
 
   for (const a of actions) {
     add(
+      { name: a.name, durableClient: true, permission: a.permission },
       {
         method: "post",
         path: `${casePath}/${a.segment}`,
@@ -392,7 +438,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
     );
   }
 
-  add({
+  add({ name: "GetSupportTerms" }, {
     method: "get",
     path: `${partnerPath}/support-terms`,
     operationId: "GetSupportTerms",
@@ -404,7 +450,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
     responses: { 200: json("The support terms.", PublicSupportTermsSchema, { "Cache-Control": headerRef("CacheControl") }), ...problemResponses(404, 500) },
   });
 
-  add({
+  add({ name: "SubmitInboundEmail" }, {
     method: "post",
     path: `${partnerPath}/inbound-email`,
     operationId: "SubmitInboundEmail",
@@ -422,7 +468,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
     ["quarantine", "ListQuarantinedEmail", QuarantinedEmailPageSchema, "Quarantined messages (too large, malformed, no sender), newest first."],
     ["ignored", "ListIgnoredEmail", IgnoredEmailPageSchema, "Messages recorded without creating or answering a request (auto-replies, bounces, our own notifications), newest first."],
   ] as const) {
-    add({
+    add({ name: operationId, permission: "inbound-email:read" }, {
       method: "get",
       path: `${partnerPath}/inbound-email/${segment}`,
       operationId,
@@ -436,7 +482,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
     });
   }
 
-  add({
+  add({ name: "ListInboundEmailLog", permission: "inbound-email:read" }, {
     method: "get",
     path: `${partnerPath}/inbound-email/log`,
     operationId: "ListInboundEmailLog",
@@ -464,7 +510,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
   });
 
   const keyParams = z.object({ partnerId: PartnerIdParam, keyId: z.string().min(1).openapi({ description: "The key's id (from the list; never the key itself)." }) });
-  add({
+  add({ name: "ListApiKeys", permission: "keys:manage" }, {
     method: "get",
     path: `${partnerPath}/api-keys`,
     operationId: "ListApiKeys",
@@ -475,7 +521,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
     request: { params: partnerParams },
     responses: { 200: json("The keys.", ApiKeyListResponseSchema), ...problemResponses(...readErrors) },
   });
-  add(
+  add({ name: "CreateApiKey", permission: "keys:manage" },
     {
       method: "post",
       path: `${partnerPath}/api-keys`,
@@ -491,7 +537,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
     },
     CreateApiKeyBodySchema,
   );
-  add({
+  add({ name: "RevokeApiKey", permission: "keys:manage" }, {
     method: "delete",
     path: `${partnerPath}/api-keys/{keyId}`,
     operationId: "RevokeApiKey",
@@ -503,7 +549,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
     responses: { 204: { description: "Revoked (also when it already was)." }, ...problemResponses(...readErrors) },
   });
 
-  add({
+  add({ name: "GetAuditLog", permission: "audit:read" }, {
     method: "get",
     path: `${partnerPath}/audit`,
     operationId: "GetAuditLog",
@@ -523,7 +569,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
     responses: { 200: json("A page of entries.", AuditPageSchema, { "x-ms-continuation-token": headerRef("ContinuationToken") }), ...problemResponses(400, ...readErrors) },
   });
 
-  add({
+  add({ name: "ExportCustomerData", permission: "customer-data:export" }, {
     method: "get",
     path: `${partnerPath}/customers/{customer}/export`,
     operationId: "ExportCustomerData",
@@ -541,7 +587,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
     responses: { 200: json("Everything stored about the customer (empty lists when nothing is).", CustomerDataExportSchema, { "Cache-Control": headerRef("CacheControl") }), ...problemResponses(400, ...readErrors) },
   });
 
-  add({
+  add({ name: "Health", durableClient: true }, {
     method: "get",
     path: `${ROUTE_PREFIX}/health`,
     operationId: "Health",
@@ -552,7 +598,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
     responses: { 200: json("Healthy.", HealthReportSchema), 503: json("A dependency is down (or the settings are invalid: check `config`).", HealthReportSchema) },
   });
 
-  add({
+  add({ name: "OpenApiDocument" }, {
     method: "get",
     path: `${ROUTE_PREFIX}/openapi.json`,
     operationId: "OpenApiDocument",
@@ -567,7 +613,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
   });
 
   const dashboardSecurityHeaders: Record<string, HeaderObject> = { "Content-Security-Policy": { description: "Strict CSP: same-origin scripts and styles only, no framing.", schema: { type: "string" } } };
-  add({
+  add({ name: "Dashboard", route: "dashboard/{*path}" }, {
     method: "get",
     path: `${ROUTE_PREFIX}/dashboard/{path}`,
     operationId: "Dashboard",
@@ -584,7 +630,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
       404: { description: "No such file.", content: { "text/plain": { schema: { type: "string" } } } },
     },
   });
-  add({
+  add({ name: "Dashboard", route: "dashboard/{*path}" }, {
     method: "head",
     path: `${ROUTE_PREFIX}/dashboard/{path}`,
     operationId: "DashboardHead",
@@ -606,7 +652,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
   const htmlPage = { "text/html": { schema: { type: "string" as const, description: "The status page (HTML, the customer's language)." } } };
   const problemJson = { "application/problem+json": { schema: { type: "object" as const } } };
   const linkRefused = (what: string): ResponseConfig => ({ description: `${what} As a localized HTML page, or problem+json when the client accepts only JSON.`, headers: statusPageHeaders, content: { ...htmlPage, ...problemJson } });
-  add({
+  add({ name: "GetStatusPage", durableClient: true }, {
     method: "get",
     path: `${ROUTE_PREFIX}/status/{token}`,
     operationId: "GetStatusPage",
@@ -622,7 +668,7 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
       410: linkRefused("An expired link."),
     },
   });
-  add({
+  add({ name: "PostStatusPageAction", durableClient: true }, {
     method: "post",
     path: `${ROUTE_PREFIX}/status/{token}/{action}`,
     operationId: "PostStatusPageAction",
@@ -652,5 +698,52 @@ export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[
       ...problemResponses(413, 415),
     },
   });
+  return [...routes.values()];
+}
+
+let table: readonly HttpRoute[] | undefined;
+
+/**
+ * The route table: every HTTP function of the app (built on the first call, then the same array).
+ * The registrations (functions/http/routes.ts) and the OpenAPI document are both generated from it.
+ */
+export function httpRoutes(): readonly HttpRoute[] {
+  table ??= buildHttpRoutes();
+  return table;
+}
+
+/**
+ * The table's entry of a function.
+ * @throws Error for a name the table does not list (a bug: the names are the deployed functions).
+ */
+export function httpRoute(name: string): HttpRoute {
+  const route = httpRoutes().find((r) => r.name === name);
+  if (!route) throw new Error(`Route table: no HTTP function ${name}.`);
+  return route;
+}
+
+/**
+ * The permission the table declares for a partner API function.
+ * @throws Error when the function is not in the table or needs no API key (a bug).
+ */
+export function permissionOf(name: string): PartnerPermission {
+  const permission = httpRoute(name).permission;
+  if (!permission) throw new Error(`Route table: ${name} is not a partner API function.`);
+  return permission;
+}
+
+/**
+ * Registers every operation of the route table on `registry`.
+ * @returns the request bodies as documented, for the tests.
+ */
+export function registerPaths(registry: OpenAPIRegistry): DocumentedRequestBody[] {
+  nameSchemas(namedSchemas);
+  const bodies: DocumentedRequestBody[] = [];
+  for (const route of httpRoutes()) {
+    for (const operation of route.operations) {
+      registry.registerPath(operation.openapi);
+      if (operation.body) bodies.push({ method: operation.method, path: operation.openapi.path, schema: operation.body });
+    }
+  }
   return bodies;
 }
