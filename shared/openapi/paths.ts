@@ -1,7 +1,10 @@
 /**
- * Every endpoint of the app's HTTP API, registered on an OpenAPI registry from the zod schemas of
- * shared/contracts (request bodies, query parameters, response bodies) and of ./schemas (response
- * bodies the contracts type only in TypeScript). Paths include the Functions route prefix `/api`.
+ * The route table (`httpRoutes()`, shaped as ./routes): every HTTP function of the app once, with
+ * its Functions facts (name, route, Durable client input, API-key permission) and its OpenAPI
+ * operations, described with the zod schemas of shared/contracts (request bodies, query
+ * parameters, response bodies) and of ./schemas (response bodies the contracts type only in
+ * TypeScript). functions/http/routes.ts registers it with `app.http`; `registerPaths` documents
+ * it. Paths include the Functions route prefix `/api`.
  *
  * Not documented: the Durable Functions management API (`/runtime/webhooks/durabletask/…`) and
  * the host's admin endpoints: operator APIs behind the system key, never partner ones.
@@ -320,10 +323,13 @@ const actions: ActionSpec[] = [
 
 /** The facts of a function an entry of the table adds to its OpenAPI operation. */
 interface RouteFacts {
+  /** The function's name (deployed; never renamed). */
   name: string;
   /** The Functions route when it is not the OpenAPI path without `/api/` (a catch-all `{*path}`). */
   route?: string;
+  /** Whether the function takes the Durable client input (default false). */
   durableClient?: boolean;
+  /** The API-key permission of a partner API function. */
   permission?: PartnerPermission;
 }
 
