@@ -6,7 +6,8 @@
  * (case updates), the API keys (`GET/POST /api/partners/{partnerId}/api-keys`,
  * `DELETE …/api-keys/{keyId}`), the audit log (`GET …/audit`) and a customer's data export
  * (`GET …/customers/{customer}/export`), every one permission-checked by the key's role
- * (shared/contracts/access.ts) and rate-limited per key; and the public
+ * (shared/contracts/access.ts; each endpoint's permission is declared in the route table,
+ * shared/openapi/paths.ts, and checked through `withPartnerAuth`) and rate-limited per key; and the public
  * `GET /api/partners/{partnerId}/support-terms` (no key). Authenticated with the partner's
  * API key in `x-api-key` (or `Authorization: Bearer <key>`). A missing or invalid key → 401 with
  * `WWW-Authenticate`; a valid key of another partner → 404, so a partner never learns whether
@@ -77,7 +78,7 @@ export type PartnerAuthDeps = Pick<Container, "partners" | "rateLimiter" | "apiK
  * (RFC 9110 §11.6.1); over the key's rate → 429 with `Retry-After` (RFC 6585 §4; OWASP API4:2023),
  * counted for every request the key authenticates, on any partner's URL; another partner's valid
  * key → 404 (never reveals that this partner or its objects exist; OWASP API1:2023). The key's
- * last use is recorded at most once a minute. Permissions (403) are checked by each endpoint.
+ * last use is recorded at most once a minute. Permissions (403) are checked by {@link withPartnerAuth}, as the route table declares them.
  */
 export async function authorize(container: PartnerAuthDeps, request: HttpRequest): Promise<Authorized> {
   const partnerId = request.params.partnerId ?? "";
