@@ -12,7 +12,7 @@ const nonDeterministicGlobals = [
 ];
 
 export default tseslint.config(
-  { ignores: ["dist/**", "dist-package/**", "node_modules/**", "coverage/**", ".data/**", "*.js", "*.mjs"] },
+  { ignores: ["dist/**", "emulator/dist/**", "dist-package/**", "node_modules/**", "coverage/**", ".data/**", "*.js", "*.mjs"] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -28,7 +28,7 @@ export default tseslint.config(
           patterns: [
             { group: ["node:*", "fs", "path", "crypto", "os", "http", "https", "child_process", "timers"], message: "Orchestrations must not use Node built-ins." },
             { group: ["@azure/*", "!@azure/functions"], message: "Orchestrations must not use Azure SDKs; call an activity." },
-            { group: ["**/shared/adapters/**", "**/shared/services/**", "**/shared/ports/**", "**/shared/config*", "**/shared/container*", "**/functions/**", "**/emulator/**"], message: "Orchestrations import only shared/contracts and shared/domain." },
+            { group: ["**/shared/adapters/**", "**/shared/services/**", "**/shared/ports/**", "**/shared/config*", "**/shared/container*", "**/functions/**", "**/emulator/**", "@csp-support/local-host", "@csp-support/local-host/*"], message: "Orchestrations import only shared/contracts and shared/domain." },
             { group: ["axios", "nodemailer", "uuid", "luxon", "moment"], message: "Orchestrations must be deterministic; do I/O in activities." },
           ],
         },
@@ -48,7 +48,7 @@ export default tseslint.config(
     files: ["functions/**/*.ts", "shared/**/*.ts"],
     ignores: ["shared/domain/**/*.ts", "shared/contracts/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["**/emulator/**", "**/emulator"], message: "The app does not import the local host (emulator/README.md)." }] }],
+      "no-restricted-imports": ["error", { patterns: [{ group: ["**/emulator/**", "**/emulator", "@csp-support/local-host", "@csp-support/local-host/*"], message: "The app does not import the local host (emulator/README.md)." }] }],
     },
   },
   {

@@ -12,8 +12,8 @@ const { base, withStorage } = require("./test/support/jestBase.js");
 module.exports = {
   testTimeout: 60000,
   projects: [
-    { ...base, displayName: "unit", roots: ["<rootDir>/test/unit"] },
-    { ...base, ...withStorage, displayName: "integration", roots: ["<rootDir>/test/integration"] },
+    { ...base, displayName: "unit", roots: ["<rootDir>/test/unit", "<rootDir>/emulator/test/unit"] },
+    { ...base, ...withStorage, displayName: "integration", roots: ["<rootDir>/test/integration", "<rootDir>/emulator/test/integration"] },
     { ...base, ...withStorage, displayName: "e2e", roots: ["<rootDir>/test/e2e"] },
   ],
 };

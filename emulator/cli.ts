@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `node dist/emulator/cli.js [--port 7071] [--app-dir .] [--rpc-port 17071|off]`: runs the local
+ * `node emulator/dist/cli.js [--port 7071] [--app-dir .] [--rpc-port 17071|off]`: runs the local
  * Functions host like `func start` (https://learn.microsoft.com/azure/azure-functions/functions-run-local#start):
  * prints the functions with their URLs and auth levels and the task hub, and stops gracefully on
  * Ctrl+C. Exits with code 1 and a one-line reason when the host cannot start (storage unreachable,
@@ -57,7 +57,7 @@ export function formatFunctionList(functions: readonly FunctionListing[]): strin
   return lines.join("\n");
 }
 
-const HELP = `Usage: node dist/emulator/cli.js [--port 7071] [--app-dir .] [--rpc-port 17071|off]
+const HELP = `Usage: node emulator/dist/cli.js [--port 7071] [--app-dir .] [--rpc-port 17071|off]
 
 Runs the app like "func start": HTTP triggers under /api, Durable Functions on Azurite
 (AzureWebJobsStorage), queue triggers. Settings come from local.settings.json (else the

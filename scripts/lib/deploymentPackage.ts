@@ -96,12 +96,40 @@ function npmCommand(): { command: string; prefix: string[]; shell: boolean } {
   return { command: "npm", prefix: [], shell: process.platform === "win32" };
 }
 
+/** The parts of package-lock.json (lockfileVersion 3) the packaging reads. */
+export interface Lockfile {
+  packages: Record<string, { version?: string; integrity?: string; link?: boolean; dev?: boolean; devOptional?: boolean }>;
+}
+
+/** Runs npm in `cwd`. @throws DeploymentPackageError with npm's last output lines when it fails. */
+function runNpm(cwd: string, args: string[]): void {
+  const npm = npmCommand();
+  const result = spawnSync(npm.command, [...npm.prefix, ...args], { cwd, shell: npm.shell, encoding: "utf8", env: { ...process.env, NODE_ENV: "production" } });
+  if (result.status !== 0) throw new DeploymentPackageError(`npm ${args.slice(0, 2).join(" ")} failed (${result.error?.message ?? `exit ${result.status}`}): ${(result.stderr ?? "").trim().slice(-2000)}`);
+}
+
+/**
+ * Checks that pruning changed no version: every package the pruned lockfile installs is in the
+ * project's lockfile at the same path with the same version and integrity, and none is a link
+ * (a workspace package).
+ * @throws DeploymentPackageError naming the packages that differ.
+ */
+export function checkPrunedLockfile(pruned: Lockfile, project: Lockfile): void {
+  const differing: string[] = [];
+  for (const [key, entry] of Object.entries(pruned.packages)) {
+    if (key === "") continue;
+    const original = project.packages[key];
+    if (entry.link || !original || original.version !== entry.version || original.integrity !== entry.integrity) differing.push(`${key}@${entry.version ?? "link"}`);
+  }
+  if (differing.length > 0) throw new DeploymentPackageError(`Pruning the lockfile changed what it installs: ${differing.slice(0, 20).join(", ")}`);
+}
+
 /**
  * Checks the package holds nothing it must not: no package the lockfile marks dev-only, no
  * TypeScript or source maps of the app, no tooling folders of `dist/`.
  * @throws DeploymentPackageError naming what it found.
  */
-export function checkDeploymentPackage(outDir: string, lockfile: { packages: Record<string, { dev?: boolean; devOptional?: boolean }> }): void {
+export function checkDeploymentPackage(outDir: string, lockfile: Lockfile): void {
   const found: string[] = [];
   for (const [key, entry] of Object.entries(lockfile.packages)) {
     if (key !== "" && (entry.dev || entry.devOptional) && fs.existsSync(path.join(outDir, key))) found.push(key);
@@ -145,10 +173,11 @@ export function measureDeploymentPackage(outDir: string): DeploymentPackageSumma
 
 /**
  * Builds the deployment package from a built project (`npm run build` first): copies the compiled
- * app, host.json, dashboard/ and a package.json without scripts or devDependencies, installs the
- * production dependencies with `npm ci --omit=dev --ignore-scripts` (exactly the lockfile's
- * versions; no production dependency has an install script; npm's cache is preferred), then checks
- * it ({@link checkDeploymentPackage}).
+ * app, host.json, dashboard/ and a package.json without scripts, workspaces or devDependencies,
+ * prunes the project's lockfile to it (`npm install --package-lock-only`; {@link checkPrunedLockfile}
+ * makes sure no version moved), installs the production dependencies with
+ * `npm ci --omit=dev --ignore-scripts` (exactly the lockfile's versions; no production dependency
+ * has an install script; npm's cache is preferred), then checks it ({@link checkDeploymentPackage}).
  * @returns its sizes.
  * @throws DeploymentPackageError when `dist/` is missing, npm fails, or the check finds something.
  */
@@ -164,22 +193,13 @@ export function buildDeploymentPackage(options: BuildDeploymentPackageOptions): 
   copyTree(path.join(root, "dashboard"), path.join(outDir, "dashboard"), () => true);
   fs.copyFileSync(path.join(root, "host.json"), path.join(outDir, "host.json"));
 
-  // npm ci needs package.json and the lockfile in step (devDependencies included); the package
-  // keeps a package.json without them afterwards.
+  // The project is an npm workspace (the local host, emulator/, is its package). The deployed app
+  // is not: its package.json names no workspaces and no devDependencies, and its lockfile is the
+  // project's, pruned by npm to what that package.json needs (every version kept, checked below),
+  // so `npm ci` installs exactly the versions the project's lockfile pins and none of the local
+  // host's dependencies.
   const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as PackageJson;
-  fs.copyFileSync(path.join(root, "package.json"), path.join(outDir, "package.json"));
-  fs.copyFileSync(path.join(root, "package-lock.json"), path.join(outDir, "package-lock.json"));
-  log(`Installing the production dependencies (npm ci --omit=dev) into ${outDir}…`);
-  const npm = npmCommand();
-  const result = spawnSync(npm.command, [...npm.prefix, "ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
-    cwd: outDir,
-    shell: npm.shell,
-    encoding: "utf8",
-    env: { ...process.env, NODE_ENV: "production" },
-  });
-  if (result.status !== 0) throw new DeploymentPackageError(`npm ci --omit=dev failed (${result.error?.message ?? `exit ${result.status}`}): ${(result.stderr ?? "").trim().slice(-2000)}`);
-  const lockfile = JSON.parse(fs.readFileSync(path.join(outDir, "package-lock.json"), "utf8")) as Parameters<typeof checkDeploymentPackage>[1];
-  fs.rmSync(path.join(outDir, "package-lock.json"));
+  const projectLock = JSON.parse(fs.readFileSync(path.join(root, "package-lock.json"), "utf8")) as Lockfile;
   const shipped = {
     name: pkg.name,
     version: pkg.version,
@@ -189,9 +209,18 @@ export function buildDeploymentPackage(options: BuildDeploymentPackageOptions): 
     ...(pkg.engines ? { engines: pkg.engines } : {}),
     ...(pkg.license ? { license: pkg.license } : {}),
     dependencies: pkg.dependencies,
+    ...(pkg.overrides ? { overrides: pkg.overrides } : {}),
   };
   fs.writeFileSync(path.join(outDir, "package.json"), `${JSON.stringify(shipped, null, 2)}\n`);
-  checkDeploymentPackage(outDir, lockfile);
+  fs.copyFileSync(path.join(root, "package-lock.json"), path.join(outDir, "package-lock.json"));
+  log("Pruning the lockfile to the production dependencies (npm install --package-lock-only)…");
+  runNpm(outDir, ["install", "--package-lock-only", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"]);
+  const pruned = JSON.parse(fs.readFileSync(path.join(outDir, "package-lock.json"), "utf8")) as Lockfile;
+  checkPrunedLockfile(pruned, projectLock);
+  log(`Installing the production dependencies (npm ci --omit=dev) into ${outDir}…`);
+  runNpm(outDir, ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"]);
+  fs.rmSync(path.join(outDir, "package-lock.json"));
+  checkDeploymentPackage(outDir, projectLock);
   return measureDeploymentPackage(outDir);
 }
 

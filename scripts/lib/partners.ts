@@ -7,7 +7,7 @@ import path from "node:path";
 import { loadConfig } from "../../shared/config";
 import { createContainer, getContainer } from "../../shared/container";
 import type { Partner, PartnerCredentials, PartnerDefinition } from "../../shared/contracts";
-import { applyLocalSettings } from "../../emulator/settings";
+import { applyLocalSettings } from "@csp-support/local-host/settings";
 
 /** What the scripts need from the container (shared/container.ts). */
 export interface PartnerRegistrar {

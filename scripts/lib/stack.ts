@@ -12,7 +12,7 @@ import { loadConfig } from "../../shared/config";
 import { createContainer } from "../../shared/container";
 import { startSmtpIntake, type SmtpIntake } from "./smtpIntake";
 import { loadPartnerDefinitions } from "./fixtures";
-import { applyLocalSettings } from "../../emulator/settings";
+import { applyLocalSettings } from "@csp-support/local-host/settings";
 import { ensureDemoPartners, findProjectRoot, loadPartnerRegistrar, type DemoCredentialsFile, type PartnerRegistrar } from "./partners";
 import { exitWithParentNodeArgs, getFreePorts, ProcessExitedError, ProcessSupervisor, waitForPort, waitForUrl, type ManagedProcess, type ProcessExit, type ProcessOutput } from "./processes";
 
@@ -208,7 +208,7 @@ function ensureLocalKeyFile(dataDir: string, name: string, id: string): string {
 /**
  * Starts Azurite and MailDev, registers the partners of `partnersFile` when storage does not have
  * them yet (credentials to `<dataDir>/demo-credentials.json`, mode 0600), then starts the local
- * host (`node dist/emulator/cli.js --port <host>`) and waits for its `GET /api/health` to answer 200.
+ * host (`node emulator/dist/cli.js --port <host>`) and waits for its `GET /api/health` to answer 200.
  *
  * Registration runs in this process through a container built from the host's settings
  * (`process.env`, then {@link buildHostEnv} plus `env`, then `local.settings.json` for unset keys);
@@ -278,7 +278,7 @@ async function startServices(options: StartStackOptions, withHost: boolean): Pro
     supervisor.spawn({
       name: "host",
       command: process.execPath,
-      args: [...exitWithParent, path.join(root, "dist", "emulator", "cli.js"), "--port", String(ports.host), "--rpc-port", String(ports.durableRpc), ...(options.hostArgs ?? [])],
+      args: [...exitWithParent, path.join(root, "emulator", "dist", "cli.js"), "--port", String(ports.host), "--rpc-port", String(ports.durableRpc), ...(options.hostArgs ?? [])],
       cwd: root,
       env: { ...process.env, ...hostEnv },
       output,

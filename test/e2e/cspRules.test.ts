@@ -17,7 +17,7 @@
  * 3. reseller → provider → Microsoft (cs), 4. no eligible vehicle (ru), 5. PSI counting (en),
  * 6. public support terms and the billing acknowledgement (en).
  *
- * Needs `dist/` (the stack runs `node dist/emulator/cli.js`): `npm run build` first.
+ * Needs `dist/` (the stack runs `node emulator/dist/cli.js`): `npm run build` first.
  */
 import path from "node:path";
 import type { CaseStatus, EscalationRecord, SlaClockView, SlaEvent, SlaMetricName, SupportRequest, SupportedLanguage, TimelineEntry } from "../../shared/contracts";

@@ -12,7 +12,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { getRegisteredFunctions } from "../../emulator/worker/functionsCore";
+import { getRegisteredFunctions } from "@csp-support/local-host/worker";
 import { buildDeploymentPackage, formatDeploymentPackageSummary, type DeploymentPackageSummary } from "../../scripts/lib/deploymentPackage";
 import { findProjectRoot } from "../../scripts/lib/partners";
 import { CaseDriver } from "../support/caseDriver";
@@ -57,6 +57,11 @@ describe("the deployment package", () => {
     expect(pkg).toMatchObject({ main: source.main, dependencies: source.dependencies });
     expect(pkg.devDependencies).toBeUndefined();
     expect(pkg.scripts).toBeUndefined();
+    expect(pkg.workspaces).toBeUndefined();
+    // The local host is a workspace package of the project: neither it nor what only it needs ships.
+    const localHost = JSON.parse(fs.readFileSync(path.join(root, "emulator", "package.json"), "utf8")) as { name: string; dependencies: Record<string, string> };
+    expect(fs.existsSync(path.join(appDir, "node_modules", localHost.name))).toBe(false);
+    for (const dep of Object.keys(localHost.dependencies).filter((d) => source.dependencies[d] === undefined)) expect(fs.existsSync(path.join(appDir, "node_modules", dep))).toBe(false);
     for (const dev of Object.keys(source.devDependencies)) expect(fs.existsSync(path.join(appDir, "node_modules", dev))).toBe(false);
     for (const dep of Object.keys(source.dependencies)) expect(fs.existsSync(path.join(appDir, "node_modules", dep, "package.json"))).toBe(true);
     expect(summary.files).toBeGreaterThan(0);

@@ -15,7 +15,7 @@
  * - a malformed and an oversized message are quarantined, the partner told;
  * - sending the whole corpus a second time changes nothing.
  *
- * Needs `dist/` (the stack runs `node dist/emulator/cli.js`): `npm test` builds first.
+ * Needs `dist/` (the stack runs `node emulator/dist/cli.js`): `npm test` builds first.
  */
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";

@@ -7,7 +7,7 @@
  *   checkpoint, the partner resolves the case, it closes, and every customer email went out once;
  * - the health endpoint counts stopped workflows of open cases.
  *
- * Needs `dist/` (the stack runs `node dist/emulator/cli.js`): `npm test` builds first.
+ * Needs `dist/` (the stack runs `node emulator/dist/cli.js`): `npm test` builds first.
  */
 import { randomBytes } from "node:crypto";
 import { caseOf } from "../../scripts/lib/demoRunner";

@@ -8,7 +8,7 @@
  * queue message of the stack's Azurite is read and none holds a webhook secret, an API key or the
  * key encryption key, as given, in base64, base64url, or (for the key bytes) base64 and hex.
  *
- * Needs `dist/` (the stack runs `node dist/emulator/cli.js`): `npm test` builds first.
+ * Needs `dist/` (the stack runs `node emulator/dist/cli.js`): `npm test` builds first.
  */
 import fs from "node:fs";
 import path from "node:path";

@@ -6,7 +6,7 @@
  * partner's webhook secret was sealed with the key the file gives the host).
  *
  * Core Tools cannot be installed here: the separately started host is this repository's local
- * host (`node dist/emulator/cli.js`), given the file's `Values` as its environment, which is how
+ * host (`node emulator/dist/cli.js`), given the file's `Values` as its environment, which is how
  * `func start` applies local.settings.json. On free ports with a temporary settings file, so a
  * developer's own local.settings.json and stack are not touched.
  *
@@ -44,7 +44,7 @@ beforeAll(async () => {
   const host = supervisor.spawn({
     name: "host",
     command: process.execPath,
-    args: [...exitWithParentNodeArgs(root), path.join(root, "dist", "emulator", "cli.js"), "--port", String(ports.host), "--rpc-port", String(ports.durableRpc)],
+    args: [...exitWithParentNodeArgs(root), path.join(root, "emulator", "dist", "cli.js"), "--port", String(ports.host), "--rpc-port", String(ports.durableRpc)],
     cwd: root,
     env: { ...process.env, ...readLocalSettingsValues(settingsFile) },
     output: (line) => log.push(line),

@@ -6,7 +6,7 @@
  * again, and then checks what partners and customers see: every case closed with a complete
  * timeline, its orchestration completed, and each status email delivered exactly once.
  *
- * Needs `dist/` (the stack runs `node dist/emulator/cli.js`): `npm test` builds first.
+ * Needs `dist/` (the stack runs `node emulator/dist/cli.js`): `npm test` builds first.
  */
 import path from "node:path";
 import { CaseStatuses, type CaseStatus, type SupportedLanguage } from "../../shared/contracts";

@@ -14,6 +14,10 @@ const base = {
   // The Node worker provides @azure/functions-core as a built-in module; so does the local host.
   moduleNameMapper: {
     "^@azure/functions-core$": "<rootDir>/emulator/worker/functionsCore.ts",
+    // The local host workspace package (emulator/) is tested from its TypeScript sources, not its build.
+    "^@csp-support/local-host$": "<rootDir>/emulator/index.ts",
+    "^@csp-support/local-host/(cli|settings)$": "<rootDir>/emulator/$1.ts",
+    "^@csp-support/local-host/(durable|testing|worker)$": "<rootDir>/emulator/$1/index.ts",
     // eld's package exports only an `import` condition, which Jest's CommonJS resolver does not use.
     "^eld/medium$": "<rootDir>/node_modules/eld/src/entries/static.medium.js",
   },

@@ -8,11 +8,11 @@
  * made by the app's own services (webhook intake, status email, email intake of a reply with an
  * attachment, escalation to the provider, closure); the workflows run on the local Durable engine
  * (emulator/durable) in this process, reached through the app's Durable adapter (the HTTP path of
- * the real DurableClient's purge is covered by test/integration/host).
+ * the real DurableClient's purge is covered by emulator/test/integration/host).
  */
 import { randomBytes } from "node:crypto";
 import "../../fixtures/durable-app/app";
-import type { DurableEngine } from "../../../emulator/durable";
+import type { DurableEngine } from "@csp-support/local-host/durable";
 import { DurableSupportRequestWorkflow, type WorkflowDurableClient } from "../../../shared/adapters";
 import { createContainer, type Container } from "../../../shared/container";
 import type { QuarantinedEmail, SupportRequest } from "../../../shared/contracts";

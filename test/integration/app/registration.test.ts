@@ -3,7 +3,7 @@
  * bindings the host needs (captured through the local @azure/functions-core the Jest config maps).
  */
 import { ActivityNames, OrchestratorNames } from "../../../shared/contracts";
-import { getRegisteredFunctions } from "../../../emulator/worker/functionsCore";
+import { getRegisteredFunctions } from "@csp-support/local-host/worker";
 import "../../../functions/intake";
 import "../../../functions/partnerApi";
 import "../../../functions/health";

@@ -22,7 +22,7 @@
  */
 import "../../fixtures/durable-app/conformanceApp";
 import { odata, TableClient } from "@azure/data-tables";
-import type { DurableEngine } from "../../../emulator/durable";
+import type { DurableEngine } from "@csp-support/local-host/durable";
 import { connectionString, finish, newEngine, waitUntil } from "./helpers";
 
 const OS = "OrchestratorStarted";

@@ -8,8 +8,8 @@ import fs from "node:fs";
 import path from "node:path";
 import "../../fixtures/durable-app/app";
 import { TableClient } from "@azure/data-tables";
-import { createDurableEngine, type DurableEngine } from "../../../emulator/durable";
-import { workerInvoker } from "../../../emulator/worker/invoke";
+import { createDurableEngine, type DurableEngine } from "@csp-support/local-host/durable";
+import { workerInvoker } from "@csp-support/local-host/worker";
 import { connectionString, uniqueHub, waitUntil } from "./helpers";
 
 const root = path.resolve(__dirname, "..", "..", "..");
@@ -18,10 +18,13 @@ const hub = uniqueHub("Crash");
 const effectsTable = `${hub}Effects`;
 const children: ChildProcess[] = [];
 
-/** True when dist is missing or older than the engine/fixture sources. */
+/** The local host package's compiled engine, which the runner loads. */
+const engineJs = path.join(root, "emulator", "dist", "durable", "engine.js");
+
+/** True when the runner or the engine is not built, or older than the engine/fixture sources. */
 function distIsStale(): boolean {
-  if (!fs.existsSync(runnerJs)) return true;
-  const built = fs.statSync(runnerJs).mtimeMs;
+  if (!fs.existsSync(runnerJs) || !fs.existsSync(engineJs)) return true;
+  const built = Math.min(fs.statSync(runnerJs).mtimeMs, fs.statSync(engineJs).mtimeMs);
   const dirs = [path.join(root, "emulator", "durable"), path.join(root, "emulator", "worker"), path.join(root, "test", "fixtures", "durable-app")];
   return dirs.some((d) => fs.readdirSync(d).some((f) => f.endsWith(".ts") && fs.statSync(path.join(d, f)).mtimeMs > built));
 }
@@ -53,7 +56,7 @@ let client: DurableEngine;
 
 beforeAll(async () => {
   if (distIsStale()) {
-    const r = spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: root, stdio: "inherit" });
+    const r = spawnSync("npx", ["tsc", "-b", "tsconfig.json"], { cwd: root, stdio: "inherit" });
     if (!fs.existsSync(runnerJs)) throw new Error(`Build failed (exit ${r.status}); ${runnerJs} missing.`);
   }
   // Management calls only: this engine is never started, the child processes do the work.

@@ -1,7 +1,7 @@
 /** Shared helpers of the durable engine integration tests. */
 import { randomBytes } from "node:crypto";
-import { createDurableEngine, type DurableEngine, type DurableEngineOptions, type InstanceStatus } from "../../../emulator/durable";
-import { workerInvoker } from "../../../emulator/worker/invoke";
+import { createDurableEngine, type DurableEngine, type DurableEngineOptions, type InstanceStatus } from "@csp-support/local-host/durable";
+import { workerInvoker } from "@csp-support/local-host/worker";
 
 /** A fresh task hub name (alphanumeric, starts with a letter) so test files never collide. */
 export function uniqueHub(prefix = "T"): string {

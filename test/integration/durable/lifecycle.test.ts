@@ -3,7 +3,7 @@
  * detection, terminate/suspend/resume/purge, listing and unknown instances.
  */
 import "../../fixtures/durable-app/app";
-import type { DurableEngine, InstanceStatus } from "../../../emulator/durable";
+import type { DurableEngine, InstanceStatus } from "@csp-support/local-host/durable";
 import { eventTypes, finish, newEngine, waitUntil } from "./helpers";
 
 const DAY = 24 * 3600 * 1000;

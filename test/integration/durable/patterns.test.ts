@@ -3,8 +3,8 @@
  * real library: what a user sees through the management API (status, output, history).
  */
 import "../../fixtures/durable-app/app";
-import type { DurableEngine, FunctionInvoker } from "../../../emulator/durable";
-import { workerInvoker } from "../../../emulator/worker/invoke";
+import type { DurableEngine, FunctionInvoker } from "@csp-support/local-host/durable";
+import { workerInvoker } from "@csp-support/local-host/worker";
 import { eventTypes, finish, newEngine, waitUntil } from "./helpers";
 
 let engine: DurableEngine;

@@ -6,7 +6,7 @@
  */
 import { TableClient } from "@azure/data-tables";
 import "../../fixtures/durable-app/app";
-import type { DurableEngine } from "../../../emulator/durable";
+import type { DurableEngine } from "@csp-support/local-host/durable";
 import { connectionString, eventTypes, finish, newEngine, uniqueHub, waitUntil } from "./helpers";
 
 let engine: DurableEngine | undefined;

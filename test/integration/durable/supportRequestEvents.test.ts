@@ -5,7 +5,7 @@
  * each in inbox order.
  */
 import { activityCalls, appendAction, caseContexts, recordedTransitions } from "../../fixtures/durable-app/supportRequestApp";
-import type { DurableEngine } from "../../../emulator/durable";
+import type { DurableEngine } from "@csp-support/local-host/durable";
 import { ActivityNames, EventNames, OrchestratorNames, type CaseAction, type CaseContext, type SupportRequestCustomStatus } from "../../../shared/contracts";
 import { finish, newEngine, waitUntil } from "./helpers";
 

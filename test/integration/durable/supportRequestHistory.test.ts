@@ -8,7 +8,7 @@
  */
 import { TableClient } from "@azure/data-tables";
 import { appendAction, callsOf, caseContexts, fakeDelays, slaLogs } from "../../fixtures/durable-app/supportRequestApp";
-import type { DurableEngine } from "../../../emulator/durable";
+import type { DurableEngine } from "@csp-support/local-host/durable";
 import { ActivityNames, EventNames, OrchestratorNames, type CaseAction, type CaseContext, type RecordTransitionInput, type SendStatusEmailInput, type SupportRequestCustomStatus } from "../../../shared/contracts";
 import { HISTORY_TASK_BUDGET } from "../../../orchestrations/supportRequest";
 import { connectionString, finish, newEngine, waitUntil } from "./helpers";

@@ -8,8 +8,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { HttpRequest } from "@azure/functions";
-import { getRegisteredFunctions } from "../../../emulator/worker/functionsCore";
-import { invokeFunction } from "../../../emulator/worker/invoke";
+import { getRegisteredFunctions } from "@csp-support/local-host/worker";
+import { invokeFunction } from "@csp-support/local-host/worker";
 import { buildOpenApiDocument, readPackageVersion } from "../../../shared/openapi";
 import { createOpenApiDocumentHandler } from "../../../functions/openapi";
 

@@ -27,7 +27,7 @@ import {
   type SupportRequestOrchestrationInput,
   type TakeCaseActionsInput,
 } from "../../../shared/contracts";
-import { ActionType, OrchestrationDriver, type Scheduled } from "../../../emulator/testing";
+import { ActionType, OrchestrationDriver, type Scheduled } from "@csp-support/local-host/testing";
 
 /** The partner actor of the default case. */
 export const partnerActor: Actor = { kind: "partner", partnerId: "contoso" };

@@ -1,6 +1,6 @@
 /**
  * Scenarios of the support-request orchestrator, replayed by the real durable-functions library
- * over hand-built histories (the local host's harness, emulator/testing), with the inbox, SLA log, PSI ledger and
+ * over hand-built histories (the local host's harness, `@csp-support/local-host/testing`), with the inbox, SLA log, PSI ledger and
  * Partner Center played by caseSimulator.ts.
  */
 import * as df from "durable-functions";
@@ -16,7 +16,7 @@ import {
   type TakeCaseActionsInput,
 } from "../../../shared/contracts";
 import { HISTORY_TASK_BUDGET, MAX_WAKE_TIMER_MS, supportRequestOrchestrator } from "../../../orchestrations/supportRequest";
-import { ActionType, flattenActions } from "../../../emulator/testing";
+import { ActionType, flattenActions } from "@csp-support/local-host/testing";
 import { CaseSimulator, customerActor } from "./caseSimulator";
 import { createdAt, standardCase as caseContext, standardPolicy as policy } from "./caseFixtures";
 

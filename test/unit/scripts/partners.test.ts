@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Partner, PartnerDefinition } from "../../../shared/contracts";
 import { loadPartnerDefinitions } from "../../../scripts/lib/fixtures";
-import { applyLocalSettings } from "../../../emulator/settings";
+import { applyLocalSettings } from "@csp-support/local-host/settings";
 import { ensureDemoPartners, findProjectRoot, prepareRegistrationEnv, readCredentialsFile, writeCredentialsFile, type PartnerRegistrar } from "../../../scripts/lib/partners";
 import { loadConfig } from "../../../shared/config";
 

@@ -62,3 +62,29 @@ describe("production dependencies", () => {
     for (const [name, version] of Object.entries(pkg.dependencies)) expect(`${name}@${version}`).toMatch(/@\d+\.\d+\.\d+$/);
   });
 });
+
+describe("the local host package's dependencies (emulator/package.json)", () => {
+  const project = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { workspaces?: string[]; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const host = JSON.parse(fs.readFileSync(path.join(root, "emulator", "package.json"), "utf8")) as { name: string; dependencies: Record<string, string>; peerDependencies: Record<string, string> };
+  const sources = sourceFiles(path.join(root, "emulator")).filter((f) => !f.includes(`${path.sep}test${path.sep}`) && !f.includes(`${path.sep}dist${path.sep}`));
+  const imported = new Set(sources.flatMap(importedPackages));
+
+  it("is a workspace of the project and one of its development dependencies, never a production one", () => {
+    expect(project.workspaces).toEqual(["emulator"]);
+    expect(project.devDependencies[host.name]).toBeDefined();
+    expect(project.dependencies[host.name]).toBeUndefined();
+  });
+
+  it("lists exactly what its sources import (the worker's built-in module aside)", () => {
+    expect(Object.keys(host.dependencies).sort()).toEqual([...imported].filter((n) => n !== "@azure/functions-core").sort());
+  });
+
+  it("takes @azure/functions and durable-functions as peers, at the versions the app pins", () => {
+    expect(host.peerDependencies).toEqual({ "@azure/functions": project.dependencies["@azure/functions"], "durable-functions": project.dependencies["durable-functions"] });
+  });
+
+  it("pins the versions the project's lockfile holds", () => {
+    const lock = JSON.parse(fs.readFileSync(path.join(root, "package-lock.json"), "utf8")) as { packages: Record<string, { version?: string }> };
+    for (const [name, version] of Object.entries(host.dependencies)) expect(`${name}@${lock.packages[`node_modules/${name}`]?.version}`).toBe(`${name}@${version}`);
+  });
+});

@@ -3,7 +3,7 @@
  * over the instance id's UTF-8 bytes, modulo the partition count), checked against the published
  * FNV-1a 32-bit test vectors and an instance id with non-ASCII characters.
  */
-import { partitionOf } from "../../../emulator/durable/queues";
+import { partitionOf } from "../../durable/queues";
 
 test("FNV-1a 32-bit test vectors: 'a' → 0xe40c292c, 'foobar' → 0xbf9cf968", () => {
   expect(partitionOf("a", 0x10000)).toBe(0xe40c292c % 0x10000);

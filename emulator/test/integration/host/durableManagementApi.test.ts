@@ -2,7 +2,7 @@
  * The Durable HTTP management API of the local host: system-key auth and the status codes and
  * payloads of the Durable extension, over a fake engine (routing and auth only).
  */
-import { createLocalHost, type LocalHost } from "../../../emulator/host";
+import { createLocalHost, type LocalHost } from "../../../host";
 import { FakeEngine, FIXTURE_APP_DIR, TEST_KEYS } from "./fakeEngine";
 
 let host: LocalHost;

@@ -3,8 +3,8 @@
  * against the host's management API, over a fake engine: once through the local RPC endpoint
  * (`rpcBaseUrl`, as the extension offers by default) and once through the keyed webhook URLs.
  */
-import { createLocalHost, type LocalHost } from "../../../emulator/host";
-import { buildDurableClientInput } from "../../../emulator/http/durableUrls";
+import { createLocalHost, type LocalHost } from "../../../host";
+import { buildDurableClientInput } from "../../../http/durableUrls";
 import { FakeEngine, FIXTURE_APP_DIR, TEST_KEYS } from "./fakeEngine";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { QueueServiceClient } from "@azure/storage-queue";
-import { createLocalHost, type LocalHost } from "../../../emulator/host";
+import { createLocalHost, type LocalHost } from "../../../host";
 import { FakeEngine, FIXTURE_APP_DIR, TEST_KEYS } from "./fakeEngine";
 
 const queueName = `hostq-${randomUUID().slice(0, 8)}`;

@@ -3,7 +3,7 @@
  * the management API (the real engine lives in emulator/durable/). It records every call.
  */
 import path from "node:path";
-import type { ControlResult, DurableEngine, InstanceQuery, InstanceStatus, RaiseEventResult, RuntimeStatus } from "../../../emulator/durable/types";
+import type { ControlResult, DurableEngine, InstanceQuery, InstanceStatus, RaiseEventResult, RuntimeStatus } from "../../../durable/types";
 
 const TERMINAL: ReadonlySet<RuntimeStatus> = new Set(["Completed", "Failed", "Terminated"]);
 

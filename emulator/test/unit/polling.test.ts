@@ -3,7 +3,7 @@
  * to the cap (the Azure Storage provider's `maxQueuePollingInterval`), a receive with messages
  * resets it, and a local enqueue ends a wait at once, also when it came while no wait was pending.
  */
-import { QueuePoller } from "../../../emulator/durable/polling";
+import { QueuePoller } from "../../durable/polling";
 
 const HOUR = 3_600_000;
 

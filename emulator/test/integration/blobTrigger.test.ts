@@ -8,9 +8,9 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { QueueServiceClient } from "@azure/storage-queue";
-import { BLOB_POISON_QUEUE, compileBlobPath, HOSTS_CONTAINER } from "../../../emulator/blobListener";
-import { createLocalHost, type LocalHost } from "../../../emulator/host";
-import { TEST_KEYS } from "../host/fakeEngine";
+import { BLOB_POISON_QUEUE, compileBlobPath, HOSTS_CONTAINER } from "../../blobListener";
+import { createLocalHost, type LocalHost } from "../../host";
+import { TEST_KEYS } from "./host/fakeEngine";
 
 const APP_DIR = path.join(__dirname, "blob-app");
 const container = `blobapp-${randomUUID().slice(0, 8)}`;

@@ -5,7 +5,7 @@
  */
 import net from "node:net";
 import os from "node:os";
-import { createLocalHost, isLoopbackAddress, type LocalHost } from "../../../emulator/host";
+import { createLocalHost, isLoopbackAddress, type LocalHost } from "../../../host";
 import { FakeEngine, FIXTURE_APP_DIR, TEST_KEYS } from "./fakeEngine";
 
 let host: LocalHost;

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { BlobServiceClient } from "@azure/storage-blob";
-import { createLocalHost, type LocalHost } from "../../../emulator/host";
-import { checkPastDue, NEVER, parseNcrontab } from "../../../emulator/timerListener";
+import { createLocalHost, type LocalHost } from "../../../host";
+import { checkPastDue, NEVER, parseNcrontab } from "../../../timerListener";
 import { FakeEngine, FIXTURE_APP_DIR, TEST_KEYS } from "./fakeEngine";
 
 const at = (iso: string): Date => new Date(iso);

@@ -2,7 +2,7 @@
  * HTTP triggers through the local host: routing, methods, auth levels, request/response round trip,
  * error handling. The fixture app also registers Durable functions, so a fake engine is injected.
  */
-import { createLocalHost, type LocalHost } from "../../../emulator/host";
+import { createLocalHost, type LocalHost } from "../../../host";
 import { FakeEngine, FIXTURE_APP_DIR, TEST_KEYS } from "./fakeEngine";
 
 let host: LocalHost;

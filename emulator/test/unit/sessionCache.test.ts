@@ -2,9 +2,9 @@
  * The in-memory orchestration state kept between episodes: least recently used instances are
  * evicted first, the bounds on instances and on history events hold, and 0 turns it off.
  */
-import { SessionCache, type CachedInstance } from "../../../emulator/durable/sessionCache";
-import { EventType, type HistoryEvent } from "../../../emulator/durable/historyTypes";
-import type { InstanceRecord } from "../../../emulator/durable/historyStore";
+import { SessionCache, type CachedInstance } from "../../durable/sessionCache";
+import { EventType, type HistoryEvent } from "../../durable/historyTypes";
+import type { InstanceRecord } from "../../durable/historyStore";
 
 function entry(id: string, events: number): CachedInstance {
   const record: InstanceRecord = {

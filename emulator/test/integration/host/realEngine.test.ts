@@ -5,7 +5,7 @@
  * the completed output.
  */
 import { randomUUID } from "node:crypto";
-import { createLocalHost, type LocalHost } from "../../../emulator/host";
+import { createLocalHost, type LocalHost } from "../../../host";
 import { FIXTURE_APP_DIR, TEST_KEYS } from "./fakeEngine";
 
 let host: LocalHost;

@@ -5,12 +5,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expandGlob, loadApp } from "../../../emulator/appLoader";
-import { formatFunctionList, parseCliArgs } from "../../../emulator/cli";
-import { checkStorage, createLocalHost, HostStartError } from "../../../emulator/host";
-import { compileRoute, RouteTemplateError } from "../../../emulator/http/router";
-import { applyLocalSettings, getTaskHubName } from "../../../emulator/settings";
-import { getFreePort } from "../../support/azurite";
+import { expandGlob, loadApp } from "../../../appLoader";
+import { formatFunctionList, parseCliArgs } from "../../../cli";
+import { checkStorage, createLocalHost, HostStartError } from "../../../host";
+import { compileRoute, RouteTemplateError } from "../../../http/router";
+import { applyLocalSettings, getTaskHubName } from "../../../settings";
+import { getFreePort } from "../../../../test/support/azurite";
 import { FIXTURE_APP_DIR } from "./fakeEngine";
 
 const tempDirs: string[] = [];
