@@ -15,9 +15,9 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
-import { Categories, CaseStatuses, Channels, DiagnosisOutcomes, Products, RolePermissions, Roles, Severities, SupportedLanguages, type CaseStatus, type SupportedLanguage } from "../shared/contracts";
+import { actPermissionFor, Categories, CaseStatuses, Channels, DASHBOARD_LABELS, DiagnosisOutcomes, InboundLogOutcomes, Products, RolePermissions, Roles, Severities, SlaFilters, SupportedLanguages, type CaseStatus, type DashboardI18n, type DashboardModel, type ProductId } from "../shared/contracts";
 import { SlaMetrics } from "../shared/contracts/sla";
-import { ActionAllowedStatuses, allowedStatusesOf } from "../shared/domain";
+import { ActionAllowedStatuses, allowedStatusesOf, isTerminal } from "../shared/domain";
 import { statusEmailLocales } from "../shared/templates/statusEmail";
 import { registerHttpRoutes } from "./http/routes";
 import { pageSecurityHeaders } from "./http/securityHeaders";
@@ -68,10 +68,10 @@ export function findDashboardDir(start: string = __dirname): string | undefined 
 }
 
 /** Status labels as customers see them, per language (English fills gaps, as in the emails). */
-export function dashboardI18n(): { languages: readonly SupportedLanguage[]; statusLabels: Record<SupportedLanguage, Record<CaseStatus, string>>; locales: Record<SupportedLanguage, string> } {
+export function dashboardI18n(): DashboardI18n {
   const english = statusEmailLocales.en;
-  const statusLabels = {} as Record<SupportedLanguage, Record<CaseStatus, string>>;
-  const locales = {} as Record<SupportedLanguage, string>;
+  const statusLabels = {} as DashboardI18n["statusLabels"];
+  const locales = {} as DashboardI18n["locales"];
   for (const lang of SupportedLanguages) {
     const loc = statusEmailLocales[lang];
     const labels = {} as Record<CaseStatus, string>;
@@ -84,20 +84,23 @@ export function dashboardI18n(): { languages: readonly SupportedLanguage[]; stat
 
 /**
  * What the page needs to build its filters and decide which actions a key's role may take: the
- * API's vocabularies, the role → permission matrix, and the statuses each workflow action accepts
- * (keyed by the action's path segment; the server checks again and answers 409).
+ * API's vocabularies with their English names, the role → permission matrix, and the statuses each
+ * action accepts (keyed by the action's path segment; the server checks again and answers 409).
  */
-export function dashboardModel(): Record<string, unknown> {
+export function dashboardModel(): DashboardModel {
   return {
     statuses: CaseStatuses,
     severities: Severities,
     categories: Categories,
     channels: Channels,
-    products: Object.entries(Products).map(([id, p]) => ({ id, name: p.name, kind: p.kind })),
+    products: (Object.keys(Products) as ProductId[]).map((id) => ({ id, name: Products[id].name, kind: Products[id].kind })),
     diagnosisOutcomes: DiagnosisOutcomes,
     slaMetrics: SlaMetrics,
+    slaFilters: SlaFilters,
+    inboundOutcomes: InboundLogOutcomes,
     roles: Roles,
     rolePermissions: RolePermissions,
+    actPermissions: { billing: actPermissionFor("billing"), "subscription-management": actPermissionFor("subscription-management"), technical: actPermissionFor("technical") },
     /** Per action type and role, the statuses it may be recorded in (shared/domain `ActionAllowedStatuses`). */
     actions: ActionAllowedStatuses,
     /** The same by partner API path segment (`POST …/{caseId}/<path>`), for the owning partner. */
@@ -112,6 +115,9 @@ export function dashboardModel(): Record<string, unknown> {
     },
     /** What the indirect provider may do on a reseller's request escalated to it (nothing else). */
     providerActionStatuses: { escalation: allowedStatusesOf("escalate", "indirect-provider"), resolution: allowedStatusesOf("resolution", "indirect-provider") },
+    /** Reclassification (`PATCH …/{caseId}`) as the workflow allows it; assignment until the request is closed (shared/services/partnerActions). */
+    caseEditStatuses: { reclassification: allowedStatusesOf("reclassify"), assignment: CaseStatuses.filter((s: CaseStatus) => !isTerminal(s)) },
+    labels: DASHBOARD_LABELS,
   };
 }
 
