@@ -1,14 +1,16 @@
 /**
- * Registers the partner dashboard: `GET /api/dashboard/` serves the static page in the project's
- * `dashboard/` folder (HTML, CSS and a dependency-free browser script), plus two generated JSON
- * documents the page reads: `i18n.json` (status labels in the five customer languages, from
- * shared/templates) and `model.json` (the API's vocabularies, roles and permissions, from
- * shared/contracts). Anonymous at the Functions level: the page holds no data; it calls the partner
- * API with the API key the user signs in with (kept in the browser's sessionStorage only).
+ * Registers the partner dashboard: `GET /api/dashboard/` serves the built page in `dist/dashboard/`
+ * (index.html, app.js and dashboard.css, built by Vite from the TypeScript sources in `dashboard/`
+ * by `npm run build`), plus two generated JSON documents the page reads: `i18n.json` (status labels
+ * in the five customer languages, from shared/templates) and `model.json` (the API's vocabularies
+ * with their English names, roles, permissions and the statuses each action accepts, from
+ * shared/contracts and shared/domain; typed by shared/contracts/dashboard.ts). Anonymous at the
+ * Functions level: the page holds no data; it calls the partner API with the API key the user signs
+ * in with (kept in the browser's sessionStorage only).
  *
  * Every answer carries a strict Content-Security-Policy (no inline script or style, same-origin
  * only, no framing), `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`; files
- * are served only from the dashboard folder's top level, by an allow-list of names and extensions,
+ * are served only from the built folder's top level, by an allow-list of names and extensions,
  * with a strong ETag (304 on `If-None-Match`).
  */
 import crypto from "node:crypto";
@@ -51,16 +53,19 @@ const SECURITY_HEADERS = pageSecurityHeaders(DASHBOARD_CSP);
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9]+)+$/;
 
 /**
- * Finds the project's `dashboard/` folder by walking up from `start` (the compiled handler runs
- * from `dist/functions`, the TypeScript source from `functions`; a deployed package has it at
- * its root).
- * @returns the folder, or undefined when no ancestor has `dashboard/index.html`.
+ * Finds the built dashboard (`dist/dashboard/`, made by `npm run build`) by walking up from `start`:
+ * the compiled handler runs from `dist/functions` (its sibling), the TypeScript source from
+ * `functions` (the project root's `dist/dashboard`); a deployment package has it in its `dist/` too.
+ * The sources in the project's `dashboard/` folder are never served.
+ * @returns the folder, or undefined when no ancestor has a built `dashboard/index.html`.
  */
 export function findDashboardDir(start: string = __dirname): string | undefined {
   let dir = path.resolve(start);
   for (;;) {
-    const candidate = path.join(dir, "dashboard");
-    if (fs.existsSync(path.join(candidate, "index.html"))) return candidate;
+    const candidates = [path.join(dir, "dist", "dashboard")];
+    if (path.basename(dir) === "dist") candidates.unshift(path.join(dir, "dashboard"));
+    const found = candidates.find((c) => fs.existsSync(path.join(c, "index.html")));
+    if (found) return found;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
@@ -142,7 +147,7 @@ function plain(status: number, text: string, extra: Record<string, string> = {})
 
 /** Options of {@link createDashboardHandler}. */
 export interface DashboardHandlerOptions {
-  /** The folder of the static files; default {@link findDashboardDir}. */
+  /** The folder of the built page; default {@link findDashboardDir}. */
   dir?: string;
 }
 
