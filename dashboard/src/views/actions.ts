@@ -139,7 +139,9 @@ function availability(ctx: DashboardContext, spec: ActionSpec, c: SupportRequest
   const { model, state } = ctx;
   const permission: Permission = spec.permission === "act" ? model.actPermissions[c.category] : spec.permission;
   const role = state.session?.role;
-  const granted = role ? model.rolePermissions[role].includes(permission) : !state.denied.has(permission);
+  // A role this page's model does not know (newer than it) counts as unknown: a 403 tells.
+  const held: readonly Permission[] | undefined = role ? model.rolePermissions[role] : undefined;
+  const granted = held ? held.includes(permission) : !state.denied.has(permission);
   if (!granted) return { allowed: false, byRole: true, reason: `Your key's role${role ? ` (${labelOf(model.labels.roles, role)})` : ""} lacks ${permission}.` };
   const notNow = `Not possible while the request is ${statusLabel(model, c.status).toLowerCase()}.`;
   const detail = state.detail.detail;
