@@ -96,10 +96,14 @@ function renderLanguages(ctx: DashboardContext, current: CaseStatus, lang: Suppo
   );
 }
 
-/** The badge colour of an SLA clock's state (the warning thresholds it reached are shown as text). */
+/**
+ * The badge colour of an SLA clock's state: red once breached, green while running without a
+ * warning or once fulfilled, neutral otherwise (the warning thresholds reached are shown as text;
+ * the request's SLA health is the server's `slaHealth`).
+ */
 function clockBadgeClass(k: SlaClockView): string {
   if (k.state === "breached") return "sla-breached";
-  if (k.state === "running" || k.state === "fulfilled") return "sla-on-track";
+  if ((k.state === "running" && k.warned.length === 0) || k.state === "fulfilled") return "sla-on-track";
   return "";
 }
 
