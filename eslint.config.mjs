@@ -59,6 +59,27 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's browser code (dashboard/src, bundled by Vite): the server's types only, never
+    // its code; text into the page, never HTML.
+    files: ["dashboard/src/**/*.ts"],
+    rules: {
+      "no-restricted-imports": "off",
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/shared/**", "**/functions/**", "**/orchestrations/**", "**/emulator/**", "**/scripts/**"], message: "The dashboard imports only types of the server (import type … from shared/contracts).", allowTypeImports: true }] },
+      ],
+      "@typescript-eslint/consistent-type-imports": ["error", { prefer: "type-imports" }],
+      "@typescript-eslint/no-explicit-any": "error",
+      "no-restricted-properties": [
+        "error",
+        { property: "innerHTML", message: "Put text in with textContent or the h() helper." },
+        { property: "outerHTML", message: "Put text in with textContent or the h() helper." },
+        { property: "insertAdjacentHTML", message: "Put text in with textContent or the h() helper." },
+      ],
+      "no-restricted-globals": ["error", { name: "eval", message: "The CSP forbids eval." }],
+    },
+  },
+  {
     files: ["shared/domain/**/*.ts", "shared/contracts/**/*.ts"],
     rules: {
       "no-restricted-imports": [

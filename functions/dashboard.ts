@@ -1,23 +1,25 @@
 /**
- * Registers the partner dashboard: `GET /api/dashboard/` serves the static page in the project's
- * `dashboard/` folder (HTML, CSS and a dependency-free browser script), plus two generated JSON
- * documents the page reads: `i18n.json` (status labels in the five customer languages, from
- * shared/templates) and `model.json` (the API's vocabularies, roles and permissions, from
- * shared/contracts). Anonymous at the Functions level: the page holds no data; it calls the partner
- * API with the API key the user signs in with (kept in the browser's sessionStorage only).
+ * Registers the partner dashboard: `GET /api/dashboard/` serves the built page in `dist/dashboard/`
+ * (index.html, app.js and dashboard.css, built by Vite from the TypeScript sources in `dashboard/`
+ * by `npm run build`), plus two generated JSON documents the page reads: `i18n.json` (status labels
+ * in the five customer languages, from shared/templates) and `model.json` (the API's vocabularies
+ * with their English names, roles, permissions and the statuses each action accepts, from
+ * shared/contracts and shared/domain; typed by shared/contracts/dashboard.ts). Anonymous at the
+ * Functions level: the page holds no data; it calls the partner API with the API key the user signs
+ * in with (kept in the browser's sessionStorage only).
  *
  * Every answer carries a strict Content-Security-Policy (no inline script or style, same-origin
  * only, no framing), `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`; files
- * are served only from the dashboard folder's top level, by an allow-list of names and extensions,
+ * are served only from the built folder's top level, by an allow-list of names and extensions,
  * with a strong ETag (304 on `If-None-Match`).
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
-import { Categories, CaseStatuses, Channels, DiagnosisOutcomes, Products, RolePermissions, Roles, Severities, SupportedLanguages, type CaseStatus, type SupportedLanguage } from "../shared/contracts";
+import { actPermissionFor, Categories, CaseStatuses, Channels, DASHBOARD_LABELS, DiagnosisOutcomes, InboundLogOutcomes, Products, RolePermissions, Roles, Severities, SlaFilters, SupportedLanguages, type CaseStatus, type DashboardI18n, type DashboardModel, type ProductId } from "../shared/contracts";
 import { SlaMetrics } from "../shared/contracts/sla";
-import { ActionAllowedStatuses, allowedStatusesOf } from "../shared/domain";
+import { ActionAllowedStatuses, allowedStatusesOf, isTerminal } from "../shared/domain";
 import { statusEmailLocales } from "../shared/templates/statusEmail";
 import { registerHttpRoutes } from "./http/routes";
 import { pageSecurityHeaders } from "./http/securityHeaders";
@@ -51,16 +53,19 @@ const SECURITY_HEADERS = pageSecurityHeaders(DASHBOARD_CSP);
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9]+)+$/;
 
 /**
- * Finds the project's `dashboard/` folder by walking up from `start` (the compiled handler runs
- * from `dist/functions`, the TypeScript source from `functions`; a deployed package has it at
- * its root).
- * @returns the folder, or undefined when no ancestor has `dashboard/index.html`.
+ * Finds the built dashboard (`dist/dashboard/`, made by `npm run build`) by walking up from `start`:
+ * the compiled handler runs from `dist/functions` (its sibling), the TypeScript source from
+ * `functions` (the project root's `dist/dashboard`); a deployment package has it in its `dist/` too.
+ * The sources in the project's `dashboard/` folder are never served.
+ * @returns the folder, or undefined when no ancestor has a built `dashboard/index.html`.
  */
 export function findDashboardDir(start: string = __dirname): string | undefined {
   let dir = path.resolve(start);
   for (;;) {
-    const candidate = path.join(dir, "dashboard");
-    if (fs.existsSync(path.join(candidate, "index.html"))) return candidate;
+    const candidates = [path.join(dir, "dist", "dashboard")];
+    if (path.basename(dir) === "dist") candidates.unshift(path.join(dir, "dashboard"));
+    const found = candidates.find((c) => fs.existsSync(path.join(c, "index.html")));
+    if (found) return found;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
@@ -68,10 +73,10 @@ export function findDashboardDir(start: string = __dirname): string | undefined 
 }
 
 /** Status labels as customers see them, per language (English fills gaps, as in the emails). */
-export function dashboardI18n(): { languages: readonly SupportedLanguage[]; statusLabels: Record<SupportedLanguage, Record<CaseStatus, string>>; locales: Record<SupportedLanguage, string> } {
+export function dashboardI18n(): DashboardI18n {
   const english = statusEmailLocales.en;
-  const statusLabels = {} as Record<SupportedLanguage, Record<CaseStatus, string>>;
-  const locales = {} as Record<SupportedLanguage, string>;
+  const statusLabels = {} as DashboardI18n["statusLabels"];
+  const locales = {} as DashboardI18n["locales"];
   for (const lang of SupportedLanguages) {
     const loc = statusEmailLocales[lang];
     const labels = {} as Record<CaseStatus, string>;
@@ -84,20 +89,23 @@ export function dashboardI18n(): { languages: readonly SupportedLanguage[]; stat
 
 /**
  * What the page needs to build its filters and decide which actions a key's role may take: the
- * API's vocabularies, the role → permission matrix, and the statuses each workflow action accepts
- * (keyed by the action's path segment; the server checks again and answers 409).
+ * API's vocabularies with their English names, the role → permission matrix, and the statuses each
+ * action accepts (keyed by the action's path segment; the server checks again and answers 409).
  */
-export function dashboardModel(): Record<string, unknown> {
+export function dashboardModel(): DashboardModel {
   return {
     statuses: CaseStatuses,
     severities: Severities,
     categories: Categories,
     channels: Channels,
-    products: Object.entries(Products).map(([id, p]) => ({ id, name: p.name, kind: p.kind })),
+    products: (Object.keys(Products) as ProductId[]).map((id) => ({ id, name: Products[id].name, kind: Products[id].kind })),
     diagnosisOutcomes: DiagnosisOutcomes,
     slaMetrics: SlaMetrics,
+    slaFilters: SlaFilters,
+    inboundOutcomes: InboundLogOutcomes,
     roles: Roles,
     rolePermissions: RolePermissions,
+    actPermissions: { billing: actPermissionFor("billing"), "subscription-management": actPermissionFor("subscription-management"), technical: actPermissionFor("technical") },
     /** Per action type and role, the statuses it may be recorded in (shared/domain `ActionAllowedStatuses`). */
     actions: ActionAllowedStatuses,
     /** The same by partner API path segment (`POST …/{caseId}/<path>`), for the owning partner. */
@@ -112,6 +120,9 @@ export function dashboardModel(): Record<string, unknown> {
     },
     /** What the indirect provider may do on a reseller's request escalated to it (nothing else). */
     providerActionStatuses: { escalation: allowedStatusesOf("escalate", "indirect-provider"), resolution: allowedStatusesOf("resolution", "indirect-provider") },
+    /** Reclassification (`PATCH …/{caseId}`) as the workflow allows it; assignment until the request is closed (shared/services/partnerActions). */
+    caseEditStatuses: { reclassification: allowedStatusesOf("reclassify"), assignment: CaseStatuses.filter((s: CaseStatus) => !isTerminal(s)) },
+    labels: DASHBOARD_LABELS,
   };
 }
 
@@ -136,7 +147,7 @@ function plain(status: number, text: string, extra: Record<string, string> = {})
 
 /** Options of {@link createDashboardHandler}. */
 export interface DashboardHandlerOptions {
-  /** The folder of the static files; default {@link findDashboardDir}. */
+  /** The folder of the built page; default {@link findDashboardDir}. */
   dir?: string;
 }
 

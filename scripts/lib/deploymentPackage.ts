@@ -8,10 +8,11 @@
  * | `host.json` | the host configuration |
  * | `package.json` | `main` (`dist/functions/*.js`), `engines` and the production dependencies (no scripts, no devDependencies) |
  * | `dist/functions`, `dist/orchestrations`, `dist/shared` | the compiled JavaScript (no source maps, no TypeScript) |
- * | `dashboard/` | the partners' dashboard page the `Dashboard` function serves |
+ * | `dist/dashboard` | the partners' dashboard page as Vite built it (index.html, app.js, dashboard.css), which the `Dashboard` function serves |
  * | `node_modules/` | the production dependencies exactly as package-lock.json pins them (`npm ci --omit=dev`) |
  *
- * Not in it: tests, the local host (`emulator/`), scripts, benchmarks, infra, sources, dev tools.
+ * Not in it: tests, the local host (`emulator/`), scripts, benchmarks, infra, sources (the
+ * dashboard's TypeScript included), dev tools.
  * Built locally because the app is TypeScript with a build step (Microsoft's TypeScript build
  * options recommend a local build; https://learn.microsoft.com/azure/azure-functions/typescript-build-options),
  * so azure.yaml says `remoteBuild: false` and the package carries its `node_modules`.
@@ -24,9 +25,12 @@ import zlib from "node:zlib";
 /** The compiled folders of `dist/` the app consists of (everything else in `dist/` is tooling). */
 export const APP_DIST_FOLDERS = ["functions", "orchestrations", "shared"] as const;
 
+/** The folder of `dist/` holding the built dashboard page (`vite build dashboard`, part of `npm run build`). */
+export const DASHBOARD_DIST_FOLDER = "dashboard";
+
 /** Options of {@link buildDeploymentPackage}. */
 export interface BuildDeploymentPackageOptions {
-  /** The project root (package.json, package-lock.json, host.json, dashboard/, a built dist/). */
+  /** The project root (package.json, package-lock.json, host.json, a built dist/ with the dashboard). */
   root: string;
   /** The folder to create (emptied first), e.g. `<root>/dist-package`. */
   outDir: string;
@@ -126,7 +130,8 @@ export function checkPrunedLockfile(pruned: Lockfile, project: Lockfile): void {
 
 /**
  * Checks the package holds nothing it must not: no package the lockfile marks dev-only, no
- * TypeScript or source maps of the app, no tooling folders of `dist/`.
+ * TypeScript or source maps of the app, no tooling folders of `dist/`, no sources at the top
+ * level (the dashboard's included: only its build in `dist/dashboard` is served).
  * @throws DeploymentPackageError naming what it found.
  */
 export function checkDeploymentPackage(outDir: string, lockfile: Lockfile): void {
@@ -135,12 +140,12 @@ export function checkDeploymentPackage(outDir: string, lockfile: Lockfile): void
     if (key !== "" && (entry.dev || entry.devOptional) && fs.existsSync(path.join(outDir, key))) found.push(key);
   }
   for (const name of fs.readdirSync(path.join(outDir, "dist"))) {
-    if (!(APP_DIST_FOLDERS as readonly string[]).includes(name)) found.push(`dist/${name}`);
+    if (!(APP_DIST_FOLDERS as readonly string[]).includes(name) && name !== DASHBOARD_DIST_FOLDER) found.push(`dist/${name}`);
   }
   for (const file of walkFiles(path.join(outDir, "dist"))) {
     if (/\.(ts|map)$/.test(file)) found.push(path.relative(outDir, file));
   }
-  for (const name of ["test", "emulator", "scripts", "bench", "infra", "functions", "shared", "orchestrations", "local.settings.json", "tsconfig.json"]) {
+  for (const name of ["test", "emulator", "scripts", "bench", "infra", "functions", "shared", "orchestrations", "dashboard", "local.settings.json", "tsconfig.json"]) {
     if (fs.existsSync(path.join(outDir, name))) found.push(name);
   }
   if (found.length > 0) throw new DeploymentPackageError(`The deployment package holds what it must not: ${found.slice(0, 20).join(", ")}${found.length > 20 ? ` and ${found.length - 20} more` : ""}`);
@@ -173,7 +178,7 @@ export function measureDeploymentPackage(outDir: string): DeploymentPackageSumma
 
 /**
  * Builds the deployment package from a built project (`npm run build` first): copies the compiled
- * app, host.json, dashboard/ and a package.json without scripts, workspaces or devDependencies,
+ * app, the built dashboard (`dist/dashboard`), host.json and a package.json without scripts, workspaces or devDependencies,
  * prunes the project's lockfile to it (`npm install --package-lock-only`; {@link checkPrunedLockfile}
  * makes sure no version moved), installs the production dependencies with
  * `npm ci --omit=dev --ignore-scripts` (exactly the lockfile's versions; no production dependency
@@ -187,10 +192,11 @@ export function buildDeploymentPackage(options: BuildDeploymentPackageOptions): 
   for (const folder of APP_DIST_FOLDERS) {
     if (!fs.existsSync(path.join(root, "dist", folder))) throw new DeploymentPackageError(`dist/${folder} is missing: run npm run build first`);
   }
+  if (!fs.existsSync(path.join(root, "dist", DASHBOARD_DIST_FOLDER, "index.html"))) throw new DeploymentPackageError(`dist/${DASHBOARD_DIST_FOLDER} is missing: run npm run build first`);
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   for (const folder of APP_DIST_FOLDERS) copyTree(path.join(root, "dist", folder), path.join(outDir, "dist", folder), (name) => name.endsWith(".js") || name.endsWith(".json"));
-  copyTree(path.join(root, "dashboard"), path.join(outDir, "dashboard"), () => true);
+  copyTree(path.join(root, "dist", DASHBOARD_DIST_FOLDER), path.join(outDir, "dist", DASHBOARD_DIST_FOLDER), () => true);
   fs.copyFileSync(path.join(root, "host.json"), path.join(outDir, "host.json"));
 
   // The project is an npm workspace (the local host, emulator/, is its package). The deployed app

@@ -48,10 +48,11 @@ afterAll(async () => {
 });
 
 describe("the deployment package", () => {
-  it("holds the compiled app, host.json, package.json, the dashboard and production dependencies only", () => {
+  it("holds the compiled app, host.json, package.json, the built dashboard and production dependencies only", () => {
     expect(path.relative(root, appDir).startsWith("..")).toBe(true);
-    expect(fs.readdirSync(appDir).sort()).toEqual(["dashboard", "dist", "host.json", "node_modules", "package.json"]);
-    expect(fs.readdirSync(path.join(appDir, "dist")).sort()).toEqual(["functions", "orchestrations", "shared"]);
+    expect(fs.readdirSync(appDir).sort()).toEqual(["dist", "host.json", "node_modules", "package.json"]);
+    expect(fs.readdirSync(path.join(appDir, "dist")).sort()).toEqual(["dashboard", "functions", "orchestrations", "shared"]);
+    expect(fs.readdirSync(path.join(appDir, "dist", "dashboard")).sort()).toEqual(["app.js", "dashboard.css", "index.html"]);
     const pkg = JSON.parse(fs.readFileSync(path.join(appDir, "package.json"), "utf8")) as Record<string, unknown>;
     const source = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { main: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
     expect(pkg).toMatchObject({ main: source.main, dependencies: source.dependencies });
@@ -81,6 +82,14 @@ describe("the deployment package", () => {
     const res = await fetch(testStack!.stack.urls.health);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "healthy" });
+  });
+
+  it("serves the built dashboard from the package", async () => {
+    const app = testStack!.stack.urls.app;
+    const page = await fetch(`${app}/api/dashboard/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('src="./app.js"');
+    expect((await fetch(`${app}/api/dashboard/app.js`)).headers.get("content-type")).toBe("text/javascript; charset=utf-8");
   });
 
   it("runs a signed support request to its acknowledgement", async () => {
