@@ -35,8 +35,10 @@ export function createSubmitSupportRequestHandler(deps: WorkflowSource<SubmitSup
       const partnerId = request.params.partnerId ?? "";
       const instance = pathOf(request);
       if (!PartnerIdSchema.safeParse(partnerId).success) return invalidPartnerIdProblem(instance);
-      const credentials = await container.partners.getCredentials(partnerId);
-      if (!credentials) return notFoundProblem("No such partner.", instance);
+      // One read: the secrets verify the signature, the partner creates the case.
+      const found = await container.partners.getPartnerWithCredentials(partnerId);
+      if (!found) return notFoundProblem("No such partner.", instance);
+      const { partner, credentials } = found;
       // The signature covers the bytes as sent: verify them first, decode only afterwards.
       const bytes = new Uint8Array(await request.arrayBuffer());
       const verification = verifyWebhook(credentials.webhookSecrets, bytes, request.headers, container.clock.now());
@@ -54,10 +56,10 @@ export function createSubmitSupportRequestHandler(deps: WorkflowSource<SubmitSup
         partnerId,
         raw,
         async () => {
-          const result = await submitSupportRequest(container.supportRequestDeps(deps.getWorkflow(context)), partnerId, body.value, { webhookId: verification.webhookId, payloadFingerprint: webhookPayloadFingerprint(bytes) });
+          const result = await submitSupportRequest(container.supportRequestDeps(deps.getWorkflow(context)), partnerId, body.value, { webhookId: verification.webhookId, payloadFingerprint: webhookPayloadFingerprint(bytes), partner });
           context.log(`Support request ${result.caseId} received for partner ${partnerId}`);
           // The customer directory learns the customer of every case (email intake looks senders up there).
-          const stored = await container.cases.getCase(partnerId, result.caseId);
+          const stored = result.created ?? (await container.cases.getCase(partnerId, result.caseId));
           if (stored) await recordCustomerFromCase({ directory: container.customerDirectory, clock: container.clock }, stored).catch((e: unknown) => context.warn(`Customer directory not updated for ${result.caseId}:`, e));
           return json(202, { caseId: result.caseId, status: result.status, statusUrl: result.statusUrl }, { Location: result.statusUrl });
         },

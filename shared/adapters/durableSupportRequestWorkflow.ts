@@ -29,8 +29,9 @@ export class DurableSupportRequestWorkflow implements SupportRequestWorkflow {
    * Starts `SupportRequestOrchestrator` with instance id = case id unless an instance exists.
    * @throws Error when the Durable extension fails.
    */
-  async start(caseId: string, partnerId: string): Promise<void> {
-    if (await this.getStatus(caseId)) return;
+  async start(caseId: string, partnerId: string, options: { newCase?: boolean } = {}): Promise<void> {
+    // startNew over a completed instance would run it again: look first, unless the case is new.
+    if (!options.newCase && (await this.getStatus(caseId))) return;
     const input: SupportRequestOrchestrationInput = { caseId, partnerId };
     try {
       await this.client.startNew(OrchestratorNames.supportRequest, { instanceId: caseId, input });
@@ -79,8 +80,8 @@ export class DurableSupportRequestWorkflow implements SupportRequestWorkflow {
    * @returns false when the instance does not exist or is in another state.
    * @throws Error when the Durable extension fails.
    */
-  async raiseEvent(caseId: string, eventName: string, payload: unknown): Promise<boolean> {
-    const status = await this.getStatus(caseId);
+  async raiseEvent(caseId: string, eventName: string, payload: unknown, options: { status?: WorkflowStatus } = {}): Promise<boolean> {
+    const status = options.status ?? (await this.getStatus(caseId));
     if (!status || !(status.runtimeStatus === df.OrchestrationRuntimeStatus.Running || status.runtimeStatus === df.OrchestrationRuntimeStatus.Pending)) return false;
     await this.client.raiseEvent(caseId, eventName, payload);
     return true;

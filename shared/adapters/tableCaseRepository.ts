@@ -214,8 +214,13 @@ export class TableCaseRepository implements CaseRepository {
   ) {}
 
   /**
-   * Stores a new case: the first timeline entry (idempotent), then case and index rows in one
-   * transaction. A timeline entry without a case row is invisible (every read starts at the case).
+   * Stores a new case: the first timeline entry (idempotent), then case and index rows, and the
+   * intake delivery when given, in one entity-group transaction. Nothing is read first: the
+   * transaction fails as a whole (409) when the case id or the delivery is taken, and only then is
+   * the delivery read to tell which. A timeline entry without a case row is invisible (every read
+   * starts at the case); the one written for a delivery that turned out to be recorded is deleted.
+   * Two requests for a new case (three with a delivery that was recorded before).
+   * @throws DeliveryAlreadyRecordedError when the delivery created a case before (names it).
    * @throws CaseAlreadyExistsError when the case id is taken.
    * @throws RestError when storage fails.
    */
@@ -223,23 +228,7 @@ export class TableCaseRepository implements CaseRepository {
     const cases = await this.storage.getTable(TableNames.cases);
     const pk = encodeKey(supportRequest.partnerId);
     const deliveryRow = options.deliveryId === undefined ? undefined : deliveryRowKey(options.deliveryId);
-    const throwIfDelivered = async (): Promise<void> => {
-      if (!deliveryRow || !options.deliveryId) return;
-      try {
-        const row = await cases.getEntity<{ caseId: string; fingerprint?: string }>(pk, deliveryRow, { queryOptions: { select: ["caseId", "fingerprint"] } });
-        throw new DeliveryAlreadyRecordedError(options.deliveryId, row.caseId, typeof row.fingerprint === "string" ? row.fingerprint : undefined);
-      } catch (e) {
-        if (statusOf(e) !== 404) throw e;
-      }
-    };
-    await throwIfDelivered();
-    try {
-      await cases.getEntity(pk, caseRowKey(supportRequest.caseId), { queryOptions: { select: ["status"] } });
-      throw new CaseAlreadyExistsError(supportRequest.caseId);
-    } catch (e) {
-      if (statusOf(e) !== 404) throw e;
-    }
-    await this.#insertTimeline(supportRequest.partnerId, supportRequest.caseId, firstEntry);
+    const wroteTimeline = await this.#insertTimeline(supportRequest.partnerId, supportRequest.caseId, firstEntry);
     const data = packJson(supportRequest);
     const actions: TransactionAction[] = [
       ["create", { partitionKey: pk, rowKey: caseRowKey(supportRequest.caseId), caseId: supportRequest.caseId, status: supportRequest.status, createdAt: supportRequest.createdAt, updatedAt: supportRequest.updatedAt, applied: "{}", ...data }],
@@ -249,12 +238,21 @@ export class TableCaseRepository implements CaseRepository {
     try {
       await cases.submitTransaction(actions);
     } catch (e) {
-      if (statusOf(e) === 409) {
-        // Entity group transactions do not say which row collided: a concurrent redelivery or a taken id.
-        await throwIfDelivered();
-        throw new CaseAlreadyExistsError(supportRequest.caseId);
+      if (statusOf(e) !== 409) throw e;
+      // Entity group transactions do not say which row collided: a redelivery or a taken id.
+      if (deliveryRow && options.deliveryId) {
+        let recorded: { caseId: string; fingerprint?: unknown } | undefined;
+        try {
+          recorded = await cases.getEntity<{ caseId: string; fingerprint?: unknown }>(pk, deliveryRow, { queryOptions: { select: ["caseId", "fingerprint"] } });
+        } catch (readError) {
+          if (statusOf(readError) !== 404) throw readError;
+        }
+        if (recorded) {
+          if (wroteTimeline && recorded.caseId !== supportRequest.caseId) await this.#deleteTimelineEntry(supportRequest.partnerId, supportRequest.caseId, firstEntry.entryId);
+          throw new DeliveryAlreadyRecordedError(options.deliveryId, recorded.caseId, typeof recorded.fingerprint === "string" ? recorded.fingerprint : undefined);
+        }
       }
-      throw e;
+      throw new CaseAlreadyExistsError(supportRequest.caseId);
     }
   }
 
@@ -514,13 +512,22 @@ export class TableCaseRepository implements CaseRepository {
     return this.patchCase(partnerId, caseId, (current) => (current.status === "closed" ? eraseSupportRequest(current, at) : undefined));
   }
 
-  async #insertTimeline(partnerId: string, caseId: string, entry: TimelineEntry): Promise<void> {
+  /** Inserts a timeline entry; one that exists is left as it is. @returns whether this call wrote it. */
+  async #insertTimeline(partnerId: string, caseId: string, entry: TimelineEntry): Promise<boolean> {
     const table: TableClient = await this.storage.getTable(TableNames.timeline);
     try {
       await table.createEntity({ partitionKey: timelinePartitionKey(partnerId, caseId), rowKey: encodeKey(entry.entryId), at: entry.at, kind: entry.kind, writtenAt: this.now().toISOString(), ...packJson(entry) });
+      return true;
     } catch (e) {
       if (statusOf(e) !== 409) throw e;
+      return false;
     }
+  }
+
+  /** Deletes a timeline entry this repository wrote for a case that was not created (best effort: an orphan entry is invisible). */
+  async #deleteTimelineEntry(partnerId: string, caseId: string, entryId: string): Promise<void> {
+    const table: TableClient = await this.storage.getTable(TableNames.timeline);
+    await table.deleteEntity(timelinePartitionKey(partnerId, caseId), encodeKey(entryId)).catch(() => undefined);
   }
 
   /**

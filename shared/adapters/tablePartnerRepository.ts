@@ -152,7 +152,16 @@ export class TablePartnerRepository implements PartnerRepository {
   /** The credential record, or undefined when the partner is unknown. @throws RestError when storage fails. */
   async getCredentials(partnerId: string): Promise<PartnerCredentialRecord | undefined> {
     const row = await this.#getRow(partnerId);
-    if (!row) return undefined;
+    return row ? this.#credentialsOf(partnerId, row) : undefined;
+  }
+
+  /** The partner and its credential record from one point read, or undefined when unknown. @throws RestError when storage fails. */
+  async getPartnerWithCredentials(partnerId: string): Promise<{ partner: Partner; credentials: PartnerCredentialRecord } | undefined> {
+    const row = await this.#getRow(partnerId);
+    return row ? { partner: unpackJson<Partner>(row), credentials: await this.#credentialsOf(partnerId, row) } : undefined;
+  }
+
+  async #credentialsOf(partnerId: string, row: StoredEntity): Promise<PartnerCredentialRecord> {
     const apiKeys = keysOfRow(row);
     const webhookSecrets = await this.#openSecrets(row);
     // A row from before sealing: seal it now (best effort; a concurrent write does it as well).

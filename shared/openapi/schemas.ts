@@ -39,7 +39,7 @@ export const SubmitSupportRequestResponseSchema = z.object({
   /** Absolute URL of the case in the partner API (equals the `Location` header). */
   statusUrl: z.string(),
 });
-const _submitMatches: Same<z.infer<typeof SubmitSupportRequestResponseSchema>, Omit<SubmitSupportRequestResult, "createdAt">> = true;
+const _submitMatches: Same<z.infer<typeof SubmitSupportRequestResponseSchema>, Omit<SubmitSupportRequestResult, "createdAt" | "created">> = true;
 
 /** 202 of `POST /api/partners/{partnerId}/inbound-email`: the blob the message was stored as (processing is asynchronous). */
 export const InboundEmailAcceptedSchema = z.object({

@@ -180,6 +180,11 @@ export interface PartnerRepository {
   getPartner(partnerId: string): Promise<Partner | undefined>;
   /** Credential record of a partner, or undefined when unknown. */
   getCredentials(partnerId: string): Promise<PartnerCredentialRecord | undefined>;
+  /**
+   * The partner and its credential record from one read (the signed webhook needs both: the
+   * secrets to verify, the partner to create the case), or undefined when unknown.
+   */
+  getPartnerWithCredentials(partnerId: string): Promise<{ partner: Partner; credentials: PartnerCredentialRecord } | undefined>;
   /** Every partner (small: a partner count, not a case count). */
   listPartners(): Promise<Partner[]>;
   /**
@@ -705,10 +710,19 @@ export interface WorkflowInstanceSummary {
 
 /** The support-request workflow (a Durable orchestration per case; instance id = case id). */
 export interface SupportRequestWorkflow {
-  /** Starts the orchestration for a case; succeeds when it already exists (idempotent, also when started concurrently). */
-  start(caseId: string, partnerId: string): Promise<void>;
-  /** Raises an external event on the case's orchestration. @returns false when the instance does not exist or has completed. */
-  raiseEvent(caseId: string, eventName: string, payload: unknown): Promise<boolean>;
+  /**
+   * Starts the orchestration for a case; succeeds when it already exists (idempotent, also when
+   * started concurrently); an instance that completed is left completed. `options.newCase`: the
+   * case was created by this call, so no instance can exist and none is looked up first.
+   */
+  start(caseId: string, partnerId: string, options?: { newCase?: boolean }): Promise<void>;
+  /**
+   * Raises an external event on the case's orchestration. `options.status`: the instance's status
+   * as the caller has just read it, so it is not read again (the extension still drops an event
+   * for an instance that completed meanwhile, as it does for any event that races a completion).
+   * @returns false when the instance does not exist or is not running or pending.
+   */
+  raiseEvent(caseId: string, eventName: string, payload: unknown, options?: { status?: WorkflowStatus }): Promise<boolean>;
   /** Status of the case's orchestration, or undefined when none exists. */
   getStatus(caseId: string, options?: GetWorkflowStatusOptions): Promise<WorkflowStatus | undefined>;
   /**

@@ -14,6 +14,7 @@ import {
   type Actor,
   type CaseAction,
   type EscalationRecord,
+  type Partner,
   type SlaClockView,
   type SlaEvent,
   type SlaMetricName,
@@ -58,6 +59,8 @@ export interface SubmitSupportRequestResult {
   statusUrl: string;
   /** ISO 8601 UTC. */
   createdAt: string;
+  /** The case as this call stored it; absent when a redelivery found its case stored before. */
+  created?: SupportRequest;
 }
 
 /**
@@ -79,7 +82,8 @@ export function webhookPayloadFingerprint(body: Uint8Array | string): string {
  * @param meta - `webhookId` of the Standard Webhooks message: recorded on the timeline and as the
  *   intake delivery, so one delivery creates at most one case; `payloadFingerprint`
  *   ({@link webhookPayloadFingerprint}) recorded with the delivery: the same id with the same
- *   payload is the same request (its case is returned), with another payload a conflict.
+ *   payload is the same request (its case is returned), with another payload a conflict;
+ *   `partner`: the partner as the caller read it (with its webhook secrets), so it is not read again.
  * @throws ValidationError when the body does not satisfy `CreateSupportRequestSchema`.
  * @throws NotFoundError when the partner does not exist.
  * @throws DeliveryConflictError when `webhookId` created a case before from a payload with
@@ -88,9 +92,9 @@ export function webhookPayloadFingerprint(body: Uint8Array | string): string {
  *   workflow; a redelivery with the same `webhookId` resumes that case (starts its orchestration)
  *   instead of creating another.
  */
-export async function submitSupportRequest(deps: SupportRequestDeps, partnerId: string, body: unknown, meta: { webhookId?: string; payloadFingerprint?: string } = {}): Promise<SubmitSupportRequestResult> {
+export async function submitSupportRequest(deps: SupportRequestDeps, partnerId: string, body: unknown, meta: { webhookId?: string; payloadFingerprint?: string; partner?: Partner } = {}): Promise<SubmitSupportRequestResult> {
   const request = parseInput(CreateSupportRequestSchema, body);
-  const partner = await deps.partners.getPartner(partnerId);
+  const partner = meta.partner?.id === partnerId ? meta.partner : await deps.partners.getPartner(partnerId);
   if (!partner) throw new NotFoundError(`Partner ${partnerId} not found`);
   const now = deps.clock.now();
   const createdAt = now.toISOString();
@@ -108,6 +112,7 @@ export async function submitSupportRequest(deps: SupportRequestDeps, partnerId: 
     const caseId = gen(now);
     const sr: SupportRequest = { caseId, partnerId, channel: "webhook", ...request, status: "received", createdAt, updatedAt: createdAt };
     let stored = caseId;
+    let created: SupportRequest | undefined = sr;
     try {
       await deps.cases.createCase(sr, first, delivery);
     } catch (e) {
@@ -119,9 +124,10 @@ export async function submitSupportRequest(deps: SupportRequestDeps, partnerId: 
       const recorded = e as { caseId: string; fingerprint?: string };
       if (recorded.fingerprint && meta.payloadFingerprint && recorded.fingerprint !== meta.payloadFingerprint) throw new DeliveryConflictError(meta.webhookId ?? "", recorded.caseId);
       stored = recorded.caseId;
+      created = undefined;
     }
-    await deps.workflow.start(stored, partnerId);
-    return { caseId: stored, status: "received", statusUrl: caseStatusUrl(deps.publicBaseUrl, partnerId, stored), createdAt };
+    await deps.workflow.start(stored, partnerId, { newCase: created !== undefined });
+    return { caseId: stored, status: "received", statusUrl: caseStatusUrl(deps.publicBaseUrl, partnerId, stored), createdAt, ...(created ? { created } : {}) };
   }
 }
 
@@ -319,7 +325,10 @@ export async function recordCaseAction(deps: Deps, partnerId: string, caseId: st
     const outcome = await restartWorkflow(deps, sr, { kind: "recover", reason, requestedAt: at, actor: by, attempt: (sr.workflow?.attempts ?? 0) + 1 });
     if (outcome.restarted) return { caseId, action: action.type, seq: record.seq, event: "restarted", recordedAt: record.recordedAt, statusUrl: caseStatusUrl(deps.publicBaseUrl, partnerId, caseId) };
   }
-  const raised = await deps.workflow.raiseEvent(caseId, EventNames.actionsAvailable, null);
+  // A status read above as running or pending is not read again; any other (a restart that did
+  // not happen because another one won, a continue-as-new in passing) is.
+  const running = !stopped && (status.runtimeStatus === "Running" || status.runtimeStatus === "Pending");
+  const raised = await deps.workflow.raiseEvent(caseId, EventNames.actionsAvailable, null, running ? { status } : {});
   if (!raised) throw new ConflictError(`The workflow of ${caseId} is not running, so the ${what} cannot be processed`, sr.status);
   return { caseId, action: action.type, seq: record.seq, event: EventNames.actionsAvailable, recordedAt: record.recordedAt, statusUrl: caseStatusUrl(deps.publicBaseUrl, partnerId, caseId) };
 }

@@ -30,6 +30,10 @@ export function describePartnerRepositoryContract(name: string, makeAdapter: Mak
         apiKeyHashes: [hash("b")],
         apiKeys: [{ keyId: `key_${"b".repeat(16)}`, hash: hash("b"), prefix: "csp_····", role: "global-admin", name: "Registration key", createdAt: first.createdAt }],
       });
+      // One read for the signed webhook: the same partner and credentials as the two reads.
+      expect(await partners.getPartnerWithCredentials("gamma-partner")).toEqual({ partner: await partners.getPartner("gamma-partner"), credentials: await partners.getCredentials("gamma-partner") });
+      expect(await partners.getPartnerWithCredentials("nobody-here")).toBeUndefined();
+      expect(await partners.getPartnerWithCredentials("Not/A Partner Id")).toBeUndefined();
       expect(await partners.findPartnerIdByApiKeyHash(hash("b"))).toBe("gamma-partner");
       expect(await partners.findPartnerIdByApiKeyHash(hash("a"))).toBeUndefined();
       expect(await partners.findPartnerIdByApiKeyHash("not-a-hash")).toBeUndefined();

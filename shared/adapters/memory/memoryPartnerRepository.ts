@@ -54,6 +54,12 @@ export class MemoryPartnerRepository implements PartnerRepository {
     return copy({ webhookSecrets: stored.webhookSecrets, apiKeyHashes: stored.keys.filter((k) => k.revokedAt === undefined).map((k) => k.hash), apiKeys: stored.keys });
   }
 
+  /** The partner and its credential record, or undefined when the partner is unknown. */
+  async getPartnerWithCredentials(partnerId: string): Promise<{ partner: Partner; credentials: PartnerCredentialRecord } | undefined> {
+    const [partner, credentials] = [await this.getPartner(partnerId), await this.getCredentials(partnerId)];
+    return partner && credentials ? { partner, credentials } : undefined;
+  }
+
   /** Every partner, by id. */
   async listPartners(): Promise<Partner[]> {
     return copy([...this.#partners.values()].map((s) => s.partner).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
