@@ -4,7 +4,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
-import path from "node:path";
 import { getFreePort, getFreePorts } from "./ports";
 
 export { getFreePort, getFreePorts };
@@ -63,7 +62,8 @@ export async function startAzurite(options: { location?: string } = {}): Promise
   for (let attempt = 1; attempt <= 3; attempt++) {
     const [blob, queue, table] = (await getFreePorts(3)) as [number, number, number];
     const ports = { blob, queue, table };
-    const bin = path.join(__dirname, "..", "..", "node_modules", "azurite", "dist", "src", "azurite.js");
+    // Resolved as a module, so it is found from the TypeScript sources and from dist/ (benchmarks) alike.
+    const bin = require.resolve("azurite/dist/src/azurite.js");
     const args = [
       bin,
       "--silent",
