@@ -14,3 +14,4 @@ export * from "./audit";
 export * from "./faults";
 export * from "./text";
 export * from "./customerData";
+export * from "./reports";
