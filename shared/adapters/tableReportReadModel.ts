@@ -5,13 +5,16 @@
  * row share a partition and are written in one entity-group transaction:
  * - a fact per request, RowKey `f|<series>|<createdAt ISO 8601 UTC>|<caseId>`: the request's fact
  *   (JSON over `json0…`), replaced whole by every write;
- * - a day per UTC date, RowKey `d|<series>|<YYYY-MM-DD>`: the day's aggregate (JSON over
- *   `json0…`) and `dirty`. Writing a fact merges `dirty: true` onto its day row in the same
+ * - a day per UTC date, RowKey `d|<series>|<YYYY-MM-DD>`: the day's aggregate (gzip-compressed
+ *   JSON in binary properties `gz0…`, each within the 64 KiB property limit, and `gzParts`) and
+ *   `dirty`. Compressed because a report reads a year of them: the JSON repeats its keys in every
+ *   cell and shrinks about tenfold. Writing a fact merges `dirty: true` onto its day row in the same
  *   transaction, which also changes the row's ETag; a recomputation replaces the row with
  *   `If-Match` of the ETag it read before listing the day's facts, so it fails (412) whenever a fact
  *   of the day was written after that read, and the day stays dirty.
  * A report reads the day rows of its range: at most one row per day per series.
  */
+import { gunzipSync, gzipSync } from "node:zlib";
 import { odata } from "@azure/data-tables";
 import type { CaseFact, DayAggregate, ReportSeries } from "../contracts";
 import type { ReportReadModel, StoredReportDay } from "../ports";
@@ -80,7 +83,7 @@ export class TableReportReadModel implements ReportReadModel {
   async replaceDay(partnerId: string, series: ReportSeries, aggregate: DayAggregate, etag: string): Promise<boolean> {
     const table = await this.storage.getTable(REPORT_READ_MODEL_TABLE);
     try {
-      await table.updateEntity({ partitionKey: encodeKey(partnerId), rowKey: reportDayRowKey(series, aggregate.day), dirty: false, ...packJson(aggregate) }, "Replace", { etag });
+      await table.updateEntity({ partitionKey: encodeKey(partnerId), rowKey: reportDayRowKey(series, aggregate.day), dirty: false, ...packDay(aggregate) }, "Replace", { etag });
       return true;
     } catch (e) {
       const status = statusOf(e);
@@ -90,7 +93,37 @@ export class TableReportReadModel implements ReportReadModel {
   }
 }
 
+/** Bytes per binary property: below the 64 KiB limit of one property. */
+const GZ_CHUNK = 60_000;
+
+/**
+ * A day's aggregate as stored: gzip of its JSON over binary properties `gz0`, `gz1`, … plus
+ * `gzParts` (their count).
+ */
+export function packDay(aggregate: DayAggregate): Record<string, Uint8Array | number> {
+  const bytes = gzipSync(Buffer.from(JSON.stringify(aggregate), "utf8"));
+  const out: Record<string, Uint8Array | number> = {};
+  let parts = 0;
+  for (let i = 0; i < bytes.length || parts === 0; i += GZ_CHUNK) out[`gz${parts++}`] = new Uint8Array(bytes.subarray(i, i + GZ_CHUNK));
+  out.gzParts = parts;
+  return out;
+}
+
+/**
+ * Reverses {@link packDay}.
+ * @throws Error when the stored bytes are not gzip or not JSON.
+ */
+export function unpackDay(entity: Record<string, unknown>): DayAggregate {
+  const parts = Number(entity.gzParts ?? 0);
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < parts; i++) {
+    const v = entity[`gz${i}`];
+    chunks.push(typeof v === "string" ? Buffer.from(v, "base64") : Buffer.from(v as Uint8Array));
+  }
+  return JSON.parse(gunzipSync(Buffer.concat(chunks)).toString("utf8")) as DayAggregate;
+}
+
 function dayOf(day: string, e: StoredEntity): StoredReportDay {
-  const hasAggregate = Number(e.jsonParts ?? 0) > 0;
-  return { day, ...(hasAggregate ? { aggregate: unpackJson<DayAggregate>(e) } : {}), dirty: e.dirty === true, etag: String(e.etag) };
+  const hasAggregate = Number(e.gzParts ?? 0) > 0;
+  return { day, ...(hasAggregate ? { aggregate: unpackDay(e) } : {}), dirty: e.dirty === true, etag: String(e.etag) };
 }
