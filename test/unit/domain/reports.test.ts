@@ -24,6 +24,7 @@ import {
   utcDayOf,
   type ReportRange,
 } from "../../../shared/domain";
+import { packDay, unpackDay } from "../../../shared/adapters/tableReportReadModel";
 
 const H = 3_600_000;
 const around: Pick<AppliedSlaPolicy, "calendar"> = { calendar: { kind: "24x7" } };
@@ -277,6 +278,15 @@ describe("reports from pre-aggregated days", () => {
         expect(volume.productSupportIncidents).toEqual({ used: all.filter((f) => f.escalation?.productSupportIncidentUsed).length, remaining: 2 });
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it("survive the Table adapter's compact, compressed encoding of a day unchanged (property)", () => {
+    fc.assert(
+      fc.property(fc.array(caseFact, { maxLength: 40 }), (facts) => {
+        for (const day of daysOf(facts)) expect(unpackDay(packDay(day))).toEqual(day);
+      }),
+      { numRuns: 50 },
     );
   });
 
