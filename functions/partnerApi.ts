@@ -11,6 +11,8 @@ import {
   createCreateApiKeyHandler,
   createExportCustomerDataHandler,
   createGetAuditLogHandler,
+  createGetSlaReportHandler,
+  createGetVolumeReportHandler,
   createListApiKeysHandler,
   createReopenCaseHandler,
   createRequestInformationHandler,
@@ -48,4 +50,7 @@ registerHttpRoutes({
   GetAuditLog: createGetAuditLogHandler,
   // A customer's data export (permission customer-data:export, global admin; audited).
   ExportCustomerData: createExportCustomerDataHandler,
+  // The reports (permission requests:read), read from the reports' read model.
+  GetSlaReport: createGetSlaReportHandler,
+  GetVolumeReport: createGetVolumeReportHandler,
 });

@@ -24,6 +24,7 @@ import {
   TableIdempotencyStore,
   TableNotificationLog,
   TablePartnerRepository,
+  TableReportReadModel,
   TableStorage,
   type WorkflowDurableClient,
 } from "./adapters";
@@ -44,6 +45,7 @@ import type {
   PartnerCenterClient,
   PartnerRepository,
   ProductSupportIncidentLedger,
+  ReportReadModel,
   SlaEventLog,
   SupportRequestWorkflow,
 } from "./ports";
@@ -57,9 +59,12 @@ import {
   createSendStatusEmail,
   createTakeCaseActions,
   FixedWindowRateLimiter,
+  recordCaseFacts,
   registerPartner,
   type ApiKeyDeps,
+  type CaseFactDeps,
   type RegisterPartnerOptions,
+  type ReportDeps,
   type RegisterPartnerResult,
   type StatusEmailRenderer,
   type SupportRequestDeps,
@@ -90,6 +95,12 @@ export interface Container {
   readonly slaEvents: SlaEventLog;
   /** Product support incidents. */
   readonly psiLedger: ProductSupportIncidentLedger;
+  /** The reports' read model (facts per request, aggregates per partner and day). */
+  readonly reports: ReportReadModel;
+  /** What the reports read (`getSlaReport`, `getVolumeReport`). */
+  readonly reportDeps: ReportDeps;
+  /** What recording a request's facts and rebuilding a partner's read model use (`recordCaseFacts`, `rebuildPartnerReports`). */
+  readonly caseFactDeps: CaseFactDeps;
   /** The Partner Center client when `PARTNER_CENTER_ENABLED=true` (or overridden), else undefined. */
   readonly partnerCenter: PartnerCenterClient | undefined;
   readonly emailSender: EmailSender;
@@ -217,7 +228,11 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const render = overrides.renderStatusEmail ?? renderStatusEmail;
   const createWorkflow = overrides.createWorkflow ?? ((client: df.DurableClient | WorkflowDurableClient) => new DurableSupportRequestWorkflow(client));
   const statusLinks = config.STATUS_LINK_KEYS ? new StatusLinkSigner(parseLocalKeys(config.STATUS_LINK_KEYS, "STATUS_LINK_KEYS")) : undefined;
-  const activityDeps = { cases, partners, notifications, emailSender, clock, inbox, slaEvents, psiLedger };
+  const reports = new TableReportReadModel(storage);
+  const caseFactDeps: CaseFactDeps = { cases, slaEvents, partners, reports };
+  // The activities that record SLA events and transitions keep the reports' read model current.
+  const recordFacts = (partnerId: string, caseId: string): Promise<void> => recordCaseFacts(caseFactDeps, partnerId, caseId);
+  const activityDeps = { cases, partners, notifications, emailSender, clock, inbox, slaEvents, psiLedger, recordCaseFacts: recordFacts };
   // Blob access is built lazily: only email intake needs it (and the identity form may lack a blob endpoint).
   let inboundBlobs: BlobInboundEmailStore | undefined;
   const getInboundBlobs = (): BlobInboundEmailStore => (inboundBlobs ??= new BlobInboundEmailStore(blobConnectionOf(config)));
@@ -236,6 +251,9 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     inbox,
     slaEvents,
     psiLedger,
+    reports,
+    reportDeps: { reports, partners, clock },
+    caseFactDeps,
     partnerCenter,
     emailSender,
     healthChecks: [
@@ -282,7 +300,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     createWorkflow,
     supportRequestDeps: (workflow) => ({ partners, cases, notifications, inbox, slaEvents, psiLedger, workflow, clock, publicBaseUrl: config.PUBLIC_BASE_URL }),
     statusLinks,
-    customerStatusDeps: (workflow) => ({ cases, partners, notifications, inbox, slaEvents, attachments: inboundLog, workflow, clock, publicBaseUrl: config.PUBLIC_BASE_URL }),
+    customerStatusDeps: (workflow) => ({ cases, partners, notifications, inbox, slaEvents, attachments: inboundLog, workflow, clock, publicBaseUrl: config.PUBLIC_BASE_URL, recordCaseFacts: recordFacts }),
     workflowRecoveryDeps: (workflow) => ({ partners, cases, notifications, emailSender, workflow, clock }),
     customerDataRetentionDeps: (workflow) => ({ partners, cases, inbox, notifications, inboundLog, blobs: getInboundBlobs(), directory: customerDirectory, workflow, auditLog, clock }),
     registerPartner: async (definition, options) => {

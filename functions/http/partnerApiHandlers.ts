@@ -5,7 +5,8 @@
  * `…/information-requests`, `…/closure`, `…/reopening` (inbox actions), `…/notes`, `…/assignment`
  * (case updates), the API keys (`GET/POST /api/partners/{partnerId}/api-keys`,
  * `DELETE …/api-keys/{keyId}`), the audit log (`GET …/audit`) and a customer's data export
- * (`GET …/customers/{customer}/export`), every one permission-checked by the key's role
+ * (`GET …/customers/{customer}/export`), the reports (`GET …/reports/sla`, `GET …/reports/volume`),
+ * every one permission-checked by the key's role
  * (shared/contracts/access.ts; each endpoint's permission is declared in the route table,
  * shared/openapi/paths.ts, and checked through `withPartnerAuth`) and rate-limited per key; and the public
  * `GET /api/partners/{partnerId}/support-terms` (no key). Authenticated with the partner's
@@ -28,6 +29,8 @@ import {
   escalateAs,
   exportCustomerData,
   getPublicSupportTerms,
+  getSlaReport,
+  getVolumeReport,
   getSupportRequestForPrincipal,
   listApiKeys,
   redactCreatedApiKey,
@@ -350,4 +353,34 @@ export function createExportCustomerDataHandler(deps: ContainerSource<PartnerAut
     );
     return json(200, exported);
   });
+}
+
+/** The query of a request as one value per parameter (the last one of a repeated parameter). */
+function queryOf(request: HttpRequest): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [k, v] of request.query.entries()) query[k] = v;
+  return query;
+}
+
+/**
+ * `GET /api/partners/{partnerId}/reports/sla?from&to&groupBy&severity&product&category`: the
+ * partner's SLA report (`SlaReport` of shared/contracts/reports.ts: per period SLA attainment per
+ * metric, median and p90 business times in ms, paused time, CSAT; totals; CSAT per product), read
+ * from the reports' read model. 400 naming each bad parameter (`query:<name>`). Permission
+ * `requests:read`.
+ */
+export function createGetSlaReportHandler(deps: ContainerSource<PartnerAuthDeps & Pick<Container, "reportDeps">>): HttpHandler {
+  return withPartnerAuth(deps, permissionOf("GetSlaReport"), async (request, _context, auth, container) => json(200, await getSlaReport(container.reportDeps, auth.partnerId, queryOf(request))));
+}
+
+/**
+ * `GET /api/partners/{partnerId}/reports/volume?from&to&groupBy&severity&product&category`: the
+ * partner's volume report (`VolumeReport` of shared/contracts/reports.ts: per period requests by
+ * category, product, channel and severity, backlog at the period's end, escalations by target and
+ * vehicle, product support incidents used; top customers; incidents used and left; for an indirect
+ * provider its resellers' escalated requests as a separate series). 400 naming each bad parameter.
+ * Permission `requests:read`.
+ */
+export function createGetVolumeReportHandler(deps: ContainerSource<PartnerAuthDeps & Pick<Container, "reportDeps">>): HttpHandler {
+  return withPartnerAuth(deps, permissionOf("GetVolumeReport"), async (request, _context, auth, container) => json(200, await getVolumeReport(container.reportDeps, auth.partnerId, queryOf(request))));
 }

@@ -19,3 +19,4 @@ export * from "./tableCustomerDirectory";
 export * from "./localKeyEncryptionKeys";
 export * from "./keyVaultKeyEncryptionKey";
 export * from "./tableAuditLog";
+export * from "./tableReportReadModel";

@@ -29,6 +29,8 @@ export const TableNames = {
   customerDirectory: "CustomerDirectory",
   /** The audit log of partner actions (kept 1 year). */
   audit: "AuditLog",
+  /** The reports' read model: a fact per request and an aggregate per partner and day. */
+  reports: "ReportReadModel",
 } as const;
 
 /**

@@ -15,3 +15,4 @@ export * from "./faults";
 export * from "./text";
 export * from "./customerData";
 export * from "./dashboard";
+export * from "./reports";

@@ -10,3 +10,4 @@ export * from "./slaLog";
 export * from "./escalationChain";
 export * from "./personalData";
 export { addCalendarDuration, durationToMs, formatInstant, parseDuration, parseInstant } from "./instant";
+export * from "./reports";

@@ -52,6 +52,14 @@ import {
   SupportRequestSchema,
   SupportRequestSummarySchema,
   TimelineEntrySchema,
+  MAX_REPORT_DAYS,
+  ReportGroupings,
+  SlaReportSchema,
+  SlaMetricReportSchema,
+  CsatReportSchema,
+  EscalationCountsSchema,
+  VolumeReportSchema,
+  ReportQuerySchema,
 } from "../contracts";
 import { CaseIdParam, headerRef, nameSchemas, parameterRef, partnerKeySecurity, PartnerIdParam, problemResponses, type ProblemStatus } from "./components";
 import {
@@ -87,6 +95,7 @@ export const Tags = {
   customerData: "Customer data",
   public: "Public",
   customer: "Customer status page",
+  reports: "Reports",
 } as const;
 
 /** Component names of the documented schemas (each use becomes a `$ref`). */
@@ -135,6 +144,11 @@ const namedSchemas: Record<string, z.ZodType> = {
   CustomerDirectoryEntry: CustomerDirectoryEntrySchema,
   CustomerDataExport: CustomerDataExportSchema,
   HealthReport: HealthReportSchema,
+  SlaReport: SlaReportSchema,
+  SlaMetricReport: SlaMetricReportSchema,
+  CsatReport: CsatReportSchema,
+  EscalationCounts: EscalationCountsSchema,
+  VolumeReport: VolumeReportSchema,
 };
 
 /**
@@ -175,6 +189,23 @@ const listQuery = z.object({
 const _sameListParams: [keyof typeof listQuery.shape] extends [keyof typeof SupportRequestListQuerySchema.shape] ? ([keyof typeof SupportRequestListQuerySchema.shape] extends [keyof typeof listQuery.shape] ? true : false) : false = true;
 
 const pagingQuery = z.object({ limit: limitParam, continuationToken: continuationTokenParam });
+
+/** Query of both reports, as documented: the contract's parameters with descriptions. */
+const reportQuery = z.object({
+  from: z.string().optional().openapi({ description: `First UTC date of the range, included (\`YYYY-MM-DD\`). Default: the first day of the month eleven months before \`to\`'s (twelve calendar months). At most ${MAX_REPORT_DAYS} days before \`to\`.`, example: "2026-01-01" }),
+  to: z.string().optional().openapi({ description: "Last UTC date of the range, included (`YYYY-MM-DD`). Default: today (UTC).", example: "2026-03-31" }),
+  groupBy: z.enum(ReportGroupings).optional().openapi({ description: "Periods: calendar months (default) or ISO weeks (Monday to Sunday), in UTC, the first and last clipped to the range." }),
+  severity: z.enum(Severities).optional().openapi({ description: "Only requests of this severity (their current classification)." }),
+  product: z.enum(ProductIds).optional().openapi({ description: "Only requests about this product." }),
+  category: z.enum(Categories).optional().openapi({ description: "Only requests of this category." }),
+});
+// The documented query must have exactly the contract's parameters.
+const _sameReportParams: [keyof typeof reportQuery.shape] extends [keyof typeof ReportQuerySchema.shape] ? ([keyof typeof ReportQuerySchema.shape] extends [keyof typeof reportQuery.shape] ? true : false) : false = true;
+
+/** What both reports say about their figures. */
+const REPORT_NOTES =
+  "Every figure of a period is about the requests created in it (a cohort), filtered by their current classification; durations are milliseconds, dates UTC. Computed from the reports' read model (one pre-aggregated row per day, kept current by the workflow's activities), so a year answers in well under a second. Permission `requests:read`. 400 (`/problems/validation-error`) names the bad parameter (`query:<name>`), including a range over " +
+  `${MAX_REPORT_DAYS} days (\`query:from\`) or \`to\` before \`from\` (\`query:to\`).`;
 
 function json(description: string, schema: z.ZodType, headers?: Record<string, { $ref: string }>): ResponseConfig {
   return { description, ...(headers ? { headers } : {}), content: { "application/json": { schema } } };
@@ -443,6 +474,30 @@ function buildHttpRoutes(): HttpRoute[] {
       a.body,
     );
   }
+
+  add({ name: "GetSlaReport", permission: "requests:read" }, {
+    method: "get",
+    path: `${partnerPath}/reports/sla`,
+    operationId: "GetSlaReport",
+    tags: [Tags.reports],
+    summary: "SLA attainment report",
+    description: `Per period (month or week) and over the range: SLA attainment of the first response, next update and resolution (achieved, breached, in progress, attainment percent), median and 90th percentile times in business hours on each request's SLA calendar (ms, pauses excluded; from a log-scale histogram, within 4.5 %), the time the clocks were paused (calendar ms), and CSAT (count, average and distribution of the customers' ratings); CSAT per product over the range. ${REPORT_NOTES}`,
+    security: partnerKeySecurity,
+    request: { params: partnerParams, query: reportQuery },
+    responses: { 200: json("The SLA report.", SlaReportSchema, { "Cache-Control": headerRef("CacheControl") }), ...problemResponses(400, ...readErrors) },
+  });
+
+  add({ name: "GetVolumeReport", permission: "requests:read" }, {
+    method: "get",
+    path: `${partnerPath}/reports/volume`,
+    operationId: "GetVolumeReport",
+    tags: [Tags.reports],
+    summary: "Volume report",
+    description: `Per period (month or week): requests by category, product, channel and severity, the backlog (requests neither resolved nor closed at the end of the period's last day, whenever created), escalations by target and support vehicle, product support incidents used; over the range the ten customers (tenant ids) with the most requests and the incidents used against those left now. An indirect provider also gets \`resellerEscalations\`: its resellers' requests escalated to it, per period and reseller, as a separate series. ${REPORT_NOTES}`,
+    security: partnerKeySecurity,
+    request: { params: partnerParams, query: reportQuery },
+    responses: { 200: json("The volume report.", VolumeReportSchema, { "Cache-Control": headerRef("CacheControl") }), ...problemResponses(400, ...readErrors) },
+  });
 
   add({ name: "GetSupportTerms" }, {
     method: "get",

@@ -4,6 +4,9 @@
  */
 import type {
   AuditEntry,
+  CaseFact,
+  DayAggregate,
+  ReportSeries,
   Fault,
   WorkflowState,
   Actor,
@@ -658,6 +661,54 @@ export interface ProductSupportIncidentLedger {
   consume(partnerId: string, caseId: string): Promise<ConsumeProductSupportIncidentResult>;
   /** What the case consumed, or undefined when it consumed none. */
   getConsumption(partnerId: string, caseId: string): Promise<ConsumeProductSupportIncidentResult | undefined>;
+}
+
+/**
+ * A stored day of the reports' read model: its aggregate (absent until first computed) and whether
+ * a fact of the day changed since (`dirty`: the aggregate must be recomputed before it is used).
+ * `etag` guards the recomputation ({@link ReportReadModel.replaceDay}).
+ */
+export interface StoredReportDay {
+  /** UTC date `YYYY-MM-DD`. */
+  day: string;
+  aggregate?: DayAggregate;
+  dirty: boolean;
+  /** Opaque version of the row. */
+  etag: string;
+}
+
+/**
+ * The reports' read model (docs/architecture.md "The reports' read model"): per partner and series
+ * (`own`, or `reseller` for an indirect provider's copy of its resellers' escalated requests), one
+ * fact per request keyed by its creation instant, and one pre-aggregated row per UTC day. Writing
+ * a fact marks its day dirty in the same atomic write; a day is recomputed from its facts and
+ * replaced only if no fact changed meanwhile (its version), so concurrent or repeated writers
+ * never lose or double-count a request. Nothing is ever incremented.
+ */
+export interface ReportReadModel {
+  /**
+   * Stores the fact of a request (insert or replace, keyed by its creation instant and case id) and
+   * marks its day dirty, atomically.
+   * @throws Error when storage fails.
+   */
+  putFact(partnerId: string, series: ReportSeries, fact: CaseFact): Promise<void>;
+  /** The facts of the requests created on a UTC day (any order). @throws Error when storage fails. */
+  listFacts(partnerId: string, series: ReportSeries, day: string): Promise<CaseFact[]>;
+  /** One day, or undefined when no fact of that day was ever stored. */
+  getDay(partnerId: string, series: ReportSeries, day: string): Promise<StoredReportDay | undefined>;
+  /**
+   * The stored days from `fromDay` to `toDay` (UTC dates, both included; either absent: unbounded),
+   * oldest first; days without requests have no row.
+   * @throws Error when storage fails.
+   */
+  listDays(partnerId: string, series: ReportSeries, fromDay: string | undefined, toDay: string | undefined): Promise<StoredReportDay[]>;
+  /**
+   * Replaces a day's aggregate and clears its dirty mark, only if the row is still at `etag` (no fact
+   * of the day was written since it was read).
+   * @returns false when the row changed meanwhile (or vanished): nothing was written.
+   * @throws Error when storage fails otherwise.
+   */
+  replaceDay(partnerId: string, series: ReportSeries, aggregate: DayAggregate, etag: string): Promise<boolean>;
 }
 
 /** Partner Center (`https://api.partnercenter.microsoft.com`) operations the app uses. */

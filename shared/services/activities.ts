@@ -143,11 +143,12 @@ export function createTakeCaseActions(deps: { inbox: CaseActionInbox }): (input:
 }
 
 /**
- * RecordSlaEvents: appends SLA events to the case's log, idempotently by `eventId`. Sends nothing:
- * the orchestration notifies warnings and breaches through NotifyPartner.
+ * RecordSlaEvents: appends SLA events to the case's log, idempotently by `eventId`, keeps the case's
+ * SLA health current and, with `recordCaseFacts`, the reports' read model. Sends nothing: the
+ * orchestration notifies warnings and breaches through NotifyPartner.
  * The returned function throws Error when storage fails.
  */
-export function createRecordSlaEvents(deps: { slaEvents: SlaEventLog; cases?: CaseRepository }): (input: RecordSlaEventsInput) => Promise<RecordSlaEventsResult> {
+export function createRecordSlaEvents(deps: { slaEvents: SlaEventLog; cases?: CaseRepository; recordCaseFacts?: CaseFactsRecorder }): (input: RecordSlaEventsInput) => Promise<RecordSlaEventsResult> {
   return async (input) => {
     const appended = await deps.slaEvents.append(input.partnerId, input.caseId, input.events);
     // Keep the case's SLA health (the list's `sla` filter) current, from the whole log.
@@ -156,9 +157,18 @@ export function createRecordSlaEvents(deps: { slaEvents: SlaEventLog; cases?: Ca
       const health = slaHealthOf(log);
       await deps.cases.patchCase(input.partnerId, input.caseId, (current) => (current.slaHealth === health ? undefined : { ...current, slaHealth: health }));
     }
+    // The reports' read model: the case's fact and day, recomputed whole (idempotent).
+    await deps.recordCaseFacts?.(input.partnerId, input.caseId);
     return { appended };
   };
 }
+
+/**
+ * Recomputes a case's fact in the reports' read model and its day (shared/services/reports.ts
+ * `recordCaseFacts`): what RecordSlaEvents and RecordCaseTransition call after their own write, so
+ * the read model follows the case without a durable step of its own. Idempotent.
+ */
+export type CaseFactsRecorder = (partnerId: string, caseId: string) => Promise<void>;
 
 /**
  * ConsumeProductSupportIncident: decrements the partner's product support incidents by one for
@@ -308,7 +318,8 @@ export async function prepareEscalationRecord(deps: RecordCaseTransitionDeps, pa
 /**
  * RecordCaseTransition: applies a status change and/or timeline entry, once per `entryId`. A
  * transition carrying an escalation decision goes through {@link prepareEscalationRecord} first
- * (the provider share is idempotent, so a rerun is harmless).
+ * (the provider share is idempotent, so a rerun is harmless). Then, with `recordCaseFacts`, the
+ * case's fact in the reports' read model is recomputed.
  * The returned function throws Error when the case does not exist or storage fails.
  */
 export function createRecordCaseTransition(deps: RecordCaseTransitionDeps): (input: RecordTransitionInput) => Promise<RecordTransitionResult> {
@@ -319,6 +330,8 @@ export function createRecordCaseTransition(deps: RecordCaseTransitionDeps): (inp
       transition = { ...input, patch: { ...input.patch, escalation } };
     }
     const sr = await deps.cases.applyTransition(transition);
+    // The reports' read model: the case's fact and day, recomputed whole (idempotent).
+    await deps.recordCaseFacts?.(input.partnerId, input.caseId);
     return { caseId: sr.caseId, status: sr.status, updatedAt: sr.updatedAt };
   };
 }
@@ -339,6 +352,8 @@ export interface RecordCaseTransitionDeps {
   cases: CaseRepository;
   partners: PartnerRepository;
   psiLedger: ProductSupportIncidentLedger;
+  /** Keeps the reports' read model current after each transition (absent: not kept). */
+  recordCaseFacts?: CaseFactsRecorder;
 }
 
 /**

@@ -36,6 +36,8 @@ export interface CustomerStatusDeps {
   workflow: SupportRequestWorkflow;
   clock: Clock;
   publicBaseUrl: string;
+  /** Keeps the reports' read model current after a rating (absent: not kept). */
+  recordCaseFacts?: (partnerId: string, caseId: string) => Promise<void>;
 }
 
 /** A status link that cannot be used: its token is refused, or it names a case that does not exist (any more). */
@@ -244,12 +246,12 @@ export async function reopenFromStatusPage(deps: CustomerStatusDeps, sr: Support
 /**
  * The customer's satisfaction rating (`rating` 1–5, `comment` optional, at most 2,000 characters),
  * stored on the case with a timeline note once: the first rating given stands, a repeated or later
- * one changes nothing.
+ * one changes nothing. The case's fact in the reports' read model is recomputed (`recordCaseFacts`).
  * @returns the rating on the case (the earlier one when there was one).
  * @throws ValidationError naming `rating` or `comment`.
  * @throws ConflictError when the request is not resolved or closed.
  */
-export async function rateFromStatusPage(deps: Pick<CustomerStatusDeps, "cases" | "clock">, sr: SupportRequest, form: Readonly<Record<string, string>>): Promise<SatisfactionRating> {
+export async function rateFromStatusPage(deps: Pick<CustomerStatusDeps, "cases" | "clock" | "recordCaseFacts">, sr: SupportRequest, form: Readonly<Record<string, string>>): Promise<SatisfactionRating> {
   const raw = (form.rating ?? "").trim();
   const comment = field(form, "comment");
   if (!/^[1-5]$/.test(raw)) throw new ValidationError([{ code: "custom", path: ["rating"], input: undefined, message: "choose a rating from 1 to 5" }]);
@@ -259,5 +261,7 @@ export async function rateFromStatusPage(deps: Pick<CustomerStatusDeps, "cases" 
   const rating: SatisfactionRating = { rating: Number(raw), ...(comment ? { comment } : {}), at };
   const entry: TimelineEntry = { entryId: "satisfaction-rating", kind: "note", at, summary: `The customer rated the handling ${rating.rating} of 5${comment ? `: ${truncateText(comment, 200)}` : ""}.`, details: { satisfaction: rating } };
   const updated = await deps.cases.updateCase(sr.partnerId, sr.caseId, entry, (current) => (current.satisfaction ? undefined : { ...current, satisfaction: rating }));
+  // The reports' CSAT: the case's fact recomputed (a retry of the form records it again, harmlessly).
+  await deps.recordCaseFacts?.(sr.partnerId, sr.caseId);
   return updated.satisfaction ?? rating;
 }

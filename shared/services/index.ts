@@ -17,3 +17,4 @@ export * from "./caseSearch";
 export * from "./workflowRecovery";
 export * from "./activityBoundary";
 export * from "./customerDataExport";
+export * from "./reports";

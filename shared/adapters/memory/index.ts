@@ -14,3 +14,4 @@ export * from "./memoryPartnerRepository";
 export * from "./memoryProductSupportIncidentLedger";
 export * from "./memorySlaEventLog";
 export { copy } from "./memoryStore";
+export * from "./memoryReportReadModel";

@@ -23,6 +23,8 @@ import {
   createGetSupportRequestHandler,
   createListApiKeysHandler,
   createGetAuditLogHandler,
+  createGetSlaReportHandler,
+  createGetVolumeReportHandler,
   createListSupportRequestsHandler,
   createRecordDiagnosisHandler,
   createRecordResolutionHandler,
@@ -113,6 +115,8 @@ const partnerEndpoints: Endpoint[] = [
   { name: "GET audit", method: "GET", path: () => "/audit", handler: createGetAuditLogHandler, permission: "audit:read", ok: 200 },
   { name: "GET inbound-email/log", method: "GET", path: () => "/inbound-email/log", handler: createListInboundLogHandler, permission: "inbound-email:read", ok: 200 },
   { name: "GET customers/{customer}/export", method: "GET", path: () => "/customers/it@tisza.example/export", params: { customer: "it@tisza.example" }, handler: createExportCustomerDataHandler, permission: "customer-data:export", ok: 200 },
+  { name: "GET reports/sla", method: "GET", path: () => "/reports/sla", handler: createGetSlaReportHandler, permission: "requests:read", ok: 200 },
+  { name: "GET reports/volume", method: "GET", path: () => "/reports/volume", handler: createGetVolumeReportHandler, permission: "requests:read", ok: 200 },
 ];
 
 const allEndpoints = [...caseEndpoints, ...partnerEndpoints];
@@ -378,8 +382,8 @@ describe("authorisation matrix: 429 with Retry-After past the per-key rate", () 
 describe("authorisation matrix: size", () => {
   it("covers every endpoint × role × object kind", () => {
     const total = Object.values(cells).reduce((a, b) => a + b, 0);
-    // 12 case endpoints × 5 roles × 2 categories + 9 partner endpoints × 5 roles (own);
-    // 21 foreign-key + 60 foreign-object (404); 2 × 60 provider; 21 × 3 (401); 21 (429).
-    expect(total).toBe(120 + 45 + 21 + 60 + 120 + 63 + 21);
+    // 12 case endpoints × 5 roles × 2 categories + 11 partner endpoints × 5 roles (own);
+    // 23 foreign-key + 60 foreign-object (404); 2 × 60 provider; 23 × 3 (401); 23 (429).
+    expect(total).toBe(120 + 55 + 23 + 60 + 120 + 69 + 23);
   });
 });

@@ -2,7 +2,7 @@
  * The in-memory adapters (shared/adapters/memory) against the port contracts (test/contracts).
  * No storage and no network: each test gets fresh adapters.
  */
-import { MemoryAuditLog, MemoryCaseActionInbox, MemoryCaseRepository, MemoryCustomerDirectory, MemoryIdempotencyStore, MemoryInboundEmailLog, MemoryNotificationLog, MemoryPartnerRepository, MemoryProductSupportIncidentLedger, MemorySlaEventLog } from "../../../shared/adapters/memory";
+import { MemoryAuditLog, MemoryCaseActionInbox, MemoryCaseRepository, MemoryCustomerDirectory, MemoryIdempotencyStore, MemoryInboundEmailLog, MemoryNotificationLog, MemoryPartnerRepository, MemoryProductSupportIncidentLedger, MemoryReportReadModel, MemorySlaEventLog } from "../../../shared/adapters/memory";
 import { describeAuditLogContract } from "../../contracts/auditLog.contract";
 import { describeCaseActionInboxContract } from "../../contracts/caseActionInbox.contract";
 import { describeCaseRepositoryContract } from "../../contracts/caseRepository.contract";
@@ -12,6 +12,7 @@ import { describeInboundEmailLogContract } from "../../contracts/inboundEmailLog
 import { describeNotificationLogContract } from "../../contracts/notificationLog.contract";
 import { describePartnerRepositoryContract } from "../../contracts/partnerRepository.contract";
 import { describeProductSupportIncidentLedgerContract } from "../../contracts/productSupportIncidentLedger.contract";
+import { describeReportReadModelContract } from "../../contracts/reportReadModel.contract";
 import { describeSlaEventLogContract } from "../../contracts/slaEventLog.contract";
 
 describeCaseActionInboxContract("memory", (now) => new MemoryCaseActionInbox(now));
@@ -27,6 +28,7 @@ describeNotificationLogContract("memory", () => new MemoryNotificationLog());
 describeAuditLogContract("memory", () => new MemoryAuditLog());
 describeCustomerDirectoryContract("memory", () => new MemoryCustomerDirectory());
 describePartnerRepositoryContract("memory", (now) => new MemoryPartnerRepository(now));
+describeReportReadModelContract("memory", () => new MemoryReportReadModel());
 
 describe("memory adapters", () => {
   it("refuse idempotency retention below 24 h and a lock that is not positive, as the Table adapter", () => {

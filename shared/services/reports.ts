@@ -1,0 +1,207 @@
+/**
+ * Partner reports (docs/architecture.md "The reports' read model"): keeping the read model current
+ * from the facts already stored (the case row and its SLA event log), recomputing a day from its
+ * facts, rebuilding a partner's read model, and the SLA and volume reports read from the days.
+ *
+ * Writers: the RecordSlaEvents and RecordCaseTransition activities (after their own write, in the
+ * same activity: no extra durable step) and the customer's rating call {@link recordCaseFacts}; it
+ * recomputes the request's fact whole and its day from that day's facts. Activities run at least
+ * once and may race: a fact is replaced, never incremented, and a day is replaced only if none of
+ * its facts changed since it was read (else it stays dirty and the next reader recomputes it).
+ */
+import { MAX_REPORT_DAYS, ReportQuerySchema, type DayAggregate, type Partner, type ReportSeries, type SlaReport, type VolumeReport } from "../contracts";
+import { aggregateDay, backlogDayOf, buildSlaReport, buildVolumeReport, caseFactOf, daysBetweenInclusive, defaultReportFrom, selectSlaPolicy, utcDayOf, type ReportRange } from "../domain";
+import type { CaseRepository, Clock, PartnerRepository, ReportReadModel, SlaEventLog, StoredReportDay } from "../ports";
+import { NotFoundError, ValidationError, parseInput } from "./errors";
+
+/** What recording a request's facts reads and writes. */
+export interface CaseFactDeps {
+  cases: CaseRepository;
+  slaEvents: SlaEventLog;
+  partners: PartnerRepository;
+  reports: ReportReadModel;
+}
+
+/** Options of {@link recordCaseFacts}. */
+export interface RecordCaseFactsOptions {
+  /** Recompute the request's day after writing its fact (default true; a rebuild recomputes every day once at the end). */
+  recomputeDay?: boolean;
+}
+
+/** Attempts at replacing a day before leaving it dirty for the next reader. */
+const DAY_ATTEMPTS = 5;
+
+/**
+ * Recomputes a request's fact from its case row and SLA event log (under the SLA policy that
+ * applies to it now) and stores it in its partner's `own` series; for an indirect reseller's
+ * request shared with its provider, also in the provider's `reseller` series. Then recomputes the
+ * request's day(s). Idempotent: running it again, or concurrently, stores the same.
+ * Does nothing when the case or its partner does not exist.
+ * @throws Error when storage fails.
+ */
+export async function recordCaseFacts(deps: CaseFactDeps, partnerId: string, caseId: string, options: RecordCaseFactsOptions = {}): Promise<void> {
+  const [sr, partner, log] = await Promise.all([deps.cases.getCase(partnerId, caseId), deps.partners.getPartner(partnerId), deps.slaEvents.list(partnerId, caseId)]);
+  if (!sr || !partner) return;
+  const policy = selectSlaPolicy(partner, { customerTenantId: sr.customer.tenantId, product: sr.product, category: sr.category, severity: sr.severity, channel: sr.channel });
+  const fact = caseFactOf(sr, log, policy);
+  const day = utcDayOf(fact.createdAt);
+  const writes: Array<{ partnerId: string; series: ReportSeries }> = [{ partnerId, series: "own" }];
+  await deps.reports.putFact(partnerId, "own", fact);
+  const providerId = partner.type === "indirect-reseller" ? partner.indirectProviderId : undefined;
+  if (providerId && (await deps.cases.getProviderShare(providerId, caseId))) {
+    await deps.reports.putFact(providerId, "reseller", { ...fact, resellerPartnerId: partnerId });
+    writes.push({ partnerId: providerId, series: "reseller" });
+  }
+  if (options.recomputeDay === false) return;
+  for (const w of writes) await recomputeReportDay(deps.reports, w.partnerId, w.series, day);
+}
+
+/**
+ * Recomputes a day from its facts when it is dirty, and stores it unless a fact of the day was
+ * written meanwhile (then tries again, at most five times, and leaves it dirty).
+ * @param known - the day as already read (saves reading it again).
+ * @returns the day's aggregate as computed (possibly missing a fact written during the last attempt:
+ *   the day then stays dirty), or undefined when the day has no row.
+ * @throws Error when storage fails.
+ */
+export async function recomputeReportDay(reports: ReportReadModel, partnerId: string, series: ReportSeries, day: string, known?: StoredReportDay): Promise<DayAggregate | undefined> {
+  let stored = known ?? (await reports.getDay(partnerId, series, day));
+  let computed: DayAggregate | undefined;
+  for (let attempt = 1; stored && attempt <= DAY_ATTEMPTS; attempt++) {
+    if (!stored.dirty && stored.aggregate) return stored.aggregate;
+    computed = aggregateDay(day, await reports.listFacts(partnerId, series, day));
+    if (await reports.replaceDay(partnerId, series, computed, stored.etag)) return computed;
+    stored = await reports.getDay(partnerId, series, day);
+  }
+  return computed ?? stored?.aggregate;
+}
+
+/** How many dirty days a report recomputes at once. */
+const RECOMPUTE_CONCURRENCY = 8;
+
+/**
+ * The days of a series in a range, each current: a dirty day is recomputed first (and stored).
+ * @throws Error when storage fails.
+ */
+export async function readReportDays(reports: ReportReadModel, partnerId: string, series: ReportSeries, fromDay: string | undefined, toDay: string | undefined): Promise<DayAggregate[]> {
+  const stored = await reports.listDays(partnerId, series, fromDay, toDay);
+  const out: Array<DayAggregate | undefined> = stored.map((d) => (d.dirty ? undefined : d.aggregate));
+  const stale = stored.map((d, i) => ({ d, i })).filter(({ d }) => d.dirty || !d.aggregate);
+  for (let k = 0; k < stale.length; k += RECOMPUTE_CONCURRENCY) {
+    await Promise.all(
+      stale.slice(k, k + RECOMPUTE_CONCURRENCY).map(async ({ d, i }) => {
+        out[i] = await recomputeReportDay(reports, partnerId, series, d.day, d);
+      }),
+    );
+  }
+  return out.filter((d): d is DayAggregate => d !== undefined);
+}
+
+/**
+ * Validates a report query ({@link ReportQuerySchema}; unknown parameters refused) and applies the
+ * defaults: `to` today (UTC), `from` the first day of the month eleven months before `to`'s,
+ * `groupBy` month.
+ * @param query - the query parameters (one value each).
+ * @param today - today's UTC date.
+ * @throws ValidationError (source `query`) naming the parameter: a bad value, `to` before `from`,
+ *   or a range over {@link MAX_REPORT_DAYS} days (named `from`).
+ */
+export function parseReportQuery(query: Record<string, string>, today: string): ReportRange {
+  const q = parseInput(ReportQuerySchema, query, "query");
+  const to = q.to ?? today;
+  const from = q.from ?? defaultReportFrom(to);
+  const days = daysBetweenInclusive(from, to);
+  if (days < 1) throw new ValidationError([{ code: "custom", path: ["to"], message: `to (${to}) must not be before from (${from})`, input: q.to }], "query");
+  if (days > MAX_REPORT_DAYS) throw new ValidationError([{ code: "custom", path: ["from"], message: `the range from ${from} to ${to} has ${days} days; at most ${MAX_REPORT_DAYS}`, input: q.from }], "query");
+  return { from, to, groupBy: q.groupBy ?? "month", filters: { ...(q.severity ? { severity: q.severity } : {}), ...(q.product ? { product: q.product } : {}), ...(q.category ? { category: q.category } : {}) } };
+}
+
+/** What the reports read. */
+export interface ReportDeps {
+  reports: ReportReadModel;
+  partners: PartnerRepository;
+  clock: Clock;
+}
+
+/**
+ * `GET …/reports/sla`: the partner's SLA report over the query's range (one stored row per day).
+ * @throws ValidationError for a bad query.
+ * @throws Error when storage fails.
+ */
+export async function getSlaReport(deps: ReportDeps, partnerId: string, query: Record<string, string>): Promise<SlaReport> {
+  const now = deps.clock.now();
+  const range = parseReportQuery(query, now.toISOString().slice(0, 10));
+  const days = await readReportDays(deps.reports, partnerId, "own", range.from, range.to);
+  return buildSlaReport(partnerId, range, days, now.toISOString());
+}
+
+/** Incidents left on the partner's product-support-incidents entitlement, or null without one. */
+function incidentsRemaining(partner: Partner): number | null {
+  const entitlement = partner.entitlements.find((e) => e.vehicle === "product-support-incidents");
+  return entitlement ? (entitlement.remainingIncidents ?? 0) : null;
+}
+
+/**
+ * `GET …/reports/volume`: the partner's volume report over the query's range. Reads the partner's
+ * day rows up to the range's end (those before it for the backlog) and, for an indirect provider,
+ * its reseller series of the range.
+ * @throws ValidationError for a bad query.
+ * @throws NotFoundError when the partner does not exist.
+ * @throws Error when storage fails.
+ */
+export async function getVolumeReport(deps: ReportDeps, partnerId: string, query: Record<string, string>): Promise<VolumeReport> {
+  const now = deps.clock.now();
+  const range = parseReportQuery(query, now.toISOString().slice(0, 10));
+  const partner = await deps.partners.getPartner(partnerId);
+  if (!partner) throw new NotFoundError(`Partner ${partnerId} not found`);
+  const [upToEnd, resellerDays] = await Promise.all([
+    readReportDays(deps.reports, partnerId, "own", undefined, range.to),
+    partner.type === "indirect-provider" ? readReportDays(deps.reports, partnerId, "reseller", range.from, range.to) : Promise.resolve(undefined),
+  ]);
+  return buildVolumeReport(
+    partnerId,
+    range,
+    { days: upToEnd.filter((d) => d.day >= range.from), backlog: upToEnd.map(backlogDayOf), ...(resellerDays ? { resellerDays } : {}), productSupportIncidentsRemaining: incidentsRemaining(partner) },
+    now.toISOString(),
+  );
+}
+
+/** What {@link rebuildPartnerReports} did. */
+export interface RebuildReportsResult {
+  /** Requests whose facts were recorded (the partner's own, and the resellers' shared with it). */
+  cases: number;
+  /** Days recomputed. */
+  days: number;
+}
+
+/**
+ * Rebuilds a partner's read model from the stored facts (the backfill): records the fact of every
+ * request the partner lists (its own, and for an indirect provider the resellers' requests
+ * escalated to it), then recomputes every dirty day of both series. Idempotent and safe while the
+ * app runs (the same writes the activities make); run it after deploying the reports, or to
+ * repair a partner's figures.
+ * @param onProgress - called after every page of requests with the count so far.
+ * @throws Error when storage fails (running it again continues the work).
+ */
+export async function rebuildPartnerReports(deps: CaseFactDeps, partnerId: string, onProgress?: (cases: number) => void): Promise<RebuildReportsResult> {
+  let cases = 0;
+  let token: string | undefined;
+  do {
+    const page = await deps.cases.listCases(partnerId, { limit: 100, ...(token ? { continuationToken: token } : {}) });
+    for (const item of page.items) {
+      await recordCaseFacts(deps, item.resellerPartnerId ?? partnerId, item.caseId, { recomputeDay: false });
+      cases++;
+    }
+    onProgress?.(cases);
+    token = page.continuationToken;
+  } while (token);
+  let days = 0;
+  for (const series of ["own", "reseller"] as const) {
+    for (const d of await deps.reports.listDays(partnerId, series, undefined, undefined)) {
+      if (!d.dirty && d.aggregate) continue;
+      await recomputeReportDay(deps.reports, partnerId, series, d.day, d);
+      days++;
+    }
+  }
+  return { cases, days };
+}
