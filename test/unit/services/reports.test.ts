@@ -52,7 +52,7 @@ describe("the reports' read model over the in-memory adapters", () => {
     expect(report.totals.cases).toBe(1);
     expect(report.totals.metrics["first-response"]).toMatchObject({ achieved: 0, breached: 0, inProgress: 1, medianInMs: null });
 
-    await transition({ caseId, partnerId: "contoso", entryId: "t01-resolved", fromStatus: "received", toStatus: "resolved", kind: "status-changed", summary: "Resolved.", at: "2026-03-02T10:00:00.000Z" });
+    await transition({ caseId, partnerId: "contoso", entryId: "t01-resolved", toStatus: "resolved", kind: "status-changed", summary: "Resolved.", at: "2026-03-02T10:00:00.000Z" });
     const resolved = [
       { eventId: "g0-3", metric: "first-response" as const, type: "fulfill" as const, at: "2026-03-02T10:00:00.000Z", policyId: "default-C" },
       { eventId: "g0-4", metric: "resolution" as const, type: "fulfill" as const, at: "2026-03-02T10:00:00.000Z", policyId: "default-C" },
