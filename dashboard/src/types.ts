@@ -17,6 +17,7 @@ export type {
   Permission,
   ProblemDetailsBody,
   Role,
+  SatisfactionRating,
   SlaClockView,
   SlaHealth,
   StatusCounts,
