@@ -1,6 +1,6 @@
 /**
  * Registers the partner dashboard: `GET /api/dashboard/` serves the built page in `dist/dashboard/`
- * (index.html, app.js and dashboard.css, built by Vite from the TypeScript sources in `dashboard/`
+ * (index.html, app.js, reports.js and dashboard.css, built by Vite from the TypeScript sources in `dashboard/`
  * by `npm run build`), plus two generated JSON documents the page reads: `i18n.json` (status labels
  * in the five customer languages, from shared/templates) and `model.json` (the API's vocabularies
  * with their English names, roles, permissions and the statuses each action accepts, from
