@@ -1,8 +1,7 @@
 /**
- * CSV export of a table's rows, built in the browser (no server call): RFC 4180 text (fields
- * separated by commas, records by CRLF, a field with a comma, quote, CR or LF quoted, quotes
- * doubled), UTF-8 with a byte order mark (so spreadsheet programs read the accents right),
- * downloaded through a Blob and an object URL.
+ * CSV text of a table's rows, built in the browser (no server call): RFC 4180 (fields separated by
+ * commas, records by CRLF, a field with a comma, quote, CR or LF quoted, quotes doubled). Pure (no
+ * DOM), so unit-tested; `downloadCsv` in dom.ts offers it as a UTF-8 file.
  */
 
 /** A cell of an exported row: text, a number as the API gave it, or nothing (an empty field). */
@@ -22,18 +21,4 @@ export function csvField(cell: CsvCell): string {
 /** The CSV text of a header and rows (CRLF after every record, the last one too). */
 export function toCsv(header: readonly string[], rows: ReadonlyArray<readonly CsvCell[]>): string {
   return [header, ...rows].map((r) => `${r.map(csvField).join(",")}\r\n`).join("");
-}
-
-/** Offers `text` as a download named `fileName` (UTF-8 with a byte order mark, `text/csv`). */
-export function downloadCsv(fileName: string, text: string): void {
-  const url = URL.createObjectURL(new Blob(["\uFEFF", text], { type: "text/csv;charset=utf-8" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = fileName;
-  a.hidden = true;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The download has started from the URL; release it once the click was handled.
-  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

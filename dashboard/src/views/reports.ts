@@ -14,8 +14,8 @@
 import { problemText, type ApiResult } from "../api";
 import { barChart, countAndAverageChart, lineChart, SERIES_COLORS, type BarSeries } from "../charts";
 import type { DashboardContext } from "../context";
-import { toCsv, downloadCsv, type CsvCell } from "../csv";
-import { byId, fillKv, fillSelect, formatTime, h } from "../dom";
+import { toCsv, type CsvCell } from "../csv";
+import { byId, downloadCsv, fillKv, fillSelect, formatTime, h } from "../dom";
 import { labelOf } from "../labels";
 import type { ReportGrouping, SlaReport, VolumeReport } from "../types";
 
