@@ -1,7 +1,8 @@
 /**
  * Vite build of the partner dashboard (`vite build dashboard`, part of `npm run build`): this
- * folder's index.html, dashboard.css and src/ become `dist/dashboard/` — index.html, app.js and
- * dashboard.css side by side, the one-segment names the Dashboard function serves (functions/dashboard.ts)
+ * folder's index.html, dashboard.css and src/ become `dist/dashboard/` — index.html, app.js,
+ * dashboard.css and the lazily imported chunks (`[name].js`: reports.js, the reports view with
+ * Chart.js) side by side, the one-segment names the Dashboard function serves (functions/dashboard.ts)
  * under its strict Content-Security-Policy: no inline script or style (no module-preload polyfill),
  * relative URLs (the page lives at `/api/dashboard/`), no source maps in the package.
  */

@@ -1,6 +1,6 @@
 /**
  * Registers the partner dashboard: `GET /api/dashboard/` serves the built page in `dist/dashboard/`
- * (index.html, app.js and dashboard.css, built by Vite from the TypeScript sources in `dashboard/`
+ * (index.html, app.js, reports.js and dashboard.css, built by Vite from the TypeScript sources in `dashboard/`
  * by `npm run build`), plus two generated JSON documents the page reads: `i18n.json` (status labels
  * in the five customer languages, from shared/templates) and `model.json` (the API's vocabularies
  * with their English names, roles, permissions and the statuses each action accepts, from
@@ -17,7 +17,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
-import { actPermissionFor, Categories, CaseStatuses, Channels, DASHBOARD_LABELS, DiagnosisOutcomes, InboundLogOutcomes, Products, RolePermissions, Roles, Severities, SlaFilters, SupportedLanguages, type CaseStatus, type DashboardI18n, type DashboardModel, type ProductId } from "../shared/contracts";
+import { actPermissionFor, Categories, CaseStatuses, Channels, DASHBOARD_LABELS, DiagnosisOutcomes, EscalationRecordSchema, InboundLogOutcomes, Products, ReportGroupings, RolePermissions, Roles, Severities, SlaFilters, SupportedLanguages, SupportVehicles, type CaseStatus, type DashboardI18n, type DashboardModel, type ProductId } from "../shared/contracts";
 import { SlaMetrics } from "../shared/contracts/sla";
 import { ActionAllowedStatuses, allowedStatusesOf, isTerminal } from "../shared/domain";
 import { statusEmailLocales } from "../shared/templates/statusEmail";
@@ -103,6 +103,9 @@ export function dashboardModel(): DashboardModel {
     slaMetrics: SlaMetrics,
     slaFilters: SlaFilters,
     inboundOutcomes: InboundLogOutcomes,
+    reportGroupings: ReportGroupings,
+    escalationTargets: EscalationRecordSchema.shape.target.options,
+    supportVehicles: SupportVehicles,
     roles: Roles,
     rolePermissions: RolePermissions,
     actPermissions: { billing: actPermissionFor("billing"), "subscription-management": actPermissionFor("subscription-management"), technical: actPermissionFor("technical") },

@@ -1,7 +1,8 @@
 /**
  * The dashboard's controller: sign-in and sign-out, the hash routes (`#/` list, `#/requests/{id}`
- * detail, `#/inbound` inbound email), polling (the list every 4 s, an open request every 3 s, paused
- * while the tab is hidden, backing off on 429) and learning the key's role.
+ * detail, `#/reports` reports, `#/inbound` inbound email), polling (the list every 4 s, an open
+ * request every 3 s, paused while the tab is hidden, backing off on 429; the reports load on
+ * opening and on every change of their form) and learning the key's role.
  */
 import { loadServerDocuments, PartnerApi, problemText, type ApiResult, type RequestOptions } from "./api";
 import { createState, type DashboardContext } from "./context";
@@ -17,20 +18,23 @@ import { initListFilters, loadMore, readFilters, refreshList } from "./views/lis
 const LIST_POLL_MS = 4000;
 const DETAIL_POLL_MS = 3000;
 
-/** Where the page is: the list, one request, or the inbound log. */
+/** Where the page is: the list, one request, the reports or the inbound log. */
 interface Route {
   caseId: string | null;
   inbound: boolean;
+  reports: boolean;
 }
 
 function parseRoute(): Route {
-  if (window.location.hash === "#/inbound") return { caseId: null, inbound: true };
+  const none = { caseId: null, inbound: false, reports: false };
+  if (window.location.hash === "#/inbound") return { ...none, inbound: true };
+  if (window.location.hash === "#/reports") return { ...none, reports: true };
   const m = /^#\/requests\/([^/?#]+)$/.exec(window.location.hash);
-  if (!m?.[1]) return { caseId: null, inbound: false };
+  if (!m?.[1]) return none;
   try {
-    return { caseId: decodeURIComponent(m[1]), inbound: false };
+    return { ...none, caseId: decodeURIComponent(m[1]) };
   } catch {
-    return { caseId: null, inbound: false };
+    return none;
   }
 }
 
@@ -148,6 +152,8 @@ class Dashboard implements DashboardContext {
     s.detail.detail = null;
     s.detail.signature = "";
     s.denied.clear();
+    s.reports.query = {};
+    this.closeReports();
     saveSession(null);
     this.stopPolling();
     byId("signin-error").textContent = message ?? "";
@@ -197,9 +203,18 @@ class Dashboard implements DashboardContext {
     byId("session").hidden = !session;
     byId("signin-view").hidden = session !== null;
     const route = parseRoute();
-    byId("list-view").hidden = !session || route.caseId !== null || route.inbound;
+    byId("list-view").hidden = !session || route.caseId !== null || route.inbound || route.reports;
     byId("detail-view").hidden = !session || route.caseId === null;
     byId("inbound-view").hidden = !session || !route.inbound;
+    byId("reports-view").hidden = !session || !route.reports;
+    for (const [id, current] of [
+      ["requests-link", !route.inbound && !route.reports],
+      ["reports-link", route.reports],
+      ["inbound-link", route.inbound],
+    ] as const) {
+      if (current) byId(id).setAttribute("aria-current", "page");
+      else byId(id).removeAttribute("aria-current");
+    }
     if (!session) {
       document.title = "Sign in — partner dashboard";
       return;
@@ -213,8 +228,17 @@ class Dashboard implements DashboardContext {
     s.generation++;
     this.render();
     if (!s.session) return;
-    const { caseId, inbound } = parseRoute();
+    const { caseId, inbound, reports } = parseRoute();
     closeActionForm(this);
+    if (!reports) this.closeReports();
+    if (reports) {
+      document.title = "Reports — partner dashboard";
+      // The reports view and its chart library are a chunk of their own, loaded when first opened.
+      const { showReports } = await import("./views/reports");
+      await showReports(this);
+      this.stopPolling();
+      return;
+    }
     if (inbound) {
       document.title = "Inbound email — partner dashboard";
       await refreshInbound(this);
@@ -238,6 +262,12 @@ class Dashboard implements DashboardContext {
       await refreshDetail(this);
     }
     this.schedulePoll();
+  }
+
+  /** Leaves the reports view: releases its charts and removes its form and sections (views/reports.ts builds them on opening). */
+  private closeReports(): void {
+    for (const c of this.state.reports.charts.splice(0)) c.destroy();
+    document.getElementById("reports-host")?.replaceChildren();
   }
 
   private stopPolling(): void {

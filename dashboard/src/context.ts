@@ -4,6 +4,7 @@
  * views get it as a parameter (no module-level mutable state).
  */
 import type { ApiResult, PartnerApi, RequestOptions } from "./api";
+import type { DrawnChart } from "./charts";
 import type { ActionSpec } from "./views/actions";
 import type { CaseStatus, DashboardI18n, DashboardModel, Permission, Session, StatusCounts, SupportRequestDetailResponse, SupportRequestSummaryBody } from "./types";
 
@@ -29,6 +30,15 @@ export interface DetailState {
   signature: string;
 }
 
+/** The reports view: the form's query, the charts drawn (released on every redraw). */
+export interface ReportsState {
+  /** Query of both reports (parameter → value; empty ones left out). */
+  query: Record<string, string>;
+  charts: DrawnChart[];
+  /** Incremented on every load; an older answer never overwrites a newer one. */
+  seq: number;
+}
+
 /** The open action form; the Idempotency-Key stays while the body does (a retry is safe). */
 export interface OpenAction {
   spec: ActionSpec;
@@ -41,6 +51,7 @@ export interface DashboardState {
   session: Session | null;
   list: ListState;
   detail: DetailState;
+  reports: ReportsState;
   /** Permissions a 403 said the key lacks (while its role is unknown). */
   denied: Set<Permission>;
   openAction: OpenAction | null;
@@ -55,6 +66,7 @@ export function createState(): DashboardState {
     session: null,
     list: { filters: {}, status: "", items: [], token: undefined, counts: null, signature: "", seq: 0 },
     detail: { caseId: null, detail: null, signature: "" },
+    reports: { query: {}, charts: [], seq: 0 },
     denied: new Set(),
     openAction: null,
     generation: 0,

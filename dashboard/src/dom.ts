@@ -1,6 +1,6 @@
 /**
  * DOM helpers: elements by id with their type checked, elements built from text (never HTML),
- * times, durations and live countdowns.
+ * times, durations, live countdowns and CSV downloads.
  */
 
 /** Attributes of {@link h}: `class`, `text` (textContent) or any attribute; `false`/`undefined` omit it, `true` sets it empty. */
@@ -98,4 +98,18 @@ function updateCountdown(el: HTMLElement): void {
 /** Updates every countdown on the page (called every second). */
 export function tickCountdowns(): void {
   for (const el of document.querySelectorAll<HTMLElement>(".countdown[data-due]")) updateCountdown(el);
+}
+
+/** Offers CSV `text` (csv.ts) as a download named `fileName`: a Blob and an object URL, UTF-8 with a byte order mark (so spreadsheet programs read the accents right), `text/csv`. */
+export function downloadCsv(fileName: string, text: string): void {
+  const url = URL.createObjectURL(new Blob(["\uFEFF", text], { type: "text/csv;charset=utf-8" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = fileName;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The download has started from the URL; release it once the click was handled.
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

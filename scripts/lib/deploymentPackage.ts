@@ -8,7 +8,7 @@
  * | `host.json` | the host configuration |
  * | `package.json` | `main` (`dist/functions/*.js`), `engines` and the production dependencies (no scripts, no devDependencies) |
  * | `dist/functions`, `dist/orchestrations`, `dist/shared` | the compiled JavaScript (no source maps, no TypeScript) |
- * | `dist/dashboard` | the partners' dashboard page as Vite built it (index.html, app.js, dashboard.css), which the `Dashboard` function serves |
+ * | `dist/dashboard` | the partners' dashboard page as Vite built it (index.html, app.js, reports.js, dashboard.css), which the `Dashboard` function serves |
  * | `node_modules/` | the production dependencies exactly as package-lock.json pins them (`npm ci --omit=dev`) |
  *
  * Not in it: tests, the local host (`emulator/`), scripts, benchmarks, infra, sources (the

@@ -10,7 +10,11 @@ import type { CaseAction } from "./caseActions";
 import type { InboundLogOutcome } from "./inboundEmail";
 import type { EmailDeliveryState, SlaFilter, SlaHealth } from "./partnerApi";
 import type { SlaClockView, SlaMetricName } from "./sla";
-import type { CaseStatus, Category, Channel, DiagnosisOutcome, ProductId, Severity, SupportedLanguage, WorkflowState } from "./supportRequest";
+import type { ReportGrouping } from "./reports";
+import type { CaseStatus, Category, Channel, DiagnosisOutcome, EscalationRecord, ProductId, Severity, SupportedLanguage, SupportVehicle, WorkflowState } from "./supportRequest";
+
+/** Where a request was escalated to (an escalation record's `target`; the reports count by it). */
+export type EscalationTarget = EscalationRecord["target"];
 
 /** A partner API action by its path segment (`POST …/support-requests/{caseId}/<segment>`). */
 export type DashboardActionPath = "diagnosis" | "updates" | "escalation" | "resolution" | "information-requests" | "closure" | "reopening";
@@ -33,6 +37,9 @@ export interface DashboardLabels {
   workflowStates: Readonly<Record<WorkflowState, string>>;
   inboundOutcomes: Readonly<Record<InboundLogOutcome, string>>;
   emailDeliveryStates: Readonly<Record<EmailDeliveryState, string>>;
+  reportGroupings: Readonly<Record<ReportGrouping, string>>;
+  escalationTargets: Readonly<Record<EscalationTarget, string>>;
+  supportVehicles: Readonly<Record<SupportVehicle, string>>;
 }
 
 /** The English names the dashboard shows (one place; the page has no copy). */
@@ -58,6 +65,15 @@ export const DASHBOARD_LABELS: DashboardLabels = {
   workflowStates: { running: "Workflow running", failed: "Workflow failed", restarting: "Workflow restarting", suspended: "Workflow suspended", terminated: "Workflow terminated", "gave-up": "Workflow stopped" },
   inboundOutcomes: { new: "New request", reply: "Reply", "auto-reply": "Auto-reply", bounce: "Bounce", "own-notification": "Own notification", duplicate: "Duplicate", quarantine: "Quarantined" },
   emailDeliveryStates: { sent: "Sent", skipped: "Skipped", bounced: "Bounced", pending: "Pending", failed: "Failed" },
+  reportGroupings: { month: "Month", week: "Week (ISO, Monday to Sunday)" },
+  escalationTargets: { "indirect-provider": "Indirect provider", microsoft: "Microsoft", none: "Not escalated (decided)" },
+  supportVehicles: {
+    "commercial-issue-support": "Commercial issue support",
+    "premier-support-for-partners": "Premier Support for Partners",
+    "advanced-support-for-partners": "Advanced Support for Partners",
+    "signature-cloud-support": "Signature Cloud Support",
+    "product-support-incidents": "Product support incidents",
+  },
 };
 
 /** A product as the dashboard lists it. */
@@ -80,6 +96,12 @@ export interface DashboardModel {
   slaFilters: readonly SlaFilter[];
   /** Values of the inbound log's `outcome` filter. */
   inboundOutcomes: readonly InboundLogOutcome[];
+  /** Values of the reports' `groupBy` (shared/contracts/reports.ts `ReportGroupings`). */
+  reportGroupings: readonly ReportGrouping[];
+  /** Escalation targets the volume report counts by. */
+  escalationTargets: readonly EscalationTarget[];
+  /** Support vehicles to Microsoft the volume report counts by. */
+  supportVehicles: readonly SupportVehicle[];
   roles: readonly Role[];
   rolePermissions: Readonly<Record<Role, readonly Permission[]>>;
   /** The permission that acting on a request of each category needs (shared/contracts `actPermissionFor`). */

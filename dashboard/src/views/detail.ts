@@ -1,13 +1,13 @@
 /**
- * One request: status (also as the customer sees it, in every language), SLA clocks, the
- * orchestration, escalation, emails, timeline and the actions the key's role may take; refreshed
- * in place while polling.
+ * One request: status (also as the customer sees it, in every language), the customer's
+ * satisfaction rating once given, SLA clocks, the orchestration, escalation, emails, timeline and
+ * the actions the key's role may take; refreshed in place while polling.
  */
 import { problemText } from "../api";
 import type { DashboardContext } from "../context";
 import { byId, countdownEl, fillKv, formatDuration, formatTime, h, timeEl } from "../dom";
 import { customerStatusLabel, labelOf, languageName, statusLabel } from "../labels";
-import type { CaseEmail, CaseStatus, SlaClockView, SupportedLanguage, SupportRequestCustomStatus, SupportRequestDetailResponse } from "../types";
+import type { CaseEmail, CaseStatus, SatisfactionRating, SlaClockView, SupportedLanguage, SupportRequestCustomStatus, SupportRequestDetailResponse } from "../types";
 import { renderActionButtons } from "./actions";
 import { problemBadges, slaBadge } from "./badges";
 
@@ -75,6 +75,7 @@ function renderDetail(ctx: DashboardContext, d: SupportRequestDetailResponse): v
     ["Undeliverable", undeliverable.length > 0 ? undeliverable.map((u) => u.address).join(", ") : undefined],
     ["Diagnosis notes", c.diagnosisNotes],
     ["Resolution", c.resolutionSummary],
+    ["Customer rating", c.satisfaction ? ratingEl(c.satisfaction) : undefined],
   ]);
   byId("detail-description").textContent = c.description;
   renderLanguages(ctx, c.status, lang);
@@ -84,6 +85,17 @@ function renderDetail(ctx: DashboardContext, d: SupportRequestDetailResponse): v
   renderEmails(ctx, d.emails);
   renderTimeline(ctx, d, lang);
   renderActionButtons(ctx, () => refreshDetail(ctx));
+}
+
+/** The customer's satisfaction rating: the score of 5 (also as stars), when it was given and the comment as written. */
+function ratingEl(r: SatisfactionRating): HTMLElement {
+  const score = Math.min(5, Math.max(0, Math.round(r.rating)));
+  return h("span", { id: "detail-rating", "data-rating": String(r.rating) }, [
+    h("span", { class: "rating", id: "detail-rating-score" }, `${r.rating} of 5`),
+    h("span", { class: "rating-stars", "aria-hidden": "true" }, `${"★".repeat(score)}${"☆".repeat(5 - score)}`),
+    h("span", { class: "muted" }, [" given ", timeEl(r.at)]),
+    r.comment ? h("q", { class: "rating-comment", id: "detail-rating-comment" }, r.comment) : null,
+  ]);
 }
 
 function renderLanguages(ctx: DashboardContext, current: CaseStatus, lang: SupportedLanguage): void {

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { HttpRequest } from "@azure/functions";
 import { createDashboardHandler, dashboardModel, findDashboardDir } from "../../../functions/dashboard";
-import { CaseStatuses, Categories, Channels, DiagnosisOutcomes, InboundLogOutcomes, Roles, Severities, SlaFilters, SlaHealths, SupportedLanguages, WorkflowStates } from "../../../shared/contracts";
+import { CaseStatuses, Categories, Channels, DiagnosisOutcomes, InboundLogOutcomes, ReportGroupings, Roles, Severities, SlaFilters, SlaHealths, SupportedLanguages, SupportVehicles, WorkflowStates } from "../../../shared/contracts";
 import { SlaMetrics } from "../../../shared/contracts/sla";
 
 let root: string;
@@ -90,6 +90,12 @@ describe("model.json", () => {
     expect(keysOf(labels.languages)).toEqual([...SupportedLanguages].sort());
     expect(keysOf(labels.workflowStates)).toEqual([...WorkflowStates].sort());
     expect(keysOf(labels.inboundOutcomes)).toEqual([...InboundLogOutcomes].sort());
+    expect(keysOf(labels.reportGroupings)).toEqual([...ReportGroupings].sort());
+    expect(model.reportGroupings).toEqual(ReportGroupings);
+    expect(keysOf(labels.escalationTargets)).toEqual([...model.escalationTargets].sort());
+    expect(model.escalationTargets).toEqual(["indirect-provider", "microsoft", "none"]);
+    expect(keysOf(labels.supportVehicles)).toEqual([...SupportVehicles].sort());
+    expect(model.supportVehicles).toEqual(SupportVehicles);
     expect(model.slaFilters).toEqual(SlaFilters);
     for (const f of model.slaFilters) expect(labels.slaHealths[f]).toBeTruthy();
     expect(model.actPermissions).toEqual({ billing: "requests:act:commercial", "subscription-management": "requests:act:commercial", technical: "requests:act:technical" });
