@@ -52,7 +52,7 @@ describe("the deployment package", () => {
     expect(path.relative(root, appDir).startsWith("..")).toBe(true);
     expect(fs.readdirSync(appDir).sort()).toEqual(["dist", "host.json", "node_modules", "package.json"]);
     expect(fs.readdirSync(path.join(appDir, "dist")).sort()).toEqual(["dashboard", "functions", "orchestrations", "shared"]);
-    expect(fs.readdirSync(path.join(appDir, "dist", "dashboard")).sort()).toEqual(["app.js", "dashboard.css", "index.html"]);
+    expect(fs.readdirSync(path.join(appDir, "dist", "dashboard")).sort()).toEqual(["app.js", "dashboard.css", "index.html", "reports.js"]);
     const pkg = JSON.parse(fs.readFileSync(path.join(appDir, "package.json"), "utf8")) as Record<string, unknown>;
     const source = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { main: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
     expect(pkg).toMatchObject({ main: source.main, dependencies: source.dependencies });
