@@ -246,7 +246,11 @@ async function main(): Promise<void> {
 
     // 0. Storage requests per step, one case at a time on an otherwise idle stack.
     const happy = await happyPath(proxy, client, partnerId, creds, sample.request);
-    const hops = (await readWorkflowHops(azuriteConnectionString(ports), TASK_HUB, happy.caseIds)).map((h) => h.durationInMs);
+    const hopRows = await readWorkflowHops(azuriteConnectionString(ports), TASK_HUB, happy.caseIds);
+    const hops = hopRows.map((h) => h.durationInMs);
+    const byActivity = new Map<string, number[]>();
+    for (const h of hopRows) byActivity.set(h.activity, [...(byActivity.get(h.activity) ?? []), h.durationInMs]);
+    const hopsByActivity = [...byActivity].map(([name, ms]) => `${name} ${percentile([...ms].sort((a, b) => a - b), 50)} ms (${ms.length})`);
     const pids = { host: stack.processes.host.pid, azurite: stack.processes.azurite.pid };
     // Idle: no work for IDLE_SETTLE_IN_MS, then count for IDLE_SAMPLE_IN_MS.
     await sleep(IDLE_SETTLE_IN_MS);
@@ -338,7 +342,7 @@ async function main(): Promise<void> {
       `Host process memory after the run: ${memory}`,
       "",
       ...happy.lines,
-      `- one hop (activity scheduled → its result applied by the next episode, the activity's own work included; ${hops.length} hops of the cases above): ${summary(hops)}`,
+      `- one hop (activity scheduled → its result applied by the next episode, the activity's own work included; ${hops.length} hops of the cases above): ${summary(hops)}; p50 by activity: ${hopsByActivity.join(", ")}`,
       "",
       `Idle, ${IDLE_SETTLE_IN_MS / 1000} s after the last work, sampled for ${IDLE_SAMPLE_IN_MS / 1000} s: ${(idle.total / (IDLE_SAMPLE_IN_MS / 1000)).toFixed(1)} storage requests/s (${idle.emptyPolls} empty queue polls, ${idle.total - idle.emptyPolls - idle.work} trigger blob listings, ${idle.work} other)`,
       ...topKeys(idle, 5),
