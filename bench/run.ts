@@ -18,7 +18,10 @@ import { allocateFreePorts, startStack } from "../scripts/lib/stack";
 import { DemoApiClient, caseOf, signWebhook } from "../scripts/lib/demoRunner";
 import { loadDemoRequests } from "../scripts/lib/fixtures";
 import { azuriteConnectionString } from "../test/support/azurite";
+import { TableClient } from "@azure/data-tables";
+import { startCpuSample } from "./processStats";
 import { diffCounts, startStorageProxy, type CountDelta, type StorageProxy } from "./storageProxy";
+import { readWorkflowHops } from "./workflowHops";
 
 const QUICK = process.argv.includes("--quick");
 const INTAKE_SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? (QUICK ? 5 : 15));
@@ -32,6 +35,12 @@ const IDLE_SAMPLE_IN_MS = QUICK ? 5_000 : 30_000;
 /** Task hub of the run (names the engine's tables and queues, so the proxy can tell engine from app). */
 const TASK_HUB = "CspBenchHub";
 const WORKFLOW_TIMEOUT_IN_MS = 5 * 60_000;
+/** Raw storage yardstick: single-entity inserts straight to Azurite, this many in flight, for this long. */
+const RAW_INSERT_CONCURRENCY = 32;
+const RAW_INSERT_SECONDS = Number(process.env.BENCH_RAW_SECONDS ?? (QUICK ? 5 : 15));
+/** Sustained phase: this many clients each submit a case and wait for its acknowledgement, again and again. */
+const SUSTAINED_CLIENTS = Number(process.env.BENCH_SUSTAINED_CLIENTS ?? 16);
+const SUSTAINED_SECONDS = Number(process.env.BENCH_SUSTAINED_SECONDS ?? (QUICK ? 20 : 60));
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -75,7 +84,7 @@ function ownerShare(delta: CountDelta, per: number): string {
  */
 async function happyPath(
   proxy: StorageProxy, client: DemoApiClient, partnerId: string, creds: { webhookSecret: string; apiKey: string }, request: object,
-): Promise<{ lines: string[] }> {
+): Promise<{ lines: string[]; caseIds: string[]; perCase: number }> {
   const deadline = Date.now() + WORKFLOW_TIMEOUT_IN_MS;
   const waitFor = async (caseId: string, done: (status: string, acked: boolean) => boolean, everyMs: number): Promise<number> => {
     let reads = 0;
@@ -113,10 +122,12 @@ async function happyPath(
   const actions: CountDelta[] = [];
   const cases: CountDelta[] = [];
   const timings = { ack: [] as number[], resolved: [] as number[], span: [] as number[] };
+  const caseIds: string[] = [];
   for (let i = 0; i < HAPPY_CASES; i++) {
     const c0 = proxy.snapshot();
     const t0 = Date.now();
     const { caseId } = await client.submit(partnerId, creds.webhookSecret, { ...request, title: `Happy ${randomUUID().slice(0, 8)}` });
+    caseIds.push(caseId);
     intakes.push(diffCounts(c0, proxy.snapshot()));
     let reads = await waitFor(caseId, acknowledged, 100);
     timings.ack.push(Date.now() - t0);
@@ -145,6 +156,8 @@ async function happyPath(
   };
   const n = HAPPY_CASES;
   return {
+    caseIds,
+    perCase: cases.reduce((sum, d) => sum + d.work, 0) / cases.length,
     lines: [
       `Storage requests (counting proxy in front of Azurite; ${n} cases one at a time on an idle stack; empty queue polls and trigger blob listings counted apart; a status read costs ${readCost}, the bench's own reads are subtracted):`,
       `- per intake (the signed POST): ${avg(intakes, (d) => d.work)} — ${ownerShare(merged(intakes), n)}`,
@@ -157,6 +170,57 @@ async function happyPath(
     ],
   };
 }
+
+/**
+ * The storage's own capacity on this machine in this run: single-entity inserts into a scratch
+ * table, RAW_INSERT_CONCURRENCY in flight, for RAW_INSERT_SECONDS, straight to Azurite (not through
+ * the counting proxy). The yardstick the app's rates are divided by.
+ * @returns inserts per second.
+ */
+async function rawInsertRate(connectionString: string): Promise<number> {
+  const table = TableClient.fromConnectionString(connectionString, `BenchRaw${Date.now()}`, { allowInsecureConnection: true });
+  await table.createTable();
+  const until = Date.now() + RAW_INSERT_SECONDS * 1000;
+  let inserted = 0;
+  await Promise.all(Array.from({ length: RAW_INSERT_CONCURRENCY }, async (_, worker) => {
+    for (let i = 0; Date.now() < until; i++) {
+      await table.createEntity({ partitionKey: `p${worker}`, rowKey: `r${i}`, title: "Benchmark row", at: new Date().toISOString(), n: i });
+      inserted++;
+    }
+  }));
+  await table.deleteTable();
+  return inserted / RAW_INSERT_SECONDS;
+}
+
+/**
+ * Sustained acknowledgement rate: SUSTAINED_CLIENTS clients each submit a case, poll it (200 ms)
+ * until it is acknowledged (status in-diagnosis and the acknowledgement email sent), and start
+ * again, for SUSTAINED_SECONDS. Cases still pending at the end are not counted.
+ * @returns acknowledged cases per second and their submit → acknowledged latencies (ms).
+ */
+async function sustainedAcknowledgements(
+  client: DemoApiClient, partnerId: string, creds: { webhookSecret: string; apiKey: string }, request: object,
+): Promise<{ perSecond: number; latencies: number[] }> {
+  const until = Date.now() + SUSTAINED_SECONDS * 1000;
+  const latencies: number[] = [];
+  await Promise.all(Array.from({ length: SUSTAINED_CLIENTS }, async () => {
+    while (Date.now() < until) {
+      const t0 = Date.now();
+      const { caseId } = await client.submit(partnerId, creds.webhookSecret, { ...request, title: `Sustained ${randomUUID().slice(0, 8)}` });
+      while (Date.now() < until) {
+        const view = await client.getCase(partnerId, creds.apiKey, caseId);
+        if (caseOf(view).status === "in-diagnosis" && (view.notifications ?? []).some((n) => n.notificationKey === "received")) {
+          latencies.push(Date.now() - t0);
+          break;
+        }
+        await sleep(200);
+      }
+    }
+  }));
+  return { perSecond: latencies.length / SUSTAINED_SECONDS, latencies };
+}
+
+const fmt = (x: number, digits = 1): string => (Number.isFinite(x) ? x.toFixed(digits) : "?");
 
 async function main(): Promise<void> {
   const root = path.join(__dirname, "..", "..");
@@ -182,13 +246,25 @@ async function main(): Promise<void> {
 
     // 0. Storage requests per step, one case at a time on an otherwise idle stack.
     const happy = await happyPath(proxy, client, partnerId, creds, sample.request);
+    const hopRows = await readWorkflowHops(azuriteConnectionString(ports), TASK_HUB, happy.caseIds);
+    const hops = hopRows.map((h) => h.durationInMs);
+    const byActivity = new Map<string, number[]>();
+    for (const h of hopRows) byActivity.set(h.activity, [...(byActivity.get(h.activity) ?? []), h.durationInMs]);
+    const hopsByActivity = [...byActivity].map(([name, ms]) => `${name} ${percentile([...ms].sort((a, b) => a - b), 50)} ms (${ms.length})`);
+    const pids = { host: stack.processes.host.pid, azurite: stack.processes.azurite.pid };
     // Idle: no work for IDLE_SETTLE_IN_MS, then count for IDLE_SAMPLE_IN_MS.
     await sleep(IDLE_SETTLE_IN_MS);
     const idleFrom = proxy.snapshot();
+    const idleCpu = startCpuSample(pids);
     await sleep(IDLE_SAMPLE_IN_MS);
     const idle = diffCounts(idleFrom, proxy.snapshot());
+    const idleCpuPercent = idleCpu.percentOfOneCore();
+
+    // The storage's own capacity in this run (straight to Azurite).
+    const raw = await rawInsertRate(azuriteConnectionString(ports));
 
     // 1. Intake throughput.
+    const intakeCpu = startCpuSample(pids);
     const intake = await autocannon({
       url,
       method: "POST",
@@ -205,6 +281,8 @@ async function main(): Promise<void> {
     });
     const accepted = intake["2xx"];
     const rejected = intake.non2xx;
+    const intakeCpuInMs = intakeCpu.usedInMs();
+    const acceptRate = accepted / INTAKE_SECONDS;
 
     // 2. Workflow latency.
     // Let the orchestrations started by the intake phase drain a little first.
@@ -237,25 +315,38 @@ async function main(): Promise<void> {
       await sleep(200);
     }
     const done = cases.filter((c) => c.resolvedAt);
+
+    // 3. Sustained acknowledgements.
+    await sleep(2000);
+    const sustained = await sustainedAcknowledgements(client, partnerId, creds, sample.request);
     const memory = hostMemory(stack.processes.host.pid);
 
     const lines = [
       `## ${new Date().toISOString()} — ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
       "",
+      `Storage yardstick: ${fmt(raw, 0)} single-entity inserts/s straight to Azurite (${RAW_INSERT_CONCURRENCY} in flight, ${RAW_INSERT_SECONDS} s, same run).`,
+      "",
       `Intake (${INTAKE_CONNECTIONS} connections, ${INTAKE_SECONDS} s, signed webhook, case stored + orchestration started per request):`,
       `- ${intake.requests.average} req/s average (${accepted} accepted, ${rejected} non-2xx, ${intake.errors} errors, ${intake.timeouts} timeouts)`,
       `- latency p50 ${intake.latency.p50} ms, p97.5 ${intake.latency.p97_5} ms, p99 ${intake.latency.p99} ms, max ${intake.latency.max} ms`,
+      `- accepted ${fmt(acceptRate)}/s = **${fmt(acceptRate / raw, 3)} × the raw insert rate**`,
+      `- CPU during the burst: host ${fmt(intakeCpuInMs.host ?? NaN, 0)} ms = **${fmt((intakeCpuInMs.host ?? NaN) / Math.max(1, accepted))} ms per accepted intake** (the workflows the burst started run beside it), Azurite ${fmt((intakeCpuInMs.azurite ?? NaN) / Math.max(1, accepted))} ms per intake`,
       "",
       `Workflow (${WORKFLOW_CASES} cases submitted at once, after the intake backlog; local Durable engine on Azurite; polled every 200 ms):`,
       `- ${done.length}/${cases.length} resolved in ${((Math.max(...done.map((c) => c.resolvedAt)) - started) / 1000).toFixed(1)} s`,
       `- submit → acknowledged (in-diagnosis + email sent): ${summary(done.map((c) => c.acknowledgedAt - c.t0))}`,
       `- diagnosis → resolved (event → status + email): ${summary(done.map((c) => c.resolvedAt - c.diagnosedAt))}`,
+      "",
+      `Sustained (${SUSTAINED_CLIENTS} clients each submitting a case and waiting for its acknowledgement, ${SUSTAINED_SECONDS} s): ${sustained.latencies.length} acknowledged = ${fmt(sustained.perSecond, 2)}/s; submit → acknowledged ${summary(sustained.latencies)}`,
+      `- × ${fmt(happy.perCase)} storage requests per happy-path case = ${fmt(sustained.perSecond * happy.perCase, 0)} requests/s = **${fmt((sustained.perSecond * happy.perCase) / raw, 3)} of the raw insert rate**`,
       `Host process memory after the run: ${memory}`,
       "",
       ...happy.lines,
+      `- one hop (activity scheduled → its result applied by the next episode, the activity's own work included; ${hops.length} hops of the cases above): ${summary(hops)}; p50 by activity: ${hopsByActivity.join(", ")}`,
       "",
       `Idle, ${IDLE_SETTLE_IN_MS / 1000} s after the last work, sampled for ${IDLE_SAMPLE_IN_MS / 1000} s: ${(idle.total / (IDLE_SAMPLE_IN_MS / 1000)).toFixed(1)} storage requests/s (${idle.emptyPolls} empty queue polls, ${idle.total - idle.emptyPolls - idle.work} trigger blob listings, ${idle.work} other)`,
       ...topKeys(idle, 5),
+      `- CPU while idle: host ${fmt(idleCpuPercent.host ?? NaN)} %, Azurite ${fmt(idleCpuPercent.azurite ?? NaN)} % of one core`,
       "",
     ];
     console.log(lines.join("\n"));

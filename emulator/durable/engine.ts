@@ -82,6 +82,25 @@ export class LocalDurableEngine implements DurableEngine {
     for (const q of [...this.queues.control, this.queues.workItems]) this.pollers.set(q.name, new QueuePoller(this.pollMs, maxPollMs));
     this.queues.onEnqueued = (queue, visibleInMs) => this.pollers.get(queue.name)?.wake(visibleInMs);
     this.visibilityMs = Math.max(2000, options.messageVisibilityTimeoutInMs ?? 30000);
+    // Messages this host sends are worked on at once, not after a receive (an activity only while a
+    // slot is free; otherwise it waits in the queue for the poller like any other).
+    this.queues.localDispatch = {
+      leaseInMs: this.visibilityMs,
+      reserve: (queue) => {
+        if (!this.running) return false;
+        if (queue !== this.queues.workItems) return true;
+        if (this.activeActivities >= this.maxActivities) return false;
+        this.activeActivities++;
+        return true;
+      },
+      release: (queue) => {
+        if (queue === this.queues.workItems) this.activeActivities--;
+      },
+      dispatch: (m) => {
+        if (m.queue === this.queues.workItems) this.track(this.runActivity(m as Received<ActivityMessage>).finally(() => this.activeActivities--));
+        else this.accept(m as Received<ControlMessage>);
+      },
+    };
     this.maxActivities = Math.max(1, options.maxConcurrentActivities ?? 10);
     this.maxOrchestrations = Math.max(1, options.maxConcurrentOrchestrations ?? 10);
     this.log = options.log ?? ((level, message) => {

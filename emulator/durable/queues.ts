@@ -90,6 +90,20 @@ export class TaskHubQueues {
    * the delay in ms after which it becomes visible; the engine wakes that queue's poller.
    */
   onEnqueued?: (queue: QueueClient, visibleInMs: number) => void;
+  /**
+   * In-process dispatch of messages this process sends (set by the engine). A message due now that
+   * `reserve` accepts is sent hidden for `leaseInMs`, as if this process had just received it, and
+   * handed to `dispatch` with its pop receipt: the engine works on it at once, without waiting for a
+   * receive, and deletes it when done; if the process stops first, the message becomes visible when
+   * the lease ends and is received again (at least once, as a received message). `release` undoes a
+   * reservation whose send failed.
+   */
+  localDispatch?: {
+    leaseInMs: number;
+    reserve(queue: QueueClient): boolean;
+    release(queue: QueueClient): void;
+    dispatch(message: Received<ControlMessage | ActivityMessage>): void;
+  };
 
   /**
    * @param connectionString - storage connection string (Azurite).
@@ -130,9 +144,10 @@ export class TaskHubQueues {
     await this.send(this.workItems, message, 0);
   }
 
-  private async send(queue: QueueClient, message: MessageBase, delayInMs: number): Promise<void> {
+  private async send(queue: QueueClient, message: ControlMessage | ActivityMessage, delayInMs: number): Promise<void> {
     let text = JSON.stringify(message);
-    if (text.length > SPILL_CHARS) {
+    const spilled = text.length > SPILL_CHARS;
+    if (spilled) {
       const entity: Record<string, unknown> = { partitionKey: message.Id, rowKey: "" };
       setLargeString(entity, "Body", text);
       assertEntitySize(entity, `Message for instance ${message.InstanceId}`);
@@ -140,8 +155,20 @@ export class TaskHubQueues {
       text = JSON.stringify({ Id: message.Id, InstanceId: message.InstanceId, PayloadRef: message.Id });
     }
     const delaySec = Math.max(0, Math.min(Math.floor(delayInMs / 1000), Math.floor(MAX_DELAY_MS / 1000)));
-    await queue.sendMessage(text, { visibilityTimeout: delaySec, messageTimeToLive: -1 });
-    this.onEnqueued?.(queue, delaySec * 1000);
+    const local = delaySec === 0 && this.localDispatch?.reserve(queue) === true ? this.localDispatch : undefined;
+    if (!local) {
+      await queue.sendMessage(text, { visibilityTimeout: delaySec, messageTimeToLive: -1 });
+      this.onEnqueued?.(queue, delaySec * 1000);
+      return;
+    }
+    let sent: { messageId: string; popReceipt: string };
+    try {
+      sent = await queue.sendMessage(text, { visibilityTimeout: Math.max(1, Math.ceil(local.leaseInMs / 1000)), messageTimeToLive: -1 });
+    } catch (e) {
+      local.release(queue);
+      throw e;
+    }
+    local.dispatch({ queue, messageId: sent.messageId, popReceipt: sent.popReceipt, dequeueCount: 1, body: message, spilled });
   }
 
   /**

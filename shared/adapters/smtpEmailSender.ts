@@ -19,6 +19,14 @@ export interface SmtpEmailSenderOptions {
   auth?: { user: string; pass: string };
   /** Socket/greeting timeouts in ms. Default 10 000. */
   timeoutInMs?: number;
+  /** Connections kept open to the server at most (nodemailer pool `maxConnections`). Default 4. */
+  maxConnections?: number;
+  /**
+   * How long connections stay open with nothing to send, in ms, before they are closed (the next
+   * email opens a new one). Default 5 000: a burst of status emails reuses the connections, an idle
+   * app holds none.
+   */
+  idleCloseInMs?: number;
 }
 
 function formatAddress(a: { address: string; displayName?: string }): { name: string; address: string } | string {
@@ -56,22 +64,53 @@ export function toNodemailerMessage(message: EmailMessage): SendMailOptions {
   };
 }
 
-/** {@link EmailSender} over SMTP. */
+/**
+ * {@link EmailSender} over SMTP. Connections are pooled (nodemailer `pool: true`): emails sent close
+ * together share a connection instead of paying TCP, greeting and STARTTLS for each; the pool is
+ * closed once it has been idle for `idleCloseInMs` and opened again by the next email.
+ */
 export class SmtpEmailSender implements EmailSender {
-  readonly #transport: Transporter;
+  readonly #options: SmtpEmailSenderOptions;
+  #transport: Transporter | undefined;
+  #inFlight = 0;
+  #idleTimer: NodeJS.Timeout | undefined;
 
-  /** @param options - server, TLS and credentials. */
+  /** @param options - server, TLS, credentials and pooling. */
   constructor(options: SmtpEmailSenderOptions) {
-    const timeout = options.timeoutInMs ?? 10_000;
-    this.#transport = nodemailer.createTransport({
-      host: options.host,
-      port: options.port,
-      secure: options.secure ?? false,
-      auth: options.auth,
-      connectionTimeout: timeout,
-      greetingTimeout: timeout,
-      socketTimeout: timeout,
-    });
+    this.#options = options;
+  }
+
+  /** The open pool, or a new one; an idle close pending is cancelled. */
+  #pool(): Transporter {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    if (!this.#transport) {
+      const o = this.#options;
+      const timeout = o.timeoutInMs ?? 10_000;
+      this.#transport = nodemailer.createTransport({
+        pool: true,
+        maxConnections: o.maxConnections ?? 4,
+        host: o.host,
+        port: o.port,
+        secure: o.secure ?? false,
+        auth: o.auth,
+        connectionTimeout: timeout,
+        greetingTimeout: timeout,
+        socketTimeout: timeout,
+      });
+    }
+    return this.#transport;
+  }
+
+  /** Closes the pool once nothing has been sent for `idleCloseInMs` (the timer never keeps the process alive). */
+  #scheduleIdleClose(): void {
+    if (this.#inFlight > 0) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (this.#inFlight === 0) this.close();
+    }, this.#options.idleCloseInMs ?? 5_000);
+    this.#idleTimer.unref();
   }
 
   /**
@@ -83,24 +122,37 @@ export class SmtpEmailSender implements EmailSender {
    *   `timeout`, `deferred` (4xx).
    */
   async send(message: EmailMessage): Promise<EmailSendResult> {
+    const transport = this.#pool();
+    this.#inFlight++;
     try {
-      const info = await this.#transport.sendMail(toNodemailerMessage(message));
+      const info = await transport.sendMail(toNodemailerMessage(message));
       const rejected = ((info as { rejected?: Array<string | { address: string }> }).rejected ?? []).map((r) => (typeof r === "string" ? r : r.address));
       return { providerMessageId: String(info.messageId ?? message.messageId), ...(rejected.length > 0 ? { rejectedRecipients: rejected } : {}) };
     } catch (e) {
       const fault = smtpFault(e);
       const rejected = ((e as { rejected?: unknown }).rejected ?? []) as Array<string | { address: string }>;
       throw new EmailSendError({ ...fault, message: `SMTP send failed: ${fault.message}`.slice(0, 1000) }, { cause: e, rejectedRecipients: rejected.map((r) => (typeof r === "string" ? r : r.address)) });
+    } finally {
+      this.#inFlight--;
+      this.#scheduleIdleClose();
     }
   }
 
   /** Connects and authenticates (nodemailer `verify()`). @throws Error when the server is unreachable or refuses. */
   async checkHealth(): Promise<void> {
-    await this.#transport.verify();
+    try {
+      await this.#pool().verify();
+    } finally {
+      this.#scheduleIdleClose();
+    }
   }
 
-  /** Closes pooled connections. */
+  /** Closes the pooled connections now (sends in flight finish first); the next email opens a new pool. */
   close(): void {
-    this.#transport.close();
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    const transport = this.#transport;
+    this.#transport = undefined;
+    transport?.close();
   }
 }

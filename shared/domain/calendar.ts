@@ -49,6 +49,13 @@ interface CompiledWeekly {
 type Compiled = CompiledWeekly | { kind: "24x7" };
 
 const compiledMemo = new WeakMap<object, Compiled>();
+/**
+ * Compiled calendars by content (their JSON), for calendars that arrive as new objects on every
+ * call (read from storage per request or activity): the same service hours compile once per
+ * process, and their per-day cache of service periods is kept. Bounded: cleared when full.
+ */
+const compiledByContent = new Map<string, Compiled>();
+const COMPILED_BY_CONTENT_LIMIT = 1000;
 const toCalendarMemo = new WeakMap<object, Calendar>();
 
 /**
@@ -91,6 +98,12 @@ function compile(input: Calendar | ServiceHours): Compiled {
   const cal = toCalendar(input);
   const memo = compiledMemo.get(cal);
   if (memo) return memo;
+  const content = JSON.stringify(cal);
+  const same = compiledByContent.get(content);
+  if (same) {
+    compiledMemo.set(cal, same);
+    return same;
+  }
   let result: Compiled;
   if (cal.kind === "24x7") {
     result = { kind: "24x7" };
@@ -122,6 +135,8 @@ function compile(input: Calendar | ServiceHours): Compiled {
     throw new RangeError(`unknown calendar kind "${String((cal as { kind?: unknown }).kind)}"`);
   }
   compiledMemo.set(cal, result);
+  if (compiledByContent.size >= COMPILED_BY_CONTENT_LIMIT) compiledByContent.clear();
+  compiledByContent.set(content, result);
   return result;
 }
 

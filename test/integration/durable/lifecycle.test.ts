@@ -71,13 +71,17 @@ test("long timers fire after all their chunks (short durations configured)", asy
     expect(s.output).toBe("timer fired");
     const created = historyOf(s).filter((e) => e.EventType === "TimerCreated");
     const fired = historyOf(s).filter((e) => e.EventType === "TimerFired");
-    // Chunks of 1 s while more than 2 s remain, then the final timer at the requested time.
-    expect(created.length).toBeGreaterThanOrEqual(3);
+    // Chunks of 1 s while more than 2 s remain, then the final timer at the requested time. The
+    // library decides from the orchestration's clock (the episode's time) whether the requested time
+    // has come, so on a loaded machine a late chunk can end the wait instead of a final timer: what
+    // always holds is that every chunk but the last is 1 s, and that the wait ends no earlier than
+    // the requested 4.5 s after the orchestration started.
+    const startedAt = Date.parse(historyOf(s).find((e) => e.EventType === "ExecutionStarted")!.Timestamp);
+    expect(created.length).toBeGreaterThanOrEqual(2);
     expect(fired).toHaveLength(created.length);
-    const finalFire = Date.parse(created.at(-1)!.FireAt!);
-    expect(finalFire - Date.parse(s.createdTime)).toBeGreaterThanOrEqual(4400);
     for (const c of created.slice(0, -1)) expect(Date.parse(c.FireAt!) - Date.parse(c.Timestamp)).toBe(1000);
-    expect(Date.parse(String(fired.at(-1)!.Timestamp))).toBeGreaterThanOrEqual(finalFire);
+    expect(Date.parse(String(fired.at(-1)!.Timestamp))).toBeGreaterThanOrEqual(startedAt + 4500);
+    expect(Date.parse(String(fired.at(-1)!.Timestamp))).toBeGreaterThanOrEqual(Date.parse(created.at(-1)!.FireAt!));
   } finally {
     await fast.stop();
   }
