@@ -68,6 +68,7 @@ import {
   type RegisterPartnerResult,
   type StatusEmailRenderer,
   type SupportRequestDeps,
+  type CaseFactInputs,
 } from "./services";
 import { renderCustomerEmail, renderStatusEmail } from "./templates/statusEmail";
 import type { InboundEmailDeps } from "./services/inboundEmail";
@@ -231,7 +232,9 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const reports = new TableReportReadModel(storage);
   const caseFactDeps: CaseFactDeps = { cases, slaEvents, partners, reports };
   // The activities that record SLA events and transitions keep the reports' read model current.
-  const recordFacts = (partnerId: string, caseId: string): Promise<void> => recordCaseFacts(caseFactDeps, partnerId, caseId);
+  // A workflow step writes the case's fact and marks its day dirty; the next report that reads the
+  // day recomputes it (a step does not pay a day's recompute).
+  const recordFacts = (partnerId: string, caseId: string, known?: CaseFactInputs): Promise<void> => recordCaseFacts(caseFactDeps, partnerId, caseId, { recomputeDay: false, known });
   const activityDeps = { cases, partners, notifications, emailSender, clock, inbox, slaEvents, psiLedger, recordCaseFacts: recordFacts };
   // Blob access is built lazily: only email intake needs it (and the identity form may lack a blob endpoint).
   let inboundBlobs: BlobInboundEmailStore | undefined;

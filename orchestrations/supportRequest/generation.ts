@@ -5,7 +5,7 @@
  * with continueAsNew, and the output once the case is closed.
  */
 import type { OrchestrationContext } from "durable-functions";
-import { SupportRequestActivities, type SupportRequestCarry, type SupportRequestOrchestrationInput, type SupportRequestOrchestrationOutput } from "../../shared/contracts";
+import { CURRENT_WORKFLOW_REVISION, SupportRequestActivities, type SupportRequestCarry, type SupportRequestOrchestrationInput, type SupportRequestOrchestrationOutput, type WorkflowRevision } from "../../shared/contracts";
 import { changeStatus, emailCustomer, record, recordSlaEvents } from "./records";
 import { Signals, isOpen, now, requireActivity, type Orchestration, type Run, type RunBase } from "./run";
 import { applySla, clocksOutOfStep, currentSlaCycles, describePolicy, policyOf, slaSummary } from "./slaClocks";
@@ -19,7 +19,8 @@ import { checkpointOf, jsonCopy } from "./status";
  */
 export function startRun(context: OrchestrationContext, input: SupportRequestOrchestrationInput): RunBase {
   const state: SupportRequestCarry = input.carry ? jsonCopy(input.carry) : { generation: 0, status: "received", entryCount: 0, notificationCounts: {} };
-  return { context, input, state, tasks: 0, checkpoint: jsonCopy(state) };
+  const revision: WorkflowRevision = input.revision === undefined || input.revision < 2 ? 1 : CURRENT_WORKFLOW_REVISION;
+  return { context, input, revision, state, tasks: 0, checkpoint: jsonCopy(state) };
 }
 
 /**
@@ -95,11 +96,13 @@ function* recordRecovery(run: Run, recovery: NonNullable<SupportRequestOrchestra
 
 /**
  * Hands over to the next generation: continueAsNew with the carry state (cursor, status, counters,
- * escalation, chain progress, auto-close, outbox) and the generation number incremented.
+ * escalation, chain progress, auto-close, outbox), the generation number incremented and the
+ * current workflow revision.
  */
 export function continueAsNextGeneration(run: Run): void {
   const carry: SupportRequestCarry = { ...run.state, generation: run.state.generation + 1 };
-  run.context.df.continueAsNew({ caseId: run.input.caseId, partnerId: run.input.partnerId, carry });
+  // The next generation is a new execution with an empty history: it runs the current revision.
+  run.context.df.continueAsNew({ caseId: run.input.caseId, partnerId: run.input.partnerId, revision: CURRENT_WORKFLOW_REVISION, carry });
 }
 
 /**

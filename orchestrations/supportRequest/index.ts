@@ -5,8 +5,9 @@
  *
  * Inputs from outside arrive through the durable case-action inbox (shared/contracts/caseActions.ts):
  * the partner API appends an action, then raises {@link EventNames.actionsAvailable} without a
- * payload. A signal only wakes the orchestration up; after every wake it drains the inbox with
- * TakeCaseActions (after its cursor) and processes the actions in `seq` order. So a signal the
+ * payload. A signal only wakes the orchestration up; after a wake by a signal (revision 1: after
+ * every wake) it drains the inbox with TakeCaseActions (after its cursor) and processes the actions
+ * in `seq` order. So a signal the
  * library hands to a stale wait (durable-functions 3.5 completes the newest open wait of a name,
  * even one that lost an earlier race) or one that continueAsNew discards loses nothing: a stale wait
  * that completed is seen and causes one more drain, and every generation starts with a drain.
@@ -52,8 +53,9 @@ export { MAX_WAKE_TIMER_MS } from "./inbox";
 /**
  * Orchestrator of one support request (register as `OrchestratorNames.supportRequest`).
  *
- * Input: {@link SupportRequestOrchestrationInput} `{caseId, partnerId, carry?}` (`carry` from
- * continueAsNew, or from a restart: reopening a closed case, recovering a failed execution).
+ * Input: {@link SupportRequestOrchestrationInput} `{caseId, partnerId, revision?, carry?}` (`carry`
+ * from continueAsNew, or from a restart: reopening a closed case, recovering a failed execution;
+ * `revision`: the step sequence to follow, shared/contracts `WorkflowRevisions`, docs/adr/0005).
  * Activities: GetCaseContext, TakeCaseActions, RecordSlaEvents (event ids `GGGG-NNNN`),
  * RecordCaseTransition (entry ids `t<n>-<slug>`), SendStatusEmail and NotifyPartner (one
  * `notificationKey` per message, through the outbox), ConsumeProductSupportIncident,
@@ -83,8 +85,11 @@ export function* supportRequestOrchestrator(context: OrchestrationContext): Orch
 function* runGeneration(run: Run, first: boolean): Orchestration<SupportRequestOrchestrationOutput | undefined> {
   if (run.state.reopen && isClosed(run)) yield* reopenClosed(run, run.state.reopen);
   if (!isClosed(run)) yield* startGeneration(run, first);
+  // Every generation starts with a drain (a signal continueAsNew discarded loses nothing); from
+  // revision 2 a wake by the timer alone reads no inbox: only a received signal means new actions.
+  let drainNeeded = true;
   while (!isClosed(run) || outboxPending(run)) {
-    const drained = yield* drainInbox(run);
+    const drained = drainNeeded ? yield* drainInbox(run) : true;
     if (drained) {
       yield* catchUp(run, now(run));
       yield* handleSlaAlerts(run);
@@ -98,6 +103,7 @@ function* runGeneration(run: Run, first: boolean): Orchestration<SupportRequestO
       return undefined;
     }
     yield* waitForWake(run);
+    drainNeeded = run.revision < 2 || run.signals.pending;
   }
   run.wake = undefined;
   markCheckpoint(run);

@@ -34,7 +34,8 @@ export function notificationKey(run: Run, base: string): string {
 
 /**
  * Records a timeline entry (and optionally a status change) through RecordCaseTransition, under
- * the next deterministic entry id, or `entryId` when given (an id of its own, not counted).
+ * the next deterministic entry id, or `entryId` when given (an id of its own, not counted). From
+ * workflow revision 2 it also stores the SLA events not yet recorded (`slaEvents`).
  */
 export function* record(run: Run, entry: Pick<RecordTransitionInput, "kind" | "summary" | "toStatus" | "details" | "patch"> & { entryId?: string }): Orchestration<void> {
   const input: RecordTransitionInput = {
@@ -47,7 +48,12 @@ export function* record(run: Run, entry: Pick<RecordTransitionInput, "kind" | "s
   // The SLA summary rides along where the clocks visibly change (status changes, breaches), not on
   // every note: recomputing it replays the whole SLA log.
   if (entry.toStatus !== undefined || entry.kind === "sla-breached") input.patch = { sla: slaSummary(run), ...entry.patch };
+  // From revision 2 the SLA events not yet stored ride along (one activity instead of a
+  // RecordSlaEvents after it); the activity stores them before the transition.
+  const carried = run.revision >= 2 && run.unrecorded.length > 0 ? run.unrecorded : undefined;
+  if (carried) input.slaEvents = carried;
   yield* requireActivity(run, SupportRequestActivities.recordTransition, input);
+  if (carried) run.unrecorded = run.unrecorded.filter((e) => !carried.includes(e));
   if (entry.toStatus) run.state.status = entry.toStatus;
 }
 

@@ -19,6 +19,7 @@ import {
   type SupportRequestCarry,
   type SupportRequestCustomStatus,
   type SupportRequestOrchestrationInput,
+  type WorkflowRevision,
 } from "../../shared/contracts";
 import type { nextSlaTimer } from "../../shared/domain";
 import { publishStatus } from "./status";
@@ -86,6 +87,8 @@ export interface RunBase {
   context: OrchestrationContext;
   /** The orchestration's input (`carry` only from continueAsNew). */
   input: SupportRequestOrchestrationInput;
+  /** The step sequence this execution follows (the input's, 1 when absent; shared/contracts `WorkflowRevisions`). */
+  revision: WorkflowRevision;
   /** Carry state (mutated; handed to the next generation). */
   state: SupportRequestCarry;
   /** Tasks scheduled by this generation. */

@@ -196,7 +196,13 @@ export function buildDeploymentPackage(options: BuildDeploymentPackageOptions): 
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   for (const folder of APP_DIST_FOLDERS) copyTree(path.join(root, "dist", folder), path.join(outDir, "dist", folder), (name) => name.endsWith(".js") || name.endsWith(".json"));
-  copyTree(path.join(root, "dist", DASHBOARD_DIST_FOLDER), path.join(outDir, "dist", DASHBOARD_DIST_FOLDER), () => true);
+  // Vite writes the page flat (index.html, its scripts and styles); a folder under it is not the
+  // page's (e.g. dashboard sources a later incremental `tsc -b` emitted there for the unit tests).
+  const dashboardOut = path.join(outDir, "dist", DASHBOARD_DIST_FOLDER);
+  fs.mkdirSync(dashboardOut, { recursive: true });
+  for (const entry of fs.readdirSync(path.join(root, "dist", DASHBOARD_DIST_FOLDER), { withFileTypes: true })) {
+    if (entry.isFile()) fs.copyFileSync(path.join(root, "dist", DASHBOARD_DIST_FOLDER, entry.name), path.join(dashboardOut, entry.name));
+  }
   fs.copyFileSync(path.join(root, "host.json"), path.join(outDir, "host.json"));
 
   // The project is an npm workspace (the local host, emulator/, is its package). The deployed app

@@ -5,7 +5,7 @@
  * would answer 410 and drop the event).
  */
 import * as df from "durable-functions";
-import { OrchestratorNames, isTerminalRuntimeStatus, type SupportRequestOrchestrationInput } from "../contracts";
+import { CURRENT_WORKFLOW_REVISION, OrchestratorNames, isTerminalRuntimeStatus, type SupportRequestOrchestrationInput } from "../contracts";
 import type { GetWorkflowStatusOptions, SupportRequestWorkflow, WorkflowInstanceSummary, WorkflowStatus } from "../ports";
 
 /** The subset of `df.DurableClient` used here (lets tests pass a fake). */
@@ -26,13 +26,14 @@ export class DurableSupportRequestWorkflow implements SupportRequestWorkflow {
   constructor(private readonly client: WorkflowDurableClient) {}
 
   /**
-   * Starts `SupportRequestOrchestrator` with instance id = case id unless an instance exists.
+   * Starts `SupportRequestOrchestrator` with instance id = case id unless an instance exists, at the
+   * current workflow revision (`CURRENT_WORKFLOW_REVISION`).
    * @throws Error when the Durable extension fails.
    */
   async start(caseId: string, partnerId: string, options: { newCase?: boolean } = {}): Promise<void> {
     // startNew over a completed instance would run it again: look first, unless the case is new.
     if (!options.newCase && (await this.getStatus(caseId))) return;
-    const input: SupportRequestOrchestrationInput = { caseId, partnerId };
+    const input: SupportRequestOrchestrationInput = { caseId, partnerId, revision: CURRENT_WORKFLOW_REVISION };
     try {
       await this.client.startNew(OrchestratorNames.supportRequest, { instanceId: caseId, input });
     } catch (e) {
@@ -52,7 +53,8 @@ export class DurableSupportRequestWorkflow implements SupportRequestWorkflow {
     const status = await this.getStatus(caseId);
     if (status && !isTerminalRuntimeStatus(status.runtimeStatus)) return false;
     try {
-      await this.client.startNew(OrchestratorNames.supportRequest, { instanceId: caseId, input });
+      // A new execution (empty history) follows the current step sequence, whatever the last one ran.
+      await this.client.startNew(OrchestratorNames.supportRequest, { instanceId: caseId, input: { ...input, revision: CURRENT_WORKFLOW_REVISION } });
     } catch (e) {
       if (isAlreadyExists(e)) return false;
       throw e;

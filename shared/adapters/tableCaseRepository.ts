@@ -165,6 +165,7 @@ export function transitionedCase(current: SupportRequest, input: RecordTransitio
   if (input.patch?.diagnosisNotes !== undefined) next.diagnosisNotes = input.patch.diagnosisNotes;
   if (input.patch?.resolutionSummary !== undefined) next.resolutionSummary = input.patch.resolutionSummary;
   if (input.patch?.workflow) next.workflow = input.patch.workflow;
+  if (input.patch?.slaHealth) next.slaHealth = input.patch.slaHealth;
   if (next.status === "closed" && current.status !== "closed") next.closedAt = input.at;
   else if (next.status !== "closed") delete next.closedAt;
   return next;

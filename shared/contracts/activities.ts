@@ -16,7 +16,7 @@ import { EmailFailurePolicy, FaultSchema, PartnerCenterFailurePolicy, StorageFai
 import { ActivityNames } from "./names";
 import { EntitlementSchema, EscalationChainSchema, PartnerTypes, ServiceHoursSchema, SlaTargetSchema } from "./partner";
 import { AppliedSlaPolicySchema, SlaEventSchema, SlaMetrics } from "./sla";
-import { CaseStatuses, Categories, EscalationRecordSchema, MicrosoftServiceRequestPayloadSchema, ProductIds, Severities, SlaStateSchema, SupportedLanguages, SupportVehicles, WorkflowHealthSchema } from "./supportRequest";
+import { CaseStatuses, Categories, EscalationRecordSchema, MicrosoftServiceRequestPayloadSchema, ProductIds, Severities, SlaHealths, SlaStateSchema, SupportedLanguages, SupportVehicles, WorkflowHealthSchema } from "./supportRequest";
 
 const CaseRef = { caseId: z.string().min(1), partnerId: z.string().min(1) };
 
@@ -156,10 +156,26 @@ export const RecordTransitionInputSchema = z.object({
   /** ISO 8601 UTC (orchestration time). */
   at: z.string().min(1),
   details: z.record(z.string(), z.unknown()).optional(),
-  /** Fields to merge onto the case. */
+  /**
+   * Fields to merge onto the case. `slaHealth` is set by the activity itself when the input carries
+   * `slaEvents` (from the whole log after they are appended), not by the orchestration.
+   */
   patch: z
-    .object({ sla: SlaStateSchema.optional(), escalation: EscalationRecordSchema.optional(), diagnosisNotes: z.string().optional(), resolutionSummary: z.string().optional(), workflow: WorkflowHealthSchema.optional() })
+    .object({
+      sla: SlaStateSchema.optional(),
+      escalation: EscalationRecordSchema.optional(),
+      diagnosisNotes: z.string().optional(),
+      resolutionSummary: z.string().optional(),
+      workflow: WorkflowHealthSchema.optional(),
+      slaHealth: z.enum(SlaHealths).optional(),
+    })
     .optional(),
+  /**
+   * SLA events the step produced, recorded before the transition exactly as RecordSlaEvents records
+   * them (idempotently by `eventId`), so a status change and its SLA events are one activity
+   * (workflow revision 2 and later; see `WorkflowRevisions`).
+   */
+  slaEvents: z.array(LoggedSlaEventSchema).optional(),
 });
 /** Input of RecordCaseTransition. */
 export type RecordTransitionInput = z.infer<typeof RecordTransitionInputSchema>;

@@ -8,10 +8,10 @@
 import type { Permission, Role } from "./access";
 import type { CaseAction } from "./caseActions";
 import type { InboundLogOutcome } from "./inboundEmail";
-import type { EmailDeliveryState, SlaFilter, SlaHealth } from "./partnerApi";
+import type { EmailDeliveryState, SlaFilter } from "./partnerApi";
 import type { SlaClockView, SlaMetricName } from "./sla";
 import type { ReportGrouping } from "./reports";
-import type { CaseStatus, Category, Channel, DiagnosisOutcome, EscalationRecord, ProductId, Severity, SupportedLanguage, SupportVehicle, WorkflowState } from "./supportRequest";
+import type { CaseStatus, Category, Channel, DiagnosisOutcome, EscalationRecord, ProductId, Severity, SlaHealth, SupportedLanguage, SupportVehicle, WorkflowState } from "./supportRequest";
 
 /** Where a request was escalated to (an escalation record's `target`; the reports count by it). */
 export type EscalationTarget = EscalationRecord["target"];

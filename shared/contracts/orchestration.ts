@@ -75,10 +75,31 @@ export const SupportRequestCheckpointSchema = SupportRequestCarrySchema.omit({ o
 /** A restart point. */
 export type SupportRequestCheckpoint = z.infer<typeof SupportRequestCheckpointSchema>;
 
+/**
+ * Revisions of the support-request workflow's step sequence. A running orchestration replays its
+ * history on every episode, so a change to which activities it schedules, in which order, must not
+ * reach executions whose history was written by the earlier sequence: the revision travels in the
+ * orchestration input and the orchestrator follows the sequence of the revision it was started
+ * with. Every start, restart and continueAsNew uses {@link CURRENT_WORKFLOW_REVISION} (a new
+ * execution has an empty history); executions started before revisions existed have none and run
+ * revision 1 to their next continueAsNew or restart. See docs/adr/0005-workflow-revisions.md.
+ *
+ * - 1: RecordSlaEvents after every status change; TakeCaseActions after every wake.
+ * - 2: a status change carries its SLA events in RecordCaseTransition (one activity instead of
+ *   two); a wake by the timer with no signal received reads no inbox.
+ */
+export const WorkflowRevisions = [1, 2] as const;
+/** A workflow revision. */
+export type WorkflowRevision = (typeof WorkflowRevisions)[number];
+/** The revision new executions run. */
+export const CURRENT_WORKFLOW_REVISION: WorkflowRevision = 2;
+
 /** Input of the support-request orchestration. */
 export const SupportRequestOrchestrationInputSchema = z.object({
   caseId: z.string().min(1),
   partnerId: z.string().min(1),
+  /** Step sequence the execution follows ({@link WorkflowRevisions}); absent: 1 (started before revisions existed). */
+  revision: z.number().int().min(1).optional(),
   /** Absent on the first generation; the previous generation's state after a continueAsNew. */
   carry: SupportRequestCarrySchema.optional(),
   /**

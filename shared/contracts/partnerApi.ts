@@ -19,6 +19,7 @@ import {
   ProductIds,
   ResolutionRequestSchema,
   Severities,
+  SlaHealths,
   SlaStateSchema,
   SupportRequestSchema,
   TimelineEntrySchema,
@@ -95,11 +96,6 @@ export const SupportRequestListQuerySchema = z
   .strict();
 /** List query as validated (strings; `limit` still a string). */
 export type SupportRequestListQuery = z.infer<typeof SupportRequestListQuerySchema>;
-
-/** SLA health of a listed request (from its stored SLA state and SLA event log). */
-export const SlaHealths = ["none", "on-track", "at-risk", "breached"] as const;
-/** SLA health value. */
-export type SlaHealth = (typeof SlaHealths)[number];
 
 /** A listed request: the case without its description, plus the provider view and SLA health. */
 export const SupportRequestSummarySchema = SupportRequestSchema.omit({ description: true }).extend({

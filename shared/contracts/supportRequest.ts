@@ -51,6 +51,15 @@ export const Channels = ["webhook", "email"] as const;
 export type Channel = (typeof Channels)[number];
 
 /**
+ * SLA health of a request, from its SLA event log: `breached` once any first-response or
+ * resolution target was missed, else `at-risk` while an open clock passed a warning threshold,
+ * `on-track` while clocks run, `none` when none is open (shared/domain `slaHealthOf`).
+ */
+export const SlaHealths = ["none", "on-track", "at-risk", "breached"] as const;
+/** SLA health value. */
+export type SlaHealth = (typeof SlaHealths)[number];
+
+/**
  * Case lifecycle (CSP support rules): received → in-diagnosis → (awaiting-customer) → resolved by the
  * partner | escalated (to the indirect provider, or to Microsoft through a support vehicle) →
  * resolved → closed.
@@ -319,11 +328,11 @@ export const SupportRequestSchema = z.object({
   /** Who works the request (an email address or a name), set through `POST …/assignment`. */
   assignee: z.string().optional(),
   /**
-   * SLA health from the SLA event log, kept current by RecordSlaEvents: `breached` once any
+   * SLA health from the SLA event log, kept current by RecordSlaEvents and RecordCaseTransition: `breached` once any
    * first-response or resolution target was missed, else `at-risk` while an open clock passed a
    * warning threshold, `on-track` while clocks run, `none` when none is open.
    */
-  slaHealth: z.enum(["none", "on-track", "at-risk", "breached"]).optional(),
+  slaHealth: z.enum(SlaHealths).optional(),
   /** The workflow's health when it is not simply running (failed, restarting, suspended, gave up). */
   workflow: WorkflowHealthSchema.optional(),
   /** ISO 8601 UTC instant the request was (last) closed; absent while it is not closed. The retention period counts from it. */

@@ -33,7 +33,8 @@ import {
 } from "../contracts";
 import { EmailFailurePolicy, RecordNotFoundError, faultFrom, faultMessage, retryDelayInMs, type DeliveryAttempt, type Fault, type TimelineEntry } from "../contracts";
 import { computeSlaClocks, selectSlaPolicy } from "../domain";
-import type { CaseActionInbox, CaseRepository, Clock, EmailMessage, EmailSendResult, EmailSender, NotificationDelivery, NotificationLog, PartnerCenterClient, PartnerRepository, ProductSupportIncidentLedger, SlaEventLog } from "../ports";
+import type { CaseActionInbox, CaseRepository, Clock, EmailMessage, EmailSendResult, EmailSender, NotificationDelivery, NotificationLog, PartnerCenterClient, PartnerRepository, ProductSupportIncidentLedger, SlaEventLog, SlaEventWithId } from "../ports";
+import type { CaseFactInputs } from "./reports";
 import { renderPartnerNotification, renderTextNotification, type PartnerNotificationInput } from "../templates/partnerNotification";
 import type { CustomerEmailInput, RenderedEmail, StatusEmailInput } from "../templates/statusEmail";
 import { supportTermsQuote, type SupportTermsQuote } from "./supportTerms";
@@ -152,23 +153,26 @@ export function createRecordSlaEvents(deps: { slaEvents: SlaEventLog; cases?: Ca
   return async (input) => {
     const appended = await deps.slaEvents.append(input.partnerId, input.caseId, input.events);
     // Keep the case's SLA health (the list's `sla` filter) current, from the whole log.
+    let slaLog: SlaEventWithId[] | undefined;
     if (deps.cases) {
-      const log = await deps.slaEvents.list(input.partnerId, input.caseId);
-      const health = slaHealthOf(log);
+      slaLog = await deps.slaEvents.list(input.partnerId, input.caseId);
+      const health = slaHealthOf(slaLog);
       await deps.cases.patchCase(input.partnerId, input.caseId, (current) => (current.slaHealth === health ? undefined : { ...current, slaHealth: health }));
     }
-    // The reports' read model: the case's fact and day, recomputed whole (idempotent).
-    await deps.recordCaseFacts?.(input.partnerId, input.caseId);
+    // The reports' read model: the case's fact, recomputed whole (idempotent).
+    await deps.recordCaseFacts?.(input.partnerId, input.caseId, { slaLog });
     return { appended };
   };
 }
 
 /**
- * Recomputes a case's fact in the reports' read model and its day (shared/services/reports.ts
- * `recordCaseFacts`): what RecordSlaEvents and RecordCaseTransition call after their own write, so
- * the read model follows the case without a durable step of its own. Idempotent.
+ * Recomputes a case's fact in the reports' read model (shared/services/reports.ts
+ * `recordCaseFacts`; the container's leaves the fact's day dirty for the next report to recompute):
+ * what RecordSlaEvents and RecordCaseTransition call after their own write, so the read model
+ * follows the case without a durable step of its own. `known`: the case row and SLA log the caller
+ * has just written, not read again. Idempotent.
  */
-export type CaseFactsRecorder = (partnerId: string, caseId: string) => Promise<void>;
+export type CaseFactsRecorder = (partnerId: string, caseId: string, known?: CaseFactInputs) => Promise<void>;
 
 /**
  * ConsumeProductSupportIncident: decrements the partner's product support incidents by one for
@@ -316,22 +320,33 @@ export async function prepareEscalationRecord(deps: RecordCaseTransitionDeps, pa
 }
 
 /**
- * RecordCaseTransition: applies a status change and/or timeline entry, once per `entryId`. A
- * transition carrying an escalation decision goes through {@link prepareEscalationRecord} first
- * (the provider share is idempotent, so a rerun is harmless). Then, with `recordCaseFacts`, the
+ * RecordCaseTransition: applies a status change and/or timeline entry, once per `entryId`. SLA
+ * events the input carries are appended to the case's SLA log first (idempotently by `eventId`, as
+ * RecordSlaEvents does) and the case's SLA health, recomputed from the whole log, is written with
+ * the transition. A transition carrying an escalation decision goes through
+ * {@link prepareEscalationRecord} first (the provider share is idempotent, so a rerun is harmless). Then, with `recordCaseFacts`, the
  * case's fact in the reports' read model is recomputed.
  * The returned function throws Error when the case does not exist or storage fails.
  */
 export function createRecordCaseTransition(deps: RecordCaseTransitionDeps): (input: RecordTransitionInput) => Promise<RecordTransitionResult> {
   return async (input) => {
-    let transition = input;
+    const { slaEvents, ...rest } = input;
+    let transition: RecordTransitionInput = rest;
+    let slaLog: SlaEventWithId[] | undefined;
+    if (slaEvents?.length) {
+      // The step's SLA events first (as RecordSlaEvents records them), and the SLA health from the
+      // whole log written with the transition itself.
+      await deps.slaEvents.append(input.partnerId, input.caseId, slaEvents);
+      slaLog = await deps.slaEvents.list(input.partnerId, input.caseId);
+      transition = { ...transition, patch: { ...transition.patch, slaHealth: slaHealthOf(slaLog) } };
+    }
     if (input.patch?.escalation) {
       const escalation = await prepareEscalationRecord(deps, input.partnerId, input.caseId, input.patch.escalation, input.at);
-      transition = { ...input, patch: { ...input.patch, escalation } };
+      transition = { ...transition, patch: { ...transition.patch, escalation } };
     }
     const sr = await deps.cases.applyTransition(transition);
-    // The reports' read model: the case's fact and day, recomputed whole (idempotent).
-    await deps.recordCaseFacts?.(input.partnerId, input.caseId);
+    // The reports' read model: the case's fact, recomputed whole from the case just written (idempotent).
+    await deps.recordCaseFacts?.(input.partnerId, input.caseId, { case: sr, slaLog });
     return { caseId: sr.caseId, status: sr.status, updatedAt: sr.updatedAt };
   };
 }
@@ -350,6 +365,8 @@ export async function findProductSupportIncident(ledger: ProductSupportIncidentL
 /** Dependencies of {@link createRecordCaseTransition} (escalation records are prepared with {@link prepareEscalationRecord}). */
 export interface RecordCaseTransitionDeps {
   cases: CaseRepository;
+  /** The SLA event log the SLA events of a transition are appended to. */
+  slaEvents: SlaEventLog;
   partners: PartnerRepository;
   psiLedger: ProductSupportIncidentLedger;
   /** Keeps the reports' read model current after each transition (absent: not kept). */

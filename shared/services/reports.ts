@@ -9,9 +9,9 @@
  * once and may race: a fact is replaced, never incremented, and a day is replaced only if none of
  * its facts changed since it was read (else it stays dirty and the next reader recomputes it).
  */
-import { MAX_REPORT_DAYS, ReportQuerySchema, type DayAggregate, type Partner, type ReportSeries, type SlaReport, type VolumeReport } from "../contracts";
+import { MAX_REPORT_DAYS, ReportQuerySchema, type DayAggregate, type Partner, type ReportSeries, type SlaReport, type SupportRequest, type VolumeReport } from "../contracts";
 import { aggregateDay, backlogDayOf, buildSlaReport, buildVolumeReport, caseFactOf, daysBetweenInclusive, defaultReportFrom, selectSlaPolicy, utcDayOf, type ReportRange } from "../domain";
-import type { CaseRepository, Clock, PartnerRepository, ReportReadModel, SlaEventLog, StoredReportDay } from "../ports";
+import type { CaseRepository, Clock, PartnerRepository, ReportReadModel, SlaEventLog, SlaEventWithId, StoredReportDay } from "../ports";
 import { NotFoundError, ValidationError, parseInput } from "./errors";
 
 /** What recording a request's facts reads and writes. */
@@ -24,8 +24,20 @@ export interface CaseFactDeps {
 
 /** Options of {@link recordCaseFacts}. */
 export interface RecordCaseFactsOptions {
-  /** Recompute the request's day after writing its fact (default true; a rebuild recomputes every day once at the end). */
+  /**
+   * Recompute the request's day after writing its fact (default true). False leaves the day marked
+   * dirty for the next report that reads it (a workflow step, so it pays one fact write, not a day's
+   * recompute; a rebuild recomputes every day once at the end).
+   */
   recomputeDay?: boolean;
+  /** What the caller has just written and need not be read again: the case row, the whole SLA event log. */
+  known?: CaseFactInputs;
+}
+
+/** A request's case row and SLA event log, as its caller already holds them. */
+export interface CaseFactInputs {
+  case?: SupportRequest;
+  slaLog?: SlaEventWithId[];
 }
 
 /** Attempts at replacing a day before leaving it dirty for the next reader. */
@@ -40,7 +52,12 @@ const DAY_ATTEMPTS = 5;
  * @throws Error when storage fails.
  */
 export async function recordCaseFacts(deps: CaseFactDeps, partnerId: string, caseId: string, options: RecordCaseFactsOptions = {}): Promise<void> {
-  const [sr, partner, log] = await Promise.all([deps.cases.getCase(partnerId, caseId), deps.partners.getPartner(partnerId), deps.slaEvents.list(partnerId, caseId)]);
+  const known = options.known;
+  const [sr, partner, log] = await Promise.all([
+    known?.case ?? deps.cases.getCase(partnerId, caseId),
+    deps.partners.getPartner(partnerId),
+    known?.slaLog ?? deps.slaEvents.list(partnerId, caseId),
+  ]);
   if (!sr || !partner) return;
   const policy = selectSlaPolicy(partner, { customerTenantId: sr.customer.tenantId, product: sr.product, category: sr.category, severity: sr.severity, channel: sr.channel });
   const fact = caseFactOf(sr, log, policy);

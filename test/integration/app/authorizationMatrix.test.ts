@@ -352,9 +352,17 @@ describe("authorisation matrix: 429 with Retry-After past the per-key rate", () 
   const LIMIT = 2;
   let limited: Container;
   let limitedDeps: HttpHandlerDeps;
+  // The limiter counts per clock-aligned minute: a test whose requests straddled a minute boundary
+  // would start a new window half-way. The container's clock runs at real speed, moved forward
+  // before each test to half a second past a minute, so every test has its own whole window.
+  let shiftMs = 0;
+  const clock = { now: (): Date => new Date(Date.now() + shiftMs) };
+  beforeEach(() => {
+    shiftMs += (60_500 - ((Date.now() + shiftMs) % 60_000)) % 60_000;
+  });
   beforeAll(() => {
     // Same tables (same prefix), a container with a low per-key rate.
-    limited = createContainer({ ...container.config, API_RATE_LIMIT_PER_MINUTE: LIMIT });
+    limited = createContainer({ ...container.config, API_RATE_LIMIT_PER_MINUTE: LIMIT }, { clock });
     limitedDeps = { getContainer: () => limited, getWorkflow: () => workflow };
   });
   for (const e of allEndpoints) {

@@ -6,7 +6,7 @@
  */
 import { activityCalls, appendAction, caseContexts, recordedTransitions } from "../../fixtures/durable-app/supportRequestApp";
 import type { DurableEngine } from "@csp-support/local-host/durable";
-import { ActivityNames, EventNames, OrchestratorNames, type CaseAction, type CaseContext, type SupportRequestCustomStatus } from "../../../shared/contracts";
+import { ActivityNames, CURRENT_WORKFLOW_REVISION, EventNames, OrchestratorNames, type CaseAction, type CaseContext, type SupportRequestCustomStatus } from "../../../shared/contracts";
 import { finish, newEngine, waitUntil } from "./helpers";
 
 let engine: DurableEngine;
@@ -54,10 +54,13 @@ async function act(id: string, action: CaseAction): Promise<void> {
   await engine.raiseEvent(id, EventNames.actionsAvailable, null);
 }
 
-test("awaiting-customer, needs-escalation and a resolution signalled back to back: escalated to Microsoft, then resolved and closed", async () => {
-  const id = `case-burst-${Date.now()}`;
+/** Both step sequences: an execution started before workflow revisions existed (none in its input), and the current one. */
+const revisions = [{ name: "started before revisions (1)", revision: undefined }, { name: `current (${CURRENT_WORKFLOW_REVISION})`, revision: CURRENT_WORKFLOW_REVISION }];
+
+test.each(revisions)("awaiting-customer, needs-escalation and a resolution signalled back to back: escalated to Microsoft, then resolved and closed — revision $name", async ({ revision }) => {
+  const id = `case-burst-${revision ?? 1}-${Date.now()}`;
   caseContexts.set(id, caseContext(id));
-  await engine.startNew(OrchestratorNames.supportRequest, { instanceId: id, input: { caseId: id, partnerId: "contoso" } });
+  await engine.startNew(OrchestratorNames.supportRequest, { instanceId: id, input: { caseId: id, partnerId: "contoso", revision } });
   await waitingFor(id, "diagnosis");
 
   await act(id, { type: "diagnosis", outcome: "awaiting-customer", notes: "Need the VM name." });
@@ -73,10 +76,10 @@ test("awaiting-customer, needs-escalation and a resolution signalled back to bac
   expect(emails).toEqual(["received", "awaiting-customer", "escalated-to-microsoft", "resolved", "closed"]);
 });
 
-test("a diagnosis after the escalation is noted on the timeline as ignored; a signal without a new action changes nothing", async () => {
-  const id = `case-late-${Date.now()}`;
+test.each(revisions)("a diagnosis after the escalation is noted on the timeline as ignored; a signal without a new action changes nothing — revision $name", async ({ revision }) => {
+  const id = `case-late-${revision ?? 1}-${Date.now()}`;
   caseContexts.set(id, caseContext(id));
-  await engine.startNew(OrchestratorNames.supportRequest, { instanceId: id, input: { caseId: id, partnerId: "contoso" } });
+  await engine.startNew(OrchestratorNames.supportRequest, { instanceId: id, input: { caseId: id, partnerId: "contoso", revision } });
   await waitingFor(id, "diagnosis");
   await act(id, { type: "diagnosis", outcome: "needs-escalation", notes: "Platform bug." });
   await act(id, { type: "diagnosis", outcome: "awaiting-customer", notes: "Too late." });

@@ -9,7 +9,7 @@
 import { TableClient } from "@azure/data-tables";
 import { appendAction, callsOf, caseContexts, fakeDelays, slaLogs } from "../../fixtures/durable-app/supportRequestApp";
 import type { DurableEngine } from "@csp-support/local-host/durable";
-import { ActivityNames, EventNames, OrchestratorNames, type CaseAction, type CaseContext, type RecordTransitionInput, type SendStatusEmailInput, type SupportRequestCustomStatus } from "../../../shared/contracts";
+import { ActivityNames, CURRENT_WORKFLOW_REVISION, EventNames, OrchestratorNames, type CaseAction, type CaseContext, type RecordTransitionInput, type SendStatusEmailInput, type SupportRequestCustomStatus } from "../../../shared/contracts";
 import { HISTORY_TASK_BUDGET } from "../../../orchestrations/supportRequest";
 import { connectionString, finish, newEngine, waitUntil } from "./helpers";
 
@@ -60,7 +60,7 @@ async function historyRow(id: string): Promise<{ length: number; executionId: st
 test("90 days with a daily partner update and customer reply: every generation stays under the history bound", async () => {
   const id = `case-90d-${Date.now()}`;
   caseContexts.set(id, caseContext(id));
-  await engine.startNew(OrchestratorNames.supportRequest, { instanceId: id, input: { caseId: id, partnerId: "contoso" } });
+  await engine.startNew(OrchestratorNames.supportRequest, { instanceId: id, input: { caseId: id, partnerId: "contoso", revision: CURRENT_WORKFLOW_REVISION } });
   await waitUntil(async () => ((await engine.getStatus(id))?.customStatus as SupportRequestCustomStatus | undefined)?.waitingFor === "diagnosis", 15000, "the first wait");
 
   const maxPerGeneration = new Map<string, number>();

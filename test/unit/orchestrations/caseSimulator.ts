@@ -7,6 +7,7 @@
 import {
   ActivitiesByName,
   ActivityNames,
+  CURRENT_WORKFLOW_REVISION,
   type ActivityResult,
   type SendStatusEmailResult,
   EventNames,
@@ -61,7 +62,7 @@ export class CaseSimulator {
   constructor(
     readonly context: CaseContext,
     private readonly startIso: string,
-    readonly input: SupportRequestOrchestrationInput = { caseId: context.caseId, partnerId: context.partnerId },
+    readonly input: SupportRequestOrchestrationInput = { caseId: context.caseId, partnerId: context.partnerId, revision: CURRENT_WORKFLOW_REVISION },
   ) {}
 
   /** The current generation's driver. */
@@ -175,6 +176,7 @@ export class CaseSimulator {
       }
       case ActivityNames.recordTransition: {
         const t = s.input as RecordTransitionInput;
+        this.slaLog.push(...(t.slaEvents ?? []).filter((e) => !this.slaLog.some((x) => x.eventId === e.eventId)));
         return { caseId: t.caseId, status: t.toStatus ?? this.context.status, updatedAt: t.at };
       }
       case ActivityNames.consumeProductSupportIncident: {

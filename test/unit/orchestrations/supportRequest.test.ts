@@ -7,6 +7,7 @@ import * as df from "durable-functions";
 import fc from "fast-check";
 import {
   ActivityNames,
+  CURRENT_WORKFLOW_REVISION,
   OrchestratorNames,
   type CaseContext,
   type ConsumeProductSupportIncidentInput,
@@ -43,14 +44,18 @@ describe("supportRequestOrchestrator: start and acknowledgement", () => {
     const s = await start();
     expect(s.calls().map((c) => c.name)).toEqual([
       ActivityNames.getCaseContext,
+      // The status change carries the clocks' activations: they are stored before the
+      // acknowledgement, which states the first-response due time from the log.
       ActivityNames.recordTransition,
-      // The activations are stored before the acknowledgement, which states the first-response due time from the log.
-      ActivityNames.recordSlaEvents,
       ActivityNames.sendStatusEmail,
       ActivityNames.takeCaseActions,
     ]);
     expect(s.calls(ActivityNames.getCaseContext)[0]?.input).toEqual({ caseId: "case-1", partnerId: "contoso" });
     expect(s.transitions()[0]).toMatchObject({ entryId: "t01-in-diagnosis", toStatus: "in-diagnosis", at: "2026-03-02T08:00:05.000Z", patch: { sla: { firstResponseDueAt: FR_DUE } } });
+    expect(s.transitions()[0]?.slaEvents?.map((e) => [e.eventId, e.metric, e.type])).toEqual([
+      ["0000-0001", "first-response", "activate"],
+      ["0000-0002", "resolution", "activate"],
+    ]);
     expect(s.emails()).toEqual([{ caseId: "case-1", partnerId: "contoso", notificationKey: "received", status: "received" }]);
     expect(s.calls(ActivityNames.takeCaseActions)[0]?.input).toEqual({ caseId: "case-1", partnerId: "contoso", limit: 50 });
     // The SLA log is written with deterministic ids: generation 0000, counter.
@@ -393,9 +398,7 @@ describe("supportRequestOrchestrator: the inbox", () => {
   it("a signal caught by a stale wait (the timer won the last race) still wakes the orchestration", async () => {
     const s = await start();
     s.d.fireTimer(); // the 50 % warning wins; the signal wait of that race stays open
-    await s.d.replay();
-    s.d.completeActivity(ActivityNames.takeCaseActions, { ok: true, value: [] }); // the inbox is still empty
-    await s.d.replay(); // NotifyPartner (the warning) is now running
+    await s.d.replay(); // no signal came: the timer's wake reads no inbox, NotifyPartner (the warning) is running
     expect(s.d.open.map((o) => o.name)).toEqual([ActivityNames.notifyPartner]);
     s.append({ type: "diagnosis", outcome: "awaiting-customer", notes: "Which VM?" });
     await s.settle(); // the signal completes the stale wait; no further signal is raised
@@ -535,5 +538,43 @@ describe("supportRequestOrchestrator: bounded history (continueAsNew)", () => {
     expect(s.d.last?.isDone).toBe(false);
     const ids = s.transitions().map((t) => t.entryId);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe("supportRequestOrchestrator: workflow revisions", () => {
+  it("a timer's wake reads no inbox when no signal came; a signal's wake reads it", async () => {
+    const s = await start();
+    const takes = (): number => s.calls(ActivityNames.takeCaseActions).length;
+    const before = takes();
+    expect(await s.fire()).toBe(FR_50);
+    expect(takes()).toBe(before);
+    expect(s.partnerNotices().map((n) => n.notificationKey)).toEqual(["sla-warn-first-response-50"]);
+    await s.send({ type: "update", message: "Looking into it." }, undefined, "2026-03-02T10:30:00.000Z");
+    expect(takes()).toBe(before + 1);
+    expect(s.emails().at(-1)?.notificationKey).toBe("update");
+  });
+
+  it("an execution started before revisions existed (no revision in its input) keeps its step sequence and moves to the current one at continueAsNew", async () => {
+    const ctx = caseContext({ slaPolicy: policy({ targets: { firstResponse: "PT40H", nextUpdate: "PT400H", resolution: "PT800H" } }) });
+    const s = await new CaseSimulator(ctx, "2026-03-02T08:00:05.000Z", { caseId: ctx.caseId, partnerId: ctx.partnerId }).start();
+    // Revision 1: the SLA events after the status change in an activity of their own.
+    expect(s.calls().map((c) => c.name)).toEqual([ActivityNames.getCaseContext, ActivityNames.recordTransition, ActivityNames.recordSlaEvents, ActivityNames.sendStatusEmail, ActivityNames.takeCaseActions]);
+    expect(s.transitions()[0]?.slaEvents).toBeUndefined();
+    // Revision 1: a timer's wake reads the inbox.
+    const takes = s.calls(ActivityNames.takeCaseActions).length;
+    await s.fire();
+    expect(s.calls(ActivityNames.takeCaseActions).length).toBe(takes + 1);
+    let day = 0;
+    while (s.generations.length === 1) {
+      day += 1;
+      await s.send({ type: "update", message: `update ${day}` }, undefined, new Date(Date.parse("2026-03-03T09:00:00.000Z") + day * 3_600_000).toISOString());
+    }
+    expect(s.generationInputs[1]).toMatchObject({ revision: CURRENT_WORKFLOW_REVISION, carry: { generation: 1 } });
+    // The next generation runs the current sequence: a status change carries its SLA events.
+    await s.send({ type: "resolution", summary: "Fixed." }, undefined, "2026-03-05T09:00:00.000Z");
+    const resolved = s.transitions().find((t) => t.toStatus === "resolved");
+    expect(resolved?.slaEvents?.length).toBeGreaterThan(0);
+    expect(s.calls().filter((c) => c.generation === 1).map((c) => c.name)).not.toContain(ActivityNames.recordSlaEvents);
+    expect(s.statusPath().at(-1)).toBe("resolved");
   });
 });

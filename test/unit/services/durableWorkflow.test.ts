@@ -41,7 +41,7 @@ describe("DurableSupportRequestWorkflow", () => {
     const wf = new DurableSupportRequestWorkflow(client);
     await wf.start("CS-0000000001", "alpha");
     await wf.start("CS-0000000001", "alpha");
-    expect(calls).toEqual(['start SupportRequestOrchestrator CS-0000000001 {"caseId":"CS-0000000001","partnerId":"alpha"}']);
+    expect(calls).toEqual(['start SupportRequestOrchestrator CS-0000000001 {"caseId":"CS-0000000001","partnerId":"alpha","revision":2}']);
   });
 
   it("restarts a completed, failed or terminated instance (same id, the given input), never a running, pending or suspended one", async () => {
@@ -50,7 +50,7 @@ describe("DurableSupportRequestWorkflow", () => {
     const carry = { generation: 2, status: "closed" as const, entryCount: 7, notificationCounts: { received: 1 }, cursor: "000003", reopen: { reason: "again", seq: "000003", requestedAt: "2026-01-02T00:00:00.000Z", actor: { kind: "partner" as const, partnerId: "alpha" } } };
     for (const id of ["done", "failed", "ended"]) expect(await wf.restart(id, { caseId: id, partnerId: "alpha", carry })).toBe(true);
     for (const id of ["live", "queued", "held"]) expect(await wf.restart(id, { caseId: id, partnerId: "alpha", carry })).toBe(false);
-    expect(calls).toEqual(["done", "failed", "ended"].map((id) => `start SupportRequestOrchestrator ${id} ${JSON.stringify({ caseId: id, partnerId: "alpha", carry })}`));
+    expect(calls).toEqual(["done", "failed", "ended"].map((id) => `start SupportRequestOrchestrator ${id} ${JSON.stringify({ caseId: id, partnerId: "alpha", carry, revision: 2 })}`));
   });
 
   it("treats a start that loses a race (409 already exists) as started, and a restart that loses one as not started", async () => {

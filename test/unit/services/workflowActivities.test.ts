@@ -60,6 +60,22 @@ describe("intake and workflow activities over the in-memory adapters", () => {
     expect((await deps.cases.listTimeline("contoso", caseId)).filter((e) => e.entryId === "t01-in-diagnosis")).toHaveLength(1);
   });
 
+  it("a transition that carries its SLA events stores them first, once, and writes the SLA health with the status", async () => {
+    const { deps, caseId } = await world();
+    const slaEvents = [
+      { eventId: "0000-0001", metric: "first-response" as const, type: "activate" as const, at: "2026-03-02T08:00:00.000Z", policyId: "default-B", target: "PT4H" },
+      { eventId: "0000-0002", metric: "resolution" as const, type: "activate" as const, at: "2026-03-02T08:00:00.000Z", policyId: "default-B", target: "PT16H" },
+    ];
+    const transition = { caseId, partnerId: "contoso", entryId: "t01-in-diagnosis", toStatus: "in-diagnosis" as const, kind: "status-changed" as const, summary: "Acknowledged.", at: "2026-03-02T08:00:01.000Z", slaEvents };
+    expect(SupportRequestActivities.recordTransition.input.safeParse(transition).success).toBe(true);
+    await createRecordCaseTransition(deps)(transition);
+    await createRecordCaseTransition(deps)(transition); // at least once: a rerun changes nothing
+    expect((await deps.slaEvents.list("contoso", caseId)).map((e) => e.eventId)).toEqual(["0000-0001", "0000-0002"]);
+    const stored = await deps.cases.getCase("contoso", caseId);
+    expect(stored).toMatchObject({ status: "in-diagnosis", slaHealth: "on-track" });
+    expect((await deps.cases.listTimeline("contoso", caseId)).filter((e) => e.entryId === "t01-in-diagnosis")).toHaveLength(1);
+  });
+
   it("takes the partner's actions from the inbox in order, and refuses an action the status does not allow", async () => {
     const { deps, caseId, workflow } = await world();
     await recordCaseAction(deps, "contoso", caseId, { type: "update", message: "Looking into it." }, partner);
