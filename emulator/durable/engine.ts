@@ -187,9 +187,12 @@ export class LocalDurableEngine implements DurableEngine {
       return;
     }
     if (due > 0) {
+      // A Node timer can run a millisecond before the wall clock reaches its due time; accept
+      // again rather than enqueue, so a TimerFired is never applied before its FireAt (the
+      // library would see its long timer as not yet due and ask for one more chunk).
       const t = setTimeout(() => {
         this.holdTimers.delete(t);
-        this.enqueue(m);
+        this.accept(m);
       }, due);
       this.holdTimers.add(t);
       return;
