@@ -73,6 +73,9 @@ export { MAX_WAKE_TIMER_MS } from "./inbox";
 export function* supportRequestOrchestrator(context: OrchestrationContext): Orchestration<SupportRequestOrchestrationOutput | undefined> {
   const input = context.df.getInput() as SupportRequestOrchestrationInput;
   const base = startRun(context, input);
+  // A generation that continues another publishes the carried status before its first activity:
+  // the new execution starts with no custom status, and a reader must never see none between two.
+  if (input.carry !== undefined) publishStatus(base);
   try {
     return yield* runGeneration(yield* createRun(base), input.carry === undefined);
   } catch (e) {

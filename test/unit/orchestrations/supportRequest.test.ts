@@ -570,6 +570,11 @@ describe("supportRequestOrchestrator: workflow revisions", () => {
       await s.send({ type: "update", message: `update ${day}` }, undefined, new Date(Date.parse("2026-03-03T09:00:00.000Z") + day * 3_600_000).toISOString());
     }
     expect(s.generationInputs[1]).toMatchObject({ revision: CURRENT_WORKFLOW_REVISION, carry: { generation: 1 } });
+    // The next generation's first episode, before its first activity answers, already shows the status.
+    const next = new CaseSimulator(s.context, "2026-03-05T08:00:00.000Z", s.generationInputs[1]!);
+    const first = await next.begin().replay();
+    expect(next.d.open.map((o) => o.name)).toEqual([ActivityNames.getCaseContext]);
+    expect(first.customStatus).toMatchObject({ status: s.customStatus.status, waitingFor: s.customStatus.waitingFor, generation: 1, checkpoint: expect.objectContaining({ generation: 1 }) });
     // The next generation runs the current sequence: a status change carries its SLA events.
     await s.send({ type: "resolution", summary: "Fixed." }, undefined, "2026-03-05T09:00:00.000Z");
     const resolved = s.transitions().find((t) => t.toStatus === "resolved");
