@@ -474,6 +474,12 @@ describe("supportRequestOrchestrator: bounded history (continueAsNew)", () => {
       },
     });
     expect(input.carry?.entryCount).toBe(Number(lastTransition?.entryId.slice(1, 3)));
+    // A new execution starts without a custom status: its first episode, before GetCaseContext
+    // answers, already shows the status it carries.
+    const replayed = new CaseSimulator(s.context, s.d.now, input);
+    const firstEpisode = await replayed.begin().replay();
+    expect(replayed.d.open.map((o) => o.name)).toEqual([ActivityNames.getCaseContext]);
+    expect(firstEpisode.customStatus).toMatchObject({ status: "escalated-to-microsoft", waitingFor: "resolution", generation: 1, checkpoint: expect.objectContaining({ status: "escalated-to-microsoft", generation: 1 }) });
     // The first generation scheduled just over the budget.
     const firstTasks = first?.scheduled.length ?? 0;
     expect(firstTasks).toBeGreaterThan(HISTORY_TASK_BUDGET);
@@ -570,11 +576,6 @@ describe("supportRequestOrchestrator: workflow revisions", () => {
       await s.send({ type: "update", message: `update ${day}` }, undefined, new Date(Date.parse("2026-03-03T09:00:00.000Z") + day * 3_600_000).toISOString());
     }
     expect(s.generationInputs[1]).toMatchObject({ revision: CURRENT_WORKFLOW_REVISION, carry: { generation: 1 } });
-    // The next generation's first episode, before its first activity answers, already shows the status.
-    const next = new CaseSimulator(s.context, "2026-03-05T08:00:00.000Z", s.generationInputs[1]!);
-    const first = await next.begin().replay();
-    expect(next.d.open.map((o) => o.name)).toEqual([ActivityNames.getCaseContext]);
-    expect(first.customStatus).toMatchObject({ status: s.customStatus.status, waitingFor: s.customStatus.waitingFor, generation: 1, checkpoint: expect.objectContaining({ generation: 1 }) });
     // The next generation runs the current sequence: a status change carries its SLA events.
     await s.send({ type: "resolution", summary: "Fixed." }, undefined, "2026-03-05T09:00:00.000Z");
     const resolved = s.transitions().find((t) => t.toStatus === "resolved");
