@@ -49,7 +49,7 @@ async function main(): Promise<number> {
     const started = Date.now();
     const result = await rebuildPartnerReports(container.caseFactDeps, partnerId, (n) => process.stdout.write(`\r${partnerId}: ${n} requests…`));
     process.stdout.write("\n");
-    console.log(`${partnerId}: ${result.cases} requests recorded, ${result.days} days recomputed in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    console.log(`${partnerId}: ${result.cases} requests recorded, ${result.days} days and ${result.rollups} month or week rollups recomputed in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   }
   return 0;
 }

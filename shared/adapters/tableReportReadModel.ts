@@ -12,12 +12,20 @@
  *   transaction, which also changes the row's ETag; a recomputation replaces the row with
  *   `If-Match` of the ETag it read before listing the day's facts, so it fails (412) whenever a fact
  *   of the day was written after that read, and the day stays dirty.
- * A report reads the day rows of its range: at most one row per day per series.
+ * - a rollup per calendar month and per ISO week, RowKey `r|<series>|m|<YYYY-MM-01>` or
+ *   `r|<series>|w|<Monday>`: the merge of the period's days, stored as a day row is (dated by the
+ *   period's first day), and `dirty`. Writing a fact merges `dirty: true` onto its month and week
+ *   rollups in the same transaction as onto its day; a rollup is replaced with `If-Match` of the
+ *   ETag it was read with before its days were read.
+ * - `r|<series>|ready`: present once every day row of the series has its rollup rows.
+ * A report reads the rollups of the whole months or weeks of its range and the day rows at its
+ * ends: a year by month is 12 rollups and at most 30 days.
  */
 import { gunzipSync, gzipSync } from "node:zlib";
 import { odata } from "@azure/data-tables";
-import { Channels, SupportVehicles, type CaseFact, type DayAggregate, type MetricAggregate, type ReportCell, type ReportSeries } from "../contracts";
-import type { ReportReadModel, StoredReportDay } from "../ports";
+import { Channels, SupportVehicles, type CaseFact, type DayAggregate, type MetricAggregate, type ReportCell, type ReportGrouping, type ReportSeries } from "../contracts";
+import { rollupStartOf } from "../domain";
+import type { ReportReadModel, StoredReportDay, StoredReportRollup } from "../ports";
 import { encodeKey, packJson, statusOf, TableNames, unpackJson, type StoredEntity, type TableStorage } from "./tableStorage";
 
 const REPORT_READ_MODEL_TABLE = TableNames.reports;
@@ -32,12 +40,31 @@ export function reportDayRowKey(series: ReportSeries, day: string): string {
   return `d|${series}|${day}`;
 }
 
+/** RowKey of a rollup (`start`: the period's first day). */
+export function reportRollupRowKey(series: ReportSeries, grain: ReportGrouping, start: string): string {
+  return `r|${series}|${grain === "month" ? "m" : "w"}|${start}`;
+}
+
+/** RowKey of the row marking a series' rollups ready. */
+function rollupsReadyRowKey(series: ReportSeries): string {
+  return `r|${series}|ready`;
+}
+
+/** Operations per entity-group transaction (the service's limit). */
+const MAX_BATCH = 100;
+
 /** {@link ReportReadModel} over Azure Table Storage. */
 export class TableReportReadModel implements ReportReadModel {
+  /** Series (`<partition>|<series>`) seen ready: the mark is never removed, so it is read once per process. */
+  readonly #ready = new Set<string>();
+
   /** @param storage - table access. */
   constructor(private readonly storage: TableStorage) {}
 
-  /** Replaces the fact and merges `dirty: true` onto its day row, in one transaction. @throws RestError when storage fails. */
+  /**
+   * Replaces the fact and merges `dirty: true` onto its day row and its month and week rollups, in
+   * one transaction. @throws RestError when storage fails.
+   */
   async putFact(partnerId: string, series: ReportSeries, fact: CaseFact): Promise<void> {
     const table = await this.storage.getTable(REPORT_READ_MODEL_TABLE);
     const pk = encodeKey(partnerId);
@@ -45,6 +72,8 @@ export class TableReportReadModel implements ReportReadModel {
     await table.submitTransaction([
       ["upsert", { partitionKey: pk, rowKey: reportFactRowKey(series, fact.createdAt, fact.caseId), day, ...packJson(fact) }, "Replace"],
       ["upsert", { partitionKey: pk, rowKey: reportDayRowKey(series, day), dirty: true }, "Merge"],
+      ["upsert", { partitionKey: pk, rowKey: reportRollupRowKey(series, "month", rollupStartOf(day, "month")), dirty: true }, "Merge"],
+      ["upsert", { partitionKey: pk, rowKey: reportRollupRowKey(series, "week", rollupStartOf(day, "week")), dirty: true }, "Merge"],
     ]);
   }
 
@@ -81,9 +110,67 @@ export class TableReportReadModel implements ReportReadModel {
 
   /** Replaces the day row with `If-Match: etag`. @returns false on 412 or 404. @throws RestError when storage fails otherwise. */
   async replaceDay(partnerId: string, series: ReportSeries, aggregate: DayAggregate, etag: string): Promise<boolean> {
+    return this.#replaceIfMatch(partnerId, reportDayRowKey(series, aggregate.day), aggregate, etag);
+  }
+
+  /** The rollup rows of a grain in the range, oldest first (a RowKey range). @throws RestError when storage fails. */
+  async listRollups(partnerId: string, series: ReportSeries, grain: ReportGrouping, fromStart: string | undefined, toStart: string | undefined): Promise<StoredReportRollup[]> {
+    const table = await this.storage.getTable(REPORT_READ_MODEL_TABLE);
+    const prefix = reportRollupRowKey(series, grain, "");
+    const filter = odata`PartitionKey eq ${encodeKey(partnerId)} and RowKey ge ${prefix + (fromStart ?? "")} and RowKey le ${prefix + (toStart ?? "~")}`;
+    const out: StoredReportRollup[] = [];
+    for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      const { day, ...rest } = dayOf(String(e.rowKey).slice(prefix.length), e);
+      out.push({ grain, start: day, ...rest });
+    }
+    return out;
+  }
+
+  /** Replaces the rollup row with `If-Match: etag`. @returns false on 412 or 404. @throws RestError when storage fails otherwise. */
+  async replaceRollup(partnerId: string, series: ReportSeries, grain: ReportGrouping, aggregate: DayAggregate, etag: string): Promise<boolean> {
+    return this.#replaceIfMatch(partnerId, reportRollupRowKey(series, grain, aggregate.day), aggregate, etag);
+  }
+
+  /** Whether the ready row exists (a point read, once per process when it does). @throws RestError when storage fails. */
+  async rollupsReady(partnerId: string, series: ReportSeries): Promise<boolean> {
+    const pk = encodeKey(partnerId);
+    if (this.#ready.has(`${pk}|${series}`)) return true;
     const table = await this.storage.getTable(REPORT_READ_MODEL_TABLE);
     try {
-      await table.updateEntity({ partitionKey: encodeKey(partnerId), rowKey: reportDayRowKey(series, aggregate.day), dirty: false, ...packDay(aggregate) }, "Replace", { etag });
+      await table.getEntity(pk, rollupsReadyRowKey(series), { queryOptions: { select: ["RowKey"] } });
+    } catch (e) {
+      if (statusOf(e) === 404) return false;
+      throw e;
+    }
+    this.#ready.add(`${pk}|${series}`);
+    return true;
+  }
+
+  /** The dates of the day rows (only their RowKeys are read). @throws RestError when storage fails. */
+  async listDayKeys(partnerId: string, series: ReportSeries): Promise<string[]> {
+    const table = await this.storage.getTable(REPORT_READ_MODEL_TABLE);
+    const prefix = reportDayRowKey(series, "");
+    const filter = odata`PartitionKey eq ${encodeKey(partnerId)} and RowKey ge ${prefix} and RowKey le ${prefix + "~"}`;
+    const out: string[] = [];
+    for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ["RowKey"] } })) out.push(String(e.rowKey).slice(prefix.length));
+    return out;
+  }
+
+  /** Merges `dirty: true` onto the rollups (transactions of up to 100), then inserts or replaces the ready row. @throws RestError when storage fails. */
+  async prepareRollups(partnerId: string, series: ReportSeries, rollups: ReadonlyArray<{ grain: ReportGrouping; start: string }>): Promise<void> {
+    const table = await this.storage.getTable(REPORT_READ_MODEL_TABLE);
+    const pk = encodeKey(partnerId);
+    for (let i = 0; i < rollups.length; i += MAX_BATCH) {
+      await table.submitTransaction(rollups.slice(i, i + MAX_BATCH).map((r) => ["upsert", { partitionKey: pk, rowKey: reportRollupRowKey(series, r.grain, r.start), dirty: true }, "Merge"]));
+    }
+    await table.upsertEntity({ partitionKey: pk, rowKey: rollupsReadyRowKey(series), ready: true }, "Replace");
+    this.#ready.add(`${pk}|${series}`);
+  }
+
+  async #replaceIfMatch(partnerId: string, rowKey: string, aggregate: DayAggregate, etag: string): Promise<boolean> {
+    const table = await this.storage.getTable(REPORT_READ_MODEL_TABLE);
+    try {
+      await table.updateEntity({ partitionKey: encodeKey(partnerId), rowKey, dirty: false, ...packDay(aggregate) }, "Replace", { etag });
       return true;
     } catch (e) {
       const status = statusOf(e);

@@ -313,10 +313,7 @@ export function aggregateDay(day: string, facts: readonly CaseFact[]): DayAggreg
     for (const metric of SlaMetrics) {
       const m = f.sla[metric];
       const a = cell.sla[metric];
-      a.achieved += m.achieved;
-      a.breached += m.breached;
-      a.inProgress += m.inProgress;
-      a.pausedInMs += m.pausedInMs;
+      addMetricCounts(a, m);
       for (const ms of m.elapsedInMs) bump(a.histogram, String(histogramBucketOf(ms)));
     }
     if (f.satisfaction) {
@@ -334,6 +331,104 @@ export function aggregateDay(day: string, facts: readonly CaseFact[]): DayAggreg
     if (f.resellerPartnerId) bump(cell.resellers, f.resellerPartnerId);
   }
   return { day, cases: facts.length, cells };
+}
+
+/** Adds a metric's cycle counts and paused time to another's. */
+function addMetricCounts(into: MetricAggregate, from: Pick<MetricAggregate, "achieved" | "breached" | "inProgress" | "pausedInMs">): void {
+  into.achieved += from.achieved;
+  into.breached += from.breached;
+  into.inProgress += from.inProgress;
+  into.pausedInMs += from.pausedInMs;
+}
+
+/** Adds a metric's counts and histogram to another's. */
+function addMetric(into: MetricAggregate, from: MetricAggregate): void {
+  addMetricCounts(into, from);
+  for (const [bucket, n] of Object.entries(from.histogram)) bump(into.histogram, bucket, n);
+}
+
+/** Adds every count of `cell` to `into` (a cell of the same key). */
+function mergeCellInto(into: ReportCell, cell: ReportCell): void {
+  into.cases += cell.cases;
+  for (const [channel, n] of Object.entries(cell.byChannel)) bump(into.byChannel, channel as keyof ReportCell["byChannel"], n);
+  for (const [day, n] of Object.entries(cell.resolvedByDay)) bump(into.resolvedByDay, day, n);
+  for (const metric of SlaMetrics) addMetric(into.sla[metric], cell.sla[metric]);
+  addCsat(into.csat, cell.csat);
+  for (const [target, n] of Object.entries(cell.escalationsByTarget)) bump(into.escalationsByTarget, target as keyof ReportCell["escalationsByTarget"], n);
+  for (const [vehicle, n] of Object.entries(cell.escalationsByVehicle)) bump(into.escalationsByVehicle, vehicle as keyof ReportCell["escalationsByVehicle"], n);
+  into.productSupportIncidentsUsed += cell.productSupportIncidentsUsed;
+  for (const [tenant, n] of Object.entries(cell.customers)) bump(into.customers, tenant, n);
+  for (const [reseller, n] of Object.entries(cell.resellers)) bump(into.resellers, reseller, n);
+}
+
+/**
+ * The merge of aggregates into one dated `day` (a rollup of a period is dated by its first day):
+ * every count of every cell summed, resolution days kept as they are. The reports built from the
+ * merge of a whole period's days equal those built from the days themselves, since a report only
+ * sums cells per period and dates a request's backlog by its period.
+ * @param day - UTC date the merge is dated by.
+ * @param aggregates - the aggregates to merge (not changed).
+ */
+export function mergeAggregates(day: string, aggregates: readonly DayAggregate[]): DayAggregate {
+  const cells: Record<string, ReportCell> = {};
+  let cases = 0;
+  for (const a of aggregates) {
+    cases += a.cases;
+    for (const [key, cell] of Object.entries(a.cells)) mergeCellInto((cells[key] ??= emptyCell(cell)), cell);
+  }
+  return { day, cases, cells };
+}
+
+/**
+ * The first day of the rollup period holding `day`: the first of its calendar month, or the Monday
+ * of its ISO week (UTC).
+ */
+export function rollupStartOf(day: string, grain: ReportGrouping): string {
+  if (grain === "month") return `${day.slice(0, 7)}-01`;
+  const weekday = (new Date(`${day}T00:00:00.000Z`).getUTCDay() + 6) % 7;
+  return addDays(day, -weekday);
+}
+
+/** The last day of the rollup period starting on `start` (a {@link rollupStartOf}). */
+export function rollupEndOf(start: string, grain: ReportGrouping): string {
+  if (grain === "week") return addDays(start, 6);
+  const d = new Date(`${start}T00:00:00.000Z`);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).toISOString().slice(0, 10);
+}
+
+/**
+ * How a range is read: the whole rollup periods inside it (read as rollups) and the days left at
+ * either end (read as days). Periods are calendar months or ISO weeks, in UTC.
+ */
+export interface RollupPlan {
+  /** Days before the first whole period, both included; undefined when the range starts one. */
+  head?: ReportPeriodBounds;
+  /**
+   * First days of the first and the last whole period (both included; `fromStart` undefined: every
+   * period since the first stored day); undefined when no period is whole.
+   */
+  rollups?: { fromStart: string | undefined; toStart: string };
+  /** Days after the last whole period, both included; undefined when the range ends one. */
+  tail?: ReportPeriodBounds;
+}
+
+/**
+ * Splits a range into whole rollup periods and the days at its ends ({@link RollupPlan}).
+ * @param from - the range's first day (UTC date), or undefined for "since the first stored day".
+ * @param to - the range's last day (UTC date).
+ * @param grain - the rollup period.
+ */
+export function planRollups(from: string | undefined, to: string, grain: ReportGrouping): RollupPlan {
+  const toStart = rollupStartOf(to, grain);
+  const lastStart = rollupEndOf(toStart, grain) === to ? toStart : rollupStartOf(addDays(toStart, -1), grain);
+  const firstStart = from === undefined || rollupStartOf(from, grain) === from ? from : addDays(rollupEndOf(rollupStartOf(from, grain), grain), 1);
+  if (from !== undefined && firstStart !== undefined && firstStart > lastStart) return { head: { from, to } };
+  const lastEnd = rollupEndOf(lastStart, grain);
+  return {
+    ...(from !== undefined && firstStart !== undefined && from < firstStart ? { head: { from, to: addDays(firstStart, -1) } } : {}),
+    rollups: { fromStart: firstStart, toStart: lastStart },
+    ...(lastEnd < to ? { tail: { from: addDays(lastEnd, 1), to } } : {}),
+  };
 }
 
 /** Whether a cell matches the report's filters. */
@@ -419,15 +514,7 @@ function emptySlaAccumulator(): SlaAccumulator {
 
 function addCellToSla(acc: SlaAccumulator, cell: ReportCell): void {
   acc.cases += cell.cases;
-  for (const metric of SlaMetrics) {
-    const a = acc.metrics[metric];
-    const c = cell.sla[metric];
-    a.achieved += c.achieved;
-    a.breached += c.breached;
-    a.inProgress += c.inProgress;
-    a.pausedInMs += c.pausedInMs;
-    for (const [bucket, n] of Object.entries(c.histogram)) a.histogram[bucket] = (a.histogram[bucket] ?? 0) + n;
-  }
+  for (const metric of SlaMetrics) addMetric(acc.metrics[metric], cell.sla[metric]);
   addCsat(acc.csat, cell.csat);
 }
 
@@ -475,7 +562,8 @@ function slaPeriodOf(acc: SlaAccumulator): SlaPeriod {
  * The SLA report of a range from its days (days outside the range are ignored).
  * @param partnerId - whose.
  * @param range - the range, grouping and filters.
- * @param days - the partner's own days of the range.
+ * @param days - the partner's own aggregates of the range: days, or merges of whole periods of the
+ *   grouping dated by their first day ({@link mergeAggregates}).
  * @param generatedAt - ISO 8601 UTC instant of the computation.
  */
 export function buildSlaReport(partnerId: string, range: ReportRange, days: readonly DayAggregate[], generatedAt: string): SlaReport {
@@ -593,11 +681,14 @@ export const TOP_CUSTOMERS = 10;
 
 /** Inputs of {@link buildVolumeReport} besides the range. */
 export interface VolumeInputs {
-  /** The partner's own days of the range. */
+  /** The partner's own aggregates of the range: days, or merges of whole periods of the grouping dated by their first day. */
   days: readonly DayAggregate[];
-  /** The partner's own days up to the range's end, from its first (for the backlog). */
+  /**
+   * The partner's own aggregates up to the range's end, from its first (for the backlog): before the
+   * range they may merge whole months (a request counts as open from its period's first day).
+   */
   backlog: readonly BacklogDay[];
-  /** For an indirect provider: its reseller-series days of the range; undefined for other partners. */
+  /** For an indirect provider: its reseller-series aggregates of the range (as `days`); undefined for other partners. */
   resellerDays?: readonly DayAggregate[];
   /** Incidents left now on the partner's product-support-incidents entitlement (null without one). */
   productSupportIncidentsRemaining: number | null;

@@ -6,6 +6,7 @@ import type {
   AuditEntry,
   CaseFact,
   DayAggregate,
+  ReportGrouping,
   ReportSeries,
   Fault,
   WorkflowState,
@@ -683,12 +684,30 @@ export interface StoredReportDay {
 }
 
 /**
+ * A stored rollup of the reports' read model: the merge of the days of one whole calendar month or
+ * ISO week (its aggregate is dated by the period's first day: `YYYY-MM-01`, or the Monday), and
+ * whether a fact of the period changed since (`dirty`). `etag` guards its recomputation
+ * ({@link ReportReadModel.replaceRollup}).
+ */
+export interface StoredReportRollup {
+  grain: ReportGrouping;
+  /** The period's first day (UTC date `YYYY-MM-DD`). */
+  start: string;
+  aggregate?: DayAggregate;
+  dirty: boolean;
+  /** Opaque version of the row. */
+  etag: string;
+}
+
+/**
  * The reports' read model (docs/architecture.md "The reports' read model"): per partner and series
  * (`own`, or `reseller` for an indirect provider's copy of its resellers' escalated requests), one
- * fact per request keyed by its creation instant, and one pre-aggregated row per UTC day. Writing
- * a fact marks its day dirty in the same atomic write; a day is recomputed from its facts and
- * replaced only if no fact changed meanwhile (its version), so concurrent or repeated writers
- * never lose or double-count a request. Nothing is ever incremented.
+ * fact per request keyed by its creation instant, one pre-aggregated row per UTC day, and one
+ * rollup per calendar month and per ISO week merging that period's days. Writing a fact marks its
+ * day, its month and its week dirty in the same atomic write; a day is recomputed from its facts,
+ * a rollup from its days, and either is replaced only if no fact changed meanwhile (its version),
+ * so concurrent or repeated writers never lose or double-count a request. Nothing is ever
+ * incremented.
  */
 export interface ReportReadModel {
   /**
@@ -714,6 +733,36 @@ export interface ReportReadModel {
    * @throws Error when storage fails otherwise.
    */
   replaceDay(partnerId: string, series: ReportSeries, aggregate: DayAggregate, etag: string): Promise<boolean>;
+  /**
+   * The stored rollups of a grain whose first day is from `fromStart` to `toStart` (UTC dates, both
+   * included; either absent: unbounded), oldest first. Once the series' rollups are ready
+   * ({@link rollupsReady}), a period without a rollup has no fact.
+   * @throws Error when storage fails.
+   */
+  listRollups(partnerId: string, series: ReportSeries, grain: ReportGrouping, fromStart: string | undefined, toStart: string | undefined): Promise<StoredReportRollup[]>;
+  /**
+   * Replaces a rollup's aggregate (dated by the period's first day) and clears its dirty mark, only
+   * if the row is still at `etag` (no fact of the period was written since it was read).
+   * @returns false when the row changed meanwhile (or does not exist): nothing was written.
+   * @throws Error when storage fails otherwise.
+   */
+  replaceRollup(partnerId: string, series: ReportSeries, grain: ReportGrouping, aggregate: DayAggregate, etag: string): Promise<boolean>;
+  /**
+   * Whether every stored day of the series has its month and week rollup rows (true once
+   * {@link prepareRollups} has run: a series whose facts were all written since the rollups exist
+   * still needs it once, to be marked).
+   * @throws Error when storage fails.
+   */
+  rollupsReady(partnerId: string, series: ReportSeries): Promise<boolean>;
+  /** The UTC dates of every stored day row of the series, oldest first. @throws Error when storage fails. */
+  listDayKeys(partnerId: string, series: ReportSeries): Promise<string[]>;
+  /**
+   * Marks the given rollups dirty (creating their rows as needed), then marks the series' rollups
+   * ready. Idempotent. Used once per series to give the days stored before the rollups existed
+   * their rollups.
+   * @throws Error when storage fails (nothing is marked ready then).
+   */
+  prepareRollups(partnerId: string, series: ReportSeries, rollups: ReadonlyArray<{ grain: ReportGrouping; start: string }>): Promise<void>;
 }
 
 /** Partner Center (`https://api.partnercenter.microsoft.com`) operations the app uses. */

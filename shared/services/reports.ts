@@ -1,7 +1,9 @@
 /**
  * Partner reports (docs/architecture.md "The reports' read model"): keeping the read model current
  * from the facts already stored (the case row and its SLA event log), recomputing a day from its
- * facts, rebuilding a partner's read model, and the SLA and volume reports read from the days.
+ * facts and a month or week rollup from its days, rebuilding a partner's read model, and the SLA
+ * and volume reports read from the rollups of the whole periods of their range and the days at its
+ * ends.
  *
  * Writers: the RecordSlaEvents and RecordCaseTransition activities (after their own write, in the
  * same activity: no extra durable step) and the customer's rating call {@link recordCaseFacts}; it
@@ -9,9 +11,9 @@
  * once and may race: a fact is replaced, never incremented, and a day is replaced only if none of
  * its facts changed since it was read (else it stays dirty and the next reader recomputes it).
  */
-import { MAX_REPORT_DAYS, ReportQuerySchema, type DayAggregate, type Partner, type ReportSeries, type SlaReport, type SupportRequest, type VolumeReport } from "../contracts";
-import { aggregateDay, backlogDayOf, buildSlaReport, buildVolumeReport, caseFactOf, daysBetweenInclusive, defaultReportFrom, selectSlaPolicy, utcDayOf, type ReportRange } from "../domain";
-import type { CaseRepository, Clock, PartnerRepository, ReportReadModel, SlaEventLog, SlaEventWithId, StoredReportDay } from "../ports";
+import { MAX_REPORT_DAYS, ReportGroupings, ReportQuerySchema, type DayAggregate, type Partner, type ReportGrouping, type ReportSeries, type SlaReport, type SupportRequest, type VolumeReport } from "../contracts";
+import { addDays, aggregateDay, backlogDayOf, buildSlaReport, buildVolumeReport, caseFactOf, daysBetweenInclusive, defaultReportFrom, mergeAggregates, planRollups, rollupEndOf, rollupStartOf, selectSlaPolicy, utcDayOf, type ReportRange } from "../domain";
+import type { CaseRepository, Clock, PartnerRepository, ReportReadModel, SlaEventLog, SlaEventWithId, StoredReportDay, StoredReportRollup } from "../ports";
 import { NotFoundError, ValidationError, parseInput } from "./errors";
 
 /** What recording a request's facts reads and writes. */
@@ -115,6 +117,81 @@ export async function readReportDays(reports: ReportReadModel, partnerId: string
 }
 
 /**
+ * Gives a series' rollups their rows once: marks dirty the month and week rollup of every stored
+ * day (days written before the rollups existed have none), then marks the series ready.
+ * Idempotent and safe to race (two readers mark the same rows).
+ * @throws Error when storage fails.
+ */
+export async function ensureReportRollups(reports: ReportReadModel, partnerId: string, series: ReportSeries): Promise<void> {
+  if (await reports.rollupsReady(partnerId, series)) return;
+  const periods = new Map<string, { grain: ReportGrouping; start: string }>();
+  for (const day of await reports.listDayKeys(partnerId, series)) {
+    for (const grain of ReportGroupings) {
+      const start = rollupStartOf(day, grain);
+      periods.set(`${grain}|${start}`, { grain, start });
+    }
+  }
+  await reports.prepareRollups(partnerId, series, [...periods.values()]);
+}
+
+/**
+ * Recomputes a dirty rollup from its period's days (each current) and stores it unless a fact of
+ * the period was written since the rollup was read (then it stays dirty for the next reader).
+ * @param stored - the rollup as read (its ETag read before its days are).
+ * @returns the rollup's aggregate, current as of its days' reading.
+ * @throws Error when storage fails.
+ */
+export async function recomputeReportRollup(reports: ReportReadModel, partnerId: string, series: ReportSeries, stored: StoredReportRollup): Promise<DayAggregate> {
+  if (!stored.dirty && stored.aggregate) return stored.aggregate;
+  const days = await readReportDays(reports, partnerId, series, stored.start, rollupEndOf(stored.start, stored.grain));
+  const merged = mergeAggregates(stored.start, days);
+  await reports.replaceRollup(partnerId, series, stored.grain, merged, stored.etag);
+  return merged;
+}
+
+/**
+ * A series' aggregates over a range, each current, as few as can be read: one rollup per whole
+ * calendar month or ISO week of the range (dated by its first day) and one per day at the range's
+ * ends. A report built from them equals one built from the range's days ({@link mergeAggregates}).
+ * @param from - the range's first day (UTC date), or undefined: since the first stored day.
+ * @param to - the range's last day (UTC date).
+ * @param grain - the rollup period (the report's grouping, whose periods the rollups then match).
+ * @throws Error when storage fails.
+ */
+export async function readReportAggregates(reports: ReportReadModel, partnerId: string, series: ReportSeries, from: string | undefined, to: string, grain: ReportGrouping): Promise<DayAggregate[]> {
+  const plan = planRollups(from, to, grain);
+  const [head, rollups, tail] = await Promise.all([
+    plan.head ? readReportDays(reports, partnerId, series, plan.head.from, plan.head.to) : Promise.resolve([]),
+    plan.rollups ? readRollups(reports, partnerId, series, grain, plan.rollups.fromStart, plan.rollups.toStart) : Promise.resolve([]),
+    plan.tail ? readReportDays(reports, partnerId, series, plan.tail.from, plan.tail.to) : Promise.resolve([]),
+  ]);
+  return [...head, ...rollups, ...tail];
+}
+
+/** The rollups of a grain in a range, each current (dirty ones recomputed, a few at once). */
+async function readRollups(reports: ReportReadModel, partnerId: string, series: ReportSeries, grain: ReportGrouping, fromStart: string | undefined, toStart: string): Promise<DayAggregate[]> {
+  await ensureReportRollups(reports, partnerId, series);
+  const stored = await reports.listRollups(partnerId, series, grain, fromStart, toStart);
+  const out: DayAggregate[] = [];
+  const stale: Array<{ r: StoredReportRollup; i: number }> = [];
+  stored.forEach((r, i) => {
+    if (!r.dirty && r.aggregate) out[i] = r.aggregate;
+    else stale.push({ r, i });
+  });
+  for (let k = 0; k < stale.length; k += ROLLUP_CONCURRENCY) {
+    await Promise.all(
+      stale.slice(k, k + ROLLUP_CONCURRENCY).map(async ({ r, i }) => {
+        out[i] = await recomputeReportRollup(reports, partnerId, series, r);
+      }),
+    );
+  }
+  return out.filter((a) => a.cases > 0);
+}
+
+/** How many dirty rollups a report recomputes at once (each recomputes its dirty days, a few at once). */
+const ROLLUP_CONCURRENCY = 2;
+
+/**
  * Validates a report query ({@link ReportQuerySchema}; unknown parameters refused) and applies the
  * defaults: `to` today (UTC), `from` the first day of the month eleven months before `to`'s,
  * `groupBy` month.
@@ -141,15 +218,16 @@ export interface ReportDeps {
 }
 
 /**
- * `GET …/reports/sla`: the partner's SLA report over the query's range (one stored row per day).
+ * `GET …/reports/sla`: the partner's SLA report over the query's range, read from the rollups of
+ * its whole months or weeks (as grouped) and the days at its ends ({@link readReportAggregates}).
  * @throws ValidationError for a bad query.
  * @throws Error when storage fails.
  */
 export async function getSlaReport(deps: ReportDeps, partnerId: string, query: Record<string, string>): Promise<SlaReport> {
   const now = deps.clock.now();
   const range = parseReportQuery(query, now.toISOString().slice(0, 10));
-  const days = await readReportDays(deps.reports, partnerId, "own", range.from, range.to);
-  return buildSlaReport(partnerId, range, days, now.toISOString());
+  const aggregates = await readReportAggregates(deps.reports, partnerId, "own", range.from, range.to, range.groupBy);
+  return buildSlaReport(partnerId, range, aggregates, now.toISOString());
 }
 
 /** Incidents left on the partner's product-support-incidents entitlement, or null without one. */
@@ -160,8 +238,8 @@ function incidentsRemaining(partner: Partner): number | null {
 
 /**
  * `GET …/reports/volume`: the partner's volume report over the query's range. Reads the partner's
- * day rows up to the range's end (those before it for the backlog) and, for an indirect provider,
- * its reseller series of the range.
+ * aggregates of the range ({@link readReportAggregates}), those before it as month rollups (for the
+ * backlog) and, for an indirect provider, its reseller series of the range.
  * @throws ValidationError for a bad query.
  * @throws NotFoundError when the partner does not exist.
  * @throws Error when storage fails.
@@ -171,14 +249,15 @@ export async function getVolumeReport(deps: ReportDeps, partnerId: string, query
   const range = parseReportQuery(query, now.toISOString().slice(0, 10));
   const partner = await deps.partners.getPartner(partnerId);
   if (!partner) throw new NotFoundError(`Partner ${partnerId} not found`);
-  const [upToEnd, resellerDays] = await Promise.all([
-    readReportDays(deps.reports, partnerId, "own", undefined, range.to),
-    partner.type === "indirect-provider" ? readReportDays(deps.reports, partnerId, "reseller", range.from, range.to) : Promise.resolve(undefined),
+  const [before, days, resellerDays] = await Promise.all([
+    readReportAggregates(deps.reports, partnerId, "own", undefined, addDays(range.from, -1), "month"),
+    readReportAggregates(deps.reports, partnerId, "own", range.from, range.to, range.groupBy),
+    partner.type === "indirect-provider" ? readReportAggregates(deps.reports, partnerId, "reseller", range.from, range.to, range.groupBy) : Promise.resolve(undefined),
   ]);
   return buildVolumeReport(
     partnerId,
     range,
-    { days: upToEnd.filter((d) => d.day >= range.from), backlog: upToEnd.map(backlogDayOf), ...(resellerDays ? { resellerDays } : {}), productSupportIncidentsRemaining: incidentsRemaining(partner) },
+    { days, backlog: [...before, ...days].map(backlogDayOf), ...(resellerDays ? { resellerDays } : {}), productSupportIncidentsRemaining: incidentsRemaining(partner) },
     now.toISOString(),
   );
 }
@@ -189,12 +268,15 @@ export interface RebuildReportsResult {
   cases: number;
   /** Days recomputed. */
   days: number;
+  /** Month and week rollups recomputed. */
+  rollups: number;
 }
 
 /**
  * Rebuilds a partner's read model from the stored facts (the backfill): records the fact of every
  * request the partner lists (its own, and for an indirect provider the resellers' requests
- * escalated to it), then recomputes every dirty day of both series. Idempotent and safe while the
+ * escalated to it), then recomputes every dirty day and then every dirty rollup of both series
+ * (giving the series its rollups first if it had none). Idempotent and safe while the
  * app runs (the same writes the activities make); run it after deploying the reports, or to
  * repair a partner's figures.
  * @param onProgress - called after every page of requests with the count so far.
@@ -213,12 +295,21 @@ export async function rebuildPartnerReports(deps: CaseFactDeps, partnerId: strin
     token = page.continuationToken;
   } while (token);
   let days = 0;
+  let rollups = 0;
   for (const series of ["own", "reseller"] as const) {
     for (const d of await deps.reports.listDays(partnerId, series, undefined, undefined)) {
       if (!d.dirty && d.aggregate) continue;
       await recomputeReportDay(deps.reports, partnerId, series, d.day, d);
       days++;
     }
+    await ensureReportRollups(deps.reports, partnerId, series);
+    for (const grain of ReportGroupings) {
+      for (const r of await deps.reports.listRollups(partnerId, series, grain, undefined, undefined)) {
+        if (!r.dirty && r.aggregate) continue;
+        await recomputeReportRollup(deps.reports, partnerId, series, r);
+        rollups++;
+      }
+    }
   }
-  return { cases, days };
+  return { cases, days, rollups };
 }

@@ -84,6 +84,67 @@ export function describeReportReadModelContract(name: string, makeAdapter: MakeA
       expect((await model.listDays("p-rep", "own", "2026-03-01", "2026-03-01"))[0]).toMatchObject({ dirty: false, aggregate: aggregate("2026-03-01", 1) });
     });
 
+    it("marks the month and the ISO week of every fact dirty, lists them by grain and range, and replaces one only at the version it was read", async () => {
+      const model = await makeAdapter(() => new Date());
+      expect(await model.listRollups("p-rep", "own", "month", undefined, undefined)).toEqual([]);
+      // Sunday 2026-03-01 is in the ISO week of Monday 2026-02-23; Monday 2026-03-02 starts the next.
+      for (const at of ["2026-03-01T23:00:00.000Z", "2026-03-02T00:00:00.000Z", "2026-04-30T12:00:00.000Z"]) await model.putFact("p-rep", "own", fact(`CS-${at}`, at));
+      await model.putFact("p-rep", "reseller", fact("CS-R", "2026-05-04T12:00:00.000Z"));
+      const months = await model.listRollups("p-rep", "own", "month", undefined, undefined);
+      expect(months.map((r) => [r.grain, r.start, r.dirty, r.aggregate])).toEqual([
+        ["month", "2026-03-01", true, undefined],
+        ["month", "2026-04-01", true, undefined],
+      ]);
+      expect((await model.listRollups("p-rep", "own", "week", undefined, undefined)).map((r) => r.start)).toEqual(["2026-02-23", "2026-03-02", "2026-04-27"]);
+      expect((await model.listRollups("p-rep", "own", "week", "2026-02-24", "2026-04-27")).map((r) => r.start)).toEqual(["2026-03-02", "2026-04-27"]);
+      expect((await model.listRollups("p-rep", "own", "week", undefined, "2026-03-02")).map((r) => r.start)).toEqual(["2026-02-23", "2026-03-02"]);
+      expect((await model.listRollups("p-rep", "reseller", "month", undefined, undefined)).map((r) => r.start)).toEqual(["2026-05-01"]);
+      expect(await model.listRollups("p-other", "own", "week", undefined, undefined)).toEqual([]);
+
+      const march = months[0]!;
+      expect(await model.replaceRollup("p-rep", "own", "month", aggregate("2026-03-01", 2), march.etag)).toBe(true);
+      const [clean] = await model.listRollups("p-rep", "own", "month", "2026-03-01", "2026-03-01");
+      expect(clean).toMatchObject({ start: "2026-03-01", dirty: false, aggregate: aggregate("2026-03-01", 2) });
+      // A fact of the month written after the read: the recomputation from that read is refused, the
+      // stored aggregate stays (dirty) until one from a later read replaces it.
+      await model.putFact("p-rep", "own", fact("CS-LATE", "2026-03-31T23:59:59.999Z"));
+      expect(await model.replaceRollup("p-rep", "own", "month", aggregate("2026-03-01", 2), clean!.etag)).toBe(false);
+      const [again] = await model.listRollups("p-rep", "own", "month", "2026-03-01", "2026-03-01");
+      expect(again).toMatchObject({ dirty: true, aggregate: aggregate("2026-03-01", 2) });
+      expect(await model.replaceRollup("p-rep", "own", "month", aggregate("2026-03-01", 3), again!.etag)).toBe(true);
+      // The week rollups are rows of their own: replacing a month left them as they were.
+      expect((await model.listRollups("p-rep", "own", "week", "2026-03-30", "2026-03-30"))[0]).toMatchObject({ dirty: true });
+      // A period that has no row cannot be replaced.
+      expect(await model.replaceRollup("p-rep", "own", "month", aggregate("2026-06-01", 0), again!.etag)).toBe(false);
+      expect(await model.listRollups("p-rep", "own", "month", "2026-06-01", "2026-06-01")).toEqual([]);
+    });
+
+    it("lists the dates of the day rows and marks given rollups dirty and the series ready, per partner and series", async () => {
+      const model = await makeAdapter(() => new Date());
+      for (const day of ["2026-03-05", "2026-02-28"]) await model.putFact("p-rep", "own", fact(`CS-${day}`, `${day}T12:00:00.000Z`));
+      expect(await model.listDayKeys("p-rep", "own")).toEqual(["2026-02-28", "2026-03-05"]);
+      expect(await model.listDayKeys("p-rep", "reseller")).toEqual([]);
+      expect(await model.rollupsReady("p-rep", "own")).toBe(false);
+      const [feb] = await model.listRollups("p-rep", "own", "month", "2026-02-01", "2026-02-01");
+      expect(await model.replaceRollup("p-rep", "own", "month", aggregate("2026-02-01", 1), feb!.etag)).toBe(true);
+      await model.prepareRollups("p-rep", "own", [
+        { grain: "month", start: "2026-02-01" },
+        { grain: "month", start: "2026-01-01" },
+      ]);
+      expect(await model.rollupsReady("p-rep", "own")).toBe(true);
+      expect(await model.rollupsReady("p-rep", "reseller")).toBe(false);
+      expect(await model.rollupsReady("p-other", "own")).toBe(false);
+      // Marking keeps a stored aggregate (dirty) and creates the rows that were missing.
+      expect((await model.listRollups("p-rep", "own", "month", undefined, undefined)).map((r) => [r.start, r.dirty, r.aggregate?.cases])).toEqual([
+        ["2026-01-01", true, undefined],
+        ["2026-02-01", true, 1],
+        ["2026-03-01", true, undefined],
+      ]);
+      await model.prepareRollups("p-rep", "reseller", []);
+      expect(await model.rollupsReady("p-rep", "reseller")).toBe(true);
+      expect(await model.listRollups("p-rep", "reseller", "week", undefined, undefined)).toEqual([]);
+    });
+
     it("is not changed through objects a caller passed in or got back", async () => {
       const model = await makeAdapter(() => new Date());
       const f = fact("CS-REP0000001", "2026-03-02T08:00:00.000Z");

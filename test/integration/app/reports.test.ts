@@ -4,8 +4,12 @@
  * some twice) keep the Table Storage read model current, and the report endpoints answer through
  * their HTTP handlers: the figures, 400 naming the bad parameter, 404 for another partner's key,
  * 401 without a key; an indirect provider sees its resellers' escalated requests; the backfill
- * rebuilds a partner's read model from the stored facts alone.
+ * rebuilds a partner's read model from the stored facts alone; a read model stored before the month
+ * and week rollups existed gets them on its first report, with the same figures.
  */
+import { odata } from "@azure/data-tables";
+import { TableNames } from "../../../shared/adapters/tableStorage";
+import type { Config } from "../../../shared/config";
 import { createContainer, type Container } from "../../../shared/container";
 import { SlaReportSchema, VolumeReportSchema, type SlaEvent } from "../../../shared/contracts";
 import { createGetSlaReportHandler, createGetVolumeReportHandler } from "../../../functions/http/partnerApiHandlers";
@@ -18,6 +22,7 @@ const FOREIGN = "foreign-reports";
 const PROVIDER = "provider-reports";
 const RESELLER = "reseller-reports";
 
+let config: Config;
 let container: Container;
 let workflow: FakeWorkflow;
 let deps: HttpHandlerDeps;
@@ -49,7 +54,8 @@ async function openAndWork(partnerId: string, at: string, body: Record<string, u
 }
 
 beforeAll(async () => {
-  container = createContainer(testConfig("reports"), { clock: { now: () => now } });
+  config = testConfig("reports");
+  container = createContainer(config, { clock: { now: () => now } });
   workflow = new FakeWorkflow();
   deps = { getContainer: () => container, getWorkflow: () => workflow };
   const terms = { supportTerms: { supportTypes: ["Azure"], serviceHours: { timeZone: "UTC", weekly: { mon: [{ start: "00:00", end: "24:00" }], tue: [{ start: "00:00", end: "24:00" }], wed: [{ start: "00:00", end: "24:00" }], thu: [{ start: "00:00", end: "24:00" }], fri: [{ start: "00:00", end: "24:00" }] }, holidays: [] }, contactMethods: ["email"], pricing: "Included" } };
@@ -169,8 +175,42 @@ describe("partner reports on Table Storage", () => {
 
   it("rebuilds a partner's read model from the stored facts to the same figures (the backfill)", async () => {
     const before = (await report("sla", DIRECT, "?from=2026-03-01&to=2026-04-30")).body;
-    expect(await rebuildPartnerReports(container.caseFactDeps, DIRECT)).toEqual({ cases: 3, days: 3 });
+    const monthsAndWeeks = (await container.reports.listRollups(DIRECT, "own", "month", undefined, undefined)).length + (await container.reports.listRollups(DIRECT, "own", "week", undefined, undefined)).length;
+    expect(await rebuildPartnerReports(container.caseFactDeps, DIRECT)).toEqual({ cases: 3, days: 3, rollups: monthsAndWeeks });
     const after = (await report("sla", DIRECT, "?from=2026-03-01&to=2026-04-30")).body;
     expect({ ...after, generatedAt: undefined }).toEqual({ ...before, generatedAt: undefined });
+  });
+
+  it("gives a read model stored before the month and week rollups existed its rollups on the first report, with the same figures", async () => {
+    const queries = ["sla?from=2026-03-01&to=2026-04-30", "volume?from=2026-03-02&to=2026-04-26&groupBy=week", "volume?from=2026-04-01&to=2026-04-30"];
+    const read = async (): Promise<unknown[]> =>
+      Promise.all(
+        queries.map(async (q) => {
+          const [kind, query] = q.split("?") as ["sla" | "volume", string];
+          const body = (await report(kind, DIRECT, `?${query}`)).body as Record<string, unknown>;
+          return { ...body, generatedAt: undefined };
+        }),
+      );
+    const before = await read();
+    // What an earlier version stored: facts and days only (its month, week and ready rows removed),
+    // read by a fresh process.
+    const table = await container.storage.getTable(TableNames.reports);
+    let removed = 0;
+    for await (const e of table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${DIRECT} and RowKey ge 'r|' and RowKey lt 'r|~'` } })) {
+      await table.deleteEntity(String(e.partitionKey), String(e.rowKey));
+      removed++;
+    }
+    expect(removed).toBeGreaterThan(2);
+    container = createContainer(config, { clock: { now: () => now } });
+    expect(await container.reports.rollupsReady(DIRECT, "own")).toBe(false);
+    expect(await read()).toEqual(before);
+    expect(await container.reports.rollupsReady(DIRECT, "own")).toBe(true);
+    const months = await container.reports.listRollups(DIRECT, "own", "month", undefined, undefined);
+    expect(months.map((m) => [m.start, m.dirty])).toEqual([
+      ["2026-03-01", false],
+      ["2026-04-01", false],
+    ]);
+    expect(months.reduce((n, m) => n + (m.aggregate?.cases ?? 0), 0)).toBe(3);
+    expect(await read()).toEqual(before);
   });
 });

@@ -5,7 +5,7 @@
  * over the requests (counts exactly; percentiles within their histogram bucket).
  */
 import fc from "fast-check";
-import { Categories, Channels, ProductIds, Severities, SlaMetrics, SupportVehicles, type AppliedSlaPolicy, type CaseFact, type MetricFact, type ReportFilters, type SlaEvent, type SupportRequest } from "../../../shared/contracts";
+import { Channels, ProductIds, SlaMetrics, SupportVehicles, type AppliedSlaPolicy, type CaseFact, type ReportFilters, type SlaEvent, type SupportRequest } from "../../../shared/contracts";
 import {
   aggregateDay,
   backlogDayOf,
@@ -16,15 +16,21 @@ import {
   exactPercentile,
   histogramBucketBounds,
   histogramBucketOf,
+  addDays,
   histogramBucketValue,
   histogramPercentile,
   MAX_HISTOGRAM_BUCKET,
+  mergeAggregates,
+  planRollups,
   reportPeriods,
+  rollupEndOf,
+  rollupStartOf,
   slaMetricFactsOf,
   utcDayOf,
   type ReportRange,
 } from "../../../shared/domain";
 import { packDay, unpackDay } from "../../../shared/adapters/tableReportReadModel";
+import { caseFact, daysOf, filters, RANGE_DAYS, RANGE_START } from "../../support/reportFacts";
 
 const H = 3_600_000;
 const around: Pick<AppliedSlaPolicy, "calendar"> = { calendar: { kind: "24x7" } };
@@ -148,6 +154,53 @@ describe("periods and defaults", () => {
     expect(reportPeriods("2026-03-09", "2026-03-09", "week")).toEqual([{ from: "2026-03-09", to: "2026-03-09" }]);
   });
 
+  it("splits a range into its whole months or ISO weeks and the days at its ends", () => {
+    expect([rollupStartOf("2026-02-28", "month"), rollupEndOf("2026-02-01", "month"), rollupEndOf("2024-02-01", "month"), rollupEndOf("2026-12-01", "month")]).toEqual(["2026-02-01", "2026-02-28", "2024-02-29", "2026-12-31"]);
+    // 2026-03-08 is a Sunday, 2026-03-09 a Monday; ISO weeks cross years (2026-01-01 is a Thursday).
+    expect([rollupStartOf("2026-03-08", "week"), rollupStartOf("2026-03-09", "week"), rollupStartOf("2026-01-01", "week"), rollupEndOf("2025-12-29", "week")]).toEqual(["2026-03-02", "2026-03-09", "2025-12-29", "2026-01-04"]);
+    expect(planRollups("2026-01-15", "2026-04-10", "month")).toEqual({ head: { from: "2026-01-15", to: "2026-01-31" }, rollups: { fromStart: "2026-02-01", toStart: "2026-03-01" }, tail: { from: "2026-04-01", to: "2026-04-10" } });
+    expect(planRollups("2026-01-01", "2026-12-31", "month")).toEqual({ rollups: { fromStart: "2026-01-01", toStart: "2026-12-01" } });
+    expect(planRollups("2026-03-04", "2026-03-17", "week")).toEqual({ head: { from: "2026-03-04", to: "2026-03-08" }, rollups: { fromStart: "2026-03-09", toStart: "2026-03-09" }, tail: { from: "2026-03-16", to: "2026-03-17" } });
+    // No whole period: all days.
+    expect(planRollups("2026-03-04", "2026-03-07", "week")).toEqual({ head: { from: "2026-03-04", to: "2026-03-07" } });
+    expect(planRollups("2026-01-31", "2026-02-27", "month")).toEqual({ head: { from: "2026-01-31", to: "2026-02-27" } });
+    // Since the first stored day: every whole month up to the end, and the days after.
+    expect(planRollups(undefined, "2026-03-09", "month")).toEqual({ rollups: { fromStart: undefined, toStart: "2026-02-01" }, tail: { from: "2026-03-01", to: "2026-03-09" } });
+    expect(planRollups(undefined, "2026-02-28", "month")).toEqual({ rollups: { fromStart: undefined, toStart: "2026-02-01" } });
+  });
+
+  it("covers every day of a range once: the end days and the whole periods between them (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 800 }), fc.integer({ min: 0, max: 400 }), fc.constantFrom("month", "week") as fc.Arbitrary<"month" | "week">, (offset, length, grain) => {
+        const from = addDays("2024-01-01", offset);
+        const to = addDays(from, length);
+        const plan = planRollups(from, to, grain);
+        const covered: string[] = [];
+        const push = (a: string, b: string): void => {
+          for (let d = a; d <= b; d = addDays(d, 1)) covered.push(d);
+        };
+        if (plan.head) push(plan.head.from, plan.head.to);
+        if (plan.rollups) {
+          for (let start = plan.rollups.fromStart!; start <= plan.rollups.toStart; start = addDays(rollupEndOf(start, grain), 1)) {
+            expect(rollupStartOf(start, grain)).toBe(start);
+            push(start, rollupEndOf(start, grain));
+          }
+        }
+        if (plan.tail) push(plan.tail.from, plan.tail.to);
+        const expected: string[] = [];
+        for (let d = from; d <= to; d = addDays(d, 1)) expected.push(d);
+        expect(covered).toEqual(expected);
+        // Only the days of the (at most two) periods the range does not hold whole are read as days.
+        const head = plan.head ? daysBetween(plan.head.from, plan.head.to) : 0;
+        const tail = plan.tail ? daysBetween(plan.tail.from, plan.tail.to) : 0;
+        const longest = grain === "month" ? 31 : 7;
+        expect(head + tail).toBeLessThanOrEqual(2 * (longest - 1));
+        if (plan.rollups) expect(Math.max(head, tail)).toBeLessThan(longest);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("defaults `from` to the first day of the month eleven months before `to`'s", () => {
     expect(defaultReportFrom("2026-12-03")).toBe("2026-01-01");
     expect(defaultReportFrom("2026-03-31")).toBe("2025-04-01");
@@ -159,61 +212,8 @@ describe("periods and defaults", () => {
 /* Pre-aggregated = direct                                                                      */
 /* ------------------------------------------------------------------------------------------ */
 
-const RANGE_START = Date.parse("2025-11-20T00:00:00Z");
-const RANGE_DAYS = 120;
-const tenants = ["11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222", "33333333-3333-4333-8333-333333333333", "44444444-4444-4444-8444-444444444444"];
-
-const metricFact: fc.Arbitrary<MetricFact> = fc.record({
-  achieved: fc.nat(2),
-  breached: fc.nat(2),
-  inProgress: fc.nat(1),
-  elapsedInMs: fc.array(fc.integer({ min: 0, max: 30 * 86_400_000 }), { maxLength: 3 }),
-  pausedInMs: fc.nat(5 * 86_400_000),
-});
-
-const caseFact: fc.Arbitrary<CaseFact> = fc
-  .record({
-    n: fc.nat(1_000_000),
-    createdMs: fc.integer({ min: RANGE_START - 30 * 86_400_000, max: RANGE_START + RANGE_DAYS * 86_400_000 - 1 }),
-    resolvedAfterMs: fc.option(fc.integer({ min: 0, max: 60 * 86_400_000 })),
-    severity: fc.constantFrom(...Severities),
-    category: fc.constantFrom(...Categories),
-    product: fc.constantFrom(...ProductIds.slice(0, 3)),
-    channel: fc.constantFrom(...Channels),
-    tenant: fc.constantFrom(...tenants),
-    escalation: fc.option(fc.record({ target: fc.constantFrom("indirect-provider", "microsoft", "none") as fc.Arbitrary<"indirect-provider" | "microsoft" | "none">, vehicle: fc.option(fc.constantFrom(...SupportVehicles), { nil: undefined }), productSupportIncidentUsed: fc.boolean() }), { nil: undefined }),
-    rating: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
-    sla: fc.record({ "first-response": metricFact, "next-update": metricFact, resolution: metricFact }),
-    reseller: fc.option(fc.constantFrom("r-one", "r-two"), { nil: undefined }),
-  })
-  .map((r) => {
-    const createdAt = new Date(r.createdMs).toISOString();
-    const { vehicle, ...escalation } = r.escalation ?? { target: "none" as const, productSupportIncidentUsed: false };
-    return {
-      caseId: `CS-${r.n}-${r.createdMs}`,
-      createdAt,
-      severity: r.severity,
-      category: r.category,
-      product: r.product,
-      channel: r.channel,
-      customerTenantId: r.tenant,
-      status: r.resolvedAfterMs === null ? "in-diagnosis" : "resolved",
-      ...(r.resolvedAfterMs === null ? {} : { resolvedAt: new Date(r.createdMs + r.resolvedAfterMs).toISOString() }),
-      ...(r.escalation ? { escalation: { ...escalation, ...(vehicle ? { vehicle } : {}) } } : {}),
-      sla: r.sla,
-      ...(r.rating ? { satisfaction: { rating: r.rating, at: createdAt } } : {}),
-      ...(r.reseller ? { resellerPartnerId: r.reseller } : {}),
-    } satisfies CaseFact;
-  });
-
-const filters: fc.Arbitrary<ReportFilters> = fc.record({ severity: fc.option(fc.constantFrom(...Severities), { nil: undefined }), category: fc.option(fc.constantFrom(...Categories), { nil: undefined }) }).map((f) => ({ ...(f.severity ? { severity: f.severity } : {}), ...(f.category ? { category: f.category } : {}) }));
-
-/** The days of a set of facts, as the read model stores them. */
-function daysOf(facts: readonly CaseFact[]): ReturnType<typeof aggregateDay>[] {
-  const byDay = new Map<string, CaseFact[]>();
-  for (const f of facts) byDay.set(utcDayOf(f.createdAt), [...(byDay.get(utcDayOf(f.createdAt)) ?? []), f]);
-  return [...byDay.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([day, fs]) => aggregateDay(day, fs));
-}
+/** Days from `from` to `to`, both included. */
+const daysBetween = (from: string, to: string): number => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
 
 const matches = (f: CaseFact, fl: ReportFilters): boolean => (!fl.severity || f.severity === fl.severity) && (!fl.category || f.category === fl.category) && (!fl.product || f.product === fl.product);
 
@@ -287,6 +287,44 @@ describe("reports from pre-aggregated days", () => {
         for (const day of daysOf(facts)) expect(unpackDay(packDay(day))).toEqual(day);
       }),
       { numRuns: 50 },
+    );
+  });
+
+  it("are the same from the rollups of the whole months or weeks of a range and its end days as from its days (property)", () => {
+    const day = (offset: number): string => new Date(RANGE_START + offset * 86_400_000).toISOString().slice(0, 10);
+    fc.assert(
+      fc.property(
+        fc.array(caseFact, { maxLength: 60 }),
+        filters,
+        fc.constantFrom("month", "week") as fc.Arbitrary<"month" | "week">,
+        fc.integer({ min: 0, max: RANGE_DAYS - 1 }),
+        fc.integer({ min: 0, max: RANGE_DAYS - 1 }),
+        (facts, fl, groupBy, a, b) => {
+          const range: ReportRange = { from: day(Math.min(a, b)), to: day(Math.max(a, b)), groupBy, filters: fl };
+          const days = daysOf(facts);
+          const between = (from: string | undefined, to: string): typeof days => days.filter((d) => (from === undefined || d.day >= from) && d.day <= to);
+          /** What the read model answers for a range: its whole periods merged, its end days as days. */
+          const aggregates = (from: string | undefined, to: string, grain: "month" | "week"): typeof days => {
+            const plan = planRollups(from, to, grain);
+            const whole = plan.rollups ? [...new Set(between(plan.rollups.fromStart, rollupEndOf(plan.rollups.toStart, grain)).map((d) => rollupStartOf(d.day, grain)))] : [];
+            return [
+              ...(plan.head ? between(plan.head.from, plan.head.to) : []),
+              ...whole.map((start) => mergeAggregates(start, between(start, rollupEndOf(start, grain)))),
+              ...(plan.tail ? between(plan.tail.from, plan.tail.to) : []),
+            ];
+          };
+          const inRange = between(range.from, range.to);
+          const rolled = aggregates(range.from, range.to, groupBy);
+          expect(rolled.length).toBeLessThanOrEqual(inRange.length);
+          const at = "2026-04-01T00:00:00.000Z";
+          expect(buildSlaReport("p", range, rolled, at)).toEqual(buildSlaReport("p", range, inRange, at));
+          const before = aggregates(undefined, addDays(range.from, -1), "month");
+          expect(buildVolumeReport("p", range, { days: rolled, backlog: [...before, ...rolled].map(backlogDayOf), resellerDays: rolled, productSupportIncidentsRemaining: 2 }, at)).toEqual(
+            buildVolumeReport("p", range, { days: inRange, backlog: between(undefined, range.to).map(backlogDayOf), resellerDays: inRange, productSupportIncidentsRemaining: 2 }, at),
+          );
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 
