@@ -1,0 +1,207 @@
+/**
+ * The workflow at volume (`npm run bench:volume`, `-- --quick`): the `npm start` stack on free
+ * loopback ports (every storage request counted by the proxy), filled level by level with open
+ * support requests — each acknowledged and then waiting on its SLA timers (severity B: first
+ * response in 4 business hours) — and at each level:
+ *  - the fill: requests submitted (8 in flight) per second until every one is acknowledged;
+ *  - idle with that many open requests: host and Azurite CPU (% of one core) and storage requests
+ *    per second over a quiet window, host RSS;
+ *  - a burst of severity-A requests submitted at once (first response in 20 s: SLA timers at
+ *    10, 15 and 20 s): submit → first wait (acknowledged: status in-diagnosis, email sent), the
+ *    orchestration episodes per second while they ran (from their history), and how late their
+ *    timers fired (the episode that applied each `TimerFired` against its `FireAt`).
+ * Levels: `BENCH_VOLUME_LEVELS` (comma-separated open requests), default 10, 1000 and 10000, or
+ * 10, 100 and 500 with `--quick`. Prints a Markdown section for bench/RESULTS.md. Figures are
+ * recorded, never asserted. Loopback only; every loop is bounded in count and time.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { TableClient } from "@azure/data-tables";
+import { allocateFreePorts, startStack } from "../scripts/lib/stack";
+import { DemoApiClient, caseOf } from "../scripts/lib/demoRunner";
+import { loadDemoRequests } from "../scripts/lib/fixtures";
+import { azuriteConnectionString } from "../test/support/azurite";
+import { startCpuSample } from "./processStats";
+import { diffCounts, startStorageProxy } from "./storageProxy";
+
+const QUICK = process.argv.includes("--quick");
+const LEVELS = (process.env.BENCH_VOLUME_LEVELS ?? (QUICK ? "10,100,500" : "10,1000,10000")).split(",").map(Number);
+/** Severity-A requests submitted at once at each level. */
+const BURST = Number(process.env.BENCH_VOLUME_BURST ?? (QUICK ? 8 : 20));
+/** Quiet time before the idle sample, and its length (ms). */
+const IDLE_SETTLE_IN_MS = QUICK ? 10_000 : 30_000;
+const IDLE_SAMPLE_IN_MS = QUICK ? 10_000 : 30_000;
+/** Requests in flight while filling. */
+const FILL_CONCURRENCY = 8;
+/** Bound of one level's fill (ms). */
+const FILL_TIMEOUT_IN_MS = 60 * 60_000;
+/** How long the burst's timers are waited for after its last acknowledgement (its breach timer is at 20 s). */
+const TIMER_WAIT_IN_MS = 30_000;
+const TASK_HUB = "CspVolumeHub";
+const PARTNER = "duna-cloud-budapest";
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
+
+const fmt = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : "?");
+
+/** Resident memory of a process in MiB (Linux `/proc/<pid>/status` VmRSS), NaN elsewhere. */
+function rssInMiB(pid: number): number {
+  try {
+    const m = fs.readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB/m);
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** What the history of the burst's instances says: episodes and when they ran, and the timers' lateness. */
+async function readBurstHistory(connectionString: string, instanceIds: readonly string[]): Promise<{ episodes: number[]; lateness: number[] }> {
+  const table = TableClient.fromConnectionString(connectionString, `${TASK_HUB}History`, { allowInsecureConnection: true });
+  const episodes: number[] = [];
+  const lateness: number[] = [];
+  for (const instanceId of instanceIds) {
+    for await (const row of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${instanceId.replace(/'/g, "''")}'` } })) {
+      const at = Date.parse(String(row._Timestamp ?? ""));
+      if (row.EventType === "OrchestratorStarted" && Number.isFinite(at)) episodes.push(at);
+      if (row.EventType === "TimerFired") {
+        const due = Date.parse(String(row.FireAt ?? ""));
+        if (Number.isFinite(due) && Number.isFinite(at)) lateness.push(at - due);
+      }
+    }
+  }
+  return { episodes: episodes.sort((a, b) => a - b), lateness: lateness.sort((a, b) => a - b) };
+}
+
+/** One level's figures. */
+interface LevelResult {
+  open: number;
+  fillPerSecond: number;
+  idle: { hostCpu: number; azuriteCpu: number; storagePerSecond: number; rss: number };
+  burst: { acknowledged: number; ackP50: number; ackMax: number; episodesPerSecond: number; timers: number; lateP50: number; lateP99: number; lateMax: number };
+}
+
+async function main(): Promise<void> {
+  const root = path.join(__dirname, "..", "..");
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-bench-volume-"));
+  const ports = await allocateFreePorts();
+  const proxy = await startStorageProxy({ blob: ports.blob, queue: ports.queue, table: ports.table }, TASK_HUB);
+  const stack = await startStack({
+    dataDir, ports, output: "ignore", log: () => undefined,
+    env: { API_RATE_LIMIT_PER_MINUTE: "1000000", AzureWebJobsStorage: azuriteConnectionString(proxy.ports), TASK_HUB_NAME: TASK_HUB },
+  });
+  const results: LevelResult[] = [];
+  try {
+    const requests = loadDemoRequests(path.join(root, "test", "fixtures", "demo", "requests.json")).filter((r) => r.partnerId === PARTNER);
+    const base = requests[0]?.request;
+    if (!base) throw new Error(`no request of ${PARTNER} in the fixtures`);
+    const creds = stack.credentials?.partners[PARTNER];
+    if (!creds) throw new Error(`no credentials for ${PARTNER}`);
+    const client = new DemoApiClient(stack.urls.app);
+    const pids = { host: stack.processes.host.pid, azurite: stack.processes.azurite.pid };
+    /** Whether any request of the partner is still `new` (not yet acknowledged). */
+    const anyNew = async (): Promise<boolean> => {
+      const res = await fetch(`${stack.urls.app}/api/partners/${PARTNER}/support-requests?status=new&limit=1`, { headers: { "x-api-key": creds.apiKey } });
+      if (!res.ok) throw new Error(`listing answered ${res.status}`);
+      return ((await res.json()) as { items: unknown[] }).items.length > 0;
+    };
+    let open = 0;
+    for (const level of LEVELS) {
+      // Fill up to the level (the bursts of earlier levels count: they stay open too).
+      const toSubmit = Math.max(0, level - open);
+      const fillStarted = Date.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: FILL_CONCURRENCY }, async () => {
+          while (next < toSubmit && Date.now() - fillStarted < FILL_TIMEOUT_IN_MS) {
+            next++;
+            await client.submit(PARTNER, creds.webhookSecret, { ...base, severity: "B", title: `Open ${randomUUID().slice(0, 8)}` });
+          }
+        }),
+      );
+      while ((await anyNew()) && Date.now() - fillStarted < FILL_TIMEOUT_IN_MS) await sleep(1000);
+      open += next;
+      const fillSeconds = (Date.now() - fillStarted) / 1000;
+      process.stderr.write(`${open} open requests (filled ${next} in ${fillSeconds.toFixed(0)} s)\n`);
+
+      // Idle with `open` requests waiting.
+      await sleep(IDLE_SETTLE_IN_MS);
+      const idleFrom = proxy.snapshot();
+      const cpu = startCpuSample(pids);
+      await sleep(IDLE_SAMPLE_IN_MS);
+      const idle = diffCounts(idleFrom, proxy.snapshot());
+      const cpuPercent = cpu.percentOfOneCore();
+      const rss = rssInMiB(pids.host);
+
+      // A burst of severity-A requests.
+      const burstStarted = Date.now();
+      const burst = await Promise.all(
+        Array.from({ length: BURST }, async () => {
+          const t0 = Date.now();
+          const { caseId } = await client.submit(PARTNER, creds.webhookSecret, { ...base, severity: "A", title: `Burst ${randomUUID().slice(0, 8)}` });
+          return { caseId, t0, acknowledgedAt: 0 };
+        }),
+      );
+      open += BURST;
+      while (burst.some((b) => !b.acknowledgedAt) && Date.now() - burstStarted < 5 * 60_000) {
+        for (const b of burst) {
+          if (b.acknowledgedAt) continue;
+          const view = await client.getCase(PARTNER, creds.apiKey, b.caseId);
+          if (caseOf(view).status === "in-diagnosis" && (view.notifications ?? []).some((n) => n.notificationKey === "received")) b.acknowledgedAt = Date.now();
+        }
+        await sleep(100);
+      }
+      await sleep(TIMER_WAIT_IN_MS);
+      const history = await readBurstHistory(azuriteConnectionString(ports), burst.map((b) => b.caseId));
+      const acks = burst.filter((b) => b.acknowledgedAt).map((b) => b.acknowledgedAt - b.t0).sort((a, b) => a - b);
+      // Episodes per second while the burst was acknowledged: its episodes up to its last acknowledgement.
+      const lastAck = Math.max(...burst.map((b) => b.acknowledgedAt || Date.now()));
+      const ackEpisodes = history.episodes.filter((t) => t <= lastAck).length;
+      results.push({
+        open: open - BURST,
+        fillPerSecond: next / fillSeconds,
+        idle: { hostCpu: cpuPercent.host ?? Number.NaN, azuriteCpu: cpuPercent.azurite ?? Number.NaN, storagePerSecond: idle.total / (IDLE_SAMPLE_IN_MS / 1000), rss },
+        burst: {
+          acknowledged: acks.length,
+          ackP50: percentile(acks, 50),
+          ackMax: acks[acks.length - 1] ?? Number.NaN,
+          episodesPerSecond: ackEpisodes / Math.max(0.001, (lastAck - burstStarted) / 1000),
+          timers: history.lateness.length,
+          lateP50: percentile(history.lateness, 50),
+          lateP99: percentile(history.lateness, 99),
+          lateMax: history.lateness[history.lateness.length - 1] ?? Number.NaN,
+        },
+      });
+    }
+  } finally {
+    await stack.stop();
+    await proxy.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const lines = [
+    `## ${new Date().toISOString()}, the workflow at volume (\`npm run bench:volume${QUICK ? " -- --quick" : ""}\`) — ${os.cpus().length} cores, Node ${process.version}`,
+    "",
+    `Open requests: severity B, acknowledged and waiting on their SLA timers. Burst: ${BURST} severity-A requests submitted at once (SLA timers at 10, 15 and 20 s). Idle: ${IDLE_SAMPLE_IN_MS / 1000} s after ${IDLE_SETTLE_IN_MS / 1000} s without work.`,
+    "",
+    "| open requests | fill, requests/s | idle host CPU | idle Azurite CPU | idle storage requests/s | host RSS | burst: submit → first wait p50 / max | burst: episodes/s | timers fired | timer lateness p50 / p99 / max |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...results.map(
+      (r) =>
+        `| ${r.open.toLocaleString("en")} | ${fmt(r.fillPerSecond, 1)} | ${fmt(r.idle.hostCpu, 1)} % | ${fmt(r.idle.azuriteCpu, 1)} % | ${fmt(r.idle.storagePerSecond, 1)} | ${fmt(r.idle.rss)} MiB | ${fmt(r.burst.ackP50)} / ${fmt(r.burst.ackMax)} ms (${r.burst.acknowledged}/${BURST}) | ${fmt(r.burst.episodesPerSecond, 1)} | ${r.burst.timers} | ${fmt(r.burst.lateP50)} / ${fmt(r.burst.lateP99)} / ${fmt(r.burst.lateMax)} ms |`,
+    ),
+    "",
+  ];
+  console.log(lines.join("\n"));
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
