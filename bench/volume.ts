@@ -105,10 +105,10 @@ async function main(): Promise<void> {
     if (!creds) throw new Error(`no credentials for ${PARTNER}`);
     const client = new DemoApiClient(stack.urls.app);
     const pids = { host: stack.processes.host.pid, azurite: stack.processes.azurite.pid };
-    /** Whether any request of the partner is still `new` (not yet acknowledged). */
+    /** Whether any request of the partner is still `received` (not yet acknowledged). */
     const anyNew = async (): Promise<boolean> => {
-      const res = await fetch(`${stack.urls.app}/api/partners/${PARTNER}/support-requests?status=new&limit=1`, { headers: { "x-api-key": creds.apiKey } });
-      if (!res.ok) throw new Error(`listing answered ${res.status}`);
+      const res = await fetch(`${stack.urls.app}/api/partners/${PARTNER}/support-requests?status=received&limit=1`, { headers: { "x-api-key": creds.apiKey } });
+      if (!res.ok) throw new Error(`listing answered ${res.status}: ${await res.text()}`);
       return ((await res.json()) as { items: unknown[] }).items.length > 0;
     };
     let open = 0;
