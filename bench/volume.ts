@@ -83,7 +83,7 @@ async function readBurstHistory(connectionString: string, instanceIds: readonly 
 interface LevelResult {
   open: number;
   fillPerSecond: number;
-  idle: { hostCpu: number; azuriteCpu: number; storagePerSecond: number; rss: number };
+  idle: { hostCpu: number; azuriteCpu: number; storagePerSecond: number; emptyPollsPerSecond: number; top: string; rss: number };
   burst: { acknowledged: number; ackP50: number; ackMax: number; episodesPerSecond: number; timers: number; lateP50: number; lateP99: number; lateMax: number };
 }
 
@@ -166,7 +166,14 @@ async function main(): Promise<void> {
       results.push({
         open: open - BURST,
         fillPerSecond: next / fillSeconds,
-        idle: { hostCpu: cpuPercent.host ?? Number.NaN, azuriteCpu: cpuPercent.azurite ?? Number.NaN, storagePerSecond: idle.total / (IDLE_SAMPLE_IN_MS / 1000), rss },
+        idle: {
+          hostCpu: cpuPercent.host ?? Number.NaN,
+          azuriteCpu: cpuPercent.azurite ?? Number.NaN,
+          storagePerSecond: idle.total / (IDLE_SAMPLE_IN_MS / 1000),
+          emptyPollsPerSecond: idle.emptyPolls / (IDLE_SAMPLE_IN_MS / 1000),
+          top: idle.byKey.slice(0, 4).map((k) => `${fmt(k.count / (IDLE_SAMPLE_IN_MS / 1000), 2)}/s ${k.key}`).join("; ") || "none",
+          rss,
+        },
         burst: {
           acknowledged: acks.length,
           ackP50: percentile(acks, 50),
@@ -196,6 +203,9 @@ async function main(): Promise<void> {
       (r) =>
         `| ${r.open.toLocaleString("en")} | ${fmt(r.fillPerSecond, 1)} | ${fmt(r.idle.hostCpu, 1)} % | ${fmt(r.idle.azuriteCpu, 1)} % | ${fmt(r.idle.storagePerSecond, 1)} | ${fmt(r.idle.rss)} MiB | ${fmt(r.burst.ackP50)} / ${fmt(r.burst.ackMax)} ms (${r.burst.acknowledged}/${BURST}) | ${fmt(r.burst.episodesPerSecond, 1)} | ${r.burst.timers} | ${fmt(r.burst.lateP50)} / ${fmt(r.burst.lateP99)} / ${fmt(r.burst.lateMax)} ms |`,
     ),
+    "",
+    "Idle storage requests that did work (beyond empty polls and trigger listings), by level:",
+    ...results.map((r) => `- ${r.open.toLocaleString("en")} open: ${fmt(r.idle.emptyPollsPerSecond, 2)} empty polls/s; ${r.idle.top}`),
     "",
   ];
   console.log(lines.join("\n"));
