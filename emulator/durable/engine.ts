@@ -24,6 +24,8 @@ const HOLD_MS = 2000;
 const STATUS_POLL_MS = 100;
 /** Retry delay (ms) of an instance whose messages could not be applied yet (suspended, not started). */
 const DEFERRED_RETRY_MS = 500;
+/** Default interval (ms) of the moves of parked far timers to their control queues. */
+const TIMER_SWEEP_MS = 60_000;
 
 interface InstanceSlot {
   pending: Received<ControlMessage>[];
@@ -62,6 +64,9 @@ export class LocalDurableEngine implements DurableEngine {
   private activeActivities = 0;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly holdTimers = new Set<NodeJS.Timeout>();
+  private readonly timerSweepMs: number;
+  /** The timer loop's pending wait, ended early by {@link stop}. */
+  private timerSweepWait?: { timer: NodeJS.Timeout; resolve: () => void };
 
   /**
    * @param options - see {@link DurableEngineOptions}.
@@ -76,7 +81,10 @@ export class LocalDurableEngine implements DurableEngine {
     if (!Number.isInteger(partitions) || partitions < 1 || partitions > 16) throw new Error("partitionCount must be 1–16.");
     this.taskHubName = options.taskHubName;
     this.store = new HistoryStore(options.connectionString, options.taskHubName);
-    this.queues = new TaskHubQueues(options.connectionString, options.taskHubName, partitions);
+    this.timerSweepMs = Math.max(100, options.timerSweepIntervalInMs ?? TIMER_SWEEP_MS);
+    // A timer is parked when due later than two sweeps, so a sweep moves it to its queue at least
+    // one sweep interval before it is due.
+    this.queues = new TaskHubQueues(options.connectionString, options.taskHubName, partitions, { farTimerMs: 2 * this.timerSweepMs });
     this.pollMs = options.pollingIntervalInMs ?? 100;
     const maxPollMs = Math.max(this.pollMs, parseTimeSpan(options.maxQueuePollingInterval ?? "00:00:30"));
     for (const q of [...this.queues.control, this.queues.workItems]) this.pollers.set(q.name, new QueuePoller(this.pollMs, maxPollMs));
@@ -135,12 +143,16 @@ export class LocalDurableEngine implements DurableEngine {
     await this.ensure();
     if (this.running) return;
     this.running = true;
-    this.loops = [...this.queues.control.map((q) => this.controlLoop(q)), this.activityLoop()];
+    this.loops = [...this.queues.control.map((q) => this.controlLoop(q)), this.activityLoop(), this.timerLoop()];
   }
 
   async stop(): Promise<void> {
     this.running = false;
     for (const p of this.pollers.values()) p.close();
+    if (this.timerSweepWait) {
+      clearTimeout(this.timerSweepWait.timer);
+      this.timerSweepWait.resolve();
+    }
     for (const t of this.holdTimers) clearTimeout(t);
     this.holdTimers.clear();
     for (const s of this.slots.values()) if (s.retryTimer) clearTimeout(s.retryTimer);
@@ -162,6 +174,25 @@ export class LocalDurableEngine implements DurableEngine {
     const p = this.pollers.get(queue.name);
     if (!p) throw new Error(`No poller for queue ${queue.name}`);
     return p;
+  }
+
+  /**
+   * Moves the parked far timers due within two sweep intervals to their control queues, at start
+   * (timers that came due while no host ran) and then every sweep interval.
+   */
+  private async timerLoop(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.queues.releaseDueTimers(2 * this.timerSweepMs, (m) => this.log("warn", m));
+      } catch (e) {
+        if (this.running) this.log("error", `Timer table: ${(e as Error).message}`);
+      }
+      if (!this.running) return;
+      await new Promise<void>((resolve) => {
+        this.timerSweepWait = { timer: setTimeout(resolve, this.timerSweepMs), resolve };
+      });
+      this.timerSweepWait = undefined;
+    }
   }
 
   private async controlLoop(queue: TaskHubQueues["control"][number]): Promise<void> {

@@ -3,11 +3,14 @@
  * it"): control queues `<hub>-control-00..NN` carry every message addressed to an orchestration
  * instance, partitioned by a hash of the instance id, and `<hub>-workitems` carries activity
  * executions. Messages are JSON; bodies over 45 KB are spilled to the `<hub>Payloads` table, as the
- * provider spills large messages to blobs.
+ * provider spills large messages to blobs. A timer due later than the far-timer threshold waits in
+ * the `<hub>Timers` table instead of hidden in its control queue (local only: Azurite's queue
+ * receive walks every message of the queue, hidden or not, so thousands of waiting timers made
+ * every receive slow), and is moved to the queue shortly before it is due.
  */
 import { randomUUID } from "node:crypto";
 import { QueueClient, QueueServiceClient } from "@azure/storage-queue";
-import type { TableClient } from "@azure/data-tables";
+import { odata, type TableClient } from "@azure/data-tables";
 import { createTableClient, ensureTable, getLargeString, setLargeString, statusOf, assertEntitySize } from "./tableUtil";
 
 /** Fields every message carries. */
@@ -63,6 +66,15 @@ export interface Received<T> {
 const SPILL_CHARS = 45 * 1024;
 /** Longest delay of a queue message: 7 days minus a minute (Azure Storage limit). */
 export const MAX_DELAY_MS = 7 * 24 * 3600 * 1000 - 60_000;
+/** Default far-timer threshold (ms): timers due later wait in the `<hub>Timers` table. */
+export const FAR_TIMER_MS = 120_000;
+/** PartitionKey of the parked timers (one partition: a release is one range query by due time). */
+const TIMER_PARTITION = "timers";
+
+/** RowKey of a parked timer: its due instant (ISO 8601 UTC, so keys sort by due time), then its message id. */
+function timerRowKey(fireAt: string, messageId: string): string {
+  return `${new Date(Date.parse(fireAt)).toISOString()}|${messageId}`;
+}
 
 /**
  * Control-queue partition of an instance: FNV-1a hash of the instance id's UTF-8 bytes modulo the
@@ -85,6 +97,9 @@ export class TaskHubQueues {
   /** The activity work-item queue. */
   readonly workItems: QueueClient;
   private readonly payloads: TableClient;
+  private readonly timers: TableClient;
+  /** Timers due later than this (ms) are parked in `<hub>Timers` until {@link releaseDueTimers} moves them. */
+  readonly farTimerMs: number;
   /**
    * Called after this process put a message on a queue (a send, or a message hidden again), with
    * the delay in ms after which it becomes visible; the engine wakes that queue's poller.
@@ -109,19 +124,22 @@ export class TaskHubQueues {
    * @param connectionString - storage connection string (Azurite).
    * @param hub - task hub name; queue names use it lower-cased.
    * @param partitionCount - number of control queues, 1–16.
+   * @param options.farTimerMs - the far-timer threshold in ms (default {@link FAR_TIMER_MS}).
    */
-  constructor(connectionString: string, hub: string, readonly partitionCount: number) {
+  constructor(connectionString: string, hub: string, readonly partitionCount: number, options: { farTimerMs?: number } = {}) {
     const service = QueueServiceClient.fromConnectionString(connectionString);
     const lower = hub.toLowerCase();
     this.control = Array.from({ length: partitionCount }, (_, i) => service.getQueueClient(`${lower}-control-${String(i).padStart(2, "0")}`));
     this.workItems = service.getQueueClient(`${lower}-workitems`);
     this.payloads = createTableClient(connectionString, `${hub}Payloads`);
+    this.timers = createTableClient(connectionString, `${hub}Timers`);
+    this.farTimerMs = options.farTimerMs ?? FAR_TIMER_MS;
   }
 
-  /** Creates the queues and the payload table if missing. */
+  /** Creates the queues, the payload table and the timer table if missing. */
   async ensure(): Promise<void> {
     await Promise.all([...this.control, this.workItems].map((q) => q.createIfNotExists()));
-    await ensureTable(this.payloads);
+    await Promise.all([ensureTable(this.payloads), ensureTable(this.timers)]);
   }
 
   /** The control queue of an instance. */
@@ -132,11 +150,54 @@ export class TaskHubQueues {
   }
 
   /**
-   * Sends a control message to the instance's control queue.
+   * Sends a control message to the instance's control queue; a TimerFired due in more than
+   * {@link farTimerMs} is parked in the timer table instead (one upsert, keyed by due time and
+   * message id, so sending it again stores it once).
    * @param delayInMs - initial invisibility (timers), capped at {@link MAX_DELAY_MS}; 0 by default.
    */
   async sendControl(message: ControlMessage, delayInMs = 0): Promise<void> {
+    if (message.kind === "TimerFired" && delayInMs > this.farTimerMs) {
+      const entity: Record<string, unknown> = { partitionKey: TIMER_PARTITION, rowKey: timerRowKey(message.FireAt, message.Id) };
+      setLargeString(entity, "Body", JSON.stringify(message));
+      assertEntitySize(entity, `Timer for instance ${message.InstanceId}`);
+      await this.timers.upsertEntity(entity as { partitionKey: string; rowKey: string }, "Replace");
+      return;
+    }
     await this.send(this.controlQueueOf(message.InstanceId), message, delayInMs);
+  }
+
+  /**
+   * Moves the parked timers due within `horizonInMs` to their control queues (hidden until due, or
+   * visible when overdue) and deletes their rows. At least once: a crash between a send and its
+   * delete sends that timer again on the next release, and the episode ignores a second TimerFired
+   * of a timer. An unreadable row is deleted with a warning, as an unreadable queue message is.
+   * @returns how many timers were moved.
+   * @throws Error when storage fails (the rows not yet moved stay for the next release).
+   */
+  async releaseDueTimers(horizonInMs: number, warn: (m: string) => void): Promise<number> {
+    const until = new Date(Date.now() + horizonInMs).toISOString();
+    let moved = 0;
+    for await (const row of this.timers.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${TIMER_PARTITION} and RowKey lt ${until}` } })) {
+      const rowKey = String(row.rowKey);
+      let message: ControlMessage | undefined;
+      try {
+        message = JSON.parse(getLargeString(row, "Body") ?? "null") as ControlMessage;
+        if (message?.kind !== "TimerFired") throw new Error("not a TimerFired message");
+      } catch (e) {
+        warn(`Dropping unreadable timer ${rowKey}: ${(e as Error).message}`);
+        message = undefined;
+      }
+      if (message?.kind === "TimerFired") {
+        await this.send(this.controlQueueOf(message.InstanceId), message, Date.parse(message.FireAt) - Date.now());
+        moved++;
+      }
+      try {
+        await this.timers.deleteEntity(TIMER_PARTITION, rowKey);
+      } catch (e) {
+        if (statusOf(e) !== 404) throw e;
+      }
+    }
+    return moved;
   }
 
   /** Sends an activity work item. */

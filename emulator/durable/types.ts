@@ -123,7 +123,7 @@ export interface DurableEngineOptions {
   invoker: FunctionInvoker;
   /** Azure Storage connection string (Azurite locally). */
   connectionString: string;
-  /** Task hub name; tables `<hub>History` and `<hub>Instances`, queues `<hub>-control-NN`, `<hub>-workitems` (lower-cased). */
+  /** Task hub name; tables `<hub>History`, `<hub>Instances`, `<hub>Payloads` and `<hub>Timers`, queues `<hub>-control-NN`, `<hub>-workitems` (lower-cased). */
   taskHubName: string;
   /** Control-queue partitions, 1–16; default 4 as in Azure. */
   partitionCount?: number;
@@ -159,6 +159,13 @@ export interface DurableEngineOptions {
    * for long activities); also how soon a message is redelivered after a crash. Default 30000.
    */
   messageVisibilityTimeoutInMs?: number;
+  /**
+   * Interval in ms of the moves of parked timers to their control queues; default 60000. A timer due
+   * later than twice this waits in the `<hub>Timers` table (not hidden in its queue) and is moved
+   * at least one interval before it is due. Local only: the Azure Storage provider keeps every
+   * timer in its control queue.
+   */
+  timerSweepIntervalInMs?: number;
   /** Diagnostic log; default console with EMULATOR_VERBOSE. */
   log?: (level: "debug" | "info" | "warn" | "error", message: string) => void;
 }
