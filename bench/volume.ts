@@ -79,6 +79,11 @@ async function readBurstHistory(connectionString: string, instanceIds: readonly 
   return { episodes: episodes.sort((a, b) => a - b), lateness: lateness.sort((a, b) => a - b) };
 }
 
+/** A level's row of the Markdown table. */
+function rowOf(r: LevelResult): string {
+  return `| ${r.open.toLocaleString("en")} | ${fmt(r.fillPerSecond, 1)} | ${fmt(r.idle.hostCpu, 1)} % | ${fmt(r.idle.azuriteCpu, 1)} % | ${fmt(r.idle.storagePerSecond, 1)} | ${fmt(r.idle.rss)} MiB | ${fmt(r.burst.ackP50)} / ${fmt(r.burst.ackMax)} ms (${r.burst.acknowledged}/${BURST}) | ${fmt(r.burst.episodesPerSecond, 1)} | ${r.burst.timers} | ${fmt(r.burst.lateP50)} / ${fmt(r.burst.lateP99)} / ${fmt(r.burst.lateMax)} ms |`;
+}
+
 /** One level's figures. */
 interface LevelResult {
   open: number;
@@ -185,6 +190,8 @@ async function main(): Promise<void> {
           lateMax: history.lateness[history.lateness.length - 1] ?? Number.NaN,
         },
       });
+      // Printed as soon as measured, so a run stopped at a later level keeps this one.
+      process.stderr.write(`${rowOf(results[results.length - 1] as LevelResult)}\n`);
     }
   } finally {
     await stack.stop();
@@ -199,10 +206,7 @@ async function main(): Promise<void> {
     "",
     "| open requests | fill, requests/s | idle host CPU | idle Azurite CPU | idle storage requests/s | host RSS | burst: submit → first wait p50 / max | burst: episodes/s | timers fired | timer lateness p50 / p99 / max |",
     "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ...results.map(
-      (r) =>
-        `| ${r.open.toLocaleString("en")} | ${fmt(r.fillPerSecond, 1)} | ${fmt(r.idle.hostCpu, 1)} % | ${fmt(r.idle.azuriteCpu, 1)} % | ${fmt(r.idle.storagePerSecond, 1)} | ${fmt(r.idle.rss)} MiB | ${fmt(r.burst.ackP50)} / ${fmt(r.burst.ackMax)} ms (${r.burst.acknowledged}/${BURST}) | ${fmt(r.burst.episodesPerSecond, 1)} | ${r.burst.timers} | ${fmt(r.burst.lateP50)} / ${fmt(r.burst.lateP99)} / ${fmt(r.burst.lateMax)} ms |`,
-    ),
+    ...results.map(rowOf),
     "",
     "Idle storage requests that did work (beyond empty polls and trigger listings), by level:",
     ...results.map((r) => `- ${r.open.toLocaleString("en")} open: ${fmt(r.idle.emptyPollsPerSecond, 2)} empty polls/s; ${r.idle.top}`),

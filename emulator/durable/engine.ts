@@ -189,7 +189,10 @@ export class LocalDurableEngine implements DurableEngine {
       }
       if (!this.running) return;
       await new Promise<void>((resolve) => {
-        this.timerSweepWait = { timer: setTimeout(resolve, this.timerSweepMs), resolve };
+        const timer = setTimeout(resolve, this.timerSweepMs);
+        // As the pollers' waits: an engine nobody stopped does not keep the process alive.
+        timer.unref();
+        this.timerSweepWait = { timer, resolve };
       });
       this.timerSweepWait = undefined;
     }
