@@ -243,8 +243,10 @@ export class LocalDurableEngine implements DurableEngine {
       this.slots.set(id, slot);
     }
     const known = slot.pending.find((p) => p.messageId === m.messageId);
-    if (known) known.popReceipt = m.popReceipt;
-    else slot.pending.push(m);
+    if (known) {
+      known.popReceipt = m.popReceipt;
+      if (m.carrier) known.carrier = m.carrier;
+    } else slot.pending.push(m);
     this.schedule(id);
   }
 
@@ -281,6 +283,10 @@ export class LocalDurableEngine implements DurableEngine {
       }
       await Promise.all(consumed.map((m) => this.queues.delete(m).catch((e: Error) => this.log("warn", `Delete failed: ${e.message}`))));
       slot.pending = slot.pending.filter((m) => !consumed.includes(m));
+      // An activity result applied in-process that this episode could not apply (instance
+      // suspended, not started yet, or changed meanwhile) goes to the control queue as usual, so it
+      // does not wait on its work item's lease.
+      for (const m of batch) if (m.carrier && slot.pending.includes(m)) await this.queueInstead(slot, m, 0);
       if (consumed.length === 0) {
         // Nothing applicable now (suspended or not started yet): look again a bit later.
         slot.retryTimer = setTimeout(() => {
@@ -311,7 +317,12 @@ export class LocalDurableEngine implements DurableEngine {
     this.log("error", `Episode of ${instanceId} failed, messages will be redelivered: ${e.stack ?? e.message}`);
     for (const m of batch) this.pollerOf(m.queue).wake(this.visibilityMs);
     const slot = this.slots.get(instanceId);
-    if (slot) slot.pending = slot.pending.filter((m) => !batch.includes(m));
+    if (slot) {
+      slot.pending = slot.pending.filter((m) => !batch.includes(m));
+      // Results applied in-process are queued hidden for a lease, as a received message would be
+      // redelivered (when even that fails, the work item reappears and the activity runs again).
+      for (const m of batch) if (m.carrier) await this.queueInstead(slot, m, this.visibilityMs);
+    }
     return [];
   }
 
@@ -358,6 +369,7 @@ export class LocalDurableEngine implements DurableEngine {
       }
       clearInterval(renew);
       await renewing;
+      if (this.applyInProcess(m, reply)) return;
       await this.queues.sendControl(reply);
       await this.queues.delete(m);
     } catch (e) {
@@ -365,6 +377,34 @@ export class LocalDurableEngine implements DurableEngine {
       this.pollerOf(m.queue).wake(this.visibilityMs);
     } finally {
       clearInterval(renew);
+    }
+  }
+
+  /**
+   * Hands an activity's result to its instance in-process, without a control-queue message, when
+   * no instance waits for an episode slot (so the episode runs while the work item's lease holds):
+   * the work item is deleted once the result is in history (Received.carrier). Local only: the
+   * Azure Storage provider sends every result through the control queue (docs/local-host.md).
+   * @returns false when the result must go through the control queue.
+   */
+  private applyInProcess(m: Received<ActivityMessage>, reply: ControlMessage): boolean {
+    if (!this.running || this.waiting.length > 0) return false;
+    this.enqueue({ queue: m.queue, messageId: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount, body: reply, carrier: m });
+    return true;
+  }
+
+  /**
+   * Sends a result applied in-process to the control queue after all (visible after `delayInMs`)
+   * and deletes its work item; on failure the work item reappears after its lease and the activity
+   * runs again.
+   */
+  private async queueInstead(slot: InstanceSlot, m: Received<ControlMessage>, delayInMs: number): Promise<void> {
+    slot.pending = slot.pending.filter((p) => p !== m);
+    try {
+      await this.queues.sendControl(m.body, delayInMs);
+      await this.queues.delete(m);
+    } catch (e) {
+      this.log("warn", `Result of ${m.body.InstanceId} not queued (${(e as Error).message}); its activity will run again.`);
     }
   }
 

@@ -60,6 +60,13 @@ export interface Received<T> {
   body: T;
   /** True when the body was spilled to the `<hub>Payloads` table (deleted with the message). */
   spilled?: boolean;
+  /**
+   * Set on an activity's result applied in-process (local only): the body was never queued, and the
+   * work item it answers stands for it; deleting this message deletes that work item, once the
+   * result is in the instance's history. A crash before then leaves the work item to reappear after
+   * its lease, and the activity runs again (activities run at least once).
+   */
+  carrier?: Received<ActivityMessage>;
 }
 
 /** Spill threshold in characters (the Azure Storage provider spills messages over 45 KB to blobs). */
@@ -259,9 +266,10 @@ export class TaskHubQueues {
   /**
    * Deletes a received message, and its payload row when the body was spilled (only then: a small
    * message has no row, and deleting it would be a request known to fail); a message already gone
-   * (404) is ignored.
+   * (404) is ignored. A result applied in-process ({@link Received.carrier}) deletes its work item.
    */
   async delete(message: Received<{ Id: string }>): Promise<void> {
+    if (message.carrier) return this.delete(message.carrier);
     try {
       await message.queue.deleteMessage(message.messageId, message.popReceipt);
     } catch (e) {
