@@ -24,6 +24,7 @@ import {
   TableIdempotencyStore,
   TableNotificationLog,
   TablePartnerRepository,
+  CachedPartnerRepository,
   TableReportReadModel,
   TableStorage,
   type WorkflowDurableClient,
@@ -230,12 +231,15 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   const createWorkflow = overrides.createWorkflow ?? ((client: df.DurableClient | WorkflowDurableClient) => new DurableSupportRequestWorkflow(client));
   const statusLinks = config.STATUS_LINK_KEYS ? new StatusLinkSigner(parseLocalKeys(config.STATUS_LINK_KEYS, "STATUS_LINK_KEYS")) : undefined;
   const reports = new TableReportReadModel(storage);
-  const caseFactDeps: CaseFactDeps = { cases, slaEvents, partners, reports };
+  // The workflow's steps read the partner's terms from memory for up to 30 s (nine reads of one row
+  // per case otherwise); credentials and API keys are never cached (shared/adapters/cachedPartnerRepository.ts).
+  const workflowPartners = new CachedPartnerRepository(partners);
+  const caseFactDeps: CaseFactDeps = { cases, slaEvents, partners: workflowPartners, reports };
   // The activities that record SLA events and transitions keep the reports' read model current.
   // A workflow step writes the case's fact and marks its day dirty; the next report that reads the
   // day recomputes it (a step does not pay a day's recompute).
   const recordFacts = (partnerId: string, caseId: string, known?: CaseFactInputs): Promise<void> => recordCaseFacts(caseFactDeps, partnerId, caseId, { recomputeDay: false, known });
-  const activityDeps = { cases, partners, notifications, emailSender, clock, inbox, slaEvents, psiLedger, recordCaseFacts: recordFacts };
+  const activityDeps = { cases, partners: workflowPartners, notifications, emailSender, clock, inbox, slaEvents, psiLedger, recordCaseFacts: recordFacts };
   // Blob access is built lazily: only email intake needs it (and the identity form may lack a blob endpoint).
   let inboundBlobs: BlobInboundEmailStore | undefined;
   const getInboundBlobs = (): BlobInboundEmailStore => (inboundBlobs ??= new BlobInboundEmailStore(blobConnectionOf(config)));

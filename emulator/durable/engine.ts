@@ -461,8 +461,8 @@ export class LocalDurableEngine implements DurableEngine {
     return { instances: page.records.map((r) => toInstanceStatus(r, { showInput: query.showInput ?? false })), continuationToken: page.continuationToken };
   }
 
-  async raiseEvent(instanceId: string, eventName: string, eventData: unknown): Promise<RaiseEventResult> {
-    return this.control(instanceId, () => ({ kind: "EventRaised", Id: newMessageId(), InstanceId: instanceId, Name: eventName, Input: toJson(eventData) }));
+  async raiseEvent(instanceId: string, eventName: string, eventData: unknown, options: { instanceChecked?: boolean } = {}): Promise<RaiseEventResult> {
+    return this.control(instanceId, () => ({ kind: "EventRaised", Id: newMessageId(), InstanceId: instanceId, Name: eventName, Input: toJson(eventData) }), options.instanceChecked ?? false);
   }
 
   terminate(instanceId: string, reason?: string): Promise<ControlResult> {
@@ -517,11 +517,13 @@ export class LocalDurableEngine implements DurableEngine {
     }
   }
 
-  private async control(instanceId: string, make: () => ControlMessage): Promise<ControlResult> {
+  private async control(instanceId: string, make: () => ControlMessage, instanceChecked = false): Promise<ControlResult> {
     await this.ensure();
-    const rec = await this.store.getInstance(instanceId);
-    if (!rec) return "notFound";
-    if (TERMINAL_STATUSES.has(rec.runtimeStatus)) return "gone";
+    if (!instanceChecked) {
+      const rec = await this.store.getInstance(instanceId);
+      if (!rec) return "notFound";
+      if (TERMINAL_STATUSES.has(rec.runtimeStatus)) return "gone";
+    }
     await this.queues.sendControl(make());
     return "accepted";
   }

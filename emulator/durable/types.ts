@@ -82,8 +82,12 @@ export interface DurableEngine {
   ): Promise<InstanceStatus | undefined>;
   /** One page of instances matching the query. */
   listInstances(query: InstanceQuery): Promise<{ instances: InstanceStatus[]; continuationToken?: string }>;
-  /** Delivers an external event (buffered until the orchestrator waits for it). */
-  raiseEvent(instanceId: string, eventName: string, eventData: unknown): Promise<RaiseEventResult>;
+  /**
+   * Delivers an external event (buffered until the orchestrator waits for it). With
+   * `instanceChecked` the caller has just read the instance as existing and not terminal (the HTTP
+   * API does, as the extension's does), and the engine does not read it again.
+   */
+  raiseEvent(instanceId: string, eventName: string, eventData: unknown, options?: { instanceChecked?: boolean }): Promise<RaiseEventResult>;
   terminate(instanceId: string, reason?: string): Promise<ControlResult>;
   suspend(instanceId: string, reason?: string): Promise<ControlResult>;
   resume(instanceId: string, reason?: string): Promise<ControlResult>;

@@ -327,5 +327,6 @@ async function raiseEvent(
       return sendError(res, 400, "Invalid JSON content");
     }
   }
-  sendControlResult(res, await ctx.engine.raiseEvent(id, eventName, data));
+  // The instance was read just above (as the extension reads it before raising): not again.
+  sendControlResult(res, await ctx.engine.raiseEvent(id, eventName, data, { instanceChecked: true }));
 }

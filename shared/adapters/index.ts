@@ -3,6 +3,7 @@ export * from "./errors";
 export * from "./faults";
 export * from "./tableStorage";
 export * from "./tablePartnerRepository";
+export * from "./cachedPartnerRepository";
 export * from "./tableCaseRepository";
 export * from "./tableIdempotencyStore";
 export * from "./tableNotificationLog";

@@ -44,15 +44,22 @@ export class TableCustomerDirectory implements CustomerDirectory {
     return entry;
   }
 
-  /** Upserts the address row and merges the domain row (ETag-guarded). @throws RestError when storage fails. */
+  /**
+   * Upserts the address row and merges the domain row (ETag-guarded), both in one entity-group
+   * transaction (one partition per partner): one read of the domain row and one write.
+   * @throws RestError when storage fails; Error after {@link MAX_ETAG_ATTEMPTS} concurrent changes of the domain row.
+   */
   async upsert(partnerId: string, entry: CustomerDirectoryEntry): Promise<void> {
     const table = await this.storage.getTable(TableNames.customerDirectory);
     const pk = encodeKey(partnerId);
     const email = entry.email.trim().toLowerCase();
     const domain = entry.domain.trim().toLowerCase();
     const value: CustomerDirectoryEntry = { ...entry, email, domain };
-    await table.upsertEntity({ partitionKey: pk, rowKey: `email_${encodeKey(email)}`, tenantId: entry.tenantId, ...packJson(value) }, "Replace");
-    if (!domain) return;
+    const addressRow = { partitionKey: pk, rowKey: `email_${encodeKey(email)}`, tenantId: entry.tenantId, ...packJson(value) };
+    if (!domain) {
+      await table.upsertEntity(addressRow, "Replace");
+      return;
+    }
     const rk = `domain_${encodeKey(domain)}`;
     for (let attempt = 0; attempt < MAX_ETAG_ATTEMPTS; attempt++) {
       let etag: string | undefined;
@@ -65,12 +72,12 @@ export class TableCustomerDirectory implements CustomerDirectory {
         if (statusOf(err) !== 404) throw err;
       }
       const ids = [...new Set([...tenantIds, entry.tenantId])];
-      const row = { partitionKey: pk, rowKey: rk, tenantIds: JSON.stringify(ids), ...packJson(value) };
+      const domainRow = { partitionKey: pk, rowKey: rk, tenantIds: JSON.stringify(ids), ...packJson(value) };
       try {
-        if (etag) await table.updateEntity(row, "Replace", { etag });
-        else await table.createEntity(row);
+        await table.submitTransaction([["upsert", addressRow, "Replace"], etag ? ["update", domainRow, "Replace", { etag }] : ["create", domainRow]]);
         return;
       } catch (err) {
+        // 412: the domain row changed since it was read; 409: another write created it first.
         if (statusOf(err) === 412 || statusOf(err) === 409) continue;
         throw err;
       }

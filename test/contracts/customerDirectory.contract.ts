@@ -37,6 +37,17 @@ export function describeCustomerDirectoryContract(name: string, makeAdapter: Mak
       expect(await directory.findByEmail("p-dir", "it@tisza.example")).toEqual(entry("it@tisza.example"));
     });
 
+    it("records every address and every tenant of a domain when contacts of two tenants are written at once", async () => {
+      const directory = await makeAdapter(() => new Date());
+      const writes = Array.from({ length: 8 }, (_, i) => entry(`user${i}@tisza.example`, i % 2 === 0 ? tisza : duna));
+      await Promise.all(writes.map((e) => directory.upsert("p-race", e)));
+      for (const e of writes) expect(await directory.findByEmail("p-race", e.email)).toEqual(e);
+      // Both tenants reached the domain row: the domain matches no single customer.
+      expect(await directory.findByDomain("p-race", "tisza.example")).toBeUndefined();
+      expect((await directory.listByTenant("p-race", duna)).map((e) => e.email)).toContain("user1@tisza.example");
+      expect((await directory.listByTenant("p-race", tisza)).filter((e) => e.domain === "tisza.example" && e.email.startsWith("user")).length).toBeGreaterThanOrEqual(4);
+    });
+
     it("lists a tenant's address entries by address, then its domain entries", async () => {
       const directory = await makeAdapter(() => new Date());
       await directory.upsert("p-dir", entry("it@tisza.example"));

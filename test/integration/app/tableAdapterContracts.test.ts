@@ -2,7 +2,7 @@
  * The Azure Table Storage adapters against the port contracts (test/contracts), on the Jest
  * Azurite: every adapter gets tables of its own (a fresh table prefix), so each test starts empty.
  */
-import { TableAuditLog, TableCaseActionInbox, TableCaseRepository, TableCustomerDirectory, TableIdempotencyStore, TableInboundEmailLog, TableNotificationLog, TablePartnerRepository, TableProductSupportIncidentLedger, TableReportReadModel, TableSlaEventLog, TableStorage } from "../../../shared/adapters";
+import { CachedPartnerRepository, TableAuditLog, TableCaseActionInbox, TableCaseRepository, TableCustomerDirectory, TableIdempotencyStore, TableInboundEmailLog, TableNotificationLog, TablePartnerRepository, TableProductSupportIncidentLedger, TableReportReadModel, TableSlaEventLog, TableStorage } from "../../../shared/adapters";
 import { createSecretSealer } from "../../../shared/container";
 import { describeAuditLogContract } from "../../contracts/auditLog.contract";
 import { describeCaseActionInboxContract } from "../../contracts/caseActionInbox.contract";
@@ -40,4 +40,5 @@ describeNotificationLogContract("Table Storage", () => new TableNotificationLog(
 describeAuditLogContract("Table Storage", () => new TableAuditLog(freshStorage()));
 describeCustomerDirectoryContract("Table Storage", () => new TableCustomerDirectory(freshStorage()));
 describePartnerRepositoryContract("Table Storage", (now) => partnerRepository(freshStorage(), now));
+describePartnerRepositoryContract("Table Storage behind the partner cache", (now) => new CachedPartnerRepository(partnerRepository(freshStorage(), now)));
 describeReportReadModelContract("Table Storage", () => new TableReportReadModel(freshStorage()));

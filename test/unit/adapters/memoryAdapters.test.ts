@@ -10,6 +10,7 @@ import { describeCustomerDirectoryContract } from "../../contracts/customerDirec
 import { describeIdempotencyStoreContract } from "../../contracts/idempotencyStore.contract";
 import { describeInboundEmailLogContract } from "../../contracts/inboundEmailLog.contract";
 import { describeNotificationLogContract } from "../../contracts/notificationLog.contract";
+import { CachedPartnerRepository } from "../../../shared/adapters/cachedPartnerRepository";
 import { describePartnerRepositoryContract } from "../../contracts/partnerRepository.contract";
 import { describeProductSupportIncidentLedgerContract } from "../../contracts/productSupportIncidentLedger.contract";
 import { describeReportReadModelContract } from "../../contracts/reportReadModel.contract";
@@ -28,6 +29,7 @@ describeNotificationLogContract("memory", () => new MemoryNotificationLog());
 describeAuditLogContract("memory", () => new MemoryAuditLog());
 describeCustomerDirectoryContract("memory", () => new MemoryCustomerDirectory());
 describePartnerRepositoryContract("memory", (now) => new MemoryPartnerRepository(now));
+describePartnerRepositoryContract("memory behind the partner cache", (now) => new CachedPartnerRepository(new MemoryPartnerRepository(now)));
 describeReportReadModelContract("memory", () => new MemoryReportReadModel());
 
 describe("memory adapters", () => {
