@@ -87,10 +87,15 @@ export function* supportRequestOrchestrator(context: OrchestrationContext): Orch
 /** One generation: start, then drain / catch up / deliver / record / wait until closed (and emails out) or the budget is spent. */
 function* runGeneration(run: Run, first: boolean): Orchestration<SupportRequestOrchestrationOutput | undefined> {
   if (run.state.reopen && isClosed(run)) yield* reopenClosed(run, run.state.reopen);
+  // From revision 3 a new case's first generation reads no inbox before its first wait: every
+  // action is appended to the inbox and then signalled (an event raised before the orchestration
+  // waits is kept for it), and an action on a workflow that is not running restarts it with
+  // `recovery`, which drains.
+  const fresh = first && run.revision >= 3 && run.input.recovery === undefined && run.caseContext.status === "received";
   if (!isClosed(run)) yield* startGeneration(run, first);
-  // Every generation starts with a drain (a signal continueAsNew discarded loses nothing); from
-  // revision 2 a wake by the timer alone reads no inbox: only a received signal means new actions.
-  let drainNeeded = true;
+  // Every other generation starts with a drain (a signal continueAsNew discarded loses nothing);
+  // from revision 2 a wake by the timer alone reads no inbox: only a received signal means new actions.
+  let drainNeeded = !fresh;
   while (!isClosed(run) || outboxPending(run)) {
     const drained = drainNeeded ? yield* drainInbox(run) : true;
     if (drained) {

@@ -65,6 +65,12 @@ export function* record(run: Run, entry: Pick<RecordTransitionInput, "kind" | "s
 export function* emailCustomer(run: Run, status: CaseStatus, message?: string, keyBase: string = status): Orchestration<void> {
   const input: SendStatusEmailInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, notificationKey: notificationKey(run, keyBase), status };
   if (message !== undefined) input.message = message;
+  // The acknowledgement states when the first response is due: from the workflow's own clocks,
+  // so the activity need not read the SLA log back.
+  if (status === "received") {
+    const respondBy = slaSummary(run).firstResponseDueAt;
+    if (respondBy !== undefined) input.respondBy = respondBy;
+  }
   yield* deliver(run, SupportRequestActivities.sendStatusEmail, input);
 }
 

@@ -225,6 +225,12 @@ export const SendStatusEmailInputSchema = z.object({
   kind: z.enum(["status", "partner-update", "sla-delay"]).optional(),
   /** `sla-delay`: ISO 8601 UTC instant the missed target was due. */
   dueAt: z.string().optional(),
+  /**
+   * Status `received`: ISO 8601 UTC instant the first response is due, as the workflow's SLA clocks
+   * stand when it acknowledges the request (the acknowledgement states it). Absent: the activity
+   * computes it from the stored SLA log (executions started before the workflow passed it).
+   */
+  respondBy: z.string().optional(),
   /** A retry or a queued delivery (absent: the first attempt). */
   delivery: DeliveryAttemptSchema.optional(),
 });

@@ -87,12 +87,14 @@ export type SupportRequestCheckpoint = z.infer<typeof SupportRequestCheckpointSc
  * - 1: RecordSlaEvents after every status change; TakeCaseActions after every wake.
  * - 2: a status change carries its SLA events in RecordCaseTransition (one activity instead of
  *   two); a wake by the timer with no signal received reads no inbox.
+ * - 3: as 2, and the first generation of a new case (status `received`, no carry, not a recovery)
+ *   reads no inbox before its first wait: an action recorded meanwhile signals the workflow.
  */
-export const WorkflowRevisions = [1, 2] as const;
+export const WorkflowRevisions = [1, 2, 3] as const;
 /** A workflow revision. */
 export type WorkflowRevision = (typeof WorkflowRevisions)[number];
 /** The revision new executions run. */
-export const CURRENT_WORKFLOW_REVISION: WorkflowRevision = 2;
+export const CURRENT_WORKFLOW_REVISION: WorkflowRevision = 3;
 
 /** Input of the support-request orchestration. */
 export const SupportRequestOrchestrationInputSchema = z.object({

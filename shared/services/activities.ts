@@ -52,7 +52,7 @@ export type StatusEmailRenderer = (input: StatusEmailInput) => RenderedEmail;
  * What SendStatusEmail passes to the renderer: the template input with the request's `category`,
  * for billing requests the partner's billing contact (`billingContact`) and, in the
  * acknowledgement (`received`), the partner's support terms (`supportTerms`, as the seeds require)
- * and when the first response is due (`respondBy`, from the SLA log).
+ * and when the first response is due (`respondBy`: as the workflow passed it, else from the SLA log).
  */
 export type StatusEmailRenderInput = StatusEmailInput & { billingContact?: string; supportTerms?: SupportTermsQuote };
 
@@ -595,7 +595,8 @@ function statusLinksOf(deps: SendStatusEmailDeps, sr: SupportRequest, occurredAt
 
 /** Renders the customer email of a SendStatusEmail input (status email, partner update or SLA delay notice). */
 async function renderCustomerNotice(deps: SendStatusEmailDeps, input: SendStatusEmailInput, sr: SupportRequest, partner: Partner, occurredAt: string, billingContact: string | undefined): Promise<RenderedEmail> {
-  const respondBy = input.status === "received" && deps.slaEvents ? await firstResponseDueAt(deps.slaEvents, partner, sr, occurredAt) : undefined;
+  // The workflow passes when the first response is due (its SLA clocks); older executions did not.
+  const respondBy = input.status !== "received" ? undefined : (input.respondBy ?? (deps.slaEvents ? await firstResponseDueAt(deps.slaEvents, partner, sr, occurredAt) : undefined));
   const renderInput: StatusEmailRenderInput = {
     status: input.status,
     language: sr.customer.preferredLanguage,

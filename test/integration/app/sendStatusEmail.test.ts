@@ -3,6 +3,7 @@
  * SMTP server (MailDev): each email is sent once however often the activity runs, with the
  * threading and auto-submitted headers, and customer values escaped in the HTML.
  */
+import { TableClient } from "@azure/data-tables";
 import { createContainer, type Container } from "../../../shared/container";
 import { checkHealth, submitSupportRequest } from "../../../shared/services";
 import { renderStatusEmail } from "../../../shared/templates/statusEmail";
@@ -193,6 +194,18 @@ describe("billing contact, support terms, explicit recipients, richer case conte
     const input = rendered.find((r) => r.caseId === id)!;
     expect(input.billingContact).toBeUndefined();
     expect(input.supportTerms).toMatchObject({ supportTypes: ["Azure billing"] });
+  });
+
+  it("the acknowledgement states the first-response due time the workflow passes, without reading the SLA log", async () => {
+    const { caseId: id } = await submitSupportRequest(billing.supportRequestDeps(new FakeWorkflow()), "bill-partner", supportRequestBody({ category: "technical", severity: "A", title: "Outage" }));
+    const queries = jest.spyOn(TableClient.prototype, "listEntities");
+    await billing.activities.sendStatusEmail({ caseId: id, partnerId: "bill-partner", notificationKey: "received", status: "received", respondBy: "2026-03-02T12:00:00.000Z" });
+    const slaQueries = queries.mock.contexts.filter((c) => (c as TableClient).tableName.endsWith("SlaEvents"));
+    queries.mockRestore();
+    expect(rendered.find((r) => r.caseId === id)?.respondBy).toBe("2026-03-02T12:00:00.000Z");
+    expect(slaQueries).toHaveLength(0);
+    const email = (await mail.listEmails()).find((e) => e.headers["message-id"] === `<${id}.received@bill-partner.example>`);
+    expect(email?.subject).toBeTruthy();
   });
 
   it("the acknowledgement states when the first response is due (from the SLA log); progress updates and SLA delay notices use their own templates", async () => {

@@ -54,8 +54,8 @@ async function act(id: string, action: CaseAction): Promise<void> {
   await engine.raiseEvent(id, EventNames.actionsAvailable, null);
 }
 
-/** Both step sequences: an execution started before workflow revisions existed (none in its input), and the current one. */
-const revisions = [{ name: "started before revisions (1)", revision: undefined }, { name: `current (${CURRENT_WORKFLOW_REVISION})`, revision: CURRENT_WORKFLOW_REVISION }];
+/** The step sequences: an execution started before workflow revisions existed (none in its input), revision 2, and the current one. */
+const revisions = [{ name: "started before revisions (1)", revision: undefined }, { name: "2", revision: 2 }, { name: `current (${CURRENT_WORKFLOW_REVISION})`, revision: CURRENT_WORKFLOW_REVISION }];
 
 test.each(revisions)("awaiting-customer, needs-escalation and a resolution signalled back to back: escalated to Microsoft, then resolved and closed — revision $name", async ({ revision }) => {
   const id = `case-burst-${revision ?? 1}-${Date.now()}`;

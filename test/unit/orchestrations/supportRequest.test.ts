@@ -40,15 +40,14 @@ const FR_75 = "2026-03-02T11:00:00.000Z";
 const FR_DUE = "2026-03-02T12:00:00.000Z";
 
 describe("supportRequestOrchestrator: start and acknowledgement", () => {
-  it("acknowledges, activates the clocks, drains the inbox and arms one timer at the first warning", async () => {
+  it("acknowledges, activates the clocks and arms one timer at the first warning; a new case's inbox is read only when signalled", async () => {
     const s = await start();
     expect(s.calls().map((c) => c.name)).toEqual([
       ActivityNames.getCaseContext,
-      // The status change carries the clocks' activations: they are stored before the
-      // acknowledgement, which states the first-response due time from the log.
+      // The status change carries the clocks' activations; the acknowledgement states the
+      // first-response due time the workflow computed (no read of the log back).
       ActivityNames.recordTransition,
       ActivityNames.sendStatusEmail,
-      ActivityNames.takeCaseActions,
     ]);
     expect(s.calls(ActivityNames.getCaseContext)[0]?.input).toEqual({ caseId: "case-1", partnerId: "contoso" });
     expect(s.transitions()[0]).toMatchObject({ entryId: "t01-in-diagnosis", toStatus: "in-diagnosis", at: "2026-03-02T08:00:05.000Z", patch: { sla: { firstResponseDueAt: FR_DUE } } });
@@ -56,8 +55,8 @@ describe("supportRequestOrchestrator: start and acknowledgement", () => {
       ["0000-0001", "first-response", "activate"],
       ["0000-0002", "resolution", "activate"],
     ]);
-    expect(s.emails()).toEqual([{ caseId: "case-1", partnerId: "contoso", notificationKey: "received", status: "received" }]);
-    expect(s.calls(ActivityNames.takeCaseActions)[0]?.input).toEqual({ caseId: "case-1", partnerId: "contoso", limit: 50 });
+    expect(s.emails()).toEqual([{ caseId: "case-1", partnerId: "contoso", notificationKey: "received", status: "received", respondBy: FR_DUE }]);
+    expect(s.calls(ActivityNames.takeCaseActions)).toHaveLength(0);
     // The SLA log is written with deterministic ids: generation 0000, counter.
     expect(s.slaLog.map((e) => [e.eventId, e.metric, e.type, e.at, e.target])).toEqual([
       ["0000-0001", "first-response", "activate", createdAt, "PT4H"],
@@ -73,6 +72,9 @@ describe("supportRequestOrchestrator: start and acknowledgement", () => {
     const any = (s.d.last?.actions[0] ?? []).filter((a) => a.actionType === ActionType.WhenAny);
     expect(any).toHaveLength(1);
     expect(any[0]?.compoundActions?.map((a) => a.externalEventName ?? a.actionType)).toEqual(["CaseActionsAvailable", ActionType.CreateTimer]);
+    // The first signal reads the inbox from its start.
+    await s.send({ type: "update", message: "Looking into it." }, undefined, "2026-03-02T08:30:00.000Z");
+    expect(s.calls(ActivityNames.takeCaseActions)[0]?.input).toEqual({ caseId: "case-1", partnerId: "contoso", limit: 50 });
   });
 
   it("without an applied policy, times the severity's targets (issue-2 default policy)", async () => {
@@ -388,8 +390,8 @@ describe("supportRequestOrchestrator: the inbox", () => {
     expect(s.statusPath()).toEqual(["in-diagnosis", "awaiting-customer", "in-diagnosis", "resolved"]);
     // One wake read all four; the other three signals only cause empty reads after the cursor.
     const takes = s.calls(ActivityNames.takeCaseActions).map((c) => (c.input as TakeCaseActionsInput).after);
-    expect(takes.slice(0, 2)).toEqual([undefined, undefined]);
-    expect(new Set(takes.slice(2))).toEqual(new Set(["000004"]));
+    expect(takes[0]).toBeUndefined();
+    expect(new Set(takes.slice(1))).toEqual(new Set(["000004"]));
     expect(takes.length).toBeLessThanOrEqual(5);
     await s.send({ type: "customer-reply", excerpt: "Thanks" }, customerActor);
     expect(s.calls(ActivityNames.takeCaseActions).map((c) => (c.input as TakeCaseActionsInput).after).at(-1)).toBe("000004");
@@ -558,6 +560,29 @@ describe("supportRequestOrchestrator: workflow revisions", () => {
     await s.send({ type: "update", message: "Looking into it." }, undefined, "2026-03-02T10:30:00.000Z");
     expect(takes()).toBe(before + 1);
     expect(s.emails().at(-1)?.notificationKey).toBe("update");
+  });
+
+  it("revision 2: a new case's first generation reads the inbox before its first wait, and an action recorded before the start is processed", async () => {
+    const ctx = caseContext();
+    const sim = new CaseSimulator(ctx, "2026-03-02T08:00:05.000Z", { caseId: ctx.caseId, partnerId: ctx.partnerId, revision: 2 });
+    sim.begin();
+    sim.append({ type: "update", message: "Recorded before the workflow started." });
+    await sim.settle();
+    const s = sim;
+    expect(s.calls().map((c) => c.name)).toEqual([ActivityNames.getCaseContext, ActivityNames.recordTransition, ActivityNames.sendStatusEmail, ActivityNames.takeCaseActions, ActivityNames.recordTransition, ActivityNames.sendStatusEmail]);
+    expect(s.emails().map((e) => e.notificationKey)).toEqual(["received", "update"]);
+  });
+
+  it("revision 3: an action signalled before the new case's first wait is processed at that wait", async () => {
+    const ctx = caseContext();
+    const sim = new CaseSimulator(ctx, "2026-03-02T08:00:05.000Z");
+    // Appended and signalled while the workflow was pending (the signal waits for the orchestration).
+    sim.begin();
+    sim.append({ type: "update", message: "Recorded while the workflow was pending." });
+    await sim.settle();
+    const s = sim;
+    expect(s.calls(ActivityNames.takeCaseActions).map((c) => (c.input as TakeCaseActionsInput).after)).toEqual([undefined]);
+    expect(s.emails().map((e) => e.notificationKey)).toEqual(["received", "update"]);
   });
 
   it("an execution started before revisions existed (no revision in its input) keeps its step sequence and moves to the current one at continueAsNew", async () => {

@@ -1,4 +1,5 @@
 import { DurableSupportRequestWorkflow, type WorkflowDurableClient } from "../../../shared/adapters/durableSupportRequestWorkflow";
+import { CURRENT_WORKFLOW_REVISION } from "../../../shared/contracts";
 
 function fakeClient(initial: Record<string, string> = {}) {
   const statuses = new Map(Object.entries(initial));
@@ -41,7 +42,7 @@ describe("DurableSupportRequestWorkflow", () => {
     const wf = new DurableSupportRequestWorkflow(client);
     await wf.start("CS-0000000001", "alpha");
     await wf.start("CS-0000000001", "alpha");
-    expect(calls).toEqual(['start SupportRequestOrchestrator CS-0000000001 {"caseId":"CS-0000000001","partnerId":"alpha","revision":2}']);
+    expect(calls).toEqual([`start SupportRequestOrchestrator CS-0000000001 {"caseId":"CS-0000000001","partnerId":"alpha","revision":${CURRENT_WORKFLOW_REVISION}}`]);
   });
 
   it("restarts a completed, failed or terminated instance (same id, the given input), never a running, pending or suspended one", async () => {
@@ -50,7 +51,7 @@ describe("DurableSupportRequestWorkflow", () => {
     const carry = { generation: 2, status: "closed" as const, entryCount: 7, notificationCounts: { received: 1 }, cursor: "000003", reopen: { reason: "again", seq: "000003", requestedAt: "2026-01-02T00:00:00.000Z", actor: { kind: "partner" as const, partnerId: "alpha" } } };
     for (const id of ["done", "failed", "ended"]) expect(await wf.restart(id, { caseId: id, partnerId: "alpha", carry })).toBe(true);
     for (const id of ["live", "queued", "held"]) expect(await wf.restart(id, { caseId: id, partnerId: "alpha", carry })).toBe(false);
-    expect(calls).toEqual(["done", "failed", "ended"].map((id) => `start SupportRequestOrchestrator ${id} ${JSON.stringify({ caseId: id, partnerId: "alpha", carry, revision: 2 })}`));
+    expect(calls).toEqual(["done", "failed", "ended"].map((id) => `start SupportRequestOrchestrator ${id} ${JSON.stringify({ caseId: id, partnerId: "alpha", carry, revision: CURRENT_WORKFLOW_REVISION })}`));
   });
 
   it("treats a start that loses a race (409 already exists) as started, and a restart that loses one as not started", async () => {
