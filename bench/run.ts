@@ -29,6 +29,8 @@ const INTAKE_CONNECTIONS = Number(process.env.BENCH_INTAKE_CONNECTIONS ?? 8);
 const WORKFLOW_CASES = Number(process.env.BENCH_WORKFLOW_CASES ?? (QUICK ? 10 : 40));
 /** Cases followed one by one through the happy path (intake → ack → diagnosis → resolved → auto-close), counting storage requests. */
 const HAPPY_CASES = Number(process.env.BENCH_HAPPY_CASES ?? (QUICK ? 2 : 8));
+/** Cases followed one by one through an escalation (intake → ack → `needs-escalation` diagnosis → escalated → resolution → auto-close). */
+const ESCALATED_CASES = Number(process.env.BENCH_ESCALATED_CASES ?? (QUICK ? 1 : 3));
 /** Quiet time before the idle sample, and its length (ms). */
 const IDLE_SETTLE_IN_MS = 30_000;
 const IDLE_SAMPLE_IN_MS = QUICK ? 5_000 : 30_000;
@@ -142,6 +144,21 @@ async function happyPath(
     timings.span.push(Date.now() - t0);
     cases.push(withoutReads(diffCounts(c0, proxy.snapshot()), reads));
   }
+  // Escalations: the partner's diagnosis asks for escalation (to Microsoft through the partner's
+  // support vehicle, or to its indirect provider), then its resolution comes back and the case auto-closes.
+  const escalated: CountDelta[] = [];
+  for (let i = 0; i < ESCALATED_CASES; i++) {
+    const c0 = proxy.snapshot();
+    const { caseId } = await client.submit(partnerId, creds.webhookSecret, { ...request, title: `Escalated ${randomUUID().slice(0, 8)}` });
+    let reads = await waitFor(caseId, acknowledged, 100);
+    await client.act(partnerId, creds.apiKey, caseId, "diagnosis", { outcome: "needs-escalation", notes: "Benchmark: beyond baseline support." });
+    reads += await waitFor(caseId, (status) => status.startsWith("escalated-"), 100);
+    await client.act(partnerId, creds.apiKey, caseId, "resolution", { summary: "Benchmark: resolved with Microsoft's fix." });
+    reads += await waitFor(caseId, (status) => status === "resolved" || status === "closed", 100);
+    reads += await waitFor(caseId, (status) => status === "closed", 1000);
+    await sleep(2000);
+    escalated.push(withoutReads(diffCounts(c0, proxy.snapshot()), reads));
+  }
   const avg = (ds: CountDelta[], f: (d: CountDelta) => number): string => (ds.reduce((s, d) => s + f(d), 0) / ds.length).toFixed(1);
   const merged = (ds: CountDelta[]): CountDelta => {
     const m: CountDelta = { total: 0, work: 0, emptyPolls: 0, byOwner: { engine: 0, host: 0, app: 0 }, byKey: [] };
@@ -166,6 +183,12 @@ async function happyPath(
       ...topKeys(merged(actions), 8, n),
       `- per happy-path case (intake → ack → diagnosis → resolved → auto-close): ${avg(cases, (d) => d.work)} — ${ownerShare(merged(cases), n)}; plus ${avg(cases, (d) => d.emptyPolls)} empty polls during its ${(timings.span.reduce((a, b) => a + b, 0) / n / 1000).toFixed(1)} s`,
       ...topKeys(merged(cases), 15, n),
+      ...(escalated.length > 0
+        ? [
+            `- per escalated case (intake → ack → needs-escalation → escalated → resolution → auto-close; ${escalated.length} case${escalated.length > 1 ? "s" : ""}): ${avg(escalated, (d) => d.work)} — ${ownerShare(merged(escalated), escalated.length)}`,
+            ...topKeys(merged(escalated), 10, escalated.length),
+          ]
+        : []),
       `- idle-stack latency: submit → acknowledged ${summary(timings.ack)}; diagnosis → resolved visible ${summary(timings.resolved)}`,
     ],
   };
