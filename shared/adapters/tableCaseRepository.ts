@@ -25,7 +25,7 @@
  * Entries are ordered by `at` (ISO 8601 UTC) then by write time.
  */
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
-import type { RecordTransitionInput, SupportRequest, TimelineEntry } from "../contracts";
+import type { EscalationRecord, RecordTransitionInput, SupportRequest, TimelineEntry } from "../contracts";
 import { CaseStatuses, type CaseStatus } from "../contracts";
 import { eraseSupportRequest, eraseTimelineEntry } from "../domain/personalData";
 import type { CaseFilter, CaseListItem, CaseRepository, ErasableCase, ListCasesOptions, Page, ProviderCaseShare } from "../ports";
@@ -161,7 +161,7 @@ export function searchFilter(partnerId: string, f: CaseFilter, options: { ignore
 export function transitionedCase(current: SupportRequest, input: RecordTransitionInput): SupportRequest {
   const next: SupportRequest = { ...current, status: input.toStatus ?? current.status, updatedAt: input.at };
   if (input.patch?.sla) next.sla = { ...current.sla, ...input.patch.sla };
-  if (input.patch?.escalation) next.escalation = input.patch.escalation;
+  if (input.patch?.escalation) next.escalation = keepFiledServiceRequest(current.escalation, input.patch.escalation);
   if (input.patch?.diagnosisNotes !== undefined) next.diagnosisNotes = input.patch.diagnosisNotes;
   if (input.patch?.resolutionSummary !== undefined) next.resolutionSummary = input.patch.resolutionSummary;
   if (input.patch?.workflow) next.workflow = input.patch.workflow;
@@ -169,6 +169,17 @@ export function transitionedCase(current: SupportRequest, input: RecordTransitio
   if (next.status === "closed" && current.status !== "closed") next.closedAt = input.at;
   else if (next.status !== "closed") delete next.closedAt;
   return next;
+}
+
+/**
+ * The escalation record a transition writes: `next`, keeping the Microsoft service request
+ * already filed or prepared for the case (`current`) when `next` escalates to Microsoft without
+ * one (a later record of the same escalation, written by a step that did not file it). Applied in
+ * the transition's read-modify-write, so a request filed meanwhile is never lost.
+ */
+export function keepFiledServiceRequest(current: EscalationRecord | undefined, next: EscalationRecord): EscalationRecord {
+  const filed = current?.microsoftServiceRequest;
+  return filed && next.target === "microsoft" && !next.microsoftServiceRequest ? { ...next, microsoftServiceRequest: filed } : next;
 }
 
 /** The timeline entry of a transition (`fromStatus`: the status before it, with `toStatus`). */

@@ -299,23 +299,23 @@ export function createFileMicrosoftServiceRequest(deps: FileMicrosoftServiceRequ
  * Side effects of storing an escalation decision: a reseller's case escalated to its
  * indirect provider is shared with the provider first (index rows in the provider's scope, so its
  * partner API lists the case with the reseller named); the record keeps a product support incident
- * consumed for the case and a Microsoft service request filed or prepared for it when the new
- * record lacks them.
+ * consumed for the case when the new record lacks it. (A Microsoft service request already filed
+ * for the case is kept by the transition itself: `keepFiledServiceRequest`, in the case's
+ * read-modify-write.)
  * @returns the escalation record to store.
  * @throws Error when storage fails.
  */
 export async function prepareEscalationRecord(deps: RecordCaseTransitionDeps, partnerId: string, caseId: string, escalation: EscalationRecord, atIso: string): Promise<EscalationRecord> {
   let e = escalation;
-  const [current, owner] = await Promise.all([deps.cases.getCase(partnerId, caseId), deps.partners.getPartner(partnerId)]);
-  if (current && e.target === "indirect-provider" && e.providerId) {
-    await deps.cases.shareWithProvider(e.providerId, current, { partnerId, name: owner?.name ?? partnerId }, atIso);
+  const owner = await deps.partners.getPartner(partnerId);
+  if (e.target === "indirect-provider" && e.providerId) {
+    const current = await deps.cases.getCase(partnerId, caseId);
+    if (current) await deps.cases.shareWithProvider(e.providerId, current, { partnerId, name: owner?.name ?? partnerId }, atIso);
   }
   if (e.vehicle === "product-support-incidents" && !e.productSupportIncident) {
     const used = await findProductSupportIncident(deps.psiLedger, owner, partnerId, caseId);
     if (used) e = { ...e, productSupportIncident: used };
   }
-  const filed = current?.escalation?.microsoftServiceRequest;
-  if (filed && e.target === "microsoft" && !e.microsoftServiceRequest) e = { ...e, microsoftServiceRequest: filed };
   return e;
 }
 

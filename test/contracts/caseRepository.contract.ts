@@ -1,7 +1,7 @@
 /**
  * Contract of the CaseRepository port (shared/ports): what a caller observes of any adapter.
  */
-import type { SupportRequest, TimelineEntry } from "../../shared/contracts";
+import type { EscalationRecord, SupportRequest, TimelineEntry } from "../../shared/contracts";
 import type { CaseFilter, CaseListItem, CaseRepository, ListCasesOptions } from "../../shared/ports";
 import { generateCaseId } from "../../shared/services/caseId";
 import { supportRequestBody } from "../support/builders";
@@ -115,6 +115,21 @@ export function describeCaseRepositoryContract(name: string, makeAdapter: MakeAd
       expect(timeline).toEqual([firstEntry(sr.createdAt), { entryId: "t01-in-diagnosis", kind: "status-changed", at: input.at, summary: "diagnosing", fromStatus: "received", toStatus: "in-diagnosis" }]);
       expect((await cases.listCases("alpha-partner")).items).toEqual([after]);
       await expect(cases.applyTransition({ ...input, partnerId: "beta-partner", entryId: "t02-x" })).rejects.toMatchObject({ code: "CaseNotFound" });
+    });
+
+    it("a later escalation record to Microsoft without a service request keeps the one already filed for the case", async () => {
+      const cases = await makeAdapter(() => new Date("2026-05-02T09:00:00Z"));
+      const sr = await create(cases, newCase("alpha-partner", "2026-05-02T09:00:00Z"));
+      const base = { target: "microsoft" as const, vehicle: "product-support-incidents" as const, reason: "beyond baseline support", trigger: "partner-request" as const, decidedAt: "2026-05-02T09:10:00.000Z" };
+      const filed = { outcome: "filed" as const, serviceRequestId: "SR-7", locale: "en-US", at: "2026-05-02T09:11:00.000Z", payload: { Title: "t", Description: "d", Severity: "moderate" as const, SupportTopicId: "s", ProductName: "p", PrimaryContact: { Email: "a@b.example", FirstName: "A", LastName: "B", PhoneNumber: "+1 555 0100" } } };
+      const transition = (entryId: string, escalation: EscalationRecord) => cases.applyTransition({ caseId: sr.caseId, partnerId: "alpha-partner", entryId, kind: "escalation-decided", summary: entryId, at: "2026-05-02T09:12:00.000Z", patch: { escalation } });
+      await transition("t01-filed", { ...base, microsoftServiceRequest: filed });
+      const later = await transition("t02-psi-counted", { ...base, productSupportIncident: { consumed: true, remainingIncidents: 2 } });
+      expect(later.escalation).toEqual({ ...base, productSupportIncident: { consumed: true, remainingIncidents: 2 }, microsoftServiceRequest: filed });
+      // Another target's record replaces it whole.
+      const toProvider = await transition("t03-provider", { target: "indirect-provider", providerId: "fabrikam-dist", reason: "r", trigger: "partner-request", decidedAt: "2026-05-02T09:13:00.000Z" });
+      expect(toProvider.escalation?.microsoftServiceRequest).toBeUndefined();
+      expect((await cases.getCase("alpha-partner", sr.caseId))?.escalation).toEqual(toProvider.escalation);
     });
 
     it("records when a case was closed and forgets it when reopened; only closed cases past a cutoff are erasable, oldest created first", async () => {
