@@ -99,7 +99,13 @@ async function main(): Promise<void> {
   const proxy = await startStorageProxy({ blob: ports.blob, queue: ports.queue, table: ports.table }, TASK_HUB);
   const stack = await startStack({
     dataDir, ports, output: "ignore", log: () => undefined,
-    env: { API_RATE_LIMIT_PER_MINUTE: "1000000", AzureWebJobsStorage: azuriteConnectionString(proxy.ports), TASK_HUB_NAME: TASK_HUB },
+    env: {
+      API_RATE_LIMIT_PER_MINUTE: "1000000",
+      AzureWebJobsStorage: azuriteConnectionString(proxy.ports),
+      TASK_HUB_NAME: TASK_HUB,
+      // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof --cpu-prof-interval=10000`: a CPU profile of the host, written when the bench stops it.
+      ...(process.env.BENCH_HOST_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_HOST_NODE_OPTIONS } : {}),
+    },
   });
   const results: LevelResult[] = [];
   try {
