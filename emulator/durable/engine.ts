@@ -62,6 +62,8 @@ export class LocalDurableEngine implements DurableEngine {
   private readonly waiting: string[] = [];
   private activeOrchestrations = 0;
   private activeActivities = 0;
+  /** Work items this process sent to the queue for want of a free slot and has not seen received since. */
+  private queuedWorkItems = 0;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly holdTimers = new Set<NodeJS.Timeout>();
   private readonly timerSweepMs: number;
@@ -88,7 +90,11 @@ export class LocalDurableEngine implements DurableEngine {
     this.pollMs = options.pollingIntervalInMs ?? 100;
     const maxPollMs = Math.max(this.pollMs, parseTimeSpan(options.maxQueuePollingInterval ?? "00:00:30"));
     for (const q of [...this.queues.control, this.queues.workItems]) this.pollers.set(q.name, new QueuePoller(this.pollMs, maxPollMs));
-    this.queues.onEnqueued = (queue, visibleInMs) => this.pollers.get(queue.name)?.wake(visibleInMs);
+    this.queues.onEnqueued = (queue, visibleInMs) => {
+      // A work item sent to the queue because no activity slot was free: the next free slot is its.
+      if (queue === this.queues.workItems && visibleInMs === 0) this.queuedWorkItems++;
+      this.pollers.get(queue.name)?.wake(visibleInMs);
+    };
     this.visibilityMs = Math.max(2000, options.messageVisibilityTimeoutInMs ?? 30000);
     // Messages this host sends are worked on at once, not after a receive (an activity only while a
     // slot is free; otherwise it waits in the queue for the poller like any other).
@@ -97,7 +103,10 @@ export class LocalDurableEngine implements DurableEngine {
       reserve: (queue) => {
         if (!this.running) return false;
         if (queue !== this.queues.workItems) return true;
-        if (this.activeActivities >= this.maxActivities) return false;
+        // First come, first served: while work items wait in the queue for a slot, a new one
+        // queues behind them rather than taking the slot that frees first (a steady stream of new
+        // activities would otherwise starve the queued ones).
+        if (this.activeActivities >= this.maxActivities || this.queuedWorkItems > 0) return false;
         this.activeActivities++;
         return true;
       },
@@ -336,6 +345,9 @@ export class LocalDurableEngine implements DurableEngine {
       }
       try {
         const messages = await this.queues.receive<ActivityMessage>(this.queues.workItems, free, this.visibilityMs, (m) => this.log("warn", m));
+        // Fewer than asked for: the queue holds no more visible work items (any this process
+        // queued were received, here or by another host).
+        this.queuedWorkItems = messages.length < free ? 0 : Math.max(0, this.queuedWorkItems - messages.length);
         for (const m of messages) {
           this.activeActivities++;
           this.track(this.runActivity(m).finally(() => this.activeActivities--));
