@@ -90,11 +90,7 @@ export class LocalDurableEngine implements DurableEngine {
     this.pollMs = options.pollingIntervalInMs ?? 100;
     const maxPollMs = Math.max(this.pollMs, parseTimeSpan(options.maxQueuePollingInterval ?? "00:00:30"));
     for (const q of [...this.queues.control, this.queues.workItems]) this.pollers.set(q.name, new QueuePoller(this.pollMs, maxPollMs));
-    this.queues.onEnqueued = (queue, visibleInMs) => {
-      // A work item sent to the queue because no activity slot was free: the next free slot is its.
-      if (queue === this.queues.workItems && visibleInMs === 0) this.queuedWorkItems++;
-      this.pollers.get(queue.name)?.wake(visibleInMs);
-    };
+    this.queues.onEnqueued = (queue, visibleInMs) => this.pollers.get(queue.name)?.wake(visibleInMs);
     this.visibilityMs = Math.max(2000, options.messageVisibilityTimeoutInMs ?? 30000);
     // Messages this host sends are worked on at once, not after a receive (an activity only while a
     // slot is free; otherwise it waits in the queue for the poller like any other).
@@ -106,7 +102,11 @@ export class LocalDurableEngine implements DurableEngine {
         // First come, first served: while work items wait in the queue for a slot, a new one
         // queues behind them rather than taking the slot that frees first (a steady stream of new
         // activities would otherwise starve the queued ones).
-        if (this.activeActivities >= this.maxActivities || this.queuedWorkItems > 0) return false;
+        if (this.activeActivities >= this.maxActivities || this.queuedWorkItems > 0) {
+          // Sent visible to the queue instead: the poller takes it, in queue order.
+          this.queuedWorkItems++;
+          return false;
+        }
         this.activeActivities++;
         return true;
       },
