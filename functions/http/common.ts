@@ -71,16 +71,14 @@ export function parseJsonBody(request: HttpRequest, raw: string): { ok: true; va
 
 /** Options of {@link withIdempotency}. */
 export interface WithIdempotencyOptions {
-  /** Key to use when the request has no `Idempotency-Key` header (e.g. the Standard Webhooks `webhook-id`). */
-  fallbackKey?: string;
   /** What is stored for replays instead of the response itself (e.g. without a secret shown once). */
   storedForm?: (response: StoredResponse) => StoredResponse;
 }
 
 /**
  * Runs `produce` under the request's `Idempotency-Key` (IETF draft), scoped to the partner, or
- * under `fallbackKey` when the header is absent, or directly when neither is given.
- * @param options - a fallback key (a string, as before) or {@link WithIdempotencyOptions}.
+ * directly when the header is absent.
+ * @param options - {@link WithIdempotencyOptions}.
  * @returns the response, replayed when the key was completed before; 409 while in flight;
  *   422 when the key was used with another payload; 400 for a malformed header.
  */
@@ -90,16 +88,13 @@ export async function withIdempotency(
   scope: string,
   rawBody: string,
   produce: () => Promise<HttpResponseInit>,
-  options: string | WithIdempotencyOptions = {},
+  options: WithIdempotencyOptions = {},
 ): Promise<HttpResponseInit> {
-  const { fallbackKey, storedForm } = typeof options === "string" ? { fallbackKey: options, storedForm: undefined } : options;
+  const { storedForm } = options;
   const header = request.headers.get("idempotency-key");
-  let key: string | undefined;
-  if (header !== null) {
-    key = parseIdempotencyKey(header);
-    if (key === undefined) return validationProblem([{ pointer: "header:Idempotency-Key", detail: "1–255 printable ASCII characters, optionally as a quoted string" }], pathOf(request));
-  } else key = fallbackKey;
-  if (key === undefined) return produce();
+  if (header === null) return produce();
+  const key = parseIdempotencyKey(header);
+  if (key === undefined) return validationProblem([{ pointer: "header:Idempotency-Key", detail: "1–255 printable ASCII characters, optionally as a quoted string" }], pathOf(request));
   const path = pathOf(request);
   const outcome = await runIdempotent(container.idempotency, scope, key, fingerprintRequest(request.method, path, rawBody), async () => toStored(await produce()), storedForm);
   switch (outcome.kind) {

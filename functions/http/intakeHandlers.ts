@@ -20,13 +20,16 @@ export type SubmitSupportRequestDeps = Pick<Container, "partners" | "clock" | "i
  * Creates the intake handler. Steps, in order: unknown partner → 404; missing/invalid signature
  * over the raw body bytes or timestamp outside ±5 min → 401 (detail says which); body bytes not
  * UTF-8 → 400 naming `body` (a leading BOM is ignored); non-JSON media type → 415; body not JSON
- * → 400; invalid fields → 400 naming each (`errors[].pointer`); then, under the `Idempotency-Key`
- * (or, without one, the `webhook-id`, which Standard Webhooks senders keep across retries) →
- * 202 `{caseId, status: "received", statusUrl}` with `Location: statusUrl`. A replay returns the
- * first response (plus `Idempotent-Replayed: true`); the same key with another body → 422; while
- * the first is running → 409. A `webhook-id` that created a case answers, under any
- * `Idempotency-Key`, 202 with that case when the body is the same bytes, 422 naming
- * `header:webhook-id` when it is another body.
+ * → 400; invalid fields → 400 naming each (`errors[].pointer`); then 202
+ * `{caseId, status: "received", statusUrl}` with `Location: statusUrl`.
+ * Redeliveries are told apart by the `webhook-id` (Standard Webhooks senders keep it across
+ * retries): the case is stored with its delivery id and the payload's fingerprint in one
+ * transaction, so a `webhook-id` that created a case answers 202 with that case when the body is
+ * the same bytes (concurrent deliveries included) and 422 naming `header:webhook-id` when it is
+ * another body. No idempotency record is written for it: the delivery record is that record.
+ * With an `Idempotency-Key` header as well, the first response is also kept under that key: a
+ * replay returns it (plus `Idempotent-Replayed: true`); the same key with another body → 422; while
+ * the first is running → 409.
  */
 export function createSubmitSupportRequestHandler(deps: WorkflowSource<SubmitSupportRequestDeps>): HttpHandler {
   return (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
@@ -63,7 +66,6 @@ export function createSubmitSupportRequestHandler(deps: WorkflowSource<SubmitSup
           if (stored) await recordCustomerFromCase({ directory: container.customerDirectory, clock: container.clock }, stored).catch((e: unknown) => context.warn(`Customer directory not updated for ${result.caseId}:`, e));
           return json(202, { caseId: result.caseId, status: result.status, statusUrl: result.statusUrl }, { Location: result.statusUrl });
         },
-        `webhook-id:${verification.webhookId}`,
       );
     });
 }

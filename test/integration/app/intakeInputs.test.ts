@@ -8,6 +8,7 @@
  * - a 1,000-character `webhook-id`, a `/` in a partner id or odd case ids answer 2xx or 404, never 500;
  * - eight concurrent deliveries of one `webhook-id` under different Idempotency-Keys make one
  *   case and eight 202s, also when the Durable starts race (409 "already exists");
+ * - the same without any Idempotency-Key (the delivery record alone; no idempotency key written);
  * - the same `webhook-id` with another body is 422 naming the header, and the first case stands.
  */
 import { DurableSupportRequestWorkflow, type WorkflowDurableClient } from "../../../shared/adapters/durableSupportRequestWorkflow";
@@ -153,6 +154,31 @@ describe("one webhook-id, several deliveries", () => {
     expect(counts.started).toBe(1);
     const listed = await call(createListSupportRequestsHandler(deps), { method: "GET", path: `/api/partners/${P}/support-requests`, headers: key(), params: { partnerId: P } });
     expect((listed.body.items as Array<{ title: string }>).filter((i) => i.title === "Delivered eight times at once")).toHaveLength(1);
+  });
+
+  it("without an Idempotency-Key: eight concurrent deliveries and a late redelivery answer 202 with one case; another body is 422; no idempotency key is written", async () => {
+    const { client, counts } = racingDurableClient();
+    const durable: HttpHandlerDeps = { getContainer: () => container, getWorkflow: () => new DurableSupportRequestWorkflow(client) };
+    const body = JSON.stringify(supportRequestBody({ title: "Delivered eight times, no key" }));
+    const id = "msg_no_key_0001";
+    const begun = jest.spyOn(container.idempotency, "begin");
+    const answers = await Promise.all(Array.from({ length: 8 }, () => submit(body, signWebhook(creds.webhookSecret, body, { id }), { deps: durable })));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(202));
+    const caseIds = new Set(answers.map((a) => a.body.caseId));
+    expect(caseIds.size).toBe(1);
+    expect(counts.started).toBe(1);
+    const late = await submit(body, signWebhook(creds.webhookSecret, body, { id }), { deps: durable });
+    expect(late).toMatchObject({ status: 202, body: { caseId: answers[0]!.body.caseId, status: "received" } });
+    expect(late.headers.get("location")).toBe(answers[0]!.headers.get("location"));
+    const other = JSON.stringify(supportRequestBody({ title: "Another body, no key" }));
+    const reused = await submit(other, signWebhook(creds.webhookSecret, other, { id }), { deps: durable });
+    expect(reused).toMatchObject({ status: 422, body: { type: "/problems/webhook-id-reused", errors: [{ pointer: "header:webhook-id" }] } });
+    expect(begun).not.toHaveBeenCalled();
+    begun.mockRestore();
+    const listed = await call(createListSupportRequestsHandler(deps), { method: "GET", path: `/api/partners/${P}/support-requests`, headers: key(), params: { partnerId: P } });
+    const titles = (listed.body.items as Array<{ title: string }>).map((i) => i.title);
+    expect(titles.filter((t) => t === "Delivered eight times, no key")).toHaveLength(1);
+    expect(titles).not.toContain("Another body, no key");
   });
 
   it("the same webhook-id with another body under a new Idempotency-Key: 422 naming header:webhook-id; the same body: 202 with the first case", async () => {
