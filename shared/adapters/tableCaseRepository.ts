@@ -30,6 +30,7 @@ import { CaseStatuses, type CaseStatus } from "../contracts";
 import { eraseSupportRequest, eraseTimelineEntry } from "../domain/personalData";
 import type { CaseFilter, CaseListItem, CaseRepository, ErasableCase, ListCasesOptions, Page, ProviderCaseShare } from "../ports";
 import { CaseAlreadyExistsError, CaseNotFoundError, DeliveryAlreadyRecordedError } from "./errors";
+import { RecentRows } from "./recentRows";
 import { encodeKey, fromBase64Url, MAX_KEY_LENGTH, packJson, statusOf, TableNames, toBase64Url, unpackJson, type TableStorage } from "./tableStorage";
 
 const MAX_TIME = 9_999_999_999_999;
@@ -209,21 +210,42 @@ export function erasableCases(closedOldestFirst: Iterable<SupportRequest>, close
   return found;
 }
 
+/** Key of a case row in the repository's {@link RecentRows}. */
+function recentKey(partnerId: string, caseId: string): string {
+  return `${partnerId}\u0000${caseId}`;
+}
+
 /** PartitionKey of a case's timeline: `<partner id>_<case id>`, each part encoded ({@link encodeKey}). */
 export function timelinePartitionKey(partnerId: string, caseId: string): string {
   return `${encodeKey(partnerId)}_${encodeKey(caseId)}`;
 }
 
-/** {@link CaseRepository} over Azure Table Storage. */
+/**
+ * {@link CaseRepository} over Azure Table Storage.
+ *
+ * Every change of a case is an optimistic read-modify-write (`If-Match` on the row's ETag). The
+ * case rows this instance read or wrote in the last 10 s (at most 1,000, {@link RecentRows}) are
+ * the first guess of such a change, so an activity that reads a case and then changes it, or a
+ * workflow step right after the previous one in this process, reads the row once, not twice. A
+ * guess that another writer made stale is refused by storage (412) and the change starts over
+ * from a fresh read: never a lost update; at worst one refused write (on a scaled-out app, when
+ * the previous step of the case ran on another instance within the 10 s).
+ */
 export class TableCaseRepository implements CaseRepository {
+  readonly #recent: RecentRows<{ value: SupportRequest; applied: Record<string, string> }>;
+
   /**
    * @param storage - table access.
    * @param now - clock for write times (default: system time).
+   * @param recentRows - how long (ms, default 10,000) and how many (default 1,000) case rows are kept as first guesses.
    */
   constructor(
     private readonly storage: TableStorage,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+    recentRows: { maxAgeInMs?: number; maxRows?: number } = {},
+  ) {
+    this.#recent = new RecentRows(recentRows);
+  }
 
   /**
    * Stores a new case: the first timeline entry (idempotent), then case and index rows, and the
@@ -248,7 +270,8 @@ export class TableCaseRepository implements CaseRepository {
     ];
     if (deliveryRow) actions.push(["create", { partitionKey: pk, rowKey: deliveryRow, caseId: supportRequest.caseId, createdAt: supportRequest.createdAt, ...(options.deliveryFingerprint ? { fingerprint: options.deliveryFingerprint } : {}) }]);
     try {
-      await cases.submitTransaction(actions);
+      const created = await cases.submitTransaction(actions);
+      this.#recent.remember(recentKey(supportRequest.partnerId, supportRequest.caseId), created.subResponses[0]?.etag, { value: supportRequest, applied: {} });
     } catch (e) {
       if (statusOf(e) !== 409) throw e;
       // Entity group transactions do not say which row collided: a redelivery or a taken id.
@@ -553,18 +576,51 @@ export class TableCaseRepository implements CaseRepository {
   async #changeCase<T>(partnerId: string, caseId: string, decide: (row: CaseRow | undefined) => { result: T; write?: { next: SupportRequest; applied: Record<string, string> } }): Promise<T> {
     const cases = await this.storage.getTable(TableNames.cases);
     const pk = encodeKey(partnerId);
+    const key = recentKey(partnerId, caseId);
+    // (A changeset's responses come in the order of its operations, the case row's first; only an
+    // insert's response names its row.)
+    // The first attempt starts from the row as this instance last saw it, when it saw it lately; a
+    // guess is only ever written under If-Match, and one that decides nothing is read again, so
+    // what is returned is always what storage holds.
+    let guess = caseId.length === 0 || caseId.length > 200 ? undefined : this.#recent.recall(key);
     for (let attempt = 0; attempt < MAX_ETAG_ATTEMPTS; attempt++) {
-      const row = await this.#getCaseRow(partnerId, caseId);
-      const { result, write } = decide(row);
+      const guessed = guess ? { value: guess.value.value, applied: guess.value.applied, etag: guess.etag } : undefined;
+      guess = undefined;
+      let decided: ReturnType<typeof decide>;
+      let row: CaseRow | undefined;
+      if (guessed) {
+        try {
+          decided = decide(guessed);
+        } catch {
+          attempt -= 1;
+          continue;
+        }
+        if (!decided.write) {
+          attempt -= 1;
+          continue;
+        }
+        row = guessed;
+      } else {
+        row = await this.#getCaseRow(partnerId, caseId);
+        decided = decide(row);
+      }
+      const { result, write } = decided;
       if (!write || !row) return result;
       const { next, applied } = write;
       const data = packJson(next);
       try {
-        await cases.submitTransaction([
+        const written = await cases.submitTransaction([
           ["update", { partitionKey: pk, rowKey: caseRowKey(caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, updatedAt: next.updatedAt, applied: JSON.stringify(applied), ...data }, "Replace", { etag: row.etag }],
           ["upsert", { partitionKey: pk, rowKey: indexRowKey(next.createdAt, next.caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, ...listingColumns(next), ...data }, "Replace"],
         ]);
+        this.#recent.remember(key, written.subResponses[0]?.etag, { value: next, applied });
       } catch (e) {
+        this.#recent.forget(key);
+        // A guess refused (412, or 404 when the case went meanwhile) is not a conflict: read and decide again.
+        if (guessed && (statusOf(e) === 412 || statusOf(e) === 404)) {
+          attempt -= 1;
+          continue;
+        }
         if (statusOf(e) === 412) continue;
         throw e;
       }
@@ -576,12 +632,16 @@ export class TableCaseRepository implements CaseRepository {
   async #getCaseRow(partnerId: string, caseId: string): Promise<CaseRow | undefined> {
     if (caseId.length === 0 || caseId.length > 200) return undefined;
     const cases = await this.storage.getTable(TableNames.cases);
+    const key = recentKey(partnerId, caseId);
     try {
       const e = await cases.getEntity<Record<string, unknown>>(encodeKey(partnerId), caseRowKey(caseId));
       const value = unpackJson<SupportRequest>(e);
       if (value.partnerId !== partnerId) return undefined;
-      return { value, etag: e.etag, applied: JSON.parse(typeof e.applied === "string" ? e.applied : "{}") as Record<string, string> };
+      const row = { value, etag: e.etag, applied: JSON.parse(typeof e.applied === "string" ? e.applied : "{}") as Record<string, string> };
+      this.#recent.remember(key, row.etag, { value: row.value, applied: row.applied });
+      return row;
     } catch (err) {
+      this.#recent.forget(key);
       if (statusOf(err) === 404) return undefined;
       throw err;
     }

@@ -29,6 +29,19 @@ function partnerRepository(storage: TableStorage, now: () => Date): TablePartner
 
 describeCaseActionInboxContract("Table Storage", (now) => new TableCaseActionInbox(freshStorage(), now));
 describeCaseRepositoryContract("Table Storage", (now) => new TableCaseRepository(freshStorage(), now));
+describeCaseRepositoryContract("Table Storage, two app instances taking turns", (now) => {
+  // Each call goes to the other instance: every change starts from a row the other one made stale.
+  const storage = freshStorage();
+  const instances = [new TableCaseRepository(storage, now), new TableCaseRepository(storage, now)];
+  let turn = 0;
+  return new Proxy(instances[0]!, {
+    get(_target, property) {
+      const instance = instances[turn++ % 2]!;
+      const value: unknown = Reflect.get(instance, property);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(instance) : value;
+    },
+  });
+});
 describeSlaEventLogContract("Table Storage", (now) => new TableSlaEventLog(freshStorage(), now));
 describeProductSupportIncidentLedgerContract("Table Storage", (now) => {
   const storage = freshStorage();
