@@ -120,6 +120,14 @@ async function happyPath(
     return { ...d, work: byKey.reduce((s, k) => s + k.count, 0), byOwner: owners, byKey };
   };
 
+  // One intake that also carries an `Idempotency-Key` (kept under the key for replays): counted
+  // apart. The counted cases below are delivered as a Standard Webhooks sender does, `webhook-id` only.
+  const k0 = proxy.snapshot();
+  const keyed = await client.submit(partnerId, creds.webhookSecret, { ...request, title: `Keyed ${randomUUID().slice(0, 8)}` });
+  const keyedIntake = diffCounts(k0, proxy.snapshot());
+  await waitFor(keyed.caseId, acknowledged, 200);
+  await sleep(1000);
+
   const intakes: CountDelta[] = [];
   const actions: CountDelta[] = [];
   const cases: CountDelta[] = [];
@@ -128,7 +136,7 @@ async function happyPath(
   for (let i = 0; i < HAPPY_CASES; i++) {
     const c0 = proxy.snapshot();
     const t0 = Date.now();
-    const { caseId } = await client.submit(partnerId, creds.webhookSecret, { ...request, title: `Happy ${randomUUID().slice(0, 8)}` });
+    const { caseId } = await client.submit(partnerId, creds.webhookSecret, { ...request, title: `Happy ${randomUUID().slice(0, 8)}` }, { idempotencyKey: null });
     caseIds.push(caseId);
     intakes.push(diffCounts(c0, proxy.snapshot()));
     let reads = await waitFor(caseId, acknowledged, 100);
@@ -149,7 +157,7 @@ async function happyPath(
   const escalated: CountDelta[] = [];
   for (let i = 0; i < ESCALATED_CASES; i++) {
     const c0 = proxy.snapshot();
-    const { caseId } = await client.submit(partnerId, creds.webhookSecret, { ...request, title: `Escalated ${randomUUID().slice(0, 8)}` });
+    const { caseId } = await client.submit(partnerId, creds.webhookSecret, { ...request, title: `Escalated ${randomUUID().slice(0, 8)}` }, { idempotencyKey: null });
     let reads = await waitFor(caseId, acknowledged, 100);
     await client.act(partnerId, creds.apiKey, caseId, "diagnosis", { outcome: "needs-escalation", notes: "Benchmark: beyond baseline support." });
     reads += await waitFor(caseId, (status) => status.startsWith("escalated-"), 100);
@@ -177,8 +185,9 @@ async function happyPath(
     perCase: cases.reduce((sum, d) => sum + d.work, 0) / cases.length,
     lines: [
       `Storage requests (counting proxy in front of Azurite; ${n} cases one at a time on an idle stack; empty queue polls and trigger blob listings counted apart; a status read costs ${readCost}, the bench's own reads are subtracted):`,
-      `- per intake (the signed POST): ${avg(intakes, (d) => d.work)} — ${ownerShare(merged(intakes), n)}`,
+      `- per intake (the signed POST, \`webhook-id\` only): ${avg(intakes, (d) => d.work)} — ${ownerShare(merged(intakes), n)}`,
       ...topKeys(merged(intakes), 12, n),
+      `- per intake with an \`Idempotency-Key\` as well (1 intake): ${keyedIntake.work} — ${ownerShare(keyedIntake, 1)}; IdempotencyKeys: ${keyedIntake.byKey.filter((k) => k.key.includes("IdempotencyKeys")).map((k) => `${k.count} × ${k.key}`).join(", ") || "none"}`,
       `- per partner action (POST diagnosis): ${avg(actions, (d) => d.work)} — ${ownerShare(merged(actions), n)}`,
       ...topKeys(merged(actions), 8, n),
       `- per happy-path case (intake → ack → diagnosis → resolved → auto-close): ${avg(cases, (d) => d.work)} — ${ownerShare(merged(cases), n)}; plus ${avg(cases, (d) => d.emptyPolls)} empty polls during its ${(timings.span.reduce((a, b) => a + b, 0) / n / 1000).toFixed(1)} s`,

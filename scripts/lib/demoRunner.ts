@@ -92,14 +92,15 @@ export interface SignedWebhook {
 /**
  * Signs a webhook body with the Standard Webhooks scheme (`new Webhook(secret).sign(id, date, body)`):
  * headers `webhook-id`, `webhook-timestamp` (Unix seconds), `webhook-signature` (`v1,<base64>`),
- * `content-type`, and an `Idempotency-Key`.
+ * `content-type`, and an `Idempotency-Key` unless told not to.
  * @param secret - the partner's `whsec_…` secret.
  * @param options.id - message id; default `msg_<uuid>` (fresh per delivery).
- * @param options.idempotencyKey - default a new UUID.
+ * @param options.idempotencyKey - default a new UUID; `null`: no `Idempotency-Key` header (as a
+ *   Standard Webhooks sender delivers: the `webhook-id` alone tells redeliveries apart).
  * @param options.date - signing time; default now.
  * @throws Error from standardwebhooks when the secret is not valid base64.
  */
-export function signWebhook(secret: string, payload: unknown, options: { id?: string; idempotencyKey?: string; date?: Date } = {}): SignedWebhook {
+export function signWebhook(secret: string, payload: unknown, options: { id?: string; idempotencyKey?: string | null; date?: Date } = {}): SignedWebhook {
   const body = JSON.stringify(payload);
   const id = options.id ?? `msg_${randomUUID()}`;
   const date = options.date ?? new Date();
@@ -111,7 +112,7 @@ export function signWebhook(secret: string, payload: unknown, options: { id?: st
       "webhook-id": id,
       "webhook-timestamp": String(Math.floor(date.getTime() / 1000)),
       "webhook-signature": signature,
-      "idempotency-key": options.idempotencyKey ?? randomUUID(),
+      ...(options.idempotencyKey === null ? {} : { "idempotency-key": options.idempotencyKey ?? randomUUID() }),
     },
   };
 }
@@ -170,11 +171,12 @@ export class DemoApiClient {
 
   /**
    * Submits a support request through the signed webhook.
+   * @param options.idempotencyKey - as {@link signWebhook} (default a new UUID; `null`: none).
    * @returns the 202 body `{caseId, status, statusUrl}`.
    * @throws ApiError for a non-2xx answer.
    */
-  async submit(partnerId: string, webhookSecret: string, request: unknown): Promise<{ caseId: string; status: CaseStatus; statusUrl?: string }> {
-    const signed = signWebhook(webhookSecret, request);
+  async submit(partnerId: string, webhookSecret: string, request: unknown, options: { idempotencyKey?: string | null } = {}): Promise<{ caseId: string; status: CaseStatus; statusUrl?: string }> {
+    const signed = signWebhook(webhookSecret, request, options);
     return (await this.call("POST", `/api/partners/${encodeURIComponent(partnerId)}/support-requests`, signed)) as { caseId: string; status: CaseStatus; statusUrl?: string };
   }
 

@@ -8,6 +8,11 @@ const sr = (patch: Partial<SupportRequest> = {}): SupportRequest =>
   ({ caseId: "C-1", partnerId: "p", status: "in-diagnosis", sla: { targets: { firstResponse: "PT20S", resolution: "PT4H", clock: "calendar" } }, ...patch }) as SupportRequest;
 
 describe("signWebhook", () => {
+  it("idempotencyKey null: no Idempotency-Key header, as a Standard Webhooks sender delivers", () => {
+    const signed = signWebhook("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", { a: 1 }, { id: "msg_2", idempotencyKey: null });
+    expect(Object.keys(signed.headers).sort()).toEqual(["content-type", "webhook-id", "webhook-signature", "webhook-timestamp"]);
+  });
+
   it("produces Standard Webhooks headers that verify with the partner secret", () => {
     const secret = `whsec_${Buffer.from("0123456789abcdef0123456789abcdef").toString("base64")}`;
     const signed = signWebhook(secret, { a: 1 }, { id: "msg_1", idempotencyKey: "k1", date: new Date("2026-11-21T10:00:00Z") });
