@@ -487,6 +487,7 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
           taskHubName,
           partitionCount: dt?.storageProvider?.partitionCount,
           maxQueuePollingInterval: dt?.storageProvider?.maxQueuePollingInterval,
+          controlQueueBufferThreshold: dt?.storageProvider?.controlQueueBufferThreshold,
           maxConcurrentActivities: dt?.maxConcurrentActivityFunctions,
           maxConcurrentOrchestrations: dt?.maxConcurrentOrchestratorFunctions,
           log: (level, message) => log(level, `[durable] ${message}`),

@@ -52,7 +52,7 @@ export interface HostJson {
     http?: { routePrefix?: string };
     durableTask?: {
       hubName?: string;
-      storageProvider?: { partitionCount?: number; maxQueuePollingInterval?: string };
+      storageProvider?: { partitionCount?: number; maxQueuePollingInterval?: string; controlQueueBufferThreshold?: number };
       maxConcurrentActivityFunctions?: number;
       maxConcurrentOrchestratorFunctions?: number;
       localRpcEndpointEnabled?: boolean;

@@ -53,6 +53,8 @@ export class LocalDurableEngine implements DurableEngine {
   private readonly visibilityMs: number;
   private readonly maxActivities: number;
   private readonly maxOrchestrations: number;
+  /** {@link DurableEngineOptions.controlQueueBufferThreshold}. */
+  private readonly controlBufferThreshold: number;
   private readonly log: NonNullable<DurableEngineOptions["log"]>;
   private readonly invoker: FunctionInvoker;
   private ensured?: Promise<void>;
@@ -120,6 +122,7 @@ export class LocalDurableEngine implements DurableEngine {
     };
     this.maxActivities = Math.max(1, options.maxConcurrentActivities ?? 10);
     this.maxOrchestrations = Math.max(1, options.maxConcurrentOrchestrations ?? 10);
+    this.controlBufferThreshold = Math.min(1000, Math.max(1, options.controlQueueBufferThreshold ?? 256));
     this.log = options.log ?? ((level, message) => {
       if (level === "error") console.error(`[durable] ${message}`);
       else if (level === "warn" || process.env.EMULATOR_VERBOSE) console.log(`[durable] ${level}: ${message}`);
@@ -210,8 +213,15 @@ export class LocalDurableEngine implements DurableEngine {
   private async controlLoop(queue: TaskHubQueues["control"][number]): Promise<void> {
     const poller = this.pollerOf(queue);
     while (this.running) {
+      // A full buffer: the backlog stays in the queue (its leases do not run out in memory) until
+      // episodes have consumed some of what is held.
+      const room = this.controlBufferThreshold - this.bufferedControlMessages();
+      if (room <= 0) {
+        await sleep(Math.min(this.pollMs, 50));
+        continue;
+      }
       try {
-        const messages = await this.queues.receive<ControlMessage>(queue, 32, this.visibilityMs, (m) => this.log("warn", m));
+        const messages = await this.queues.receive<ControlMessage>(queue, Math.min(32, room), this.visibilityMs, (m) => this.log("warn", m));
         for (const m of messages) this.accept(m);
         const wait = poller.next(messages.length > 0);
         if (wait > 0) await poller.sleep(wait);
@@ -220,6 +230,18 @@ export class LocalDurableEngine implements DurableEngine {
         await sleep(Math.max(this.pollMs, 500));
       }
     }
+  }
+
+  /**
+   * Control messages held in memory waiting for an episode: received (or sent by this host) and
+   * not yet consumed. Not counted: those of an instance that cannot take them yet (suspended, not
+   * started: retried on a timer) and timers held until their due instant, so neither can stop the
+   * control queues from being received from.
+   */
+  private bufferedControlMessages(): number {
+    let n = 0;
+    for (const slot of this.slots.values()) if (!slot.retryTimer) n += slot.pending.length;
+    return n;
   }
 
   private accept(m: Received<ControlMessage>): void {

@@ -148,6 +148,14 @@ export interface DurableEngineOptions {
    */
   maxQueuePollingInterval?: string;
   /**
+   * Control-queue messages received and held in memory (waiting for an episode) at most: at this
+   * many the control queues are not received from until episodes consume some, so a backlog waits
+   * in the queues instead of in memory, where its leases would run out and it would be received
+   * again (host.json `extensions.durableTask.storageProvider.controlQueueBufferThreshold`, 1–1000);
+   * default 256, the Azure Storage provider's default. Messages this host sends itself are held too.
+   */
+  controlQueueBufferThreshold?: number;
+  /**
    * Instances whose row and history are kept in memory between episodes (as extended sessions);
    * default 1000, 0 turns the cache off. Evicted least recently used first.
    */
