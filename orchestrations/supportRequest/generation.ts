@@ -26,10 +26,13 @@ export function startRun(context: OrchestrationContext, input: SupportRequestOrc
 /**
  * Reads the case (GetCaseContext, retried per the storage policy; the orchestration fails when it
  * cannot) and completes the run: the SLA log trimmed to its current cycles, the policy in force,
- * and on a first generation the case's stored status.
+ * and on a first generation the case's stored status. A new case's first generation started with
+ * the facts the intake stored (input `caseContext`, no carry, not a recovery) starts from them
+ * instead of reading them back.
  */
 export function* createRun(base: RunBase): Orchestration<Run> {
-  const caseContext = yield* requireActivity(base, SupportRequestActivities.getCaseContext, { caseId: base.input.caseId, partnerId: base.input.partnerId });
+  const given = base.input.carry === undefined && base.input.recovery === undefined ? base.input.caseContext : undefined;
+  const caseContext = given ?? (yield* requireActivity(base, SupportRequestActivities.getCaseContext, { caseId: base.input.caseId, partnerId: base.input.partnerId }));
   if (!base.input.carry) {
     base.state.status = caseContext.status;
     base.checkpoint.status = caseContext.status;

@@ -53,9 +53,11 @@ export { MAX_WAKE_TIMER_MS } from "./inbox";
 /**
  * Orchestrator of one support request (register as `OrchestratorNames.supportRequest`).
  *
- * Input: {@link SupportRequestOrchestrationInput} `{caseId, partnerId, revision?, carry?}` (`carry`
- * from continueAsNew, or from a restart: reopening a closed case, recovering a failed execution;
- * `revision`: the step sequence to follow, shared/contracts `WorkflowRevisions`, docs/adr/0005).
+ * Input: {@link SupportRequestOrchestrationInput} `{caseId, partnerId, revision?, carry?, recovery?,
+ * caseContext?}` (`carry` from continueAsNew, or from a restart: reopening a closed case,
+ * recovering a failed execution; `revision`: the step sequence to follow, shared/contracts
+ * `WorkflowRevisions`, docs/adr/0005; `caseContext`: a new case's facts as the intake stored them,
+ * read instead of GetCaseContext by the first generation).
  * Activities: GetCaseContext, TakeCaseActions, RecordSlaEvents (event ids `GGGG-NNNN`),
  * RecordCaseTransition (entry ids `t<n>-<slug>`), SendStatusEmail and NotifyPartner (one
  * `notificationKey` per message, through the outbox), ConsumeProductSupportIncident,

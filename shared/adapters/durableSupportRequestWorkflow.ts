@@ -5,7 +5,7 @@
  * would answer 410 and drop the event).
  */
 import * as df from "durable-functions";
-import { CURRENT_WORKFLOW_REVISION, OrchestratorNames, isTerminalRuntimeStatus, type SupportRequestOrchestrationInput } from "../contracts";
+import { CURRENT_WORKFLOW_REVISION, OrchestratorNames, isTerminalRuntimeStatus, type CaseContext, type SupportRequestOrchestrationInput } from "../contracts";
 import type { GetWorkflowStatusOptions, SupportRequestWorkflow, WorkflowInstanceSummary, WorkflowStatus } from "../ports";
 
 /** The subset of `df.DurableClient` used here (lets tests pass a fake). */
@@ -30,10 +30,10 @@ export class DurableSupportRequestWorkflow implements SupportRequestWorkflow {
    * current workflow revision (`CURRENT_WORKFLOW_REVISION`).
    * @throws Error when the Durable extension fails.
    */
-  async start(caseId: string, partnerId: string, options: { newCase?: boolean } = {}): Promise<void> {
+  async start(caseId: string, partnerId: string, options: { newCase?: boolean; caseContext?: CaseContext } = {}): Promise<void> {
     // startNew over a completed instance would run it again: look first, unless the case is new.
     if (!options.newCase && (await this.getStatus(caseId))) return;
-    const input: SupportRequestOrchestrationInput = { caseId, partnerId, revision: CURRENT_WORKFLOW_REVISION };
+    const input: SupportRequestOrchestrationInput = { caseId, partnerId, revision: CURRENT_WORKFLOW_REVISION, ...(options.newCase && options.caseContext ? { caseContext: options.caseContext } : {}) };
     try {
       await this.client.startNew(OrchestratorNames.supportRequest, { instanceId: caseId, input });
     } catch (e) {

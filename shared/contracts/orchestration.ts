@@ -8,6 +8,7 @@ import { CaseStatuses, EscalationRecordSchema, type CaseStatus, type EscalationR
 import { ActorSchema } from "./caseActions";
 import { FaultSchema } from "./faults";
 import { ActivityNames } from "./names";
+import { CaseContextSchema } from "./activities";
 
 /** An email of the outbox: what to call again, how often it was tried, when next. */
 export const OutboxItemSchema = z.object({
@@ -110,6 +111,14 @@ export const SupportRequestOrchestrationInputSchema = z.object({
    * then the failed execution's last checkpoint (absent when it failed before its first one).
    */
   recovery: z.object({ reason: z.string(), requestedAt: z.iso.datetime(), actor: ActorSchema, previousRuntimeStatus: z.string(), attempt: z.number().int().min(1) }).optional(),
+  /**
+   * A new case's facts as the intake stored them a moment before the start (what GetCaseContext
+   * would read: the case, the partner's terms, an empty SLA log). The first generation starts from
+   * them instead of reading the case; absent (a redelivery, an email intake, a reseller's case whose
+   * provider terms the intake did not read, a restart, every later generation): read. Any workflow
+   * revision honours it, so executions started without it replay as before.
+   */
+  caseContext: CaseContextSchema.optional(),
 });
 /** Orchestration input. */
 export type SupportRequestOrchestrationInput = z.infer<typeof SupportRequestOrchestrationInputSchema>;

@@ -4,6 +4,7 @@
  */
 import type {
   AuditEntry,
+  CaseContext,
   CaseFact,
   DayAggregate,
   ReportGrouping,
@@ -813,9 +814,11 @@ export interface SupportRequestWorkflow {
   /**
    * Starts the orchestration for a case; succeeds when it already exists (idempotent, also when
    * started concurrently); an instance that completed is left completed. `options.newCase`: the
-   * case was created by this call, so no instance can exist and none is looked up first.
+   * case was created by this call, so no instance can exist and none is looked up first;
+   * `options.caseContext`: the new case's facts as just stored (orchestration input `caseContext`),
+   * so its first step need not read them back.
    */
-  start(caseId: string, partnerId: string, options?: { newCase?: boolean }): Promise<void>;
+  start(caseId: string, partnerId: string, options?: { newCase?: boolean; caseContext?: CaseContext }): Promise<void>;
   /**
    * Raises an external event on the case's orchestration. `options.status`: the instance's status
    * as the caller has just read it, so it is not read again (the extension still drops an event

@@ -109,29 +109,40 @@ export function createGetCaseContext(deps: GetCaseContextDeps): (input: GetCaseC
       partner.type === "indirect-reseller" && partner.indirectProviderId ? deps.partners.getPartner(partner.indirectProviderId) : Promise.resolve(undefined),
     ]);
     if (partner.type === "indirect-reseller" && partner.indirectProviderId && !provider) throw new Error(`Indirect provider ${partner.indirectProviderId} of ${partnerId} not found`);
-    const slaPolicy = selectSlaPolicy(partner, { customerTenantId: sr.customer.tenantId, product: sr.product, category: sr.category, severity: sr.severity, channel: sr.channel });
-    return {
-      caseId,
-      partnerId,
-      status: sr.status,
-      category: sr.category,
-      severity: sr.severity,
-      product: sr.product,
-      language: sr.customer.preferredLanguage,
-      createdAt: sr.createdAt,
-      partner: {
-        type: partner.type,
-        ...(partner.indirectProviderId ? { indirectProviderId: partner.indirectProviderId } : {}),
-        serviceHours: partner.supportTerms.serviceHours,
-        slaTarget: partner.slaTargets[sr.severity],
-        entitlements: partner.entitlements,
-        autoCloseAfter: partner.supportTerms.autoCloseAfter,
-        ...(partner.escalationChain ? { escalationChain: partner.escalationChain } : {}),
-      },
-      slaPolicy,
-      slaLog: log.map(({ eventId: _id, ...event }) => event),
-      ...(provider ? { provider: { partnerId: provider.id, entitlements: provider.entitlements } } : {}),
-    };
+    return caseContextOf(sr, partner, log, provider);
+  };
+}
+
+/**
+ * The {@link CaseContext} of a case from what is stored: the case, its partner, the SLA event log
+ * (oldest first; event ids dropped) and, for an indirect reseller, its provider. Pure: what
+ * GetCaseContext returns after its reads, and what the intake hands a new case's orchestration
+ * (an empty log) so its first step need not read them back.
+ */
+export function caseContextOf(sr: SupportRequest, partner: Partner, log: readonly SlaEventWithId[], provider?: Partner): CaseContext {
+  const { caseId, partnerId } = sr;
+  const slaPolicy = selectSlaPolicy(partner, { customerTenantId: sr.customer.tenantId, product: sr.product, category: sr.category, severity: sr.severity, channel: sr.channel });
+  return {
+    caseId,
+    partnerId,
+    status: sr.status,
+    category: sr.category,
+    severity: sr.severity,
+    product: sr.product,
+    language: sr.customer.preferredLanguage,
+    createdAt: sr.createdAt,
+    partner: {
+      type: partner.type,
+      ...(partner.indirectProviderId ? { indirectProviderId: partner.indirectProviderId } : {}),
+      serviceHours: partner.supportTerms.serviceHours,
+      slaTarget: partner.slaTargets[sr.severity],
+      entitlements: partner.entitlements,
+      autoCloseAfter: partner.supportTerms.autoCloseAfter,
+      ...(partner.escalationChain ? { escalationChain: partner.escalationChain } : {}),
+    },
+    slaPolicy,
+    slaLog: log.map(({ eventId: _id, ...event }) => event),
+    ...(provider ? { provider: { partnerId: provider.id, entitlements: provider.entitlements } } : {}),
   };
 }
 

@@ -3,24 +3,27 @@
  * raised events and restarts, and answers status queries, for tests of the services that start and
  * signal workflows without a Durable engine.
  */
-import { isTerminalRuntimeStatus, type SupportRequestOrchestrationInput } from "../../shared/contracts";
+import { isTerminalRuntimeStatus, type CaseContext, type SupportRequestOrchestrationInput } from "../../shared/contracts";
 import type { SupportRequestWorkflow, WorkflowInstanceSummary, WorkflowStatus } from "../../shared/ports";
 
 /** A {@link SupportRequestWorkflow} in memory: records starts and events; instances can be completed. */
 export class FakeWorkflow implements SupportRequestWorkflow {
   readonly started: Array<{ caseId: string; partnerId: string }> = [];
+  /** The case facts each start handed its orchestration (`options.caseContext`), by case id. */
+  readonly startedWith = new Map<string, CaseContext | undefined>();
   readonly events: Array<{ caseId: string; eventName: string; payload: unknown }> = [];
   readonly statuses = new Map<string, WorkflowStatus>();
   /** How many coming `start` calls fail as the Durable client does when the task hub is unreachable. */
   failStarts = 0;
 
-  async start(caseId: string, partnerId: string): Promise<void> {
+  async start(caseId: string, partnerId: string, options: { newCase?: boolean; caseContext?: CaseContext } = {}): Promise<void> {
     if (this.failStarts > 0) {
       this.failStarts--;
       throw new Error("connect ECONNREFUSED 127.0.0.1:7071");
     }
     if (this.statuses.has(caseId)) return;
     this.started.push({ caseId, partnerId });
+    this.startedWith.set(caseId, options.caseContext);
     this.statuses.set(caseId, { runtimeStatus: "Running", customStatus: { status: "received", waitingFor: "diagnosis" }, createdTime: new Date().toISOString(), lastUpdatedTime: new Date().toISOString() });
   }
 

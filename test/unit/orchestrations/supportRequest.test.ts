@@ -86,6 +86,27 @@ describe("supportRequestOrchestrator: start and acknowledgement", () => {
     expect(s.timerAt).toBe(FR_50);
   });
 
+  it("started with the facts the intake stored (input caseContext): acknowledges without reading the case back, as from a read", async () => {
+    const ctx = caseContext();
+    const read = await start(ctx);
+    const given = await new CaseSimulator(ctx, "2026-03-02T08:00:05.000Z", { caseId: ctx.caseId, partnerId: ctx.partnerId, revision: CURRENT_WORKFLOW_REVISION, caseContext: ctx }).start();
+    expect(given.calls().map((c) => c.name)).toEqual([ActivityNames.recordTransition, ActivityNames.sendStatusEmail]);
+    expect(given.transitions()).toEqual(read.transitions());
+    expect(given.emails()).toEqual(read.emails());
+    expect(given.slaLog).toEqual(read.slaLog);
+    expect(given.timerAt).toBe(FR_50);
+    expect(given.customStatus).toEqual(read.customStatus);
+  });
+
+  it("a recovery, or a generation that continues another, reads the case even with caseContext in its input", async () => {
+    const ctx = caseContext();
+    const recovery = { reason: "restarted", requestedAt: "2026-03-02T08:00:04.000Z", actor: { kind: "system" as const }, previousRuntimeStatus: "Failed", attempt: 1 };
+    const recovered = await new CaseSimulator(ctx, "2026-03-02T08:00:05.000Z", { caseId: ctx.caseId, partnerId: ctx.partnerId, revision: CURRENT_WORKFLOW_REVISION, caseContext: ctx, recovery }).start();
+    expect(recovered.calls()[0]?.name).toBe(ActivityNames.getCaseContext);
+    const carried = await new CaseSimulator(ctx, "2026-03-02T08:00:05.000Z", { caseId: ctx.caseId, partnerId: ctx.partnerId, revision: CURRENT_WORKFLOW_REVISION, caseContext: ctx, carry: { generation: 1, status: "in-diagnosis", entryCount: 1, notificationCounts: {} } }).start();
+    expect(carried.calls()[0]?.name).toBe(ActivityNames.getCaseContext);
+  });
+
   it("a closed case ends at once", async () => {
     const s = await start(caseContext({ status: "closed" }));
     expect(s.calls().map((c) => c.name)).toEqual([ActivityNames.getCaseContext]);

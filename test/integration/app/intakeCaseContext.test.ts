@@ -1,0 +1,50 @@
+/**
+ * A new case's orchestration starts from the facts the intake stored (orchestration input
+ * `caseContext`): on Azurite, what the intake hands over is exactly what GetCaseContext reads back
+ * for that case, for a partner with SLA policies and an escalation chain; a reseller's case (whose
+ * provider's terms the intake does not read) and a redelivery hand over nothing, so the first step
+ * reads.
+ */
+import { createContainer, type Container } from "../../../shared/container";
+import { submitSupportRequest } from "../../../shared/services";
+import { FakeWorkflow, partnerDefinition, supportRequestBody, testConfig } from "./helpers";
+
+let container: Container;
+
+beforeAll(async () => {
+  container = createContainer(testConfig("intakecontext"));
+  await container.registerPartner(
+    partnerDefinition("ctx-direct", {
+      slaPolicies: [{ id: "sev-a-fast", name: "Severity A, fast", conditions: { severities: ["A"] }, calendar: "24x7", targets: { A: { firstResponse: "PT1H", resolution: "PT8H" } } }],
+      escalationChain: { levels: [{ name: "Team lead", contacts: ["lead@ctx-direct.example"], after: "PT2H" }], microsoft: "after-chain" },
+    }),
+  );
+  await container.registerPartner(partnerDefinition("ctx-provider", { type: "indirect-provider" }));
+  await container.registerPartner(partnerDefinition("ctx-reseller", { type: "indirect-reseller", indirectProviderId: "ctx-provider" }));
+});
+
+describe("the case facts a new case's orchestration starts from", () => {
+  it("equal what GetCaseContext reads back for the stored case (severity A under the partner's own policy, its escalation chain)", async () => {
+    const workflow = new FakeWorkflow();
+    for (const severity of ["A", "C"] as const) {
+      const { caseId } = await submitSupportRequest(container.supportRequestDeps(workflow), "ctx-direct", supportRequestBody({ severity }));
+      const given = workflow.startedWith.get(caseId);
+      expect(given).toBeDefined();
+      expect(given).toEqual(await container.activities.getCaseContext({ caseId, partnerId: "ctx-direct" }));
+      expect(given?.slaPolicy?.policyId).toBe(severity === "A" ? "sev-a-fast" : "default");
+    }
+  });
+
+  it("a reseller's case, and a redelivery of a stored case, hand over nothing: the first step reads", async () => {
+    const workflow = new FakeWorkflow();
+    const reseller = await submitSupportRequest(container.supportRequestDeps(workflow), "ctx-reseller", supportRequestBody());
+    expect(workflow.startedWith.has(reseller.caseId)).toBe(true);
+    expect(workflow.startedWith.get(reseller.caseId)).toBeUndefined();
+    const first = new FakeWorkflow();
+    first.failStarts = 1;
+    await expect(submitSupportRequest(container.supportRequestDeps(first), "ctx-direct", supportRequestBody(), { webhookId: "msg_ctx_redelivered" })).rejects.toThrow(/ECONNREFUSED/);
+    const again = await submitSupportRequest(container.supportRequestDeps(first), "ctx-direct", supportRequestBody(), { webhookId: "msg_ctx_redelivered" });
+    expect(again.created).toBeUndefined();
+    expect(first.startedWith.get(again.caseId)).toBeUndefined();
+  });
+});
