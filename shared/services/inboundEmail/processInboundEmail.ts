@@ -52,7 +52,7 @@ import type {
   PartnerRepository,
   SupportRequestWorkflow,
 } from "../../ports";
-import { AUTOMATIC_EMAIL_HEADERS, createNotifyPartner, domainOf, notificationMessageId } from "../activities";
+import { AUTOMATIC_EMAIL_HEADERS, caseContextOf, createNotifyPartner, domainOf, notificationMessageId } from "../activities";
 import { generateCaseId as defaultGenerateCaseId } from "../caseId";
 import { ownSenderDomains, type SenderPolicy } from "../platformSender";
 import { recordCustomerReply } from "../customerReplies";
@@ -396,7 +396,10 @@ async function handleNew(deps: InboundEmailDeps, partner: Partner, input: Proces
       storedCase = (await deps.cases.getCase(partner.id, stored)) ?? sr;
     }
     await storeAttachments(deps, partner.id, stored, { ...msg, attachments: customerAttachments(msg.attachments) }, createdAt);
-    await deps.workflow.start(stored, partner.id);
+    // A case this call created has no instance yet (none is looked up), and its orchestration starts
+    // from the facts just stored; a reseller's case needs its provider's terms, which its first step reads.
+    const created = stored === caseId;
+    await deps.workflow.start(stored, partner.id, created ? { newCase: true, ...(partner.type === "indirect-reseller" ? {} : { caseContext: caseContextOf(sr, partner, []) }) } : {});
     return { kind: "new", caseId: stored, needsVerification: storedCase.needsVerification === true, acknowledgementSuppressed: storedCase.acknowledgementSuppressed === true, language: storedCase.inboundEmail?.language ?? language };
   }
 }

@@ -1,13 +1,15 @@
 /**
  * A new case's orchestration starts from the facts the intake stored (orchestration input
- * `caseContext`): on Azurite, what the intake hands over is exactly what GetCaseContext reads back
- * for that case, for a partner with SLA policies and an escalation chain; a reseller's case (whose
- * provider's terms the intake does not read) and a redelivery hand over nothing, so the first step
- * reads.
+ * `caseContext`): on Azurite, what the signed intake and the email intake hand over is exactly
+ * what GetCaseContext reads back for that case, for a partner with SLA policies and an escalation
+ * chain; a reseller's case (whose provider's terms the intake does not read) and a redelivery hand
+ * over nothing, so the first step reads.
  */
+import { randomBytes } from "node:crypto";
 import { createContainer, type Container } from "../../../shared/container";
 import { submitSupportRequest } from "../../../shared/services";
-import { FakeWorkflow, partnerDefinition, supportRequestBody, testConfig } from "./helpers";
+import { processInboundEmail } from "../../../shared/services/inboundEmail";
+import { FakeWorkflow, partnerDefinition, rawEmail, supportRequestBody, testConfig } from "./helpers";
 
 let container: Container;
 
@@ -33,6 +35,20 @@ describe("the case facts a new case's orchestration starts from", () => {
       expect(given).toEqual(await container.activities.getCaseContext({ caseId, partnerId: "ctx-direct" }));
       expect(given?.slaPolicy?.policyId).toBe(severity === "A" ? "sev-a-fast" : "default");
     }
+  });
+
+  it("an email that opens a case: the same facts GetCaseContext reads back", async () => {
+    const workflow = new FakeWorkflow();
+    const raw = rawEmail({ from: "Ops <ops@fabrikam.example>", to: "support@ctx-direct.example", subject: "VM does not start", date: new Date(), text: "Our virtual machine does not start since this morning." });
+    const blobName = `ctx-direct/${randomBytes(6).toString("hex")}.eml`;
+    await container.inboundBlobs.putInbound(blobName, raw);
+    const { outcome } = await processInboundEmail(container.inboundEmailDeps(workflow), { partnerId: "ctx-direct", blobName, raw });
+    expect(outcome.kind).toBe("new");
+    const caseId = outcome.kind === "new" ? outcome.caseId : "";
+    expect(workflow.started).toContainEqual({ caseId, partnerId: "ctx-direct" });
+    const given = workflow.startedWith.get(caseId);
+    expect(given).toBeDefined();
+    expect(given).toEqual(await container.activities.getCaseContext({ caseId, partnerId: "ctx-direct" }));
   });
 
   it("a reseller's case, and a redelivery of a stored case, hand over nothing: the first step reads", async () => {
