@@ -90,6 +90,9 @@ interface LevelResult {
   fillPerSecond: number;
   idle: { hostCpu: number; azuriteCpu: number; storagePerSecond: number; emptyPollsPerSecond: number; top: string; rss: number };
   burst: { acknowledged: number; ackP50: number; ackMax: number; episodesPerSecond: number; timers: number; lateP50: number; lateP99: number; lateMax: number };
+  /** Up to the end of this level: answers the bench's client waited out and sent again (429 / 503), and warning or error lines of the host. */
+  retried: number;
+  hostProblems: number;
 }
 
 async function main(): Promise<void> {
@@ -97,8 +100,17 @@ async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-bench-volume-"));
   const ports = await allocateFreePorts();
   const proxy = await startStorageProxy({ blob: ports.blob, queue: ports.queue, table: ports.table }, TASK_HUB);
+  // The host's warnings and errors, kept after the run (the data directory is removed).
+  const hostLogPath = path.join(os.tmpdir(), `csp-bench-volume-${Date.now()}.log`);
+  const hostLog = fs.createWriteStream(hostLogPath);
+  let hostProblems = 0;
   const stack = await startStack({
-    dataDir, ports, output: "ignore", log: () => undefined,
+    dataDir, ports, log: () => undefined,
+    output: (line, _stream, name) => {
+      if (name === "azurite" || !/\b(warn|warning|error|failed|fail)\b/i.test(line)) return;
+      hostProblems++;
+      hostLog.write(`${new Date().toISOString()} [${name}] ${line}\n`);
+    },
     env: {
       API_RATE_LIMIT_PER_MINUTE: "1000000",
       AzureWebJobsStorage: azuriteConnectionString(proxy.ports),
@@ -114,7 +126,9 @@ async function main(): Promise<void> {
     if (!base) throw new Error(`no request of ${PARTNER} in the fixtures`);
     const creds = stack.credentials?.partners[PARTNER];
     if (!creds) throw new Error(`no credentials for ${PARTNER}`);
-    const client = new DemoApiClient(stack.urls.app);
+    // Answers waited out and sent again (429, or 503 when a dependency failed for now), as a webhook sender would.
+    let retried = 0;
+    const client = new DemoApiClient(stack.urls.app, fetch, { onWait: () => void retried++ });
     const pids = { host: stack.processes.host.pid, azurite: stack.processes.azurite.pid };
     /** Whether any request of the partner is still `received` (not yet acknowledged). */
     const anyNew = async (): Promise<boolean> => {
@@ -195,6 +209,8 @@ async function main(): Promise<void> {
           lateP99: percentile(history.lateness, 99),
           lateMax: history.lateness[history.lateness.length - 1] ?? Number.NaN,
         },
+        retried,
+        hostProblems,
       });
       // Printed as soon as measured, so a run stopped at a later level keeps this one.
       process.stderr.write(`${rowOf(results[results.length - 1] as LevelResult)}\n`);
@@ -202,6 +218,7 @@ async function main(): Promise<void> {
   } finally {
     await stack.stop();
     await proxy.close();
+    hostLog.end();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 
@@ -217,11 +234,15 @@ async function main(): Promise<void> {
     "Idle storage requests that did work (beyond empty polls and trigger listings), by level:",
     ...results.map((r) => `- ${r.open.toLocaleString("en")} open: ${fmt(r.idle.emptyPollsPerSecond, 2)} empty polls/s; ${r.idle.top}`),
     "",
+    `Answers waited out and sent again by the bench's client (429, or 503 while a dependency failed for now), and the host's warning or error lines, up to the end of each level (the lines: ${hostLogPath}):`,
+    ...results.map((r) => `- ${r.open.toLocaleString("en")} open: ${r.retried} retried; ${r.hostProblems} host warnings/errors`),
+    "",
   ];
   console.log(lines.join("\n"));
 }
 
 main().catch((e: unknown) => {
   console.error(e);
+  console.error("The host's warnings and errors are in the csp-bench-volume-*.log file of the temporary directory.");
   process.exitCode = 1;
 });

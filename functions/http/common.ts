@@ -7,7 +7,8 @@ import type { Container } from "../../shared/container";
 import type { Role } from "../../shared/contracts";
 import type { AuditLog, StoredResponse, SupportRequestWorkflow } from "../../shared/ports";
 import { fingerprintRequest, parseIdempotencyKey, runIdempotent } from "../../shared/services";
-import { idempotencyInFlightProblem, idempotencyMismatchProblem, internalProblem, malformedJsonProblem, problemFromError, unsupportedMediaTypeProblem, validationProblem } from "./problem";
+import { transientDependencyFault } from "../../shared/adapters/faults";
+import { idempotencyInFlightProblem, idempotencyMismatchProblem, internalProblem, malformedJsonProblem, problemFromError, serviceUnavailableProblem, unsupportedMediaTypeProblem, validationProblem } from "./problem";
 
 /**
  * Where a handler gets its dependencies: called on every request, so the composition root is built
@@ -153,10 +154,16 @@ async function recordAudit(request: HttpRequest, context: InvocationContext, sta
   }
 }
 
+/** `Retry-After` of a 503 when the failing dependency named no delay of its own, ms. */
+export const DEPENDENCY_RETRY_AFTER_IN_MS = 5_000;
+
 /**
- * Runs a handler body, mapping service errors to problems (400/404/409) and anything else to a
- * 500 whose cause is logged with the invocation id (never returned to the caller). A request made
- * with an API key (see {@link auditCaller}) is recorded in the audit log with its answer's status.
+ * Runs a handler body, mapping service errors to problems (400/404/409/422), a transient fault of
+ * storage or the Durable extension (timeout, 5xx, throttling, unreachable: shared/adapters/faults.ts
+ * `transientDependencyFault`) to 503 with `Retry-After` (the dependency's own, else
+ * {@link DEPENDENCY_RETRY_AFTER_IN_MS}), and anything else to a 500; the cause of a 503 or 500 is
+ * logged with the invocation id (never returned to the caller). A request made with an API key
+ * (see {@link auditCaller}) is recorded in the audit log with its answer's status.
  */
 export async function handleErrors(request: HttpRequest, context: InvocationContext, body: () => Promise<HttpResponseInit>): Promise<HttpResponseInit> {
   let response: HttpResponseInit;
@@ -164,8 +171,14 @@ export async function handleErrors(request: HttpRequest, context: InvocationCont
     response = await body();
   } catch (e) {
     const mapped = problemFromError(e, pathOf(request));
+    const outage = mapped ? undefined : transientDependencyFault(e);
     if (mapped) response = mapped;
-    else {
+    else if (outage) {
+      // Storage or the Durable extension timed out, failed or throttled: the client retries.
+      context.warn(`${request.method} ${pathOf(request)}: dependency unavailable (${outage.code}):`, e);
+      const what = outage.code === "timeout" ? "A service the request depends on did not answer in time" : outage.code === "throttled" ? "A service the request depends on is throttling" : "A service the request depends on is unavailable";
+      response = serviceUnavailableProblem((outage.retryAfterInMs ?? DEPENDENCY_RETRY_AFTER_IN_MS) / 1000, what, pathOf(request), context.invocationId);
+    } else {
       context.error(`${request.method} ${pathOf(request)} failed:`, e);
       response = internalProblem(pathOf(request), context.invocationId);
     }

@@ -26,6 +26,8 @@ export const ProblemTypes = {
   /** The API key's role lacks a permission (403). */
   forbidden: "/problems/forbidden",
   internal: "/problems/internal-error",
+  /** A dependency (storage, the Durable Task extension) failed transiently (503). */
+  serviceUnavailable: "/problems/service-unavailable",
 } as const;
 
 /**
@@ -131,6 +133,18 @@ export function forbiddenProblem(permission: string, role: string, instance?: st
 /** 429 with `Retry-After` in seconds. */
 export function tooManyRequestsProblem(retryAfterInSeconds: number, instance?: string): HttpResponseInit {
   return problem(429, ProblemTypes.tooManyRequests, "Too many requests.", `Retry after ${retryAfterInSeconds} s.`, { instance, headers: { "Retry-After": String(Math.max(1, Math.ceil(retryAfterInSeconds))) } });
+}
+
+/**
+ * 503 with `Retry-After` (RFC 9110 §15.6.4, §10.2.3), for a transient fault of a dependency
+ * (storage timeout, 5xx or throttling; the Durable extension unreachable): the client retries the
+ * same request. The dependency's own words are logged, not returned.
+ * @param retryAfterInSeconds - at least 1 (rounded up).
+ * @param what - which dependency and how it failed, e.g. `Storage did not answer (timeout)`.
+ */
+export function serviceUnavailableProblem(retryAfterInSeconds: number, what: string, instance?: string, invocationId?: string): HttpResponseInit {
+  const seconds = Math.max(1, Math.ceil(retryAfterInSeconds));
+  return problem(503, ProblemTypes.serviceUnavailable, "Service temporarily unavailable.", `${what}; retry after ${seconds} s.`, { instance, headers: { "Retry-After": String(seconds) }, members: invocationId ? { invocationId } : {} });
 }
 
 /** 500 without internals (the detail is logged, not returned). */

@@ -2,8 +2,10 @@
  * An HTTP client call that waits out rate limiting the way the server asks: a `429 Too Many
  * Requests` (RFC 6585 §4: the request was refused, not processed, so sending it again is safe)
  * is sent again after its `Retry-After` (RFC 9110 §10.2.3: delay-seconds or an HTTP-date), as many
- * times as it takes within a total waiting budget. Used by the demo, the benchmark and the tests'
- * clients of the partner API.
+ * times as it takes within a total waiting budget. A `503 Service Unavailable` (a dependency of the
+ * app failed for now) is waited out the same way when sending the request again is safe: a read, or
+ * a write the server de-duplicates (a signed webhook's `webhook-id`, an `Idempotency-Key`). Used by
+ * the demo, the benchmark and the tests' clients of the partner API.
  */
 
 /** Waiting when a 429 carries no usable `Retry-After`, in ms. */
@@ -48,11 +50,19 @@ export interface RepeatableRequest {
   body?: string;
 }
 
+/** Whether a request may be sent again after a 503: a read, or a write the server de-duplicates by `webhook-id` or `Idempotency-Key`. */
+function safeToRepeat(request: RepeatableRequest): boolean {
+  const method = (request.method ?? "GET").toUpperCase();
+  if (method === "GET" || method === "HEAD") return true;
+  return Object.keys(request.headers ?? {}).some((h) => ["webhook-id", "idempotency-key"].includes(h.toLowerCase()));
+}
+
 /**
  * `fetch` that sends the same request again after each 429's `Retry-After`
- * ({@link DEFAULT_RETRY_AFTER_IN_MS} when it has none), with no limit on attempts but a budget for
- * the total wait.
- * @returns the first answer that is not a 429, or the last 429 once the budget is spent.
+ * ({@link DEFAULT_RETRY_AFTER_IN_MS} when it has none), and after each 503's when the request is
+ * safe to repeat (a read; a write carrying `webhook-id` or `Idempotency-Key`), with no limit on
+ * attempts but a budget for the total wait.
+ * @returns the first answer that is neither, or the last 429 / 503 once the budget is spent.
  * @throws what `fetch` throws (network error, the attempt's timeout).
  */
 export async function fetchHonouringRetryAfter(url: string, request: RepeatableRequest = {}, options: RetryingFetchOptions = {}): Promise<Response> {
@@ -63,7 +73,7 @@ export async function fetchHonouringRetryAfter(url: string, request: RepeatableR
   let waited = 0;
   for (let attempt = 1; ; attempt++) {
     const response = await fetchImpl(url, { method: request.method ?? "GET", headers: request.headers, body: request.body, signal: AbortSignal.timeout(timeout) });
-    if (response.status !== 429) return response;
+    if (response.status !== 429 && !(response.status === 503 && safeToRepeat(request))) return response;
     const delay = parseRetryAfter(response.headers.get("retry-after")) ?? DEFAULT_RETRY_AFTER_IN_MS;
     if (waited + delay > budget) return response;
     await response.arrayBuffer();

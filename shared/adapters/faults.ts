@@ -180,6 +180,29 @@ export function faultOf(error: unknown): Fault {
   return faultFrom(error) ?? storageFault(error) ?? { class: "transient", code: "unexpected", message: messageOf(error) };
 }
 
+/**
+ * The Durable client (durable-functions `DurableClient`, HTTP to the extension): a network failure
+ * by {@link networkFault}; an answer with an unexpected status (the library's "unexpected status
+ * code: N") by {@link httpStatusFault}; else undefined.
+ */
+export function durableClientFault(error: unknown): Fault | undefined {
+  const net = networkFault(error);
+  if (net) return net;
+  const status = /unexpected status code: (\d{3})\b/.exec(messageOf(error))?.[1];
+  return status === undefined ? undefined : httpStatusFault(Number(status), messageOf(error));
+}
+
+/**
+ * The transient fault of a dependency behind an error that reached an HTTP handler: an adapter's
+ * own classification, storage ({@link storageFault}) or the Durable client
+ * ({@link durableClientFault}); undefined for anything else (a bug stays a 500) and for permanent
+ * faults.
+ */
+export function transientDependencyFault(error: unknown): Fault | undefined {
+  const fault = faultFrom(error) ?? storageFault(error) ?? durableClientFault(error);
+  return fault?.class === "transient" && fault.code !== "unexpected" ? fault : undefined;
+}
+
 /** How long {@link persistAfterSideEffect} keeps retrying a write by default (ms). */
 export const AFTER_SIDE_EFFECT_BUDGET_MS = 60_000;
 

@@ -53,14 +53,19 @@ export const ProblemResponses = {
   422: "UnprocessableContent",
   429: "TooManyRequests",
   500: "InternalServerError",
+  503: "ServiceUnavailable",
 } as const;
 /** A status with a reusable problem response. */
 export type ProblemStatus = keyof typeof ProblemResponses;
 
-/** `{ "<status>": { $ref } }` for each listed problem status. */
+/**
+ * `{ "<status>": { $ref } }` for each listed problem status. An operation that lists 500 also gets
+ * 503: every operation that can fail unexpectedly can also meet a storage or Durable outage, which
+ * is answered 503 with `Retry-After` (functions/http/common.ts `handleErrors`).
+ */
 export function problemResponses(...statuses: ProblemStatus[]): Record<string, { $ref: string }> {
   const out: Record<string, { $ref: string }> = {};
-  for (const s of statuses) out[String(s)] = { $ref: `#/components/responses/${ProblemResponses[s]}` };
+  for (const s of statuses.includes(500) && !statuses.includes(503) ? [...statuses, 503 as const] : statuses) out[String(s)] = { $ref: `#/components/responses/${ProblemResponses[s]}` };
   return out;
 }
 
@@ -181,6 +186,11 @@ const problemDescriptions: Record<ProblemStatus, { description: string; headers?
   500: {
     description: "An unexpected error; the cause is logged under the invocation id, never returned.",
     example: { type: "/problems/internal-error", title: "Internal server error.", status: 500, detail: "The request could not be processed; retry later.", invocationId: "3f0d7c52-8a55-4d43-9a37-5b1f1b1b8f0e" },
+  },
+  503: {
+    description: "Storage or the Durable Task extension did not answer in time or refused for now (a transient outage or throttling); nothing was lost that was not acknowledged. Retry after `Retry-After` seconds (the same request: deliveries and `Idempotency-Key`s make a retry safe).",
+    headers: { "Retry-After": headerRef("RetryAfter") },
+    example: { type: "/problems/service-unavailable", title: "Service temporarily unavailable.", status: 503, detail: "Storage did not answer (timeout); retry after 5 s.", invocationId: "3f0d7c52-8a55-4d43-9a37-5b1f1b1b8f0e" },
   },
 };
 

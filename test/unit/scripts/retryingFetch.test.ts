@@ -6,7 +6,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApiError, DemoApiClient } from "../../../scripts/lib/demoRunner";
-import { DEFAULT_RETRY_AFTER_IN_MS, fetchHonouringRetryAfter, parseRetryAfter } from "../../../scripts/lib/retryingFetch";
+import { DEFAULT_RETRY_AFTER_IN_MS, fetchHonouringRetryAfter, parseRetryAfter, type RepeatableRequest } from "../../../scripts/lib/retryingFetch";
 import { FixedWindowRateLimiter } from "../../../shared/services/rateLimiter";
 
 /** A fetch answering from a script of responses (the last one repeats), recording each request. */
@@ -50,6 +50,23 @@ describe("fetchHonouringRetryAfter", () => {
     expect(waits[1]).toBeGreaterThan(1000);
     expect(waits[1]).toBeLessThanOrEqual(3000);
     expect(waits.slice(2)).toEqual([DEFAULT_RETRY_AFTER_IN_MS, 0, 1000]);
+  });
+
+  it("a 503 is waited out for a read or a de-duplicated write (webhook-id, Idempotency-Key), not for another write", async () => {
+    const unavailable = () => new Response(JSON.stringify({ status: 503 }), { status: 503, headers: { "retry-after": "3" } });
+    const safe: RepeatableRequest[] = [{}, { method: "POST", headers: { "webhook-id": "msg_1" }, body: "{}" }, { method: "POST", headers: { "Idempotency-Key": "k" }, body: "{}" }];
+    for (const request of safe) {
+      const { fetch, requests } = scripted([unavailable, ok({ done: true })]);
+      const waits: number[] = [];
+      const response = await fetchHonouringRetryAfter("http://app/x", request, { fetchImpl: fetch, sleep: async (ms) => void waits.push(ms) });
+      expect(response.status).toBe(200);
+      expect(requests).toHaveLength(2);
+      expect(waits).toEqual([3000]);
+    }
+    const { fetch, requests } = scripted([unavailable, ok({ done: true })]);
+    const response = await fetchHonouringRetryAfter("http://app/x", { method: "POST", headers: { "x-api-key": "k" }, body: "{}" }, { fetchImpl: fetch, sleep: async () => undefined });
+    expect(response.status).toBe(503);
+    expect(requests).toHaveLength(1);
   });
 
   it("returns the 429 once the waiting budget would be passed", async () => {
