@@ -577,8 +577,6 @@ export class TableCaseRepository implements CaseRepository {
     const cases = await this.storage.getTable(TableNames.cases);
     const pk = encodeKey(partnerId);
     const key = recentKey(partnerId, caseId);
-    // (A changeset's responses come in the order of its operations, the case row's first; only an
-    // insert's response names its row.)
     // The first attempt starts from the row as this instance last saw it, when it saw it lately; a
     // guess is only ever written under If-Match, and one that decides nothing is read again, so
     // what is returned is always what storage holds.
@@ -613,6 +611,8 @@ export class TableCaseRepository implements CaseRepository {
           ["update", { partitionKey: pk, rowKey: caseRowKey(caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, updatedAt: next.updatedAt, applied: JSON.stringify(applied), ...data }, "Replace", { etag: row.etag }],
           ["upsert", { partitionKey: pk, rowKey: indexRowKey(next.createdAt, next.caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, ...listingColumns(next), ...data }, "Replace"],
         ]);
+        // A changeset's responses come in the order of its operations, the case row's first (only
+        // an insert's response names its row).
         this.#recent.remember(key, written.subResponses[0]?.etag, { value: next, applied });
       } catch (e) {
         this.#recent.forget(key);
