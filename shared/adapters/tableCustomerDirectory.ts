@@ -12,6 +12,19 @@ import { encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorag
 
 const MAX_ETAG_ATTEMPTS = 10;
 
+/**
+ * Whether a domain entry already says what a new entry would (its contact, name, language, tenant
+ * and source; `updatedAt` aside): a contact seen again changes nothing, so nothing is written.
+ */
+export function sameDomainContact(stored: CustomerDirectoryEntry, next: CustomerDirectoryEntry): boolean {
+  return stored.email === next.email && stored.name === next.name && stored.language === next.language && stored.tenantId === next.tenantId && stored.source === next.source && stored.domain === next.domain;
+}
+
+/** A random wait before the next attempt after a conflict, ms: up to 25 ms × 2^attempt, at most 1 s ("full jitter", so racing writers spread out). */
+function conflictBackoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 25 * 2 ** attempt)));
+}
+
 /** {@link CustomerDirectory} over Azure Table Storage. */
 export class TableCustomerDirectory implements CustomerDirectory {
   /** @param storage - table access. */
@@ -46,7 +59,10 @@ export class TableCustomerDirectory implements CustomerDirectory {
 
   /**
    * Upserts the address row and merges the domain row (ETag-guarded), both in one entity-group
-   * transaction (one partition per partner): one read of the domain row and one write.
+   * transaction (one partition per partner): one read of the domain row and one write. A domain row
+   * that already holds the tenant and this contact ({@link sameDomainContact}) is left as it is and
+   * only the address row is written, so a burst of requests from one customer does not contend for
+   * its domain row; a write that lost a race waits a random backoff before it reads again.
    * @throws RestError when storage fails; Error after {@link MAX_ETAG_ATTEMPTS} concurrent changes of the domain row.
    */
   async upsert(partnerId: string, entry: CustomerDirectoryEntry): Promise<void> {
@@ -64,12 +80,18 @@ export class TableCustomerDirectory implements CustomerDirectory {
     for (let attempt = 0; attempt < MAX_ETAG_ATTEMPTS; attempt++) {
       let etag: string | undefined;
       let tenantIds: string[] = [];
+      let stored: CustomerDirectoryEntry | undefined;
       try {
         const e = await table.getEntity<Record<string, unknown>>(pk, rk);
         etag = e.etag;
         tenantIds = JSON.parse(String(e.tenantIds ?? "[]")) as string[];
+        stored = unpackJson<CustomerDirectoryEntry>(e);
       } catch (err) {
         if (statusOf(err) !== 404) throw err;
+      }
+      if (stored && tenantIds.includes(entry.tenantId) && sameDomainContact(stored, value)) {
+        await table.upsertEntity(addressRow, "Replace");
+        return;
       }
       const ids = [...new Set([...tenantIds, entry.tenantId])];
       const domainRow = { partitionKey: pk, rowKey: rk, tenantIds: JSON.stringify(ids), ...packJson(value) };
@@ -78,7 +100,10 @@ export class TableCustomerDirectory implements CustomerDirectory {
         return;
       } catch (err) {
         // 412: the domain row changed since it was read; 409: another write created it first.
-        if (statusOf(err) === 412 || statusOf(err) === 409) continue;
+        if (statusOf(err) === 412 || statusOf(err) === 409) {
+          await conflictBackoff(attempt);
+          continue;
+        }
         throw err;
       }
     }

@@ -48,6 +48,21 @@ export function describeCustomerDirectoryContract(name: string, makeAdapter: Mak
       expect((await directory.listByTenant("p-race", tisza)).filter((e) => e.domain === "tisza.example" && e.email.startsWith("user")).length).toBeGreaterThanOrEqual(4);
     });
 
+    it("one contact written 24 times at once (a burst of requests from one customer): every write is recorded, the domain entry names the contact", async () => {
+      const directory = await makeAdapter(() => new Date());
+      const first = entry("ops@burst.example", tisza, { domain: "burst.example" });
+      await directory.upsert("p-burst", first);
+      const writes = Array.from({ length: 24 }, (_, i) => ({ ...first, updatedAt: new Date(Date.parse(first.updatedAt) + i + 1).toISOString() }));
+      await Promise.all(writes.map((e) => directory.upsert("p-burst", e)));
+      expect((await directory.findByEmail("p-burst", "ops@burst.example"))?.tenantId).toBe(tisza);
+      expect(await directory.findByDomain("p-burst", "burst.example")).toMatchObject({ tenantId: tisza, email: "ops@burst.example" });
+      // New contacts of the domain at once: each address recorded, the domain still one tenant's.
+      const others = Array.from({ length: 12 }, (_, i) => entry(`user${i}@burst.example`, tisza, { domain: "burst.example" }));
+      await Promise.all(others.map((e) => directory.upsert("p-burst", e)));
+      for (const e of others) expect(await directory.findByEmail("p-burst", e.email)).toEqual(e);
+      expect((await directory.findByDomain("p-burst", "burst.example"))?.tenantId).toBe(tisza);
+    });
+
     it("lists a tenant's address entries by address, then its domain entries", async () => {
       const directory = await makeAdapter(() => new Date());
       await directory.upsert("p-dir", entry("it@tisza.example"));

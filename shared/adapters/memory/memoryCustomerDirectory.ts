@@ -6,6 +6,7 @@ import type { CustomerDirectoryEntry } from "../../contracts";
 import { ERASED_EMAIL } from "../../domain/personalData";
 import type { CustomerDirectory } from "../../ports";
 import { copy, keyOf } from "./memoryStore";
+import { sameDomainContact } from "../tableCustomerDirectory";
 
 /**
  * {@link CustomerDirectory} in memory, behaving as TableCustomerDirectory: addresses and domains
@@ -37,7 +38,10 @@ export class MemoryCustomerDirectory implements CustomerDirectory {
     this.#addresses.set(keyOf(partnerId, value.email), value);
     if (!value.domain) return;
     const key = keyOf(partnerId, value.domain);
-    const tenantIds = [...new Set([...(this.#domains.get(key)?.tenantIds ?? []), entry.tenantId])];
+    const current = this.#domains.get(key);
+    // A contact seen again leaves the domain entry as it is (as the Table adapter does).
+    if (current && current.tenantIds.includes(entry.tenantId) && sameDomainContact(current.entry, value)) return;
+    const tenantIds = [...new Set([...(current?.tenantIds ?? []), entry.tenantId])];
     this.#domains.set(key, { entry: copy(value), tenantIds });
   }
 
