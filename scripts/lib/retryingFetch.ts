@@ -61,9 +61,11 @@ function safeToRepeat(request: RepeatableRequest): boolean {
  * `fetch` that sends the same request again after each 429's `Retry-After`
  * ({@link DEFAULT_RETRY_AFTER_IN_MS} when it has none), and after each 503's when the request is
  * safe to repeat (a read; a write carrying `webhook-id` or `Idempotency-Key`), with no limit on
- * attempts but a budget for the total wait.
+ * attempts but a budget for the total wait. An attempt that gets no answer within
+ * `attemptTimeoutInMs` is sent again after {@link DEFAULT_RETRY_AFTER_IN_MS} when it is safe to repeat.
  * @returns the first answer that is neither, or the last 429 / 503 once the budget is spent.
- * @throws what `fetch` throws (network error, the attempt's timeout).
+ * @throws what `fetch` throws (network error; the attempt's timeout for a request not safe to
+ *   repeat, or once the budget is spent).
  */
 export async function fetchHonouringRetryAfter(url: string, request: RepeatableRequest = {}, options: RetryingFetchOptions = {}): Promise<Response> {
   const fetchImpl = options.fetchImpl ?? fetch;
@@ -72,7 +74,17 @@ export async function fetchHonouringRetryAfter(url: string, request: RepeatableR
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let waited = 0;
   for (let attempt = 1; ; attempt++) {
-    const response = await fetchImpl(url, { method: request.method ?? "GET", headers: request.headers, body: request.body, signal: AbortSignal.timeout(timeout) });
+    let response: Response;
+    try {
+      response = await fetchImpl(url, { method: request.method ?? "GET", headers: request.headers, body: request.body, signal: AbortSignal.timeout(timeout) });
+    } catch (e) {
+      // No answer within the attempt's time: sent again when that is safe, as a webhook sender does.
+      if ((e as Error).name !== "TimeoutError" || !safeToRepeat(request) || waited + DEFAULT_RETRY_AFTER_IN_MS > budget) throw e;
+      options.onWait?.(DEFAULT_RETRY_AFTER_IN_MS, attempt);
+      await sleep(DEFAULT_RETRY_AFTER_IN_MS);
+      waited += DEFAULT_RETRY_AFTER_IN_MS;
+      continue;
+    }
     if (response.status !== 429 && !(response.status === 503 && safeToRepeat(request))) return response;
     const delay = parseRetryAfter(response.headers.get("retry-after")) ?? DEFAULT_RETRY_AFTER_IN_MS;
     if (waited + delay > budget) return response;

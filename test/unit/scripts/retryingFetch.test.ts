@@ -69,6 +69,23 @@ describe("fetchHonouringRetryAfter", () => {
     expect(requests).toHaveLength(1);
   });
 
+  it("an attempt without an answer in time is sent again when safe to repeat; otherwise its timeout is thrown", async () => {
+    let calls = 0;
+    const slowThenOk = (async () => {
+      calls++;
+      if (calls === 1) throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
+      return new Response("{}", { status: 202 });
+    }) as unknown as typeof fetch;
+    const waits: number[] = [];
+    const response = await fetchHonouringRetryAfter("http://app/x", { method: "POST", headers: { "webhook-id": "msg_1" }, body: "{}" }, { fetchImpl: slowThenOk, sleep: async (ms) => void waits.push(ms) });
+    expect(response.status).toBe(202);
+    expect(calls).toBe(2);
+    expect(waits).toEqual([DEFAULT_RETRY_AFTER_IN_MS]);
+    calls = 0;
+    await expect(fetchHonouringRetryAfter("http://app/x", { method: "POST", headers: { "x-api-key": "k" }, body: "{}" }, { fetchImpl: slowThenOk, sleep: async () => undefined })).rejects.toMatchObject({ name: "TimeoutError" });
+    expect(calls).toBe(1);
+  });
+
   it("returns the 429 once the waiting budget would be passed", async () => {
     const { fetch, requests } = scripted([tooMany("2")]);
     const waits: number[] = [];
