@@ -6,19 +6,12 @@
  */
 import { odata } from "@azure/data-tables";
 import type { CustomerDirectoryEntry } from "../contracts";
+import { sameDomainContact } from "../domain/customerDirectory";
 import { ERASED_EMAIL } from "../domain/personalData";
 import type { CustomerDirectory } from "../ports";
 import { encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
 
 const MAX_ETAG_ATTEMPTS = 10;
-
-/**
- * Whether a domain entry already says what a new entry would (its contact, name, language, tenant
- * and source; `updatedAt` aside): a contact seen again changes nothing, so nothing is written.
- */
-export function sameDomainContact(stored: CustomerDirectoryEntry, next: CustomerDirectoryEntry): boolean {
-  return stored.email === next.email && stored.name === next.name && stored.language === next.language && stored.tenantId === next.tenantId && stored.source === next.source && stored.domain === next.domain;
-}
 
 /** A random wait before the next attempt after a conflict, ms: up to 25 ms × 2^attempt, at most 1 s ("full jitter", so racing writers spread out). */
 function conflictBackoff(attempt: number): Promise<void> {

@@ -9,5 +9,6 @@ export * from "./slaPolicy";
 export * from "./slaLog";
 export * from "./escalationChain";
 export * from "./personalData";
+export * from "./customerDirectory";
 export { addCalendarDuration, durationToMs, formatInstant, parseDuration, parseInstant } from "./instant";
 export * from "./reports";

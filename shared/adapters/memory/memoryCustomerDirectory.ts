@@ -3,10 +3,10 @@
  * not production: nothing survives the process.
  */
 import type { CustomerDirectoryEntry } from "../../contracts";
+import { sameDomainContact } from "../../domain/customerDirectory";
 import { ERASED_EMAIL } from "../../domain/personalData";
 import type { CustomerDirectory } from "../../ports";
 import { copy, keyOf } from "./memoryStore";
-import { sameDomainContact } from "../tableCustomerDirectory";
 
 /**
  * {@link CustomerDirectory} in memory, behaving as TableCustomerDirectory: addresses and domains
