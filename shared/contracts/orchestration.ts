@@ -112,11 +112,11 @@ export const SupportRequestOrchestrationInputSchema = z.object({
    */
   recovery: z.object({ reason: z.string(), requestedAt: z.iso.datetime(), actor: ActorSchema, previousRuntimeStatus: z.string(), attempt: z.number().int().min(1) }).optional(),
   /**
-   * A new case's facts as the intake stored them a moment before the start (what GetCaseContext
-   * would read: the case, the partner's terms, an empty SLA log). The first generation starts from
-   * them instead of reading the case; absent (a redelivery, an email intake, a reseller's case whose
-   * provider terms the intake did not read, a restart, every later generation): read. Any workflow
-   * revision honours it, so executions started without it replay as before.
+   * A new case's facts as the intake (webhook or email) stored them a moment before the start (what
+   * GetCaseContext would read: the case, the partner's terms, an empty SLA log). The first
+   * generation starts from them instead of reading the case; absent (a redelivery, a reseller's
+   * case whose provider's terms the intake did not read, a restart, every later generation): read.
+   * Any workflow revision honours it, so executions started without it replay as before.
    */
   caseContext: CaseContextSchema.optional(),
 });
