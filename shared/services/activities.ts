@@ -114,6 +114,16 @@ export function createGetCaseContext(deps: GetCaseContextDeps): (input: GetCaseC
 }
 
 /**
+ * The facts a case just created can hand its orchestration at the start (input `caseContext`), so
+ * its first step need not read them back: {@link caseContextOf} with an empty SLA log, or
+ * undefined for an indirect reseller's case, whose provider's entitlements the intake has not read
+ * (its first step, GetCaseContext, reads them).
+ */
+export function newCaseContext(sr: SupportRequest, partner: Partner): CaseContext | undefined {
+  return partner.type === "indirect-reseller" ? undefined : caseContextOf(sr, partner, []);
+}
+
+/**
  * The {@link CaseContext} of a case from what is stored: the case, its partner, the SLA event log
  * (oldest first; event ids dropped) and, for an indirect reseller, its provider. Pure: what
  * GetCaseContext returns after its reads, and what the intake hands a new case's orchestration

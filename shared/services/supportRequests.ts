@@ -25,7 +25,7 @@ import {
 } from "../contracts";
 import type { CaseActionInbox, CaseListItem, CaseRepository, Clock, NotificationLog, PartnerRepository, ProductSupportIncidentLedger, SentNotification, SlaEventLog, SupportRequestWorkflow, WorkflowStatus } from "../ports";
 import { allowedStatusesOf, computeSlaClocks, selectSlaPolicy, type CaseActionRole } from "../domain";
-import { caseContextOf, findProductSupportIncident } from "./activities";
+import { findProductSupportIncident, newCaseContext } from "./activities";
 import { generateCaseId as defaultGenerateCaseId } from "./caseId";
 import { caseStatusUrl } from "./statusLinks";
 import { ConflictError, DeliveryConflictError, NotFoundError, ValidationError, parseInput } from "./errors";
@@ -126,9 +126,8 @@ export async function submitSupportRequest(deps: SupportRequestDeps, partnerId: 
       stored = recorded.caseId;
       created = undefined;
     }
-    // A new case's orchestration starts from the facts just stored (no read back in its first step);
-    // a reseller's case needs its provider's terms too, which its first step reads.
-    const caseContext = created && partner.type !== "indirect-reseller" ? caseContextOf(created, partner, []) : undefined;
+    // A new case's orchestration starts from the facts just stored (no read back in its first step).
+    const caseContext = created ? newCaseContext(created, partner) : undefined;
     await deps.workflow.start(stored, partnerId, { newCase: created !== undefined, ...(caseContext ? { caseContext } : {}) });
     return { caseId: stored, status: "received", statusUrl: caseStatusUrl(deps.publicBaseUrl, partnerId, stored), createdAt, ...(created ? { created } : {}) };
   }

@@ -52,7 +52,7 @@ import type {
   PartnerRepository,
   SupportRequestWorkflow,
 } from "../../ports";
-import { AUTOMATIC_EMAIL_HEADERS, caseContextOf, createNotifyPartner, domainOf, notificationMessageId } from "../activities";
+import { AUTOMATIC_EMAIL_HEADERS, createNotifyPartner, domainOf, newCaseContext, notificationMessageId } from "../activities";
 import { generateCaseId as defaultGenerateCaseId } from "../caseId";
 import { ownSenderDomains, type SenderPolicy } from "../platformSender";
 import { recordCustomerReply } from "../customerReplies";
@@ -397,9 +397,9 @@ async function handleNew(deps: InboundEmailDeps, partner: Partner, input: Proces
     }
     await storeAttachments(deps, partner.id, stored, { ...msg, attachments: customerAttachments(msg.attachments) }, createdAt);
     // A case this call created has no instance yet (none is looked up), and its orchestration starts
-    // from the facts just stored; a reseller's case needs its provider's terms, which its first step reads.
-    const created = stored === caseId;
-    await deps.workflow.start(stored, partner.id, created ? { newCase: true, ...(partner.type === "indirect-reseller" ? {} : { caseContext: caseContextOf(sr, partner, []) }) } : {});
+    // from the facts just stored.
+    const caseContext = stored === caseId ? newCaseContext(sr, partner) : undefined;
+    await deps.workflow.start(stored, partner.id, stored === caseId ? { newCase: true, ...(caseContext ? { caseContext } : {}) } : {});
     return { kind: "new", caseId: stored, needsVerification: storedCase.needsVerification === true, acknowledgementSuppressed: storedCase.acknowledgementSuppressed === true, language: storedCase.inboundEmail?.language ?? language };
   }
 }
