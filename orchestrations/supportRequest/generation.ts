@@ -5,7 +5,7 @@
  * with continueAsNew, and the output once the case is closed.
  */
 import type { OrchestrationContext } from "durable-functions";
-import { CURRENT_WORKFLOW_REVISION, SupportRequestActivities, type SupportRequestCarry, type SupportRequestOrchestrationInput, type SupportRequestOrchestrationOutput, type WorkflowRevision } from "../../shared/contracts";
+import { CURRENT_WORKFLOW_REVISION, SupportRequestActivities, WorkflowRevisions, type SupportRequestCarry, type SupportRequestOrchestrationInput, type SupportRequestOrchestrationOutput, type WorkflowRevision } from "../../shared/contracts";
 import { changeStatus, emailCustomer, record, recordSlaEvents } from "./records";
 import { Signals, isOpen, now, requireActivity, type Orchestration, type Run, type RunBase } from "./run";
 import { applySla, clocksOutOfStep, currentSlaCycles, describePolicy, policyOf, slaSummary } from "./slaClocks";
@@ -19,8 +19,18 @@ import { checkpointOf, jsonCopy } from "./status";
  */
 export function startRun(context: OrchestrationContext, input: SupportRequestOrchestrationInput): RunBase {
   const state: SupportRequestCarry = input.carry ? jsonCopy(input.carry) : { generation: 0, status: "received", entryCount: 0, notificationCounts: {} };
-  const revision: WorkflowRevision = input.revision === undefined || input.revision < 2 ? 1 : CURRENT_WORKFLOW_REVISION;
-  return { context, input, revision, state, tasks: 0, checkpoint: jsonCopy(state) };
+  return { context, input, revision: revisionOf(input), state, tasks: 0, checkpoint: jsonCopy(state) };
+}
+
+/**
+ * The step sequence an execution follows: its input's `revision` when it is one this code knows;
+ * absent (started before revisions existed) or below 2: 1; a revision newer than this code (a
+ * deployment rolled back under a running execution): the current one, the nearest it can follow.
+ */
+export function revisionOf(input: Pick<SupportRequestOrchestrationInput, "revision">): WorkflowRevision {
+  const r = input.revision;
+  if (r === undefined || r < 2) return 1;
+  return (WorkflowRevisions as readonly number[]).includes(r) ? (r as WorkflowRevision) : CURRENT_WORKFLOW_REVISION;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   ActivityNames,
   CURRENT_WORKFLOW_REVISION,
   OrchestratorNames,
+  WorkflowRevisions,
   type CaseContext,
   type ConsumeProductSupportIncidentInput,
   type EscalationRecord,
@@ -17,6 +18,7 @@ import {
   type TakeCaseActionsInput,
 } from "../../../shared/contracts";
 import { HISTORY_TASK_BUDGET, MAX_WAKE_TIMER_MS, supportRequestOrchestrator } from "../../../orchestrations/supportRequest";
+import { revisionOf } from "../../../orchestrations/supportRequest/generation";
 import { ActionType, flattenActions } from "@csp-support/local-host/testing";
 import { CaseSimulator, customerActor } from "./caseSimulator";
 import { createdAt, standardCase as caseContext, standardPolicy as policy } from "./caseFixtures";
@@ -590,8 +592,26 @@ describe("supportRequestOrchestrator: workflow revisions", () => {
     sim.append({ type: "update", message: "Recorded before the workflow started." });
     await sim.settle();
     const s = sim;
-    expect(s.calls().map((c) => c.name)).toEqual([ActivityNames.getCaseContext, ActivityNames.recordTransition, ActivityNames.sendStatusEmail, ActivityNames.takeCaseActions, ActivityNames.recordTransition, ActivityNames.sendStatusEmail]);
+    // The read before the first wait finds the update; the signal that was raised for it then
+    // ends the first wait and reads the inbox once more (empty after the cursor).
+    expect(s.calls().map((c) => c.name)).toEqual([ActivityNames.getCaseContext, ActivityNames.recordTransition, ActivityNames.sendStatusEmail, ActivityNames.takeCaseActions, ActivityNames.recordTransition, ActivityNames.sendStatusEmail, ActivityNames.takeCaseActions]);
     expect(s.emails().map((e) => e.notificationKey)).toEqual(["received", "update"]);
+  });
+
+  it("revision 2 keeps its own step sequence under newer code: its first generation reads the inbox before the first wait even when nothing was signalled", async () => {
+    // A revision-2 execution in flight when newer code is deployed replays its history: the read
+    // before the first wait must still be scheduled, or the replay fails as non-deterministic.
+    const ctx = caseContext();
+    const s = await new CaseSimulator(ctx, "2026-03-02T08:00:05.000Z", { caseId: ctx.caseId, partnerId: ctx.partnerId, revision: 2 }).start();
+    expect(s.calls().map((c) => c.name)).toEqual([ActivityNames.getCaseContext, ActivityNames.recordTransition, ActivityNames.sendStatusEmail, ActivityNames.takeCaseActions]);
+    expect(s.customStatus).toMatchObject({ status: "in-diagnosis", waitingFor: "diagnosis" });
+  });
+
+  it("the step sequence of an input: its known revision, 1 without one, the current one for a revision newer than the code", () => {
+    expect(revisionOf({})).toBe(1);
+    expect(revisionOf({ revision: 1 })).toBe(1);
+    for (const r of WorkflowRevisions) expect(revisionOf({ revision: r })).toBe(r);
+    expect(revisionOf({ revision: Math.max(...WorkflowRevisions) + 1 })).toBe(CURRENT_WORKFLOW_REVISION);
   });
 
   it("revision 3: an action signalled before the new case's first wait is processed at that wait", async () => {
