@@ -1,11 +1,12 @@
 /**
  * The inbox and the waits between wakes: draining the durable case-action inbox after the cursor
- * (page by page, within the generation's task budget), the next instant the orchestration wakes up
+ * (page by page, within the generation's task budget) or taking the records the signals carried,
+ * the next instant the orchestration wakes up
  * for by itself, the custom status published at every wait, and the race of the
  * `CaseActionsAvailable` signal with ONE durable timer.
  */
 import type { Task, TimerTask } from "durable-functions";
-import { SupportRequestActivities, type TakeCaseActionsInput } from "../../shared/contracts";
+import { SupportRequestActivities, actionSeqNumber, type TakeCaseActionsInput } from "../../shared/contracts";
 import { processAction } from "./caseActions";
 import { chainPlan } from "./escalation";
 import { outboxWakeAt } from "./outbox";
@@ -31,6 +32,35 @@ export function* drainInbox(run: Run): Orchestration<boolean> {
     }
     if (actions.length < TAKE_ACTIONS_PAGE) return true;
   }
+}
+
+/**
+ * After a wake by signals (revision 4): processes the inbox records the signals carried, in `seq`
+ * order, as long as each is the next after the cursor, with no inbox read. Records at or before the
+ * cursor were processed already (a duplicate delivery, a signal a stale wait kept) and are passed
+ * over. A signal without a record, or a record past a gap (an action whose signal is still on its
+ * way, or was lost), reads the inbox after the cursor ({@link drainInbox}), so no action is
+ * skipped and none is processed twice.
+ * @returns false when it stopped because of the budget (actions may be left for the next generation).
+ */
+export function* takeSignalledActions(run: Run): Orchestration<boolean> {
+  const { records, withoutRecord } = run.signals.take();
+  const numbered = records.map((record) => ({ record, n: actionSeqNumber(record.seq) }));
+  let readInbox = withoutRecord || numbered.some((r) => r.n === undefined);
+  numbered.sort((a, b) => (a.n ?? 0) - (b.n ?? 0));
+  for (const { record, n } of numbered) {
+    if (n === undefined) continue;
+    const cursor = run.state.cursor === undefined ? 0 : actionSeqNumber(run.state.cursor);
+    if (cursor === undefined || n > cursor + 1) {
+      readInbox = true;
+      break;
+    }
+    if (n <= cursor) continue;
+    yield* processAction(run, record);
+    run.state.cursor = record.seq;
+    if (run.tasks > HISTORY_TASK_BUDGET) return false;
+  }
+  return readInbox ? yield* drainInbox(run) : true;
 }
 
 /** The earliest of: the next SLA warning or breach, the next chain level, the deferred Microsoft escalation, the auto-close, the next email retry. */

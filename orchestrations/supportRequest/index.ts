@@ -4,13 +4,16 @@
  * `context.df.currentUtcDateTime`, ids from counters, rules from shared/domain.
  *
  * Inputs from outside arrive through the durable case-action inbox (shared/contracts/caseActions.ts):
- * the partner API appends an action, then raises {@link EventNames.actionsAvailable} without a
- * payload. A signal only wakes the orchestration up; after a wake by a signal (revision 1: after
- * every wake) it drains the inbox with TakeCaseActions (after its cursor) and processes the actions
- * in `seq` order. So a signal the
+ * the partner API appends an action, then raises {@link EventNames.actionsAvailable} with the
+ * appended record as its payload (null when too large, or from an older sender). After a wake by a
+ * signal (revision 1: after every wake) it drains the inbox with TakeCaseActions (after its cursor)
+ * and processes the actions in `seq` order; from revision 4 it first takes the records the signals
+ * carried that follow its cursor without a gap, and reads the inbox only when a signal carried none
+ * or a record is past a gap. So a signal the
  * library hands to a stale wait (durable-functions 3.5 completes the newest open wait of a name,
  * even one that lost an earlier race) or one that continueAsNew discards loses nothing: a stale wait
- * that completed is seen and causes one more drain, and every generation starts with a drain.
+ * that completed is seen and causes one more drain (or its record is passed over as processed),
+ * and every generation starts with a drain.
  *
  * One generation: GetCaseContext (policy, SLA log from storage, escalation chain, provider) → on the
  * first generation: `opened` (clocks activated), received → in-diagnosis, acknowledgement email →
@@ -38,7 +41,7 @@
 import type { OrchestrationContext } from "durable-functions";
 import { SupportRequestActivities, faultMessage, type RecordTransitionInput, type SupportRequestOrchestrationInput, type SupportRequestOrchestrationOutput } from "../../shared/contracts";
 import { continueAsNextGeneration, createRun, output, startGeneration, startRun } from "./generation";
-import { drainInbox, waitForWake } from "./inbox";
+import { drainInbox, takeSignalledActions, waitForWake } from "./inbox";
 import { reopenClosed } from "./lifecycleActions";
 import { flushOutbox, outboxPending } from "./outbox";
 import { recordSlaEvents } from "./records";
@@ -63,8 +66,8 @@ export { MAX_WAKE_TIMER_MS } from "./inbox";
  * `notificationKey` per message, through the outbox), ConsumeProductSupportIncident,
  * FileMicrosoftServiceRequest (defined once in `SupportRequestActivities`, shared/contracts/activities.ts);
  * each answers with an ActivityResult and its transient faults are retried per the activity's own
- * failure policy with durable timers. Event: `CaseActionsAvailable` (no payload; actions
- * come from the inbox). Custom status ({@link SupportRequestCustomStatus}) at every wait, with the
+ * failure policy with durable timers. Event: `CaseActionsAvailable` (payload: the appended
+ * inbox record, or null; the inbox stays the record the workflow goes by). Custom status ({@link SupportRequestCustomStatus}) at every wait, with the
  * checkpoint a restart continues from. A generation hands over with continueAsNew after more than
  * {@link HISTORY_TASK_BUDGET} tasks.
  * @returns {@link SupportRequestOrchestrationOutput} once the case is closed and its emails are out.
@@ -96,10 +99,11 @@ function* runGeneration(run: Run, first: boolean): Orchestration<SupportRequestO
   const fresh = first && run.revision >= 3 && run.input.recovery === undefined && run.caseContext.status === "received";
   if (!isClosed(run)) yield* startGeneration(run, first);
   // Every other generation starts with a drain (a signal continueAsNew discarded loses nothing);
-  // from revision 2 a wake by the timer alone reads no inbox: only a received signal means new actions.
-  let drainNeeded = !fresh;
+  // from revision 2 a wake by the timer alone reads no inbox: only a received signal means new
+  // actions; from revision 4 the records the signals carried are taken first.
+  let inbox: "drain" | "signalled" | "none" = fresh ? "none" : "drain";
   while (!isClosed(run) || outboxPending(run)) {
-    const drained = drainNeeded ? yield* drainInbox(run) : true;
+    const drained = inbox === "drain" ? yield* drainInbox(run) : inbox === "signalled" ? yield* takeSignalledActions(run) : true;
     if (drained) {
       yield* catchUp(run, now(run));
       yield* handleSlaAlerts(run);
@@ -113,7 +117,7 @@ function* runGeneration(run: Run, first: boolean): Orchestration<SupportRequestO
       return undefined;
     }
     yield* waitForWake(run);
-    drainNeeded = run.revision < 2 || run.signals.pending;
+    inbox = run.revision < 2 ? "drain" : !run.signals.pending ? "none" : run.revision < 4 ? "drain" : "signalled";
   }
   run.wake = undefined;
   markCheckpoint(run);

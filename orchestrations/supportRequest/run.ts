@@ -7,6 +7,7 @@
 import type { OrchestrationContext, Task } from "durable-functions";
 import {
   EventNames,
+  StoredCaseActionRecordSchema,
   faultMessage,
   retryDelayInMs,
   shouldRetry,
@@ -18,6 +19,7 @@ import {
   type SlaEvent,
   type SupportRequestCarry,
   type SupportRequestCustomStatus,
+  type StoredCaseActionRecord,
   type SupportRequestOrchestrationInput,
   type WorkflowRevision,
 } from "../../shared/contracts";
@@ -53,7 +55,8 @@ export type EscalatingParty = "partner" | "indirect-provider";
 /**
  * The `CaseActionsAvailable` waits this generation has yielded and not yet seen complete. A wait
  * that lost a race stays open, and the library may complete it with a later signal; such a signal
- * still means "look at the inbox again" (its action was appended before it was raised).
+ * still means "look at the inbox again" (its action was appended before it was raised), and what
+ * it carried is still taken ({@link Signals.take}).
  */
 export class Signals {
   private open: Task[] = [];
@@ -75,6 +78,24 @@ export class Signals {
   /** Marks every signal received so far as covered: a drain that starts now reads their actions. */
   consume(): void {
     this.open = this.open.filter((w) => !w.isCompleted);
+  }
+
+  /**
+   * Takes every signal received so far (as {@link consume}) with what they carried: the inbox
+   * records of those that carried one (revision 4: `actionSignalOf`, shared/contracts), and whether
+   * any carried none (an older sender, a record too large to carry, a payload that does not parse).
+   */
+  take(): { records: StoredCaseActionRecord[]; withoutRecord: boolean } {
+    const received = this.open.filter((w) => w.isCompleted);
+    this.consume();
+    const records: StoredCaseActionRecord[] = [];
+    let withoutRecord = false;
+    for (const w of received) {
+      const parsed = StoredCaseActionRecordSchema.safeParse(w.result);
+      if (parsed.success) records.push(parsed.data);
+      else withoutRecord = true;
+    }
+    return { records, withoutRecord };
   }
 }
 

@@ -12,22 +12,16 @@
  * Entity group transactions: https://learn.microsoft.com/rest/api/storageservices/performing-entity-group-transactions
  */
 import { odata } from "@azure/data-tables";
-import type { Actor, CaseAction, CaseActionRecord } from "../contracts";
+import { formatActionSeq, type Actor, type CaseAction, type CaseActionRecord } from "../contracts";
 import type { CaseActionInbox } from "../ports";
 import { deleteWhere, encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
 
 const COUNTER_ROW = "counter";
-const SEQ_DIGITS = 12;
 const MAX_ATTEMPTS = 20;
 
 /** PartitionKey of a case's inbox. */
 export function caseActionPartition(partnerId: string, caseId: string): string {
   return `${encodeKey(partnerId)}_${encodeKey(caseId)}`;
-}
-
-/** The `seq` string of the n-th action (1-based): 12 zero-padded digits, so string order = numeric order. */
-export function formatActionSeq(n: number): string {
-  return String(n).padStart(SEQ_DIGITS, "0");
 }
 
 /** {@link CaseActionInbox} over Azure Table Storage. */

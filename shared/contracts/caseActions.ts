@@ -2,11 +2,15 @@
  * Case actions: everything that happens to a case from outside its orchestration (the partner's
  * diagnosis, update, resolution; the customer's reply; the indirect provider's resolution or
  * escalation). Each action is appended to a durable per-case inbox in Table Storage BEFORE the
- * orchestration is signalled, and the orchestration reads the inbox in order through an activity.
- * So no action is lost when a signal is (continueAsNew discards unprocessed events; the library
- * hands events to stale waits), and actions keep their arrival order across kinds.
+ * orchestration is signalled, and the inbox is the record the orchestration goes by: a signal
+ * carries the record it announces ({@link actionSignalOf}) so the next action in order needs no
+ * inbox read, and anything else (a signal without a record, a gap in `seq`, a new generation) makes
+ * the orchestration read the inbox in order through an activity. So no action is lost when a
+ * signal is (continueAsNew discards unprocessed events; the library hands events to stale waits),
+ * and actions keep their arrival order across kinds.
  */
 import { z } from "zod";
+import type { CaseActionRecord } from "./activities";
 import { Categories, DiagnosisOutcomes, ProductIds, Severities } from "./supportRequest";
 
 /** Who performed an action. */
@@ -48,3 +52,39 @@ export const CaseActionSchema = z.discriminatedUnion("type", [
 ]);
 /** A case action. */
 export type CaseAction = z.infer<typeof CaseActionSchema>;
+
+/** Decimal digits of an inbox `seq` (zero-padded, so string order is numeric order). */
+export const ACTION_SEQ_DIGITS = 12;
+
+/**
+ * The `seq` of the n-th action appended to a case's inbox (1-based): n as {@link ACTION_SEQ_DIGITS}
+ * zero-padded decimal digits (`000000000001`, …). Every `CaseActionInbox` hands them out gapless
+ * from 1 in commit order, so the action after `seq` n is n + 1 and nothing else.
+ */
+export function formatActionSeq(n: number): string {
+  return String(n).padStart(ACTION_SEQ_DIGITS, "0");
+}
+
+/** The number of an inbox `seq` (`000000000007` → 7), or undefined when the text is not one (1–15 decimal digits). */
+export function actionSeqNumber(seq: string): number | undefined {
+  return /^[0-9]{1,15}$/.test(seq) ? Number(seq) : undefined;
+}
+
+/**
+ * Largest record a `CaseActionsAvailable` signal carries: 16 KiB of UTF-8 JSON. An event's payload
+ * travels in a queue message and is stored in the orchestration's history (Azure Storage queue
+ * messages hold 64 KiB, and the Durable Task Azure Storage provider moves larger payloads to blobs:
+ * https://learn.microsoft.com/azure/azure-functions/durable/durable-functions-azure-storage-provider);
+ * a larger record is announced without it and read from the inbox.
+ */
+export const MAX_SIGNALLED_RECORD_BYTES = 16 * 1024;
+
+/**
+ * The payload of the `CaseActionsAvailable` signal raised after appending `record`: the record
+ * itself (the orchestration processes it without reading the inbox when it is the next one after
+ * its cursor), or null when its JSON is over {@link MAX_SIGNALLED_RECORD_BYTES} (the orchestration
+ * then reads the inbox). A signal is only ever raised after its record was stored.
+ */
+export function actionSignalOf(record: CaseActionRecord): CaseActionRecord | null {
+  return new TextEncoder().encode(JSON.stringify(record)).length <= MAX_SIGNALLED_RECORD_BYTES ? record : null;
+}

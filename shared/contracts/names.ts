@@ -27,7 +27,11 @@ export const ActivityNames = {
 
 /** External event names raised on a support-request orchestration. */
 export const EventNames = {
-  /** New actions are in the case's inbox (no payload needed: the orchestration reads the inbox). */
+  /**
+   * New actions are in the case's inbox. Payload: the appended record (`actionSignalOf` in
+   * caseActions.ts), or null; the orchestration reads the inbox whenever the payload is not the
+   * next record after its cursor.
+   */
   actionsAvailable: "CaseActionsAvailable",
 } as const;
 

@@ -90,12 +90,15 @@ export type SupportRequestCheckpoint = z.infer<typeof SupportRequestCheckpointSc
  *   two); a wake by the timer with no signal received reads no inbox.
  * - 3: as 2, and the first generation of a new case (status `received`, no carry, not a recovery)
  *   reads no inbox before its first wait: an action recorded meanwhile signals the workflow.
+ * - 4: as 3, and a signal that carries its inbox record (`actionSignalOf`, caseActions.ts) which is
+ *   the next after the cursor is processed without TakeCaseActions; a signal without a usable
+ *   record, or one past a gap, reads the inbox as before.
  */
-export const WorkflowRevisions = [1, 2, 3] as const;
+export const WorkflowRevisions = [1, 2, 3, 4] as const;
 /** A workflow revision. */
 export type WorkflowRevision = (typeof WorkflowRevisions)[number];
 /** The revision new executions run. */
-export const CURRENT_WORKFLOW_REVISION: WorkflowRevision = 3;
+export const CURRENT_WORKFLOW_REVISION: WorkflowRevision = 4;
 
 /** Input of the support-request orchestration. */
 export const SupportRequestOrchestrationInputSchema = z.object({

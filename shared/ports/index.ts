@@ -620,8 +620,9 @@ export interface CustomerDirectory {
  */
 export interface CaseActionInbox {
   /**
-   * Appends an action; its `seq` sorts after every action appended before it to the same case
-   * (no gaps a cursor could skip).
+   * Appends an action; its `seq` is the next of the case, gapless from 1 in commit order
+   * (shared/contracts `formatActionSeq`): the n-th action appended is `formatActionSeq(n)`, so a
+   * reader that processed n knows n + 1 comes next and a cursor never skips one.
    * @throws Error when storage fails.
    */
   append(partnerId: string, caseId: string, action: CaseAction, actor: Actor): Promise<CaseActionRecord>;

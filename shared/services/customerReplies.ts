@@ -5,7 +5,7 @@
  * customer's response: a case awaiting the customer goes back to the partner and its paused clock
  * resumes (orchestrations/supportRequest/caseActions.ts).
  */
-import { EventNames, type TimelineEntry } from "../contracts";
+import { EventNames, actionSignalOf, type TimelineEntry } from "../contracts";
 import type { CaseActionInbox, CaseRepository, SupportRequestWorkflow } from "../ports";
 
 /** What {@link recordCustomerReply} needs. */
@@ -44,6 +44,7 @@ export async function recordCustomerReply(deps: CustomerReplyDeps, partnerId: st
   await deps.cases.appendTimeline(partnerId, caseId, entry);
   const earlier = await deps.inbox.listAfter(partnerId, caseId, undefined, 500);
   const already = earlier.some((r) => r.action.type === "customer-reply" && r.action.messageId === reply.messageId);
-  if (!already) await deps.inbox.append(partnerId, caseId, { type: "customer-reply", excerpt: reply.excerpt, messageId: reply.messageId }, { kind: "customer", email: reply.from });
-  await deps.workflow.raiseEvent(caseId, EventNames.actionsAvailable, null);
+  const record = already ? undefined : await deps.inbox.append(partnerId, caseId, { type: "customer-reply", excerpt: reply.excerpt, messageId: reply.messageId }, { kind: "customer", email: reply.from });
+  // A retry that found its action appended signals without it: the workflow reads the inbox.
+  await deps.workflow.raiseEvent(caseId, EventNames.actionsAvailable, record ? actionSignalOf(record) : null);
 }

@@ -10,6 +10,7 @@ import {
   DiagnosisRequestSchema,
   EscalationBodySchema,
   EventNames,
+  actionSignalOf,
   ResolutionRequestSchema,
   type Actor,
   type CaseAction,
@@ -287,8 +288,9 @@ type Deps = CaseActionDeps;
 
 /**
  * Records a case action: checks access and the case status, appends the action to the case's
- * inbox (so it survives any signal), then raises `CaseActionsAvailable` (no payload) on the
- * workflow, which reads the inbox in order. When the workflow of the case stopped (failed,
+ * inbox (so it survives any signal), then raises `CaseActionsAvailable` on the workflow with the
+ * appended record (`actionSignalOf`: the workflow takes the next record in order from the signal
+ * and reads the inbox for anything else). When the workflow of the case stopped (failed,
  * terminated, never started), it is restarted from its checkpoint instead (./workflowRecovery.ts)
  * and drains the inbox with this action: the answer's `event` is then `restarted`.
  * @param authority - how the action was authorised ({@link CaseActionAuthority}): a key's guard, or
@@ -330,7 +332,7 @@ export async function recordCaseAction(deps: Deps, partnerId: string, caseId: st
   // A status read above as running or pending is not read again; any other (a restart that did
   // not happen because another one won, a continue-as-new in passing) is.
   const running = !stopped && (status.runtimeStatus === "Running" || status.runtimeStatus === "Pending");
-  const raised = await deps.workflow.raiseEvent(caseId, EventNames.actionsAvailable, null, running ? { status } : {});
+  const raised = await deps.workflow.raiseEvent(caseId, EventNames.actionsAvailable, actionSignalOf(record), running ? { status } : {});
   if (!raised) throw new ConflictError(`The workflow of ${caseId} is not running, so the ${what} cannot be processed`, sr.status);
   return { caseId, action: action.type, seq: record.seq, event: EventNames.actionsAvailable, recordedAt: record.recordedAt, statusUrl: caseStatusUrl(deps.publicBaseUrl, partnerId, caseId) };
 }

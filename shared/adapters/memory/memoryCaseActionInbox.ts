@@ -2,9 +2,8 @@
  * The per-case action inbox in memory. For unit tests of logic and local experiments, not
  * production: nothing survives the process.
  */
-import type { Actor, CaseAction, CaseActionRecord } from "../../contracts";
+import { formatActionSeq, type Actor, type CaseAction, type CaseActionRecord } from "../../contracts";
 import type { CaseActionInbox } from "../../ports";
-import { formatActionSeq } from "../tableCaseActionInbox";
 import { copy, keyOf } from "./memoryStore";
 
 /**

@@ -3,7 +3,7 @@
  * … and can be corrected by the partner through the API").
  */
 import { randomBytes } from "node:crypto";
-import { EventNames, ReclassifyRequestSchema, isTerminalRuntimeStatus, type CaseAction, type SupportRequest } from "../../contracts";
+import { EventNames, ReclassifyRequestSchema, actionSignalOf, isTerminalRuntimeStatus, type CaseAction, type SupportRequest } from "../../contracts";
 import type { CaseActionInbox, CaseRepository, Clock, SupportRequestWorkflow } from "../../ports";
 import { ConflictError, NotFoundError, parseInput } from "../errors";
 
@@ -52,9 +52,9 @@ export async function reclassifySupportRequest(deps: ReclassifyDeps, partnerId: 
     const status = await deps.workflow.getStatus(caseId);
     if (status && !isTerminalRuntimeStatus(status.runtimeStatus)) {
       const action: CaseAction = { type: "reclassify", ...(keys.includes("product") ? { product: to.product } : {}), ...(keys.includes("category") ? { category: to.category } : {}), ...(keys.includes("severity") ? { severity: to.severity } : {}) };
-      await deps.inbox.append(partnerId, caseId, action, { kind: "partner", partnerId });
+      const record = await deps.inbox.append(partnerId, caseId, action, { kind: "partner", partnerId });
       // false: the orchestration finished meanwhile; the case change stands, nothing re-times.
-      await deps.workflow.raiseEvent(caseId, EventNames.actionsAvailable, null);
+      await deps.workflow.raiseEvent(caseId, EventNames.actionsAvailable, actionSignalOf(record));
     }
   }
   return updated;

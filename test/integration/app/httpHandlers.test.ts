@@ -204,10 +204,11 @@ describe("partner API", () => {
     expect(ok.status).toBe(202);
     expect(ok.headers.get("location")).toBe(`${BASE}/api/partners/alpha-http/support-requests/${caseId}`);
     expect(ok.body).toMatchObject({ caseId, action: "diagnosis", event: "CaseActionsAvailable", seq: "000000000001", recordedAt: expect.any(String) });
-    const raised = workflow.events.find((e) => e.caseId === caseId);
-    expect(raised).toMatchObject({ eventName: "CaseActionsAvailable", payload: null });
     const inbox = await container.inbox.listAfter("alpha-http", caseId);
     expect(inbox).toEqual([{ seq: "000000000001", action: { type: "diagnosis", outcome: "awaiting-customer", notes: "Need the invoice number" }, actor: { kind: "partner", partnerId: "alpha-http" }, recordedAt: ok.body.recordedAt }]);
+    // The signal carries the stored record, so the workflow need not read the inbox for it.
+    const raised = workflow.events.find((e) => e.caseId === caseId);
+    expect(raised).toEqual({ caseId, eventName: "CaseActionsAvailable", payload: inbox[0] });
 
     const bad = await post("diagnosis", caseId, { outcome: "maybe", notes: "" });
     expect(bad.status).toBe(400);

@@ -148,12 +148,10 @@ describe("indirect provider visibility (OWASP API1)", () => {
     expect(escalation.headers.get("location")).toBe(`${BASE}/api/partners/prov-p/support-requests/${resellerEscalated}`);
     const resolution = await post("resolution", "prov-p", resellerEscalated, { summary: "Patched the instance" }, keys.provider!.apiKey);
     expect(resolution.status).toBe(202);
-    expect(workflow.events.slice(before)).toEqual([
-      { caseId: resellerEscalated, eventName: EventNames.actionsAvailable, payload: null },
-      { caseId: resellerEscalated, eventName: EventNames.actionsAvailable, payload: null },
-    ]);
-    // Stored in the case's own inbox (the reseller's scope) with the provider as actor.
+    // Stored in the case's own inbox (the reseller's scope) with the provider as actor; each
+    // signal carries the record stored.
     const inbox = await container.inbox.listAfter("resel-p", resellerEscalated);
+    expect(workflow.events.slice(before)).toEqual(inbox.map((r) => ({ caseId: resellerEscalated, eventName: EventNames.actionsAvailable, payload: r })));
     expect(inbox.map((r) => [r.action.type, r.actor])).toEqual([
       ["escalate", { kind: "indirect-provider", partnerId: "prov-p" }],
       ["resolution", { kind: "indirect-provider", partnerId: "prov-p" }],
@@ -187,7 +185,7 @@ describe("partner actions through the inbox", () => {
     caseId = await newCase("third-p", { title: "Inbox case" });
   });
 
-  it("diagnosis, updates and escalation append an action, then raise CaseActionsAvailable without payload", async () => {
+  it("diagnosis, updates and escalation append an action, then raise CaseActionsAvailable carrying the stored record", async () => {
     const key = keys.third!.apiKey;
     const before = workflow.events.length;
     const d = await post("diagnosis", "third-p", caseId, { outcome: "awaiting-customer", notes: "Need the invoice number" }, key);
@@ -197,12 +195,9 @@ describe("partner actions through the inbox", () => {
     const e = await post("escalation", "third-p", caseId, { reason: "Customer asked for Microsoft" }, key);
     expect(e.status).toBe(202);
     expect([d.body.seq, u.body.seq, e.body.seq]).toEqual(["000000000001", "000000000002", "000000000003"]);
-    expect(workflow.events.slice(before).map((x) => [x.eventName, x.payload])).toEqual([
-      [EventNames.actionsAvailable, null],
-      [EventNames.actionsAvailable, null],
-      [EventNames.actionsAvailable, null],
-    ]);
     const inbox = await container.inbox.listAfter("third-p", caseId);
+    // Each signal carries exactly the record the inbox holds, raised after it was stored.
+    expect(workflow.events.slice(before).map((x) => [x.eventName, x.payload])).toEqual(inbox.map((r) => [EventNames.actionsAvailable, r]));
     expect(inbox.map((r) => r.action)).toEqual([
       { type: "diagnosis", outcome: "awaiting-customer", notes: "Need the invoice number" },
       { type: "update", message: "We are looking into the invoice" },

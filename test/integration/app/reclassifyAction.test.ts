@@ -111,7 +111,7 @@ describe("PATCH …/support-requests/{caseId} signals the running workflow", () 
     // Only what changed (the product was already azure); the partner is the actor.
     expect(actions[0]).toMatchObject({ seq: "000000000001", action: { type: "reclassify", severity: "A" }, actor: { kind: "partner", partnerId: PARTNER } });
     expect(actions[0]?.action).toEqual({ type: "reclassify", severity: "A" });
-    expect(signalsOf(caseId)).toEqual([{ caseId, eventName: EventNames.actionsAvailable, payload: null }]);
+    expect(signalsOf(caseId)).toEqual([{ caseId, eventName: EventNames.actionsAvailable, payload: actions[0] }]);
     // When the signal was raised, the case was changed and the action stored.
     expect(workflow.seenAtSignal.at(-1)).toMatchObject({ severity: "A", actions: [{ action: { type: "reclassify", severity: "A" } }] });
     // What the orchestration reads next: the policy of the new facts.

@@ -2,11 +2,12 @@
  * The real support-request orchestrator on the local Durable engine (Azurite), with fake activities
  * and an in-memory case-action inbox (test/fixtures/durable-app/supportRequestApp.ts): actions
  * appended and signalled back to back, while RecordCaseTransition is in flight, are processed once
- * each in inbox order.
+ * each in inbox order; signals that carry their records (revision 4) are processed from the signal,
+ * and one that arrives late or twice reads the inbox or is passed over.
  */
 import { activityCalls, appendAction, caseContexts, recordedTransitions } from "../../fixtures/durable-app/supportRequestApp";
 import type { DurableEngine } from "@csp-support/local-host/durable";
-import { ActivityNames, CURRENT_WORKFLOW_REVISION, EventNames, OrchestratorNames, type CaseAction, type CaseContext, type SupportRequestCustomStatus } from "../../../shared/contracts";
+import { ActivityNames, CURRENT_WORKFLOW_REVISION, EventNames, OrchestratorNames, actionSignalOf, formatActionSeq, type CaseAction, type CaseActionRecord, type CaseContext, type SupportRequestCustomStatus } from "../../../shared/contracts";
 import { finish, newEngine, waitUntil } from "./helpers";
 
 let engine: DurableEngine;
@@ -48,14 +49,21 @@ async function waitingFor(id: string, what: SupportRequestCustomStatus["waitingF
   }, 15000, `${id} waiting for ${what}`);
 }
 
-/** What the partner API does: append to the inbox, then signal. */
+/** What a sender before workflow revision 4 did: append to the inbox, then signal without the record. */
 async function act(id: string, action: CaseAction): Promise<void> {
   appendAction(id, action);
   await engine.raiseEvent(id, EventNames.actionsAvailable, null);
 }
 
-/** The step sequences: an execution started before workflow revisions existed (none in its input), revision 2, and the current one. */
-const revisions = [{ name: "started before revisions (1)", revision: undefined }, { name: "2", revision: 2 }, { name: `current (${CURRENT_WORKFLOW_REVISION})`, revision: CURRENT_WORKFLOW_REVISION }];
+/** What the partner API does: append to the inbox, then signal with the stored record. */
+async function actWithRecord(id: string, action: CaseAction): Promise<CaseActionRecord> {
+  const record = appendAction(id, action);
+  await engine.raiseEvent(id, EventNames.actionsAvailable, actionSignalOf(record));
+  return record;
+}
+
+/** The step sequences: an execution started before workflow revisions existed (none in its input), revisions 2 and 3, and the current one. */
+const revisions = [{ name: "started before revisions (1)", revision: undefined }, { name: "2", revision: 2 }, { name: "3", revision: 3 }, { name: `current (${CURRENT_WORKFLOW_REVISION})`, revision: CURRENT_WORKFLOW_REVISION }];
 
 test.each(revisions)("awaiting-customer, needs-escalation and a resolution signalled back to back: escalated to Microsoft, then resolved and closed — revision $name", async ({ revision }) => {
   const id = `case-burst-${revision ?? 1}-${Date.now()}`;
@@ -90,4 +98,27 @@ test.each(revisions)("a diagnosis after the escalation is noted on the timeline 
   const t = recordedTransitions(id);
   expect(t.map((x) => x.toStatus ?? x.kind)).toEqual(["in-diagnosis", "escalated-to-microsoft", "note", "resolved", "closed"]);
   expect(t[2]).toMatchObject({ kind: "note", details: { action: "diagnosis", ignored: "case-escalated", notes: "Too late." } });
+});
+
+test("signals carrying their records: a burst is processed from the signals with no inbox read; a late and a repeated signal change nothing", async () => {
+  const id = `case-carried-${Date.now()}`;
+  caseContexts.set(id, caseContext(id));
+  await engine.startNew(OrchestratorNames.supportRequest, { instanceId: id, input: { caseId: id, partnerId: "contoso", revision: CURRENT_WORKFLOW_REVISION } });
+  await waitingFor(id, "diagnosis");
+  const first = await actWithRecord(id, { type: "diagnosis", outcome: "awaiting-customer", notes: "Need the VM name." });
+  await actWithRecord(id, { type: "update", message: "Still need the VM name." });
+  await waitUntil(async () => (activityCalls.get(id) ?? []).some((c) => c.name === ActivityNames.sendStatusEmail && (c.input as { notificationKey: string }).notificationKey === "update"), 15000, "the update emailed");
+  // The first record's signal again (a redelivery): already processed, passed over.
+  await engine.raiseEvent(id, EventNames.actionsAvailable, actionSignalOf(first));
+  // An action whose signal is lost, then one whose signal carries its record: past a gap, so the inbox is read.
+  appendAction(id, { type: "update", message: "Its signal was lost." });
+  await actWithRecord(id, { type: "resolution", summary: "Fixed." });
+  const s = await finish(engine, id, 30000);
+  expect(s.runtimeStatus).toBe("Completed");
+  const calls = activityCalls.get(id) ?? [];
+  // One inbox read in the whole case: the one the gap caused, after the second record.
+  expect(calls.filter((c) => c.name === ActivityNames.takeCaseActions).map((c) => (c.input as { after?: string }).after)).toEqual([formatActionSeq(2)]);
+  expect(recordedTransitions(id).filter((t) => t.toStatus).map((t) => t.toStatus)).toEqual(["in-diagnosis", "awaiting-customer", "resolved", "closed"]);
+  const emails = calls.filter((c) => c.name === ActivityNames.sendStatusEmail).map((c) => (c.input as { notificationKey: string }).notificationKey);
+  expect(emails).toEqual(["received", "awaiting-customer", "update", "update-2", "resolved", "closed"]);
 });

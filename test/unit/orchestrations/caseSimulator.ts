@@ -12,6 +12,8 @@ import {
   type SendStatusEmailResult,
   EventNames,
   OrchestratorNames,
+  actionSignalOf,
+  formatActionSeq,
   type Actor,
   type CaseAction,
   type CaseActionRecord,
@@ -86,12 +88,19 @@ export class CaseSimulator {
     return this.d;
   }
 
+  /**
+   * How `append` signals: with the record, as the partner API does (`actionSignalOf`); with none,
+   * as a sender older than workflow revision 4 does; or not at all (`lost`: the sender stopped
+   * between the append and the signal, or the test raises the signal itself).
+   */
+  signalWith: "record" | "nothing" | "lost" = "record";
+
   /** Appends an action (accepted at `atIso`, default now) and raises the signal, without running an episode. */
   append(action: CaseAction, actor: Actor = partnerActor, atIso?: string): CaseActionRecord {
     if (atIso) this.d.advanceTo(atIso);
-    const record: CaseActionRecord = { seq: String(this.inbox.length + 1).padStart(6, "0"), action, actor, recordedAt: this.d.now };
+    const record: CaseActionRecord = { seq: formatActionSeq(this.inbox.length + 1), action, actor, recordedAt: this.d.now };
     this.inbox.push(record);
-    this.d.raiseEvent(EventNames.actionsAvailable, undefined);
+    if (this.signalWith !== "lost") this.d.raiseEvent(EventNames.actionsAvailable, this.signalWith === "record" ? actionSignalOf(record) : null);
     return record;
   }
 

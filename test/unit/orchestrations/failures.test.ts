@@ -169,6 +169,8 @@ describe("steps the workflow needs are retried with durable timers; past their p
 
   it("a host failure of the activity call (TaskFailed) is an unexpected fault: retried a few times, then the orchestration fails with the reason, publishing its checkpoint and recording the failure", async () => {
     const s = await new CaseSimulator(caseContext(), "2026-03-02T08:00:05.000Z").start();
+    // A signal without its record: the workflow reads the inbox (TakeCaseActions), which fails.
+    s.signalWith = "nothing";
     s.append({ type: "update", message: "Looking into it" }, partnerActor, "2026-03-02T08:30:00.000Z");
     await s.d.replay();
     for (let attempt = 1; attempt <= StorageFailurePolicy.maxUnexpectedAttempts; attempt++) {
@@ -275,7 +277,7 @@ describe("the outbox survives continueAsNew", () => {
     s.answer(ActivityNames.sendStatusEmail, emailOutcome("pending", fault("transient", "throttled", 3_600_000)));
     await s.start();
     // Many customer replies and updates push the generation over its task budget.
-    for (let i = 0; i < 12 && s.generations.length === 1; i++) {
+    for (let i = 0; i < 40 && s.generations.length === 1; i++) {
       await s.send({ type: "customer-reply", excerpt: `reply ${i}` }, customerActor, new Date(Date.parse("2026-03-02T08:01:00.000Z") + i * 60_000).toISOString());
     }
     expect(s.generations.length).toBeGreaterThan(1);

@@ -10,6 +10,10 @@ import {
   CURRENT_WORKFLOW_REVISION,
   OrchestratorNames,
   WorkflowRevisions,
+  actionSignalOf,
+  formatActionSeq,
+  EventNames,
+  type CaseActionRecord,
   type CaseContext,
   type ConsumeProductSupportIncidentInput,
   type EscalationRecord,
@@ -34,6 +38,16 @@ function longestTimerMs(s: CaseSimulator): number {
 
 async function start(ctx: CaseContext = caseContext()): Promise<CaseSimulator> {
   return new CaseSimulator(ctx, "2026-03-02T08:00:05.000Z").start();
+}
+
+/** Four actions appended and signalled back to back, then processed: the case goes through awaiting-customer to resolved. */
+async function sendBurst(s: CaseSimulator): Promise<void> {
+  s.append({ type: "diagnosis", outcome: "awaiting-customer", notes: "VM name?" }, undefined, "2026-03-02T08:30:00.000Z");
+  s.append({ type: "customer-reply", excerpt: "vm-01" }, customerActor);
+  s.append({ type: "update", message: "Found it." });
+  s.append({ type: "resolution", summary: "Fixed." });
+  await s.settle();
+  expect(s.statusPath()).toEqual(["in-diagnosis", "awaiting-customer", "in-diagnosis", "resolved"]);
 }
 
 // First response PT4H from Mon 09:00 local: 50 % at 11:00, 75 % at 12:00, breach at 13:00 local.
@@ -74,9 +88,11 @@ describe("supportRequestOrchestrator: start and acknowledgement", () => {
     const any = (s.d.last?.actions[0] ?? []).filter((a) => a.actionType === ActionType.WhenAny);
     expect(any).toHaveLength(1);
     expect(any[0]?.compoundActions?.map((a) => a.externalEventName ?? a.actionType)).toEqual(["CaseActionsAvailable", ActionType.CreateTimer]);
-    // The first signal reads the inbox from its start.
+    // The first signal without its record reads the inbox from its start.
+    s.signalWith = "nothing";
     await s.send({ type: "update", message: "Looking into it." }, undefined, "2026-03-02T08:30:00.000Z");
     expect(s.calls(ActivityNames.takeCaseActions)[0]?.input).toEqual({ caseId: "case-1", partnerId: "contoso", limit: 50 });
+    expect(s.emails().at(-1)?.notificationKey).toBe("update");
   });
 
   it("without an applied policy, times the severity's targets (issue-2 default policy)", async () => {
@@ -403,21 +419,17 @@ describe("supportRequestOrchestrator: the inbox", () => {
     expect(s.customStatus).toMatchObject({ status: "in-diagnosis" });
   });
 
-  it("reads after its cursor and processes a burst in seq order", async () => {
+  it("signals without their records: reads after its cursor and processes a burst in seq order", async () => {
     const s = await start();
-    s.append({ type: "diagnosis", outcome: "awaiting-customer", notes: "VM name?" }, undefined, "2026-03-02T08:30:00.000Z");
-    s.append({ type: "customer-reply", excerpt: "vm-01" }, customerActor);
-    s.append({ type: "update", message: "Found it." });
-    s.append({ type: "resolution", summary: "Fixed." });
-    await s.settle();
-    expect(s.statusPath()).toEqual(["in-diagnosis", "awaiting-customer", "in-diagnosis", "resolved"]);
+    s.signalWith = "nothing";
+    await sendBurst(s);
     // One wake read all four; the other three signals only cause empty reads after the cursor.
     const takes = s.calls(ActivityNames.takeCaseActions).map((c) => (c.input as TakeCaseActionsInput).after);
     expect(takes[0]).toBeUndefined();
-    expect(new Set(takes.slice(1))).toEqual(new Set(["000004"]));
+    expect(new Set(takes.slice(1))).toEqual(new Set([formatActionSeq(4)]));
     expect(takes.length).toBeLessThanOrEqual(5);
     await s.send({ type: "customer-reply", excerpt: "Thanks" }, customerActor);
-    expect(s.calls(ActivityNames.takeCaseActions).map((c) => (c.input as TakeCaseActionsInput).after).at(-1)).toBe("000004");
+    expect(s.calls(ActivityNames.takeCaseActions).map((c) => (c.input as TakeCaseActionsInput).after).at(-1)).toBe(formatActionSeq(4));
   });
 
   it("a signal caught by a stale wait (the timer won the last race) still wakes the orchestration", async () => {
@@ -470,6 +482,107 @@ describe("supportRequestOrchestrator: the inbox", () => {
         expect(s.listens).toBe(true);
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe("supportRequestOrchestrator: signals that carry their inbox records (revision 4)", () => {
+  /** Activity names scheduled after the first `n` calls. */
+  const callsAfter = (s: CaseSimulator, n: number): string[] => s.calls().slice(n).map((c) => c.name ?? "");
+  /** The texts of the processed updates, in the order the workflow recorded them. */
+  const processedUpdates = (s: CaseSimulator): string[] => s.transitions().flatMap((t) => {
+    const m = (t.details as { message?: string } | undefined)?.message;
+    return m === undefined ? [] : [m];
+  });
+
+  it("the next record in order is processed from the signal: no inbox read, one activity fewer per action", async () => {
+    const carried = await start();
+    const before = carried.calls().length;
+    await carried.send({ type: "update", message: "Looking into it." }, undefined, "2026-03-02T08:30:00.000Z");
+    expect(callsAfter(carried, before)).toEqual([ActivityNames.recordTransition, ActivityNames.sendStatusEmail]);
+    // The same action signalled without its record (a sender before revision 4) reads the inbox first.
+    const bare = await start();
+    bare.signalWith = "nothing";
+    await bare.send({ type: "update", message: "Looking into it." }, undefined, "2026-03-02T08:30:00.000Z");
+    expect(callsAfter(bare, before)).toEqual([ActivityNames.takeCaseActions, ActivityNames.recordTransition, ActivityNames.sendStatusEmail]);
+    // Same outcome either way: the same transition, email and cursor.
+    expect(carried.transitions()).toEqual(bare.transitions());
+    expect(carried.emails()).toEqual(bare.emails());
+    expect(carried.customStatus).toEqual(bare.customStatus);
+  });
+
+  it("a burst signalled back to back is processed in seq order with no inbox read", async () => {
+    const s = await start();
+    await sendBurst(s);
+    expect(s.calls(ActivityNames.takeCaseActions)).toHaveLength(0);
+    expect(s.customStatus.checkpoint).toMatchObject({ cursor: formatActionSeq(4) });
+  });
+
+  it("a record past a gap reads the inbox: an action whose signal was lost is processed first, each once", async () => {
+    const s = await start();
+    s.signalWith = "lost";
+    s.append({ type: "update", message: "first (its signal was lost)" }, undefined, "2026-03-02T08:30:00.000Z");
+    s.signalWith = "record";
+    await s.send({ type: "update", message: "second" });
+    expect(processedUpdates(s)).toEqual(["first (its signal was lost)", "second"]);
+    expect(s.calls(ActivityNames.takeCaseActions).map((c) => (c.input as TakeCaseActionsInput).after)).toEqual([undefined]);
+  });
+
+  it("signals delivered out of order, again, or with a payload that is not a record: every action once, in seq order", async () => {
+    const s = await start();
+    s.signalWith = "lost";
+    const first = s.append({ type: "update", message: "one" }, undefined, "2026-03-02T08:30:00.000Z");
+    const second = s.append({ type: "update", message: "two" });
+    s.d.raiseEvent(EventNames.actionsAvailable, actionSignalOf(second));
+    await s.settle();
+    // The record of "two" is past a gap: the inbox is read and both are processed.
+    expect(processedUpdates(s)).toEqual(["one", "two"]);
+    const reads = s.calls(ActivityNames.takeCaseActions).length;
+    const calls = s.calls().length;
+    // The late signal of "one" and a duplicate of "two" are passed over: nothing read, nothing done.
+    s.d.raiseEvent(EventNames.actionsAvailable, actionSignalOf(first));
+    s.d.raiseEvent(EventNames.actionsAvailable, actionSignalOf(second));
+    await s.settle();
+    expect(s.calls().length).toBe(calls);
+    // A payload that is not a record reads the inbox (after the cursor: nothing new).
+    s.d.raiseEvent(EventNames.actionsAvailable, { seq: 3 });
+    await s.settle();
+    expect(s.calls(ActivityNames.takeCaseActions).map((c) => (c.input as TakeCaseActionsInput).after).slice(reads)).toEqual([second.seq]);
+    expect(processedUpdates(s)).toEqual(["one", "two"]);
+    expect(s.listens).toBe(true);
+  });
+
+  it("a revision-3 execution reads the inbox even when the signal carries the record", async () => {
+    const ctx = caseContext();
+    const s = await new CaseSimulator(ctx, "2026-03-02T08:00:05.000Z", { caseId: ctx.caseId, partnerId: ctx.partnerId, revision: 3 }).start();
+    const before = s.calls().length;
+    await s.send({ type: "update", message: "Looking into it." }, undefined, "2026-03-02T08:30:00.000Z");
+    expect(callsAfter(s, before)).toEqual([ActivityNames.takeCaseActions, ActivityNames.recordTransition, ActivityNames.sendStatusEmail]);
+  });
+
+  it("property: whatever signals arrive (with or without records, late, twice, in any order, in any batches), each action is processed once, in seq order", async () => {
+    const signal = fc.record({ carries: fc.boolean(), copies: fc.integer({ min: 1, max: 2 }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(signal, { minLength: 1, maxLength: 7 }), fc.array(fc.nat(), { minLength: 14, maxLength: 14 }), fc.array(fc.boolean(), { minLength: 14, maxLength: 14 }), async (signals, order, settleAfter) => {
+        const s = await start(caseContext({ slaPolicy: policy({ targets: { firstResponse: "PT40H", resolution: "PT80H" } }) }));
+        s.signalWith = "lost";
+        const texts = signals.map((_, i) => `u${i + 1}`);
+        const records = texts.map((t, i) => s.append({ type: "update", message: t }, undefined, i === 0 ? "2026-03-02T08:30:00.000Z" : undefined));
+        const deliveries = signals.flatMap((sig, i) => Array.from({ length: sig.copies }, () => (sig.carries ? actionSignalOf(records[i] as CaseActionRecord) : null)));
+        // A permutation of the deliveries, picked by `order`.
+        const pending = [...deliveries];
+        for (let k = 0; pending.length > 0; k++) {
+          const [payload] = pending.splice((order[k % order.length] ?? 0) % pending.length, 1);
+          s.d.raiseEvent(EventNames.actionsAvailable, payload);
+          if (settleAfter[k % settleAfter.length]) await s.settle();
+        }
+        await s.settle();
+        expect(processedUpdates(s)).toEqual(texts);
+        expect(s.emails().filter((e) => e.notificationKey.startsWith("update"))).toHaveLength(texts.length);
+        expect(s.customStatus.checkpoint).toMatchObject({ cursor: formatActionSeq(texts.length) });
+        expect(s.listens).toBe(true);
+      }),
+      { numRuns: 80 },
     );
   });
 });
@@ -575,6 +688,7 @@ describe("supportRequestOrchestrator: bounded history (continueAsNew)", () => {
 describe("supportRequestOrchestrator: workflow revisions", () => {
   it("a timer's wake reads no inbox when no signal came; a signal's wake reads it", async () => {
     const s = await start();
+    s.signalWith = "nothing";
     const takes = (): number => s.calls(ActivityNames.takeCaseActions).length;
     const before = takes();
     expect(await s.fire()).toBe(FR_50);
@@ -616,7 +730,7 @@ describe("supportRequestOrchestrator: workflow revisions", () => {
 
   it("revision 3: an action signalled before the new case's first wait is processed at that wait", async () => {
     const ctx = caseContext();
-    const sim = new CaseSimulator(ctx, "2026-03-02T08:00:05.000Z");
+    const sim = new CaseSimulator(ctx, "2026-03-02T08:00:05.000Z", { caseId: ctx.caseId, partnerId: ctx.partnerId, revision: 3 });
     // Appended and signalled while the workflow was pending (the signal waits for the orchestration).
     sim.begin();
     sim.append({ type: "update", message: "Recorded while the workflow was pending." });
