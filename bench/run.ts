@@ -37,6 +37,8 @@ const IDLE_SAMPLE_IN_MS = QUICK ? 5_000 : 30_000;
 /** Task hub of the run (names the engine's tables and queues, so the proxy can tell engine from app). */
 const TASK_HUB = "CspBenchHub";
 const WORKFLOW_TIMEOUT_IN_MS = 5 * 60_000;
+/** Bound of one wait for a case's next state in the one-at-a-time cases (ms). */
+const STEP_TIMEOUT_IN_MS = 2 * 60_000;
 /** Raw storage yardstick: single-entity inserts straight to Azurite, this many in flight, for this long. */
 const RAW_INSERT_CONCURRENCY = 32;
 const RAW_INSERT_SECONDS = Number(process.env.BENCH_RAW_SECONDS ?? (QUICK ? 5 : 15));
@@ -87,9 +89,11 @@ function ownerShare(delta: CountDelta, per: number): string {
 async function happyPath(
   proxy: StorageProxy, client: DemoApiClient, partnerId: string, creds: { webhookSecret: string; apiKey: string }, request: object,
 ): Promise<{ lines: string[]; caseIds: string[]; perCase: number }> {
-  const deadline = Date.now() + WORKFLOW_TIMEOUT_IN_MS;
+  // Each wait has its own bound: the cases run one after another (a happy-path case alone spans its
+  // auto-close, about 30 s), so one bound for all of them ran out in the full run.
   const waitFor = async (caseId: string, done: (status: string, acked: boolean) => boolean, everyMs: number): Promise<number> => {
     let reads = 0;
+    const deadline = Date.now() + STEP_TIMEOUT_IN_MS;
     while (Date.now() < deadline) {
       const view = await client.getCase(partnerId, creds.apiKey, caseId);
       reads++;
