@@ -4,8 +4,11 @@
  * is sent again after its `Retry-After` (RFC 9110 §10.2.3: delay-seconds or an HTTP-date), as many
  * times as it takes within a total waiting budget. A `503 Service Unavailable` (a dependency of the
  * app failed for now) is waited out the same way when sending the request again is safe: a read, or
- * a write the server de-duplicates (a signed webhook's `webhook-id`, an `Idempotency-Key`). Used by
- * the demo, the benchmark and the tests' clients of the partner API.
+ * a write the server de-duplicates (a signed webhook's `webhook-id`, an `Idempotency-Key`). A
+ * `409` with the problem type `/problems/idempotency-key-in-use` (the same key's first attempt is
+ * still running, typically one this client resent after a timeout) is waited out the same way
+ * (draft-ietf-httpapi-idempotency-key-header §2.6: the client may retry later). Used by the demo,
+ * the benchmark and the tests' clients of the partner API.
  */
 
 /** Waiting when a 429 carries no usable `Retry-After`, in ms. */
@@ -57,13 +60,25 @@ function safeToRepeat(request: RepeatableRequest): boolean {
   return Object.keys(request.headers ?? {}).some((h) => ["webhook-id", "idempotency-key"].includes(h.toLowerCase()));
 }
 
+/** Whether the answer is the server's "this Idempotency-Key is still being processed" (409 problem+json) to a request that carries one. */
+async function keyStillInUse(response: Response, request: RepeatableRequest): Promise<boolean> {
+  if (response.status !== 409 || !Object.keys(request.headers ?? {}).some((h) => h.toLowerCase() === "idempotency-key")) return false;
+  try {
+    const body = (await response.clone().json()) as { type?: unknown } | null;
+    return typeof body?.type === "string" && body.type.endsWith("/problems/idempotency-key-in-use");
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `fetch` that sends the same request again after each 429's `Retry-After`
  * ({@link DEFAULT_RETRY_AFTER_IN_MS} when it has none), and after each 503's when the request is
  * safe to repeat (a read; a write carrying `webhook-id` or `Idempotency-Key`), with no limit on
  * attempts but a budget for the total wait. An attempt that gets no answer within
- * `attemptTimeoutInMs` is sent again after {@link DEFAULT_RETRY_AFTER_IN_MS} when it is safe to repeat.
- * @returns the first answer that is neither, or the last 429 / 503 once the budget is spent.
+ * `attemptTimeoutInMs` is sent again after {@link DEFAULT_RETRY_AFTER_IN_MS} when it is safe to repeat,
+ * and a 409 "Idempotency-Key still in use" is sent again after its `Retry-After`.
+ * @returns the first answer that is none of these, or the last 429 / 503 / 409 once the budget is spent.
  * @throws what `fetch` throws (network error; the attempt's timeout for a request not safe to
  *   repeat, or once the budget is spent).
  */
@@ -85,7 +100,7 @@ export async function fetchHonouringRetryAfter(url: string, request: RepeatableR
       waited += DEFAULT_RETRY_AFTER_IN_MS;
       continue;
     }
-    if (response.status !== 429 && !(response.status === 503 && safeToRepeat(request))) return response;
+    if (response.status !== 429 && !(response.status === 503 && safeToRepeat(request)) && !(await keyStillInUse(response, request))) return response;
     const delay = parseRetryAfter(response.headers.get("retry-after")) ?? DEFAULT_RETRY_AFTER_IN_MS;
     if (waited + delay > budget) return response;
     await response.arrayBuffer();

@@ -69,6 +69,27 @@ describe("fetchHonouringRetryAfter", () => {
     expect(requests).toHaveLength(1);
   });
 
+  it("a 409 'Idempotency-Key still in use' (its first attempt, timed out here, still running there) is waited out; another 409 is an answer", async () => {
+    const inUse = () => new Response(JSON.stringify({ type: "/problems/idempotency-key-in-use", title: "A request with this Idempotency-Key is still being processed.", status: 409 }), { status: 409, headers: { "content-type": "application/problem+json", "retry-after": "2" } });
+    const keyed: RepeatableRequest = { method: "POST", headers: { "Idempotency-Key": "k-1" }, body: "{}" };
+    const { fetch, requests } = scripted([inUse, inUse, () => new Response(JSON.stringify({ caseId: "CS-1" }), { status: 202 })]);
+    const waits: number[] = [];
+    const response = await fetchHonouringRetryAfter("http://app/x", keyed, { fetchImpl: fetch, sleep: async (ms) => void waits.push(ms) });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ caseId: "CS-1" });
+    expect(requests).toHaveLength(3);
+    expect(waits).toEqual([2000, 2000]);
+    // A state conflict, or the same 409 to a request without a key, is the answer.
+    const conflict = () => new Response(JSON.stringify({ type: "/problems/conflict", status: 409 }), { status: 409, headers: { "content-type": "application/problem+json" } });
+    for (const [answer, request] of [[conflict, keyed], [inUse, { method: "POST", body: "{}" }]] as const) {
+      const s = scripted([answer, ok({ done: true })]);
+      const r = await fetchHonouringRetryAfter("http://app/x", request, { fetchImpl: s.fetch, sleep: async () => undefined });
+      expect(r.status).toBe(409);
+      expect(s.requests).toHaveLength(1);
+      expect(((await r.json()) as { type: string }).type).toMatch(/^\/problems\//);
+    }
+  });
+
   it("an attempt without an answer in time is sent again when safe to repeat; otherwise its timeout is thrown", async () => {
     let calls = 0;
     const slowThenOk = (async () => {
