@@ -296,6 +296,8 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
   let routePrefix = "api";
   let server: Server | undefined;
   let rpcServer: Server | undefined;
+  /** The port the Durable RPC endpoint listens on (0 when it is off). */
+  let rpcListenPort = 0;
   let port: number | undefined;
   let rpcBaseUrl: string | undefined;
   let rpcToken = "";
@@ -406,7 +408,9 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
   }
 
   async function onRpcRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const rpcPort = rpcServer ? (rpcServer.address() as AddressInfo).port : 0;
+    // The port it was bound to, not `rpcServer.address()`: that is null once the listener closes,
+    // while a request accepted before (a host stopping under load) is still being answered.
+    const rpcPort = rpcListenPort;
     const refusal = rpcRequestRefusal(req, rpcPort);
     if (refusal) {
       log("warn", `Durable RPC request refused (${refusal}): ${req.method ?? ""} from ${req.socket.remoteAddress ?? "?"}`);
@@ -509,6 +513,7 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
           });
         });
         const actual = await listen(rpcServer, rpcPort, RPC_BIND_ADDRESS, "--rpc-port (or --rpc-port off)");
+        rpcListenPort = actual;
         const bound = (rpcServer.address() as AddressInfo).address;
         if (bound !== RPC_BIND_ADDRESS) throw new Error(`The Durable RPC endpoint is bound to ${bound}, not to loopback ${RPC_BIND_ADDRESS}.`);
         rpcToken = randomBytes(16).toString("hex");

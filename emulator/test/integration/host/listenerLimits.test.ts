@@ -133,3 +133,35 @@ describe("Durable RPC endpoint", () => {
     expect([isLoopbackAddress("10.0.0.1"), isLoopbackAddress("::ffff:192.168.1.2"), isLoopbackAddress(undefined)]).toEqual([false, false, false]);
   });
 });
+
+describe("Durable RPC endpoint while the host stops", () => {
+  it("a request whose headers finish after the listener closed is still answered (no 500, nothing logged as failed)", async () => {
+    const stopLog: string[] = [];
+    const stopping = createLocalHost({
+      appDir: FIXTURE_APP_DIR,
+      port: 0,
+      durableRpcPort: 0,
+      keys: TEST_KEYS,
+      engineFactory: (o) => new FakeEngine(o.taskHubName, new Set(["helloOrchestrator"])),
+      queuePollingIntervalInMs: 200,
+      log: (level, message) => stopLog.push(`${level}: ${message}`),
+    });
+    await stopping.start();
+    const url = new URL("instances/none", stopping.durableRpcBaseUrl as string);
+    const s = await new Promise<net.Socket>((resolve, reject) => {
+      const socket = net.connect(Number(url.port), "127.0.0.1", () => resolve(socket));
+      socket.once("error", reject);
+    });
+    const answered = untilClosed(s);
+    // The request has begun (not an idle connection), then the host stops: its listener closes at once.
+    s.write(`GET ${url.pathname} HTTP/1.1\r\nHost: 127.0.0.1:${url.port}\r\n`);
+    await new Promise((r) => setTimeout(r, 100));
+    const stopped = stopping.stop();
+    await new Promise((r) => setTimeout(r, 100));
+    s.write("Connection: close\r\n\r\n");
+    const answer = await answered;
+    await stopped;
+    expect(answer).toMatch(/^HTTP\/1\.1 (200|202|404) /);
+    expect(stopLog.filter((l) => l.includes("Durable RPC request failed"))).toEqual([]);
+  });
+});
