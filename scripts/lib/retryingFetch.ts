@@ -57,12 +57,17 @@ export interface RepeatableRequest {
 function safeToRepeat(request: RepeatableRequest): boolean {
   const method = (request.method ?? "GET").toUpperCase();
   if (method === "GET" || method === "HEAD") return true;
-  return Object.keys(request.headers ?? {}).some((h) => ["webhook-id", "idempotency-key"].includes(h.toLowerCase()));
+  return carriesHeader(request, "webhook-id", "idempotency-key");
+}
+
+/** Whether the request carries any of the headers (names in lower case; header names are case-insensitive, RFC 9110 §5.1). */
+function carriesHeader(request: RepeatableRequest, ...names: string[]): boolean {
+  return Object.keys(request.headers ?? {}).some((h) => names.includes(h.toLowerCase()));
 }
 
 /** Whether the answer is the server's "this Idempotency-Key is still being processed" (409 problem+json) to a request that carries one. */
 async function keyStillInUse(response: Response, request: RepeatableRequest): Promise<boolean> {
-  if (response.status !== 409 || !Object.keys(request.headers ?? {}).some((h) => h.toLowerCase() === "idempotency-key")) return false;
+  if (response.status !== 409 || !carriesHeader(request, "idempotency-key")) return false;
   try {
     const body = (await response.clone().json()) as { type?: unknown } | null;
     return typeof body?.type === "string" && body.type.endsWith("/problems/idempotency-key-in-use");
