@@ -4,7 +4,7 @@
  * the seeds require (CSP support rules "Tell customers": service hours).
  */
 import { SupportedLanguages, Weekdays, type SupportedLanguage, type Weekday } from "../contracts";
-import { assertTimeZone } from "./format";
+import { assertTimeZone, dateTimeFormatOf } from "./format";
 import type { ServiceHoursWords } from "./types";
 
 /** The shape `describeServiceHours` reads: the support terms' `ServiceHours` or a weekly `Calendar`. */
@@ -78,7 +78,7 @@ function capitalize(s: string, locale: string): string {
 export function describeServiceHoursIn(hours: ServiceHoursLike, language: ServiceHoursLanguage, options: DescribeServiceHoursOptions = {}): string {
   assertTimeZone(hours.timeZone);
   const { intlLocale, words } = language;
-  const weekdayFormat = new Intl.DateTimeFormat(intlLocale, { weekday: "long", timeZone: "UTC" });
+  const weekdayFormat = dateTimeFormatOf(intlLocale, { weekday: "long", timeZone: "UTC" });
   const dayName = (index: number) => weekdayFormat.format(new Date(MONDAY_UTC + index * 86_400_000));
   const periodsOf = (day: Weekday): string => {
     const periods = [...(hours.weekly[day] ?? [])];
@@ -109,7 +109,7 @@ export function describeServiceHoursIn(hours: ServiceHoursLike, language: Servic
   }
   const upcoming = holidays.filter((d) => !options.holidaysFrom || d >= options.holidaysFrom);
   if (upcoming.length > 0 && max > 0) {
-    const dateFormat = new Intl.DateTimeFormat(intlLocale, { dateStyle: "long", timeZone: "UTC" });
+    const dateFormat = dateTimeFormatOf(intlLocale, { dateStyle: "long", timeZone: "UTC" });
     const shown = upcoming.slice(0, max).map((d) => dateFormat.format(new Date(`${d}T00:00:00Z`)));
     const dates = upcoming.length > max ? `${shown.join(", ")}, …` : new Intl.ListFormat(intlLocale, { type: "conjunction" }).format(shown);
     lines.push(fill(words.holidays, "dates", dates));
