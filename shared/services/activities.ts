@@ -561,9 +561,13 @@ export function createSendStatusEmail(deps: SendStatusEmailDeps): (input: SendSt
   return async (input) => {
     const attempt: DeliveryAttempt = input.delivery ?? { attempt: 1 };
     const base = { activity: "SendStatusEmail" as const, input: withoutDelivery(input), attempt, partnerId: input.partnerId, caseId: input.caseId, logKey: input.notificationKey };
+    // The case is read while the notification log is: one round trip fewer. Its answer, and its
+    // failure, count only when the email is still to be sent.
+    const loaded = loadCaseAndPartner(deps, input.partnerId, input.caseId);
+    loaded.catch(() => undefined);
     const early = await checkDelivery(deps, base);
     if (early) return early;
-    const { sr, partner } = await loadCaseAndPartner(deps, input.partnerId, input.caseId);
+    const { sr, partner } = await loaded;
     const domain = domainOf(partner.senderEmail);
     const occurredAt = deps.clock.now().toISOString();
     const messageId = notificationMessageId(sr.caseId, input.notificationKey, domain);

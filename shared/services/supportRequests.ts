@@ -287,7 +287,8 @@ export type CaseActionDeps = Pick<SupportRequestDeps, "cases" | "partners" | "in
 type Deps = CaseActionDeps;
 
 /**
- * Records a case action: checks access and the case status, appends the action to the case's
+ * Records a case action: checks access, the case status and the workflow's status (read together
+ * with the case: the instance id is the case id), appends the action to the case's
  * inbox (so it survives any signal), then raises `CaseActionsAvailable` on the workflow with the
  * appended record (`actionSignalOf`: the workflow takes the next record in order from the signal
  * and reads the inbox for anything else). When the workflow of the case stopped (failed,
@@ -302,6 +303,11 @@ type Deps = CaseActionDeps;
  *   workflow cannot take it (completed, suspended, or given up by the recovery sweeper).
  */
 export async function recordCaseAction(deps: Deps, partnerId: string, caseId: string, action: CaseAction, authority: CaseActionAuthority): Promise<PartnerActionResult> {
+  // The workflow's instance id is the case id, so its status is read while the case is: one round
+  // trip fewer. The read's answer, and its failure, count only once the caller may see the case and
+  // the status allows the action (a case not found stays a 404 whatever the Durable API did).
+  const statusRead = deps.workflow.getStatus(caseId);
+  statusRead.catch(() => undefined); // awaited below, or not needed (the case is not the caller's)
   const access = await resolveCaseAccess(deps, partnerId, caseId);
   if (!access) throw new NotFoundError(`Support request ${caseId} not found`);
   // The key's permission on this case (403), checked only once the case is visible to it.
@@ -314,7 +320,7 @@ export async function recordCaseAction(deps: Deps, partnerId: string, caseId: st
   if (role === "indirect-provider" && allowed.length === 0) throw new ConflictError(`As the indirect provider of this request you can record a resolution or an escalation; a ${what} is the reseller's to record`, sr.status);
   if (!allowed.includes(sr.status)) throw new ConflictError(`A ${what} cannot be recorded while the request is ${sr.status} (allowed: ${allowed.join(", ")})`, sr.status);
   if (access.role === "owner" && action.type === "diagnosis" && sr.escalation) throw new ConflictError(`The request was escalated (${sr.escalation.target}); record a resolution instead`, sr.status);
-  const status = await deps.workflow.getStatus(caseId);
+  const status = await statusRead;
   const stopped = !status || StoppedRuntimeStatuses.includes(status.runtimeStatus);
   // A stopped workflow of an open case is restarted with the action in its inbox (it drains the
   // inbox first); one the sweeper gave up on waits for a deliberate restart.

@@ -50,6 +50,19 @@ describe("SendStatusEmail", () => {
     expect(email.html).toContain("&lt;script&gt;");
   });
 
+  it("answers a rerun of a sent email from the notification log, whatever reading the case does", async () => {
+    const input = { caseId, partnerId, notificationKey: "received", status: "received" as const };
+    const outage = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:10002"), { code: "ECONNREFUSED" });
+    const getCase = jest.spyOn(container.cases, "getCase").mockRejectedValue(outage);
+    try {
+      expect(await container.activities.sendStatusEmail(input)).toEqual({ outcome: "already-sent", messageId: `<${caseId}.received@${partnerId}.example>` });
+      expect(getCase).toHaveBeenCalled();
+    } finally {
+      getCase.mockRestore();
+    }
+    expect((await mail.listEmails()).filter((e) => e.subject.includes(caseId))).toHaveLength(1);
+  });
+
   it("threads later emails to the first one and records them on the case", async () => {
     const input = { caseId, partnerId, notificationKey: "awaiting-customer", status: "awaiting-customer" as const, message: "Please send the <invoice> number" };
     await container.activities.sendStatusEmail(input);

@@ -7,7 +7,7 @@ import { CaseContextSchema, SupportRequestActivities, type Entitlement } from ".
 import type { PartnerCredentialRecord } from "../../../shared/ports";
 import { MemoryCaseActionInbox, MemoryCaseRepository, MemoryNotificationLog, MemoryPartnerRepository, MemoryProductSupportIncidentLedger, MemorySlaEventLog } from "../../../shared/adapters/memory";
 import { createConsumeProductSupportIncident, createGetCaseContext, createRecordCaseTransition, createRecordSlaEvents, createTakeCaseActions } from "../../../shared/services/activities";
-import { ConflictError, recordCaseAction, submitSupportRequest, type SupportRequestDeps } from "../../../shared/services";
+import { ConflictError, ForbiddenError, NotFoundError, recordCaseAction, submitSupportRequest, type SupportRequestDeps } from "../../../shared/services";
 import { storedPartnerDefinition, TestClock } from "../../contracts/support";
 import { supportRequestBody } from "../../support/builders";
 import { FakeWorkflow } from "../../support/fakeWorkflow";
@@ -85,6 +85,42 @@ describe("intake and workflow activities over the in-memory adapters", () => {
     expect(SupportRequestActivities.takeCaseActions.output.safeParse(taken).success).toBe(true);
     expect(workflow.events.map((e) => e.eventName)).toEqual(["CaseActionsAvailable", "CaseActionsAvailable"]);
     await expect(recordCaseAction(deps, "contoso", caseId, { type: "close" }, partner)).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it("reads the workflow's status while it reads the case, and records the action once both allow it", async () => {
+    const { deps, caseId, workflow } = await world();
+    let releaseCase!: () => void;
+    const caseReadHeld = new Promise<void>((resolve) => (releaseCase = resolve));
+    const getCase = deps.cases.getCase.bind(deps.cases);
+    deps.cases.getCase = async (partnerId, id) => {
+      await caseReadHeld;
+      return getCase(partnerId, id);
+    };
+    const getStatus = jest.spyOn(workflow, "getStatus");
+    const pending = recordCaseAction(deps, "contoso", caseId, { type: "update", message: "Looking into it." }, partner);
+    await new Promise((resolve) => setImmediate(resolve));
+    // The case read has not answered yet; the status read has already been asked for.
+    expect(getStatus).toHaveBeenCalledWith(caseId);
+    releaseCase();
+    await expect(pending).resolves.toMatchObject({ caseId, action: "update", event: "CaseActionsAvailable" });
+    expect(getStatus).toHaveBeenCalledTimes(1);
+    expect((await deps.inbox.listAfter("contoso", caseId)).map((r) => r.action.type)).toEqual(["update"]);
+  });
+
+  it("answers as before when the Durable API fails: 404 and 403 and a refused status first, the outage only for an action it would record", async () => {
+    const { deps, caseId, workflow } = await world();
+    const outage = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:7071"), { code: "ECONNREFUSED" });
+    jest.spyOn(workflow, "getStatus").mockRejectedValue(outage);
+    await expect(recordCaseAction(deps, "contoso", "no-such-case", { type: "update", message: "Hello?" }, partner)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(recordCaseAction(deps, "someone-else", caseId, { type: "update", message: "Hello?" }, partner)).rejects.toBeInstanceOf(NotFoundError);
+    const refuse = { guard: () => { throw new ForbiddenError("requests:act:technical", "sales-agent"); } };
+    await expect(recordCaseAction(deps, "contoso", caseId, { type: "update", message: "Hello?" }, refuse)).rejects.toBeInstanceOf(ForbiddenError);
+    // A received request cannot be closed: the status check answers before the workflow's status counts.
+    await expect(recordCaseAction(deps, "contoso", caseId, { type: "close" }, partner)).rejects.toBeInstanceOf(ConflictError);
+    await expect(recordCaseAction(deps, "contoso", caseId, { type: "update", message: "Hello?" }, partner)).rejects.toBe(outage);
+    // Nothing was appended to the inbox and no event raised by any of them.
+    expect(await deps.inbox.listAfter("contoso", caseId)).toEqual([]);
+    expect(workflow.events).toEqual([]);
   });
 
   it("consumes one product support incident per case, never below zero", async () => {
