@@ -639,6 +639,13 @@ export interface CaseActionInbox {
    * @throws Error when storage fails.
    */
   deleteCase(partnerId: string, caseId: string): Promise<number>;
+  /**
+   * Tells the inbox that this process has just created the case, so its inbox is empty: no storage
+   * call; an adapter may skip looking for the case's counter on its first append (the Table adapter
+   * then creates it directly, and reads it after all when another instance created it first).
+   * Appends are gapless and correct whether or not this was called.
+   */
+  noteNewCase(partnerId: string, caseId: string): void;
 }
 
 /** An SLA event as appended: `eventId` is deterministic (the orchestration's), so appends are idempotent. */

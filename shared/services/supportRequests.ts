@@ -127,7 +127,9 @@ export async function submitSupportRequest(deps: SupportRequestDeps, partnerId: 
       stored = recorded.caseId;
       created = undefined;
     }
-    // A new case's orchestration starts from the facts just stored (no read back in its first step).
+    // A new case's orchestration starts from the facts just stored (no read back in its first step),
+    // and its inbox is empty.
+    if (created) deps.inbox.noteNewCase(partnerId, stored);
     const caseContext = created ? newCaseContext(created, partner) : undefined;
     await deps.workflow.start(stored, partnerId, { newCase: created !== undefined, ...(caseContext ? { caseContext } : {}) });
     return { caseId: stored, status: "received", statusUrl: caseStatusUrl(deps.publicBaseUrl, partnerId, stored), createdAt, ...(created ? { created } : {}) };

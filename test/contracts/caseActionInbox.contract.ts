@@ -58,6 +58,17 @@ export function describeCaseActionInboxContract(name: string, makeAdapter: MakeA
       expect((await inbox.append("p-inbox", "CS-INBOX00004", { type: "update", message: "again" }, partner)).seq).toBe("000000000001");
     });
 
+    it("appends gaplessly after a case is noted as new, even when the note was wrong", async () => {
+      const inbox = await makeAdapter(() => new Date());
+      inbox.noteNewCase("p-inbox", "CS-INBOX00007");
+      expect((await inbox.append("p-inbox", "CS-INBOX00007", { type: "update", message: "first" }, partner)).seq).toBe("000000000001");
+      await inbox.append("p-inbox", "CS-INBOX00008", { type: "update", message: "one" }, partner);
+      // Noted as new although it has an action (another instance's note, a redelivered intake).
+      inbox.noteNewCase("p-inbox", "CS-INBOX00008");
+      expect((await inbox.append("p-inbox", "CS-INBOX00008", { type: "update", message: "two" }, partner)).seq).toBe("000000000002");
+      expect((await inbox.listAfter("p-inbox", "CS-INBOX00008")).map((r) => r.seq)).toEqual(["000000000001", "000000000002"]);
+    });
+
     it("is not changed through objects a caller passed in or got back", async () => {
       const inbox = await makeAdapter(() => new Date());
       const action = { type: "update" as const, message: "original" };

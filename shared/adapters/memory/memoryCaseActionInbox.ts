@@ -39,6 +39,9 @@ export class MemoryCaseActionInbox implements CaseActionInbox {
     return copy((this.#cases.get(keyOf(partnerId, caseId)) ?? []).filter((r) => r.seq > lower).slice(0, limit));
   }
 
+  /** Nothing to do: the memory inbox reads nothing before an append. */
+  noteNewCase(_partnerId: string, _caseId: string): void {}
+
   /**
    * Deletes the case's inbox.
    * @returns the rows the Table adapter would delete: the actions plus the counter (0 when there was no inbox).

@@ -396,8 +396,9 @@ async function handleNew(deps: InboundEmailDeps, partner: Partner, input: Proces
       storedCase = (await deps.cases.getCase(partner.id, stored)) ?? sr;
     }
     await storeAttachments(deps, partner.id, stored, { ...msg, attachments: customerAttachments(msg.attachments) }, createdAt);
-    // A case this call created has no instance yet (none is looked up), and its orchestration starts
-    // from the facts just stored.
+    // A case this call created has no instance yet (none is looked up), its orchestration starts
+    // from the facts just stored, and its inbox is empty.
+    if (stored === caseId) deps.inbox.noteNewCase(partner.id, stored);
     const caseContext = stored === caseId ? newCaseContext(sr, partner) : undefined;
     await deps.workflow.start(stored, partner.id, stored === caseId ? { newCase: true, ...(caseContext ? { caseContext } : {}) } : {});
     return { kind: "new", caseId: stored, needsVerification: storedCase.needsVerification === true, acknowledgementSuppressed: storedCase.acknowledgementSuppressed === true, language: storedCase.inboundEmail?.language ?? language };

@@ -51,6 +51,19 @@ describe("the case facts a new case's orchestration starts from", () => {
     expect(given).toEqual(await container.activities.getCaseContext({ caseId, partnerId: "ctx-direct" }));
   });
 
+  it("an email that opens a case tells the case action inbox that the case is new (its first action reads no counter)", async () => {
+    const workflow = new FakeWorkflow();
+    const deps = container.inboundEmailDeps(workflow);
+    const noted = jest.spyOn(deps.inbox, "noteNewCase");
+    const raw = rawEmail({ from: "Ops <ops@fabrikam.example>", to: "support@ctx-direct.example", subject: "Cannot sign in", date: new Date(), text: "Nobody can sign in to the portal since this morning." });
+    const blobName = `ctx-direct/${randomBytes(6).toString("hex")}.eml`;
+    await container.inboundBlobs.putInbound(blobName, raw);
+    const { outcome } = await processInboundEmail(deps, { partnerId: "ctx-direct", blobName, raw });
+    expect(outcome.kind).toBe("new");
+    expect(noted.mock.calls).toEqual([["ctx-direct", outcome.kind === "new" ? outcome.caseId : ""]]);
+    noted.mockRestore();
+  });
+
   it("a reseller's case, and a redelivery of a stored case, hand over nothing: the first step reads", async () => {
     const workflow = new FakeWorkflow();
     const reseller = await submitSupportRequest(container.supportRequestDeps(workflow), "ctx-reseller", supportRequestBody());

@@ -27,20 +27,29 @@ function partnerRepository(storage: TableStorage, now: () => Date): TablePartner
   return new TablePartnerRepository(storage, now, createSecretSealer(testConfig("contract")));
 }
 
-describeCaseActionInboxContract("Table Storage", (now) => new TableCaseActionInbox(freshStorage(), now));
-describeCaseRepositoryContract("Table Storage", (now) => new TableCaseRepository(freshStorage(), now));
-describeCaseRepositoryContract("Table Storage, two app instances taking turns", (now) => {
-  // Each call goes to the other instance: every change starts from a row the other one made stale.
-  const storage = freshStorage();
-  const instances = [new TableCaseRepository(storage, now), new TableCaseRepository(storage, now)];
+/** Two app instances over one storage account, each call going to the other one. */
+function takingTurns<T extends object>(instances: [T, T]): T {
   let turn = 0;
-  return new Proxy(instances[0]!, {
+  return new Proxy(instances[0], {
     get(_target, property) {
       const instance = instances[turn++ % 2]!;
       const value: unknown = Reflect.get(instance, property);
       return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(instance) : value;
     },
   });
+}
+
+describeCaseActionInboxContract("Table Storage", (now) => new TableCaseActionInbox(freshStorage(), now));
+describeCaseActionInboxContract("Table Storage, two app instances taking turns", (now) => {
+  // Each append goes to the other instance: the counter it remembers was always moved since.
+  const storage = freshStorage();
+  return takingTurns([new TableCaseActionInbox(storage, now), new TableCaseActionInbox(storage, now)]);
+});
+describeCaseRepositoryContract("Table Storage", (now) => new TableCaseRepository(freshStorage(), now));
+describeCaseRepositoryContract("Table Storage, two app instances taking turns", (now) => {
+  // Each call goes to the other instance: every change starts from a row the other one made stale.
+  const storage = freshStorage();
+  return takingTurns([new TableCaseRepository(storage, now), new TableCaseRepository(storage, now)]);
 });
 describeSlaEventLogContract("Table Storage", (now) => new TableSlaEventLog(freshStorage(), now));
 describeProductSupportIncidentLedgerContract("Table Storage", (now) => {

@@ -87,6 +87,17 @@ describe("intake and workflow activities over the in-memory adapters", () => {
     await expect(recordCaseAction(deps, "contoso", caseId, { type: "close" }, partner)).rejects.toBeInstanceOf(ConflictError);
   });
 
+  it("tells the inbox of a case it has just created, and not of a redelivered one", async () => {
+    const { deps } = await world();
+    const noted = jest.spyOn(deps.inbox, "noteNewCase");
+    const body = supportRequestBody();
+    const created = await submitSupportRequest(deps, "contoso", body, { webhookId: "wh-1" });
+    expect(noted.mock.calls).toEqual([["contoso", created.caseId]]);
+    const again = await submitSupportRequest(deps, "contoso", body, { webhookId: "wh-1" });
+    expect(again.caseId).toBe(created.caseId);
+    expect(noted).toHaveBeenCalledTimes(1);
+  });
+
   it("reads the workflow's status while it reads the case, and records the action once both allow it", async () => {
     const { deps, caseId, workflow } = await world();
     let releaseCase!: () => void;
