@@ -452,7 +452,6 @@ export class LocalDurableEngine implements DurableEngine {
     }
     await this.ensure();
     const instanceId = options.instanceId ?? randomUUID();
-    this.ctx.cache.delete(instanceId);
     const now = new Date().toISOString();
     const executionId = randomUUID();
     const input = toJson(options.input);
@@ -460,23 +459,37 @@ export class LocalDurableEngine implements DurableEngine {
       instanceId, name, runtimeStatus: "Pending", createdTime: now, lastUpdatedTime: now, input, output: null, customStatus: null,
       executionId, historyLength: 0,
     };
-    // A new id costs one insert; an existing one is replaced only when it has ended, and only if it
-    // has not changed since it was read.
-    let etag = await this.store.insertInstance(record);
-    for (let attempt = 1; etag === undefined; attempt++) {
-      const existing = await this.store.readInstance(instanceId);
-      if (existing && !TERMINAL_STATUSES.has(existing.record.runtimeStatus)) {
-        throw new DurableEngineError("InstanceExists", `An instance with ID '${instanceId}' already exists and is ${existing.record.runtimeStatus}.`);
-      }
-      try {
-        etag = existing ? await this.store.putInstance(record, existing.etag) : await this.store.insertInstance(record);
-      } catch (e) {
-        if ((e as Error & { code?: string }).code !== "InstanceChanged" || attempt >= 3) throw e;
-      }
+    // In the Azure Storage provider's order (AzureStorageOrchestrationService.CreateTaskOrchestrationAsync):
+    // read the instance (one that has not ended refuses a new start), send the ExecutionStarted
+    // message, then write the Pending row. A start stopped after its message still runs: the first
+    // episode writes the row. Writing the row first left, when the send failed or the host stopped
+    // in between, a Pending instance without a message: it never ran, and every later start
+    // refused it as existing. A new random id needs no read.
+    const existing = options.instanceId === undefined ? undefined : await this.store.readInstance(instanceId);
+    if (existing && !TERMINAL_STATUSES.has(existing.record.runtimeStatus)) {
+      throw new DurableEngineError("InstanceExists", `An instance with ID '${instanceId}' already exists and is ${existing.record.runtimeStatus}.`);
     }
-    // The first episode starts from this row without reading it (committed with If-Match on its ETag).
-    if (etag) this.ctx.cache.set(instanceId, { record: { ...record }, etag, history: [] });
+    this.ctx.cache.delete(instanceId);
     await this.queues.sendControl({ kind: "ExecutionStarted", Id: newMessageId(), InstanceId: instanceId, ExecutionId: executionId, Name: name, Input: input });
+    // The message may be worked on in-process already; a row its episode (or another start) wrote
+    // first is not overwritten.
+    let etag: string | undefined;
+    try {
+      etag = existing ? await this.store.putInstance(record, existing.etag) : await this.store.insertInstance(record);
+    } catch (e) {
+      if ((e as Error & { code?: string }).code !== "InstanceChanged") throw e;
+    }
+    if (etag === undefined) {
+      const current = await this.store.readInstance(instanceId);
+      // Another start won: its execution runs, and the episode passes over this one's message.
+      if (current && current.record.executionId !== executionId && !TERMINAL_STATUSES.has(current.record.runtimeStatus)) {
+        throw new DurableEngineError("InstanceExists", `An instance with ID '${instanceId}' already exists and is ${current.record.runtimeStatus}.`);
+      }
+      return instanceId;
+    }
+    // The first episode starts from this row without reading it (committed with If-Match on its
+    // ETag), unless it has already run and cached its own.
+    if (!this.ctx.cache.get(instanceId)) this.ctx.cache.set(instanceId, { record: { ...record }, etag, history: [] });
     return instanceId;
   }
 

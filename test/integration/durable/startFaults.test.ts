@@ -1,0 +1,87 @@
+/**
+ * A start that storage interrupts never leaves an instance that cannot run. The engine starts an
+ * instance in the Azure Storage provider's order: the instance is read (one that has not ended
+ * refuses the start), the ExecutionStarted message sent, then the Pending row written. So a failed
+ * send leaves nothing (the caller's retry starts it), and a failed row write after the send still
+ * runs the instance (its first episode writes the row). Faults are injected into the storage SDK's
+ * calls for this test's task hub only.
+ */
+import { TableClient } from "@azure/data-tables";
+import { QueueClient } from "@azure/storage-queue";
+import "../../fixtures/durable-app/app";
+import type { DurableEngine } from "@csp-support/local-host/durable";
+import { eventTypes, finish, newEngine, uniqueHub, waitUntil } from "./helpers";
+
+let engine: DurableEngine | undefined;
+
+afterEach(async () => {
+  await engine?.stop();
+  engine = undefined;
+  jest.restoreAllMocks();
+});
+
+const unavailable = (): Error => Object.assign(new Error("injected: storage unavailable"), { statusCode: 503 });
+
+test("a start whose ExecutionStarted message is not sent leaves no instance, and starting it again runs it once", async () => {
+  const hub = uniqueHub();
+  engine = newEngine({ taskHubName: hub, log: () => undefined });
+  await engine.start();
+  const send = QueueClient.prototype.sendMessage;
+  let refused = 0;
+  jest.spyOn(QueueClient.prototype, "sendMessage").mockImplementation(function (this: QueueClient, ...args) {
+    if (this.name.startsWith(`${hub.toLowerCase()}-control`) && refused === 0) {
+      refused++;
+      return Promise.reject(unavailable());
+    }
+    return send.apply(this, args);
+  });
+  await expect(engine.startNew("dtSequence", { instanceId: "start-send-fails" })).rejects.toThrow("injected: storage unavailable");
+  expect(refused).toBe(1);
+  // Nothing was left behind that a retry would take for a started instance.
+  expect(await engine.getStatus("start-send-fails")).toBeUndefined();
+  await engine.startNew("dtSequence", { instanceId: "start-send-fails" });
+  const done = await finish(engine, "start-send-fails");
+  expect(done.runtimeStatus).toBe("Completed");
+  expect(done.output).toEqual(["Hello Tokyo!", "Hello Seattle!", "Hello London!"]);
+});
+
+test("a start whose Pending row is not written after its message was sent still runs the instance, once", async () => {
+  const hub = uniqueHub();
+  engine = newEngine({ taskHubName: hub, log: () => undefined });
+  await engine.start();
+  const create = TableClient.prototype.createEntity;
+  let refused = 0;
+  jest.spyOn(TableClient.prototype, "createEntity").mockImplementation(function (this: TableClient, ...args) {
+    if (this.tableName === `${hub}Instances` && refused === 0) {
+      refused++;
+      return Promise.reject(unavailable());
+    }
+    return create.apply(this, args);
+  });
+  // The caller sees the failure (it would retry); the message it sent runs the instance anyway.
+  await expect(engine.startNew("dtSequence", { instanceId: "start-row-fails" })).rejects.toThrow("injected: storage unavailable");
+  expect(refused).toBe(1);
+  // Its first episode writes the row that the start could not.
+  await waitUntil(async () => engine!.getStatus("start-row-fails"), 20000, "the instance row");
+  const done = await finish(engine, "start-row-fails");
+  expect(done.runtimeStatus).toBe("Completed");
+  expect(done.output).toEqual(["Hello Tokyo!", "Hello Seattle!", "Hello London!"]);
+  expect(eventTypes(done).filter((t) => t === "ExecutionStarted")).toHaveLength(1);
+  expect(eventTypes(done).filter((t) => t === "TaskCompleted")).toHaveLength(3);
+});
+
+test("starting an instance that has not ended is refused before anything is sent; one that has ended starts a new execution", async () => {
+  const hub = uniqueHub();
+  engine = newEngine({ taskHubName: hub, log: () => undefined });
+  await engine.start();
+  await engine.startNew("dtWaitForGo", { instanceId: "start-twice" });
+  const sends = jest.spyOn(QueueClient.prototype, "sendMessage");
+  await expect(engine.startNew("dtWaitForGo", { instanceId: "start-twice" })).rejects.toMatchObject({ code: "InstanceExists" });
+  expect(sends.mock.contexts.filter((q) => (q as QueueClient).name.startsWith(`${hub.toLowerCase()}-control`))).toHaveLength(0);
+  await waitUntil(async () => (await engine!.getStatus("start-twice"))?.runtimeStatus === "Running", 20000, "dtWaitForGo running");
+  expect(await engine.raiseEvent("start-twice", "go", "Rome")).toBe("accepted");
+  expect((await finish(engine, "start-twice")).output).toBe("Hello Rome!");
+  await engine.startNew("dtSequence", { instanceId: "start-twice" });
+  const second = await finish(engine, "start-twice");
+  expect(second.output).toEqual(["Hello Tokyo!", "Hello Seattle!", "Hello London!"]);
+});
