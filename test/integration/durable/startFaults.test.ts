@@ -20,23 +20,30 @@ afterEach(async () => {
   jest.restoreAllMocks();
 });
 
-const unavailable = (): Error => Object.assign(new Error("injected: storage unavailable"), { statusCode: 503 });
+/**
+ * Makes the first call of a storage SDK method on a matching client fail as an unavailable service
+ * (503); every other call goes through. @returns how many calls were refused so far.
+ */
+function refuseFirst<T extends object>(prototype: T, method: keyof T & string, matches: (client: T) => boolean): () => number {
+  const original = prototype[method] as unknown as (...args: unknown[]) => unknown;
+  let refused = 0;
+  jest.spyOn(prototype, method as never).mockImplementation(function (this: T, ...args: unknown[]) {
+    if (refused === 0 && matches(this)) {
+      refused++;
+      return Promise.reject(Object.assign(new Error("injected: storage unavailable"), { statusCode: 503 }));
+    }
+    return original.apply(this, args);
+  } as never);
+  return () => refused;
+}
 
 test("a start whose ExecutionStarted message is not sent leaves no instance, and starting it again runs it once", async () => {
   const hub = uniqueHub();
   engine = newEngine({ taskHubName: hub, log: () => undefined });
   await engine.start();
-  const send = QueueClient.prototype.sendMessage;
-  let refused = 0;
-  jest.spyOn(QueueClient.prototype, "sendMessage").mockImplementation(function (this: QueueClient, ...args) {
-    if (this.name.startsWith(`${hub.toLowerCase()}-control`) && refused === 0) {
-      refused++;
-      return Promise.reject(unavailable());
-    }
-    return send.apply(this, args);
-  });
+  const refused = refuseFirst(QueueClient.prototype, "sendMessage", (queue) => queue.name.startsWith(`${hub.toLowerCase()}-control`));
   await expect(engine.startNew("dtSequence", { instanceId: "start-send-fails" })).rejects.toThrow("injected: storage unavailable");
-  expect(refused).toBe(1);
+  expect(refused()).toBe(1);
   // Nothing was left behind that a retry would take for a started instance.
   expect(await engine.getStatus("start-send-fails")).toBeUndefined();
   await engine.startNew("dtSequence", { instanceId: "start-send-fails" });
@@ -49,18 +56,10 @@ test("a start whose Pending row is not written after its message was sent still 
   const hub = uniqueHub();
   engine = newEngine({ taskHubName: hub, log: () => undefined });
   await engine.start();
-  const create = TableClient.prototype.createEntity;
-  let refused = 0;
-  jest.spyOn(TableClient.prototype, "createEntity").mockImplementation(function (this: TableClient, ...args) {
-    if (this.tableName === `${hub}Instances` && refused === 0) {
-      refused++;
-      return Promise.reject(unavailable());
-    }
-    return create.apply(this, args);
-  });
+  const refused = refuseFirst(TableClient.prototype, "createEntity", (table) => table.tableName === `${hub}Instances`);
   // The caller sees the failure (it would retry); the message it sent runs the instance anyway.
   await expect(engine.startNew("dtSequence", { instanceId: "start-row-fails" })).rejects.toThrow("injected: storage unavailable");
-  expect(refused).toBe(1);
+  expect(refused()).toBe(1);
   // Its first episode writes the row that the start could not.
   await waitUntil(async () => engine!.getStatus("start-row-fails"), 20000, "the instance row");
   const done = await finish(engine, "start-row-fails");
