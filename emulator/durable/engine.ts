@@ -470,26 +470,26 @@ export class LocalDurableEngine implements DurableEngine {
       throw new DurableEngineError("InstanceExists", `An instance with ID '${instanceId}' already exists and is ${existing.record.runtimeStatus}.`);
     }
     this.ctx.cache.delete(instanceId);
-    await this.queues.sendControl({ kind: "ExecutionStarted", Id: newMessageId(), InstanceId: instanceId, ExecutionId: executionId, Name: name, Input: input });
-    // The message may be worked on in-process already; a row its episode (or another start) wrote
-    // first is not overwritten.
+    // The row is written once the message is stored and before this host works on it, so the first
+    // episode starts from the cached row without reading it (committed with If-Match on its ETag).
+    // A row its episode (a poller elsewhere got the message) or another start wrote first is kept.
     let etag: string | undefined;
-    try {
-      etag = existing ? await this.store.putInstance(record, existing.etag) : await this.store.insertInstance(record);
-    } catch (e) {
-      if ((e as Error & { code?: string }).code !== "InstanceChanged") throw e;
-    }
+    const writeRow = async (): Promise<void> => {
+      try {
+        etag = existing ? await this.store.putInstance(record, existing.etag) : await this.store.insertInstance(record);
+      } catch (e) {
+        if ((e as Error & { code?: string }).code !== "InstanceChanged") throw e;
+      }
+      if (etag !== undefined && !this.ctx.cache.get(instanceId)) this.ctx.cache.set(instanceId, { record: { ...record }, etag, history: [] });
+    };
+    await this.queues.sendControl({ kind: "ExecutionStarted", Id: newMessageId(), InstanceId: instanceId, ExecutionId: executionId, Name: name, Input: input }, 0, { beforeDispatch: writeRow });
     if (etag === undefined) {
       const current = await this.store.readInstance(instanceId);
       // Another start won: its execution runs, and the episode passes over this one's message.
       if (current && current.record.executionId !== executionId && !TERMINAL_STATUSES.has(current.record.runtimeStatus)) {
         throw new DurableEngineError("InstanceExists", `An instance with ID '${instanceId}' already exists and is ${current.record.runtimeStatus}.`);
       }
-      return instanceId;
     }
-    // The first episode starts from this row without reading it (committed with If-Match on its
-    // ETag), unless it has already run and cached its own.
-    if (!this.ctx.cache.get(instanceId)) this.ctx.cache.set(instanceId, { record: { ...record }, etag, history: [] });
     return instanceId;
   }
 

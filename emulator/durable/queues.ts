@@ -22,6 +22,16 @@ interface MessageBase {
   ExecutionId?: string;
 }
 
+/** Options of a send. */
+export interface SendOptions {
+  /**
+   * Runs once the message is stored and before this host works on it in-process (a message sent
+   * visible, when no slot was free, may already be received elsewhere). Its error is thrown after
+   * the send; the message stays and is worked on when its lease ends.
+   */
+  beforeDispatch?: () => Promise<void>;
+}
+
 /** Parent of a sub-orchestration, as carried by its ExecutionStarted message. */
 export interface ParentInfo {
   InstanceId: string;
@@ -161,16 +171,18 @@ export class TaskHubQueues {
    * {@link farTimerMs} is parked in the timer table instead (one upsert, keyed by due time and
    * message id, so sending it again stores it once).
    * @param delayInMs - initial invisibility (timers), capped at {@link MAX_DELAY_MS}; 0 by default.
+   * @param options - what runs between the send and this host's own work on the message ({@link SendOptions}).
    */
-  async sendControl(message: ControlMessage, delayInMs = 0): Promise<void> {
+  async sendControl(message: ControlMessage, delayInMs = 0, options: SendOptions = {}): Promise<void> {
     if (message.kind === "TimerFired" && delayInMs > this.farTimerMs) {
       const entity: Record<string, unknown> = { partitionKey: TIMER_PARTITION, rowKey: timerRowKey(message.FireAt, message.Id) };
       setLargeString(entity, "Body", JSON.stringify(message));
       assertEntitySize(entity, `Timer for instance ${message.InstanceId}`);
       await this.timers.upsertEntity(entity as { partitionKey: string; rowKey: string }, "Replace");
+      await options.beforeDispatch?.();
       return;
     }
-    await this.send(this.controlQueueOf(message.InstanceId), message, delayInMs);
+    await this.send(this.controlQueueOf(message.InstanceId), message, delayInMs, options);
   }
 
   /**
@@ -212,7 +224,7 @@ export class TaskHubQueues {
     await this.send(this.workItems, message, 0);
   }
 
-  private async send(queue: QueueClient, message: ControlMessage | ActivityMessage, delayInMs: number): Promise<void> {
+  private async send(queue: QueueClient, message: ControlMessage | ActivityMessage, delayInMs: number, options: SendOptions = {}): Promise<void> {
     let text = JSON.stringify(message);
     const spilled = text.length > SPILL_CHARS;
     if (spilled) {
@@ -227,12 +239,15 @@ export class TaskHubQueues {
     if (!local) {
       await queue.sendMessage(text, { visibilityTimeout: delaySec, messageTimeToLive: -1 });
       this.onEnqueued?.(queue, delaySec * 1000);
+      await options.beforeDispatch?.();
       return;
     }
     let sent: { messageId: string; popReceipt: string };
     try {
       sent = await queue.sendMessage(text, { visibilityTimeout: Math.max(1, Math.ceil(local.leaseInMs / 1000)), messageTimeToLive: -1 });
+      await options.beforeDispatch?.();
     } catch (e) {
+      // A message sent and not dispatched reappears when its lease ends, as a received one would.
       local.release(queue);
       throw e;
     }

@@ -6,11 +6,11 @@
  * runs the instance (its first episode writes the row). Faults are injected into the storage SDK's
  * calls for this test's task hub only.
  */
-import { TableClient } from "@azure/data-tables";
+import { odata, TableClient } from "@azure/data-tables";
 import { QueueClient } from "@azure/storage-queue";
 import "../../fixtures/durable-app/app";
 import type { DurableEngine } from "@csp-support/local-host/durable";
-import { eventTypes, finish, newEngine, uniqueHub, waitUntil } from "./helpers";
+import { connectionString, eventTypes, finish, newEngine, uniqueHub, waitUntil } from "./helpers";
 
 let engine: DurableEngine | undefined;
 
@@ -54,7 +54,8 @@ test("a start whose ExecutionStarted message is not sent leaves no instance, and
 
 test("a start whose Pending row is not written after its message was sent still runs the instance, once", async () => {
   const hub = uniqueHub();
-  engine = newEngine({ taskHubName: hub, log: () => undefined });
+  // The message, stored but not worked on, is seen again when its lease (the visibility timeout) ends.
+  engine = newEngine({ taskHubName: hub, messageVisibilityTimeoutInMs: 2000, log: () => undefined });
   await engine.start();
   const refused = refuseFirst(TableClient.prototype, "createEntity", (table) => table.tableName === `${hub}Instances`);
   // The caller sees the failure (it would retry); the message it sent runs the instance anyway.
@@ -83,4 +84,22 @@ test("starting an instance that has not ended is refused before anything is sent
   await engine.startNew("dtSequence", { instanceId: "start-twice" });
   const second = await finish(engine, "start-twice");
   expect(second.output).toEqual(["Hello Tokyo!", "Hello Seattle!", "Hello London!"]);
+});
+
+test("a start reads the instance once (to refuse one that has not ended), and the episodes of the new instance do not read its row", async () => {
+  const hub = uniqueHub();
+  engine = newEngine({ taskHubName: hub, log: () => undefined });
+  await engine.start();
+  const reads = jest.spyOn(TableClient.prototype, "getEntity");
+  const instanceReads = (): number => reads.mock.contexts.filter((t) => (t as TableClient).tableName === `${hub}Instances`).length;
+  await engine.startNew("dtSequence", { instanceId: "start-reads" });
+  expect(instanceReads()).toBe(1);
+  // Completion is watched through the history (a query), not through the instance row.
+  const history = TableClient.fromConnectionString(connectionString(), `${hub}History`, { allowInsecureConnection: true });
+  await waitUntil(async () => {
+    for await (const row of history.listEntities<{ EventType?: string }>({ queryOptions: { filter: odata`PartitionKey eq ${"start-reads"}` } })) if (row.EventType === "ExecutionCompleted") return true;
+    return false;
+  }, 20000, "ExecutionCompleted in the history");
+  expect(instanceReads()).toBe(1);
+  expect((await finish(engine, "start-reads")).output).toEqual(["Hello Tokyo!", "Hello Seattle!", "Hello London!"]);
 });
