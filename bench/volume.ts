@@ -44,7 +44,7 @@ const FILL_CONCURRENCY = 8;
  * Requests submitted before the fill waits for all of them to be acknowledged (`BENCH_VOLUME_FILL_CHUNK`).
  * Azurite's queue operations take time proportional to the messages in all its queues, so a fill
  * that runs ahead of the workflow builds a backlog that slows the very receives that would drain it
- * (the 10,000 level fell to under one acknowledgement per second); Azure Queue Storage has no such cost.
+ * (the 10,000 level fell to about one acknowledgement per second); Azure Queue Storage has no such cost.
  */
 const FILL_CHUNK = Number(process.env.BENCH_VOLUME_FILL_CHUNK ?? 200);
 /** Bound of one level's fill (ms). */
