@@ -9,6 +9,7 @@
 
 /** What is remembered of a row: its ETag and its content, serialised (a caller can never change a remembered row in place). */
 interface Remembered {
+  /** Empty for a row remembered as missing. */
   etag: string;
   /** JSON of the row's content. */
   json: string;
@@ -50,11 +51,7 @@ export class RecentRows<T> {
   remember(key: string, etag: string | undefined, value: T): void {
     this.#rows.delete(key);
     if (!etag) return;
-    this.#rows.set(key, { etag, json: JSON.stringify(value), at: this.#now() });
-    if (this.#rows.size > this.#maxRows) {
-      const oldest = this.#rows.keys().next();
-      if (!oldest.done) this.#rows.delete(oldest.value);
-    }
+    this.#keep(key, { etag, json: JSON.stringify(value), at: this.#now() });
   }
 
   /** The row as last remembered, a fresh copy, or undefined when unknown or older than `maxAgeInMs`. */
@@ -64,7 +61,34 @@ export class RecentRows<T> {
     this.#rows.delete(key);
     if (this.#now() - found.at > this.#maxAgeInMs) return undefined;
     this.#rows.set(key, found);
+    if (found.etag === "") return undefined;
     return { etag: found.etag, value: JSON.parse(found.json) as T };
+  }
+
+  /**
+   * Remembers that a row does not exist yet (this process has just created what it would belong
+   * to): {@link RecentRows.knownMissing} says so until the row is remembered, forgotten, pushed out
+   * or older than `maxAgeInMs`; {@link RecentRows.recall} gives undefined for it. A writer that
+   * trusts it creates the row (no read), and storage refuses the create (409) when it exists after all.
+   */
+  rememberMissing(key: string): void {
+    this.#rows.delete(key);
+    this.#keep(key, { etag: "", json: "", at: this.#now() });
+  }
+
+  /** Keeps an entry as the most recent, dropping the least recently used beyond `maxRows`. */
+  #keep(key: string, entry: Remembered): void {
+    this.#rows.set(key, entry);
+    if (this.#rows.size > this.#maxRows) {
+      const oldest = this.#rows.keys().next();
+      if (!oldest.done) this.#rows.delete(oldest.value);
+    }
+  }
+
+  /** Whether the row was remembered as missing ({@link RecentRows.rememberMissing}) and still is. */
+  knownMissing(key: string): boolean {
+    const found = this.#rows.get(key);
+    return found !== undefined && found.etag === "" && this.#now() - found.at <= this.#maxAgeInMs;
   }
 
   /** Forgets a row (it was deleted, or written in a way whose ETag is unknown). */

@@ -11,7 +11,7 @@
  * time-based key could: two front ends with skewed clocks, or a late commit of an earlier key).
  * This process remembers the counter (its value and ETag) of the cases it appended to last, and
  * that a case it has just created has none (`noteNewCase`), for at most {@link COUNTER_HINTS_MAX}
- * cases, so the next append to such a case goes straight to the transaction; a counter another
+ * cases and a day (shared `RecentRows`), so the next append to such a case goes straight to the transaction; a counter another
  * instance moved (412), deleted (404) or created (409) meanwhile fails that transaction, and the
  * append reads the counter and tries again. The storage's conditions, not the remembered value,
  * keep `seq` gapless.
@@ -20,18 +20,15 @@
 import { odata } from "@azure/data-tables";
 import { formatActionSeq, type Actor, type CaseAction, type CaseActionRecord } from "../contracts";
 import type { CaseActionInbox } from "../ports";
+import { RecentRows } from "./recentRows";
 import { deleteWhere, encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
 
 const COUNTER_ROW = "counter";
 const MAX_ATTEMPTS = 20;
 /** Most case counters one inbox object remembers (the least recently appended to is dropped first). */
 export const COUNTER_HINTS_MAX = 10_000;
-
-/** A case's counter as this process last wrote it (`etag` undefined: no counter yet, the case was just created here). */
-interface CounterHint {
-  last: number;
-  etag: string | undefined;
-}
+/** How long a remembered counter is worth a guess (ms): a case's actions come minutes to hours apart. */
+const COUNTER_HINT_MAX_AGE_IN_MS = 24 * 60 * 60_000;
 
 /** PartitionKey of a case's inbox. */
 export function caseActionPartition(partnerId: string, caseId: string): string {
@@ -40,8 +37,8 @@ export function caseActionPartition(partnerId: string, caseId: string): string {
 
 /** {@link CaseActionInbox} over Azure Table Storage. */
 export class TableCaseActionInbox implements CaseActionInbox {
-  /** Counters this process wrote, by partition key, least recently appended first. */
-  readonly #hints = new Map<string, CounterHint>();
+  /** Counters this process wrote (or knows do not exist yet), by partition key. */
+  readonly #counters = new RecentRows<{ last: number }>({ maxRows: COUNTER_HINTS_MAX, maxAgeInMs: COUNTER_HINT_MAX_AGE_IN_MS });
 
   /**
    * @param storage - table access.
@@ -63,12 +60,11 @@ export class TableCaseActionInbox implements CaseActionInbox {
     const table = await this.storage.getTable(TableNames.caseActions);
     const pk = caseActionPartition(partnerId, caseId);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const hint = this.#hints.get(pk);
-      let last = 0;
-      let etag: string | undefined;
-      if (hint) {
-        ({ last, etag } = hint);
-      } else {
+      const known = this.#counters.recall(pk);
+      const guessed = known !== undefined || this.#counters.knownMissing(pk);
+      let last = known?.value.last ?? 0;
+      let etag = known?.etag;
+      if (!guessed) {
         try {
           const row = await table.getEntity<{ last?: number }>(pk, COUNTER_ROW);
           last = Number(row.last ?? 0);
@@ -88,14 +84,14 @@ export class TableCaseActionInbox implements CaseActionInbox {
         // Sub-responses come in the order of the operations (OData batch): the counter's is first.
         // Its ETag as @azure/data-tables parses it may end with the line's CR.
         const counterResponse = response.subResponses[0];
-        this.#remember(pk, last + 1, counterResponse && (counterResponse.rowKey === undefined || counterResponse.rowKey === COUNTER_ROW) ? counterResponse.etag?.trim() || undefined : undefined);
+        this.#counters.remember(pk, counterResponse && (counterResponse.rowKey === undefined || counterResponse.rowKey === COUNTER_ROW) ? counterResponse.etag?.trim() : undefined, { last: last + 1 });
         return record;
       } catch (e) {
         const status = statusOf(e);
-        this.#hints.delete(pk);
+        this.#counters.forget(pk);
         // A remembered counter that another instance moved (412), deleted (404: the case's data was
-        // erased) or never saw: read it and try again at once.
-        if (hint && (status === 412 || status === 404 || status === 409)) continue;
+        // erased) or created (409): read it and try again at once.
+        if (guessed && (status === 412 || status === 404 || status === 409)) continue;
         // 412: another append moved the counter; 409: another append created the counter first.
         if (status !== 412 && status !== 409) throw e;
         await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 20 * (attempt + 1))));
@@ -109,20 +105,7 @@ export class TableCaseActionInbox implements CaseActionInbox {
    * without reading it first (a 409, when another instance appended meanwhile, makes it read).
    */
   noteNewCase(partnerId: string, caseId: string): void {
-    this.#setHint(caseActionPartition(partnerId, caseId), { last: 0, etag: undefined });
-  }
-
-  /** Remembers a counter this process wrote (nothing without its ETag), the most recent last. */
-  #remember(pk: string, last: number, etag: string | undefined): void {
-    this.#hints.delete(pk);
-    if (etag === undefined) return;
-    this.#setHint(pk, { last, etag });
-  }
-
-  #setHint(pk: string, hint: CounterHint): void {
-    this.#hints.delete(pk);
-    this.#hints.set(pk, hint);
-    if (this.#hints.size > COUNTER_HINTS_MAX) this.#hints.delete(this.#hints.keys().next().value as string);
+    this.#counters.rememberMissing(caseActionPartition(partnerId, caseId));
   }
 
   /**
@@ -150,7 +133,7 @@ export class TableCaseActionInbox implements CaseActionInbox {
   /** Deletes every row of the case's inbox partition (actions and counter). @throws RestError when storage fails. */
   async deleteCase(partnerId: string, caseId: string): Promise<number> {
     const table = await this.storage.getTable(TableNames.caseActions);
-    this.#hints.delete(caseActionPartition(partnerId, caseId));
+    this.#counters.forget(caseActionPartition(partnerId, caseId));
     return deleteWhere(table, odata`PartitionKey eq ${caseActionPartition(partnerId, caseId)}`);
   }
 }

@@ -50,6 +50,30 @@ describe("RecentRows", () => {
     expect(rows.recall("c")?.value).toBe(3);
   });
 
+  it("remembers a row as missing until it is remembered, forgotten, pushed out or too old; recall gives nothing for it", () => {
+    let now = 0;
+    const rows = new RecentRows<number>({ maxRows: 2, maxAgeInMs: 1000, nowInMs: () => now });
+    rows.rememberMissing("a");
+    expect(rows.knownMissing("a")).toBe(true);
+    expect(rows.recall("a")).toBeUndefined();
+    expect(rows.knownMissing("b")).toBe(false);
+    rows.remember("a", 'W/"1"', 1);
+    expect(rows.knownMissing("a")).toBe(false);
+    expect(rows.recall("a")).toEqual({ etag: 'W/"1"', value: 1 });
+    rows.rememberMissing("b");
+    rows.forget("b");
+    expect(rows.knownMissing("b")).toBe(false);
+    rows.rememberMissing("c");
+    now = 1001;
+    expect(rows.knownMissing("c")).toBe(false);
+    now = 0;
+    rows.rememberMissing("d"); // two at most: "a", then "c" (the least recently used) are pushed out
+    rows.rememberMissing("e");
+    expect(rows.size).toBe(2);
+    expect(rows.knownMissing("c")).toBe(false);
+    expect(rows.knownMissing("d")).toBe(true);
+  });
+
   it("refuses bounds that are not positive", () => {
     expect(() => new RecentRows({ maxAgeInMs: 0 })).toThrow(RangeError);
     expect(() => new RecentRows({ maxRows: 0 })).toThrow(RangeError);
