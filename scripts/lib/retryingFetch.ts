@@ -11,6 +11,8 @@
  * the benchmark and the tests' clients of the partner API.
  */
 
+import { ProblemTypes } from "../../functions/http/problem";
+
 /** Waiting when a 429 carries no usable `Retry-After`, in ms. */
 export const DEFAULT_RETRY_AFTER_IN_MS = 1000;
 
@@ -70,7 +72,7 @@ async function keyStillInUse(response: Response, request: RepeatableRequest): Pr
   if (response.status !== 409 || !carriesHeader(request, "idempotency-key")) return false;
   try {
     const body = (await response.clone().json()) as { type?: unknown } | null;
-    return typeof body?.type === "string" && body.type.endsWith("/problems/idempotency-key-in-use");
+    return typeof body?.type === "string" && body.type.endsWith(ProblemTypes.idempotencyInFlight);
   } catch {
     return false;
   }
