@@ -42,6 +42,11 @@ export class DurableEngineError extends Error {
   }
 }
 
+/** The error of a start refused because the instance has not ended (the extension's "already exists"). */
+function instanceExists(instanceId: string, runtimeStatus: string): DurableEngineError {
+  return new DurableEngineError("InstanceExists", `An instance with ID '${instanceId}' already exists and is ${runtimeStatus}.`);
+}
+
 /** Implementation of {@link DurableEngine}; create it with `createDurableEngine`. */
 export class LocalDurableEngine implements DurableEngine {
   readonly taskHubName: string;
@@ -467,7 +472,7 @@ export class LocalDurableEngine implements DurableEngine {
     // refused it as existing. A new random id needs no read.
     const existing = options.instanceId === undefined ? undefined : await this.store.readInstance(instanceId);
     if (existing && !TERMINAL_STATUSES.has(existing.record.runtimeStatus)) {
-      throw new DurableEngineError("InstanceExists", `An instance with ID '${instanceId}' already exists and is ${existing.record.runtimeStatus}.`);
+      throw instanceExists(instanceId, existing.record.runtimeStatus);
     }
     this.ctx.cache.delete(instanceId);
     // The row is written once the message is stored and before this host works on it, so the first
@@ -487,7 +492,7 @@ export class LocalDurableEngine implements DurableEngine {
       const current = await this.store.readInstance(instanceId);
       // Another start won: its execution runs, and the episode passes over this one's message.
       if (current && current.record.executionId !== executionId && !TERMINAL_STATUSES.has(current.record.runtimeStatus)) {
-        throw new DurableEngineError("InstanceExists", `An instance with ID '${instanceId}' already exists and is ${current.record.runtimeStatus}.`);
+        throw instanceExists(instanceId, current.record.runtimeStatus);
       }
     }
     return instanceId;
