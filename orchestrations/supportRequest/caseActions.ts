@@ -8,7 +8,7 @@ import { CaseActionSchema, type Actor, type CaseAction, type CaseActionRecord, t
 import { addCalendarDuration, canTransition, isActionAllowed } from "../../shared/domain";
 import { escalate } from "./escalation";
 import { onClose, onReclassify, onReopen } from "./lifecycleActions";
-import { changeStatus, emailCustomer, ignore, record } from "./records";
+import { changeStatus, changeStatusAndEmail, emailCustomer, ignore, record, recordAndEmail } from "./records";
 import { isOpen, now, type Orchestration, type Run } from "./run";
 import { applySla, slaInstant } from "./slaClocks";
 import { catchUp, handleSlaAlerts } from "./slaHandling";
@@ -27,10 +27,11 @@ function isProvider(run: Run, actor: Actor): boolean {
 /** Marks the case resolved: SLA (first response and resolution fulfilled), timeline, customer email; arms the auto-close. */
 function* resolve(run: Run, summary: string, at: string, actor: Actor): Orchestration<void> {
   const by = isProvider(run, actor) ? ` by the indirect provider ${actor.partnerId ?? ""}`.trimEnd() : "";
-  if (!(yield* changeStatus(run, "resolved", { kind: "status-changed", summary: `The request was resolved${by}.`, details: { actor }, patch: { resolutionSummary: summary } }, at))) return;
-  delete run.state.pendingMicrosoft;
-  run.state.autoCloseAt = addCalendarDuration(now(run), run.caseContext.partner.autoCloseAfter);
-  yield* emailCustomer(run, "resolved", summary);
+  const afterRecord = (): void => {
+    delete run.state.pendingMicrosoft;
+    run.state.autoCloseAt = addCalendarDuration(now(run), run.caseContext.partner.autoCloseAfter);
+  };
+  yield* changeStatusAndEmail(run, "resolved", { kind: "status-changed", summary: `The request was resolved${by}.`, details: { actor }, patch: { resolutionSummary: summary } }, { message: summary }, { slaAt: at, afterRecord });
 }
 
 /** The partner's diagnosis: resolved, a question to the customer, or an escalation request (only while the case is with the partner). */
@@ -46,10 +47,9 @@ function* onDiagnosis(run: Run, a: CaseActionRecord, d: { outcome: "resolved" | 
       yield* resolve(run, d.notes, at, a.actor);
       return;
     case "awaiting-customer":
-      if (!(yield* changeStatus(run, "awaiting-customer", { kind: "status-changed", summary: "The partner needs information from the customer.", patch: { diagnosisNotes: d.notes } }, at))) {
-        yield* record(run, { kind: "note", summary: "The partner updated its request to the customer.", patch: { diagnosisNotes: d.notes } });
+      if (!(yield* changeStatusAndEmail(run, "awaiting-customer", { kind: "status-changed", summary: "The partner needs information from the customer.", patch: { diagnosisNotes: d.notes } }, { message: d.notes }, { slaAt: at }))) {
+        yield* recordAndEmail(run, { kind: "note", summary: "The partner updated its request to the customer.", patch: { diagnosisNotes: d.notes } }, { status: "awaiting-customer", message: d.notes });
       }
-      yield* emailCustomer(run, "awaiting-customer", d.notes);
       return;
     case "needs-escalation":
       yield* escalate(run, "partner-request", "partner", d.notes);
@@ -154,9 +154,8 @@ function* onInformationRequest(run: Run, a: CaseActionRecord, message: string, a
   }
   partnerResponded(run, at);
   const details = { action: "information-request", seq: a.seq, message, actor: a.actor };
-  if (!(yield* changeStatus(run, "awaiting-customer", { kind: "status-changed", summary: "The partner asked the customer for information.", details }, at))) {
-    yield* record(run, { kind: "note", summary: "The partner asked the customer for more information.", details });
+  if (!(yield* changeStatusAndEmail(run, "awaiting-customer", { kind: "status-changed", summary: "The partner asked the customer for information.", details }, { message }, { slaAt: at }))) {
+    yield* recordAndEmail(run, { kind: "note", summary: "The partner asked the customer for more information.", details }, { status: "awaiting-customer", message });
   }
-  yield* emailCustomer(run, "awaiting-customer", message);
 }
 

@@ -14,7 +14,7 @@ import {
   type RecordTransitionInput,
 } from "../../shared/contracts";
 import { decideEscalation, planEscalationChain } from "../../shared/domain";
-import { changeStatus, emailCustomer, notifyPartner, record } from "./records";
+import { changeStatusAndEmail, emailCustomer, notifyPartner, record, recordAndEmail } from "./records";
 import { SERVICE_REQUEST_LOCALE, callActivity, ms, now, requireActivity, type EscalatingParty, type Orchestration, type Run } from "./run";
 
 /** Starts the partner's escalation chain (once per case), if it has one. */
@@ -71,8 +71,7 @@ export function* escalate(run: Run, trigger: EscalationRecord["trigger"], by: Es
   const details = { target: decision.target, providerId: decision.providerId, vehicle: decision.vehicle, trigger, by };
 
   if (decision.target === "indirect-provider") {
-    yield* changeStatus(run, "escalated-to-provider", { kind: "escalation-decided", summary: decision.reason, details, patch });
-    yield* emailCustomer(run, "escalated-to-provider");
+    if (!(yield* changeStatusAndEmail(run, "escalated-to-provider", { kind: "escalation-decided", summary: decision.reason, details, patch }))) yield* emailCustomer(run, "escalated-to-provider");
     yield* notifyPartner(run, "escalation-indirect-provider", { kind: "escalated-to-provider", reason: decision.reason }, { recipientPartnerId: decision.providerId ?? "" });
   } else if (decision.target === "microsoft") {
     const plan = provider ? undefined : chainPlan(run);
@@ -118,10 +117,9 @@ export function* engageMicrosoft(run: Run, decision: EscalationRecord, by: Escal
         : "The Partner Center integration is off: the service request is prepared for the partner to file by hand.";
   const summary = [why, decision.reason, filed].filter((s) => s !== undefined).join(" ");
   const details = { target: "microsoft", vehicle: decision.vehicle, trigger: decision.trigger, by, filing: filing.outcome, serviceRequestId: filing.serviceRequestId };
-  if (!(yield* changeStatus(run, "escalated-to-microsoft", { kind: "escalation-decided", summary, details, patch }))) {
-    yield* record(run, { kind: "escalation-decided", summary, details, patch });
+  if (!(yield* changeStatusAndEmail(run, "escalated-to-microsoft", { kind: "escalation-decided", summary, details, patch }))) {
+    yield* recordAndEmail(run, { kind: "escalation-decided", summary, details, patch }, { status: "escalated-to-microsoft" });
   }
-  yield* emailCustomer(run, "escalated-to-microsoft");
   const provider = by === "indirect-provider" ? c.provider : undefined;
   const vehicle = decision.vehicle ?? "commercial-issue-support";
   const reason = [why, decision.reason].filter((s) => s !== undefined).join(" ");

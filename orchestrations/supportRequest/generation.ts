@@ -6,7 +6,7 @@
  */
 import type { OrchestrationContext } from "durable-functions";
 import { CURRENT_WORKFLOW_REVISION, SupportRequestActivities, WorkflowRevisions, type SupportRequestCarry, type SupportRequestOrchestrationInput, type SupportRequestOrchestrationOutput, type WorkflowRevision } from "../../shared/contracts";
-import { changeStatus, emailCustomer, record, recordSlaEvents } from "./records";
+import { changeStatusAndEmail, emailCustomer, record, recordSlaEvents } from "./records";
 import { Signals, isOpen, now, requireActivity, type Orchestration, type Run, type RunBase } from "./run";
 import { applySla, clocksOutOfStep, currentSlaCycles, describePolicy, policyOf, slaSummary } from "./slaClocks";
 import { handleSlaAlerts } from "./slaHandling";
@@ -84,11 +84,13 @@ export function* startGeneration(run: Run, first: boolean): Orchestration<void> 
   // A restart before the first checkpoint acknowledges again: an acknowledgement already sent is
   // not sent twice (its notification key is the same), and a transition already made is refused.
   if (first && (run.state.status === "received" || run.input.recovery)) {
-    yield* changeStatus(run, "in-diagnosis", { kind: "status-changed", summary: "Request received; the partner is diagnosing it." });
-    // The acknowledgement states when the first response is due, which SendStatusEmail reads from
-    // the stored SLA log: the activations are recorded before it is sent.
-    yield* recordSlaEvents(run);
-    yield* emailCustomer(run, "received");
+    // Revision 1 records the SLA activations on their own before the acknowledgement (which states
+    // when the first response is due); later ones carry them with the transition, and the email
+    // takes the due time from the workflow's clocks (`respondBy`).
+    if (!(yield* changeStatusAndEmail(run, "in-diagnosis", { kind: "status-changed", summary: "Request received; the partner is diagnosing it." }, { status: "received" }, { slaEventsFirst: true }))) {
+      yield* recordSlaEvents(run);
+      yield* emailCustomer(run, "received");
+    }
   }
   yield* handleSlaAlerts(run);
 }

@@ -5,7 +5,7 @@
  */
 import { SupportRequestActivities, type CaseAction, type CaseActionRecord, type SlaEvent, type SupportRequestCarry } from "../../shared/contracts";
 import { isActionAllowed } from "../../shared/domain";
-import { changeStatus, emailCustomer, ignore, record, recordSlaEvents } from "./records";
+import { changeStatusAndEmail, ignore, record, recordAndEmail } from "./records";
 import { callActivity, isOpen, type Orchestration, type Run } from "./run";
 import { appendSlaEvent, applySla, clocksOutOfStep, policyOf, samePolicy, slaInstant } from "./slaClocks";
 import { changePolicy } from "./slaHandling";
@@ -48,9 +48,10 @@ export function* onClose(run: Run, a: CaseActionRecord, reason: string | undefin
     return;
   }
   const summary = reason !== undefined ? `Closed by ${byWhom(a.actor)}: ${reason}` : `Closed by ${byWhom(a.actor)}.`;
-  if (!(yield* changeStatus(run, "closed", { kind: "status-changed", summary, details: { action: "close", seq: a.seq, actor: a.actor, ...(reason !== undefined ? { reason } : {}) } }))) return;
-  delete run.state.autoCloseAt;
-  yield* emailCustomer(run, "closed", reason);
+  const afterRecord = (): void => {
+    delete run.state.autoCloseAt;
+  };
+  yield* changeStatusAndEmail(run, "closed", { kind: "status-changed", summary, details: { action: "close", seq: a.seq, actor: a.actor, ...(reason !== undefined ? { reason } : {}) } }, reason !== undefined ? { message: reason } : {}, { afterRecord });
 }
 
 /**
@@ -65,11 +66,12 @@ export function* onReopen(run: Run, a: CaseActionRecord, reason: string, at: str
     yield* ignore(run, a, run.state.status === "closed" ? "the case is closed (reopening restarts its workflow)" : "the case is not resolved", run.state.status === "closed" ? "case-closed" : "case-not-resolved");
     return;
   }
-  if (!(yield* changeStatus(run, "in-diagnosis", { kind: "status-changed", summary: `Reopened by ${byWhom(a.actor)}: ${reason}`, details: { action: "reopen", seq: a.seq, reason, actor: a.actor } }, at))) return;
-  // A reclassification while resolved changed the policy of the stopped clocks: the resumed ones follow it.
-  if (clocksOutOfStep(run.log, run.policy)) applySla(run, { kind: "policy-changed", policy: run.policy, at });
-  delete run.state.autoCloseAt;
-  yield* emailCustomer(run, "in-diagnosis", reason, "reopened");
+  const afterRecord = (): void => {
+    // A reclassification while resolved changed the policy of the stopped clocks: the resumed ones follow it.
+    if (clocksOutOfStep(run.log, run.policy)) applySla(run, { kind: "policy-changed", policy: run.policy, at });
+    delete run.state.autoCloseAt;
+  };
+  yield* changeStatusAndEmail(run, "in-diagnosis", { kind: "status-changed", summary: `Reopened by ${byWhom(a.actor)}: ${reason}`, details: { action: "reopen", seq: a.seq, reason, actor: a.actor } }, { message: reason, keyBase: "reopened" }, { slaAt: at, afterRecord });
 }
 
 /**
@@ -85,9 +87,10 @@ export function* reopenClosed(run: Run, reopen: NonNullable<SupportRequestCarry[
     const e: SlaEvent = { at, metric: "resolution", type: "activate", target, policyId: run.policy.policyId, reason: "request reopened after closure" };
     appendSlaEvent(run, e);
   }
-  yield* record(run, { kind: "status-changed", toStatus: "in-diagnosis", summary: `Reopened by ${byWhom(reopen.actor)} after closure: ${reopen.reason}`, details: { action: "reopen", seq: reopen.seq, reason: reopen.reason, actor: reopen.actor, restarted: true } });
-  delete run.state.reopen;
-  delete run.state.autoCloseAt;
-  yield* recordSlaEvents(run);
-  yield* emailCustomer(run, "in-diagnosis", reopen.reason, "reopened");
+  const afterRecord = (): void => {
+    delete run.state.reopen;
+    delete run.state.autoCloseAt;
+  };
+  const entry = { kind: "status-changed" as const, toStatus: "in-diagnosis" as const, summary: `Reopened by ${byWhom(reopen.actor)} after closure: ${reopen.reason}`, details: { action: "reopen", seq: reopen.seq, reason: reopen.reason, actor: reopen.actor, restarted: true } };
+  yield* recordAndEmail(run, entry, { status: "in-diagnosis", message: reopen.reason, keyBase: "reopened" }, { afterRecord, slaEventsFirst: true });
 }

@@ -45,18 +45,38 @@ function tidy(run: Run): void {
  * @param input - the activity's input (without `delivery`).
  */
 export function* deliver<I extends EmailInput>(run: Run, activity: ActivityDefinition<I, SendStatusEmailResult>, input: I): Orchestration<void> {
-  const name = activity.name === ActivityNames.sendStatusEmail ? ActivityNames.sendStatusEmail : ActivityNames.notifyPartner;
-  const item: OutboxItem = { activity: name, input: { ...input }, attempts: 0, firstFailedAt: now(run), nextAttemptAt: now(run) };
   const outbox = run.state.outbox ?? [];
   const head = outbox[0];
   if (head) {
     // Recorded as pending on the notification log (whatever the answer: the outbox holds it anyway).
     yield* attemptActivity(run, activity, { ...input, delivery: { attempt: 0, queue: true } });
-    outboxOf(run).push({ ...item, nextAttemptAt: head.nextAttemptAt, fault: { class: "transient", code: "queued", message: "Waiting behind earlier emails of the case" } });
+    outboxOf(run).push({ ...newItem(run, activity, input), nextAttemptAt: head.nextAttemptAt, fault: { class: "transient", code: "queued", message: "Waiting behind earlier emails of the case" } });
     publishStatus(run);
     return;
   }
-  const result = yield* attempt(run, item);
+  yield* settleFirstAttempt(run, activity, input);
+}
+
+/** Whether an email would go out at once ({@link deliver}): no earlier email of the case waits for a retry. */
+export function deliversAtOnce(run: Run): boolean {
+  return run.state.outbox?.[0] === undefined;
+}
+
+/** A new outbox item of `input`, not attempted yet. */
+function newItem<I extends EmailInput>(run: Run, activity: ActivityDefinition<I, SendStatusEmailResult>, input: I): OutboxItem {
+  const name = activity.name === ActivityNames.sendStatusEmail ? ActivityNames.sendStatusEmail : ActivityNames.notifyPartner;
+  return { activity: name, input: { ...input }, attempts: 0, firstFailedAt: now(run), nextAttemptAt: now(run) };
+}
+
+/**
+ * The first attempt of an email that goes out at once ({@link deliversAtOnce}): made here, or
+ * already made (`firstAttempt`: scheduled side by side with another activity, `attemptTogether` in
+ * run.ts), and its outcome handled as {@link deliver} does: a transient failure waits in the outbox,
+ * a permanent one is recorded and the partner told.
+ */
+export function* settleFirstAttempt<I extends EmailInput>(run: Run, activity: ActivityDefinition<I, SendStatusEmailResult>, input: I, firstAttempt?: ActivityResult<SendStatusEmailResult>): Orchestration<void> {
+  const item = newItem(run, activity, input);
+  const result = yield* attempt(run, item, firstAttempt);
   if (result === "retry") {
     outboxOf(run).push(item);
     publishStatus(run);
@@ -93,18 +113,19 @@ export function outboxPending(run: Run): boolean {
 }
 
 /**
- * One delivery attempt of an item (mutated: attempts, fault, next attempt).
+ * One delivery attempt of an item (mutated: attempts, fault, next attempt); `made`: the result of
+ * a first attempt already made.
  * @returns `done` (sent, skipped, or dropped), `{failed}` (failed for good and recorded by the
  *   activity; the caller tells the partner once the item is out of the outbox) or `retry`
  *   (transient: `nextAttemptAt` set).
  */
-function* attempt(run: Run, item: OutboxItem): Orchestration<"done" | "retry" | { failed: SendStatusEmailResult }> {
+function* attempt(run: Run, item: OutboxItem, made?: ActivityResult<SendStatusEmailResult>): Orchestration<"done" | "retry" | { failed: SendStatusEmailResult }> {
   const policy = EmailFailurePolicy;
   const number = item.attempts + 1;
   const final = item.attempts > 0 && isLastAttempt(run, item, number);
   // The first attempt carries no `delivery` (the activity's default); retries say which and whether last.
   const delivery = number > 1 || final ? { delivery: { attempt: number, ...(final ? { final: true } : {}) } } : {};
-  const result = yield* attemptEmail(run, item.activity, { ...item.input, ...delivery });
+  const result = made !== undefined && number === 1 ? made : yield* attemptEmail(run, item.activity, { ...item.input, ...delivery });
   item.attempts = number;
   if (result.ok) {
     const outcome = result.value;

@@ -6,18 +6,21 @@
  */
 import {
   SupportRequestActivities,
+  type ActivityResult,
   type CaseActionRecord,
   type CaseStatus,
   type NotifyPartnerInput,
   type PartnerNotice,
   type RecordSlaEventsInput,
   type RecordTransitionInput,
+  type RecordTransitionResult,
   type SendStatusEmailInput,
+  type SendStatusEmailResult,
 } from "../../shared/contracts";
 import { canTransition } from "../../shared/domain";
-import { deliver } from "./outbox";
+import { deliver, deliversAtOnce, settleFirstAttempt } from "./outbox";
 import { applySla, slaSummary } from "./slaClocks";
-import { now, requireActivity, type Orchestration, type Run } from "./run";
+import { attemptTogether, now, requireActivity, type ActivityCall, type LoggedSlaEvent, type Orchestration, type Run } from "./run";
 
 /** Deterministic timeline entry id: `t01-in-diagnosis`, `t02-sla-breached`, … (continues across generations). */
 function nextEntryId(run: Run, slug: string): string {
@@ -32,12 +35,39 @@ export function notificationKey(run: Run, base: string): string {
   return n === 1 ? base : `${base}-${n}`;
 }
 
+/** A timeline entry to record (and optionally a status change): see {@link record}. */
+export type RecordEntry = Pick<RecordTransitionInput, "kind" | "summary" | "toStatus" | "details" | "patch"> & { entryId?: string };
+
+/** Options of {@link recordAndEmail} and {@link changeStatusAndEmail}. */
+export interface TransitionOptions {
+  /** Runs once the transition is recorded (state changes of the workflow itself; no activity). */
+  afterRecord?: () => void;
+  /** Sequential order only (before revision 5): store the SLA events not yet stored before the email. */
+  slaEventsFirst?: boolean;
+  /** When the SLA clocks take the status change (ISO 8601 UTC; default: the orchestration's now). */
+  slaAt?: string;
+}
+
+/** A customer status email: the status it tells, the partner's message, the notification key's base (default: the status). */
+export interface StatusEmail {
+  status: CaseStatus;
+  message?: string;
+  keyBase?: string;
+}
+
 /**
  * Records a timeline entry (and optionally a status change) through RecordCaseTransition, under
  * the next deterministic entry id, or `entryId` when given (an id of its own, not counted). From
  * workflow revision 2 it also stores the SLA events not yet recorded (`slaEvents`).
  */
-export function* record(run: Run, entry: Pick<RecordTransitionInput, "kind" | "summary" | "toStatus" | "details" | "patch"> & { entryId?: string }): Orchestration<void> {
+export function* record(run: Run, entry: RecordEntry): Orchestration<void> {
+  const transition = transitionOf(run, entry);
+  yield* requireActivity(run, SupportRequestActivities.recordTransition, transition.input);
+  recorded(run, entry, transition.carried);
+}
+
+/** The RecordCaseTransition input of an entry (taking the next entry id) and the SLA events it carries. */
+function transitionOf(run: Run, entry: RecordEntry): { input: RecordTransitionInput; carried?: LoggedSlaEvent[] } {
   const input: RecordTransitionInput = {
     caseId: run.input.caseId,
     partnerId: run.input.partnerId,
@@ -52,9 +82,26 @@ export function* record(run: Run, entry: Pick<RecordTransitionInput, "kind" | "s
   // RecordSlaEvents after it); the activity stores them before the transition.
   const carried = run.revision >= 2 && run.unrecorded.length > 0 ? run.unrecorded : undefined;
   if (carried) input.slaEvents = carried;
-  yield* requireActivity(run, SupportRequestActivities.recordTransition, input);
+  return carried ? { input, carried } : { input };
+}
+
+/** What a recorded entry changes in the run: the SLA events it carried are stored, its status is the case's. */
+function recorded(run: Run, entry: RecordEntry, carried: LoggedSlaEvent[] | undefined): void {
   if (carried) run.unrecorded = run.unrecorded.filter((e) => !carried.includes(e));
   if (entry.toStatus) run.state.status = entry.toStatus;
+}
+
+/** The SendStatusEmail input of a status email (taking the next notification key). */
+function statusEmailOf(run: Run, email: StatusEmail): SendStatusEmailInput {
+  const input: SendStatusEmailInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, notificationKey: notificationKey(run, email.keyBase ?? email.status), status: email.status };
+  if (email.message !== undefined) input.message = email.message;
+  // The acknowledgement states when the first response is due: from the workflow's own clocks,
+  // so the activity need not read the SLA log back.
+  if (email.status === "received") {
+    const respondBy = slaSummary(run).firstResponseDueAt;
+    if (respondBy !== undefined) input.respondBy = respondBy;
+  }
+  return input;
 }
 
 /**
@@ -63,15 +110,45 @@ export function* record(run: Run, entry: Pick<RecordTransitionInput, "kind" | "s
  * failure never holds the case up (outbox.ts).
  */
 export function* emailCustomer(run: Run, status: CaseStatus, message?: string, keyBase: string = status): Orchestration<void> {
-  const input: SendStatusEmailInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, notificationKey: notificationKey(run, keyBase), status };
-  if (message !== undefined) input.message = message;
-  // The acknowledgement states when the first response is due: from the workflow's own clocks,
-  // so the activity need not read the SLA log back.
-  if (status === "received") {
-    const respondBy = slaSummary(run).firstResponseDueAt;
-    if (respondBy !== undefined) input.respondBy = respondBy;
+  yield* deliver(run, SupportRequestActivities.sendStatusEmail, statusEmailOf(run, { status, ...(message !== undefined ? { message } : {}), keyBase }));
+}
+
+/**
+ * Records an entry (a status change, mostly) and emails the customer about it.
+ *
+ * From workflow revision 5, when the email goes out at once (no earlier email of the case waits in
+ * the outbox), RecordCaseTransition and SendStatusEmail are scheduled in the same episode and run
+ * side by side (`attemptTogether`, run.ts): a status change costs one episode and one durable hop
+ * less, and the customer is told as soon as the case records it. They touch nothing of each other's:
+ * the email reads the case's contact facts and the partner, which no transition changes, and
+ * appends its own timeline entry. Each outcome is then handled as on its own: a transition that
+ * failed is retried per its policy (past it the orchestration fails and is restarted from its
+ * checkpoint, where the email's notification key finds it already sent), an email that failed goes
+ * through the outbox. Before revision 5, or behind a waiting email, the transition is recorded
+ * first, then (with `slaEventsFirst`, the SLA events not yet stored: revision 1 records them on
+ * their own) the email is sent.
+ * @param options - `afterRecord`: what the workflow changes in its own state once the transition is
+ *   recorded (before the email in the sequential order, so executions of earlier revisions replay
+ *   exactly as they ran); `slaEventsFirst`: see above.
+ */
+export function* recordAndEmail(run: Run, entry: RecordEntry, email: StatusEmail, options: TransitionOptions = {}): Orchestration<void> {
+  if (run.revision < 5 || !deliversAtOnce(run)) {
+    yield* record(run, entry);
+    options.afterRecord?.();
+    if (options.slaEventsFirst) yield* recordSlaEvents(run);
+    yield* emailCustomer(run, email.status, email.message, email.keyBase);
+    return;
   }
-  yield* deliver(run, SupportRequestActivities.sendStatusEmail, input);
+  const transition = transitionOf(run, entry);
+  const mail = statusEmailOf(run, email);
+  const [transitionResult, mailResult] = yield* attemptTogether(run, [
+    { activity: SupportRequestActivities.recordTransition, input: transition.input },
+    { activity: SupportRequestActivities.sendStatusEmail, input: mail },
+  ] as ActivityCall[]);
+  yield* requireActivity(run, SupportRequestActivities.recordTransition, transition.input, transitionResult as ActivityResult<RecordTransitionResult>);
+  recorded(run, entry, transition.carried);
+  options.afterRecord?.();
+  yield* settleFirstAttempt(run, SupportRequestActivities.sendStatusEmail, mail, mailResult as ActivityResult<SendStatusEmailResult>);
 }
 
 /**
@@ -88,10 +165,27 @@ export function* notifyPartner(run: Run, keyBase: string, notice: PartnerNotice,
 
 /** Moves the case to `to` (if the lifecycle allows it): SLA happening first, then the timeline entry. */
 export function* changeStatus(run: Run, to: CaseStatus, entry: Pick<RecordTransitionInput, "kind" | "summary" | "details" | "patch">, slaAt = now(run)): Orchestration<boolean> {
+  if (!startTransition(run, to, slaAt)) return false;
+  yield* record(run, { ...entry, toStatus: to });
+  return true;
+}
+
+/**
+ * Moves the case to `to` (if the lifecycle allows it) and emails the customer about it
+ * ({@link recordAndEmail}: side by side from revision 5). `email` defaults to the status `to`.
+ * @returns false, with nothing recorded or sent, when the lifecycle does not allow the transition.
+ */
+export function* changeStatusAndEmail(run: Run, to: CaseStatus, entry: Pick<RecordTransitionInput, "kind" | "summary" | "details" | "patch">, email: Partial<StatusEmail> = {}, options: TransitionOptions = {}): Orchestration<boolean> {
+  if (!startTransition(run, to, options.slaAt ?? now(run))) return false;
+  yield* recordAndEmail(run, { ...entry, toStatus: to }, { ...email, status: email.status ?? to }, options);
+  return true;
+}
+
+/** Whether the lifecycle allows `to` from the current status; if so, the SLA clocks take the change (at `slaAt`). */
+function startTransition(run: Run, to: CaseStatus, slaAt: string): boolean {
   const from = run.state.status;
   if (!canTransition(from, to)) return false;
   applySla(run, { kind: "status", from, to, at: slaAt });
-  yield* record(run, { ...entry, toStatus: to });
   return true;
 }
 

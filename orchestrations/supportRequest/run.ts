@@ -168,6 +168,46 @@ export function ms(iso: string): number {
   return Date.parse(iso);
 }
 
+/** One activity call of {@link attemptTogether}: its definition and input. */
+export interface ActivityCall<I = unknown, O = unknown> {
+  activity: ActivityDefinition<I, O>;
+  input: I;
+}
+
+/**
+ * Calls activities ONCE each, side by side: all are scheduled in the same episode (one
+ * `Task.all`), so they run concurrently and the orchestration goes on once every one has answered.
+ * Returns their {@link ActivityResult}s in the order given; a call the host failed comes back as
+ * an `unexpected` transient fault, as from {@link attemptActivity}. Counts one task per call.
+ *
+ * `Task.all` of durable-functions 3 fails as soon as one child fails (a host failure; activities
+ * answer faults as results), before the others answered: those are then awaited one by one (a
+ * task already scheduled is not scheduled again when yielded on its own). A second `Task.any` over
+ * them is never built: a new compound task would schedule its children's actions again.
+ */
+export function* attemptTogether(run: RunBase, calls: readonly ActivityCall[]): Orchestration<ActivityResult<unknown>[]> {
+  run.tasks += calls.length;
+  const tasks = calls.map((c) => run.context.df.callActivity(c.activity.name, c.input));
+  try {
+    yield run.context.df.Task.all(tasks);
+  } catch {
+    for (const t of tasks) {
+      if (t.isCompleted || t.isFaulted) continue;
+      try {
+        yield t;
+      } catch {
+        // read below from the task itself
+      }
+    }
+  }
+  return tasks.map((t, i) => {
+    if (!t.isFaulted) return t.result as ActivityResult<unknown>;
+    const name = calls[i]?.activity.name ?? "?";
+    const error = t.result as Error | undefined;
+    return { ok: false, fault: { class: "transient", code: "unexpected", message: faultMessage(`The activity ${name} failed: ${error?.message ?? String(error)}`) } };
+  });
+}
+
 /** The outcome of a step after its retries: the activity's value, or the fault it gave up on (`attempts` made). */
 export type StepResult<T> = { ok: true; value: T } | { ok: false; fault: Fault; attempts: number };
 
@@ -192,13 +232,15 @@ export function* attemptActivity<I, O>(run: RunBase, activity: ActivityDefinitio
  * failure policy (`Retry-After` honoured): the case waits, no worker is held, the custom status
  * shows the retry. A permanent fault, or a transient one past the policy, is returned for the
  * caller to decide (record it, fall back, or fail the orchestration).
+ * @param firstAttempt - the result of a first attempt already made ({@link attemptTogether}): the
+ *   retries continue from it instead of calling the activity again.
  */
-export function* callActivity<I, O>(run: RunBase, activity: ActivityDefinition<I, O>, input: I): Orchestration<StepResult<O>> {
+export function* callActivity<I, O>(run: RunBase, activity: ActivityDefinition<I, O>, input: I, firstAttempt?: ActivityResult<O>): Orchestration<StepResult<O>> {
   const policy = activity.failurePolicy;
   const name = activity.name;
   const firstFailure: { at?: number } = {};
   for (let attempts = 1; ; attempts++) {
-    const result = yield* attemptActivity(run, activity, input);
+    const result = attempts === 1 && firstAttempt !== undefined ? firstAttempt : yield* attemptActivity(run, activity, input);
     if (result.ok) {
       if (run.retrying?.activity === name) run.retrying = undefined;
       return result;
@@ -222,9 +264,10 @@ export function* callActivity<I, O>(run: RunBase, activity: ActivityDefinition<I
  * Calls an activity the workflow cannot go on without (storage steps): retried per its policy,
  * and when it still fails the orchestration fails with {@link StepFailedError} — recorded by the
  * top-level handler (index.ts) and restarted by the recovery sweeper from the last checkpoint.
+ * @param firstAttempt - as {@link callActivity}'s.
  */
-export function* requireActivity<I, O>(run: RunBase, activity: ActivityDefinition<I, O>, input: I): Orchestration<O> {
-  const result = yield* callActivity(run, activity, input);
+export function* requireActivity<I, O>(run: RunBase, activity: ActivityDefinition<I, O>, input: I, firstAttempt?: ActivityResult<O>): Orchestration<O> {
+  const result = yield* callActivity(run, activity, input, firstAttempt);
   if (!result.ok) throw new StepFailedError(activity.name, result.fault, result.attempts);
   return result.value;
 }

@@ -6,7 +6,7 @@
  */
 import { SupportRequestActivities, type AppliedSlaPolicy, type SendStatusEmailInput, type SlaEvent } from "../../shared/contracts";
 import { chainPlan, engageMicrosoft, escalate, startChain } from "./escalation";
-import { changeStatus, emailCustomer, notificationKey, notifyPartner, record } from "./records";
+import { changeStatusAndEmail, emailCustomer, notificationKey, notifyPartner, record } from "./records";
 import { deliver } from "./outbox";
 import { isOpen, ms, now, type Orchestration, type Run } from "./run";
 import { applySla, describePolicy, metricLabel, nextSlaThreshold, slaSummary } from "./slaClocks";
@@ -105,8 +105,7 @@ export function* catchUp(run: Run, at: string): Orchestration<void> {
 export function* closeIfDue(run: Run): Orchestration<void> {
   const dueAt = run.state.autoCloseAt;
   if (run.state.status !== "resolved" || dueAt === undefined || ms(dueAt) > ms(now(run))) return;
-  yield* changeStatus(run, "closed", { kind: "status-changed", summary: `Closed automatically ${run.caseContext.partner.autoCloseAfter} after resolution.` });
-  yield* emailCustomer(run, "closed");
+  if (!(yield* changeStatusAndEmail(run, "closed", { kind: "status-changed", summary: `Closed automatically ${run.caseContext.partner.autoCloseAfter} after resolution.` }))) yield* emailCustomer(run, "closed");
 }
 
 /**

@@ -93,12 +93,15 @@ export type SupportRequestCheckpoint = z.infer<typeof SupportRequestCheckpointSc
  * - 4: as 3, and a signal that carries its inbox record (`actionSignalOf`, caseActions.ts) which is
  *   the next after the cursor is processed without TakeCaseActions; a signal without a usable
  *   record, or one past a gap, reads the inbox as before.
+ * - 5: as 4, and a status change and the customer email about it (RecordCaseTransition and
+ *   SendStatusEmail) are scheduled in the same episode and run side by side, unless an earlier
+ *   email of the case waits in the outbox (then the email queues behind it, as before).
  */
-export const WorkflowRevisions = [1, 2, 3, 4] as const;
+export const WorkflowRevisions = [1, 2, 3, 4, 5] as const;
 /** A workflow revision. */
 export type WorkflowRevision = (typeof WorkflowRevisions)[number];
 /** The revision new executions run. */
-export const CURRENT_WORKFLOW_REVISION: WorkflowRevision = 4;
+export const CURRENT_WORKFLOW_REVISION: WorkflowRevision = 5;
 
 /** Input of the support-request orchestration. */
 export const SupportRequestOrchestrationInputSchema = z.object({

@@ -62,8 +62,16 @@ async function actWithRecord(id: string, action: CaseAction): Promise<CaseAction
   return record;
 }
 
-/** The step sequences: an execution started before workflow revisions existed (none in its input), revisions 2 and 3, and the current one. */
-const revisions = [{ name: "started before revisions (1)", revision: undefined }, { name: "2", revision: 2 }, { name: "3", revision: 3 }, { name: `current (${CURRENT_WORKFLOW_REVISION})`, revision: CURRENT_WORKFLOW_REVISION }];
+/** The step sequences: an execution started before workflow revisions existed (none in its input), revisions 2, 3 and 4, and the current one. */
+const revisions = [{ name: "started before revisions (1)", revision: undefined }, { name: "2", revision: 2 }, { name: "3", revision: 3 }, { name: "4", revision: 4 }, { name: `current (${CURRENT_WORKFLOW_REVISION})`, revision: CURRENT_WORKFLOW_REVISION }];
+
+/** The history's activity completions (the API folds each TaskScheduled into its completion as `ScheduledTime`). */
+function completions(s: { historyEvents?: unknown[] }): Array<{ name: string; scheduled: string; completed: string }> {
+  return (s.historyEvents ?? [])
+    .map((e) => e as { EventType: string; FunctionName?: string; ScheduledTime?: string; Timestamp?: string })
+    .filter((e) => e.EventType === "TaskCompleted")
+    .map((e) => ({ name: String(e.FunctionName), scheduled: String(e.ScheduledTime), completed: String(e.Timestamp) }));
+}
 
 test.each(revisions)("awaiting-customer, needs-escalation and a resolution signalled back to back: escalated to Microsoft, then resolved and closed — revision $name", async ({ revision }) => {
   const id = `case-burst-${revision ?? 1}-${Date.now()}`;
@@ -82,6 +90,17 @@ test.each(revisions)("awaiting-customer, needs-escalation and a resolution signa
   expect(path).toEqual(["in-diagnosis", "awaiting-customer", "escalated-to-microsoft", "resolved", "closed"]);
   const emails = (activityCalls.get(id) ?? []).filter((c) => c.name === ActivityNames.sendStatusEmail).map((c) => (c.input as { notificationKey: string }).notificationKey);
   expect(emails).toEqual(["received", "awaiting-customer", "escalated-to-microsoft", "resolved", "closed"]);
+  // Each status change and its email: scheduled by the same episode from revision 5, the email once
+  // the transition completed before it.
+  const done = completions(s);
+  const transitions = done.filter((c) => c.name === ActivityNames.recordTransition);
+  const sent = done.filter((c) => c.name === ActivityNames.sendStatusEmail);
+  expect(sent).toHaveLength(5);
+  for (const [i, email] of sent.entries()) {
+    const transition = transitions.filter((t) => t.scheduled <= email.scheduled).at(-1);
+    if ((revision ?? 1) >= 5) expect(transition?.scheduled).toBe(email.scheduled);
+    else expect(Date.parse(email.scheduled)).toBeGreaterThanOrEqual(Date.parse(transition?.completed ?? `email ${i} has no transition before it`));
+  }
 });
 
 test.each(revisions)("a diagnosis after the escalation is noted on the timeline as ignored; a signal without a new action changes nothing — revision $name", async ({ revision }) => {

@@ -293,3 +293,60 @@ describe("the outbox survives continueAsNew", () => {
     expect(sent.length).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe("a status change and its customer email side by side (workflow revision 5): each outcome counts on its own", () => {
+  it("the transition fails transiently while the email goes out: only the transition is retried, the email is not sent again", async () => {
+    const s = new CaseSimulator(caseContext(), "2026-03-02T08:00:05.000Z");
+    s.answer(ActivityNames.recordTransition, faulted(fault("transient", "unreachable")));
+    await s.start();
+    expect(s.customStatus.retrying).toMatchObject({ activity: ActivityNames.recordTransition, attempts: 1, fault: { code: "unreachable" } });
+    expect(await s.fire()).toBe("2026-03-02T08:00:10.000Z");
+    expect(s.transitions().map((t) => t.toStatus)).toEqual(["in-diagnosis", "in-diagnosis"]);
+    expect(new Set(s.transitions().map((t) => t.entryId)).size).toBe(1);
+    expect(emailKeys(s)).toEqual(["received"]);
+    expect(s.customStatus).toMatchObject({ status: "in-diagnosis", waitingFor: "diagnosis" });
+    expect(s.customStatus.retrying).toBeUndefined();
+    expect(s.listens).toBe(true);
+  });
+
+  it("the email fails transiently while the transition is recorded: the case moves on and the email waits in the outbox", async () => {
+    const s = await new CaseSimulator(caseContext(), "2026-03-02T08:00:05.000Z").start();
+    s.answer(ActivityNames.sendStatusEmail, emailOutcome("pending", fault("transient", "throttled", 60_000)));
+    await s.send({ type: "diagnosis", outcome: "resolved", notes: "Restarted the VM." }, partnerActor, "2026-03-02T08:30:00.000Z");
+    expect(s.customStatus).toMatchObject({ status: "resolved", emailBacklog: { pending: 1, nextAttemptAt: "2026-03-02T08:31:00.000Z", fault: { code: "throttled" } } });
+    expect(await s.fire()).toBe("2026-03-02T08:31:00.000Z");
+    expect(emailKeys(s)).toEqual(["received", "resolved", "resolved (attempt 2)"]);
+    expect(s.customStatus.emailBacklog).toBeUndefined();
+  });
+
+  it("while an earlier email waits for a retry, the next status change records first and queues its email behind it", async () => {
+    const s = await new CaseSimulator(caseContext(), "2026-03-02T08:00:05.000Z").start();
+    s.answer(ActivityNames.sendStatusEmail, emailOutcome("pending", fault("transient", "throttled", 3_600_000)));
+    await s.send({ type: "diagnosis", outcome: "awaiting-customer", notes: "Which VM?" }, partnerActor, "2026-03-02T08:30:00.000Z");
+    s.append({ type: "resolution", summary: "Fixed." }, partnerActor, "2026-03-02T08:40:00.000Z");
+    await s.d.replay();
+    expect(s.d.open.map((o) => o.name)).toEqual([ActivityNames.recordTransition]);
+    await s.settle();
+    expect(emailKeys(s)).toEqual(["received", "awaiting-customer", "resolved (queued)"]);
+    expect(s.customStatus).toMatchObject({ status: "resolved", emailBacklog: { pending: 2 } });
+  });
+
+  it("the host fails the transition's call (TaskFailed) before the email answered: the email's answer still counts, the transition is retried", async () => {
+    const s = await new CaseSimulator(caseContext(), "2026-03-02T08:00:05.000Z").start();
+    s.append({ type: "diagnosis", outcome: "resolved", notes: "Restarted the VM." }, partnerActor, "2026-03-02T08:30:00.000Z");
+    await s.d.replay();
+    expect(s.d.open.map((o) => o.name)).toEqual([ActivityNames.recordTransition, ActivityNames.sendStatusEmail]);
+    s.d.failActivity(ActivityNames.recordTransition, "Timeout value of 00:05:00 was exceeded by function: Functions.RecordCaseTransition");
+    await s.d.replay();
+    // Still waiting for the email: nothing new scheduled, the email's call not scheduled twice.
+    expect(s.d.open.map((o) => o.name)).toEqual([ActivityNames.sendStatusEmail]);
+    s.complete(s.d.openActivity(ActivityNames.sendStatusEmail));
+    await s.d.replay();
+    expect(s.customStatus.retrying).toMatchObject({ activity: ActivityNames.recordTransition, attempts: 1, fault: { code: "unexpected" } });
+    await s.fire();
+    expect(s.transitions().filter((t) => t.toStatus === "resolved")).toHaveLength(2);
+    expect(emailKeys(s)).toEqual(["received", "resolved"]);
+    expect(s.customStatus).toMatchObject({ status: "resolved", waitingFor: "auto-close" });
+    expect(s.customStatus.retrying).toBeUndefined();
+  });
+});

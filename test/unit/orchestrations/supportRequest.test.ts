@@ -740,6 +740,40 @@ describe("supportRequestOrchestrator: workflow revisions", () => {
     expect(s.emails().map((e) => e.notificationKey)).toEqual(["received", "update"]);
   });
 
+  it("revision 5: a status change and its customer email are scheduled in the same episode; revision 4 emails once the transition is recorded, with the same inputs", async () => {
+    const ctx = caseContext();
+    const runs: Record<number, CaseSimulator> = {};
+    for (const revision of [4, 5]) {
+      const sim = new CaseSimulator(ctx, "2026-03-02T08:00:05.000Z", { caseId: ctx.caseId, partnerId: ctx.partnerId, revision, caseContext: ctx });
+      sim.begin();
+      await sim.d.replay();
+      // The acknowledgement: what the first episode schedules.
+      const first = sim.d.open.map((o) => o.name);
+      await sim.settle();
+      sim.append({ type: "diagnosis", outcome: "resolved", notes: "Restarted the VM." }, undefined, "2026-03-02T08:30:00.000Z");
+      await sim.d.replay();
+      // The resolution: what the episode of the signal schedules.
+      const onSignal = sim.d.open.map((o) => o.name);
+      await sim.settle();
+      if (revision === 4) {
+        expect(first).toEqual([ActivityNames.recordTransition]);
+        expect(onSignal).toEqual([ActivityNames.recordTransition]);
+      } else {
+        expect(first).toEqual([ActivityNames.recordTransition, ActivityNames.sendStatusEmail]);
+        expect(onSignal).toEqual([ActivityNames.recordTransition, ActivityNames.sendStatusEmail]);
+      }
+      runs[revision] = sim;
+    }
+    const [four, five] = [runs[4]!, runs[5]!];
+    expect(five.calls().map((c) => c.name)).toEqual(four.calls().map((c) => c.name));
+    expect(five.transitions()).toEqual(four.transitions());
+    expect(five.emails()).toEqual(four.emails());
+    expect(five.emails().map((e) => e.notificationKey)).toEqual(["received", "resolved"]);
+    expect(five.statusPath()).toEqual(["in-diagnosis", "resolved"]);
+    expect(five.customStatus).toEqual(four.customStatus);
+    expect(five.timerAt).toBe(four.timerAt);
+  });
+
   it("an execution started before revisions existed (no revision in its input) keeps its step sequence and moves to the current one at continueAsNew", async () => {
     const ctx = caseContext({ slaPolicy: policy({ targets: { firstResponse: "PT40H", nextUpdate: "PT400H", resolution: "PT800H" } }) });
     const s = await new CaseSimulator(ctx, "2026-03-02T08:00:05.000Z", { caseId: ctx.caseId, partnerId: ctx.partnerId }).start();
