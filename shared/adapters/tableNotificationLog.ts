@@ -44,6 +44,26 @@ function fromRow(e: Record<string, unknown>): SentNotification {
   return n;
 }
 
+/** The row of a pending or failed notification (a pending one keeps what to deliver). */
+function undeliveredRow(partnerId: string, n: SentNotification & { state: "pending" | "failed" }): Record<string, unknown> & { partitionKey: string; rowKey: string } {
+  return {
+    partitionKey: partition(partnerId, n.caseId),
+    rowKey: encodeKey(n.notificationKey),
+    caseId: n.caseId,
+    notificationKey: n.notificationKey,
+    messageId: n.messageId,
+    to: JSON.stringify(n.to),
+    subject: n.subject,
+    sentAt: n.sentAt,
+    state: n.state,
+    ...(n.fault ? { fault: JSON.stringify(n.fault) } : {}),
+    ...(n.attempts !== undefined ? { attempts: n.attempts } : {}),
+    ...(n.nextAttemptAt ? { nextAttemptAt: n.nextAttemptAt } : {}),
+    ...(n.queuedAt ? { queuedAt: n.queuedAt } : {}),
+    ...(n.state === "pending" && n.delivery ? packJson(n.delivery) : {}),
+  };
+}
+
 /** {@link NotificationLog} over Azure Table Storage. */
 export class TableNotificationLog implements NotificationLog, NotificationMessageIndex {
   /**
@@ -95,25 +115,48 @@ export class TableNotificationLog implements NotificationLog, NotificationMessag
     const current = await this.get(partnerId, n.caseId, n.notificationKey);
     if (current?.state === "sent") return;
     const table = await this.storage.getTable(TableNames.notifications);
-    await table.upsertEntity(
-      {
-        partitionKey: partition(partnerId, n.caseId),
-        rowKey: encodeKey(n.notificationKey),
-        caseId: n.caseId,
-        notificationKey: n.notificationKey,
-        messageId: n.messageId,
-        to: JSON.stringify(n.to),
-        subject: n.subject,
-        sentAt: n.sentAt,
-        state: n.state,
-        ...(n.fault ? { fault: JSON.stringify(n.fault) } : {}),
-        ...(n.attempts !== undefined ? { attempts: n.attempts } : {}),
-        ...(n.nextAttemptAt ? { nextAttemptAt: n.nextAttemptAt } : {}),
-        ...(n.queuedAt ? { queuedAt: n.queuedAt } : {}),
-        ...(n.state === "pending" && n.delivery ? packJson(n.delivery) : {}),
-      },
-      "Replace",
-    );
+    await table.upsertEntity(undeliveredRow(partnerId, n), "Replace");
+  }
+
+  /**
+   * Inserts the notification as pending unless its row exists (409: the row is read and returned).
+   * A row deleted between the refused insert and the read is claimed again.
+   * @throws RestError when storage fails.
+   */
+  async claim(partnerId: string, n: SentNotification & { state: "pending" }): Promise<SentNotification | undefined> {
+    const table = await this.storage.getTable(TableNames.notifications);
+    for (;;) {
+      try {
+        await table.createEntity(undeliveredRow(partnerId, n));
+        return undefined;
+      } catch (e) {
+        if (statusOf(e) !== 409) throw e;
+      }
+      const known = await this.get(partnerId, n.caseId, n.notificationKey);
+      if (known) return known;
+    }
+  }
+
+  /**
+   * Deletes the row while it is pending (with the fault code `options.onlyCode`, when given),
+   * If-Match its ETag: a row rewritten meanwhile stays. @throws RestError when storage fails.
+   */
+  async dropPending(partnerId: string, caseId: string, notificationKey: string, options: { onlyCode?: string } = {}): Promise<void> {
+    const table = await this.storage.getTable(TableNames.notifications);
+    let row: Record<string, unknown> & { etag?: string };
+    try {
+      row = await table.getEntity<Record<string, unknown>>(partition(partnerId, caseId), encodeKey(notificationKey));
+    } catch (e) {
+      if (statusOf(e) === 404) return;
+      throw e;
+    }
+    const n = fromRow(row);
+    if (n.state !== "pending" || (options.onlyCode !== undefined && n.fault?.code !== options.onlyCode)) return;
+    try {
+      await table.deleteEntity(partition(partnerId, caseId), encodeKey(notificationKey), { etag: row.etag });
+    } catch (e) {
+      if (statusOf(e) !== 404 && statusOf(e) !== 412) throw e;
+    }
   }
 
   /**

@@ -457,6 +457,25 @@ export interface NotificationLog {
    * late failure report of a message that went out changes nothing.
    */
   recordUndelivered(partnerId: string, notification: SentNotification & { state: "pending" | "failed" }): Promise<void>;
+  /**
+   * Claims a notification before its first delivery attempt: records it as `pending` (with what to
+   * deliver, so a restarted workflow finds it) unless a notification with its key was recorded
+   * before, in one conditional insert. The email activities claim instead of reading first, so a
+   * new notification costs no read that is known to find nothing.
+   * @returns undefined when this call recorded the claim; the notification recorded before (any
+   *   state) when there is one (a rerun of the activity, or a retry).
+   * @throws Error when storage fails.
+   */
+  claim(partnerId: string, notification: SentNotification & { state: "pending" }): Promise<SentNotification | undefined>;
+  /**
+   * Deletes a notification while it is `pending` — with the fault code `options.onlyCode`, when
+   * given — because no delivery will follow: the email was skipped (`onlyCode` absent: whatever
+   * earlier attempt left it pending), or its activity failed before sending (`onlyCode`: the
+   * claim's code, so a notification pending after an earlier failure stays for its retry). A sent or
+   * failed notification always stays. Idempotent.
+   * @throws Error when storage fails.
+   */
+  dropPending(partnerId: string, caseId: string, notificationKey: string, options?: { onlyCode?: string }): Promise<void>;
   /** Every notification of a case in every state, oldest first. */
   listSent(partnerId: string, caseId: string): Promise<SentNotification[]>;
   /**

@@ -33,7 +33,7 @@ import {
 } from "../contracts";
 import { EmailFailurePolicy, RecordNotFoundError, faultFrom, faultMessage, retryDelayInMs, type DeliveryAttempt, type Fault, type TimelineEntry } from "../contracts";
 import { computeSlaClocks, selectSlaPolicy } from "../domain";
-import type { CaseActionInbox, CaseRepository, Clock, EmailMessage, EmailSendResult, EmailSender, NotificationDelivery, NotificationLog, PartnerCenterClient, PartnerRepository, ProductSupportIncidentLedger, SlaEventLog, SlaEventWithId } from "../ports";
+import type { CaseActionInbox, CaseRepository, Clock, EmailMessage, EmailSendResult, EmailSender, NotificationDelivery, NotificationLog, PartnerCenterClient, PartnerRepository, ProductSupportIncidentLedger, SentNotification, SlaEventLog, SlaEventWithId } from "../ports";
 import type { CaseFactInputs } from "./reports";
 import { renderPartnerNotification, renderTextNotification, type PartnerNotificationInput } from "../templates/partnerNotification";
 import type { CustomerEmailInput, RenderedEmail, StatusEmailInput } from "../templates/statusEmail";
@@ -490,19 +490,67 @@ export async function markUndeliverable(cases: CaseRepository, partnerId: string
   await cases.appendTimeline(partnerId, caseId, entry);
 }
 
+/** The fault a notification claimed by its first attempt shows until the attempt's outcome replaces it. */
+export const CLAIMED_FOR_SENDING: Fault = { class: "transient", code: "sending", message: "Being sent (first attempt)" };
+
+/** The fault of a notification queued behind earlier emails of its case that wait for a retry. */
+const QUEUED_BEHIND: Fault = { class: "transient", code: "queued", message: "Waiting behind earlier emails of the case that are retried" };
+
 /**
  * The first steps both email activities share: the notification already sent (`already-sent`) or
  * already failed (`failed` again: never retried), or a queued delivery recorded as pending
  * without sending; undefined when the caller should render and send.
+ *
+ * A first attempt (and a queued one) claims the notification — recorded as pending with what to
+ * deliver, unless it was recorded before — instead of reading it: a new notification's read would
+ * always find nothing. A retry reads it (its row exists). The claim shows as pending
+ * ({@link CLAIMED_FOR_SENDING}) until the attempt records its outcome; an email skipped or an
+ * activity that fails before sending drops it (`dropPending`).
  */
 async function checkDelivery(deps: { cases: CaseRepository; notifications: NotificationLog; clock: Clock }, d: Omit<Delivery, "messageId" | "to" | "subject">): Promise<SendStatusEmailResult | undefined> {
-  const known = await deps.notifications.get(d.partnerId, d.caseId, d.logKey);
+  const claiming = d.attempt.queue === true || (d.attempt.attempt === 1 && !d.attempt.final);
+  const known = claiming ? await deps.notifications.claim(d.partnerId, claimOf(deps.clock.now().toISOString(), d)) : await deps.notifications.get(d.partnerId, d.caseId, d.logKey);
+  if (claiming && !known) return d.attempt.queue ? { outcome: "queued", messageId: "", fault: QUEUED_BEHIND } : undefined;
   if (known?.state === "sent") return { outcome: "already-sent", messageId: known.messageId };
   if (known?.state === "failed") return { outcome: "failed", messageId: known.messageId, ...(known.fault ? { fault: known.fault } : {}) };
   if (d.attempt.queue) {
-    return recordUndelivered(deps, { ...d, messageId: known?.messageId ?? "", to: known?.to ?? [], subject: known?.subject ?? "" }, { class: "transient", code: "queued", message: "Waiting behind earlier emails of the case that are retried" });
+    return recordUndelivered(deps, { ...d, messageId: known?.messageId ?? "", to: known?.to ?? [], subject: known?.subject ?? "" }, QUEUED_BEHIND);
   }
   return undefined;
+}
+
+/** The pending row a first (or queued) attempt claims: nothing rendered yet, what to deliver. */
+function claimOf(at: string, d: Omit<Delivery, "messageId" | "to" | "subject">): SentNotification & { state: "pending" } {
+  return {
+    caseId: d.caseId,
+    notificationKey: d.logKey,
+    messageId: "",
+    providerMessageId: "",
+    to: [],
+    subject: "",
+    sentAt: at,
+    state: "pending",
+    fault: d.attempt.queue ? QUEUED_BEHIND : CLAIMED_FOR_SENDING,
+    attempts: 0,
+    nextAttemptAt: at,
+    queuedAt: at,
+    delivery: { activity: d.activity, input: d.input },
+  };
+}
+
+/**
+ * Runs what an email activity does before it sends; when that throws (a case, partner or
+ * recipient missing, storage failing), the claim of this first attempt is dropped first (best
+ * effort: the error that stopped the activity is the one thrown), so no notification stays
+ * pending with nothing left to deliver it.
+ */
+async function beforeSending<T>(deps: { notifications: NotificationLog }, d: Pick<Delivery, "partnerId" | "caseId" | "logKey">, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    await deps.notifications.dropPending(d.partnerId, d.caseId, d.logKey, { onlyCode: CLAIMED_FOR_SENDING.code }).catch(() => undefined);
+    throw e;
+  }
 }
 
 /**
@@ -567,7 +615,7 @@ export function createSendStatusEmail(deps: SendStatusEmailDeps): (input: SendSt
     loaded.catch(() => undefined);
     const early = await checkDelivery(deps, base);
     if (early) return early;
-    const { sr, partner } = await loaded;
+    const { sr, partner } = await beforeSending(deps, base, () => loaded);
     const domain = domainOf(partner.senderEmail);
     const occurredAt = deps.clock.now().toISOString();
     const messageId = notificationMessageId(sr.caseId, input.notificationKey, domain);
@@ -581,6 +629,8 @@ export function createSendStatusEmail(deps: SendStatusEmailDeps): (input: SendSt
         : undefined;
     if (skipReason) {
       await deps.cases.appendTimeline(input.partnerId, sr.caseId, { entryId: `email-skipped-${input.notificationKey}`, kind: "note", at: occurredAt, summary: `Status email not sent: ${skipReason}`, details: { notificationKey: input.notificationKey, status: input.status } });
+      // Nothing will be sent: no notification stays pending (the claim, or an earlier attempt's).
+      await deps.notifications.dropPending(input.partnerId, sr.caseId, input.notificationKey);
       return { outcome: "skipped", messageId };
     }
     const billingContact = sr.category === "billing" ? partner.contacts.billing : undefined;
@@ -703,15 +753,18 @@ export function createNotifyPartner(deps: NotifyPartnerDeps): (input: NotifyPart
     const base = { activity: "NotifyPartner" as const, input: withoutDelivery(input), attempt, partnerId: input.partnerId, caseId: input.caseId, logKey };
     const early = await checkDelivery(deps, base);
     if (early) return early;
-    const { sr, partner } = await loadCaseAndPartner(deps, input.partnerId, input.caseId);
-    const recipient = input.recipientPartnerId && input.recipientPartnerId !== input.partnerId ? await deps.partners.getPartner(input.recipientPartnerId) : partner;
-    if (!recipient) throw new RecordNotFoundError(`Partner ${input.recipientPartnerId ?? ""} to notify not found`);
-    const explicit = (input.to ?? []).map((a) => a.trim()).filter((a) => a.length > 0);
-    const addresses = [...new Set(explicit.length ? explicit : [recipient.contacts.support, ...recipient.contacts.escalation])];
-    const messageId = notificationMessageId(sr.caseId, `partner.${input.notificationKey}`, domainOf(partner.senderEmail));
-    const rendered = input.notice
-      ? renderPartnerNotification(partnerNotificationOf(input.notice, sr, partner, recipient, deps.publicBaseUrl))
-      : renderTextNotification({ subject: (input.subject ?? "").includes(`[Case #${sr.caseId}]`) ? (input.subject ?? "") : `${input.subject ?? ""} [Case #${sr.caseId}]`, text: input.text ?? "" });
+    const { partner, recipient, addresses, messageId, rendered } = await beforeSending(deps, base, async () => {
+      const { sr, partner } = await loadCaseAndPartner(deps, input.partnerId, input.caseId);
+      const recipient = input.recipientPartnerId && input.recipientPartnerId !== input.partnerId ? await deps.partners.getPartner(input.recipientPartnerId) : partner;
+      if (!recipient) throw new RecordNotFoundError(`Partner ${input.recipientPartnerId ?? ""} to notify not found`);
+      const explicit = (input.to ?? []).map((a) => a.trim()).filter((a) => a.length > 0);
+      const addresses = [...new Set(explicit.length ? explicit : [recipient.contacts.support, ...recipient.contacts.escalation])];
+      const messageId = notificationMessageId(sr.caseId, `partner.${input.notificationKey}`, domainOf(partner.senderEmail));
+      const rendered = input.notice
+        ? renderPartnerNotification(partnerNotificationOf(input.notice, sr, partner, recipient, deps.publicBaseUrl))
+        : renderTextNotification({ subject: (input.subject ?? "").includes(`[Case #${sr.caseId}]`) ? (input.subject ?? "") : `${input.subject ?? ""} [Case #${sr.caseId}]`, text: input.text ?? "" });
+      return { partner, recipient, addresses, messageId, rendered };
+    });
     const message: EmailMessage = { from: { address: partner.senderEmail, displayName: partner.name }, to: addresses.map((address) => ({ address })), subject: rendered.subject, text: rendered.text, html: rendered.html, messageId, headers: { ...AUTOMATIC_EMAIL_HEADERS } };
     return deliverEmail(deps, { ...base, messageId, to: addresses, subject: rendered.subject }, message, `Partner notified (${recipient.id}): ${rendered.subject}`, { recipientPartnerId: recipient.id });
   };

@@ -82,6 +82,55 @@ export function describeNotificationLogContract(name: string, makeAdapter: MakeA
       expect((await log.getSent("alpha-partner", "CS-0000000002", "received"))?.subject).toBe(sent.subject);
     });
 
+    it("claims a notification once: the first claim records it as pending, a later one gets back what was recorded, in any state", async () => {
+      const log = await makeAdapter(() => new Date());
+      const claim = { ...pending, notificationKey: "awaiting-customer", messageId: "", to: [], subject: "", fault: { class: "transient" as const, code: "sending", message: "Being sent" }, attempts: 0 };
+      expect(await log.claim("alpha-partner", claim)).toBeUndefined();
+      expect(await log.get("alpha-partner", claim.caseId, "awaiting-customer")).toEqual(claim);
+      // A rerun of the activity: the claim is not recorded again, the pending row comes back.
+      expect(await log.claim("alpha-partner", { ...claim, sentAt: "2026-05-01T12:00:00.000Z" })).toEqual(claim);
+      // Sent meanwhile: a claim gets the sent notification back and changes nothing.
+      await log.recordSent("alpha-partner", { ...sent, notificationKey: "awaiting-customer" });
+      expect(await log.claim("alpha-partner", claim)).toEqual({ ...sent, notificationKey: "awaiting-customer", state: "sent" });
+      // Failed for good: the same.
+      await log.recordUndelivered("alpha-partner", { ...pending, state: "failed", fault: { class: "permanent", code: "recipient-refused", message: "refused" } });
+      expect((await log.claim("alpha-partner", { ...claim, notificationKey: "resolved" }))?.state).toBe("failed");
+      // Scoped by partner and case.
+      expect(await log.claim("beta-partner", claim)).toBeUndefined();
+      expect(await log.claim("alpha-partner", { ...claim, caseId: "CS-0000000002" })).toBeUndefined();
+      expect((await log.listSent("alpha-partner", claim.caseId)).map((n) => [n.notificationKey, n.state])).toEqual([
+        ["awaiting-customer", "sent"],
+        ["resolved", "failed"],
+      ]);
+    });
+
+    it("drops a pending notification (only with the given fault code, when one is given), never a sent or failed one", async () => {
+      const log = await makeAdapter(() => new Date());
+      const claim = { ...pending, notificationKey: "closed", fault: { class: "transient" as const, code: "sending", message: "Being sent" } };
+      await log.claim("alpha-partner", claim);
+      await log.recordUndelivered("alpha-partner", pending);
+      await log.recordSent("alpha-partner", sent);
+      await log.recordUndelivered("alpha-partner", { ...pending, notificationKey: "update", state: "failed" });
+      // Only the claim's code: the notification pending after a throttled attempt stays for its retry.
+      await log.dropPending("alpha-partner", pending.caseId, "resolved", { onlyCode: "sending" });
+      expect((await log.get("alpha-partner", pending.caseId, "resolved"))?.state).toBe("pending");
+      await log.dropPending("alpha-partner", pending.caseId, "closed", { onlyCode: "sending" });
+      expect(await log.get("alpha-partner", pending.caseId, "closed")).toBeUndefined();
+      // Without a code: whatever left it pending.
+      await log.dropPending("alpha-partner", pending.caseId, "resolved");
+      expect(await log.get("alpha-partner", pending.caseId, "resolved")).toBeUndefined();
+      // Sent and failed ones stay; absent ones are no error.
+      await log.dropPending("alpha-partner", sent.caseId, "received");
+      await log.dropPending("alpha-partner", sent.caseId, "update");
+      await log.dropPending("alpha-partner", sent.caseId, "never-recorded");
+      expect((await log.listSent("alpha-partner", sent.caseId)).map((n) => [n.notificationKey, n.state])).toEqual([
+        ["received", "sent"],
+        ["update", "failed"],
+      ]);
+      // Dropped, it can be claimed again.
+      expect(await log.claim("alpha-partner", claim)).toBeUndefined();
+    });
+
     it("is not changed through objects a caller passed in or got back", async () => {
       const log = await makeAdapter(() => new Date());
       const mine = structuredClone(sent);

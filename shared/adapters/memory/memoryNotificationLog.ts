@@ -6,6 +6,25 @@ import { ERASED_EMAIL, ERASED_TEXT } from "../../domain/personalData";
 import type { NotificationLog, NotificationMessageIndex, SentNotification } from "../../ports";
 import { copy, keyOf } from "./memoryStore";
 
+/** A pending or failed notification as stored: no provider message id; a delivery only while pending. */
+function undelivered(n: SentNotification & { state: "pending" | "failed" }): SentNotification {
+  return {
+    caseId: n.caseId,
+    notificationKey: n.notificationKey,
+    messageId: n.messageId,
+    providerMessageId: "",
+    to: n.to,
+    subject: n.subject,
+    sentAt: n.sentAt,
+    state: n.state,
+    ...(n.fault ? { fault: n.fault } : {}),
+    ...(n.attempts !== undefined ? { attempts: n.attempts } : {}),
+    ...(n.nextAttemptAt ? { nextAttemptAt: n.nextAttemptAt } : {}),
+    ...(n.queuedAt ? { queuedAt: n.queuedAt } : {}),
+    ...(n.state === "pending" && n.delivery ? { delivery: n.delivery } : {}),
+  };
+}
+
 /**
  * {@link NotificationLog} and {@link NotificationMessageIndex} in memory, behaving as
  * TableNotificationLog: one notification per case and notification key; a sent one reads back
@@ -40,21 +59,22 @@ export class MemoryNotificationLog implements NotificationLog, NotificationMessa
   /** Records a pending or failed notification (insert-or-replace), unless it was sent. */
   async recordUndelivered(partnerId: string, n: SentNotification & { state: "pending" | "failed" }): Promise<void> {
     if ((await this.get(partnerId, n.caseId, n.notificationKey))?.state === "sent") return;
-    this.#put(partnerId, {
-      caseId: n.caseId,
-      notificationKey: n.notificationKey,
-      messageId: n.messageId,
-      providerMessageId: "",
-      to: n.to,
-      subject: n.subject,
-      sentAt: n.sentAt,
-      state: n.state,
-      ...(n.fault ? { fault: n.fault } : {}),
-      ...(n.attempts !== undefined ? { attempts: n.attempts } : {}),
-      ...(n.nextAttemptAt ? { nextAttemptAt: n.nextAttemptAt } : {}),
-      ...(n.queuedAt ? { queuedAt: n.queuedAt } : {}),
-      ...(n.state === "pending" && n.delivery ? { delivery: n.delivery } : {}),
-    });
+    this.#put(partnerId, undelivered(n));
+  }
+
+  /** Records the notification as pending unless one with its key exists (then returns that one). */
+  async claim(partnerId: string, n: SentNotification & { state: "pending" }): Promise<SentNotification | undefined> {
+    const known = await this.get(partnerId, n.caseId, n.notificationKey);
+    if (known) return known;
+    this.#put(partnerId, undelivered(n));
+    return undefined;
+  }
+
+  /** Deletes the notification while it is pending (with the fault code `options.onlyCode`, when given). */
+  async dropPending(partnerId: string, caseId: string, notificationKey: string, options: { onlyCode?: string } = {}): Promise<void> {
+    const notifications = this.#cases.get(keyOf(partnerId, caseId));
+    const n = notifications?.get(notificationKey);
+    if (n?.state === "pending" && (options.onlyCode === undefined || n.fault?.code === options.onlyCode)) notifications?.delete(notificationKey);
   }
 
   /** The notification of this partner with this Message-ID, or undefined. */

@@ -146,6 +146,57 @@ describe("the mail server unreachable (transient)", () => {
   });
 });
 
+describe("a first attempt claims its notification instead of reading it", () => {
+  it("shows as pending (being sent) while the mail server takes it and as sent after, without a read of the log", async () => {
+    const caseId = await newCase("claim@customer.example");
+    const seenWhileSending: unknown[] = [];
+    const watched = createContainer(container.config, {
+      emailSender: {
+        send: async (message) => {
+          seenWhileSending.push(await container.notifications.get(partnerId, caseId, "received"));
+          return container.emailSender.send(message);
+        },
+        checkHealth: () => container.emailSender.checkHealth(),
+      },
+    });
+    const get = jest.spyOn(watched.notifications, "get");
+    const claim = jest.spyOn(watched.notifications, "claim");
+    const input = { caseId, partnerId, notificationKey: "received", status: "received" as const };
+    expect((await watched.activities.sendStatusEmail(input)).outcome).toBe("sent");
+    expect(seenWhileSending).toEqual([expect.objectContaining({ state: "pending", fault: expect.objectContaining({ code: "sending" }), delivery: { activity: "SendStatusEmail", input } })]);
+    expect(await watched.notifications.get(partnerId, caseId, "received")).toMatchObject({ state: "sent", subject: expect.stringContaining(caseId) });
+    expect(claim).toHaveBeenCalledTimes(1);
+    expect(get).toHaveBeenCalledTimes(1); // the test's own read above
+    // A rerun finds it sent: no second email.
+    expect((await watched.activities.sendStatusEmail(input)).outcome).toBe("already-sent");
+    expect(smtp.accepted.filter((m) => m.subject.includes(caseId))).toHaveLength(1);
+  });
+
+  it("an email skipped (the address undeliverable) leaves no notification pending, not even one an earlier attempt left", async () => {
+    const caseId = await newCase("gone@customer.example");
+    smtp.refuse.set("gone@customer.example", { code: 550, message: "5.1.1 mailbox unavailable" });
+    try {
+      expect((await container.activities.sendStatusEmail({ caseId, partnerId, notificationKey: "received", status: "received" })).outcome).toBe("failed");
+    } finally {
+      smtp.refuse.delete("gone@customer.example");
+    }
+    // A later email, first attempt: skipped, and its claim dropped.
+    expect((await container.activities.sendStatusEmail({ caseId, partnerId, notificationKey: "in-diagnosis", status: "in-diagnosis" })).outcome).toBe("skipped");
+    expect(await container.notifications.get(partnerId, caseId, "in-diagnosis")).toBeUndefined();
+    // A retry of an email an earlier attempt left pending, skipped now: nothing stays pending either.
+    await container.notifications.recordUndelivered(partnerId, { caseId, notificationKey: "resolved", messageId: "", providerMessageId: "", to: [], subject: "", sentAt: new Date().toISOString(), state: "pending", fault: { class: "transient", code: "unreachable", message: "down" }, attempts: 1, delivery: { activity: "SendStatusEmail", input: {} } });
+    expect((await container.activities.sendStatusEmail({ caseId, partnerId, notificationKey: "resolved", status: "resolved", delivery: { attempt: 2 } })).outcome).toBe("skipped");
+    expect((await container.notifications.listSent(partnerId, caseId)).map((n) => [n.notificationKey, n.state])).toEqual([["received", "failed"]]);
+  });
+
+  it("an activity that fails before sending (its case gone) drops its claim and throws", async () => {
+    const caseId = "CS-9999999999";
+    await expect(container.activities.sendStatusEmail({ caseId, partnerId, notificationKey: "received", status: "received" })).rejects.toMatchObject({ fault: { class: "permanent", code: "not-found" } });
+    await expect(container.activities.notifyPartner({ caseId, partnerId, notificationKey: "sla-warning", subject: "x", text: "y" })).rejects.toMatchObject({ fault: { class: "permanent", code: "not-found" } });
+    expect(await container.notifications.listSent(partnerId, caseId)).toEqual([]);
+  });
+});
+
 describe("a renderer that throws", () => {
   it("is a permanent failure recorded on the case (the case goes on), not an error", async () => {
     const broken = createContainer(container.config, {
