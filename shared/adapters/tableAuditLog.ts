@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { odata } from "@azure/data-tables";
 import type { AuditEntry } from "../contracts";
 import type { AuditLog } from "../ports";
-import { encodeKey, fromBase64Url, TableNames, toBase64Url, type TableStorage } from "./tableStorage";
+import { encodeKey, fromBase64Url, statusOf, TableNames, toBase64Url, type TableStorage } from "./tableStorage";
 
 function inverted(iso: string): string {
   return String(9_999_999_999_999 - new Date(iso).getTime()).padStart(13, "0");
@@ -50,13 +50,23 @@ export class TableAuditLog implements AuditLog {
     return page.value.continuationToken ? { items, continuationToken: toBase64Url(JSON.stringify({ v: 1, t: page.value.continuationToken })) } : { items };
   }
 
+  /**
+   * Deletes the entries older than `cutoff`, one by one as the query finds them (an entry already
+   * gone, 404, is not counted).
+   * @returns how many this call deleted.
+   * @throws RestError when the query or a delete fails otherwise (the entries not reached stay, for the next run).
+   */
   async purgeBefore(cutoff: string): Promise<number> {
     const table = await this.storage.getTable(TableNames.audit);
     let n = 0;
     // Older than the cutoff = RowKey above inverted(cutoff), in every partition.
     for await (const e of table.listEntities({ queryOptions: { filter: odata`RowKey gt ${`${inverted(cutoff)}_~`}`, select: ["PartitionKey", "RowKey"] } })) {
-      await table.deleteEntity(e.partitionKey as string, e.rowKey as string).catch(() => undefined);
-      n++;
+      try {
+        await table.deleteEntity(e.partitionKey as string, e.rowKey as string);
+        n++;
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+      }
     }
     return n;
   }

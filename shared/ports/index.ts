@@ -160,7 +160,8 @@ export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
   /**
    * A page of a partner's entries, newest first, optionally within [from, to) (ISO 8601).
-   * @throws RangeError (`code` `InvalidContinuationToken`) for a bad token or limit.
+   * @throws RangeError when `limit` is not an integer from 1 to 100 (no `code`).
+   * @throws RangeError (`code` `InvalidContinuationToken`) for a token this log did not issue.
    */
   list(partnerId: string, options?: { from?: string; to?: string; limit?: number; continuationToken?: string }): Promise<{ items: AuditEntry[]; continuationToken?: string }>;
   /** Deletes every entry older than `cutoff` (ISO 8601), all partners. @returns how many. @throws Error when storage fails. */

@@ -4,6 +4,7 @@
  * only; entries older than a year purged.
  */
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from "@azure/functions";
+import { RestError, TableClient } from "@azure/data-tables";
 import { createContainer, type Container } from "../../../shared/container";
 import { createCreateApiKeyHandler, createGetAuditLogHandler, createListSupportRequestsHandler, createRevokeApiKeyHandler } from "../../../functions/http/partnerApiHandlers";
 import type { HttpHandler, HttpHandlerDeps } from "../../../functions/http/common";
@@ -76,5 +77,25 @@ describe("audit log", () => {
     expect(await container.auditLog.purgeBefore(new Date(now - 365 * 86_400_000).toISOString())).toBe(1);
     const all = await container.auditLog.list(P, { limit: 100 });
     expect(all.items.filter((i) => i.keyId === "key_0000000000000000").map((i) => i.at)).toEqual([new Date(now - 300 * 86_400_000).toISOString()]);
+  });
+
+  it("a purge that storage refuses fails (the next maintenance run retries) and keeps what it did not delete; an entry already gone is not counted", async () => {
+    const now = Date.now();
+    const entry = { partnerId: P, keyId: "key_1111111111111111", role: "sales-agent" as const, action: "AddCaseNote", method: "POST", path: "/x", status: 200, sourceIp: "unknown" };
+    const old = [500, 450].map((days) => new Date(now - days * 86_400_000).toISOString());
+    for (const at of old) await container.auditLog.record({ ...entry, at });
+    const cutoff = new Date(now - 365 * 86_400_000).toISOString();
+    const kept = async (): Promise<string[]> => (await container.auditLog.list(P, { limit: 100, to: cutoff })).items.filter((i) => i.keyId === entry.keyId).map((i) => i.at);
+    const deleteEntity = jest.spyOn(TableClient.prototype, "deleteEntity").mockRejectedValueOnce(new RestError("Server busy", { statusCode: 503 }));
+    try {
+      await expect(container.auditLog.purgeBefore(cutoff)).rejects.toMatchObject({ statusCode: 503 });
+      expect(await kept()).toHaveLength(2);
+      // Deleted by someone else between the query and the delete: not this run's to count.
+      deleteEntity.mockRejectedValueOnce(new RestError("Not found", { statusCode: 404 }));
+      expect(await container.auditLog.purgeBefore(cutoff)).toBe(1);
+    } finally {
+      deleteEntity.mockRestore();
+    }
+    expect(await kept()).toHaveLength(1);
   });
 });
