@@ -8,7 +8,7 @@ import { CaseActionSchema, type Actor, type CaseAction, type CaseActionRecord, t
 import { addCalendarDuration, canTransition, isActionAllowed } from "../../shared/domain";
 import { escalate } from "./escalation";
 import { onClose, onReclassify, onReopen } from "./lifecycleActions";
-import { changeStatus, changeStatusAndEmail, emailCustomer, ignore, record, recordAndEmail } from "./records";
+import { changeStatus, changeStatusAndEmail, ignore, record, recordAndEmail } from "./records";
 import { isOpen, now, type Orchestration, type Run } from "./run";
 import { applySla, slaInstant } from "./slaClocks";
 import { catchUp, handleSlaAlerts } from "./slaHandling";
@@ -112,8 +112,7 @@ function* actOn(run: Run, a: CaseActionRecord, action: CaseAction, at: string): 
     case "update":
       if (!isActionAllowed("update", "owner", run.state.status)) return yield* ignore(run, a, "the case was already resolved", "case-resolved");
       partnerResponded(run, at);
-      yield* record(run, { kind: "note", summary: "The partner updated the customer.", details: { action: "update", seq: a.seq, message: action.message, actor: a.actor } });
-      yield* emailCustomer(run, run.state.status, action.message, "update");
+      yield* recordAndEmail(run, { kind: "note", summary: "The partner updated the customer.", details: { action: "update", seq: a.seq, message: action.message, actor: a.actor } }, { status: run.state.status, message: action.message, keyBase: "update" });
       return;
     case "customer-reply":
       yield* onCustomerReply(run, a, action.excerpt, at);

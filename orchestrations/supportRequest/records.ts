@@ -118,8 +118,9 @@ export function* emailCustomer(run: Run, status: CaseStatus, message?: string, k
  *
  * From workflow revision 5, when the email goes out at once (no earlier email of the case waits in
  * the outbox), RecordCaseTransition and SendStatusEmail are scheduled in the same episode and run
- * side by side (`attemptTogether`, run.ts): a status change costs one episode and one durable hop
- * less, and the customer is told as soon as the case records it. They touch nothing of each other's:
+ * side by side (`attemptTogether`, run.ts): a status change takes the slower activity's time
+ * instead of both (and one episode less when both answers arrive together). They touch nothing of
+ * each other's:
  * the email reads the case's contact facts and the partner, which no transition changes, and
  * appends its own timeline entry. Each outcome is then handled as on its own: a transition that
  * failed is retried per its policy (past it the orchestration fails and is restarted from its

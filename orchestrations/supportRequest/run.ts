@@ -200,12 +200,12 @@ export function* attemptTogether(run: RunBase, calls: readonly ActivityCall[]): 
       }
     }
   }
-  return tasks.map((t, i) => {
-    if (!t.isFaulted) return t.result as ActivityResult<unknown>;
-    const name = calls[i]?.activity.name ?? "?";
-    const error = t.result as Error | undefined;
-    return { ok: false, fault: { class: "transient", code: "unexpected", message: faultMessage(`The activity ${name} failed: ${error?.message ?? String(error)}`) } };
-  });
+  return tasks.map((t, i) => (t.isFaulted ? hostFailure(calls[i]?.activity.name ?? "?", t.result) : (t.result as ActivityResult<unknown>)));
+}
+
+/** A call the host failed (a timeout, a missing function after a deployment) as the `unexpected` transient fault it is answered with. */
+function hostFailure(activityName: string, error: unknown): { ok: false; fault: Fault } {
+  return { ok: false, fault: { class: "transient", code: "unexpected", message: faultMessage(`The activity ${activityName} failed: ${(error as Error)?.message ?? String(error)}`) } };
 }
 
 /** The outcome of a step after its retries: the activity's value, or the fault it gave up on (`attempts` made). */
@@ -223,7 +223,7 @@ export function* attemptActivity<I, O>(run: RunBase, activity: ActivityDefinitio
   try {
     return (yield run.context.df.callActivity(activity.name, input)) as ActivityResult<O>;
   } catch (e) {
-    return { ok: false, fault: { class: "transient", code: "unexpected", message: faultMessage(`The activity ${activity.name} failed: ${(e as Error)?.message ?? String(e)}`) } };
+    return hostFailure(activity.name, e);
   }
 }
 

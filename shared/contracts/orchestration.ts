@@ -93,9 +93,10 @@ export type SupportRequestCheckpoint = z.infer<typeof SupportRequestCheckpointSc
  * - 4: as 3, and a signal that carries its inbox record (`actionSignalOf`, caseActions.ts) which is
  *   the next after the cursor is processed without TakeCaseActions; a signal without a usable
  *   record, or one past a gap, reads the inbox as before.
- * - 5: as 4, and a status change and the customer email about it (RecordCaseTransition and
- *   SendStatusEmail) are scheduled in the same episode and run side by side, unless an earlier
- *   email of the case waits in the outbox (then the email queues behind it, as before).
+ * - 5: as 4, and a status change (or a partner update's timeline note) and the customer email
+ *   about it (RecordCaseTransition and SendStatusEmail) are scheduled in the same episode and run
+ *   side by side, unless an earlier email of the case waits in the outbox (then the email queues
+ *   behind it, as before).
  */
 export const WorkflowRevisions = [1, 2, 3, 4, 5] as const;
 /** A workflow revision. */

@@ -740,7 +740,7 @@ describe("supportRequestOrchestrator: workflow revisions", () => {
     expect(s.emails().map((e) => e.notificationKey)).toEqual(["received", "update"]);
   });
 
-  it("revision 5: a status change and its customer email are scheduled in the same episode; revision 4 emails once the transition is recorded, with the same inputs", async () => {
+  it("revision 5: a status change (or a partner update's note) and its customer email are scheduled in the same episode; revision 4 emails once the entry is recorded, with the same inputs", async () => {
     const ctx = caseContext();
     const runs: Record<number, CaseSimulator> = {};
     for (const revision of [4, 5]) {
@@ -750,17 +750,26 @@ describe("supportRequestOrchestrator: workflow revisions", () => {
       // The acknowledgement: what the first episode schedules.
       const first = sim.d.open.map((o) => o.name);
       await sim.settle();
-      sim.append({ type: "diagnosis", outcome: "resolved", notes: "Restarted the VM." }, undefined, "2026-03-02T08:30:00.000Z");
-      await sim.d.replay();
-      // The resolution: what the episode of the signal schedules.
-      const onSignal = sim.d.open.map((o) => o.name);
-      await sim.settle();
+      // A partner update (a timeline note and its email), then the resolution: what the episode of each signal schedules.
+      const onSignal: string[][] = [];
+      for (const [action, at] of [
+        [{ type: "update", message: "Looking at the VM." }, "2026-03-02T08:20:00.000Z"],
+        [{ type: "diagnosis", outcome: "resolved", notes: "Restarted the VM." }, "2026-03-02T08:30:00.000Z"],
+      ] as const) {
+        sim.append(action, undefined, at);
+        await sim.d.replay();
+        onSignal.push(sim.d.open.map((o) => o.name ?? ""));
+        await sim.settle();
+      }
       if (revision === 4) {
         expect(first).toEqual([ActivityNames.recordTransition]);
-        expect(onSignal).toEqual([ActivityNames.recordTransition]);
+        expect(onSignal).toEqual([[ActivityNames.recordTransition], [ActivityNames.recordTransition]]);
       } else {
         expect(first).toEqual([ActivityNames.recordTransition, ActivityNames.sendStatusEmail]);
-        expect(onSignal).toEqual([ActivityNames.recordTransition, ActivityNames.sendStatusEmail]);
+        expect(onSignal).toEqual([
+          [ActivityNames.recordTransition, ActivityNames.sendStatusEmail],
+          [ActivityNames.recordTransition, ActivityNames.sendStatusEmail],
+        ]);
       }
       runs[revision] = sim;
     }
@@ -768,7 +777,7 @@ describe("supportRequestOrchestrator: workflow revisions", () => {
     expect(five.calls().map((c) => c.name)).toEqual(four.calls().map((c) => c.name));
     expect(five.transitions()).toEqual(four.transitions());
     expect(five.emails()).toEqual(four.emails());
-    expect(five.emails().map((e) => e.notificationKey)).toEqual(["received", "resolved"]);
+    expect(five.emails().map((e) => e.notificationKey)).toEqual(["received", "update", "resolved"]);
     expect(five.statusPath()).toEqual(["in-diagnosis", "resolved"]);
     expect(five.customStatus).toEqual(four.customStatus);
     expect(five.timerAt).toBe(four.timerAt);
