@@ -14,9 +14,13 @@
  * cases and a day (shared `RecentRows`), so the next append to such a case goes straight to the transaction; a counter another
  * instance moved (412), deleted (404) or created (409) meanwhile fails that transaction, and the
  * append reads the counter and tries again. The storage's conditions, not the remembered value,
- * keep `seq` gapless.
+ * keep `seq` gapless. Each action row carries the id of the append call that wrote it
+ * (`appendId`): when a transaction fails on the counter's condition, the append looks whether the
+ * row it tried to write is its own (an earlier send of the same transaction committed and its
+ * answer was lost) before it tries the next `seq`, so an action is never appended twice.
  * Entity group transactions: https://learn.microsoft.com/rest/api/storageservices/performing-entity-group-transactions
  */
+import { randomUUID } from "node:crypto";
 import { odata } from "@azure/data-tables";
 import { formatActionSeq, type Actor, type CaseAction, type CaseActionRecord } from "../contracts";
 import type { CaseActionInbox } from "../ports";
@@ -59,6 +63,10 @@ export class TableCaseActionInbox implements CaseActionInbox {
   async append(partnerId: string, caseId: string, action: CaseAction, actor: Actor): Promise<CaseActionRecord> {
     const table = await this.storage.getTable(TableNames.caseActions);
     const pk = caseActionPartition(partnerId, caseId);
+    // Marks this call's action row: a transaction that committed but whose answer was lost (the
+    // SDK resends it after a timeout or a dropped connection, and the resend fails on the counter's
+    // condition) is recognised as this call's own, not appended a second time.
+    const appendId = randomUUID();
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const known = this.#counters.recall(pk);
       const guessed = known !== undefined || this.#counters.knownMissing(pk);
@@ -79,7 +87,7 @@ export class TableCaseActionInbox implements CaseActionInbox {
       try {
         const response = await table.submitTransaction([
           etag === undefined ? ["create", counter] : ["update", counter, "Replace", { etag }],
-          ["create", { partitionKey: pk, rowKey: seq, type: action.type, actorKind: actor.kind, recordedAt: record.recordedAt, ...packJson(record) }],
+          ["create", { partitionKey: pk, rowKey: seq, type: action.type, actorKind: actor.kind, recordedAt: record.recordedAt, appendId, ...packJson(record) }],
         ]);
         // Sub-responses come in the order of the operations (OData batch): the counter's is first.
         // Its ETag as @azure/data-tables parses it may end with the line's CR.
@@ -89,6 +97,11 @@ export class TableCaseActionInbox implements CaseActionInbox {
       } catch (e) {
         const status = statusOf(e);
         this.#counters.forget(pk);
+        // The counter's condition failed: an earlier send of this very transaction may have committed.
+        if (status === 412 || status === 409) {
+          const mine = await this.#ownRow(pk, seq, appendId);
+          if (mine) return mine;
+        }
         // A remembered counter that another instance moved (412), deleted (404: the case's data was
         // erased) or created (409): read it and try again at once.
         if (guessed && (status === 412 || status === 404 || status === 409)) continue;
@@ -98,6 +111,18 @@ export class TableCaseActionInbox implements CaseActionInbox {
       }
     }
     throw new Error(`Case ${caseId}: could not append an action after ${MAX_ATTEMPTS} concurrent-append conflicts`);
+  }
+
+  /** The action row at `seq` when this append call wrote it (its `appendId`), else undefined. */
+  async #ownRow(pk: string, seq: string, appendId: string): Promise<CaseActionRecord | undefined> {
+    const table = await this.storage.getTable(TableNames.caseActions);
+    try {
+      const row = await table.getEntity<Record<string, unknown>>(pk, seq);
+      return row.appendId === appendId ? unpackJson<CaseActionRecord>(row) : undefined;
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    }
   }
 
   /**

@@ -15,6 +15,8 @@ interface CountedInstance {
   inbox: TableCaseActionInbox;
   /** Counter reads (point reads) and transactions this instance made so far. */
   calls: { reads: number; transactions: number };
+  /** The next transaction commits and is then sent again, as the SDK resends one whose answer was lost. */
+  resendNextTransaction: boolean;
 }
 
 /** `count` instances of the app over the same fresh tables, each counting its inbox's storage calls. */
@@ -23,6 +25,7 @@ function instances(count: number): CountedInstance[] {
   return Array.from({ length: count }, () => {
     const storage = new TableStorage({ connectionString: config.AzureWebJobsStorage, tablePrefix: config.TABLE_PREFIX });
     const calls = { reads: 0, transactions: 0 };
+    const instance = { calls, resendNextTransaction: false } as CountedInstance;
     const getTable = storage.getTable.bind(storage);
     storage.getTable = async (name: string): Promise<TableClient> => {
       const table = await getTable(name);
@@ -32,12 +35,22 @@ function instances(count: number): CountedInstance[] {
           if (typeof value !== "function") return value;
           const method = (value as (...args: unknown[]) => unknown).bind(target);
           if (property === "getEntity") return (...args: unknown[]) => (calls.reads++, method(...args));
-          if (property === "submitTransaction") return (...args: unknown[]) => (calls.transactions++, method(...args));
+          if (property === "submitTransaction") {
+            return async (...args: unknown[]) => {
+              calls.transactions++;
+              if (!instance.resendNextTransaction) return method(...args);
+              // The SDK's resend after a lost answer: the transaction commits, then is sent again.
+              instance.resendNextTransaction = false;
+              await method(...args);
+              return method(...args);
+            };
+          }
           return method;
         },
       });
     };
-    return { inbox: new TableCaseActionInbox(storage), calls };
+    instance.inbox = new TableCaseActionInbox(storage);
+    return instance;
   });
 }
 
@@ -54,12 +67,12 @@ describe("TableCaseActionInbox: the counter this instance wrote last", () => {
     expect((await a.inbox.listAfter("p-counter", "CS-COUNTER0001")).map((r) => (r.action as { message: string }).message)).toEqual(["one", "two", "three"]);
   });
 
-  it("moved by another instance: one failed transaction and a read, and the positions stay gapless", async () => {
+  it("moved by another instance: one failed transaction, a look at the row it tried, a read, and the positions stay gapless", async () => {
     const [a, b] = instances(2) as [CountedInstance, CountedInstance];
     expect((await a.inbox.append("p-counter", "CS-COUNTER0002", update("a1"), partner)).seq).toBe("000000000001");
     expect((await b.inbox.append("p-counter", "CS-COUNTER0002", update("b1"), partner)).seq).toBe("000000000002");
     expect((await a.inbox.append("p-counter", "CS-COUNTER0002", update("a2"), partner)).seq).toBe("000000000003");
-    expect(a.calls).toEqual({ reads: 2, transactions: 3 });
+    expect(a.calls).toEqual({ reads: 3, transactions: 3 });
     expect((await b.inbox.append("p-counter", "CS-COUNTER0002", update("b2"), partner)).seq).toBe("000000000004");
     const read = await a.inbox.listAfter("p-counter", "CS-COUNTER0002");
     expect(read.map((r) => [r.seq, (r.action as { message: string }).message])).toEqual([
@@ -93,12 +106,28 @@ describe("TableCaseActionInbox: the counter this instance wrote last", () => {
     expect((await a.inbox.append("p-counter", "CS-COUNTER0006", update("first"), partner)).seq).toBe("000000000001");
     expect((await a.inbox.append("p-counter", "CS-COUNTER0006", update("second"), partner)).seq).toBe("000000000002");
     expect(a.calls).toEqual({ reads: 0, transactions: 2 });
-    // Noted as new here, but another instance appended first: the create fails (409), the append reads and goes on.
+    // Noted as new here, but another instance appended first: the create fails (409), the append
+    // looks at the row it tried (not its own), reads the counter and goes on.
     a.inbox.noteNewCase("p-counter", "CS-COUNTER0007");
     expect((await b.inbox.append("p-counter", "CS-COUNTER0007", update("b first"), partner)).seq).toBe("000000000001");
     expect((await a.inbox.append("p-counter", "CS-COUNTER0007", update("a second"), partner)).seq).toBe("000000000002");
-    expect(a.calls).toEqual({ reads: 1, transactions: 4 });
+    expect(a.calls).toEqual({ reads: 2, transactions: 4 });
     expect((await b.inbox.listAfter("p-counter", "CS-COUNTER0007")).map((r) => (r.action as { message: string }).message)).toEqual(["b first", "a second"]);
+  });
+
+  it("a transaction that committed but whose answer was lost, sent again and refused on the counter, is the append's own: the action is stored once", async () => {
+    const [a] = instances(1) as [CountedInstance];
+    // The first append creates the counter (the resend fails with 409), the second updates it (412).
+    for (const [message, seq] of [["first", "000000000001"], ["second", "000000000002"]] as const) {
+      a.resendNextTransaction = true;
+      expect((await a.inbox.append("p-counter", "CS-COUNTER0008", update(message), partner)).seq).toBe(seq);
+    }
+    expect((await a.inbox.listAfter("p-counter", "CS-COUNTER0008")).map((r) => [r.seq, (r.action as { message: string }).message])).toEqual([
+      ["000000000001", "first"],
+      ["000000000002", "second"],
+    ]);
+    // And the next append goes on from there.
+    expect((await a.inbox.append("p-counter", "CS-COUNTER0008", update("third"), partner)).seq).toBe("000000000003");
   });
 
   it("concurrent appends from two instances that both remember the counter are all kept, in distinct gapless positions", async () => {
