@@ -491,7 +491,7 @@ export async function markUndeliverable(cases: CaseRepository, partnerId: string
 }
 
 /** The fault a notification claimed by its first attempt shows until the attempt's outcome replaces it. */
-export const CLAIMED_FOR_SENDING: Fault = { class: "transient", code: "sending", message: "Being sent (first attempt)" };
+const CLAIMED_FOR_SENDING: Fault = { class: "transient", code: "sending", message: "Being sent (first attempt)" };
 
 /** The fault of a notification queued behind earlier emails of its case that wait for a retry. */
 const QUEUED_BEHIND: Fault = { class: "transient", code: "queued", message: "Waiting behind earlier emails of the case that are retried" };
