@@ -6,8 +6,11 @@
  * (ISO 8601 UTC), and the stored response as packed JSON.
  *
  * A claim is an insert (409 when present). An expired row, or an in-flight row whose lock has run
- * out (the first request's process died), counts as absent and is re-claimed with `If-Match`.
+ * out (the first request's process died), counts as absent and is re-claimed with `If-Match`. Each
+ * claim carries the id of the call that made it (`claimId`), so a claim whose insert committed and
+ * was sent again (its answer lost) is recognised as the caller's own.
  */
+import { randomUUID } from "node:crypto";
 import { odata } from "@azure/data-tables";
 import type { IdempotencyBeginResult, IdempotencyStore, StoredResponse } from "../ports";
 import { deleteWhere, encodeKey, packJson, sha256Hex, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
@@ -67,9 +70,13 @@ export class TableIdempotencyStore implements IdempotencyStore {
     const table = await this.storage.getTable(TableNames.idempotency);
     const pk = encodeKey(scope);
     const rk = sha256Hex(key);
+    // Marks this call's claim: an insert that committed but whose answer was lost (the SDK resends
+    // it after a timeout or a dropped connection, and the resend gets 409) is this call's own claim,
+    // not another request's in flight (which would hold the key for the whole lock).
+    const claimId = randomUUID();
     for (let attempt = 0; attempt < 5; attempt++) {
       const now = this.#now();
-      const claim = { partitionKey: pk, rowKey: rk, fingerprint, state: "in-flight", lockedUntil: new Date(now.getTime() + this.#lockInMs).toISOString(), expiresAt: new Date(now.getTime() + this.#retentionInMs).toISOString(), ...packJson(null) };
+      const claim = { partitionKey: pk, rowKey: rk, fingerprint, state: "in-flight", claimId, lockedUntil: new Date(now.getTime() + this.#lockInMs).toISOString(), expiresAt: new Date(now.getTime() + this.#retentionInMs).toISOString(), ...packJson(null) };
       try {
         await table.createEntity(claim);
         return { state: "started" };
@@ -83,6 +90,7 @@ export class TableIdempotencyStore implements IdempotencyStore {
         if (statusOf(e) === 404) continue; // released meanwhile: claim again
         throw e;
       }
+      if (row.claimId === claimId && row.state === "in-flight") return { state: "started" };
       const nowIso = now.toISOString();
       const expired = String(row.expiresAt) <= nowIso;
       const abandoned = row.state === "in-flight" && String(row.lockedUntil) <= nowIso;

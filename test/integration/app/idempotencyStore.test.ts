@@ -2,6 +2,7 @@
  * TableIdempotencyStore against the real Azurite: its options and runIdempotent over it (the
  * port's semantics are in test/contracts, run by tableAdapterContracts.test.ts).
  */
+import { TableClient } from "@azure/data-tables";
 import { TableIdempotencyStore, TableStorage } from "../../../shared/adapters";
 import { runIdempotent } from "../../../shared/services/idempotency";
 import { testConfig } from "./helpers";
@@ -31,5 +32,23 @@ describe("TableIdempotencyStore", () => {
     expect(await store.begin("p4", "b", "fp")).toEqual({ state: "started" });
     await expect(runIdempotent(store, "p4", "c", "fp", async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     expect(await store.begin("p4", "c", "fp")).toEqual({ state: "started" });
+  });
+
+  it("a claim whose insert committed but whose answer was lost (sent again: 409) is the caller's own; another request still finds the key in flight", async () => {
+    const createEntity = TableClient.prototype.createEntity;
+    const resend = jest.spyOn(TableClient.prototype, "createEntity").mockImplementationOnce(async function (this: TableClient, ...args: Parameters<TableClient["createEntity"]>) {
+      // The SDK's resend after a lost answer: the insert commits, then is sent again.
+      await createEntity.apply(this, args);
+      return createEntity.apply(this, args);
+    });
+    try {
+      expect(await store.begin("p5", "lost-answer", "fp")).toEqual({ state: "started" });
+      expect(resend).toHaveBeenCalledTimes(1);
+    } finally {
+      resend.mockRestore();
+    }
+    expect(await store.begin("p5", "lost-answer", "fp")).toEqual({ state: "in-flight" });
+    await store.complete("p5", "lost-answer", response);
+    expect(await store.begin("p5", "lost-answer", "fp")).toEqual({ state: "completed", response });
   });
 });
