@@ -21,9 +21,18 @@ export class TableAuditLog implements AuditLog {
   /** @param storage - table access. */
   constructor(private readonly storage: TableStorage) {}
 
+  /**
+   * Appends the entry under a new row key (its time, inverted, and 48 random bits). A 409 can only
+   * be this very insert, committed and sent again by the SDK after its answer was lost: recorded.
+   * @throws RestError when storage fails otherwise.
+   */
   async record(entry: AuditEntry): Promise<void> {
     const table = await this.storage.getTable(TableNames.audit);
-    await table.createEntity({ partitionKey: encodeKey(entry.partnerId), rowKey: `${inverted(entry.at)}_${randomBytes(6).toString("hex")}`, ...entry });
+    try {
+      await table.createEntity({ partitionKey: encodeKey(entry.partnerId), rowKey: `${inverted(entry.at)}_${randomBytes(6).toString("hex")}`, ...entry });
+    } catch (e) {
+      if (statusOf(e) !== 409) throw e;
+    }
   }
 
   async list(partnerId: string, options: { from?: string; to?: string; limit?: number; continuationToken?: string } = {}): Promise<{ items: AuditEntry[]; continuationToken?: string }> {

@@ -79,6 +79,24 @@ describe("audit log", () => {
     expect(all.items.filter((i) => i.keyId === "key_0000000000000000").map((i) => i.at)).toEqual([new Date(now - 300 * 86_400_000).toISOString()]);
   });
 
+  it("an entry whose insert committed but whose answer was lost (sent again: 409) is recorded once, without an error", async () => {
+    const createEntity = TableClient.prototype.createEntity;
+    const resend = jest.spyOn(TableClient.prototype, "createEntity").mockImplementationOnce(async function (this: TableClient, ...args: Parameters<TableClient["createEntity"]>) {
+      // The SDK's resend after a lost answer: the insert commits, then is sent again.
+      await createEntity.apply(this, args);
+      return createEntity.apply(this, args);
+    });
+    const at = new Date().toISOString();
+    try {
+      await container.auditLog.record({ at, partnerId: P, keyId: "key_2222222222222222", role: "sales-agent", action: "AddCaseNote", method: "POST", path: "/lost-answer", status: 200, sourceIp: "unknown" });
+      expect(resend).toHaveBeenCalledTimes(1);
+    } finally {
+      resend.mockRestore();
+    }
+    const all = await container.auditLog.list(P, { limit: 100 });
+    expect(all.items.filter((i) => i.path === "/lost-answer").map((i) => i.at)).toEqual([at]);
+  });
+
   it("a purge that storage refuses fails (the next maintenance run retries) and keeps what it did not delete; an entry already gone is not counted", async () => {
     const now = Date.now();
     const entry = { partnerId: P, keyId: "key_1111111111111111", role: "sales-agent" as const, action: "AddCaseNote", method: "POST", path: "/x", status: 200, sourceIp: "unknown" };
