@@ -348,7 +348,10 @@ export interface IdempotencyStore {
    * @param fingerprint - SHA-256 of method, path and body.
    */
   begin(scope: string, key: string, fingerprint: string): Promise<IdempotencyBeginResult>;
-  /** Stores the final response for the key. */
+  /**
+   * Stores the final response for the key (kept for the retention period from now).
+   * @throws Error when the key is not claimed (never, or released meanwhile), or storage fails.
+   */
   complete(scope: string, key: string, response: StoredResponse): Promise<void>;
   /** Releases a claimed key after a failure that the client may retry (5xx). */
   release(scope: string, key: string): Promise<void>;
