@@ -1,8 +1,9 @@
 /**
  * Email through Azure Communication Services (`EmailClient.beginSend` + `pollUntilDone`;
  * REST: `POST {endpoint}/emails:send?api-version=2025-09-01` → 202 with `Operation-Location`,
- * then `GET` that location until `status` is `Succeeded`, `Failed` or `Canceled`;
- * https://learn.microsoft.com/rest/api/communication/dataplane/email/send).
+ * then `GET` that location until `status` is `Succeeded`, `Failed` or `Canceled`, for at most
+ * `pollDeadlineInMs` (60 s): an accepted email still running then counts as sent, since sending it
+ * again could deliver it twice; https://learn.microsoft.com/rest/api/communication/dataplane/email/send).
  * Limits (ACS docs): custom domains 30 sends/min and 100/h by default; 50 recipients and 10 MB
  * per message; 429 with `Retry-After` when throttled, surfaced as {@link EmailThrottledError}.
  *
@@ -48,6 +49,12 @@ export type AcsEmailSenderOptions = (
   /** Fallback delay between status polls, in milliseconds (a `Retry-After` on the responses wins). Default 2000. */
   pollIntervalInMs?: number;
   /**
+   * How long to poll an accepted send for its final status, in milliseconds. Default 60,000. Past
+   * it the email counts as sent (ACS accepted it and delivers or fails it on its own): sending it
+   * again could deliver it twice.
+   */
+  pollDeadlineInMs?: number;
+  /**
    * Allows a plain-http endpoint. Only for a local stand-in of ACS in tests; ACS itself is https
    * only. Default false (the SDK then refuses `http:` endpoints).
    */
@@ -78,6 +85,7 @@ export class AcsEmailSender implements EmailSender {
   readonly #client: EmailClient;
   readonly #endpoint: string;
   readonly #pollIntervalInMs: number;
+  readonly #pollDeadlineInMs: number;
 
   /** @param options - connection string, or endpoint plus credential (managed identity); poll interval. */
   constructor(options: AcsEmailSenderOptions) {
@@ -93,10 +101,12 @@ export class AcsEmailSender implements EmailSender {
       this.#endpoint = options.endpoint;
     }
     this.#pollIntervalInMs = options.pollIntervalInMs ?? 2000;
+    this.#pollDeadlineInMs = options.pollDeadlineInMs ?? 60_000;
   }
 
   /**
-   * Queues the message and waits for the operation to finish. Sends `senderAddress`,
+   * Queues the message and waits for the operation to finish, for at most `pollDeadlineInMs`
+   * (then the accepted operation's id is returned as sent: a resend could deliver twice). Sends `senderAddress`,
    * `recipients.to`/`cc` and `replyTo` (address and display name), `content.subject/plainText/html`, `headers`
    * (the message's headers plus `Message-ID`) and `userEngagementTrackingDisabled: true`.
    * @param message - the email; `messageId` must be `<local@domain>` or ACS replaces it (see above).
@@ -117,8 +127,21 @@ export class AcsEmailSender implements EmailSender {
       disableUserEngagementTracking: true,
     };
     try {
-      const poller = await this.#client.beginSend(acsMessage, { updateIntervalInMs: this.#pollIntervalInMs });
-      const result = await poller.pollUntilDone();
+      // The accepted send's operation id, from the 202 (its `operation-id` header, or the body's `id`).
+      let accepted: string | undefined;
+      const onResponse = (raw: { status: number; headers: { get(name: string): string | undefined }; parsedBody?: unknown }): void => {
+        if (raw.status === 202) accepted ??= raw.headers.get("operation-id") ?? (raw.parsedBody as { id?: string } | undefined)?.id;
+      };
+      const poller = await this.#client.beginSend(acsMessage, { updateIntervalInMs: this.#pollIntervalInMs, onResponse });
+      const deadline = AbortSignal.timeout(this.#pollDeadlineInMs);
+      let result: Awaited<ReturnType<typeof poller.pollUntilDone>>;
+      try {
+        result = await poller.pollUntilDone({ abortSignal: deadline });
+      } catch (e) {
+        // Accepted (202) and still running at the deadline: sent, as far as this activity can know.
+        if (deadline.aborted && accepted !== undefined) return { providerMessageId: accepted };
+        throw e;
+      }
       if (result.status !== "Succeeded") {
         const operation = { status: result.status, ...(result.error?.code ? { code: result.error.code } : {}), ...(result.error?.message ? { message: result.error.message } : {}) };
         throw new EmailSendError(acsFault(undefined, operation));

@@ -99,6 +99,16 @@ describe("AcsEmailSender against a local ACS Email stand-in", () => {
     expect(body.headers).toEqual({ "Message-ID": "<CSP-20250101-ABC123.diagnosing@contoso-partner.example>", "Auto-Submitted": "auto-replied" });
   });
 
+  it("an accepted send still running at the poll deadline counts as sent (its operation id), not as a failure to send again", async () => {
+    const impatient = new AcsEmailSender({ connectionString: acs.connectionString, pollIntervalInMs: 20, pollDeadlineInMs: 300, allowInsecureConnection: true });
+    acs.scenario.polls = [{ status: "Running" }];
+    const acceptedBefore = acs.accepted.length;
+    const result = await impatient.send(statusEmail());
+    expect(result).toEqual({ providerMessageId: acs.operationIds.at(-1) });
+    expect(acs.accepted).toHaveLength(acceptedBefore + 1);
+    expect(acs.requests.filter((r) => r.method === "GET").length).toBeGreaterThan(1);
+  });
+
   it("throws EmailSendError with ACS's error when the operation ends Failed", async () => {
     acs.scenario.polls = [{ status: "Running" }, { status: "Failed", error: { code: "EmailDroppedAllRecipientsSuppressed", message: "Message was dropped because all recipients were suppressed" } }];
     const error = await sender.send(statusEmail()).then(
