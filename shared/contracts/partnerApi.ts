@@ -179,7 +179,7 @@ export const SupportRequestDetailResponseSchema = z.object({
   case: SupportRequestSchema,
   timeline: z.array(TimelineEntrySchema),
   sla: SlaStateSchema.nullable(),
-  /** Notifications as logged (kept for compatibility; `emails` adds delivery states). */
+  /** Notifications as logged, less those being sent at this moment (kept for compatibility; `emails` adds delivery states and lists those too). */
   notifications: z.array(z.object({ notificationKey: z.string(), messageId: z.string(), to: z.array(z.string()), subject: z.string(), sentAt: z.string() })),
   /** Emails of the case with their delivery state. */
   emails: z.array(CaseEmailSchema),

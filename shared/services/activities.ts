@@ -490,8 +490,11 @@ export async function markUndeliverable(cases: CaseRepository, partnerId: string
   await cases.appendTimeline(partnerId, caseId, entry);
 }
 
+/** The fault code of a notification claimed by its first attempt, until the attempt's outcome replaces it. */
+export const NOTIFICATION_BEING_SENT = "sending";
+
 /** The fault a notification claimed by its first attempt shows until the attempt's outcome replaces it. */
-const CLAIMED_FOR_SENDING: Fault = { class: "transient", code: "sending", message: "Being sent (first attempt)" };
+const CLAIMED_FOR_SENDING: Fault = { class: "transient", code: NOTIFICATION_BEING_SENT, message: "Being sent (first attempt)" };
 
 /** The fault of a notification queued behind earlier emails of its case that wait for a retry. */
 const QUEUED_BEHIND: Fault = { class: "transient", code: "queued", message: "Waiting behind earlier emails of the case that are retried" };

@@ -26,7 +26,7 @@ import {
 } from "../contracts";
 import type { CaseActionInbox, CaseListItem, CaseRepository, Clock, NotificationLog, PartnerRepository, ProductSupportIncidentLedger, SentNotification, SlaEventLog, SupportRequestWorkflow, WorkflowStatus } from "../ports";
 import { allowedStatusesOf, computeSlaClocks, selectSlaPolicy, type CaseActionRole } from "../domain";
-import { findProductSupportIncident, newCaseContext } from "./activities";
+import { NOTIFICATION_BEING_SENT, findProductSupportIncident, newCaseContext } from "./activities";
 import { generateCaseId as defaultGenerateCaseId } from "./caseId";
 import { caseStatusUrl } from "./statusLinks";
 import { ConflictError, DeliveryConflictError, NotFoundError, ValidationError, parseInput } from "./errors";
@@ -241,7 +241,9 @@ export async function getSupportRequest(deps: Pick<SupportRequestDeps, "cases" |
     case: sr,
     timeline,
     sla: sr.sla ?? null,
-    notifications: sent.map(({ notificationKey, messageId, to, subject, sentAt }) => ({ notificationKey, messageId, to, subject, sentAt })),
+    // As logged, less the notifications being sent right now (claimed by their first attempt: no
+    // recipients or subject yet), which this list never showed; `emails` shows them as pending.
+    notifications: sent.filter((n) => !(n.state === "pending" && n.fault?.code === NOTIFICATION_BEING_SENT)).map(({ notificationKey, messageId, to, subject, sentAt }) => ({ notificationKey, messageId, to, subject, sentAt })),
     orchestration: status ? toOrchestrationView(status) : null,
     slaClocks: policy ? computeSlaClocks(slaEvents, policy, deps.clock.now().toISOString()) : null,
     slaEvents,

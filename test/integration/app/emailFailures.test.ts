@@ -9,7 +9,7 @@
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { createContainer, type Container } from "../../../shared/container";
-import { caseEmails, submitSupportRequest } from "../../../shared/services";
+import { caseEmails, getSupportRequest, submitSupportRequest } from "../../../shared/services";
 import { renderStatusEmail } from "../../../shared/templates/statusEmail";
 import { getFreePort } from "../../support/azurite";
 import { FakeWorkflow, partnerDefinition, supportRequestBody, testConfig } from "./helpers";
@@ -150,10 +150,15 @@ describe("a first attempt claims its notification instead of reading it", () => 
   it("shows as pending (being sent) while the mail server takes it and as sent after, without a read of the log", async () => {
     const caseId = await newCase("claim@customer.example");
     const seenWhileSending: unknown[] = [];
+    const listedWhileSending: Array<{ notifications: string[]; emails: unknown[] }> = [];
     const watched = createContainer(container.config, {
       emailSender: {
         send: async (message) => {
           seenWhileSending.push(await container.notifications.get(partnerId, caseId, "received"));
+          // What the partner API shows meanwhile: not among the logged notifications (which list
+          // what has gone out or failed), pending among the case's emails.
+          const details = await getSupportRequest(container.supportRequestDeps(new FakeWorkflow()), partnerId, caseId);
+          listedWhileSending.push({ notifications: details.notifications.map((n) => n.notificationKey), emails: caseEmails(details.case, await container.notifications.listSent(partnerId, caseId), details.timeline) });
           return container.emailSender.send(message);
         },
         checkHealth: () => container.emailSender.checkHealth(),
@@ -164,6 +169,7 @@ describe("a first attempt claims its notification instead of reading it", () => 
     const input = { caseId, partnerId, notificationKey: "received", status: "received" as const };
     expect((await watched.activities.sendStatusEmail(input)).outcome).toBe("sent");
     expect(seenWhileSending).toEqual([expect.objectContaining({ state: "pending", fault: expect.objectContaining({ code: "sending" }), delivery: { activity: "SendStatusEmail", input } })]);
+    expect(listedWhileSending).toEqual([{ notifications: [], emails: [expect.objectContaining({ notificationKey: "received", state: "pending", reason: "sending: Being sent (first attempt)" })] }]);
     expect(await watched.notifications.get(partnerId, caseId, "received")).toMatchObject({ state: "sent", subject: expect.stringContaining(caseId) });
     expect(claim).toHaveBeenCalledTimes(1);
     expect(get).toHaveBeenCalledTimes(1); // the test's own read above
