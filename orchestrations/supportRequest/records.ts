@@ -120,9 +120,8 @@ export function* emailCustomer(run: Run, status: CaseStatus, message?: string, k
  * the outbox), RecordCaseTransition and SendStatusEmail are scheduled in the same episode and run
  * side by side (`attemptTogether`, run.ts): a status change takes the slower activity's time
  * instead of both (and one episode less when both answers arrive together). They touch nothing of
- * each other's:
- * the email reads the case's contact facts and the partner, which no transition changes, and
- * appends its own timeline entry. Each outcome is then handled as on its own: a transition that
+ * each other's: the email reads the case's contact facts and the partner, which no transition
+ * changes, and appends its own timeline entry. Each outcome is then handled as on its own: a transition that
  * failed is retried per its policy (past it the orchestration fails and is restarted from its
  * checkpoint, where the email's notification key finds it already sent), an email that failed goes
  * through the outbox. Before revision 5, or behind a waiting email, the transition is recorded
