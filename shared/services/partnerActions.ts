@@ -39,6 +39,7 @@ import { requirePermission } from "./apiKeys";
 import { ConflictError, NotFoundError, parseInput } from "./errors";
 import {
   getSupportRequest,
+  readSupportRequest,
   recordCaseAction,
   recordDiagnosis,
   recordResolution,
@@ -264,9 +265,8 @@ export function caseEmails(sr: SupportRequestDetailResponse["case"], sent: Reado
  * @throws NotFoundError when the caller may not see the case; ForbiddenError without `requests:read`.
  */
 export async function getSupportRequestForPrincipal(deps: Parameters<typeof getSupportRequest>[0], principal: ApiPrincipal, caseId: string): Promise<Omit<SupportRequestDetailResponse, "attachments">> {
-  const details = await getSupportRequest(deps, principal.partnerId, caseId);
+  const { details, sent } = await readSupportRequest(deps, principal.partnerId, caseId);
   requirePermission(principal, "requests:read");
-  const sent = await deps.notifications.listSent(details.case.partnerId, caseId);
   const instants = [details.case.updatedAt, details.timeline.at(-1)?.at, details.orchestration?.lastUpdatedTime].filter((v): v is string => typeof v === "string" && !Number.isNaN(Date.parse(v)));
   const lastUpdatedAt = new Date(Math.max(...instants.map((v) => Date.parse(v)))).toISOString();
   return {

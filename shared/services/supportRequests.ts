@@ -222,6 +222,16 @@ export interface SupportRequestDetails {
  * @throws NotFoundError when the case does not exist or the caller may not see it.
  */
 export async function getSupportRequest(deps: Pick<SupportRequestDeps, "cases" | "partners" | "notifications" | "workflow" | "slaEvents" | "psiLedger" | "clock">, partnerId: string, caseId: string): Promise<SupportRequestDetails> {
+  return (await readSupportRequest(deps, partnerId, caseId)).details;
+}
+
+/**
+ * {@link getSupportRequest}'s view together with the case's notifications as stored (every state,
+ * oldest first), read once for both: callers that show delivery states need not read them again.
+ * @returns `details` (as {@link getSupportRequest}) and `sent` (the notification log of the case).
+ * @throws NotFoundError when the case does not exist or the caller may not see it.
+ */
+export async function readSupportRequest(deps: Pick<SupportRequestDeps, "cases" | "partners" | "notifications" | "workflow" | "slaEvents" | "psiLedger" | "clock">, partnerId: string, caseId: string): Promise<{ details: SupportRequestDetails; sent: SentNotification[] }> {
   const access = await resolveCaseAccess(deps, partnerId, caseId);
   if (!access) throw new NotFoundError(`Support request ${caseId} not found`);
   const sr = access.case;
@@ -237,7 +247,7 @@ export async function getSupportRequest(deps: Pick<SupportRequestDeps, "cases" |
   const slaEvents: SlaEvent[] = log.map(({ eventId: _id, ...event }) => event);
   const policy = ownerPartner ? selectSlaPolicy(ownerPartner, { customerTenantId: sr.customer.tenantId, product: sr.product, category: sr.category, severity: sr.severity, channel: sr.channel }) : undefined;
   const escalation = sr.escalation ? { ...sr.escalation, ...(psi ? { productSupportIncident: psi } : {}) } : null;
-  return {
+  const details: SupportRequestDetails = {
     case: sr,
     timeline,
     sla: sr.sla ?? null,
@@ -250,6 +260,7 @@ export async function getSupportRequest(deps: Pick<SupportRequestDeps, "cases" |
     escalation,
     ...(access.role === "indirect-provider" ? { resellerPartnerId: access.resellerPartnerId, resellerName: access.resellerName } : {}),
   };
+  return { details, sent };
 }
 
 function toOrchestrationView(s: WorkflowStatus): NonNullable<SupportRequestDetails["orchestration"]> {

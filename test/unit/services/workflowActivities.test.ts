@@ -7,7 +7,7 @@ import { CaseContextSchema, SupportRequestActivities, type Entitlement } from ".
 import type { PartnerCredentialRecord } from "../../../shared/ports";
 import { MemoryCaseActionInbox, MemoryCaseRepository, MemoryNotificationLog, MemoryPartnerRepository, MemoryProductSupportIncidentLedger, MemorySlaEventLog } from "../../../shared/adapters/memory";
 import { createConsumeProductSupportIncident, createGetCaseContext, createRecordCaseTransition, createRecordSlaEvents, createTakeCaseActions } from "../../../shared/services/activities";
-import { ConflictError, ForbiddenError, NotFoundError, recordCaseAction, submitSupportRequest, type SupportRequestDeps } from "../../../shared/services";
+import { ConflictError, ForbiddenError, NotFoundError, getSupportRequestForPrincipal, recordCaseAction, submitSupportRequest, type SupportRequestDeps } from "../../../shared/services";
 import { storedPartnerDefinition, TestClock } from "../../contracts/support";
 import { supportRequestBody } from "../../support/builders";
 import { FakeWorkflow } from "../../support/fakeWorkflow";
@@ -132,6 +132,16 @@ describe("intake and workflow activities over the in-memory adapters", () => {
     // Nothing was appended to the inbox and no event raised by any of them.
     expect(await deps.inbox.listAfter("contoso", caseId)).toEqual([]);
     expect(workflow.events).toEqual([]);
+  });
+
+  it("a partner's view of a case reads its notification log once, for the logged list and the emails with their states", async () => {
+    const { deps, caseId } = await world();
+    await deps.notifications.recordSent("contoso", { caseId, notificationKey: "received", messageId: "<m@x>", providerMessageId: "p", to: ["it@customer.example"], subject: "Received", sentAt: "2026-03-02T08:00:01.000Z" });
+    const listSent = jest.spyOn(deps.notifications, "listSent");
+    const view = await getSupportRequestForPrincipal(deps, { partnerId: "contoso", keyId: "key_0000000000000001", role: "admin-agent", keyHash: "h" }, caseId);
+    expect(listSent).toHaveBeenCalledTimes(1);
+    expect(view.notifications.map((n) => n.notificationKey)).toEqual(["received"]);
+    expect(view.emails).toEqual([expect.objectContaining({ notificationKey: "received", state: "sent" })]);
   });
 
   it("consumes one product support incident per case, never below zero", async () => {
