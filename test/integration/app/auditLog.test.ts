@@ -9,6 +9,7 @@ import { createContainer, type Container } from "../../../shared/container";
 import { createCreateApiKeyHandler, createGetAuditLogHandler, createListSupportRequestsHandler, createRevokeApiKeyHandler } from "../../../functions/http/partnerApiHandlers";
 import type { HttpHandler, HttpHandlerDeps } from "../../../functions/http/common";
 import { FakeWorkflow, partnerDefinition, testConfig } from "./helpers";
+import { resendNextInsert } from "../../support/lostAnswer";
 
 const P = "audit-partner";
 let container: Container;
@@ -80,12 +81,7 @@ describe("audit log", () => {
   });
 
   it("an entry whose insert committed but whose answer was lost (sent again: 409) is recorded once, without an error", async () => {
-    const createEntity = TableClient.prototype.createEntity;
-    const resend = jest.spyOn(TableClient.prototype, "createEntity").mockImplementationOnce(async function (this: TableClient, ...args: Parameters<TableClient["createEntity"]>) {
-      // The SDK's resend after a lost answer: the insert commits, then is sent again.
-      await createEntity.apply(this, args);
-      return createEntity.apply(this, args);
-    });
+    const resend = resendNextInsert();
     const at = new Date().toISOString();
     try {
       await container.auditLog.record({ at, partnerId: P, keyId: "key_2222222222222222", role: "sales-agent", action: "AddCaseNote", method: "POST", path: "/lost-answer", status: 200, sourceIp: "unknown" });

@@ -2,7 +2,7 @@
  * TableIdempotencyStore against the real Azurite: its options and runIdempotent over it (the
  * port's semantics are in test/contracts, run by tableAdapterContracts.test.ts).
  */
-import { TableClient } from "@azure/data-tables";
+import { resendNextInsert } from "../../support/lostAnswer";
 import { TableIdempotencyStore, TableStorage } from "../../../shared/adapters";
 import { runIdempotent } from "../../../shared/services/idempotency";
 import { testConfig } from "./helpers";
@@ -35,12 +35,7 @@ describe("TableIdempotencyStore", () => {
   });
 
   it("a claim whose insert committed but whose answer was lost (sent again: 409) is the caller's own; another request still finds the key in flight", async () => {
-    const createEntity = TableClient.prototype.createEntity;
-    const resend = jest.spyOn(TableClient.prototype, "createEntity").mockImplementationOnce(async function (this: TableClient, ...args: Parameters<TableClient["createEntity"]>) {
-      // The SDK's resend after a lost answer: the insert commits, then is sent again.
-      await createEntity.apply(this, args);
-      return createEntity.apply(this, args);
-    });
+    const resend = resendNextInsert();
     try {
       expect(await store.begin("p5", "lost-answer", "fp")).toEqual({ state: "started" });
       expect(resend).toHaveBeenCalledTimes(1);
