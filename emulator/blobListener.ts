@@ -18,7 +18,7 @@
  *   `BlobTrigger` (`<container>/<name>`), `Uri`, `Properties`, `Metadata` and each path parameter
  *   (the library camel-cases the keys: `blobTrigger`, `uri`, `properties`, `metadata`, `name`);
  * - a failing invocation is retried on the next polls; after `maxDequeueCount` failures (host.json
- *   `extensions.queues.maxDequeueCount`, default 5, as the extension's internal queue) a poison
+ *   `extensions.blobs.poisonBlobThreshold`, default 5, as the Blob Storage extension 5.x) a poison
  *   message `{"Type":"BlobTrigger","FunctionId",…,"ContainerName","BlobName","ETag"}` is written
  *   (base64, as the host writes it) to the queue `webjobs-blobtrigger-poison` and the receipt is
  *   completed, so the blob is not retried again.

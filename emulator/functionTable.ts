@@ -32,6 +32,8 @@ export interface QueueFunction {
   queueName: string;
   /** Setting name of the storage connection (empty = `AzureWebJobsStorage`). */
   connection: string;
+  /** Names of `durableClient` input bindings to fill with the client payload. */
+  durableClientBindings: Array<{ name: string; taskHub?: string; connectionName?: string }>;
 }
 
 /** A blob-triggered function (served by emulator/blobListener.ts). */
@@ -125,6 +127,7 @@ export function buildFunctionTable(): FunctionTable {
           triggerBinding: trigger.name,
           queueName: String(trigger.info.queueName ?? ""),
           connection: typeof trigger.info.connection === "string" ? trigger.info.connection : "",
+          durableClientBindings: clients,
         });
         break;
       case "blobtrigger":

@@ -523,12 +523,13 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
         queues = await startQueueListeners(table.queue, {
           maxDequeueCount: hostJson.extensions?.queues?.maxDequeueCount ?? 5,
           pollingIntervalInMs: options.queuePollingIntervalInMs ?? 1000,
+          extraInputs: (fn) => durableClientInputs(fn.name, fn.durableClientBindings),
           log,
         });
       }
       if (table.blob.length > 0) {
         blobs = await startBlobListeners(table.blob, {
-          maxDequeueCount: hostJson.extensions?.queues?.maxDequeueCount ?? 5,
+          maxDequeueCount: hostJson.extensions?.blobs?.poisonBlobThreshold ?? 5,
           pollingIntervalInMs: options.blobPollingIntervalInMs ?? 1000,
           ...(process.env.AzureFunctionsWebHost__hostid ? { hostId: process.env.AzureFunctionsWebHost__hostid } : {}),
           extraInputs: (fn) => durableClientInputs(fn.name, fn.durableClientBindings),

@@ -22,6 +22,8 @@ export interface QueueListenerOptions {
   batchSize?: number;
   /** How long a fetched message stays invisible while processed, in seconds; default 600 as the host. */
   visibilityTimeoutInSeconds?: number;
+  /** Further input bindings of a function (e.g. a durableClient payload), built per invocation. */
+  extraInputs?: (fn: QueueFunction) => Record<string, RpcTypedData>;
   log?: (level: "debug" | "info" | "warn" | "error", message: string) => void;
 }
 
@@ -99,7 +101,7 @@ export async function startQueueListeners(fns: QueueFunction[], options: QueueLi
     }
     try {
       await invokeFunction(t.fn.name, {
-        inputData: { [t.fn.triggerBinding]: { string: text } },
+        inputData: { ...(options.extraInputs?.(t.fn) ?? {}), [t.fn.triggerBinding]: { string: text } },
         triggerMetadata: queueTriggerMetadata(m, text),
       });
     } catch (e) {

@@ -58,6 +58,8 @@ export interface HostJson {
       localRpcEndpointEnabled?: boolean;
     };
     queues?: { maxDequeueCount?: number; maxPollingInterval?: string | number; batchSize?: number; visibilityTimeout?: string };
+    /** Blob Storage extension 5.x: `poisonBlobThreshold` (attempts before a blob is poisoned, default 5). */
+    blobs?: { maxDegreeOfParallelism?: number; poisonBlobThreshold?: number };
   };
   [key: string]: unknown;
 }

@@ -1,5 +1,6 @@
 /**
- * Queue triggers on Azurite: base64 messages are decoded and delivered with trigger metadata,
+ * Queue triggers on Azurite: base64 messages are decoded and delivered with trigger metadata and
+ * the function's durable client input,
  * deleted on success, retried on failure and moved to `<queue>-poison` after maxDequeueCount (2 in
  * the fixture's host.json).
  */
@@ -11,6 +12,7 @@ import { FakeEngine, FIXTURE_APP_DIR, TEST_KEYS } from "./fakeEngine";
 const queueName = `hostq-${randomUUID().slice(0, 8)}`;
 let host: LocalHost;
 let service: QueueServiceClient;
+let taskHubName = "";
 
 async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutInMs = 15000): Promise<T> {
   const deadline = Date.now() + timeoutInMs;
@@ -26,6 +28,7 @@ interface Seen {
   message: unknown;
   dequeueCount: unknown;
   id: unknown;
+  taskHub: string;
 }
 const seen = (): Seen[] => (globalThis as unknown as Record<symbol, Seen[] | undefined>)[Symbol.for("host-app.queue.seen")] ?? [];
 
@@ -38,7 +41,10 @@ beforeAll(async () => {
     durableRpcPort: false,
     keys: TEST_KEYS,
     queuePollingIntervalInMs: 100,
-    engineFactory: (o) => new FakeEngine(o.taskHubName, new Set()),
+    engineFactory: (o) => {
+      taskHubName = o.taskHubName;
+      return new FakeEngine(o.taskHubName, new Set());
+    },
     log: () => undefined,
   });
   await host.start();
@@ -58,6 +64,8 @@ it("delivers a base64 JSON message as an object with trigger metadata, then dele
   const got = await waitFor(() => seen().find((s) => (s.message as { n?: number }).n === 1));
   expect(got.dequeueCount).toBe(1);
   expect(typeof got.id).toBe("string");
+  expect(got.taskHub).toBe(taskHubName);
+  expect(taskHubName).not.toBe("");
   await waitFor(async () => ((await service.getQueueClient(queueName).getProperties()).approximateMessagesCount === 0 ? true : undefined));
 });
 
