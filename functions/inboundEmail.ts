@@ -3,7 +3,8 @@
  * `<partnerId>/<timestamp>-<id>.eml`, written by any relay: a Logic App on the shared mailbox, the
  * signed HTTP endpoint below, the local SMTP intake) runs `processInboundEmail`; plus the HTTP
  * endpoints of functions/http/inboundEmailHandlers.ts (route table: shared/openapi/paths.ts). A failing invocation throws, so the host
- * retries the blob (5 attempts, then `webjobs-blobtrigger-poison`); the pipeline is idempotent.
+ * retries the blob (5 attempts, then `webjobs-blobtrigger-poison`, from where
+ * RetryPoisonedInboundEmail below tries it again for up to a day); the pipeline is idempotent.
  *
  * On Flex Consumption only the Event Grid blob trigger exists: set the app setting
  * `INBOUND_EMAIL_BLOB_SOURCE=EventGrid` and subscribe the container: infra/ and azd's postdeploy hook do
@@ -11,9 +12,9 @@
  */
 import { app, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import { INBOUND_EMAIL_CONTAINER } from "../shared/contracts";
+import { BLOB_TRIGGER_POISON_QUEUE, INBOUND_EMAIL_CONTAINER } from "../shared/contracts";
 import { getContainer } from "../shared/container";
-import { partnerIdOfBlobName, processInboundEmail } from "../shared/services/inboundEmail";
+import { partnerIdOfBlobName, processInboundEmail, retryPoisonedInboundEmail } from "../shared/services/inboundEmail";
 import { registerHttpRoutes, registrationDeps } from "./http/routes";
 import { createListIgnoredEmailHandler, createListInboundLogHandler, createListQuarantinedEmailHandler, createReclassifySupportRequestHandler, createSubmitInboundEmailHandler } from "./http/inboundEmailHandlers";
 
@@ -32,6 +33,36 @@ app.storageBlob("ProcessInboundEmail", {
     const raw = Buffer.isBuffer(blob) ? blob : Buffer.from(blob as Uint8Array);
     const result = await processInboundEmail(getContainer().inboundEmailDeps(registrationDeps.getWorkflow(context)), { partnerId, blobName: name, raw });
     context.log(`Inbound email ${result.messageId} for ${partnerId}: ${result.outcome.kind}${"caseId" in result.outcome && result.outcome.caseId ? ` ${result.outcome.caseId}` : ""}${result.duplicate ? " (duplicate, nothing changed)" : ""}`);
+  },
+});
+
+// The blob trigger gives a blob up after `poisonBlobThreshold` failed attempts in a row (host.json
+// `extensions.blobs`, default 5) and writes it to `webjobs-blobtrigger-poison`. An inbound email
+// there is taken back and tried again with growing delays for up to a day, then quarantined as
+// `processing-failed` (listed, partner emailed): shared/services/inboundEmail/poisonedEmail.ts.
+app.storageQueue("RetryPoisonedInboundEmail", {
+  queueName: BLOB_TRIGGER_POISON_QUEUE,
+  connection: "AzureWebJobsStorage",
+  extraInputs: [df.input.durableClient()],
+  handler: async (message: unknown, context: InvocationContext): Promise<void> => {
+    const result = await retryPoisonedInboundEmail(getContainer().poisonedEmailDeps(registrationDeps.getWorkflow(context)), message);
+    switch (result.kind) {
+      case "processed":
+        context.log(`Inbound email ${result.result.messageId} processed on retry ${result.attempt} after the blob trigger gave up: ${result.result.outcome.kind}.`);
+        return;
+      case "retry-scheduled":
+        context.warn(`Inbound email retry ${result.attempt} failed (${result.fault.code}: ${result.fault.message}); next attempt in ${Math.round(result.delayInMs / 1000)} s.`);
+        return;
+      case "quarantined":
+        context.error(`Inbound email given up after retry ${result.attempt} (${result.fault.code}: ${result.fault.message}); quarantined as processing-failed${result.noticeFailed ? `; the partner's email failed too: ${result.noticeFailed}` : ""}.`);
+        return;
+      case "blob-gone":
+        context.warn(`Poisoned inbound email ${result.blobName} no longer exists; nothing to retry.`);
+        return;
+      case "not-inbound-email":
+        // Failing keeps the message: after the queue's own attempts it moves to `…-poison-poison`.
+        throw new Error(`${BLOB_TRIGGER_POISON_QUEUE}: ${result.reason}; kept for the operator in ${BLOB_TRIGGER_POISON_QUEUE}-poison.`);
+    }
   },
 });
 

@@ -56,6 +56,8 @@ const TablePrefix = z
  *   `GET /v1/servicerequests/supporttopics`); required when enabled, empty in prepared payloads otherwise.
  * - `AzureWebJobsStorage__blobServiceUri` — identity form: the `https` blob endpoint (email
  *   intake containers); default `https://<account>.blob.core.windows.net` from `__accountName`.
+ * - `AzureWebJobsStorage__queueServiceUri` — identity form: the `https` queue endpoint (the retries
+ *   of inbound email the blob trigger gave up on); default `https://<account>.queue.core.windows.net`.
  * - `INBOUND_EMAIL_MAX_BYTES` — largest inbound message processed, in bytes (the relay
  *   endpoint's 413; a larger blob, e.g. from the SMTP intake, which accepts up to max(2 × cap,
  *   25 MiB), is quarantined as `too-large`). Default 10485760 (10 MiB, ACS's cap).
@@ -141,6 +143,10 @@ export const ConfigSchema = z
     PARTNER_CENTER_SUPPORT_TOPIC_ID: z.string().trim().min(1).optional(),
     AzureWebJobsStorage__blobServiceUri: z
       .url({ protocol: /^https$/, error: "an https URI of the blob service, e.g. https://<account>.blob.core.windows.net" })
+      .transform((u) => u.replace(/\/+$/, ""))
+      .optional(),
+    AzureWebJobsStorage__queueServiceUri: z
+      .url({ protocol: /^https$/, error: "an https URI of the queue service, e.g. https://<account>.queue.core.windows.net" })
       .transform((u) => u.replace(/\/+$/, ""))
       .optional(),
     INBOUND_EMAIL_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
@@ -279,15 +285,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /**
+ * How to reach a storage service the app calls beside Table Storage: the connection string, or the
+ * identity form's endpoint (`AzureWebJobsStorage__<service>ServiceUri`, else
+ * `https://<account>.<service>.core.windows.net` from `__accountName`).
+ * @throws ConfigError when the identity form has neither (only `__tableServiceUri` was given).
+ */
+function serviceConnectionOf(config: Config, service: "blob" | "queue"): { connectionString: string } | { serviceUri: string; managedIdentityClientId?: string } {
+  if (config.storage.kind === "connectionString") return { connectionString: config.storage.connectionString };
+  const key = `AzureWebJobsStorage__${service}ServiceUri` as const;
+  const uri = config[key] ?? (config.AzureWebJobsStorage__accountName ? `https://${config.AzureWebJobsStorage__accountName}.${service}.core.windows.net` : undefined);
+  if (!uri) throw new ConfigError(`Invalid configuration: ${key}: is required for email intake with an identity-based connection given by __tableServiceUri`, [key]);
+  return { serviceUri: uri, ...(config.storage.managedIdentityClientId ? { managedIdentityClientId: config.storage.managedIdentityClientId } : {}) };
+}
+
+/**
  * How to reach Blob Storage (email intake containers): the connection string, or the
  * identity form's blob endpoint (`AzureWebJobsStorage__blobServiceUri`, else from `__accountName`).
  * @throws ConfigError when the identity form has neither (only `__tableServiceUri` was given).
  */
 export function blobConnectionOf(config: Config): { connectionString: string } | { blobServiceUri: string; managedIdentityClientId?: string } {
-  if (config.storage.kind === "connectionString") return { connectionString: config.storage.connectionString };
-  const uri = config.AzureWebJobsStorage__blobServiceUri ?? (config.AzureWebJobsStorage__accountName ? `https://${config.AzureWebJobsStorage__accountName}.blob.core.windows.net` : undefined);
-  if (!uri) throw new ConfigError("Invalid configuration: AzureWebJobsStorage__blobServiceUri: is required for email intake with an identity-based connection given by __tableServiceUri", ["AzureWebJobsStorage__blobServiceUri"]);
-  return { blobServiceUri: uri, ...(config.storage.managedIdentityClientId ? { managedIdentityClientId: config.storage.managedIdentityClientId } : {}) };
+  const c = serviceConnectionOf(config, "blob");
+  if ("connectionString" in c) return c;
+  const { serviceUri, ...rest } = c;
+  return { blobServiceUri: serviceUri, ...rest };
+}
+
+/**
+ * How to reach Queue Storage (the retries of inbound email the blob trigger gave up on): the
+ * connection string, or the identity form's queue endpoint (`AzureWebJobsStorage__queueServiceUri`,
+ * else from `__accountName`).
+ * @throws ConfigError when the identity form has neither (only `__tableServiceUri` was given).
+ */
+export function queueConnectionOf(config: Config): { connectionString: string } | { queueServiceUri: string; managedIdentityClientId?: string } {
+  const c = serviceConnectionOf(config, "queue");
+  if ("connectionString" in c) return c;
+  const { serviceUri, ...rest } = c;
+  return { queueServiceUri: serviceUri, ...rest };
 }
 
 let cached: Config | undefined;
@@ -301,3 +334,4 @@ export function getConfig(): Config {
   cached ??= loadConfig(process.env);
   return cached;
 }
+

@@ -27,10 +27,13 @@ import {
   CachedPartnerRepository,
   TableReportReadModel,
   TableStorage,
+  QueueInboundEmailRetries,
+  durableClientFault,
+  faultOf,
   type WorkflowDurableClient,
 } from "./adapters";
-import { blobConnectionOf, ConfigError, getConfig, type Config } from "./config";
-import type { ActivityImplementations, PartnerDefinitionInput } from "./contracts";
+import { blobConnectionOf, ConfigError, getConfig, queueConnectionOf, type Config } from "./config";
+import type { ActivityImplementations, Fault, PartnerDefinitionInput } from "./contracts";
 import type {
   CaseActionInbox,
   CaseRepository,
@@ -72,7 +75,7 @@ import {
   type CaseFactInputs,
 } from "./services";
 import { renderCustomerEmail, renderStatusEmail } from "./templates/statusEmail";
-import type { InboundEmailDeps } from "./services/inboundEmail";
+import type { InboundEmailDeps, PoisonedEmailDeps } from "./services/inboundEmail";
 import { createPlatformSenderEmailSender, type SenderPolicy } from "./services/platformSender";
 import { createSafeHeaderEmailSender } from "./services/safeHeaders";
 import { CompositeKeyEncryptionKeys, EnvelopeSecretSealer } from "./services/secretEnvelope";
@@ -124,6 +127,8 @@ export interface Container {
   readonly customerDirectory: CustomerDirectory;
   /** Dependencies of `processInboundEmail` for one invocation. */
   inboundEmailDeps(workflow: SupportRequestWorkflow): InboundEmailDeps;
+  /** Dependencies of `retryPoisonedInboundEmail` (the intake's, the retry queue and the fault classifier) for one invocation. */
+  poisonedEmailDeps(workflow: SupportRequestWorkflow): PoisonedEmailDeps;
   /** The workflow over the durable client of one invocation (`df.getClient(context)`). */
   createWorkflow(client: df.DurableClient | WorkflowDurableClient): SupportRequestWorkflow;
   /** Dependencies of the support-request services for one invocation. */
@@ -202,6 +207,16 @@ function createEmailSender(config: Config): EmailSender {
 }
 
 /**
+ * The fault of an error the email intake threw: an adapter's own classification or storage's
+ * (shared/adapters/faults.ts `faultOf`), else the Durable client's (starting or signalling a
+ * workflow), else `unexpected` (transient, tried a few times).
+ */
+function classifyIntakeFault(error: unknown): Fault {
+  const fault = faultOf(error);
+  return fault.code === "unexpected" ? (durableClientFault(error) ?? fault) : fault;
+}
+
+/**
  * Builds a container from a configuration (tests call this with their own `TABLE_PREFIX`).
  * Nothing connects until first use; tables are created on first use.
  * @param config - validated configuration (see `loadConfig`).
@@ -243,9 +258,26 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   // Blob access is built lazily: only email intake needs it (and the identity form may lack a blob endpoint).
   let inboundBlobs: BlobInboundEmailStore | undefined;
   const getInboundBlobs = (): BlobInboundEmailStore => (inboundBlobs ??= new BlobInboundEmailStore(blobConnectionOf(config)));
+  let inboundRetries: QueueInboundEmailRetries | undefined;
+  const getInboundRetries = (): QueueInboundEmailRetries => (inboundRetries ??= new QueueInboundEmailRetries(queueConnectionOf(config)));
   const inboundLog = new TableInboundEmailLog(storage);
   const customerDirectory = new TableCustomerDirectory(storage);
   const auditLog = new TableAuditLog(storage);
+  const inboundEmailDeps = (workflow: SupportRequestWorkflow): InboundEmailDeps => ({
+      partners,
+      cases,
+      notifications,
+      messageIndex: notifications,
+      inbox,
+      workflow,
+      blobs: getInboundBlobs(),
+      inboundLog,
+      directory: customerDirectory,
+      emailSender,
+      senderPolicy,
+      clock,
+      limits: { maxBytes: config.INBOUND_EMAIL_MAX_BYTES, maxAttachmentBytes: config.INBOUND_ATTACHMENT_MAX_BYTES, ackMaxPerHour: config.INBOUND_ACK_MAX_PER_HOUR },
+    });
   return {
     auditLog,
     config,
@@ -289,21 +321,8 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     },
     inboundLog,
     customerDirectory,
-    inboundEmailDeps: (workflow) => ({
-      partners,
-      cases,
-      notifications,
-      messageIndex: notifications,
-      inbox,
-      workflow,
-      blobs: getInboundBlobs(),
-      inboundLog,
-      directory: customerDirectory,
-      emailSender,
-      senderPolicy,
-      clock,
-      limits: { maxBytes: config.INBOUND_EMAIL_MAX_BYTES, maxAttachmentBytes: config.INBOUND_ATTACHMENT_MAX_BYTES, ackMaxPerHour: config.INBOUND_ACK_MAX_PER_HOUR },
-    }),
+    inboundEmailDeps,
+    poisonedEmailDeps: (workflow) => ({ ...inboundEmailDeps(workflow), retries: getInboundRetries(), classify: classifyIntakeFault }),
     createWorkflow,
     supportRequestDeps: (workflow) => ({ partners, cases, notifications, inbox, slaEvents, psiLedger, workflow, clock, publicBaseUrl: config.PUBLIC_BASE_URL }),
     statusLinks,

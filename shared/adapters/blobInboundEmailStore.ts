@@ -71,6 +71,17 @@ export class BlobInboundEmailStore implements InboundEmailBlobStore {
     await c.getBlockBlobClient(blobName).uploadData(raw, { blobHTTPHeaders: { blobContentType: "message/rfc822" }, metadata: meta });
   }
 
+  /** Reads a raw message from `inbound-email`; undefined on 404. @throws RestError when storage fails. */
+  async getInbound(blobName: string): Promise<Uint8Array | undefined> {
+    const c = await this.container(INBOUND_EMAIL_CONTAINER);
+    try {
+      return await c.getBlobClient(blobName).downloadToBuffer();
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw e;
+    }
+  }
+
   /** Copies a raw message to `inbound-email-quarantine` with metadata. @throws RestError when storage fails. */
   async putQuarantine(blobName: string, raw: Uint8Array, metadata: Record<string, string>): Promise<void> {
     const c = await this.container(INBOUND_EMAIL_QUARANTINE_CONTAINER);

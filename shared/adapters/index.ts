@@ -21,3 +21,4 @@ export * from "./localKeyEncryptionKeys";
 export * from "./keyVaultKeyEncryptionKey";
 export * from "./tableAuditLog";
 export * from "./tableReportReadModel";
+export * from "./queueInboundEmailRetries";

@@ -136,6 +136,13 @@ export const EmailFailurePolicy: Readonly<FailurePolicy> = { initialDelayInMs: 1
 export const PartnerCenterFailurePolicy: Readonly<FailurePolicy> = { initialDelayInMs: 30_000, backoffCoefficient: 2, maxDelayInMs: 15 * MINUTE, giveUpAfterInMs: 6 * HOUR, maxUnexpectedAttempts: 5 };
 
 /**
+ * Inbound email the blob trigger gave up on (its `poisonBlobThreshold` attempts, back to back, all
+ * failed): taken back from the poison queue and tried again for up to a day (10 s doubling to
+ * 15 min), then quarantined as `processing-failed` and the partner told.
+ */
+export const InboundEmailFailurePolicy: Readonly<FailurePolicy> = { initialDelayInMs: 10_000, backoffCoefficient: 2, maxDelayInMs: 15 * MINUTE, giveUpAfterInMs: 24 * HOUR, maxUnexpectedAttempts: 5 };
+
+/**
  * The delay before retry number `attempt` (1 = the first retry), ms: exponential backoff capped at
  * `maxDelayInMs`, and at least `retryAfterInMs` when the dependency asked for it.
  * @throws RangeError when `attempt` is below 1.

@@ -12,6 +12,23 @@ export const INBOUND_EMAIL_CONTAINER = "inbound-email";
 export const INBOUND_EMAIL_QUARANTINE_CONTAINER = "inbound-email-quarantine";
 /** Blob container of attachments: `<partnerId>/<caseId>/<message hash>/<n>-<file name>`. */
 export const CASE_ATTACHMENTS_CONTAINER = "case-attachments";
+/**
+ * Queue the Functions host writes a blob to after its blob trigger failed `poisonBlobThreshold`
+ * times (host.json `extensions.blobs.poisonBlobThreshold`, default 5; Microsoft Learn, "Azure Blob
+ * storage trigger", poison blobs): a JSON message `{FunctionId, BlobType, ContainerName, BlobName,
+ * ETag}`. The email intake takes its inbound messages back from there (RetryPoisonedInboundEmail).
+ */
+export const BLOB_TRIGGER_POISON_QUEUE = "webjobs-blobtrigger-poison";
+
+/**
+ * Why a message was quarantined: `too-large`, `malformed`, `no-sender` (the parser's verdicts),
+ * `unknown-partner` (blob under a partner id that is not registered), `processing-failed` (the
+ * intake kept failing on it — a dependency down for longer than its retries, or a fault in the
+ * intake itself — and gave up; the detail says what failed).
+ */
+export const QuarantineReasons = ["too-large", "malformed", "no-sender", "unknown-partner", "processing-failed"] as const;
+/** One of {@link QuarantineReasons}. */
+export type QuarantineReason = (typeof QuarantineReasons)[number];
 
 /** Where one inbound message landed. */
 export type InboundEmailOutcome =
@@ -107,7 +124,7 @@ export interface QuarantinedEmail {
   blobName: string;
   /** Blob name the message arrived as (in {@link INBOUND_EMAIL_CONTAINER}). */
   sourceBlobName: string;
-  reason: "too-large" | "malformed" | "no-sender" | "unknown-partner";
+  reason: QuarantineReason;
   detail: string;
   messageId: string;
   sizeBytes: number;

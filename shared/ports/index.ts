@@ -508,6 +508,12 @@ export interface InboundEmailBlobStore {
    * @throws Error when storage fails.
    */
   putInbound(blobName: string, raw: Uint8Array, metadata?: Record<string, string>): Promise<void>;
+  /**
+   * Reads a raw message from the `inbound-email` container.
+   * @returns its bytes, or undefined when no such blob exists (erased, or never written).
+   * @throws Error when storage fails.
+   */
+  getInbound(blobName: string): Promise<Uint8Array | undefined>;
   /** Copies a raw message to the `inbound-email-quarantine` container with the reason as blob metadata (overwrites: idempotent). */
   putQuarantine(blobName: string, raw: Uint8Array, metadata: Record<string, string>): Promise<void>;
   /** Stores an attachment in the `case-attachments` container (overwrites: idempotent). */
@@ -520,6 +526,20 @@ export interface InboundEmailBlobStore {
   deleteQuarantine(blobNames: readonly string[]): Promise<number>;
   /** Deletes every attachment of a case (`case-attachments/<partnerId>/<caseId>/…`). @returns how many. @throws Error when storage fails. */
   deleteCaseAttachments(partnerId: string, caseId: string): Promise<number>;
+}
+
+/**
+ * Where the email intake puts an inbound message back for a later attempt: the blob trigger's
+ * poison queue `webjobs-blobtrigger-poison`, the message hidden until its next attempt is due.
+ */
+export interface InboundEmailRetryQueue {
+  /**
+   * Enqueues `message` (the host's poison message with the intake's retry fields) to become
+   * visible after `delayInMs` (ms, 0 – 7 days; longer is cut to 7 days, Azure Queue Storage's
+   * longest visibility timeout).
+   * @throws Error when storage fails.
+   */
+  schedule(message: Readonly<Record<string, unknown>>, delayInMs: number): Promise<void>;
 }
 
 /** What the intake recorded about one message (processing key) of a partner's mailbox (the de-duplication row). */

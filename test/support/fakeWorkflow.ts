@@ -15,11 +15,13 @@ export class FakeWorkflow implements SupportRequestWorkflow {
   readonly statuses = new Map<string, WorkflowStatus>();
   /** How many coming `start` calls fail as the Durable client does when the task hub is unreachable. */
   failStarts = 0;
+  /** The error a failing start throws (default: a bare message, as no adapter classifies). */
+  startError: () => Error = () => new Error("connect ECONNREFUSED 127.0.0.1:7071");
 
   async start(caseId: string, partnerId: string, options: { newCase?: boolean; caseContext?: CaseContext } = {}): Promise<void> {
     if (this.failStarts > 0) {
       this.failStarts--;
-      throw new Error("connect ECONNREFUSED 127.0.0.1:7071");
+      throw this.startError();
     }
     if (this.statuses.has(caseId)) return;
     this.started.push({ caseId, partnerId });

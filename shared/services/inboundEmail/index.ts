@@ -6,3 +6,4 @@ export * from "./processInboundEmail";
 export * from "./reclassify";
 export * from "./signature";
 export * from "./submitInboundEmail";
+export * from "./poisonedEmail";

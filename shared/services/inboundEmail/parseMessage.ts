@@ -24,6 +24,7 @@ import {
   type HeaderMap,
   type MailAddress,
 } from "../../domain/email";
+import type { QuarantineReason } from "../../contracts";
 
 /** Options of {@link parseMessage}. */
 export interface ParseMessageOptions {
@@ -119,13 +120,13 @@ export interface ParsedMessage {
 /** Header that supplied the sender of a message (`none`: no header holds an address). */
 export type SenderSource = "from" | "reply-to" | "sender" | "return-path" | "none";
 
-/** Why a message was quarantined. */
-export type QuarantineReason = "too-large" | "malformed" | "no-sender";
+/** Why the parser quarantines a message (the intake adds `unknown-partner` and `processing-failed`). */
+export type ParserQuarantineReason = Extract<QuarantineReason, "too-large" | "malformed" | "no-sender">;
 
 /** A message that cannot become a request or a reply; it goes to the quarantine container with the reason. */
 export interface Quarantine {
   kind: "quarantine";
-  reason: QuarantineReason;
+  reason: ParserQuarantineReason;
   /** Human-readable detail for the partner, e.g. `message is 26214500 bytes; the limit is 26214400`. */
   detail: string;
   /** The Message-ID header when it could be read, else the synthetic id (as {@link ParsedMessage.messageId}), for de-duplication. */
@@ -403,7 +404,7 @@ function toBytes(content: ArrayBuffer | Uint8Array | string): Uint8Array {
   return content instanceof Uint8Array ? content : new Uint8Array(content);
 }
 
-function quarantine(raw: Uint8Array, reason: QuarantineReason, detail: string, scan?: HeaderScan): Quarantine {
+function quarantine(raw: Uint8Array, reason: ParserQuarantineReason, detail: string, scan?: HeaderScan): Quarantine {
   // Header values were read as latin1; raw 8-bit header text (RFC 6532) is UTF-8.
   const field = (name: string): string | undefined => {
     const value = scan?.fields.find((f) => f.name === name)?.value;

@@ -36,6 +36,7 @@ import {
   type LanguageDecision,
   type Partner,
   type ProcessInboundEmailResult,
+  type QuarantineReason,
   type SupportRequest,
   type TimelineEntry,
 } from "../../contracts";
@@ -58,7 +59,7 @@ import { ownSenderDomains, type SenderPolicy } from "../platformSender";
 import { recordCustomerReply } from "../customerReplies";
 import { lookupCustomer } from "./customers";
 import { decideLanguage } from "./language";
-import { isQuarantine, parseMessage, senderlessQuarantine, type ParsedAttachment, type ParsedMessage, type Quarantine } from "./parseMessage";
+import { isQuarantine, parseMessage, senderlessQuarantine, syntheticMessageId, type ParsedAttachment, type ParsedMessage, type ParseMessageResult, type Quarantine } from "./parseMessage";
 
 /** A parsed message with its processing key (`<Message-ID>#<content hash prefix>`). */
 type IntakeMessage = ParsedMessage & { intakeKey: string };
@@ -145,7 +146,16 @@ async function notifyPartnerWithoutCase(deps: InboundEmailDeps, partner: Partner
   await deps.notifications.recordSent(partner.id, { caseId: INBOUND_NOTICE_SCOPE, notificationKey: logKey, messageId, providerMessageId: sent.providerMessageId, to, subject, sentAt: deps.clock.now().toISOString() });
 }
 
-async function quarantineMessage(deps: InboundEmailDeps, partner: Partner, input: ProcessInboundEmailInput, verdict: Quarantine, intakeKey: string): Promise<InboundEmailOutcome> {
+/** A quarantine verdict: the parser's, or the intake's own (`processing-failed`). */
+type QuarantineVerdict = Omit<Quarantine, "reason"> & { reason: QuarantineReason };
+
+/**
+ * Copies the message to the quarantine container, lists it, and tells the partner.
+ * @param notice - `required` (default): a failing partner email fails the call (the caller
+ *   retries; the email is logged per key, so it goes out once); `best-effort`: the quarantine
+ *   stands even when the email cannot be sent (the failure is returned in `noticeFailed`).
+ */
+async function quarantineMessage(deps: InboundEmailDeps, partner: Partner, input: ProcessInboundEmailInput, verdict: QuarantineVerdict, intakeKey: string, notice: "required" | "best-effort" = "required"): Promise<InboundEmailOutcome & { noticeFailed?: unknown }> {
   const quarantinedAt = deps.clock.now().toISOString();
   const blobName = `${partner.id}/${lastSegment(input.blobName)}`;
   await deps.blobs.putQuarantine(blobName, input.raw, { reason: verdict.reason, detail: verdict.detail, messageid: verdict.messageId, sourceblob: input.blobName });
@@ -172,8 +182,62 @@ async function quarantineMessage(deps: InboundEmailDeps, partner: Partner, input
     ``,
     `The message is kept as ${blobName} in the inbound-email-quarantine container and listed at GET /api/partners/${partner.id}/inbound-email/quarantine.`,
   ];
-  await notifyPartnerWithoutCase(deps, partner, `quarantine.${sha(intakeKey)}`, `Inbound email quarantined (${verdict.reason}): ${verdict.subject ?? verdict.messageId}`.slice(0, 250), lines.join("\n"));
-  return { kind: "quarantine", reason: verdict.reason, detail: verdict.detail };
+  const send = (): Promise<void> => notifyPartnerWithoutCase(deps, partner, `quarantine.${sha(intakeKey)}`, `Inbound email quarantined (${verdict.reason}): ${verdict.subject ?? verdict.messageId}`.slice(0, 250), lines.join("\n"));
+  const outcome = { kind: "quarantine" as const, reason: verdict.reason, detail: verdict.detail };
+  if (notice === "required") {
+    await send();
+    return outcome;
+  }
+  try {
+    await send();
+    return outcome;
+  } catch (e) {
+    return { ...outcome, noticeFailed: e };
+  }
+}
+
+/**
+ * Quarantines a message the intake gave up on, as `processing-failed`: the raw bytes are copied to
+ * `inbound-email-quarantine`, the message is listed at `GET …/inbound-email/quarantine` with
+ * `detail` (what kept failing), and the partner is emailed (best effort: the quarantine stands when
+ * the email cannot be sent either). Nothing is recorded as processed, so writing the blob again
+ * (same name, new ETag) makes the blob trigger process it afresh once the cause is fixed.
+ * Idempotent (the copy overwrites, the listing and the email are keyed by the message).
+ * @param deps - as {@link processInboundEmail}.
+ * @param input - partner, blob name and raw bytes of the message.
+ * @param detail - what failed, for the partner (e.g. `service-unavailable: … (12 attempts over 24 h)`).
+ * @returns the quarantine outcome, with `noticeFailed` (the error) when the partner's email failed;
+ *   `ignored` when the partner is not registered (copied under `_unknown-partner/`, as the intake does).
+ * @throws Error when storage fails.
+ */
+export async function quarantineUnprocessable(deps: InboundEmailDeps, input: ProcessInboundEmailInput, detail: string): Promise<InboundEmailOutcome & { noticeFailed?: unknown }> {
+  let parsed: ParseMessageResult;
+  try {
+    parsed = await parseMessage(input.raw, { maxBytes: deps.limits.maxBytes, maxAttachmentBytes: deps.limits.maxAttachmentBytes });
+  } catch {
+    // The parser answers every input with a verdict; should it ever throw, the raw bytes still identify the message.
+    const contentHash = createHash("sha256").update(input.raw).digest("hex");
+    parsed = { kind: "quarantine", reason: "malformed", detail, messageId: syntheticMessageId(input.raw), messageIdSource: "synthetic", sizeBytes: input.raw.byteLength, contentHash };
+  }
+  const partner = await deps.partners.getPartner(input.partnerId);
+  if (!partner) {
+    await deps.blobs.putQuarantine(`_unknown-partner/${input.blobName}`, input.raw, { reason: "unknown-partner", detail: `no partner ${input.partnerId}`, messageid: parsed.messageId, sourceblob: input.blobName });
+    return { kind: "ignored", reason: `unknown partner ${input.partnerId}` };
+  }
+  const verdict: QuarantineVerdict = {
+    kind: "quarantine",
+    reason: "processing-failed",
+    detail,
+    messageId: parsed.messageId,
+    messageIdSource: parsed.messageIdSource,
+    sizeBytes: input.raw.byteLength,
+    contentHash: parsed.contentHash,
+  };
+  const from = isQuarantine(parsed) ? parsed.from : parsed.from.address;
+  const subject = isQuarantine(parsed) ? parsed.subject : parsed.subjectDecodable ? parsed.subject : UNDECODABLE_SUBJECT_TITLE;
+  if (from) verdict.from = from;
+  if (subject !== undefined) verdict.subject = subject;
+  return quarantineMessage(deps, partner, input, verdict, intakeKeyOf(parsed.messageId, parsed.contentHash), "best-effort");
 }
 
 async function storeAttachments(deps: InboundEmailDeps, partnerId: string, caseId: string, msg: IntakeMessage, receivedAt: string): Promise<CaseAttachment[]> {
