@@ -10,11 +10,11 @@
  * `INBOUND_EMAIL_BLOB_SOURCE=EventGrid` and subscribe the container: infra/ and azd's postdeploy hook do
  * both (docs/deploy.md).
  */
-import { app, type InvocationContext } from "@azure/functions";
+import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
 import { BLOB_TRIGGER_POISON_QUEUE, INBOUND_EMAIL_CONTAINER } from "../shared/contracts";
 import { getContainer } from "../shared/container";
-import { partnerIdOfBlobName, processInboundEmail, retryPoisonedInboundEmail } from "../shared/services/inboundEmail";
+import { partnerIdOfBlobName, processInboundEmail, retryPoisonedInboundEmail, sweepUnprocessedInboundEmail, sweepWindow } from "../shared/services/inboundEmail";
 import { registerHttpRoutes, registrationDeps } from "./http/routes";
 import { createListIgnoredEmailHandler, createListInboundLogHandler, createListQuarantinedEmailHandler, createReclassifySupportRequestHandler, createSubmitInboundEmailHandler } from "./http/inboundEmailHandlers";
 
@@ -63,6 +63,25 @@ app.storageQueue("RetryPoisonedInboundEmail", {
         // Failing keeps the message: after the queue's own attempts it moves to `…-poison-poison`.
         throw new Error(`${BLOB_TRIGGER_POISON_QUEUE}: ${result.reason}; kept for the operator in ${BLOB_TRIGGER_POISON_QUEUE}-poison.`);
     }
+  },
+});
+
+// Inbound email no trigger ran on (Event Grid dropped the event: the webhook refused it, the app
+// was down for a day, or the subscription is missing): every hour, blobs created since the last run
+// without an inbound log entry are handed to the retry path above. `useMonitor` records the last
+// run, which starts the next window (shared/services/inboundEmail/unprocessedSweep.ts).
+app.timer("SweepUnprocessedInboundEmail", {
+  // `INBOUND_EMAIL_SWEEP_SCHEDULE` (an app setting read at registration; shared/config.ts validates it) overrides the default.
+  schedule: process.env.INBOUND_EMAIL_SWEEP_SCHEDULE?.trim() || "0 20 * * * *",
+  useMonitor: true,
+  handler: async (timer: Timer, context: InvocationContext): Promise<void> => {
+    const container = getContainer();
+    const last = timer.scheduleStatus?.last ? new Date(timer.scheduleStatus.last) : undefined;
+    const window = sweepWindow(container.clock.now(), last && last.getUTCFullYear() > 1 ? last : undefined);
+    const report = await sweepUnprocessedInboundEmail({ blobs: container.inboundBlobs, inboundLog: container.inboundLog, retries: container.inboundRetries }, window);
+    const summary = `Inbound email sweep ${report.after} – ${report.until}: ${report.checked} checked, ${report.enqueued.length} without an outcome handed to the retry path${report.skipped.length > 0 ? `, ${report.skipped.length} outside any partner's folder left alone` : ""}.`;
+    if (report.enqueued.length > 0) context.warn(`${summary} ${report.enqueued.join(", ")}`);
+    else context.log(summary);
   },
 });
 

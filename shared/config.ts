@@ -65,6 +65,8 @@ const TablePrefix = z
  *   listed with `omitted: "too-large"`. Default 5242880 (5 MiB).
  * - `WORKFLOW_SWEEP_SCHEDULE` — NCRONTAB schedule (six fields, UTC) of the workflow recovery
  *   sweeper (functions/workflowRecovery.ts). Default `0 *\/2 * * * *` (every 2 minutes).
+ * - `INBOUND_EMAIL_SWEEP_SCHEDULE` — NCRONTAB schedule (six fields, UTC) of the sweep for inbound
+ *   email no trigger ran on (functions/inboundEmail.ts). Default `0 20 * * * *` (hourly).
  * - `INBOUND_ACK_MAX_PER_HOUR` — automatic acknowledgements per sender address per hour;
  *   further requests are created with `acknowledgementSuppressed: true`. Default 3.
  * - `SECRETS_KEY_VAULT_KEY_ID` — versionless id of the Azure Key Vault key that wraps the data keys
@@ -157,6 +159,11 @@ export const ConfigSchema = z
       .string()
       .trim()
       .regex(/^\S+( \S+){5}$/, "an NCRONTAB expression with six fields (second minute hour day month day-of-week), e.g. `0 */2 * * * *`")
+      .optional(),
+    INBOUND_EMAIL_SWEEP_SCHEDULE: z
+      .string()
+      .trim()
+      .regex(/^\S+( \S+){5}$/, "an NCRONTAB expression with six fields (second minute hour day month day-of-week), e.g. `0 20 * * * *`")
       .optional(),
     SECRETS_KEY_VAULT_KEY_ID: z
       .string()

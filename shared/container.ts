@@ -127,6 +127,8 @@ export interface Container {
   readonly customerDirectory: CustomerDirectory;
   /** Dependencies of `processInboundEmail` for one invocation. */
   inboundEmailDeps(workflow: SupportRequestWorkflow): InboundEmailDeps;
+  /** Where the next attempt at an inbound message is scheduled (the blob trigger's poison queue). */
+  readonly inboundRetries: QueueInboundEmailRetries;
   /** Dependencies of `retryPoisonedInboundEmail` (the intake's, the retry queue and the fault classifier) for one invocation. */
   poisonedEmailDeps(workflow: SupportRequestWorkflow): PoisonedEmailDeps;
   /** The workflow over the durable client of one invocation (`df.getClient(context)`). */
@@ -318,6 +320,9 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     apiKeyDeps: { partners, clock },
     get inboundBlobs(): BlobInboundEmailStore {
       return getInboundBlobs();
+    },
+    get inboundRetries(): QueueInboundEmailRetries {
+      return getInboundRetries();
     },
     inboundLog,
     customerDirectory,

@@ -82,6 +82,17 @@ export class BlobInboundEmailStore implements InboundEmailBlobStore {
     }
   }
 
+  /** Names of the raw messages created in `(after, until]`, listing the container. @throws RestError when storage fails. */
+  async listInboundCreated(after: Date, until: Date): Promise<string[]> {
+    const c = await this.container(INBOUND_EMAIL_CONTAINER);
+    const names: string[] = [];
+    for await (const b of c.listBlobsFlat()) {
+      const created = b.properties.createdOn ?? b.properties.lastModified;
+      if (created > after && created <= until) names.push(b.name);
+    }
+    return names;
+  }
+
   /** Copies a raw message to `inbound-email-quarantine` with metadata. @throws RestError when storage fails. */
   async putQuarantine(blobName: string, raw: Uint8Array, metadata: Record<string, string>): Promise<void> {
     const c = await this.container(INBOUND_EMAIL_QUARANTINE_CONTAINER);

@@ -150,6 +150,18 @@ export class TableInboundEmailLog implements InboundEmailLog {
     }
   }
 
+  /** Point read of the `logb_` index row of the blob. @throws RestError when storage fails. */
+  async hasLogEntry(partnerId: string, blobName: string): Promise<boolean> {
+    const table = await this.storage.getTable(TableNames.inboundEmail);
+    try {
+      await table.getEntity(encodeKey(partnerId), `logb_${sha256Hex(blobName)}`, { queryOptions: { select: ["PartitionKey"] } });
+      return true;
+    } catch (e) {
+      if (statusOf(e) === 404) return false;
+      throw e;
+    }
+  }
+
   /** Adds a flag to every logged delivery of a Message-ID (ETag-guarded merge, retried on conflicts). @throws RestError when storage fails. */
   async flagMessageId(partnerId: string, messageId: string, flag: InboundLogFlag): Promise<void> {
     const table = await this.storage.getTable(TableNames.inboundEmail);

@@ -514,6 +514,13 @@ export interface InboundEmailBlobStore {
    * @throws Error when storage fails.
    */
   getInbound(blobName: string): Promise<Uint8Array | undefined>;
+  /**
+   * Names of the raw messages in `inbound-email` created in `(after, until]` (the blob's creation
+   * time in the store, UTC), in listing order. Lists the whole container (Blob Storage filters by
+   * name prefix only): one request per 5,000 blobs.
+   * @throws Error when storage fails.
+   */
+  listInboundCreated(after: Date, until: Date): Promise<string[]>;
   /** Copies a raw message to the `inbound-email-quarantine` container with the reason as blob metadata (overwrites: idempotent). */
   putQuarantine(blobName: string, raw: Uint8Array, metadata: Record<string, string>): Promise<void>;
   /** Stores an attachment in the `case-attachments` container (overwrites: idempotent). */
@@ -594,6 +601,11 @@ export interface InboundEmailLog {
   contentHashesOf(partnerId: string, messageId: string): Promise<string[]>;
   /** Records a delivery in the inbound log (idempotent per blob name: the first entry stays). */
   recordLogEntry(partnerId: string, entry: InboundLogEntry): Promise<void>;
+  /**
+   * Whether the inbound log has an entry for this blob (the delivery was processed to an outcome).
+   * @throws Error when storage fails.
+   */
+  hasLogEntry(partnerId: string, blobName: string): Promise<boolean>;
   /** Adds a flag to every logged delivery of a Message-ID (idempotent). */
   flagMessageId(partnerId: string, messageId: string, flag: InboundLogFlag): Promise<void>;
   /** The inbound log, newest first, filtered. @throws RangeError for a bad limit, token or instant. */

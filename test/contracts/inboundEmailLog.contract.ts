@@ -67,6 +67,15 @@ export function describeInboundEmailLogContract(name: string, makeAdapter: MakeA
       expect((await log.listLog("p-other")).items).toEqual([]);
     });
 
+    it("knows which blobs have a log entry, per partner", async () => {
+      const log = await makeAdapter(() => new Date());
+      expect(await log.hasLogEntry("p-mail", logEntry(1).blobName)).toBe(false);
+      await log.recordLogEntry("p-mail", logEntry(1));
+      expect(await log.hasLogEntry("p-mail", logEntry(1).blobName)).toBe(true);
+      expect(await log.hasLogEntry("p-other", logEntry(1).blobName)).toBe(false);
+      expect(await log.hasLogEntry("p-mail", logEntry(2).blobName)).toBe(false);
+    });
+
     it("refuses bad limits, tokens and instants", async () => {
       const log = await makeAdapter(() => new Date());
       for (const limit of [0, 101, 1.5]) {

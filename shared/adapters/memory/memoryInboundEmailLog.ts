@@ -68,6 +68,11 @@ export class MemoryInboundEmailLog implements InboundEmailLog {
     this.#log.set(key, { partnerId, sortKey: `${inverted(entry.receivedAt)}_${sha256Hex(entry.blobName).slice(0, 32)}`, item: copy(entry) });
   }
 
+  /** Whether the blob's delivery is in the log. */
+  async hasLogEntry(partnerId: string, blobName: string): Promise<boolean> {
+    return this.#log.has(keyOf(partnerId, blobName));
+  }
+
   /** Adds a flag to every logged delivery of the Message-ID (idempotent). */
   async flagMessageId(partnerId: string, messageId: string, flag: InboundLogFlag): Promise<void> {
     for (const row of this.#log.values()) {

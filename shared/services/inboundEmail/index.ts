@@ -7,3 +7,4 @@ export * from "./reclassify";
 export * from "./signature";
 export * from "./submitInboundEmail";
 export * from "./poisonedEmail";
+export * from "./unprocessedSweep";

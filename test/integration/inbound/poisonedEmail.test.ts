@@ -4,7 +4,8 @@
  * message whose dependency recovers becomes its request; one that keeps failing is tried again
  * later (the delay growing, `Retry-After` honoured), and given up it is quarantined as
  * `processing-failed`, listed, and the partner emailed; the retry queue adapter hides the next
- * attempt until it is due and writes what the queue trigger reads back.
+ * attempt until it is due and writes what the queue trigger reads back. The hourly sweep hands
+ * blobs no trigger ran on (no inbound log entry) to the same retry path.
  */
 import { randomBytes } from "node:crypto";
 import { QueueClient } from "@azure/storage-queue";
@@ -12,7 +13,7 @@ import { createContainer, type Container } from "../../../shared/container";
 import { QueueInboundEmailRetries } from "../../../shared/adapters";
 import { INBOUND_EMAIL_CONTAINER, InboundEmailFailurePolicy, type Fault } from "../../../shared/contracts";
 import type { InboundEmailRetryQueue } from "../../../shared/ports";
-import { PoisonedBlobMessageSchema, retryPoisonedInboundEmail, type PoisonedEmailDeps } from "../../../shared/services/inboundEmail";
+import { PoisonedBlobMessageSchema, processInboundEmail, retryPoisonedInboundEmail, sweepUnprocessedInboundEmail, type PoisonedEmailDeps } from "../../../shared/services/inboundEmail";
 import { FakeWorkflow, partnerDefinition, rawEmail, RecordingSender, testConfig } from "../app/helpers";
 
 /** Records what would be scheduled instead of enqueueing it. */
@@ -186,6 +187,37 @@ describe("poison messages that are not an inbound email", () => {
 
   it("a blob erased meanwhile: nothing to do", async () => {
     expect(await retryPoisonedInboundEmail(deps, { ContainerName: INBOUND_EMAIL_CONTAINER, BlobName: `${partnerId}/gone.eml` })).toEqual({ kind: "blob-gone", blobName: `${partnerId}/gone.eml` });
+  });
+});
+
+describe("the sweep for inbound email no trigger ran on", () => {
+  it("hands the blobs created in its window without an inbound log entry to the retry path, which processes them", async () => {
+    const after = new Date(Date.now() - 1000);
+    const processed = await poisonedEmail("Processed by its trigger");
+    await processInboundEmail(deps, { partnerId, blobName: processed.BlobName as string, raw: (await container.inboundBlobs.getInbound(processed.BlobName as string))! });
+    const dropped = await poisonedEmail("Event Grid dropped this one");
+    const loose = `loose-${randomBytes(4).toString("hex")}.eml`;
+    await container.inboundBlobs.putInbound(loose, Buffer.from("Subject: no partner folder\r\n\r\nx"));
+
+    const report = await sweepUnprocessedInboundEmail({ blobs: container.inboundBlobs, inboundLog: container.inboundLog, retries }, { after, until: new Date(Date.now() + 1000) });
+
+    // Other suites write to the same container meanwhile: only this suite's blobs are asserted.
+    expect(report.enqueued).toContain(dropped.BlobName);
+    expect(report.enqueued).not.toContain(processed.BlobName);
+    expect(report.skipped).toContain(loose);
+    expect(report.checked).toBeGreaterThanOrEqual(3);
+    const message = retries.scheduled.find((r) => r.message.BlobName === dropped.BlobName);
+    expect(message).toEqual({ delayInMs: 0, message: expect.objectContaining({ ContainerName: INBOUND_EMAIL_CONTAINER, BlobName: dropped.BlobName, FunctionId: "SweepUnprocessedInboundEmail" }) });
+
+    expect(await retryPoisonedInboundEmail(deps, message!.message)).toMatchObject({ kind: "processed", result: { outcome: { kind: "new" } } });
+    expect(await casesWithTitle("Event Grid dropped this one")).toHaveLength(1);
+    expect(await container.inboundLog.hasLogEntry(partnerId, dropped.BlobName as string)).toBe(true);
+  });
+
+  it("a window before the blobs were written finds none of them", async () => {
+    const message = await poisonedEmail("Written after the window");
+    const report = await sweepUnprocessedInboundEmail({ blobs: container.inboundBlobs, inboundLog: container.inboundLog, retries }, { after: new Date(Date.now() - 3_600_000), until: new Date(Date.now() - 1_800_000) });
+    expect(report.enqueued).not.toContain(message.BlobName);
   });
 });
 
