@@ -51,6 +51,8 @@ export interface BlobListenerOptions {
   hostId?: string;
   /** Invocations run at the same time per function; default 4. */
   maxConcurrency?: number;
+  /** Called after a poison message was written, with the queue's name. */
+  onPoisoned?: (queueName: string) => void;
   /** Further input bindings of a function (e.g. a durableClient payload), built per invocation. */
   extraInputs?: (fn: BlobFunction) => Record<string, RpcTypedData>;
   log?: (level: "debug" | "info" | "warn" | "error", message: string) => void;
@@ -185,6 +187,7 @@ export async function startBlobListeners(fns: BlobFunction[], options: BlobListe
     const message = { Type: "BlobTrigger", FunctionId: `Host.Functions.${t.fn.name}`, BlobType: "BlockBlob", ContainerName: t.pattern.container, BlobName: blob.name, ETag: blob.properties.etag };
     await t.poison.sendMessage(Buffer.from(JSON.stringify(message)).toString("base64"));
     log("warn", `Blob ${t.pattern.container}/${blob.name} moved to ${BLOB_POISON_QUEUE} after ${failures} failed invocation(s) of "${t.fn.name}".`);
+    options.onPoisoned?.(BLOB_POISON_QUEUE);
   }
 
   async function processBlob(t: Target, blob: BlobItem, params: Record<string, string>): Promise<void> {

@@ -28,7 +28,7 @@ import {
 import { startBlobListeners, type BlobListeners } from "./blobListener";
 import { startQueueListeners, type QueueListeners } from "./queueListener";
 import { startTimerListeners, type TimerListeners } from "./timerListener";
-import { applyLocalSettings, getRoutePrefix, getTaskHubName, readHostJson, resolveStorageConnection, type HostJson } from "./settings";
+import { applyLocalSettings, getRoutePrefix, getTaskHubName, queueMaxPollingIntervalInMs, readHostJson, resolveStorageConnection, type HostJson } from "./settings";
 import type { RpcTypedData } from "./worker/coreTypes";
 import { getHooks, hostVersion, installFunctionsCore } from "./worker/functionsCore";
 import { invokeFunction, workerInvoker } from "./worker/invoke";
@@ -523,6 +523,7 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
         queues = await startQueueListeners(table.queue, {
           maxDequeueCount: hostJson.extensions?.queues?.maxDequeueCount ?? 5,
           pollingIntervalInMs: options.queuePollingIntervalInMs ?? 1000,
+          maxPollingIntervalInMs: queueMaxPollingIntervalInMs(hostJson.extensions?.queues?.maxPollingInterval),
           extraInputs: (fn) => durableClientInputs(fn.name, fn.durableClientBindings),
           log,
         });
@@ -533,6 +534,8 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
           pollingIntervalInMs: options.blobPollingIntervalInMs ?? 1000,
           ...(process.env.AzureFunctionsWebHost__hostid ? { hostId: process.env.AzureFunctionsWebHost__hostid } : {}),
           extraInputs: (fn) => durableClientInputs(fn.name, fn.durableClientBindings),
+          // A queue trigger on the poison queue hears of the host's own write at once.
+          onPoisoned: (queueName) => queues?.wake(queueName),
           log,
         });
       }

@@ -4,20 +4,28 @@
  * messages are base64-decoded (`messageEncoding: base64`, the default), deleted after a successful
  * invocation, made visible again after a failure, and moved to `<queue>-poison` once they have been
  * dequeued `maxDequeueCount` times (host.json `extensions.queues.maxDequeueCount`, default 5).
+ *
+ * Polling backs off as the extension's does ("Polling algorithm"): after a receive that found
+ * nothing the wait doubles, from `pollingIntervalInMs` up to `maxPollingIntervalInMs` (host.json
+ * `extensions.queues.maxPollingInterval`, default 1 min); a receive that found messages starts
+ * over. {@link QueueListeners.wake} polls a queue at once (the host wakes the listener of a queue
+ * it wrote to itself: a blob trigger's poison message).
  */
 import { QueueClient, QueueServiceClient, type DequeuedMessageItem } from "@azure/storage-queue";
 import type { QueueFunction } from "./functionTable";
 import { resolveSettingExpression, resolveStorageConnection } from "./settings";
 import type { RpcTypedData } from "./worker/coreTypes";
 import { invokeFunction } from "./worker/invoke";
-import { IdleWaits } from "./idleWaits";
+import { QueuePoller } from "./durable/polling";
 
 /** Options of {@link startQueueListeners}. */
 export interface QueueListenerOptions {
   /** Dequeues after which a failing message goes to the poison queue; default 5 as the host. */
   maxDequeueCount?: number;
-  /** Wait between polls of an empty queue, in ms; default 1000 (the host backs off to 1 min). */
+  /** First wait after a receive that found nothing, in ms; default 1000. */
   pollingIntervalInMs?: number;
+  /** Longest wait between receives of an idle queue, in ms; default 60000 (host.json `maxPollingInterval`). */
+  maxPollingIntervalInMs?: number;
   /** Messages fetched per poll; default 16 as the host's `batchSize`. */
   batchSize?: number;
   /** How long a fetched message stays invisible while processed, in seconds; default 600 as the host. */
@@ -31,6 +39,8 @@ export interface QueueListenerOptions {
 export interface QueueListeners {
   /** Stops polling and waits for in-flight invocations. */
   stop(): Promise<void>;
+  /** Ends the idle wait of the listener of `queueName` (case-insensitive), if any: it receives at once. */
+  wake(queueName: string): void;
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -68,10 +78,10 @@ export async function startQueueListeners(fns: QueueFunction[], options: QueueLi
   const log = options.log ?? (() => undefined);
   const maxDequeue = options.maxDequeueCount ?? 5;
   const idleMs = options.pollingIntervalInMs ?? 1000;
+  const maxIdleMs = Math.max(idleMs, options.maxPollingIntervalInMs ?? 60_000);
   const batch = options.batchSize ?? 16;
   const visibility = options.visibilityTimeoutInSeconds ?? 600;
   let stopped = false;
-  const idle = new IdleWaits();
 
   const targets = await Promise.all(
     fns.map(async (fn) => {
@@ -113,7 +123,11 @@ export async function startQueueListeners(fns: QueueFunction[], options: QueueLi
     await t.queue.deleteMessage(m.messageId, m.popReceipt);
   }
 
+  /** Per queue its back-off and wake-up (the same poller as the Durable engine's queues). */
+  const pollers = new Map<string, QueuePoller>();
   async function loop(t: (typeof targets)[number]): Promise<void> {
+    const poller = new QueuePoller(idleMs, maxIdleMs);
+    pollers.set(t.queue.name, poller);
     while (!stopped) {
       let items: DequeuedMessageItem[] = [];
       try {
@@ -127,9 +141,8 @@ export async function startQueueListeners(fns: QueueFunction[], options: QueueLi
           processMessage(t, m).catch((e: unknown) => log("error", `Queue message ${m.messageId}: ${(e as Error).message}`)),
         ),
       );
-      if (items.length === 0 && !stopped) {
-        await idle.sleep(idleMs);
-      }
+      const waitMs = poller.next(items.length > 0);
+      if (waitMs > 0 && !stopped) await poller.sleep(waitMs);
     }
   }
 
@@ -137,8 +150,11 @@ export async function startQueueListeners(fns: QueueFunction[], options: QueueLi
   return {
     async stop(): Promise<void> {
       stopped = true;
-      idle.wakeAll();
+      for (const p of pollers.values()) p.close();
       await Promise.all(loops);
+    },
+    wake(queueName: string): void {
+      pollers.get(queueName.toLowerCase())?.wake();
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { parseTimeSpan } from "./durable/replay";
 
 /** Where the settings applied by {@link applyLocalSettings} came from. */
 export type SettingsSource = "local.settings.json" | "local.settings.example.json" | "none";
@@ -62,6 +63,16 @@ export interface HostJson {
     blobs?: { maxDegreeOfParallelism?: number; poisonBlobThreshold?: number };
   };
   [key: string]: unknown;
+}
+
+/**
+ * host.json `extensions.queues.maxPollingInterval` in ms: a TimeSpan (`"00:00:02"`, Functions 2.x
+ * and later) or a number of ms (as 1.x wrote it); default 1 minute, as the Queue Storage extension.
+ * @throws Error when a string is not a TimeSpan.
+ */
+export function queueMaxPollingIntervalInMs(value: string | number | undefined): number {
+  if (value === undefined) return 60_000;
+  return typeof value === "number" ? value : parseTimeSpan(value);
 }
 
 /**
