@@ -27,6 +27,7 @@ import {
   CachedPartnerRepository,
   TableReportReadModel,
   TableStorage,
+  TableUnstartedWorkflows,
   QueueInboundEmailRetries,
   durableClientFault,
   faultOf,
@@ -263,6 +264,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
   let inboundRetries: QueueInboundEmailRetries | undefined;
   const getInboundRetries = (): QueueInboundEmailRetries => (inboundRetries ??= new QueueInboundEmailRetries(queueConnectionOf(config)));
   const inboundLog = new TableInboundEmailLog(storage);
+  const unstartedWorkflows = new TableUnstartedWorkflows(storage);
   const customerDirectory = new TableCustomerDirectory(storage);
   const auditLog = new TableAuditLog(storage);
   const inboundEmailDeps = (workflow: SupportRequestWorkflow): InboundEmailDeps => ({
@@ -272,6 +274,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
       messageIndex: notifications,
       inbox,
       workflow,
+      unstartedWorkflows,
       blobs: getInboundBlobs(),
       inboundLog,
       directory: customerDirectory,
@@ -329,10 +332,10 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     inboundEmailDeps,
     poisonedEmailDeps: (workflow) => ({ ...inboundEmailDeps(workflow), retries: getInboundRetries(), classify: classifyIntakeFault }),
     createWorkflow,
-    supportRequestDeps: (workflow) => ({ partners, cases, notifications, inbox, slaEvents, psiLedger, workflow, clock, publicBaseUrl: config.PUBLIC_BASE_URL }),
+    supportRequestDeps: (workflow) => ({ partners, cases, notifications, inbox, slaEvents, psiLedger, workflow, unstartedWorkflows, clock, publicBaseUrl: config.PUBLIC_BASE_URL }),
     statusLinks,
     customerStatusDeps: (workflow) => ({ cases, partners, notifications, inbox, slaEvents, attachments: inboundLog, workflow, clock, publicBaseUrl: config.PUBLIC_BASE_URL, recordCaseFacts: recordFacts }),
-    workflowRecoveryDeps: (workflow) => ({ partners, cases, notifications, emailSender, workflow, clock }),
+    workflowRecoveryDeps: (workflow) => ({ partners, cases, notifications, emailSender, workflow, unstartedWorkflows, clock }),
     customerDataRetentionDeps: (workflow) => ({ partners, cases, inbox, notifications, inboundLog, blobs: getInboundBlobs(), directory: customerDirectory, workflow, auditLog, clock }),
     registerPartner: async (definition, options) => {
       const result = await registerPartner({ partners, now }, definition, options);

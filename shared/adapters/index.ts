@@ -22,3 +22,4 @@ export * from "./keyVaultKeyEncryptionKey";
 export * from "./tableAuditLog";
 export * from "./tableReportReadModel";
 export * from "./queueInboundEmailRetries";
+export * from "./tableUnstartedWorkflows";

@@ -27,6 +27,8 @@ export const TableNames = {
   caseAttachments: "CaseAttachments",
   /** The partners' customer directories. */
   customerDirectory: "CustomerDirectory",
+  /** Cases whose workflow could not be started at intake (one partition). */
+  unstartedWorkflows: "UnstartedWorkflows",
   /** The audit log of partner actions (kept 1 year). */
   audit: "AuditLog",
   /** The reports' read model: a fact per request and an aggregate per partner and day. */

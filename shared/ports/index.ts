@@ -448,6 +448,30 @@ export interface SentNotification {
   delivery?: NotificationDelivery;
 }
 
+/** A case whose workflow could not be started when the case was stored ({@link UnstartedWorkflows}). */
+export interface UnstartedWorkflow {
+  partnerId: string;
+  caseId: string;
+  /** When the start failed, ISO 8601 UTC (the first failure: a later one keeps it). */
+  failedAt: string;
+  /** What the Durable client said. */
+  reason: string;
+}
+
+/**
+ * Cases stored without a running workflow: the intake stored the case, then starting its
+ * orchestration failed (the Durable host unreachable) and the sender was answered 503. Written only
+ * on that failure path; the recovery sweeper starts each one the sender does not send again.
+ */
+export interface UnstartedWorkflows {
+  /** Records the case (a second record of the same case keeps the first `failedAt`). @throws Error when storage fails. */
+  record(entry: UnstartedWorkflow): Promise<void>;
+  /** The recorded cases, oldest failure first, at most `limit` (1–1000). @throws RangeError for a bad limit; Error when storage fails. */
+  list(limit: number): Promise<UnstartedWorkflow[]>;
+  /** Forgets the case (its workflow runs now, or the case is gone). Idempotent. @throws Error when storage fails. */
+  remove(partnerId: string, caseId: string): Promise<void>;
+}
+
 /** Outbox/log of notifications: makes sending idempotent per case and key and records failures. */
 export interface NotificationLog {
   /** The notification when it was SENT, or undefined (not sent yet, pending or failed). */

@@ -24,13 +24,13 @@ import {
   type TimelineEntry,
   isTerminalRuntimeStatus,
 } from "../contracts";
-import type { CaseActionInbox, CaseListItem, CaseRepository, Clock, NotificationLog, PartnerRepository, ProductSupportIncidentLedger, SentNotification, SlaEventLog, SupportRequestWorkflow, WorkflowStatus } from "../ports";
+import type { CaseActionInbox, CaseListItem, CaseRepository, Clock, NotificationLog, PartnerRepository, ProductSupportIncidentLedger, SentNotification, SlaEventLog, SupportRequestWorkflow, UnstartedWorkflows, WorkflowStatus } from "../ports";
 import { allowedStatusesOf, computeSlaClocks, selectSlaPolicy, type CaseActionRole } from "../domain";
 import { NOTIFICATION_BEING_SENT, findProductSupportIncident, newCaseContext } from "./activities";
 import { generateCaseId as defaultGenerateCaseId } from "./caseId";
 import { caseStatusUrl } from "./statusLinks";
 import { ConflictError, DeliveryConflictError, NotFoundError, ValidationError, parseInput } from "./errors";
-import { restartWorkflow, StoppedRuntimeStatuses } from "./workflowRecovery";
+import { restartWorkflow, startCaseWorkflow, StoppedRuntimeStatuses } from "./workflowRecovery";
 
 /** Dependencies of the support-request use cases. */
 export interface SupportRequestDeps {
@@ -45,6 +45,8 @@ export interface SupportRequestDeps {
   psiLedger: ProductSupportIncidentLedger;
   /** The workflow of the current invocation (built over its durable client). */
   workflow: SupportRequestWorkflow;
+  /** Cases whose workflow could not be started at intake (see `startCaseWorkflow`). */
+  unstartedWorkflows: UnstartedWorkflows;
   clock: Clock;
   /** Origin of the public API, without trailing slash (config `PUBLIC_BASE_URL`). */
   publicBaseUrl: string;
@@ -131,7 +133,7 @@ export async function submitSupportRequest(deps: SupportRequestDeps, partnerId: 
     // and its inbox is empty.
     if (created) deps.inbox.noteNewCase(partnerId, stored);
     const caseContext = created ? newCaseContext(created, partner) : undefined;
-    await deps.workflow.start(stored, partnerId, { newCase: created !== undefined, ...(caseContext ? { caseContext } : {}) });
+    await startCaseWorkflow(deps, stored, partnerId, { newCase: created !== undefined, ...(caseContext ? { caseContext } : {}) });
     return { caseId: stored, status: "received", statusUrl: caseStatusUrl(deps.publicBaseUrl, partnerId, stored), createdAt, ...(created ? { created } : {}) };
   }
 }

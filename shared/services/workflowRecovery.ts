@@ -27,7 +27,7 @@ import {
   type TimelineEntry,
   type WorkflowHealth,
 } from "../contracts";
-import type { CaseRepository, Clock, NotificationLog, PartnerRepository, SupportRequestWorkflow, WorkflowStatus } from "../ports";
+import type { CaseRepository, Clock, NotificationLog, PartnerRepository, SupportRequestWorkflow, UnstartedWorkflows, WorkflowStatus } from "../ports";
 import { createNotifyPartner, type NotifyPartnerDeps } from "./activities";
 
 /** Runtime statuses of an execution that stopped without finishing its case. */
@@ -42,6 +42,32 @@ export const RESTART_BACKOFF_IN_MS: readonly number[] = [60_000, 5 * 60_000, 15 
 /** A workflow that ran this long after its last restart starts a fresh count of automatic restarts (ms): 24 h. */
 export const RESTART_COUNT_RESET_AFTER_IN_MS = 24 * 60 * 60_000;
 
+/**
+ * How long after a failed start the sweeper leaves the case to its sender (ms): 1 min. A webhook
+ * sender answered 503 sends the request again, which starts the workflow itself; the email intake
+ * retries the message.
+ */
+export const UNSTARTED_GRACE_IN_MS = 60_000;
+
+/**
+ * Starts the workflow of a case just stored. When the start fails (the Durable host unreachable),
+ * the case is first recorded as unstarted — best effort: when storage fails too, the error
+ * reaches the sender all the same (503: the request is sent again) — so the recovery sweeper
+ * starts it should the sender never send it again; then the error is thrown.
+ * @param deps - the workflow of the invocation, the record of unstarted workflows, the clock.
+ * @param options - as `SupportRequestWorkflow.start`.
+ * @throws the start's error.
+ */
+export async function startCaseWorkflow(deps: { workflow: SupportRequestWorkflow; unstartedWorkflows: UnstartedWorkflows; clock: Clock }, caseId: string, partnerId: string, options: Parameters<SupportRequestWorkflow["start"]>[2] = {}): Promise<void> {
+  try {
+    await deps.workflow.start(caseId, partnerId, options);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message || e.name : String(e);
+    await deps.unstartedWorkflows.record({ partnerId, caseId, failedAt: deps.clock.now().toISOString(), reason }).catch(() => undefined);
+    throw e;
+  }
+}
+
 /** Dependencies of the restart use cases. */
 export interface WorkflowRecoveryDeps extends NotifyPartnerDeps {
   cases: CaseRepository;
@@ -49,6 +75,8 @@ export interface WorkflowRecoveryDeps extends NotifyPartnerDeps {
   notifications: NotificationLog;
   workflow: SupportRequestWorkflow;
   clock: Clock;
+  /** Cases whose workflow could not be started at intake (the sweeper starts them). */
+  unstartedWorkflows: UnstartedWorkflows;
 }
 
 /** Why a restart is requested. */
@@ -190,11 +218,15 @@ export interface SweepReport {
  * {@link MAX_AUTOMATIC_RESTARTS} times per {@link RESTART_COUNT_RESET_AFTER_IN_MS}; past the cap the
  * case is marked `gave-up` and the partner's contacts are emailed (a global admin or admin agent
  * restarts it by hand once the cause is fixed). Suspended instances are marked on their case.
- * @param options - `limit`: instances per pass (default 200).
+ * First, every case whose workflow could not be started at intake ({@link startCaseWorkflow}) and
+ * was not started since (the sender did not send it again within {@link UNSTARTED_GRACE_IN_MS}) is
+ * started, with a timeline entry saying why; one that fails to start again stays for the next pass.
+ * @param options - `limit`: instances per pass, and unstarted cases per pass (default 200 each).
  * @returns what it did; errors of one case are reported per case and do not stop the pass.
  */
 export async function sweepWorkflows(deps: WorkflowRecoveryDeps, options: { limit?: number; onError?: (caseId: string, error: unknown) => void } = {}): Promise<SweepReport> {
   const report: SweepReport = { examined: 0, restarted: [], waiting: [], gaveUp: [], skipped: [] };
+  await startUnstartedWorkflows(deps, report, options);
   const instances = await deps.workflow.listInstances([...StoppedRuntimeStatuses, "Suspended"], { limit: options.limit ?? 200 });
   for (const instance of instances) {
     report.examined += 1;
@@ -211,6 +243,34 @@ export async function sweepWorkflows(deps: WorkflowRecoveryDeps, options: { limi
     }
   }
   return report;
+}
+
+/** The sweeper's first step ({@link sweepWorkflows}): starts the cases whose workflow never started. */
+async function startUnstartedWorkflows(deps: WorkflowRecoveryDeps, report: SweepReport, options: { limit?: number; onError?: (caseId: string, error: unknown) => void }): Promise<void> {
+  const now = deps.clock.now();
+  for (const u of await deps.unstartedWorkflows.list(options.limit ?? 200)) {
+    if (now.getTime() - Date.parse(u.failedAt) < UNSTARTED_GRACE_IN_MS) continue;
+    report.examined += 1;
+    try {
+      const sr = await deps.cases.getCase(u.partnerId, u.caseId);
+      if (!sr) {
+        await deps.unstartedWorkflows.remove(u.partnerId, u.caseId);
+        report.skipped.push(u.caseId);
+        continue;
+      }
+      const nowIso = now.toISOString();
+      const reason = `the workflow could not be started when the request was stored (${u.failedAt}: ${u.reason})`;
+      const outcome = await restartWorkflow(deps, sr, { kind: "recover", reason, requestedAt: nowIso, actor: { kind: "system" }, attempt: 1 });
+      if (outcome.restarted) {
+        await deps.cases.appendTimeline(sr.partnerId, sr.caseId, { entryId: `workflow-started-late-${u.failedAt}`, kind: "workflow", at: nowIso, summary: `Workflow started by the recovery sweeper: ${reason}.` });
+        report.restarted.push(u.caseId);
+      } else report.skipped.push(u.caseId);
+      // Started now, or already running (the sender sent it again), or done: nothing left to start.
+      await deps.unstartedWorkflows.remove(u.partnerId, u.caseId);
+    } catch (e) {
+      options.onError?.(u.caseId, e);
+    }
+  }
 }
 
 async function sweepOne(deps: WorkflowRecoveryDeps, sr: SupportRequest, runtimeStatus: string): Promise<"restarted" | "waiting" | "gaveUp" | "skipped"> {

@@ -15,3 +15,4 @@ export * from "./memoryProductSupportIncidentLedger";
 export * from "./memorySlaEventLog";
 export { copy } from "./memoryStore";
 export * from "./memoryReportReadModel";
+export * from "./memoryUnstartedWorkflows";

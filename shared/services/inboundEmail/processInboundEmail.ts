@@ -52,11 +52,13 @@ import type {
   NotificationMessageIndex,
   PartnerRepository,
   SupportRequestWorkflow,
+  UnstartedWorkflows,
 } from "../../ports";
 import { AUTOMATIC_EMAIL_HEADERS, createNotifyPartner, domainOf, newCaseContext, notificationMessageId } from "../activities";
 import { generateCaseId as defaultGenerateCaseId } from "../caseId";
 import { ownSenderDomains, type SenderPolicy } from "../platformSender";
 import { recordCustomerReply } from "../customerReplies";
+import { startCaseWorkflow } from "../workflowRecovery";
 import { lookupCustomer } from "./customers";
 import { decideLanguage } from "./language";
 import { isQuarantine, parseMessage, senderlessQuarantine, syntheticMessageId, type ParsedAttachment, type ParsedMessage, type ParseMessageResult, type Quarantine } from "./parseMessage";
@@ -95,6 +97,8 @@ export interface InboundEmailDeps {
   inbox: CaseActionInbox;
   /** The workflow of the current invocation. */
   workflow: SupportRequestWorkflow;
+  /** Cases whose workflow could not be started when their message was processed (see `startCaseWorkflow`). */
+  unstartedWorkflows: UnstartedWorkflows;
   blobs: InboundEmailBlobStore;
   inboundLog: InboundEmailLog;
   directory: CustomerDirectory;
@@ -464,7 +468,7 @@ async function handleNew(deps: InboundEmailDeps, partner: Partner, input: Proces
     // from the facts just stored, and its inbox is empty.
     if (stored === caseId) deps.inbox.noteNewCase(partner.id, stored);
     const caseContext = stored === caseId ? newCaseContext(sr, partner) : undefined;
-    await deps.workflow.start(stored, partner.id, stored === caseId ? { newCase: true, ...(caseContext ? { caseContext } : {}) } : {});
+    await startCaseWorkflow(deps, stored, partner.id, stored === caseId ? { newCase: true, ...(caseContext ? { caseContext } : {}) } : {});
     return { kind: "new", caseId: stored, needsVerification: storedCase.needsVerification === true, acknowledgementSuppressed: storedCase.acknowledgementSuppressed === true, language: storedCase.inboundEmail?.language ?? language };
   }
 }

@@ -2,7 +2,7 @@
  * The Azure Table Storage adapters against the port contracts (test/contracts), on the Jest
  * Azurite: every adapter gets tables of its own (a fresh table prefix), so each test starts empty.
  */
-import { CachedPartnerRepository, TableAuditLog, TableCaseActionInbox, TableCaseRepository, TableCustomerDirectory, TableIdempotencyStore, TableInboundEmailLog, TableNotificationLog, TablePartnerRepository, TableProductSupportIncidentLedger, TableReportReadModel, TableSlaEventLog, TableStorage } from "../../../shared/adapters";
+import { CachedPartnerRepository, TableAuditLog, TableCaseActionInbox, TableCaseRepository, TableCustomerDirectory, TableIdempotencyStore, TableInboundEmailLog, TableNotificationLog, TablePartnerRepository, TableProductSupportIncidentLedger, TableReportReadModel, TableSlaEventLog, TableStorage, TableUnstartedWorkflows } from "../../../shared/adapters";
 import { createSecretSealer } from "../../../shared/container";
 import { describeAuditLogContract } from "../../contracts/auditLog.contract";
 import { describeCaseActionInboxContract } from "../../contracts/caseActionInbox.contract";
@@ -15,6 +15,7 @@ import { describePartnerRepositoryContract } from "../../contracts/partnerReposi
 import { describeProductSupportIncidentLedgerContract } from "../../contracts/productSupportIncidentLedger.contract";
 import { describeReportReadModelContract } from "../../contracts/reportReadModel.contract";
 import { describeSlaEventLogContract } from "../../contracts/slaEventLog.contract";
+import { describeUnstartedWorkflowsContract } from "../../contracts/unstartedWorkflows.contract";
 import { testConfig } from "./helpers";
 
 /** Table access with a fresh prefix (empty tables) on the test Azurite. */
@@ -64,3 +65,4 @@ describeCustomerDirectoryContract("Table Storage", () => new TableCustomerDirect
 describePartnerRepositoryContract("Table Storage", (now) => partnerRepository(freshStorage(), now));
 describePartnerRepositoryContract("Table Storage behind the partner cache", (now) => new CachedPartnerRepository(partnerRepository(freshStorage(), now)));
 describeReportReadModelContract("Table Storage", () => new TableReportReadModel(freshStorage()));
+describeUnstartedWorkflowsContract("Table Storage", () => new TableUnstartedWorkflows(freshStorage()));

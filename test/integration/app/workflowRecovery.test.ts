@@ -150,6 +150,52 @@ describe("the recovery sweeper", () => {
   });
 });
 
+describe("a request whose workflow could not be started when it was stored", () => {
+  const unreachable = (): Error => Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:7071"), { code: "ECONNREFUSED" });
+
+  it("is started by the sweeper once its sender has had a minute to send it again, with a timeline entry saying why", async () => {
+    workflow.startError = unreachable;
+    workflow.failStarts = 1;
+    await expect(submitSupportRequest(container.supportRequestDeps(workflow), partnerId, supportRequestBody({ title: "Stored, never started" }))).rejects.toThrow("ECONNREFUSED");
+    const stored = (await container.cases.listCases(partnerId, { limit: 100 })).items.find((c) => c.title === "Stored, never started");
+    expect(stored?.status).toBe("received");
+    const caseId = stored!.caseId;
+    expect(await workflow.getStatus(caseId)).toBeUndefined();
+    expect((await container.workflowRecoveryDeps(workflow).unstartedWorkflows.list(100)).map((u) => u.caseId)).toContain(caseId);
+
+    // Within the minute the sender's own retry may still come: left alone.
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).restarted).not.toContain(caseId);
+    clock.t += 61_000;
+    const report = await sweepWorkflows(container.workflowRecoveryDeps(workflow));
+
+    expect(report.restarted).toContain(caseId);
+    expect(workflow.restarts.filter((r) => r.caseId === caseId)).toEqual([{ caseId, input: expect.objectContaining({ caseId, partnerId, recovery: expect.objectContaining({ previousRuntimeStatus: "NotFound", actor: { kind: "system" } }) }) }]);
+    expect((await workflow.getStatus(caseId))?.runtimeStatus).toBe("Running");
+    const timeline = await container.cases.listTimeline(partnerId, caseId);
+    expect(timeline.find((e) => e.kind === "workflow")?.summary).toMatch(/^Workflow started by the recovery sweeper: the workflow could not be started when the request was stored \(.*ECONNREFUSED/);
+    expect((await container.workflowRecoveryDeps(workflow).unstartedWorkflows.list(100)).map((u) => u.caseId)).not.toContain(caseId);
+    // Nothing more to do on the next pass.
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).restarted).not.toContain(caseId);
+  });
+
+  it("sent again by its sender (the redelivery started it): the sweeper only forgets it", async () => {
+    workflow.startError = unreachable;
+    workflow.failStarts = 1;
+    const body = supportRequestBody({ title: "Sent again" });
+    await expect(submitSupportRequest(container.supportRequestDeps(workflow), partnerId, body, { webhookId: "msg_sent_again" })).rejects.toThrow("ECONNREFUSED");
+    const again = await submitSupportRequest(container.supportRequestDeps(workflow), partnerId, body, { webhookId: "msg_sent_again" });
+    expect((await workflow.getStatus(again.caseId))?.runtimeStatus).toBe("Running");
+    clock.t += 61_000;
+
+    const report = await sweepWorkflows(container.workflowRecoveryDeps(workflow));
+
+    expect(report.restarted).not.toContain(again.caseId);
+    expect(report.skipped).toContain(again.caseId);
+    expect(workflow.restarts.filter((r) => r.caseId === again.caseId)).toEqual([]);
+    expect((await container.workflowRecoveryDeps(workflow).unstartedWorkflows.list(100)).map((u) => u.caseId)).not.toContain(again.caseId);
+  });
+});
+
 describe("a partner action on a stopped workflow", () => {
   /** The key's permission check passes (the permission matrix has its own tests). */
   const keyMayAct = (): void => undefined;

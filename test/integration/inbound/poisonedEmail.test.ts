@@ -85,6 +85,11 @@ describe("a poisoned inbound email whose dependency recovers", () => {
     expect(next).toMatchObject({ ContainerName: INBOUND_EMAIL_CONTAINER, BlobName: message.BlobName, ETag: message.ETag, FunctionId: message.FunctionId, RetryAttempts: 1, LastFault: { code: "unreachable" } });
     expect(Date.parse(next.FirstFailedAt as string)).toBeGreaterThanOrEqual(before - 1000);
 
+    // The request was stored before the start failed: it is on record as unstarted, for the recovery sweeper.
+    const stored = await casesWithTitle("VPN gateway down since this morning");
+    expect(stored).toHaveLength(1);
+    expect((await deps.unstartedWorkflows.list(1000)).map((u) => u.caseId)).toContain(stored[0]!.caseId);
+
     // The client answers again: the scheduled attempt creates the request, once.
     const second = await retryPoisonedInboundEmail(deps, JSON.stringify(next));
 

@@ -2,7 +2,7 @@
  * The in-memory adapters (shared/adapters/memory) against the port contracts (test/contracts).
  * No storage and no network: each test gets fresh adapters.
  */
-import { MemoryAuditLog, MemoryCaseActionInbox, MemoryCaseRepository, MemoryCustomerDirectory, MemoryIdempotencyStore, MemoryInboundEmailLog, MemoryNotificationLog, MemoryPartnerRepository, MemoryProductSupportIncidentLedger, MemoryReportReadModel, MemorySlaEventLog } from "../../../shared/adapters/memory";
+import { MemoryAuditLog, MemoryCaseActionInbox, MemoryCaseRepository, MemoryCustomerDirectory, MemoryIdempotencyStore, MemoryInboundEmailLog, MemoryNotificationLog, MemoryPartnerRepository, MemoryProductSupportIncidentLedger, MemoryReportReadModel, MemorySlaEventLog, MemoryUnstartedWorkflows } from "../../../shared/adapters/memory";
 import { describeAuditLogContract } from "../../contracts/auditLog.contract";
 import { describeCaseActionInboxContract } from "../../contracts/caseActionInbox.contract";
 import { describeCaseRepositoryContract } from "../../contracts/caseRepository.contract";
@@ -15,6 +15,7 @@ import { describePartnerRepositoryContract } from "../../contracts/partnerReposi
 import { describeProductSupportIncidentLedgerContract } from "../../contracts/productSupportIncidentLedger.contract";
 import { describeReportReadModelContract } from "../../contracts/reportReadModel.contract";
 import { describeSlaEventLogContract } from "../../contracts/slaEventLog.contract";
+import { describeUnstartedWorkflowsContract } from "../../contracts/unstartedWorkflows.contract";
 
 describeCaseActionInboxContract("memory", (now) => new MemoryCaseActionInbox(now));
 describeCaseRepositoryContract("memory", () => new MemoryCaseRepository());
@@ -38,3 +39,4 @@ describe("memory adapters", () => {
     expect(() => new MemoryIdempotencyStore({ lockInMs: 0 })).toThrow(RangeError);
   });
 });
+describeUnstartedWorkflowsContract("memory", () => new MemoryUnstartedWorkflows());

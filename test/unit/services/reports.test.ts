@@ -9,7 +9,7 @@ import fc from "fast-check";
 import type { CaseFact, DayAggregate } from "../../../shared/contracts";
 import { backlogDayOf, buildSlaReport, buildVolumeReport, rollupStartOf } from "../../../shared/domain";
 import type { PartnerCredentialRecord, ReportReadModel } from "../../../shared/ports";
-import { MemoryCaseActionInbox, MemoryCaseRepository, MemoryNotificationLog, MemoryPartnerRepository, MemoryProductSupportIncidentLedger, MemoryReportReadModel, MemorySlaEventLog } from "../../../shared/adapters/memory";
+import { MemoryCaseActionInbox, MemoryCaseRepository, MemoryNotificationLog, MemoryPartnerRepository, MemoryProductSupportIncidentLedger, MemoryReportReadModel, MemorySlaEventLog, MemoryUnstartedWorkflows } from "../../../shared/adapters/memory";
 import { createRecordCaseTransition, createRecordSlaEvents } from "../../../shared/services/activities";
 import { getSlaReport, getVolumeReport, parseReportQuery, rebuildPartnerReports, recomputeReportDay, recordCaseFacts, submitSupportRequest, ValidationError, type CaseFactDeps, type SupportRequestDeps } from "../../../shared/services";
 import { storedPartnerDefinition, TestClock } from "../../contracts/support";
@@ -32,6 +32,7 @@ async function world() {
     slaEvents: new MemorySlaEventLog(),
     psiLedger: new MemoryProductSupportIncidentLedger(partners),
     workflow: new FakeWorkflow(),
+    unstartedWorkflows: new MemoryUnstartedWorkflows(),
     clock: { now: clock.now },
     publicBaseUrl: "http://127.0.0.1:7071",
   };

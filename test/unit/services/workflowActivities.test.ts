@@ -5,7 +5,7 @@
  */
 import { CaseContextSchema, SupportRequestActivities, type Entitlement } from "../../../shared/contracts";
 import type { PartnerCredentialRecord } from "../../../shared/ports";
-import { MemoryCaseActionInbox, MemoryCaseRepository, MemoryNotificationLog, MemoryPartnerRepository, MemoryProductSupportIncidentLedger, MemorySlaEventLog } from "../../../shared/adapters/memory";
+import { MemoryCaseActionInbox, MemoryCaseRepository, MemoryNotificationLog, MemoryPartnerRepository, MemoryProductSupportIncidentLedger, MemorySlaEventLog, MemoryUnstartedWorkflows } from "../../../shared/adapters/memory";
 import { createConsumeProductSupportIncident, createGetCaseContext, createRecordCaseTransition, createRecordSlaEvents, createTakeCaseActions } from "../../../shared/services/activities";
 import { ConflictError, ForbiddenError, NotFoundError, getSupportRequestForPrincipal, recordCaseAction, submitSupportRequest, type SupportRequestDeps } from "../../../shared/services";
 import { storedPartnerDefinition, TestClock } from "../../contracts/support";
@@ -27,6 +27,7 @@ async function world(entitlements: Entitlement[] = [{ vehicle: "commercial-issue
     slaEvents: new MemorySlaEventLog(),
     psiLedger: new MemoryProductSupportIncidentLedger(partners),
     workflow: new FakeWorkflow(),
+    unstartedWorkflows: new MemoryUnstartedWorkflows(),
     clock: { now: clock.now },
     publicBaseUrl: "http://127.0.0.1:7071",
   };
