@@ -161,27 +161,31 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   }
 }
 
-// App settings as a child resource (as the AVM web/site module the templates use does), so that
+// App settings as a child deployment (as the AVM web/site module the templates use does), so that
 // PUBLIC_BASE_URL can take the site's defaultHostName: new apps get a unique default host name
-// (<name>-<hash>.<region>-01.azurewebsites.net), not <name>.azurewebsites.net.
-resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
-  parent: functionApp
-  name: 'appsettings'
-  properties: {
-    AzureWebJobsStorage__accountName: storage.name
-    AzureWebJobsStorage__credential: 'managedidentity'
-    AzureWebJobsStorage__clientId: identity.properties.clientId
-    APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
-    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
-    TASK_HUB_NAME: taskHubName
-    EMAIL_PROVIDER: 'acs'
-    ACS_ENDPOINT: 'https://${acs.properties.hostName}'
-    EMAIL_SENDER_ADDRESS: platformSender
-    EMAIL_SENDER_LINKED_DOMAINS: emailSenderLinkedDomains
-    INBOUND_EMAIL_BLOB_SOURCE: 'EventGrid'
-    AZURE_CLIENT_ID: identity.properties.clientId
-    PUBLIC_BASE_URL: 'https://${functionApp.properties.defaultHostName}'
-    SECRETS_KEY_VAULT_KEY_ID: secretsKeyId
+// (<name>-<hash>.<region>-01.azurewebsites.net), not <name>.azurewebsites.net. Merged into the
+// settings the app has (modules/appSettings.bicep): what an operator set by hand survives a provision.
+module appSettings 'appSettings.bicep' = {
+  name: 'appsettings-${resourceToken}'
+  params: {
+    appName: functionApp.name
+    currentAppSettings: list('${functionApp.id}/config/appsettings', '2024-04-01').properties
+    appSettings: {
+      AzureWebJobsStorage__accountName: storage.name
+      AzureWebJobsStorage__credential: 'managedidentity'
+      AzureWebJobsStorage__clientId: identity.properties.clientId
+      APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+      TASK_HUB_NAME: taskHubName
+      EMAIL_PROVIDER: 'acs'
+      ACS_ENDPOINT: 'https://${acs.properties.hostName}'
+      EMAIL_SENDER_ADDRESS: platformSender
+      EMAIL_SENDER_LINKED_DOMAINS: emailSenderLinkedDomains
+      INBOUND_EMAIL_BLOB_SOURCE: 'EventGrid'
+      AZURE_CLIENT_ID: identity.properties.clientId
+      PUBLIC_BASE_URL: 'https://${functionApp.properties.defaultHostName}'
+      SECRETS_KEY_VAULT_KEY_ID: secretsKeyId
+    }
   }
 }
 

@@ -43,8 +43,8 @@ describe("azd configuration", () => {
 
   it("sets every app setting the app needs on Azure, the blob trigger on Event Grid and Node 22", () => {
     const app = read("infra/modules/app.bicep");
-    const settings = app.slice(app.indexOf("resource appSettings"), app.indexOf("resource appStorageRoles"));
-    for (const key of ["AzureWebJobsStorage__accountName", "TASK_HUB_NAME", "EMAIL_PROVIDER", "ACS_ENDPOINT", "EMAIL_SENDER_ADDRESS", "PUBLIC_BASE_URL", "SECRETS_KEY_VAULT_KEY_ID"]) expect(settings).toMatch(new RegExp(`^ {4}${key}: `, "m"));
+    const settings = app.slice(app.indexOf("module appSettings"), app.indexOf("resource appStorageRoles"));
+    for (const key of ["AzureWebJobsStorage__accountName", "TASK_HUB_NAME", "EMAIL_PROVIDER", "ACS_ENDPOINT", "EMAIL_SENDER_ADDRESS", "PUBLIC_BASE_URL", "SECRETS_KEY_VAULT_KEY_ID"]) expect(settings).toMatch(new RegExp(`^ {6}${key}: `, "m"));
     expect(settings).toContain("INBOUND_EMAIL_BLOB_SOURCE: 'EventGrid'");
     expect(settings).toContain("PUBLIC_BASE_URL: 'https://${functionApp.properties.defaultHostName}'");
     expect(settings).toContain("EMAIL_SENDER_ADDRESS: platformSender");
@@ -53,5 +53,15 @@ describe("azd configuration", () => {
     expect(app).toContain(`var inboundEmailContainer = '${INBOUND_EMAIL_CONTAINER}'`);
     expect(app).toContain(`var appContainers = [ inboundEmailContainer, '${INBOUND_EMAIL_QUARANTINE_CONTAINER}', '${CASE_ATTACHMENTS_CONTAINER}' ]`);
     expect(read(".nvmrc").trim()).toBe("22");
+  });
+
+  it("merges its app settings into the app's (a provision keeps what an operator set), passing them as secure parameters", () => {
+    const app = read("infra/modules/app.bicep");
+    expect(app).toContain("module appSettings 'appSettings.bicep' = {");
+    expect(app).toContain("currentAppSettings: list('${functionApp.id}/config/appsettings', '2024-04-01').properties");
+    expect(app).not.toMatch(/resource \w+ 'Microsoft\.Web\/sites\/config@[^']+' = \{/);
+    const module = read("infra/modules/appSettings.bicep");
+    expect(module).toContain("properties: union(currentAppSettings, appSettings)");
+    expect(module.match(/@secure\(\)\n(@description\([^\n]*\)\n)?param (currentAppSettings|appSettings) object/g)).toHaveLength(2);
   });
 });
