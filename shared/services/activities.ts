@@ -542,18 +542,38 @@ function claimOf(at: string, d: Omit<Delivery, "messageId" | "to" | "subject">):
 }
 
 /**
- * Runs what an email activity does before it sends; when that throws (a case, partner or
- * recipient missing, storage failing), the claim of this first attempt is dropped first (best
- * effort: the error that stopped the activity is the one thrown), so no notification stays
- * pending with nothing left to deliver it.
+ * Runs what an email activity does before it sends. When that throws, the notification is left
+ * as the workflow will see it (best effort: the error that stopped the activity is the one
+ * thrown), so none stays pending with nothing left to deliver it:
+ * - the case is gone (erased): whatever is pending for the key is dropped — nothing to show;
+ * - the attempt is over for good — a permanent fault (the partner or the recipient removed), or
+ *   the last attempt the policy allows — the notification is recorded `failed` with that fault
+ *   (`gave-up` for a transient one) and a timeline entry, as a refused send is: the outbox drops
+ *   an email whose activity failed that way without a word of its own;
+ * - else (transient: storage failing) a first attempt's claim is dropped, and a retry's pending
+ *   row stays for the next retry.
  */
-async function beforeSending<T>(deps: { notifications: NotificationLog }, d: Pick<Delivery, "partnerId" | "caseId" | "logKey">, work: () => Promise<T>): Promise<T> {
+async function beforeSending<T>(deps: { cases: CaseRepository; notifications: NotificationLog; clock: Clock }, d: Omit<Delivery, "messageId" | "to" | "subject">, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    await deps.notifications.dropPending(d.partnerId, d.caseId, d.logKey, { onlyCode: CLAIMED_FOR_SENDING.code }).catch(() => undefined);
+    const fault = faultFrom(e);
+    if ((e as { code?: unknown }).code === "CaseNotFound") {
+      await deps.notifications.dropPending(d.partnerId, d.caseId, d.logKey).catch(() => undefined);
+    } else if (fault?.class === "permanent" || d.attempt.final === true) {
+      await recordFailedBeforeSending(deps, d, fault ?? { class: "transient", code: "unexpected", message: faultMessage(e instanceof Error ? e.message || e.name : String(e)) }).catch(() => undefined);
+    } else {
+      await deps.notifications.dropPending(d.partnerId, d.caseId, d.logKey, { onlyCode: CLAIMED_FOR_SENDING.code }).catch(() => undefined);
+    }
     throw e;
   }
+}
+
+/** Records as failed a notification whose activity failed for good before it could send (see {@link beforeSending}). */
+async function recordFailedBeforeSending(deps: { cases: CaseRepository; notifications: NotificationLog; clock: Clock }, d: Omit<Delivery, "messageId" | "to" | "subject">, fault: Fault): Promise<void> {
+  const known = await deps.notifications.get(d.partnerId, d.caseId, d.logKey);
+  if (known?.state === "sent" || known?.state === "failed") return;
+  await recordUndelivered(deps, { ...d, messageId: known?.messageId ?? "", to: known?.to ?? [], subject: known?.subject || `(${d.logKey})` }, fault);
 }
 
 /**

@@ -195,6 +195,44 @@ describe("a first attempt claims its notification instead of reading it", () => 
     expect((await container.notifications.listSent(partnerId, caseId)).map((n) => [n.notificationKey, n.state])).toEqual([["received", "failed"]]);
   });
 
+  it("an attempt that fails for good before sending (the partner to notify removed) is recorded failed with a timeline entry, not left pending", async () => {
+    const caseId = await newCase("gone-recipient@customer.example");
+    const input = { caseId, partnerId, notificationKey: "escalation-gone", subject: "Escalated to you", text: "y", recipientPartnerId: "no-such-provider" };
+    await expect(container.activities.notifyPartner(input)).rejects.toMatchObject({ fault: { class: "permanent", code: "not-found" } });
+    const logged = (await container.notifications.listSent(partnerId, caseId)).find((n) => n.notificationKey === "partner:escalation-gone");
+    expect(logged).toMatchObject({ state: "failed", fault: { class: "permanent", code: "not-found", message: expect.stringContaining("no-such-provider") } });
+    expect((await container.cases.listTimeline(partnerId, caseId)).find((e) => e.entryId === "email-failed-partner:escalation-gone")?.summary).toBe("Email not delivered (not-found): (partner:escalation-gone)");
+    // A rerun (at least once) changes nothing: the failure stands.
+    await expect(container.activities.notifyPartner(input)).resolves.toMatchObject({ outcome: "failed" });
+  });
+
+  it("a retry whose last attempt fails before sending records the email as given up instead of leaving it pending", async () => {
+    const caseId = await newCase("last-try@customer.example");
+    const at = new Date().toISOString();
+    // An earlier attempt left it pending (the mail server was down), with what it was to send.
+    await container.notifications.recordUndelivered(partnerId, { caseId, notificationKey: "update-7", messageId: "<m7@x.example>", providerMessageId: "", to: ["last-try@customer.example"], subject: "[Case] Update", sentAt: at, state: "pending", attempts: 4, queuedAt: at, fault: { class: "transient", code: "unreachable", message: "ECONNREFUSED" }, delivery: { activity: "SendStatusEmail", input: { caseId, partnerId, notificationKey: "update-7", status: "in-diagnosis" } } });
+    const storageDown = Object.assign(new Error("The server is busy."), { statusCode: 503, code: "ServerBusy" });
+    const failing = createContainer(container.config, {});
+    const partners = failing.partners;
+    jest.spyOn(partners, "getPartner").mockRejectedValue(storageDown);
+
+    await expect(failing.activities.sendStatusEmail({ caseId, partnerId, notificationKey: "update-7", status: "in-diagnosis", delivery: { attempt: 5, final: true } })).rejects.toThrow("busy");
+
+    const logged = (await container.notifications.listSent(partnerId, caseId)).find((n) => n.notificationKey === "update-7");
+    expect(logged).toMatchObject({ state: "failed", subject: "[Case] Update", to: ["last-try@customer.example"], fault: { class: "permanent", code: "gave-up" } });
+    expect((await container.cases.listTimeline(partnerId, caseId)).find((e) => e.entryId === "email-failed-update-7")?.summary).toBe("Email not delivered (gave-up): [Case] Update");
+  });
+
+  it("a retry that fails before sending with a transient fault keeps its pending row for the next retry", async () => {
+    const caseId = await newCase("next-try@customer.example");
+    const at = new Date().toISOString();
+    await container.notifications.recordUndelivered(partnerId, { caseId, notificationKey: "update-8", messageId: "", providerMessageId: "", to: [], subject: "", sentAt: at, state: "pending", attempts: 1, queuedAt: at, fault: { class: "transient", code: "unreachable", message: "ECONNREFUSED" }, delivery: { activity: "SendStatusEmail", input: { caseId, partnerId, notificationKey: "update-8", status: "in-diagnosis" } } });
+    const failing = createContainer(container.config, {});
+    jest.spyOn(failing.partners, "getPartner").mockRejectedValue(Object.assign(new Error("The server is busy."), { statusCode: 503, code: "ServerBusy" }));
+    await expect(failing.activities.sendStatusEmail({ caseId, partnerId, notificationKey: "update-8", status: "in-diagnosis", delivery: { attempt: 2 } })).rejects.toThrow("busy");
+    expect((await container.notifications.listSent(partnerId, caseId)).find((n) => n.notificationKey === "update-8")?.state).toBe("pending");
+  });
+
   it("an activity that fails before sending (its case gone) drops its claim and throws", async () => {
     const caseId = "CS-9999999999";
     await expect(container.activities.sendStatusEmail({ caseId, partnerId, notificationKey: "received", status: "received" })).rejects.toMatchObject({ fault: { class: "permanent", code: "not-found" } });
