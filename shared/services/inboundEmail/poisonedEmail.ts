@@ -68,7 +68,8 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message || e.name : String(e);
 }
 
-function hours(ms: number): string {
+/** A duration for people: `25 h`, `4.5 min`, `12 s`. */
+function duration(ms: number): string {
   return ms >= 3_600_000 ? `${Math.round(ms / 360_000) / 10} h` : ms >= 60_000 ? `${Math.round(ms / 6_000) / 10} min` : `${Math.round(ms / 100) / 10} s`;
 }
 
@@ -124,7 +125,7 @@ export async function retryPoisonedInboundEmail(deps: PoisonedEmailDeps, body: u
         ? "a permanent fault"
         : fault.code === "unexpected"
           ? `${attempt} attempts with an unexpected error`
-          : `${attempt} attempts over ${hours(failedSinceInMs)}`;
+          : `${attempt} attempts over ${duration(failedSinceInMs)}`;
     const detail = `${fault.code}: ${fault.message} (given up after ${why}, besides the blob trigger's own attempts)`;
     // Without the bytes (the blob store itself kept failing) there is nothing to quarantine: the
     // queue trigger's own retries, then `…-poison-poison`, keep the message for the operator.
