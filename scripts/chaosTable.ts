@@ -18,7 +18,7 @@ const rows: Row[] = fs.existsSync(dir)
       .filter((f) => f.endsWith(".json"))
       .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as Row)
   : [];
-const order = ["mail-down-60s", "address-refused", "acs-429-2min", "storage-killed", "host-sigkill-x2"];
+const order = ["mail-down-60s", "address-refused", "acs-429-2min", "storage-killed", "host-sigkill-x2", "inbound-table-refused-60s"];
 rows.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
 console.log("| scenario | requests | completed | lost | duplicate emails | failed orchestrations | time to drain | notes |");
 console.log("|---|---:|---:|---:|---:|---:|---:|---|");

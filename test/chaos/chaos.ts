@@ -12,7 +12,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { caseOf } from "../../scripts/lib/demoRunner";
 import type { ChaosRow } from "../../scripts/lib/chaosRow";
-import type { RunningStack } from "../../scripts/lib/stack";
+import type { RunningStack, StackPorts } from "../../scripts/lib/stack";
 import { CaseDriver, duplicatesOf, durableApi, type DetailView, type SubmittedCase } from "../support/caseDriver";
 import { startTestStack, type TestStack } from "../support/e2eStack";
 
@@ -32,13 +32,20 @@ export interface ChaosRun {
   stop(): Promise<void>;
 }
 
-/** Starts a scenario's stack with the settings every chaos run needs plus `env`. */
-export async function startChaosStack(name: string, env: Record<string, string> = {}): Promise<ChaosRun> {
+/**
+ * Starts a scenario's stack with the settings every chaos run needs plus `env`.
+ * @param ports - the ports to start on, when `env` must name them before the start (a proxy in
+ *   front of one of them); default: free ports chosen by the start.
+ */
+export async function startChaosStack(name: string, env: Record<string, string> = {}, ports?: StackPorts): Promise<ChaosRun> {
   const hostLog: string[] = [];
   const systemKey = randomBytes(24).toString("base64url");
-  const testStack: TestStack = await startTestStack(`chaos-${name}`, hostLog, {
-    env: { API_RATE_LIMIT_PER_MINUTE: "1000000", WORKFLOW_SWEEP_SCHEDULE: "*/5 * * * * *", EMULATOR_SYSTEM_KEY_DURABLETASK: systemKey, ...env },
-  });
+  const testStack: TestStack = await startTestStack(
+    `chaos-${name}`,
+    hostLog,
+    { env: { API_RATE_LIMIT_PER_MINUTE: "1000000", WORKFLOW_SWEEP_SCHEDULE: "*/5 * * * * *", EMULATOR_SYSTEM_KEY_DURABLETASK: systemKey, ...env } },
+    ...(ports ? [async () => ports] : []),
+  );
   return { stack: testStack.stack, driver: new CaseDriver(testStack.stack), systemKey, hostLog, stop: () => testStack.stop() };
 }
 

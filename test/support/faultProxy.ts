@@ -13,6 +13,8 @@ export interface FaultProxy {
   port: number;
   /** Decides per request (method, decoded path and query) whether it is refused; default: none. */
   refuse: (method: string, url: string) => boolean;
+  /** What a refused request is answered (default 503 `ServerBusy`). */
+  answer: { status: number; code: string; message: string };
   /** Requests refused so far. */
   refused: number;
   close(): Promise<void>;
@@ -24,15 +26,16 @@ export interface FaultProxy {
  */
 export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const proxy: FaultProxy = { port: 0, refuse: () => false, refused: 0, close: async () => undefined };
+  const proxy: FaultProxy = { port: 0, refuse: () => false, answer: { status: 503, code: "ServerBusy", message: "The server is busy." }, refused: 0, close: async () => undefined };
   const server = http.createServer((req, res) => {
     const method = req.method ?? "GET";
     const url = req.url ?? "/";
     if (proxy.refuse(method, decodeURIComponent(url))) {
       proxy.refused++;
       req.resume();
-      res.writeHead(503, { "content-type": "application/json", "x-ms-error-code": "ServerBusy" });
-      res.end(JSON.stringify({ "odata.error": { code: "ServerBusy", message: { lang: "en-US", value: "The server is busy." } } }));
+      const { status, code, message } = proxy.answer;
+      res.writeHead(status, { "content-type": "application/json", "x-ms-error-code": code });
+      res.end(JSON.stringify({ "odata.error": { code, message: { lang: "en-US", value: message } } }));
       return;
     }
     const upstream = http.request({ host: "127.0.0.1", port: targetPort, method, path: url, headers: req.headers, agent }, (up) => {
