@@ -526,7 +526,7 @@ function buildHttpRoutes(): HttpRoute[] {
   });
 
   for (const [segment, operationId, schema, what] of [
-    ["quarantine", "ListQuarantinedEmail", QuarantinedEmailPageSchema, "Quarantined messages (too large, malformed, no sender), newest first."],
+    ["quarantine", "ListQuarantinedEmail", QuarantinedEmailPageSchema, "Quarantined messages (too large, malformed, no sender, or given up after processing kept failing: `processing-failed`), newest first."],
     ["ignored", "ListIgnoredEmail", IgnoredEmailPageSchema, "Messages recorded without creating or answering a request (auto-replies, bounces, our own notifications), newest first."],
   ] as const) {
     add({ name: operationId, permission: "inbound-email:read" }, {
