@@ -14,13 +14,13 @@
  *   (permanent, `message-rejected`); a 5xx to `MAIL FROM` or authentication refuses our sender or
  *   credentials (transient, `sender-rejected`: an operator fixes it); 4xx replies are transient.
  */
-import { faultFrom, faultMessage, type Fault } from "../contracts";
+import { errorText, faultFrom, faultMessage, unexpectedFault, type Fault } from "../contracts";
 
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "ESOCKETTIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN", "EAI_AGAIN", "ENOTFOUND", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_SOCKET", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 const TRANSIENT_HTTP = new Set([408, 429, 500, 502, 503, 504]);
 
 function messageOf(error: unknown): string {
-  return faultMessage(error instanceof Error ? error.message || error.name : String(error));
+  return faultMessage(errorText(error));
 }
 
 /** The `code` of an error or of its `cause` chain (Node system errors, undici), if any. */
@@ -163,7 +163,7 @@ export function acsFault(error: unknown, operation?: { status: string; code?: st
   const lro = /^The long-running operation has failed(?:\. ([^.]+)\. (.*))?$/s.exec(messageOf(error));
   if (lro) return acsFault(undefined, { status: "Failed", ...(lro[1] ? { code: lro[1] } : {}), ...(lro[2] ? { message: lro[2] } : {}) });
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  if (typeof status !== "number") return { class: "transient", code: "unexpected", message: messageOf(error) };
+  if (typeof status !== "number") return unexpectedFault(error);
   const code = String((error as { code?: unknown }).code ?? "");
   const retryAfter = retryAfterOf((error as { response?: { headers?: { get?: (name: string) => string | undefined } } }).response?.headers);
   if (status === 400 && /sender|domain/i.test(`${code} ${messageOf(error)}`)) return { class: "transient", code: "sender-rejected", message: messageOf(error) };
@@ -177,7 +177,7 @@ export function acsFault(error: unknown, operation?: { status: string; code?: st
  * ({@link storageFault}), else `unexpected` (transient, retried a few times: a bug or a host fault).
  */
 export function faultOf(error: unknown): Fault {
-  return faultFrom(error) ?? storageFault(error) ?? { class: "transient", code: "unexpected", message: messageOf(error) };
+  return faultFrom(error) ?? storageFault(error) ?? unexpectedFault(error);
 }
 
 /**

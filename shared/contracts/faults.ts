@@ -86,6 +86,20 @@ export function faultMessage(text: string): string {
   return text.length <= 1000 ? text : `${text.slice(0, 999)}…`;
 }
 
+/** The words of a thrown value: an `Error`'s message (its name when the message is empty), else its string form. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error);
+}
+
+/**
+ * The fault of an error no adapter classified: transient, code `unexpected` (a bug or a host
+ * fault: {@link FailurePolicy.maxUnexpectedAttempts} bounds its retries), its words shortened by
+ * {@link faultMessage}.
+ */
+export function unexpectedFault(error: unknown): Fault {
+  return { class: "transient", code: "unexpected", message: faultMessage(errorText(error)) };
+}
+
 /**
  * What every activity returns: its value, or the fault that stopped it (never a thrown error, so
  * the fault's class survives the trip through the Durable extension).

@@ -31,7 +31,7 @@ import {
   type GetCaseContextInput,
   type TakeCaseActionsInput,
 } from "../contracts";
-import { EmailFailurePolicy, RecordNotFoundError, faultFrom, faultMessage, retryDelayInMs, type DeliveryAttempt, type Fault, type TimelineEntry } from "../contracts";
+import { EmailFailurePolicy, RecordNotFoundError, faultFrom, faultMessage, retryDelayInMs, unexpectedFault, type DeliveryAttempt, type Fault, type TimelineEntry } from "../contracts";
 import { computeSlaClocks, selectSlaPolicy } from "../domain";
 import type { CaseActionInbox, CaseRepository, Clock, EmailMessage, EmailSendResult, EmailSender, NotificationDelivery, NotificationLog, PartnerCenterClient, PartnerRepository, ProductSupportIncidentLedger, SentNotification, SlaEventLog, SlaEventWithId } from "../ports";
 import type { CaseFactInputs } from "./reports";
@@ -561,7 +561,7 @@ async function beforeSending<T>(deps: { cases: CaseRepository; notifications: No
     if ((e as { code?: unknown }).code === "CaseNotFound") {
       await deps.notifications.dropPending(d.partnerId, d.caseId, d.logKey).catch(() => undefined);
     } else if (fault?.class === "permanent" || d.attempt.final === true) {
-      await recordFailedBeforeSending(deps, d, fault ?? { class: "transient", code: "unexpected", message: faultMessage(e instanceof Error ? e.message || e.name : String(e)) }).catch(() => undefined);
+      await recordFailedBeforeSending(deps, d, fault ?? unexpectedFault(e)).catch(() => undefined);
     } else {
       await deps.notifications.dropPending(d.partnerId, d.caseId, d.logKey, { onlyCode: CLAIMED_FOR_SENDING.code }).catch(() => undefined);
     }

@@ -16,6 +16,7 @@
  * deterministic ids, so nothing already recorded or sent is recorded or sent twice.
  */
 import {
+  errorText,
   SupportRequestCheckpointSchema,
   SupportRequestOrchestrationInputSchema,
   type Actor,
@@ -62,8 +63,7 @@ export async function startCaseWorkflow(deps: { workflow: SupportRequestWorkflow
   try {
     await deps.workflow.start(caseId, partnerId, options);
   } catch (e) {
-    const reason = e instanceof Error ? e.message || e.name : String(e);
-    await deps.unstartedWorkflows.record({ partnerId, caseId, failedAt: deps.clock.now().toISOString(), reason }).catch(() => undefined);
+    await deps.unstartedWorkflows.record({ partnerId, caseId, failedAt: deps.clock.now().toISOString(), reason: errorText(e) }).catch(() => undefined);
     throw e;
   }
 }

@@ -10,7 +10,7 @@
  * accepted message ends as processed or as visibly quarantined.
  */
 import { z } from "zod";
-import { BLOB_TRIGGER_POISON_QUEUE, FaultSchema, INBOUND_EMAIL_CONTAINER, InboundEmailFailurePolicy, retryDelayInMs, shouldRetry, type Fault, type InboundEmailOutcome, type ProcessInboundEmailResult } from "../../contracts";
+import { BLOB_TRIGGER_POISON_QUEUE, errorText, FaultSchema, INBOUND_EMAIL_CONTAINER, InboundEmailFailurePolicy, retryDelayInMs, shouldRetry, type Fault, type InboundEmailOutcome, type ProcessInboundEmailResult } from "../../contracts";
 import type { InboundEmailRetryQueue } from "../../ports";
 import { partnerIdOfBlobName } from "./blobNames";
 import { processInboundEmail, quarantineUnprocessable, type InboundEmailDeps } from "./processInboundEmail";
@@ -63,10 +63,6 @@ export type PoisonedEmailOutcome =
    * `webjobs-blobtrigger-poison-poison`, where it stays for the operator.
    */
   | { kind: "not-inbound-email"; reason: string };
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message || e.name : String(e);
-}
 
 /** A duration for people: `25 h`, `4.5 min`, `12 s`. */
 function duration(ms: number): string {
