@@ -23,8 +23,12 @@ export interface SmtpEmailSenderOptions {
   maxConnections?: number;
   /**
    * How long connections stay open with nothing to send, in ms, before they are closed (the next
-   * email opens a new one). Default 5 000: a burst of status emails reuses the connections, an idle
-   * app holds none.
+   * email opens a new one). Default 30 000: status emails a few seconds apart (an acknowledgement,
+   * then the partner's diagnosis) reuse the connection instead of paying a new session (TCP, the
+   * server's greeting delay — smtp-server and MailDev wait 100 ms to catch early talkers —, EHLO,
+   * STARTTLS, AUTH); it stays below the idle timeouts of common servers (smtp-server 60 s, Postfix
+   * 300 s; RFC 5321 section 4.5.3.2.7 asks servers for at least 5 minutes), so the client closes
+   * first, and an app without mail to send holds none.
    */
   idleCloseInMs?: number;
 }
@@ -111,7 +115,7 @@ export class SmtpEmailSender implements EmailSender {
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = undefined;
       if (this.#inFlight === 0) this.close();
-    }, this.#options.idleCloseInMs ?? 5_000);
+    }, this.#options.idleCloseInMs ?? 30_000);
     this.#idleTimer.unref();
   }
 

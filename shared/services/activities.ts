@@ -592,8 +592,13 @@ async function deliverEmail(deps: { cases: CaseRepository; notifications: Notifi
     return recordUndelivered(deps, d, fault);
   }
   const sentAt = deps.clock.now().toISOString();
-  await deps.notifications.recordSent(d.partnerId, { caseId: d.caseId, notificationKey: d.logKey, messageId: d.messageId, providerMessageId: sent.providerMessageId, to: d.to, subject: d.subject, sentAt });
-  await deps.cases.appendTimeline(d.partnerId, d.caseId, { entryId: `email-${d.logKey}`, kind: "email-sent", at: sentAt, summary: sentSummary, details: { notificationKey: d.logKey, messageId: d.messageId, subject: d.subject, ...sentDetails } });
+  // Two independent writes in one round trip. Either failing throws (the activity is retried, as
+  // when the first of two sequential writes fails): a log not recorded sent means the retry sends
+  // again, whatever the timeline got; the timeline entry is written once per key.
+  await Promise.all([
+    deps.notifications.recordSent(d.partnerId, { caseId: d.caseId, notificationKey: d.logKey, messageId: d.messageId, providerMessageId: sent.providerMessageId, to: d.to, subject: d.subject, sentAt }),
+    deps.cases.appendTimeline(d.partnerId, d.caseId, { entryId: `email-${d.logKey}`, kind: "email-sent", at: sentAt, summary: sentSummary, details: { notificationKey: d.logKey, messageId: d.messageId, subject: d.subject, ...sentDetails } }),
+  ]);
   const refused = sent.rejectedRecipients ?? [];
   if (refused.length > 0) {
     const entry: TimelineEntry = { entryId: `email-refused-${d.logKey}`, kind: "email-failed", at: sentAt, summary: `The mail service refused ${refused.join(", ")}; the other recipients got: ${d.subject}`, details: { notificationKey: d.logKey, messageId: d.messageId, undeliverable: refused } };
