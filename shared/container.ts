@@ -352,6 +352,18 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
 let container: Container | undefined;
 
 /**
+ * Releases what the process-wide container holds open (the SMTP pool), when one was built; the
+ * app's `appTerminate` hook calls it (functions/lifecycle.ts). Never throws.
+ */
+export function closeContainer(): void {
+  try {
+    container?.emailSender.close?.();
+  } catch {
+    // Terminating: nothing to do about a sender that fails to close.
+  }
+}
+
+/**
  * The process-wide container, built on first use from {@link getConfig}.
  * @throws ConfigError naming the bad settings.
  */

@@ -3,5 +3,5 @@
  * (install it before an app's first `app.*` call, as the worker does) and the invoker that runs a
  * registered function by name.
  */
-export { getRegisteredFunctions, installFunctionsCore, type RegisteredFunction } from "./functionsCore";
+export { getHooks, getRegisteredFunctions, installFunctionsCore, type RegisteredFunction } from "./functionsCore";
 export { FunctionNotFoundError, getFunction, invokeFunction, workerInvoker } from "./invoke";

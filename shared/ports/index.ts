@@ -406,6 +406,12 @@ export interface EmailSender {
   send(message: EmailMessage): Promise<EmailSendResult>;
   /** Checks the provider is reachable (health endpoint). */
   checkHealth(): Promise<void>;
+  /**
+   * Releases what the sender holds open (the SMTP pool's connections, closed with QUIT); the next
+   * send opens them again. Called when the app terminates. Optional: senders holding nothing
+   * (ACS over HTTPS) leave it out.
+   */
+  close?(): void;
 }
 
 /**

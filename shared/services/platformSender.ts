@@ -77,5 +77,6 @@ export function createPlatformSenderEmailSender(sender: EmailSender, policy: Sen
   return {
     send: (message) => sender.send({ ...message, from: senderAddressFor(message.from, policy) }),
     checkHealth: () => sender.checkHealth(),
+    close: () => sender.close?.(),
   };
 }

@@ -39,5 +39,6 @@ export function createSafeHeaderEmailSender(sender: EmailSender): EmailSender {
   return {
     send: (message) => sender.send(withSafeHeaderText(message)),
     checkHealth: () => sender.checkHealth(),
+    close: () => sender.close?.(),
   };
 }

@@ -3,6 +3,7 @@
  * a valid partner definition and a valid intake body.
  */
 import type { PartnerDefinitionInput } from "../../shared/contracts";
+import type { EmailMessage } from "../../shared/ports";
 
 /** A valid partner definition with the given id. */
 export function partnerDefinition(id: string, overrides: Partial<PartnerDefinitionInput> = {}): PartnerDefinitionInput {
@@ -38,5 +39,18 @@ export function supportRequestBody(overrides: Record<string, unknown> = {}): Rec
     title: "Invoice discrepancy",
     description: "The October invoice does not match the cost analysis.",
     ...overrides,
+  };
+}
+
+/** An email as the activities hand it to an EmailSender: from the partner to one customer, text and HTML, the given subject. */
+export function emailMessage(subject: string): EmailMessage {
+  return {
+    from: { address: "support@partner.example", displayName: "Partner Support" },
+    to: [{ address: "customer@contoso.example" }],
+    subject,
+    text: `Body of ${subject}`,
+    html: `<p>Body of ${subject}</p>`,
+    messageId: `<${subject.replace(/\W/g, "")}@partner.example>`,
+    headers: {},
   };
 }

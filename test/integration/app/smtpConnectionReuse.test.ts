@@ -8,7 +8,7 @@
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { SmtpEmailSender } from "../../../shared/adapters/smtpEmailSender";
-import type { EmailMessage } from "../../../shared/ports";
+import { emailMessage } from "../../support/builders";
 
 interface CountingSmtp {
   port: number;
@@ -47,15 +47,7 @@ async function startCountingSmtp(): Promise<CountingSmtp> {
   return Object.assign(state, { port, server, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }) as CountingSmtp;
 }
 
-const message = (subject: string): EmailMessage => ({
-  from: { address: "support@partner.example", displayName: "Partner Support" },
-  to: [{ address: "customer@contoso.example" }],
-  subject,
-  text: `Body of ${subject}`,
-  html: `<p>Body of ${subject}</p>`,
-  messageId: `<${subject.replace(/\W/g, "")}@partner.example>`,
-  headers: {},
-});
+const message = emailMessage;
 
 const waitUntil = async (condition: () => boolean, timeoutInMs = 5000): Promise<void> => {
   const until = Date.now() + timeoutInMs;

@@ -11,18 +11,10 @@ import net from "node:net";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 import { EmailSendError } from "../../../shared/adapters/errors";
 import { SmtpEmailSender } from "../../../shared/adapters/smtpEmailSender";
-import type { EmailMessage } from "../../../shared/ports";
+import { emailMessage } from "../../support/builders";
 import { getFreePort } from "../../support/azurite";
 
-const message: EmailMessage = {
-  from: { address: "support@partner.example", displayName: "Partner Support" },
-  to: [{ address: "customer@contoso.example" }],
-  subject: "Your request",
-  text: "Body",
-  html: "<p>Body</p>",
-  messageId: "<case.received@partner.example>",
-  headers: {},
-};
+const message = emailMessage("Your request");
 
 const refusal = (code: number, text: string): Error => Object.assign(new Error(text), { responseCode: code });
 
