@@ -407,7 +407,7 @@ export interface EmailSender {
   /** Checks the provider is reachable (health endpoint). */
   checkHealth(): Promise<void>;
   /**
-   * Releases what the sender holds open (the SMTP pool's connections, closed with QUIT); the next
+   * Releases what the sender holds open (the SMTP pool's connections, their sockets ended); the next
    * send opens them again. Called when the app terminates. Optional: senders holding nothing
    * (ACS over HTTPS) leave it out.
    */
