@@ -20,6 +20,7 @@ import { Categories, Channels, ProductIds, Severities, type CaseStatus, type Sup
 import { caseRowKey, encodeKey, indexRowKey, listingColumns, packJson, TableCaseRepository, TableNames, TableStorage } from "../shared/adapters";
 import type { CaseFilter } from "../shared/ports";
 import { startAzurite } from "../test/support/azurite";
+import { percentile } from "./stats";
 
 const quick = process.argv.includes("--quick");
 const SIZES = (process.env.BENCH_LIST_SIZES ?? (quick ? "2000,10000" : "10000,50000,100000")).split(",").map(Number);
@@ -93,7 +94,6 @@ async function seed(table: TableClient, from: number, to: number, newestMs: numb
   );
 }
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 
 /** The filters the list offers, one value each (a common and a rare one where it matters). */
 const FILTERS: Array<[string, CaseFilter]> = [

@@ -23,6 +23,7 @@ import { getSlaReport, getVolumeReport, recomputeReportDay, type ReportDeps } fr
 import { partnerDefinition } from "../test/support/builders";
 import { spawn } from "node:child_process";
 import { azuriteConnectionString, getFreePorts, waitForPort } from "../test/support/azurite";
+import { percentile } from "./stats";
 
 const CASES = Number(process.env.BENCH_REPORTS_CASES ?? 100_000);
 const RUNS = Number(process.env.BENCH_REPORTS_RUNS ?? 30);
@@ -156,10 +157,6 @@ async function seed(table: TableClient, series: ReportSeries, count: number, dea
     if (series === "own" && out.factRows % 5000 < written) process.stderr.write(`\r${out.factRows} fact rows…`);
   });
   return out;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
 async function measure(runs: number, call: () => Promise<unknown>): Promise<{ p50: number; p95: number; max: number }> {

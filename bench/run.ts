@@ -22,6 +22,7 @@ import { TableClient } from "@azure/data-tables";
 import { startCpuSample } from "./processStats";
 import { diffCounts, startStorageProxy, type CountDelta, type StorageProxy } from "./storageProxy";
 import { readWorkflowHops } from "./workflowHops";
+import { percentile } from "./stats";
 
 const QUICK = process.argv.includes("--quick");
 const INTAKE_SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? (QUICK ? 5 : 15));
@@ -47,11 +48,6 @@ const SUSTAINED_CLIENTS = Number(process.env.BENCH_SUSTAINED_CLIENTS ?? 16);
 const SUSTAINED_SECONDS = Number(process.env.BENCH_SUSTAINED_SECONDS ?? (QUICK ? 20 : 60));
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
 
 function summary(values: number[]): string {
   const s = [...values].sort((a, b) => a - b);

@@ -13,6 +13,7 @@ import nodemailerPackage from "nodemailer/package.json";
 import { SMTPServer } from "smtp-server";
 import { SmtpEmailSender } from "../shared/adapters/smtpEmailSender";
 import type { EmailMessage } from "../shared/ports";
+import { percentile } from "./stats";
 
 /** A status email's size: a text part and an HTML part of about 1 KB each. */
 const message = (i: number): EmailMessage => ({
@@ -24,11 +25,6 @@ const message = (i: number): EmailMessage => ({
   messageId: `<bench-${i}.${Date.now()}@partner.example>`,
   headers: { "Auto-Submitted": "auto-generated" },
 });
-
-/** Nearest-rank percentile of ascending values. */
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
-}
 
 function summary(label: string, timesInMs: number[]): string {
   const s = [...timesInMs].sort((a, b) => a - b);

@@ -30,6 +30,7 @@ import { loadDemoRequests } from "../scripts/lib/fixtures";
 import { azuriteConnectionString } from "../test/support/azurite";
 import { startCpuSample } from "./processStats";
 import { diffCounts, startStorageProxy } from "./storageProxy";
+import { percentile } from "./stats";
 
 const QUICK = process.argv.includes("--quick");
 const LEVELS = (process.env.BENCH_VOLUME_LEVELS ?? (QUICK ? "10,100,500" : "10,1000,10000")).split(",").map(Number);
@@ -57,11 +58,6 @@ const AZURITE_ON_DISK = process.env.BENCH_VOLUME_AZURITE === "disk";
 const PARTNER = "duna-cloud-budapest";
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
-}
 
 const fmt = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : "?");
 

@@ -11,6 +11,7 @@ import { generateLocalKeyEntry } from "../../../shared/adapters/localKeyEncrypti
 import { closeContainer, getContainer } from "../../../shared/container";
 import "../../../functions/lifecycle";
 import { emailMessage } from "../../support/builders";
+import { waitUntil } from "../../support/wait";
 
 let open = 0;
 let server: SMTPServer;
@@ -51,14 +52,6 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-const waitUntil = async (condition: () => boolean, timeoutInMs = 5000): Promise<void> => {
-  const deadline = Date.now() + timeoutInMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
-
 it("a hook run before any container was built does nothing and does not throw", () => {
   expect(() => closeContainer()).not.toThrow();
 });
@@ -70,7 +63,7 @@ it("registers one appTerminate hook that closes the open SMTP pool", async () =>
 
   expect(open).toBe(1); // the pool keeps the connection for the next email
   await hooks[0]?.({ hookData: {}, appHookData: {} });
-  await waitUntil(() => open === 0);
+  await waitUntil(() => open === 0, 5000, "the pool's connection to close");
   expect(open).toBe(0);
 });
 

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { SmtpEmailSender } from "../../../shared/adapters/smtpEmailSender";
 import { emailMessage } from "../../support/builders";
+import { waitUntil } from "../../support/wait";
 
 interface CountingSmtp {
   port: number;
@@ -49,14 +50,6 @@ async function startCountingSmtp(): Promise<CountingSmtp> {
 
 const message = emailMessage;
 
-const waitUntil = async (condition: () => boolean, timeoutInMs = 5000): Promise<void> => {
-  const until = Date.now() + timeoutInMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error("condition not reached");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
-
 let smtp: CountingSmtp;
 beforeEach(async () => {
   smtp = await startCountingSmtp();
@@ -80,7 +73,7 @@ test("an idle pool is closed, and the next email opens a new connection and is d
   const sender = new SmtpEmailSender({ host: "127.0.0.1", port: smtp.port, idleCloseInMs: 100 });
   try {
     await sender.send(message("Before the pause"));
-    await waitUntil(() => smtp.open === 0);
+    await waitUntil(() => smtp.open === 0, 5000, "every SMTP connection to close");
     await sender.send(message("After the pause"));
     expect(smtp.delivered).toEqual(["Before the pause", "After the pause"]);
     expect(smtp.connections).toBe(2);
@@ -96,7 +89,7 @@ test("a connection the server closed is left, and the next email is delivered ov
     // The server ends every open connection (as a relay restarting or timing out idle clients does);
     // its close event comes once both ends have closed the socket.
     for (const connection of (smtp.server as unknown as { connections: Set<{ close(): void }> }).connections) connection.close();
-    await waitUntil(() => smtp.open === 0);
+    await waitUntil(() => smtp.open === 0, 5000, "every SMTP connection to close");
     await sender.send(message("Second"));
     expect(smtp.delivered).toEqual(["First", "Second"]);
     expect(smtp.connections).toBe(2);

@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { createDurableEngine, type DurableEngine, type DurableEngineOptions, type InstanceStatus } from "@csp-support/local-host/durable";
 import { workerInvoker } from "@csp-support/local-host/worker";
+export { waitUntil } from "../../support/wait";
 
 /** A fresh task hub name (alphanumeric, starts with a letter) so test files never collide. */
 export function uniqueHub(prefix = "T"): string {
@@ -28,17 +29,6 @@ export function newEngine(overrides: Partial<DurableEngineOptions> = {}): Durabl
     },
     ...overrides,
   });
-}
-
-/** Polls `probe` every 50 ms until it returns a truthy value; throws after `timeoutInMs`. */
-export async function waitUntil<T>(probe: () => Promise<T | undefined | false>, timeoutInMs = 15000, what = "condition"): Promise<T> {
-  const deadline = Date.now() + timeoutInMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Waits for a terminal status and returns it with history (outputs shown). */
