@@ -32,7 +32,7 @@ import {
   type TakeCaseActionsInput,
 } from "../contracts";
 import { EmailFailurePolicy, RecordNotFoundError, faultFrom, faultMessage, retryDelayInMs, unexpectedFault, type DeliveryAttempt, type Fault, type TimelineEntry } from "../contracts";
-import { computeSlaClocks, selectSlaPolicy } from "../domain";
+import { computeSlaClocks, eraseTimelineEntry, selectSlaPolicy } from "../domain";
 import type { CaseActionInbox, CaseRepository, Clock, EmailMessage, EmailSendResult, EmailSender, NotificationDelivery, NotificationLog, PartnerCenterClient, PartnerRepository, ProductSupportIncidentLedger, SentNotification, SlaEventLog, SlaEventWithId } from "../ports";
 import type { CaseFactInputs } from "./reports";
 import { renderPartnerNotification, renderTextNotification, type PartnerNotificationInput } from "../templates/partnerNotification";
@@ -490,6 +490,41 @@ export async function markUndeliverable(cases: CaseRepository, partnerId: string
   await cases.appendTimeline(partnerId, caseId, entry);
 }
 
+/**
+ * What an email activity's timeline entry of a sent email says (`email-sent`, entry id
+ * `email-{logKey}`), and how a rerun that finds the email already sent reads the case to write it.
+ */
+interface AlreadySent {
+  /** The entry's summary, from the subject sent. */
+  summary: (subject: string) => string;
+  /** Details added to the notification key, Message-ID and subject. */
+  details: Record<string, unknown>;
+  /** The case (undefined when missing); read only on that path, or already in flight. */
+  readCase: () => Promise<SupportRequest | undefined>;
+}
+
+/** The `email-sent` timeline entry of an email sent at `sentAt` (ISO 8601 UTC). */
+function sentEntryOf(logKey: string, messageId: string, subject: string, sentAt: string, sentBefore: Pick<AlreadySent, "summary" | "details">): TimelineEntry {
+  return { entryId: `email-${logKey}`, kind: "email-sent", at: sentAt, summary: sentBefore.summary(subject), details: { notificationKey: logKey, messageId, subject, ...sentBefore.details } };
+}
+
+/**
+ * Writes the `email-sent` timeline entry of a notification the log records as sent, for a rerun
+ * that finds it so: the run that sent the email writes the log row and the entry together and
+ * either write may fail, so the email can be recorded sent with its entry missing. Insert-once (an
+ * entry already there is kept), from the log row (subject, Message-ID, when sent); written erased
+ * (shared/domain `eraseTimelineEntry`) on a case whose personal data was erased meanwhile. Not
+ * written when the case cannot be read: the outcome is the log's either way, and no entry is
+ * written for a case whose state is unknown.
+ * @throws Error when the timeline write fails (the activity is retried, as after the first run).
+ */
+async function recordSentEntry(cases: CaseRepository, d: Pick<Delivery, "partnerId" | "caseId" | "logKey">, known: SentNotification, sentBefore: AlreadySent): Promise<void> {
+  const sr = await sentBefore.readCase().catch(() => undefined);
+  if (!sr) return;
+  const entry = sentEntryOf(d.logKey, known.messageId, known.subject, known.sentAt, sentBefore);
+  await cases.appendTimeline(d.partnerId, d.caseId, sr.personalDataErasedAt ? eraseTimelineEntry(entry) : entry);
+}
+
 /** The fault code of a notification claimed by its first attempt, until the attempt's outcome replaces it. */
 export const NOTIFICATION_BEING_SENT = "sending";
 
@@ -500,7 +535,8 @@ const CLAIMED_FOR_SENDING: Fault = { class: "transient", code: NOTIFICATION_BEIN
 const QUEUED_BEHIND: Fault = { class: "transient", code: "queued", message: "Waiting behind earlier emails of the case that are retried" };
 
 /**
- * The first steps both email activities share: the notification already sent (`already-sent`) or
+ * The first steps both email activities share: the notification already sent (`already-sent`, its
+ * timeline entry written if the run that sent it stopped before: {@link recordSentEntry}) or
  * already failed (`failed` again: never retried), or a queued delivery recorded as pending
  * without sending; undefined when the caller should render and send.
  *
@@ -510,11 +546,14 @@ const QUEUED_BEHIND: Fault = { class: "transient", code: "queued", message: "Wai
  * ({@link CLAIMED_FOR_SENDING}) until the attempt records its outcome; an email skipped or an
  * activity that fails before sending drops it (`dropPending`).
  */
-async function checkDelivery(deps: { cases: CaseRepository; notifications: NotificationLog; clock: Clock }, d: Omit<Delivery, "messageId" | "to" | "subject">): Promise<SendStatusEmailResult | undefined> {
+async function checkDelivery(deps: { cases: CaseRepository; notifications: NotificationLog; clock: Clock }, d: Omit<Delivery, "messageId" | "to" | "subject">, sentBefore: AlreadySent): Promise<SendStatusEmailResult | undefined> {
   const claiming = d.attempt.queue === true || (d.attempt.attempt === 1 && !d.attempt.final);
   const known = claiming ? await deps.notifications.claim(d.partnerId, claimOf(deps.clock.now().toISOString(), d)) : await deps.notifications.get(d.partnerId, d.caseId, d.logKey);
   if (claiming && !known) return d.attempt.queue ? { outcome: "queued", messageId: "", fault: QUEUED_BEHIND } : undefined;
-  if (known?.state === "sent") return { outcome: "already-sent", messageId: known.messageId };
+  if (known?.state === "sent") {
+    await recordSentEntry(deps.cases, d, known, sentBefore);
+    return { outcome: "already-sent", messageId: known.messageId };
+  }
   if (known?.state === "failed") return { outcome: "failed", messageId: known.messageId, ...(known.fault ? { fault: known.fault } : {}) };
   if (d.attempt.queue) {
     return recordUndelivered(deps, { ...d, messageId: known?.messageId ?? "", to: known?.to ?? [], subject: known?.subject ?? "" }, QUEUED_BEHIND);
@@ -582,7 +621,7 @@ async function recordFailedBeforeSending(deps: { cases: CaseRepository; notifica
  * pending or failed ({@link recordUndelivered}). Faults of storage propagate (the activity
  * boundary classifies them).
  */
-async function deliverEmail(deps: { cases: CaseRepository; notifications: NotificationLog; emailSender: EmailSender; clock: Clock }, d: Delivery, message: EmailMessage, sentSummary: string, sentDetails: Record<string, unknown>): Promise<SendStatusEmailResult> {
+async function deliverEmail(deps: { cases: CaseRepository; notifications: NotificationLog; emailSender: EmailSender; clock: Clock }, d: Delivery, message: EmailMessage, sentEntry: Pick<AlreadySent, "summary" | "details">): Promise<SendStatusEmailResult> {
   let sent: EmailSendResult;
   try {
     sent = await deps.emailSender.send(message);
@@ -597,7 +636,7 @@ async function deliverEmail(deps: { cases: CaseRepository; notifications: Notifi
   // again, whatever the timeline got; the timeline entry is written once per key.
   await Promise.all([
     deps.notifications.recordSent(d.partnerId, { caseId: d.caseId, notificationKey: d.logKey, messageId: d.messageId, providerMessageId: sent.providerMessageId, to: d.to, subject: d.subject, sentAt }),
-    deps.cases.appendTimeline(d.partnerId, d.caseId, { entryId: `email-${d.logKey}`, kind: "email-sent", at: sentAt, summary: sentSummary, details: { notificationKey: d.logKey, messageId: d.messageId, subject: d.subject, ...sentDetails } }),
+    deps.cases.appendTimeline(d.partnerId, d.caseId, sentEntryOf(d.logKey, d.messageId, d.subject, sentAt, sentEntry)),
   ]);
   const refused = sent.rejectedRecipients ?? [];
   if (refused.length > 0) {
@@ -621,7 +660,7 @@ function withoutDelivery<T extends { delivery?: DeliveryAttempt }>(input: T): Re
  * `<{caseId}.{key}@{senderDomain}>`; later emails carry In-Reply-To and References to
  * `<{caseId}.received@{senderDomain}>` so mail clients thread them; `Auto-Submitted:
  * auto-generated` and `X-Auto-Response-Suppress: All`. Appends an `email-sent` timeline entry
- * (entry id `email-{key}`). Skipped (`outcome: "skipped"`, a `note` entry `email-skipped-{key}`)
+ * (entry id `email-{key}`; a rerun that finds the email sent writes it if it is missing). Skipped (`outcome: "skipped"`, a `note` entry `email-skipped-{key}`)
  * when the customer address is in `undeliverableEmails` (a permanent bounce or refusal), or for the
  * acknowledgement (`received`) of a case flagged `acknowledgementSuppressed`; undeliverable
  * addresses are left out of Cc.
@@ -641,7 +680,8 @@ export function createSendStatusEmail(deps: SendStatusEmailDeps): (input: SendSt
     // failure, count only when the email is still to be sent.
     const loaded = loadCaseAndPartner(deps, input.partnerId, input.caseId);
     loaded.catch(() => undefined);
-    const early = await checkDelivery(deps, base);
+    const sentEntry = { summary: (subject: string) => `Status email sent to the customer: ${subject}`, details: { status: input.status } };
+    const early = await checkDelivery(deps, base, { ...sentEntry, readCase: () => loaded.then(({ sr }) => sr) });
     if (early) return early;
     const { sr, partner } = await beforeSending(deps, base, () => loaded);
     const domain = domainOf(partner.senderEmail);
@@ -684,7 +724,7 @@ export function createSendStatusEmail(deps: SendStatusEmailDeps): (input: SendSt
     // Replies reach the partner's support mailbox (the email intake) whatever address sends (shared/services/platformSender.ts).
     const replyTo = [{ address: partner.contacts.support, displayName: partner.name }];
     const message: EmailMessage = { from: { address: partner.senderEmail, displayName: partner.name }, to, ...(cc.length ? { cc } : {}), replyTo, subject: rendered.subject, text: rendered.text, html: rendered.html, messageId, headers };
-    return deliverEmail(deps, delivery, message, `Status email sent to the customer: ${rendered.subject}`, { status: input.status });
+    return deliverEmail(deps, delivery, message, sentEntry);
   };
 }
 
@@ -779,9 +819,11 @@ export function createNotifyPartner(deps: NotifyPartnerDeps): (input: NotifyPart
     const logKey = `partner:${input.notificationKey}`;
     const attempt: DeliveryAttempt = input.delivery ?? { attempt: 1 };
     const base = { activity: "NotifyPartner" as const, input: withoutDelivery(input), attempt, partnerId: input.partnerId, caseId: input.caseId, logKey };
-    const early = await checkDelivery(deps, base);
+    const recipientId = input.recipientPartnerId || input.partnerId;
+    const sentEntry = { summary: (subject: string) => `Partner notified (${recipientId}): ${subject}`, details: { recipientPartnerId: recipientId } };
+    const early = await checkDelivery(deps, base, { ...sentEntry, readCase: () => deps.cases.getCase(input.partnerId, input.caseId) });
     if (early) return early;
-    const { partner, recipient, addresses, messageId, rendered } = await beforeSending(deps, base, async () => {
+    const { partner, addresses, messageId, rendered } = await beforeSending(deps, base, async () => {
       const { sr, partner } = await loadCaseAndPartner(deps, input.partnerId, input.caseId);
       const recipient = input.recipientPartnerId && input.recipientPartnerId !== input.partnerId ? await deps.partners.getPartner(input.recipientPartnerId) : partner;
       if (!recipient) throw new RecordNotFoundError(`Partner ${input.recipientPartnerId ?? ""} to notify not found`);
@@ -791,9 +833,9 @@ export function createNotifyPartner(deps: NotifyPartnerDeps): (input: NotifyPart
       const rendered = input.notice
         ? renderPartnerNotification(partnerNotificationOf(input.notice, sr, partner, recipient, deps.publicBaseUrl))
         : renderTextNotification({ subject: (input.subject ?? "").includes(`[Case #${sr.caseId}]`) ? (input.subject ?? "") : `${input.subject ?? ""} [Case #${sr.caseId}]`, text: input.text ?? "" });
-      return { partner, recipient, addresses, messageId, rendered };
+      return { partner, addresses, messageId, rendered };
     });
     const message: EmailMessage = { from: { address: partner.senderEmail, displayName: partner.name }, to: addresses.map((address) => ({ address })), subject: rendered.subject, text: rendered.text, html: rendered.html, messageId, headers: { ...AUTOMATIC_EMAIL_HEADERS } };
-    return deliverEmail(deps, { ...base, messageId, to: addresses, subject: rendered.subject }, message, `Partner notified (${recipient.id}): ${rendered.subject}`, { recipientPartnerId: recipient.id });
+    return deliverEmail(deps, { ...base, messageId, to: addresses, subject: rendered.subject }, message, sentEntry);
   };
 }

@@ -12,6 +12,7 @@ import { createContainer, type Container } from "../../../shared/container";
 import { caseEmails, getSupportRequest, submitSupportRequest } from "../../../shared/services";
 import { renderStatusEmail } from "../../../shared/templates/statusEmail";
 import { getFreePort } from "../../support/azurite";
+import { waitUntil } from "../../support/wait";
 import { FakeWorkflow, partnerDefinition, supportRequestBody, testConfig } from "./helpers";
 
 /** A real SMTP server that refuses the addresses in `refuse` with their code and accepts the rest. */
@@ -238,6 +239,72 @@ describe("a first attempt claims its notification instead of reading it", () => 
     await expect(container.activities.sendStatusEmail({ caseId, partnerId, notificationKey: "received", status: "received" })).rejects.toMatchObject({ fault: { class: "permanent", code: "not-found" } });
     await expect(container.activities.notifyPartner({ caseId, partnerId, notificationKey: "sla-warning", subject: "x", text: "y" })).rejects.toMatchObject({ fault: { class: "permanent", code: "not-found" } });
     expect(await container.notifications.listSent(partnerId, caseId)).toEqual([]);
+  });
+});
+
+describe("a run that recorded the email sent but stopped before its timeline entry", () => {
+  const outage = (): Error => Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:10002"), { code: "ECONNREFUSED" });
+
+  /** Runs `send` once with the timeline write failing (the log row is written beside it), and checks what it left. */
+  async function halfRecorded(caseId: string, logKey: string, send: () => Promise<unknown>): Promise<void> {
+    const append = jest.spyOn(container.cases, "appendTimeline").mockRejectedValueOnce(outage());
+    try {
+      await expect(send()).rejects.toThrow("ECONNREFUSED");
+    } finally {
+      append.mockRestore();
+    }
+    // The log row's write was in flight beside the failed one and lands on its own.
+    await waitUntil(async () => (await container.notifications.get(partnerId, caseId, logKey))?.state === "sent", 5000, "the log row recorded sent");
+    expect((await container.cases.listTimeline(partnerId, caseId)).map((e) => e.entryId)).not.toContain(`email-${logKey}`);
+  }
+
+  it("a rerun of SendStatusEmail writes the missing email-sent entry from the log and sends nothing", async () => {
+    const caseId = await newCase("half-recorded@customer.example");
+    const input = { caseId, partnerId, notificationKey: "received", status: "received" as const };
+    await halfRecorded(caseId, "received", () => container.activities.sendStatusEmail(input));
+    const sent = (await container.notifications.get(partnerId, caseId, "received"))!;
+    expect(await container.activities.sendStatusEmail({ ...input, delivery: { attempt: 2 } })).toEqual({ outcome: "already-sent", messageId: sent.messageId });
+    const entries = (await container.cases.listTimeline(partnerId, caseId)).filter((e) => e.entryId === "email-received");
+    expect(entries).toEqual([{ entryId: "email-received", kind: "email-sent", at: sent.sentAt, summary: `Status email sent to the customer: ${sent.subject}`, details: { notificationKey: "received", messageId: sent.messageId, subject: sent.subject, status: "received" } }]);
+    // Another rerun keeps the one entry.
+    expect((await container.activities.sendStatusEmail({ ...input, delivery: { attempt: 3 } })).outcome).toBe("already-sent");
+    expect((await container.cases.listTimeline(partnerId, caseId)).filter((e) => e.entryId === "email-received")).toHaveLength(1);
+    expect(smtp.accepted.filter((m) => m.subject.includes(caseId))).toHaveLength(1);
+  });
+
+  it("a rerun of NotifyPartner writes the missing entry, naming the partner notified", async () => {
+    const caseId = await newCase("half-notified@customer.example");
+    const input = { caseId, partnerId, notificationKey: "sla-warn-resolution-75", subject: "SLA warning", text: "75 %" };
+    await halfRecorded(caseId, "partner:sla-warn-resolution-75", () => container.activities.notifyPartner(input));
+    const sent = (await container.notifications.get(partnerId, caseId, "partner:sla-warn-resolution-75"))!;
+    expect((await container.activities.notifyPartner({ ...input, delivery: { attempt: 2 } })).outcome).toBe("already-sent");
+    expect((await container.cases.listTimeline(partnerId, caseId)).find((e) => e.entryId === "email-partner:sla-warn-resolution-75")).toEqual({
+      entryId: "email-partner:sla-warn-resolution-75",
+      kind: "email-sent",
+      at: sent.sentAt,
+      summary: `Partner notified (${partnerId}): ${sent.subject}`,
+      details: { notificationKey: "partner:sla-warn-resolution-75", messageId: sent.messageId, subject: sent.subject, recipientPartnerId: partnerId },
+    });
+    expect(smtp.accepted.filter((m) => m.subject.includes(caseId))).toHaveLength(1);
+  });
+
+  it("on a case whose personal data was erased meanwhile the entry is written erased; with the case unreadable none is written", async () => {
+    const caseId = await newCase("half-erased@customer.example");
+    const input = { caseId, partnerId, notificationKey: "received", status: "received" as const };
+    await halfRecorded(caseId, "received", () => container.activities.sendStatusEmail(input));
+    const getCase = jest.spyOn(container.cases, "getCase").mockRejectedValueOnce(outage());
+    try {
+      expect((await container.activities.sendStatusEmail({ ...input, delivery: { attempt: 2 } })).outcome).toBe("already-sent");
+    } finally {
+      getCase.mockRestore();
+    }
+    expect((await container.cases.listTimeline(partnerId, caseId)).map((e) => e.entryId)).not.toContain("email-received");
+    await container.cases.applyTransition({ caseId, partnerId, entryId: "closed-for-erasure", kind: "status-changed", toStatus: "closed", summary: "closed", at: new Date().toISOString() });
+    expect((await container.cases.erasePersonalData(partnerId, caseId, new Date().toISOString()))?.personalDataErasedAt).toBeDefined();
+    expect((await container.activities.sendStatusEmail({ ...input, delivery: { attempt: 3 } })).outcome).toBe("already-sent");
+    const entry = (await container.cases.listTimeline(partnerId, caseId)).find((e) => e.entryId === "email-received");
+    expect(entry).toEqual({ entryId: "email-received", kind: "email-sent", at: expect.any(String), summary: "[erased]" });
+    expect(smtp.accepted.filter((m) => m.subject.includes(caseId))).toHaveLength(1);
   });
 });
 
