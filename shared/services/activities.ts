@@ -656,12 +656,12 @@ function withoutDelivery<T extends { delivery?: DeliveryAttempt }>(input: T): Re
  * SendStatusEmail: emails the customer about a status, in the customer's language, once per case
  * and notification key. From the partner's `senderEmail` (the deployment may send it from its
  * platform address instead: shared/services/platformSender.ts), `Reply-To` the partner's support
- * address; Message-ID
- * `<{caseId}.{key}@{senderDomain}>`; later emails carry In-Reply-To and References to
- * `<{caseId}.received@{senderDomain}>` so mail clients thread them; `Auto-Submitted:
- * auto-generated` and `X-Auto-Response-Suppress: All`. Appends an `email-sent` timeline entry
- * (entry id `email-{key}`; a rerun that finds the email sent writes it if it is missing). Skipped (`outcome: "skipped"`, a `note` entry `email-skipped-{key}`)
- * when the customer address is in `undeliverableEmails` (a permanent bounce or refusal), or for the
+ * address; Message-ID `<{caseId}.{key}@{senderDomain}>`; later emails carry In-Reply-To and
+ * References to `<{caseId}.received@{senderDomain}>` so mail clients thread them;
+ * `Auto-Submitted: auto-generated` and `X-Auto-Response-Suppress: All`. Appends an `email-sent`
+ * timeline entry (entry id `email-{key}`; a rerun that finds the email sent writes it if it is
+ * missing). Skipped (`outcome: "skipped"`, a `note` entry `email-skipped-{key}`) when the
+ * customer address is in `undeliverableEmails` (a permanent bounce or refusal), or for the
  * acknowledgement (`received`) of a case flagged `acknowledgementSuppressed`; undeliverable
  * addresses are left out of Cc.
  *
