@@ -90,6 +90,24 @@ export class DurableSupportRequestWorkflow implements SupportRequestWorkflow {
   }
 
   /**
+   * Raises an event as the Durable HTTP API does, without a status read of its own: 202 raised
+   * (Suspended: delivered on resume), 410 dropped (the client answers as for 202), 404 no instance.
+   * A failed raise is told from a missing instance by reading the status (only on that path, so the
+   * check does not hang on the client's error message).
+   * @returns false when no instance exists.
+   * @throws Error when the Durable extension fails (the raise's own error).
+   */
+  async raiseEventUnchecked(caseId: string, eventName: string, payload: unknown): Promise<boolean> {
+    try {
+      await this.client.raiseEvent(caseId, eventName, payload);
+      return true;
+    } catch (e) {
+      if ((await this.getStatus(caseId).catch(() => null)) === undefined) return false;
+      throw e;
+    }
+  }
+
+  /**
    * Purges the instance's history and state (`purgeInstanceHistory`: the Durable HTTP API's
    * `DELETE …/instances/{id}`, which answers 404 for an unknown instance).
    * @returns true when an instance was deleted.

@@ -919,6 +919,21 @@ export interface SupportRequestWorkflow {
    * @returns false when the instance does not exist or is not running or pending.
    */
   raiseEvent(caseId: string, eventName: string, payload: unknown, options?: { status?: WorkflowStatus }): Promise<boolean>;
+  /**
+   * Raises an external event without reading the instance's status first: the Durable
+   * extension's own check decides (Durable Functions HTTP API, "Raise event": 202 raised — also
+   * for a Suspended instance, which receives it on resume; 404 no instance; 410 the instance
+   * completed, failed or was terminated, and the event is dropped). The durable client reports
+   * 410 as success, so a caller that must not lose its event keeps it elsewhere first (a case
+   * action is in the inbox, which a restarted execution drains). Without a status read before it,
+   * nothing tells the caller that the Durable API is down before it writes: a caller whose write
+   * must not be repeated by a retry (a partner action) reads the status first and uses
+   * {@link raiseEvent}; this suits writes a retry finds done (a customer reply, appended once per
+   * Message-ID) or that follow a status read of their own.
+   * @returns false when no instance exists (404); true otherwise, the dropped 410 included.
+   * @throws Error when the Durable extension fails.
+   */
+  raiseEventUnchecked(caseId: string, eventName: string, payload: unknown): Promise<boolean>;
   /** Status of the case's orchestration, or undefined when none exists. */
   getStatus(caseId: string, options?: GetWorkflowStatusOptions): Promise<WorkflowStatus | undefined>;
   /**

@@ -35,9 +35,10 @@ export interface CustomerReply {
 
 /**
  * Records a customer's reply: timeline entry (kind `customer-reply`), inbox action unless one with
- * the same `messageId` is there, then `CaseActionsAvailable` on the workflow (a workflow that ended
- * keeps the reply on the timeline and in the inbox).
- * @throws Error when storage fails (every step is idempotent: a retry completes it).
+ * the same `messageId` is there, then `CaseActionsAvailable` on the workflow, raised without a status
+ * read (a workflow that ended keeps the reply on the timeline and in the inbox, which its restart
+ * drains; a suspended one applies it when resumed).
+ * @throws Error when storage or the Durable API fails (every step is idempotent: a retry completes it).
  */
 export async function recordCustomerReply(deps: CustomerReplyDeps, partnerId: string, caseId: string, reply: CustomerReply): Promise<void> {
   const entry: TimelineEntry = { entryId: reply.entryId, kind: "customer-reply", at: reply.receivedAt, summary: reply.summary, details: { ...reply.details, messageId: reply.messageId, from: reply.from, text: reply.excerpt } };
@@ -45,6 +46,8 @@ export async function recordCustomerReply(deps: CustomerReplyDeps, partnerId: st
   const earlier = await deps.inbox.listAfter(partnerId, caseId, undefined, 500);
   const already = earlier.some((r) => r.action.type === "customer-reply" && r.action.messageId === reply.messageId);
   const record = already ? undefined : await deps.inbox.append(partnerId, caseId, { type: "customer-reply", excerpt: reply.excerpt, messageId: reply.messageId }, { kind: "customer", email: reply.from });
-  // A retry that found its action appended signals without it: the workflow reads the inbox.
-  await deps.workflow.raiseEvent(caseId, EventNames.actionsAvailable, record ? actionSignalOf(record) : null);
+  // A retry that found its action appended signals without it: the workflow reads the inbox. Raised
+  // without a status read: the extension drops it for an ended workflow (whose restart drains the
+  // inbox) and keeps it for a suspended one until it resumes.
+  await deps.workflow.raiseEventUnchecked(caseId, EventNames.actionsAvailable, record ? actionSignalOf(record) : null);
 }

@@ -5,6 +5,7 @@
  *   the failure is on its timeline and in its email list, the partner is emailed once;
  * - a terminated orchestration: the recovery sweeper (every 2 s here) restarts it from its
  *   checkpoint, the partner resolves the case, it closes, and every customer email went out once;
+ *   a partner action made right after the termination is accepted at once and applied;
  * - the health endpoint counts stopped workflows of open cases.
  *
  * Needs `dist/` (the stack runs `node emulator/dist/cli.js`): `npm test` builds first.
@@ -75,6 +76,21 @@ describe("failures on the running app never end a support request", () => {
     const closed = await driver.closed(c, deadline);
     expect((closed.timeline ?? []).filter((e) => e.toStatus === "resolved")).toHaveLength(1);
     const mine = (await driver.caughtEmails()).filter((m) => m.to.some((t) => t.address === "restart@chaos.example"));
+    expect(mine.map((m) => /^<?[^.]+\.([^@]+)@/.exec(m.messageId)?.[1]).sort()).toEqual(["closed", "received", "resolved"]);
+    expect(duplicatesOf(mine.map((m) => m.messageId))).toBe(0);
+  });
+
+  it("a partner action on an orchestration terminated a moment ago is accepted at once and applied when the workflow runs again", async () => {
+    const deadline = Date.now() + 3 * 60_000;
+    const c: SubmittedCase = await driver.submit(PARTNER, "terminated-action@chaos.example");
+    await driver.acknowledged(c, deadline);
+    expect((await durableApi(stack, systemKey, "POST", `instances/${c.caseId}/terminate?reason=${encodeURIComponent("chaos: terminated before the diagnosis")}`)).status).toBe(202);
+    // Answered 2xx on the first try (act throws on any other answer): the action is in the inbox,
+    // whichever of the sweeper and the action restarts the workflow first.
+    await driver.client.act(c.partnerId, c.apiKey, c.caseId, "diagnosis", { outcome: "resolved", notes: "Fixed while the workflow was down." });
+    const closed = await driver.closed(c, deadline);
+    expect((closed.timeline ?? []).filter((e) => e.toStatus === "resolved")).toHaveLength(1);
+    const mine = (await driver.caughtEmails()).filter((m) => m.to.some((t) => t.address === "terminated-action@chaos.example"));
     expect(mine.map((m) => /^<?[^.]+\.([^@]+)@/.exec(m.messageId)?.[1]).sort()).toEqual(["closed", "received", "resolved"]);
     expect(duplicatesOf(mine.map((m) => m.messageId))).toBe(0);
   });

@@ -36,6 +36,17 @@ export class FakeWorkflow implements SupportRequestWorkflow {
     return true;
   }
 
+  /** Events raised unchecked on an instance that had ended, which the Durable extension drops (HTTP 410). */
+  readonly droppedEvents: Array<{ caseId: string; eventName: string; payload: unknown }> = [];
+
+  /** As the Durable HTTP API: false for no instance (404), dropped for an ended one (410), else recorded (Suspended too). */
+  async raiseEventUnchecked(caseId: string, eventName: string, payload: unknown): Promise<boolean> {
+    const s = this.statuses.get(caseId);
+    if (!s) return false;
+    (isTerminalRuntimeStatus(s.runtimeStatus) ? this.droppedEvents : this.events).push({ caseId, eventName, payload });
+    return true;
+  }
+
   /** Inputs of every restart, in order. */
   readonly restarts: Array<{ caseId: string; input: SupportRequestOrchestrationInput }> = [];
   /** The partner of each instance (from start or restart), for `listInstances`. */

@@ -53,8 +53,9 @@ export async function reclassifySupportRequest(deps: ReclassifyDeps, partnerId: 
     if (status && !isTerminalRuntimeStatus(status.runtimeStatus)) {
       const action: CaseAction = { type: "reclassify", ...(keys.includes("product") ? { product: to.product } : {}), ...(keys.includes("category") ? { category: to.category } : {}), ...(keys.includes("severity") ? { severity: to.severity } : {}) };
       const record = await deps.inbox.append(partnerId, caseId, action, { kind: "partner", partnerId });
-      // false: the orchestration finished meanwhile; the case change stands, nothing re-times.
-      await deps.workflow.raiseEvent(caseId, EventNames.actionsAvailable, actionSignalOf(record));
+      // Not read again: an orchestration that finished meanwhile drops the event (the case change
+      // stands, nothing re-times); a suspended one takes it when it resumes.
+      await deps.workflow.raiseEventUnchecked(caseId, EventNames.actionsAvailable, actionSignalOf(record));
     }
   }
   return updated;

@@ -22,11 +22,11 @@ class ObservingWorkflow extends FakeWorkflow {
   constructor(private readonly container: () => Container) {
     super();
   }
-  override async raiseEvent(caseId: string, eventName: string, payload: unknown): Promise<boolean> {
+  override async raiseEventUnchecked(caseId: string, eventName: string, payload: unknown): Promise<boolean> {
     const c = this.container();
     const [sr, actions] = await Promise.all([c.cases.getCase(PARTNER, caseId), c.inbox.listAfter(PARTNER, caseId)]);
     this.seenAtSignal.push({ severity: sr?.severity, actions });
-    return super.raiseEvent(caseId, eventName, payload);
+    return super.raiseEventUnchecked(caseId, eventName, payload);
   }
 }
 
@@ -131,6 +131,17 @@ describe("PATCH …/support-requests/{caseId} signals the running workflow", () 
     expect(again).toEqual(first);
     expect((await container.inbox.listAfter(PARTNER, caseId)).map((a) => a.action)).toEqual([{ type: "reclassify", category: "billing" }]);
     expect(signalsOf(caseId)).toHaveLength(1);
+  });
+
+  it("a suspended workflow is told too (the extension keeps the event for its resume); its status is read once", async () => {
+    const caseId = await createCase("in-diagnosis", "Suspended");
+    const reads = jest.spyOn(workflow, "getStatus");
+    expect((await patch(caseId, { severity: "B" })).status).toBe(200);
+    expect(reads.mock.calls.filter(([id]) => id === caseId)).toHaveLength(1);
+    reads.mockRestore();
+    const actions = await container.inbox.listAfter(PARTNER, caseId);
+    expect(actions.map((a) => a.action)).toEqual([{ type: "reclassify", severity: "B" }]);
+    expect(signalsOf(caseId)).toEqual([{ caseId, eventName: EventNames.actionsAvailable, payload: actions[0] }]);
   });
 
   it("a workflow that does not run is not told, the case still changes; a closed request stays 409", async () => {

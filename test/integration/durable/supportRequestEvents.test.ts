@@ -141,3 +141,22 @@ test("signals carrying their records: a burst is processed from the signals with
   const emails = calls.filter((c) => c.name === ActivityNames.sendStatusEmail).map((c) => (c.input as { notificationKey: string }).notificationKey);
   expect(emails).toEqual(["received", "awaiting-customer", "update", "update-2", "resolved", "closed"]);
 });
+
+test("a customer's reply signalled while an operator has the workflow suspended is applied when it resumes", async () => {
+  const id = `case-suspended-reply-${Date.now()}`;
+  caseContexts.set(id, caseContext(id));
+  await engine.startNew(OrchestratorNames.supportRequest, { instanceId: id, input: { caseId: id, partnerId: "contoso", revision: CURRENT_WORKFLOW_REVISION } });
+  await waitingFor(id, "diagnosis");
+  await actWithRecord(id, { type: "diagnosis", outcome: "awaiting-customer", notes: "Need the VM name." });
+  await waitUntil(() => recordedTransitions(id).some((t) => t.toStatus === "awaiting-customer"), 15000, "awaiting the customer");
+  expect(await engine.suspend(id, "operator")).toBe("accepted");
+  await waitUntil(async () => (await engine.getStatus(id))?.runtimeStatus === "Suspended", 15000, "suspended");
+  // What the app's reply intake does (raised without a status read): the engine keeps it.
+  const record = appendAction(id, { type: "customer-reply", excerpt: "It is vm-prod-01.", messageId: "<reply@customer.example>" });
+  expect(await engine.raiseEvent(id, EventNames.actionsAvailable, actionSignalOf(record))).toBe("accepted");
+  expect(await engine.resume(id, "operator")).toBe("accepted");
+  await waitUntil(() => recordedTransitions(id).filter((t) => t.toStatus).length >= 3, 15000, "the reply applied");
+  expect(recordedTransitions(id).filter((t) => t.toStatus).map((t) => t.toStatus)).toEqual(["in-diagnosis", "awaiting-customer", "in-diagnosis"]);
+  await actWithRecord(id, { type: "resolution", summary: "Fixed." });
+  expect((await finish(engine, id, 30000)).runtimeStatus).toBe("Completed");
+});

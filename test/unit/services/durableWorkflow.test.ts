@@ -22,9 +22,14 @@ function fakeClient(initial: Record<string, string> = {}) {
       if (!s) throw new Error(`DurableClient error: Durable Functions extension replied with HTTP 404 response. This usually means we could not find any data associated with the instanceId provided: ${id}.`);
       return { runtimeStatus: s, customStatus: { status: "in-diagnosis" }, createdTime: new Date("2026-01-01T00:00:00Z"), lastUpdatedTime: new Date("2026-01-01T00:01:00Z") };
     },
+    /** As the durable client: 404 is an error, 410 (an ended instance) resolves as 202 does. */
     async raiseEvent(id: string, name: string) {
+      if (!statuses.has(id)) throw new Error(`No instance with ID '${id}' found.`);
+      if (client.failingRaises.delete(id)) throw Object.assign(new Error("DurableClient error: Durable Functions extension replied with HTTP 500 response."), { response: { status: 500 } });
       calls.push(`raise ${id} ${name}`);
     },
+    /** Instances whose next raise fails as the extension does when its storage fails. */
+    failingRaises: new Set<string>(),
     async purgeInstanceHistory(id: string) {
       calls.push(`purge ${id}`);
       // As the Durable HTTP API: 404 → 0 deleted; an instance not in a terminal state is refused.
@@ -33,7 +38,7 @@ function fakeClient(initial: Record<string, string> = {}) {
       return { instancesDeleted: statuses.delete(id) ? 1 : 0 };
     },
   };
-  return { client: client as unknown as WorkflowDurableClient, calls, conflicts: client.conflicts };
+  return { client: client as unknown as WorkflowDurableClient, calls, conflicts: client.conflicts, failingRaises: client.failingRaises };
 }
 
 describe("DurableSupportRequestWorkflow", () => {
@@ -74,6 +79,18 @@ describe("DurableSupportRequestWorkflow", () => {
     expect(await wf.raiseEvent("d", "CaseActionsAvailable", {})).toBe(false);
     expect(await wf.raiseEvent("missing", "CaseActionsAvailable", {})).toBe(false);
     expect(calls).toEqual(["raise a CaseActionsAvailable", "raise b CaseActionsAvailable"]);
+  });
+
+  it("raises unchecked through the extension's own check: false only for no instance, an extension failure thrown", async () => {
+    const { client, calls, failingRaises } = fakeClient({ a: "Running", held: "Suspended", d: "Failed" });
+    const wf = new DurableSupportRequestWorkflow(client);
+    expect(await wf.raiseEventUnchecked("a", "CaseActionsAvailable", {})).toBe(true);
+    expect(await wf.raiseEventUnchecked("held", "CaseActionsAvailable", {})).toBe(true);
+    expect(await wf.raiseEventUnchecked("d", "CaseActionsAvailable", {})).toBe(true);
+    expect(await wf.raiseEventUnchecked("missing", "CaseActionsAvailable", {})).toBe(false);
+    failingRaises.add("a");
+    await expect(wf.raiseEventUnchecked("a", "CaseActionsAvailable", {})).rejects.toThrow("HTTP 500");
+    expect(calls).toEqual(["raise a CaseActionsAvailable", "raise held CaseActionsAvailable", "raise d CaseActionsAvailable"]);
   });
 
   it("reports status with ISO 8601 times, undefined for an unknown instance", async () => {

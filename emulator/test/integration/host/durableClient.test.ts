@@ -95,6 +95,9 @@ describe.each([
     expect((await api("client/terminate/inst-1?reason=stop", { method: "POST" })).status).toBe(200);
     expect(engine.instances.get("inst-1")?.runtimeStatus).toBe("Terminated");
     expect(engine.calls).toContain("terminate(stop):inst-1");
+    // An event for an ended instance: the API answers 410 and the client resolves as for 202; the event is dropped.
+    expect((await api("client/raiseEvent/inst-1?event=Late&value=no", { method: "POST" })).status).toBe(200);
+    expect(engine.events.map((e) => e.eventName)).not.toContain("Late");
     const unknown = await api("client/raiseEvent/nope", { method: "POST" });
     expect(await unknown.json()).toEqual({ error: "No instance with ID 'nope' found." });
   });
