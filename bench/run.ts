@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import autocannon from "autocannon";
-import { allocateFreePorts, startStack } from "../scripts/lib/stack";
+import { allocateFreePortSets, startStack, type RunningStack, type StackPorts } from "../scripts/lib/stack";
 import { DemoApiClient, caseOf, signWebhook } from "../scripts/lib/demoRunner";
 import { loadDemoRequests } from "../scripts/lib/fixtures";
 import { azuriteConnectionString } from "../test/support/azurite";
@@ -27,6 +27,8 @@ import { percentile } from "./stats";
 const QUICK = process.argv.includes("--quick");
 const INTAKE_SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? (QUICK ? 5 : 15));
 const INTAKE_CONNECTIONS = Number(process.env.BENCH_INTAKE_CONNECTIONS ?? 8);
+/** The intake alone is measured with INTAKE_CONNECTIONS and with this many connections. */
+const INTAKE_ALONE_CONNECTIONS = Number(process.env.BENCH_INTAKE_ALONE_CONNECTIONS ?? 32);
 const WORKFLOW_CASES = Number(process.env.BENCH_WORKFLOW_CASES ?? (QUICK ? 10 : 40));
 /** Cases followed one by one through the happy path (intake → ack → diagnosis → resolved → auto-close), counting storage requests. */
 const HAPPY_CASES = Number(process.env.BENCH_HAPPY_CASES ?? (QUICK ? 2 : 8));
@@ -225,6 +227,120 @@ async function rawInsertRate(connectionString: string): Promise<number> {
   return inserted / RAW_INSERT_SECONDS;
 }
 
+/** What one intake burst measured. */
+interface IntakeBurst {
+  result: autocannon.Result;
+  accepted: number;
+  /** CPU time used during the burst, ms, by process name. */
+  cpuInMs: Record<string, number>;
+}
+
+/**
+ * One intake burst: autocannon POSTs signed support requests (a fresh `webhook-id`, title and
+ * signature per request) with `connections` connections for INTAKE_SECONDS, while the CPU time of
+ * the given processes is sampled.
+ */
+async function intakeBurst(url: string, webhookSecret: string, request: Record<string, unknown>, pids: Record<string, number>, connections = INTAKE_CONNECTIONS): Promise<IntakeBurst> {
+  const cpu = startCpuSample(pids);
+  const result = await autocannon({
+    url,
+    method: "POST",
+    connections,
+    duration: INTAKE_SECONDS,
+    requests: [
+      {
+        setupRequest: (req) => {
+          const signed = signWebhook(webhookSecret, { ...request, title: `Bench ${randomUUID().slice(0, 8)}` });
+          return { ...req, method: "POST", headers: signed.headers, body: signed.body };
+        },
+      },
+    ],
+  });
+  return { result, accepted: result["2xx"], cpuInMs: cpu.usedInMs() };
+}
+
+/** A stack whose host is the HTTP scale group, for {@link intakeAlone}. */
+interface HttpGroupStack {
+  stack: RunningStack;
+  ports: StackPorts;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a stack whose host is the HTTP scale group (`EMULATOR_SCALE_GROUP=http`: requests are
+ * stored and their orchestrations started, none run), without the counting proxy. It is started
+ * beside the main stack and measured while the main stack settles before its idle sample, so it
+ * adds no time to the run; it runs no trigger, so until then it polls nothing and costs the main
+ * stack's figures nothing.
+ */
+async function startHttpGroupStack(ports: StackPorts): Promise<HttpGroupStack> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-bench-http-"));
+  try {
+    const stack = await startStack({ dataDir, ports, output: "ignore", log: () => undefined, env: { API_RATE_LIMIT_PER_MINUTE: "1000000", TASK_HUB_NAME: TASK_HUB, EMULATOR_SCALE_GROUP: "http" } });
+    return {
+      stack,
+      ports,
+      stop: async () => {
+        await stack.stop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
+ * The intake alone, as a Flex Consumption app runs it: per-function scaling runs the HTTP
+ * triggers on instances of their own, apart from the Durable Functions triggers (Microsoft Learn,
+ * "Event-driven scaling"). Measured on the HTTP-group stack while the main stack waits without
+ * work: the raw insert rate on its Azurite first, then a burst with INTAKE_CONNECTIONS connections
+ * (full run only) and one with INTAKE_ALONE_CONNECTIONS.
+ */
+async function intakeAlone(group: HttpGroupStack, root: string): Promise<string[]> {
+  const { stack, ports } = group;
+  // Each burst for another partner: a partner's cases are one table partition, which Azurite scans
+  // row by row on every insert (docs/local-host.md), so a second burst for the same partner would
+  // measure the first one's rows.
+  const samples = benchSamples(root);
+  const raw = await rawInsertRate(azuriteConnectionString(ports));
+  const lines = [`Intake alone (a second stack whose host is the HTTP scale group, \`EMULATOR_SCALE_GROUP=http\`, as per-function scaling runs HTTP triggers on Flex Consumption: every request stored and its orchestration started, none run; no counting proxy; raw ${fmt(raw, 0)} inserts/s on this stack; ${INTAKE_SECONDS} s per burst):`];
+  const bursts = QUICK ? [INTAKE_ALONE_CONNECTIONS] : [...new Set([INTAKE_CONNECTIONS, INTAKE_ALONE_CONNECTIONS])];
+  for (const [i, connections] of bursts.entries()) {
+    const sample = samples[i % samples.length] as BenchSample;
+    const creds = stack.credentials?.partners[sample.partnerId];
+    if (!creds) throw new Error(`no credentials for ${sample.partnerId}`);
+    const burst = await intakeBurst(`${stack.urls.app}/api/partners/${sample.partnerId}/support-requests`, creds.webhookSecret, sample.request, { host: stack.processes.host.pid, azurite: stack.processes.azurite.pid }, connections);
+    const rate = burst.accepted / INTAKE_SECONDS;
+    lines.push(
+      `- ${connections} connections (partner ${sample.partnerId}): ${burst.result.requests.average} req/s average (${burst.accepted} accepted, ${burst.result.non2xx} non-2xx, ${burst.result.errors} errors, ${burst.result.timeouts} timeouts); latency p50 ${burst.result.latency.p50} ms, p99 ${burst.result.latency.p99} ms; accepted ${fmt(rate)}/s = **${fmt(rate / raw, 3)} × the raw insert rate**; host **${fmt((burst.cpuInMs.host ?? NaN) / Math.max(1, burst.accepted))} ms CPU per intake**, Azurite ${fmt((burst.cpuInMs.azurite ?? NaN) / Math.max(1, burst.accepted))} ms`,
+    );
+  }
+  return [...lines, ""];
+}
+
+/** A demo request the bench submits, and its partner. */
+interface BenchSample {
+  partnerId: string;
+  request: Record<string, unknown>;
+}
+
+/** Per partner of the demo requests, its first request that is not severity A; the main sample first. */
+function benchSamples(root: string): BenchSample[] {
+  const samples = new Map<string, BenchSample>();
+  for (const r of loadDemoRequests(path.join(root, "test", "fixtures", "demo", "requests.json"))) {
+    if (r.request.severity !== "A" && !samples.has(r.partnerId)) samples.set(r.partnerId, r as BenchSample);
+  }
+  if (samples.size === 0) throw new Error("no non-critical sample request in the fixtures");
+  return [...samples.values()];
+}
+
+/** The demo request the bench submits (the first that is not severity A) and its partner. */
+function benchSample(root: string): BenchSample {
+  return benchSamples(root)[0] as BenchSample;
+}
+
 /**
  * Sustained acknowledgement rate: SUSTAINED_CLIENTS clients each submit a case, poll it (200 ms)
  * until it is acknowledged (status in-diagnosis and the acknowledgement email sent), and start
@@ -261,15 +377,26 @@ async function main(): Promise<void> {
   // The per-key rate limit (default 120/min) would throttle the bench's own polling and measure the
   // limiter instead of the workflow: lift it for this run.
   // Every storage request of the host (app and engine) goes through the counting proxy.
-  const ports = await allocateFreePorts();
+  const [ports, httpGroupPorts] = (await allocateFreePortSets(2)) as [StackPorts, StackPorts];
+  const httpGroupStarting = startHttpGroupStack(httpGroupPorts);
+  // Settled even when the main stack fails to start (stopped in the finally below).
+  httpGroupStarting.catch(() => undefined);
   const proxy = await startStorageProxy({ blob: ports.blob, queue: ports.queue, table: ports.table }, TASK_HUB);
   const stack = await startStack({
     dataDir, ports, output: "ignore", log: () => undefined,
     env: { API_RATE_LIMIT_PER_MINUTE: "1000000", AzureWebJobsStorage: azuriteConnectionString(proxy.ports), TASK_HUB_NAME: TASK_HUB },
+  }).catch(async (e: unknown) => {
+    await proxy.close();
+    await (await httpGroupStarting.catch(() => undefined))?.stop();
+    throw e;
+  });
+  const httpGroup = await httpGroupStarting.catch(async (e: unknown) => {
+    await stack.stop();
+    await proxy.close();
+    throw e;
   });
   try {
-    const sample = loadDemoRequests(path.join(root, "test", "fixtures", "demo", "requests.json")).find((r) => r.request.severity !== "A");
-    if (!sample) throw new Error("no non-critical sample request in the fixtures");
+    const sample = benchSample(root);
     const partnerId = sample.partnerId;
     const creds = stack.credentials?.partners[partnerId];
     if (!creds) throw new Error(`no credentials for ${partnerId}`);
@@ -285,8 +412,13 @@ async function main(): Promise<void> {
     for (const h of hopRows) byActivity.set(h.activity, [...(byActivity.get(h.activity) ?? []), h.durationInMs]);
     const hopsByActivity = [...byActivity].map(([name, ms]) => `${name} ${percentile([...ms].sort((a, b) => a - b), 50)} ms (${ms.length})`);
     const pids = { host: stack.processes.host.pid, azurite: stack.processes.azurite.pid };
-    // Idle: no work for IDLE_SETTLE_IN_MS, then count for IDLE_SAMPLE_IN_MS.
-    await sleep(IDLE_SETTLE_IN_MS);
+    // Idle: no work for IDLE_SETTLE_IN_MS, then count for IDLE_SAMPLE_IN_MS. Meanwhile the intake
+    // alone is measured on the HTTP-group stack, which shares no process and no storage with this
+    // one (this one only waits; the sample starts once both are done and the settling time is up).
+    const settled = sleep(IDLE_SETTLE_IN_MS);
+    const aloneLines = await intakeAlone(httpGroup, root);
+    await httpGroup.stop();
+    await settled;
     const idleFrom = proxy.snapshot();
     const idleCpu = startCpuSample(pids);
     await sleep(IDLE_SAMPLE_IN_MS);
@@ -297,24 +429,11 @@ async function main(): Promise<void> {
     const raw = await rawInsertRate(azuriteConnectionString(ports));
 
     // 1. Intake throughput.
-    const intakeCpu = startCpuSample(pids);
-    const intake = await autocannon({
-      url,
-      method: "POST",
-      connections: INTAKE_CONNECTIONS,
-      duration: INTAKE_SECONDS,
-      requests: [
-        {
-          setupRequest: (req) => {
-            const signed = signWebhook(creds.webhookSecret, { ...sample.request, title: `Bench ${randomUUID().slice(0, 8)}` });
-            return { ...req, method: "POST", headers: signed.headers, body: signed.body };
-          },
-        },
-      ],
-    });
-    const accepted = intake["2xx"];
+    const burst = await intakeBurst(url, creds.webhookSecret, sample.request, pids);
+    const intake = burst.result;
+    const accepted = burst.accepted;
     const rejected = intake.non2xx;
-    const intakeCpuInMs = intakeCpu.usedInMs();
+    const intakeCpuInMs = burst.cpuInMs;
     const acceptRate = accepted / INTAKE_SECONDS;
 
     // 2. Workflow latency.
@@ -363,7 +482,7 @@ async function main(): Promise<void> {
       `- ${intake.requests.average} req/s average (${accepted} accepted, ${rejected} non-2xx, ${intake.errors} errors, ${intake.timeouts} timeouts)`,
       `- latency p50 ${intake.latency.p50} ms, p97.5 ${intake.latency.p97_5} ms, p99 ${intake.latency.p99} ms, max ${intake.latency.max} ms`,
       `- accepted ${fmt(acceptRate)}/s = **${fmt(acceptRate / raw, 3)} × the raw insert rate**`,
-      `- CPU during the burst: host ${fmt(intakeCpuInMs.host ?? NaN, 0)} ms = **${fmt((intakeCpuInMs.host ?? NaN) / Math.max(1, accepted))} ms per accepted intake** (the workflows the burst started run beside it), Azurite ${fmt((intakeCpuInMs.azurite ?? NaN) / Math.max(1, accepted))} ms per intake`,
+      `- CPU during the burst: host ${fmt(intakeCpuInMs.host ?? NaN, 0)} ms = **${fmt((intakeCpuInMs.host ?? NaN) / Math.max(1, accepted))} ms per accepted intake** (the workflows the burst started run beside it, on the same cores: see "Intake alone" below), Azurite ${fmt((intakeCpuInMs.azurite ?? NaN) / Math.max(1, accepted))} ms per intake`,
       "",
       `Workflow (${WORKFLOW_CASES} cases submitted at once, after the intake backlog; local Durable engine on Azurite; polled every 200 ms):`,
       `- ${done.length}/${cases.length} resolved in ${((Math.max(...done.map((c) => c.resolvedAt)) - started) / 1000).toFixed(1)} s`,
@@ -382,10 +501,11 @@ async function main(): Promise<void> {
       `- CPU while idle: host ${fmt(idleCpuPercent.host ?? NaN)} %, Azurite ${fmt(idleCpuPercent.azurite ?? NaN)} % of one core`,
       "",
     ];
-    console.log(lines.join("\n"));
+    console.log([...lines, ...aloneLines].join("\n"));
   } finally {
     await stack.stop();
     await proxy.close();
+    await httpGroup.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -62,7 +62,9 @@ const HELP = `Usage: node emulator/dist/cli.js [--port 7071] [--app-dir .] [--rp
 Runs the app like "func start": HTTP triggers under /api, Durable Functions on Azurite
 (AzureWebJobsStorage), queue triggers. Settings come from local.settings.json (else the
 defaults of local.settings.example.json); keys from EMULATOR_HOST_KEY, EMULATOR_MASTER_KEY and
-EMULATOR_SYSTEM_KEY_DURABLETASK (generated for the run when unset).`;
+EMULATOR_SYSTEM_KEY_DURABLETASK (generated for the run when unset). EMULATOR_SCALE_GROUP=http
+runs only the HTTP triggers and the Durable client API, as an instance of Flex Consumption's HTTP
+scale group; another host on the same storage and task hub runs the rest.`;
 
 async function main(): Promise<number> {
   let args: CliArgs;

@@ -85,10 +85,36 @@ export interface LocalHostOptions {
   requestTimeoutInMs?: number;
   /** Most TCP connections the HTTP listener holds at once; further ones are closed at once. Default 256. */
   maxConnections?: number;
+  /**
+   * Which functions this host runs, as one instance of a Flex Consumption scale group does
+   * (Microsoft Learn, "Event-driven scaling", per-function scaling: the HTTP triggers of an app
+   * scale together on instances of their own, and all Durable Functions triggers on theirs):
+   * `all` (default) runs every trigger, as one host of another plan does; `http` serves the HTTP
+   * triggers and the Durable client API (orchestrations are started, events raised) and runs no
+   * orchestration, activity, queue, blob or timer trigger, which another host on the same storage
+   * and task hub runs. Default from `EMULATOR_SCALE_GROUP`.
+   */
+  scaleGroup?: ScaleGroup;
   /** Stop gracefully on SIGINT/SIGTERM and exit the process; default false (the CLI sets it). */
   handleSignals?: boolean;
   /** Diagnostics; default console (debug only with `EMULATOR_VERBOSE`). */
   log?: (level: HostLogLevel, message: string) => void;
+}
+
+/** The scale groups a local host can run as (see {@link LocalHostOptions.scaleGroup}). */
+export const ScaleGroups = ["all", "http"] as const;
+/** A scale group. */
+export type ScaleGroup = (typeof ScaleGroups)[number];
+
+/**
+ * The scale group of `EMULATOR_SCALE_GROUP` (unset or empty: `all`).
+ * @throws HostStartError `InvalidSetting` for another value.
+ */
+export function scaleGroupOf(value: string | undefined): ScaleGroup {
+  const v = (value ?? "").trim().toLowerCase();
+  if (v === "") return "all";
+  if ((ScaleGroups as readonly string[]).includes(v)) return v as ScaleGroup;
+  throw new HostStartError("InvalidSetting", `EMULATOR_SCALE_GROUP is "${value}"; use one of ${ScaleGroups.join(", ")}.`);
 }
 
 /** One function as `func start` lists it. */
@@ -122,11 +148,11 @@ export interface LocalHost {
   listFunctions(): FunctionListing[];
 }
 
-/** Why the host failed to start: `StorageUnreachable`, `StorageNotConfigured`, `AppLoadFailed`, `EngineUnavailable`, `PortInUse`. */
+/** Why the host failed to start: `StorageUnreachable`, `StorageNotConfigured`, `AppLoadFailed`, `EngineUnavailable`, `PortInUse`, `InvalidSetting`. */
 export class HostStartError extends Error {
   /** @param code - stable reason. @param message - what to do about it. */
   constructor(
-    readonly code: "StorageUnreachable" | "StorageNotConfigured" | "AppLoadFailed" | "EngineUnavailable" | "PortInUse",
+    readonly code: "StorageUnreachable" | "StorageNotConfigured" | "AppLoadFailed" | "EngineUnavailable" | "PortInUse" | "InvalidSetting",
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -476,6 +502,9 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
         throw new HostStartError("AppLoadFailed", (e as Error).message, { cause: e });
       }
       table = buildFunctionTable();
+      const group = options.scaleGroup ?? scaleGroupOf(process.env.EMULATOR_SCALE_GROUP);
+      const runsTriggers = group === "all";
+      if (!runsTriggers) log("info", `Scale group ${group}: HTTP triggers and the Durable client API only; orchestrations, activities, queue, blob and timer triggers run elsewhere.`);
       const needsStorage = table.usesDurable || table.queue.length > 0 || table.blob.length > 0 || table.timer.length > 0;
       const storage = resolveStorageConnection("AzureWebJobsStorage");
       if (needsStorage) {
@@ -496,7 +525,7 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
           maxConcurrentOrchestrations: dt?.maxConcurrentOrchestratorFunctions,
           log: (level, message) => log(level, `[durable] ${message}`),
         });
-        await engine.start();
+        if (runsTriggers) await engine.start();
       }
       server = createLimitedServer(limits, onRequest);
       port = await listen(server, options.port ?? 7071, hostname, "--port");
@@ -519,7 +548,7 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
         rpcToken = randomBytes(16).toString("hex");
         rpcBaseUrl = `http://${RPC_BIND_ADDRESS}:${actual}/${rpcToken}${DURABLE_RPC_PATH}`;
       }
-      if (table.queue.length > 0) {
+      if (runsTriggers && table.queue.length > 0) {
         queues = await startQueueListeners(table.queue, {
           maxDequeueCount: hostJson.extensions?.queues?.maxDequeueCount ?? 5,
           pollingIntervalInMs: options.queuePollingIntervalInMs ?? 1000,
@@ -528,7 +557,7 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
           log,
         });
       }
-      if (table.blob.length > 0) {
+      if (runsTriggers && table.blob.length > 0) {
         blobs = await startBlobListeners(table.blob, {
           maxDequeueCount: hostJson.extensions?.blobs?.poisonBlobThreshold ?? 5,
           pollingIntervalInMs: options.blobPollingIntervalInMs ?? 1000,
@@ -539,7 +568,7 @@ export function createLocalHost(options: LocalHostOptions = {}): LocalHost {
           log,
         });
       }
-      if (table.timer.length > 0) {
+      if (runsTriggers && table.timer.length > 0) {
         timers = await startTimerListeners(table.timer, {
           ...(process.env.AzureFunctionsWebHost__hostid ? { hostId: process.env.AzureFunctionsWebHost__hostid } : {}),
           ...(options.timerLockRetryIntervalInMs !== undefined ? { lockRetryIntervalInMs: options.timerLockRetryIntervalInMs } : {}),

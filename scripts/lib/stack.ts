@@ -41,8 +41,16 @@ export const DEFAULT_STACK_PORTS: Readonly<StackPorts> = { blob: 10000, queue: 1
 
 /** Picks a distinct free loopback port for every service (for tests running beside a developer's stack). */
 export async function allocateFreePorts(): Promise<StackPorts> {
-  const [blob, queue, table, smtp, web, host, durableRpc, smtpIntake] = (await getFreePorts(8)) as [number, number, number, number, number, number, number, number];
-  return { blob, queue, table, smtp, web, host, durableRpc, smtpIntake };
+  return (await allocateFreePortSets(1))[0] as StackPorts;
+}
+
+/** Picks free loopback ports for `count` stacks at once, no port in two of them (stacks started side by side). */
+export async function allocateFreePortSets(count: number): Promise<StackPorts[]> {
+  const all = await getFreePorts(8 * count);
+  return Array.from({ length: count }, (_, i) => {
+    const [blob, queue, table, smtp, web, host, durableRpc, smtpIntake] = all.slice(8 * i, 8 * i + 8) as [number, number, number, number, number, number, number, number];
+    return { blob, queue, table, smtp, web, host, durableRpc, smtpIntake };
+  });
 }
 
 /** Options of {@link startStack}. */

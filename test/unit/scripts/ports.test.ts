@@ -4,7 +4,7 @@
  */
 import net from "node:net";
 import { ephemeralRangeStart, getFreePorts, MIN_TEST_PORT } from "../../support/ports";
-import { allocateFreePorts, DEFAULT_STACK_PORTS } from "../../../scripts/lib/stack";
+import { allocateFreePorts, allocateFreePortSets, DEFAULT_STACK_PORTS } from "../../../scripts/lib/stack";
 
 describe("free ports for the stack's children", () => {
   it("are distinct, bindable, above the defaults of npm start and below the range outgoing connections use", async () => {
@@ -18,6 +18,10 @@ describe("free ports for the stack's children", () => {
     const stack = Object.values(await allocateFreePorts());
     expect(new Set(stack).size).toBe(8);
     for (const port of stack) expect(port).toBeLessThan(ephemeralRangeStart());
+    // Two stacks started side by side share no port.
+    const sets = await allocateFreePortSets(2);
+    expect(sets).toHaveLength(2);
+    expect(new Set(sets.flatMap((set) => Object.values(set))).size).toBe(16);
 
     // Why: an outgoing connection's local port comes from the ephemeral range, where listen(0) picks too.
     const server = net.createServer((s) => s.end()).listen(0, "127.0.0.1");
