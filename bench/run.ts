@@ -379,7 +379,7 @@ async function main(): Promise<void> {
   // Every storage request of the host (app and engine) goes through the counting proxy.
   const [ports, httpGroupPorts] = (await allocateFreePortSets(2)) as [StackPorts, StackPorts];
   const httpGroupStarting = startHttpGroupStack(httpGroupPorts);
-  // Settled even when the main stack fails to start (stopped in the finally below).
+  // Never an unhandled rejection: a failed start of either stack stops the other (below).
   httpGroupStarting.catch(() => undefined);
   const proxy = await startStorageProxy({ blob: ports.blob, queue: ports.queue, table: ports.table }, TASK_HUB);
   const stack = await startStack({
