@@ -262,7 +262,6 @@ async function intakeBurst(url: string, webhookSecret: string, request: Record<s
 /** A stack whose host is the HTTP scale group, for {@link intakeAlone}. */
 interface HttpGroupStack {
   stack: RunningStack;
-  ports: StackPorts;
   stop(): Promise<void>;
 }
 
@@ -279,7 +278,6 @@ async function startHttpGroupStack(ports: StackPorts): Promise<HttpGroupStack> {
     const stack = await startStack({ dataDir, ports, output: "ignore", log: () => undefined, env: { API_RATE_LIMIT_PER_MINUTE: "1000000", TASK_HUB_NAME: TASK_HUB, EMULATOR_SCALE_GROUP: "http" } });
     return {
       stack,
-      ports,
       stop: async () => {
         await stack.stop();
         fs.rmSync(dataDir, { recursive: true, force: true });
@@ -299,12 +297,12 @@ async function startHttpGroupStack(ports: StackPorts): Promise<HttpGroupStack> {
  * (full run only) and one with INTAKE_ALONE_CONNECTIONS.
  */
 async function intakeAlone(group: HttpGroupStack, root: string): Promise<string[]> {
-  const { stack, ports } = group;
+  const { stack } = group;
   // Each burst for another partner: a partner's cases are one table partition, which Azurite scans
   // row by row on every insert (docs/local-host.md), so a second burst for the same partner would
   // measure the first one's rows.
   const samples = benchSamples(root);
-  const raw = await rawInsertRate(azuriteConnectionString(ports));
+  const raw = await rawInsertRate(azuriteConnectionString(stack.ports));
   const lines = [`Intake alone (a second stack whose host is the HTTP scale group, \`EMULATOR_SCALE_GROUP=http\`, as per-function scaling runs HTTP triggers on Flex Consumption: every request stored and its orchestration started, none run; no counting proxy; raw ${fmt(raw, 0)} inserts/s on this stack; ${INTAKE_SECONDS} s per burst):`];
   const bursts = QUICK ? [INTAKE_ALONE_CONNECTIONS] : [...new Set([INTAKE_CONNECTIONS, INTAKE_ALONE_CONNECTIONS])];
   for (const [i, connections] of bursts.entries()) {

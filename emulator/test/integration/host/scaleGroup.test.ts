@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createLocalHost, scaleGroupOf, type LocalHost } from "../../../host";
+import { waitUntil } from "../../../../test/support/wait";
 import { FIXTURE_APP_DIR, TEST_KEYS } from "./fakeEngine";
 
 const hosts: LocalHost[] = [];
@@ -42,12 +43,10 @@ it("the HTTP group starts an orchestration and runs none of it; a host of the wh
 
   const whole = newHost();
   await whole.start();
-  const deadline = Date.now() + 30_000;
-  let seen = await runtimeStatusOf(statusOn(whole));
-  while (seen.runtimeStatus !== "Completed" && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    seen = await runtimeStatusOf(statusOn(whole));
-  }
+  const seen = await waitUntil(async () => {
+    const s = await runtimeStatusOf(statusOn(whole));
+    return s.runtimeStatus === "Completed" && s;
+  }, 30_000, "the orchestration completed by the whole-app host");
   expect(seen).toMatchObject({ runtimeStatus: "Completed", output: "Hello Scale" });
   // The HTTP group reads the same task hub: it reports the outcome too.
   expect(await runtimeStatusOf(statusOn(http))).toMatchObject({ runtimeStatus: "Completed", output: "Hello Scale" });
