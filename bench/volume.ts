@@ -55,7 +55,41 @@ const TIMER_WAIT_IN_MS = 30_000;
 const TASK_HUB = "CspVolumeHub";
 /** Azurite's persistence: in memory unless `BENCH_VOLUME_AZURITE=disk`. */
 const AZURITE_ON_DISK = process.env.BENCH_VOLUME_AZURITE === "disk";
+/** The demo partner whose terms every partner of the bench has; the first partner, and the one each burst goes to. */
 const PARTNER = "duna-cloud-budapest";
+/**
+ * Direct-bill partners the fill is spread over, round robin (`BENCH_VOLUME_PARTNERS`, default 10;
+ * 1 with `--quick`): {@link PARTNER} and copies of its terms under their own ids and addresses. A
+ * partner's cases are one table partition, and Azurite compares the RowKey of every row of a
+ * partition on each point read, insert and update (68 % of its CPU at 5,400 open requests of one
+ * partner), which Azure Table Storage does not (point operations by PartitionKey and RowKey); with
+ * one partner the level measured Azurite's scans. 1 keeps every request with {@link PARTNER}.
+ */
+const PARTNERS = Math.max(1, Number(process.env.BENCH_VOLUME_PARTNERS ?? (QUICK ? 1 : 10)));
+
+/** Id of the bench's i-th partner (0 is {@link PARTNER}). */
+const partnerIdOf = (i: number): string => (i === 0 ? PARTNER : `volume-partner-${String(i).padStart(2, "0")}`);
+
+/**
+ * The partners file of the bench's stack: the demo partners, and {@link PARTNERS} − 1 copies of
+ * {@link PARTNER}'s definition with their own id, name and addresses.
+ * @returns the path of the file written in `dataDir`.
+ */
+function writePartnersFile(root: string, dataDir: string): string {
+  const demo = JSON.parse(fs.readFileSync(path.join(root, "test", "fixtures", "demo", "partners.json"), "utf8")) as Array<Record<string, unknown> & { id: string }>;
+  const template = demo.find((d) => d.id === PARTNER);
+  if (!template) throw new Error(`no partner ${PARTNER} in the demo partners`);
+  const copies = Array.from({ length: PARTNERS - 1 }, (_, k) => {
+    const id = partnerIdOf(k + 1);
+    const domain = `${id}.example`;
+    // The template's addresses, at the copy's own domain (each partner has its own support address).
+    const json = JSON.stringify({ ...template, id, name: `${String(template.name)} (bench copy ${k + 1})` }).replace(/@duna-cloud\.example/g, `@${domain}`);
+    return JSON.parse(json) as Record<string, unknown>;
+  });
+  const file = path.join(dataDir, "volume-partners.json");
+  fs.writeFileSync(file, JSON.stringify([...demo, ...copies], null, 1));
+  return file;
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -115,7 +149,7 @@ async function main(): Promise<void> {
   const hostLog = fs.createWriteStream(hostLogPath);
   let hostProblems = 0;
   const stack = await startStack({
-    dataDir, ports, log: () => undefined, azuriteInMemory: !AZURITE_ON_DISK,
+    dataDir, ports, log: () => undefined, azuriteInMemory: !AZURITE_ON_DISK, partnersFile: writePartnersFile(root, dataDir),
     output: (line, _stream, name) => {
       // Azurite runs --silent: whatever it prints is a fault (a crash's stack trace), kept whole.
       if (name === "azurite") {
@@ -143,17 +177,25 @@ async function main(): Promise<void> {
     const requests = loadDemoRequests(path.join(root, "test", "fixtures", "demo", "requests.json")).filter((r) => r.partnerId === PARTNER);
     const base = requests[0]?.request;
     if (!base) throw new Error(`no request of ${PARTNER} in the fixtures`);
-    const creds = stack.credentials?.partners[PARTNER];
-    if (!creds) throw new Error(`no credentials for ${PARTNER}`);
+    const partners = Array.from({ length: PARTNERS }, (_, i) => {
+      const partnerId = partnerIdOf(i);
+      const credentials = stack.credentials?.partners[partnerId];
+      if (!credentials) throw new Error(`no credentials for ${partnerId}`);
+      return { partnerId, credentials };
+    });
+    const creds = (partners[0] as (typeof partners)[number]).credentials;
     // Answers waited out and sent again (429, or 503 when a dependency failed for now), as a webhook sender would.
     let retried = 0;
     const client = new DemoApiClient(stack.urls.app, fetch, { onWait: () => void retried++ });
     const pids = { host: stack.processes.host.pid, azurite: stack.processes.azurite.pid };
-    /** Whether any request of the partner is still `received` (not yet acknowledged). */
+    /** Whether any request of the bench's partners is still `received` (not yet acknowledged). */
     const anyNew = async (): Promise<boolean> => {
-      const res = await fetch(`${stack.urls.app}/api/partners/${PARTNER}/support-requests?status=received&limit=1`, { headers: { "x-api-key": creds.apiKey } });
-      if (!res.ok) throw new Error(`listing answered ${res.status}: ${await res.text()}`);
-      return ((await res.json()) as { items: unknown[] }).items.length > 0;
+      for (const p of partners) {
+        const res = await fetch(`${stack.urls.app}/api/partners/${p.partnerId}/support-requests?status=received&limit=1`, { headers: { "x-api-key": p.credentials.apiKey } });
+        if (!res.ok) throw new Error(`listing answered ${res.status}: ${await res.text()}`);
+        if (((await res.json()) as { items: unknown[] }).items.length > 0) return true;
+      }
+      return false;
     };
     let open = 0;
     for (const level of LEVELS) {
@@ -167,8 +209,9 @@ async function main(): Promise<void> {
         await Promise.all(
           Array.from({ length: FILL_CONCURRENCY }, async () => {
             while (next < chunkEnd && Date.now() - fillStarted < FILL_TIMEOUT_IN_MS) {
-              next++;
-              await client.submit(PARTNER, creds.webhookSecret, { ...base, severity: "B", title: `Open ${randomUUID().slice(0, 8)}` });
+              // Round robin over the partners, counting from the first request of the run.
+              const p = partners[(open + next++) % partners.length] as (typeof partners)[number];
+              await client.submit(p.partnerId, p.credentials.webhookSecret, { ...base, severity: "B", title: `Open ${randomUUID().slice(0, 8)}` });
             }
           }),
         );
@@ -248,7 +291,7 @@ async function main(): Promise<void> {
   const lines = [
     `## ${new Date().toISOString()}, the workflow at volume (\`npm run bench:volume${QUICK ? " -- --quick" : ""}\`) — ${os.cpus().length} cores, Node ${process.version}`,
     "",
-    `Open requests: severity B, acknowledged and waiting on their SLA timers, filled in chunks of ${FILL_CHUNK}; Azurite's data ${AZURITE_ON_DISK ? "on disk" : "in memory"}. Burst: ${BURST} severity-A requests submitted at once (SLA timers at 10, 15 and 20 s). Idle: ${IDLE_SAMPLE_IN_MS / 1000} s after ${IDLE_SETTLE_IN_MS / 1000} s without work.`,
+    `Open requests: severity B, acknowledged and waiting on their SLA timers, filled in chunks of ${FILL_CHUNK}, spread round robin over ${PARTNERS} direct-bill partner${PARTNERS === 1 ? "" : "s"} with the same terms (each partner's cases are one table partition: about 1/${PARTNERS} of a level each; the bursts go to ${PARTNER}); Azurite's data ${AZURITE_ON_DISK ? "on disk" : "in memory"}. Burst: ${BURST} severity-A requests submitted at once (SLA timers at 10, 15 and 20 s). Idle: ${IDLE_SAMPLE_IN_MS / 1000} s after ${IDLE_SETTLE_IN_MS / 1000} s without work.`,
     "",
     "| open requests | fill, requests/s | idle host CPU | idle Azurite CPU | idle storage requests/s | host RSS | burst: submit → first wait p50 / max | burst: episodes/s | timers fired | timer lateness p50 / p99 / max |",
     "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
