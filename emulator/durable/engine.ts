@@ -16,6 +16,7 @@ import { parseTimeSpan } from "./replay";
 import { QueuePoller } from "./polling";
 import { SessionCache } from "./sessionCache";
 import { toApiHistory, toInstanceStatus } from "./statusView";
+import { describeStorageError } from "./tableUtil";
 import type { ControlResult, DurableEngine, DurableEngineOptions, FunctionInvoker, InstanceQuery, InstanceStatus, RaiseEventResult, RuntimeStatus } from "./types";
 
 /** Timer messages due within this many ms are held in memory instead of being hidden again. */
@@ -253,7 +254,7 @@ export class LocalDurableEngine implements DurableEngine {
     if (!this.running) return;
     const due = m.body.kind === "TimerFired" ? Date.parse(m.body.FireAt) - Date.now() : 0;
     if (due > HOLD_MS) {
-      this.track(this.queues.hide(m, due).catch((e: Error) => this.log("warn", `Could not re-hide timer: ${e.message}`)));
+      this.track(this.queues.hide(m, due).catch((e: unknown) => this.log("warn", `Could not re-hide timer: ${describeStorageError(e)}`)));
       return;
     }
     if (due > 0) {
@@ -317,7 +318,7 @@ export class LocalDurableEngine implements DurableEngine {
       } catch (e) {
         consumed = await this.onEpisodeError(instanceId, batch, e as Error);
       }
-      await Promise.all(consumed.map((m) => this.queues.delete(m).catch((e: Error) => this.log("warn", `Delete failed: ${e.message}`))));
+      await Promise.all(consumed.map((m) => this.queues.delete(m).catch((e: unknown) => this.log("warn", `Delete of message ${m.messageId} of ${instanceId} failed (it is received again and found applied): ${describeStorageError(e)}`))));
       slot.pending = slot.pending.filter((m) => !consumed.includes(m));
       // An activity result applied in-process that this episode could not apply (instance
       // suspended, not started yet, or changed meanwhile) goes to the control queue as usual, so it
@@ -443,7 +444,7 @@ export class LocalDurableEngine implements DurableEngine {
       await this.queues.sendControl(m.body, delayInMs);
       await this.queues.delete(m);
     } catch (e) {
-      this.log("warn", `Result of ${m.body.InstanceId} not queued (${(e as Error).message}); its activity will run again.`);
+      this.log("warn", `Result of ${m.body.InstanceId} not queued (${describeStorageError(e)}); its activity will run again.`);
     }
   }
 

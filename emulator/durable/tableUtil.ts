@@ -36,6 +36,22 @@ export function statusOf(error: unknown): number | undefined {
   return typeof s === "number" ? s : undefined;
 }
 
+/**
+ * A storage error for a log line: its message, and the HTTP status and error code when it has them
+ * (`RestError` of the Azure SDK: `statusCode`, `code`). Azurite answers some failures with an empty
+ * body, whose `RestError` has an empty message; the line then still says what failed.
+ * @returns e.g. `The specified message does not exist. (HTTP 404, MessageNotFound)`,
+ *   `no message (HTTP 500)`; for a non-Error value, its string form.
+ */
+export function describeStorageError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const status = statusOf(error);
+  const code = (error as { code?: unknown }).code;
+  const details = [status !== undefined ? `HTTP ${status}` : undefined, typeof code === "string" && code ? code : undefined].filter(Boolean).join(", ");
+  const message = error.message.trim() || (details ? "no message" : `${error.name} without a message`);
+  return details ? `${message} (${details})` : message;
+}
+
 /** Creates the table unless it exists (409 ignored). */
 export async function ensureTable(client: TableClient): Promise<void> {
   try {
