@@ -28,7 +28,8 @@ import { randomUUID } from "node:crypto";
 import { TableClient } from "@azure/data-tables";
 import { allocateFreePorts, startStack } from "../scripts/lib/stack";
 import { DemoApiClient } from "../scripts/lib/demoRunner";
-import { loadDemoRequests } from "../scripts/lib/fixtures";
+import { loadDemoRequests, loadPartnerDefinitions } from "../scripts/lib/fixtures";
+import type { PartnerDefinition } from "../shared/contracts";
 import { azuriteConnectionString } from "../test/support/azurite";
 import { TableNames, encodeKey } from "../shared/adapters/tableStorage";
 import { caseRowKey } from "../shared/adapters/tableCaseRepository";
@@ -80,15 +81,14 @@ const partnerIdOf = (i: number): string => (i === 0 ? PARTNER : `volume-partner-
  * @returns the path of the file written in `dataDir`.
  */
 function writePartnersFile(root: string, dataDir: string): string {
-  const demo = JSON.parse(fs.readFileSync(path.join(root, "test", "fixtures", "demo", "partners.json"), "utf8")) as Array<Record<string, unknown> & { id: string }>;
+  const demo = loadPartnerDefinitions(path.join(root, "test", "fixtures", "demo", "partners.json"));
   const template = demo.find((d) => d.id === PARTNER);
   if (!template) throw new Error(`no partner ${PARTNER} in the demo partners`);
-  const copies = Array.from({ length: PARTNERS - 1 }, (_, k) => {
+  const copies = Array.from({ length: PARTNERS - 1 }, (_, k): PartnerDefinition => {
     const id = partnerIdOf(k + 1);
-    const domain = `${id}.example`;
     // The template's addresses, at the copy's own domain (each partner has its own support address).
-    const json = JSON.stringify({ ...template, id, name: `${String(template.name)} (bench copy ${k + 1})` }).replace(/@duna-cloud\.example/g, `@${domain}`);
-    return JSON.parse(json) as Record<string, unknown>;
+    const json = JSON.stringify({ ...template, id, name: `${template.name} (bench copy ${k + 1})` }).replace(/@duna-cloud\.example/g, `@${id}.example`);
+    return JSON.parse(json) as PartnerDefinition;
   });
   const file = path.join(dataDir, "volume-partners.json");
   fs.writeFileSync(file, JSON.stringify([...demo, ...copies], null, 1));
