@@ -10,7 +10,7 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
 import { getContainer } from "../shared/container";
-import { TablePartnerRepository } from "../shared/adapters";
+import { TablePartnerRepository, TableSlaEventLog } from "../shared/adapters";
 import { runDataMaintenance } from "../shared/services/dataMaintenance";
 import { eraseExpiredCustomerData } from "../shared/services/customerDataRetention";
 
@@ -37,5 +37,27 @@ app.timer("RunDataMaintenance", {
         `secrets ${report.secrets.resealed} resealed of ${report.secrets.checked}, ${report.secrets.remaining} left for the next run`,
     );
     if (report.secrets.failed.length > 0) context.error(`Webhook secrets that no longer open (rotate them with register-partner --rotate): ${report.secrets.failed.join(", ")}`);
+  },
+});
+
+/**
+ * `MigrateSlaEventLogs`: every 10 minutes (NCRONTAB: second 0 of every tenth minute), copies SLA events stored in
+ * the earlier format (one row per event) into each case's log row (shared/adapters/tableSlaEventLog.ts
+ * `migrateLegacyRows`), for at most 4 minutes a run (within the 5-minute `functionTimeout`),
+ * resuming where the last run stopped. Until the copy is complete, reads merge both formats; once
+ * it is (a whole pass begun 30 minutes after the first run, when no instance of the earlier code
+ * can still write the old way), every run is one point read of the marker. Rows it cannot read are
+ * logged as errors and left where they are. A failed run is logged; the next one resumes.
+ */
+app.timer("MigrateSlaEventLogs", {
+  schedule: "0 */10 * * * *",
+  handler: async (_timer: Timer, context: InvocationContext): Promise<void> => {
+    const slaEvents = getContainer().slaEvents;
+    if (!(slaEvents instanceof TableSlaEventLog)) return;
+    const report = await slaEvents.migrateLegacyRows();
+    if (report.rowsScanned > 0 || report.eventsCopied > 0) {
+      context.log(`SLA event logs: ${report.rowsScanned} rows of the earlier format read, ${report.eventsCopied} events of ${report.casesMerged} cases copied into their log rows; migration ${report.done ? "complete" : "continues at the next run"}`);
+    }
+    if (report.unreadable.length > 0) context.error(`SLA event rows of the earlier format that do not parse, left in place (${report.unreadable.length}): ${report.unreadable.slice(0, 20).join(", ")}`);
   },
 });

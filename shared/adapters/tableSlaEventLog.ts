@@ -1,25 +1,124 @@
 /**
- * The append-only SLA event log of a case in Table Storage (help-desk practice "SLA
- * semantics": clocks are recomputed from the log, not kept as running counters).
+ * The append-only SLA event log of a case in Table Storage (help-desk practice "SLA semantics":
+ * clocks are recomputed from the log, not kept as running counters).
  *
- * Table `<prefix>SlaEvents`, PartitionKey `<partnerId>_<caseId>`, RowKey = encoded `eventId`
- * (deterministic, from the orchestration): inserting an id that exists fails with 409 and is
- * skipped, so a retried activity never logs an event twice. Each row keeps `at`, `writtenAt` and
- * `ordinal` (position within its append) so reads return the log oldest first in append order.
+ * **Stored format: the whole log of a case in one row, read and written by its keys.** Table
+ * `<prefix>SlaLogs`, PartitionKey `<partnerId>_<caseId>` (encoded), RowKey `log`: the events as
+ * JSON (`packJson`), each with the instant it was written, in append order; `overflow` counts the
+ * full pages moved out of it (RowKeys `log.000001`, … in the same partition, written in the same
+ * entity-group transaction as the head that points at them), so a log of any length stays within
+ * the 1 MiB entity limit. Every read is a point read (one, plus one per overflow page: none for
+ * any ordinary case) and every append a point read and one conditional write (`If-Match` on the
+ * head's ETag; a conflict reads again and retries), so the cost of a case's log does not depend on
+ * how many cases are stored — on Azure Table Storage, and on Azurite, which evaluates every query
+ * over the whole table. Appends are idempotent by `eventId` (deterministic, from the
+ * orchestration): an event already logged is skipped, so a retried activity never logs it twice.
+ *
+ * **The earlier format** (table `<prefix>SlaEvents`, one row per event, RowKey the encoded
+ * `eventId`, read by a partition query) is still read, merged by `eventId`, until
+ * {@link TableSlaEventLog.migrateLegacyRows} has copied every such row into the new format and
+ * recorded so (a marker row in `SlaLogs`); from then on this process reads the new format only.
+ * Nothing writes the earlier format any more. A store that holds no row of the earlier format is
+ * marked migrated on first use.
  */
-import { odata, type TableClient } from "@azure/data-tables";
-import type { SlaEventLog, SlaEventWithId } from "../ports";
+import { odata, type TransactionAction } from "@azure/data-tables";
+import type { SlaEventLog, SlaEventWithId, SlaLogAppendResult } from "../ports";
 import { encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
+
+/** RowKey of a case's log row (the head: the newest events). */
+const HEAD_ROW = "log";
+/** RowKey of the n-th overflow page (n ≥ 1): sorts after the head, never an encoded case key. */
+function overflowRowKey(n: number): string {
+  return `${HEAD_ROW}.${String(n).padStart(6, "0")}`;
+}
+/**
+ * Most JSON characters (UTF-16 code units) one row of the log holds before its oldest events move
+ * to an overflow page: 120,000 units are 240 KB as stored, so a head and the pages one append can
+ * fill stay well within the entity (1 MiB) and transaction (4 MiB) limits. Roughly 600 events.
+ */
+const PAGE_CHARS = 120_000;
+/** Most overflow pages one append may fill (the transaction holds them and the head: ≤ 100 rows, ≤ 4 MiB). */
+const MAX_PAGES_PER_APPEND = 8;
+/** Tries of an append when other writers keep changing the head between its read and its write. */
+const MAX_ATTEMPTS = 12;
+
+/** Marker of the migration from the earlier format: a partition no encoded case key can be (`%m` is no escape). */
+const MIGRATION_PK = "%migration";
+const MIGRATION_RK = "sla-event-rows";
+/** How long a process trusts "not migrated yet" before reading the marker again (ms). */
+const MARKER_RECHECK_MS = 60_000;
+
+/** One logged event as stored: the event and the instant (ISO 8601, UTC) its append was written. */
+interface StoredEntry {
+  event: SlaEventWithId;
+  writtenAt: string;
+}
+
+/** A case's log as read: the head row (absent: nothing logged in this format) and the overflow pages oldest first. */
+interface LogRows {
+  head?: { etag: string; entries: StoredEntry[]; overflow: number };
+  pages: StoredEntry[][];
+}
+
+/** The migration marker's stored state. */
+interface MigrationMarker {
+  etag: string;
+  /** When the migration first ran (ISO 8601, UTC). */
+  startedAt: string;
+  /** When the current pass over the earlier format's rows began. */
+  passStartedAt: string;
+  /** Where the current pass resumes (Table Storage continuation token; empty: from the start). */
+  continuation: string;
+  /** Earlier-format rows seen by the current pass. */
+  rowsSeen: number;
+  /** When every row of the earlier format was found copied (absent: not yet). */
+  doneAt?: string;
+}
+
+/** What one run of {@link TableSlaEventLog.migrateLegacyRows} did. */
+export interface SlaLogMigrationReport {
+  /** True when the migration is complete (now or before): reads use the new format only. */
+  done: boolean;
+  /** Earlier-format rows read by this run. */
+  rowsScanned: number;
+  /** Cases whose log gained events from the earlier format in this run. */
+  casesMerged: number;
+  /** Events copied into the new format by this run. */
+  eventsCopied: number;
+  /**
+   * Earlier-format rows this run could not read (`<PartitionKey>/<RowKey>`: JSON that does not
+   * parse), left where they are; the earlier code could not read them either.
+   */
+  unreadable: string[];
+}
+
+/** Options of {@link TableSlaEventLog.migrateLegacyRows}. */
+export interface SlaLogMigrationOptions {
+  /** Stop after this many ms and resume at the next run (default 240,000: within a 5-minute function timeout). */
+  budgetMs?: number;
+  /**
+   * The migration is complete only after a whole pass that began at least this long (ms) after
+   * its first run (default 1,800,000): instances of the earlier code that still ran during the
+   * deployment, and wrote rows of the earlier format, have stopped by then.
+   */
+  quietPeriodMs?: number;
+}
 
 function slaPartition(partnerId: string, caseId: string): string {
   return `${encodeKey(partnerId)}_${encodeKey(caseId)}`;
 }
 
-/** {@link SlaEventLog} over Azure Table Storage. */
+/** {@link SlaEventLog} over Azure Table Storage (see the module comment for the stored format). */
 export class TableSlaEventLog implements SlaEventLog {
+  /** True once this process saw the migration marked complete: the earlier format is never read again. */
+  #legacyMigrated = false;
+  /** When this process last found the migration incomplete (ms since the epoch). */
+  #legacyCheckedAt = Number.NEGATIVE_INFINITY;
+  #legacyCheck: Promise<boolean> | undefined;
+
   /**
    * @param storage - table access.
-   * @param now - clock for `writtenAt` (default: system time).
+   * @param now - clock for `writtenAt` and the migration (default: system time).
    */
   constructor(
     private readonly storage: TableStorage,
@@ -27,53 +126,304 @@ export class TableSlaEventLog implements SlaEventLog {
   ) {}
 
   /**
-   * Appends events idempotently by `eventId`: first as one entity-group transaction (≤ 100 rows,
-   * one round trip); when any id already exists (409) each event is inserted alone, skipping those.
-   * @returns the number of events that were new.
-   * @throws RangeError when two events of the batch share an `eventId`.
+   * Appends the events whose `eventId` is not logged yet: reads the case's log (point reads) and
+   * writes it back with the new events in one conditional write; when another writer changed it
+   * in between, reads and tries again.
+   * @returns how many events were new, and the case's whole log after the append, oldest first
+   *   (as {@link list} returns it).
+   * @throws RangeError when two events of the batch share an `eventId`, or one append would fill
+   *   more than 8 overflow pages (≈ 4,800 events).
+   * @throws Error when other writers kept changing the log for 12 tries.
    * @throws RestError when storage fails.
    */
-  async append(partnerId: string, caseId: string, events: readonly SlaEventWithId[]): Promise<number> {
-    if (events.length === 0) return 0;
+  async append(partnerId: string, caseId: string, events: readonly SlaEventWithId[]): Promise<SlaLogAppendResult> {
     if (new Set(events.map((e) => e.eventId)).size !== events.length) throw new RangeError("SLA events of one append must have distinct eventIds");
-    const table = await this.storage.getTable(TableNames.slaEvents);
     const pk = slaPartition(partnerId, caseId);
-    const writtenAt = this.now().toISOString();
-    const rows = events.map((e, ordinal) => ({ partitionKey: pk, rowKey: encodeKey(e.eventId), at: e.at, metric: e.metric, type: e.type, writtenAt, ordinal, ...packJson(e) }));
-    if (rows.length <= 100) {
-      try {
-        await table.submitTransaction(rows.map((r) => ["create", r]));
-        return rows.length;
-      } catch (e) {
-        if (statusOf(e) !== 409) throw e;
-      }
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const { rows, legacy } = await this.#read(pk);
+      const known = new Set([...legacy, ...rows.pages.flat(), ...(rows.head?.entries ?? [])].map((s) => s.event.eventId));
+      const writtenAt = this.now().toISOString();
+      const fresh = events.filter((e) => !known.has(e.eventId)).map((event) => ({ event: { ...event }, writtenAt }));
+      if (fresh.length === 0) return { appended: 0, log: ordered(legacy, rows) };
+      const written = await this.#write(pk, rows, fresh);
+      if (written) return { appended: fresh.length, log: ordered(legacy, written) };
+      await backOff(attempt);
     }
-    return this.#insertEach(table, rows);
+    throw new Error(`The SLA log of case ${caseId} (partner ${partnerId}) kept changing while appending; retry`);
   }
 
-  async #insertEach(table: TableClient, rows: Array<Record<string, unknown> & { partitionKey: string; rowKey: string }>): Promise<number> {
-    let added = 0;
-    for (const row of rows) {
-      try {
-        await table.createEntity(row);
-        added++;
-      } catch (e) {
-        if (statusOf(e) !== 409) throw e;
-      }
-    }
-    return added;
-  }
-
-  /** The case's log oldest first: by `at`, then write time, then position in its append. @throws RestError when storage fails. */
+  /** The case's log oldest first: by `at` (as an instant), then write time, then append order. @throws RestError when storage fails. */
   async list(partnerId: string, caseId: string): Promise<SlaEventWithId[]> {
-    const table = await this.storage.getTable(TableNames.slaEvents);
-    const rows: Array<{ event: SlaEventWithId; writtenAt: string; ordinal: number }> = [];
-    for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${slaPartition(partnerId, caseId)}` } })) {
-      rows.push({ event: unpackJson<SlaEventWithId>(e), writtenAt: String(e.writtenAt ?? ""), ordinal: Number(e.ordinal ?? 0) });
-    }
-    rows.sort((a, b) => cmp(Date.parse(a.event.at), Date.parse(b.event.at)) || cmp(a.writtenAt, b.writtenAt) || cmp(a.ordinal, b.ordinal));
-    return rows.map((r) => r.event);
+    const { rows, legacy } = await this.#read(slaPartition(partnerId, caseId));
+    return ordered(legacy, rows);
   }
+
+  /**
+   * Copies the rows of the earlier format (one row per event in `SlaEvents`) into the new format,
+   * a page of 1,000 rows at a time, resuming where the last run stopped; idempotent (events are
+   * merged by `eventId`, so a row copied twice is logged once). Marks the migration complete
+   * after a whole pass that began at least `quietPeriodMs` after the first run, or at once when
+   * the earlier format holds no row; then every process stops reading it (within a minute).
+   * One instance at a time is expected (a timer trigger's singleton lock); a second one that finds
+   * the marker changed under it stops.
+   * @returns what this run did ({@link SlaLogMigrationReport}).
+   * @throws RestError when storage fails (the next run resumes from the last recorded page).
+   */
+  async migrateLegacyRows(options: SlaLogMigrationOptions = {}): Promise<SlaLogMigrationReport> {
+    const budgetMs = options.budgetMs ?? 240_000;
+    const quietPeriodMs = options.quietPeriodMs ?? 1_800_000;
+    const report: SlaLogMigrationReport = { done: false, rowsScanned: 0, casesMerged: 0, eventsCopied: 0, unreadable: [] };
+    const deadline = Date.now() + budgetMs;
+    let marker = await this.#readMarker();
+    if (marker?.doneAt) {
+      this.#legacyMigrated = true;
+      return { ...report, done: true };
+    }
+    if (!marker) {
+      const at = this.now().toISOString();
+      marker = await this.#saveMarker(undefined, { startedAt: at, passStartedAt: at, continuation: "", rowsSeen: 0 });
+      if (!marker) return report; // another instance started it at the same moment
+    }
+    // The next pass waits for the quiet period's end (see below).
+    if (this.now().getTime() < Date.parse(marker.passStartedAt)) return report;
+    const legacyTable = await this.storage.getTable(TableNames.slaEvents);
+    const pages = legacyTable
+      .listEntities<Record<string, unknown>>()
+      .byPage({ maxPageSize: 1000, ...(marker.continuation ? { continuationToken: marker.continuation } : {}) });
+    let rowsSeen = marker.rowsSeen;
+    for (;;) {
+      const next = await pages.next();
+      const page = next.done ? [] : next.value;
+      const byCase = new Map<string, StoredEntry[]>();
+      for (const row of page) {
+        const pk = String(row.partitionKey);
+        let entry: StoredEntry;
+        try {
+          entry = legacyEntryOf(row);
+        } catch {
+          report.unreadable.push(`${pk}/${String(row.rowKey)}`);
+          continue;
+        }
+        byCase.set(pk, [...(byCase.get(pk) ?? []), entry]);
+      }
+      for (const [pk, entries] of byCase) {
+        const copied = await this.#mergeLegacy(pk, entries);
+        if (copied > 0) {
+          report.casesMerged++;
+          report.eventsCopied += copied;
+        }
+      }
+      report.rowsScanned += page.length;
+      rowsSeen += page.length;
+      const continuation = next.done ? undefined : next.value.continuationToken;
+      if (!continuation) {
+        // A pass is complete. Done when it found nothing to copy from, or began after the quiet period.
+        const quiet = Date.parse(marker.passStartedAt) - Date.parse(marker.startedAt) >= quietPeriodMs;
+        if (rowsSeen === 0 || quiet) {
+          const saved = await this.#saveMarker(marker, { ...marker, continuation: "", rowsSeen, doneAt: this.now().toISOString() });
+          if (saved) this.#legacyMigrated = true;
+          return { ...report, done: saved !== undefined };
+        }
+        // Another pass, once the quiet period has passed (a later run); it starts from the beginning.
+        const passStart = new Date(Math.max(this.now().getTime(), Date.parse(marker.startedAt) + quietPeriodMs)).toISOString();
+        await this.#saveMarker(marker, { ...marker, passStartedAt: passStart, continuation: "", rowsSeen: 0 });
+        return report;
+      }
+      const saved = await this.#saveMarker(marker, { ...marker, continuation, rowsSeen });
+      if (!saved) return report; // another instance is migrating
+      marker = saved;
+      if (Date.now() >= deadline) return report;
+    }
+  }
+
+  /** The case's log rows, and the events of the earlier format while it is still read. */
+  async #read(pk: string): Promise<{ rows: LogRows; legacy: StoredEntry[] }> {
+    const [rows, legacy] = await Promise.all([this.#readRows(pk), this.#readsLegacy().then((yes) => (yes ? this.#readLegacy(pk) : []))]);
+    return { rows, legacy };
+  }
+
+  async #readRows(pk: string): Promise<LogRows> {
+    const table = await this.storage.getTable(TableNames.slaLogs);
+    let head: Record<string, unknown> & { etag: string };
+    try {
+      head = await table.getEntity<Record<string, unknown>>(pk, HEAD_ROW);
+    } catch (e) {
+      if (statusOf(e) === 404) return { pages: [] };
+      throw e;
+    }
+    const overflow = Number(head.overflow ?? 0);
+    const pages = await Promise.all(
+      Array.from({ length: overflow }, async (_, i) => {
+        try {
+          return unpackJson<StoredEntry[]>(await table.getEntity<Record<string, unknown>>(pk, overflowRowKey(i + 1)));
+        } catch (e) {
+          if (statusOf(e) === 404) throw new Error(`SLA log ${pk}: overflow page ${i + 1} of ${overflow} is missing`);
+          throw e;
+        }
+      }),
+    );
+    return { head: { etag: head.etag, entries: unpackJson<StoredEntry[]>(head), overflow }, pages };
+  }
+
+  /**
+   * Writes the head with `fresh` appended, moving full pages out to overflow rows in the same
+   * transaction. @returns the rows as written, or undefined when another writer changed the head first.
+   */
+  async #write(pk: string, rows: LogRows, fresh: StoredEntry[]): Promise<LogRows | undefined> {
+    const table = await this.storage.getTable(TableNames.slaLogs);
+    const chunks = paginate([...(rows.head?.entries ?? []), ...fresh]);
+    const full = chunks.slice(0, -1);
+    const headEntries = chunks.at(-1) ?? [];
+    if (full.length > MAX_PAGES_PER_APPEND) throw new RangeError(`One append to the SLA log of ${pk} would fill ${full.length} pages (at most ${MAX_PAGES_PER_APPEND})`);
+    const base = rows.head?.overflow ?? 0;
+    const headRow = { partitionKey: pk, rowKey: HEAD_ROW, overflow: base + full.length, ...packJson(headEntries) };
+    try {
+      if (full.length === 0 && !rows.head) {
+        await table.createEntity(headRow);
+      } else if (full.length === 0 && rows.head) {
+        await table.updateEntity(headRow, "Replace", { etag: rows.head.etag });
+      } else {
+        const actions: TransactionAction[] = full.map((entries, i) => ["upsert", { partitionKey: pk, rowKey: overflowRowKey(base + i + 1), ...packJson(entries) }, "Replace"]);
+        actions.push(rows.head ? ["update", headRow, "Replace", { etag: rows.head.etag }] : ["create", headRow]);
+        await table.submitTransaction(actions);
+      }
+    } catch (e) {
+      const status = statusOf(e);
+      if (status === 409 || status === 412) return undefined;
+      throw e;
+    }
+    return { head: { etag: "", entries: headEntries, overflow: base + full.length }, pages: [...rows.pages, ...full] };
+  }
+
+  /** Merges earlier-format entries of one case into its log. @returns how many were new. */
+  async #mergeLegacy(pk: string, entries: StoredEntry[]): Promise<number> {
+    entries.sort((a, b) => cmp(a.writtenAt, b.writtenAt));
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const rows = await this.#readRows(pk);
+      const known = new Set([...rows.pages.flat(), ...(rows.head?.entries ?? [])].map((s) => s.event.eventId));
+      const fresh = entries.filter((s) => !known.has(s.event.eventId));
+      if (fresh.length === 0) return 0;
+      if (await this.#write(pk, rows, fresh)) return fresh.length;
+      await backOff(attempt);
+    }
+    throw new Error(`The SLA log ${pk} kept changing while its earlier rows were copied; the next run retries`);
+  }
+
+  /** The case's rows of the earlier format, in write order. */
+  async #readLegacy(pk: string): Promise<StoredEntry[]> {
+    const table = await this.storage.getTable(TableNames.slaEvents);
+    const rows: Array<StoredEntry & { ordinal: number }> = [];
+    for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk}` } })) rows.push(legacyEntryOf(e));
+    return rows.sort((a, b) => cmp(a.writtenAt, b.writtenAt) || cmp(a.ordinal, b.ordinal));
+  }
+
+  /**
+   * Whether reads must still merge the earlier format: false once the migration marker says
+   * complete (then for good); while it does not, the marker is read again at most once a minute.
+   * With no marker and no row of the earlier format at all, marks the migration complete.
+   */
+  async #readsLegacy(): Promise<boolean> {
+    if (this.#legacyMigrated) return false;
+    if (Date.now() - this.#legacyCheckedAt < MARKER_RECHECK_MS) return true;
+    this.#legacyCheck ??= this.#checkLegacy().finally(() => {
+      this.#legacyCheck = undefined;
+    });
+    return this.#legacyCheck;
+  }
+
+  async #checkLegacy(): Promise<boolean> {
+    const marker = await this.#readMarker();
+    if (marker?.doneAt) {
+      this.#legacyMigrated = true;
+      return false;
+    }
+    if (!marker && (await this.#legacyEmpty())) {
+      const at = this.now().toISOString();
+      await this.#saveMarker(undefined, { startedAt: at, passStartedAt: at, continuation: "", rowsSeen: 0, doneAt: at });
+      this.#legacyMigrated = true;
+      return false;
+    }
+    this.#legacyCheckedAt = Date.now();
+    return true;
+  }
+
+  async #legacyEmpty(): Promise<boolean> {
+    const table = await this.storage.getTable(TableNames.slaEvents);
+    const first = await table.listEntities({ queryOptions: { select: ["PartitionKey"] } }).byPage({ maxPageSize: 1 }).next();
+    return first.done === true || first.value.length === 0;
+  }
+
+  async #readMarker(): Promise<MigrationMarker | undefined> {
+    const table = await this.storage.getTable(TableNames.slaLogs);
+    try {
+      const e = await table.getEntity<Record<string, unknown>>(MIGRATION_PK, MIGRATION_RK);
+      return {
+        etag: e.etag,
+        startedAt: String(e.startedAt),
+        passStartedAt: String(e.passStartedAt),
+        continuation: String(e.continuation ?? ""),
+        rowsSeen: Number(e.rowsSeen ?? 0),
+        ...(e.doneAt ? { doneAt: String(e.doneAt) } : {}),
+      };
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /** Creates (no `current`) or replaces (`If-Match` its ETag) the marker. @returns it as saved, or undefined on a conflict. */
+  async #saveMarker(current: MigrationMarker | undefined, next: Omit<MigrationMarker, "etag">): Promise<MigrationMarker | undefined> {
+    const table = await this.storage.getTable(TableNames.slaLogs);
+    const { doneAt, ...rest } = next;
+    const entity = { partitionKey: MIGRATION_PK, rowKey: MIGRATION_RK, ...rest, ...(doneAt ? { doneAt } : {}) };
+    try {
+      const r = current ? await table.updateEntity(entity, "Replace", { etag: current.etag }) : await table.createEntity(entity);
+      return { ...next, etag: r.etag ?? "" };
+    } catch (e) {
+      const status = statusOf(e);
+      if (status === 409 || status === 412) return undefined;
+      throw e;
+    }
+  }
+}
+
+/** An earlier-format row as an entry (its `ordinal`: position within its append). */
+function legacyEntryOf(row: Record<string, unknown>): StoredEntry & { ordinal: number } {
+  return { event: unpackJson<SlaEventWithId>(row), writtenAt: String(row.writtenAt ?? ""), ordinal: Number(row.ordinal ?? 0) };
+}
+
+/** Splits entries, in order, into chunks of at most {@link PAGE_CHARS} JSON characters (at least one chunk). */
+function paginate(entries: StoredEntry[]): StoredEntry[][] {
+  const chunks: StoredEntry[][] = [[]];
+  let size = 2;
+  for (const entry of entries) {
+    const n = JSON.stringify(entry).length + 1;
+    if (size + n > PAGE_CHARS && chunks.at(-1)!.length > 0) {
+      chunks.push([]);
+      size = 2;
+    }
+    chunks.at(-1)!.push(entry);
+    size += n;
+  }
+  return chunks;
+}
+
+/**
+ * The log oldest first: by `at` as an instant, then write time, then position (earlier-format
+ * entries first, in their write order, then the rows' entries in append order).
+ */
+function ordered(legacy: readonly StoredEntry[], rows: LogRows): SlaEventWithId[] {
+  const all = [...legacy, ...rows.pages.flat(), ...(rows.head?.entries ?? [])].map((s, position) => ({ ...s, at: Date.parse(s.event.at), position }));
+  const seen = new Set<string>();
+  return all
+    .sort((a, b) => cmp(a.at, b.at) || cmp(a.writtenAt, b.writtenAt) || cmp(a.position, b.position))
+    .filter((s) => (seen.has(s.event.eventId) ? false : (seen.add(s.event.eventId), true)))
+    .map((s) => ({ ...s.event }));
+}
+
+/** Waits 5–20 ms × attempt (random), so writers that conflicted on one row do not read and write in step again. */
+function backOff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, attempt * (5 + Math.random() * 15)));
 }
 
 function cmp<T extends string | number>(a: T, b: T): number {

@@ -18,7 +18,10 @@ export const TableNames = {
   idempotency: "IdempotencyKeys",
   notifications: "Notifications",
   caseActions: "CaseActions",
+  /** SLA events, one row per event: the earlier format, read until migrated into `slaLogs`. */
   slaEvents: "SlaEvents",
+  /** The SLA event log of each case in one row (and overflow pages), read by its keys. */
+  slaLogs: "SlaLogs",
   /** Sent notifications by Message-ID (threading of email replies). */
   notificationMessageIds: "NotificationMessageIds",
   /** Processed Message-IDs, quarantine and ignored-mail logs, acknowledgement rate. */

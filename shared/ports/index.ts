@@ -736,14 +736,22 @@ export interface CaseActionInbox {
 /** An SLA event as appended: `eventId` is deterministic (the orchestration's), so appends are idempotent. */
 export type SlaEventWithId = SlaEvent & { eventId: string };
 
+/** What {@link SlaEventLog.append} did: how many events were new, and the case's whole log after it (oldest first). */
+export interface SlaLogAppendResult {
+  appended: number;
+  /** The log as {@link SlaEventLog.list} would return it now, so the caller need not read it back. */
+  log: SlaEventWithId[];
+}
+
 /** The append-only SLA event log of a case (help-desk practice "SLA semantics": clocks are rebuilt from it). */
 export interface SlaEventLog {
   /**
    * Appends events; an event whose `eventId` is already logged is skipped (idempotent).
-   * @returns how many were new.
+   * @returns how many were new and the whole log after the append ({@link SlaLogAppendResult}).
+   * @throws RangeError when two events of the batch share an `eventId`.
    * @throws Error when storage fails.
    */
-  append(partnerId: string, caseId: string, events: readonly SlaEventWithId[]): Promise<number>;
+  append(partnerId: string, caseId: string, events: readonly SlaEventWithId[]): Promise<SlaLogAppendResult>;
   /** The log, oldest first (by `at`, then append order). */
   list(partnerId: string, caseId: string): Promise<SlaEventWithId[]>;
 }

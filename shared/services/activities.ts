@@ -172,11 +172,9 @@ export function createTakeCaseActions(deps: { inbox: CaseActionInbox }): (input:
  */
 export function createRecordSlaEvents(deps: { slaEvents: SlaEventLog; cases?: CaseRepository; recordCaseFacts?: CaseFactsRecorder }): (input: RecordSlaEventsInput) => Promise<RecordSlaEventsResult> {
   return async (input) => {
-    const appended = await deps.slaEvents.append(input.partnerId, input.caseId, input.events);
+    const { appended, log: slaLog } = await deps.slaEvents.append(input.partnerId, input.caseId, input.events);
     // Keep the case's SLA health (the list's `sla` filter) current, from the whole log.
-    let slaLog: SlaEventWithId[] | undefined;
     if (deps.cases) {
-      slaLog = await deps.slaEvents.list(input.partnerId, input.caseId);
       const health = slaHealthOf(slaLog);
       await deps.cases.patchCase(input.partnerId, input.caseId, (current) => (current.slaHealth === health ? undefined : { ...current, slaHealth: health }));
     }
@@ -357,8 +355,7 @@ export function createRecordCaseTransition(deps: RecordCaseTransitionDeps): (inp
     if (slaEvents?.length) {
       // The step's SLA events first (as RecordSlaEvents records them), and the SLA health from the
       // whole log written with the transition itself.
-      await deps.slaEvents.append(input.partnerId, input.caseId, slaEvents);
-      slaLog = await deps.slaEvents.list(input.partnerId, input.caseId);
+      slaLog = (await deps.slaEvents.append(input.partnerId, input.caseId, slaEvents)).log;
       transition = { ...transition, patch: { ...transition.patch, slaHealth: slaHealthOf(slaLog) } };
     }
     if (input.patch?.escalation) {

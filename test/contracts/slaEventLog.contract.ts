@@ -15,16 +15,19 @@ export function describeSlaEventLogContract(name: string, makeAdapter: MakeAdapt
   describe(`SlaEventLog contract: ${name}`, () => {
     it("appends idempotently by eventId and lists oldest first, then in append order", async () => {
       const log = await makeAdapter(() => new Date());
-      expect(await log.append("p-sla", "CS-SLA0000001", events.slice(0, 2))).toBe(2);
+      const first = await log.append("p-sla", "CS-SLA0000001", events.slice(0, 2));
+      expect(first).toEqual({ appended: 2, log: events.slice(0, 2) });
       // A retried activity appends the same events again plus a new one: only the new one is logged.
-      expect(await log.append("p-sla", "CS-SLA0000001", events)).toBe(1);
-      expect(await log.append("p-sla", "CS-SLA0000001", events)).toBe(0);
-      expect(await log.append("p-sla", "CS-SLA0000001", [])).toBe(0);
+      expect((await log.append("p-sla", "CS-SLA0000001", events)).appended).toBe(1);
+      expect(await log.append("p-sla", "CS-SLA0000001", events)).toEqual({ appended: 0, log: events });
+      expect((await log.append("p-sla", "CS-SLA0000001", [])).appended).toBe(0);
       const warn: SlaEventWithId = { eventId: "e00-warn-first-response-50", metric: "first-response", type: "warn", percent: 50, at: "2026-03-02T08:30:00.000Z", policyId: "default" };
-      await log.append("p-sla", "CS-SLA0000001", [warn]);
+      const afterWarn = await log.append("p-sla", "CS-SLA0000001", [warn]);
       const listed = await log.list("p-sla", "CS-SLA0000001");
       expect(listed.map((e) => e.eventId)).toEqual(["e01-activate-first-response", "e01-activate-resolution", "e00-warn-first-response-50", "e02-pause-resolution"]);
       expect(listed[3]).toEqual(events[2]);
+      // The append hands back the log exactly as a read after it returns it.
+      expect(afterWarn).toEqual({ appended: 1, log: listed });
       expect(await log.list("p-sla", "CS-SLA0000002")).toEqual([]);
       expect(await log.list("p-other", "CS-SLA0000001")).toEqual([]);
     });
@@ -36,6 +39,18 @@ export function describeSlaEventLogContract(name: string, makeAdapter: MakeAdapt
         { ...events[0]!, eventId: "earlier", at: "2026-03-02T08:30:00.000Z" },
       ]);
       expect((await log.list("p-sla", "CS-SLA0000003")).map((e) => e.eventId)).toEqual(["earlier", "later"]);
+    });
+
+    it("keeps every event of appends racing on one case, each logged once", async () => {
+      const log = await makeAdapter(() => new Date());
+      const batches = Array.from({ length: 6 }, (_, b) =>
+        Array.from({ length: 3 }, (_, i): SlaEventWithId => ({ eventId: `race-${b}-${i}`, metric: "resolution", type: "warn", percent: 10 * i, at: `2026-03-02T08:0${b}:00.000Z`, policyId: "default" })),
+      );
+      // Every batch twice, all at once: as retried activities of one case would.
+      const results = await Promise.all([...batches, ...batches].map((batch) => log.append("p-sla", "CS-SLA0000006", batch)));
+      expect(results.reduce((n, r) => n + r.appended, 0)).toBe(18);
+      const listed = await log.list("p-sla", "CS-SLA0000006");
+      expect(listed.map((e) => e.eventId)).toEqual(batches.flat().map((e) => e.eventId));
     });
 
     it("refuses a batch with a repeated eventId and logs none of it", async () => {
