@@ -186,13 +186,16 @@ export class TableSlaEventLog implements SlaEventLog {
     }
     // The next pass waits for the quiet period's end (see below).
     if (this.now().getTime() < Date.parse(marker.passStartedAt)) return report;
-    const legacyTable = await this.storage.getTable(TableNames.slaEvents);
+    const legacyTable = this.storage.existingTable(TableNames.slaEvents);
     const pages = legacyTable
       .listEntities<Record<string, unknown>>()
       .byPage({ maxPageSize: 1000, ...(marker.continuation ? { continuationToken: marker.continuation } : {}) });
     let rowsSeen = marker.rowsSeen;
     for (;;) {
-      const next = await pages.next();
+      const next = await pages.next().catch((e: unknown) => {
+        if (statusOf(e) === 404) return { done: true as const, value: undefined }; // no table: nothing was ever stored the earlier way
+        throw e;
+      });
       const page = next.done ? [] : next.value;
       const byCase = new Map<string, StoredEntry[]>();
       for (const row of page) {
@@ -311,9 +314,13 @@ export class TableSlaEventLog implements SlaEventLog {
 
   /** The case's rows of the earlier format, in write order. */
   async #readLegacy(pk: string): Promise<StoredEntry[]> {
-    const table = await this.storage.getTable(TableNames.slaEvents);
+    const table = this.storage.existingTable(TableNames.slaEvents);
     const rows: Array<StoredEntry & { ordinal: number }> = [];
-    for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk}` } })) rows.push(legacyEntryOf(e));
+    try {
+      for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk}` } })) rows.push(legacyEntryOf(e));
+    } catch (e) {
+      if (statusOf(e) !== 404) throw e;
+    }
     return rows.sort((a, b) => cmp(a.writtenAt, b.writtenAt) || cmp(a.ordinal, b.ordinal));
   }
 
@@ -348,9 +355,14 @@ export class TableSlaEventLog implements SlaEventLog {
   }
 
   async #legacyEmpty(): Promise<boolean> {
-    const table = await this.storage.getTable(TableNames.slaEvents);
-    const first = await table.listEntities({ queryOptions: { select: ["PartitionKey"] } }).byPage({ maxPageSize: 1 }).next();
-    return first.done === true || first.value.length === 0;
+    const table = this.storage.existingTable(TableNames.slaEvents);
+    try {
+      const first = await table.listEntities({ queryOptions: { select: ["PartitionKey"] } }).byPage({ maxPageSize: 1 }).next();
+      return first.done === true || first.value.length === 0;
+    } catch (e) {
+      if (statusOf(e) === 404) return true;
+      throw e;
+    }
   }
 
   async #readMarker(): Promise<MigrationMarker | undefined> {

@@ -147,16 +147,26 @@ export class TableStorage {
   }
 
   /**
-   * A client for the table, created in storage if needed (first call only).
-   * @throws RestError when the table cannot be created (other than 409).
+   * A client for the table without creating it: for reading a table that may not exist (an
+   * earlier format's), where an operation on a missing table answers 404 `TableNotFound`.
    */
-  async getTable(name: string): Promise<TableClient> {
+  existingTable(name: string): TableClient {
     const full = this.tableName(name);
     let client = this.#clients.get(full);
     if (!client) {
       client = this.#createClient(full);
       this.#clients.set(full, client);
     }
+    return client;
+  }
+
+  /**
+   * A client for the table, created in storage if needed (first call only).
+   * @throws RestError when the table cannot be created (other than 409).
+   */
+  async getTable(name: string): Promise<TableClient> {
+    const full = this.tableName(name);
+    const client = this.existingTable(name);
     const key = `${this.#accountKey}|${full}`;
     let ready = ensured.get(key);
     if (!ready) {

@@ -74,6 +74,10 @@ describe("TableSlaEventLog stored format", () => {
     const { storage, table } = freshStorage();
     const log = new TableSlaEventLog(storage);
     await log.append("p-new", "CS-NEW0000001", earlier);
+    // The earlier format's table is looked for, not created.
+    const tables: string[] = [];
+    for await (const t of storage.serviceClient.listTables({ queryOptions: { filter: `TableName ge '${storage.tableName("")}' and TableName lt '${storage.tableName("")}~'` } })) tables.push(String(t.name));
+    expect(tables).toEqual([storage.tableName(TableNames.slaLogs)]);
     // A row the earlier format would hold is never read: the store was marked migrated.
     await writeEarlierFormat(table(TableNames.slaEvents), "p-new", "CS-NEW0000001", [event("stray", "2026-03-02T08:30:00.000Z")], "2026-03-02T08:30:00.000Z");
     expect(await new TableSlaEventLog(storage).list("p-new", "CS-NEW0000001")).toEqual(earlier);
