@@ -135,6 +135,12 @@ export async function startStorageProxy(targets: Record<StorageService, number>,
             if (isReceive) chunks.push(c);
             res.write(c);
           });
+          // Azurite closing the connection mid-answer: reset the client's connection too, as a
+          // broken connection to storage would, instead of leaving its answer unfinished forever.
+          up.on("close", () => {
+            if (!up.complete) res.destroy();
+          });
+          up.on("error", () => res.destroy());
           up.on("end", () => {
             res.end();
             if (isBatch) ({ owner, resource } = classifyBatch(Buffer.concat(sent).toString("utf8"), hub));
