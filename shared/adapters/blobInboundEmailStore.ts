@@ -40,8 +40,12 @@ export class BlobInboundEmailStore implements InboundEmailBlobStore {
 
   /** @param options - connection string, or blob service URI (+ credential). */
   constructor(options: BlobInboundEmailStoreOptions) {
-    if ("connectionString" in options) this.service = BlobServiceClient.fromConnectionString(options.connectionString);
-    else this.service = new BlobServiceClient(options.blobServiceUri.replace(/\/+$/, ""), options.credential ?? new DefaultAzureCredential({ managedIdentityClientId: options.managedIdentityClientId }));
+    // A try that has not answered in 2 minutes is given up and tried again (the SDK sets no limit by
+    // default: a connection that stopped answering would hold the intake forever). Generous: a raw
+    // message of tens of MB goes up or down in one try.
+    const clientOptions = { retryOptions: { tryTimeoutInMs: 120_000 } };
+    if ("connectionString" in options) this.service = BlobServiceClient.fromConnectionString(options.connectionString, clientOptions);
+    else this.service = new BlobServiceClient(options.blobServiceUri.replace(/\/+$/, ""), options.credential ?? new DefaultAzureCredential({ managedIdentityClientId: options.managedIdentityClientId }), clientOptions);
   }
 
   /**

@@ -36,10 +36,13 @@ export class QueueInboundEmailRetries implements InboundEmailRetryQueue {
 
   /** @param options - connection string, or queue service URI (+ credential). */
   constructor(options: QueueInboundEmailRetriesOptions) {
+    // A try that has not answered in 35 s (the service's own limit is 30 s) is given up and tried
+    // again: the SDK sets no limit by default.
+    const clientOptions = { retryOptions: { tryTimeoutInMs: 35_000 } };
     const service =
       "connectionString" in options
-        ? QueueServiceClient.fromConnectionString(options.connectionString)
-        : new QueueServiceClient(options.queueServiceUri.replace(/\/+$/, ""), options.credential ?? new DefaultAzureCredential({ managedIdentityClientId: options.managedIdentityClientId }));
+        ? QueueServiceClient.fromConnectionString(options.connectionString, clientOptions)
+        : new QueueServiceClient(options.queueServiceUri.replace(/\/+$/, ""), options.credential ?? new DefaultAzureCredential({ managedIdentityClientId: options.managedIdentityClientId }), clientOptions);
     this.#queue = service.getQueueClient(options.queueName ?? BLOB_TRIGGER_POISON_QUEUE);
   }
 

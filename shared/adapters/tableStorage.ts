@@ -7,7 +7,7 @@
  * entity ≤ 1 MiB, string property ≤ 64 KiB (32 K UTF-16 code units), keys ≤ 1 KiB without `/ \ # ?`.
  */
 import { createHash } from "node:crypto";
-import { TableClient, TableServiceClient, type TableEntityResult, type TableServiceClientOptions } from "@azure/data-tables";
+import { RestError, TableClient, TableServiceClient, type TableEntityResult, type TableServiceClientOptions } from "@azure/data-tables";
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 
 /** Names of the app's tables, before the prefix. */
@@ -62,6 +62,8 @@ export type TableStorageOptions = (
 ) & {
   /** Prefix for every table name (letters and digits). */
   tablePrefix?: string;
+  /** Limit of one try of a request, answer included (ms; default {@link TABLE_TRY_TIMEOUT_MS}). */
+  tryTimeoutInMs?: number;
 };
 
 const ensured = new Map<string, Promise<void>>();
@@ -90,8 +92,61 @@ export const batchLineSeparatorEscapePolicy: TablePipelinePolicy = {
   },
 };
 
+/**
+ * How long one try of a Table Storage request may take, answer body included (ms): the Table
+ * service answers every operation within its 30-second server timeout ("Setting timeouts for
+ * Table service operations", https://learn.microsoft.com/rest/api/storageservices/setting-timeouts-for-table-service-operations),
+ * plus 5 s for the network. The SDK sets no timeout of its own, so without this a connection that
+ * stopped answering would hold an intake or an activity forever.
+ */
+export const TABLE_TRY_TIMEOUT_MS = 35_000;
+
+/**
+ * Aborts a try that has not completed, body included, within `timeoutMs` and throws it as a
+ * `RestError` with code `ETIMEDOUT`, which the SDK's retry policy (this policy runs per retry)
+ * retries as a network error, and the app's fault classification (shared/adapters/faults.ts)
+ * treats as transient once retries are exhausted. A caller's own abort signal still aborts as before.
+ * @param timeoutMs - the limit of one try (ms); 0, a negative or a non-finite value sets none.
+ */
+export function tableTryTimeoutPolicy(timeoutMs: number = TABLE_TRY_TIMEOUT_MS): TablePipelinePolicy {
+  return {
+    name: "tableTryTimeoutPolicy",
+    async sendRequest(request, next) {
+      if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) return next(request);
+      const outer = request.abortSignal;
+      const controller = new AbortController();
+      const onOuterAbort = (): void => controller.abort();
+      if (outer?.aborted) controller.abort();
+      else outer?.addEventListener("abort", onOuterAbort, { once: true });
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, timeoutMs);
+      request.abortSignal = controller.signal;
+      try {
+        return await next(request);
+      } catch (e) {
+        if (timedOut) throw new RestError(`Table Storage did not complete ${request.method} within ${timeoutMs} ms`, { code: "ETIMEDOUT", request });
+        throw e;
+      } finally {
+        clearTimeout(timer);
+        outer?.removeEventListener("abort", onOuterAbort);
+        request.abortSignal = outer;
+      }
+    },
+  };
+}
+
 /** Client options every table client of the app gets. */
-const tableClientOptions: TableServiceClientOptions = { additionalPolicies: [{ policy: batchLineSeparatorEscapePolicy, position: "perCall" }] };
+function tableClientOptions(tryTimeoutInMs: number): TableServiceClientOptions {
+  return {
+    additionalPolicies: [
+      { policy: batchLineSeparatorEscapePolicy, position: "perCall" },
+      { policy: tableTryTimeoutPolicy(tryTimeoutInMs), position: "perRetry" },
+    ],
+  };
+}
 
 function allowInsecure(connectionString: string): boolean {
   return /UseDevelopmentStorage=true/i.test(connectionString) || /(?:^|;)\s*(?:DefaultEndpointsProtocol=http|TableEndpoint=http:)/i.test(connectionString);
@@ -119,9 +174,10 @@ export class TableStorage {
    */
   constructor(options: TableStorageOptions) {
     this.#prefix = options.tablePrefix ?? "";
+    const tryTimeoutInMs = options.tryTimeoutInMs ?? TABLE_TRY_TIMEOUT_MS;
     if ("connectionString" in options) {
       const connectionString = options.connectionString;
-      const clientOptions: TableServiceClientOptions = { ...tableClientOptions, allowInsecureConnection: allowInsecure(connectionString) };
+      const clientOptions: TableServiceClientOptions = { ...tableClientOptions(tryTimeoutInMs), allowInsecureConnection: allowInsecure(connectionString) };
       this.#accountKey = connectionString;
       this.serviceClient = TableServiceClient.fromConnectionString(connectionString, clientOptions);
       this.#createClient = (tableName) => TableClient.fromConnectionString(connectionString, tableName, clientOptions);
@@ -136,8 +192,8 @@ export class TableStorage {
       const endpoint = options.tableServiceUri.replace(/\/+$/, "");
       const credential = options.credential ?? new DefaultAzureCredential({ managedIdentityClientId: options.managedIdentityClientId });
       this.#accountKey = endpoint;
-      this.serviceClient = new TableServiceClient(endpoint, credential, tableClientOptions);
-      this.#createClient = (tableName) => new TableClient(endpoint, tableName, credential, tableClientOptions);
+      this.serviceClient = new TableServiceClient(endpoint, credential, tableClientOptions(tryTimeoutInMs));
+      this.#createClient = (tableName) => new TableClient(endpoint, tableName, credential, tableClientOptions(tryTimeoutInMs));
     }
   }
 
