@@ -488,7 +488,7 @@ export class LocalDurableEngine implements DurableEngine {
       }
       if (etag !== undefined && !this.ctx.cache.get(instanceId)) this.ctx.cache.set(instanceId, { record: { ...record }, etag, history: [] });
     };
-    await this.queues.sendControl({ kind: "ExecutionStarted", Id: newMessageId(), InstanceId: instanceId, ExecutionId: executionId, Name: name, Input: input }, 0, { beforeDispatch: writeRow });
+    await this.queues.sendControl({ kind: "ExecutionStarted", Id: newMessageId(), InstanceId: instanceId, ExecutionId: executionId, Name: name, Input: input, ...(existing ? {} : { NewInstance: true }) }, 0, { beforeDispatch: writeRow });
     if (etag === undefined) {
       const current = await this.store.readInstance(instanceId);
       // Another start won: its execution runs, and the episode passes over this one's message.

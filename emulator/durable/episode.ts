@@ -290,7 +290,11 @@ export async function runEpisode(ctx: EpisodeContext, instanceId: string, messag
   await ctx.store.appendHistory(instanceId, record.executionId, history.length, events);
   record.historyLength = history.length + events.length;
   await commitInstance(ctx, record, etag, [...history, ...events]);
-  if (start) await ctx.store.deleteHistory(instanceId, { executionId: record.executionId, length: record.historyLength }).catch(() => undefined);
+  // A new execution of an instance that ran before (continueAsNew, a restart, a sub-orchestration
+  // id used again) leaves the earlier execution's rows behind: delete them (a query of the
+  // instance's history). Loads ignore them either way (they match by execution id and length), so
+  // a new instance id, which can have none, skips the query.
+  if (start && !start.NewInstance) await ctx.store.deleteHistory(instanceId, { executionId: record.executionId, length: record.historyLength }).catch(() => undefined);
   return { consumed, deferred };
 }
 

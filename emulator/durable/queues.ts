@@ -42,7 +42,20 @@ export interface ParentInfo {
 
 /** Messages of the control queues (one orchestration instance each). */
 export type ControlMessage =
-  | (MessageBase & { kind: "ExecutionStarted"; ExecutionId: string; Name: string; Input: string | null; Parent?: ParentInfo; IsContinueAsNew?: boolean; CarriedMessageIds?: string[] })
+  | (MessageBase & {
+      kind: "ExecutionStarted";
+      ExecutionId: string;
+      Name: string;
+      Input: string | null;
+      Parent?: ParentInfo;
+      IsContinueAsNew?: boolean;
+      CarriedMessageIds?: string[];
+      /**
+       * True when the start found no instance row (a new instance id): no history of an earlier
+       * execution can be stored, so the first episode skips looking for one to delete.
+       */
+      NewInstance?: boolean;
+    })
   | (MessageBase & { kind: "TaskCompleted"; TaskScheduledId: number; Result: string | null })
   | (MessageBase & { kind: "TaskFailed"; TaskScheduledId: number; Reason: string; Details: string })
   | (MessageBase & { kind: "SubOrchestrationInstanceCompleted"; TaskScheduledId: number; Result: string | null })
