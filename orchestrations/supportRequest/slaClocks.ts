@@ -4,7 +4,7 @@
  * {@link CaseHappening} produces (with deterministic ids), the next threshold and the case's `sla`
  * summary. Pure functions over the {@link Run} they are given (rules from shared/domain/slaLog.ts).
  */
-import type { AppliedSlaPolicy, CaseContext, SlaEvent, SlaMetricName, SlaState } from "../../shared/contracts";
+import { slaEventId, type AppliedSlaPolicy, type CaseContext, type SlaEvent, type SlaMetricName, type SlaState } from "../../shared/contracts";
 import { applySlaHappening, computeSlaClocks, nextSlaTimer, toCalendar, type CaseHappening } from "../../shared/domain";
 import { ms, now, type Run } from "./run";
 
@@ -114,7 +114,7 @@ export function applySla(run: Run, happening: CaseHappening): void {
 export function appendSlaEvent(run: Run, e: SlaEvent): void {
   run.slaEvents += 1;
   run.log.push(e);
-  run.unrecorded.push({ ...e, eventId: `${String(run.state.generation).padStart(4, "0")}-${String(run.slaEvents).padStart(4, "0")}` });
+  run.unrecorded.push({ ...e, eventId: slaEventId(run.state.generation, run.slaEvents) });
 }
 
 /**

@@ -22,7 +22,7 @@
  * marked migrated on first use.
  */
 import { odata, type TransactionAction } from "@azure/data-tables";
-import type { SlaEventLog, SlaEventWithId, SlaLogAppendResult } from "../ports";
+import type { SlaEventLog, SlaEventWithId, SlaLogAppendOptions, SlaLogAppendResult } from "../ports";
 import { encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
 
 /** RowKey of a case's log row (the head: the newest events). */
@@ -134,11 +134,22 @@ export class TableSlaEventLog implements SlaEventLog {
    * @throws RangeError when two events of the batch share an `eventId`, or one append would fill
    *   more than 8 overflow pages (≈ 4,800 events).
    * @throws Error when other writers kept changing the log for 12 tries.
+   * With `startsLog` (and once no row of the earlier format is read), the row is created without
+   * a read first: one request instead of a read that answers 404 and a write; when the log exists
+   * after all, the creation fails (409) and the append reads and merges as usual.
    * @throws RestError when storage fails.
    */
-  async append(partnerId: string, caseId: string, events: readonly SlaEventWithId[]): Promise<SlaLogAppendResult> {
+  async append(partnerId: string, caseId: string, events: readonly SlaEventWithId[], options: SlaLogAppendOptions = {}): Promise<SlaLogAppendResult> {
     if (new Set(events.map((e) => e.eventId)).size !== events.length) throw new RangeError("SLA events of one append must have distinct eventIds");
     const pk = slaPartition(partnerId, caseId);
+    if (options.startsLog && events.length > 0 && !(await this.#readsLegacy())) {
+      const writtenAt = this.now().toISOString();
+      const fresh = events.map((event) => ({ event: { ...event }, writtenAt }));
+      if (paginate(fresh).length === 1) {
+        const created = await this.#write(pk, { pages: [] }, fresh);
+        if (created) return { appended: fresh.length, log: ordered([], created) };
+      }
+    }
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const { rows, legacy } = await this.#read(pk);
       const known = new Set([...legacy, ...rows.pages.flat(), ...(rows.head?.entries ?? [])].map((s) => s.event.eventId));

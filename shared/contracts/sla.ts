@@ -137,3 +137,15 @@ export interface SlaClockView {
   /** Warning thresholds already reached (percent). */
   warned: number[];
 }
+
+/**
+ * Id of an SLA event the orchestration records: `GGGG-NNNN`, its generation and its position
+ * among the generation's SLA events (from 1), both zero-padded to 4 digits. Deterministic, so a
+ * retried activity appends the same ids and the log stays idempotent.
+ */
+export function slaEventId(generation: number, position: number): string {
+  return `${String(generation).padStart(4, "0")}-${String(position).padStart(4, "0")}`;
+}
+
+/** Id of the first SLA event of a case's first generation: an append holding it starts the case's log. */
+export const FIRST_SLA_EVENT_ID = slaEventId(0, 1);

@@ -743,6 +743,15 @@ export interface SlaLogAppendResult {
   log: SlaEventWithId[];
 }
 
+/** Hints for {@link SlaEventLog.append}; the result is the same with or without them. */
+export interface SlaLogAppendOptions {
+  /**
+   * The caller believes the case has no log yet (these are its first SLA events): an adapter may
+   * write before reading, and reads first after all when the log turns out to exist.
+   */
+  startsLog?: boolean;
+}
+
 /** The append-only SLA event log of a case (help-desk practice "SLA semantics": clocks are rebuilt from it). */
 export interface SlaEventLog {
   /**
@@ -751,7 +760,7 @@ export interface SlaEventLog {
    * @throws RangeError when two events of the batch share an `eventId`.
    * @throws Error when storage fails.
    */
-  append(partnerId: string, caseId: string, events: readonly SlaEventWithId[]): Promise<SlaLogAppendResult>;
+  append(partnerId: string, caseId: string, events: readonly SlaEventWithId[], options?: SlaLogAppendOptions): Promise<SlaLogAppendResult>;
   /** The log, oldest first (by `at`, then append order). */
   list(partnerId: string, caseId: string): Promise<SlaEventWithId[]>;
 }

@@ -31,7 +31,7 @@ import {
   type GetCaseContextInput,
   type TakeCaseActionsInput,
 } from "../contracts";
-import { EmailFailurePolicy, RecordNotFoundError, faultFrom, faultMessage, retryDelayInMs, unexpectedFault, type DeliveryAttempt, type Fault, type TimelineEntry } from "../contracts";
+import { EmailFailurePolicy, FIRST_SLA_EVENT_ID, RecordNotFoundError, faultFrom, faultMessage, retryDelayInMs, unexpectedFault, type DeliveryAttempt, type Fault, type TimelineEntry } from "../contracts";
 import { computeSlaClocks, eraseTimelineEntry, selectSlaPolicy } from "../domain";
 import type { CaseActionInbox, CaseRepository, Clock, EmailMessage, EmailSendResult, EmailSender, NotificationDelivery, NotificationLog, PartnerCenterClient, PartnerRepository, ProductSupportIncidentLedger, SentNotification, SlaEventLog, SlaEventWithId } from "../ports";
 import type { CaseFactInputs } from "./reports";
@@ -172,7 +172,7 @@ export function createTakeCaseActions(deps: { inbox: CaseActionInbox }): (input:
  */
 export function createRecordSlaEvents(deps: { slaEvents: SlaEventLog; cases?: CaseRepository; recordCaseFacts?: CaseFactsRecorder }): (input: RecordSlaEventsInput) => Promise<RecordSlaEventsResult> {
   return async (input) => {
-    const { appended, log: slaLog } = await deps.slaEvents.append(input.partnerId, input.caseId, input.events);
+    const { appended, log: slaLog } = await deps.slaEvents.append(input.partnerId, input.caseId, input.events, { startsLog: startsSlaLog(input.events) });
     // Keep the case's SLA health (the list's `sla` filter) current, from the whole log.
     if (deps.cases) {
       const health = slaHealthOf(slaLog);
@@ -182,6 +182,11 @@ export function createRecordSlaEvents(deps: { slaEvents: SlaEventLog; cases?: Ca
     await deps.recordCaseFacts?.(input.partnerId, input.caseId, { slaLog });
     return { appended };
   };
+}
+
+/** Whether an append holds the case's first SLA event ({@link FIRST_SLA_EVENT_ID}): then it starts the log. */
+function startsSlaLog(events: readonly SlaEventWithId[]): boolean {
+  return events.some((e) => e.eventId === FIRST_SLA_EVENT_ID);
 }
 
 /**
@@ -355,7 +360,7 @@ export function createRecordCaseTransition(deps: RecordCaseTransitionDeps): (inp
     if (slaEvents?.length) {
       // The step's SLA events first (as RecordSlaEvents records them), and the SLA health from the
       // whole log written with the transition itself.
-      slaLog = (await deps.slaEvents.append(input.partnerId, input.caseId, slaEvents)).log;
+      slaLog = (await deps.slaEvents.append(input.partnerId, input.caseId, slaEvents, { startsLog: startsSlaLog(slaEvents) })).log;
       transition = { ...transition, patch: { ...transition.patch, slaHealth: slaHealthOf(slaLog) } };
     }
     if (input.patch?.escalation) {

@@ -53,6 +53,14 @@ export function describeSlaEventLogContract(name: string, makeAdapter: MakeAdapt
       expect(listed.map((e) => e.eventId)).toEqual(batches.flat().map((e) => e.eventId));
     });
 
+    it("an append said to start the log starts it, and merges as any other when the log exists after all", async () => {
+      const log = await makeAdapter(() => new Date());
+      expect(await log.append("p-sla", "CS-SLA0000007", events.slice(0, 2), { startsLog: true })).toEqual({ appended: 2, log: events.slice(0, 2) });
+      // A retried first step (or a wrong hint): the events already logged are skipped, the new one kept.
+      expect(await log.append("p-sla", "CS-SLA0000007", events, { startsLog: true })).toEqual({ appended: 1, log: events });
+      expect(await log.list("p-sla", "CS-SLA0000007")).toEqual(events);
+    });
+
     it("refuses a batch with a repeated eventId and logs none of it", async () => {
       const log = await makeAdapter(() => new Date());
       await expect(log.append("p-sla", "CS-SLA0000004", [events[0]!, events[1]!, events[0]!])).rejects.toThrow(RangeError);

@@ -2,7 +2,7 @@
  * The append-only SLA event log of a case in memory. For unit tests of logic and local
  * experiments, not production: nothing survives the process.
  */
-import type { SlaEventLog, SlaEventWithId, SlaLogAppendResult } from "../../ports";
+import type { SlaEventLog, SlaEventWithId, SlaLogAppendOptions, SlaLogAppendResult } from "../../ports";
 import { copy, keyOf } from "./memoryStore";
 
 /**
@@ -20,7 +20,7 @@ export class MemorySlaEventLog implements SlaEventLog {
    * @returns the number of events that were new and the case's log after the append.
    * @throws RangeError when two events of the batch share an `eventId` (as TableSlaEventLog).
    */
-  async append(partnerId: string, caseId: string, events: readonly SlaEventWithId[]): Promise<SlaLogAppendResult> {
+  async append(partnerId: string, caseId: string, events: readonly SlaEventWithId[], _options?: SlaLogAppendOptions): Promise<SlaLogAppendResult> {
     if (new Set(events.map((e) => e.eventId)).size !== events.length) throw new RangeError("SLA events of one append must have distinct eventIds");
     const key = keyOf(partnerId, caseId);
     const log = this.#cases.get(key) ?? [];

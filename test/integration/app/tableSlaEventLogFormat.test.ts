@@ -42,9 +42,11 @@ describe("TableSlaEventLog stored format", () => {
     const log = new TableSlaEventLog(storage, () => now);
 
     expect((await log.list("p-old", "CS-OLD0000001")).map((e) => e.eventId)).toEqual(["0001-0001", "0001-0002", "0001-0003"]);
-    // A retried step appends an event the earlier format already holds, and a new one: only the new one is logged.
+    // A retried step appends an event the earlier format already holds, and a new one: only the new
+    // one is logged — even said to start the log (the new format has no row yet), since the earlier
+    // format is still read.
     const resumed = event("0002-0001", "2026-03-03T09:30:00.000Z", { type: "resume" } as Partial<SlaEventWithId>);
-    const appended = await log.append("p-old", "CS-OLD0000001", [earlier[2]!, resumed]);
+    const appended = await log.append("p-old", "CS-OLD0000001", [earlier[2]!, resumed], { startsLog: true });
     expect(appended.appended).toBe(1);
     expect(appended.log.map((e) => e.eventId)).toEqual(["0001-0001", "0001-0002", "0001-0003", "0002-0001"]);
 
