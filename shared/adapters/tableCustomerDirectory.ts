@@ -9,14 +9,9 @@ import type { CustomerDirectoryEntry } from "../contracts";
 import { sameDomainContact } from "../domain/customerDirectory";
 import { ERASED_EMAIL } from "../domain/personalData";
 import type { CustomerDirectory } from "../ports";
-import { encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
+import { conflictBackoff, encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
 
 const MAX_ETAG_ATTEMPTS = 10;
-
-/** A random wait before the next attempt after a conflict, ms: up to 25 ms × 2^attempt, at most 1 s ("full jitter", so racing writers spread out). */
-function conflictBackoff(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 25 * 2 ** attempt)));
-}
 
 /** {@link CustomerDirectory} over Azure Table Storage. */
 export class TableCustomerDirectory implements CustomerDirectory {

@@ -23,7 +23,7 @@
  */
 import { odata, type TransactionAction } from "@azure/data-tables";
 import type { SlaEventLog, SlaEventWithId, SlaLogAppendOptions, SlaLogAppendResult } from "../ports";
-import { encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
+import { conflictBackoff, encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
 
 /** RowKey of a case's log row (the head: the newest events). */
 const HEAD_ROW = "log";
@@ -150,17 +150,30 @@ export class TableSlaEventLog implements SlaEventLog {
         if (created) return { appended: fresh.length, log: ordered([], created) };
       }
     }
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const { rows, legacy } = await this.#read(pk);
-      const known = new Set([...legacy, ...rows.pages.flat(), ...(rows.head?.entries ?? [])].map((s) => s.event.eventId));
+    const { appended, rows, legacy } = await this.#merge(pk, () => this.#read(pk), () => {
       const writtenAt = this.now().toISOString();
-      const fresh = events.filter((e) => !known.has(e.eventId)).map((event) => ({ event: { ...event }, writtenAt }));
-      if (fresh.length === 0) return { appended: 0, log: ordered(legacy, rows) };
+      return events.map((event) => ({ event: { ...event }, writtenAt }));
+    });
+    return { appended, log: ordered(legacy, rows) };
+  }
+
+  /**
+   * Reads the log (with `read`), adds the entries `entries()` gives whose event id it does not
+   * hold yet, and writes it back conditionally; on a conflict, waits and starts again.
+   * @returns how many entries were new, and the log as written (or as read when none was new).
+   * @throws Error when other writers kept changing the log for {@link MAX_ATTEMPTS} tries.
+   */
+  async #merge(pk: string, read: () => Promise<{ rows: LogRows; legacy: StoredEntry[] }>, entries: () => StoredEntry[]): Promise<{ appended: number; rows: LogRows; legacy: StoredEntry[] }> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const { rows, legacy } = await read();
+      const known = new Set([...legacy, ...rows.pages.flat(), ...(rows.head?.entries ?? [])].map((s) => s.event.eventId));
+      const fresh = entries().filter((s) => !known.has(s.event.eventId));
+      if (fresh.length === 0) return { appended: 0, rows, legacy };
       const written = await this.#write(pk, rows, fresh);
-      if (written) return { appended: fresh.length, log: ordered(legacy, written) };
-      await backOff(attempt);
+      if (written) return { appended: fresh.length, rows: written, legacy };
+      await conflictBackoff(attempt);
     }
-    throw new Error(`The SLA log of case ${caseId} (partner ${partnerId}) kept changing while appending; retry`);
+    throw new Error(`The SLA log ${pk} kept changing while events were appended; retry`);
   }
 
   /** The case's log oldest first: by `at` (as an instant), then write time, then append order. @throws RestError when storage fails. */
@@ -312,15 +325,8 @@ export class TableSlaEventLog implements SlaEventLog {
   /** Merges earlier-format entries of one case into its log. @returns how many were new. */
   async #mergeLegacy(pk: string, entries: StoredEntry[]): Promise<number> {
     entries.sort((a, b) => cmp(a.writtenAt, b.writtenAt));
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const rows = await this.#readRows(pk);
-      const known = new Set([...rows.pages.flat(), ...(rows.head?.entries ?? [])].map((s) => s.event.eventId));
-      const fresh = entries.filter((s) => !known.has(s.event.eventId));
-      if (fresh.length === 0) return 0;
-      if (await this.#write(pk, rows, fresh)) return fresh.length;
-      await backOff(attempt);
-    }
-    throw new Error(`The SLA log ${pk} kept changing while its earlier rows were copied; the next run retries`);
+    const merged = await this.#merge(pk, async () => ({ rows: await this.#readRows(pk), legacy: [] }), () => entries);
+    return merged.appended;
   }
 
   /** The case's rows of the earlier format, in write order. */
@@ -442,11 +448,6 @@ function ordered(legacy: readonly StoredEntry[], rows: LogRows): SlaEventWithId[
     .sort((a, b) => cmp(a.at, b.at) || cmp(a.writtenAt, b.writtenAt) || cmp(a.position, b.position))
     .filter((s) => (seen.has(s.event.eventId) ? false : (seen.add(s.event.eventId), true)))
     .map((s) => ({ ...s.event }));
-}
-
-/** Waits 5–20 ms × attempt (random), so writers that conflicted on one row do not read and write in step again. */
-function backOff(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, attempt * (5 + Math.random() * 15)));
 }
 
 function cmp<T extends string | number>(a: T, b: T): number {

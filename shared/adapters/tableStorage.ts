@@ -319,6 +319,15 @@ export function encodeKey(value: string, maxLength: number = DEFAULT_KEY_PART_LE
   return encoded.length <= maxLength ? encoded : `%~${sha256Hex(encoded)}`;
 }
 
+/**
+ * A random wait before the next attempt after an ETag conflict (412/409), ms: up to
+ * 25 ms × 2^attempt, at most 1 s ("full jitter", so writers racing on one row spread out).
+ * @param attempt - the attempt that just conflicted (from 1).
+ */
+export function conflictBackoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 25 * 2 ** attempt)));
+}
+
 /** SHA-256 hex of a UTF-8 string. */
 export function sha256Hex(value: string): string {
   return createHash("sha256").update(value, "utf8").digest("hex");

@@ -738,6 +738,7 @@ export type SlaEventWithId = SlaEvent & { eventId: string };
 
 /** What {@link SlaEventLog.append} did: how many events were new, and the case's whole log after it (oldest first). */
 export interface SlaLogAppendResult {
+  /** How many of the events given were not logged before (0 for a retried append). */
   appended: number;
   /** The log as {@link SlaEventLog.list} would return it now, so the caller need not read it back. */
   log: SlaEventWithId[];
