@@ -140,3 +140,6 @@ output INBOUND_EMAIL_CONTAINER_NAME string = app.outputs.inboundEmailContainerNa
 output INBOUND_EMAIL_SYSTEM_TOPIC_NAME string = app.outputs.inboundEmailSystemTopicName
 output TASK_HUB_NAME string = app.outputs.taskHubName
 output SECRETS_KEY_VAULT_KEY_ID string = secrets.outputs.keyId
+output SECRETS_KEY_VAULT_NAME string = secrets.outputs.vaultName
+// Not a secret: the reference an operator sets as PARTNER_CENTER_CLIENT_SECRET once the secret is stored.
+output PARTNER_CENTER_CLIENT_SECRET_REFERENCE string = secrets.outputs.partnerCenterClientSecretReference

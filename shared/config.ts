@@ -141,7 +141,7 @@ export const ConfigSchema = z
       .transform((u) => u.replace(/\/+$/, "")),
     PARTNER_CENTER_TENANT_ID: z.string().trim().min(1).optional(),
     PARTNER_CENTER_CLIENT_ID: z.string().trim().min(1).optional(),
-    PARTNER_CENTER_CLIENT_SECRET: z.string().min(1).optional(),
+    PARTNER_CENTER_CLIENT_SECRET: z.string().trim().min(1).optional(),
     PARTNER_CENTER_SUPPORT_TOPIC_ID: z.string().trim().min(1).optional(),
     AzureWebJobsStorage__blobServiceUri: z
       .url({ protocol: /^https$/, error: "an https URI of the blob service, e.g. https://<account>.blob.core.windows.net" })
@@ -276,7 +276,9 @@ export class ConfigError extends Error {
  * @param env - variables to read (default `process.env`).
  * @returns the configuration with defaults applied and `storage` resolved.
  * @throws ConfigError naming every missing or invalid key, e.g. `SMTP_PORT: Too big: expected number to be <=65535`,
- *   or `AzureWebJobsStorage: is required: …` when neither storage form is set.
+ *   `AzureWebJobsStorage: is required: …` when neither storage form is set, or
+ *   `PARTNER_CENTER_CLIENT_SECRET: is a Key Vault reference the platform could not resolve …` when a
+ *   setting still holds `@Microsoft.KeyVault(…)` ({@link UNRESOLVED_KEY_VAULT_REFERENCE}).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const input: Record<string, string> = {};
@@ -284,11 +286,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const value = env[key];
     if (value !== undefined && value !== "") input[key] = value;
   }
+  const unresolved = Object.keys(input).filter((key) => isKeyVaultReference(input[key] as string));
   const parsed = ConfigSchema.safeParse(input);
-  if (parsed.success) return { ...parsed.data, AzureWebJobsStorage: parsed.data.AzureWebJobsStorage ?? "", storage: resolveStorageConnection(parsed.data) };
-  const keys = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "(config)")))];
-  const lines = parsed.error.issues.map((i) => `${String(i.path[0] ?? "(config)")}: ${i.input === undefined && i.code === "invalid_type" ? "is required" : i.message}`);
+  if (parsed.success && unresolved.length === 0) return { ...parsed.data, AzureWebJobsStorage: parsed.data.AzureWebJobsStorage ?? "", storage: resolveStorageConnection(parsed.data) };
+  const lines = unresolved.map((key) => `${key}: ${UNRESOLVED_KEY_VAULT_REFERENCE}`);
+  for (const i of parsed.success ? [] : parsed.error.issues) {
+    const key = String(i.path[0] ?? "(config)");
+    if (!unresolved.includes(key)) lines.push(`${key}: ${i.input === undefined && i.code === "invalid_type" ? "is required" : i.message}`);
+  }
+  const keys = [...new Set(lines.map((l) => l.slice(0, l.indexOf(":"))))];
   throw new ConfigError(`Invalid configuration: ${lines.join("; ")}`, keys);
+}
+
+/**
+ * Why a setting that still holds `@Microsoft.KeyVault(…)` is refused: App Service and Azure
+ * Functions replace a Key Vault reference by the secret when they can read it, and otherwise leave
+ * the reference text itself as the value ("Use Key Vault references as app settings", Microsoft
+ * Learn), which the app would otherwise send on as if it were the secret.
+ */
+export const UNRESOLVED_KEY_VAULT_REFERENCE =
+  "is a Key Vault reference the platform could not resolve (the secret is missing or disabled, or the app's identity cannot read it: check the secret, the site's keyVaultReferenceIdentity and the identity's Key Vault Secrets User role; the portal shows the reference's status under Environment variables)";
+
+/**
+ * Whether a setting's value is a Key Vault reference left unresolved: `@Microsoft.KeyVault(…)`
+ * (either form, `SecretUri=…` or `VaultName=…;SecretName=…`), case-insensitive as the platform
+ * reads it.
+ * @param value - the setting's value as the process sees it.
+ */
+export function isKeyVaultReference(value: string): boolean {
+  return /^\s*@Microsoft\.KeyVault\(/i.test(value);
 }
 
 /**

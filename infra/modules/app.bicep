@@ -158,6 +158,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       runtime: { name: 'node', version: '22' }
     }
     siteConfig: { alwaysOn: false }
+    // Key Vault references in app settings (`@Microsoft.KeyVault(…)`: PARTNER_CENTER_CLIENT_SECRET,
+    // STATUS_LINK_KEYS) are read with this user-assigned identity; without it the platform tries a
+    // system-assigned identity the app does not have and leaves every reference unresolved.
+    keyVaultReferenceIdentity: identity.id
   }
 }
 

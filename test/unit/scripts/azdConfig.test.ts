@@ -55,6 +55,22 @@ describe("azd configuration", () => {
     expect(read(".nvmrc").trim()).toBe("22");
   });
 
+  it("resolves Key Vault references with the app's identity, which may read the vault's secrets, and names the reference an operator sets", () => {
+    const app = read("infra/modules/app.bicep");
+    const site = app.slice(app.indexOf("resource functionApp 'Microsoft.Web/sites@"), app.indexOf("module appSettings"));
+    expect(site).toMatch(/^ {4}keyVaultReferenceIdentity: identity\.id$/m);
+    const secrets = read("infra/modules/secrets.bicep");
+    // Key Vault Secrets User for the app, Secrets Officer for the operator, on the vault.
+    expect(secrets).toContain("var secretsUser = '4633458b-17de-408a-b874-0445c86b69e6'");
+    expect(secrets).toContain("var secretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'");
+    const assignment = (name: string): string => secrets.slice(secrets.indexOf(`resource ${name} `), secrets.indexOf("\n}\n", secrets.indexOf(`resource ${name} `)));
+    expect(assignment("appSecretsUser")).toMatch(/scope: vault\n[\s\S]*principalId: appPrincipalId\n[\s\S]*roleDefinitions', secretsUser\)/);
+    expect(assignment("operatorSecretsOfficer")).toMatch(/if \(!empty\(operatorPrincipalId\)\)[\s\S]*scope: vault\n[\s\S]*roleDefinitions', secretsOfficer\)/);
+    expect(secrets).toContain("output partnerCenterClientSecretReference string = '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${partnerCenterSecretName})'");
+    const outputs = [...read("infra/main.bicep").matchAll(/^output (\w+) string = (.+)$/gm)].map((m) => [m[1], m[2]]);
+    expect(outputs).toEqual(expect.arrayContaining([["SECRETS_KEY_VAULT_NAME", "secrets.outputs.vaultName"], ["PARTNER_CENTER_CLIENT_SECRET_REFERENCE", "secrets.outputs.partnerCenterClientSecretReference"]]));
+  });
+
   it("merges its app settings into the app's (a provision keeps what an operator set), passing them as secure parameters", () => {
     const app = read("infra/modules/app.bicep");
     expect(app).toContain("module appSettings 'appSettings.bicep' = {");

@@ -37,6 +37,21 @@ describe("configuration", () => {
     throw new Error("expected a ConfigError");
   }
 
+  it("refuses a Key Vault reference the platform left unresolved, naming the setting, and accepts the resolved secret", () => {
+    const partnerCenter = { ...base, PARTNER_CENTER_ENABLED: "true", PARTNER_CENTER_TENANT_ID: "contoso.onmicrosoft.com", PARTNER_CENTER_CLIENT_ID: "00000000-0000-4000-8000-000000000001", PARTNER_CENTER_SUPPORT_TOPIC_ID: "32444671" };
+    // App Service leaves the reference text as the value when it cannot read the secret.
+    const err = configError({ ...partnerCenter, PARTNER_CENTER_CLIENT_SECRET: "@Microsoft.KeyVault(VaultName=kv-abc;SecretName=partner-center-client-secret)" });
+    expect(err.keys).toEqual(["PARTNER_CENTER_CLIENT_SECRET"]);
+    expect(err.message).toContain("PARTNER_CENTER_CLIENT_SECRET: is a Key Vault reference the platform could not resolve");
+    expect(err.message).not.toContain("partner-center-client-secret)");
+    // The other form, any case, and a format error on the same key reported once (as unresolved).
+    const both = configError({ ...base, STATUS_LINK_KEYS: " @microsoft.keyvault(SecretUri=https://kv-abc.vault.azure.net/secrets/status-link-keys/)", SMTP_PORT: "99999" });
+    expect(both.keys.sort()).toEqual(["SMTP_PORT", "STATUS_LINK_KEYS"]);
+    expect(both.message.match(/STATUS_LINK_KEYS:/g)).toHaveLength(1);
+    // Resolved, the setting holds the secret itself.
+    expect(loadConfig({ ...partnerCenter, PARTNER_CENTER_CLIENT_SECRET: "s3cr3t~value.from-the-vault" }).PARTNER_CENTER_CLIENT_SECRET).toBe("s3cr3t~value.from-the-vault");
+  });
+
   describe("storage connection (AzureWebJobsStorage, connection string or identity-based)", () => {
     const hub = { TASK_HUB_NAME: "CspSupportHub" };
     const clientId = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
