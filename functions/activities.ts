@@ -34,6 +34,7 @@ register(a.recordTransition, (x) => x.recordTransition);
 register(a.sendStatusEmail, (x) => x.sendStatusEmail);
 register(a.notifyPartner, (x) => x.notifyPartner);
 register(a.takeCaseActions, (x) => x.takeCaseActions);
+register(a.closeCaseInbox, (x) => x.closeCaseInbox);
 register(a.recordSlaEvents, (x) => x.recordSlaEvents);
 register(a.consumeProductSupportIncident, (x) => x.consumeProductSupportIncident);
 register(a.fileMicrosoftServiceRequest, (x) => x.fileMicrosoftServiceRequest);

@@ -35,6 +35,30 @@ export function* drainInbox(run: Run): Orchestration<boolean> {
 }
 
 /**
+ * The last step before the execution completes (revision 6): CloseCaseInbox closes the case's
+ * action inbox when nothing was appended after the cursor, so no append can be accepted later for
+ * an instance that has completed (the extension drops a signal raised to it); otherwise it hands
+ * over the actions after the cursor, which are processed here in `seq` order (the signals that
+ * announced them are covered).
+ * @returns true when the inbox is closed and the execution may complete; false when actions were
+ *   processed (the caller goes round again) or the budget stopped it.
+ */
+export function* closeInbox(run: Run): Orchestration<boolean> {
+  run.signals.consume();
+  const input: TakeCaseActionsInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, limit: TAKE_ACTIONS_PAGE };
+  if (run.state.cursor !== undefined) input.after = run.state.cursor;
+  const result = yield* requireActivity(run, SupportRequestActivities.closeCaseInbox, input);
+  // An open inbox always comes with the actions that keep it open; none would only loop.
+  if (result.closed || result.actions.length === 0) return true;
+  for (const a of result.actions) {
+    yield* processAction(run, a);
+    run.state.cursor = a.seq;
+    if (run.tasks > HISTORY_TASK_BUDGET) return false;
+  }
+  return false;
+}
+
+/**
  * After a wake by signals (revision 4): processes the inbox records the signals carried, in `seq`
  * order, as long as each is the next after the cursor, with no inbox read. Records at or before the
  * cursor were processed already (a duplicate delivery, a signal a stale wait kept) and are passed

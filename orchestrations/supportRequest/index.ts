@@ -41,7 +41,7 @@
 import type { OrchestrationContext } from "durable-functions";
 import { SupportRequestActivities, faultMessage, type RecordTransitionInput, type SupportRequestOrchestrationInput, type SupportRequestOrchestrationOutput } from "../../shared/contracts";
 import { continueAsNextGeneration, createRun, output, startGeneration, startRun } from "./generation";
-import { drainInbox, takeSignalledActions, waitForWake } from "./inbox";
+import { closeInbox, drainInbox, takeSignalledActions, waitForWake } from "./inbox";
 import { reopenClosed } from "./lifecycleActions";
 import { flushOutbox, outboxPending } from "./outbox";
 import { recordSlaEvents } from "./records";
@@ -89,7 +89,11 @@ export function* supportRequestOrchestrator(context: OrchestrationContext): Orch
   }
 }
 
-/** One generation: start, then drain / catch up / deliver / record / wait until closed (and emails out) or the budget is spent. */
+/**
+ * One generation: start, then drain / catch up / deliver / record / wait until closed (and emails
+ * out) or the budget is spent; from revision 6 the case's action inbox is then closed
+ * (CloseCaseInbox), and actions that came in after the last read are processed first.
+ */
 function* runGeneration(run: Run, first: boolean): Orchestration<SupportRequestOrchestrationOutput | undefined> {
   if (run.state.reopen && isClosed(run)) yield* reopenClosed(run, run.state.reopen);
   // From revision 3 a new case's first generation reads no inbox before its first wait: every
@@ -102,7 +106,19 @@ function* runGeneration(run: Run, first: boolean): Orchestration<SupportRequestO
   // from revision 2 a wake by the timer alone reads no inbox: only a received signal means new
   // actions; from revision 4 the records the signals carried are taken first.
   let inbox: "drain" | "signalled" | "none" = fresh ? "none" : "drain";
-  while (!isClosed(run) || outboxPending(run)) {
+  // From revision 6 the loop ends only once CloseCaseInbox has closed the inbox (closeInbox, inbox.ts).
+  while (!isClosed(run) || outboxPending(run) || run.revision >= 6) {
+    if (run.revision >= 6 && isClosed(run) && !outboxPending(run)) {
+      if (yield* closeInbox(run)) break;
+      // Actions came in after the last read; they were processed: go round again (emails, SLA
+      // events, a reopened case's next wait), or hand over when the budget is spent.
+      if (run.tasks > HISTORY_TASK_BUDGET) {
+        continueAsNextGeneration(run);
+        return undefined;
+      }
+      inbox = "none";
+      continue;
+    }
     const drained = inbox === "drain" ? yield* drainInbox(run) : inbox === "signalled" ? yield* takeSignalledActions(run) : true;
     if (drained) {
       yield* catchUp(run, now(run));
@@ -111,7 +127,11 @@ function* runGeneration(run: Run, first: boolean): Orchestration<SupportRequestO
     }
     yield* flushOutbox(run);
     yield* recordSlaEvents(run);
-    if (isClosed(run) && !outboxPending(run)) break;
+    if (isClosed(run) && !outboxPending(run)) {
+      if (run.revision < 6) break;
+      inbox = "none";
+      continue;
+    }
     if (run.tasks > HISTORY_TASK_BUDGET) {
       continueAsNextGeneration(run);
       return undefined;

@@ -61,7 +61,13 @@ export function* onClose(run: Run, a: CaseActionRecord, reason: string | undefin
  * customer told. A closed case is reopened by a new execution (see {@link reopenClosed}).
  */
 export function* onReopen(run: Run, a: CaseActionRecord, reason: string, at: string): Orchestration<void> {
-  // A closed case is reopened by a new execution (the partner API restarts it), never in this one.
+  // A reopening accepted while the case was still resolved and handed over as the execution closed
+  // the inbox (revision 6) reopens the closed case here, as the restart would have.
+  if (run.state.status === "closed" && run.revision >= 6) {
+    yield* reopenClosed(run, { reason, seq: a.seq, requestedAt: a.recordedAt, actor: a.actor });
+    return;
+  }
+  // Otherwise a closed case is reopened by a new execution (the partner API restarts it), never in this one.
   if (run.state.status === "closed" || !isActionAllowed("reopen", "owner", run.state.status)) {
     yield* ignore(run, a, run.state.status === "closed" ? "the case is closed (reopening restarts its workflow)" : "the case is not resolved", run.state.status === "closed" ? "case-closed" : "case-not-resolved");
     return;

@@ -18,12 +18,16 @@
  * (`appendId`): when a transaction fails on the counter's condition, the append looks whether the
  * row it tried to write is its own (an earlier send of the same transaction committed and its
  * answer was lost) before it tries the next `seq`, so an action is never appended twice.
+ * Closing ({@link TableCaseActionInbox.close}) marks the counter row with `closedThrough` (the last
+ * `seq` number, written If-Match the counter's ETag): an append that read the counter before the
+ * close fails on the ETag and reads it again, so it sees the mark and is refused; an append with
+ * `reopen` writes the counter without the mark (the inbox is open again).
  * Entity group transactions: https://learn.microsoft.com/rest/api/storageservices/performing-entity-group-transactions
  */
 import { randomUUID } from "node:crypto";
 import { odata } from "@azure/data-tables";
-import { formatActionSeq, type Actor, type CaseAction, type CaseActionRecord } from "../contracts";
-import type { CaseActionInbox } from "../ports";
+import { actionSeqNumber, CaseInboxClosedError, formatActionSeq, type Actor, type CaseAction, type CaseActionRecord } from "../contracts";
+import type { CaseActionAppendOptions, CaseActionInbox } from "../ports";
 import { RecentRows } from "./recentRows";
 import { deleteWhere, encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
 
@@ -57,10 +61,12 @@ export class TableCaseActionInbox implements CaseActionInbox {
    * Appends an action with the next `seq` of the case (counter + action row in one transaction,
    * retried on 412/409 up to 20 times with a short random back-off). The counter is read first
    * unless this process wrote it last (then a transaction that finds it changed costs one read and
-   * a new attempt, without back-off).
+   * a new attempt, without back-off). A closed inbox (the counter's `closedThrough`) refuses the
+   * append unless `options.reopen`, whose counter write opens it again.
+   * @throws CaseInboxClosedError when the inbox is closed and `options.reopen` is not set.
    * @throws Error when concurrent appends keep winning, or storage fails.
    */
-  async append(partnerId: string, caseId: string, action: CaseAction, actor: Actor): Promise<CaseActionRecord> {
+  async append(partnerId: string, caseId: string, action: CaseAction, actor: Actor, options: CaseActionAppendOptions = {}): Promise<CaseActionRecord> {
     const table = await this.storage.getTable(TableNames.caseActions);
     const pk = caseActionPartition(partnerId, caseId);
     // Marks this call's action row: a transaction that committed but whose answer was lost (the
@@ -74,7 +80,8 @@ export class TableCaseActionInbox implements CaseActionInbox {
       let etag = known?.etag;
       if (!guessed) {
         try {
-          const row = await table.getEntity<{ last?: number }>(pk, COUNTER_ROW);
+          const row = await table.getEntity<{ last?: number; closedThrough?: number }>(pk, COUNTER_ROW);
+          if (row.closedThrough !== undefined && row.closedThrough !== null && !options.reopen) throw new CaseInboxClosedError(caseId);
           last = Number(row.last ?? 0);
           etag = row.etag;
         } catch (e) {
@@ -111,6 +118,48 @@ export class TableCaseActionInbox implements CaseActionInbox {
       }
     }
     throw new Error(`Case ${caseId}: could not append an action after ${MAX_ATTEMPTS} concurrent-append conflicts`);
+  }
+
+  /**
+   * Closes the inbox when the counter is at or before `after` (counter row `closedThrough`, written
+   * If-Match its ETag; created closed when the case has no action at all), else returns the
+   * actions after `after`. A conflict (an append or another close meanwhile) reads again, up to 20
+   * times. Idempotent: an inbox closed at the same counter answers closed.
+   * @throws RangeError when `limit` is out of range or `after` is not an inbox `seq`.
+   * @throws Error when conflicts keep winning, or storage fails.
+   */
+  async close(partnerId: string, caseId: string, after?: string, limit = 50): Promise<{ closed: boolean; actions: CaseActionRecord[] }> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new RangeError("limit must be an integer from 1 to 500");
+    const through = after === undefined || after === "" ? 0 : actionSeqNumber(after);
+    if (through === undefined) throw new RangeError(`after must be an inbox seq, not ${JSON.stringify(after)}`);
+    const table = await this.storage.getTable(TableNames.caseActions);
+    const pk = caseActionPartition(partnerId, caseId);
+    // This process's remembered counter is about to change: its next append reads it.
+    this.#counters.forget(pk);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      let row: { last?: number; closedThrough?: number; etag: string } | undefined;
+      try {
+        row = await table.getEntity<{ last?: number; closedThrough?: number }>(pk, COUNTER_ROW);
+      } catch (e) {
+        if (statusOf(e) !== 404) throw e;
+      }
+      const last = Number(row?.last ?? 0);
+      if (last > through) {
+        const actions = await this.listAfter(partnerId, caseId, after, limit);
+        // Rows after the cursor that are gone (erased meanwhile) leave nothing to hand over.
+        if (actions.length > 0) return { closed: false, actions };
+      }
+      if (row?.closedThrough !== undefined && row.closedThrough !== null && Number(row.closedThrough) === last) return { closed: true, actions: [] };
+      try {
+        if (row === undefined) await table.createEntity({ partitionKey: pk, rowKey: COUNTER_ROW, last: 0, closedThrough: 0 });
+        else await table.updateEntity({ partitionKey: pk, rowKey: COUNTER_ROW, last, closedThrough: last }, "Replace", { etag: row.etag });
+        return { closed: true, actions: [] };
+      } catch (e) {
+        const status = statusOf(e);
+        if (status !== 412 && status !== 409) throw e;
+      }
+    }
+    throw new Error(`Case ${caseId}: could not close the action inbox after ${MAX_ATTEMPTS} conflicts`);
   }
 
   /** The action row at `seq` when this append call wrote it (its `appendId`), else undefined. */

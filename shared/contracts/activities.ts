@@ -67,6 +67,14 @@ export const TakeCaseActionsInputSchema = z.object({
 /** Input of TakeCaseActions. */
 export type TakeCaseActionsInput = z.infer<typeof TakeCaseActionsInputSchema>;
 
+/**
+ * Input of the CloseCaseInbox activity: the case and the workflow's cursor (the last `seq` it
+ * processed; absent = none). The inbox is closed only when nothing was appended after the cursor.
+ */
+export const CloseCaseInboxInputSchema = TakeCaseActionsInputSchema;
+/** Input of CloseCaseInbox. */
+export type CloseCaseInboxInput = z.infer<typeof CloseCaseInboxInputSchema>;
+
 /** A stored action: its position in the case's inbox, the action, who and when. */
 export const CaseActionRecordSchema = z.object({
   /** Sortable position in the inbox (RowKey); the orchestration keeps the last one it processed as a cursor. */
@@ -87,6 +95,15 @@ export type CaseActionRecord = z.infer<typeof CaseActionRecordSchema>;
 export const StoredCaseActionRecordSchema = CaseActionRecordSchema.extend({ action: z.unknown() });
 /** An inbox record with its action not yet validated. */
 export type StoredCaseActionRecord = z.infer<typeof StoredCaseActionRecordSchema>;
+
+/**
+ * Result of CloseCaseInbox: `closed` true when the inbox is now closed (nothing after the cursor;
+ * every later append is refused until a reopening), else the actions after the cursor (at most
+ * `limit`, in `seq` order) for the workflow to process before it tries again.
+ */
+export const CloseCaseInboxResultSchema = z.object({ closed: z.boolean(), actions: z.array(StoredCaseActionRecordSchema) });
+/** Result of CloseCaseInbox. */
+export type CloseCaseInboxResult = z.infer<typeof CloseCaseInboxResultSchema>;
 
 /** An SLA event with its deterministic id (`g<generation>-<n>`). */
 export const LoggedSlaEventSchema = SlaEventSchema.extend({ eventId: z.string().min(1) });
@@ -366,6 +383,8 @@ export const SupportRequestActivities = {
   notifyPartner: activity({ name: ActivityNames.notifyPartner, input: NotifyPartnerInputSchema, output: SendStatusEmailResultSchema, failurePolicy: EmailFailurePolicy }),
   /** Reads the case's action inbox after a cursor. */
   takeCaseActions: activity({ name: ActivityNames.takeCaseActions, input: TakeCaseActionsInputSchema, output: z.array(StoredCaseActionRecordSchema), failurePolicy: StorageFailurePolicy }),
+  /** Closes the case's action inbox before the workflow completes (revision 6), or returns the actions that came in after the cursor. Idempotent. */
+  closeCaseInbox: activity({ name: ActivityNames.closeCaseInbox, input: CloseCaseInboxInputSchema, output: CloseCaseInboxResultSchema, failurePolicy: StorageFailurePolicy }),
   /** Appends SLA events to the case's log (idempotent by event id). */
   recordSlaEvents: activity({ name: ActivityNames.recordSlaEvents, input: RecordSlaEventsInputSchema, output: RecordSlaEventsResultSchema, failurePolicy: StorageFailurePolicy }),
   /** Uses one of the partner's product support incidents for the case (at most once per case). */

@@ -88,3 +88,26 @@ export const MAX_SIGNALLED_RECORD_BYTES = 16 * 1024;
 export function actionSignalOf(record: CaseActionRecord): CaseActionRecord | null {
   return new TextEncoder().encode(JSON.stringify(record)).length <= MAX_SIGNALLED_RECORD_BYTES ? record : null;
 }
+
+/**
+ * A case's inbox was closed: its workflow found no action after its cursor and is completing (the
+ * case is closed and every email of it is out; workflow revision 6, `CaseActionInbox.close`). An
+ * action appended now would never be read by that execution — a signal to a completed instance is
+ * dropped by the Durable extension — so the append is refused instead of accepted and lost. A
+ * closed case is reopened by appending with `{ reopen: true }` and restarting its workflow.
+ * Stable code `CaseInboxClosed`; never retried (the inbox stays closed).
+ */
+export class CaseInboxClosedError extends Error {
+  /** Stable code. */
+  readonly code = "CaseInboxClosed";
+  /** @param caseId - the case whose inbox is closed. */
+  constructor(readonly caseId: string) {
+    super(`The action inbox of ${caseId} is closed: its workflow has completed`);
+    this.name = "CaseInboxClosedError";
+  }
+}
+
+/** Whether an error is a {@link CaseInboxClosedError} (by its stable code, so copies across module instances match too). */
+export function isCaseInboxClosed(error: unknown): error is CaseInboxClosedError {
+  return (error as { code?: unknown } | null)?.code === "CaseInboxClosed";
+}

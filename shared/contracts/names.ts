@@ -17,6 +17,8 @@ export const ActivityNames = {
   notifyPartner: "NotifyPartner",
   /** Reads the case's action inbox after a cursor (see caseActions.ts). */
   takeCaseActions: "TakeCaseActions",
+  /** Closes the case's action inbox before the workflow completes, or hands over the actions that came in after the cursor. */
+  closeCaseInbox: "CloseCaseInbox",
   /** Appends SLA events to the case's append-only SLA event log. */
   recordSlaEvents: "RecordSlaEvents",
   /** Decrements a partner's product support incidents atomically (ETag); tells whether one was available. */

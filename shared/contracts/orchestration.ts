@@ -97,12 +97,18 @@ export type SupportRequestCheckpoint = z.infer<typeof SupportRequestCheckpointSc
  *   about it (RecordCaseTransition and SendStatusEmail) are scheduled in the same episode and run
  *   side by side, unless an earlier email of the case waits in the outbox (then the email queues
  *   behind it, as before).
+ * - 6: as 5, and before it completes (the case closed, every email out) the workflow closes the
+ *   case's action inbox with CloseCaseInbox: an action appended after its last read is handed
+ *   over and processed (a reopening then reopens the closed case in this execution) instead of
+ *   being left to a completed instance whose signal the extension drops; once the inbox is closed
+ *   an append is refused (CaseInboxClosedError), so none can come in later. A new generation of a
+ *   closed case closes its inbox too (older revisions completed it without a read).
  */
-export const WorkflowRevisions = [1, 2, 3, 4, 5] as const;
+export const WorkflowRevisions = [1, 2, 3, 4, 5, 6] as const;
 /** A workflow revision. */
 export type WorkflowRevision = (typeof WorkflowRevisions)[number];
 /** The revision new executions run. */
-export const CURRENT_WORKFLOW_REVISION: WorkflowRevision = 5;
+export const CURRENT_WORKFLOW_REVISION: WorkflowRevision = 6;
 
 /** Input of the support-request orchestration. */
 export const SupportRequestOrchestrationInputSchema = z.object({

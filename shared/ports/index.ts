@@ -708,9 +708,26 @@ export interface CaseActionInbox {
    * Appends an action; its `seq` is the next of the case, gapless from 1 in commit order
    * (shared/contracts `formatActionSeq`): the n-th action appended is `formatActionSeq(n)`, so a
    * reader that processed n knows n + 1 comes next and a cursor never skips one.
+   * @param options - `reopen`: the caller restarts the case's completed workflow with this action
+   *   (a closed case reopened): appended to a closed inbox too, which it opens again.
+   * @throws CaseInboxClosedError (shared/contracts) when the inbox was closed ({@link close}) and
+   *   `reopen` is not set: the workflow completed and would never read the action.
    * @throws Error when storage fails.
    */
-  append(partnerId: string, caseId: string, action: CaseAction, actor: Actor): Promise<CaseActionRecord>;
+  append(partnerId: string, caseId: string, action: CaseAction, actor: Actor, options?: CaseActionAppendOptions): Promise<CaseActionRecord>;
+  /**
+   * Closes the inbox when nothing was appended after `after` (the workflow's cursor; absent = no
+   * action processed), atomically with respect to {@link append}: an append either commits before
+   * (then this returns it) or is refused after (CaseInboxClosedError). Idempotent: closing a closed
+   * inbox at the same position answers closed again. The workflow calls it as the last step before
+   * it completes, so no accepted action is left to a completed instance.
+   * @param limit - most actions returned when some came in (1–500, default 50).
+   * @returns `{ closed: true, actions: [] }`, or `{ closed: false, actions }`: the actions after
+   *   `after` in `seq` order (the inbox stays open).
+   * @throws RangeError when `limit` is out of range.
+   * @throws Error when storage fails.
+   */
+  close(partnerId: string, caseId: string, after?: string, limit?: number): Promise<{ closed: boolean; actions: CaseActionRecord[] }>;
   /**
    * Actions after `after` (exclusive; absent = from the start), in append order, at most `limit`
    * (1–500, default 50).
@@ -731,6 +748,12 @@ export interface CaseActionInbox {
    * Appends are gapless and correct whether or not this was called.
    */
   noteNewCase(partnerId: string, caseId: string): void;
+}
+
+/** Options of {@link CaseActionInbox.append}. */
+export interface CaseActionAppendOptions {
+  /** The action reopens a closed case whose workflow is restarted with it: a closed inbox takes it and is open again. */
+  reopen?: boolean;
 }
 
 /** An SLA event as appended: `eventId` is deterministic (the orchestration's), so appends are idempotent. */

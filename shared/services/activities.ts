@@ -11,6 +11,8 @@ import {
   Products,
   type CaseActionRecord,
   type CaseContext,
+  type CloseCaseInboxInput,
+  type CloseCaseInboxResult,
   type ConsumeProductSupportIncidentInput,
   type ConsumeProductSupportIncidentResult,
   type EscalationRecord,
@@ -162,6 +164,19 @@ export function caseContextOf(sr: SupportRequest, partner: Partner, log: readonl
  */
 export function createTakeCaseActions(deps: { inbox: CaseActionInbox }): (input: TakeCaseActionsInput) => Promise<CaseActionRecord[]> {
   return (input) => deps.inbox.listAfter(input.partnerId, input.caseId, input.after, input.limit ?? 50);
+}
+
+/**
+ * CloseCaseInbox: the workflow's last step before it completes (revision 6). Closes the case's
+ * action inbox when nothing was appended after the cursor — from then on an append is refused
+ * (CaseInboxClosedError) instead of being accepted for an instance that would drop its signal —
+ * or returns the actions that came in after the cursor (at most `limit`, default 50), which the
+ * workflow processes before it tries again. Idempotent (a closed inbox at the same counter
+ * answers closed), so the activity may run more than once.
+ * The returned function throws Error when storage fails.
+ */
+export function createCloseCaseInbox(deps: { inbox: CaseActionInbox }): (input: CloseCaseInboxInput) => Promise<CloseCaseInboxResult> {
+  return (input) => deps.inbox.close(input.partnerId, input.caseId, input.after, input.limit ?? 50);
 }
 
 /**

@@ -63,6 +63,20 @@ export class ConflictError extends Error {
 }
 
 /**
+ * The request was closed while an action on it was being recorded: its workflow had closed the
+ * case's action inbox (it completes once the case is closed and its emails are out; workflow
+ * revision 6), so the action was not stored. 409 with `currentStatus` `closed`: a closed request
+ * can only be reopened (which restarts its workflow).
+ */
+export class ClosedMeanwhileError extends ConflictError {
+  /** @param what - the action, as the partner names it ("diagnosis", "reopen", …). */
+  constructor(what: string) {
+    super(`The request was closed while the ${what} was being recorded (its workflow has completed); a closed request can only be reopened`, "closed");
+    this.name = "ClosedMeanwhileError";
+  }
+}
+
+/**
  * The caller's API key may see the object but its role lacks the permission (403; OWASP
  * API5:2023 Broken Function Level Authorization). Only raised after the object was found visible
  * to the caller, so a 403 never reveals another partner's object (those are 404).

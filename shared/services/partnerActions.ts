@@ -36,7 +36,7 @@ import type { SentNotification } from "../ports";
 import { allowedStatusesOf } from "../domain";
 import type { ApiPrincipal } from "./apiKeys";
 import { requirePermission } from "./apiKeys";
-import { ConflictError, NotFoundError, parseInput } from "./errors";
+import { ClosedMeanwhileError, ConflictError, NotFoundError, parseInput } from "./errors";
 import {
   getSupportRequest,
   readSupportRequest,
@@ -142,13 +142,21 @@ export async function reopenAs(deps: CaseActionDeps & Pick<SupportRequestDeps, "
   const allowed = allowedStatusesOf("reopen");
   if (!allowed.includes(sr.status)) throw new ConflictError(`A reopening cannot be recorded while the request is ${sr.status} (allowed: ${allowed.join(", ")})`, sr.status);
   refuseErased(sr);
-  if (sr.status === "resolved") return toResult(await recordCaseAction(deps, sr.partnerId, caseId, { type: "reopen", reason }, { authorised: actor }));
+  if (sr.status === "resolved") {
+    try {
+      return toResult(await recordCaseAction(deps, sr.partnerId, caseId, { type: "reopen", reason }, { authorised: actor }));
+    } catch (e) {
+      // Closed meanwhile: the workflow closed the inbox as it completed; reopen the closed case below.
+      if (!(e instanceof ClosedMeanwhileError)) throw e;
+    }
+  }
   // Closed: the orchestration completed (or is finishing the closure). Start it again (same instance id).
   const status = await deps.workflow.getStatus(caseId);
   if (status && !isTerminalRuntimeStatus(status.runtimeStatus)) {
     throw new ConflictError(`The workflow of ${caseId} is still finishing the closure; retry in a few seconds`, sr.status);
   }
-  const record = await deps.inbox.append(sr.partnerId, caseId, { type: "reopen", reason }, actor);
+  // Appended to the closed inbox, which this opens again: the restarted execution starts from it.
+  const record = await deps.inbox.append(sr.partnerId, caseId, { type: "reopen", reason }, actor, { reopen: true });
   const outcome = await restartWorkflow(deps, sr, { kind: "reopen", reason, seq: record.seq, requestedAt: record.recordedAt, actor });
   if (!outcome.restarted) throw new ConflictError(`The workflow of ${caseId} is running again already`, sr.status);
   return { caseId, action: "reopen", seq: record.seq, event: "restarted", recordedAt: record.recordedAt, statusUrl: caseStatusUrl(deps.publicBaseUrl, sr.partnerId, caseId) };

@@ -11,9 +11,11 @@ import {
   EscalationBodySchema,
   EventNames,
   actionSignalOf,
+  isCaseInboxClosed,
   ResolutionRequestSchema,
   type Actor,
   type CaseAction,
+  type CaseActionRecord,
   type EscalationRecord,
   type Partner,
   type SlaClockView,
@@ -29,7 +31,7 @@ import { allowedStatusesOf, computeSlaClocks, selectSlaPolicy, type CaseActionRo
 import { NOTIFICATION_BEING_SENT, findProductSupportIncident, newCaseContext } from "./activities";
 import { generateCaseId as defaultGenerateCaseId } from "./caseId";
 import { caseStatusUrl } from "./statusLinks";
-import { ConflictError, DeliveryConflictError, NotFoundError, ValidationError, parseInput } from "./errors";
+import { ClosedMeanwhileError, ConflictError, DeliveryConflictError, NotFoundError, ValidationError, parseInput } from "./errors";
 import { restartWorkflow, startCaseWorkflow, StoppedRuntimeStatuses } from "./workflowRecovery";
 
 /** Dependencies of the support-request use cases. */
@@ -345,7 +347,14 @@ export async function recordCaseAction(deps: Deps, partnerId: string, caseId: st
     throw new ConflictError(`The workflow of ${caseId} is not running (${sr.workflow?.state === "gave-up" ? "automatic restarts gave up: restart it with POST …/workflow-restart" : (status?.runtimeStatus ?? "no instance")}), so the ${what} cannot be processed`, sr.status);
   }
   const by: Actor = actor ?? (access.role === "owner" ? { kind: "partner", partnerId } : { kind: "indirect-provider", partnerId });
-  const record = await deps.inbox.append(sr.partnerId, caseId, action, by);
+  let record: CaseActionRecord;
+  try {
+    record = await deps.inbox.append(sr.partnerId, caseId, action, by);
+  } catch (e) {
+    // The workflow closed the case's inbox after the case was read: it is completing, the case closed.
+    if (isCaseInboxClosed(e)) throw new ClosedMeanwhileError(what);
+    throw e;
+  }
   if (stopped) {
     const at = deps.clock.now().toISOString();
     const reason = `a ${what} arrived while the workflow was ${status?.runtimeStatus ?? "not started"}`;

@@ -2,8 +2,8 @@
  * The per-case action inbox in memory. For unit tests of logic and local experiments, not
  * production: nothing survives the process.
  */
-import { formatActionSeq, type Actor, type CaseAction, type CaseActionRecord } from "../../contracts";
-import type { CaseActionInbox } from "../../ports";
+import { actionSeqNumber, CaseInboxClosedError, formatActionSeq, type Actor, type CaseAction, type CaseActionRecord } from "../../contracts";
+import type { CaseActionAppendOptions, CaseActionInbox } from "../../ports";
 import { copy, keyOf } from "./memoryStore";
 
 /**
@@ -13,13 +13,20 @@ import { copy, keyOf } from "./memoryStore";
  */
 export class MemoryCaseActionInbox implements CaseActionInbox {
   readonly #cases = new Map<string, CaseActionRecord[]>();
+  /** Cases whose inbox is closed. */
+  readonly #closed = new Set<string>();
 
   /** @param now - clock for `recordedAt` (ISO 8601 UTC; default: system time). */
   constructor(private readonly now: () => Date = () => new Date()) {}
 
-  /** Appends an action with the next `seq` of the case. Never throws. */
-  async append(partnerId: string, caseId: string, action: CaseAction, actor: Actor): Promise<CaseActionRecord> {
+  /**
+   * Appends an action with the next `seq` of the case; `options.reopen` opens a closed inbox.
+   * @throws CaseInboxClosedError when the inbox is closed and `options.reopen` is not set.
+   */
+  async append(partnerId: string, caseId: string, action: CaseAction, actor: Actor, options: CaseActionAppendOptions = {}): Promise<CaseActionRecord> {
     const key = keyOf(partnerId, caseId);
+    if (this.#closed.has(key) && !options.reopen) throw new CaseInboxClosedError(caseId);
+    this.#closed.delete(key);
     const records = this.#cases.get(key) ?? [];
     const record: CaseActionRecord = { seq: formatActionSeq(records.length + 1), action: copy(action), actor: copy(actor), recordedAt: this.now().toISOString() };
     records.push(record);
@@ -39,6 +46,19 @@ export class MemoryCaseActionInbox implements CaseActionInbox {
     return copy((this.#cases.get(keyOf(partnerId, caseId)) ?? []).filter((r) => r.seq > lower).slice(0, limit));
   }
 
+  /**
+   * Closes the inbox when nothing follows `after`, else returns what does (as TableCaseActionInbox).
+   * @throws RangeError when `limit` is out of range or `after` is not an inbox `seq`.
+   */
+  async close(partnerId: string, caseId: string, after?: string, limit = 50): Promise<{ closed: boolean; actions: CaseActionRecord[] }> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new RangeError("limit must be an integer from 1 to 500");
+    if (after !== undefined && after !== "" && actionSeqNumber(after) === undefined) throw new RangeError(`after must be an inbox seq, not ${JSON.stringify(after)}`);
+    const actions = await this.listAfter(partnerId, caseId, after, limit);
+    if (actions.length > 0) return { closed: false, actions };
+    this.#closed.add(keyOf(partnerId, caseId));
+    return { closed: true, actions: [] };
+  }
+
   /** Nothing to do: the memory inbox reads nothing before an append. */
   noteNewCase(_partnerId: string, _caseId: string): void {}
 
@@ -49,7 +69,9 @@ export class MemoryCaseActionInbox implements CaseActionInbox {
   async deleteCase(partnerId: string, caseId: string): Promise<number> {
     const key = keyOf(partnerId, caseId);
     const records = this.#cases.get(key);
+    const closed = this.#closed.delete(key);
     this.#cases.delete(key);
+    if (!records && closed) return 1;
     return records ? records.length + 1 : 0;
   }
 }

@@ -3,7 +3,7 @@
  * … and can be corrected by the partner through the API").
  */
 import { randomBytes } from "node:crypto";
-import { EventNames, ReclassifyRequestSchema, actionSignalOf, isTerminalRuntimeStatus, type CaseAction, type SupportRequest } from "../../contracts";
+import { EventNames, ReclassifyRequestSchema, actionSignalOf, isCaseInboxClosed, isTerminalRuntimeStatus, type CaseAction, type CaseActionRecord, type SupportRequest } from "../../contracts";
 import type { CaseActionInbox, CaseRepository, Clock, SupportRequestWorkflow } from "../../ports";
 import { ConflictError, NotFoundError, parseInput } from "../errors";
 
@@ -52,10 +52,16 @@ export async function reclassifySupportRequest(deps: ReclassifyDeps, partnerId: 
     const status = await deps.workflow.getStatus(caseId);
     if (status && !isTerminalRuntimeStatus(status.runtimeStatus)) {
       const action: CaseAction = { type: "reclassify", ...(keys.includes("product") ? { product: to.product } : {}), ...(keys.includes("category") ? { category: to.category } : {}), ...(keys.includes("severity") ? { severity: to.severity } : {}) };
-      const record = await deps.inbox.append(partnerId, caseId, action, { kind: "partner", partnerId });
+      let record: CaseActionRecord | undefined;
+      try {
+        record = await deps.inbox.append(partnerId, caseId, action, { kind: "partner", partnerId });
+      } catch (e) {
+        // The workflow closed the inbox as it completed (the case closed meanwhile): the case change stands, nothing re-times.
+        if (!isCaseInboxClosed(e)) throw e;
+      }
       // Not read again: an orchestration that finished meanwhile drops the event (the case change
       // stands, nothing re-times); a suspended one takes it when it resumes.
-      await deps.workflow.raiseEventUnchecked(caseId, EventNames.actionsAvailable, actionSignalOf(record));
+      if (record) await deps.workflow.raiseEventUnchecked(caseId, EventNames.actionsAvailable, actionSignalOf(record));
     }
   }
   return updated;

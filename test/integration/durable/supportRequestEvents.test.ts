@@ -5,9 +5,9 @@
  * each in inbox order; signals that carry their records (revision 4) are processed from the signal,
  * and one that arrives late or twice reads the inbox or is passed over.
  */
-import { activityCalls, appendAction, caseContexts, recordedTransitions } from "../../fixtures/durable-app/supportRequestApp";
+import { activityCalls, appendAction, caseContexts, closedInboxes, emailHooks, recordedTransitions } from "../../fixtures/durable-app/supportRequestApp";
 import type { DurableEngine } from "@csp-support/local-host/durable";
-import { ActivityNames, CURRENT_WORKFLOW_REVISION, EventNames, OrchestratorNames, actionSignalOf, formatActionSeq, type CaseAction, type CaseActionRecord, type CaseContext, type SupportRequestCustomStatus } from "../../../shared/contracts";
+import { ActivityNames, CURRENT_WORKFLOW_REVISION, CaseInboxClosedError, EventNames, OrchestratorNames, actionSignalOf, formatActionSeq, type CaseAction, type CaseActionRecord, type CaseContext, type SupportRequestCustomStatus } from "../../../shared/contracts";
 import { finish, newEngine, waitUntil } from "./helpers";
 
 let engine: DurableEngine;
@@ -62,8 +62,8 @@ async function actWithRecord(id: string, action: CaseAction): Promise<CaseAction
   return record;
 }
 
-/** The step sequences: an execution started before workflow revisions existed (none in its input), revisions 2, 3 and 4, and the current one. */
-const revisions = [{ name: "started before revisions (1)", revision: undefined }, { name: "2", revision: 2 }, { name: "3", revision: 3 }, { name: "4", revision: 4 }, { name: `current (${CURRENT_WORKFLOW_REVISION})`, revision: CURRENT_WORKFLOW_REVISION }];
+/** The step sequences: an execution started before workflow revisions existed (none in its input), revisions 2 to 5, and the current one. */
+const revisions = [{ name: "started before revisions (1)", revision: undefined }, { name: "2", revision: 2 }, { name: "3", revision: 3 }, { name: "4", revision: 4 }, { name: "5", revision: 5 }, { name: `current (${CURRENT_WORKFLOW_REVISION})`, revision: CURRENT_WORKFLOW_REVISION }];
 
 /** The history's activity completions (the API folds each TaskScheduled into its completion as `ScheduledTime`). */
 function completions(s: { historyEvents?: unknown[] }): Array<{ name: string; scheduled: string; completed: string }> {
@@ -159,4 +159,43 @@ test("a customer's reply signalled while an operator has the workflow suspended 
   expect(recordedTransitions(id).filter((t) => t.toStatus).map((t) => t.toStatus)).toEqual(["in-diagnosis", "awaiting-customer", "in-diagnosis"]);
   await actWithRecord(id, { type: "resolution", summary: "Fixed." });
   expect((await finish(engine, id, 30000)).runtimeStatus).toBe("Completed");
+});
+
+test.each([{ revision: 5 }, { revision: CURRENT_WORKFLOW_REVISION }])("a reopening stored and signalled while the auto-close sends the closed email — revision $revision", async ({ revision }) => {
+  const id = `case-closing-${revision}-${Date.now()}`;
+  caseContexts.set(id, caseContext(id)); // auto-close 1 s after the resolution
+  await engine.startNew(OrchestratorNames.supportRequest, { instanceId: id, input: { caseId: id, partnerId: "contoso", revision } });
+  await waitingFor(id, "diagnosis");
+  // The partner reopens while the case still reads resolved: the action is stored and signalled as
+  // the workflow sends the closed email, after its last inbox read.
+  let reopen: CaseActionRecord | undefined;
+  emailHooks.set(id, async (email) => {
+    if (email.notificationKey === "closed" && !reopen) reopen = await actWithRecord(id, { type: "reopen", reason: "It broke again" });
+  });
+  await actWithRecord(id, { type: "resolution", summary: "Fixed." });
+  const statuses = (): Array<string | undefined> => recordedTransitions(id).filter((t) => t.toStatus).map((t) => t.toStatus);
+  if (revision < 6) {
+    // Revision 5 completes: the stored reopening is never read (the loss revision 6 removes).
+    const s = await finish(engine, id, 30000);
+    expect(s.runtimeStatus).toBe("Completed");
+    expect(reopen?.seq).toBe(formatActionSeq(2));
+    expect(statuses()).toEqual(["in-diagnosis", "resolved", "closed"]);
+    expect(closedInboxes.has(id)).toBe(false);
+    return;
+  }
+  await waitUntil(async () => statuses().length === 4, 20000, `${id} reopened after its closure`);
+  expect(statuses()).toEqual(["in-diagnosis", "resolved", "closed", "in-diagnosis"]);
+  expect(recordedTransitions(id).at(-1)).toMatchObject({ details: { action: "reopen", seq: reopen?.seq, restarted: true } });
+  expect((await engine.getStatus(id))?.runtimeStatus).toBe("Running");
+  expect(closedInboxes.has(id)).toBe(false);
+  await waitingFor(id, "diagnosis");
+  await actWithRecord(id, { type: "resolution", summary: "Fixed for good." });
+  const s = await finish(engine, id, 30000);
+  expect(s.runtimeStatus).toBe("Completed");
+  expect(statuses()).toEqual(["in-diagnosis", "resolved", "closed", "in-diagnosis", "resolved", "closed"]);
+  const emails = (activityCalls.get(id) ?? []).filter((c) => c.name === ActivityNames.sendStatusEmail).map((c) => (c.input as { notificationKey: string }).notificationKey);
+  expect(emails).toEqual(["received", "resolved", "closed", "reopened", "resolved-2", "closed-2"]);
+  // Completed with its inbox closed: a later action is refused where it is stored.
+  expect(closedInboxes.has(id)).toBe(true);
+  expect(() => appendAction(id, { type: "update", message: "Hello?" })).toThrow(CaseInboxClosedError);
 });

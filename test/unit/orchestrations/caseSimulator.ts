@@ -8,6 +8,7 @@ import {
   ActivitiesByName,
   ActivityNames,
   CURRENT_WORKFLOW_REVISION,
+  CaseInboxClosedError,
   type ActivityResult,
   type SendStatusEmailResult,
   EventNames,
@@ -46,6 +47,8 @@ export class CaseSimulator {
   /** The input each generation started with. */
   readonly generationInputs: SupportRequestOrchestrationInput[] = [];
   readonly inbox: CaseActionRecord[] = [];
+  /** Whether CloseCaseInbox closed the inbox (an append is then refused, as the Table inbox refuses it). */
+  inboxClosed = false;
   readonly slaLog: Array<SlaEvent & { eventId: string }> = [];
   /** Product support incidents left per partner id. */
   readonly psiLeft = new Map<string, number>();
@@ -95,8 +98,14 @@ export class CaseSimulator {
    */
   signalWith: "record" | "nothing" | "lost" = "record";
 
-  /** Appends an action (accepted at `atIso`, default now) and raises the signal, without running an episode. */
-  append(action: CaseAction, actor: Actor = partnerActor, atIso?: string): CaseActionRecord {
+  /**
+   * Appends an action (accepted at `atIso`, default now) and raises the signal, without running an
+   * episode. A closed inbox refuses it (CaseInboxClosedError) unless `reopen` (the partner API's
+   * reopening of a closed case, which opens it again).
+   */
+  append(action: CaseAction, actor: Actor = partnerActor, atIso?: string, options: { reopen?: boolean } = {}): CaseActionRecord {
+    if (this.inboxClosed && !options.reopen) throw new CaseInboxClosedError(this.context.caseId);
+    this.inboxClosed = false;
     if (atIso) this.d.advanceTo(atIso);
     const record: CaseActionRecord = { seq: formatActionSeq(this.inbox.length + 1), action, actor, recordedAt: this.d.now };
     this.inbox.push(record);
@@ -177,6 +186,12 @@ export class CaseSimulator {
       case ActivityNames.takeCaseActions: {
         const { after, limit } = s.input as TakeCaseActionsInput;
         return this.inbox.filter((a) => after === undefined || a.seq > after).slice(0, limit ?? 50);
+      }
+      case ActivityNames.closeCaseInbox: {
+        const { after, limit } = s.input as TakeCaseActionsInput;
+        const actions = this.inbox.filter((a) => after === undefined || a.seq > after).slice(0, limit ?? 50);
+        if (actions.length === 0) this.inboxClosed = true;
+        return { closed: actions.length === 0, actions };
       }
       case ActivityNames.recordSlaEvents: {
         const fresh = (s.input as RecordSlaEventsInput).events.filter((e) => !this.slaLog.some((x) => x.eventId === e.eventId));

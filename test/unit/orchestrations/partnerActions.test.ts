@@ -4,7 +4,7 @@
  * the real durable-functions library over hand-built histories.
  */
 import * as df from "durable-functions";
-import { OrchestratorNames, type CaseContext, type SupportRequestCarry } from "../../../shared/contracts";
+import { ActivityNames, CaseInboxClosedError, OrchestratorNames, type Actor, type CaseAction, type CaseActionRecord, type CaseContext, type SendStatusEmailInput, type SupportRequestCarry } from "../../../shared/contracts";
 import { supportRequestOrchestrator } from "../../../orchestrations/supportRequest";
 import { restartPointOf } from "../../../shared/services/workflowRecovery";
 import { standardCase } from "./caseFixtures";
@@ -95,7 +95,10 @@ describe("supportRequestOrchestrator: closure and reopening", () => {
     await first.fire();
     expect(first.statusPath().at(-1)).toBe("closed");
     const entryIds = first.transitions().map((t) => t.entryId);
-    const reopen = first.append({ type: "reopen", reason: "It broke again" }, partnerActor, "2026-03-06T09:00:00.000Z");
+    // The completed execution closed the inbox: an action is refused, a reopening opens it again.
+    expect(first.inboxClosed).toBe(true);
+    expect(() => first.append({ type: "update", message: "Any news?" }, partnerActor)).toThrow(CaseInboxClosedError);
+    const reopen = first.append({ type: "reopen", reason: "It broke again" }, partnerActor, "2026-03-06T09:00:00.000Z", { reopen: true });
     // What the restart continues from is what the completed execution emitted: its output checkpoint.
     const point = restartPointOf({ output: first.d.last?.output, customStatus: null, input: null });
     expect(point).toMatchObject({ generation: 0, status: "closed", entryCount: entryIds.length, notificationCounts: { received: 1, resolved: 1, closed: 1 } });
@@ -120,5 +123,68 @@ describe("supportRequestOrchestrator: closure and reopening", () => {
     expect(again.transitions().filter((x) => x.details?.action === "reopen")).toHaveLength(1);
     await again.send({ type: "resolution", summary: "Fixed for good" }, partnerActor, "2026-03-06T10:00:00.000Z");
     expect(again.statusPath()).toEqual(["in-diagnosis", "resolved"]);
+  });
+});
+
+describe("supportRequestOrchestrator: an action that arrives while the case closes", () => {
+  /**
+   * The partner API appends an action and signals while the execution sends the closed email: after
+   * the last inbox read, before the execution completes (the race the inbox's closing removes).
+   */
+  function appendWhileClosing(s: CaseSimulator, action: CaseAction, actor: Actor = partnerActor): () => CaseActionRecord | undefined {
+    let appended: CaseActionRecord | undefined;
+    s.responders.set(ActivityNames.sendStatusEmail, (input) => {
+      if ((input as SendStatusEmailInput).notificationKey === "closed" && !appended) appended = s.append(action, actor);
+      return undefined;
+    });
+    return () => appended;
+  }
+
+  it("a reopening accepted as the auto-close fires reopens the closed case in the same execution", async () => {
+    const s = await start();
+    await s.send({ type: "resolution", summary: "Done" }, partnerActor, "2026-03-02T09:00:00.000Z");
+    const reopen = appendWhileClosing(s, { type: "reopen", reason: "It broke again" });
+    expect(await s.fire()).toBe("2026-03-05T09:00:00.000Z");
+    expect(reopen()?.seq).toBe("000000000002");
+    expect(s.statusPath()).toEqual(["in-diagnosis", "resolved", "closed", "in-diagnosis"]);
+    expect(s.transitions().at(-1)).toMatchObject({ toStatus: "in-diagnosis", summary: "Reopened by the partner after closure: It broke again", details: { action: "reopen", seq: "000000000002", restarted: true } });
+    expect(s.emails().map((e) => e.notificationKey)).toEqual(["received", "resolved", "closed", "reopened"]);
+    expect(s.slaLog.at(-1)).toMatchObject({ metric: "resolution", type: "activate", reason: "request reopened after closure" });
+    // The execution goes on: it waits for the partner again, its inbox open.
+    expect(s.d.last?.isDone).toBe(false);
+    expect(s.listens).toBe(true);
+    expect(s.inboxClosed).toBe(false);
+    expect(s.calls().filter((c) => c.name === ActivityNames.closeCaseInbox)).toHaveLength(1);
+    await s.send({ type: "resolution", summary: "Fixed for good" }, partnerActor, "2026-03-05T10:00:00.000Z");
+    await s.send({ type: "close" }, partnerActor, "2026-03-05T10:30:00.000Z");
+    expect(s.statusPath().slice(-2)).toEqual(["resolved", "closed"]);
+    expect(s.d.last?.isDone).toBe(true);
+    expect(s.inboxClosed).toBe(true);
+  });
+
+  it("an update accepted as the case closes is recorded as ignored before the execution completes", async () => {
+    const s = await start();
+    await s.send({ type: "resolution", summary: "Done" }, partnerActor, "2026-03-02T09:00:00.000Z");
+    const update = appendWhileClosing(s, { type: "update", message: "One more thing" });
+    await s.fire();
+    expect(update()).toBeDefined();
+    expect(s.statusPath().at(-1)).toBe("closed");
+    expect(s.transitions().at(-1)).toMatchObject({ kind: "note", details: { action: "update", ignored: "case-resolved", seq: update()?.seq } });
+    expect(s.d.last?.isDone).toBe(true);
+    expect(s.calls().filter((c) => c.name === ActivityNames.closeCaseInbox)).toHaveLength(2);
+    // Closed for good: a later action is refused where it is appended, not accepted and lost.
+    expect(() => s.append({ type: "update", message: "Hello?" })).toThrow(CaseInboxClosedError);
+  });
+
+  it("revision 5 completes without closing its inbox and leaves such an action unread (what revision 6 removes)", async () => {
+    const s = await new CaseSimulator(caseContext(), "2026-03-02T08:00:05.000Z", { caseId: "case-1", partnerId: "contoso", revision: 5 }).start();
+    await s.send({ type: "resolution", summary: "Done" }, partnerActor, "2026-03-02T09:00:00.000Z");
+    const reopen = appendWhileClosing(s, { type: "reopen", reason: "It broke again" });
+    await s.fire();
+    expect(reopen()?.seq).toBe("000000000002");
+    expect(s.statusPath().at(-1)).toBe("closed");
+    expect(s.d.last?.isDone).toBe(true);
+    expect(s.calls().some((c) => c.name === ActivityNames.closeCaseInbox)).toBe(false);
+    expect(s.transitions().some((t) => t.details?.seq === "000000000002")).toBe(false);
   });
 });

@@ -125,9 +125,10 @@ describe("supportRequestOrchestrator: start and acknowledgement", () => {
     expect(carried.calls()[0]?.name).toBe(ActivityNames.getCaseContext);
   });
 
-  it("a closed case ends at once", async () => {
+  it("a closed case ends at once, closing its inbox first", async () => {
     const s = await start(caseContext({ status: "closed" }));
-    expect(s.calls().map((c) => c.name)).toEqual([ActivityNames.getCaseContext]);
+    expect(s.calls().map((c) => c.name)).toEqual([ActivityNames.getCaseContext, ActivityNames.closeCaseInbox]);
+    expect(s.inboxClosed).toBe(true);
     expect(s.d.last?.isDone).toBe(true);
     expect(s.d.last?.output).toEqual({ caseId: "case-1", finalStatus: "closed", checkpoint: expect.objectContaining({ status: "closed", generation: 0 }) });
   });
