@@ -12,24 +12,10 @@
  */
 
 import { ProblemTypes } from "../../functions/http/problem";
+import { parseRetryAfter } from "../../shared/contracts";
 
 /** Waiting when a 429 carries no usable `Retry-After`, in ms. */
 export const DEFAULT_RETRY_AFTER_IN_MS = 1000;
-
-/**
- * The delay a `Retry-After` value asks for, in ms: delay-seconds (`"120"`), or an HTTP-date
- * (`"Wed, 21 Oct 2015 07:28:00 GMT"`) minus `nowInMs` (0 when it has passed).
- * @returns undefined for a missing or unparsable value.
- */
-export function parseRetryAfter(value: string | null | undefined, nowInMs: number = Date.now()): number | undefined {
-  const text = value?.trim();
-  if (!text) return undefined;
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  // An HTTP-date starts with the day name (IMF-fixdate, RFC 850 and asctime forms alike).
-  if (!/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /.test(text)) return undefined;
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowInMs);
-}
 
 /** Options of {@link fetchHonouringRetryAfter}. */
 export interface RetryingFetchOptions {

@@ -14,7 +14,7 @@
  *   (permanent, `message-rejected`); a 5xx to `MAIL FROM` or authentication refuses our sender or
  *   credentials (transient, `sender-rejected`: an operator fixes it); 4xx replies are transient.
  */
-import { errorText, faultFrom, faultMessage, unexpectedFault, type Fault } from "../contracts";
+import { errorText, faultFrom, faultMessage, parseRetryAfter, unexpectedFault, type Fault } from "../contracts";
 
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "ESOCKETTIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN", "EAI_AGAIN", "ENOTFOUND", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_SOCKET", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 const TRANSIENT_HTTP = new Set([408, 429, 500, 502, 503, 504]);
@@ -76,20 +76,16 @@ export function storageFault(error: unknown): Fault | undefined {
 }
 
 /**
- * Milliseconds to wait from `retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After` (delta seconds
- * or an HTTP date, RFC 9110 §10.2.3), or undefined when none is usable.
+ * Milliseconds to wait from `retry-after-ms` or `x-ms-retry-after-ms` (Azure's, in ms), else
+ * `Retry-After` (delay-seconds or an HTTP-date: shared/contracts `parseRetryAfter`, RFC 9110
+ * §10.2.3), or undefined when none is usable.
  * @param headers - a `get(name)` view of the response headers.
  * @param nowInMs - the current time (ms since the epoch) for an HTTP-date value.
  */
 export function retryAfterOf(headers: { get?: (name: string) => string | null | undefined } | undefined, nowInMs: number = Date.now()): number | undefined {
-  const ms = headers?.get?.("retry-after-ms") ?? headers?.get?.("x-ms-retry-after-ms");
-  if (ms && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
-  const ra = headers?.get?.("retry-after");
-  if (!ra) return undefined;
-  const seconds = Number(ra);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(ra);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowInMs);
+  const ms = (headers?.get?.("retry-after-ms") ?? headers?.get?.("x-ms-retry-after-ms"))?.trim();
+  if (ms && /^\d+(\.\d+)?$/.test(ms)) return Number(ms);
+  return parseRetryAfter(headers?.get?.("retry-after"), nowInMs);
 }
 
 /** What nodemailer puts on an SMTP error (`responseCode`, `command`, `code`, `response`). */

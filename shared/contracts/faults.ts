@@ -178,3 +178,21 @@ export function shouldRetry(policy: Readonly<FailurePolicy>, fault: Fault, attem
   if (fault.code === "unexpected" && attempts >= policy.maxUnexpectedAttempts) return false;
   return failedSinceInMs + delayInMs <= policy.giveUpAfterInMs;
 }
+
+/**
+ * The delay a `Retry-After` header value asks for, in ms (RFC 9110 §10.2.3: `delay-seconds`, one or
+ * more digits, or an HTTP-date, §5.6.7): `"120"` → 120,000; `"Wed, 21 Oct 2015 07:28:00 GMT"` → that
+ * instant minus `nowInMs`, 0 when it has passed (the IMF-fixdate, RFC 850 and asctime forms all
+ * start with the day name). The one parser of the header for every client in the project.
+ * @param value - the header's value (surrounding spaces ignored).
+ * @param nowInMs - the current time (ms since the epoch) for an HTTP-date.
+ * @returns undefined for a missing value or one of neither form (`"-5"`, `"1.5"`, `"soon"`).
+ */
+export function parseRetryAfter(value: string | null | undefined, nowInMs: number = Date.now()): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (!/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /.test(text)) return undefined;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowInMs);
+}

@@ -23,6 +23,10 @@ describe("storageFault", () => {
     expect(retryAfterOf(headers({ "retry-after-ms": "250" }))).toBe(250);
     expect(retryAfterOf(headers({ "retry-after": "Wed, 02 Dec 2026 10:00:30 GMT" }), Date.parse("2026-12-02T10:00:00Z"))).toBe(30_000);
     expect(retryAfterOf(headers({ "retry-after": "soon" }))).toBeUndefined();
+    // RFC 9110 delay-seconds is digits only; Azure's millisecond headers win over it.
+    for (const bad of ["-5", "1.5", "1e3"]) expect(retryAfterOf(headers({ "retry-after": bad }))).toBeUndefined();
+    expect(retryAfterOf(headers({ "x-ms-retry-after-ms": "1500", "retry-after": "2" }))).toBe(1500);
+    expect(retryAfterOf(headers({ "retry-after-ms": "-1", "retry-after": "2" }))).toBe(2000);
   });
 });
 

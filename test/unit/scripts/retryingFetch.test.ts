@@ -6,7 +6,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApiError, DemoApiClient } from "../../../scripts/lib/demoRunner";
-import { DEFAULT_RETRY_AFTER_IN_MS, fetchHonouringRetryAfter, parseRetryAfter, type RepeatableRequest } from "../../../scripts/lib/retryingFetch";
+import { DEFAULT_RETRY_AFTER_IN_MS, fetchHonouringRetryAfter, type RepeatableRequest } from "../../../scripts/lib/retryingFetch";
+import { parseRetryAfter } from "../../../shared/contracts";
 import { FixedWindowRateLimiter } from "../../../shared/services/rateLimiter";
 
 /** A fetch answering from a script of responses (the last one repeats), recording each request. */
