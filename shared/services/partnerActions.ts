@@ -25,12 +25,16 @@ import {
   ReopeningBodySchema,
   type ActionResult,
   type Actor,
+  type CaseActionRecord,
   type CaseEmail,
   type CaseStatus,
   type SupportRequest,
   type SupportRequestDetailResponse,
   type TimelineEntry,
   isTerminalRuntimeStatus,
+  isCaseInboxClosed,
+  actionSignalOf,
+  EventNames,
 } from "../contracts";
 import type { SentNotification } from "../ports";
 import { allowedStatusesOf } from "../domain";
@@ -119,7 +123,8 @@ export async function closeCase(deps: CaseActionDeps, principal: ApiPrincipal, c
  * `POST …/reopening {reason}`: reopens a resolved request (within the auto-close period: the
  * running workflow moves it back to in-diagnosis and resumes the resolution clock) or a closed one
  * (the completed workflow is started again for the same instance id from its output checkpoint,
- * reopening first: ./workflowRecovery.ts `restartWorkflow`).
+ * reopening first: ./workflowRecovery.ts `restartWorkflow`; a workflow of revision 6 on that is
+ * still sending its last emails takes it in place). See {@link reopenAs}.
  * @throws NotFoundError, ForbiddenError, ValidationError, ConflictError (not resolved or closed; the caller is the indirect provider; the workflow cannot take it; the customer's personal data was erased).
  */
 export async function reopenCase(deps: CaseActionDeps & Pick<SupportRequestDeps, "notifications">, principal: ApiPrincipal, caseId: string, body: unknown): Promise<ActionResult> {
@@ -132,10 +137,15 @@ export async function reopenCase(deps: CaseActionDeps & Pick<SupportRequestDeps,
 }
 
 /**
- * Reopens a resolved case (an inbox action the running workflow takes) or a closed one (its
- * completed workflow started again for the same instance id, reopening first), for the given actor
- * (the owning partner, or the customer on the status page). Access was checked by the caller.
- * @throws ConflictError when the case is neither resolved nor closed, or the workflow cannot take it.
+ * Reopens a resolved case (an inbox action the running workflow takes) or a closed one, for the
+ * given actor (the owning partner, or the customer on the status page). Access was checked by the
+ * caller. A closed case's workflow that is still running (sending its last emails) takes the
+ * reopening in place from revision 6 on, unless it has closed its inbox; one that closed its inbox
+ * is waited for (at most 2 s) and, once completed, started again for the same instance id,
+ * reopening first. A resolved case closed meanwhile (the inbox refused the action) goes the
+ * closed case's way.
+ * @throws ConflictError when the case is neither resolved nor closed, the personal data was
+ *   erased, the workflow is suspended, or it is still finishing the closure after the wait (retry).
  */
 export async function reopenAs(deps: CaseActionDeps & Pick<SupportRequestDeps, "notifications">, sr: SupportRequest, reason: string, actor: Actor): Promise<ActionResult> {
   const caseId = sr.caseId;
@@ -150,16 +160,70 @@ export async function reopenAs(deps: CaseActionDeps & Pick<SupportRequestDeps, "
       if (!(e instanceof ClosedMeanwhileError)) throw e;
     }
   }
-  // Closed: the orchestration completed (or is finishing the closure). Start it again (same instance id).
-  const status = await deps.workflow.getStatus(caseId);
-  if (status && !isTerminalRuntimeStatus(status.runtimeStatus)) {
-    throw new ConflictError(`The workflow of ${caseId} is still finishing the closure; retry in a few seconds`, sr.status);
+  // Closed: the orchestration completed, or is finishing the closure (its last emails, its inbox).
+  let status = await deps.workflow.getStatus(caseId, { includeInputAndOutput: true });
+  if (status && (status.runtimeStatus === "Running" || status.runtimeStatus === "Pending") && takesReopeningWhenClosed(status.input)) {
+    // From revision 6 the finishing execution takes the reopening itself, unless it has closed its inbox.
+    const taken = await reopenFinishingWorkflow(deps, sr, reason, actor);
+    if (taken) return taken;
   }
-  // Appended to the closed inbox, which this opens again: the restarted execution starts from it.
+  if (status && !isTerminalRuntimeStatus(status.runtimeStatus) && status.runtimeStatus !== "Suspended") status = await untilEnded(deps, caseId);
+  if (status && !isTerminalRuntimeStatus(status.runtimeStatus)) {
+    throw new ConflictError(`The workflow of ${caseId} is ${status.runtimeStatus === "Suspended" ? "suspended by an operator" : "still finishing the closure; retry in a few seconds"}`, sr.status);
+  }
+  // Start it again (same instance id). Appended to the closed inbox, which this opens again: the
+  // restarted execution starts from it.
   const record = await deps.inbox.append(sr.partnerId, caseId, { type: "reopen", reason }, actor, { reopen: true });
   const outcome = await restartWorkflow(deps, sr, { kind: "reopen", reason, seq: record.seq, requestedAt: record.recordedAt, actor });
   if (!outcome.restarted) throw new ConflictError(`The workflow of ${caseId} is running again already`, sr.status);
   return { caseId, action: "reopen", seq: record.seq, event: "restarted", recordedAt: record.recordedAt, statusUrl: caseStatusUrl(deps.publicBaseUrl, sr.partnerId, caseId) };
+}
+
+/** How long a reopening waits for a workflow that closed its inbox to complete, and how often it looks (ms). */
+const FINISHING_WAIT = { totalInMs: 2_000, everyInMs: 200 } as const;
+
+/**
+ * Whether the execution that `input` started closes its inbox before it completes and reopens a
+ * closed case in place (workflow revision 6 on; shared/contracts `WorkflowRevisions`).
+ */
+function takesReopeningWhenClosed(input: unknown): boolean {
+  const revision = (input as { revision?: unknown } | null | undefined)?.revision;
+  return typeof revision === "number" && revision >= 6;
+}
+
+/**
+ * Hands a reopening of a closed case to its still-running execution (revision 6 on: it is sending
+ * its last emails or closing its inbox, and reopens the case in place). An execution that ended
+ * between the status read and the raise (failed, terminated) is started again and drains it.
+ * @returns the result, or undefined when the execution had closed its inbox (it is completing:
+ *   the caller waits for it and restarts it).
+ */
+async function reopenFinishingWorkflow(deps: CaseActionDeps & Pick<SupportRequestDeps, "notifications">, sr: SupportRequest, reason: string, actor: Actor): Promise<ActionResult | undefined> {
+  let record: CaseActionRecord;
+  try {
+    record = await deps.inbox.append(sr.partnerId, sr.caseId, { type: "reopen", reason }, actor);
+  } catch (e) {
+    if (isCaseInboxClosed(e)) return undefined;
+    throw e;
+  }
+  const result = { caseId: sr.caseId, action: "reopen" as const, seq: record.seq, recordedAt: record.recordedAt, statusUrl: caseStatusUrl(deps.publicBaseUrl, sr.partnerId, sr.caseId) };
+  if (await deps.workflow.raiseEvent(sr.caseId, EventNames.actionsAvailable, actionSignalOf(record))) return { ...result, event: EventNames.actionsAvailable };
+  const outcome = await restartWorkflow(deps, sr, { kind: "recover", reason: "a reopening arrived while the workflow was ending", requestedAt: record.recordedAt, actor, attempt: (sr.workflow?.attempts ?? 0) + 1 });
+  return { ...result, event: outcome.restarted ? "restarted" : EventNames.actionsAvailable };
+}
+
+/**
+ * The workflow's status once it has ended, read every {@link FINISHING_WAIT} `everyInMs` for at
+ * most `totalInMs` (an execution that closed its inbox completes within an episode or two);
+ * the last status read when it has not.
+ */
+async function untilEnded(deps: Pick<CaseActionDeps, "workflow">, caseId: string): Promise<Awaited<ReturnType<CaseActionDeps["workflow"]["getStatus"]>>> {
+  let status = await deps.workflow.getStatus(caseId);
+  for (let waited = 0; status && !isTerminalRuntimeStatus(status.runtimeStatus) && waited < FINISHING_WAIT.totalInMs; waited += FINISHING_WAIT.everyInMs) {
+    await new Promise((r) => setTimeout(r, FINISHING_WAIT.everyInMs));
+    status = await deps.workflow.getStatus(caseId);
+  }
+  return status;
 }
 
 /**

@@ -46,20 +46,49 @@ describe("an action that meets a closed inbox", () => {
     expect(workflow.events.filter((e) => e.caseId === caseId)).toEqual([]);
   });
 
-  it("a reopening while the workflow is finishing asks to retry; once it has completed, the reopening restarts it", async () => {
+  it("a reopening that meets the closed inbox waits for the workflow to complete and restarts it", async () => {
     const caseId = await closingCase("Running");
-    await expect(reopenCase(container.supportRequestDeps(workflow), principal, caseId, { reason: "It broke again" })).rejects.toMatchObject({ code: "Conflict", message: expect.stringContaining("still finishing the closure; retry in a few seconds") });
-    expect(await container.inbox.listAfter(partnerId, caseId)).toEqual([]);
-    // The workflow records the closure and completes.
+    // The workflow records the closure, and completes a moment after the reopening arrived.
     await container.cases.applyTransition({ caseId, partnerId, entryId: "t-closed", kind: "status-changed", at: new Date().toISOString(), summary: "closed", toStatus: "closed" });
     const s = workflow.statuses.get(caseId);
-    if (s) s.runtimeStatus = "Completed";
+    if (s) s.input = { caseId, partnerId, revision: 6 };
+    setTimeout(() => {
+      if (s) s.runtimeStatus = "Completed";
+    }, 300);
     const result = await reopenCase(container.supportRequestDeps(workflow), principal, caseId, { reason: "It broke again" });
     expect(result).toMatchObject({ caseId, action: "reopen", seq: "000000000001", event: "restarted" });
     // The reopening is in the inbox, which it opened again, and the workflow was started again.
     expect((await container.inbox.listAfter(partnerId, caseId)).map((r) => r.action)).toEqual([{ type: "reopen", reason: "It broke again" }]);
     expect(workflow.restarts.filter((r) => r.caseId === caseId)).toHaveLength(1);
     expect((await container.inbox.append(partnerId, caseId, { type: "update", message: "taken again" }, { kind: "partner", partnerId })).seq).toBe("000000000002");
+  });
+
+  it("a reopening while a workflow that does not complete holds the closed inbox answers 409 retry, storing nothing", async () => {
+    const caseId = await closingCase("Running");
+    await expect(reopenCase(container.supportRequestDeps(workflow), principal, caseId, { reason: "It broke again" })).rejects.toMatchObject({ code: "Conflict", message: expect.stringContaining("still finishing the closure; retry in a few seconds") });
+    expect(await container.inbox.listAfter(partnerId, caseId)).toEqual([]);
+    expect(workflow.restarts.filter((r) => r.caseId === caseId)).toEqual([]);
+  });
+
+  it("a closed case whose workflow (revision 6) still sends its last emails takes the reopening in that execution", async () => {
+    const caseId = await seedCase(container, workflow, { partnerId, caseId: `CS-CLOSING${String(++n).padStart(4, "0")}`, language: "en", path: ["in-diagnosis", "resolved", "closed"] });
+    const s = workflow.statuses.get(caseId);
+    if (s) s.input = { caseId, partnerId, revision: 6 };
+    const result = await reopenCase(container.supportRequestDeps(workflow), principal, caseId, { reason: "It broke again" });
+    expect(result).toMatchObject({ caseId, action: "reopen", seq: "000000000001", event: EventNames.actionsAvailable });
+    const [record] = await container.inbox.listAfter(partnerId, caseId);
+    expect(record?.action).toEqual({ type: "reopen", reason: "It broke again" });
+    expect(workflow.events.filter((e) => e.caseId === caseId)).toEqual([{ caseId, eventName: EventNames.actionsAvailable, payload: record }]);
+    expect(workflow.restarts.filter((r) => r.caseId === caseId)).toEqual([]);
+  });
+
+  it("a closed case whose workflow of an earlier revision still sends its last emails: 409 retry (that execution cannot reopen in place)", async () => {
+    const caseId = await seedCase(container, workflow, { partnerId, caseId: `CS-CLOSING${String(++n).padStart(4, "0")}`, language: "en", path: ["in-diagnosis", "resolved", "closed"] });
+    const s = workflow.statuses.get(caseId);
+    if (s) s.input = { caseId, partnerId, revision: 5 };
+    await expect(reopenCase(container.supportRequestDeps(workflow), principal, caseId, { reason: "It broke again" })).rejects.toMatchObject({ code: "Conflict", message: expect.stringContaining("still finishing the closure") });
+    expect(await container.inbox.listAfter(partnerId, caseId)).toEqual([]);
+    expect(workflow.events.filter((e) => e.caseId === caseId)).toEqual([]);
   });
 
   it("a diagnosis on a case whose inbox was closed is refused the same way (409 closed)", async () => {

@@ -145,6 +145,23 @@ describe("emails that fail transiently wait in the outbox, in order, and never h
     expect(s.d.last?.isDone).toBe(true);
     expect(s.d.last?.output).toMatchObject({ finalStatus: "closed", checkpoint: { status: "closed" } });
   });
+
+  it("a reopening while the closed email still waits reopens the case in the same execution (revision 6); the email goes out first", async () => {
+    const s = await new CaseSimulator(caseContext(), "2026-03-02T08:00:05.000Z").start();
+    await s.send({ type: "resolution", summary: "Done" }, partnerActor, "2026-03-02T09:00:00.000Z");
+    s.answer(ActivityNames.sendStatusEmail, emailOutcome("pending", fault("transient", "service-unavailable", 30_000)));
+    await s.send({ type: "close", reason: "Customer confirmed" }, partnerActor, "2026-03-02T09:05:00.000Z");
+    expect(s.customStatus).toMatchObject({ status: "closed", emailBacklog: { pending: 1 } });
+    await s.send({ type: "reopen", reason: "It broke again" }, partnerActor, "2026-03-02T09:05:10.000Z");
+    expect(s.statusPath()).toEqual(["in-diagnosis", "resolved", "closed", "in-diagnosis"]);
+    expect(s.transitions().at(-1)).toMatchObject({ summary: "Reopened by the partner after closure: It broke again", details: { action: "reopen", restarted: true } });
+    expect(s.d.last?.isDone).toBe(false);
+    // The reopened email queues behind the closed one, which is still owed: in order, then the case waits for the partner.
+    await s.fire();
+    expect(emailKeys(s).slice(-4)).toEqual(["closed", "reopened (queued)", "closed (attempt 2)", "reopened"]);
+    expect(s.customStatus).toMatchObject({ status: "in-diagnosis", waitingFor: "diagnosis" });
+    expect(s.inboxClosed).toBe(false);
+  });
 });
 
 describe("steps the workflow needs are retried with durable timers; past their policy the orchestration fails and says why", () => {
