@@ -1,7 +1,7 @@
 // Key Vault holding the key encryption key (KEK) of the app's secrets at rest (partners' webhook
 // signing secrets are stored envelope-encrypted: AES-256-GCM data keys wrapped by this key with
 // RSA-OAEP-256; see README "Security"). The key never leaves the vault: the app calls wrapKey and
-// unwrapKey with its user-assigned managed identity, which holds only
+// unwrapKey with its user-assigned managed identity, whose only key role is
 // "Key Vault Crypto Service Encryption User" on this one key.
 // The vault also holds the secrets an operator provides (the Partner Center client secret, the
 // status link keys): the app setting is a Key Vault reference the platform resolves with the app's
