@@ -29,7 +29,7 @@ import { odata } from "@azure/data-tables";
 import { actionSeqNumber, CaseInboxClosedError, formatActionSeq, type Actor, type CaseAction, type CaseActionRecord } from "../contracts";
 import type { CaseActionAppendOptions, CaseActionInbox } from "../ports";
 import { RecentRows } from "./recentRows";
-import { deleteWhere, encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
+import { conflictBackoff, deleteWhere, encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
 
 const COUNTER_ROW = "counter";
 const MAX_ATTEMPTS = 20;
@@ -37,6 +37,11 @@ const MAX_ATTEMPTS = 20;
 export const COUNTER_HINTS_MAX = 10_000;
 /** How long a remembered counter is worth a guess (ms): a case's actions come minutes to hours apart. */
 const COUNTER_HINT_MAX_AGE_IN_MS = 24 * 60 * 60_000;
+
+/** Whether a counter row carries the closing mark (`closedThrough`). */
+function isClosedCounter(row: { closedThrough?: number | null }): boolean {
+  return row.closedThrough !== undefined && row.closedThrough !== null;
+}
 
 /** PartitionKey of a case's inbox. */
 export function caseActionPartition(partnerId: string, caseId: string): string {
@@ -81,7 +86,7 @@ export class TableCaseActionInbox implements CaseActionInbox {
       if (!guessed) {
         try {
           const row = await table.getEntity<{ last?: number; closedThrough?: number }>(pk, COUNTER_ROW);
-          if (row.closedThrough !== undefined && row.closedThrough !== null && !options.reopen) throw new CaseInboxClosedError(caseId);
+          if (isClosedCounter(row) && !options.reopen) throw new CaseInboxClosedError(caseId);
           last = Number(row.last ?? 0);
           etag = row.etag;
         } catch (e) {
@@ -123,8 +128,8 @@ export class TableCaseActionInbox implements CaseActionInbox {
   /**
    * Closes the inbox when the counter is at or before `after` (counter row `closedThrough`, written
    * If-Match its ETag; created closed when the case has no action at all), else returns the
-   * actions after `after`. A conflict (an append or another close meanwhile) reads again, up to 20
-   * times. Idempotent: an inbox closed at the same counter answers closed.
+   * actions after `after`. A conflict (an append or another close meanwhile) reads again after
+   * `conflictBackoff`, up to 20 times. Idempotent: an inbox closed at the same counter answers closed.
    * @throws RangeError when `limit` is out of range or `after` is not an inbox `seq`.
    * @throws Error when conflicts keep winning, or storage fails.
    */
@@ -149,7 +154,7 @@ export class TableCaseActionInbox implements CaseActionInbox {
         // Rows after the cursor that are gone (erased meanwhile) leave nothing to hand over.
         if (actions.length > 0) return { closed: false, actions };
       }
-      if (row?.closedThrough !== undefined && row.closedThrough !== null && Number(row.closedThrough) === last) return { closed: true, actions: [] };
+      if (row && isClosedCounter(row) && Number(row.closedThrough) === last) return { closed: true, actions: [] };
       try {
         if (row === undefined) await table.createEntity({ partitionKey: pk, rowKey: COUNTER_ROW, last: 0, closedThrough: 0 });
         else await table.updateEntity({ partitionKey: pk, rowKey: COUNTER_ROW, last, closedThrough: last }, "Replace", { etag: row.etag });
@@ -157,6 +162,7 @@ export class TableCaseActionInbox implements CaseActionInbox {
       } catch (e) {
         const status = statusOf(e);
         if (status !== 412 && status !== 409) throw e;
+        await conflictBackoff(attempt + 1);
       }
     }
     throw new Error(`Case ${caseId}: could not close the action inbox after ${MAX_ATTEMPTS} conflicts`);

@@ -48,10 +48,9 @@ export class MemoryCaseActionInbox implements CaseActionInbox {
 
   /**
    * Closes the inbox when nothing follows `after`, else returns what does (as TableCaseActionInbox).
-   * @throws RangeError when `limit` is out of range or `after` is not an inbox `seq`.
+   * @throws RangeError when `limit` is out of range (from listAfter) or `after` is not an inbox `seq`.
    */
   async close(partnerId: string, caseId: string, after?: string, limit = 50): Promise<{ closed: boolean; actions: CaseActionRecord[] }> {
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new RangeError("limit must be an integer from 1 to 500");
     if (after !== undefined && after !== "" && actionSeqNumber(after) === undefined) throw new RangeError(`after must be an inbox seq, not ${JSON.stringify(after)}`);
     const actions = await this.listAfter(partnerId, caseId, after, limit);
     if (actions.length > 0) return { closed: false, actions };
