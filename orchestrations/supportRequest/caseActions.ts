@@ -8,7 +8,7 @@ import { CaseActionSchema, type Actor, type CaseAction, type CaseActionRecord, t
 import { addCalendarDuration, canTransition, isActionAllowed } from "../../shared/domain";
 import { escalate } from "./escalation";
 import { onClose, onReclassify, onReopen } from "./lifecycleActions";
-import { changeStatus, changeStatusAndEmail, ignore, record, recordAndEmail } from "./records";
+import { actionDetails, changeStatus, changeStatusAndEmail, ignore, record, recordAndEmail } from "./records";
 import { isOpen, now, type Orchestration, type Run } from "./run";
 import { applySla, slaInstant } from "./slaClocks";
 import { catchUp, handleSlaAlerts } from "./slaHandling";
@@ -24,14 +24,19 @@ function isProvider(run: Run, actor: Actor): boolean {
   return actor.kind === "indirect-provider" && providerId !== undefined && actor.partnerId === providerId;
 }
 
-/** Marks the case resolved: SLA (first response and resolution fulfilled), timeline, customer email; arms the auto-close. */
-function* resolve(run: Run, summary: string, at: string, actor: Actor): Orchestration<void> {
+/**
+ * Marks the case resolved: SLA (first response and resolution fulfilled), timeline (with the
+ * resolving action's details: its text stays on the timeline after a reopening and a later
+ * resolution), customer email; arms the auto-close.
+ */
+function* resolve(run: Run, summary: string, at: string, a: CaseActionRecord): Orchestration<void> {
+  const actor = a.actor;
   const by = isProvider(run, actor) ? ` by the indirect provider ${actor.partnerId ?? ""}`.trimEnd() : "";
   const afterRecord = (): void => {
     delete run.state.pendingMicrosoft;
     run.state.autoCloseAt = addCalendarDuration(now(run), run.caseContext.partner.autoCloseAfter);
   };
-  yield* changeStatusAndEmail(run, "resolved", { kind: "status-changed", summary: `The request was resolved${by}.`, details: { actor }, patch: { resolutionSummary: summary } }, { message: summary }, { slaAt: at, afterRecord });
+  yield* changeStatusAndEmail(run, "resolved", { kind: "status-changed", summary: `The request was resolved${by}.`, details: actionDetails(a), patch: { resolutionSummary: summary } }, { message: summary }, { slaAt: at, afterRecord });
 }
 
 /** The partner's diagnosis: resolved, a question to the customer, or an escalation request (only while the case is with the partner). */
@@ -44,15 +49,15 @@ function* onDiagnosis(run: Run, a: CaseActionRecord, d: { outcome: "resolved" | 
   partnerResponded(run, at);
   switch (d.outcome) {
     case "resolved":
-      yield* resolve(run, d.notes, at, a.actor);
+      yield* resolve(run, d.notes, at, a);
       return;
     case "awaiting-customer":
-      if (!(yield* changeStatusAndEmail(run, "awaiting-customer", { kind: "status-changed", summary: "The partner needs information from the customer.", patch: { diagnosisNotes: d.notes } }, { message: d.notes }, { slaAt: at }))) {
-        yield* recordAndEmail(run, { kind: "note", summary: "The partner updated its request to the customer.", patch: { diagnosisNotes: d.notes } }, { status: "awaiting-customer", message: d.notes });
+      if (!(yield* changeStatusAndEmail(run, "awaiting-customer", { kind: "status-changed", summary: "The partner needs information from the customer.", details: actionDetails(a), patch: { diagnosisNotes: d.notes } }, { message: d.notes }, { slaAt: at }))) {
+        yield* recordAndEmail(run, { kind: "note", summary: "The partner updated its request to the customer.", details: actionDetails(a), patch: { diagnosisNotes: d.notes } }, { status: "awaiting-customer", message: d.notes });
       }
       return;
     case "needs-escalation":
-      yield* escalate(run, "partner-request", "partner", d.notes);
+      yield* escalate(run, "partner-request", "partner", d.notes, actionDetails(a));
       return;
   }
 }
@@ -61,11 +66,11 @@ function* onDiagnosis(run: Run, a: CaseActionRecord, d: { outcome: "resolved" | 
 function* onEscalate(run: Run, a: CaseActionRecord, reason: string): Orchestration<void> {
   const status = run.state.status;
   if (isProvider(run, a.actor)) {
-    if (isActionAllowed("escalate", "indirect-provider", status)) yield* escalate(run, "partner-request", "indirect-provider", reason);
+    if (isActionAllowed("escalate", "indirect-provider", status)) yield* escalate(run, "partner-request", "indirect-provider", undefined, actionDetails(a));
     else yield* ignore(run, a, "the case is not escalated to the indirect provider", "not-with-provider");
   } else if (isActionAllowed("escalate", "owner", status)) {
     if (run.state.pendingMicrosoft) yield* ignore(run, a, "a Microsoft escalation is already decided and waits for the escalation chain", "escalation-pending");
-    else yield* escalate(run, "partner-request", "partner", reason);
+    else yield* escalate(run, "partner-request", "partner", reason, actionDetails(a));
   } else {
     yield* ignore(run, a, status === "resolved" || status === "closed" ? "the case was already resolved" : "the case was already escalated", status === "resolved" || status === "closed" ? "case-resolved" : "case-escalated");
   }
@@ -123,7 +128,7 @@ function* actOn(run: Run, a: CaseActionRecord, action: CaseAction, at: string): 
     case "resolution":
       if (!isOpen(run)) return yield* ignore(run, a, "the case was already resolved", "case-resolved");
       if (!isActionAllowed("resolution", isProvider(run, a.actor) ? "indirect-provider" : "owner", run.state.status)) return yield* ignore(run, a, "the case is not escalated to the indirect provider", "not-with-provider");
-      yield* resolve(run, action.summary, at, a.actor);
+      yield* resolve(run, action.summary, at, a);
       return;
     case "information-request":
       yield* onInformationRequest(run, a, action.message, at);

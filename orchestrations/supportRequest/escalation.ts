@@ -33,12 +33,14 @@ export function chainPlan(run: Run): ReturnType<typeof planEscalationChain> | un
  * provider's when the provider escalates a reseller's case it holds. Product support incidents are
  * consumed (ETag-counted) before they are relied on; when none is left any more, the decision is
  * taken again without them. Every decision records its reason on the timeline.
+ * @param notes - the partner's notes kept on the case as its diagnosis notes (its escalation request's reason or diagnosis notes).
+ * @param requested - the requesting action's details (`actionDetails`), kept on every timeline entry the decision writes, so its text and author stay in the case's history.
  */
-export function* escalate(run: Run, trigger: EscalationRecord["trigger"], by: EscalatingParty, notes?: string): Orchestration<void> {
+export function* escalate(run: Run, trigger: EscalationRecord["trigger"], by: EscalatingParty, notes?: string, requested?: Record<string, unknown>): Orchestration<void> {
   const c = run.caseContext;
   const provider = by === "indirect-provider" ? c.provider : undefined;
   if (by === "indirect-provider" && !provider) {
-    yield* record(run, { kind: "note", summary: "The indirect provider asked to escalate, but its entitlements are unknown; nothing was escalated.", details: { ignored: "provider-unknown" } });
+    yield* record(run, { kind: "note", summary: "The indirect provider asked to escalate, but its entitlements are unknown; nothing was escalated.", details: { ...requested, ignored: "provider-unknown" } });
     return;
   }
   const base = {
@@ -68,7 +70,7 @@ export function* escalate(run: Run, trigger: EscalationRecord["trigger"], by: Es
   run.state.escalation = decision;
   const patch: RecordTransitionInput["patch"] = { escalation: decision };
   if (notes !== undefined) patch.diagnosisNotes = notes;
-  const details = { target: decision.target, providerId: decision.providerId, vehicle: decision.vehicle, trigger, by };
+  const details = { ...requested, target: decision.target, providerId: decision.providerId, vehicle: decision.vehicle, trigger, by };
 
   if (decision.target === "indirect-provider") {
     if (!(yield* changeStatusAndEmail(run, "escalated-to-provider", { kind: "escalation-decided", summary: decision.reason, details, patch }))) yield* emailCustomer(run, "escalated-to-provider");
@@ -79,7 +81,7 @@ export function* escalate(run: Run, trigger: EscalationRecord["trigger"], by: Es
       run.state.pendingMicrosoft = decision;
       yield* record(run, { kind: "escalation-decided", summary: `${decision.reason} Microsoft is engaged at ${plan.microsoftAt}, after the escalation chain, unless the case is resolved first.`, details: { ...details, microsoftAt: plan.microsoftAt }, patch });
     } else {
-      yield* engageMicrosoft(run, decision, by, undefined, notes);
+      yield* engageMicrosoft(run, decision, by, undefined, notes, requested);
     }
   } else {
     yield* record(run, { kind: "escalation-decided", summary: decision.reason, details, patch });
@@ -87,8 +89,13 @@ export function* escalate(run: Run, trigger: EscalationRecord["trigger"], by: Es
   }
 }
 
-/** Files (or prepares) the Microsoft service request, moves the case to escalated-to-microsoft, tells the customer and the escalating partner. */
-export function* engageMicrosoft(run: Run, decision: EscalationRecord, by: EscalatingParty, why?: string, notes?: string): Orchestration<void> {
+/**
+ * Files (or prepares) the Microsoft service request, moves the case to escalated-to-microsoft, tells the customer and the escalating partner.
+ * @param why - what engaged Microsoft now, put before the decision's reason (the chain's end), if anything.
+ * @param notes - kept on the case as its diagnosis notes.
+ * @param requested - the requesting action's details, kept on the timeline entry.
+ */
+export function* engageMicrosoft(run: Run, decision: EscalationRecord, by: EscalatingParty, why?: string, notes?: string, requested?: Record<string, unknown>): Orchestration<void> {
   const c = run.caseContext;
   const input: FileMicrosoftServiceRequestInput = { caseId: c.caseId, partnerId: run.input.partnerId, vehicle: decision.vehicle ?? "commercial-issue-support", locale: SERVICE_REQUEST_LOCALE };
   const attempted = yield* callActivity(run, SupportRequestActivities.fileMicrosoftServiceRequest, input);
@@ -116,7 +123,7 @@ export function* engageMicrosoft(run: Run, decision: EscalationRecord, by: Escal
         ? `${filing.filingError}; the service request is prepared for the partner to file by hand.`
         : "The Partner Center integration is off: the service request is prepared for the partner to file by hand.";
   const summary = [why, decision.reason, filed].filter((s) => s !== undefined).join(" ");
-  const details = { target: "microsoft", vehicle: decision.vehicle, trigger: decision.trigger, by, filing: filing.outcome, serviceRequestId: filing.serviceRequestId };
+  const details = { ...requested, target: "microsoft", vehicle: decision.vehicle, trigger: decision.trigger, by, filing: filing.outcome, serviceRequestId: filing.serviceRequestId };
   if (!(yield* changeStatusAndEmail(run, "escalated-to-microsoft", { kind: "escalation-decided", summary, details, patch }))) {
     yield* recordAndEmail(run, { kind: "escalation-decided", summary, details, patch }, { status: "escalated-to-microsoft" });
   }

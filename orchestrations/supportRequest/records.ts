@@ -197,7 +197,17 @@ export function* recordSlaEvents(run: Run): Orchestration<void> {
   run.unrecorded = [];
 }
 
+/**
+ * What a timeline entry keeps of the inbox action it records: `action` (its type), `seq`, `actor`
+ * and the action's own fields as the partner, the provider or the customer sent them (a diagnosis's
+ * `outcome` and `notes`, a resolution's `summary`, an escalation request's `reason`, …). The case
+ * row holds only the latest diagnosis notes and resolution summary; the timeline keeps every one.
+ */
+export function actionDetails(a: CaseActionRecord): Record<string, unknown> {
+  return { action: a.action.type, seq: a.seq, actor: a.actor, ...a.action };
+}
+
 /** Records an action the case does not act on in its current state. */
 export function* ignore(run: Run, a: CaseActionRecord, why: string, ignored: string): Orchestration<void> {
-  yield* record(run, { kind: "note", summary: `Ignored a ${a.action.type} action: ${why}.`, details: { action: a.action.type, ignored, seq: a.seq, actor: a.actor, ...a.action } });
+  yield* record(run, { kind: "note", summary: `Ignored a ${a.action.type} action: ${why}.`, details: { ignored, ...actionDetails(a) } });
 }

@@ -367,7 +367,15 @@ export const TimelineEntrySchema = z.object({
   toStatus: z.enum(CaseStatuses).optional(),
   /** Short human-readable summary. */
   summary: z.string(),
-  /** Free-form details (JSON-serializable). */
+  /**
+   * Free-form details (JSON-serializable). An entry recording an action from the case's inbox
+   * (diagnosis, update, resolution, escalation request, information request, closure, reopening,
+   * and an action ignored in the case's state) carries `action` (its type), `seq` (its inbox
+   * position), `actor` and the action's own fields as sent: `notes` and `outcome` of a diagnosis,
+   * `summary` of a resolution, `message` of an update or information request, `reason` of an
+   * escalation request, closure or reopening. The case holds only the latest diagnosis notes and
+   * resolution summary; the timeline keeps every one. A customer's reply carries `text`.
+   */
   details: z.record(z.string(), z.unknown()).optional(),
 });
 /** Timeline entry. */

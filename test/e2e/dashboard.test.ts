@@ -193,6 +193,8 @@ describe("a partner works its requests in the browser", () => {
     await eventually(async () => (await page.locator("#timeline li").allTextContents()).join("\n"), (v) => expect(v).toMatch(/Resolved/), 15_000);
     const timeline = await page.locator("#timeline li").allTextContents();
     expect(timeline.join("\n")).toMatch(/Awaiting customer/);
+    // What the partner wrote stays on the timeline under its entry, not only on the case.
+    await eventually(async () => (await page.locator("#timeline li blockquote.written").allTextContents()), (v) => expect(v).toEqual(expect.arrayContaining(["Please send the NDR you received and the time the last message arrived.", "Re-created the inbound connector; mail flows again."])), 15_000);
     expect(await page.evaluate(() => (globalThis as { __noReload?: boolean }).__noReload)).toBe(true);
     await browser.screenshot(page, "05-resolved");
 

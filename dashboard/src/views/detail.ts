@@ -8,6 +8,7 @@ import type { DashboardContext } from "../context";
 import { byId, countdownEl, fillKv, formatDuration, formatTime, h, timeEl } from "../dom";
 import { customerStatusLabel, labelOf, languageName, statusLabel } from "../labels";
 import type { CaseEmail, CaseStatus, SatisfactionRating, SlaClockView, SupportedLanguage, SupportRequestCustomStatus, SupportRequestDetailResponse } from "../types";
+import { writtenText } from "../timelineText";
 import { renderActionButtons } from "./actions";
 import { problemBadges, slaBadge } from "./badges";
 
@@ -222,6 +223,7 @@ function renderTimeline(ctx: DashboardContext, d: SupportRequestDetailResponse, 
       h("span", { class: "kind" }, e.kind),
       h("span", {}, [
         e.summary,
+        ((text) => (text === undefined ? null : h("blockquote", { class: "written" }, text)))(writtenText(e)),
         e.toStatus ? h("div", { class: "muted" }, `${e.fromStatus ? `${statusLabel(model, e.fromStatus)} → ` : ""}${statusLabel(model, e.toStatus)} (customer sees: ${customerStatusLabel(i18n, model, e.toStatus, lang)})`) : null,
       ]),
     ]),

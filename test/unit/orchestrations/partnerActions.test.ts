@@ -8,7 +8,7 @@ import { ActivityNames, CaseInboxClosedError, OrchestratorNames, type Actor, typ
 import { supportRequestOrchestrator } from "../../../orchestrations/supportRequest";
 import { restartPointOf } from "../../../shared/services/workflowRecovery";
 import { standardCase } from "./caseFixtures";
-import { CaseSimulator, partnerActor } from "./caseSimulator";
+import { CaseSimulator, customerActor, partnerActor } from "./caseSimulator";
 
 df.app.orchestration(OrchestratorNames.supportRequest, supportRequestOrchestrator);
 
@@ -186,5 +186,38 @@ describe("supportRequestOrchestrator: an action that arrives while the case clos
     expect(s.d.last?.isDone).toBe(true);
     expect(s.calls().some((c) => c.name === ActivityNames.closeCaseInbox)).toBe(false);
     expect(s.transitions().some((t) => t.details?.seq === "000000000002")).toBe(false);
+  });
+});
+
+describe("supportRequestOrchestrator: what the partner wrote stays on the timeline", () => {
+  it("every diagnosis and resolution keeps its text, author and inbox position, though the case keeps only the latest", async () => {
+    const s = await start();
+    await s.send({ type: "diagnosis", outcome: "awaiting-customer", notes: "Which VM is it?" }, partnerActor, "2026-03-02T09:00:00.000Z");
+    await s.send({ type: "diagnosis", outcome: "awaiting-customer", notes: "And its resource group?" }, partnerActor, "2026-03-02T09:05:00.000Z");
+    await s.send({ type: "customer-reply", excerpt: "vm-web-01 in rg-prod" }, customerActor, "2026-03-02T09:30:00.000Z");
+    await s.send({ type: "diagnosis", outcome: "resolved", notes: "Restarted the VM." }, partnerActor, "2026-03-02T10:00:00.000Z");
+    await s.send({ type: "reopen", reason: "Down again." }, customerActor, "2026-03-02T11:00:00.000Z");
+    await s.send({ type: "resolution", summary: "Replaced the faulty disk." }, partnerActor, "2026-03-02T12:00:00.000Z");
+    expect(s.statusPath()).toEqual(["in-diagnosis", "awaiting-customer", "in-diagnosis", "resolved", "in-diagnosis", "resolved"]);
+    const written = s.transitions().filter((t) => t.details?.action === "diagnosis" || t.details?.action === "resolution");
+    expect(written.map((t) => [t.kind, t.toStatus, t.details?.notes ?? t.details?.summary, t.details?.actor, t.details?.seq])).toEqual([
+      ["status-changed", "awaiting-customer", "Which VM is it?", partnerActor, "000000000001"],
+      ["note", undefined, "And its resource group?", partnerActor, "000000000002"],
+      ["status-changed", "resolved", "Restarted the VM.", partnerActor, "000000000004"],
+      ["status-changed", "resolved", "Replaced the faulty disk.", partnerActor, "000000000006"],
+    ]);
+    expect(written[2]?.details).toMatchObject({ outcome: "resolved" });
+    // The case row holds the latest of each, as before.
+    expect(s.transitions().at(-1)?.patch).toMatchObject({ resolutionSummary: "Replaced the faulty disk." });
+  });
+
+  it("an escalation request keeps its reason on the decision's entry, the partner's and the indirect provider's", async () => {
+    const reseller = standardCase({ provider: { partnerId: "fabrikam-dist", entitlements: [{ vehicle: "premier-support-for-partners" }] } }, { type: "indirect-reseller", indirectProviderId: "fabrikam-dist", entitlements: [] });
+    const s = await new CaseSimulator(reseller, "2026-03-02T08:00:05.000Z").start();
+    await s.send({ type: "diagnosis", outcome: "needs-escalation", notes: "Beyond our baseline support." }, partnerActor, "2026-03-02T09:00:00.000Z");
+    expect(s.transitions().at(-1)).toMatchObject({ kind: "escalation-decided", toStatus: "escalated-to-provider", details: { action: "diagnosis", outcome: "needs-escalation", notes: "Beyond our baseline support.", actor: partnerActor, target: "indirect-provider" } });
+    const provider: Actor = { kind: "indirect-provider", partnerId: "fabrikam-dist" };
+    await s.send({ type: "escalate", reason: "The host needs Microsoft." }, provider, "2026-03-02T09:20:00.000Z");
+    expect(s.transitions().at(-1)).toMatchObject({ kind: "escalation-decided", toStatus: "escalated-to-microsoft", details: { action: "escalate", reason: "The host needs Microsoft.", actor: provider, by: "indirect-provider", target: "microsoft" } });
   });
 });
