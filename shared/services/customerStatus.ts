@@ -70,6 +70,8 @@ export async function openStatusLink(deps: Pick<CustomerStatusDeps, "cases" | "c
 export type CustomerTimelineItem =
   | { kind: "status"; at: string; status: CaseStatus }
   | { kind: "reply"; at: string; text: string; channel: "email" | "status-page" }
+  /** What the partner (or its indirect provider) wrote to the customer: the text its email carried. */
+  | { kind: "message"; at: string; text: string }
   | { kind: "email"; at: string; subject: string };
 
 /** An attachment the customer sent (listed, not served). */
@@ -109,8 +111,39 @@ export interface CustomerStatusView {
 }
 
 /**
+ * The text the customer was emailed with an inbox action the timeline entry records, or undefined:
+ * an update's or information request's `message`, the notes of a diagnosis that asks the customer
+ * or resolves, a resolution's `summary`, the `reason` of a closure or reopening by the partner —
+ * never an action that was ignored, a customer's own action, a diagnosis that escalates (its notes
+ * are the partner's, not sent), an escalation request's reason, or an internal note.
+ */
+function textSentToCustomer(e: TimelineEntry): string | undefined {
+  const d = e.details;
+  if (!d || d.ignored !== undefined) return undefined;
+  const actor = d.actor as { kind?: unknown } | undefined;
+  if (actor?.kind !== "partner" && actor?.kind !== "indirect-provider") return undefined;
+  const field = (name: string): string | undefined => (typeof d[name] === "string" && (d[name] as string).trim() !== "" ? (d[name] as string) : undefined);
+  switch (d.action) {
+    case "update":
+    case "information-request":
+      return field("message");
+    case "diagnosis":
+      return d.outcome === "awaiting-customer" || d.outcome === "resolved" ? field("notes") : undefined;
+    case "resolution":
+      return field("summary");
+    case "close":
+    case "reopen":
+      return field("reason");
+    default:
+      return undefined;
+  }
+}
+
+/**
  * Which timeline entries the customer sees (an allow-list): status changes with a target status,
- * customer replies, and emails sent to the customer (not the partner's own notifications).
+ * what the partner wrote to the customer (the text of its update, question, diagnosis, resolution,
+ * closure or reopening, as emailed), customer replies, and emails sent to the customer (not the
+ * partner's own notifications).
  */
 export function customerTimeline(entries: readonly TimelineEntry[]): CustomerTimelineItem[] {
   const out: CustomerTimelineItem[] = [];
@@ -124,6 +157,9 @@ export function customerTimeline(entries: readonly TimelineEntry[]): CustomerTim
       const subject = typeof e.details.subject === "string" ? e.details.subject : /^Status email sent to the customer: (.*)$/s.exec(e.summary)?.[1];
       if (subject) out.push({ kind: "email", at: e.at, subject });
     }
+    // Below its status change (if the entry is one), what the partner wrote with it.
+    const sent = textSentToCustomer(e);
+    if (sent !== undefined) out.push({ kind: "message", at: e.at, text: sent });
   }
   return out;
 }

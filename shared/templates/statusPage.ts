@@ -40,7 +40,7 @@ export interface StatusPageModel {
   timeZone: string;
   partnerName: string;
   supportContact: string;
-  timeline: ReadonlyArray<{ kind: "status"; at: string; status: CaseStatus } | { kind: "reply"; at: string; text: string } | { kind: "email"; at: string; subject: string }>;
+  timeline: ReadonlyArray<{ kind: "status"; at: string; status: CaseStatus } | { kind: "reply"; at: string; text: string } | { kind: "message"; at: string; text: string } | { kind: "email"; at: string; subject: string }>;
   nextTargetAt?: string;
   attachments: ReadonlyArray<{ filename: string; sizeBytes: number; receivedAt: string }>;
   canReply: boolean;
@@ -132,6 +132,7 @@ export function renderStatusPage(model: StatusPageModel, options: RenderStatusPa
   for (const item of model.timeline) {
     if (item.kind === "status") body.push(`<li data-kind="status">${timeEl(item.at)}${f(t.statusChanged, { status: email.statusLabels[item.status] })}</li>`);
     else if (item.kind === "reply") body.push(`<li data-kind="reply">${timeEl(item.at)}${e(t.youReplied)}<blockquote>${e(item.text)}</blockquote></li>`);
+    else if (item.kind === "message") body.push(`<li data-kind="message">${timeEl(item.at)}${f(t.partnerWrote, { partnerName: model.partnerName })}<blockquote>${e(item.text)}</blockquote></li>`);
     else body.push(`<li data-kind="email">${timeEl(item.at)}${f(t.weEmailed, { subject: item.subject })}</li>`);
   }
   body.push("</ol>");

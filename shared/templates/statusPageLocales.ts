@@ -18,6 +18,8 @@ export interface StatusPageLocale {
   /** Timeline line of a status change, with `{{status}}`. */
   statusChanged: string;
   youReplied: string;
+  /** Timeline line above what the partner wrote to the customer, with `{{partnerName}}`. */
+  partnerWrote: string;
   /** Timeline line of an email sent to the customer, with `{{subject}}`. */
   weEmailed: string;
   attachments: string;
@@ -69,6 +71,7 @@ const en: StatusPageLocale = {
   history: "History",
   statusChanged: "Status: {{status}}",
   youReplied: "You replied",
+  partnerWrote: "Message from {{partnerName}}",
   weEmailed: "We emailed you: {{subject}}",
   attachments: "Files you sent",
   reply: "Reply",
@@ -110,6 +113,7 @@ const hu: StatusPageLocale = {
   history: "Előzmények",
   statusChanged: "Állapot: {{status}}",
   youReplied: "Ön válaszolt",
+  partnerWrote: "{{partnerName}} üzenete",
   weEmailed: "E-mailt küldtünk Önnek: {{subject}}",
   attachments: "Az Ön által küldött fájlok",
   reply: "Válasz",
@@ -151,6 +155,7 @@ const cs: StatusPageLocale = {
   history: "Historie",
   statusChanged: "Stav: {{status}}",
   youReplied: "Odpověděli jste",
+  partnerWrote: "Zpráva od {{partnerName}}",
   weEmailed: "Poslali jsme vám e-mail: {{subject}}",
   attachments: "Soubory, které jste poslali",
   reply: "Odpověď",
@@ -192,6 +197,7 @@ const pl: StatusPageLocale = {
   history: "Historia",
   statusChanged: "Status: {{status}}",
   youReplied: "Twoja odpowiedź",
+  partnerWrote: "Wiadomość od {{partnerName}}",
   weEmailed: "Wysłaliśmy Ci e-mail: {{subject}}",
   attachments: "Przesłane przez Ciebie pliki",
   reply: "Odpowiedź",
@@ -233,6 +239,7 @@ const ru: StatusPageLocale = {
   history: "История",
   statusChanged: "Статус: {{status}}",
   youReplied: "Вы ответили",
+  partnerWrote: "Сообщение от {{partnerName}}",
   weEmailed: "Мы отправили вам письмо: {{subject}}",
   attachments: "Отправленные вами файлы",
   reply: "Ответ",

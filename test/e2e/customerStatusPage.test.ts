@@ -90,6 +90,8 @@ describe("a customer follows and answers a request from the acknowledgement's li
     await eventually(() => detail(caseId), (d) => expect(d.case.status).toBe("awaiting-customer"));
 
     const waiting = await (await fetch(link!)).text();
+    // The partner's question is on the page, under the status it came with.
+    expect(waiting).toMatch(/<li data-kind="message">.*<blockquote>Melyik előfizetésről van szó\?<\/blockquote><\/li>/);
     const nonce = /name="nonce" value="([^"]+)"/.exec(waiting)?.[1] ?? "";
     const replied = await postForm(`${link!}/reply`, { nonce, message: "A Contoso-Prod előfizetésről." });
     expect(replied.status).toBe(303);
@@ -100,6 +102,7 @@ describe("a customer follows and answers a request from the acknowledgement's li
 
     await client.act(OWNER, apiKey(), caseId, "resolution", { summary: "Az előfizetés beállítása javítva." });
     await eventually(() => detail(caseId), (d) => expect(d.case.status).toBe("resolved"));
+    expect(await (await fetch(link!)).text()).toContain("<blockquote>Az előfizetés beállítása javítva.</blockquote>");
     const rated = await postForm(`${link!}/rating`, { rating: "5", comment: "Gyors és világos" });
     expect(rated.status).toBe(303);
     expect((await detail(caseId)).case.satisfaction).toMatchObject({ rating: 5, comment: "Gyors és világos" });

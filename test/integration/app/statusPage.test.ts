@@ -101,6 +101,36 @@ describe("the status page", () => {
     expect(seen.text).toContain('action="/api/status/');
   });
 
+  it("shows what the partner wrote to the customer under its entry, and nothing it did not send", async () => {
+    const caseId = await createCase(P, ["in-diagnosis"]);
+    const partnerName = (await container.partners.getPartner(P))?.name ?? "";
+    const partner = { kind: "partner", partnerId: P };
+    const at = (minute: number): string => new Date(Date.UTC(2026, 2, 2, 9, minute)).toISOString();
+    // Entries as the workflow writes them (the inbox action's fields in `details`).
+    const entries: TimelineEntry[] = [
+      { entryId: "w1", kind: "status-changed", at: at(1), toStatus: "awaiting-customer", summary: "The partner needs information from the customer.", details: { action: "diagnosis", seq: "000000000001", actor: partner, type: "diagnosis", outcome: "awaiting-customer", notes: "Melyik virtuális gépről van szó?" } },
+      { entryId: "w2", kind: "note", at: at(2), summary: "The partner updated the customer.", details: { action: "update", seq: "000000000002", actor: partner, message: "Dolgozunk rajta <b>most</b>." } },
+      { entryId: "w3", kind: "note", at: at(3), summary: "Ignored a diagnosis action: the case was already escalated.", details: { ignored: "case-escalated", action: "diagnosis", seq: "000000000003", actor: partner, type: "diagnosis", outcome: "resolved", notes: "IGNORED-NOTES" } },
+      { entryId: "w4", kind: "escalation-decided", at: at(4), toStatus: "escalated-to-provider", summary: "Rule 1.", details: { action: "diagnosis", seq: "000000000004", actor: partner, type: "diagnosis", outcome: "needs-escalation", notes: "ESCALATION-NOTES", target: "indirect-provider" } },
+      { entryId: "w5", kind: "escalation-decided", at: at(5), summary: "Rule 3.", details: { action: "escalate", seq: "000000000005", actor: { kind: "indirect-provider", partnerId: OTHER }, type: "escalate", reason: "ESCALATE-REASON", target: "microsoft" } },
+      { entryId: "w6", kind: "status-changed", at: at(6), toStatus: "resolved", summary: "The request was resolved by the indirect provider.", details: { action: "resolution", seq: "000000000006", actor: { kind: "indirect-provider", partnerId: OTHER }, type: "resolution", summary: "Kicseréltük a hibás lemezt." } },
+      { entryId: "w7", kind: "status-changed", at: at(7), toStatus: "closed", summary: "Closed by the customer: CUSTOMER-CLOSE", details: { action: "close", seq: "000000000007", actor: { kind: "customer", email: "it@tisza.example" }, reason: "CUSTOMER-CLOSE" } },
+    ];
+    for (const e of entries) await container.cases.appendTimeline(P, caseId, e);
+    const seen = await getPage(tokenFor(P, caseId));
+    expect(seen.status).toBe(200);
+    const messages = [...seen.text.matchAll(/<li data-kind="message"><time[^>]*>[^<]*<\/time>([^<]*)<blockquote>([^<]*)<\/blockquote><\/li>/g)].map((m) => [m[1], m[2]]);
+    const heading = `${partnerName} üzenete`.replace(/&/g, "&amp;");
+    expect(messages).toEqual([
+      [heading, "Melyik virtuális gépről van szó?"],
+      [heading, "Dolgozunk rajta &lt;b&gt;most&lt;/b&gt;."],
+      [heading, "Kicseréltük a hibás lemezt."],
+    ]);
+    // Each message right below the status change it came with.
+    expect(seen.text.indexOf("Melyik virtuális gépről")).toBeGreaterThan(seen.text.indexOf('data-kind="status"'));
+    expect(seen.text).not.toMatch(/IGNORED-NOTES|ESCALATION-NOTES|ESCALATE-REASON|CUSTOMER-CLOSE/);
+  });
+
   it("takes a reply exactly as an email reply: timeline, inbox once per form, workflow signalled; the page shows it", async () => {
     const caseId = await createCase(P, ["in-diagnosis", "awaiting-customer"]);
     const token = tokenFor(P, caseId);
