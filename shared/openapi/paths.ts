@@ -736,7 +736,7 @@ function buildHttpRoutes(): HttpRoute[] {
     tags: [Tags.customer],
     summary: "A form on the customer's status page",
     description:
-      "HTML form posts (`application/x-www-form-urlencoded`), answered with 303 back to the page (POST-redirect-GET). `reply` (`message` up to 8,000 characters, `nonce` from the form): a reply on the case exactly as an email reply (timeline, case inbox, resumes a paused clock, counts as the customer's response; one reply per form nonce). `confirmation`: the customer confirms the resolution (the request closes). `reopening` (`reason`): reopens a resolved request, or a closed one within the reopen window. `rating` (`rating` 1–5, `comment` optional): the satisfaction rating, stored on the case once (shown as `case.satisfaction` in the partner's detail). Cross-site posts (Fetch Metadata `Sec-Fetch-Site`, or a foreign `Origin`) are refused.",
+      "HTML form posts (`application/x-www-form-urlencoded`), answered with 303 back to the page (POST-redirect-GET). `reply` (`message` up to 8,000 characters, `nonce` from the form): a reply on the case exactly as an email reply (timeline, case inbox, resumes a paused clock, counts as the customer's response; one reply per form nonce). `confirmation`: the customer confirms the resolution (the request closes). `reopening` (`reason`): reopens a resolved request, or a closed one within the reopen window. `rating` (`rating` 1–5, `comment` optional): the satisfaction rating, stored on the case once (shown as `case.satisfaction` in the partner's detail); the same rating posted again is answered alike, a different one 409. Cross-site posts (Fetch Metadata `Sec-Fetch-Site`, or a foreign `Origin`) are refused.",
     security: [],
     request: {
       params: tokenParam.extend({ action: z.enum(["reply", "confirmation", "reopening", "rating"]) }),
@@ -754,7 +754,7 @@ function buildHttpRoutes(): HttpRoute[] {
       400: { description: "A field is invalid: the page naming it (HTML), or problem+json with `errors[].pointer` `form:<field>`.", content: { ...htmlPage, ...problemJson } },
       403: { description: "A cross-site form post.", content: problemJson },
       404: linkRefused("An unknown action, or a malformed, tampered or unknown link."),
-      409: { description: "The request's state does not allow it (e.g. confirming an open request, reopening after the window, rating before the resolution): the page with a notice.", content: { ...htmlPage, ...problemJson } },
+      409: { description: "The request's state does not allow it (e.g. confirming an open request, reopening after the window, rating before the resolution or rating differently a second time): the page with a notice.", content: { ...htmlPage, ...problemJson } },
       410: linkRefused("An expired link."),
       ...problemResponses(413, 415),
     },

@@ -281,11 +281,13 @@ export async function reopenFromStatusPage(deps: CustomerStatusDeps, sr: Support
 
 /**
  * The customer's satisfaction rating (`rating` 1–5, `comment` optional, at most 2,000 characters),
- * stored on the case with a timeline note once: the first rating given stands, a repeated or later
- * one changes nothing. The case's fact in the reports' read model is recomputed (`recordCaseFacts`).
- * @returns the rating on the case (the earlier one when there was one).
+ * stored on the case with a timeline note once: the first rating given stands. The same rating
+ * posted again (a double submit, a retried form) answers as the first did; a different one (a page
+ * left open in another tab) is refused, so the customer is not thanked for a comment that was not
+ * kept. The case's fact in the reports' read model is recomputed (`recordCaseFacts`).
+ * @returns the rating on the case.
  * @throws ValidationError naming `rating` or `comment`.
- * @throws ConflictError when the request is not resolved or closed.
+ * @throws ConflictError when the request is not resolved or closed, or was rated differently before.
  */
 export async function rateFromStatusPage(deps: Pick<CustomerStatusDeps, "cases" | "clock" | "recordCaseFacts">, sr: SupportRequest, form: Readonly<Record<string, string>>): Promise<SatisfactionRating> {
   const raw = (form.rating ?? "").trim();
@@ -297,7 +299,11 @@ export async function rateFromStatusPage(deps: Pick<CustomerStatusDeps, "cases" 
   const rating: SatisfactionRating = { rating: Number(raw), ...(comment ? { comment } : {}), at };
   const entry: TimelineEntry = { entryId: "satisfaction-rating", kind: "note", at, summary: `The customer rated the handling ${rating.rating} of 5${comment ? `: ${truncateText(comment, 200)}` : ""}.`, details: { satisfaction: rating } };
   const updated = await deps.cases.updateCase(sr.partnerId, sr.caseId, entry, (current) => (current.satisfaction ? undefined : { ...current, satisfaction: rating }));
+  const kept = updated.satisfaction ?? rating;
+  if (kept.rating !== rating.rating || (kept.comment ?? "") !== (rating.comment ?? "")) {
+    throw new ConflictError(`The request was rated ${kept.rating} of 5 at ${kept.at}; a rating is given once`, updated.status);
+  }
   // The reports' CSAT: the case's fact recomputed (a retry of the form records it again, harmlessly).
   await deps.recordCaseFacts?.(sr.partnerId, sr.caseId);
-  return updated.satisfaction ?? rating;
+  return kept;
 }

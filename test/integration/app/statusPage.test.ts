@@ -198,14 +198,19 @@ describe("the status page", () => {
     expect((await getPage(tokenFor(P, old))).text).not.toContain('id="reopen-form"');
   });
 
-  it("stores one satisfaction rating on the case, shown in the partner's detail; a second changes nothing", async () => {
+  it("stores one satisfaction rating on the case, shown in the partner's detail; the same again is answered alike, a different one refused", async () => {
     const caseId = await createCase(P, ["in-diagnosis", "resolved"], "en");
     const token = tokenFor(P, caseId);
     expect((await getPage(token)).text).toContain('id="rating-form"');
     const first = await post(token, "rating", { rating: "4", comment: "Quick and clear" });
     expect(first.status).toBe(303);
     expect(first.headers.get("location")).toBe(`/api/status/${token}?done=rated#rating`);
-    expect((await post(token, "rating", { rating: "1" })).status).toBe(303);
+    // A double submit: answered as the first; a different rating (another tab): refused, the first stands.
+    expect((await post(token, "rating", { rating: "4", comment: "Quick and clear" })).status).toBe(303);
+    const other = await post(token, "rating", { rating: "1" });
+    expect(other.status).toBe(409);
+    expect(other.text).toContain('id="error"');
+    expect((await post(token, "rating", { rating: "4", comment: "Changed my mind" }, { accept: "application/problem+json" })).status).toBe(409);
     const stored = await container.cases.getCase(P, caseId);
     expect(stored?.satisfaction).toMatchObject({ rating: 4, comment: "Quick and clear" });
     const page = await getPage(token);
