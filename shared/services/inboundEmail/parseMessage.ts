@@ -13,6 +13,7 @@
  * (shared/domain/email), because postal-mime leaves `text` empty for them.
  */
 import { createHash } from "node:crypto";
+import { parse as parseContentType } from "content-type";
 import PostalMime from "postal-mime";
 import { z } from "zod";
 import { repairCharsets, type CharsetRepair } from "./charsets";
@@ -392,6 +393,24 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
   "text/rfc822-headers": ".txt",
 };
 
+/** Media type of an attachment whose part declares none that is valid. */
+export const UNKNOWN_ATTACHMENT_TYPE = "application/octet-stream";
+
+/**
+ * The media type an attachment is stored and listed under: the part's `type/subtype` in lower case
+ * when it is one (RFC 9110 §8.3.1: two tokens; parsed by the `content-type` package), else
+ * {@link UNKNOWN_ATTACHMENT_TYPE}. A part's type is whatever the sender's mailer wrote — control
+ * characters, non-ASCII letters, an encoded word — and the blob service takes it as a header value,
+ * which must be a valid one.
+ */
+export function attachmentMediaType(declared: string): string {
+  try {
+    return parseContentType(declared.trim()).type;
+  } catch {
+    return UNKNOWN_ATTACHMENT_TYPE;
+  }
+}
+
 function safeFilename(name: string | null, contentType: string, index: number): string {
   // Keep the last path segment only, drop control characters and characters blob names and file systems reject.
   const cleaned = repairWindows1252(name ?? "").split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, "").trim().replace(/^\.+/, "");
@@ -497,7 +516,7 @@ export async function parseMessage(raw: Buffer | Uint8Array, options: ParseMessa
   let returnedHeaders: string | undefined;
   email.attachments.forEach((a, index) => {
     const bytes = toBytes(a.content);
-    const contentType = a.mimeType.toLowerCase();
+    const contentType = attachmentMediaType(a.mimeType);
     if (contentType === "message/delivery-status" || contentType === "message/global-delivery-status") deliveryStatus ??= new TextDecoder().decode(bytes);
     else if (contentType === "text/rfc822-headers" || (isReport && contentType === "message/rfc822")) {
       const textOf = new TextDecoder().decode(bytes);

@@ -167,6 +167,17 @@ describe("pipeline rules", () => {
     expect((await blob.getProperties()).contentLength).toBe(list[1]!.sizeBytes);
   });
 
+  it("an attachment whose part declares no valid media type is stored as application/octet-stream, the request created", async () => {
+    const raw = `From: Anna <anna@northwind-traders.example>\r\nTo: helpdesk@duna-cloud.example\r\nSubject: Invoice attached\r\nMessage-ID: <ct-${randomUUID()}@northwind-traders.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=q\r\n\r\n--q\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe invoice is attached.\r\n--q\r\nContent-Type: application/pdf\u0001 Sz\u00e1mla\u0151\r\nContent-Disposition: attachment; filename="szamla.pdf"\r\n\r\n%PDF-1.4\r\n--q--\r\n`;
+    const got = await processInboundEmail(deps, { partnerId: "duna-cloud-budapest", blobName: `duna-cloud-budapest/content-type-${randomUUID()}.eml`, raw: Buffer.from(raw, "utf8") });
+    expect(got.outcome).toMatchObject({ kind: "new" });
+    const caseId = (got.outcome as { caseId: string }).caseId;
+    const list = await container.inboundLog.listAttachments("duna-cloud-budapest", caseId);
+    expect(list.map((a) => [a.filename, a.contentType])).toEqual([["szamla.pdf", "application/octet-stream"]]);
+    const blob = (await container.inboundBlobs.container("case-attachments")).getBlobClient(list[0]!.blobName!);
+    expect((await blob.getProperties()).contentType).toBe("application/octet-stream");
+  });
+
   it("acknowledgements are rate-limited per sender: the 4th request in an hour is created but flagged", async () => {
     const outcomes = [];
     for (let i = 0; i < 4; i++) {

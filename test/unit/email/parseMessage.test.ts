@@ -140,6 +140,28 @@ describe("parseMessage: bodies", () => {
     ]);
   });
 
+  it("lists an attachment whose declared type is not a media type as application/octet-stream (what storage can take as a header)", async () => {
+    const declared = ["application/pdf\u0001x", "sz\u00e1mla", "application/\u0151", "=?utf-8?B?!!!?=", "a/b/c", "IMAGE/PNG ; name=a.png", "application/vnd.ms-excel"];
+    const part = (type: string, i: number): string => `--q\r\nContent-Type: ${type}\r\nContent-Disposition: attachment; filename="f${i}.bin"\r\n\r\nDATA${i}\r\n`;
+    const raw = Buffer.from(`From: a@contoso.example\r\nContent-Type: multipart/mixed; boundary=q\r\n\r\n--q\r\nContent-Type: text/plain\r\n\r\nhi\r\n${declared.map(part).join("")}--q--\r\n`, "utf8");
+    const msg = (await parseMessage(raw, LIMITS)) as ParsedMessage;
+    expect(msg.attachments.map((a) => a.contentType)).toEqual(["application/octet-stream", "application/octet-stream", "application/octet-stream", "application/octet-stream", "application/octet-stream", "image/png", "application/vnd.ms-excel"]);
+    // Every stored type is a valid HTTP header value (RFC 9110 field-value).
+    for (const a of msg.attachments) expect(a.contentType).toMatch(/^[\x21-\x7e]+$/);
+  });
+
+  it("gives every attachment a media type storage takes as a header value, whatever the part declares (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: "binary", maxLength: 40 }).filter((t) => !/[\r\n]/.test(t)), async (declared) => {
+        const raw = Buffer.from(`From: a@contoso.example\r\nContent-Type: multipart/mixed; boundary=q\r\n\r\n--q\r\nContent-Type: text/plain\r\n\r\nhi\r\n--q\r\nContent-Type: ${declared}\r\nContent-Disposition: attachment; filename="f.bin"\r\n\r\nDATA\r\n--q--\r\n`, "utf8");
+        const result = await parseMessage(raw, LIMITS);
+        if (isQuarantine(result)) return;
+        for (const a of result.attachments) expect(a.contentType).toMatch(/^[!#$%&'*+.^_`|~0-9a-z-]+\/[!#$%&'*+.^_`|~0-9a-z-]+$/);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("reads a delivery-status report: the DSN text and the returned headers", async () => {
     const msg = await parsed("41-bounce-dsn-permanent.eml");
     expect(msg.deliveryStatus).toContain("Status: 5.1.1");
