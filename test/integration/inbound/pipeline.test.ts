@@ -5,10 +5,12 @@
  * quarantined messages are listed, attachments are stored and listed, reclassification works.
  */
 import { randomUUID } from "node:crypto";
+import fc from "fast-check";
 import partners from "../../fixtures/demo/partners.json";
 import expected from "../../fixtures/email/expected.json";
 import { createContainer, type Container } from "../../../shared/container";
 import { actionSignalOf, type PartnerDefinitionInput, type SupportRequest } from "../../../shared/contracts";
+import { isQuarantine, parseMessage } from "../../../shared/services/inboundEmail/parseMessage";
 import { processInboundEmail, reclassifySupportRequest, recordCustomerFromCase, type InboundEmailDeps } from "../../../shared/services/inboundEmail";
 import { createSendStatusEmail } from "../../../shared/services";
 import { renderStatusEmail } from "../../../shared/templates/statusEmail";
@@ -168,7 +170,7 @@ describe("pipeline rules", () => {
   });
 
   it("an attachment whose part declares no valid media type is stored as application/octet-stream, the request created", async () => {
-    const raw = `From: Anna <anna@northwind-traders.example>\r\nTo: helpdesk@duna-cloud.example\r\nSubject: Invoice attached\r\nMessage-ID: <ct-${randomUUID()}@northwind-traders.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=q\r\n\r\n--q\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe invoice is attached.\r\n--q\r\nContent-Type: application/pdf\u0001 Sz\u00e1mla\u0151\r\nContent-Disposition: attachment; filename="szamla.pdf"\r\n\r\n%PDF-1.4\r\n--q--\r\n`;
+    const raw = `From: Anna <anna@fabrikam-invoices.example>\r\nTo: helpdesk@duna-cloud.example\r\nSubject: Invoice attached\r\nMessage-ID: <ct-${randomUUID()}@fabrikam-invoices.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=q\r\n\r\n--q\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe invoice is attached.\r\n--q\r\nContent-Type: application/pdf\u0001 Sz\u00e1mla\u0151\r\nContent-Disposition: attachment; filename="szamla.pdf"\r\n\r\n%PDF-1.4\r\n--q--\r\n`;
     const got = await processInboundEmail(deps, { partnerId: "duna-cloud-budapest", blobName: `duna-cloud-budapest/content-type-${randomUUID()}.eml`, raw: Buffer.from(raw, "utf8") });
     expect(got.outcome).toMatchObject({ kind: "new" });
     const caseId = (got.outcome as { caseId: string }).caseId;
@@ -176,6 +178,35 @@ describe("pipeline rules", () => {
     expect(list.map((a) => [a.filename, a.contentType])).toEqual([["szamla.pdf", "application/octet-stream"]]);
     const blob = (await container.inboundBlobs.container("case-attachments")).getBlobClient(list[0]!.blobName!);
     expect((await blob.getProperties()).contentType).toBe("application/octet-stream");
+  });
+
+  it("any structure a mailer may send is processed to a visible outcome without throwing, its attachments stored (property)", async () => {
+    // Parts whose headers are what a broken or hostile mailer may write: arbitrary media types,
+    // charsets, transfer encodings and names, over a multipart message from a known customer.
+    const token = fc.string({ unit: "binary", maxLength: 30 }).filter((t) => !/[\r\n]/.test(t));
+    const part = fc.record({
+      type: fc.oneof(token, fc.constantFrom("application/pdf", "image/png", "text/plain", "message/rfc822", "text/html", "multipart/mixed")),
+      charset: fc.oneof(token, fc.constantFrom("utf-8", "iso-8859-2", "x-unknown", "utf-7")),
+      encoding: fc.oneof(token, fc.constantFrom("base64", "quoted-printable", "8bit", "binary")),
+      filename: token,
+      body: fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString("base64"))),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(part, { minLength: 1, maxLength: 4 }), async (parts) => {
+        const raw =
+          `From: Anna <anna-${randomUUID().slice(0, 8)}@fabrikam-files.example>\r\nTo: helpdesk@duna-cloud.example\r\nSubject: Files\r\nMessage-ID: <pp-${randomUUID()}@fabrikam-files.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=q\r\n\r\n--q\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee the files.\r\n` +
+          parts.map((p) => `--q\r\nContent-Type: ${p.type}; charset=${p.charset}\r\nContent-Transfer-Encoding: ${p.encoding}\r\nContent-Disposition: attachment; filename="${p.filename.replace(/"/g, "")}"\r\n\r\n${p.body}\r\n`).join("") +
+          "--q--\r\n";
+        const bytes = Buffer.from(raw, "utf8");
+        const got = await processInboundEmail(deps, { partnerId: "duna-cloud-budapest", blobName: `duna-cloud-budapest/property-${randomUUID()}.eml`, raw: bytes });
+        expect(["new", "quarantine"]).toContain(got.outcome.kind);
+        const parsed = await parseMessage(bytes, { maxBytes: 10 * 1024 * 1024, maxAttachmentBytes: 5 * 1024 * 1024 });
+        if (got.outcome.kind !== "new" || isQuarantine(parsed)) return;
+        const listed = await container.inboundLog.listAttachments("duna-cloud-budapest", (got.outcome as { caseId: string }).caseId);
+        expect(listed).toHaveLength(parsed.attachments.length);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it("acknowledgements are rate-limited per sender: the 4th request in an hour is created but flagged", async () => {
