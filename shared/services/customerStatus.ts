@@ -122,18 +122,21 @@ function textSentToCustomer(e: TimelineEntry): string | undefined {
   if (!d || d.ignored !== undefined) return undefined;
   const actor = d.actor as { kind?: unknown } | undefined;
   if (actor?.kind !== "partner" && actor?.kind !== "indirect-provider") return undefined;
-  const field = (name: string): string | undefined => (typeof d[name] === "string" && (d[name] as string).trim() !== "" ? (d[name] as string) : undefined);
+  const written = (name: string): string | undefined => {
+    const v = d[name];
+    return typeof v === "string" && v.trim() !== "" ? v : undefined;
+  };
   switch (d.action) {
     case "update":
     case "information-request":
-      return field("message");
+      return written("message");
     case "diagnosis":
-      return d.outcome === "awaiting-customer" || d.outcome === "resolved" ? field("notes") : undefined;
+      return d.outcome === "awaiting-customer" || d.outcome === "resolved" ? written("notes") : undefined;
     case "resolution":
-      return field("summary");
+      return written("summary");
     case "close":
     case "reopen":
-      return field("reason");
+      return written("reason");
     default:
       return undefined;
   }

@@ -215,6 +215,12 @@ function renderEmails(ctx: DashboardContext, emails: readonly CaseEmail[]): void
   byId("emails-body").replaceChildren(...rows);
 }
 
+/** What the entry's author wrote ({@link writtenText}) as a quote under its summary, or nothing. */
+function writtenBlock(e: { summary: string; details?: Record<string, unknown> }): HTMLQuoteElement | null {
+  const text = writtenText(e);
+  return text === undefined ? null : h("blockquote", { class: "written" }, text);
+}
+
 function renderTimeline(ctx: DashboardContext, d: SupportRequestDetailResponse, lang: SupportedLanguage): void {
   const { model, i18n } = ctx;
   const entries = d.timeline.map((e) =>
@@ -223,7 +229,7 @@ function renderTimeline(ctx: DashboardContext, d: SupportRequestDetailResponse, 
       h("span", { class: "kind" }, e.kind),
       h("span", {}, [
         e.summary,
-        ((text) => (text === undefined ? null : h("blockquote", { class: "written" }, text)))(writtenText(e)),
+        writtenBlock(e),
         e.toStatus ? h("div", { class: "muted" }, `${e.fromStatus ? `${statusLabel(model, e.fromStatus)} → ` : ""}${statusLabel(model, e.toStatus)} (customer sees: ${customerStatusLabel(i18n, model, e.toStatus, lang)})`) : null,
       ]),
     ]),
