@@ -23,6 +23,7 @@
  */
 import { odata, type TransactionAction } from "@azure/data-tables";
 import type { SlaEventLog, SlaEventWithId, SlaLogAppendOptions, SlaLogAppendResult } from "../ports";
+import { TableMigrationMarker } from "./tableMigration";
 import { conflictBackoff, encodeKey, packJson, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
 
 /** RowKey of a case's log row (the head: the newest events). */
@@ -42,11 +43,8 @@ const MAX_PAGES_PER_APPEND = 8;
 /** Tries of an append when other writers keep changing the head between its read and its write. */
 const MAX_ATTEMPTS = 12;
 
-/** Marker of the migration from the earlier format: a partition no encoded case key can be (`%m` is no escape). */
-const MIGRATION_PK = "%migration";
+/** Name of the migration from the earlier format (its marker row, tableMigration.ts). */
 const MIGRATION_RK = "sla-event-rows";
-/** How long a process trusts "not migrated yet" before reading the marker again (ms). */
-const MARKER_RECHECK_MS = 60_000;
 
 /** One logged event as stored: the event and the instant (ISO 8601, UTC) its append was written. */
 interface StoredEntry {
@@ -58,21 +56,6 @@ interface StoredEntry {
 interface LogRows {
   head?: { etag: string; entries: StoredEntry[]; overflow: number };
   pages: StoredEntry[][];
-}
-
-/** The migration marker's stored state. */
-interface MigrationMarker {
-  etag: string;
-  /** When the migration first ran (ISO 8601, UTC). */
-  startedAt: string;
-  /** When the current pass over the earlier format's rows began. */
-  passStartedAt: string;
-  /** Where the current pass resumes (Table Storage continuation token; empty: from the start). */
-  continuation: string;
-  /** Earlier-format rows seen by the current pass. */
-  rowsSeen: number;
-  /** When every row of the earlier format was found copied (absent: not yet). */
-  doneAt?: string;
 }
 
 /** What one run of {@link TableSlaEventLog.migrateLegacyRows} did. */
@@ -110,11 +93,8 @@ function slaPartition(partnerId: string, caseId: string): string {
 
 /** {@link SlaEventLog} over Azure Table Storage (see the module comment for the stored format). */
 export class TableSlaEventLog implements SlaEventLog {
-  /** True once this process saw the migration marked complete: the earlier format is never read again. */
-  #legacyMigrated = false;
-  /** When this process last found the migration incomplete (ms since the epoch). */
-  #legacyCheckedAt = Number.NEGATIVE_INFINITY;
-  #legacyCheck: Promise<boolean> | undefined;
+  /** The migration from the earlier format; once complete, the earlier format is never read again. */
+  readonly #migration: TableMigrationMarker;
 
   /**
    * @param storage - table access.
@@ -123,7 +103,9 @@ export class TableSlaEventLog implements SlaEventLog {
   constructor(
     private readonly storage: TableStorage,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.#migration = new TableMigrationMarker(storage, TableNames.slaLogs, MIGRATION_RK, now);
+  }
 
   /**
    * Appends the events whose `eventId` is not logged yet: reads the case's log (point reads) and
@@ -198,18 +180,9 @@ export class TableSlaEventLog implements SlaEventLog {
     const quietPeriodMs = options.quietPeriodMs ?? 1_800_000;
     const report: SlaLogMigrationReport = { done: false, rowsScanned: 0, casesMerged: 0, eventsCopied: 0, unreadable: [] };
     const deadline = Date.now() + budgetMs;
-    let marker = await this.#readMarker();
-    if (marker?.doneAt) {
-      this.#legacyMigrated = true;
-      return { ...report, done: true };
-    }
-    if (!marker) {
-      const at = this.now().toISOString();
-      marker = await this.#saveMarker(undefined, { startedAt: at, passStartedAt: at, continuation: "", rowsSeen: 0 });
-      if (!marker) return report; // another instance started it at the same moment
-    }
-    // The next pass waits for the quiet period's end (see below).
-    if (this.now().getTime() < Date.parse(marker.passStartedAt)) return report;
+    let marker = await this.#migration.beginRun();
+    if (marker === "done") return { ...report, done: true };
+    if (marker === "waiting") return report;
     const legacyTable = this.storage.existingTable(TableNames.slaEvents);
     const pages = legacyTable
       .listEntities<Record<string, unknown>>()
@@ -243,20 +216,9 @@ export class TableSlaEventLog implements SlaEventLog {
       report.rowsScanned += page.length;
       rowsSeen += page.length;
       const continuation = next.done ? undefined : next.value.continuationToken;
-      if (!continuation) {
-        // A pass is complete. Done when it found nothing to copy from, or began after the quiet period.
-        const quiet = Date.parse(marker.passStartedAt) - Date.parse(marker.startedAt) >= quietPeriodMs;
-        if (rowsSeen === 0 || quiet) {
-          const saved = await this.#saveMarker(marker, { ...marker, continuation: "", rowsSeen, doneAt: this.now().toISOString() });
-          if (saved) this.#legacyMigrated = true;
-          return { ...report, done: saved !== undefined };
-        }
-        // Another pass, once the quiet period has passed (a later run); it starts from the beginning.
-        const passStart = new Date(Math.max(this.now().getTime(), Date.parse(marker.startedAt) + quietPeriodMs)).toISOString();
-        await this.#saveMarker(marker, { ...marker, passStartedAt: passStart, continuation: "", rowsSeen: 0 });
-        return report;
-      }
-      const saved = await this.#saveMarker(marker, { ...marker, continuation, rowsSeen });
+      // A pass is complete: done when it found nothing to copy from, or began after the quiet period.
+      if (!continuation) return { ...report, done: await this.#migration.endPass(marker, rowsSeen, quietPeriodMs) };
+      const saved = await this.#migration.recordProgress(marker, continuation, rowsSeen);
       if (!saved) return report; // another instance is migrating
       marker = saved;
       if (Date.now() >= deadline) return report;
@@ -347,28 +309,7 @@ export class TableSlaEventLog implements SlaEventLog {
    * With no marker and no row of the earlier format at all, marks the migration complete.
    */
   async #readsLegacy(): Promise<boolean> {
-    if (this.#legacyMigrated) return false;
-    if (Date.now() - this.#legacyCheckedAt < MARKER_RECHECK_MS) return true;
-    this.#legacyCheck ??= this.#checkLegacy().finally(() => {
-      this.#legacyCheck = undefined;
-    });
-    return this.#legacyCheck;
-  }
-
-  async #checkLegacy(): Promise<boolean> {
-    const marker = await this.#readMarker();
-    if (marker?.doneAt) {
-      this.#legacyMigrated = true;
-      return false;
-    }
-    if (!marker && (await this.#legacyEmpty())) {
-      const at = this.now().toISOString();
-      await this.#saveMarker(undefined, { startedAt: at, passStartedAt: at, continuation: "", rowsSeen: 0, doneAt: at });
-      this.#legacyMigrated = true;
-      return false;
-    }
-    this.#legacyCheckedAt = Date.now();
-    return true;
+    return !(await this.#migration.isComplete(() => this.#legacyEmpty()));
   }
 
   async #legacyEmpty(): Promise<boolean> {
@@ -378,39 +319,6 @@ export class TableSlaEventLog implements SlaEventLog {
       return first.done === true || first.value.length === 0;
     } catch (e) {
       if (statusOf(e) === 404) return true;
-      throw e;
-    }
-  }
-
-  async #readMarker(): Promise<MigrationMarker | undefined> {
-    const table = await this.storage.getTable(TableNames.slaLogs);
-    try {
-      const e = await table.getEntity<Record<string, unknown>>(MIGRATION_PK, MIGRATION_RK);
-      return {
-        etag: e.etag,
-        startedAt: String(e.startedAt),
-        passStartedAt: String(e.passStartedAt),
-        continuation: String(e.continuation ?? ""),
-        rowsSeen: Number(e.rowsSeen ?? 0),
-        ...(e.doneAt ? { doneAt: String(e.doneAt) } : {}),
-      };
-    } catch (e) {
-      if (statusOf(e) === 404) return undefined;
-      throw e;
-    }
-  }
-
-  /** Creates (no `current`) or replaces (`If-Match` its ETag) the marker. @returns it as saved, or undefined on a conflict. */
-  async #saveMarker(current: MigrationMarker | undefined, next: Omit<MigrationMarker, "etag">): Promise<MigrationMarker | undefined> {
-    const table = await this.storage.getTable(TableNames.slaLogs);
-    const { doneAt, ...rest } = next;
-    const entity = { partitionKey: MIGRATION_PK, rowKey: MIGRATION_RK, ...rest, ...(doneAt ? { doneAt } : {}) };
-    try {
-      const r = current ? await table.updateEntity(entity, "Replace", { etag: current.etag }) : await table.createEntity(entity);
-      return { ...next, etag: r.etag ?? "" };
-    } catch (e) {
-      const status = statusOf(e);
-      if (status === 409 || status === 412) return undefined;
       throw e;
     }
   }
