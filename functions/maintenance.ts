@@ -10,7 +10,7 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
 import { getContainer } from "../shared/container";
-import { TablePartnerRepository, TableSlaEventLog } from "../shared/adapters";
+import { TableCaseRepository, TablePartnerRepository, TableSlaEventLog } from "../shared/adapters";
 import { runDataMaintenance } from "../shared/services/dataMaintenance";
 import { eraseExpiredCustomerData } from "../shared/services/customerDataRetention";
 
@@ -59,5 +59,28 @@ app.timer("MigrateSlaEventLogs", {
       context.log(`SLA event logs: ${report.rowsScanned} rows of the earlier format read, ${report.eventsCopied} events of ${report.casesMerged} cases copied into their log rows; migration ${report.done ? "complete" : "continues at the next run"}`);
     }
     if (report.unreadable.length > 0) context.error(`SLA event rows of the earlier format that do not parse, left in place (${report.unreadable.length}): ${report.unreadable.slice(0, 20).join(", ")}`);
+  },
+});
+
+/**
+ * `MigrateListingIndex`: every 10 minutes, 5 minutes after `MigrateSlaEventLogs` (NCRONTAB: second 0
+ * of minutes 5, 15, … 55), gives case rows stored by earlier code their secondary listing rows
+ * (by status, customer and workflow attention) and indirect-provider shares their `shr_` rows
+ * (shared/adapters/tableCaseRepository.ts `migrateListingIndex`), for at most 4 minutes a run
+ * (within the 5-minute `functionTimeout`), resuming where the last run stopped. Until it is
+ * complete (a whole pass begun 30 minutes after the first run), filtered lists run as before, in
+ * the `idx_` listing's query; once it is, each run is one point read of the marker. Rows it cannot
+ * read are logged as errors and left as they are. A failed run is logged; the next one resumes.
+ */
+app.timer("MigrateListingIndex", {
+  schedule: "0 5-55/10 * * * *",
+  handler: async (_timer: Timer, context: InvocationContext): Promise<void> => {
+    const cases = getContainer().cases;
+    if (!(cases instanceof TableCaseRepository)) return;
+    const report = await cases.migrateListingIndex();
+    if (report.casesIndexed > 0 || report.sharesIndexed > 0 || !report.done) {
+      context.log(`Request listings: ${report.rowsScanned} rows read, ${report.casesIndexed} cases and ${report.sharesIndexed} provider shares given their listing rows; migration ${report.done ? "complete" : "continues at the next run"}`);
+    }
+    if (report.unreadable.length > 0) context.error(`Case rows that do not parse, left as they are (${report.unreadable.length}): ${report.unreadable.slice(0, 20).join(", ")}`);
   },
 });

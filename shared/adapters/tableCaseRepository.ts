@@ -15,10 +15,21 @@
  *   product, channel, customerTenantId, customerEmail (lower case), slaHealth, workflowState) so the list filters
  *   run in the Table Storage query; rows written earlier get them at their next update.
  *
+ * - secondary listing rows ({@link secondaryListingPrefixes}), the same copy under other RowKeys
+ *   ending with the same sort key ("intra-partition secondary index" pattern): `ixs_<status>_…`,
+ *   `ixt_<tenant id>_…`, `ixe_<email hash>_…`, and `ixa_…` while the workflow needs attention; and
+ *   the row `ixk_<caseId>` naming them. All are written in the case row's transaction, those the
+ *   case no longer has deleted in it, so a list filtered by status, customer or workflow is a
+ *   RowKey range read of 25 rows on Azure whatever the partition holds. The case row's `ixv`
+ *   column says it was written with them ({@link LISTING_INDEX_VERSION}); rows stored by earlier
+ *   code get them from {@link TableCaseRepository.migrateListingIndex}, and until that migration is
+ *   complete filtered lists run in the `idx_` listing's query.
  * - shared cases, in the INDIRECT PROVIDER's partition when a reseller's case is
- *   escalated to it: RowKey `share_<caseId>` (reseller id and name, when shared) and a listing row
+ *   escalated to it: RowKey `share_<caseId>` (reseller id and name, when shared), a listing row
  *   `idx_<inverted ms>_<caseId>` with `resellerPartnerId`, so the provider's newest-first listing
- *   includes it; both in one transaction. Listing reads such a case live from the reseller's partition.
+ *   includes it, and the same copy as `shr_<inverted ms>_<caseId>`, the range filtered lists merge
+ *   in; all in one transaction. Listing reads such a case live from the reseller's partition.
+ * - the listing migration's marker, partition `%migration`, RowKey `listing-index`.
  *
  * Table `<prefix>CaseTimeline`, PartitionKey `<partnerId>_<caseId>`, RowKey = encoded entry id: an
  * insert of an existing entry id fails with 409 and is ignored, so retried writes never duplicate.
@@ -31,16 +42,20 @@ import { eraseSupportRequest, eraseTimelineEntry } from "../domain/personalData"
 import type { CaseFilter, CaseListItem, CaseRepository, ErasableCase, ListCasesOptions, Page, ProviderCaseShare } from "../ports";
 import { CaseAlreadyExistsError, CaseNotFoundError, DeliveryAlreadyRecordedError } from "./errors";
 import { RecentRows } from "./recentRows";
-import { encodeKey, fromBase64Url, MAX_KEY_LENGTH, packJson, statusOf, TableNames, toBase64Url, unpackJson, type TableStorage } from "./tableStorage";
+import { isMigrationMarkerPartition, TableMigrationMarker } from "./tableMigration";
+import { encodeKey, fromBase64Url, MAX_KEY_LENGTH, packJson, sha256Hex, statusOf, TableNames, toBase64Url, unpackJson, type TableStorage } from "./tableStorage";
 
 const MAX_TIME = 9_999_999_999_999;
 const MAX_ETAG_ATTEMPTS = 10;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A case row as read: the case, the row's ETag, and the timeline entries already applied (entry id → status before). */
 interface CaseRow {
   value: SupportRequest;
   etag: string;
   applied: Record<string, string>;
+  /** Whether the row records the current listing layout (`ixv`): its secondary rows are those of `value`. */
+  indexed: boolean;
 }
 
 /** Raised for a continuation token this repository did not issue; `code` is `InvalidContinuationToken`. */
@@ -69,16 +84,117 @@ export function deliveryRowKey(deliveryId: string): string {
   return `${prefix}${encodeKey(deliveryId, MAX_KEY_LENGTH - prefix.length)}`;
 }
 
-/** RowKey of the newest-first index row: inverted, zero-padded creation time in ms, then the case id. */
-export function indexRowKey(createdAt: string, caseId: string): string {
+/**
+ * The newest-first sort key every listing row ends with: inverted, zero-padded creation time in ms
+ * (13 digits, `9999999999999 − createdAt ms`), `_`, the encoded case id. Ascending key order is
+ * newest first.
+ * @throws RangeError when `createdAt` is not an ISO 8601 instant.
+ */
+export function listingSortKey(createdAt: string, caseId: string): string {
   const ms = Date.parse(createdAt);
   if (Number.isNaN(ms)) throw new RangeError(`createdAt is not an ISO 8601 instant: ${createdAt}`);
-  return `idx_${String(MAX_TIME - ms).padStart(13, "0")}_${encodeKey(caseId)}`;
+  return `${String(MAX_TIME - ms).padStart(13, "0")}_${encodeKey(caseId)}`;
+}
+
+/** RowKey of the newest-first index row: `idx_` + {@link listingSortKey}. @throws RangeError when `createdAt` is not an ISO 8601 instant. */
+export function indexRowKey(createdAt: string, caseId: string): string {
+  return `idx_${listingSortKey(createdAt, caseId)}`;
 }
 
 /** RowKey of the row sharing a reseller's case with its indirect provider (in the provider's partition). */
 export function shareRowKey(caseId: string): string {
   return `share_${encodeKey(caseId)}`;
+}
+
+/**
+ * The listing layout a case row's `ixv` column records: the case's secondary listing rows and its
+ * `ixk_` row were written in the same transaction as the row, from its content. A row without it
+ * was last written by code that kept the `idx_` row only.
+ */
+export const LISTING_INDEX_VERSION = 1;
+
+/** Prefix of the newest-first rows of the cases an indirect provider sees shared (provider's partition). */
+const SHARED_LISTING_PREFIX = "shr_";
+/** Prefix of the newest-first rows of the cases whose workflow needs attention (any state but running). */
+const ATTENTION_PREFIX = "ixa_";
+
+/**
+ * A customer identity as part of a RowKey: a tenant id (GUID) in lower case; anything else (an
+ * email, or an erased value) as the first 32 hex characters of the SHA-256 of its lower case, so
+ * the part has a fixed shape and never holds a character keys refuse.
+ */
+function customerKeyPart(value: string): string {
+  const v = value.toLowerCase();
+  return GUID.test(v) ? v : sha256Hex(v).slice(0, 32);
+}
+
+/**
+ * The prefixes of the secondary listing rows a case has in its partner's partition, each followed
+ * by {@link listingSortKey} (the "intra-partition secondary index" pattern:
+ * https://learn.microsoft.com/azure/storage/tables/table-storage-design-patterns#intra-partition-secondary-index-pattern):
+ * `ixs_<status>_`, `ixt_<tenant id>_`, `ixe_<email hash>_`, and `ixa_` while the workflow is in any
+ * state but running. A list filtered by status, customer or workflow is then a RowKey range read.
+ */
+export function secondaryListingPrefixes(sr: SupportRequest): string[] {
+  const prefixes = [`ixs_${sr.status}_`, `ixt_${customerKeyPart(sr.customer.tenantId)}_`, `ixe_${customerKeyPart(sr.customer.email)}_`];
+  if ((sr.workflow?.state ?? "running") !== "running") prefixes.push(ATTENTION_PREFIX);
+  return prefixes;
+}
+
+/** RowKeys of a case's secondary listing rows ({@link secondaryListingPrefixes}). */
+export function secondaryListingKeys(sr: SupportRequest): string[] {
+  const sort = listingSortKey(sr.createdAt, sr.caseId);
+  return secondaryListingPrefixes(sr).map((prefix) => prefix + sort);
+}
+
+/** RowKey of the row that names a case's secondary listing rows (`keys`: JSON array of RowKeys). */
+export function listingKeysRowKey(caseId: string): string {
+  return `ixk_${encodeKey(caseId)}`;
+}
+
+/**
+ * The secondary listing a search is served from, by the most selective condition it has:
+ * customer (tenant id or email), then workflow, then status; undefined when it has none of them
+ * (the `idx_` listing with the conditions in the query).
+ */
+export function listingPrefixFor(f: CaseFilter): string | undefined {
+  if (f.customer !== undefined) return GUID.test(f.customer) ? `ixt_${customerKeyPart(f.customer)}_` : `ixe_${customerKeyPart(f.customer)}_`;
+  if (f.workflow !== undefined) return ATTENTION_PREFIX;
+  if (f.status !== undefined) return `ixs_${f.status}_`;
+  return undefined;
+}
+
+/**
+ * Every listing row of a case in its partner's partition, each a copy of the case with the filter
+ * columns: the `idx_` row and the secondary rows ({@link secondaryListingKeys}).
+ * @param data - the case packed ({@link packJson}), when the caller has it already.
+ */
+export function listingEntities(pk: string, sr: SupportRequest, data: Record<string, string | number> = packJson(sr)): Array<{ partitionKey: string; rowKey: string } & Record<string, unknown>> {
+  const content = { caseId: sr.caseId, status: sr.status, createdAt: sr.createdAt, ...listingColumns(sr), ...data };
+  return [indexRowKey(sr.createdAt, sr.caseId), ...secondaryListingKeys(sr)].map((rowKey) => ({ partitionKey: pk, rowKey, ...content }));
+}
+
+/**
+ * The case row as stored: the case packed, its `applied` map, and the listing layout
+ * ({@link LISTING_INDEX_VERSION}) unless `options.indexed` is false (its secondary rows are then
+ * those its `ixk_` row names).
+ */
+export function caseRowEntity(pk: string, sr: SupportRequest, applied: Record<string, string>, data: Record<string, string | number> = packJson(sr), options: { indexed?: boolean } = {}): { partitionKey: string; rowKey: string } & Record<string, unknown> {
+  return { partitionKey: pk, rowKey: caseRowKey(sr.caseId), caseId: sr.caseId, status: sr.status, createdAt: sr.createdAt, updatedAt: sr.updatedAt, applied: JSON.stringify(applied), ...(options.indexed === false ? {} : { ixv: LISTING_INDEX_VERSION }), ...data };
+}
+
+/**
+ * Every row a new case is stored as, for one entity-group transaction in its partner's partition:
+ * the case row, its listing rows ({@link listingEntities}) and its `ixk_` row.
+ */
+export function newCaseEntities(sr: SupportRequest, data: Record<string, string | number> = packJson(sr)): Array<{ partitionKey: string; rowKey: string } & Record<string, unknown>> {
+  const pk = encodeKey(sr.partnerId);
+  return [caseRowEntity(pk, sr, {}, data), ...listingEntities(pk, sr, data), listingKeysEntity(pk, sr.caseId, secondaryListingKeys(sr))];
+}
+
+/** The `ixk_` row of a case: the RowKeys of its secondary listing rows. */
+function listingKeysEntity(pk: string, caseId: string, keys: readonly string[]): { partitionKey: string; rowKey: string; keys: string } {
+  return { partitionKey: pk, rowKey: listingKeysRowKey(caseId), keys: JSON.stringify(keys) };
 }
 
 /**
@@ -97,8 +213,6 @@ export function listingColumns(sr: SupportRequest): Record<string, string> {
     workflowState: sr.workflow?.state ?? "running",
   };
 }
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether a case satisfies a filter (the in-memory check of rows whose columns may be stale: provider shares). */
 export function matchesCaseFilter(sr: SupportRequest, f: CaseFilter, options: { ignoreStatus?: boolean } = {}): boolean {
@@ -152,6 +266,103 @@ export function searchFilter(partnerId: string, f: CaseFilter, options: { ignore
   else if (f.workflow !== undefined) cols.push(odata`workflowState eq ${f.workflow}`);
   if (cols.length > 0) parts.push(`(${odata`resellerPartnerId ge ${""}`} or (${cols.join(" and ")}))`);
   return parts.join(" and ");
+}
+
+/** Most rows of a secondary listing one page reads (one Table Storage response at most). */
+const MAX_OWN_LISTING_ROWS = 1_000;
+/** Most provider-share rows one page reads (each is checked against the live case: a point read). */
+const MAX_SHARED_LISTING_ROWS = 100;
+
+/** Name of the listing migration (its marker row, tableMigration.ts). */
+const LISTING_MIGRATION = "listing-index";
+
+/** What one run of {@link TableCaseRepository.migrateListingIndex} did. */
+export interface ListingMigrationReport {
+  /** True when the migration is complete (now or before): filtered searches read the secondary listings. */
+  done: boolean;
+  /** Rows of the `Cases` table read by this run. */
+  rowsScanned: number;
+  /** Case rows given their secondary listing rows by this run. */
+  casesIndexed: number;
+  /** Indirect-provider shares given their `shr_` row by this run. */
+  sharesIndexed: number;
+  /** Rows this run could not read (`<PartitionKey>/<RowKey>`: JSON that does not parse), left as they are. */
+  unreadable: string[];
+}
+
+/** Options of {@link TableCaseRepository.migrateListingIndex}. */
+export interface ListingMigrationOptions {
+  /** Stop after this many ms and resume at the next run (default 240,000: within a 5-minute function timeout). */
+  budgetMs?: number;
+  /**
+   * The migration is complete only after a whole pass that began at least this long (ms) after its
+   * first run (default 1,800,000): instances of the earlier code that still ran during the
+   * deployment, and wrote case rows without their secondary listing rows, have stopped by then.
+   */
+  quietPeriodMs?: number;
+}
+
+/** The sort keys ({@link listingSortKey}) of a filter's created range: `lower` inclusive, `upper` exclusive (absent: open). */
+export function sortKeyBounds(f: Pick<CaseFilter, "createdFrom" | "createdTo">): { lower: string; upper?: string } {
+  // Newest first: `createdTo` (exclusive) bounds the keys from below, `createdFrom` (inclusive) from above.
+  const digits = (iso: string): string => String(MAX_TIME - Date.parse(iso) + 1).padStart(13, "0");
+  return { lower: f.createdTo !== undefined ? digits(f.createdTo) : "", ...(f.createdFrom !== undefined ? { upper: digits(f.createdFrom) } : {}) };
+}
+
+/** Whether every row of the secondary listing {@link listingPrefixFor} picks matches the filter (no other condition than the created range). */
+function listingPrefixCovers(f: CaseFilter): boolean {
+  const others = [f.severity, f.category, f.product, f.channel, f.sla].some((v) => v !== undefined);
+  if (others) return false;
+  if (f.customer !== undefined) return f.workflow === undefined && f.status === undefined;
+  if (f.workflow !== undefined) return f.workflow === "attention" && f.status === undefined;
+  return true;
+}
+
+/** What {@link readListingRange} read: the accepted rows with their sort keys, where it stopped, and whether the range ended there. */
+interface ListingRangeRead<T> {
+  items: Array<{ sortKey: string; item: T }>;
+  /** Sort key of the last row read (absent: none was read). */
+  position?: string;
+  exhausted: boolean;
+}
+
+/**
+ * Reads a listing range newest first — RowKeys `prefix` + sort key, within `bounds`, after `after`
+ * (exclusive) — in pages of `chunk` rows, until `want` rows are accepted, `maxRows` are read, or
+ * the range ends. One RowKey range query in one partition; `accept` gives a row's item, or
+ * undefined when the row does not match.
+ */
+async function readListingRange<T>(
+  table: TableClient,
+  pk: string,
+  prefix: string,
+  bounds: { lower: string; upper?: string },
+  after: string | undefined,
+  limits: { want: number; maxRows: number; chunk: number },
+  accept: (e: Record<string, unknown>) => Promise<T | undefined>,
+): Promise<ListingRangeRead<T>> {
+  const from = after !== undefined && after >= bounds.lower ? odata`RowKey gt ${prefix + after}` : odata`RowKey ge ${prefix + bounds.lower}`;
+  const to = bounds.upper !== undefined ? prefix + bounds.upper : `${prefix.slice(0, -1)}\``;
+  const filter = `${odata`PartitionKey eq ${pk}`} and ${from} and ${odata`RowKey lt ${to}`}`;
+  const out: ListingRangeRead<T> = { items: [], exhausted: false };
+  let read = 0;
+  for await (const page of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(limits.chunk, limits.maxRows) })) {
+    // A page's rows are checked together (a share's check is a point read of the live case).
+    const accepted = await Promise.all(page.map((e) => accept(e)));
+    for (let i = 0; i < page.length; i++) {
+      read += 1;
+      out.position = String((page[i] as Record<string, unknown>).rowKey).slice(prefix.length);
+      const item = accepted[i];
+      if (item !== undefined) out.items.push({ sortKey: out.position, item });
+      if (out.items.length >= limits.want || read >= limits.maxRows) {
+        out.exhausted = i === page.length - 1 && !page.continuationToken;
+        return out;
+      }
+    }
+    if (!page.continuationToken) break;
+  }
+  out.exhausted = true;
+  return out;
 }
 
 /**
@@ -232,7 +443,9 @@ export function timelinePartitionKey(partnerId: string, caseId: string): string 
  * the previous step of the case ran on another instance within the 10 s).
  */
 export class TableCaseRepository implements CaseRepository {
-  readonly #recent: RecentRows<{ value: SupportRequest; applied: Record<string, string> }>;
+  readonly #recent: RecentRows<{ value: SupportRequest; applied: Record<string, string>; indexed: boolean }>;
+  /** The listing migration; once complete, filtered searches read the secondary listings. */
+  readonly #listingMigration: TableMigrationMarker;
 
   /**
    * @param storage - table access.
@@ -245,15 +458,18 @@ export class TableCaseRepository implements CaseRepository {
     recentRows: { maxAgeInMs?: number; maxRows?: number } = {},
   ) {
     this.#recent = new RecentRows(recentRows);
+    this.#listingMigration = new TableMigrationMarker(storage, TableNames.cases, LISTING_MIGRATION, now);
   }
 
   /**
-   * Stores a new case: the first timeline entry (idempotent), then case and index rows, and the
-   * intake delivery when given, in one entity-group transaction. Nothing is read first: the
+   * Stores a new case: the first timeline entry (idempotent), then the case row, its listing rows
+   * ({@link newCaseEntities}) and the intake delivery when given, in one entity-group transaction.
+   * Nothing is read first: the
    * transaction fails as a whole (409) when the case id or the delivery is taken, and only then is
    * the delivery read to tell which. A timeline entry without a case row is invisible (every read
    * starts at the case); the one written for a delivery that turned out to be recorded is deleted.
-   * Two requests for a new case (three with a delivery that was recorded before).
+   * Two requests for a new case (three with a delivery that was recorded before); the first call of
+   * a process may read the listing migration's marker first ({@link migrateListingIndex}).
    * @throws DeliveryAlreadyRecordedError when the delivery created a case before (names it).
    * @throws CaseAlreadyExistsError when the case id is taken.
    * @throws RestError when storage fails.
@@ -264,14 +480,14 @@ export class TableCaseRepository implements CaseRepository {
     const deliveryRow = options.deliveryId === undefined ? undefined : deliveryRowKey(options.deliveryId);
     const wroteTimeline = await this.#insertTimeline(supportRequest.partnerId, supportRequest.caseId, firstEntry);
     const data = packJson(supportRequest);
-    const actions: TransactionAction[] = [
-      ["create", { partitionKey: pk, rowKey: caseRowKey(supportRequest.caseId), caseId: supportRequest.caseId, status: supportRequest.status, createdAt: supportRequest.createdAt, updatedAt: supportRequest.updatedAt, applied: "{}", ...data }],
-      ["create", { partitionKey: pk, rowKey: indexRowKey(supportRequest.createdAt, supportRequest.caseId), caseId: supportRequest.caseId, status: supportRequest.status, createdAt: supportRequest.createdAt, ...listingColumns(supportRequest), ...data }],
-    ];
+    // A store that holds nothing yet is marked as having every listing row from the start (a
+    // failed check only leaves that to the migration).
+    await this.#listingIndexed().catch(() => false);
+    const actions: TransactionAction[] = newCaseEntities(supportRequest, data).map((e): TransactionAction => ["create", e]);
     if (deliveryRow) actions.push(["create", { partitionKey: pk, rowKey: deliveryRow, caseId: supportRequest.caseId, createdAt: supportRequest.createdAt, ...(options.deliveryFingerprint ? { fingerprint: options.deliveryFingerprint } : {}) }]);
     try {
       const created = await cases.submitTransaction(actions);
-      this.#recent.remember(recentKey(supportRequest.partnerId, supportRequest.caseId), created.subResponses[0]?.etag, { value: supportRequest, applied: {} });
+      this.#recent.remember(recentKey(supportRequest.partnerId, supportRequest.caseId), created.subResponses[0]?.etag, { value: supportRequest, applied: {}, indexed: true });
     } catch (e) {
       if (statusOf(e) !== 409) throw e;
       // Entity group transactions do not say which row collided: a redelivery or a taken id.
@@ -308,28 +524,45 @@ export class TableCaseRepository implements CaseRepository {
   }
 
   /**
-   * The partner's cases matching `filter`, newest first: the filter runs in the Table
-   * Storage query ({@link searchFilter}); provider-share rows (whose columns are a copy from the
-   * share time) are re-checked in memory against the live case. Table Storage may answer a
-   * filtered query with an empty page and a continuation token (it scans at most 1,000 rows per
-   * request): up to 5 requests are made while the page is empty, then the token is returned.
-   * @throws InvalidContinuationTokenError for a token not issued here.
+   * The partner's cases matching `filter`, newest first, `limit` per page (pages may be shorter,
+   * even empty, with a token to go on).
+   *
+   * A filter by customer, workflow or status is read from its secondary listing
+   * ({@link listingPrefixFor}) once every case row of the store has its listing rows
+   * ({@link migrateListingIndex}): a RowKey range read in the partner's partition, the other
+   * conditions checked on each row's copy of the case (at most 1,000 rows per page), merged by the
+   * sort key with the indirect provider's `shr_` range (each share checked against the live case,
+   * at most 100 per page). The token then names the last sort key both ranges were read to.
+   *
+   * Any other filter runs in the Table Storage query over the `idx_` listing ({@link searchFilter});
+   * provider-share rows (whose columns are a copy from the share time) are re-checked in memory
+   * against the live case. Table Storage may answer such a query with an empty page and a
+   * continuation token (it scans at most 1,000 rows per request): up to 5 requests are made while
+   * the page is empty, then the token is returned.
+   * @throws InvalidContinuationTokenError for a token not issued here, or issued for a search of another kind.
    * @throws RangeError when `limit` is out of range.
    */
   async searchCases(partnerId: string, filter: CaseFilter, options: ListCasesOptions = {}): Promise<Page<CaseListItem>> {
     const limit = options.limit ?? 25;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new RangeError("limit must be an integer from 1 to 100");
     let sdkToken: string | undefined;
+    let after: string | undefined;
     if (options.continuationToken !== undefined) {
       const decoded = fromBase64Url(options.continuationToken);
       if (!decoded) throw new InvalidContinuationTokenError();
       try {
-        const parsed = JSON.parse(decoded) as { v?: unknown; t?: unknown };
-        if (parsed.v !== 1 || typeof parsed.t !== "string") throw new InvalidContinuationTokenError();
-        sdkToken = parsed.t;
+        const parsed = JSON.parse(decoded) as { v?: unknown; t?: unknown; k?: unknown };
+        if (parsed.v === 1 && typeof parsed.t === "string") sdkToken = parsed.t;
+        else if (parsed.v === 2 && typeof parsed.k === "string" && parsed.k.length <= MAX_KEY_LENGTH) after = parsed.k;
+        else throw new InvalidContinuationTokenError();
       } catch {
         throw new InvalidContinuationTokenError();
       }
+    }
+    const prefix = listingPrefixFor(filter);
+    if (after !== undefined || (sdkToken === undefined && prefix !== undefined)) {
+      if (prefix !== undefined && (await this.#listingIndexed())) return this.#searchListing(partnerId, prefix, filter, limit, after);
+      if (after !== undefined) throw new InvalidContinuationTokenError();
     }
     const cases = await this.storage.getTable(TableNames.cases);
     const query = searchFilter(partnerId, filter);
@@ -352,6 +585,34 @@ export class TableCaseRepository implements CaseRepository {
       if (items.length > 0) break;
     }
     return { items, continuationToken: toBase64Url(JSON.stringify({ v: 1, t: sdkToken })) };
+  }
+
+  /**
+   * A search served from a secondary listing (`prefix`) and the provider's `shr_` range, read in
+   * parallel from the sort key after `after`; see {@link searchCases}.
+   */
+  async #searchListing(partnerId: string, prefix: string, filter: CaseFilter, limit: number, after: string | undefined): Promise<Page<CaseListItem>> {
+    const cases = await this.storage.getTable(TableNames.cases);
+    const pk = encodeKey(partnerId);
+    const bounds = sortKeyBounds(filter);
+    const [own, shared] = await Promise.all([
+      readListingRange(cases, pk, prefix, bounds, after, { want: limit, maxRows: MAX_OWN_LISTING_ROWS, chunk: listingPrefixCovers(filter) ? limit : 200 }, (e) => {
+        const sr = unpackJson<SupportRequest>(e);
+        return Promise.resolve(matchesCaseFilter(sr, filter) ? sr : undefined);
+      }),
+      readListingRange(cases, pk, SHARED_LISTING_PREFIX, bounds, after, { want: limit, maxRows: MAX_SHARED_LISTING_ROWS, chunk: limit }, async (e) => {
+        if (typeof e.resellerPartnerId !== "string") return undefined;
+        const item = await this.#listItem(e);
+        return matchesCaseFilter(item, filter) ? item : undefined;
+      }),
+    ]);
+    // Both ranges are read up to the nearer of their positions; beyond it, one of them may hide rows.
+    const reached = [own, shared].filter((r) => !r.exhausted).map((r) => r.position ?? after ?? bounds.lower)
+      .sort()[0];
+    const found = [...own.items, ...shared.items].filter((i) => reached === undefined || i.sortKey <= reached).sort((x, y) => (x.sortKey < y.sortKey ? -1 : x.sortKey > y.sortKey ? 1 : 0));
+    const page = found.slice(0, limit);
+    const token = found.length > limit ? page[limit - 1]?.sortKey : reached;
+    return { items: page.map((i) => i.item), ...(token !== undefined ? { continuationToken: toBase64Url(JSON.stringify({ v: 2, k: token })) } : {}) };
   }
 
   /**
@@ -398,8 +659,10 @@ export class TableCaseRepository implements CaseRepository {
   }
 
   /**
-   * Shares a reseller's case with its indirect provider: upserts the share row and a listing row in
-   * the provider's partition in one transaction (idempotent; a re-share keeps the first `sharedAt`).
+   * Shares a reseller's case with its indirect provider: upserts the share row and two listing rows
+   * in the provider's partition in one transaction: the `idx_` row (marked `shrv`) and the `shr_`
+   * row, the range a filtered search reads the provider's shares from (idempotent; a re-share keeps
+   * the first `sharedAt`).
    * @throws RestError when storage fails.
    */
   async shareWithProvider(providerId: string, supportRequest: SupportRequest, reseller: { partnerId: string; name: string }, sharedAtIso: string): Promise<void> {
@@ -408,9 +671,11 @@ export class TableCaseRepository implements CaseRepository {
     const existing = await this.getProviderShare(providerId, supportRequest.caseId);
     const sharedAt = existing?.sharedAt ?? sharedAtIso;
     const common = { caseId: supportRequest.caseId, resellerPartnerId: reseller.partnerId, resellerName: reseller.name, sharedAt };
+    const listing = { ...common, status: supportRequest.status, createdAt: supportRequest.createdAt, ...listingColumns(supportRequest), ...packJson(supportRequest) };
     await cases.submitTransaction([
       ["upsert", { partitionKey: pk, rowKey: shareRowKey(supportRequest.caseId), ...common }, "Replace"],
-      ["upsert", { partitionKey: pk, rowKey: indexRowKey(supportRequest.createdAt, supportRequest.caseId), ...common, status: supportRequest.status, createdAt: supportRequest.createdAt, ...listingColumns(supportRequest), ...packJson(supportRequest) }, "Replace"],
+      ["upsert", { partitionKey: pk, rowKey: indexRowKey(supportRequest.createdAt, supportRequest.caseId), ...listing, shrv: LISTING_INDEX_VERSION }, "Replace"],
+      ["upsert", { partitionKey: pk, rowKey: SHARED_LISTING_PREFIX + listingSortKey(supportRequest.createdAt, supportRequest.caseId), ...listing }, "Replace"],
     ]);
   }
 
@@ -547,6 +812,120 @@ export class TableCaseRepository implements CaseRepository {
     return this.patchCase(partnerId, caseId, (current) => (current.status === "closed" ? eraseSupportRequest(current, at) : undefined));
   }
 
+  /**
+   * Gives every case row of the store its secondary listing rows and every indirect-provider share
+   * its `shr_` row, for at most `budgetMs` a run, resuming where the last run stopped (the marker
+   * row `%migration`/`listing-index` of the `Cases` table). A case row without the layout mark
+   * (`ixv`) is rewritten as it is through the change of {@link applyTransition} (If-Match; its
+   * listing rows with it, stale ones of an earlier indexed state deleted); a share's `idx_` row
+   * without its mark (`shrv`) gets the `shr_` copy and the mark in one transaction. The migration is
+   * complete after a whole pass begun `quietPeriodMs` after its first run (an empty store: at
+   * once); from then on filtered searches read the secondary listings ({@link searchCases}), and
+   * every run is one point read of the marker.
+   * @returns what the run did.
+   * @throws RestError when storage fails (the next run resumes).
+   */
+  async migrateListingIndex(options: ListingMigrationOptions = {}): Promise<ListingMigrationReport> {
+    const budgetMs = options.budgetMs ?? 240_000;
+    const quietPeriodMs = options.quietPeriodMs ?? 1_800_000;
+    const report: ListingMigrationReport = { done: false, rowsScanned: 0, casesIndexed: 0, sharesIndexed: 0, unreadable: [] };
+    const deadline = Date.now() + budgetMs;
+    let marker = await this.#listingMigration.beginRun();
+    if (marker === "done") return { ...report, done: true };
+    if (marker === "waiting") return report;
+    const cases = await this.storage.getTable(TableNames.cases);
+    const pages = cases
+      .listEntities<Record<string, unknown>>({ queryOptions: { select: ["PartitionKey", "RowKey", "ixv", "shrv", "resellerPartnerId"] } })
+      .byPage({ maxPageSize: 1000, ...(marker.continuation ? { continuationToken: marker.continuation } : {}) });
+    let rowsSeen = marker.rowsSeen;
+    for (;;) {
+      const next = await pages.next();
+      const page = next.done ? [] : next.value;
+      for (const row of page) {
+        const pk = String(row.partitionKey);
+        const rk = String(row.rowKey);
+        if (isMigrationMarkerPartition(pk)) continue;
+        rowsSeen += 1;
+        try {
+          if (rk.startsWith("case_") && row.ixv !== LISTING_INDEX_VERSION) {
+            if (await this.#reindexCase(cases, pk, rk)) report.casesIndexed++;
+          } else if (rk.startsWith("idx_") && typeof row.resellerPartnerId === "string" && row.shrv !== LISTING_INDEX_VERSION) {
+            if (await this.#indexShare(cases, pk, rk)) report.sharesIndexed++;
+          }
+        } catch (e) {
+          if (!(e instanceof SyntaxError)) throw e;
+          report.unreadable.push(`${pk}/${rk}`);
+        }
+      }
+      report.rowsScanned += page.length;
+      const continuation = next.done ? undefined : next.value.continuationToken;
+      // A pass is complete: done when it found the table empty, or began after the quiet period.
+      if (!continuation) return { ...report, done: await this.#listingMigration.endPass(marker, rowsSeen, quietPeriodMs) };
+      const saved = await this.#listingMigration.recordProgress(marker, continuation, rowsSeen);
+      if (!saved) return report; // another instance is migrating
+      marker = saved;
+      if (Date.now() >= deadline) return report;
+    }
+  }
+
+  /**
+   * Rewrites a case row that does not record the listing layout as it is, with its listing rows.
+   * @returns whether this call wrote it (false: gone, or indexed meanwhile).
+   * @throws SyntaxError when the row's JSON does not parse.
+   */
+  async #reindexCase(cases: TableClient, pk: string, rk: string): Promise<boolean> {
+    let stored: SupportRequest;
+    try {
+      stored = unpackJson<SupportRequest>(await cases.getEntity<Record<string, unknown>>(pk, rk));
+    } catch (e) {
+      if (statusOf(e) === 404) return false;
+      throw e;
+    }
+    return this.#changeCase<boolean>(stored.partnerId, stored.caseId, (row) => (row && !row.indexed ? { write: { next: row.value, applied: row.applied }, result: true } : { result: false }));
+  }
+
+  /**
+   * Gives a provider share's `idx_` row its `shr_` copy and marks it (`shrv`), in one transaction
+   * under If-Match. @returns whether this call wrote it (false: changed or gone meanwhile; a later pass sees it again).
+   * @throws SyntaxError when the row's JSON does not parse.
+   */
+  async #indexShare(cases: TableClient, pk: string, rk: string): Promise<boolean> {
+    let e: Record<string, unknown> & { etag: string };
+    try {
+      e = await cases.getEntity<Record<string, unknown>>(pk, rk);
+    } catch (err) {
+      if (statusOf(err) === 404) return false;
+      throw err;
+    }
+    const copy = unpackJson<SupportRequest>(e);
+    const { etag, timestamp: _timestamp, partitionKey: _pk, rowKey: _rk, ...content } = e as Record<string, unknown> & { etag: string };
+    try {
+      await cases.submitTransaction([
+        ["update", { partitionKey: pk, rowKey: rk, ...content, shrv: LISTING_INDEX_VERSION }, "Replace", { etag }],
+        ["upsert", { partitionKey: pk, rowKey: SHARED_LISTING_PREFIX + listingSortKey(copy.createdAt, copy.caseId), ...content }, "Replace"],
+      ]);
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 412 || statusOf(err) === 404) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Whether filtered searches may read the secondary listings: once the listing migration is
+   * complete (a store with no row at all is marked complete at first use: every row it will hold
+   * is written with its listing rows). @throws RestError when storage fails.
+   */
+  #listingIndexed(): Promise<boolean> {
+    return this.#listingMigration.isComplete(() => this.#casesEmpty());
+  }
+
+  async #casesEmpty(): Promise<boolean> {
+    const cases = await this.storage.getTable(TableNames.cases);
+    const first = await cases.listEntities({ queryOptions: { select: ["PartitionKey"] } }).byPage({ maxPageSize: 1 }).next();
+    return first.done === true || first.value.length === 0;
+  }
+
   /** Inserts a timeline entry; one that exists is left as it is. @returns whether this call wrote it. */
   async #insertTimeline(partnerId: string, caseId: string, entry: TimelineEntry): Promise<boolean> {
     const table: TableClient = await this.storage.getTable(TableNames.timeline);
@@ -568,9 +947,16 @@ export class TableCaseRepository implements CaseRepository {
   /**
    * The optimistic-concurrency loop of every change to a case row: reads the row, lets `decide`
    * answer at once (`{result}`) or name the case after the change and its `applied` map
-   * (`{write, result}`), then replaces the case row (If-Match on the ETag read) and its listing
-   * row in one entity-group transaction. A 412 (someone changed the row meanwhile) starts over with
-   * a fresh read, at most {@link MAX_ETAG_ATTEMPTS} times.
+   * (`{write, result}`), then replaces the case row (If-Match on the ETag read) and every listing
+   * row of the case in one entity-group transaction: the `idx_` row and the secondary rows of the
+   * case after the change are upserted, those of the case before that it no longer has are
+   * deleted, and the `ixk_` row names the new set. The secondary rows before are known from the
+   * row itself when it records the layout (`ixv`), else from its `ixk_` row (a row written by
+   * earlier code keeps the secondary rows of its last indexed state there; none when it never
+   * had any). A 412 (someone changed the row meanwhile) starts over with a fresh read, at most
+   * {@link MAX_ETAG_ATTEMPTS} times. Should a delete find its row gone (404: an invariant broken
+   * outside this class), the change is written without the deletes and they follow one by one,
+   * so a case never becomes unchangeable.
    * @throws whatever `decide` throws; RestError when storage fails; Error after too many conflicts.
    */
   async #changeCase<T>(partnerId: string, caseId: string, decide: (row: CaseRow | undefined) => { result: T; write?: { next: SupportRequest; applied: Record<string, string> } }): Promise<T> {
@@ -581,8 +967,9 @@ export class TableCaseRepository implements CaseRepository {
     // guess is only ever written under If-Match, and one that decides nothing is read again, so
     // what is returned is always what storage holds.
     let guess = caseId.length === 0 || caseId.length > 200 ? undefined : this.#recent.recall(key);
+    let deletesApart = false;
     for (let attempt = 0; attempt < MAX_ETAG_ATTEMPTS; attempt++) {
-      const guessed = guess ? { value: guess.value.value, applied: guess.value.applied, etag: guess.etag } : undefined;
+      const guessed: CaseRow | undefined = guess ? { value: guess.value.value, applied: guess.value.applied, indexed: guess.value.indexed, etag: guess.etag } : undefined;
       guess = undefined;
       let decided: ReturnType<typeof decide>;
       let row: CaseRow | undefined;
@@ -606,14 +993,24 @@ export class TableCaseRepository implements CaseRepository {
       if (!write || !row) return result;
       const { next, applied } = write;
       const data = packJson(next);
+      const nextKeys = secondaryListingKeys(next);
+      const before = row.indexed ? secondaryListingKeys(row.value) : await this.#storedListingKeys(pk, caseId);
+      const stale = before.filter((k) => !nextKeys.includes(k));
+      // With the deletes apart, until they are done the row does not record the layout and the
+      // `ixk_` row still names the stale rows, so a crash in between leaves them for the next change.
+      const actions: TransactionAction[] = [
+        ["update", caseRowEntity(pk, next, applied, data, { indexed: !deletesApart }), "Replace", { etag: row.etag }],
+        ...listingEntities(pk, next, data).map((e): TransactionAction => ["upsert", e, "Replace"]),
+        ["upsert", listingKeysEntity(pk, caseId, deletesApart ? [...nextKeys, ...stale] : nextKeys), "Replace"],
+      ];
+      if (!deletesApart) for (const rowKey of stale) actions.push(["delete", { partitionKey: pk, rowKey }]);
+      let etag: string | undefined;
       try {
-        const written = await cases.submitTransaction([
-          ["update", { partitionKey: pk, rowKey: caseRowKey(caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, updatedAt: next.updatedAt, applied: JSON.stringify(applied), ...data }, "Replace", { etag: row.etag }],
-          ["upsert", { partitionKey: pk, rowKey: indexRowKey(next.createdAt, next.caseId), caseId: next.caseId, status: next.status, createdAt: next.createdAt, ...listingColumns(next), ...data }, "Replace"],
-        ]);
+        const written = await cases.submitTransaction(actions);
         // A changeset's responses come in the order of its operations, the case row's first (only
         // an insert's response names its row).
-        this.#recent.remember(key, written.subResponses[0]?.etag, { value: next, applied });
+        etag = written.subResponses[0]?.etag;
+        this.#recent.remember(key, etag, { value: next, applied, indexed: !deletesApart });
       } catch (e) {
         this.#recent.forget(key);
         // A guess refused (412, or 404 when the case went meanwhile) is not a conflict: read and decide again.
@@ -622,11 +1019,55 @@ export class TableCaseRepository implements CaseRepository {
           continue;
         }
         if (statusOf(e) === 412) continue;
+        if (statusOf(e) === 404 && stale.length > 0 && !deletesApart) {
+          deletesApart = true;
+          attempt -= 1;
+          continue;
+        }
         throw e;
       }
+      if (deletesApart) await this.#deleteStaleListingRows(pk, caseId, stale, { next, applied, data, etag });
       return result;
     }
     throw new Error(`Case ${caseId}: gave up after ${MAX_ETAG_ATTEMPTS} concurrent-update conflicts (HTTP 412)`);
+  }
+
+  /**
+   * Deletes secondary listing rows one by one (a row already gone is fine), then marks the case row
+   * as recording the layout again with the `ixk_` row naming only the current rows, under If-Match
+   * on the row as just written: when someone changed it meanwhile, their change read the `ixk_`
+   * row and dealt with the stale rows itself.
+   */
+  async #deleteStaleListingRows(pk: string, caseId: string, stale: readonly string[], written: { next: SupportRequest; applied: Record<string, string>; data: Record<string, string | number>; etag: string | undefined }): Promise<void> {
+    const cases = await this.storage.getTable(TableNames.cases);
+    for (const rowKey of stale) {
+      await cases.deleteEntity(pk, rowKey).catch((e: unknown) => {
+        if (statusOf(e) !== 404) throw e;
+      });
+    }
+    if (!written.etag) return;
+    try {
+      const healed = await cases.submitTransaction([
+        ["update", caseRowEntity(pk, written.next, written.applied, written.data), "Replace", { etag: written.etag }],
+        ["upsert", listingKeysEntity(pk, caseId, secondaryListingKeys(written.next)), "Replace"],
+      ]);
+      this.#recent.remember(recentKey(written.next.partnerId, caseId), healed.subResponses[0]?.etag, { value: written.next, applied: written.applied, indexed: true });
+    } catch (e) {
+      if (statusOf(e) !== 412 && statusOf(e) !== 404) throw e;
+    }
+  }
+
+  /** The secondary listing rows the `ixk_` row of a case names (none when it has no such row). */
+  async #storedListingKeys(pk: string, caseId: string): Promise<string[]> {
+    const cases = await this.storage.getTable(TableNames.cases);
+    try {
+      const e = await cases.getEntity<Record<string, unknown>>(pk, listingKeysRowKey(caseId), { queryOptions: { select: ["keys"] } });
+      const keys: unknown = JSON.parse(typeof e.keys === "string" ? e.keys : "[]");
+      return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === "string") : [];
+    } catch (err) {
+      if (statusOf(err) === 404) return [];
+      throw err;
+    }
   }
 
   async #getCaseRow(partnerId: string, caseId: string): Promise<CaseRow | undefined> {
@@ -637,8 +1078,8 @@ export class TableCaseRepository implements CaseRepository {
       const e = await cases.getEntity<Record<string, unknown>>(encodeKey(partnerId), caseRowKey(caseId));
       const value = unpackJson<SupportRequest>(e);
       if (value.partnerId !== partnerId) return undefined;
-      const row = { value, etag: e.etag, applied: JSON.parse(typeof e.applied === "string" ? e.applied : "{}") as Record<string, string> };
-      this.#recent.remember(key, row.etag, { value: row.value, applied: row.applied });
+      const row = { value, etag: e.etag, applied: JSON.parse(typeof e.applied === "string" ? e.applied : "{}") as Record<string, string>, indexed: e.ixv === LISTING_INDEX_VERSION };
+      this.#recent.remember(key, row.etag, { value: row.value, applied: row.applied, indexed: row.indexed });
       return row;
     } catch (err) {
       this.#recent.forget(key);
