@@ -1,8 +1,8 @@
 /**
  * The partner's request list at volume (`npm run bench:list`): starts its own Azurite (in memory,
  * free loopback ports), stores one partner's cases as the app stores them (every row of a new case:
- * the case row, the newest-first `idx_` listing row, the secondary listing rows by status, customer
- * and workflow attention, and the `ixk_` row — `newCaseEntities`, in entity-group transactions of
+ * the case row, the newest-first `idx_` listing row, the secondary listing rows by status, customer,
+ * workflow attention and SLA health, and the `ixk_` row — `newCaseEntities`, in entity-group transactions of
  * at most 100 rows) up to each of `BENCH_LIST_SIZES` (default 10,000, 50,000, 100,000; `--quick`
  * 2,000 and 10,000), and at each size measures the first page (25 requests, newest first) through
  * `TableCaseRepository.searchCases` without a filter and with each filter the list offers:
@@ -15,7 +15,7 @@
  *
  * The data: requests spread over the last year; 2 % open (in diagnosis), the rest resolved or
  * closed; severities A/B/C 10/40/50 %; 2,000 customer tenants; SLA health breached 3 %, at risk
- * 2 %. A filter by status or customer is a RowKey range read of its listing; any other filter a
+ * 2 %. A filter by status, customer, workflow or SLA health is a RowKey range read of its listing; any other filter a
  * query over the `idx_` listing that Table Storage evaluates row by row: each query request reads
  * at most 1,000 rows, and the repository stops after 5 requests that found nothing, handing back a
  * continuation token (the page is then shorter or empty).

@@ -65,7 +65,7 @@ app.timer("MigrateSlaEventLogs", {
 /**
  * `MigrateListingIndex`: every 10 minutes, 5 minutes after `MigrateSlaEventLogs` (NCRONTAB: second 0
  * of minutes 5, 15, … 55), gives case rows stored by earlier code their secondary listing rows
- * (by status, customer and workflow attention) and indirect-provider shares their `shr_` rows
+ * (by status, customer, workflow attention and SLA health) and indirect-provider shares their `shr_` rows
  * (shared/adapters/tableCaseRepository.ts `migrateListingIndex`), for at most 4 minutes a run
  * (within the 5-minute `functionTimeout`), resuming where the last run stopped. Until it is
  * complete (a whole pass begun 30 minutes after the first run), filtered lists run as before, in

@@ -17,9 +17,10 @@
  *
  * - secondary listing rows ({@link secondaryListingPrefixes}), the same copy under other RowKeys
  *   ending with the same sort key ("intra-partition secondary index" pattern): `ixs_<status>_…`,
- *   `ixt_<tenant id>_…`, `ixe_<email hash>_…`, and `ixa_…` while the workflow needs attention; and
- *   the row `ixk_<caseId>` naming them. All are written in the case row's transaction, those the
- *   case no longer has deleted in it, so a list filtered by status, customer or workflow is a
+ *   `ixt_<tenant id>_…`, `ixe_<email hash>_…`, `ixa_…` while the workflow needs attention,
+ *   `ixh_<health>_…` while the SLA is at risk or breached; and the row `ixk_<caseId>` naming
+ *   them. All are written in the case row's transaction, those the case no longer has deleted
+ *   in it, so a list filtered by status, customer, workflow or SLA health is a
  *   RowKey range read of 25 rows on Azure whatever the partition holds. The case row's `ixv`
  *   column says it was written with them ({@link LISTING_INDEX_VERSION}); rows stored by earlier
  *   code get them from {@link TableCaseRepository.migrateListingIndex}, and until that migration is
@@ -132,12 +133,14 @@ function customerKeyPart(value: string): string {
  * The prefixes of the secondary listing rows a case has in its partner's partition, each followed
  * by {@link listingSortKey} (the "intra-partition secondary index" pattern:
  * https://learn.microsoft.com/azure/storage/tables/table-storage-design-patterns#intra-partition-secondary-index-pattern):
- * `ixs_<status>_`, `ixt_<tenant id>_`, `ixe_<email hash>_`, and `ixa_` while the workflow is in any
- * state but running. A list filtered by status, customer or workflow is then a RowKey range read.
+ * `ixs_<status>_`, `ixt_<tenant id>_`, `ixe_<email hash>_`, `ixa_` while the workflow is in any
+ * state but running, and `ixh_<health>_` while the SLA health is at risk or breached. A list
+ * filtered by status, customer, workflow or SLA health is then a RowKey range read.
  */
 export function secondaryListingPrefixes(sr: SupportRequest): string[] {
   const prefixes = [`ixs_${sr.status}_`, `ixt_${customerKeyPart(sr.customer.tenantId)}_`, `ixe_${customerKeyPart(sr.customer.email)}_`];
   if ((sr.workflow?.state ?? "running") !== "running") prefixes.push(ATTENTION_PREFIX);
+  if (sr.slaHealth === "at-risk" || sr.slaHealth === "breached") prefixes.push(`ixh_${sr.slaHealth}_`);
   return prefixes;
 }
 
@@ -154,12 +157,13 @@ export function listingKeysRowKey(caseId: string): string {
 
 /**
  * The secondary listing a search is served from, by the most selective condition it has:
- * customer (tenant id or email), then workflow, then status; undefined when it has none of them
- * (the `idx_` listing with the conditions in the query).
+ * customer (tenant id or email), then workflow, then SLA health, then status; undefined when it
+ * has none of them (the `idx_` listing with the conditions in the query).
  */
 export function listingPrefixFor(f: CaseFilter): string | undefined {
   if (f.customer !== undefined) return GUID.test(f.customer) ? `ixt_${customerKeyPart(f.customer)}_` : `ixe_${customerKeyPart(f.customer)}_`;
   if (f.workflow !== undefined) return ATTENTION_PREFIX;
+  if (f.sla !== undefined) return `ixh_${f.sla}_`;
   if (f.status !== undefined) return `ixs_${f.status}_`;
   return undefined;
 }
@@ -311,11 +315,10 @@ export function sortKeyBounds(f: Pick<CaseFilter, "createdFrom" | "createdTo">):
 
 /** Whether every row of the secondary listing {@link listingPrefixFor} picks matches the filter (no other condition than the created range). */
 function listingPrefixCovers(f: CaseFilter): boolean {
-  const others = [f.severity, f.category, f.product, f.channel, f.sla].some((v) => v !== undefined);
-  if (others) return false;
-  if (f.customer !== undefined) return f.workflow === undefined && f.status === undefined;
-  if (f.workflow !== undefined) return f.workflow === "attention" && f.status === undefined;
-  return true;
+  if ([f.severity, f.category, f.product, f.channel].some((v) => v !== undefined)) return false;
+  const served = f.customer !== undefined ? "customer" : f.workflow !== undefined ? "workflow" : f.sla !== undefined ? "sla" : "status";
+  if (served === "workflow" && f.workflow !== "attention") return false;
+  return (["customer", "workflow", "sla", "status"] as const).every((c) => c === served || f[c] === undefined);
 }
 
 /** What {@link readListingRange} read: the accepted rows with their sort keys, where it stopped, and whether the range ended there. */
@@ -527,7 +530,7 @@ export class TableCaseRepository implements CaseRepository {
    * The partner's cases matching `filter`, newest first, `limit` per page (pages may be shorter,
    * even empty, with a token to go on).
    *
-   * A filter by customer, workflow or status is read from its secondary listing
+   * A filter by customer, workflow, SLA health or status is read from its secondary listing
    * ({@link listingPrefixFor}) once every case row of the store has its listing rows
    * ({@link migrateListingIndex}): a RowKey range read in the partner's partition, the other
    * conditions checked on each row's copy of the case (at most 1,000 rows per page), merged by the

@@ -67,6 +67,8 @@ const FILTERS: CaseFilter[] = [
   { status: "closed", createdFrom: "2026-03-10T00:00:00.000Z", createdTo: "2026-03-20T00:00:00.000Z" },
   { customer: TENANTS[2] as string, channel: "email" },
   { sla: "breached" },
+  { sla: "at-risk", status: "in-diagnosis" },
+  { sla: "breached", severity: "B" },
   {},
 ];
 
@@ -75,7 +77,7 @@ type Change =
   | { kind: "create"; partner: 0 | 1; day: number; n: number }
   | { kind: "status"; pick: number; status: (typeof CaseStatuses)[number] }
   | { kind: "workflow"; pick: number; state: (typeof WorkflowStates)[number] }
-  | { kind: "sla"; pick: number; health: "at-risk" | "breached" }
+  | { kind: "sla"; pick: number; health: "on-track" | "at-risk" | "breached" | "none" }
   | { kind: "erase"; pick: number }
   | { kind: "share"; pick: number };
 
@@ -83,7 +85,7 @@ const change: fc.Arbitrary<Change> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("create" as const), partner: fc.constantFrom(0 as const, 1 as const), day: fc.integer({ min: 0, max: 30 }), n: fc.nat(11) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("status" as const), pick: fc.nat(), status: fc.constantFrom(...CaseStatuses) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("workflow" as const), pick: fc.nat(), state: fc.constantFrom(...WorkflowStates) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("sla" as const), pick: fc.nat(), health: fc.constantFrom("at-risk" as const, "breached" as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("sla" as const), pick: fc.nat(), health: fc.constantFrom("on-track" as const, "at-risk" as const, "breached" as const, "none" as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("erase" as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("share" as const), pick: fc.nat() }) },
 );
@@ -126,7 +128,7 @@ async function apply(repos: CaseRepository[], created: SupportRequest[], c: Chan
 describe("the request list from its secondary listings (Azurite)", () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it("a new store is marked at its first case; a filter by status, customer or workflow is one RowKey range read of its listing, without column conditions", async () => {
+  it("a new store is marked at its first case; a filter by status, customer, workflow or SLA health is one RowKey range read of its listing, without column conditions", async () => {
     const cases = new TableCaseRepository(freshStorage());
     const a = newCase(RESELLER, Date.parse("2026-04-01T08:00:00.000Z"), 0);
     const b = newCase(RESELLER, Date.parse("2026-04-02T08:00:00.000Z"), 1);
@@ -154,7 +156,11 @@ describe("the request list from its secondary listings (Azurite)", () => {
     queries.length = 0;
     expect((await cases.searchCases(RESELLER, { customer: TENANTS[1] as string })).items.map((x) => x.caseId)).toEqual([b.caseId]);
     expect(queries.some((q) => q.includes(`RowKey ge 'ixt_${TENANTS[1]}_'`))).toBe(true);
-    // No condition but the created range: the `idx_` listing's query, as before.
+    const breached = await cases.patchCase(RESELLER, b.caseId, (x) => ({ ...x, slaHealth: "breached" }));
+    queries.length = 0;
+    expect((await cases.searchCases(RESELLER, { sla: "breached" })).items).toEqual([breached]);
+    expect(queries.some((q) => q.includes("RowKey ge 'ixh_breached_'") && !q.includes("slaHealth eq"))).toBe(true);
+    // None of those conditions: the `idx_` listing's query, as before.
     queries.length = 0;
     expect((await cases.searchCases(RESELLER, { severity: "B" })).items.map((x) => x.caseId)).toEqual([b.caseId]);
     expect(queries.some((q) => q.includes("severity eq 'B'") && q.includes("RowKey ge 'idx_'"))).toBe(true);
