@@ -764,17 +764,23 @@ export class TableCaseRepository implements CaseRepository {
   }
 
   /**
-   * Closed, not yet erased requests closed before `closedBefore`: a query of the partner's own
-   * listing rows in status `closed` created before `closedBefore` (a request cannot close before it
-   * was created), projected on the columns needed, oldest first; `closedAt` and the erasure mark
-   * are read from the listing row's copy of the case.
+   * Closed, not yet erased requests closed before `closedBefore`: the partner's own listing rows in
+   * status `closed` created before `closedBefore` (a request cannot close before it was created) —
+   * a range of the closed listing once the listing migration is complete, else a query of the
+   * `idx_` listing —, oldest first; `closedAt` and the erasure mark are read from the listing
+   * row's copy of the case.
    * @throws RangeError when `closedBefore` is not an ISO 8601 instant; RestError when storage fails.
    */
   async listErasableCases(partnerId: string, closedBefore: string, limit: number): Promise<ErasableCase[]> {
     if (Number.isNaN(Date.parse(closedBefore))) throw new RangeError(`closedBefore is not an ISO 8601 instant: ${closedBefore}`);
     const cases = await this.storage.getTable(TableNames.cases);
-    // Newest first by RowKey, so "created before" is the RowKey range from the cutoff's bound up.
-    const filter = `${odata`PartitionKey eq ${encodeKey(partnerId)}`} and ${odata`RowKey ge ${invertedBound(closedBefore)}`} and ${odata`RowKey lt ${"idx`"}`} and ${odata`status eq ${"closed"}`}`;
+    // Newest first by RowKey, so "created before" is the RowKey range from the cutoff's bound up:
+    // of the closed listing (own cases only), or of the `idx_` listing with the status condition.
+    const pk = odata`PartitionKey eq ${encodeKey(partnerId)}`;
+    const bound = invertedBound(closedBefore).slice("idx_".length);
+    const filter = (await this.#listingIndexed())
+      ? `${pk} and ${odata`RowKey ge ${`ixs_closed_${bound}`}`} and ${odata`RowKey lt ${"ixs_closed`"}`}`
+      : `${pk} and ${odata`RowKey ge ${`idx_${bound}`}`} and ${odata`RowKey lt ${"idx`"}`} and ${odata`status eq ${"closed"}`}`;
     const rows: Array<Record<string, unknown>> = [];
     for await (const e of cases.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
       if (typeof e.resellerPartnerId === "string") continue;
@@ -953,7 +959,7 @@ export class TableCaseRepository implements CaseRepository {
    * (`{write, result}`), then replaces the case row (If-Match on the ETag read) and every listing
    * row of the case in one entity-group transaction: the `idx_` row and the secondary rows of the
    * case after the change are upserted, those of the case before that it no longer has are
-   * deleted, and the `ixk_` row names the new set. The secondary rows before are known from the
+   * deleted, and the `ixk_` row names the new set (rewritten only when the set changes). The secondary rows before are known from the
    * row itself when it records the layout (`ixv`), else from its `ixk_` row (a row written by
    * earlier code keeps the secondary rows of its last indexed state there; none when it never
    * had any). A 412 (someone changed the row meanwhile) starts over with a fresh read, at most
@@ -1004,8 +1010,10 @@ export class TableCaseRepository implements CaseRepository {
       const actions: TransactionAction[] = [
         ["update", caseRowEntity(pk, next, applied, data, { indexed: !deletesApart }), "Replace", { etag: row.etag }],
         ...listingEntities(pk, next, data).map((e): TransactionAction => ["upsert", e, "Replace"]),
-        ["upsert", listingKeysEntity(pk, caseId, deletesApart ? [...nextKeys, ...stale] : nextKeys), "Replace"],
       ];
+      // The `ixk_` row already names these rows when the row records the layout and they stay the same.
+      const sameKeys = row.indexed && before.length === nextKeys.length && before.every((k, i) => k === nextKeys[i]);
+      if (deletesApart || !sameKeys) actions.push(["upsert", listingKeysEntity(pk, caseId, deletesApart ? [...nextKeys, ...stale] : nextKeys), "Replace"]);
       if (!deletesApart) for (const rowKey of stale) actions.push(["delete", { partitionKey: pk, rowKey }]);
       let etag: string | undefined;
       try {
