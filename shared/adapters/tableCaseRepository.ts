@@ -610,7 +610,9 @@ export class TableCaseRepository implements CaseRepository {
       }),
     ]);
     // Both ranges are read up to the nearer of their positions; beyond it, one of them may hide rows.
-    const reached = [own, shared].filter((r) => !r.exhausted).map((r) => r.position ?? after ?? bounds.lower)
+    const reached = [own, shared]
+      .filter((r) => !r.exhausted)
+      .map((r) => r.position ?? after ?? bounds.lower)
       .sort()[0];
     const found = [...own.items, ...shared.items].filter((i) => reached === undefined || i.sortKey <= reached).sort((x, y) => (x.sortKey < y.sortKey ? -1 : x.sortKey > y.sortKey ? 1 : 0));
     const page = found.slice(0, limit);
