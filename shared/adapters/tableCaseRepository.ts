@@ -241,9 +241,9 @@ function matchesWorkflowFilter(state: string, filter: NonNullable<CaseFilter["wo
   return filter === "attention" ? state !== "running" : state === filter;
 }
 
-/** Inverted-time RowKey bound of an instant (see {@link indexRowKey}). */
-function invertedBound(iso: string): string {
-  return `idx_${String(MAX_TIME - Date.parse(iso)).padStart(13, "0")}`;
+/** The inverted-time digits of an instant plus `offset` ms: 13 digits, as in {@link listingSortKey}. */
+function invertedDigits(iso: string, offset = 0): string {
+  return String(MAX_TIME - Date.parse(iso) + offset).padStart(13, "0");
 }
 
 /**
@@ -252,8 +252,9 @@ function invertedBound(iso: string): string {
  * either a provider share (re-checked in memory) or the column conditions.
  */
 export function searchFilter(partnerId: string, f: CaseFilter, options: { ignoreStatus?: boolean } = {}): string {
-  const lower = f.createdTo !== undefined ? invertedBound(f.createdTo).replace(/\d+$/, (d) => String(Number(d) + 1).padStart(13, "0")) : "idx_";
-  const upper = f.createdFrom !== undefined ? invertedBound(f.createdFrom).replace(/\d+$/, (d) => String(Number(d) + 1).padStart(13, "0")) : "idx`";
+  const bounds = sortKeyBounds(f);
+  const lower = `idx_${bounds.lower}`;
+  const upper = bounds.upper !== undefined ? `idx_${bounds.upper}` : "idx`";
   const parts = [odata`PartitionKey eq ${encodeKey(partnerId)}`, odata`RowKey ge ${lower}`, odata`RowKey lt ${upper}`];
   const cols: string[] = [];
   if (!options.ignoreStatus && f.status !== undefined) cols.push(odata`status eq ${f.status}`);
@@ -309,8 +310,7 @@ export interface ListingMigrationOptions {
 /** The sort keys ({@link listingSortKey}) of a filter's created range: `lower` inclusive, `upper` exclusive (absent: open). */
 export function sortKeyBounds(f: Pick<CaseFilter, "createdFrom" | "createdTo">): { lower: string; upper?: string } {
   // Newest first: `createdTo` (exclusive) bounds the keys from below, `createdFrom` (inclusive) from above.
-  const digits = (iso: string): string => String(MAX_TIME - Date.parse(iso) + 1).padStart(13, "0");
-  return { lower: f.createdTo !== undefined ? digits(f.createdTo) : "", ...(f.createdFrom !== undefined ? { upper: digits(f.createdFrom) } : {}) };
+  return { lower: f.createdTo !== undefined ? invertedDigits(f.createdTo, 1) : "", ...(f.createdFrom !== undefined ? { upper: invertedDigits(f.createdFrom, 1) } : {}) };
 }
 
 /** Whether every row of the secondary listing {@link listingPrefixFor} picks matches the filter (no other condition than the created range). */
@@ -779,7 +779,7 @@ export class TableCaseRepository implements CaseRepository {
     // Newest first by RowKey, so "created before" is the RowKey range from the cutoff's bound up:
     // of the closed listing (own cases only), or of the `idx_` listing with the status condition.
     const pk = odata`PartitionKey eq ${encodeKey(partnerId)}`;
-    const bound = invertedBound(closedBefore).slice("idx_".length);
+    const bound = invertedDigits(closedBefore);
     const filter = (await this.#listingIndexed())
       ? `${pk} and ${odata`RowKey ge ${`ixs_closed_${bound}`}`} and ${odata`RowKey lt ${"ixs_closed`"}`}`
       : `${pk} and ${odata`RowKey ge ${`idx_${bound}`}`} and ${odata`RowKey lt ${"idx`"}`} and ${odata`status eq ${"closed"}`}`;
@@ -840,43 +840,36 @@ export class TableCaseRepository implements CaseRepository {
     const budgetMs = options.budgetMs ?? 240_000;
     const quietPeriodMs = options.quietPeriodMs ?? 1_800_000;
     const report: ListingMigrationReport = { done: false, rowsScanned: 0, casesIndexed: 0, sharesIndexed: 0, unreadable: [] };
-    const deadline = Date.now() + budgetMs;
-    let marker = await this.#listingMigration.beginRun();
-    if (marker === "done") return { ...report, done: true };
-    if (marker === "waiting") return report;
     const cases = await this.storage.getTable(TableNames.cases);
-    const pages = cases
-      .listEntities<Record<string, unknown>>({ queryOptions: { select: ["PartitionKey", "RowKey", "ixv", "shrv", "resellerPartnerId"] } })
-      .byPage({ maxPageSize: 1000, ...(marker.continuation ? { continuationToken: marker.continuation } : {}) });
-    let rowsSeen = marker.rowsSeen;
-    for (;;) {
-      const next = await pages.next();
-      const page = next.done ? [] : next.value;
-      for (const row of page) {
-        const pk = String(row.partitionKey);
-        const rk = String(row.rowKey);
-        if (isMigrationMarkerPartition(pk)) continue;
-        rowsSeen += 1;
-        try {
-          if (rk.startsWith("case_") && row.ixv !== LISTING_INDEX_VERSION) {
-            if (await this.#reindexCase(cases, pk, rk)) report.casesIndexed++;
-          } else if (rk.startsWith("idx_") && typeof row.resellerPartnerId === "string" && row.shrv !== LISTING_INDEX_VERSION) {
-            if (await this.#indexShare(cases, pk, rk)) report.sharesIndexed++;
+    const run = await this.#listingMigration.run({
+      budgetMs,
+      quietPeriodMs,
+      pages: (continuation) =>
+        cases
+          .listEntities<Record<string, unknown>>({ queryOptions: { select: ["PartitionKey", "RowKey", "ixv", "shrv", "resellerPartnerId"] } })
+          .byPage({ maxPageSize: 1000, ...(continuation ? { continuationToken: continuation } : {}) }),
+      migrate: async (page) => {
+        let seen = 0;
+        for (const row of page) {
+          const pk = String(row.partitionKey);
+          const rk = String(row.rowKey);
+          if (isMigrationMarkerPartition(pk)) continue;
+          seen += 1;
+          try {
+            if (rk.startsWith("case_") && row.ixv !== LISTING_INDEX_VERSION) {
+              if (await this.#reindexCase(cases, pk, rk)) report.casesIndexed++;
+            } else if (rk.startsWith("idx_") && typeof row.resellerPartnerId === "string" && row.shrv !== LISTING_INDEX_VERSION) {
+              if (await this.#indexShare(cases, pk, rk)) report.sharesIndexed++;
+            }
+          } catch (e) {
+            if (!(e instanceof SyntaxError)) throw e;
+            report.unreadable.push(`${pk}/${rk}`);
           }
-        } catch (e) {
-          if (!(e instanceof SyntaxError)) throw e;
-          report.unreadable.push(`${pk}/${rk}`);
         }
-      }
-      report.rowsScanned += page.length;
-      const continuation = next.done ? undefined : next.value.continuationToken;
-      // A pass is complete: done when it found the table empty, or began after the quiet period.
-      if (!continuation) return { ...report, done: await this.#listingMigration.endPass(marker, rowsSeen, quietPeriodMs) };
-      const saved = await this.#listingMigration.recordProgress(marker, continuation, rowsSeen);
-      if (!saved) return report; // another instance is migrating
-      marker = saved;
-      if (Date.now() >= deadline) return report;
-    }
+        return seen;
+      },
+    });
+    return { ...report, ...run };
   }
 
   /**

@@ -68,12 +68,55 @@ export class TableMigrationMarker {
   }
 
   /**
+   * One run of the migration, for at most `budgetMs` (ms): resumes the current pass where the
+   * marker says (`pages(continuation)`: the scan's pages of Table Storage rows from that token,
+   * from the start without one), hands each page's rows to `migrate` (which answers how many of
+   * them count as rows seen), records where the pass resumes after each page, and at the last page
+   * ends the pass: complete when it saw no row or began `quietPeriodMs` after the first run, else
+   * the next pass is scheduled for the quiet period's end. Stops when another instance changed the
+   * marker meanwhile (one instance at a time is expected: a timer trigger's singleton lock).
+   * With `tableMayBeMissing`, a scan that answers 404 is an empty table.
+   * @returns whether the migration is complete (now or before) and how many rows this run read.
+   * @throws whatever `migrate` throws; RestError when storage fails (the next run resumes from the last recorded page).
+   */
+  async run(options: {
+    budgetMs: number;
+    quietPeriodMs: number;
+    pages: (continuation: string | undefined) => AsyncIterator<Array<Record<string, unknown>> & { continuationToken?: string }>;
+    migrate: (rows: Array<Record<string, unknown>>) => Promise<number>;
+    tableMayBeMissing?: boolean;
+  }): Promise<{ done: boolean; rowsScanned: number }> {
+    const deadline = Date.now() + options.budgetMs;
+    let marker = await this.#beginRun();
+    if (marker === "done") return { done: true, rowsScanned: 0 };
+    if (marker === "waiting") return { done: false, rowsScanned: 0 };
+    const pages = options.pages(marker.continuation || undefined);
+    let rowsSeen = marker.rowsSeen;
+    let rowsScanned = 0;
+    for (;;) {
+      const next = await pages.next().catch((e: unknown) => {
+        if (options.tableMayBeMissing && statusOf(e) === 404) return { done: true as const, value: undefined };
+        throw e;
+      });
+      const rows = next.done ? [] : next.value;
+      rowsSeen += await options.migrate(rows);
+      rowsScanned += rows.length;
+      const continuation = next.done ? undefined : next.value.continuationToken;
+      if (!continuation) return { done: await this.#endPass(marker, rowsSeen, options.quietPeriodMs), rowsScanned };
+      const saved = await this.#save(marker, { ...marker, continuation, rowsSeen });
+      if (!saved) return { done: false, rowsScanned };
+      marker = saved;
+      if (Date.now() >= deadline) return { done: false, rowsScanned };
+    }
+  }
+
+  /**
    * Begins a run of the migration: `"done"` when it is complete, `"waiting"` when its next pass has
    * not begun yet (the quiet period) or another instance created the marker at the same moment,
    * else the marker to resume from (created on the first run).
    * @throws RestError when storage fails.
    */
-  async beginRun(): Promise<MigrationMarker | "done" | "waiting"> {
+  async #beginRun(): Promise<MigrationMarker | "done" | "waiting"> {
     let marker = await this.#read();
     if (marker?.doneAt) {
       this.#complete = true;
@@ -88,22 +131,13 @@ export class TableMigrationMarker {
   }
 
   /**
-   * Records where the current pass resumes. @returns the marker as saved, or undefined when another
-   * instance changed it meanwhile (this run should stop).
-   * @throws RestError when storage fails.
-   */
-  recordProgress(marker: MigrationMarker, continuation: string, rowsSeen: number): Promise<MigrationMarker | undefined> {
-    return this.#save(marker, { ...marker, continuation, rowsSeen });
-  }
-
-  /**
    * Ends a whole pass that saw `rowsSeen` rows: the migration is complete when it saw none or
    * began `quietPeriodMs` (ms) after the first run; otherwise the next pass is scheduled for the
    * quiet period's end (or now) and starts from the beginning.
    * @returns whether the migration is complete now.
    * @throws RestError when storage fails.
    */
-  async endPass(marker: MigrationMarker, rowsSeen: number, quietPeriodMs: number): Promise<boolean> {
+  async #endPass(marker: MigrationMarker, rowsSeen: number, quietPeriodMs: number): Promise<boolean> {
     const quiet = Date.parse(marker.passStartedAt) - Date.parse(marker.startedAt) >= quietPeriodMs;
     if (rowsSeen === 0 || quiet) {
       const saved = await this.#save(marker, { ...marker, continuation: "", rowsSeen, doneAt: this.now().toISOString() });

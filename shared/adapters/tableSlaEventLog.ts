@@ -179,50 +179,37 @@ export class TableSlaEventLog implements SlaEventLog {
     const budgetMs = options.budgetMs ?? 240_000;
     const quietPeriodMs = options.quietPeriodMs ?? 1_800_000;
     const report: SlaLogMigrationReport = { done: false, rowsScanned: 0, casesMerged: 0, eventsCopied: 0, unreadable: [] };
-    const deadline = Date.now() + budgetMs;
-    let marker = await this.#migration.beginRun();
-    if (marker === "done") return { ...report, done: true };
-    if (marker === "waiting") return report;
     const legacyTable = this.storage.existingTable(TableNames.slaEvents);
-    const pages = legacyTable
-      .listEntities<Record<string, unknown>>()
-      .byPage({ maxPageSize: 1000, ...(marker.continuation ? { continuationToken: marker.continuation } : {}) });
-    let rowsSeen = marker.rowsSeen;
-    for (;;) {
-      const next = await pages.next().catch((e: unknown) => {
-        if (statusOf(e) === 404) return { done: true as const, value: undefined }; // no table: nothing was ever stored the earlier way
-        throw e;
-      });
-      const page = next.done ? [] : next.value;
-      const byCase = new Map<string, StoredEntry[]>();
-      for (const row of page) {
-        const pk = String(row.partitionKey);
-        let entry: StoredEntry;
-        try {
-          entry = legacyEntryOf(row);
-        } catch {
-          report.unreadable.push(`${pk}/${String(row.rowKey)}`);
-          continue;
+    const run = await this.#migration.run({
+      budgetMs,
+      quietPeriodMs,
+      // No table: nothing was ever stored the earlier way.
+      tableMayBeMissing: true,
+      pages: (continuation) => legacyTable.listEntities<Record<string, unknown>>().byPage({ maxPageSize: 1000, ...(continuation ? { continuationToken: continuation } : {}) }),
+      migrate: async (page) => {
+        const byCase = new Map<string, StoredEntry[]>();
+        for (const row of page) {
+          const pk = String(row.partitionKey);
+          let entry: StoredEntry;
+          try {
+            entry = legacyEntryOf(row);
+          } catch {
+            report.unreadable.push(`${pk}/${String(row.rowKey)}`);
+            continue;
+          }
+          byCase.set(pk, [...(byCase.get(pk) ?? []), entry]);
         }
-        byCase.set(pk, [...(byCase.get(pk) ?? []), entry]);
-      }
-      for (const [pk, entries] of byCase) {
-        const copied = await this.#mergeLegacy(pk, entries);
-        if (copied > 0) {
-          report.casesMerged++;
-          report.eventsCopied += copied;
+        for (const [pk, entries] of byCase) {
+          const copied = await this.#mergeLegacy(pk, entries);
+          if (copied > 0) {
+            report.casesMerged++;
+            report.eventsCopied += copied;
+          }
         }
-      }
-      report.rowsScanned += page.length;
-      rowsSeen += page.length;
-      const continuation = next.done ? undefined : next.value.continuationToken;
-      // A pass is complete: done when it found nothing to copy from, or began after the quiet period.
-      if (!continuation) return { ...report, done: await this.#migration.endPass(marker, rowsSeen, quietPeriodMs) };
-      const saved = await this.#migration.recordProgress(marker, continuation, rowsSeen);
-      if (!saved) return report; // another instance is migrating
-      marker = saved;
-      if (Date.now() >= deadline) return report;
-    }
+        return page.length;
+      },
+    });
+    return { ...report, ...run };
   }
 
   /** The case's log rows, and the events of the earlier format while it is still read. */
