@@ -953,14 +953,18 @@ export class TableCaseRepository implements CaseRepository {
    * answer at once (`{result}`) or name the case after the change and its `applied` map
    * (`{write, result}`), then replaces the case row (If-Match on the ETag read) and every listing
    * row of the case in one entity-group transaction: the `idx_` row and the secondary rows of the
-   * case after the change are upserted, those of the case before that it no longer has are
-   * deleted, and the `ixk_` row names the new set (rewritten only when the set changes). The secondary rows before are known from the
-   * row itself when it records the layout (`ixv`), else from its `ixk_` row (a row written by
-   * earlier code keeps the secondary rows of its last indexed state there; none when it never
-   * had any). A 412 (someone changed the row meanwhile) starts over with a fresh read, at most
-   * {@link MAX_ETAG_ATTEMPTS} times. Should a delete find its row gone (404: an invariant broken
-   * outside this class), the change is written without the deletes and they follow one by one,
-   * so a case never becomes unchangeable.
+   * case after the change are written, those of the case before that it no longer has are
+   * deleted, and the `ixk_` row names the new set (rewritten only when the set changes). The
+   * secondary rows before are known from the row itself when it records the layout (`ixv`), else
+   * from its `ixk_` row (a row written by earlier code keeps the secondary rows of its last indexed
+   * state there; none when it never had any). When the row records the layout, the rows it names
+   * are replaced (Update, `If-Match: *`) and the new ones inserted, else every row is upserted:
+   * Azure serves both alike, but Azurite looks a row up twice for an upsert. A 412 (someone
+   * changed the row meanwhile) starts over with a fresh read, at most {@link MAX_ETAG_ATTEMPTS}
+   * times. A 404 or 409 on a row the case row names or does not name (an invariant broken outside
+   * this class) makes the next attempt upsert every row; should a delete then find its row gone,
+   * the change is written without the deletes and they follow one by one, so a case never becomes
+   * unchangeable.
    * @throws whatever `decide` throws; RestError when storage fails; Error after too many conflicts.
    */
   async #changeCase<T>(partnerId: string, caseId: string, decide: (row: CaseRow | undefined) => { result: T; write?: { next: SupportRequest; applied: Record<string, string> } }): Promise<T> {
@@ -972,6 +976,10 @@ export class TableCaseRepository implements CaseRepository {
     // what is returned is always what storage holds.
     let guess = caseId.length === 0 || caseId.length > 200 ? undefined : this.#recent.recall(key);
     let deletesApart = false;
+    // Rows known to exist are replaced and new ones inserted: one lookup each, where an upsert is
+    // two in Azurite (Azure serves both alike). A row found missing or present against what the
+    // case row records (someone changed the partition by hand) turns every write into an upsert.
+    let upsertAll = false;
     for (let attempt = 0; attempt < MAX_ETAG_ATTEMPTS; attempt++) {
       const guessed: CaseRow | undefined = guess ? { value: guess.value.value, applied: guess.value.applied, indexed: guess.value.indexed, etag: guess.etag } : undefined;
       guess = undefined;
@@ -1000,15 +1008,19 @@ export class TableCaseRepository implements CaseRepository {
       const nextKeys = secondaryListingKeys(next);
       const before = row.indexed ? secondaryListingKeys(row.value) : await this.#storedListingKeys(pk, caseId);
       const stale = before.filter((k) => !nextKeys.includes(k));
+      // What exists is known when the row records the layout: its `idx_` row, `ixk_` row and the
+      // secondary rows of its content.
+      const known = row.indexed && !upsertAll;
+      const writeRow = (e: { partitionKey: string; rowKey: string }, exists: boolean): TransactionAction => (!known ? ["upsert", e, "Replace"] : exists ? ["update", e, "Replace"] : ["create", e]);
       // With the deletes apart, until they are done the row does not record the layout and the
       // `ixk_` row still names the stale rows, so a crash in between leaves them for the next change.
       const actions: TransactionAction[] = [
         ["update", caseRowEntity(pk, next, applied, data, { indexed: !deletesApart }), "Replace", { etag: row.etag }],
-        ...listingEntities(pk, next, data).map((e): TransactionAction => ["upsert", e, "Replace"]),
+        ...listingEntities(pk, next, data).map((e) => writeRow(e, e.rowKey.startsWith("idx_") || before.includes(e.rowKey))),
       ];
       // The `ixk_` row already names these rows when the row records the layout and they stay the same.
       const sameKeys = row.indexed && before.length === nextKeys.length && before.every((k, i) => k === nextKeys[i]);
-      if (deletesApart || !sameKeys) actions.push(["upsert", listingKeysEntity(pk, caseId, deletesApart ? [...nextKeys, ...stale] : nextKeys), "Replace"]);
+      if (deletesApart || !sameKeys) actions.push(writeRow(listingKeysEntity(pk, caseId, deletesApart ? [...nextKeys, ...stale] : nextKeys), true));
       if (!deletesApart) for (const rowKey of stale) actions.push(["delete", { partitionKey: pk, rowKey }]);
       let etag: string | undefined;
       try {
@@ -1025,6 +1037,11 @@ export class TableCaseRepository implements CaseRepository {
           continue;
         }
         if (statusOf(e) === 412) continue;
+        if (known && (statusOf(e) === 404 || statusOf(e) === 409)) {
+          upsertAll = true;
+          attempt -= 1;
+          continue;
+        }
         if (statusOf(e) === 404 && stale.length > 0 && !deletesApart) {
           deletesApart = true;
           attempt -= 1;

@@ -315,4 +315,39 @@ describe("the request list from its secondary listings (Azurite)", () => {
     expect((await fresh.searchCases(RESELLER, { status: "resolved" })).items).toEqual([again]);
     expect((await table.getEntity(encodeKey(RESELLER), caseRowKey(sr.caseId))).ixv).toBe(1);
   });
+  it("a change replaces the listing rows the case row records and inserts its new ones, with no upsert; a row missing or present against that record makes it upsert instead", async () => {
+    const storage = freshStorage();
+    const cases = new TableCaseRepository(storage);
+    const sr = newCase(RESELLER, Date.parse("2026-04-01T08:00:00.000Z"), 0);
+    await cases.createCase(sr, entry(sr.createdAt));
+    const table = await storage.getTable(TableNames.cases);
+    const pk = encodeKey(RESELLER);
+    const kinds: string[][] = [];
+    const submitTransaction = TableClient.prototype.submitTransaction;
+    jest.spyOn(TableClient.prototype, "submitTransaction").mockImplementation(function (this: TableClient, actions) {
+      kinds.push(actions.map((a) => `${a[0]} ${a[1].rowKey?.slice(0, 4)}`));
+      return submitTransaction.call(this, actions);
+    });
+
+    // A status change: the case row under If-Match, the listing rows it keeps replaced, the new
+    // status row and the `ixk_` row naming it written, the old status row deleted.
+    const diagnosing = await cases.applyTransition({ caseId: sr.caseId, partnerId: RESELLER, entryId: "t1", kind: "status-changed", toStatus: "in-diagnosis", summary: "diagnosing", at: "2026-04-01T09:00:00.000Z" });
+    expect(kinds).toEqual([["update case", "update idx_", "create ixs_", "update ixt_", "update ixe_", "update ixk_", "delete ixs_"]]);
+
+    // A row that should be there was deleted by hand, and one that should not be there yet was
+    // written by hand: the change is refused for each, then made with upserts.
+    const [, customerKey] = secondaryListingKeys(diagnosing);
+    await table.deleteEntity(pk, customerKey as string);
+    const breachedKey = secondaryListingKeys({ ...diagnosing, slaHealth: "breached" }).find((k) => k.startsWith("ixh_")) as string;
+    await table.createEntity({ partitionKey: pk, rowKey: breachedKey, caseId: "stray" });
+    kinds.length = 0;
+    const breached = await cases.patchCase(RESELLER, sr.caseId, (x) => ({ ...x, slaHealth: "breached" }));
+    expect(breached?.slaHealth).toBe("breached");
+    expect(kinds.length).toBeGreaterThanOrEqual(2);
+    expect(kinds[kinds.length - 1]).toEqual(["update case", "upsert idx_", "upsert ixs_", "upsert ixt_", "upsert ixe_", "upsert ixh_", "upsert ixk_"]);
+    const fresh = new TableCaseRepository(storage);
+    expect((await fresh.searchCases(RESELLER, { customer: TENANTS[0] as string })).items).toEqual([breached]);
+    expect((await fresh.searchCases(RESELLER, { sla: "breached" })).items).toEqual([breached]);
+    expect((await fresh.searchCases(RESELLER, { status: "in-diagnosis" })).items).toEqual([breached]);
+  });
 });
