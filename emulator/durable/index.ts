@@ -8,6 +8,7 @@ import type { DurableEngine, DurableEngineOptions } from "./types";
 
 export type { ControlResult, DurableEngine, DurableEngineOptions, FunctionInvoker, InstanceQuery, InstanceStatus, RaiseEventResult, RuntimeStatus } from "./types";
 export { DurableEngineError } from "./engine";
+export { getLargeString } from "./tableUtil";
 
 /**
  * Creates the engine for one task hub. Nothing touches storage until `start()` (or a management
