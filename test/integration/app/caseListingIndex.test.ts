@@ -2,8 +2,9 @@
  * The partner's request list read from its secondary listings (shared/adapters/tableCaseRepository.ts)
  * on the Jest Azurite: a filtered page is one RowKey range read per listing, every page after any
  * sequence of changes holds what the in-memory repository holds, a store written in the earlier
- * layout is migrated (and listed the same before and after), and a listing row lost outside the
- * repository never blocks a change of its case.
+ * layout is migrated (and listed the same before and after), a change replaces the listing rows
+ * it knows exist and inserts the new ones, and a listing row lost or added outside the repository
+ * never blocks a change of its case.
  */
 import fc from "fast-check";
 import { TableClient } from "@azure/data-tables";
@@ -315,6 +316,7 @@ describe("the request list from its secondary listings (Azurite)", () => {
     expect((await fresh.searchCases(RESELLER, { status: "resolved" })).items).toEqual([again]);
     expect((await table.getEntity(encodeKey(RESELLER), caseRowKey(sr.caseId))).ixv).toBe(1);
   });
+
   it("a change replaces the listing rows the case row records and inserts its new ones, with no upsert; a row missing or present against that record makes it upsert instead", async () => {
     const storage = freshStorage();
     const cases = new TableCaseRepository(storage);
