@@ -1,8 +1,9 @@
 /**
  * The workflow recovery sweeper: a timer trigger (every 2 minutes by default, NCRONTAB
  * `0 *\/2 * * * *`; setting `WORKFLOW_SWEEP_SCHEDULE`)
- * that restarts the stopped workflows of requests that are not done, with backoff and a cap
- * (shared/services/workflowRecovery.ts `sweepWorkflows`). On Azure it runs on one instance at a
+ * that restarts the stopped workflows of requests that are not done, with backoff and a cap, and
+ * marks those whose orchestration has stayed Pending (shared/services/workflowRecovery.ts
+ * `sweepWorkflows`). On Azure it runs on one instance at a
  * time (timer triggers take a blob lease); a missed run is not caught up (`useMonitor` default).
  */
 import { app, type InvocationContext, type Timer } from "@azure/functions";
@@ -21,8 +22,8 @@ app.timer("WorkflowRecoverySweep", {
     const container = getContainer();
     const deps = container.workflowRecoveryDeps(container.createWorkflow(df.getClient(context)));
     const report = await sweepWorkflows(deps, { onError: (caseId, e) => context.error(`Workflow recovery of ${caseId} failed:`, e) });
-    if (report.restarted.length + report.gaveUp.length > 0 || report.examined > 0) {
-      context.log(`Workflow recovery: ${report.examined} stopped or suspended; restarted ${report.restarted.length} [${report.restarted.join(", ")}], gave up ${report.gaveUp.length} [${report.gaveUp.join(", ")}], waiting ${report.waiting.length}, skipped ${report.skipped.length}.`);
+    if (report.restarted.length + report.gaveUp.length + report.notStarted.length > 0 || report.examined > 0) {
+      context.log(`Workflow recovery: ${report.examined} stopped, suspended or long Pending; restarted ${report.restarted.length} [${report.restarted.join(", ")}], gave up ${report.gaveUp.length} [${report.gaveUp.join(", ")}], not started ${report.notStarted.length} [${report.notStarted.join(", ")}], waiting ${report.waiting.length}, skipped ${report.skipped.length}.`);
     }
   },
 });

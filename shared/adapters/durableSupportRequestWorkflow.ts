@@ -64,17 +64,27 @@ export class DurableSupportRequestWorkflow implements SupportRequestWorkflow {
 
   /**
    * Instances in any of the runtime statuses, with their partner from the input (Durable
-   * `getStatusBy` with `showInput`: one query, paged by the client), at most `limit` (default 1,000).
+   * `getStatusBy` with `showInput`: one query, paged by the client), those `keep` accepts (default
+   * all), at most `limit` (default 1,000).
    * @throws Error when the Durable extension fails.
    */
-  async listInstances(runtimeStatuses: readonly string[], options: { limit?: number } = {}): Promise<WorkflowInstanceSummary[]> {
+  async listInstances(runtimeStatuses: readonly string[], options: { limit?: number; keep?: (instance: WorkflowInstanceSummary) => boolean } = {}): Promise<WorkflowInstanceSummary[]> {
     const filter = { runtimeStatus: runtimeStatuses as df.OrchestrationRuntimeStatus[], showInput: true } as df.OrchestrationFilter;
     const found = await this.client.getStatusBy(filter);
-    return found.slice(0, options.limit ?? 1000).map((s) => {
+    const keep = options.keep ?? ((): boolean => true);
+    const summaries = found.map((s): WorkflowInstanceSummary => {
       const input = s.input as Partial<SupportRequestOrchestrationInput> | null | undefined;
-      const updated = s.lastUpdatedTime instanceof Date ? s.lastUpdatedTime.toISOString() : typeof s.lastUpdatedTime === "string" ? s.lastUpdatedTime : undefined;
-      return { caseId: s.instanceId, ...(typeof input?.partnerId === "string" ? { partnerId: input.partnerId } : {}), runtimeStatus: String(s.runtimeStatus), ...(updated ? { lastUpdatedTime: updated } : {}) };
+      const updated = isoOf(s.lastUpdatedTime);
+      const created = isoOf(s.createdTime);
+      return {
+        caseId: s.instanceId,
+        ...(typeof input?.partnerId === "string" ? { partnerId: input.partnerId } : {}),
+        runtimeStatus: String(s.runtimeStatus),
+        ...(created ? { createdTime: created } : {}),
+        ...(updated ? { lastUpdatedTime: updated } : {}),
+      };
     });
+    return summaries.filter(keep).slice(0, options.limit ?? 1000);
   }
 
   /**
@@ -143,4 +153,10 @@ export class DurableSupportRequestWorkflow implements SupportRequestWorkflow {
     }
     return out;
   }
+}
+
+/** An instant the Durable client returns (a Date, or the HTTP API's string) as ISO 8601 UTC; undefined when absent or unreadable. */
+function isoOf(value: unknown): string | undefined {
+  const ms = value instanceof Date ? value.getTime() : typeof value === "string" ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }

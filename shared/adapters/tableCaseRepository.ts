@@ -371,7 +371,8 @@ async function readListingRange<T>(
 /**
  * The case after a transition: status (when given) and patch merged, `updatedAt` = `input.at`;
  * `closedAt` set on a move to `closed` (the retention period counts from the last closing) and
- * removed when the case is not closed. Shared with the in-memory repository.
+ * removed when the case is not closed; a workflow marked `not-started` becomes `running` (since
+ * `input.at`) unless the patch sets the workflow. Shared with the in-memory repository.
  */
 export function transitionedCase(current: SupportRequest, input: RecordTransitionInput): SupportRequest {
   const next: SupportRequest = { ...current, status: input.toStatus ?? current.status, updatedAt: input.at };
@@ -380,6 +381,8 @@ export function transitionedCase(current: SupportRequest, input: RecordTransitio
   if (input.patch?.diagnosisNotes !== undefined) next.diagnosisNotes = input.patch.diagnosisNotes;
   if (input.patch?.resolutionSummary !== undefined) next.resolutionSummary = input.patch.resolutionSummary;
   if (input.patch?.workflow) next.workflow = input.patch.workflow;
+  // A step the workflow records means its execution runs: a `not-started` mark (set by the recovery sweeper) clears.
+  else if (current.workflow?.state === "not-started") next.workflow = { state: "running", since: input.at };
   if (input.patch?.slaHealth) next.slaHealth = input.patch.slaHealth;
   if (next.status === "closed" && current.status !== "closed") next.closedAt = input.at;
   else if (next.status !== "closed") delete next.closedAt;

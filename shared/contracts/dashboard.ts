@@ -62,7 +62,7 @@ export const DASHBOARD_LABELS: DashboardLabels = {
   diagnosisOutcomes: { resolved: "Resolved", "awaiting-customer": "Needs information from the customer", "needs-escalation": "Needs escalation" },
   roles: { "global-admin": "Global admin", "admin-agent": "Admin agent", "helpdesk-agent": "Helpdesk agent", "billing-admin": "Billing admin", "sales-agent": "Sales agent" },
   languages: { en: "English", hu: "Hungarian", cs: "Czech", pl: "Polish", ru: "Russian" },
-  workflowStates: { running: "Workflow running", failed: "Workflow failed", restarting: "Workflow restarting", suspended: "Workflow suspended", terminated: "Workflow terminated", "gave-up": "Workflow stopped" },
+  workflowStates: { running: "Workflow running", failed: "Workflow failed", restarting: "Workflow restarting", suspended: "Workflow suspended", terminated: "Workflow terminated", "gave-up": "Workflow stopped", "not-started": "Workflow not started" },
   inboundOutcomes: { new: "New request", reply: "Reply", "auto-reply": "Auto-reply", bounce: "Bounce", "own-notification": "Own notification", duplicate: "Duplicate", quarantine: "Quarantined" },
   emailDeliveryStates: { sent: "Sent", skipped: "Skipped", bounced: "Bounced", pending: "Pending", failed: "Failed" },
   reportGroupings: { month: "Month", week: "Week (ISO, Monday to Sunday)" },

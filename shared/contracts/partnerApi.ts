@@ -62,7 +62,7 @@ export const SlaFilters = ["at-risk", "breached"] as const;
 export type SlaFilter = (typeof SlaFilters)[number];
 
 /** Values of the `workflow` list filter. */
-export const WorkflowFilters = ["attention", "failed", "restarting", "suspended", "terminated", "gave-up"] as const;
+export const WorkflowFilters = ["attention", "failed", "restarting", "suspended", "terminated", "gave-up", "not-started"] as const;
 
 /** An instant or a date (a date means its start, 00:00 UTC) in the created-range filter. */
 const InstantOrDate = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);

@@ -213,9 +213,12 @@ export type EscalationRecord = z.infer<typeof EscalationRecordSchema>;
  * `failed` (the orchestration failed; the recovery sweeper restarts it), `restarting` (a restart
  * was requested and has not started yet, or is waiting for its next attempt), `suspended` (an
  * operator suspended it), `terminated` (an operator terminated it; restarted like a failure),
- * `gave-up` (restarts kept failing: the partner was told; a global admin can restart it by hand).
+ * `gave-up` (restarts kept failing: the partner was told; a global admin can restart it by hand),
+ * `not-started` (the orchestration was created but has stayed `Pending` past
+ * `STUCK_PENDING_AFTER_IN_MS` of shared/services/workflowRecovery.ts: the Durable host has not run
+ * its start; the partner was told, and the mark clears with the workflow's first recorded step).
  */
-export const WorkflowStates = ["running", "failed", "restarting", "suspended", "terminated", "gave-up"] as const;
+export const WorkflowStates = ["running", "failed", "restarting", "suspended", "terminated", "gave-up", "not-started"] as const;
 
 /** A workflow state. */
 export type WorkflowState = (typeof WorkflowStates)[number];

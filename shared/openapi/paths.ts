@@ -179,7 +179,7 @@ const listQuery = z.object({
   customer: z.string().min(1).max(254).optional().openapi({ description: "The customer's tenant id (GUID) or email address (case-insensitive)." }),
   channel: z.enum(Channels).optional(),
   sla: z.enum(SlaFilters).optional().openapi({ description: "`at-risk`: a warning reached on a running clock, not breached; `breached`: a target missed." }),
-  workflow: z.enum(WorkflowFilters).optional().openapi({ description: "Requests whose workflow needs attention: `attention` (any state below), `failed`, `restarting`, `suspended`, `terminated`, `gave-up` (automatic restarts kept failing)." }),
+  workflow: z.enum(WorkflowFilters).optional().openapi({ description: "Requests whose workflow needs attention: `attention` (any state below), `failed`, `restarting`, `suspended`, `terminated`, `gave-up` (automatic restarts kept failing), `not-started` (the orchestration has stayed Pending: its start was not run)." }),
   createdFrom: z.string().optional().openapi({ description: "Created at or after (ISO 8601 instant with offset, or a date meaning 00:00 UTC).", example: "2025-01-01" }),
   createdTo: z.string().optional().openapi({ description: "Created before (exclusive; ISO 8601 instant with offset, or a date meaning 00:00 UTC).", example: "2025-02-01T00:00:00Z" }),
   limit: limitParam,

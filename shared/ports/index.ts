@@ -939,6 +939,8 @@ export interface WorkflowInstanceSummary {
   /** The partner, from the instance's input (undefined when it cannot be read). */
   partnerId?: string;
   runtimeStatus: string;
+  /** ISO 8601 UTC: when the instance (its current execution) was created. */
+  createdTime?: string;
   /** ISO 8601 UTC. */
   lastUpdatedTime?: string;
 }
@@ -985,10 +987,12 @@ export interface SupportRequestWorkflow {
    */
   restart(caseId: string, input: SupportRequestOrchestrationInput): Promise<boolean>;
   /**
-   * Instances in any of `runtimeStatuses` (e.g. `Failed`, `Terminated`, `Suspended`), at most
-   * `limit` (default 1,000), oldest update first where the backend orders them.
+   * Instances in any of `runtimeStatuses` (e.g. `Failed`, `Terminated`, `Suspended`, `Pending`),
+   * those `keep` accepts (default all; applied before the limit), at most `limit` (default 1,000),
+   * oldest update first where the backend orders them.
+   * @throws Error when the Durable extension fails.
    */
-  listInstances(runtimeStatuses: readonly string[], options?: { limit?: number }): Promise<WorkflowInstanceSummary[]>;
+  listInstances(runtimeStatuses: readonly string[], options?: { limit?: number; keep?: (instance: WorkflowInstanceSummary) => boolean }): Promise<WorkflowInstanceSummary[]>;
   /**
    * Deletes the instance's history and state (the Durable purge API): inputs, outputs and event
    * payloads hold the request's data. Only an instance in a terminal state (completed, failed,

@@ -28,7 +28,7 @@ import {
   type TimelineEntry,
   type WorkflowHealth,
 } from "../contracts";
-import type { CaseRepository, Clock, NotificationLog, PartnerRepository, SupportRequestWorkflow, UnstartedWorkflows, WorkflowStatus } from "../ports";
+import type { CaseRepository, Clock, NotificationLog, PartnerRepository, SupportRequestWorkflow, UnstartedWorkflows, WorkflowInstanceSummary, WorkflowStatus } from "../ports";
 import { createNotifyPartner, type NotifyPartnerDeps } from "./activities";
 
 /** Runtime statuses of an execution that stopped without finishing its case. */
@@ -49,6 +49,18 @@ export const RESTART_COUNT_RESET_AFTER_IN_MS = 24 * 60 * 60_000;
  * retries the message.
  */
 export const UNSTARTED_GRACE_IN_MS = 60_000;
+
+/**
+ * How long an orchestration may stay `Pending` (created, its start not yet run by the Durable
+ * host) before the sweeper marks its case `not-started` and tells the partner (ms): 15 min. A start
+ * runs within seconds, a backlog in the task hub's control queues delays it by minutes; on the
+ * Azure Storage provider an instance can stay Pending for hours or for good (reported on the
+ * Durable Functions extension's GitHub issues: a start message not processed), and neither a
+ * terminate nor a new start with the same instance id reaches it (a start is refused while the
+ * instance is Pending, as `overridableExistingInstanceStates: NonRunningStates` does). The request
+ * must then not look as if it were being worked on.
+ */
+export const STUCK_PENDING_AFTER_IN_MS = 15 * 60_000;
 
 /**
  * Starts the workflow of a case just stored. When the start fails (the Durable host unreachable),
@@ -208,6 +220,8 @@ export interface SweepReport {
   waiting: string[];
   /** Marked gave-up now (the partner told). */
   gaveUp: string[];
+  /** Marked not-started now: Pending past {@link STUCK_PENDING_AFTER_IN_MS} (the partner told). */
+  notStarted: string[];
   /** Done cases (nothing to do) and instances without a case. */
   skipped: string[];
 }
@@ -217,17 +231,24 @@ export interface SweepReport {
  * case still has work is restarted when its backoff is due ({@link RESTART_BACKOFF_IN_MS}), at most
  * {@link MAX_AUTOMATIC_RESTARTS} times per {@link RESTART_COUNT_RESET_AFTER_IN_MS}; past the cap the
  * case is marked `gave-up` and the partner's contacts are emailed (a global admin or admin agent
- * restarts it by hand once the cause is fixed). Suspended instances are marked on their case.
- * First, every case whose workflow could not be started at intake ({@link startCaseWorkflow}) and
+ * restarts it by hand once the cause is fixed). Suspended instances are marked on their case. An
+ * instance still `Pending` {@link STUCK_PENDING_AFTER_IN_MS} after it was created is marked
+ * `not-started` on its case and the partner's contacts are emailed once per execution; nothing
+ * can restart it (the host refuses a start over a Pending instance), and the mark clears with the
+ * first step its workflow records. One Durable query lists the stopped, suspended and Pending
+ * instances. First, every case whose workflow could not be started at intake ({@link startCaseWorkflow}) and
  * was not started since (the sender did not send it again within {@link UNSTARTED_GRACE_IN_MS}) is
  * started, with a timeline entry saying why; one that fails to start again stays for the next pass.
  * @param options - `limit`: instances per pass, and unstarted cases per pass (default 200 each).
  * @returns what it did; errors of one case are reported per case and do not stop the pass.
  */
 export async function sweepWorkflows(deps: WorkflowRecoveryDeps, options: { limit?: number; onError?: (caseId: string, error: unknown) => void } = {}): Promise<SweepReport> {
-  const report: SweepReport = { examined: 0, restarted: [], waiting: [], gaveUp: [], skipped: [] };
+  const report: SweepReport = { examined: 0, restarted: [], waiting: [], gaveUp: [], notStarted: [], skipped: [] };
   await startUnstartedWorkflows(deps, report, options);
-  const instances = await deps.workflow.listInstances([...StoppedRuntimeStatuses, "Suspended"], { limit: options.limit ?? 200 });
+  // Pending instances created since the cutoff are starting normally: left out before the limit.
+  const pendingCutoff = deps.clock.now().getTime() - STUCK_PENDING_AFTER_IN_MS;
+  const stuck = (i: WorkflowInstanceSummary): boolean => i.runtimeStatus !== "Pending" || (i.createdTime !== undefined && Date.parse(i.createdTime) <= pendingCutoff);
+  const instances = await deps.workflow.listInstances([...StoppedRuntimeStatuses, "Suspended", "Pending"], { limit: options.limit ?? 200, keep: stuck });
   for (const instance of instances) {
     report.examined += 1;
     try {
@@ -236,7 +257,7 @@ export async function sweepWorkflows(deps: WorkflowRecoveryDeps, options: { limi
         report.skipped.push(instance.caseId);
         continue;
       }
-      const outcome = await sweepOne(deps, sr, instance.runtimeStatus);
+      const outcome = instance.runtimeStatus === "Pending" ? await markNotStarted(deps, sr, instance.createdTime ?? new Date(pendingCutoff).toISOString()) : await sweepOne(deps, sr, instance.runtimeStatus);
       report[outcome].push(instance.caseId);
     } catch (e) {
       options.onError?.(instance.caseId, e);
@@ -298,6 +319,33 @@ async function sweepOne(deps: WorkflowRecoveryDeps, sr: SupportRequest, runtimeS
   await recordWorkflowHealth(deps.cases, sr, { state: "restarting", since: nowIso, reason, attempts: attempt, nextAttemptAt }, { entryId: `workflow-restarting-${attempt}-${nowIso}`, kind: "workflow", at: nowIso, summary: `Restarting the workflow automatically (attempt ${attempt} of ${MAX_AUTOMATIC_RESTARTS}): ${reason}` });
   const outcome = await restartWorkflow(deps, sr, { kind: "recover", reason, requestedAt: nowIso, actor: { kind: "system" }, attempt });
   return outcome.restarted ? "restarted" : "waiting";
+}
+
+/**
+ * An instance Pending since `createdTime` (past {@link STUCK_PENDING_AFTER_IN_MS}): emails the
+ * partner's support and escalation contacts (once per execution: the key holds `createdTime`;
+ * asked again on every pass, so an email that failed transiently is sent by a later pass), then
+ * marks the case `not-started` with a timeline entry, once per execution.
+ * @returns `notStarted` when marked now, `waiting` when it was marked by an earlier pass.
+ */
+async function markNotStarted(deps: WorkflowRecoveryDeps, sr: SupportRequest, createdTime: string): Promise<"notStarted" | "waiting"> {
+  const now = deps.clock.now();
+  const minutes = Math.floor((now.getTime() - Date.parse(createdTime)) / 60_000);
+  await createNotifyPartner(deps)({
+    caseId: sr.caseId,
+    partnerId: sr.partnerId,
+    notificationKey: `workflow-not-started-${createdTime}`,
+    subject: "Workflow not started: action needed",
+    text: [
+      `The workflow of case ${sr.caseId} (${sr.title}) was created at ${createdTime} and had not started ${minutes} minutes later: the customer has had no acknowledgement and the request's SLA clocks are not running.`,
+      "The request and everything recorded so far are kept; actions taken on it meanwhile are delivered when it starts, and it starts by itself once the Durable host processes its task hub's control queues.",
+      "Check that the function app is running and that its Durable Functions task hub is healthy (instances stuck in Pending). A Pending instance cannot be restarted from this app: if it stays Pending, the operator of the function app clears it in the task hub.",
+    ].join("\n"),
+  });
+  if (sr.workflow?.state === "not-started" && sr.workflow.since === createdTime) return "waiting";
+  const reason = `The orchestration was created at ${createdTime} and was still Pending ${minutes} minutes later: the Durable host has not run its start.`;
+  await recordWorkflowHealth(deps.cases, sr, { state: "not-started", since: createdTime, reason }, { entryId: `workflow-not-started-${createdTime}`, kind: "workflow", at: now.toISOString(), summary: `The workflow has not started. ${reason} The partner was told.` });
+  return "notStarted";
 }
 
 /** Marks the case `gave-up`, records it and emails the partner's support and escalation contacts. */

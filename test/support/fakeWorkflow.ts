@@ -74,12 +74,14 @@ export class FakeWorkflow implements SupportRequestWorkflow {
     return true;
   }
 
-  async listInstances(runtimeStatuses: readonly string[], options: { limit?: number } = {}): Promise<WorkflowInstanceSummary[]> {
+  async listInstances(runtimeStatuses: readonly string[], options: { limit?: number; keep?: (instance: WorkflowInstanceSummary) => boolean } = {}): Promise<WorkflowInstanceSummary[]> {
     const out: WorkflowInstanceSummary[] = [];
     for (const [caseId, s] of this.statuses) {
       if (!runtimeStatuses.includes(s.runtimeStatus)) continue;
       const partnerId = this.partnerOf.get(caseId) ?? this.started.find((x) => x.caseId === caseId)?.partnerId;
-      out.push({ caseId, runtimeStatus: s.runtimeStatus, ...(partnerId ? { partnerId } : {}) });
+      const instance: WorkflowInstanceSummary = { caseId, runtimeStatus: s.runtimeStatus, ...(partnerId ? { partnerId } : {}), ...(s.createdTime !== undefined ? { createdTime: s.createdTime } : {}) };
+      if (options.keep && !options.keep(instance)) continue;
+      out.push(instance);
     }
     return out.slice(0, options.limit ?? 1000);
   }

@@ -1,8 +1,9 @@
 /**
  * A failed orchestration is never a dead end: the restart mechanism (reopen and recover), the
- * recovery sweeper with its backoff, cap and notice to the partner, a partner action on a stopped
- * workflow, and the health count — over real Table Storage (Azurite) with the workflow port played
- * by FakeWorkflow (the Durable side is covered end to end in test/e2e).
+ * recovery sweeper with its backoff, cap and notice to the partner, an orchestration left Pending
+ * (marked not-started, the partner told), a partner action on a stopped workflow, and the health
+ * count — over real Table Storage (Azurite) with the workflow port played by FakeWorkflow (the
+ * Durable side is covered end to end in test/e2e).
  */
 import { createContainer, type Container } from "../../../shared/container";
 import type { SupportRequestCarry } from "../../../shared/contracts";
@@ -14,6 +15,7 @@ import {
   RESTART_BACKOFF_IN_MS,
   restartPointOf,
   submitSupportRequest,
+  STUCK_PENDING_AFTER_IN_MS,
   sweepWorkflows,
 } from "../../../shared/services";
 import { FakeWorkflow, partnerDefinition, supportRequestBody, testConfig } from "./helpers";
@@ -147,6 +149,62 @@ describe("the recovery sweeper", () => {
     const before = count.failed;
     await sweepWorkflows(container.workflowRecoveryDeps(workflow));
     expect((await countStoppedWorkflows(container.workflowRecoveryDeps(workflow))).failed).toBeLessThan(before);
+  });
+});
+
+describe("an orchestration that stays Pending (its start never run by the Durable host)", () => {
+  /** The instance as the Durable API lists it: created `minutesAgo` before the test clock, still Pending. */
+  function pendingSince(caseId: string, minutesAgo: number): string {
+    const createdTime = new Date(clock.t - minutesAgo * 60_000).toISOString();
+    workflow.statuses.set(caseId, { runtimeStatus: "Pending", customStatus: null, createdTime, lastUpdatedTime: createdTime, input: { caseId, partnerId } });
+    return createdTime;
+  }
+
+  it("is marked not-started on its case after 15 minutes, listed under the workflow filter, and the partner is told once; the mark clears with the workflow's first step", async () => {
+    const stuck = await newCase();
+    const starting = await newCase();
+    const createdTime = pendingSince(stuck, STUCK_PENDING_AFTER_IN_MS / 60_000 + 5);
+    pendingSince(starting, 2);
+
+    const report = await sweepWorkflows(container.workflowRecoveryDeps(workflow));
+
+    expect(report.notStarted).toEqual([stuck]);
+    expect([...report.notStarted, ...report.waiting, ...report.skipped, ...report.restarted]).not.toContain(starting);
+    const sr = await container.cases.getCase(partnerId, stuck);
+    expect(sr?.workflow).toMatchObject({ state: "not-started", since: createdTime });
+    expect(sr?.workflow?.reason).toContain(`created at ${createdTime}`);
+    expect((await container.cases.searchCases(partnerId, { workflow: "not-started" }, {})).items.map((i) => i.caseId)).toEqual([stuck]);
+    expect((await container.cases.searchCases(partnerId, { workflow: "attention" }, {})).items.map((i) => i.caseId)).toContain(stuck);
+    const notices = (): EmailMessage[] => sent.filter((m) => m.subject === `Workflow not started: action needed [Case #${stuck}]`);
+    expect(notices()).toHaveLength(1);
+    expect(notices()[0]?.to.map((t) => t.address)).toEqual([`support@${partnerId}.example`, `duty@${partnerId}.example`]);
+    expect(notices()[0]?.text).toContain("the customer has had no acknowledgement");
+    const entries = (await container.cases.listTimeline(partnerId, stuck)).filter((e) => e.kind === "workflow");
+    expect(entries.map((e) => e.summary)).toEqual([expect.stringMatching(/^The workflow has not started\. .* The partner was told\.$/)]);
+
+    // Later passes while it stays Pending: nothing new.
+    clock.t += 2 * 60_000;
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).waiting).toContain(stuck);
+    expect(notices()).toHaveLength(1);
+    expect((await container.cases.listTimeline(partnerId, stuck)).filter((e) => e.kind === "workflow")).toHaveLength(1);
+
+    // The host runs it at last: its first recorded step (the acknowledgement) shows it running again.
+    workflow.statuses.set(stuck, { runtimeStatus: "Running", customStatus: null, createdTime, lastUpdatedTime: clock.now().toISOString() });
+    await container.cases.applyTransition({ caseId: stuck, partnerId, entryId: "ack", kind: "status-changed", toStatus: "in-diagnosis", summary: "Request received", at: clock.now().toISOString() });
+    expect((await container.cases.getCase(partnerId, stuck))?.workflow).toEqual({ state: "running", since: clock.now().toISOString() });
+    expect((await container.cases.searchCases(partnerId, { workflow: "not-started" }, {})).items).toEqual([]);
+  });
+
+  it("of a closed request with nothing left to send is left alone", async () => {
+    const closed = await newCase();
+    await container.cases.applyTransition({ caseId: closed, partnerId, entryId: "t-closed-pending", kind: "status-changed", toStatus: "closed", summary: "closed", at: clock.now().toISOString() });
+    pendingSince(closed, 60);
+
+    const report = await sweepWorkflows(container.workflowRecoveryDeps(workflow));
+
+    expect(report.skipped).toContain(closed);
+    expect((await container.cases.getCase(partnerId, closed))?.workflow).toBeUndefined();
+    expect(sent.filter((m) => m.subject.includes(closed))).toEqual([]);
   });
 });
 
