@@ -13,9 +13,10 @@ export type HealthDeps = Pick<Container, "healthChecks" | "clock" | "cases" | "n
 
 /**
  * Creates the health handler. Body: `{status: "healthy"|"unhealthy", checks: {storage: {status:
- * "up"|"down", detail?, durationInMs}, mail: {…}}, workflows?: {failed, examined, truncated,
- * checkedAt}}`. `workflows.failed` counts the failed or terminated workflows of requests that are
- * not done (the recovery sweeper restarts them); it does not make the app unhealthy — a load
+ * "up"|"down", detail?, durationInMs}, mail: {…}}, workflows?: {failed, notStarted, examined,
+ * truncated, checkedAt}}`. `workflows.failed` counts the failed or terminated workflows of requests
+ * that are not done (the recovery sweeper restarts them), `workflows.notStarted` those whose
+ * orchestration has stayed Pending for 15 minutes; neither makes the app unhealthy — a load
  * balancer should not take the app out for it. Configuration errors are reported as an unhealthy
  * `config` check rather than thrown.
  * @param getWorkflow - the workflow of the invocation (over its durable client); omitted, no count.
@@ -36,7 +37,7 @@ export function createHealthHandler(getContainer: () => HealthDeps, getWorkflow?
       const now = container.clock.now().getTime();
       if (!cached || now - cached.at > WORKFLOW_COUNT_TTL_IN_MS) {
         try {
-          const count = await countStoppedWorkflows({ cases: container.cases, notifications: container.notifications, workflow: getWorkflow(context) });
+          const count = await countStoppedWorkflows({ cases: container.cases, notifications: container.notifications, clock: container.clock, workflow: getWorkflow(context) });
           cached = { at: now, value: { ...count, checkedAt: new Date(now).toISOString() } };
         } catch (e) {
           context.warn("Health: stopped workflows could not be counted:", e);

@@ -66,7 +66,7 @@ import {
   CaseAttachmentSchema,
   CustomerDataExportSchema,
   CustomerDirectoryEntrySchema,
-  HealthReportSchema,
+  HealthResponseSchema,
   IgnoredEmailPageSchema,
   IgnoredEmailSchema,
   InboundEmailAcceptedSchema,
@@ -143,7 +143,7 @@ const namedSchemas: Record<string, z.ZodType> = {
   InboundLogPage: InboundLogPageSchema,
   CustomerDirectoryEntry: CustomerDirectoryEntrySchema,
   CustomerDataExport: CustomerDataExportSchema,
-  HealthReport: HealthReportSchema,
+  HealthReport: HealthResponseSchema,
   SlaReport: SlaReportSchema,
   SlaMetricReport: SlaMetricReportSchema,
   CsatReport: CsatReportSchema,
@@ -656,7 +656,7 @@ function buildHttpRoutes(): HttpRoute[] {
     summary: "Health",
     description: "Public: 200 when storage and mail are up, 503 otherwise, with each dependency's state.",
     security: [],
-    responses: { 200: json("Healthy.", HealthReportSchema), 503: json("A dependency is down (or the settings are invalid: check `config`).", HealthReportSchema) },
+    responses: { 200: json("Healthy.", HealthResponseSchema), 503: json("A dependency is down (or the settings are invalid: check `config`).", HealthResponseSchema) },
   });
 
   add({ name: "OpenApiDocument" }, {

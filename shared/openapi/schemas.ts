@@ -202,5 +202,22 @@ export const HealthReportSchema = z.object({
 });
 const _healthMatches: Same<z.infer<typeof HealthReportSchema>, HealthReport> = true;
 
+/**
+ * 200/503 of `GET /api/health`: the report and, while healthy, the workflows that need attention
+ * (counted at most every 30 s; absent when they could not be counted). Neither count makes the app
+ * unhealthy.
+ */
+export const HealthResponseSchema = HealthReportSchema.extend({
+  workflows: z
+    .object({
+      failed: z.number().int().min(0).openapi({ description: "Failed or terminated workflows of requests that are not done (the recovery sweeper restarts them)." }),
+      notStarted: z.number().int().min(0).openapi({ description: "Workflows of such requests whose orchestration has stayed Pending for 15 minutes (marked `not-started` on the request)." }),
+      examined: z.number().int().min(0).openapi({ description: "Instances examined (at most 500)." }),
+      truncated: z.boolean().openapi({ description: "More such instances exist than were examined." }),
+      checkedAt: z.iso.datetime().openapi({ description: "When they were counted (ISO 8601 UTC)." }),
+    })
+    .optional(),
+});
+
 /** 200 of `PATCH …/support-requests/{caseId}` (reclassification): the case after the change. */
 export const ReclassifyResponseSchema = z.object({ case: SupportRequestSchema });

@@ -190,25 +190,36 @@ async function hasWork(deps: Pick<WorkflowRecoveryDeps, "notifications">, sr: Su
 export interface StoppedWorkflowCount {
   /** Failed or terminated instances of requests that are open (or closed with emails still to send). */
   failed: number;
+  /** Instances of such requests still Pending {@link STUCK_PENDING_AFTER_IN_MS} after they were created. */
+  notStarted: number;
   /** Instances examined (at most `limit`). */
   examined: number;
-  /** True when more stopped instances exist than were examined. */
+  /** True when more such instances exist than were examined. */
   truncated: boolean;
 }
 
+/** Whether a listed instance is stopped, or Pending since at least {@link STUCK_PENDING_AFTER_IN_MS} before `nowMs`. */
+function stoppedOrStuckAt(nowMs: number): (instance: WorkflowInstanceSummary) => boolean {
+  return (i) => i.runtimeStatus !== "Pending" || (i.createdTime !== undefined && Date.parse(i.createdTime) <= nowMs - STUCK_PENDING_AFTER_IN_MS);
+}
+
 /**
- * Counts the failed or terminated workflows of requests that still have work (one Durable query,
- * then one case read per stopped instance, at most `limit`, default 500).
+ * Counts the failed or terminated workflows, and those Pending past {@link STUCK_PENDING_AFTER_IN_MS},
+ * of requests that still have work (one Durable query, then one case read per instance, at most
+ * `limit`, default 500).
  * @throws Error when storage or the Durable client fails.
  */
-export async function countStoppedWorkflows(deps: Pick<WorkflowRecoveryDeps, "cases" | "notifications" | "workflow">, limit = 500): Promise<StoppedWorkflowCount> {
-  const instances = await deps.workflow.listInstances(StoppedRuntimeStatuses, { limit: limit + 1 });
+export async function countStoppedWorkflows(deps: Pick<WorkflowRecoveryDeps, "cases" | "notifications" | "workflow" | "clock">, limit = 500): Promise<StoppedWorkflowCount> {
+  const instances = await deps.workflow.listInstances([...StoppedRuntimeStatuses, "Pending"], { limit: limit + 1, keep: stoppedOrStuckAt(deps.clock.now().getTime()) });
   let failed = 0;
+  let notStarted = 0;
   for (const instance of instances.slice(0, limit)) {
     const sr = instance.partnerId ? await deps.cases.getCase(instance.partnerId, instance.caseId) : undefined;
-    if (sr && (await hasWork(deps, sr))) failed += 1;
+    if (!sr || !(await hasWork(deps, sr))) continue;
+    if (instance.runtimeStatus === "Pending") notStarted += 1;
+    else failed += 1;
   }
-  return { failed, examined: Math.min(instances.length, limit), truncated: instances.length > limit };
+  return { failed, notStarted, examined: Math.min(instances.length, limit), truncated: instances.length > limit };
 }
 
 /** What one sweep did, per case. */
@@ -246,9 +257,8 @@ export async function sweepWorkflows(deps: WorkflowRecoveryDeps, options: { limi
   const report: SweepReport = { examined: 0, restarted: [], waiting: [], gaveUp: [], notStarted: [], skipped: [] };
   await startUnstartedWorkflows(deps, report, options);
   // Pending instances created since the cutoff are starting normally: left out before the limit.
-  const pendingCutoff = deps.clock.now().getTime() - STUCK_PENDING_AFTER_IN_MS;
-  const stuck = (i: WorkflowInstanceSummary): boolean => i.runtimeStatus !== "Pending" || (i.createdTime !== undefined && Date.parse(i.createdTime) <= pendingCutoff);
-  const instances = await deps.workflow.listInstances([...StoppedRuntimeStatuses, "Suspended", "Pending"], { limit: options.limit ?? 200, keep: stuck });
+  const nowMs = deps.clock.now().getTime();
+  const instances = await deps.workflow.listInstances([...StoppedRuntimeStatuses, "Suspended", "Pending"], { limit: options.limit ?? 200, keep: stoppedOrStuckAt(nowMs) });
   for (const instance of instances) {
     report.examined += 1;
     try {
@@ -257,7 +267,7 @@ export async function sweepWorkflows(deps: WorkflowRecoveryDeps, options: { limi
         report.skipped.push(instance.caseId);
         continue;
       }
-      const outcome = instance.runtimeStatus === "Pending" ? await markNotStarted(deps, sr, instance.createdTime ?? new Date(pendingCutoff).toISOString()) : await sweepOne(deps, sr, instance.runtimeStatus);
+      const outcome = instance.runtimeStatus === "Pending" ? await markNotStarted(deps, sr, instance.createdTime ?? new Date(nowMs - STUCK_PENDING_AFTER_IN_MS).toISOString()) : await sweepOne(deps, sr, instance.runtimeStatus);
       report[outcome].push(instance.caseId);
     } catch (e) {
       options.onError?.(instance.caseId, e);

@@ -99,9 +99,11 @@ describe("failures on the running app never end a support request", () => {
     const c = await driver.submit(PARTNER, "health@chaos.example");
     const deadline = Date.now() + 60_000;
     await driver.waitFor(c, "waiting", (v) => v.orchestration?.runtimeStatus === "Running", deadline);
-    const body = (await (await fetch(`${stack.urls.app}/api/health`)).json()) as { status: string; workflows?: { failed: number } };
+    const body = (await (await fetch(`${stack.urls.app}/api/health`)).json()) as { status: string; workflows?: { failed: number; notStarted: number } };
     expect(body.status).toBe("healthy");
     expect(body.workflows?.failed).toBeGreaterThanOrEqual(0);
+    // Pending instances of the last 15 minutes are starting, not stuck.
+    expect(body.workflows?.notStarted).toBe(0);
     // Suspended by an operator: marked on the case by the sweeper, not restarted.
     expect((await durableApi(stack, systemKey, "POST", `instances/${c.caseId}/suspend?reason=chaos`)).status).toBe(202);
     const marked = await driver.waitFor(c, "marked suspended", (v) => v.case?.workflow?.state === "suspended", deadline);

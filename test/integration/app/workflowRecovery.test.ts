@@ -181,6 +181,8 @@ describe("an orchestration that stays Pending (its start never run by the Durabl
     expect(notices()[0]?.text).toContain("the customer has had no acknowledgement");
     const entries = (await container.cases.listTimeline(partnerId, stuck)).filter((e) => e.kind === "workflow");
     expect(entries.map((e) => e.summary)).toEqual([expect.stringMatching(/^The workflow has not started\. .* The partner was told\.$/)]);
+    // The health endpoint's count: the stuck one, not the one starting.
+    expect((await countStoppedWorkflows(container.workflowRecoveryDeps(workflow))).notStarted).toBe(1);
 
     // Later passes while it stays Pending: nothing new.
     clock.t += 2 * 60_000;
@@ -193,6 +195,7 @@ describe("an orchestration that stays Pending (its start never run by the Durabl
     await container.cases.applyTransition({ caseId: stuck, partnerId, entryId: "ack", kind: "status-changed", toStatus: "in-diagnosis", summary: "Request received", at: clock.now().toISOString() });
     expect((await container.cases.getCase(partnerId, stuck))?.workflow).toEqual({ state: "running", since: clock.now().toISOString() });
     expect((await container.cases.searchCases(partnerId, { workflow: "not-started" }, {})).items).toEqual([]);
+    expect((await countStoppedWorkflows(container.workflowRecoveryDeps(workflow))).notStarted).toBe(0);
   });
 
   it("of a closed request with nothing left to send is left alone", async () => {
