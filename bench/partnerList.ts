@@ -13,12 +13,24 @@
  * page costs on Azure; Azurite compares every row of the table on every query, so its times grow
  * with the table whatever the range.
  *
+ * `BENCH_LIST_PARTNER_CASES` caps the measured partner's cases (default: no cap, one partition holds
+ * every case); the cases beyond it go to other partners, 1,000 each (a partition of their own each),
+ * so the table reaches a size that one partition would take Azurite hours to seed (each insert
+ * compares the RowKey of every row of its partition). Azurite's query time depends on the table's
+ * rows, not the partition's, so the pages' times are the table size's; the rows Azure reads are
+ * the measured partner's.
+ *
  * The data: requests spread over the last year; 2 % open (in diagnosis), the rest resolved or
  * closed; severities A/B/C 10/40/50 %; 2,000 customer tenants; SLA health breached 3 %, at risk
  * 2 %. A filter by status, customer, workflow or SLA health is a RowKey range read of its listing; any other filter a
  * query over the `idx_` listing that Table Storage evaluates row by row: each query request reads
  * at most 1,000 rows, and the repository stops after 5 requests that found nothing, handing back a
  * continuation token (the page is then shorter or empty).
+ * Beside each page, the list endpoint's whole answer (`searchSupportRequests`: the page and the
+ * counts per status it carries, read beside it): `BENCH_LIST_ENDPOINT_RUNS` runs (default 10,
+ * `--quick` 5), and the rows and parallel requests those counts cost on Azure (computed from the
+ * stored data: each status up to 1,000 rows of its `ixs_` range, or, for a filter by customer,
+ * workflow or SLA health, up to 1,000 rows of that listing; and the provider-share range).
  * Prints a Markdown section for bench/RESULTS.md; figures are recorded, never asserted.
  */
 import { TableClient, type TransactionAction } from "@azure/data-tables";
@@ -26,12 +38,18 @@ import { Categories, Channels, ProductIds, Severities, type CaseStatus, type Sup
 import { listingPrefixFor, listingSortKey, matchesCaseFilter, newCaseEntities, secondaryListingPrefixes, TableCaseRepository, TableNames, TableStorage } from "../shared/adapters";
 import type { CaseFilter } from "../shared/ports";
 import { startAzurite } from "../test/support/azurite";
+import { CaseStatuses } from "../shared/contracts";
+import { STATUS_COUNT_CAP, searchSupportRequests } from "../shared/services";
 import { percentile } from "./stats";
 
 const quick = process.argv.includes("--quick");
 const SIZES = (process.env.BENCH_LIST_SIZES ?? (quick ? "2000,10000" : "10000,50000,100000")).split(",").map(Number);
 const RUNS = Number(process.env.BENCH_LIST_RUNS ?? (quick ? 10 : 30));
+const ENDPOINT_RUNS = Number(process.env.BENCH_LIST_ENDPOINT_RUNS ?? (quick ? 5 : 10));
 const PARTNER = "bench-partner";
+const PARTNER_CASES = Number(process.env.BENCH_LIST_PARTNER_CASES ?? Number.POSITIVE_INFINITY);
+/** Cases of each other partner once the measured one holds `PARTNER_CASES`. */
+const OTHER_PARTNER_CASES = 1000;
 const PREFIX = "BenchList";
 const YEAR_MS = 365 * 86_400_000;
 
@@ -50,6 +68,11 @@ const random = prng(20261203);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const tenants = Array.from({ length: 2000 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
 
+/** The partner of the n-th stored case: the measured one up to `PARTNER_CASES`, then others of `OTHER_PARTNER_CASES` each. */
+function partnerOf(n: number): string {
+  return n < PARTNER_CASES ? PARTNER : `bench-other-${Math.floor((n - PARTNER_CASES) / OTHER_PARTNER_CASES) + 1}`;
+}
+
 /** The n-th stored case, created at `createdMs`. */
 function supportRequest(n: number, createdMs: number): SupportRequest {
   const roll = random();
@@ -60,7 +83,7 @@ function supportRequest(n: number, createdMs: number): SupportRequest {
   const createdAt = new Date(createdMs).toISOString();
   return {
     caseId: `CSP-BENCH-${String(n).padStart(7, "0")}`,
-    partnerId: PARTNER,
+    partnerId: partnerOf(n),
     channel: random() < 0.8 ? Channels[0] : Channels[1],
     title: `Request ${n}`,
     description: "Seeded by bench/partnerList.ts",
@@ -75,7 +98,7 @@ function supportRequest(n: number, createdMs: number): SupportRequest {
   } as SupportRequest;
 }
 
-/** Every case stored so far, with its listing sort key (newest first when sorted ascending). */
+/** Every case of the measured partner stored so far, with its listing sort key (newest first when sorted ascending). */
 const storedCases: Array<{ sortKey: string; sr: SupportRequest }> = [];
 
 /**
@@ -99,7 +122,27 @@ function rowsReadOnAzure(filter: CaseFilter): number {
   return read;
 }
 
-/** Stores cases `from` … `to - 1` (every row the app writes for a new case) in transactions of at most 100 rows, 8 in flight. */
+/**
+ * Rows Azure Table Storage returns for the counts per status of a filter, and the requests made in
+ * parallel (`TableCaseRepository.countCasesByStatus`): for a filter by customer, workflow or SLA
+ * health, that listing's matching rows up to {@link STATUS_COUNT_CAP} in one request; else each
+ * status's matching rows up to the cap, one request per status; and the provider-share range
+ * (empty here).
+ */
+function countRowsOnAzure(filter: CaseFilter): { rows: number; requests: number } {
+  const { status: _status, ...rest } = filter;
+  const matching = storedCases.filter(({ sr }) => matchesCaseFilter(sr, rest));
+  if (listingPrefixFor(rest) !== undefined) return { rows: Math.min(matching.length, STATUS_COUNT_CAP), requests: 2 };
+  const rows = CaseStatuses.reduce((n, st) => n + Math.min(matching.filter(({ sr }) => sr.status === st).length, STATUS_COUNT_CAP), 0);
+  return { rows, requests: CaseStatuses.length + 1 };
+}
+
+/** The list endpoint's query string of a filter (its parameters as the API takes them). */
+function queryOf(filter: CaseFilter): Record<string, string> {
+  return Object.fromEntries(Object.entries(filter).map(([k, v]) => [k, String(v)]));
+}
+
+/** Stores cases `from` … `to - 1` (every row the app writes for a new case) in transactions of at most 100 rows of one partition, 8 in flight. */
 async function seed(table: TableClient, from: number, to: number, newestMs: number): Promise<void> {
   const batches: TransactionAction[][] = [];
   let batch: TransactionAction[] = [];
@@ -107,8 +150,8 @@ async function seed(table: TableClient, from: number, to: number, newestMs: numb
     // Older cases first would put them at the end of the newest-first listing: spread over the year.
     const sr = supportRequest(n, newestMs - Math.floor(random() * YEAR_MS));
     const rows = newCaseEntities(sr);
-    storedCases.push({ sortKey: listingSortKey(sr.createdAt, sr.caseId), sr });
-    if (batch.length + rows.length > 100) {
+    if (sr.partnerId === PARTNER) storedCases.push({ sortKey: listingSortKey(sr.createdAt, sr.caseId), sr });
+    if (batch.length + rows.length > 100 || (n > from && partnerOf(n - 1) !== sr.partnerId)) {
       batches.push(batch);
       batch = [];
     }
@@ -152,10 +195,13 @@ async function main(): Promise<void> {
     const newestMs = Date.now();
     lines.push(`## ${new Date().toISOString().slice(0, 10)}, the partner's request list at volume (\`npm run bench:list${quick ? " -- --quick" : ""}\`) — Node ${process.version}, Azurite in memory`);
     lines.push("");
-    lines.push(`First page (25, newest first) through \`TableCaseRepository.searchCases\`, ${RUNS} runs per filter after one warm-up; one partner partition holding every case.`);
+    const layout = Number.isFinite(PARTNER_CASES)
+      ? `the measured partner holds the first ${PARTNER_CASES.toLocaleString("en")} cases, the rest belong to other partners (${OTHER_PARTNER_CASES.toLocaleString("en")} each, a partition each); "rows Azure reads" is the measured partner's`
+      : "one partner partition holding every case";
+    lines.push(`First page (25, newest first) through \`TableCaseRepository.searchCases\`, ${RUNS} runs per filter after one warm-up; ${layout}.`);
     lines.push("");
-    lines.push(`| cases stored | filter | served from | rows Azure reads | p50 ms | p99 ms | max ms | requests on the page | ended early (token) |`);
-    lines.push(`|---:|---|---|---:|---:|---:|---:|---:|---|`);
+    lines.push(`| cases stored | filter | served from | rows Azure reads | p50 ms | p99 ms | max ms | requests on the page | ended early (token) | endpoint with counts p50 / p99 ms | counts: rows / parallel requests on Azure |`);
+    lines.push(`|---:|---|---|---:|---:|---:|---:|---:|---|---:|---:|`);
     let stored = 0;
     for (const size of SIZES) {
       const started = Date.now();
@@ -176,7 +222,17 @@ async function main(): Promise<void> {
         }
         times.sort((a, b) => a - b);
         const early = page.items.length < 25 && page.continuationToken !== undefined;
-        lines.push(`| ${size.toLocaleString("en")} | ${name} | ${servedFrom} | ${rowsReadOnAzure(filter).toLocaleString("en")} | ${percentile(times, 50).toFixed(1)} | ${percentile(times, 99).toFixed(1)} | ${(times.at(-1) ?? 0).toFixed(1)} | ${page.items.length} | ${early ? "yes" : "no"} |`);
+        const endpoint: number[] = [];
+        for (let r = 0; r < ENDPOINT_RUNS; r++) {
+          const t0 = process.hrtime.bigint();
+          await searchSupportRequests({ cases: repository }, PARTNER, queryOf(filter));
+          endpoint.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        }
+        endpoint.sort((a, b) => a - b);
+        const counted = countRowsOnAzure(filter);
+        lines.push(
+          `| ${size.toLocaleString("en")} | ${name} | ${servedFrom} | ${rowsReadOnAzure(filter).toLocaleString("en")} | ${percentile(times, 50).toFixed(1)} | ${percentile(times, 99).toFixed(1)} | ${(times.at(-1) ?? 0).toFixed(1)} | ${page.items.length} | ${early ? "yes" : "no"} | ${percentile(endpoint, 50).toFixed(0)} / ${percentile(endpoint, 99).toFixed(0)} | ${counted.rows.toLocaleString("en")} / ${counted.requests} |`,
+        );
       }
     }
     console.log(lines.join("\n"));

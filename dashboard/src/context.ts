@@ -17,6 +17,8 @@ export interface ListState {
   /** Continuation token of the next page. */
   token: string | undefined;
   counts: StatusCounts | null;
+  /** Statuses whose count is a lower bound (the API counts each status up to 1,000). */
+  capped: CaseStatus[];
   /** What was rendered last (unchanged answers are not re-rendered). */
   signature: string;
   /** Incremented on every list request; an older answer never overwrites a newer one. */
@@ -64,7 +66,7 @@ export interface DashboardState {
 export function createState(): DashboardState {
   return {
     session: null,
-    list: { filters: {}, status: "", items: [], token: undefined, counts: null, signature: "", seq: 0 },
+    list: { filters: {}, status: "", items: [], token: undefined, counts: null, capped: [], signature: "", seq: 0 },
     detail: { caseId: null, detail: null, signature: "" },
     reports: { query: {}, charts: [], seq: 0 },
     denied: new Set(),

@@ -256,6 +256,13 @@ export function searchFilter(partnerId: string, f: CaseFilter, options: { ignore
   const lower = `idx_${bounds.lower}`;
   const upper = bounds.upper !== undefined ? `idx_${bounds.upper}` : "idx`";
   const parts = [odata`PartitionKey eq ${encodeKey(partnerId)}`, odata`RowKey ge ${lower}`, odata`RowKey lt ${upper}`];
+  const cols = columnConditions(f, options);
+  if (cols.length > 0) parts.push(`(${odata`resellerPartnerId ge ${""}`} or (${cols.join(" and ")}))`);
+  return parts.join(" and ");
+}
+
+/** The OData conditions on a listing row's filter columns ({@link listingColumns}) of a filter, its created range aside. */
+function columnConditions(f: CaseFilter, options: { ignoreStatus?: boolean } = {}): string[] {
   const cols: string[] = [];
   if (!options.ignoreStatus && f.status !== undefined) cols.push(odata`status eq ${f.status}`);
   if (f.severity !== undefined) cols.push(odata`severity eq ${f.severity}`);
@@ -269,9 +276,20 @@ export function searchFilter(partnerId: string, f: CaseFilter, options: { ignore
   if (f.sla !== undefined) cols.push(odata`slaHealth eq ${f.sla}`);
   if (f.workflow === "attention") cols.push(odata`workflowState ne ${"running"}`);
   else if (f.workflow !== undefined) cols.push(odata`workflowState eq ${f.workflow}`);
-  if (cols.length > 0) parts.push(`(${odata`resellerPartnerId ge ${""}`} or (${cols.join(" and ")}))`);
-  return parts.join(" and ");
+  return cols;
 }
+
+/**
+ * Rows the counts per status read of each status at most ({@link TableCaseRepository.countCasesByStatus}):
+ * one Table Storage response. A status with more is reported as capped (its count a lower bound).
+ */
+export const STATUS_COUNT_CAP = 1_000;
+
+/** Responses one status count reads at most (a sparse filter can answer a page short, with a token). */
+const STATUS_COUNT_REQUESTS = 3;
+
+/** Rows the counts read at most before the listing migration is complete (a query of the `idx_` listing). */
+const LISTING_SCAN_MAX_ROWS = 20_000;
 
 /** Most rows of a secondary listing one page reads (one Table Storage response at most). */
 const MAX_OWN_LISTING_ROWS = 1_000;
@@ -624,14 +642,92 @@ export class TableCaseRepository implements CaseRepository {
   }
 
   /**
-   * Counts per status of the cases matching `filter` without its status: a query
-   * projected on `status` (and the share columns) over the partner's listing rows, in pages of
-   * 1,000, stopping after `maxRows` rows (`truncated`). Provider shares are counted by their live case.
+   * Counts per status of the cases matching `filter` without its status, each status counted up to
+   * `capPerStatus` (default {@link STATUS_COUNT_CAP}); `capped` names the statuses whose count is a
+   * lower bound. Read in parallel once every case row has its listing rows
+   * ({@link migrateListingIndex}):
+   * - a filter by customer, workflow or SLA health: its secondary listing ({@link listingPrefixFor}),
+   *   projected on the filter columns, at most `capPerStatus` rows (more: every status capped);
+   * - else one RowKey range per status (`ixs_<status>_`) with the other conditions on its columns,
+   *   projected on the RowKey, at most `capPerStatus` rows each, in at most 3 responses;
+   * - the indirect provider's `shr_` range, each share counted by its live case, at most 100 (more:
+   *   every status capped).
+   *
+   * So a list page's counts cost on Azure a few parallel requests of at most 1,000 small rows
+   * whatever the partition holds. Before the migration is complete, a query projected on `status`
+   * over the `idx_` listing, at most 20,000 rows (more: every status capped), each status then
+   * capped as above.
    * @throws RestError when storage fails.
    */
-  async countCasesByStatus(partnerId: string, filter: CaseFilter, maxRows = 20_000): Promise<{ byStatus: Record<CaseStatus, number>; truncated: boolean }> {
+  async countCasesByStatus(partnerId: string, filter: CaseFilter, capPerStatus = STATUS_COUNT_CAP): Promise<{ byStatus: Record<CaseStatus, number>; capped: CaseStatus[] }> {
     const byStatus = Object.fromEntries(CaseStatuses.map((st) => [st, 0])) as Record<CaseStatus, number>;
+    const capped = new Set<CaseStatus>();
     const cases = await this.storage.getTable(TableNames.cases);
+    const pk = encodeKey(partnerId);
+    const { status: _status, ...others } = filter;
+    if (!(await this.#listingIndexed())) {
+      const stopped = await this.#countListingScan(cases, partnerId, filter, byStatus);
+      for (const st of CaseStatuses) {
+        if (!stopped && byStatus[st] <= capPerStatus) continue;
+        byStatus[st] = Math.min(byStatus[st], capPerStatus);
+        capped.add(st);
+      }
+      return { byStatus, capped: CaseStatuses.filter((st) => capped.has(st)) };
+    }
+    const bounds = sortKeyBounds(others);
+    const rangeOf = (prefix: string): string => {
+      const upper = bounds.upper !== undefined ? prefix + bounds.upper : `${prefix.slice(0, -1)}\``;
+      return [odata`PartitionKey eq ${pk}`, odata`RowKey ge ${prefix + bounds.lower}`, odata`RowKey lt ${upper}`, ...columnConditions(others)].join(" and ");
+    };
+    const selective = listingPrefixFor(others);
+    const own = selective !== undefined
+      ? [
+          (async () => {
+            let rows = 0;
+            for await (const page of cases.listEntities<Record<string, unknown>>({ queryOptions: { filter: rangeOf(selective), select: ["status"] } }).byPage({ maxPageSize: capPerStatus })) {
+              for (const e of page) {
+                rows += 1;
+                if (rows > capPerStatus) break;
+                const st = e.status as CaseStatus;
+                if (st in byStatus) byStatus[st] += 1;
+              }
+              if (rows > capPerStatus || (rows === capPerStatus && page.continuationToken)) {
+                CaseStatuses.forEach((st) => capped.add(st));
+                return;
+              }
+            }
+          })(),
+        ]
+      : CaseStatuses.map(async (st) => {
+          let requests = 0;
+          for await (const page of cases.listEntities<Record<string, unknown>>({ queryOptions: { filter: rangeOf(`ixs_${st}_`), select: ["RowKey"] } }).byPage({ maxPageSize: capPerStatus })) {
+            byStatus[st] = Math.min(capPerStatus, byStatus[st] + page.length);
+            requests += 1;
+            if (!page.continuationToken) return;
+            if (byStatus[st] >= capPerStatus || requests >= STATUS_COUNT_REQUESTS) {
+              capped.add(st);
+              return;
+            }
+          }
+        });
+    const shares = readListingRange(cases, pk, SHARED_LISTING_PREFIX, bounds, undefined, { want: MAX_SHARED_LISTING_ROWS, maxRows: MAX_SHARED_LISTING_ROWS, chunk: MAX_SHARED_LISTING_ROWS }, async (e) => {
+      if (typeof e.resellerPartnerId !== "string") return undefined;
+      const item = await this.#listItem(e);
+      return matchesCaseFilter(item, filter, { ignoreStatus: true }) ? item.status : undefined;
+    });
+    const [shared] = await Promise.all([shares, ...own]);
+    for (const { item: st } of shared.items) if (st in byStatus) byStatus[st] += 1;
+    if (!shared.exhausted) CaseStatuses.forEach((s) => capped.add(s));
+    return { byStatus, capped: CaseStatuses.filter((st) => capped.has(st)) };
+  }
+
+  /**
+   * Counts per status before the listing migration is complete: a query projected on `status` (and
+   * the share columns) over the partner's `idx_` listing rows, in pages of 1,000, stopping after
+   * 20,000 rows. Provider shares are counted by their live case.
+   * @returns whether it stopped before the end.
+   */
+  async #countListingScan(cases: TableClient, partnerId: string, filter: CaseFilter, byStatus: Record<CaseStatus, number>): Promise<boolean> {
     const query = searchFilter(partnerId, filter, { ignoreStatus: true });
     let rows = 0;
     for await (const page of cases.listEntities<Record<string, unknown>>({ queryOptions: { filter: query, select: ["status", "caseId", "resellerPartnerId"] } }).byPage({ maxPageSize: 1000 })) {
@@ -645,9 +741,9 @@ export class TableCaseRepository implements CaseRepository {
         }
         if (status in byStatus) byStatus[status] += 1;
       }
-      if (rows >= maxRows) return { byStatus, truncated: true };
+      if (rows >= LISTING_SCAN_MAX_ROWS) return page.continuationToken !== undefined;
     }
-    return { byStatus, truncated: false };
+    return false;
   }
 
   /**

@@ -81,7 +81,7 @@ export const SupportRequestListQuerySchema = z
     customer: z.string().trim().min(1).max(254).optional(),
     channel: z.enum(Channels).optional(),
     sla: z.enum(SlaFilters).optional(),
-    /** Requests whose workflow is in this state, or `attention`: failed, restarting, suspended, terminated or gave up. */
+    /** Requests whose workflow is in this state, or `attention`: failed, restarting, suspended, terminated, gave up or not started. */
     workflow: z.enum(WorkflowFilters).optional(),
     createdFrom: InstantOrDate.optional(),
     createdTo: InstantOrDate.optional(),
@@ -115,13 +115,18 @@ export type StatusCounts = z.infer<typeof StatusCountsSchema>;
 
 /**
  * 200 of the list: newest first; `counts.byStatus` counts every request matching the filters
- * other than `status` (so a dashboard's status tabs show their totals); the continuation token is
- * also in `x-ms-continuation-token`.
+ * other than `status` (so a dashboard's status tabs show their totals), each status up to 1,000:
+ * `counts.capped` names the statuses that have more (their count is a lower bound, shown as
+ * "1,000+"); the continuation token is also in `x-ms-continuation-token`.
  */
 export const SupportRequestListResponseSchema = z.object({
   items: z.array(SupportRequestSummarySchema),
   continuationToken: z.string().optional(),
-  counts: z.object({ byStatus: StatusCountsSchema }),
+  counts: z.object({
+    byStatus: StatusCountsSchema,
+    /** Statuses whose count is a lower bound (absent when every count is exact). */
+    capped: z.array(z.enum(CaseStatuses)).optional(),
+  }),
 });
 /** List response. */
 export type SupportRequestListResponse = z.infer<typeof SupportRequestListResponseSchema>;

@@ -294,11 +294,14 @@ export interface CaseRepository {
    */
   searchCases(partnerId: string, filter: CaseFilter, options?: ListCasesOptions): Promise<Page<CaseListItem>>;
   /**
-   * How many of the partner's cases match `filter` (its `status` ignored), per status: a
-   * projected scan of the listing rows, bounded by `maxRows`.
-   * @returns the counts and whether the scan stopped at `maxRows`.
+   * How many of the partner's cases match `filter` (its `status` ignored), per status, each status
+   * counted up to `capPerStatus` (default 1,000), so the cost stays bounded whatever the partner
+   * holds.
+   * @returns the counts, and `capped`: the statuses whose count is a lower bound (it reached the
+   *   cap, or the adapter stopped reading before the end); every other count is exact.
+   * @throws Error when storage fails.
    */
-  countCasesByStatus(partnerId: string, filter: CaseFilter, maxRows?: number): Promise<{ byStatus: Record<CaseStatus, number>; truncated: boolean }>;
+  countCasesByStatus(partnerId: string, filter: CaseFilter, capPerStatus?: number): Promise<{ byStatus: Record<CaseStatus, number>; capped: CaseStatus[] }>;
   /**
    * Changes fields of a case without a timeline entry and without touching `updatedAt`
    * (derived fields such as `slaHealth`); ETag-guarded like {@link updateCase}.

@@ -7,14 +7,19 @@
  * health are columns of the newest-first listing row and run in the Table Storage query; the
  * created range is a RowKey range (the RowKey is the inverted creation time). Rows shared with an
  * indirect provider are re-checked in memory against the live case (their columns are a copy).
- * Counts per status scan the matching listing rows projected on `status`, at most 20,000 rows.
+ * Counts per status are read beside the page, each status up to {@link STATUS_COUNT_CAP} (a status
+ * with more is named in `counts.capped`: its count is a lower bound).
  */
 import { SlaMetrics, SupportRequestListQuerySchema, type CaseStatus, type SlaEvent, type SlaHealth, type SupportRequestListResponse } from "../contracts";
 import type { CaseFilter, CaseRepository } from "../ports";
 import { ValidationError, parseInput } from "./errors";
 
-/** Rows the counts scan at most (a partner with more matching requests gets partial counts). */
-export const MAX_COUNTED_ROWS = 20_000;
+/**
+ * The most each status is counted to in a list's counts: beyond it the count is reported as a
+ * lower bound (`counts.capped`), so a page costs the same whatever the partner holds (as help
+ * desks show "1,000+" rather than scan for an exact total).
+ */
+export const STATUS_COUNT_CAP = 1_000;
 
 /**
  * The SLA health of a case from its SLA event log: `breached` once a first-response or resolution
@@ -76,24 +81,29 @@ export function parseListQuery(query: Record<string, string>): ParsedListQuery {
 
 /**
  * The partner's requests matching the query, newest first, with counts per status over the same
- * filters without `status`, computed for every page so a polling client always sees current
- * totals (bounded by {@link MAX_COUNTED_ROWS}).
+ * filters without `status` (read beside the page, for every page so a polling client always sees
+ * current totals; each status up to {@link STATUS_COUNT_CAP}, `counts.capped` naming those with more).
  * @throws ValidationError (source `query`) for bad parameters or a bad continuation token.
  */
 export async function searchSupportRequests(deps: { cases: CaseRepository }, partnerId: string, query: Record<string, string>): Promise<SupportRequestListResponse> {
   const q = parseListQuery(query);
-  let page;
-  try {
-    page = await deps.cases.searchCases(partnerId, q.filter, { ...(q.limit !== undefined ? { limit: q.limit } : {}), ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}) });
-  } catch (e) {
+  const counting = deps.cases.countCasesByStatus(partnerId, q.filter, STATUS_COUNT_CAP);
+  // Awaited with the page, so a failed page does not leave the count's rejection unhandled.
+  const [listed, counts] = await Promise.allSettled([
+    deps.cases.searchCases(partnerId, q.filter, { ...(q.limit !== undefined ? { limit: q.limit } : {}), ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}) }),
+    counting,
+  ]);
+  if (listed.status === "rejected") {
+    const e: unknown = listed.reason;
     if (e instanceof RangeError) {
       const param = (e as { code?: unknown }).code === "InvalidContinuationToken" ? "continuationToken" : "limit";
       throw new ValidationError([{ code: "custom", path: [param], message: e.message, input: undefined }], "query");
     }
     throw e;
   }
-  const counts = await deps.cases.countCasesByStatus(partnerId, q.filter, MAX_COUNTED_ROWS);
+  if (counts.status === "rejected") throw counts.reason;
+  const page = listed.value;
   const items = page.items.map(({ description: _d, ...rest }) => ({ ...rest, slaHealth: rest.slaHealth ?? "none" }));
-  const byStatus: Record<CaseStatus, number> = counts.byStatus;
-  return { items, ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}), counts: { byStatus } };
+  const byStatus: Record<CaseStatus, number> = counts.value.byStatus;
+  return { items, ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}), counts: { byStatus, ...(counts.value.capped.length > 0 ? { capped: counts.value.capped } : {}) } };
 }

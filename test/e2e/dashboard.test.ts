@@ -232,6 +232,27 @@ describe("a partner works its requests in the browser", () => {
     expect(unexpected(errors)).toEqual([]);
   });
 
+  it("shows a status the API counted past its cap (1,000 per status) as a lower bound", async () => {
+    const { page, errors } = await browser.newPage();
+    // The API's answer as it is for a partner with more than 1,000 closed requests: the count of
+    // `closed` stops at the cap and is named in `counts.capped` (the capping itself: the
+    // CaseRepository contract tests).
+    await page.route("**/api/partners/*/support-requests?*", async (route) => {
+      const answer = await route.fetch();
+      const body = (await answer.json()) as { counts: { byStatus: Record<string, number>; capped?: string[] } };
+      body.counts.byStatus.closed = 1000;
+      body.counts.capped = ["closed"];
+      await route.fulfill({ response: answer, json: body });
+    });
+    await signIn(page, OWNER);
+    const closedTab = page.locator('[data-status-tab="closed"] .count');
+    await eventually(() => closedTab.textContent(), (v) => expect(v).toBe("1000+"), 30_000);
+    expect(await closedTab.getAttribute("aria-label")).toBe("at least 1000 requests");
+    expect(await page.locator('[data-status-tab="all"] .count').textContent()).toMatch(/^\d+\+$/);
+    expect(await page.locator('[data-status-tab="in-diagnosis"] .count').textContent()).toMatch(/^\d+$/);
+    expect(unexpected(errors)).toEqual([]);
+  });
+
   it("offers only what the key's role may do", async () => {
     const ownerKey = credentialsOf(OWNER).apiKey;
     /** Creates a key of `role` through the key-management API (a global admin's key). */

@@ -76,6 +76,7 @@ export async function refreshList(ctx: DashboardContext, reset: boolean): Promis
     list.token = r.body.continuationToken;
   }
   list.counts = r.body.counts.byStatus;
+  list.capped = r.body.counts.capped ?? [];
   byId("list-notice").textContent = "";
   ctx.setLive(true);
   renderList(ctx);
@@ -141,21 +142,27 @@ function row(ctx: DashboardContext, item: SupportRequestSummaryBody): HTMLTableR
 export function renderList(ctx: DashboardContext): void {
   const list = ctx.state.list;
   const counts = list.counts;
-  const signature = JSON.stringify([list.items, counts, list.status, list.token !== undefined]);
+  const signature = JSON.stringify([list.items, counts, list.capped, list.status, list.token !== undefined]);
   if (signature === list.signature) return;
   list.signature = signature;
-  renderTabs(ctx, counts);
+  renderTabs(ctx, counts, list.capped);
   byId("requests-body").replaceChildren(...list.items.map((item) => row(ctx, item)));
   byId("requests-empty").hidden = list.items.length > 0;
   byId("load-more").hidden = !list.token;
 }
 
-function renderTabs(ctx: DashboardContext, counts: StatusCounts | null): void {
+/** A count as a tab shows it: a lower bound with "+" (e.g. "1000+"). */
+function countText(n: number, atLeast: boolean): string {
+  return atLeast ? `${n}+` : String(n);
+}
+
+function renderTabs(ctx: DashboardContext, counts: StatusCounts | null, capped: readonly CaseStatus[]): void {
   const list = ctx.state.list;
   const countOf = (s: CaseStatus): number => counts?.[s] ?? 0;
   const total = ctx.model.statuses.reduce((n, s) => n + countOf(s), 0);
-  const tab = (value: CaseStatus | "", label: string, n: number): HTMLLIElement => {
-    const btn = h("button", { type: "button", "aria-pressed": String(list.status === value), "data-status-tab": value || "all" }, [label, h("span", { class: "count", "aria-label": `${n} requests` }, String(n))]);
+  const tab = (value: CaseStatus | "", label: string, n: number, atLeast: boolean): HTMLLIElement => {
+    const shown = countText(n, atLeast);
+    const btn = h("button", { type: "button", "aria-pressed": String(list.status === value), "data-status-tab": value || "all" }, [label, h("span", { class: "count", "aria-label": atLeast ? `at least ${n} requests` : `${n} requests` }, shown)]);
     btn.addEventListener("click", () => {
       list.status = value;
       list.signature = "";
@@ -163,5 +170,5 @@ function renderTabs(ctx: DashboardContext, counts: StatusCounts | null): void {
     });
     return h("li", {}, [btn]);
   };
-  byId("status-tabs").replaceChildren(tab("", "All", total), ...ctx.model.statuses.map((s) => tab(s, statusLabel(ctx.model, s), countOf(s))));
+  byId("status-tabs").replaceChildren(tab("", "All", total, capped.length > 0), ...ctx.model.statuses.map((s) => tab(s, statusLabel(ctx.model, s), countOf(s), capped.includes(s))));
 }

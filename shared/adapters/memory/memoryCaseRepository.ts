@@ -28,9 +28,6 @@ interface ListingRow {
   share?: StoredShare;
 }
 
-/** Rows a count scans per page, as TableCaseRepository. */
-const COUNT_PAGE_ROWS = 1000;
-
 /**
  * {@link CaseRepository} in memory, behaving as TableCaseRepository: cases scoped by partner (an
  * id of 1–200 characters; any other names no case); listings newest first by `createdAt` (then
@@ -99,23 +96,19 @@ export class MemoryCaseRepository implements CaseRepository {
   }
 
   /**
-   * Counts per status of the cases matching `filter` (its status ignored). As the Table adapter,
-   * rows are scanned in pages of 1,000 (the partner's matching cases, and every share in the
-   * created range) and the scan stops after the page where `maxRows` is reached (`truncated`).
+   * Counts per status of the cases matching `filter` (its status ignored): exact, each status
+   * counted up to `capPerStatus` (default 1,000, as the Table adapter) and named in `capped` when
+   * it has more.
    */
-  async countCasesByStatus(partnerId: string, filter: CaseFilter, maxRows = 20_000): Promise<{ byStatus: Record<CaseStatus, number>; truncated: boolean }> {
+  async countCasesByStatus(partnerId: string, filter: CaseFilter, capPerStatus = 1_000): Promise<{ byStatus: Record<CaseStatus, number>; capped: CaseStatus[] }> {
     const byStatus = Object.fromEntries(CaseStatuses.map((st) => [st, 0])) as Record<CaseStatus, number>;
-    const created = { ...(filter.createdFrom !== undefined ? { createdFrom: filter.createdFrom } : {}), ...(filter.createdTo !== undefined ? { createdTo: filter.createdTo } : {}) };
-    let rows = 0;
     for (const row of this.#listing(partnerId)) {
-      const scanned = row.own ? matchesCaseFilter(row.own, filter, { ignoreStatus: true }) : matchesCaseFilter(row.share!.copy, created);
-      if (!scanned) continue;
-      rows += 1;
       const item = this.#listItem(row);
       if (matchesCaseFilter(item, filter, { ignoreStatus: true })) byStatus[item.status] += 1;
-      if (rows % COUNT_PAGE_ROWS === 0 && rows >= maxRows) return { byStatus, truncated: true };
     }
-    return { byStatus, truncated: rows >= maxRows };
+    const capped = CaseStatuses.filter((st) => byStatus[st] > capPerStatus);
+    for (const st of capped) byStatus[st] = capPerStatus;
+    return { byStatus, capped };
   }
 
   /** Shares a reseller's case with its indirect provider (idempotent; a re-share keeps the first `sharedAt`). */
