@@ -718,6 +718,12 @@ export class TableCaseRepository implements CaseRepository {
     const [shared] = await Promise.all([shares, ...own]);
     for (const { item: st } of shared.items) if (st in byStatus) byStatus[st] += 1;
     if (!shared.exhausted) CaseStatuses.forEach((s) => capped.add(s));
+    // Own cases and shares together stay within the cap, as the count of either does.
+    for (const st of CaseStatuses) {
+      if (byStatus[st] <= capPerStatus) continue;
+      byStatus[st] = capPerStatus;
+      capped.add(st);
+    }
     return { byStatus, capped: CaseStatuses.filter((st) => capped.has(st)) };
   }
 
