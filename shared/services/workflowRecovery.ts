@@ -29,7 +29,7 @@ import {
   type WorkflowHealth,
 } from "../contracts";
 import type { CaseRepository, Clock, NotificationLog, PartnerRepository, SupportRequestWorkflow, UnstartedWorkflows, WorkflowInstanceSummary, WorkflowStatus } from "../ports";
-import { createNotifyPartner, type NotifyPartnerDeps } from "./activities";
+import { createNotifyPartner, notifyPartnerWithoutCase, type NotifyPartnerDeps } from "./activities";
 
 /** Runtime statuses of an execution that stopped without finishing its case. */
 export const StoppedRuntimeStatuses: readonly string[] = ["Failed", "Terminated"];
@@ -231,7 +231,7 @@ export interface SweepReport {
   waiting: string[];
   /** Marked gave-up now (the partner told). */
   gaveUp: string[];
-  /** Marked not-started now: Pending past {@link STUCK_PENDING_AFTER_IN_MS} (the partner told). */
+  /** Marked not-started now: Pending past {@link STUCK_PENDING_AFTER_IN_MS} (the partner told, at most once an hour). */
   notStarted: string[];
   /** Done cases (nothing to do) and instances without a case. */
   skipped: string[];
@@ -244,21 +244,23 @@ export interface SweepReport {
  * case is marked `gave-up` and the partner's contacts are emailed (a global admin or admin agent
  * restarts it by hand once the cause is fixed). Suspended instances are marked on their case. An
  * instance still `Pending` {@link STUCK_PENDING_AFTER_IN_MS} after it was created is marked
- * `not-started` on its case and the partner's contacts are emailed once per execution; nothing
- * can restart it (the host refuses a start over a Pending instance), and the mark clears with the
+ * `not-started` on its case, and a partner with requests newly marked is emailed, at most once an
+ * hour, the list of its requests so marked; nothing can restart it (the host refuses a start over a Pending instance), and the mark clears with the
  * first step its workflow records. One Durable query lists the stopped, suspended and Pending
  * instances. First, every case whose workflow could not be started at intake ({@link startCaseWorkflow}) and
  * was not started since (the sender did not send it again within {@link UNSTARTED_GRACE_IN_MS}) is
  * started, with a timeline entry saying why; one that fails to start again stays for the next pass.
- * @param options - `limit`: instances per pass, and unstarted cases per pass (default 200 each).
- * @returns what it did; errors of one case are reported per case and do not stop the pass.
+ * @param options - `limit`: instances per pass, and unstarted cases per pass (default 200 each);
+ *   `onError`: told of each error with what it was about (a case id, or a partner's notice).
+ * @returns what it did; errors of one case or notice are reported to `onError` and do not stop the pass.
  */
-export async function sweepWorkflows(deps: WorkflowRecoveryDeps, options: { limit?: number; onError?: (caseId: string, error: unknown) => void } = {}): Promise<SweepReport> {
+export async function sweepWorkflows(deps: WorkflowRecoveryDeps, options: { limit?: number; onError?: (what: string, error: unknown) => void } = {}): Promise<SweepReport> {
   const report: SweepReport = { examined: 0, restarted: [], waiting: [], gaveUp: [], notStarted: [], skipped: [] };
   await startUnstartedWorkflows(deps, report, options);
   // Pending instances created since the cutoff are starting normally: left out before the limit.
   const nowMs = deps.clock.now().getTime();
   const instances = await deps.workflow.listInstances([...StoppedRuntimeStatuses, "Suspended", "Pending"], { limit: options.limit ?? 200, keep: stoppedOrStuckAt(nowMs) });
+  const newlyNotStarted = new Set<string>();
   for (const instance of instances) {
     report.examined += 1;
     try {
@@ -269,15 +271,23 @@ export async function sweepWorkflows(deps: WorkflowRecoveryDeps, options: { limi
       }
       const outcome = instance.runtimeStatus === "Pending" ? await markNotStarted(deps, sr, instance.createdTime ?? new Date(nowMs - STUCK_PENDING_AFTER_IN_MS).toISOString()) : await sweepOne(deps, sr, instance.runtimeStatus);
       report[outcome].push(instance.caseId);
+      if (outcome === "notStarted") newlyNotStarted.add(sr.partnerId);
     } catch (e) {
       options.onError?.(instance.caseId, e);
+    }
+  }
+  for (const partnerId of newlyNotStarted) {
+    try {
+      await notifyNotStarted(deps, partnerId);
+    } catch (e) {
+      options.onError?.(`${partnerId} (notice of workflows not started)`, e);
     }
   }
   return report;
 }
 
 /** The sweeper's first step ({@link sweepWorkflows}): starts the cases whose workflow never started. */
-async function startUnstartedWorkflows(deps: WorkflowRecoveryDeps, report: SweepReport, options: { limit?: number; onError?: (caseId: string, error: unknown) => void }): Promise<void> {
+async function startUnstartedWorkflows(deps: WorkflowRecoveryDeps, report: SweepReport, options: { limit?: number; onError?: (what: string, error: unknown) => void }): Promise<void> {
   const now = deps.clock.now();
   for (const u of await deps.unstartedWorkflows.list(options.limit ?? 200)) {
     if (now.getTime() - Date.parse(u.failedAt) < UNSTARTED_GRACE_IN_MS) continue;
@@ -332,30 +342,55 @@ async function sweepOne(deps: WorkflowRecoveryDeps, sr: SupportRequest, runtimeS
 }
 
 /**
- * An instance Pending since `createdTime` (past {@link STUCK_PENDING_AFTER_IN_MS}): emails the
- * partner's support and escalation contacts (once per execution: the key holds `createdTime`;
- * asked again on every pass, so an email that failed transiently is sent by a later pass), then
- * marks the case `not-started` with a timeline entry, once per execution.
- * @returns `notStarted` when marked now, `waiting` when it was marked by an earlier pass.
+ * Marks the case of an instance Pending since `createdTime` (past {@link STUCK_PENDING_AFTER_IN_MS})
+ * `not-started`, with a timeline entry, once per execution.
+ * @returns `notStarted` when marked now, `waiting` when an earlier pass marked it.
  */
 async function markNotStarted(deps: WorkflowRecoveryDeps, sr: SupportRequest, createdTime: string): Promise<"notStarted" | "waiting"> {
+  if (sr.workflow?.state === "not-started" && sr.workflow.since === createdTime) return "waiting";
   const now = deps.clock.now();
   const minutes = Math.floor((now.getTime() - Date.parse(createdTime)) / 60_000);
-  await createNotifyPartner(deps)({
-    caseId: sr.caseId,
-    partnerId: sr.partnerId,
-    notificationKey: `workflow-not-started-${createdTime}`,
-    subject: "Workflow not started: action needed",
+  const reason = `The orchestration was created at ${createdTime} and was still Pending ${minutes} minutes later: the Durable host has not run its start.`;
+  await recordWorkflowHealth(deps.cases, sr, { state: "not-started", since: createdTime, reason }, { entryId: `workflow-not-started-${createdTime}`, kind: "workflow", at: now.toISOString(), summary: `The workflow has not started. ${reason}` });
+  return "notStarted";
+}
+
+/** Pseudo case id under which the partner notices about workflows not started are logged in the NotificationLog. */
+export const WORKFLOW_NOTICE_SCOPE = "_workflows";
+
+/** Requests a notice about workflows not started names at most (the list's `workflow=not-started` filter shows them all). */
+const NOT_STARTED_NOTICE_CASES = 25;
+
+/**
+ * Tells a partner that requests of theirs were marked `not-started`, at most once an hour (key
+ * `workflows-not-started-<UTC hour>`: a Durable host backlog strands many starts at once, and
+ * one email names them): the partner's requests marked so, from the list's `workflow=not-started`
+ * filter, at most {@link NOT_STARTED_NOTICE_CASES}. Requests marked later in the same hour are
+ * only shown on the list, the dashboard and `GET /api/health`.
+ * @throws Error when the partner is unknown, or when storage or the email fails.
+ */
+async function notifyNotStarted(deps: WorkflowRecoveryDeps, partnerId: string): Promise<void> {
+  const partner = await deps.partners.getPartner(partnerId);
+  if (!partner) throw new Error(`Partner ${partnerId} not found`);
+  const hour = deps.clock.now().toISOString().slice(0, 13);
+  if (await deps.notifications.getSent(partnerId, WORKFLOW_NOTICE_SCOPE, `partner:workflows-not-started-${hour}`)) return;
+  const page = await deps.cases.searchCases(partnerId, { workflow: "not-started" }, { limit: NOT_STARTED_NOTICE_CASES });
+  const listed = page.items.map((c) => `- ${c.caseId} (severity ${c.severity}, created ${c.createdAt}): ${c.workflow?.reason ?? "not started"}`);
+  await notifyPartnerWithoutCase(deps, partner, {
+    scope: WORKFLOW_NOTICE_SCOPE,
+    idPrefix: "workflows",
+    key: `workflows-not-started-${hour}`,
+    subject: "Workflows not started: action needed",
     text: [
-      `The workflow of case ${sr.caseId} (${sr.title}) was created at ${createdTime} and had not started ${minutes} minutes later: the customer has had no acknowledgement and the request's SLA clocks are not running.`,
-      "The request and everything recorded so far are kept; actions taken on it meanwhile are delivered when it starts, and it starts by itself once the Durable host processes its task hub's control queues.",
-      "Check that the function app is running and that its Durable Functions task hub is healthy (instances stuck in Pending). A Pending instance cannot be restarted from this app: if it stays Pending, the operator of the function app clears it in the task hub.",
+      `The workflows of these requests were created more than ${STUCK_PENDING_AFTER_IN_MS / 60_000} minutes ago and have not started: their customers have had no acknowledgement and their SLA clocks are not running.`,
+      "",
+      ...listed,
+      ...(page.continuationToken ? ["- … and more: the request list's filter workflow=not-started shows them all."] : []),
+      "",
+      "The requests and everything recorded so far are kept; actions taken on them meanwhile are delivered when they start, and they start by themselves once the Durable host processes its task hub's control queues.",
+      "Check that the function app is running and that its Durable Functions task hub is healthy (instances stuck in Pending). A Pending instance cannot be restarted from this app: if one stays Pending, the operator of the function app clears it in the task hub.",
     ].join("\n"),
   });
-  if (sr.workflow?.state === "not-started" && sr.workflow.since === createdTime) return "waiting";
-  const reason = `The orchestration was created at ${createdTime} and was still Pending ${minutes} minutes later: the Durable host has not run its start.`;
-  await recordWorkflowHealth(deps.cases, sr, { state: "not-started", since: createdTime, reason }, { entryId: `workflow-not-started-${createdTime}`, kind: "workflow", at: now.toISOString(), summary: `The workflow has not started. ${reason} The partner was told.` });
-  return "notStarted";
 }
 
 /** Marks the case `gave-up`, records it and emails the partner's support and escalation contacts. */

@@ -54,7 +54,7 @@ import type {
   SupportRequestWorkflow,
   UnstartedWorkflows,
 } from "../../ports";
-import { AUTOMATIC_EMAIL_HEADERS, createNotifyPartner, domainOf, newCaseContext, notificationMessageId } from "../activities";
+import { createNotifyPartner, newCaseContext, notifyPartnerWithoutCase } from "../activities";
 import { generateCaseId as defaultGenerateCaseId } from "../caseId";
 import { ownSenderDomains, type SenderPolicy } from "../platformSender";
 import { recordCustomerReply } from "../customerReplies";
@@ -139,17 +139,6 @@ function safeSegment(name: string): string {
   return name.replace(/[^\p{L}\p{N}._-]+/gu, "_").replace(/^\.+/, "_").slice(0, 120) || "file";
 }
 
-/** Sends a case-less partner notice (quarantine) once per key, NotifyPartner style. */
-async function notifyPartnerWithoutCase(deps: InboundEmailDeps, partner: Partner, key: string, subject: string, text: string): Promise<void> {
-  const logKey = `partner:${key}`;
-  if (await deps.notifications.getSent(partner.id, INBOUND_NOTICE_SCOPE, logKey)) return;
-  const messageId = notificationMessageId("inbound", key, domainOf(partner.senderEmail));
-  const to = [...new Set([partner.contacts.support, ...partner.contacts.escalation])];
-  const html = `<!doctype html><html><body><pre style="font-family:inherit;white-space:pre-wrap">${text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</pre></body></html>`;
-  const sent = await deps.emailSender.send({ from: { address: partner.senderEmail, displayName: partner.name }, to: to.map((address) => ({ address })), subject, text, html, messageId, headers: { ...AUTOMATIC_EMAIL_HEADERS } });
-  await deps.notifications.recordSent(partner.id, { caseId: INBOUND_NOTICE_SCOPE, notificationKey: logKey, messageId, providerMessageId: sent.providerMessageId, to, subject, sentAt: deps.clock.now().toISOString() });
-}
-
 /** A quarantine verdict: the parser's, or the intake's own (`processing-failed`). */
 type QuarantineVerdict = Omit<Quarantine, "reason"> & { reason: QuarantineReason };
 
@@ -186,7 +175,7 @@ async function quarantineMessage(deps: InboundEmailDeps, partner: Partner, input
     ``,
     `The message is kept as ${blobName} in the inbound-email-quarantine container and listed at GET /api/partners/${partner.id}/inbound-email/quarantine.`,
   ];
-  const send = (): Promise<void> => notifyPartnerWithoutCase(deps, partner, `quarantine.${sha(intakeKey)}`, `Inbound email quarantined (${verdict.reason}): ${verdict.subject ?? verdict.messageId}`.slice(0, 250), lines.join("\n"));
+  const send = (): Promise<void> => notifyPartnerWithoutCase(deps, partner, { scope: INBOUND_NOTICE_SCOPE, idPrefix: "inbound", key: `quarantine.${sha(intakeKey)}`, subject: `Inbound email quarantined (${verdict.reason}): ${verdict.subject ?? verdict.messageId}`.slice(0, 250), text: lines.join("\n") });
   const outcome = { kind: "quarantine" as const, reason: verdict.reason, detail: verdict.detail };
   if (notice === "required") {
     await send();

@@ -160,7 +160,7 @@ describe("an orchestration that stays Pending (its start never run by the Durabl
     return createdTime;
   }
 
-  it("is marked not-started on its case after 15 minutes, listed under the workflow filter, and the partner is told once; the mark clears with the workflow's first step", async () => {
+  it("is marked not-started on its case after 15 minutes and listed under the workflow filter; the partner gets one email an hour naming such requests; the mark clears with the workflow's first step", async () => {
     const stuck = await newCase();
     const starting = await newCase();
     const createdTime = pendingSince(stuck, STUCK_PENDING_AFTER_IN_MS / 60_000 + 5);
@@ -175,27 +175,43 @@ describe("an orchestration that stays Pending (its start never run by the Durabl
     expect(sr?.workflow?.reason).toContain(`created at ${createdTime}`);
     expect((await container.cases.searchCases(partnerId, { workflow: "not-started" }, {})).items.map((i) => i.caseId)).toEqual([stuck]);
     expect((await container.cases.searchCases(partnerId, { workflow: "attention" }, {})).items.map((i) => i.caseId)).toContain(stuck);
-    const notices = (): EmailMessage[] => sent.filter((m) => m.subject === `Workflow not started: action needed [Case #${stuck}]`);
+    const notices = (): EmailMessage[] => sent.filter((m) => m.subject === "Workflows not started: action needed");
     expect(notices()).toHaveLength(1);
     expect(notices()[0]?.to.map((t) => t.address)).toEqual([`support@${partnerId}.example`, `duty@${partnerId}.example`]);
-    expect(notices()[0]?.text).toContain("the customer has had no acknowledgement");
+    expect(notices()[0]?.text).toContain(`- ${stuck} (severity `);
+    expect(notices()[0]?.text).not.toContain(starting);
+    expect(notices()[0]?.text).toContain("their customers have had no acknowledgement");
     const entries = (await container.cases.listTimeline(partnerId, stuck)).filter((e) => e.kind === "workflow");
-    expect(entries.map((e) => e.summary)).toEqual([expect.stringMatching(/^The workflow has not started\. .* The partner was told\.$/)]);
+    expect(entries.map((e) => e.summary)).toEqual([expect.stringMatching(/^The workflow has not started\. The orchestration was created at .* the Durable host has not run its start\.$/)]);
     // The health endpoint's count: the stuck one, not the one starting.
     expect((await countStoppedWorkflows(container.workflowRecoveryDeps(workflow))).notStarted).toBe(1);
+    workflow.statuses.set(starting, { runtimeStatus: "Running", customStatus: null, lastUpdatedTime: clock.now().toISOString() });
 
-    // Later passes while it stays Pending: nothing new.
+    // Later passes while it stays Pending: nothing new. Another start stranded within the hour is
+    // marked without another email; one in the next hour brings the next email, naming both.
     clock.t += 2 * 60_000;
     expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).waiting).toContain(stuck);
     expect(notices()).toHaveLength(1);
     expect((await container.cases.listTimeline(partnerId, stuck)).filter((e) => e.kind === "workflow")).toHaveLength(1);
+    clock.t = Date.parse(new Date(clock.t).toISOString().slice(0, 13) + ":00:00.000Z") + 3_600_000 - 60_000;
+    const second = await newCase();
+    pendingSince(second, 20);
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).notStarted).toEqual([second]);
+    expect(notices()).toHaveLength(1);
+    clock.t += 2 * 60_000;
+    const third = await newCase();
+    pendingSince(third, 20);
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).notStarted).toEqual([third]);
+    expect(notices()).toHaveLength(2);
+    for (const id of [stuck, second, third]) expect(notices()[1]?.text).toContain(`- ${id} (severity `);
 
     // The host runs it at last: its first recorded step (the acknowledgement) shows it running again.
     workflow.statuses.set(stuck, { runtimeStatus: "Running", customStatus: null, createdTime, lastUpdatedTime: clock.now().toISOString() });
     await container.cases.applyTransition({ caseId: stuck, partnerId, entryId: "ack", kind: "status-changed", toStatus: "in-diagnosis", summary: "Request received", at: clock.now().toISOString() });
     expect((await container.cases.getCase(partnerId, stuck))?.workflow).toEqual({ state: "running", since: clock.now().toISOString() });
-    expect((await container.cases.searchCases(partnerId, { workflow: "not-started" }, {})).items).toEqual([]);
-    expect((await countStoppedWorkflows(container.workflowRecoveryDeps(workflow))).notStarted).toBe(0);
+    expect((await container.cases.searchCases(partnerId, { workflow: "not-started" }, {})).items.map((i) => i.caseId).sort()).toEqual([second, third].sort());
+    expect((await countStoppedWorkflows(container.workflowRecoveryDeps(workflow))).notStarted).toBe(2);
+    for (const id of [second, third]) workflow.statuses.set(id, { runtimeStatus: "Running", customStatus: null, lastUpdatedTime: clock.now().toISOString() });
   });
 
   it("of a closed request with nothing left to send is left alone", async () => {
