@@ -140,7 +140,7 @@ export function createListSupportRequestsHandler(deps: ContainerSource<PartnerAu
     for (const [k, v] of request.query.entries()) query[k] = v;
     const headerToken = request.headers.get(CONTINUATION_HEADER);
     if (query.continuationToken === undefined && headerToken) query.continuationToken = headerToken;
-    const page = await searchSupportRequests({ cases: container.cases }, auth.partnerId, query);
+    const page = await searchSupportRequests({ cases: container.cases, partners: container.partners }, auth.partnerId, query);
     return json(200, page, page.continuationToken ? { [CONTINUATION_HEADER]: page.continuationToken } : {});
   });
 }

@@ -347,6 +347,9 @@ interface ListingRangeRead<T> {
   exhausted: boolean;
 }
 
+/** A range not read (the partner is known to have none of its rows): empty and ended. */
+const NO_ROWS: ListingRangeRead<never> = { items: [], exhausted: true };
+
 /**
  * Reads a listing range newest first — RowKeys `prefix` + sort key, within `bounds`, after `after`
  * (exclusive) — in pages of `chunk` rows, until `want` rows are accepted, `maxRows` are read, or
@@ -585,7 +588,7 @@ export class TableCaseRepository implements CaseRepository {
     }
     const prefix = listingPrefixFor(filter);
     if (after !== undefined || (sdkToken === undefined && prefix !== undefined)) {
-      if (prefix !== undefined && (await this.#listingIndexed())) return this.#searchListing(partnerId, prefix, filter, limit, after);
+      if (prefix !== undefined && (await this.#listingIndexed())) return this.#searchListing(partnerId, prefix, filter, limit, after, options.withShares !== false);
       if (after !== undefined) throw new InvalidContinuationTokenError();
     }
     const cases = await this.storage.getTable(TableNames.cases);
@@ -602,7 +605,8 @@ export class TableCaseRepository implements CaseRepository {
       }
       if (result.done || !result.value) return { items };
       const page = result.value;
-      const listed = await Promise.all(page.slice(0, limit).map((e) => this.#listItem(e)));
+      const rows = options.withShares === false ? page.slice(0, limit).filter((e) => typeof e.resellerPartnerId !== "string") : page.slice(0, limit);
+      const listed = await Promise.all(rows.map((e) => this.#listItem(e)));
       items.push(...listed.filter((item) => item.resellerPartnerId === undefined || matchesCaseFilter(item, filter)));
       sdkToken = page.continuationToken;
       if (!sdkToken) return { items };
@@ -615,7 +619,7 @@ export class TableCaseRepository implements CaseRepository {
    * A search served from a secondary listing (`prefix`) and the provider's `shr_` range, read in
    * parallel from the sort key after `after`; see {@link searchCases}.
    */
-  async #searchListing(partnerId: string, prefix: string, filter: CaseFilter, limit: number, after: string | undefined): Promise<Page<CaseListItem>> {
+  async #searchListing(partnerId: string, prefix: string, filter: CaseFilter, limit: number, after: string | undefined, withShares: boolean): Promise<Page<CaseListItem>> {
     const cases = await this.storage.getTable(TableNames.cases);
     const pk = encodeKey(partnerId);
     const bounds = sortKeyBounds(filter);
@@ -624,11 +628,13 @@ export class TableCaseRepository implements CaseRepository {
         const sr = unpackJson<SupportRequest>(e);
         return Promise.resolve(matchesCaseFilter(sr, filter) ? sr : undefined);
       }),
-      readListingRange(cases, pk, SHARED_LISTING_PREFIX, bounds, after, { want: limit, maxRows: MAX_SHARED_LISTING_ROWS, chunk: limit }, async (e) => {
-        if (typeof e.resellerPartnerId !== "string") return undefined;
-        const item = await this.#listItem(e);
-        return matchesCaseFilter(item, filter) ? item : undefined;
-      }),
+      withShares
+        ? readListingRange(cases, pk, SHARED_LISTING_PREFIX, bounds, after, { want: limit, maxRows: MAX_SHARED_LISTING_ROWS, chunk: limit }, async (e) => {
+            if (typeof e.resellerPartnerId !== "string") return undefined;
+            const item = await this.#listItem(e);
+            return matchesCaseFilter(item, filter) ? item : undefined;
+          })
+        : Promise.resolve(NO_ROWS),
     ]);
     // Both ranges are read up to the nearer of their positions; beyond it, one of them may hide rows.
     const reached = [own, shared]
@@ -651,7 +657,7 @@ export class TableCaseRepository implements CaseRepository {
    * - else one RowKey range per status (`ixs_<status>_`) with the other conditions on its columns,
    *   projected on the RowKey, at most `capPerStatus` rows each, in at most 3 responses;
    * - the indirect provider's `shr_` range, each share counted by its live case, at most 100 (more:
-   *   every status capped).
+   *   every status capped); not read with `options.withShares: false`.
    *
    * So a list page's counts cost on Azure a few parallel requests of at most 1,000 small rows
    * whatever the partition holds. Before the migration is complete, a query projected on `status`
@@ -659,14 +665,15 @@ export class TableCaseRepository implements CaseRepository {
    * capped as above.
    * @throws RestError when storage fails.
    */
-  async countCasesByStatus(partnerId: string, filter: CaseFilter, capPerStatus = STATUS_COUNT_CAP): Promise<{ byStatus: Record<CaseStatus, number>; capped: CaseStatus[] }> {
+  async countCasesByStatus(partnerId: string, filter: CaseFilter, capPerStatus = STATUS_COUNT_CAP, options: Pick<ListCasesOptions, "withShares"> = {}): Promise<{ byStatus: Record<CaseStatus, number>; capped: CaseStatus[] }> {
+    const withShares = options.withShares !== false;
     const byStatus = Object.fromEntries(CaseStatuses.map((st) => [st, 0])) as Record<CaseStatus, number>;
     const capped = new Set<CaseStatus>();
     const cases = await this.storage.getTable(TableNames.cases);
     const pk = encodeKey(partnerId);
     const { status: _status, ...others } = filter;
     if (!(await this.#listingIndexed())) {
-      const stopped = await this.#countListingScan(cases, partnerId, filter, byStatus);
+      const stopped = await this.#countListingScan(cases, partnerId, filter, byStatus, withShares);
       for (const st of CaseStatuses) {
         if (!stopped && byStatus[st] <= capPerStatus) continue;
         byStatus[st] = Math.min(byStatus[st], capPerStatus);
@@ -710,11 +717,13 @@ export class TableCaseRepository implements CaseRepository {
             }
           }
         });
-    const shares = readListingRange(cases, pk, SHARED_LISTING_PREFIX, bounds, undefined, { want: MAX_SHARED_LISTING_ROWS, maxRows: MAX_SHARED_LISTING_ROWS, chunk: MAX_SHARED_LISTING_ROWS }, async (e) => {
-      if (typeof e.resellerPartnerId !== "string") return undefined;
-      const item = await this.#listItem(e);
-      return matchesCaseFilter(item, filter, { ignoreStatus: true }) ? item.status : undefined;
-    });
+    const shares = withShares
+      ? readListingRange(cases, pk, SHARED_LISTING_PREFIX, bounds, undefined, { want: MAX_SHARED_LISTING_ROWS, maxRows: MAX_SHARED_LISTING_ROWS, chunk: MAX_SHARED_LISTING_ROWS }, async (e) => {
+          if (typeof e.resellerPartnerId !== "string") return undefined;
+          const item = await this.#listItem(e);
+          return matchesCaseFilter(item, filter, { ignoreStatus: true }) ? item.status : undefined;
+        })
+      : Promise.resolve(NO_ROWS);
     const [shared] = await Promise.all([shares, ...own]);
     for (const { item: st } of shared.items) if (st in byStatus) byStatus[st] += 1;
     if (!shared.exhausted) CaseStatuses.forEach((s) => capped.add(s));
@@ -733,7 +742,7 @@ export class TableCaseRepository implements CaseRepository {
    * 20,000 rows. Provider shares are counted by their live case.
    * @returns whether it stopped before the end.
    */
-  async #countListingScan(cases: TableClient, partnerId: string, filter: CaseFilter, byStatus: Record<CaseStatus, number>): Promise<boolean> {
+  async #countListingScan(cases: TableClient, partnerId: string, filter: CaseFilter, byStatus: Record<CaseStatus, number>, withShares: boolean): Promise<boolean> {
     const query = searchFilter(partnerId, filter, { ignoreStatus: true });
     let rows = 0;
     for await (const page of cases.listEntities<Record<string, unknown>>({ queryOptions: { filter: query, select: ["status", "caseId", "resellerPartnerId"] } }).byPage({ maxPageSize: 1000 })) {
@@ -741,6 +750,7 @@ export class TableCaseRepository implements CaseRepository {
         rows += 1;
         let status = e.status as CaseStatus;
         if (typeof e.resellerPartnerId === "string") {
+          if (!withShares) continue;
           const live = await this.getCase(e.resellerPartnerId, String(e.caseId));
           if (!live || !matchesCaseFilter(live, filter, { ignoreStatus: true })) continue;
           status = live.status;

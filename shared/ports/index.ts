@@ -74,6 +74,12 @@ export interface ListCasesOptions {
   limit?: number;
   /** Token from the previous page. */
   continuationToken?: string;
+  /**
+   * Whether the cases of resellers shared with the partner as their indirect provider are
+   * included (default true). False when the caller knows the partner is not an indirect provider
+   * (only a provider is shared cases): they are left out, and the provider-share range is not read.
+   */
+  withShares?: boolean;
 }
 
 /**
@@ -301,7 +307,7 @@ export interface CaseRepository {
    *   cap, or the adapter stopped reading before the end); every other count is exact.
    * @throws Error when storage fails.
    */
-  countCasesByStatus(partnerId: string, filter: CaseFilter, capPerStatus?: number): Promise<{ byStatus: Record<CaseStatus, number>; capped: CaseStatus[] }>;
+  countCasesByStatus(partnerId: string, filter: CaseFilter, capPerStatus?: number, options?: Pick<ListCasesOptions, "withShares">): Promise<{ byStatus: Record<CaseStatus, number>; capped: CaseStatus[] }>;
   /**
    * Changes fields of a case without a timeline entry and without touching `updatedAt`
    * (derived fields such as `slaHealth`); ETag-guarded like {@link updateCase}.

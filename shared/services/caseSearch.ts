@@ -11,7 +11,7 @@
  * with more is named in `counts.capped`: its count is a lower bound).
  */
 import { SlaMetrics, SupportRequestListQuerySchema, type CaseStatus, type SlaEvent, type SlaHealth, type SupportRequestListResponse } from "../contracts";
-import type { CaseFilter, CaseRepository } from "../ports";
+import type { CaseFilter, CaseRepository, PartnerRepository } from "../ports";
 import { ValidationError, parseInput } from "./errors";
 
 /**
@@ -83,14 +83,18 @@ export function parseListQuery(query: Record<string, string>): ParsedListQuery {
  * The partner's requests matching the query, newest first, with counts per status over the same
  * filters without `status` (read beside the page, for every page so a polling client always sees
  * current totals; each status up to {@link STATUS_COUNT_CAP}, `counts.capped` naming those with more).
+ * Only an indirect provider is shared its resellers' escalated requests, so for any other partner
+ * (read from `deps.partners`, which the app caches) the provider-share range is not read.
  * @throws ValidationError (source `query`) for bad parameters or a bad continuation token.
  */
-export async function searchSupportRequests(deps: { cases: CaseRepository }, partnerId: string, query: Record<string, string>): Promise<SupportRequestListResponse> {
+export async function searchSupportRequests(deps: { cases: CaseRepository; partners: Pick<PartnerRepository, "getPartner"> }, partnerId: string, query: Record<string, string>): Promise<SupportRequestListResponse> {
   const q = parseListQuery(query);
-  const counting = deps.cases.countCasesByStatus(partnerId, q.filter, STATUS_COUNT_CAP);
+  const partner = await deps.partners.getPartner(partnerId);
+  const withShares = partner === undefined || partner.type === "indirect-provider";
+  const counting = deps.cases.countCasesByStatus(partnerId, q.filter, STATUS_COUNT_CAP, { withShares });
   // Awaited with the page, so a failed page does not leave the count's rejection unhandled.
   const [listed, counts] = await Promise.allSettled([
-    deps.cases.searchCases(partnerId, q.filter, { ...(q.limit !== undefined ? { limit: q.limit } : {}), ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}) }),
+    deps.cases.searchCases(partnerId, q.filter, { ...(q.limit !== undefined ? { limit: q.limit } : {}), ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}), withShares }),
     counting,
   ]);
   if (listed.status === "rejected") {

@@ -268,6 +268,11 @@ export function describeCaseRepositoryContract(name: string, makeAdapter: MakeAd
       expect(await searchAll(cases, "provider-partner", { status: "in-diagnosis" })).toEqual([shared]);
       expect(await searchAll(cases, "provider-partner", { status: "received" })).toEqual([own]);
       expect((await cases.countCasesByStatus("provider-partner", {})).byStatus).toMatchObject({ received: 1, "in-diagnosis": 1 });
+      // A caller that knows the partner is no indirect provider leaves shares out.
+      expect((await cases.listCases("provider-partner", { withShares: false })).items).toEqual([own]);
+      expect(await searchAll(cases, "provider-partner", { status: "in-diagnosis" }, { withShares: false })).toEqual([]);
+      expect(await searchAll(cases, "provider-partner", { severity: "A" }, { withShares: false })).toEqual([]);
+      expect((await cases.countCasesByStatus("provider-partner", {}, undefined, { withShares: false })).byStatus).toMatchObject({ received: 1, "in-diagnosis": 0 });
       expect((await cases.listCases("reseller-partner")).items).toEqual([live]);
 
       await cases.applyTransition({ caseId: resellerCase.caseId, partnerId: "reseller-partner", entryId: "t2", kind: "status-changed", toStatus: "closed", summary: "closed", at: "2026-08-03T10:00:00.000Z" });

@@ -89,7 +89,7 @@ export class MemoryCaseRepository implements CaseRepository {
   async searchCases(partnerId: string, filter: CaseFilter, options: ListCasesOptions = {}): Promise<Page<CaseListItem>> {
     const limit = options.limit ?? 25;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new RangeError("limit must be an integer from 1 to 100");
-    const matching = this.#listing(partnerId)
+    const matching = this.#listing(partnerId, options.withShares !== false)
       .map((row) => ({ sortKey: row.sortKey, item: this.#listItem(row) }))
       .filter((r) => matchesCaseFilter(r.item, filter));
     return keysetPage(matching, limit, options.continuationToken, () => new InvalidContinuationTokenError());
@@ -100,9 +100,9 @@ export class MemoryCaseRepository implements CaseRepository {
    * counted up to `capPerStatus` (default 1,000, as the Table adapter) and named in `capped` when
    * it has more.
    */
-  async countCasesByStatus(partnerId: string, filter: CaseFilter, capPerStatus = 1_000): Promise<{ byStatus: Record<CaseStatus, number>; capped: CaseStatus[] }> {
+  async countCasesByStatus(partnerId: string, filter: CaseFilter, capPerStatus = 1_000, options: Pick<ListCasesOptions, "withShares"> = {}): Promise<{ byStatus: Record<CaseStatus, number>; capped: CaseStatus[] }> {
     const byStatus = Object.fromEntries(CaseStatuses.map((st) => [st, 0])) as Record<CaseStatus, number>;
-    for (const row of this.#listing(partnerId)) {
+    for (const row of this.#listing(partnerId, options.withShares !== false)) {
       const item = this.#listItem(row);
       if (matchesCaseFilter(item, filter, { ignoreStatus: true })) byStatus[item.status] += 1;
     }
@@ -225,11 +225,11 @@ export class MemoryCaseRepository implements CaseRepository {
   }
 
   /** The partner's listing, newest first: its own cases and the cases shared with it. */
-  #listing(partnerId: string): ListingRow[] {
+  #listing(partnerId: string, withShares = true): ListingRow[] {
     const rows: ListingRow[] = [];
     const prefix = keyOf(partnerId, "");
     for (const [key, stored] of this.#cases) if (key.startsWith(prefix)) rows.push({ sortKey: indexRowKey(stored.value.createdAt, stored.value.caseId), own: stored.value });
-    for (const [key, share] of this.#shares) if (key.startsWith(prefix)) rows.push({ sortKey: indexRowKey(share.copy.createdAt, share.copy.caseId), share });
+    if (withShares) for (const [key, share] of this.#shares) if (key.startsWith(prefix)) rows.push({ sortKey: indexRowKey(share.copy.createdAt, share.copy.caseId), share });
     return rows.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
   }
 

@@ -5,6 +5,7 @@
  * update), the new actions (notes, assignment, information request) and Idempotency-Key on them.
  */
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from "@azure/functions";
+import { TableClient } from "@azure/data-tables";
 import { createContainer, type Container } from "../../../shared/container";
 import { PartnerDefinitionSchema, type SupportRequest, type TimelineEntry } from "../../../shared/contracts";
 import {
@@ -199,6 +200,22 @@ describe("list filters and counts", () => {
     expect(idsOf(await list({ sla: "at-risk" }))).toEqual([ids.b]);
     expect(idsOf(await list({ createdFrom: "2026-01-11T10:00:00.000Z", createdTo: "2026-01-13T10:00:00.000Z" }))).toEqual([ids.c, ids.b]);
     expect((await list({ sla: "breached" })).body.items).toEqual([expect.objectContaining({ slaHealth: "breached" })]);
+  });
+
+  it("reads no provider-share range for a partner that is no indirect provider (only a provider is shared cases)", async () => {
+    // Every query the list makes (the spy calls through to the real client).
+    const listEntities = jest.spyOn(TableClient.prototype, "listEntities");
+    let filters: string[];
+    try {
+      const diagnosing = await list({ status: "in-diagnosis" });
+      expect(idsOf(diagnosing)).toEqual([ids.b, ids.a]);
+      expect(diagnosing.body.counts).toEqual({ byStatus: { received: 1, "in-diagnosis": 2, "awaiting-customer": 0, "escalated-to-provider": 0, "escalated-to-microsoft": 0, resolved: 1, closed: 0 } });
+      filters = listEntities.mock.calls.map((c) => String(c[0]?.queryOptions?.filter ?? ""));
+    } finally {
+      listEntities.mockRestore();
+    }
+    expect(filters.some((f) => f.includes("ixs_in-diagnosis_"))).toBe(true);
+    expect(filters.filter((f) => f.includes("shr_"))).toEqual([]);
   });
 
   it("pages with continuation tokens", async () => {
