@@ -34,11 +34,10 @@
  * Prints a Markdown section for bench/RESULTS.md; figures are recorded, never asserted.
  */
 import { TableClient, type TransactionAction } from "@azure/data-tables";
-import { Categories, Channels, ProductIds, Severities, type CaseStatus, type SupportRequest } from "../shared/contracts";
+import { CaseStatuses, Categories, Channels, ProductIds, Severities, type CaseStatus, type SupportRequest } from "../shared/contracts";
 import { listingPrefixFor, listingSortKey, matchesCaseFilter, newCaseEntities, secondaryListingPrefixes, TableCaseRepository, TableNames, TableStorage } from "../shared/adapters";
 import type { CaseFilter } from "../shared/ports";
 import { startAzurite } from "../test/support/azurite";
-import { CaseStatuses } from "../shared/contracts";
 import { STATUS_COUNT_CAP, searchSupportRequests } from "../shared/services";
 import { percentile } from "./stats";
 

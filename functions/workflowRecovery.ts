@@ -3,8 +3,8 @@
  * `0 *\/2 * * * *`; setting `WORKFLOW_SWEEP_SCHEDULE`)
  * that restarts the stopped workflows of requests that are not done, with backoff and a cap, and
  * marks those whose orchestration has stayed Pending (shared/services/workflowRecovery.ts
- * `sweepWorkflows`). On Azure it runs on one instance at a
- * time (timer triggers take a blob lease); a missed run is not caught up (`useMonitor` default).
+ * `sweepWorkflows`). On Azure it runs on one instance at a time (timer triggers take a blob
+ * lease); a missed run is not caught up (`useMonitor` default).
  */
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";

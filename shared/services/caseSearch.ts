@@ -85,7 +85,8 @@ export function parseListQuery(query: Record<string, string>): ParsedListQuery {
  * current totals; each status up to {@link STATUS_COUNT_CAP}, `counts.capped` naming those with more).
  * Only an indirect provider is shared its resellers' escalated requests, so for any other partner
  * (read from `deps.partners`, which the app caches) the provider-share range is not read.
- * @throws ValidationError (source `query`) for bad parameters or a bad continuation token.
+ * @throws ValidationError (source `query`) for bad parameters or a bad continuation token; Error
+ *   when storage fails.
  */
 export async function searchSupportRequests(deps: { cases: CaseRepository; partners: Pick<PartnerRepository, "getPartner"> }, partnerId: string, query: Record<string, string>): Promise<SupportRequestListResponse> {
   const q = parseListQuery(query);

@@ -245,11 +245,12 @@ export interface SweepReport {
  * restarts it by hand once the cause is fixed). Suspended instances are marked on their case. An
  * instance still `Pending` {@link STUCK_PENDING_AFTER_IN_MS} after it was created is marked
  * `not-started` on its case, and a partner with requests newly marked is emailed, at most once an
- * hour, the list of its requests so marked; nothing can restart it (the host refuses a start over a Pending instance), and the mark clears with the
- * first step its workflow records. One Durable query lists the stopped, suspended and Pending
- * instances. First, every case whose workflow could not be started at intake ({@link startCaseWorkflow}) and
- * was not started since (the sender did not send it again within {@link UNSTARTED_GRACE_IN_MS}) is
- * started, with a timeline entry saying why; one that fails to start again stays for the next pass.
+ * hour, the list of its requests so marked; nothing can restart it (the host refuses a start over
+ * a Pending instance), and the mark clears with the first step its workflow records. One Durable
+ * query lists the stopped, suspended and Pending instances. First, every case whose workflow could
+ * not be started at intake ({@link startCaseWorkflow}) and was not started since (the sender did
+ * not send it again within {@link UNSTARTED_GRACE_IN_MS}) is started, with a timeline entry saying
+ * why; one that fails to start again stays for the next pass.
  * @param options - `limit`: instances per pass, and unstarted cases per pass (default 200 each);
  *   `onError`: told of each error with what it was about (a case id, or a partner's notice).
  * @returns what it did; errors of one case or notice are reported to `onError` and do not stop the pass.

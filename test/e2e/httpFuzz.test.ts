@@ -65,8 +65,18 @@ function propertyNames(schema: Json, seen = new Set<Json>()): string[] {
   return [...new Set([...own, ...nested])];
 }
 
-/** Text of every kind: ASCII, full Unicode (lone surrogates included), control characters, long. */
-const anyText = fc.oneof(fc.string(), fc.string({ unit: "binary" }), fc.string({ unit: fc.constantFrom("/", "%", "\u0000", "\u2028", "..", "?", "#", " ", "é") }), fc.string({ minLength: 300, maxLength: 3000 }));
+/** Text of every kind: ASCII, any code point, lone surrogates, control and separator characters, URL syntax, long. */
+const anyText = fc.oneof(
+  fc.string(),
+  fc.string({ unit: "binary" }),
+  fc.string({ unit: fc.constantFrom("/", "%", "\u0000", "\u2028", "\ud800", "\udfff", "..", "?", "#", " ", "é") }),
+  fc.string({ minLength: 300, maxLength: 3000 }),
+);
+
+/** A path segment as a client can send it: lone surrogates (which no URL can hold) as U+FFFD, then percent-encoded. */
+function pathSegment(value: string): string {
+  return encodeURIComponent(value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD"));
+}
 
 interface Input {
   params: Record<string, string>;
@@ -117,7 +127,7 @@ interface Seen {
 }
 
 async function send(route: string, method: string, input: Input, signed: boolean): Promise<Seen> {
-  const pathPart = route.replace(/\{\*?([^}:]+)(?::[^}]*)?\}/g, (_m, name: string) => encodeURIComponent(input.params[name] ?? ""));
+  const pathPart = route.replace(/\{\*?([^}:]+)(?::[^}]*)?\}/g, (_m, name: string) => pathSegment(input.params[name] ?? ""));
   const qs = new URLSearchParams(input.query).toString();
   const url = `${stack.urls.app}/api/${pathPart}${qs ? `?${qs}` : ""}`;
   const headers: Record<string, string> = { "x-api-key": apiKey };
