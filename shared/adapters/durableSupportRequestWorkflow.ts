@@ -80,6 +80,7 @@ export class DurableSupportRequestWorkflow implements SupportRequestWorkflow {
         caseId: s.instanceId,
         ...(typeof input?.partnerId === "string" ? { partnerId: input.partnerId } : {}),
         runtimeStatus: String(s.runtimeStatus),
+        ...(input?.carry?.reopen ? { reopening: true } : {}),
         ...(created ? { createdTime: created } : {}),
         ...(updated ? { lastUpdatedTime: updated } : {}),
       };

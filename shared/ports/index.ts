@@ -950,6 +950,8 @@ export interface WorkflowInstanceSummary {
   runtimeStatus: string;
   /** ISO 8601 UTC: when the instance (its current execution) was created. */
   createdTime?: string;
+  /** True when the execution was started to reopen the closed case (its input's `carry.reopen`). */
+  reopening?: boolean;
   /** ISO 8601 UTC. */
   lastUpdatedTime?: string;
 }

@@ -198,6 +198,15 @@ export interface StoppedWorkflowCount {
   truncated: boolean;
 }
 
+/**
+ * Whether a listed instance is a reopening's execution that has not started: its case is still
+ * closed (the reopening is its first step), yet it has work. (A reopening's execution that failed
+ * is not covered here.)
+ */
+function stuckReopening(instance: WorkflowInstanceSummary): boolean {
+  return instance.runtimeStatus === "Pending" && instance.reopening === true;
+}
+
 /** Whether a listed instance is stopped, or Pending since at least {@link STUCK_PENDING_AFTER_IN_MS} before `nowMs`. */
 function stoppedOrStuckAt(nowMs: number): (instance: WorkflowInstanceSummary) => boolean {
   return (i) => i.runtimeStatus !== "Pending" || (i.createdTime !== undefined && Date.parse(i.createdTime) <= nowMs - STUCK_PENDING_AFTER_IN_MS);
@@ -215,7 +224,7 @@ export async function countStoppedWorkflows(deps: Pick<WorkflowRecoveryDeps, "ca
   let notStarted = 0;
   for (const instance of instances.slice(0, limit)) {
     const sr = instance.partnerId ? await deps.cases.getCase(instance.partnerId, instance.caseId) : undefined;
-    if (!sr || !(await hasWork(deps, sr))) continue;
+    if (!sr || !(stuckReopening(instance) || (await hasWork(deps, sr)))) continue;
     if (instance.runtimeStatus === "Pending") notStarted += 1;
     else failed += 1;
   }
@@ -266,7 +275,7 @@ export async function sweepWorkflows(deps: WorkflowRecoveryDeps, options: { limi
     report.examined += 1;
     try {
       const sr = instance.partnerId ? await deps.cases.getCase(instance.partnerId, instance.caseId) : undefined;
-      if (!sr || !(await hasWork(deps, sr))) {
+      if (!sr || !(stuckReopening(instance) || (await hasWork(deps, sr)))) {
         report.skipped.push(instance.caseId);
         continue;
       }

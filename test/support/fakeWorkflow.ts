@@ -79,7 +79,8 @@ export class FakeWorkflow implements SupportRequestWorkflow {
     for (const [caseId, s] of this.statuses) {
       if (!runtimeStatuses.includes(s.runtimeStatus)) continue;
       const partnerId = this.partnerOf.get(caseId) ?? this.started.find((x) => x.caseId === caseId)?.partnerId;
-      const instance: WorkflowInstanceSummary = { caseId, runtimeStatus: s.runtimeStatus, ...(partnerId ? { partnerId } : {}), ...(s.createdTime !== undefined ? { createdTime: s.createdTime } : {}) };
+      const reopening = (s.input as SupportRequestOrchestrationInput | null | undefined)?.carry?.reopen !== undefined;
+      const instance: WorkflowInstanceSummary = { caseId, runtimeStatus: s.runtimeStatus, ...(partnerId ? { partnerId } : {}), ...(reopening ? { reopening } : {}), ...(s.createdTime !== undefined ? { createdTime: s.createdTime } : {}) };
       if (options.keep && !options.keep(instance)) continue;
       out.push(instance);
     }

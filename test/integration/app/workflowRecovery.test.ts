@@ -214,16 +214,27 @@ describe("an orchestration that stays Pending (its start never run by the Durabl
     for (const id of [second, third]) workflow.statuses.set(id, { runtimeStatus: "Running", customStatus: null, lastUpdatedTime: clock.now().toISOString() });
   });
 
-  it("of a closed request with nothing left to send is left alone", async () => {
+  it("of a closed request with nothing left to send is left alone; one started to reopen it is marked", async () => {
+    // An hour after the last notice.
+    clock.t += 3_600_000;
     const closed = await newCase();
-    await container.cases.applyTransition({ caseId: closed, partnerId, entryId: "t-closed-pending", kind: "status-changed", toStatus: "closed", summary: "closed", at: clock.now().toISOString() });
+    const reopened = await newCase();
+    for (const id of [closed, reopened]) await container.cases.applyTransition({ caseId: id, partnerId, entryId: "t-closed-pending", kind: "status-changed", toStatus: "closed", summary: "closed", at: clock.now().toISOString() });
     pendingSince(closed, 60);
+    const createdTime = pendingSince(reopened, 60);
+    // The reopening's execution (shared/services/workflowRecovery.ts restartWorkflow): its case stays closed until it runs.
+    const reopen = { reason: "still broken", seq: "000000000003", requestedAt: createdTime, actor: { kind: "partner" as const, partnerId } };
+    workflow.statuses.set(reopened, { ...workflow.statuses.get(reopened)!, input: { caseId: reopened, partnerId, carry: { ...checkpoint, status: "closed", cursor: reopen.seq, reopen } } });
 
     const report = await sweepWorkflows(container.workflowRecoveryDeps(workflow));
 
     expect(report.skipped).toContain(closed);
     expect((await container.cases.getCase(partnerId, closed))?.workflow).toBeUndefined();
-    expect(sent.filter((m) => m.subject.includes(closed))).toEqual([]);
+    expect(report.notStarted).toEqual([reopened]);
+    expect((await container.cases.getCase(partnerId, reopened))?.workflow).toMatchObject({ state: "not-started", since: createdTime });
+    expect(sent.filter((m) => m.text.includes(closed))).toEqual([]);
+    expect(sent.filter((m) => m.subject === "Workflows not started: action needed" && m.text.includes(`- ${reopened} (severity `))).toHaveLength(1);
+    for (const id of [closed, reopened]) workflow.statuses.delete(id);
   });
 });
 

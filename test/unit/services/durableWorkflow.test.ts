@@ -100,12 +100,12 @@ describe("DurableSupportRequestWorkflow", () => {
     expect(await wf.getStatus("nope")).toBeUndefined();
   });
 
-  it("lists instances of the given statuses with their partner and ISO 8601 times, keeping those `keep` accepts before the limit", async () => {
+  it("lists instances of the given statuses with their partner, ISO 8601 times and whether they reopen a case, keeping those `keep` accepts before the limit", async () => {
     const asked: unknown[] = [];
     // As the durable client's getStatusBy answers: every page fetched, times as Dates, the input when shown.
     const listed = [
       { instanceId: "fresh", runtimeStatus: "Pending", input: { caseId: "fresh", partnerId: "alpha" }, createdTime: new Date("2026-01-01T00:59:00Z"), lastUpdatedTime: new Date("2026-01-01T00:59:00Z") },
-      { instanceId: "stuck", runtimeStatus: "Pending", input: { caseId: "stuck", partnerId: "alpha" }, createdTime: new Date("2026-01-01T00:10:00Z"), lastUpdatedTime: new Date("2026-01-01T00:10:00Z") },
+      { instanceId: "stuck", runtimeStatus: "Pending", input: { caseId: "stuck", partnerId: "alpha", carry: { generation: 2, status: "closed", reopen: { reason: "again" } } }, createdTime: new Date("2026-01-01T00:10:00Z"), lastUpdatedTime: new Date("2026-01-01T00:10:00Z") },
       { instanceId: "broken", runtimeStatus: "Failed", input: null, createdTime: new Date("2026-01-01T00:00:00Z"), lastUpdatedTime: new Date("2026-01-01T00:30:00Z") },
     ];
     const client = { getStatusBy: async (filter: unknown) => (asked.push(filter), listed) } as unknown as WorkflowDurableClient;
@@ -113,7 +113,7 @@ describe("DurableSupportRequestWorkflow", () => {
     const found = await wf.listInstances(["Failed", "Pending"], { limit: 2, keep: (i) => i.runtimeStatus !== "Pending" || (i.createdTime ?? "") < "2026-01-01T00:45:00.000Z" });
     expect(asked).toEqual([{ runtimeStatus: ["Failed", "Pending"], showInput: true }]);
     expect(found).toEqual([
-      { caseId: "stuck", partnerId: "alpha", runtimeStatus: "Pending", createdTime: "2026-01-01T00:10:00.000Z", lastUpdatedTime: "2026-01-01T00:10:00.000Z" },
+      { caseId: "stuck", partnerId: "alpha", runtimeStatus: "Pending", reopening: true, createdTime: "2026-01-01T00:10:00.000Z", lastUpdatedTime: "2026-01-01T00:10:00.000Z" },
       { caseId: "broken", runtimeStatus: "Failed", createdTime: "2026-01-01T00:00:00.000Z", lastUpdatedTime: "2026-01-01T00:30:00.000Z" },
     ]);
   });
