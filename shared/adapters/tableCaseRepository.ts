@@ -280,10 +280,12 @@ function columnConditions(f: CaseFilter, options: { ignoreStatus?: boolean } = {
 }
 
 /**
- * Rows the counts per status read of each status at most ({@link TableCaseRepository.countCasesByStatus}):
- * one Table Storage response. A status with more is reported as capped (its count a lower bound).
+ * Rows the counts per status read of each status at most by default
+ * ({@link TableCaseRepository.countCasesByStatus}; the list passes its own, shared/services
+ * `STATUS_COUNT_CAP`): one Table Storage response. A status with more is reported as capped (its
+ * count a lower bound).
  */
-export const STATUS_COUNT_CAP = 1_000;
+const STATUS_COUNT_CAP = 1_000;
 
 /** Responses one status count reads at most (a sparse filter can answer a page short, with a token). */
 const STATUS_COUNT_REQUESTS = 3;
