@@ -353,6 +353,49 @@ interface ListingRangeRead<T> {
 const NO_ROWS: ListingRangeRead<never> = { items: [], exhausted: true };
 
 /**
+ * The rows of a query, counted up to `cap` in at most {@link STATUS_COUNT_REQUESTS} responses,
+ * projected on the RowKey; `more` when rows may remain uncounted.
+ */
+async function countRows(table: TableClient, filter: string, cap: number): Promise<{ rows: number; more: boolean }> {
+  let rows = 0;
+  let requests = 0;
+  for await (const page of table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ["RowKey"] } }).byPage({ maxPageSize: cap })) {
+    rows = Math.min(cap, rows + page.length);
+    requests += 1;
+    if (!page.continuationToken) return { rows, more: false };
+    if (rows >= cap || requests >= STATUS_COUNT_REQUESTS) return { rows, more: true };
+  }
+  return { rows, more: false };
+}
+
+/**
+ * Adds the rows of a query to `byStatus` by their `status` column, at most `cap` rows; true when
+ * rows may remain uncounted.
+ */
+async function tallyStatusColumn(table: TableClient, filter: string, cap: number, byStatus: Record<CaseStatus, number>): Promise<boolean> {
+  let rows = 0;
+  for await (const page of table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ["status"] } }).byPage({ maxPageSize: cap })) {
+    for (const e of page) {
+      if (++rows > cap) return true;
+      const st = e.status as CaseStatus;
+      if (st in byStatus) byStatus[st] += 1;
+    }
+    if (rows === cap && page.continuationToken) return true;
+  }
+  return false;
+}
+
+/** The counts as returned: each status at most `cap` (a status above it is added to `capped`), `capped` in status order. */
+function cappedCounts(byStatus: Record<CaseStatus, number>, capped: Set<CaseStatus>, cap: number): { byStatus: Record<CaseStatus, number>; capped: CaseStatus[] } {
+  for (const st of CaseStatuses) {
+    if (byStatus[st] <= cap) continue;
+    byStatus[st] = cap;
+    capped.add(st);
+  }
+  return { byStatus, capped: CaseStatuses.filter((st) => capped.has(st)) };
+}
+
+/**
  * Reads a listing range newest first — RowKeys `prefix` + sort key, within `bounds`, after `after`
  * (exclusive) — in pages of `chunk` rows, until `want` rows are accepted, `maxRows` are read, or
  * the range ends. One RowKey range query in one partition; `accept` gives a row's item, or
@@ -675,13 +718,8 @@ export class TableCaseRepository implements CaseRepository {
     const pk = encodeKey(partnerId);
     const { status: _status, ...others } = filter;
     if (!(await this.#listingIndexed())) {
-      const stopped = await this.#countListingScan(cases, partnerId, filter, byStatus, withShares);
-      for (const st of CaseStatuses) {
-        if (!stopped && byStatus[st] <= capPerStatus) continue;
-        byStatus[st] = Math.min(byStatus[st], capPerStatus);
-        capped.add(st);
-      }
-      return { byStatus, capped: CaseStatuses.filter((st) => capped.has(st)) };
+      if (await this.#countListingScan(cases, partnerId, filter, byStatus, withShares)) CaseStatuses.forEach((st) => capped.add(st));
+      return cappedCounts(byStatus, capped, capPerStatus);
     }
     const bounds = sortKeyBounds(others);
     const rangeOf = (prefix: string): string => {
@@ -689,36 +727,18 @@ export class TableCaseRepository implements CaseRepository {
       return [odata`PartitionKey eq ${pk}`, odata`RowKey ge ${prefix + bounds.lower}`, odata`RowKey lt ${upper}`, ...columnConditions(others)].join(" and ");
     };
     const selective = listingPrefixFor(others);
-    const own = selective !== undefined
-      ? [
-          (async () => {
-            let rows = 0;
-            for await (const page of cases.listEntities<Record<string, unknown>>({ queryOptions: { filter: rangeOf(selective), select: ["status"] } }).byPage({ maxPageSize: capPerStatus })) {
-              for (const e of page) {
-                rows += 1;
-                if (rows > capPerStatus) break;
-                const st = e.status as CaseStatus;
-                if (st in byStatus) byStatus[st] += 1;
-              }
-              if (rows > capPerStatus || (rows === capPerStatus && page.continuationToken)) {
-                CaseStatuses.forEach((st) => capped.add(st));
-                return;
-              }
-            }
-          })(),
-        ]
-      : CaseStatuses.map(async (st) => {
-          let requests = 0;
-          for await (const page of cases.listEntities<Record<string, unknown>>({ queryOptions: { filter: rangeOf(`ixs_${st}_`), select: ["RowKey"] } }).byPage({ maxPageSize: capPerStatus })) {
-            byStatus[st] = Math.min(capPerStatus, byStatus[st] + page.length);
-            requests += 1;
-            if (!page.continuationToken) return;
-            if (byStatus[st] >= capPerStatus || requests >= STATUS_COUNT_REQUESTS) {
-              capped.add(st);
-              return;
-            }
-          }
-        });
+    const own: Array<Promise<void>> =
+      selective !== undefined
+        ? [
+            tallyStatusColumn(cases, rangeOf(selective), capPerStatus, byStatus).then((more) => {
+              if (more) CaseStatuses.forEach((st) => capped.add(st));
+            }),
+          ]
+        : CaseStatuses.map(async (st) => {
+            const { rows, more } = await countRows(cases, rangeOf(`ixs_${st}_`), capPerStatus);
+            byStatus[st] += rows;
+            if (more) capped.add(st);
+          });
     const shares = withShares
       ? readListingRange(cases, pk, SHARED_LISTING_PREFIX, bounds, undefined, { want: MAX_SHARED_LISTING_ROWS, maxRows: MAX_SHARED_LISTING_ROWS, chunk: MAX_SHARED_LISTING_ROWS }, async (e) => {
           if (typeof e.resellerPartnerId !== "string") return undefined;
@@ -728,14 +748,8 @@ export class TableCaseRepository implements CaseRepository {
       : Promise.resolve(NO_ROWS);
     const [shared] = await Promise.all([shares, ...own]);
     for (const { item: st } of shared.items) if (st in byStatus) byStatus[st] += 1;
-    if (!shared.exhausted) CaseStatuses.forEach((s) => capped.add(s));
-    // Own cases and shares together stay within the cap, as the count of either does.
-    for (const st of CaseStatuses) {
-      if (byStatus[st] <= capPerStatus) continue;
-      byStatus[st] = capPerStatus;
-      capped.add(st);
-    }
-    return { byStatus, capped: CaseStatuses.filter((st) => capped.has(st)) };
+    if (!shared.exhausted) CaseStatuses.forEach((st) => capped.add(st));
+    return cappedCounts(byStatus, capped, capPerStatus);
   }
 
   /**

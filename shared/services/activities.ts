@@ -85,21 +85,23 @@ export function notificationMessageId(caseId: string, notificationKey: string, s
  * inbound email quarantined, workflows that have not started), once per `scope` and `key`: logged
  * in the notification log under the pseudo case id `scope` as `partner:<key>`, and not sent again
  * once logged. From the partner's sender address, Message-ID `<{idPrefix}.{key}@{sender domain}>`,
- * with the automatic-email headers; the text also as escaped HTML.
+ * with the automatic-email headers; the text (or what `text` resolves to, asked only when the
+ * notice is to be sent) also as escaped HTML.
  * @throws Error when the email or the log write fails (the caller tries again: the Message-ID is
  *   the same, so a resend after a lost log write shows once in mail clients).
  */
 export async function notifyPartnerWithoutCase(
   deps: { notifications: NotificationLog; emailSender: EmailSender; clock: Clock },
   partner: Partner,
-  notice: { scope: string; idPrefix: string; key: string; subject: string; text: string },
+  notice: { scope: string; idPrefix: string; key: string; subject: string; text: string | (() => Promise<string>) },
 ): Promise<void> {
   const logKey = `partner:${notice.key}`;
   if (await deps.notifications.getSent(partner.id, notice.scope, logKey)) return;
+  const text = typeof notice.text === "string" ? notice.text : await notice.text();
   const messageId = notificationMessageId(notice.idPrefix, notice.key, domainOf(partner.senderEmail));
   const to = [...new Set([partner.contacts.support, ...partner.contacts.escalation])];
-  const html = `<!doctype html><html><body><pre style="font-family:inherit;white-space:pre-wrap">${notice.text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</pre></body></html>`;
-  const sent = await deps.emailSender.send({ from: { address: partner.senderEmail, displayName: partner.name }, to: to.map((address) => ({ address })), subject: notice.subject, text: notice.text, html, messageId, headers: { ...AUTOMATIC_EMAIL_HEADERS } });
+  const html = `<!doctype html><html><body><pre style="font-family:inherit;white-space:pre-wrap">${text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</pre></body></html>`;
+  const sent = await deps.emailSender.send({ from: { address: partner.senderEmail, displayName: partner.name }, to: to.map((address) => ({ address })), subject: notice.subject, text, html, messageId, headers: { ...AUTOMATIC_EMAIL_HEADERS } });
   await deps.notifications.recordSent(partner.id, { caseId: notice.scope, notificationKey: logKey, messageId, providerMessageId: sent.providerMessageId, to, subject: notice.subject, sentAt: deps.clock.now().toISOString() });
 }
 

@@ -92,11 +92,10 @@ export async function searchSupportRequests(deps: { cases: CaseRepository; partn
   const q = parseListQuery(query);
   const partner = await deps.partners.getPartner(partnerId);
   const withShares = partner === undefined || partner.type === "indirect-provider";
-  const counting = deps.cases.countCasesByStatus(partnerId, q.filter, STATUS_COUNT_CAP, { withShares });
-  // Awaited with the page, so a failed page does not leave the count's rejection unhandled.
+  // Both settled, so a failed page does not leave the count's rejection unhandled.
   const [listed, counts] = await Promise.allSettled([
     deps.cases.searchCases(partnerId, q.filter, { ...(q.limit !== undefined ? { limit: q.limit } : {}), ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}), withShares }),
-    counting,
+    deps.cases.countCasesByStatus(partnerId, q.filter, STATUS_COUNT_CAP, { withShares }),
   ]);
   if (listed.status === "rejected") {
     const e: unknown = listed.reason;

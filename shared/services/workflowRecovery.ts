@@ -383,23 +383,24 @@ async function notifyNotStarted(deps: WorkflowRecoveryDeps, partnerId: string): 
   const partner = await deps.partners.getPartner(partnerId);
   if (!partner) throw new Error(`Partner ${partnerId} not found`);
   const hour = deps.clock.now().toISOString().slice(0, 13);
-  if (await deps.notifications.getSent(partnerId, WORKFLOW_NOTICE_SCOPE, `partner:workflows-not-started-${hour}`)) return;
-  const page = await deps.cases.searchCases(partnerId, { workflow: "not-started" }, { limit: NOT_STARTED_NOTICE_CASES });
-  const listed = page.items.map((c) => `- ${c.caseId} (severity ${c.severity}, created ${c.createdAt}): ${c.workflow?.reason ?? "not started"}`);
   await notifyPartnerWithoutCase(deps, partner, {
     scope: WORKFLOW_NOTICE_SCOPE,
     idPrefix: "workflows",
     key: `workflows-not-started-${hour}`,
     subject: "Workflows not started: action needed",
-    text: [
-      `The workflows of these requests were created more than ${STUCK_PENDING_AFTER_IN_MS / 60_000} minutes ago and have not started: their customers have had no acknowledgement and their SLA clocks are not running.`,
-      "",
-      ...listed,
-      ...(page.continuationToken ? ["- … and more: the request list's filter workflow=not-started shows them all."] : []),
-      "",
-      "The requests and everything recorded so far are kept; actions taken on them meanwhile are delivered when they start, and they start by themselves once the Durable host processes its task hub's control queues.",
-      "Check that the function app is running and that its Durable Functions task hub is healthy (instances stuck in Pending). A Pending instance cannot be restarted from this app: if one stays Pending, the operator of the function app clears it in the task hub.",
-    ].join("\n"),
+    // The list is read only when this hour's notice was not sent yet.
+    text: async () => {
+      const page = await deps.cases.searchCases(partnerId, { workflow: "not-started" }, { limit: NOT_STARTED_NOTICE_CASES });
+      return [
+        `The workflows of these requests were created more than ${STUCK_PENDING_AFTER_IN_MS / 60_000} minutes ago and have not started: their customers have had no acknowledgement and their SLA clocks are not running.`,
+        "",
+        ...page.items.map((c) => `- ${c.caseId} (severity ${c.severity}, created ${c.createdAt}): ${c.workflow?.reason ?? "not started"}`),
+        ...(page.continuationToken ? ["- … and more: the request list's filter workflow=not-started shows them all."] : []),
+        "",
+        "The requests and everything recorded so far are kept; actions taken on them meanwhile are delivered when they start, and they start by themselves once the Durable host processes its task hub's control queues.",
+        "Check that the function app is running and that its Durable Functions task hub is healthy (instances stuck in Pending). A Pending instance cannot be restarted from this app: if one stays Pending, the operator of the function app clears it in the task hub.",
+      ].join("\n");
+    },
   });
 }
 
