@@ -4,7 +4,7 @@
  * execution of the orchestration.
  */
 import { SupportRequestActivities, type CaseAction, type CaseActionRecord, type SlaEvent, type SupportRequestCarry } from "../../shared/contracts";
-import { isActionAllowed } from "../../shared/domain";
+import { isActionAllowed, isSlaClockOpen } from "../../shared/domain";
 import { changeStatusAndEmail, ignore, record, recordAndEmail } from "./records";
 import { callActivity, isOpen, type Orchestration, type Run } from "./run";
 import { appendSlaEvent, applySla, clocksOutOfStep, policyOf, samePolicy, slaInstant } from "./slaClocks";
@@ -84,12 +84,17 @@ export function* onReopen(run: Run, a: CaseActionRecord, reason: string, at: str
  * The first thing a new execution of a CLOSED case does when the partner API restarted it
  * to reopen it (`carry.reopen`): closed → in-diagnosis (closed is terminal in the lifecycle, so
  * this is the one transition the restart itself authorises), a new resolution clock cycle from now
- * (the previous one was cancelled at closure), the customer told.
+ * (the previous one was cancelled at closure), the customer told. A recovery of that execution
+ * (it failed or was terminated before its first wait, so its checkpoint still holds the reopening)
+ * does it again from the same checkpoint: the same entry id and notification key (recorded and
+ * sent once), and no second resolution cycle when the stored log already has the open one.
  */
 export function* reopenClosed(run: Run, reopen: NonNullable<SupportRequestCarry["reopen"]>): Orchestration<void> {
   const at = slaInstant(run, reopen.requestedAt);
   const target = run.policy.targets.resolution;
-  if (target) {
+  // A restart of a reopening's execution that stopped after recording the reopening (its
+  // checkpoint still holds it) finds the new cycle in the stored log: it is not started twice.
+  if (target && !isSlaClockOpen(run.log, run.policy, "resolution")) {
     const e: SlaEvent = { at, metric: "resolution", type: "activate", target, policyId: run.policy.policyId, reason: "request reopened after closure" };
     appendSlaEvent(run, e);
   }

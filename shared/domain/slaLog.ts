@@ -348,6 +348,19 @@ export function computeSlaClocks(log: SlaEvent[], policy: AppliedSlaPolicy, nowI
 }
 
 /**
+ * Whether a metric's clock is open at the end of the log: activated, and neither fulfilled nor
+ * cancelled since (running or paused, breached or not).
+ * @param log - the case's SLA events, oldest first.
+ * @param policy - the policy in force.
+ * @param metric - the clock.
+ * @throws RangeError for invalid instants or durations in the log.
+ */
+export function isSlaClockOpen(log: SlaEvent[], policy: AppliedSlaPolicy, metric: SlaMetricName): boolean {
+  const c = replay(log, policy)[metric];
+  return c !== undefined && c.closed === undefined;
+}
+
+/**
  * The next warning or breach the orchestration must wake up for: the earliest threshold instant
  * (computed in working time on the policy's calendar) not yet logged, over all open clocks. Paused
  * clocks have none (their thresholds move when they resume: re-arm on pause, resume and policy

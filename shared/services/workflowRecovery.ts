@@ -2,8 +2,8 @@
  * Restarting a case's workflow — one mechanism for the two reasons a stopped orchestration starts
  * again for the same instance id:
  * - **reopen**: a closed case is reopened by the partner (its execution completed);
- * - **recover**: the execution of a case that is not done (open, or closed with emails still to
- *   send) failed or was terminated. A partner admin restarts it (`POST …/workflow-restart`), a
+ * - **recover**: the execution of a case that is not done (open, closed with a reopening its
+ *   execution had not applied yet, or closed with emails still to send) failed or was terminated. A partner admin restarts it (`POST …/workflow-restart`), a
  *   partner action on it does, and the timer-triggered sweeper ({@link sweepWorkflows}) does it
  *   automatically with backoff and a cap, telling the partner when it gives up.
  *
@@ -159,8 +159,9 @@ export async function restartWorkflow(deps: Pick<WorkflowRecoveryDeps, "notifica
   const input: SupportRequestOrchestrationInput = { caseId: sr.caseId, partnerId: sr.partnerId };
   if (point) {
     const outbox = await pendingOutbox(deps.notifications, sr.partnerId, sr.caseId, nowIso);
+    // A recovery keeps the reopening a checkpoint still holds: the reopening's execution stopped
+    // before its first wait, and the restart applies it (once: the orchestration's reopenClosed).
     const carry: SupportRequestCarry = { ...point, generation: point.generation + 1, ...(sr.escalation ? { escalation: sr.escalation } : {}), ...(outbox.length > 0 ? { outbox } : {}) };
-    delete carry.reopen;
     // The reopening is applied first; its inbox action is behind the cursor (not processed again).
     if (request.kind === "reopen") Object.assign(carry, { cursor: request.seq, reopen: { reason: request.reason, seq: request.seq, requestedAt: request.requestedAt, actor: request.actor } });
     input.carry = carry;
@@ -180,15 +181,22 @@ export async function recordWorkflowHealth(cases: CaseRepository, sr: SupportReq
   await cases.updateCase(sr.partnerId, sr.caseId, entry, (current) => ({ ...current, workflow: health }));
 }
 
-/** Whether a case's workflow still has work: the case is open, or closed with emails still to send. */
-async function hasWork(deps: Pick<WorkflowRecoveryDeps, "notifications">, sr: SupportRequest): Promise<boolean> {
-  if (sr.status !== "closed") return true;
+/**
+ * Whether the listed execution of a case still has work: the case is open, or it is closed and the
+ * execution was started to reopen it (its input's `carry.reopen`: a reopening's execution that is
+ * Pending, or failed or was terminated before it applied the reopening, leaves the case closed; one
+ * that stopped after closing the case again is restarted harmlessly and completes), or closed with
+ * emails still to send.
+ * @throws Error when storage fails.
+ */
+async function hasWork(deps: Pick<WorkflowRecoveryDeps, "notifications">, sr: SupportRequest, instance: WorkflowInstanceSummary): Promise<boolean> {
+  if (sr.status !== "closed" || instance.reopening === true) return true;
   return (await deps.notifications.listSent(sr.partnerId, sr.caseId)).some((n) => n.state === "pending");
 }
 
 /** How many stopped workflows belong to requests that are not done (the health endpoint's `workflows`). */
 export interface StoppedWorkflowCount {
-  /** Failed or terminated instances of requests that are open (or closed with emails still to send). */
+  /** Failed or terminated instances of requests that are open, closed with a reopening still to apply, or closed with emails still to send. */
   failed: number;
   /** Instances of such requests still Pending {@link STUCK_PENDING_AFTER_IN_MS} after they were created. */
   notStarted: number;
@@ -196,15 +204,6 @@ export interface StoppedWorkflowCount {
   examined: number;
   /** True when more such instances exist than were examined. */
   truncated: boolean;
-}
-
-/**
- * Whether a listed instance is a reopening's execution that has not started: its case is still
- * closed (the reopening is its first step), yet it has work. (A reopening's execution that failed
- * is not covered here.)
- */
-function stuckReopening(instance: WorkflowInstanceSummary): boolean {
-  return instance.runtimeStatus === "Pending" && instance.reopening === true;
 }
 
 /** Whether a listed instance is stopped, or Pending since at least {@link STUCK_PENDING_AFTER_IN_MS} before `nowMs`. */
@@ -224,7 +223,7 @@ export async function countStoppedWorkflows(deps: Pick<WorkflowRecoveryDeps, "ca
   let notStarted = 0;
   for (const instance of instances.slice(0, limit)) {
     const sr = instance.partnerId ? await deps.cases.getCase(instance.partnerId, instance.caseId) : undefined;
-    if (!sr || !(stuckReopening(instance) || (await hasWork(deps, sr)))) continue;
+    if (!sr || !(await hasWork(deps, sr, instance))) continue;
     if (instance.runtimeStatus === "Pending") notStarted += 1;
     else failed += 1;
   }
@@ -275,7 +274,7 @@ export async function sweepWorkflows(deps: WorkflowRecoveryDeps, options: { limi
     report.examined += 1;
     try {
       const sr = instance.partnerId ? await deps.cases.getCase(instance.partnerId, instance.caseId) : undefined;
-      if (!sr || !(stuckReopening(instance) || (await hasWork(deps, sr)))) {
+      if (!sr || !(await hasWork(deps, sr, instance))) {
         report.skipped.push(instance.caseId);
         continue;
       }

@@ -6,15 +6,20 @@
  * - a terminated orchestration: the recovery sweeper (every 2 s here) restarts it from its
  *   checkpoint, the partner resolves the case, it closes, and every customer email went out once;
  *   a partner action made right after the termination is accepted at once and applied;
+ * - a reopening whose execution fails at its first step (the case's SLA log refuses the write once,
+ *   a permanent 400 through a fault proxy in front of Azurite's table service): the sweeper
+ *   restarts it, the case is reopened once and the customer told once;
  * - the health endpoint counts stopped workflows of open cases.
  *
  * Needs `dist/` (the stack runs `node emulator/dist/cli.js`): `npm test` builds first.
  */
 import { randomBytes } from "node:crypto";
 import { caseOf } from "../../scripts/lib/demoRunner";
-import type { RunningStack } from "../../scripts/lib/stack";
+import { allocateFreePorts, type RunningStack } from "../../scripts/lib/stack";
+import { azuriteConnectionString } from "../support/azurite";
 import { CaseDriver, duplicatesOf, durableApi, sleep, type SubmittedCase } from "../support/caseDriver";
 import { startTestStack, type TestStack } from "../support/e2eStack";
+import { startFaultProxy, type FaultProxy } from "../support/faultProxy";
 import { startMailRelay, type MailRelay } from "../support/mailRelay";
 
 jest.setTimeout(6 * 60_000);
@@ -23,21 +28,45 @@ const PARTNER = "vltava-distribution-praha";
 const systemKey = randomBytes(24).toString("base64url");
 const hostLog: string[] = [];
 let relay: MailRelay;
+let proxy: FaultProxy;
+/** The case whose next write to its SLA log the proxy refuses, once. */
+let refuseSlaLogWriteOf: string | undefined;
 let testStack: TestStack | undefined;
 let stack: RunningStack;
 let driver: CaseDriver;
 
 beforeAll(async () => {
   relay = await startMailRelay(() => stack.ports.smtp);
-  testStack = await startTestStack("failures", hostLog, {
-    env: { SMTP_PORT: String(relay.port), WORKFLOW_SWEEP_SCHEDULE: "*/2 * * * * *", API_RATE_LIMIT_PER_MINUTE: "100000", EMULATOR_SYSTEM_KEY_DURABLETASK: systemKey },
-  });
+  const ports = await allocateFreePorts();
+  proxy = await startFaultProxy(ports.table);
+  proxy.answer = { status: 400, code: "InvalidInput", message: "One of the request inputs is not valid." };
+  proxy.refuse = (method, url) => {
+    const caseId = refuseSlaLogWriteOf;
+    if (caseId === undefined || method === "GET" || !url.includes("SlaLogs(PartitionKey=") || !url.includes(caseId)) return false;
+    refuseSlaLogWriteOf = undefined;
+    return true;
+  };
+  testStack = await startTestStack(
+    "failures",
+    hostLog,
+    {
+      env: {
+        SMTP_PORT: String(relay.port),
+        WORKFLOW_SWEEP_SCHEDULE: "*/2 * * * * *",
+        API_RATE_LIMIT_PER_MINUTE: "100000",
+        EMULATOR_SYSTEM_KEY_DURABLETASK: systemKey,
+        AzureWebJobsStorage: azuriteConnectionString({ ...ports, table: proxy.port }),
+      },
+    },
+    async () => ports,
+  );
   stack = testStack.stack;
   driver = new CaseDriver(stack);
 });
 
 afterAll(async () => {
   await testStack?.stop();
+  await proxy?.close();
   await relay?.close();
 });
 
@@ -92,6 +121,35 @@ describe("failures on the running app never end a support request", () => {
     expect((closed.timeline ?? []).filter((e) => e.toStatus === "resolved")).toHaveLength(1);
     const mine = (await driver.caughtEmails()).filter((m) => m.to.some((t) => t.address === "terminated-action@chaos.example"));
     expect(mine.map((m) => /^<?[^.]+\.([^@]+)@/.exec(m.messageId)?.[1]).sort()).toEqual(["closed", "received", "resolved"]);
+    expect(duplicatesOf(mine.map((m) => m.messageId))).toBe(0);
+  });
+
+  it("a reopening whose execution fails at its first step is restarted by the sweeper: the case is reopened once, the customer told once", async () => {
+    const deadline = Date.now() + 4 * 60_000;
+    const c: SubmittedCase = await driver.submit(PARTNER, "reopen-failed@chaos.example");
+    await driver.acknowledged(c, deadline);
+    await driver.resolve(c, deadline);
+    await driver.closed(c, deadline);
+    // The reopening's first step records the new resolution cycle in the case's SLA log: refused for good, once.
+    refuseSlaLogWriteOf = c.caseId;
+    const res = await fetch(`${stack.urls.app}/api/partners/${c.partnerId}/support-requests/${c.caseId}/reopening`, {
+      method: "POST",
+      headers: { "x-api-key": c.apiKey, "content-type": "application/json", "idempotency-key": `reopening-${c.caseId}` },
+      body: JSON.stringify({ reason: "The customer reports the problem is back." }),
+    });
+    expect(res.status).toBe(202);
+    const reopened = await driver.waitFor(c, "reopened after the restart", (v) => caseOf(v).status === "in-diagnosis" && v.orchestration?.runtimeStatus === "Running" && v.case?.workflow?.state === "running", deadline);
+    expect(refuseSlaLogWriteOf).toBeUndefined();
+    const timeline = reopened.timeline ?? [];
+    const workflowEntries = timeline.filter((e) => e.kind === "workflow").map((e) => e.summary);
+    expect(workflowEntries).toEqual([expect.stringMatching(/^The workflow stopped: RecordCaseTransition failed after 1 attempt \(permanent bad-request\)/), expect.stringMatching(/^Restarting the workflow automatically \(attempt 1 of 5\)/), expect.stringMatching(/^The workflow was restarted \(attempt 1\) after its previous run ended Failed/)]);
+    expect(timeline.filter((e) => e.toStatus).map((e) => e.toStatus)).toEqual(["received", "in-diagnosis", "resolved", "closed", "in-diagnosis"]);
+    expect(timeline.filter((e) => e.summary.includes("after closure: The customer reports the problem is back."))).toHaveLength(1);
+    // Back on its way: resolved and closed again, each customer email once.
+    await driver.resolve(c, deadline);
+    await driver.waitFor(c, "closed again", (v) => (v.timeline ?? []).filter((e) => e.toStatus === "closed").length === 2 && v.orchestration?.runtimeStatus === "Completed", deadline);
+    const mine = await driver.caughtEmailsTo("reopen-failed@chaos.example");
+    expect(mine.map((m) => /^<?[^.]+\.([^@]+)@/.exec(m.messageId)?.[1]).sort()).toEqual(["closed", "closed-2", "received", "reopened", "resolved", "resolved-2"]);
     expect(duplicatesOf(mine.map((m) => m.messageId))).toBe(0);
   });
 

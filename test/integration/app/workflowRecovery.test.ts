@@ -141,6 +141,31 @@ describe("the recovery sweeper", () => {
     expect(workflow.restarts.filter((r) => r.caseId === closed)).toHaveLength(0);
   });
 
+  it("restarts a reopening's execution that failed or was terminated before it reopened the case, keeping the reopening; the health count sees it", async () => {
+    const failed = await newCase();
+    const terminated = await newCase();
+    for (const id of [failed, terminated]) await container.cases.applyTransition({ caseId: id, partnerId, entryId: "t-closed-reopening", kind: "status-changed", toStatus: "closed", summary: "closed", at: clock.now().toISOString() });
+    // The execution the partner API started to reopen each (restartWorkflow, reopen), stopped at its first step: its checkpoint still holds the reopening.
+    const reopen = { reason: "still broken", seq: "000000000003", requestedAt: clock.now().toISOString(), actor: { kind: "partner" as const, partnerId } };
+    const reopening = { ...checkpoint, status: "closed" as const, cursor: reopen.seq, reopen };
+    const before = (await countStoppedWorkflows(container.workflowRecoveryDeps(workflow))).failed;
+    for (const [id, runtimeStatus] of [[failed, "Failed"], [terminated, "Terminated"]] as const) {
+      workflow.statuses.set(id, { runtimeStatus, customStatus: { status: "closed", waitingFor: "nothing", checkpoint: reopening, failure: { message: "RecordCaseTransition failed after 1 attempt", at: reopen.requestedAt } }, input: { caseId: id, partnerId, carry: reopening } });
+    }
+    expect((await countStoppedWorkflows(container.workflowRecoveryDeps(workflow))).failed).toBe(before + 2);
+
+    const report = await sweepWorkflows(container.workflowRecoveryDeps(workflow));
+
+    for (const id of [failed, terminated]) {
+      expect(report.restarted).toContain(id);
+      const restart = workflow.restarts.filter((r) => r.caseId === id);
+      expect(restart).toHaveLength(1);
+      expect(restart[0]?.input.carry).toMatchObject({ status: "closed", generation: checkpoint.generation + 1, cursor: reopen.seq, reopen });
+      expect(restart[0]?.input.recovery).toMatchObject({ attempt: 1, previousRuntimeStatus: id === failed ? "Failed" : "Terminated" });
+      expect((await container.cases.getCase(partnerId, id))?.workflow).toMatchObject({ state: "restarting", attempts: 1 });
+    }
+  });
+
   it("the health count sees failed workflows of open cases only", async () => {
     const open = await newCase();
     fail(open);

@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import type { AppliedSlaPolicy, Calendar, SlaEvent, SlaMetricName } from "../../../shared/contracts";
-import { CALENDAR_24X7, applySlaHappening, computeSlaClocks, nextSlaTimer, type CaseHappening } from "../../../shared/domain";
+import { CALENDAR_24X7, applySlaHappening, computeSlaClocks, isSlaClockOpen, nextSlaTimer, type CaseHappening } from "../../../shared/domain";
 
 const H = 3_600_000;
 type Periods = Array<{ start: string; end: string }>;
@@ -153,6 +153,21 @@ describe("breach, response at the deadline, reopen, close", () => {
     const closed = applySlaHappening(log, standard, { kind: "status", from: "resolved", to: "closed", at: "2026-03-03T09:00:00Z" });
     expect(brief(closed)).toEqual(["resolution cancel @2026-03-03T09:00:00.000Z"]);
     expect(computeSlaClocks([...log, ...closed], standard, "2026-03-09T09:00:00Z").resolution).toMatchObject({ state: "inactive", elapsedInMs: 3 * H });
+  });
+  it("a clock is open from its activation until it is fulfilled or cancelled, paused and breached included", () => {
+    expect(isSlaClockOpen([], standard, "resolution")).toBe(false);
+    expect(isSlaClockOpen(open, standard, "resolution")).toBe(true);
+    expect(isSlaClockOpen(open, standard, "next-update")).toBe(false);
+    const paused = run(standard, [{ kind: "status", from: "in-diagnosis", to: "awaiting-customer", at: "2026-03-02T09:00:00Z" }], open);
+    expect(isSlaClockOpen(paused, standard, "first-response")).toBe(true);
+    const breached = run(standard, [{ kind: "timer", at: "2026-03-02T13:00:00Z" }], open);
+    expect(isSlaClockOpen(breached, standard, "first-response")).toBe(true);
+    const resolved = run(standard, [{ kind: "status", from: "in-diagnosis", to: "resolved", at: "2026-03-02T10:00:00Z" }], open);
+    expect(isSlaClockOpen(resolved, standard, "resolution")).toBe(false);
+    const closed = run(standard, [{ kind: "status", from: "in-diagnosis", to: "closed", at: "2026-03-02T10:00:00Z" }], open);
+    expect(isSlaClockOpen(closed, standard, "resolution")).toBe(false);
+    // A new cycle after closure (a reopening) is open again.
+    expect(isSlaClockOpen([...closed, { at: "2026-03-03T08:00:00.000Z", metric: "resolution", type: "activate", target: "PT60H", policyId: "standard" }], standard, "resolution")).toBe(true);
   });
   it("pausing by policy: waiting on Microsoft stops the clock only when the policy says so", () => {
     const withMs: AppliedSlaPolicy = { ...standard, pauseWhen: ["awaiting-customer", "escalated-to-microsoft"] };

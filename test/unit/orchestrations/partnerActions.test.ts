@@ -4,7 +4,7 @@
  * the real durable-functions library over hand-built histories.
  */
 import * as df from "durable-functions";
-import { ActivityNames, CaseInboxClosedError, OrchestratorNames, type Actor, type CaseAction, type CaseActionRecord, type CaseContext, type SendStatusEmailInput, type SupportRequestCarry } from "../../../shared/contracts";
+import { ActivityNames, CaseInboxClosedError, OrchestratorNames, type ActivityResult, type Actor, type CaseAction, type CaseActionRecord, type CaseContext, type SendStatusEmailInput, type SupportRequestCarry } from "../../../shared/contracts";
 import { supportRequestOrchestrator } from "../../../orchestrations/supportRequest";
 import { restartPointOf } from "../../../shared/services/workflowRecovery";
 import { standardCase } from "./caseFixtures";
@@ -123,6 +123,84 @@ describe("supportRequestOrchestrator: closure and reopening", () => {
     expect(again.transitions().filter((x) => x.details?.action === "reopen")).toHaveLength(1);
     await again.send({ type: "resolution", summary: "Fixed for good" }, partnerActor, "2026-03-06T10:00:00.000Z");
     expect(again.statusPath()).toEqual(["in-diagnosis", "resolved"]);
+  });
+});
+
+describe("supportRequestOrchestrator: a reopening's execution that stops before its first wait", () => {
+  const permanent: ActivityResult<unknown> = { ok: false, fault: { class: "permanent", code: "bad-request", message: "bad-request from the test" } };
+  const reason = "It broke again";
+
+  /** A case run to closed, then the execution the partner API starts to reopen it (not yet run). */
+  async function reopeningExecution(): Promise<{ first: CaseSimulator; again: CaseSimulator; reopen: CaseActionRecord }> {
+    const first = await start();
+    await first.send({ type: "resolution", summary: "Done" }, partnerActor, "2026-03-02T09:00:00.000Z");
+    await first.fire();
+    const reopen = first.append({ type: "reopen", reason }, partnerActor, "2026-03-06T09:00:00.000Z", { reopen: true });
+    const point = restartPointOf({ output: first.d.last?.output, customStatus: null, input: null }) as NonNullable<ReturnType<typeof restartPointOf>>;
+    const carry: SupportRequestCarry = { ...point, generation: point.generation + 1, cursor: reopen.seq, reopen: { reason, seq: reopen.seq, requestedAt: reopen.recordedAt, actor: partnerActor } };
+    const again = new CaseSimulator(caseContext({ status: "closed" }), "2026-03-06T09:00:05.000Z", { caseId: "case-1", partnerId: "contoso", carry });
+    again.slaLog.push(...first.slaLog);
+    again.inbox.push(...first.inbox);
+    return { first, again, reopen };
+  }
+
+  /**
+   * The execution the recovery sweeper starts (shared/services `restartWorkflow`, recover): the
+   * stopped one's restart point with the next generation, over the case and SLA log as stored.
+   */
+  function recovery(stopped: CaseSimulator, stored: CaseContext): CaseSimulator {
+    const point = restartPointOf({ output: null, customStatus: stopped.customStatus, input: stopped.input }) as NonNullable<ReturnType<typeof restartPointOf>>;
+    const next = new CaseSimulator(stored, "2026-03-06T09:05:00.000Z", {
+      caseId: "case-1",
+      partnerId: "contoso",
+      carry: { ...point, generation: point.generation + 1 },
+      recovery: { reason: "the orchestration ended Failed", requestedAt: "2026-03-06T09:04:00.000Z", actor: { kind: "system" }, previousRuntimeStatus: "Failed", attempt: 1 },
+    });
+    next.slaLog.push(...stopped.slaLog);
+    next.inbox.push(...stopped.inbox);
+    return next;
+  }
+
+  const reopenedCycles = (s: CaseSimulator): string[] => s.slaSummary().filter((e) => e.startsWith("resolution activate") && e.endsWith("@2026-03-06T09:00:00.000Z"));
+
+  it("failed recording the reopening: its checkpoint still holds it, and the recovery reopens the case (one entry id, one email key, one resolution cycle)", async () => {
+    const { again, reopen } = await reopeningExecution();
+    again.answer(ActivityNames.recordTransition, permanent);
+    await again.start();
+    expect(again.d.failure).toMatch(/^RecordCaseTransition failed after 1 attempt \(permanent bad-request\)/);
+    const failedEntryId = again.transitions()[0]?.entryId;
+    expect(again.customStatus.checkpoint).toMatchObject({ status: "closed", reopen: { seq: reopen.seq, reason } });
+    expect(reopenedCycles(again)).toEqual([]);
+
+    const recovered = recovery(again, caseContext({ status: "closed" }));
+    await recovered.start();
+    const reopened = recovered.transitions().filter((t) => t.details?.action === "reopen");
+    expect(reopened).toEqual([expect.objectContaining({ entryId: failedEntryId, toStatus: "in-diagnosis", details: expect.objectContaining({ restarted: true, seq: reopen.seq }) })]);
+    // The customer is told once, by the recovery (the failed run stopped before its email).
+    expect(again.emails()).toEqual([]);
+    expect(recovered.emails().map((e) => [e.notificationKey, e.status, e.message])).toEqual([["reopened", "in-diagnosis", reason]]);
+    expect(reopenedCycles(recovered)).toEqual(["resolution activate @2026-03-06T09:00:00.000Z"]);
+    expect(recovered.customStatus).toMatchObject({ status: "in-diagnosis", waitingFor: "diagnosis" });
+    expect(recovered.listens).toBe(true);
+  });
+
+  it("failed after recording it (the inbox read refused): the recovery records the same entry again and starts no second resolution cycle", async () => {
+    const { again } = await reopeningExecution();
+    again.answer(ActivityNames.takeCaseActions, permanent);
+    await again.start();
+    expect(again.d.failure).toMatch(/^TakeCaseActions failed after 1 attempt/);
+    expect(reopenedCycles(again)).toEqual(["resolution activate @2026-03-06T09:00:00.000Z"]);
+    const recorded = again.transitions().find((t) => t.details?.action === "reopen");
+    expect(again.customStatus.checkpoint).toMatchObject({ status: "closed", reopen: { reason } });
+
+    // Stored: the case reopened, the new cycle in the SLA log.
+    const recovered = recovery(again, caseContext({ status: "in-diagnosis" }));
+    await recovered.start();
+    expect(recovered.transitions().filter((t) => t.details?.action === "reopen").map((t) => t.entryId)).toEqual([recorded?.entryId]);
+    expect(reopenedCycles(recovered)).toEqual(["resolution activate @2026-03-06T09:00:00.000Z"]);
+    expect(recovered.customStatus).toMatchObject({ status: "in-diagnosis", waitingFor: "diagnosis", nextDeadlineMetric: "resolution" });
+    await recovered.send({ type: "resolution", summary: "Fixed for good" }, partnerActor, "2026-03-06T10:00:00.000Z");
+    expect(recovered.statusPath().at(-1)).toBe("resolved");
   });
 });
 
