@@ -22,8 +22,8 @@ app.timer("WorkflowRecoverySweep", {
     const container = getContainer();
     const deps = container.workflowRecoveryDeps(container.createWorkflow(df.getClient(context)));
     const report = await sweepWorkflows(deps, { onError: (caseId, e) => context.error(`Workflow recovery of ${caseId} failed:`, e) });
-    if (report.restarted.length + report.gaveUp.length + report.notStarted.length > 0 || report.examined > 0) {
-      context.log(`Workflow recovery: ${report.examined} stopped, suspended or long Pending; restarted ${report.restarted.length} [${report.restarted.join(", ")}], gave up ${report.gaveUp.length} [${report.gaveUp.join(", ")}], not started ${report.notStarted.length} [${report.notStarted.join(", ")}], waiting ${report.waiting.length}, skipped ${report.skipped.length}.`);
+    if (report.restarted.length + report.gaveUp.length + report.notStarted.length + report.noticesResent.length > 0 || report.examined > 0) {
+      context.log(`Workflow recovery: ${report.examined} stopped, suspended or long Pending; restarted ${report.restarted.length} [${report.restarted.join(", ")}], gave up ${report.gaveUp.length} [${report.gaveUp.join(", ")}], not started ${report.notStarted.length} [${report.notStarted.join(", ")}], waiting ${report.waiting.length}, skipped ${report.skipped.length}, partner notices sent again ${report.noticesResent.length} [${report.noticesResent.join(", ")}].`);
     }
   },
 });

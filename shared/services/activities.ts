@@ -33,7 +33,7 @@ import {
   type GetCaseContextInput,
   type TakeCaseActionsInput,
 } from "../contracts";
-import { EmailFailurePolicy, FIRST_SLA_EVENT_ID, RecordNotFoundError, faultFrom, faultMessage, retryDelayInMs, unexpectedFault, type DeliveryAttempt, type Fault, type TimelineEntry } from "../contracts";
+import { EmailFailurePolicy, FIRST_SLA_EVENT_ID, RecordNotFoundError, faultFrom, faultMessage, retryDelayInMs, shouldRetry, unexpectedFault, type DeliveryAttempt, type Fault, type TimelineEntry } from "../contracts";
 import { computeSlaClocks, eraseTimelineEntry, selectSlaPolicy } from "../domain";
 import type { CaseActionInbox, CaseRepository, Clock, EmailMessage, EmailSendResult, EmailSender, NotificationDelivery, NotificationLog, PartnerCenterClient, PartnerRepository, ProductSupportIncidentLedger, SentNotification, SlaEventLog, SlaEventWithId } from "../ports";
 import type { CaseFactInputs } from "./reports";
@@ -87,6 +87,14 @@ export function notificationMessageId(caseId: string, notificationKey: string, s
  * once logged. From the partner's sender address, Message-ID `<{idPrefix}.{key}@{sender domain}>`,
  * with the automatic-email headers; the text (or what `text` resolves to, asked only when the
  * notice is to be sent) also as escaped HTML.
+ *
+ * A send that fails is recorded under the same key before the error is thrown (best effort), as
+ * the email activities record theirs: a transient fault as `pending` with `attempts`,
+ * `nextAttemptAt` (`EmailFailurePolicy` backoff, at least the `Retry-After` the mail service
+ * asked) and `queuedAt`, so a caller that has no retry of its own (the recovery sweeper) finds the
+ * notice owed and when to try it again; a permanent fault, or a transient one
+ * `EmailFailurePolicy.giveUpAfterInMs` after the first failure, as `failed`. A later call sends it
+ * all the same (only a `sent` row stops it).
  * @throws Error when the email or the log write fails (the caller tries again: the Message-ID is
  *   the same, so a resend after a lost log write shows once in mail clients).
  */
@@ -96,13 +104,36 @@ export async function notifyPartnerWithoutCase(
   notice: { scope: string; idPrefix: string; key: string; subject: string; text: string | (() => Promise<string>) },
 ): Promise<void> {
   const logKey = `partner:${notice.key}`;
-  if (await deps.notifications.getSent(partner.id, notice.scope, logKey)) return;
+  const known = await deps.notifications.get(partner.id, notice.scope, logKey);
+  if (known && (known.state === undefined || known.state === "sent")) return;
   const text = typeof notice.text === "string" ? notice.text : await notice.text();
   const messageId = notificationMessageId(notice.idPrefix, notice.key, domainOf(partner.senderEmail));
   const to = [...new Set([partner.contacts.support, ...partner.contacts.escalation])];
   const html = `<!doctype html><html><body><pre style="font-family:inherit;white-space:pre-wrap">${text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</pre></body></html>`;
-  const sent = await deps.emailSender.send({ from: { address: partner.senderEmail, displayName: partner.name }, to: to.map((address) => ({ address })), subject: notice.subject, text, html, messageId, headers: { ...AUTOMATIC_EMAIL_HEADERS } });
+  let sent: EmailSendResult;
+  try {
+    sent = await deps.emailSender.send({ from: { address: partner.senderEmail, displayName: partner.name }, to: to.map((address) => ({ address })), subject: notice.subject, text, html, messageId, headers: { ...AUTOMATIC_EMAIL_HEADERS } });
+  } catch (e) {
+    await recordNoticeFailure(deps, partner.id, { caseId: notice.scope, notificationKey: logKey, messageId, to, subject: notice.subject }, known, faultFrom(e) ?? unexpectedFault(e)).catch(() => undefined);
+    throw e;
+  }
   await deps.notifications.recordSent(partner.id, { caseId: notice.scope, notificationKey: logKey, messageId, providerMessageId: sent.providerMessageId, to, subject: notice.subject, sentAt: deps.clock.now().toISOString() });
+}
+
+/** Records a case-less partner notice whose send failed: pending with its next attempt, or failed (see {@link notifyPartnerWithoutCase}). */
+async function recordNoticeFailure(deps: { notifications: NotificationLog; clock: Clock }, partnerId: string, n: Pick<SentNotification, "caseId" | "notificationKey" | "messageId" | "to" | "subject">, known: SentNotification | undefined, fault: Fault): Promise<void> {
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const attempts = (known?.attempts ?? 0) + 1;
+  const queuedAt = known?.queuedAt ?? at;
+  const delay = retryDelayInMs(EmailFailurePolicy, attempts, fault.retryAfterInMs);
+  const row = { ...n, providerMessageId: "", sentAt: at, attempts, queuedAt };
+  if (shouldRetry(EmailFailurePolicy, fault, attempts, now.getTime() - Date.parse(queuedAt), delay)) {
+    await deps.notifications.recordUndelivered(partnerId, { ...row, state: "pending", fault, nextAttemptAt: new Date(now.getTime() + delay).toISOString() });
+  } else {
+    const final: Fault = fault.class === "transient" ? { ...fault, class: "permanent", code: "gave-up", message: faultMessage(`Gave up after ${attempts} attempts: ${fault.message}`) } : fault;
+    await deps.notifications.recordUndelivered(partnerId, { ...row, state: "failed", fault: final });
+  }
 }
 
 async function loadCaseAndPartner(deps: { cases: CaseRepository; partners: PartnerRepository }, partnerId: string, caseId: string): Promise<{ sr: SupportRequest; partner: Partner }> {

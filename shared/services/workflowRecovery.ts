@@ -16,10 +16,15 @@
  * deterministic ids, so nothing already recorded or sent is recorded or sent twice.
  */
 import {
+  EmailFailurePolicy,
   errorText,
+  retryDelayInMs,
+  shouldRetry,
   SupportRequestCheckpointSchema,
   SupportRequestOrchestrationInputSchema,
   type Actor,
+  type Fault,
+  type NotifyPartnerInput,
   type OutboxItem,
   type SupportRequest,
   type SupportRequestCarry,
@@ -28,7 +33,7 @@ import {
   type TimelineEntry,
   type WorkflowHealth,
 } from "../contracts";
-import type { CaseRepository, Clock, NotificationLog, PartnerRepository, SupportRequestWorkflow, UnstartedWorkflows, WorkflowInstanceSummary, WorkflowStatus } from "../ports";
+import type { CaseRepository, Clock, NotificationLog, PartnerRepository, SentNotification, SupportRequestWorkflow, UnstartedWorkflows, WorkflowInstanceSummary, WorkflowStatus } from "../ports";
 import { createNotifyPartner, notifyPartnerWithoutCase, type NotifyPartnerDeps } from "./activities";
 
 /** Runtime statuses of an execution that stopped without finishing its case. */
@@ -243,6 +248,11 @@ export interface SweepReport {
   notStarted: string[];
   /** Done cases (nothing to do) and instances without a case. */
   skipped: string[];
+  /**
+   * Partner notices whose earlier send failed and that were sent again in this pass: a gave-up
+   * notice (its case id) or a notice about workflows not started (`<partnerId> (workflows not started)`).
+   */
+  noticesResent: string[];
 }
 
 /**
@@ -254,7 +264,9 @@ export interface SweepReport {
  * instance still `Pending` {@link STUCK_PENDING_AFTER_IN_MS} after it was created is marked
  * `not-started` on its case, and a partner with requests newly marked is emailed, at most once an
  * hour, the list of its requests so marked; nothing can restart it (the host refuses a start over
- * a Pending instance), and the mark clears with the first step its workflow records. One Durable
+ * a Pending instance), and the mark clears with the first step its workflow records. A partner
+ * notice of the sweeper (gave-up, not started) whose send failed transiently is sent again by a
+ * later pass when its retry is due (`noticesResent`), with the email activities' backoff. One Durable
  * query lists the stopped, suspended and Pending instances. First, every case whose workflow could
  * not be started at intake ({@link startCaseWorkflow}) and was not started since (the sender did
  * not send it again within {@link UNSTARTED_GRACE_IN_MS}) is started, with a timeline entry saying
@@ -264,12 +276,13 @@ export interface SweepReport {
  * @returns what it did; errors of one case or notice are reported to `onError` and do not stop the pass.
  */
 export async function sweepWorkflows(deps: WorkflowRecoveryDeps, options: { limit?: number; onError?: (what: string, error: unknown) => void } = {}): Promise<SweepReport> {
-  const report: SweepReport = { examined: 0, restarted: [], waiting: [], gaveUp: [], notStarted: [], skipped: [] };
+  const report: SweepReport = { examined: 0, restarted: [], waiting: [], gaveUp: [], notStarted: [], skipped: [], noticesResent: [] };
   await startUnstartedWorkflows(deps, report, options);
   // Pending instances created since the cutoff are starting normally: left out before the limit.
   const nowMs = deps.clock.now().getTime();
   const instances = await deps.workflow.listInstances([...StoppedRuntimeStatuses, "Suspended", "Pending"], { limit: options.limit ?? 200, keep: stoppedOrStuckAt(nowMs) });
   const newlyNotStarted = new Set<string>();
+  const stillNotStarted = new Set<string>();
   for (const instance of instances) {
     report.examined += 1;
     try {
@@ -278,9 +291,15 @@ export async function sweepWorkflows(deps: WorkflowRecoveryDeps, options: { limi
         report.skipped.push(instance.caseId);
         continue;
       }
-      const outcome = instance.runtimeStatus === "Pending" ? await markNotStarted(deps, sr, instance.createdTime ?? new Date(nowMs - STUCK_PENDING_AFTER_IN_MS).toISOString()) : await sweepOne(deps, sr, instance.runtimeStatus);
-      report[outcome].push(instance.caseId);
-      if (outcome === "notStarted") newlyNotStarted.add(sr.partnerId);
+      if (instance.runtimeStatus === "Pending") {
+        const outcome = await markNotStarted(deps, sr, instance.createdTime ?? new Date(nowMs - STUCK_PENDING_AFTER_IN_MS).toISOString());
+        report[outcome].push(instance.caseId);
+        (outcome === "notStarted" ? newlyNotStarted : stillNotStarted).add(sr.partnerId);
+        continue;
+      }
+      const outcome = await sweepOne(deps, sr, instance.runtimeStatus);
+      report[outcome === "noticeResent" ? "skipped" : outcome].push(instance.caseId);
+      if (outcome === "noticeResent") report.noticesResent.push(instance.caseId);
     } catch (e) {
       options.onError?.(instance.caseId, e);
     }
@@ -290,6 +309,16 @@ export async function sweepWorkflows(deps: WorkflowRecoveryDeps, options: { limi
       await notifyNotStarted(deps, partnerId);
     } catch (e) {
       options.onError?.(`${partnerId} (notice of workflows not started)`, e);
+    }
+  }
+  // A partner whose requests are still marked, with none newly marked: its last notice is sent
+  // again if it failed, when its retry is due (one read of the partner's notices).
+  for (const partnerId of stillNotStarted) {
+    if (newlyNotStarted.has(partnerId)) continue;
+    try {
+      if (await resendNotStartedNotice(deps, partnerId)) report.noticesResent.push(`${partnerId} (workflows not started)`);
+    } catch (e) {
+      options.onError?.(`${partnerId} (notice of workflows not started, sent again)`, e);
     }
   }
   return report;
@@ -323,7 +352,12 @@ async function startUnstartedWorkflows(deps: WorkflowRecoveryDeps, report: Sweep
   }
 }
 
-async function sweepOne(deps: WorkflowRecoveryDeps, sr: SupportRequest, runtimeStatus: string): Promise<"restarted" | "waiting" | "gaveUp" | "skipped"> {
+/**
+ * One stopped or suspended instance of a case with work: marked suspended, restarted when its
+ * backoff is due, or given up past the cap; a case given up earlier is left to a deliberate
+ * restart, and its gave-up notice is sent again when that failed ({@link resendGaveUpNotice}).
+ */
+async function sweepOne(deps: WorkflowRecoveryDeps, sr: SupportRequest, runtimeStatus: string): Promise<"restarted" | "waiting" | "gaveUp" | "skipped" | "noticeResent"> {
   const now = deps.clock.now();
   const nowIso = now.toISOString();
   const health = sr.workflow;
@@ -333,7 +367,7 @@ async function sweepOne(deps: WorkflowRecoveryDeps, sr: SupportRequest, runtimeS
     }
     return "waiting";
   }
-  if (health?.state === "gave-up") return "skipped";
+  if (health?.state === "gave-up") return (await resendGaveUpNotice(deps, sr, health)) ? "noticeResent" : "skipped";
   // A workflow that ran a day since its last restart starts a fresh count.
   const fresh = health?.state === "running" && now.getTime() - Date.parse(health.since) >= RESTART_COUNT_RESET_AFTER_IN_MS;
   const attempts = fresh ? 0 : (health?.attempts ?? 0);
@@ -367,6 +401,31 @@ async function markNotStarted(deps: WorkflowRecoveryDeps, sr: SupportRequest, cr
 /** Pseudo case id under which the partner notices about workflows not started are logged in the NotificationLog. */
 export const WORKFLOW_NOTICE_SCOPE = "_workflows";
 
+/** Key of the hourly notice about workflows not started, before its UTC hour (`YYYY-MM-DDTHH`). */
+const NOT_STARTED_NOTICE_KEY = "workflows-not-started-";
+
+/**
+ * Sends a partner's latest notice about workflows not started again when its send failed
+ * (recorded pending by `notifyPartnerWithoutCase`) and its next attempt is due; a notice of a later
+ * hour that went out supersedes it. The partner still has requests marked so (the caller's
+ * condition); the notice lists them as they are now.
+ * @returns whether it was sent now.
+ * @throws Error when storage or the email fails (the failure is recorded for the next pass).
+ */
+async function resendNotStartedNotice(deps: WorkflowRecoveryDeps, partnerId: string): Promise<boolean> {
+  const prefix = `partner:${NOT_STARTED_NOTICE_KEY}`;
+  const notices = (await deps.notifications.listSent(partnerId, WORKFLOW_NOTICE_SCOPE)).filter((n) => n.notificationKey.startsWith(prefix));
+  const latest = notices.sort((a, b) => (a.notificationKey < b.notificationKey ? -1 : a.notificationKey > b.notificationKey ? 1 : 0)).at(-1);
+  if (latest?.state !== "pending" || !isDue(latest, deps.clock.now())) return false;
+  await notifyNotStarted(deps, partnerId, latest.notificationKey.slice("partner:".length));
+  return true;
+}
+
+/** Whether a pending notification's next attempt is due at `now`. */
+function isDue(n: SentNotification, now: Date): boolean {
+  return Date.parse(n.nextAttemptAt ?? n.sentAt) <= now.getTime();
+}
+
 /** Requests a notice about workflows not started names at most (the list's `workflow=not-started` filter shows them all). */
 const NOT_STARTED_NOTICE_CASES = 25;
 
@@ -375,17 +434,19 @@ const NOT_STARTED_NOTICE_CASES = 25;
  * `workflows-not-started-<UTC hour>`: a Durable host backlog strands many starts at once, and
  * one email names them): the partner's requests marked so, from the list's `workflow=not-started`
  * filter, at most {@link NOT_STARTED_NOTICE_CASES}. Requests marked later in the same hour are
- * only shown on the list, the dashboard and `GET /api/health`.
+ * only shown on the list, the dashboard and `GET /api/health`. A notice whose send failed is
+ * recorded pending and sent again by a later pass while the partner's requests stay marked
+ * ({@link resendNotStartedNotice}).
+ * @param key - the notification key (default: this hour's).
  * @throws Error when the partner is unknown, or when storage or the email fails.
  */
-async function notifyNotStarted(deps: WorkflowRecoveryDeps, partnerId: string): Promise<void> {
+async function notifyNotStarted(deps: WorkflowRecoveryDeps, partnerId: string, key = `${NOT_STARTED_NOTICE_KEY}${deps.clock.now().toISOString().slice(0, 13)}`): Promise<void> {
   const partner = await deps.partners.getPartner(partnerId);
   if (!partner) throw new Error(`Partner ${partnerId} not found`);
-  const hour = deps.clock.now().toISOString().slice(0, 13);
   await notifyPartnerWithoutCase(deps, partner, {
     scope: WORKFLOW_NOTICE_SCOPE,
     idPrefix: "workflows",
-    key: `workflows-not-started-${hour}`,
+    key,
     subject: "Workflows not started: action needed",
     // The list is read only when this hour's notice was not sent yet.
     text: async () => {
@@ -403,6 +464,33 @@ async function notifyNotStarted(deps: WorkflowRecoveryDeps, partnerId: string): 
   });
 }
 
+/** The notification key of the notice that the sweeper gave up on a case's workflow (`since`: ISO 8601 UTC instant it gave up). */
+function gaveUpNoticeKey(attempts: number, since: string): string {
+  return `workflow-gave-up-${attempts}-${since.slice(0, 10)}`;
+}
+
+/**
+ * Sends the gave-up notice of a case again when its delivery failed transiently (the notification
+ * log holds it pending, with what to deliver) and its next attempt is due, as the workflow's outbox
+ * would: attempt numbers go on, backoff and `Retry-After` as `EmailFailurePolicy`, the last attempt
+ * marked final `giveUpAfterInMs` after the first failure (then recorded failed). Looked for only
+ * within that period after giving up: one point read per pass.
+ * @returns whether a delivery was attempted now.
+ * @throws Error when storage fails.
+ */
+async function resendGaveUpNotice(deps: WorkflowRecoveryDeps, sr: SupportRequest, health: WorkflowHealth): Promise<boolean> {
+  const now = deps.clock.now();
+  if (now.getTime() - Date.parse(health.since) > EmailFailurePolicy.giveUpAfterInMs) return false;
+  const notice = await deps.notifications.get(sr.partnerId, sr.caseId, `partner:${gaveUpNoticeKey(health.attempts ?? 0, health.since)}`);
+  if (notice?.state !== "pending" || notice.delivery?.activity !== "NotifyPartner" || !isDue(notice, now)) return false;
+  // The first delivery was attempt 1 (a claim left by a run that stopped before sending counts as it).
+  const attempt = Math.max(2, (notice.attempts ?? 0) + 1);
+  const fault: Fault = notice.fault ?? { class: "transient", code: "unexpected", message: "not delivered" };
+  const final = !shouldRetry(EmailFailurePolicy, fault, attempt, now.getTime() - Date.parse(notice.queuedAt ?? notice.sentAt), retryDelayInMs(EmailFailurePolicy, attempt, fault.retryAfterInMs));
+  await createNotifyPartner(deps)({ ...(notice.delivery.input as NotifyPartnerInput), delivery: { attempt, ...(final ? { final } : {}) } });
+  return true;
+}
+
 /** Marks the case `gave-up`, records it and emails the partner's support and escalation contacts. */
 async function giveUp(deps: WorkflowRecoveryDeps, sr: SupportRequest, attempts: number, reason: string, nowIso: string): Promise<void> {
   const summary = `The workflow was restarted ${attempts} times and failed again: ${reason}. Automatic restarts stopped; restart it with POST …/workflow-restart once the cause is fixed.`;
@@ -410,7 +498,7 @@ async function giveUp(deps: WorkflowRecoveryDeps, sr: SupportRequest, attempts: 
   await createNotifyPartner(deps)({
     caseId: sr.caseId,
     partnerId: sr.partnerId,
-    notificationKey: `workflow-gave-up-${attempts}-${nowIso.slice(0, 10)}`,
+    notificationKey: gaveUpNoticeKey(attempts, nowIso),
     subject: `Workflow stopped on case ${sr.caseId}: action needed`,
     text: [
       `The workflow of case ${sr.caseId} (${sr.title}) stopped and ${attempts} automatic restarts did not bring it back.`,

@@ -6,7 +6,7 @@
  * Durable side is covered end to end in test/e2e).
  */
 import { createContainer, type Container } from "../../../shared/container";
-import type { SupportRequestCarry } from "../../../shared/contracts";
+import { EmailFailurePolicy, type Fault, type SupportRequestCarry } from "../../../shared/contracts";
 import type { EmailMessage, EmailSender } from "../../../shared/ports";
 import {
   countStoppedWorkflows,
@@ -18,14 +18,18 @@ import {
   STUCK_PENDING_AFTER_IN_MS,
   sweepWorkflows,
 } from "../../../shared/services";
+import { recordWorkflowHealth, WORKFLOW_NOTICE_SCOPE } from "../../../shared/services/workflowRecovery";
 import { FakeWorkflow, partnerDefinition, supportRequestBody, testConfig } from "./helpers";
 
 /** A clock the test moves. */
 const clock = { t: Date.parse("2026-06-01T08:00:00.000Z"), now: () => new Date(clock.t) };
 /** The emails the app sent (partner notices). */
 const sent: EmailMessage[] = [];
+/** While set, every send fails with this fault (as the email adapters classify a failure). */
+let sendFault: Fault | undefined;
 const recordingSender: EmailSender = {
   async send(message) {
+    if (sendFault) throw Object.assign(new Error(`send failed: ${sendFault.code}`), { fault: sendFault });
     sent.push(message);
     return { providerMessageId: `p${sent.length}` };
   },
@@ -260,6 +264,118 @@ describe("an orchestration that stays Pending (its start never run by the Durabl
     expect(sent.filter((m) => m.text.includes(closed))).toEqual([]);
     expect(sent.filter((m) => m.subject === "Workflows not started: action needed" && m.text.includes(`- ${reopened} (severity `))).toHaveLength(1);
     for (const id of [closed, reopened]) workflow.statuses.delete(id);
+  });
+});
+
+describe("a partner notice of the sweeper whose send fails transiently is sent again by a later pass", () => {
+  /** ACS throttling with Retry-After 10 min, as the ACS adapter classifies it. */
+  const throttled: Fault = { class: "transient", code: "throttled", message: "429 Too Many Requests", retryAfterInMs: 600_000 };
+
+  afterEach(() => {
+    sendFault = undefined;
+  });
+
+  it("the gave-up notice: pending with its Retry-After, sent once when due, not before", async () => {
+    const caseId = await newCase();
+    const since = clock.now().toISOString();
+    // The last automatic restart was made and failed again: the next pass gives up.
+    await recordWorkflowHealth(container.cases, (await container.cases.getCase(partnerId, caseId))!, { state: "restarting", since, reason: "the orchestration ended Failed", attempts: MAX_AUTOMATIC_RESTARTS, nextAttemptAt: since }, { entryId: `workflow-restarting-test-${since}`, kind: "workflow", at: since, summary: "Restarting" });
+    fail(caseId);
+    const subject = (m: EmailMessage): boolean => m.subject.startsWith(`Workflow stopped on case ${caseId}`);
+    sendFault = throttled;
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).gaveUp).toEqual([caseId]);
+    const key = `partner:workflow-gave-up-${MAX_AUTOMATIC_RESTARTS}-${since.slice(0, 10)}`;
+    expect(await container.notifications.get(partnerId, caseId, key)).toMatchObject({ state: "pending", attempts: 1, nextAttemptAt: new Date(clock.t + 600_000).toISOString(), fault: { code: "throttled" } });
+    sendFault = undefined;
+
+    // Before the Retry-After: nothing sent.
+    clock.t += 2 * 60_000;
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).noticesResent).toEqual([]);
+    expect(sent.filter(subject)).toEqual([]);
+    // Due: sent once, the log says so, and later passes send nothing more.
+    clock.t += 8 * 60_000;
+    const due = await sweepWorkflows(container.workflowRecoveryDeps(workflow));
+    expect(due.noticesResent).toEqual([caseId]);
+    expect(due.skipped).toContain(caseId);
+    expect(sent.filter(subject)).toHaveLength(1);
+    expect(await container.notifications.get(partnerId, caseId, key)).toMatchObject({ state: "sent" });
+    clock.t += 10 * 60_000;
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).noticesResent).toEqual([]);
+    expect(sent.filter(subject)).toHaveLength(1);
+    expect((await container.cases.listTimeline(partnerId, caseId)).filter((e) => e.kind === "email-sent" && e.summary.includes("Workflow stopped"))).toHaveLength(1);
+    workflow.statuses.delete(caseId);
+  });
+
+  it("the gave-up notice that keeps failing is recorded failed once its retry period is over", async () => {
+    const caseId = await newCase();
+    const since = clock.now().toISOString();
+    await recordWorkflowHealth(container.cases, (await container.cases.getCase(partnerId, caseId))!, { state: "restarting", since, reason: "the orchestration ended Failed", attempts: MAX_AUTOMATIC_RESTARTS, nextAttemptAt: since }, { entryId: `workflow-restarting-test-${since}`, kind: "workflow", at: since, summary: "Restarting" });
+    fail(caseId);
+    sendFault = { class: "transient", code: "service-unavailable", message: "503" };
+    await sweepWorkflows(container.workflowRecoveryDeps(workflow));
+    const key = `partner:workflow-gave-up-${MAX_AUTOMATIC_RESTARTS}-${since.slice(0, 10)}`;
+    let passes = 0;
+    for (; passes < 100 && (await container.notifications.get(partnerId, caseId, key))?.state === "pending"; passes++) {
+      clock.t += 60 * 60_000;
+      await sweepWorkflows(container.workflowRecoveryDeps(workflow));
+    }
+    const notice = await container.notifications.get(partnerId, caseId, key);
+    expect(notice).toMatchObject({ state: "failed", fault: { class: "permanent", code: "gave-up" } });
+    expect(Date.parse(notice!.sentAt) - Date.parse(since)).toBeLessThanOrEqual(EmailFailurePolicy.giveUpAfterInMs);
+    expect(passes).toBeGreaterThan(60);
+    expect((await container.cases.listTimeline(partnerId, caseId)).filter((e) => e.kind === "email-failed")).toHaveLength(1);
+    // Over: the passes that follow read nothing more for it and send nothing.
+    clock.t += 15 * 60_000;
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).noticesResent).not.toContain(caseId);
+    workflow.statuses.delete(caseId);
+  });
+
+  it("the notice of workflows not started: pending, sent again while the requests stay marked, superseded by a later hour's notice", async () => {
+    clock.t = Date.parse(new Date(clock.t + 3_600_000).toISOString().slice(0, 13) + ":05:00.000Z");
+    const stuck = await newCase();
+    const createdTime = new Date(clock.t - (STUCK_PENDING_AFTER_IN_MS + 60_000)).toISOString();
+    workflow.statuses.set(stuck, { runtimeStatus: "Pending", customStatus: null, createdTime, lastUpdatedTime: createdTime, input: { caseId: stuck, partnerId } });
+    const notices = (): EmailMessage[] => sent.filter((m) => m.subject === "Workflows not started: action needed" && m.text.includes(`- ${stuck} (severity `));
+    const hourKey = `partner:workflows-not-started-${new Date(clock.t).toISOString().slice(0, 13)}`;
+    sendFault = throttled;
+    const errors: string[] = [];
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow), { onError: (what) => errors.push(what) })).notStarted).toEqual([stuck]);
+    expect(errors).toEqual([`${partnerId} (notice of workflows not started)`]);
+    expect(await container.notifications.get(partnerId, WORKFLOW_NOTICE_SCOPE, hourKey)).toMatchObject({ state: "pending", attempts: 1, nextAttemptAt: new Date(clock.t + 600_000).toISOString() });
+    sendFault = undefined;
+
+    clock.t += 2 * 60_000;
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).noticesResent).toEqual([]);
+    clock.t += 8 * 60_000;
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).noticesResent).toEqual([`${partnerId} (workflows not started)`]);
+    expect(notices()).toHaveLength(1);
+    expect(await container.notifications.get(partnerId, WORKFLOW_NOTICE_SCOPE, hourKey)).toMatchObject({ state: "sent" });
+    clock.t += 2 * 60_000;
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).noticesResent).toEqual([]);
+    expect(notices()).toHaveLength(1);
+
+    // The next hour's notice fails; the hour after, a newly marked request brings a notice that
+    // goes out (naming both): the failed one is superseded, not sent again.
+    const stuckAt = (caseId: string): void => {
+      const created = new Date(clock.t - (STUCK_PENDING_AFTER_IN_MS + 60_000)).toISOString();
+      workflow.statuses.set(caseId, { runtimeStatus: "Pending", customStatus: null, createdTime: created, lastUpdatedTime: created, input: { caseId, partnerId } });
+    };
+    clock.t += 60 * 60_000;
+    const second = await newCase();
+    stuckAt(second);
+    sendFault = throttled;
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow), { onError: () => undefined })).notStarted).toEqual([second]);
+    sendFault = undefined;
+    clock.t += 60 * 60_000;
+    const third = await newCase();
+    stuckAt(third);
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).notStarted).toEqual([third]);
+    expect(notices()).toHaveLength(2);
+    expect(notices()[1]?.text).toContain(`- ${second} (severity `);
+    clock.t += 15 * 60_000;
+    expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).noticesResent).toEqual([]);
+    expect(notices()).toHaveLength(2);
+    for (const id of [stuck, second, third]) workflow.statuses.delete(id);
   });
 });
 
