@@ -109,10 +109,19 @@ export type RestartOutcome =
 /**
  * The restart point of a stopped execution, from what it emitted: the output checkpoint of a
  * completed one, else the checkpoint of its custom status, else its input carry (without the
- * outbox); undefined when it stopped before it published any (a restart then starts afresh and
- * re-derives everything from stored state).
+ * outbox); undefined when it stopped before it published any, or when the point is a case's
+ * status `received` (the first generation stopped before it acknowledged the case: its failure
+ * publishes the generation's starting state). A restart without a point starts afresh: it reads
+ * the case, re-derives everything from stored state and acknowledges the case, the acknowledgement
+ * deduplicated by its notification key and transition (a continuing generation never acknowledges).
  */
 export function restartPointOf(status: Pick<WorkflowStatus, "output" | "customStatus" | "input">): SupportRequestCheckpoint | undefined {
+  const point = emittedPointOf(status);
+  return point?.status === "received" ? undefined : point;
+}
+
+/** The checkpoint a stopped execution emitted (see {@link restartPointOf}), whatever its status. */
+function emittedPointOf(status: Pick<WorkflowStatus, "output" | "customStatus" | "input">): SupportRequestCheckpoint | undefined {
   const candidates = [(status.output as { checkpoint?: unknown } | null | undefined)?.checkpoint, (status.customStatus as { checkpoint?: unknown } | null | undefined)?.checkpoint];
   for (const c of candidates) {
     const parsed = SupportRequestCheckpointSchema.safeParse(c);
