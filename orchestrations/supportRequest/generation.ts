@@ -61,8 +61,8 @@ export function* createRun(base: RunBase): Orchestration<Run> {
 }
 
 /**
- * First generation: activates the clocks, moves the case into diagnosis and acknowledges it; later
- * ones re-target the open clocks when the policy or targets GetCaseContext selected differ from
+ * First generation (and, from revision 7, a restart continuing a case not yet acknowledged):
+ * activates the clocks, moves the case into diagnosis and acknowledges it; later ones re-target the open clocks when the policy or targets GetCaseContext selected differ from
  * those of the log (the partner changed its policies, or a reclassification was stored before this
  * generation read the case), with a timeline entry.
  */
@@ -83,7 +83,10 @@ export function* startGeneration(run: Run, first: boolean): Orchestration<void> 
   }
   // A restart before the first checkpoint acknowledges again: an acknowledgement already sent is
   // not sent twice (its notification key is the same), and a transition already made is refused.
-  if (first && (run.state.status === "received" || run.input.recovery)) {
+  // From revision 7 a restart that continues the starting state of such a first generation (status
+  // `received`) acknowledges too, under the same entry id, so later entries keep theirs.
+  const acknowledging = first ? run.state.status === "received" || run.input.recovery !== undefined : run.revision >= 7 && run.state.status === "received";
+  if (acknowledging) {
     // Revision 1 records the SLA activations on their own before the acknowledgement (which states
     // when the first response is due); later ones carry them with the transition, and the email
     // takes the due time from the workflow's clocks (`respondBy`).

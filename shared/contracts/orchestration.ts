@@ -103,12 +103,17 @@ export type SupportRequestCheckpoint = z.infer<typeof SupportRequestCheckpointSc
  *   being left to a completed instance whose signal the extension drops; once the inbox is closed
  *   an append is refused (CaseInboxClosedError), so none can come in later. A new generation of a
  *   closed case closes its inbox too (older revisions completed it without a read).
+ * - 7: as 6, and a generation that continues a carry whose status is `received` (a restart of a
+ *   first generation that stopped before it acknowledged the case, from the state it started with)
+ *   acknowledges the case as a first generation does, with the same entry id and notification key
+ *   (recorded and sent once), so the entries after it replay under the ids the stopped execution
+ *   gave them; earlier revisions went on without acknowledging.
  */
-export const WorkflowRevisions = [1, 2, 3, 4, 5, 6] as const;
+export const WorkflowRevisions = [1, 2, 3, 4, 5, 6, 7] as const;
 /** A workflow revision. */
 export type WorkflowRevision = (typeof WorkflowRevisions)[number];
 /** The revision new executions run. */
-export const CURRENT_WORKFLOW_REVISION: WorkflowRevision = 6;
+export const CURRENT_WORKFLOW_REVISION: WorkflowRevision = 7;
 
 /** Input of the support-request orchestration. */
 export const SupportRequestOrchestrationInputSchema = z.object({

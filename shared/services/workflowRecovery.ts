@@ -109,19 +109,11 @@ export type RestartOutcome =
 /**
  * The restart point of a stopped execution, from what it emitted: the output checkpoint of a
  * completed one, else the checkpoint of its custom status, else its input carry (without the
- * outbox); undefined when it stopped before it published any, or when the point is a case's
- * status `received` (the first generation stopped before it acknowledged the case: its failure
- * publishes the generation's starting state). A restart without a point starts afresh: it reads
- * the case, re-derives everything from stored state and acknowledges the case, the acknowledgement
- * deduplicated by its notification key and transition (a continuing generation never acknowledges).
+ * outbox); undefined when it stopped before it published any. A first generation that failed
+ * before its first wait publishes the state it started with (status `received`); a restart from it
+ * acknowledges the case (workflow revision 7).
  */
 export function restartPointOf(status: Pick<WorkflowStatus, "output" | "customStatus" | "input">): SupportRequestCheckpoint | undefined {
-  const point = emittedPointOf(status);
-  return point?.status === "received" ? undefined : point;
-}
-
-/** The checkpoint a stopped execution emitted (see {@link restartPointOf}), whatever its status. */
-function emittedPointOf(status: Pick<WorkflowStatus, "output" | "customStatus" | "input">): SupportRequestCheckpoint | undefined {
   const candidates = [(status.output as { checkpoint?: unknown } | null | undefined)?.checkpoint, (status.customStatus as { checkpoint?: unknown } | null | undefined)?.checkpoint];
   for (const c of candidates) {
     const parsed = SupportRequestCheckpointSchema.safeParse(c);
@@ -154,9 +146,19 @@ export async function pendingOutbox(notifications: NotificationLog, partnerId: s
 }
 
 /**
+ * The state a new case's first generation starts with: what a restart of an execution that ran
+ * but emitted no restart point continues from (a first generation stopped before it published its
+ * custom status, e.g. terminated at once). The restart replays the case from its start in a new
+ * generation (new SLA event ids) under the same entry ids and notification keys, so what the
+ * stopped execution recorded or sent is recorded or sent once.
+ */
+const STARTING_POINT: SupportRequestCheckpoint = { generation: 0, status: "received", entryCount: 0, notificationCounts: {} };
+
+/**
  * Starts the case's workflow again for the same instance id, continuing from its restart point
- * ({@link restartPointOf}) with the case's escalation and pending emails; a case whose instance
- * does not exist at all (the start after intake never happened) is started afresh.
+ * ({@link restartPointOf}; {@link STARTING_POINT} when the stopped execution emitted none) with the
+ * case's escalation and pending emails; a case whose instance does not exist at all (the start
+ * after intake never happened) is started afresh.
  * @param sr - the case (its owner partner's row).
  * @returns `restarted`, or why not: the instance is running (or pending), suspended (an
  *   operator's decision), or — for a recovery — done (completed).
@@ -168,7 +170,7 @@ export async function restartWorkflow(deps: Pick<WorkflowRecoveryDeps, "notifica
   if (status && (runtimeStatus === "Running" || runtimeStatus === "Pending")) return { restarted: false, runtimeStatus, why: "running" };
   if (runtimeStatus === "Suspended") return { restarted: false, runtimeStatus, why: "suspended" };
   if (request.kind === "recover" && runtimeStatus === "Completed") return { restarted: false, runtimeStatus, why: "done" };
-  const point = status ? restartPointOf(status) : undefined;
+  const point = status ? (restartPointOf(status) ?? STARTING_POINT) : undefined;
   const nowIso = deps.clock.now().toISOString();
   const input: SupportRequestOrchestrationInput = { caseId: sr.caseId, partnerId: sr.partnerId };
   if (point) {

@@ -57,15 +57,16 @@ beforeAll(async () => {
 });
 
 describe("restartPointOf", () => {
-  it("prefers the output checkpoint, then the custom status checkpoint, then the input carry without its outbox; none for a case not yet acknowledged", () => {
+  it("prefers the output checkpoint, then the custom status checkpoint, then the input carry without its outbox", () => {
     const a = { ...checkpoint, generation: 9 };
     expect(restartPointOf({ output: { checkpoint: a }, customStatus: { checkpoint }, input: null })).toEqual(a);
     expect(restartPointOf({ output: null, customStatus: { checkpoint }, input: null })).toEqual(checkpoint);
     const carry = { ...checkpoint, outbox: [{ activity: "SendStatusEmail", input: {}, attempts: 1, firstFailedAt: "2026-06-01T08:00:00.000Z", nextAttemptAt: "2026-06-01T08:01:00.000Z" }] };
     expect(restartPointOf({ output: null, customStatus: null, input: { caseId: "c", partnerId: "p", carry } })).toEqual(checkpoint);
     expect(restartPointOf({ output: null, customStatus: { status: "received" }, input: { caseId: "c", partnerId: "p" } })).toBeUndefined();
-    // A first generation that failed before it acknowledged the case publishes its starting state: no point (the restart starts afresh and acknowledges).
-    expect(restartPointOf({ output: null, customStatus: { status: "received", failure: { message: "x", at: "2026-06-01T08:00:00.000Z" }, checkpoint: { generation: 0, status: "received", entryCount: 0, notificationCounts: {} } }, input: { caseId: "c", partnerId: "p" } })).toBeUndefined();
+    // A first generation that failed before it acknowledged the case publishes its starting state: the restart continues it (and acknowledges, revision 7).
+    const starting = { generation: 0, status: "received" as const, entryCount: 0, notificationCounts: {} };
+    expect(restartPointOf({ output: null, customStatus: { status: "received", failure: { message: "x", at: "2026-06-01T08:00:00.000Z" }, checkpoint: starting }, input: { caseId: "c", partnerId: "p" } })).toEqual(starting);
   });
 });
 

@@ -9,9 +9,10 @@
  * escalations, resolutions and reopenings within the auto-close period, then a resolution and the
  * auto-close; the first generation given the intake's facts or reading them; sometimes a
  * reopening after closure (a new execution, as the partner API starts it) and more steps to the
- * next closure. Once without faults, once with the n-th call of a storage step (GetCaseContext,
- * TakeCaseActions, RecordCaseTransition, RecordSlaEvents, CloseCaseInbox) refused permanently —
- * the orchestration fails at once — and restarted over the case, SLA log and inbox as stored.
+ * next closure. Once without faults, once with one to three calls of storage steps
+ * (GetCaseContext, TakeCaseActions, RecordCaseTransition, RecordSlaEvents, CloseCaseInbox) refused
+ * permanently — the orchestration fails at once — each time restarted over the case, SLA log and
+ * inbox as stored (a restart may fail again, and is restarted again).
  * Both must end closed and completed with:
  * - the same status changes recorded, each once (timeline entries are written once per entry id);
  * - the same customer and partner emails (sent once per notification key);
@@ -39,7 +40,7 @@ import {
 } from "../../../shared/contracts";
 import { computeSlaClocks } from "../../../shared/domain";
 import { restartWorkflow, type RestartRequest } from "../../../shared/services/workflowRecovery";
-import type { NotificationLog, SupportRequestWorkflow } from "../../../shared/ports";
+import type { NotificationLog, SupportRequestWorkflow, WorkflowStatus } from "../../../shared/ports";
 import { supportRequestOrchestrator } from "../../../orchestrations/supportRequest";
 import { standardCase, standardPolicy } from "./caseFixtures";
 import { CaseSimulator, customerActor, partnerActor } from "./caseSimulator";
@@ -82,13 +83,23 @@ interface World {
   requiredCalls: number;
 }
 
-/** Answers that record what is stored, and refuse the `failAt`-th required step (1-based) permanently. */
-function watch(sim: CaseSimulator, world: World, failAt: number | undefined): void {
+/** What happens at a required step's call: refused permanently (the orchestration fails), or the execution is terminated before it runs. */
+type Fault = "fail" | "terminate";
+/** Faults by the call number of the required step they hit (1-based, over the whole life). */
+type Faults = ReadonlyMap<number, Fault>;
+
+/** An operator terminated the execution while the step was scheduled (thrown out of the simulation). */
+class Terminated extends Error {}
+
+/** Answers that record what is stored, and inject `faults` at their required steps. */
+function watch(sim: CaseSimulator, world: World, faults: Faults): void {
   const refused: ActivityResult<unknown> = { ok: false, fault: { class: "permanent", code: "bad-request", message: "refused by the test" } };
   for (const name of REQUIRED_STEPS) {
     sim.responders.set(name, (input) => {
       world.requiredCalls += 1;
-      if (world.requiredCalls === failAt) return refused;
+      const fault = faults.get(world.requiredCalls);
+      if (fault === "fail") return refused;
+      if (fault === "terminate") throw new Terminated(`terminated at call ${world.requiredCalls}`);
       if (name === ActivityNames.recordTransition) {
         const t = input as RecordTransitionInput;
         if (!world.entries.has(t.entryId)) world.entries.set(t.entryId, t);
@@ -121,12 +132,19 @@ function storedEscalation(world: World): NonNullable<RecordTransitionInput["patc
  * The input the partner API or the recovery sweeper starts a new execution with: the service's own
  * `restartWorkflow`, over the stopped execution's status as the Durable API reports it, the case
  * as stored (its escalation) and no pending emails (every email of these lives goes out at once).
+ * `reported`: the custom status and output the Durable API reports (default: the last episode's).
  */
-async function restartInput(stopped: CaseSimulator, world: World, runtimeStatus: "Failed" | "Completed", request: RestartRequest): Promise<SupportRequestOrchestrationInput> {
+async function restartInput(
+  stopped: CaseSimulator,
+  world: World,
+  runtimeStatus: "Failed" | "Terminated" | "Completed",
+  request: RestartRequest,
+  reported: Pick<WorkflowStatus, "customStatus" | "output"> = { customStatus: stopped.d.last?.customStatus ?? null, output: stopped.d.last?.output ?? null },
+): Promise<SupportRequestOrchestrationInput> {
   let started: SupportRequestOrchestrationInput | undefined;
   const escalation = storedEscalation(world);
   const workflow: Pick<SupportRequestWorkflow, "getStatus" | "restart"> = {
-    getStatus: async () => ({ runtimeStatus, customStatus: stopped.d.last?.customStatus ?? null, output: stopped.d.last?.output ?? null, input: stopped.generationInputs.at(-1) }),
+    getStatus: async () => ({ runtimeStatus, ...reported, input: stopped.generationInputs.at(-1) }),
     restart: async (_caseId, input) => {
       started = input;
       return true;
@@ -147,11 +165,11 @@ function restarted(stopped: CaseSimulator, world: World, input: SupportRequestOr
   return next;
 }
 
-/** The restarted execution, as the recovery sweeper starts it (`restartWorkflow`, recover). */
-async function recover(failed: CaseSimulator, world: World): Promise<CaseSimulator> {
-  const input = await restartInput(failed, world, "Failed", { kind: "recover", reason: "the orchestration ended Failed", requestedAt: failed.d.now, actor: { kind: "system" }, attempt: 1 });
-  const next = restarted(failed, world, input);
-  watch(next, world, undefined);
+/** The restarted execution, as the recovery sweeper starts it (`restartWorkflow`, recover, restart number `attempt`). */
+async function recover(stopped: CaseSimulator, world: World, faults: Faults, runtimeStatus: "Failed" | "Terminated", attempt: number): Promise<CaseSimulator> {
+  const input = await restartInput(stopped, world, runtimeStatus, { kind: "recover", reason: `the orchestration ended ${runtimeStatus}`, requestedAt: stopped.d.now, actor: { kind: "system" }, attempt });
+  const next = restarted(stopped, world, input);
+  watch(next, world, faults);
   return next;
 }
 
@@ -170,36 +188,50 @@ interface Life {
 /**
  * Runs a life: the steps 10 minutes apart, then a resolution and the auto-close; with
  * `afterClosure`, the partner reopens the closed case (a new execution, as the partner API starts
- * it) and the steps go on to the next closure. A failure is recovered once.
+ * it) and the steps go on to the next closure. Each failed or terminated execution is restarted at
+ * once (a restart can stop again: it is restarted again).
  */
-async function live(life: Life, failAt: number | undefined): Promise<{ sim: CaseSimulator; world: World; recovered: boolean }> {
+async function live(life: Life, faults: Faults): Promise<{ sim: CaseSimulator; world: World; recoveries: number }> {
   const world: World = { entries: new Map(), emails: new Set(), requiredCalls: 0 };
   const first = context();
   let sim = new CaseSimulator(first, "2026-03-02T08:00:05.000Z", { caseId: first.caseId, partnerId: first.partnerId, revision: CURRENT_WORKFLOW_REVISION, ...(life.intakeFacts ? { caseContext: first } : {}) });
-  watch(sim, world, failAt);
-  let recovered = false;
+  watch(sim, world, faults);
+  let recoveries = 0;
+  let terminated = false;
+  /** Runs a step of the simulation; an execution terminated during it is left as it stands. */
+  const run = async (op: () => Promise<unknown>): Promise<void> => {
+    try {
+      await op();
+    } catch (e) {
+      if (!(e instanceof Terminated)) throw e;
+      terminated = true;
+    }
+  };
   const afterEach = async (): Promise<void> => {
-    if (sim.d.failure === undefined) return;
-    if (recovered) throw new Error(`failed again after the recovery: ${sim.d.failure}`);
-    sim = await recover(sim, world);
-    recovered = true;
-    await sim.start();
+    while (terminated || sim.d.failure !== undefined) {
+      if (recoveries >= faults.size) throw new Error(`stopped more often than faults were injected: ${sim.d.failure ?? "terminated"}`);
+      recoveries += 1;
+      const runtimeStatus = terminated ? "Terminated" : "Failed";
+      terminated = false;
+      sim = await recover(sim, world, faults, runtimeStatus, recoveries);
+      await run(() => sim.start());
+    }
   };
   let clock = Date.parse("2026-03-02T08:10:00.000Z");
   const next = (): string => new Date((clock += 600_000)).toISOString();
   const toClosure = async (steps: readonly StepKind[]): Promise<void> => {
     for (const [i, kind] of [...steps, "resolution" as const].entries()) {
       const { action, actor } = actionOf(kind, i);
-      await sim.send(action, actor, next());
+      await run(() => sim.send(action, actor, next()));
       await afterEach();
     }
     for (let guard = 0; guard < 20 && !completed(sim); guard++) {
       if (sim.timerAt === undefined) break;
-      await sim.fire();
+      await run(() => sim.fire());
       await afterEach();
     }
   };
-  await sim.start();
+  await run(() => sim.start());
   await afterEach();
   await toClosure(life.steps);
   if (life.afterClosure && completed(sim)) {
@@ -210,12 +242,12 @@ async function live(life: Life, failAt: number | undefined): Promise<{ sim: Case
     const record = sim.append({ type: "reopen", reason: "broken again after closure" }, partnerActor, undefined, { reopen: true });
     const input = await restartInput(sim, world, "Completed", { kind: "reopen", reason: "broken again after closure", seq: record.seq, requestedAt: record.recordedAt, actor: partnerActor });
     sim = restarted(sim, world, input);
-    watch(sim, world, failAt);
-    await sim.start();
+    watch(sim, world, faults);
+    await run(() => sim.start());
     await afterEach();
     await toClosure(life.afterClosure);
   }
-  return { sim, world, recovered };
+  return { sim, world, recoveries };
 }
 
 /** The SLA clocks at the run's end, per metric: state and elapsed working time. */
@@ -227,22 +259,27 @@ function clocks(sim: CaseSimulator): Record<string, string> {
 
 const statusChanges = (world: World): string[] => [...world.entries.values()].flatMap((e) => (e.toStatus ? [`${e.entryId} → ${e.toStatus}`] : []));
 
-describe("a storage step failing for good at any point, then the recovery sweeper's restart", () => {
-  it("property: the case ends as it would have without the failure (statuses, emails, timeline, SLA clocks)", async () => {
+describe("storage steps failing for good at any points, each followed by the recovery sweeper's restart", () => {
+  it("property: the case ends as it would have without the failures (statuses, emails, timeline, SLA clocks)", async () => {
     const step = fc.constantFrom<StepKind>("update", "information-request", "customer-reply", "awaiting-customer", "escalate", "resolution", "reopen");
     const life: fc.Arbitrary<Life> = fc.record({ steps: fc.array(step, { minLength: 1, maxLength: 7 }), intakeFacts: fc.boolean(), afterClosure: fc.option(fc.array(step, { maxLength: 4 }), { nil: undefined }) }, { requiredKeys: ["steps", "intakeFacts"] });
     let recoveries = 0;
+    const fault = fc.constantFrom<Fault>("fail", "terminate");
     await fc.assert(
-      fc.asyncProperty(life, fc.nat(), async (steps, n) => {
-        const reference = await live(steps, undefined);
+      fc.asyncProperty(life, fc.tuple(fc.nat(), fault), fc.array(fc.tuple(fc.nat(), fault), { maxLength: 2 }), async (steps, first, more) => {
+        const reference = await live(steps, new Map());
         expect(completed(reference.sim)).toBe(true);
         expect((reference.sim.d.last?.output as SupportRequestOrchestrationOutput).finalStatus).toBe("closed");
-        const failAt = 1 + (n % reference.world.requiredCalls);
+        // The first fault falls within the reference's storage steps (so it happens); further ones
+        // may fall in the steps a recovery adds, or after the life's end (then they never happen).
+        const span = Math.ceil(reference.world.requiredCalls * 1.5);
+        const faults = new Map<number, Fault>([...more.map(([n, f]) => [1 + (n % span), f] as const), [1 + (first[0] % reference.world.requiredCalls), first[1]]]);
 
-        const faulty = await live(steps, failAt);
+        const faulty = await live(steps, faults);
 
-        expect(faulty.recovered).toBe(true);
-        recoveries += 1;
+        expect(faulty.recoveries).toBeGreaterThanOrEqual(1);
+        expect(faulty.recoveries).toBeLessThanOrEqual(faults.size);
+        recoveries += faulty.recoveries;
         expect(completed(faulty.sim)).toBe(true);
         expect((faulty.sim.d.last?.output as SupportRequestOrchestrationOutput).finalStatus).toBe("closed");
         expect(statusChanges(faulty.world)).toEqual(statusChanges(reference.world));
@@ -254,6 +291,33 @@ describe("a storage step failing for good at any point, then the recovery sweepe
       }),
       { numRuns: Number(process.env.PROP_RUNS ?? 60), ...(process.env.PROP_RUNS ? {} : { seed: 20261206 }) },
     );
-    expect(recoveries).toBe(Number(process.env.PROP_RUNS ?? 60));
+    expect(recoveries).toBeGreaterThanOrEqual(Number(process.env.PROP_RUNS ?? 60));
+  });
+});
+
+describe("a first generation terminated after it acknowledged the case, before its first wait (no custom status)", () => {
+  it("is restarted from the case's starting state in a new generation: the acknowledgement recorded and sent once, no SLA event id reused", async () => {
+    const world: World = { entries: new Map(), emails: new Set(), requiredCalls: 0 };
+    const first = new CaseSimulator(context(), "2026-03-02T08:00:05.000Z");
+    watch(first, world, new Map());
+    await first.start();
+    expect(statusChanges(world)).toEqual(["t01-in-diagnosis → in-diagnosis"]);
+    expect(first.slaLog.map((e) => e.eventId)).toEqual(["0000-0001", "0000-0002"]);
+    // The partner's update arrives while the execution is gone (terminated before it published
+    // anything: the Durable API reports no custom status).
+    first.append({ type: "update", message: "Looking into it" }, partnerActor, "2026-03-02T08:30:00.000Z");
+    const input = await restartInput(first, world, "Terminated", { kind: "recover", reason: "the orchestration ended Terminated", requestedAt: "2026-03-02T08:31:00.000Z", actor: { kind: "system" }, attempt: 1 }, { customStatus: null, output: null });
+    expect(input.carry).toMatchObject({ generation: 1, status: "received", entryCount: 0 });
+
+    const again = restarted(first, world, input);
+    watch(again, world, new Map());
+    await again.start();
+
+    expect(statusChanges(world)).toEqual(["t01-in-diagnosis → in-diagnosis"]);
+    expect(again.transitions().filter((t) => t.toStatus === "in-diagnosis").map((t) => t.entryId)).toEqual(["t01-in-diagnosis"]);
+    expect([...world.emails].sort()).toEqual(["received", "update"]);
+    // The update's first-response fulfilment is logged under the new generation's ids, beside the stored activations.
+    expect(again.slaLog.filter((e) => e.metric === "first-response").map((e) => `${e.type} ${e.eventId}`)).toEqual(["activate 0000-0001", expect.stringMatching(/^fulfill 0001-\d{4}$/)]);
+    expect(clocks(again)["first-response"]).toMatch(/^fulfilled /);
   });
 });
