@@ -12,10 +12,12 @@
  * next closure. Once without faults, once with one to three calls of storage steps
  * (GetCaseContext, TakeCaseActions, RecordCaseTransition, RecordSlaEvents, CloseCaseInbox) refused
  * permanently — the orchestration fails at once — each time restarted over the case, SLA log and
- * inbox as stored (a restart may fail again, and is restarted again).
+ * inbox as stored (a restart may fail again, and is restarted again); and with up to two email
+ * deliveries throttled (ACS 429 with Retry-After), which wait in the outbox and, across a restart,
+ * in the notification log the restart takes them from.
  * Both must end closed and completed with:
  * - the same status changes recorded, each once (timeline entries are written once per entry id);
- * - the same customer and partner emails (sent once per notification key);
+ * - the same customer and partner emails (sent once per notification key), none left pending;
  * - the same timeline entries, plus only the failure's and the restart's own;
  * - the same SLA clocks (state and elapsed working time of every metric).
  * fast-check with a fixed seed: the same 60 lives and faults on every run (`PROP_RUNS=<n>` runs
@@ -40,7 +42,7 @@ import {
 } from "../../../shared/contracts";
 import { computeSlaClocks } from "../../../shared/domain";
 import { restartWorkflow, type RestartRequest } from "../../../shared/services/workflowRecovery";
-import type { NotificationLog, SupportRequestWorkflow, WorkflowStatus } from "../../../shared/ports";
+import type { NotificationDelivery, NotificationLog, SentNotification, SupportRequestWorkflow, WorkflowStatus } from "../../../shared/ports";
 import { supportRequestOrchestrator } from "../../../orchestrations/supportRequest";
 import { standardCase, standardPolicy } from "./caseFixtures";
 import { CaseSimulator, customerActor, partnerActor } from "./caseSimulator";
@@ -79,9 +81,16 @@ interface World {
   entries: Map<string, RecordTransitionInput>;
   /** Notification keys sent (customer `key`, partner `partner:key`). */
   emails: Set<string>;
-  /** Calls of required steps so far (the fault counts them). */
+  /** Emails the notification log holds pending (throttled, or queued behind one), by key: what to deliver. */
+  pending: Map<string, NotificationDelivery>;
+  /** Calls of required steps so far (storage faults count them). */
   requiredCalls: number;
+  /** Delivery attempts of emails so far (throttling counts them). */
+  emailCalls: number;
 }
+
+/** A fresh world. */
+const emptyWorld = (): World => ({ entries: new Map(), emails: new Set(), pending: new Map(), requiredCalls: 0, emailCalls: 0 });
 
 /** What happens at a required step's call: refused permanently (the orchestration fails), or the execution is terminated before it runs. */
 type Fault = "fail" | "terminate";
@@ -91,8 +100,14 @@ type Faults = ReadonlyMap<number, Fault>;
 /** An operator terminated the execution while the step was scheduled (thrown out of the simulation). */
 class Terminated extends Error {}
 
-/** Answers that record what is stored, and inject `faults` at their required steps. */
-function watch(sim: CaseSimulator, world: World, faults: Faults): void {
+/** ACS throttling, as the email activities answer it (the notification recorded pending). */
+const THROTTLED: ActivityResult<unknown> = { ok: true, value: { outcome: "pending", messageId: "<throttled@sim.example>", fault: { class: "transient", code: "throttled", message: "429 from the test", retryAfterInMs: 60_000 } } };
+
+/**
+ * Answers that record what is stored, inject `faults` at their required steps, and throttle the
+ * email delivery attempts whose numbers (1-based, over the whole life) are in `throttled`.
+ */
+function watch(sim: CaseSimulator, world: World, faults: Faults, throttled: ReadonlySet<number> = new Set()): void {
   const refused: ActivityResult<unknown> = { ok: false, fault: { class: "permanent", code: "bad-request", message: "refused by the test" } };
   for (const name of REQUIRED_STEPS) {
     sim.responders.set(name, (input) => {
@@ -107,14 +122,26 @@ function watch(sim: CaseSimulator, world: World, faults: Faults): void {
       return undefined;
     });
   }
-  sim.responders.set(ActivityNames.sendStatusEmail, (input) => {
-    world.emails.add((input as SendStatusEmailInput).notificationKey);
-    return undefined;
-  });
-  sim.responders.set(ActivityNames.notifyPartner, (input) => {
-    world.emails.add(`partner:${(input as NotifyPartnerInput).notificationKey}`);
-    return undefined;
-  });
+  for (const name of [ActivityNames.sendStatusEmail, ActivityNames.notifyPartner]) {
+    sim.responders.set(name, (input) => {
+      const { delivery, ...rest } = input as SendStatusEmailInput | NotifyPartnerInput;
+      const key = name === ActivityNames.notifyPartner ? `partner:${rest.notificationKey}` : rest.notificationKey;
+      if (world.emails.has(key)) return undefined;
+      // Queued behind an earlier email that waits for its retry: recorded pending, not sent (the simulator answers queued).
+      if (delivery?.queue) {
+        world.pending.set(key, { activity: name as NotificationDelivery["activity"], input: rest });
+        return undefined;
+      }
+      world.emailCalls += 1;
+      if (throttled.has(world.emailCalls)) {
+        world.pending.set(key, { activity: name as NotificationDelivery["activity"], input: rest });
+        return THROTTLED;
+      }
+      world.emails.add(key);
+      world.pending.delete(key);
+      return undefined;
+    });
+  }
 }
 
 /** The case status as stored: the last status change written. */
@@ -131,7 +158,7 @@ function storedEscalation(world: World): NonNullable<RecordTransitionInput["patc
 /**
  * The input the partner API or the recovery sweeper starts a new execution with: the service's own
  * `restartWorkflow`, over the stopped execution's status as the Durable API reports it, the case
- * as stored (its escalation) and no pending emails (every email of these lives goes out at once).
+ * as stored (its escalation) and the emails the notification log holds pending.
  * `reported`: the custom status and output the Durable API reports (default: the last episode's).
  */
 async function restartInput(
@@ -143,6 +170,7 @@ async function restartInput(
 ): Promise<SupportRequestOrchestrationInput> {
   let started: SupportRequestOrchestrationInput | undefined;
   const escalation = storedEscalation(world);
+  const pending: SentNotification[] = [...world.pending].map(([key, delivery]) => ({ caseId: stopped.context.caseId, notificationKey: key, messageId: "", providerMessageId: "", to: [], subject: "", sentAt: stopped.d.now, state: "pending", queuedAt: stopped.d.now, delivery }));
   const workflow: Pick<SupportRequestWorkflow, "getStatus" | "restart"> = {
     getStatus: async () => ({ runtimeStatus, ...reported, input: stopped.generationInputs.at(-1) }),
     restart: async (_caseId, input) => {
@@ -151,7 +179,7 @@ async function restartInput(
     },
   };
   const sr = { caseId: stopped.context.caseId, partnerId: stopped.context.partnerId, status: storedStatus(world), ...(escalation ? { escalation } : {}) } as SupportRequest;
-  const outcome = await restartWorkflow({ notifications: { listSent: async () => [] } as unknown as NotificationLog, workflow: workflow as SupportRequestWorkflow, clock: { now: () => new Date(stopped.d.now) } }, sr, request);
+  const outcome = await restartWorkflow({ notifications: { listSent: async () => pending } as unknown as NotificationLog, workflow: workflow as SupportRequestWorkflow, clock: { now: () => new Date(stopped.d.now) } }, sr, request);
   if (!outcome.restarted || !started) throw new Error(`not restarted: ${JSON.stringify(outcome)}`);
   return { ...started, revision: CURRENT_WORKFLOW_REVISION };
 }
@@ -166,10 +194,10 @@ function restarted(stopped: CaseSimulator, world: World, input: SupportRequestOr
 }
 
 /** The restarted execution, as the recovery sweeper starts it (`restartWorkflow`, recover, restart number `attempt`). */
-async function recover(stopped: CaseSimulator, world: World, faults: Faults, runtimeStatus: "Failed" | "Terminated", attempt: number): Promise<CaseSimulator> {
+async function recover(stopped: CaseSimulator, world: World, faults: Faults, throttled: ReadonlySet<number>, runtimeStatus: "Failed" | "Terminated", attempt: number): Promise<CaseSimulator> {
   const input = await restartInput(stopped, world, runtimeStatus, { kind: "recover", reason: `the orchestration ended ${runtimeStatus}`, requestedAt: stopped.d.now, actor: { kind: "system" }, attempt });
   const next = restarted(stopped, world, input);
-  watch(next, world, faults);
+  watch(next, world, faults, throttled);
   return next;
 }
 
@@ -191,11 +219,11 @@ interface Life {
  * it) and the steps go on to the next closure. Each failed or terminated execution is restarted at
  * once (a restart can stop again: it is restarted again).
  */
-async function live(life: Life, faults: Faults): Promise<{ sim: CaseSimulator; world: World; recoveries: number }> {
-  const world: World = { entries: new Map(), emails: new Set(), requiredCalls: 0 };
+async function live(life: Life, faults: Faults, throttled: ReadonlySet<number> = new Set()): Promise<{ sim: CaseSimulator; world: World; recoveries: number }> {
+  const world = emptyWorld();
   const first = context();
   let sim = new CaseSimulator(first, "2026-03-02T08:00:05.000Z", { caseId: first.caseId, partnerId: first.partnerId, revision: CURRENT_WORKFLOW_REVISION, ...(life.intakeFacts ? { caseContext: first } : {}) });
-  watch(sim, world, faults);
+  watch(sim, world, faults, throttled);
   let recoveries = 0;
   let terminated = false;
   /** Runs a step of the simulation; an execution terminated during it is left as it stands. */
@@ -213,7 +241,7 @@ async function live(life: Life, faults: Faults): Promise<{ sim: CaseSimulator; w
       recoveries += 1;
       const runtimeStatus = terminated ? "Terminated" : "Failed";
       terminated = false;
-      sim = await recover(sim, world, faults, runtimeStatus, recoveries);
+      sim = await recover(sim, world, faults, throttled, runtimeStatus, recoveries);
       await run(() => sim.start());
     }
   };
@@ -242,7 +270,7 @@ async function live(life: Life, faults: Faults): Promise<{ sim: CaseSimulator; w
     const record = sim.append({ type: "reopen", reason: "broken again after closure" }, partnerActor, undefined, { reopen: true });
     const input = await restartInput(sim, world, "Completed", { kind: "reopen", reason: "broken again after closure", seq: record.seq, requestedAt: record.recordedAt, actor: partnerActor });
     sim = restarted(sim, world, input);
-    watch(sim, world, faults);
+    watch(sim, world, faults, throttled);
     await run(() => sim.start());
     await afterEach();
     await toClosure(life.afterClosure);
@@ -260,13 +288,13 @@ function clocks(sim: CaseSimulator): Record<string, string> {
 const statusChanges = (world: World): string[] => [...world.entries.values()].flatMap((e) => (e.toStatus ? [`${e.entryId} → ${e.toStatus}`] : []));
 
 describe("storage steps failing for good at any points, each followed by the recovery sweeper's restart", () => {
-  it("property: the case ends as it would have without the failures (statuses, emails, timeline, SLA clocks)", async () => {
+  it("property: the case ends as it would have without the failures, throttled emails included (statuses, emails, timeline, SLA clocks)", async () => {
     const step = fc.constantFrom<StepKind>("update", "information-request", "customer-reply", "awaiting-customer", "escalate", "resolution", "reopen");
     const life: fc.Arbitrary<Life> = fc.record({ steps: fc.array(step, { minLength: 1, maxLength: 7 }), intakeFacts: fc.boolean(), afterClosure: fc.option(fc.array(step, { maxLength: 4 }), { nil: undefined }) }, { requiredKeys: ["steps", "intakeFacts"] });
     let recoveries = 0;
     const fault = fc.constantFrom<Fault>("fail", "terminate");
     await fc.assert(
-      fc.asyncProperty(life, fc.tuple(fc.nat(), fault), fc.array(fc.tuple(fc.nat(), fault), { maxLength: 2 }), async (steps, first, more) => {
+      fc.asyncProperty(life, fc.tuple(fc.nat(), fault), fc.array(fc.tuple(fc.nat(), fault), { maxLength: 2 }), fc.array(fc.nat(), { maxLength: 2 }), async (steps, first, more, throttles) => {
         const reference = await live(steps, new Map());
         expect(completed(reference.sim)).toBe(true);
         expect((reference.sim.d.last?.output as SupportRequestOrchestrationOutput).finalStatus).toBe("closed");
@@ -275,7 +303,11 @@ describe("storage steps failing for good at any points, each followed by the rec
         const span = Math.ceil(reference.world.requiredCalls * 1.5);
         const faults = new Map<number, Fault>([...more.map(([n, f]) => [1 + (n % span), f] as const), [1 + (first[0] % reference.world.requiredCalls), first[1]]]);
 
-        const faulty = await live(steps, faults);
+        // Some email deliveries throttled (ACS 429, Retry-After 1 min): they wait in the outbox, and
+        // a restart takes them over from the notification log.
+        const throttled = new Set(throttles.map((n) => 1 + (n % reference.world.emailCalls)));
+
+        const faulty = await live(steps, faults, throttled);
 
         expect(faulty.recoveries).toBeGreaterThanOrEqual(1);
         expect(faulty.recoveries).toBeLessThanOrEqual(faults.size);
@@ -284,6 +316,7 @@ describe("storage steps failing for good at any points, each followed by the rec
         expect((faulty.sim.d.last?.output as SupportRequestOrchestrationOutput).finalStatus).toBe("closed");
         expect(statusChanges(faulty.world)).toEqual(statusChanges(reference.world));
         expect([...faulty.world.emails].sort()).toEqual([...reference.world.emails].sort());
+        expect([...faulty.world.pending.keys()]).toEqual([]);
         const extra = [...faulty.world.entries.keys()].filter((id) => !reference.world.entries.has(id));
         expect(extra.every((id) => id.startsWith("workflow-failed-") || id.startsWith("workflow-restart-"))).toBe(true);
         expect([...reference.world.entries.keys()].filter((id) => !faulty.world.entries.has(id))).toEqual([]);
@@ -297,7 +330,7 @@ describe("storage steps failing for good at any points, each followed by the rec
 
 describe("a first generation terminated after it acknowledged the case, before its first wait (no custom status)", () => {
   it("is restarted from the case's starting state in a new generation: the acknowledgement recorded and sent once, no SLA event id reused", async () => {
-    const world: World = { entries: new Map(), emails: new Set(), requiredCalls: 0 };
+    const world = emptyWorld();
     const first = new CaseSimulator(context(), "2026-03-02T08:00:05.000Z");
     watch(first, world, new Map());
     await first.start();
