@@ -8,7 +8,8 @@
  *   a partner action made right after the termination is accepted at once and applied;
  * - a reopening whose execution fails at its first step (the case's SLA log refuses the write once,
  *   a permanent 400 through a fault proxy in front of Azurite's table service): the sweeper
- *   restarts it, the case is reopened once and the customer told once;
+ *   restarts it, the case is reopened once and the customer told once; likewise a new case whose
+ *   workflow fails at its acknowledgement is acknowledged once after the restart;
  * - the health endpoint counts stopped workflows of open cases.
  *
  * Needs `dist/` (the stack runs `node emulator/dist/cli.js`): `npm test` builds first.
@@ -29,8 +30,8 @@ const systemKey = randomBytes(24).toString("base64url");
 const hostLog: string[] = [];
 let relay: MailRelay;
 let proxy: FaultProxy;
-/** The case whose next write to its SLA log the proxy refuses, once. */
-let refuseSlaLogWriteOf: string | undefined;
+/** Which write to an SLA log the proxy refuses next, once (by its URL); none while undefined. */
+let refuseSlaLogWrite: ((url: string) => boolean) | undefined;
 let testStack: TestStack | undefined;
 let stack: RunningStack;
 let driver: CaseDriver;
@@ -41,9 +42,9 @@ beforeAll(async () => {
   proxy = await startFaultProxy(ports.table);
   proxy.answer = { status: 400, code: "InvalidInput", message: "One of the request inputs is not valid." };
   proxy.refuse = (method, url) => {
-    const caseId = refuseSlaLogWriteOf;
-    if (caseId === undefined || method === "GET" || !url.includes("SlaLogs(PartitionKey=") || !url.includes(caseId)) return false;
-    refuseSlaLogWriteOf = undefined;
+    const refuses = refuseSlaLogWrite;
+    if (refuses === undefined || method === "GET" || !/\/[^/]*SlaLogs(\(|\?|$)/.test(url) || !refuses(url)) return false;
+    refuseSlaLogWrite = undefined;
     return true;
   };
   testStack = await startTestStack(
@@ -131,7 +132,7 @@ describe("failures on the running app never end a support request", () => {
     await driver.resolve(c, deadline);
     await driver.closed(c, deadline);
     // The reopening's first step records the new resolution cycle in the case's SLA log: refused for good, once.
-    refuseSlaLogWriteOf = c.caseId;
+    refuseSlaLogWrite = (url) => url.includes(c.caseId);
     const res = await fetch(`${stack.urls.app}/api/partners/${c.partnerId}/support-requests/${c.caseId}/reopening`, {
       method: "POST",
       headers: { "x-api-key": c.apiKey, "content-type": "application/json", "idempotency-key": `reopening-${c.caseId}` },
@@ -139,7 +140,7 @@ describe("failures on the running app never end a support request", () => {
     });
     expect(res.status).toBe(202);
     const reopened = await driver.waitFor(c, "reopened after the restart", (v) => caseOf(v).status === "in-diagnosis" && v.orchestration?.runtimeStatus === "Running" && v.case?.workflow?.state === "running", deadline);
-    expect(refuseSlaLogWriteOf).toBeUndefined();
+    expect(refuseSlaLogWrite).toBeUndefined();
     const timeline = reopened.timeline ?? [];
     const workflowEntries = timeline.filter((e) => e.kind === "workflow").map((e) => e.summary);
     expect(workflowEntries).toEqual([expect.stringMatching(/^The workflow stopped: RecordCaseTransition failed after 1 attempt \(permanent bad-request\)/), expect.stringMatching(/^Restarting the workflow automatically \(attempt 1 of 5\)/), expect.stringMatching(/^The workflow was restarted \(attempt 1\) after its previous run ended Failed/)]);
@@ -150,6 +151,23 @@ describe("failures on the running app never end a support request", () => {
     await driver.waitFor(c, "closed again", (v) => (v.timeline ?? []).filter((e) => e.toStatus === "closed").length === 2 && v.orchestration?.runtimeStatus === "Completed", deadline);
     const mine = await driver.caughtEmailsTo("reopen-failed@chaos.example");
     expect(mine.map((m) => /^<?[^.]+\.([^@]+)@/.exec(m.messageId)?.[1]).sort()).toEqual(["closed", "closed-2", "received", "reopened", "resolved", "resolved-2"]);
+    expect(duplicatesOf(mine.map((m) => m.messageId))).toBe(0);
+  });
+
+  it("a new case whose workflow fails before it acknowledged it is restarted by the sweeper and acknowledged once", async () => {
+    const deadline = Date.now() + 3 * 60_000;
+    // The acknowledgement's first step creates the case's SLA log (no other case is in flight): refused for good, once.
+    refuseSlaLogWrite = () => true;
+    const c: SubmittedCase = await driver.submit(PARTNER, "unacknowledged@chaos.example");
+    const acknowledged = await driver.waitFor(c, "acknowledged after the restart", (v) => caseOf(v).status === "in-diagnosis" && v.orchestration?.runtimeStatus === "Running" && v.case?.workflow?.state === "running" && (v.emails ?? []).some((e) => e.notificationKey === "received" && e.state === "sent"), deadline);
+    expect(refuseSlaLogWrite).toBeUndefined();
+    const timeline = acknowledged.timeline ?? [];
+    expect(timeline.filter((e) => e.kind === "workflow").map((e) => e.summary)).toEqual([expect.stringMatching(/^The workflow stopped: RecordCaseTransition failed after 1 attempt \(permanent bad-request\)/), expect.stringMatching(/^Restarting the workflow automatically \(attempt 1 of 5\)/), expect.stringMatching(/^The workflow was restarted \(attempt 1\) after its previous run ended Failed/)]);
+    expect(timeline.filter((e) => e.toStatus).map((e) => [e.entryId, e.toStatus])).toEqual([[expect.any(String), "received"], ["t01-in-diagnosis", "in-diagnosis"]]);
+    await driver.resolve(c, deadline);
+    await driver.closed(c, deadline);
+    const mine = await driver.caughtEmailsTo("unacknowledged@chaos.example");
+    expect(mine.map((m) => /^<?[^.]+\.([^@]+)@/.exec(m.messageId)?.[1]).sort()).toEqual(["closed", "received", "resolved"]);
     expect(duplicatesOf(mine.map((m) => m.messageId))).toBe(0);
   });
 
