@@ -62,9 +62,10 @@ export function* createRun(base: RunBase): Orchestration<Run> {
 
 /**
  * First generation (and, from revision 7, a restart continuing a case not yet acknowledged):
- * activates the clocks, moves the case into diagnosis and acknowledges it; later ones re-target the open clocks when the policy or targets GetCaseContext selected differ from
- * those of the log (the partner changed its policies, or a reclassification was stored before this
- * generation read the case), with a timeline entry.
+ * activates the clocks, moves the case into diagnosis and acknowledges it; later ones re-target
+ * the open clocks when the policy or targets GetCaseContext selected differ from those of the log
+ * (the partner changed its policies, or a reclassification was stored before this generation read
+ * the case), with a timeline entry.
  */
 export function* startGeneration(run: Run, first: boolean): Orchestration<void> {
   if (run.input.recovery) yield* recordRecovery(run, run.input.recovery);

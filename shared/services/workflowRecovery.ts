@@ -3,9 +3,10 @@
  * again for the same instance id:
  * - **reopen**: a closed case is reopened by the partner (its execution completed);
  * - **recover**: the execution of a case that is not done (open, closed with a reopening its
- *   execution had not applied yet, or closed with emails still to send) failed or was terminated. A partner admin restarts it (`POST …/workflow-restart`), a
- *   partner action on it does, and the timer-triggered sweeper ({@link sweepWorkflows}) does it
- *   automatically with backoff and a cap, telling the partner when it gives up.
+ *   execution had not applied yet, or closed with emails still to send) failed or was terminated.
+ *   A partner admin restarts it (`POST …/workflow-restart`), a partner action on it does, and the
+ *   timer-triggered sweeper ({@link sweepWorkflows}) does it automatically with backoff and a cap,
+ *   telling the partner when it gives up.
  *
  * Where a restart continues from is what the orchestration emitted, never a parse of its private
  * ids: the completed execution's output checkpoint (reopen), or the checkpoint it published in its
