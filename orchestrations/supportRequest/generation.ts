@@ -76,6 +76,10 @@ export function* startGeneration(run: Run, first: boolean): Orchestration<void> 
     const from = activated.at(-1)?.policyId ?? "?";
     applySla(run, { kind: "policy-changed", policy: run.policy, at: now(run) });
     yield* record(run, {
+      // From revision 7 under an id of its own, not the next of the counter: whether this note is
+      // written depends on the log as stored, which a stopped execution may have changed, and a
+      // restart must give every later entry the id it had (ids are written once).
+      ...(run.revision >= 7 ? { entryId: `sla-policy-retargeted-g${run.state.generation}` } : {}),
       kind: "note",
       summary: `SLA policy changed from ${from} to ${describePolicy(run.policy)} because the policy that applies to the request changed; the open clocks were re-targeted with their elapsed time kept.`,
       details: { slaPolicyChanged: { from, to: run.policy.policyId, toTargets: run.policy.targets, at: now(run) } },

@@ -7,7 +7,7 @@ import { SupportRequestActivities, type CaseAction, type CaseActionRecord, type 
 import { isActionAllowed, isSlaClockOpen } from "../../shared/domain";
 import { changeStatusAndEmail, ignore, record, recordAndEmail } from "./records";
 import { callActivity, isOpen, type Orchestration, type Run } from "./run";
-import { appendSlaEvent, applySla, clocksOutOfStep, policyOf, samePolicy, slaInstant } from "./slaClocks";
+import { appendSlaEvent, applySla, clocksOutOfStep, describePolicy, policyOf, samePolicy, slaInstant } from "./slaClocks";
 import { changePolicy } from "./slaHandling";
 
 /**
@@ -15,7 +15,8 @@ import { changePolicy } from "./slaHandling";
  * context is read again (GetCaseContext selects the policy for the new product, category and
  * severity); when the applied policy or its targets differ from those in force, the clocks are
  * re-targeted (`changePolicy` in slaHandling.ts) and the timer re-armed at the new instant. Later decisions
- * (escalation, notifications) use the new facts.
+ * (escalation, notifications) use the new facts. From revision 7 a reclassification that leaves the
+ * policy in force is recorded too (a note), so every reclassification takes one timeline entry.
  */
 export function* onReclassify(run: Run, a: CaseActionRecord, action: Extract<CaseAction, { type: "reclassify" }>, at: string): Orchestration<void> {
   const before = run.caseContext;
@@ -29,11 +30,18 @@ export function* onReclassify(run: Run, a: CaseActionRecord, action: Extract<Cas
   const { slaLog: _stored, ...facts } = fresh;
   run.caseContext = facts;
   const next = policyOf(fresh);
-  if (samePolicy(run.policy, next) && !(isOpen(run) && clocksOutOfStep(run.log, next))) return;
   const changes = (["product", "category", "severity"] as const).filter((k) => before[k] !== fresh[k]).map((k) => `${k} ${before[k]} → ${fresh[k]}`);
-  const because = `the request was reclassified${changes.length > 0 ? ` (${changes.join(", ")})` : ""}`;
   const { type: _type, ...reclassified } = action;
-  yield* changePolicy(run, next, at, because, { action: "reclassify", seq: a.seq, actor: a.actor, reclassified });
+  const details = { action: "reclassify", seq: a.seq, actor: a.actor, reclassified };
+  if (samePolicy(run.policy, next) && !(isOpen(run) && clocksOutOfStep(run.log, next))) {
+    // From revision 7 the reclassification is on the timeline either way: whether the policy in
+    // force already is the new one depends on what a stopped execution's restart re-targeted at
+    // its start, and each action must take one entry id whatever it finds.
+    if (run.revision >= 7) yield* record(run, { kind: "note", summary: `Reclassified${changes.length > 0 ? ` (${changes.join(", ")})` : ""}; the SLA policy in force stays ${describePolicy(next)}.`, details });
+    return;
+  }
+  const because = `the request was reclassified${changes.length > 0 ? ` (${changes.join(", ")})` : ""}`;
+  yield* changePolicy(run, next, at, because, details);
 }
 
 /** Who acted, for a timeline summary: the customer (status page) or the partner. */

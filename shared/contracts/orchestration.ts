@@ -107,7 +107,9 @@ export type SupportRequestCheckpoint = z.infer<typeof SupportRequestCheckpointSc
  *   first generation that stopped before it acknowledged the case, from the state it started with)
  *   acknowledges the case as a first generation does, with the same entry id and notification key
  *   (recorded and sent once), so the entries after it replay under the ids the stopped execution
- *   gave them; earlier revisions went on without acknowledging.
+ *   gave them; earlier revisions went on without acknowledging. The note of a re-targeting at a
+ *   generation's start has an entry id of its own, and a reclassification that leaves the policy
+ *   in force is recorded too, so neither moves the ids of the entries after it.
  */
 export const WorkflowRevisions = [1, 2, 3, 4, 5, 6, 7] as const;
 /** A workflow revision. */

@@ -6,7 +6,8 @@
  *
  * A random life is run twice on the real durable-functions replay (caseSimulator.ts): partner
  * updates, information requests and diagnoses awaiting the customer, customer replies,
- * escalations, resolutions and reopenings within the auto-close period, then a resolution and the
+ * reclassifications (to a policy with other targets and back), escalations, resolutions and
+ * reopenings within the auto-close period, then a resolution and the
  * auto-close; the first generation given the intake's facts or reading them; sometimes a
  * reopening after closure (a new execution, as the partner API starts it) and more steps to the
  * next closure. Once without faults, once with one to three calls of storage steps
@@ -22,6 +23,12 @@
  * - the same SLA clocks (state and elapsed working time of every metric).
  * fast-check with a fixed seed: the same 60 lives and faults on every run (`PROP_RUNS=<n>` runs
  * n lives with a random seed, for exploring).
+ *
+ * Not covered, a known gap: no SLA target is reached within these lives. A warning or breach that
+ * a stopped execution logged (with its timeline entry) before it failed is not derived again by the
+ * restart, which continues from the log as stored: what the stopped execution had still to do for
+ * it (the partner's notice, the customer's delay notice, the escalation) is not done, and the entry
+ * ids after it move.
  */
 import * as df from "durable-functions";
 import fc from "fast-check";
@@ -54,9 +61,16 @@ const REQUIRED_STEPS: readonly string[] = [ActivityNames.getCaseContext, Activit
 
 const context = (): CaseContext => standardCase({ slaPolicy: standardPolicy({ targets: { firstResponse: "PT4H", nextUpdate: "PT8H", resolution: "PT16H" } }) });
 
-type StepKind = "update" | "information-request" | "customer-reply" | "awaiting-customer" | "escalate" | "resolution" | "reopen";
+type StepKind = "update" | "information-request" | "customer-reply" | "awaiting-customer" | "escalate" | "resolution" | "reopen" | "reclassify";
 
-function actionOf(kind: StepKind, i: number): { action: CaseAction; actor: Actor } {
+/**
+ * The policy a severity-A request gets when the partner reclassifies it (the other way: back to
+ * the standard one). Its targets are shorter, yet not reached within these lives: a warning or a
+ * breach logged before a restart is not derived again by it (the known gap in the header).
+ */
+const urgentPolicy = standardPolicy({ policyId: "urgent", name: "Urgent", targets: { firstResponse: "PT3H", nextUpdate: "PT6H", resolution: "PT12H" } });
+
+function actionOf(kind: Exclude<StepKind, "reclassify">, i: number): { action: CaseAction; actor: Actor } {
   switch (kind) {
     case "update":
       return { action: { type: "update", message: `update ${i}` }, actor: partnerActor };
@@ -111,6 +125,9 @@ function watch(sim: CaseSimulator, world: World, faults: Faults, throttled: Read
   const refused: ActivityResult<unknown> = { ok: false, fault: { class: "permanent", code: "bad-request", message: "refused by the test" } };
   for (const name of REQUIRED_STEPS) {
     sim.responders.set(name, (input) => {
+      // A reclassification reads the case again mid-generation: a step the workflow goes on
+      // without (the policy in force stays, with a note), so neither counted nor refused here.
+      if (name === ActivityNames.getCaseContext && sim.d.activities().length > 1) return undefined;
       world.requiredCalls += 1;
       const fault = faults.get(world.requiredCalls);
       if (fault === "fail") return refused;
@@ -186,7 +203,8 @@ async function restartInput(
 
 /** A new execution with `input` over the stored world: the case, its SLA log and inbox as the stopped one left them. */
 function restarted(stopped: CaseSimulator, world: World, input: SupportRequestOrchestrationInput): CaseSimulator {
-  const next = new CaseSimulator({ ...context(), status: storedStatus(world) }, stopped.d.now, input);
+  // The case's facts as stored (a reclassification changed them), and its status.
+  const next = new CaseSimulator({ ...stopped.context, status: storedStatus(world) }, stopped.d.now, input);
   next.slaLog.push(...stopped.slaLog);
   next.inbox.push(...stopped.inbox);
   next.inboxClosed = stopped.inboxClosed;
@@ -222,7 +240,7 @@ interface Life {
 async function live(life: Life, faults: Faults, throttled: ReadonlySet<number> = new Set()): Promise<{ sim: CaseSimulator; world: World; recoveries: number }> {
   const world = emptyWorld();
   const first = context();
-  let sim = new CaseSimulator(first, "2026-03-02T08:00:05.000Z", { caseId: first.caseId, partnerId: first.partnerId, revision: CURRENT_WORKFLOW_REVISION, ...(life.intakeFacts ? { caseContext: first } : {}) });
+  let sim = new CaseSimulator(first, "2026-03-02T08:00:05.000Z", { caseId: first.caseId, partnerId: first.partnerId, revision: CURRENT_WORKFLOW_REVISION, ...(life.intakeFacts ? { caseContext: context() } : {}) });
   watch(sim, world, faults, throttled);
   let recoveries = 0;
   let terminated = false;
@@ -249,6 +267,13 @@ async function live(life: Life, faults: Faults, throttled: ReadonlySet<number> =
   const next = (): string => new Date((clock += 600_000)).toISOString();
   const toClosure = async (steps: readonly StepKind[]): Promise<void> => {
     for (const [i, kind] of [...steps, "resolution" as const].entries()) {
+      if (kind === "reclassify") {
+        // As PATCH …/support-requests/{caseId} does it: the facts stored first, then the action.
+        const urgent = sim.context.severity !== "A";
+        await run(() => sim.reclassify({ severity: urgent ? "A" : "B" }, urgent ? urgentPolicy : context().slaPolicy, next()));
+        await afterEach();
+        continue;
+      }
       const { action, actor } = actionOf(kind, i);
       await run(() => sim.send(action, actor, next()));
       await afterEach();
@@ -281,7 +306,7 @@ async function live(life: Life, faults: Faults, throttled: ReadonlySet<number> =
 /** The SLA clocks at the run's end, per metric: state and elapsed working time. */
 function clocks(sim: CaseSimulator): Record<string, string> {
   const log = sim.slaLog.map(({ eventId: _id, ...e }) => e);
-  const views = computeSlaClocks(log, context().slaPolicy!, sim.d.now);
+  const views = computeSlaClocks(log, sim.context.slaPolicy!, sim.d.now);
   return Object.fromEntries(Object.values(views).map((v) => [v.metric, `${v.state} ${v.elapsedInMs} ms`]));
 }
 
@@ -289,7 +314,7 @@ const statusChanges = (world: World): string[] => [...world.entries.values()].fl
 
 describe("storage steps failing for good at any points, each followed by the recovery sweeper's restart", () => {
   it("property: the case ends as it would have without the failures, throttled emails included (statuses, emails, timeline, SLA clocks)", async () => {
-    const step = fc.constantFrom<StepKind>("update", "information-request", "customer-reply", "awaiting-customer", "escalate", "resolution", "reopen");
+    const step = fc.constantFrom<StepKind>("update", "information-request", "customer-reply", "awaiting-customer", "escalate", "resolution", "reopen", "reclassify");
     const life: fc.Arbitrary<Life> = fc.record({ steps: fc.array(step, { minLength: 1, maxLength: 7 }), intakeFacts: fc.boolean(), afterClosure: fc.option(fc.array(step, { maxLength: 4 }), { nil: undefined }) }, { requiredKeys: ["steps", "intakeFacts"] });
     let recoveries = 0;
     const fault = fc.constantFrom<Fault>("fail", "terminate");
@@ -318,7 +343,8 @@ describe("storage steps failing for good at any points, each followed by the rec
         expect([...faulty.world.emails].sort()).toEqual([...reference.world.emails].sort());
         expect([...faulty.world.pending.keys()]).toEqual([]);
         const extra = [...faulty.world.entries.keys()].filter((id) => !reference.world.entries.has(id));
-        expect(extra.every((id) => id.startsWith("workflow-failed-") || id.startsWith("workflow-restart-"))).toBe(true);
+        // Beside them, a restart that finds the case's policy changed re-targets the clocks at its start, with a note of its own.
+        expect(extra.every((id) => id.startsWith("workflow-failed-") || id.startsWith("workflow-restart-") || id.startsWith("sla-policy-retargeted-"))).toBe(true);
         expect([...reference.world.entries.keys()].filter((id) => !faulty.world.entries.has(id))).toEqual([]);
         expect(clocks(faulty.sim)).toEqual(clocks(reference.sim));
       }),

@@ -167,12 +167,13 @@ describe("supportRequestOrchestrator: reclassification re-selects the SLA policy
     expect(s.timerAt).toBe("2026-03-02T09:00:00.000Z");
   });
 
-  it("a reclassification that leaves the policy and targets as they are changes no clock and records nothing more", async () => {
+  it("a reclassification that leaves the policy and targets as they are changes no clock; it is recorded as a note (revision 7: each reclassification takes one entry)", async () => {
     const s = await start();
     await s.reclassify({ product: "microsoft-365" }, standard(), "2026-03-02T08:30:00.000Z");
     expect(s.calls(ActivityNames.getCaseContext)).toHaveLength(2);
     expect(s.slaLog).toHaveLength(2);
-    expect(s.transitions()).toHaveLength(1);
+    expect(s.transitions().slice(1)).toEqual([expect.objectContaining({ kind: "note", summary: expect.stringMatching(/^Reclassified \(product azure → microsoft-365\); the SLA policy in force stays Standard/), details: expect.objectContaining({ action: "reclassify" }) })]);
+    expect(s.transitions()[1]?.patch).toBeUndefined();
     expect(s.timerAt).toBe(FR_50);
   });
 
