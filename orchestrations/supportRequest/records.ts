@@ -19,7 +19,7 @@ import {
 } from "../../shared/contracts";
 import { canTransition } from "../../shared/domain";
 import { deliver, deliversAtOnce, settleFirstAttempt } from "./outbox";
-import { applySla, slaSummary } from "./slaClocks";
+import { applySla, recordableSlaEvents, slaSummary } from "./slaClocks";
 import { attemptTogether, now, requireActivity, type ActivityCall, type LoggedSlaEvent, type Orchestration, type Run } from "./run";
 
 /** Deterministic timeline entry id: `t01-in-diagnosis`, `t02-sla-breached`, … (continues across generations). */
@@ -80,7 +80,8 @@ function transitionOf(run: Run, entry: RecordEntry): { input: RecordTransitionIn
   if (entry.toStatus !== undefined || entry.kind === "sla-breached") input.patch = { sla: slaSummary(run), ...entry.patch };
   // From revision 2 the SLA events not yet stored ride along (one activity instead of a
   // RecordSlaEvents after it); the activity stores them before the transition.
-  const carried = run.revision >= 2 && run.unrecorded.length > 0 ? run.unrecorded : undefined;
+  const recordable = recordableSlaEvents(run);
+  const carried = run.revision >= 2 && recordable.length > 0 ? recordable : undefined;
   if (carried) input.slaEvents = carried;
   return carried ? { input, carried } : { input };
 }
@@ -191,10 +192,11 @@ function startTransition(run: Run, to: CaseStatus, slaAt: string): boolean {
 
 /** Records the SLA events not yet stored (one RecordSlaEvents call), if any. */
 export function* recordSlaEvents(run: Run): Orchestration<void> {
-  if (run.unrecorded.length === 0) return;
-  const input: RecordSlaEventsInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, events: run.unrecorded };
+  const events = recordableSlaEvents(run);
+  if (events.length === 0) return;
+  const input: RecordSlaEventsInput = { caseId: run.input.caseId, partnerId: run.input.partnerId, events };
   yield* requireActivity(run, SupportRequestActivities.recordSlaEvents, input);
-  run.unrecorded = [];
+  run.unrecorded = run.unrecorded.filter((e) => !events.includes(e));
 }
 
 /**

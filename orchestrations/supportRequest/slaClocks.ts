@@ -6,7 +6,7 @@
  */
 import { slaEventId, type AppliedSlaPolicy, type CaseContext, type SlaEvent, type SlaMetricName, type SlaState } from "../../shared/contracts";
 import { applySlaHappening, computeSlaClocks, nextSlaTimer, toCalendar, type CaseHappening } from "../../shared/domain";
-import { ms, now, type Run } from "./run";
+import { ms, now, type LoggedSlaEvent, type Run } from "./run";
 
 /**
  * The part of an SLA log that still determines the clocks: per metric, the events from the start of
@@ -102,19 +102,34 @@ export function clocksOutOfStep(log: readonly SlaEvent[], policy: AppliedSlaPoli
  */
 export function applySla(run: Run, happening: CaseHappening): void {
   for (const e of applySlaHappening(run.log, run.policy, happening)) {
-    appendSlaEvent(run, e);
-    if (e.type === "warn" || e.type === "breach") run.alerts.push(e);
+    const logged = appendSlaEvent(run, e);
+    if (e.type === "warn" || e.type === "breach") run.alerts.push(logged);
   }
 }
 
 /**
  * Appends one SLA event to the generation's log and to the events to record, with its id
  * `GGGG-NNNN` (generation and per-generation counter). Not queued as an alert.
+ * @returns the event as it is to be recorded (with its id).
  */
-export function appendSlaEvent(run: Run, e: SlaEvent): void {
+export function appendSlaEvent(run: Run, e: SlaEvent): LoggedSlaEvent {
   run.slaEvents += 1;
   run.log.push(e);
-  run.unrecorded.push({ ...e, eventId: slaEventId(run.state.generation, run.slaEvents) });
+  const logged = { ...e, eventId: slaEventId(run.state.generation, run.slaEvents) };
+  run.unrecorded.push(logged);
+  return logged;
+}
+
+/**
+ * The events not yet recorded that may be recorded now. From revision 7 a warning or breach is
+ * held back until it has been acted on (`handleSlaAlerts`): once logged, a restart of a stopped
+ * execution does not derive it again from the log as stored, so what it was still to cause (the
+ * partner's notice, the customer's delay notice, the escalation) would never happen. Held back,
+ * a restart derives it again and acts on it under the same entry ids and notification keys.
+ */
+export function recordableSlaEvents(run: Run): LoggedSlaEvent[] {
+  if (run.revision < 7 || run.alerts.length === 0) return run.unrecorded;
+  return run.unrecorded.filter((e) => !run.alerts.includes(e));
 }
 
 /**

@@ -19,7 +19,8 @@ import { computeSlaClocks } from "../../shared/domain";
  * metric, {@link emailSlaDelay}), starts the escalation chain and escalates the case if not escalated yet.
  */
 export function* handleSlaAlerts(run: Run): Orchestration<void> {
-  for (let e = run.alerts.shift(); e; e = run.alerts.shift()) {
+  // Each alert leaves the queue once acted on: until then it is not recorded (`recordableSlaEvents`).
+  for (let e = run.alerts[0]; e; e = run.alerts[0]) {
     const target = run.policy.targets[e.metric === "first-response" ? "firstResponse" : e.metric === "next-update" ? "nextUpdate" : "resolution"];
     if (e.type === "warn" && e.percent !== undefined) {
       const dueAt = computeSlaClocks(run.log, run.policy, e.at)[e.metric].dueAt;
@@ -48,6 +49,7 @@ export function* handleSlaAlerts(run: Run): Orchestration<void> {
         if (!run.state.escalation) yield* escalate(run, e.metric === "first-response" ? "first-response-breach" : "resolution-breach", "partner");
       }
     }
+    run.alerts.splice(run.alerts.indexOf(e), 1);
   }
 }
 

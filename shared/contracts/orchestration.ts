@@ -109,7 +109,9 @@ export type SupportRequestCheckpoint = z.infer<typeof SupportRequestCheckpointSc
  *   (recorded and sent once), so the entries after it replay under the ids the stopped execution
  *   gave them; earlier revisions went on without acknowledging. The note of a re-targeting at a
  *   generation's start has an entry id of its own, and a reclassification that leaves the policy
- *   in force is recorded too, so neither moves the ids of the entries after it.
+ *   in force is recorded too, so neither moves the ids of the entries after it. An SLA warning or
+ *   breach is recorded only once it has been acted on, so a restart derives it again (and acts on
+ *   it) when the stopped execution had not finished with it.
  */
 export const WorkflowRevisions = [1, 2, 3, 4, 5, 6, 7] as const;
 /** A workflow revision. */
