@@ -122,14 +122,17 @@ export function appendSlaEvent(run: Run, e: SlaEvent): LoggedSlaEvent {
 
 /**
  * The events not yet recorded that may be recorded now. From revision 7 a warning or breach is
- * held back until it has been acted on (`handleSlaAlerts`): once logged, a restart of a stopped
- * execution does not derive it again from the log as stored, so what it was still to cause (the
- * partner's notice, the customer's delay notice, the escalation) would never happen. Held back,
- * a restart derives it again and acts on it under the same entry ids and notification keys.
+ * held back until it has been acted on (`handleSlaAlerts`), and every event after it with it:
+ * once logged, a restart of a stopped execution does not derive it again from the log as stored
+ * (nor one a later event makes moot, such as a breach before the fulfilment that follows it), so
+ * what it was still to cause (the partner's notice, the customer's delay notice, the escalation)
+ * would never happen. Held back, a restart derives it again and acts on it under the same entry
+ * ids and notification keys.
  */
 export function recordableSlaEvents(run: Run): LoggedSlaEvent[] {
   if (run.revision < 7 || run.alerts.length === 0) return run.unrecorded;
-  return run.unrecorded.filter((e) => !run.alerts.includes(e));
+  const held = run.unrecorded.findIndex((e) => run.alerts.includes(e));
+  return held < 0 ? run.unrecorded : run.unrecorded.slice(0, held);
 }
 
 /**
