@@ -11,7 +11,7 @@
  * finds them. A permanent failure is recorded by the activity (notification log, timeline, a
  * refused customer address marked undeliverable); for a customer email the partner is told.
  */
-import { ActivityNames, EmailFailurePolicy, SupportRequestActivities, type ActivityDefinition, type ActivityResult, retryDelayInMs, shouldRetry, type NotifyPartnerInput, type OutboxItem, type SendStatusEmailInput, type SendStatusEmailResult } from "../../shared/contracts";
+import { ActivityNames, EmailFailurePolicy, SupportRequestActivities, type ActivityDefinition, type ActivityResult, isLastEmailAttempt, retryDelayInMs, type NotifyPartnerInput, type OutboxItem, type SendStatusEmailInput, type SendStatusEmailResult } from "../../shared/contracts";
 import { HISTORY_TASK_BUDGET, attemptActivity, ms, now, type Orchestration, type Run } from "./run";
 import { publishStatus } from "./status";
 
@@ -145,9 +145,7 @@ function* attempt(run: Run, item: OutboxItem, made?: ActivityResult<SendStatusEm
 
 /** Whether attempt `number` is the last one the policy allows (after it, no retry would be). */
 function isLastAttempt(run: Run, item: OutboxItem, number: number): boolean {
-  const fault = item.fault ?? { class: "transient" as const, code: "unexpected", message: "" };
-  const failedFor = ms(now(run)) - ms(item.firstFailedAt);
-  return !shouldRetry(EmailFailurePolicy, fault, number, failedFor, retryDelayInMs(EmailFailurePolicy, number, 0));
+  return isLastEmailAttempt(item.fault, number, ms(now(run)) - ms(item.firstFailedAt));
 }
 
 /**

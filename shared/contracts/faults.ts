@@ -180,6 +180,18 @@ export function shouldRetry(policy: Readonly<FailurePolicy>, fault: Fault, attem
 }
 
 /**
+ * Whether email delivery attempt `attempt` (2 = the first retry) is the last one
+ * {@link EmailFailurePolicy} allows after the last failure `fault` (unknown: an unexpected
+ * transient one), `failedForInMs` after the first failure: no retry would follow it, so the
+ * activity records a failure now as final (`gave-up`). The workflow's outbox and the recovery
+ * sweeper's resend of its own notices ask the same question.
+ */
+export function isLastEmailAttempt(fault: Fault | undefined, attempt: number, failedForInMs: number): boolean {
+  const last = fault ?? { class: "transient" as const, code: "unexpected", message: "" };
+  return !shouldRetry(EmailFailurePolicy, last, attempt, failedForInMs, retryDelayInMs(EmailFailurePolicy, attempt, 0));
+}
+
+/**
  * The delay a `Retry-After` header value asks for, in ms (RFC 9110 §10.2.3: `delay-seconds`, one or
  * more digits, or an HTTP-date, §5.6.7): `"120"` → 120,000; `"Wed, 21 Oct 2015 07:28:00 GMT"` → that
  * instant minus `nowInMs`, 0 when it has passed (the IMF-fixdate, RFC 850 and asctime forms all

@@ -19,12 +19,10 @@
 import {
   EmailFailurePolicy,
   errorText,
-  retryDelayInMs,
-  shouldRetry,
+  isLastEmailAttempt,
   SupportRequestCheckpointSchema,
   SupportRequestOrchestrationInputSchema,
   type Actor,
-  type Fault,
   type NotifyPartnerInput,
   type OutboxItem,
   type SupportRequest,
@@ -497,8 +495,7 @@ async function resendGaveUpNotice(deps: WorkflowRecoveryDeps, sr: SupportRequest
   if (notice?.state !== "pending" || notice.delivery?.activity !== "NotifyPartner" || !isDue(notice, now)) return false;
   // The first delivery was attempt 1 (a claim left by a run that stopped before sending counts as it).
   const attempt = Math.max(2, (notice.attempts ?? 0) + 1);
-  const fault: Fault = notice.fault ?? { class: "transient", code: "unexpected", message: "not delivered" };
-  const final = !shouldRetry(EmailFailurePolicy, fault, attempt, now.getTime() - Date.parse(notice.queuedAt ?? notice.sentAt), retryDelayInMs(EmailFailurePolicy, attempt, fault.retryAfterInMs));
+  const final = isLastEmailAttempt(notice.fault, attempt, now.getTime() - Date.parse(notice.queuedAt ?? notice.sentAt));
   await createNotifyPartner(deps)({ ...(notice.delivery.input as NotifyPartnerInput), delivery: { attempt, ...(final ? { final } : {}) } });
   return true;
 }
