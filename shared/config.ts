@@ -65,6 +65,11 @@ const TablePrefix = z
  *   listed with `omitted: "too-large"`. Default 5242880 (5 MiB).
  * - `WORKFLOW_SWEEP_SCHEDULE` — NCRONTAB schedule (six fields, UTC) of the workflow recovery
  *   sweeper (functions/workflowRecovery.ts). Default `0 *\/2 * * * *` (every 2 minutes).
+ * - `ORPHANED_WORKFLOW_SCHEDULE` — NCRONTAB schedule (six fields, UTC) of the pass that restarts
+ *   open requests whose orchestration instance is not in the task hub (functions/workflowRecovery.ts).
+ *   Default `0 40 * * * *` (hourly).
+ * - `ORPHANED_WORKFLOW_GRACE_SECONDS` — how long after its creation an open request without an
+ *   orchestration instance is left to its intake by that pass, in seconds. Default 900 (15 min).
  * - `INBOUND_EMAIL_SWEEP_SCHEDULE` — NCRONTAB schedule (six fields, UTC) of the sweep for inbound
  *   email no trigger ran on (functions/inboundEmail.ts). Default `0 20 * * * *` (hourly).
  * - `INBOUND_ACK_MAX_PER_HOUR` — automatic acknowledgements per sender address per hour;
@@ -160,6 +165,12 @@ export const ConfigSchema = z
       .trim()
       .regex(/^\S+( \S+){5}$/, "an NCRONTAB expression with six fields (second minute hour day month day-of-week), e.g. `0 */2 * * * *`")
       .optional(),
+    ORPHANED_WORKFLOW_SCHEDULE: z
+      .string()
+      .trim()
+      .regex(/^\S+( \S+){5}$/, "an NCRONTAB expression with six fields (second minute hour day month day-of-week), e.g. `0 40 * * * *`")
+      .optional(),
+    ORPHANED_WORKFLOW_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
     INBOUND_EMAIL_SWEEP_SCHEDULE: z
       .string()
       .trim()

@@ -337,7 +337,7 @@ export function createContainer(config: Config, overrides: ContainerOverrides = 
     supportRequestDeps: (workflow) => ({ partners, cases, notifications, inbox, slaEvents, psiLedger, workflow, unstartedWorkflows, clock, publicBaseUrl: config.PUBLIC_BASE_URL }),
     statusLinks,
     customerStatusDeps: (workflow) => ({ cases, partners, notifications, inbox, slaEvents, attachments: inboundLog, workflow, clock, publicBaseUrl: config.PUBLIC_BASE_URL, recordCaseFacts: recordFacts }),
-    workflowRecoveryDeps: (workflow) => ({ partners, cases, notifications, emailSender, workflow, unstartedWorkflows, clock }),
+    workflowRecoveryDeps: (workflow) => ({ partners, cases, slaEvents, notifications, emailSender, workflow, unstartedWorkflows, clock }),
     customerDataRetentionDeps: (workflow) => ({ partners, cases, inbox, notifications, inboundLog, blobs: getInboundBlobs(), directory: customerDirectory, workflow, auditLog, clock }),
     registerPartner: async (definition, options) => {
       const result = await registerPartner({ partners, now }, definition, options);

@@ -35,12 +35,15 @@ export function chainPlan(run: Run): ReturnType<typeof planEscalationChain> | un
  * taken again without them. Every decision records its reason on the timeline.
  * @param notes - the partner's notes kept on the case as its diagnosis notes (its escalation request's reason or diagnosis notes).
  * @param requested - the requesting action's details (`actionDetails`), kept on every timeline entry the decision writes, so its text and author stay in the case's history.
+ * @param entryId - the id of the one timeline entry the decision writes when its cause gives it one
+ *   (a breach, revision 8: `causedEntryId`); else the counter's next.
  */
-export function* escalate(run: Run, trigger: EscalationRecord["trigger"], by: EscalatingParty, notes?: string, requested?: Record<string, unknown>): Orchestration<void> {
+export function* escalate(run: Run, trigger: EscalationRecord["trigger"], by: EscalatingParty, notes?: string, requested?: Record<string, unknown>, entryId?: string): Orchestration<void> {
+  const id = entryId !== undefined ? { entryId } : {};
   const c = run.caseContext;
   const provider = by === "indirect-provider" ? c.provider : undefined;
   if (by === "indirect-provider" && !provider) {
-    yield* record(run, { kind: "note", summary: "The indirect provider asked to escalate, but its entitlements are unknown; nothing was escalated.", details: { ...requested, ignored: "provider-unknown" } });
+    yield* record(run, { ...id, kind: "note", summary: "The indirect provider asked to escalate, but its entitlements are unknown; nothing was escalated.", details: { ...requested, ignored: "provider-unknown" } });
     return;
   }
   const base = {
@@ -73,18 +76,18 @@ export function* escalate(run: Run, trigger: EscalationRecord["trigger"], by: Es
   const details = { ...requested, target: decision.target, providerId: decision.providerId, vehicle: decision.vehicle, trigger, by };
 
   if (decision.target === "indirect-provider") {
-    if (!(yield* changeStatusAndEmail(run, "escalated-to-provider", { kind: "escalation-decided", summary: decision.reason, details, patch }))) yield* emailCustomer(run, "escalated-to-provider");
+    if (!(yield* changeStatusAndEmail(run, "escalated-to-provider", { ...id, kind: "escalation-decided", summary: decision.reason, details, patch }))) yield* emailCustomer(run, "escalated-to-provider");
     yield* notifyPartner(run, "escalation-indirect-provider", { kind: "escalated-to-provider", reason: decision.reason }, { recipientPartnerId: decision.providerId ?? "" });
   } else if (decision.target === "microsoft") {
     const plan = provider ? undefined : chainPlan(run);
     if (plan && c.partner.escalationChain?.microsoft === "after-chain" && ms(plan.microsoftAt) > ms(now(run))) {
       run.state.pendingMicrosoft = decision;
-      yield* record(run, { kind: "escalation-decided", summary: `${decision.reason} Microsoft is engaged at ${plan.microsoftAt}, after the escalation chain, unless the case is resolved first.`, details: { ...details, microsoftAt: plan.microsoftAt }, patch });
+      yield* record(run, { ...id, kind: "escalation-decided", summary: `${decision.reason} Microsoft is engaged at ${plan.microsoftAt}, after the escalation chain, unless the case is resolved first.`, details: { ...details, microsoftAt: plan.microsoftAt }, patch });
     } else {
-      yield* engageMicrosoft(run, decision, by, undefined, notes, requested);
+      yield* engageMicrosoft(run, decision, by, undefined, notes, requested, entryId);
     }
   } else {
-    yield* record(run, { kind: "escalation-decided", summary: decision.reason, details, patch });
+    yield* record(run, { ...id, kind: "escalation-decided", summary: decision.reason, details, patch });
     yield* notifyPartner(run, "escalation-none", { kind: "not-escalated", reason: decision.reason }, provider ? { recipientPartnerId: provider.partnerId } : {});
   }
 }
@@ -94,8 +97,9 @@ export function* escalate(run: Run, trigger: EscalationRecord["trigger"], by: Es
  * @param why - what engaged Microsoft now, put before the decision's reason (the chain's end), if anything.
  * @param notes - kept on the case as its diagnosis notes.
  * @param requested - the requesting action's details, kept on the timeline entry.
+ * @param entryId - the timeline entry's id when its cause gives it one (revision 8: `causedEntryId`); else the counter's next.
  */
-export function* engageMicrosoft(run: Run, decision: EscalationRecord, by: EscalatingParty, why?: string, notes?: string, requested?: Record<string, unknown>): Orchestration<void> {
+export function* engageMicrosoft(run: Run, decision: EscalationRecord, by: EscalatingParty, why?: string, notes?: string, requested?: Record<string, unknown>, entryId?: string): Orchestration<void> {
   const c = run.caseContext;
   const input: FileMicrosoftServiceRequestInput = { caseId: c.caseId, partnerId: run.input.partnerId, vehicle: decision.vehicle ?? "commercial-issue-support", locale: SERVICE_REQUEST_LOCALE };
   const attempted = yield* callActivity(run, SupportRequestActivities.fileMicrosoftServiceRequest, input);
@@ -124,8 +128,9 @@ export function* engageMicrosoft(run: Run, decision: EscalationRecord, by: Escal
         : "The Partner Center integration is off: the service request is prepared for the partner to file by hand.";
   const summary = [why, decision.reason, filed].filter((s) => s !== undefined).join(" ");
   const details = { ...requested, target: "microsoft", vehicle: decision.vehicle, trigger: decision.trigger, by, filing: filing.outcome, serviceRequestId: filing.serviceRequestId };
-  if (!(yield* changeStatusAndEmail(run, "escalated-to-microsoft", { kind: "escalation-decided", summary, details, patch }))) {
-    yield* recordAndEmail(run, { kind: "escalation-decided", summary, details, patch }, { status: "escalated-to-microsoft" });
+  const id = entryId !== undefined ? { entryId } : {};
+  if (!(yield* changeStatusAndEmail(run, "escalated-to-microsoft", { ...id, kind: "escalation-decided", summary, details, patch }))) {
+    yield* recordAndEmail(run, { ...id, kind: "escalation-decided", summary, details, patch }, { status: "escalated-to-microsoft" });
   }
   const provider = by === "indirect-provider" ? c.provider : undefined;
   const vehicle = decision.vehicle ?? "commercial-issue-support";

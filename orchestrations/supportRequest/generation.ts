@@ -8,7 +8,7 @@ import type { OrchestrationContext } from "durable-functions";
 import { CURRENT_WORKFLOW_REVISION, SupportRequestActivities, WorkflowRevisions, type SupportRequestCarry, type SupportRequestOrchestrationInput, type SupportRequestOrchestrationOutput, type WorkflowRevision } from "../../shared/contracts";
 import { changeStatusAndEmail, emailCustomer, record, recordSlaEvents } from "./records";
 import { Signals, isOpen, now, requireActivity, type Orchestration, type Run, type RunBase } from "./run";
-import { applySla, clocksOutOfStep, currentSlaCycles, describePolicy, policyOf, slaSummary } from "./slaClocks";
+import { applySla, clocksOutOfStep, countStoredAlertNotices, currentSlaCycles, describePolicy, policyOf, slaSummary } from "./slaClocks";
 import { handleSlaAlerts } from "./slaHandling";
 import { checkpointOf, jsonCopy } from "./status";
 
@@ -47,6 +47,7 @@ export function* createRun(base: RunBase): Orchestration<Run> {
     base.state.status = caseContext.status;
     base.checkpoint.status = caseContext.status;
   }
+  if (base.revision >= 8) countStoredAlertNotices(base.state, caseContext.slaLog ?? []);
   // The same object as `base`: the top-level failure handler publishes its checkpoint.
   const rest: Omit<Run, keyof RunBase> = {
     caseContext,

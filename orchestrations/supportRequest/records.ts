@@ -35,8 +35,22 @@ export function notificationKey(run: Run, base: string): string {
   return n === 1 ? base : `${base}-${n}`;
 }
 
-/** A timeline entry to record (and optionally a status change): see {@link record}. */
+/**
+ * A timeline entry to record (and optionally a status change): see {@link record}. `entryId`: an id
+ * of its own (derived from the entry's cause), else the next of the counter.
+ */
 export type RecordEntry = Pick<RecordTransitionInput, "kind" | "summary" | "toStatus" | "details" | "patch"> & { entryId?: string };
+
+/**
+ * The entry id of a timeline entry an SLA clock or a timer causes, from workflow revision 8
+ * (`causedEntryId`): derived from its cause, so it is the same whenever a restart derives the entry
+ * again and it takes no number of the counter, whose entries (the inbox actions') then keep theirs
+ * whatever the order a restart meets them in. Before revision 8: none (the counter's next).
+ * @param cause - e.g. `sla-breached-first-response-2026-03-02T09:00:00.000Z`.
+ */
+export function causedEntryId(run: Run, cause: string): { entryId?: string } {
+  return run.revision >= 8 ? { entryId: cause } : {};
+}
 
 /** Options of {@link recordAndEmail} and {@link changeStatusAndEmail}. */
 export interface TransitionOptions {
@@ -165,7 +179,7 @@ export function* notifyPartner(run: Run, keyBase: string, notice: PartnerNotice,
 }
 
 /** Moves the case to `to` (if the lifecycle allows it): SLA happening first, then the timeline entry. */
-export function* changeStatus(run: Run, to: CaseStatus, entry: Pick<RecordTransitionInput, "kind" | "summary" | "details" | "patch">, slaAt = now(run)): Orchestration<boolean> {
+export function* changeStatus(run: Run, to: CaseStatus, entry: Omit<RecordEntry, "toStatus">, slaAt = now(run)): Orchestration<boolean> {
   if (!startTransition(run, to, slaAt)) return false;
   yield* record(run, { ...entry, toStatus: to });
   return true;
@@ -176,7 +190,7 @@ export function* changeStatus(run: Run, to: CaseStatus, entry: Pick<RecordTransi
  * ({@link recordAndEmail}: side by side from revision 5). `email` defaults to the status `to`.
  * @returns false, with nothing recorded or sent, when the lifecycle does not allow the transition.
  */
-export function* changeStatusAndEmail(run: Run, to: CaseStatus, entry: Pick<RecordTransitionInput, "kind" | "summary" | "details" | "patch">, email: Partial<StatusEmail> = {}, options: TransitionOptions = {}): Orchestration<boolean> {
+export function* changeStatusAndEmail(run: Run, to: CaseStatus, entry: Omit<RecordEntry, "toStatus">, email: Partial<StatusEmail> = {}, options: TransitionOptions = {}): Orchestration<boolean> {
   if (!startTransition(run, to, options.slaAt ?? now(run))) return false;
   yield* recordAndEmail(run, { ...entry, toStatus: to }, { ...email, status: email.status ?? to }, options);
   return true;

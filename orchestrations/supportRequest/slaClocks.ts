@@ -4,7 +4,7 @@
  * {@link CaseHappening} produces (with deterministic ids), the next threshold and the case's `sla`
  * summary. Pure functions over the {@link Run} they are given (rules from shared/domain/slaLog.ts).
  */
-import { slaEventId, type AppliedSlaPolicy, type CaseContext, type SlaEvent, type SlaMetricName, type SlaState } from "../../shared/contracts";
+import { slaEventId, type AppliedSlaPolicy, type CaseContext, type SlaEvent, type SlaMetricName, type SlaState, type SupportRequestCarry } from "../../shared/contracts";
 import { applySlaHappening, computeSlaClocks, nextSlaTimer, toCalendar, type CaseHappening } from "../../shared/domain";
 import { ms, now, type LoggedSlaEvent, type Run } from "./run";
 
@@ -54,6 +54,44 @@ export const metricLabel: Readonly<Record<SlaMetricName, string>> = { "first-res
 /** The target a policy sets for a metric (undefined: the policy does not time it). */
 export function policyTarget(policy: AppliedSlaPolicy, metric: SlaMetricName): string | undefined {
   return metric === "first-response" ? policy.targets.firstResponse : metric === "next-update" ? policy.targets.nextUpdate : policy.targets.resolution;
+}
+
+/**
+ * The terms a metric's clock ran under at an instant, as a warning or breach names them: the target
+ * and the policy of the clock's latest activation at or before `at` in the run's log (a re-targeting
+ * activates the clock again), not the policy in force when the alert is acted on. The two differ when
+ * a reclassification was stored before a restarted execution acted on an earlier breach: the breach
+ * is of the target it was measured against. The policy's name when it is the one in force, else its
+ * id (the log keeps no names); the policy in force when the log has no activation before `at`.
+ * @param at - ISO 8601 UTC instant of the alert.
+ */
+export function clockTermsAt(run: Run, metric: SlaMetricName, at: string): { target: string | undefined; policyId: string; policyName: string } {
+  const atMs = ms(at);
+  const activation = run.log.filter((e) => e.metric === metric && e.type === "activate" && ms(e.at) <= atMs).at(-1);
+  if (!activation) return { target: policyTarget(run.policy, metric), policyId: run.policy.policyId, policyName: run.policy.name };
+  const inForce = activation.policyId === run.policy.policyId;
+  return { target: activation.target ?? (inForce ? policyTarget(run.policy, metric) : undefined), policyId: activation.policyId, policyName: inForce ? run.policy.name : activation.policyId };
+}
+
+/**
+ * Raises the notification counters of the SLA alert notices (`sla-warn-<metric>-<percent>`,
+ * `sla-breach-<metric>`: records.ts `notificationKey`) to the number of warnings and breaches of
+ * that kind in the stored SLA log (workflow revision 8, at a generation's start). From revision 7 an
+ * alert is stored only once its notice went out, and a restart does not derive a stored alert again:
+ * when its checkpoint predates such alerts, its counters lag behind the keys already sent, and the
+ * next notice of the same kind (the next cycle's warning) would take a key already sent and be
+ * dropped as a duplicate. An alert the restart derives again was not stored, so it is not counted
+ * and takes the key the stopped execution gave it.
+ * @param state - the generation's carry state (its `notificationCounts` raised in place).
+ * @param storedLog - the whole stored SLA log, oldest first.
+ */
+export function countStoredAlertNotices(state: Pick<SupportRequestCarry, "notificationCounts">, storedLog: readonly SlaEvent[]): void {
+  const stored = new Map<string, number>();
+  for (const e of storedLog) {
+    const base = e.type === "warn" && e.percent !== undefined ? `sla-warn-${e.metric}-${e.percent}` : e.type === "breach" ? `sla-breach-${e.metric}` : undefined;
+    if (base !== undefined) stored.set(base, (stored.get(base) ?? 0) + 1);
+  }
+  for (const [base, n] of stored) if (n > (state.notificationCounts[base] ?? 0)) state.notificationCounts[base] = n;
 }
 
 /** `Name (id: first response PT4H, next update PT8H, resolution PT16H)`, for timeline entries. */

@@ -6,10 +6,10 @@
  */
 import { SupportRequestActivities, type AppliedSlaPolicy, type SendStatusEmailInput, type SlaEvent } from "../../shared/contracts";
 import { chainPlan, engageMicrosoft, escalate, startChain } from "./escalation";
-import { changeStatusAndEmail, emailCustomer, notificationKey, notifyPartner, record } from "./records";
+import { causedEntryId, changeStatusAndEmail, emailCustomer, notificationKey, notifyPartner, record } from "./records";
 import { deliver } from "./outbox";
 import { isOpen, ms, now, type Orchestration, type Run } from "./run";
-import { applySla, describePolicy, metricLabel, nextSlaThreshold, slaSummary } from "./slaClocks";
+import { applySla, clockTermsAt, describePolicy, metricLabel, nextSlaThreshold, slaSummary } from "./slaClocks";
 import { computeSlaClocks } from "../../shared/domain";
 
 /**
@@ -21,7 +21,8 @@ import { computeSlaClocks } from "../../shared/domain";
 export function* handleSlaAlerts(run: Run): Orchestration<void> {
   // Each alert leaves the queue once acted on: until then it is not recorded (`recordableSlaEvents`).
   for (let e = run.alerts[0]; e; e = run.alerts[0]) {
-    const target = run.policy.targets[e.metric === "first-response" ? "firstResponse" : e.metric === "next-update" ? "nextUpdate" : "resolution"];
+    // The terms the clock was measured against when the alert happened (a re-targeting since is not what was reached).
+    const { target, policyId, policyName } = clockTermsAt(run, e.metric, e.at);
     if (e.type === "warn" && e.percent !== undefined) {
       const dueAt = computeSlaClocks(run.log, run.policy, e.at)[e.metric].dueAt;
       yield* notifyPartner(run, `sla-warn-${e.metric}-${e.percent}`, {
@@ -31,22 +32,23 @@ export function* handleSlaAlerts(run: Run): Orchestration<void> {
         reachedAt: e.at,
         ...(dueAt !== undefined ? { dueAt } : {}),
         ...(target !== undefined ? { target } : {}),
-        policyName: run.policy.name,
+        policyName,
       });
     } else if (e.type === "breach") {
-      yield* record(run, { kind: "sla-breached", summary: `The ${metricLabel[e.metric]} SLA target (${target ?? "?"}, policy ${run.policy.name}) was breached at ${e.at}.`, details: { metric: e.metric, breachedAt: e.at, policyId: run.policy.policyId } });
+      yield* record(run, { ...causedEntryId(run, `sla-breached-${e.metric}-${e.at}`), kind: "sla-breached", summary: `The ${metricLabel[e.metric]} SLA target (${target ?? "?"}, policy ${policyName}) was breached at ${e.at}.`, details: { metric: e.metric, breachedAt: e.at, policyId } });
       yield* notifyPartner(run, `sla-breach-${e.metric}`, {
         kind: "sla-breached",
         metric: e.metric,
         dueAt: e.at,
         ...(target !== undefined ? { target } : {}),
         ...(e.metric === "next-update" ? {} : { action: "the case is escalated where the CSP support rules allow" }),
-        policyName: run.policy.name,
+        policyName,
       });
       if (e.metric !== "next-update" && isOpen(run)) {
         yield* emailSlaDelay(run, e);
         startChain(run);
-        if (!run.state.escalation) yield* escalate(run, e.metric === "first-response" ? "first-response-breach" : "resolution-breach", "partner");
+        const trigger = e.metric === "first-response" ? "first-response-breach" : "resolution-breach";
+        if (!run.state.escalation) yield* escalate(run, trigger, "partner", undefined, undefined, causedEntryId(run, `escalation-${trigger}-${e.at}`).entryId);
       }
     }
     run.alerts.splice(run.alerts.indexOf(e), 1);
@@ -99,7 +101,7 @@ export function* catchUp(run: Run, at: string): Orchestration<void> {
   const pending = run.state.pendingMicrosoft;
   if (pending && isOpen(run) && ms(plan.microsoftAt) <= ms(at)) {
     delete run.state.pendingMicrosoft;
-    yield* engageMicrosoft(run, pending, "partner", `The escalation chain ended at ${plan.microsoftAt}; Microsoft is engaged now.`);
+    yield* engageMicrosoft(run, pending, "partner", `The escalation chain ended at ${plan.microsoftAt}; Microsoft is engaged now.`, undefined, undefined, causedEntryId(run, `escalation-microsoft-after-chain-${plan.microsoftAt}`).entryId);
   }
 }
 
@@ -107,7 +109,7 @@ export function* catchUp(run: Run, at: string): Orchestration<void> {
 export function* closeIfDue(run: Run): Orchestration<void> {
   const dueAt = run.state.autoCloseAt;
   if (run.state.status !== "resolved" || dueAt === undefined || ms(dueAt) > ms(now(run))) return;
-  if (!(yield* changeStatusAndEmail(run, "closed", { kind: "status-changed", summary: `Closed automatically ${run.caseContext.partner.autoCloseAfter} after resolution.` }))) yield* emailCustomer(run, "closed");
+  if (!(yield* changeStatusAndEmail(run, "closed", { ...causedEntryId(run, `closed-automatically-${dueAt}`), kind: "status-changed", summary: `Closed automatically ${run.caseContext.partner.autoCloseAfter} after resolution.` }))) yield* emailCustomer(run, "closed");
 }
 
 /**

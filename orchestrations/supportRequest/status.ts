@@ -5,6 +5,7 @@
  * extension with each episode, so publishing costs no storage request of its own.
  */
 import type { CaseStatus, SupportRequestCarry, SupportRequestCheckpoint, SupportRequestCustomStatus } from "../../shared/contracts";
+import { escalationDecision } from "../../shared/domain";
 import type { RunBase } from "./run";
 
 /** What the case waits for in a status (the custom status' `waitingFor`). */
@@ -26,11 +27,13 @@ function waitingFor(status: CaseStatus): SupportRequestCustomStatus["waitingFor"
 
 /**
  * The restart point of a carry state: without the outbox (pending emails are recorded on the
- * notification log) and the escalation record (stored on the case), keeping the custom status small.
+ * notification log), with the escalation decision in force without its Microsoft service request
+ * (the case holds it), or `null` when none is: a restart tells by it whether the case's escalation
+ * was decided before this point or after it (then it decides it again, under the same ids).
  */
 export function checkpointOf(state: SupportRequestCarry): SupportRequestCheckpoint {
-  const { outbox: _outbox, escalation: _escalation, ...rest } = state;
-  return jsonCopy(rest);
+  const { outbox: _outbox, escalation, ...rest } = state;
+  return jsonCopy({ ...rest, escalation: escalation ? escalationDecision(escalation) : null });
 }
 
 /** A deep copy through JSON (the carry is plain JSON data). */

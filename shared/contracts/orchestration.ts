@@ -68,11 +68,21 @@ export const SupportRequestCarrySchema = z.object({
 export type SupportRequestCarry = z.infer<typeof SupportRequestCarrySchema>;
 
 /**
- * A restart point of the orchestration: its carry state without the outbox and without the
- * escalation record (both are stored: pending emails on the notification log, the escalation on
- * the case), so it stays far below the 16 KB the Durable extension allows a custom status.
+ * The escalation decision in force at a restart point, without its Microsoft service request (whose
+ * payload alone may be 32 KB: the case holds it).
  */
-export const SupportRequestCheckpointSchema = SupportRequestCarrySchema.omit({ outbox: true, escalation: true });
+export const CheckpointEscalationSchema = EscalationRecordSchema.omit({ microsoftServiceRequest: true });
+/** The escalation decision in force at a restart point. */
+export type CheckpointEscalation = z.infer<typeof CheckpointEscalationSchema>;
+
+/**
+ * A restart point of the orchestration: its carry state without the outbox (pending emails are on
+ * the notification log) and with the escalation in force reduced to its decision
+ * ({@link CheckpointEscalationSchema}), so it stays far below the 16 KB the Durable extension allows
+ * a custom status. `escalation`: the decision in force, `null` when none was; absent in points
+ * published before it was kept (a restart then takes the case's escalation, whenever it was decided).
+ */
+export const SupportRequestCheckpointSchema = SupportRequestCarrySchema.omit({ outbox: true, escalation: true }).extend({ escalation: CheckpointEscalationSchema.nullable().optional() });
 /** A restart point. */
 export type SupportRequestCheckpoint = z.infer<typeof SupportRequestCheckpointSchema>;
 
@@ -112,12 +122,22 @@ export type SupportRequestCheckpoint = z.infer<typeof SupportRequestCheckpointSc
  *   in force is recorded too, so neither moves the ids of the entries after it. An SLA warning or
  *   breach is recorded only once it has been acted on, so a restart derives it again (and acts on
  *   it) when the stopped execution had not finished with it.
+ * - 8: as 7, and the timeline entries the SLA clocks and timers cause (an SLA breach, the
+ *   escalation a breach triggers, the Microsoft escalation at the end of the escalation chain, the
+ *   auto-close) have entry ids derived from their cause (the metric and instant of the breach, the
+ *   chain's end, the auto-close instant) instead of the next of the counter. A restart derives such
+ *   an entry from the stored SLA log and carry before it replays the inbox actions after its
+ *   checkpoint, which the stopped execution may have processed first: with counter ids the two
+ *   swapped ids, and an entry written under the other's id was lost or written twice. And at a
+ *   generation's start the counters of the SLA alert notices are raised to the warnings and
+ *   breaches the stored log holds (`countStoredAlertNotices`): a restart whose checkpoint predates
+ *   them does not send them again, and its next notice of the same kind took a key already sent.
  */
-export const WorkflowRevisions = [1, 2, 3, 4, 5, 6, 7] as const;
+export const WorkflowRevisions = [1, 2, 3, 4, 5, 6, 7, 8] as const;
 /** A workflow revision. */
 export type WorkflowRevision = (typeof WorkflowRevisions)[number];
 /** The revision new executions run. */
-export const CURRENT_WORKFLOW_REVISION: WorkflowRevision = 7;
+export const CURRENT_WORKFLOW_REVISION: WorkflowRevision = 8;
 
 /** Input of the support-request orchestration. */
 export const SupportRequestOrchestrationInputSchema = z.object({

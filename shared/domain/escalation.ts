@@ -6,6 +6,7 @@
  */
 import type { Entitlement, PartnerType } from "../contracts/partner";
 import type { Category, EscalationRecord, SupportVehicle } from "../contracts/supportRequest";
+import type { CheckpointEscalation } from "../contracts/orchestration";
 import { parseInstant } from "./instant";
 
 /** Whether a product is a cloud service or on-premises software (`Products[id].kind`). */
@@ -129,4 +130,32 @@ export function decideEscalation(input: EscalationInput): EscalationRecord {
       (skipped.length ? ` (${skipped.join("; ")})` : " (no entitlements)") +
       "; the partner keeps the request.",
   };
+}
+
+/**
+ * An escalation record reduced to its decision, as a workflow restart point keeps it: without the
+ * Microsoft service request (its payload may be 32 KB; the case holds it).
+ */
+export function escalationDecision(escalation: EscalationRecord): CheckpointEscalation {
+  const { microsoftServiceRequest: _filed, ...decision } = escalation;
+  return decision;
+}
+
+/**
+ * The escalation a restarted workflow continues with: the one in force at its restart point.
+ * - `atPoint` null (none was in force): none. A decision the case holds was taken after the point;
+ *   the restart takes it again as the stopped execution did (same timeline entry ids and
+ *   notification keys, the incident and the Partner Center filing found already done), so the
+ *   entries after it keep their ids.
+ * - `atPoint` the case's decision (same `decidedAt` and target): the case's record, with its
+ *   Microsoft service request.
+ * - `atPoint` an earlier decision than the case's (the case's was taken after the point): the
+ *   point's.
+ * - `atPoint` undefined (a point published before restart points kept the escalation): the case's.
+ * @param onCase - the escalation the case holds, if any.
+ */
+export function escalationAtPoint(atPoint: CheckpointEscalation | null | undefined, onCase: EscalationRecord | undefined): EscalationRecord | undefined {
+  if (atPoint === undefined) return onCase;
+  if (atPoint === null) return undefined;
+  return onCase && onCase.decidedAt === atPoint.decidedAt && onCase.target === atPoint.target ? onCase : atPoint;
 }

@@ -302,7 +302,7 @@ export type CaseAccessGuard = (access: CaseAccess) => void;
 export type CaseActionAuthority = { guard: CaseAccessGuard } | { authorised: Actor };
 
 /** What {@link recordCaseAction} needs. */
-export type CaseActionDeps = Pick<SupportRequestDeps, "cases" | "partners" | "inbox" | "workflow" | "clock" | "publicBaseUrl" | "notifications">;
+export type CaseActionDeps = Pick<SupportRequestDeps, "cases" | "partners" | "inbox" | "workflow" | "clock" | "publicBaseUrl" | "notifications" | "slaEvents">;
 type Deps = CaseActionDeps;
 
 /**

@@ -17,12 +17,14 @@
  * deterministic ids, so nothing already recorded or sent is recorded or sent twice.
  */
 import {
+  CaseStatuses,
   EmailFailurePolicy,
   errorText,
   isLastEmailAttempt,
   SupportRequestCheckpointSchema,
   SupportRequestOrchestrationInputSchema,
   type Actor,
+  type CaseStatus,
   type NotifyPartnerInput,
   type OutboxItem,
   type SupportRequest,
@@ -32,7 +34,8 @@ import {
   type TimelineEntry,
   type WorkflowHealth,
 } from "../contracts";
-import type { CaseRepository, Clock, NotificationLog, PartnerRepository, SentNotification, SupportRequestWorkflow, UnstartedWorkflows, WorkflowInstanceSummary, WorkflowStatus } from "../ports";
+import type { CaseRepository, Clock, NotificationLog, PartnerRepository, SentNotification, SlaEventLog, SupportRequestWorkflow, UnstartedWorkflows, WorkflowInstanceSummary, WorkflowStatus } from "../ports";
+import { addCalendarDuration, escalationAtPoint, escalationDecision } from "../domain";
 import { createNotifyPartner, notifyPartnerWithoutCase, type NotifyPartnerDeps } from "./activities";
 
 /** Runtime statuses of an execution that stopped without finishing its case. */
@@ -87,6 +90,8 @@ export async function startCaseWorkflow(deps: { workflow: SupportRequestWorkflow
 /** Dependencies of the restart use cases. */
 export interface WorkflowRecoveryDeps extends NotifyPartnerDeps {
   cases: CaseRepository;
+  /** The cases' SLA event logs (a restart point rebuilt from the stores: {@link restartPointFromStores}). */
+  slaEvents: SlaEventLog;
   partners: PartnerRepository;
   notifications: NotificationLog;
   workflow: SupportRequestWorkflow;
@@ -120,8 +125,8 @@ export function restartPointOf(status: Pick<WorkflowStatus, "output" | "customSt
   }
   const input = SupportRequestOrchestrationInputSchema.safeParse(status.input);
   if (input.success && input.data.carry) {
-    const { outbox: _o, escalation: _e, ...rest } = input.data.carry;
-    return rest;
+    const { outbox: _o, escalation, ...rest } = input.data.carry;
+    return { ...rest, escalation: escalation ? escalationDecision(escalation) : null };
   }
   return undefined;
 }
@@ -151,32 +156,113 @@ export async function pendingOutbox(notifications: NotificationLog, partnerId: s
  * generation (new SLA event ids) under the same entry ids and notification keys, so what the
  * stopped execution recorded or sent is recorded or sent once.
  */
-const STARTING_POINT: SupportRequestCheckpoint = { generation: 0, status: "received", entryCount: 0, notificationCounts: {} };
+const STARTING_POINT: SupportRequestCheckpoint = { generation: 0, status: "received", entryCount: 0, notificationCounts: {}, escalation: null };
+
+/**
+ * A restart point rebuilt from what the app itself stores, for a case whose orchestration instance
+ * does not exist: its history purged, or the task hub renamed or switched to another storage
+ * backend (the case, its timeline, SLA event log and notification log are the app's tables, not the
+ * task hub's). Read from those stores:
+ * - `generation`: the last generation the stored SLA event ids (`GGGG-NNNN`) and generation entry
+ *   ids (`…-g<n>`) name; the restart runs the next, so its SLA events get new ids;
+ * - `status` and the escalation in force: the case's;
+ * - `entryCount`: the highest `t<n>-…` entry id; `cursor`: the highest inbox `seq` an entry
+ *   records (actions are processed in `seq` order, each recorded on the timeline);
+ * - `notificationCounts`: from the notification log's keys (`base`, `base-<n>`; every state), so
+ *   every later email takes a key not used yet;
+ * - a resolved case's `autoCloseAt`: its last resolution entry plus the partner's auto-close period;
+ * - the escalation chain's progress (the first breach or escalation decision, the levels notified)
+ *   and a Microsoft escalation deferred until after the chain (decided, not filed, the case not at
+ *   Microsoft), when the partner has a chain.
+ *
+ * Rebuilt at a wait (the instance idle, as a task hub switch finds it), the restart goes on as the
+ * lost execution would have. An action whose email went out but whose entry was not written when
+ * the instance was lost is processed again, and its email sent again under the next key: a
+ * duplicate, never a loss.
+ * @returns the point, or undefined when nothing has happened to the case yet (no SLA event, no
+ *   entry of the workflow, status `received`: a start from scratch is right).
+ * @throws Error when storage fails, or the partner is unknown.
+ */
+export async function restartPointFromStores(deps: Pick<WorkflowRecoveryDeps, "cases" | "slaEvents" | "notifications" | "partners">, sr: SupportRequest): Promise<SupportRequestCheckpoint | undefined> {
+  const [timeline, slaLog, sent, partner] = await Promise.all([
+    deps.cases.listTimeline(sr.partnerId, sr.caseId),
+    deps.slaEvents.list(sr.partnerId, sr.caseId),
+    deps.notifications.listSent(sr.partnerId, sr.caseId),
+    deps.partners.getPartner(sr.partnerId),
+  ]);
+  if (!partner) throw new Error(`Partner ${sr.partnerId} not found`);
+  let lastGeneration = -1;
+  for (const e of slaLog) lastGeneration = Math.max(lastGeneration, Number.parseInt(e.eventId.slice(0, 4), 10) || 0);
+  let entryCount = 0;
+  let cursor: string | undefined;
+  for (const t of timeline) {
+    const counted = /^t(\d+)-/.exec(t.entryId);
+    if (counted) entryCount = Math.max(entryCount, Number(counted[1]));
+    const generation = /-g(\d+)(?:-|$)/.exec(t.entryId);
+    if (generation) lastGeneration = Math.max(lastGeneration, Number(generation[1]));
+    const seq = t.details?.seq;
+    if (typeof seq === "string" && (cursor === undefined || seq > cursor)) cursor = seq;
+  }
+  if (slaLog.length === 0 && entryCount === 0 && sr.status === "received") return undefined;
+  const notificationCounts: Record<string, number> = {};
+  const count = (base: string, n: number): void => {
+    if (n > (notificationCounts[base] ?? 0)) notificationCounts[base] = n;
+  };
+  for (const n of sent) {
+    const key = n.notificationKey.startsWith("partner:") ? n.notificationKey.slice("partner:".length) : n.notificationKey;
+    count(key, 1);
+    const numbered = /^(.+)-(\d+)$/.exec(key);
+    if (numbered?.[1] !== undefined) count(numbered[1], Number(numbered[2]));
+  }
+  // The point names the last generation used; the restart runs the next one.
+  const point: SupportRequestCheckpoint = { generation: Math.max(0, lastGeneration), status: sr.status, entryCount, notificationCounts, escalation: sr.escalation ? escalationDecision(sr.escalation) : null, ...(cursor !== undefined ? { cursor } : {}) };
+  if (sr.status === "resolved") {
+    const resolvedAt = timeline.filter((t) => t.toStatus === "resolved").at(-1)?.at;
+    if (resolvedAt) point.autoCloseAt = addCalendarDuration(resolvedAt, partner.supportTerms.autoCloseAfter);
+  }
+  const chain = partner.escalationChain;
+  if (chain && sr.status !== "closed") {
+    const triggers = timeline.filter((t) => t.kind === "escalation-decided" || (t.kind === "sla-breached" && t.details?.metric !== "next-update")).map((t) => t.at);
+    const triggeredAt = triggers.sort()[0];
+    if (triggeredAt !== undefined) {
+      const notified = sent.map((n) => /^partner:escalation-level-(\d+)$/.exec(n.notificationKey)?.[1]).filter((l): l is string => l !== undefined);
+      point.chain = { triggeredAt, notifiedLevels: Math.max(0, ...notified.map(Number)) };
+    }
+    const e = sr.escalation;
+    if (chain.microsoft === "after-chain" && e?.target === "microsoft" && !e.microsoftServiceRequest && sr.status !== "escalated-to-microsoft") point.pendingMicrosoft = escalationDecision(e);
+  }
+  return point;
+}
 
 /**
  * Starts the case's workflow again for the same instance id, continuing from its restart point
  * ({@link restartPointOf}; {@link STARTING_POINT} when the stopped execution emitted none) with the
- * case's escalation and pending emails; a case whose instance does not exist at all (the start
- * after intake never happened) is started afresh.
+ * case's escalation and pending emails. A case whose instance does not exist at all continues from
+ * the point its stores give ({@link restartPointFromStores}: its history was purged, or the task
+ * hub renamed or switched), or is started afresh when nothing has happened to it yet (the start
+ * after intake never happened).
  * @param sr - the case (its owner partner's row).
  * @returns `restarted`, or why not: the instance is running (or pending), suspended (an
  *   operator's decision), or — for a recovery — done (completed).
  * @throws Error when storage or the Durable client fails.
  */
-export async function restartWorkflow(deps: Pick<WorkflowRecoveryDeps, "notifications" | "workflow" | "clock">, sr: SupportRequest, request: RestartRequest): Promise<RestartOutcome> {
+export async function restartWorkflow(deps: Pick<WorkflowRecoveryDeps, "notifications" | "workflow" | "clock" | "cases" | "slaEvents" | "partners">, sr: SupportRequest, request: RestartRequest): Promise<RestartOutcome> {
   const status = await deps.workflow.getStatus(sr.caseId, { includeInputAndOutput: true });
   const runtimeStatus = status?.runtimeStatus ?? "NotFound";
   if (status && (runtimeStatus === "Running" || runtimeStatus === "Pending")) return { restarted: false, runtimeStatus, why: "running" };
   if (runtimeStatus === "Suspended") return { restarted: false, runtimeStatus, why: "suspended" };
   if (request.kind === "recover" && runtimeStatus === "Completed") return { restarted: false, runtimeStatus, why: "done" };
-  const point = status ? (restartPointOf(status) ?? STARTING_POINT) : undefined;
+  const point = status ? (restartPointOf(status) ?? STARTING_POINT) : await restartPointFromStores(deps, sr);
   const nowIso = deps.clock.now().toISOString();
   const input: SupportRequestOrchestrationInput = { caseId: sr.caseId, partnerId: sr.partnerId };
   if (point) {
     const outbox = await pendingOutbox(deps.notifications, sr.partnerId, sr.caseId, nowIso);
     // A recovery keeps the reopening a checkpoint still holds: the reopening's execution stopped
     // before its first wait, and the restart applies it (once: the orchestration's reopenClosed).
-    const carry: SupportRequestCarry = { ...point, generation: point.generation + 1, ...(sr.escalation ? { escalation: sr.escalation } : {}), ...(outbox.length > 0 ? { outbox } : {}) };
+    const { escalation: escalationAt, ...state } = point;
+    // The escalation in force at the point: one the case got after it is decided again by the restart.
+    const escalation = escalationAtPoint(escalationAt, sr.escalation);
+    const carry: SupportRequestCarry = { ...state, generation: point.generation + 1, ...(escalation ? { escalation } : {}), ...(outbox.length > 0 ? { outbox } : {}) };
     // The reopening is applied first; its inbox action is behind the cursor (not processed again).
     if (request.kind === "reopen") Object.assign(carry, { cursor: request.seq, reopen: { reason: request.reason, seq: request.seq, requestedAt: request.requestedAt, actor: request.actor } });
     input.carry = carry;
@@ -329,6 +415,89 @@ export async function sweepWorkflows(deps: WorkflowRecoveryDeps, options: { limi
       if (await resendNotStartedNotice(deps, partnerId)) report.noticesResent.push(`${partnerId} (workflows not started)`);
     } catch (e) {
       options.onError?.(`${partnerId} (notice of workflows not started, sent again)`, e);
+    }
+  }
+  return report;
+}
+
+/**
+ * How long after its creation an open case without an orchestration instance is left to its intake
+ * (ms): 15 min. The intake starts the workflow a moment after it stores the case, and a start that
+ * failed is the sweeper's after {@link UNSTARTED_GRACE_IN_MS}.
+ */
+export const ORPHAN_GRACE_IN_MS = 15 * 60_000;
+
+/** Cases looked at by one pass of {@link restartOrphanedWorkflows} at most (default of its `maxCases`). */
+export const ORPHAN_SCAN_MAX_CASES = 5_000;
+
+/** What one pass of {@link restartOrphanedWorkflows} did. */
+export interface OrphanedWorkflowsReport {
+  /** Open cases whose instance was looked up. */
+  examined: number;
+  /** Cases whose instance did not exist, restarted from their stores. */
+  restarted: string[];
+  /** Cases whose lookup or restart failed (`onError` says why; the next pass tries again). */
+  failed: string[];
+  /** True when the pass stopped at `maxCases` before it had looked at every open case. */
+  truncated: boolean;
+}
+
+/** Statuses of a case whose workflow has work: every one but `closed`. */
+const OPEN_STATUSES: readonly CaseStatus[] = CaseStatuses.filter((s) => s !== "closed");
+
+/**
+ * Finds the open cases whose orchestration instance does not exist in the task hub and restarts
+ * their workflows from what the app stores ({@link restartPointFromStores}). The recovery sweeper
+ * lists the task hub's instances, so it never sees such a case: an instance purged by an operator,
+ * or every open case at once when the task hub is renamed (`TASK_HUB_NAME`) or the app switched to
+ * another Durable storage backend. Left alone, their customers would wait with no SLA clock, no
+ * escalation and no auto-close, and nothing would show it.
+ *
+ * Per partner (the starting partner rotates with the hour, so a bounded pass reaches every partner
+ * in turn), the owner's cases of each open status from the list index, one instance lookup each; a
+ * case created within the grace period ({@link ORPHAN_GRACE_IN_MS}) is left to its intake. Each
+ * restart is recorded on the case's timeline by the restarted execution (`workflow-restart-…`, its
+ * reason naming the lost instance).
+ * @param options - `maxCases` (default {@link ORPHAN_SCAN_MAX_CASES}); `graceInMs` (default
+ *   {@link ORPHAN_GRACE_IN_MS}; setting `ORPHANED_WORKFLOW_GRACE_SECONDS`); `onError` for a case
+ *   whose lookup or restart failed (the pass goes on).
+ * @throws Error when the partner list or a case list cannot be read.
+ */
+export async function restartOrphanedWorkflows(deps: WorkflowRecoveryDeps, options: { maxCases?: number; graceInMs?: number; onError?: (caseId: string, error: unknown) => void } = {}): Promise<OrphanedWorkflowsReport> {
+  const report: OrphanedWorkflowsReport = { examined: 0, restarted: [], failed: [], truncated: false };
+  const maxCases = options.maxCases ?? ORPHAN_SCAN_MAX_CASES;
+  const graceInMs = options.graceInMs ?? ORPHAN_GRACE_IN_MS;
+  const now = deps.clock.now();
+  const partners = await deps.partners.listPartners();
+  const offset = partners.length === 0 ? 0 : Math.floor(now.getTime() / 3_600_000) % partners.length;
+  const ordered = [...partners.slice(offset), ...partners.slice(0, offset)];
+  for (const partner of ordered) {
+    for (const status of OPEN_STATUSES) {
+      let continuationToken: string | undefined;
+      do {
+        const page = await deps.cases.searchCases(partner.id, { status }, { limit: 100, withShares: false, ...(continuationToken ? { continuationToken } : {}) });
+        for (const item of page.items) {
+          if (item.partnerId !== partner.id || now.getTime() - Date.parse(item.createdAt) < graceInMs) continue;
+          if (report.examined >= maxCases) {
+            report.truncated = true;
+            return report;
+          }
+          report.examined += 1;
+          try {
+            if (await deps.workflow.getStatus(item.caseId)) continue;
+            const sr = await deps.cases.getCase(partner.id, item.caseId);
+            if (!sr || sr.status === "closed") continue;
+            const nowIso = deps.clock.now().toISOString();
+            const reason = "its orchestration instance was not found in the task hub (its history purged, or the task hub renamed or switched to another storage backend); it continues from the case's stored timeline, SLA log and notifications";
+            const outcome = await restartWorkflow(deps, sr, { kind: "recover", reason, requestedAt: nowIso, actor: { kind: "system" }, attempt: 1 });
+            if (outcome.restarted) report.restarted.push(item.caseId);
+          } catch (e) {
+            report.failed.push(item.caseId);
+            options.onError?.(item.caseId, e);
+          }
+        }
+        continuationToken = page.continuationToken;
+      } while (continuationToken);
     }
   }
   return report;

@@ -10,6 +10,8 @@
  *   a permanent 400 through a fault proxy in front of Azurite's table service): the sweeper
  *   restarts it, the case is reopened once and the customer told once; likewise a new case whose
  *   workflow fails at its acknowledgement is acknowledged once after the restart;
+ * - an open case whose orchestration instance is lost (terminated and purged, as a task hub switch
+ *   leaves it): the hourly pass over open cases (every 2 s here) restarts it from the app's stores;
  * - the health endpoint counts stopped workflows of open cases.
  *
  * Needs `dist/` (the stack runs `node emulator/dist/cli.js`): `npm test` builds first.
@@ -54,6 +56,8 @@ beforeAll(async () => {
       env: {
         SMTP_PORT: String(relay.port),
         WORKFLOW_SWEEP_SCHEDULE: "*/2 * * * * *",
+        ORPHANED_WORKFLOW_SCHEDULE: "*/2 * * * * *",
+        ORPHANED_WORKFLOW_GRACE_SECONDS: "10",
         API_RATE_LIMIT_PER_MINUTE: "100000",
         EMULATOR_SYSTEM_KEY_DURABLETASK: systemKey,
         AzureWebJobsStorage: azuriteConnectionString({ ...ports, table: proxy.port }),
@@ -107,6 +111,40 @@ describe("failures on the running app never end a support request", () => {
     expect((closed.timeline ?? []).filter((e) => e.toStatus === "resolved")).toHaveLength(1);
     const mine = (await driver.caughtEmails()).filter((m) => m.to.some((t) => t.address === "restart@chaos.example"));
     expect(mine.map((m) => /^<?[^.]+\.([^@]+)@/.exec(m.messageId)?.[1]).sort()).toEqual(["closed", "received", "resolved"]);
+    expect(duplicatesOf(mine.map((m) => m.messageId))).toBe(0);
+  });
+
+  it("an open case whose orchestration instance is lost (terminated and purged, as a task hub switch leaves it) goes on from the app's stores to closed, each entry and email once", async () => {
+    const deadline = Date.now() + 3 * 60_000;
+    const c: SubmittedCase = await driver.submit(PARTNER, "lost-instance@chaos.example");
+    await driver.acknowledged(c, deadline);
+    // The lost execution had processed a diagnosis awaiting the customer (an entry with its inbox seq, the customer emailed).
+    await driver.client.act(c.partnerId, c.apiKey, c.caseId, "diagnosis", { outcome: "awaiting-customer", notes: "Which subscription?" });
+    await driver.waitFor(c, "awaiting the customer", (v) => caseOf(v).status === "awaiting-customer" && (v.emails ?? []).some((e) => e.notificationKey === "awaiting-customer" && e.state === "sent") && v.orchestration?.runtimeStatus === "Running", deadline);
+    // The instance's history is removed (a purge takes a terminal instance: terminated first, which
+    // the host applies a moment after it answers). The recovery sweeper (every 2 s) may restart the
+    // terminated instance before the purge; then the purge is refused (412) and the loss is made
+    // again once it runs (the sweeper's next restart waits its 1-minute backoff).
+    const runtimeStatus = async (): Promise<string | undefined> => ((await (await durableApi(stack, systemKey, "GET", `instances/${c.caseId}`)).json()) as { runtimeStatus?: string }).runtimeStatus;
+    for (;;) {
+      expect((await durableApi(stack, systemKey, "POST", `instances/${c.caseId}/terminate?reason=${encodeURIComponent("chaos: task hub switched")}`)).status).toBe(202);
+      while ((await runtimeStatus()) !== "Terminated" && Date.now() < deadline) await sleep(50);
+      if ((await durableApi(stack, systemKey, "DELETE", `instances/${c.caseId}`)).status === 200) break;
+      await driver.waitFor(c, "running again before the next loss", (v) => v.orchestration?.runtimeStatus === "Running", deadline);
+    }
+    // Found by the pass over open cases (every 2 s here): restarted from the stores.
+    const restarted = await driver.waitFor(c, "restarted from the stores", (v) => v.orchestration?.runtimeStatus === "Running" && (v.timeline ?? []).some((e) => e.kind === "workflow" && (e.details as { previousRuntimeStatus?: string } | undefined)?.previousRuntimeStatus === "NotFound"), deadline);
+    expect(caseOf(restarted).status).toBe("awaiting-customer");
+    await driver.resolve(c, deadline);
+    const closed = await driver.closed(c, deadline);
+    const timeline = closed.timeline ?? [];
+    expect(timeline.filter((e) => e.toStatus).map((e) => e.toStatus)).toEqual(["received", "in-diagnosis", "awaiting-customer", "resolved", "closed"]);
+    expect(duplicatesOf(timeline.map((e) => e.entryId))).toBe(0);
+    // The SLA clocks as the stored log gives them: the restart's events were logged under new ids (none dropped as already held).
+    const clocks = (closed as { slaClocks?: Record<string, { state: string }> | null }).slaClocks;
+    expect({ firstResponse: clocks?.["first-response"]?.state, resolution: clocks?.resolution?.state }).toEqual({ firstResponse: "fulfilled", resolution: "fulfilled" });
+    const mine = await driver.caughtEmailsTo("lost-instance@chaos.example");
+    expect(mine.map((m) => /^<?[^.]+\.([^@]+)@/.exec(m.messageId)?.[1]).sort()).toEqual(["awaiting-customer", "closed", "received", "resolved"]);
     expect(duplicatesOf(mine.map((m) => m.messageId))).toBe(0);
   });
 

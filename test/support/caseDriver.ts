@@ -134,7 +134,7 @@ export function duplicatesOf(messageIds: readonly string[]): number {
 }
 
 /** Calls the Durable HTTP management API of the stack's host (system key from the stack's environment). */
-export async function durableApi(stack: RunningStack, systemKey: string, method: "GET" | "POST", path: string): Promise<Response> {
+export async function durableApi(stack: RunningStack, systemKey: string, method: "GET" | "POST" | "DELETE", path: string): Promise<Response> {
   const sep = path.includes("?") ? "&" : "?";
   return fetch(`${stack.urls.app}/runtime/webhooks/durabletask/${path}${sep}code=${encodeURIComponent(systemKey)}`, { method, signal: AbortSignal.timeout(15_000) });
 }

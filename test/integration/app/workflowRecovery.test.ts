@@ -6,13 +6,15 @@
  * Durable side is covered end to end in test/e2e).
  */
 import { createContainer, type Container } from "../../../shared/container";
-import { EmailFailurePolicy, type Fault, type SupportRequestCarry } from "../../../shared/contracts";
+import { EmailFailurePolicy, type EscalationRecord, type Fault, type SupportRequestCarry, type SupportRequestCheckpoint } from "../../../shared/contracts";
 import type { EmailMessage, EmailSender } from "../../../shared/ports";
 import {
   countStoppedWorkflows,
   MAX_AUTOMATIC_RESTARTS,
   recordDiagnosis,
   RESTART_BACKOFF_IN_MS,
+  ORPHAN_GRACE_IN_MS,
+  restartOrphanedWorkflows,
   restartPointOf,
   submitSupportRequest,
   STUCK_PENDING_AFTER_IN_MS,
@@ -42,6 +44,16 @@ const partnerId = "zeta-partner";
 
 const checkpoint: Omit<SupportRequestCarry, "outbox" | "escalation"> = { generation: 3, status: "in-diagnosis", entryCount: 4, notificationCounts: { received: 1, update: 2 }, cursor: "0000000002" };
 
+/** An escalation to Microsoft as the workflow stores it on the case, with the service request filed. */
+const toMicrosoft: EscalationRecord = {
+  target: "microsoft",
+  vehicle: "signature-cloud-support",
+  reason: "Rule 3: technical issue on a cloud product.",
+  trigger: "first-response-breach",
+  decidedAt: "2026-06-01T08:30:00.000Z",
+  microsoftServiceRequest: { outcome: "filed", serviceRequestId: "SR-42", locale: "en-US", at: "2026-06-01T08:30:01.000Z", payload: { Title: "[Case] VM down", Description: "VM down", Severity: "moderate", SupportTopicId: "", ProductName: "Azure", PrimaryContact: { Email: "support@zeta-partner.example" } } },
+};
+
 async function newCase(): Promise<string> {
   return (await submitSupportRequest(container.supportRequestDeps(workflow), partnerId, supportRequestBody())).caseId;
 }
@@ -62,7 +74,10 @@ describe("restartPointOf", () => {
     expect(restartPointOf({ output: { checkpoint: a }, customStatus: { checkpoint }, input: null })).toEqual(a);
     expect(restartPointOf({ output: null, customStatus: { checkpoint }, input: null })).toEqual(checkpoint);
     const carry = { ...checkpoint, outbox: [{ activity: "SendStatusEmail", input: {}, attempts: 1, firstFailedAt: "2026-06-01T08:00:00.000Z", nextAttemptAt: "2026-06-01T08:01:00.000Z" }] };
-    expect(restartPointOf({ output: null, customStatus: null, input: { caseId: "c", partnerId: "p", carry } })).toEqual(checkpoint);
+    // The carry's escalation is the one in force at its start: none here (null), or its decision without the service request.
+    expect(restartPointOf({ output: null, customStatus: null, input: { caseId: "c", partnerId: "p", carry } })).toEqual({ ...checkpoint, escalation: null });
+    const { microsoftServiceRequest: _filed, ...decision } = toMicrosoft;
+    expect(restartPointOf({ output: null, customStatus: null, input: { caseId: "c", partnerId: "p", carry: { ...carry, escalation: toMicrosoft } } })).toEqual({ ...checkpoint, escalation: decision });
     expect(restartPointOf({ output: null, customStatus: { status: "received" }, input: { caseId: "c", partnerId: "p" } })).toBeUndefined();
     // A first generation that failed before it acknowledged the case publishes its starting state: the restart continues it (and acknowledges, revision 7).
     const starting = { generation: 0, status: "received" as const, entryCount: 0, notificationCounts: {} };
@@ -130,6 +145,29 @@ describe("the recovery sweeper", () => {
     ]);
   });
 
+  it("continues with the escalation in force at the checkpoint: one the case got after it is left for the restart to decide again", async () => {
+    const { microsoftServiceRequest: _filed, ...decision } = toMicrosoft;
+    /** The escalation the sweeper's restart carries, after a failure at `point` of a case escalated to Microsoft after the checkpoint or before it. */
+    const restartedWith = async (atPoint: Partial<Pick<SupportRequestCheckpoint, "escalation">>): Promise<EscalationRecord | undefined> => {
+      const caseId = await newCase();
+      await container.cases.applyTransition({ caseId, partnerId, entryId: "t05-escalated-to-microsoft", kind: "escalation-decided", toStatus: "escalated-to-microsoft", summary: toMicrosoft.reason, at: toMicrosoft.decidedAt, patch: { escalation: toMicrosoft } });
+      workflow.statuses.set(caseId, { runtimeStatus: "Failed", customStatus: { status: "in-diagnosis", waitingFor: "diagnosis", checkpoint: { ...checkpoint, ...atPoint } }, input: { caseId, partnerId } });
+      expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).restarted).toContain(caseId);
+      const restart = workflow.restarts.filter((r) => r.caseId === caseId).at(-1);
+      expect(restart?.input.carry).toMatchObject({ ...checkpoint, generation: checkpoint.generation + 1 });
+      return restart?.input.carry?.escalation;
+    };
+    // Decided after the checkpoint (none in force then): the restart decides it again, under the same ids.
+    expect(await restartedWith({ escalation: null })).toBeUndefined();
+    // In force at the checkpoint: the case's record, with its service request.
+    expect(await restartedWith({ escalation: decision })).toEqual(toMicrosoft);
+    // An earlier decision in force at the checkpoint (to the indirect provider): that one.
+    const earlier = { target: "indirect-provider" as const, providerId: "fabrikam-dist", reason: "Rule 1", trigger: "partner-request" as const, decidedAt: "2026-06-01T08:10:00.000Z" };
+    expect(await restartedWith({ escalation: earlier })).toEqual(earlier);
+    // A checkpoint published before checkpoints kept the escalation: the case's.
+    expect(await restartedWith({})).toEqual(toMicrosoft);
+  });
+
   it("restarts a terminated workflow, marks a suspended one, and leaves closed cases and running workflows alone", async () => {
     const terminated = await newCase();
     const suspended = await newCase();
@@ -181,6 +219,84 @@ describe("the recovery sweeper", () => {
     const before = count.failed;
     await sweepWorkflows(container.workflowRecoveryDeps(workflow));
     expect((await countStoppedWorkflows(container.workflowRecoveryDeps(workflow))).failed).toBeLessThan(before);
+  });
+});
+
+describe("an open request whose orchestration instance is not in the task hub (purged, or the task hub renamed or switched)", () => {
+  const chained = "chain-partner";
+  beforeAll(async () => {
+    await container.registerPartner(
+      partnerDefinition(chained, { escalationChain: { levels: [{ name: "Team lead", contacts: ["lead@chain-partner.example"], after: "PT0S" }, { name: "Manager", contacts: ["boss@chain-partner.example"], after: "PT2H" }], microsoft: "after-chain" } }),
+    );
+  });
+
+  /** A sent email as the notification log keeps it. */
+  const sentRow = (caseId: string, notificationKey: string) => ({ caseId, notificationKey, messageId: `<${notificationKey}@x>`, providerMessageId: "p", to: [], subject: notificationKey, sentAt: clock.now().toISOString(), state: "sent" as const });
+
+  it("is restarted by the hourly pass from what the app stores: status, ids, inbox cursor, email counters, chain and the Microsoft escalation deferred after it", async () => {
+    const caseId = (await submitSupportRequest(container.supportRequestDeps(workflow), chained, supportRequestBody())).caseId;
+    const start = clock.t;
+    const at = (minutes: number) => new Date(start + minutes * 60_000).toISOString();
+    // What the lost execution (generation 2 by then) had recorded: the acknowledgement, a partner update (inbox seq 2), a breach that escalated (Microsoft after the chain), the first chain level.
+    const activate = { metric: "resolution" as const, type: "activate" as const, at: at(0), policyId: "default", target: "P2D" };
+    await container.activities.recordTransition({ caseId, partnerId: chained, entryId: "t01-in-diagnosis", kind: "status-changed", toStatus: "in-diagnosis", summary: "diagnosing", at: at(1), slaEvents: [{ ...activate, eventId: "0000-0001" }] });
+    await container.activities.recordTransition({ caseId, partnerId: chained, entryId: "t02-note", kind: "note", summary: "The partner updated the customer.", at: at(10), details: { action: "update", seq: "000000000002", message: "on it" } });
+    await container.activities.recordTransition({ caseId, partnerId: chained, entryId: "sla-breached-first-response-x", kind: "sla-breached", summary: "breached", at: at(60), details: { metric: "first-response", breachedAt: at(60) }, slaEvents: [{ metric: "first-response", type: "breach", at: at(60), policyId: "default", eventId: "0002-0003" }] });
+    const decision: EscalationRecord = { target: "microsoft", vehicle: "commercial-issue-support", reason: "Rule 2", trigger: "first-response-breach", decidedAt: at(60) };
+    await container.activities.recordTransition({ caseId, partnerId: chained, entryId: "escalation-first-response-breach-x", kind: "escalation-decided", summary: "Microsoft after the chain", at: at(60), patch: { escalation: decision } });
+    for (const key of ["received", "update", "update-2", "partner:sla-breach-first-response", "partner:escalation-level-1"]) await container.notifications.recordSent(chained, sentRow(caseId, key));
+    // The instance is gone (the task hub was switched): no status at all.
+    workflow.statuses.delete(caseId);
+    clock.t += ORPHAN_GRACE_IN_MS + 90 * 60_000;
+
+    const report = await restartOrphanedWorkflows(container.workflowRecoveryDeps(workflow));
+    expect(report.restarted).toContain(caseId);
+    expect(report.failed).toEqual([]);
+    const input = workflow.restarts.filter((r) => r.caseId === caseId).at(-1)?.input;
+    expect(input?.recovery).toMatchObject({ previousRuntimeStatus: "NotFound", attempt: 1, actor: { kind: "system" } });
+    expect(input?.recovery?.reason).toMatch(/not found in the task hub/);
+    expect(input?.carry).toEqual({
+      generation: 3,
+      status: "in-diagnosis",
+      entryCount: 2,
+      cursor: "000000000002",
+      notificationCounts: { received: 1, update: 2, "update-2": 1, "sla-breach-first-response": 1, "escalation-level-1": 1, "escalation-level": 1 },
+      escalation: decision,
+      chain: { triggeredAt: at(60), notifiedLevels: 1 },
+      pendingMicrosoft: decision,
+    });
+    // Running again: the next pass leaves it alone.
+    const again = await restartOrphanedWorkflows(container.workflowRecoveryDeps(workflow));
+    expect(again.restarted).not.toContain(caseId);
+  });
+
+  it("a resolved request continues toward its auto-close; one that never started starts afresh; a new one is left to its intake, a running one alone", async () => {
+    const resolved = await newCase();
+    const at = clock.now().toISOString();
+    await container.activities.recordTransition({ caseId: resolved, partnerId, entryId: "t01-in-diagnosis", kind: "status-changed", toStatus: "in-diagnosis", summary: "diagnosing", at });
+    await container.activities.recordTransition({ caseId: resolved, partnerId, entryId: "t02-resolved", kind: "status-changed", toStatus: "resolved", summary: "resolved", at, details: { action: "resolution", seq: "000000000001", summary: "fixed" } });
+    const neverStarted = await newCase();
+    const running = await newCase();
+    workflow.statuses.delete(resolved);
+    workflow.statuses.delete(neverStarted);
+    clock.t += ORPHAN_GRACE_IN_MS;
+    const fresh = await newCase();
+    workflow.statuses.delete(fresh);
+
+    const report = await restartOrphanedWorkflows(container.workflowRecoveryDeps(workflow));
+    expect(report.restarted).toEqual(expect.arrayContaining([resolved, neverStarted]));
+    expect(report.restarted).not.toContain(running);
+    expect(report.restarted).not.toContain(fresh);
+    const carryOf = (caseId: string) => workflow.restarts.filter((r) => r.caseId === caseId).at(-1)?.input.carry;
+    // The partner's auto-close period (P3D by default) after the resolution.
+    expect(carryOf(resolved)).toMatchObject({ status: "resolved", entryCount: 2, cursor: "000000000001", autoCloseAt: new Date(Date.parse(at) + 3 * 86_400_000).toISOString() });
+    // Nothing happened to it yet: no carry, the first generation acknowledges it.
+    expect(carryOf(neverStarted)).toBeUndefined();
+  });
+
+  it("stops at its cap and says so", async () => {
+    const report = await restartOrphanedWorkflows(container.workflowRecoveryDeps(workflow), { maxCases: 1 });
+    expect(report).toMatchObject({ examined: 1, truncated: true });
   });
 });
 

@@ -1,6 +1,6 @@
 /** Escalation routing table (CSP support rules support-vehicle table and "Escalation is conditional"). */
-import type { Category, Entitlement, PartnerType } from "../../../shared/contracts";
-import { decideEscalation, type ProductKind } from "../../../shared/domain";
+import type { Category, EscalationRecord, Entitlement, PartnerType } from "../../../shared/contracts";
+import { decideEscalation, escalationAtPoint, escalationDecision, type ProductKind } from "../../../shared/domain";
 
 const nowIso = "2026-03-02T12:00:00Z";
 const premier: Entitlement = { vehicle: "premier-support-for-partners" };
@@ -109,5 +109,44 @@ describe("excludeVehicles (PSI counted, next vehicle when one is unavailable)", 
   });
   it("exclusions do not affect an indirect reseller (it goes to its provider)", () => {
     expect(decideEscalation({ ...base, partnerType: "indirect-reseller", indirectProviderId: "fabrikam-dist", category: "technical", productKind: "cloud", entitlements: [], excludeVehicles: ["premier-support-for-partners"] })).toMatchObject({ target: "indirect-provider" });
+  });
+});
+
+describe("the escalation a restarted workflow continues with (escalationAtPoint)", () => {
+  const toProvider: EscalationRecord = { target: "indirect-provider", providerId: "fabrikam-dist", reason: "Rule 1", trigger: "partner-request", decidedAt: "2026-03-02T09:00:00.000Z" };
+  const toMicrosoft: EscalationRecord = {
+    target: "microsoft",
+    vehicle: "signature-cloud-support",
+    reason: "Rule 3",
+    trigger: "first-response-breach",
+    decidedAt: "2026-03-02T10:00:00.000Z",
+    microsoftServiceRequest: { outcome: "filed", serviceRequestId: "SR-1", locale: "en-US", at: "2026-03-02T10:00:01.000Z", payload: { Title: "t", Description: "d".repeat(30_000), Severity: "critical", SupportTopicId: "", ProductName: "p", PrimaryContact: { FirstName: "a", LastName: "b", Email: "a@b.example", PhoneNumber: "" } } },
+  };
+
+  it("a restart point keeps the decision without the Microsoft service request (its payload stays on the case)", () => {
+    const decision = escalationDecision(toMicrosoft);
+    expect(decision).not.toHaveProperty("microsoftServiceRequest");
+    expect(decision).toEqual({ target: "microsoft", vehicle: "signature-cloud-support", reason: "Rule 3", trigger: "first-response-breach", decidedAt: "2026-03-02T10:00:00.000Z" });
+    expect(JSON.stringify(decision).length).toBeLessThan(300);
+  });
+
+  it("none when none was in force at the point: the case's later decision is taken again by the restart", () => {
+    expect(escalationAtPoint(null, toMicrosoft)).toBeUndefined();
+    expect(escalationAtPoint(null, undefined)).toBeUndefined();
+  });
+
+  it("the case's record, with its service request, when the point held the same decision", () => {
+    expect(escalationAtPoint(escalationDecision(toMicrosoft), toMicrosoft)).toBe(toMicrosoft);
+  });
+
+  it("the point's decision when the case holds a later one", () => {
+    expect(escalationAtPoint(escalationDecision(toProvider), toMicrosoft)).toEqual(toProvider);
+    // Same instant, another target: not the same decision.
+    expect(escalationAtPoint({ ...escalationDecision(toMicrosoft), target: "none" }, toMicrosoft)).toEqual({ ...escalationDecision(toMicrosoft), target: "none" });
+  });
+
+  it("the case's for a point published before points kept the escalation", () => {
+    expect(escalationAtPoint(undefined, toMicrosoft)).toBe(toMicrosoft);
+    expect(escalationAtPoint(undefined, undefined)).toBeUndefined();
   });
 });

@@ -19,6 +19,7 @@ import {
   type NotifyPartnerInput,
   type SendStatusEmailInput,
   type SendStatusEmailResult,
+  type SupportRequestCheckpoint,
   type SupportRequestCustomStatus,
 } from "../../../shared/contracts";
 import { supportRequestOrchestrator } from "../../../orchestrations/supportRequest";
@@ -33,6 +34,8 @@ function caseContext(partner: Partial<CaseContext["partner"]> = {}): CaseContext
 }
 
 const fault = (cls: Fault["class"], code: string, retryAfterInMs?: number): Fault => ({ class: cls, code, message: `${code} from the test`, ...(retryAfterInMs !== undefined ? { retryAfterInMs } : {}) });
+/** A restart point as a carry: the escalation in force left out (none in these cases). */
+const withoutEscalation = ({ escalation: _none, ...state }: SupportRequestCheckpoint): Omit<SupportRequestCheckpoint, "escalation"> => state;
 const faulted = (f: Fault): ActivityResult<unknown> => ({ ok: false, fault: f });
 const emailOutcome = (outcome: SendStatusEmailResult["outcome"], f?: Fault, undeliverable?: string[]): ActivityResult<unknown> => ({ ok: true, value: { outcome, messageId: "<m@x>", ...(f ? { fault: f } : {}), ...(undeliverable ? { undeliverable } : {}) } });
 
@@ -261,7 +264,7 @@ describe("a restarted execution (recovery) continues from its checkpoint", () =>
     const again = new CaseSimulator({ ...caseContext(), status: "in-diagnosis" }, "2026-03-02T08:20:00.000Z", {
       caseId: "case-1",
       partnerId: "contoso",
-      carry: { ...(checkpoint as NonNullable<typeof checkpoint>), generation: 1 },
+      carry: { ...withoutEscalation(checkpoint as NonNullable<typeof checkpoint>), generation: 1 },
       recovery: { reason: "the orchestration ended Failed", requestedAt: "2026-03-02T08:19:00.000Z", actor: { kind: "system" }, previousRuntimeStatus: "Failed", attempt: 1 },
     });
     again.slaLog.push(...first.slaLog);

@@ -19,19 +19,19 @@
  * Both must end closed and completed with:
  * - the same status changes recorded, each once (timeline entries are written once per entry id);
  * - the same customer and partner emails (sent once per notification key), none left pending;
- * - the same timeline entries, plus only the failure's and the restart's own;
+ * - the same timeline entries under the same ids, plus only the failure's and the restart's own;
+ * - the same SLA breaches (metric, instant, policy) and escalation decisions;
  * - the same SLA clocks (state and elapsed working time of every metric).
  * fast-check with a fixed seed: the same 60 lives and faults on every run (`PROP_RUNS=<n>` runs
  * n lives with a random seed, for exploring).
  *
- * These lives reach no SLA target. A warning or breach is recorded only once it has been acted on
- * (workflow revision 7), so a restart derives it again and does what the stopped execution had
- * still to do for it: the last test below stops the execution at each storage step of one breaching
- * life in turn and compares what the users see (statuses, emails, the breach and escalation
- * entries). It does not compare entry ids: a restart that finds the escalation already on the case
- * does not record it again, and the entries after it take ids one lower than the stopped
- * execution gave them (a known gap: an entry whose id was already written for a different one
- * would be lost; none was in these runs, their slugs differ).
+ * Half of the lives may reach SLA targets: their reclassification selects a policy with a one-hour
+ * first response and their steps are 45 minutes apart, so breaches, the escalation they trigger and
+ * reclassifications meet in every order. A warning or breach is recorded only once it has been
+ * acted on (workflow revision 7), so a restart derives it again and does what the stopped execution
+ * had still to do for it; entries caused by the clocks have ids of their own (revision 8) and a
+ * restart continues with the escalation in force at its checkpoint, so every entry keeps its id.
+ * The last test below stops the execution at each storage step of one breaching life in turn.
  */
 import * as df from "durable-functions";
 import fc from "fast-check";
@@ -52,7 +52,7 @@ import {
 } from "../../../shared/contracts";
 import { computeSlaClocks } from "../../../shared/domain";
 import { restartWorkflow, type RestartRequest } from "../../../shared/services/workflowRecovery";
-import type { NotificationDelivery, NotificationLog, SentNotification, SupportRequestWorkflow, WorkflowStatus } from "../../../shared/ports";
+import type { CaseRepository, NotificationDelivery, NotificationLog, PartnerRepository, SentNotification, SlaEventLog, SupportRequestWorkflow, WorkflowStatus } from "../../../shared/ports";
 import { supportRequestOrchestrator } from "../../../orchestrations/supportRequest";
 import { standardCase, standardPolicy } from "./caseFixtures";
 import { CaseSimulator, customerActor, partnerActor } from "./caseSimulator";
@@ -185,22 +185,34 @@ function storedEscalation(world: World): NonNullable<RecordTransitionInput["patc
 async function restartInput(
   stopped: CaseSimulator,
   world: World,
-  runtimeStatus: "Failed" | "Terminated" | "Completed",
+  runtimeStatus: "Failed" | "Terminated" | "Completed" | "NotFound",
   request: RestartRequest,
   reported: Pick<WorkflowStatus, "customStatus" | "output"> = { customStatus: stopped.d.last?.customStatus ?? null, output: stopped.d.last?.output ?? null },
 ): Promise<SupportRequestOrchestrationInput> {
   let started: SupportRequestOrchestrationInput | undefined;
   const escalation = storedEscalation(world);
   const pending: SentNotification[] = [...world.pending].map(([key, delivery]) => ({ caseId: stopped.context.caseId, notificationKey: key, messageId: "", providerMessageId: "", to: [], subject: "", sentAt: stopped.d.now, state: "pending", queuedAt: stopped.d.now, delivery }));
+  const sent: SentNotification[] = [...world.emails].map((key) => ({ caseId: stopped.context.caseId, notificationKey: key, messageId: "", providerMessageId: "", to: [], subject: "", sentAt: stopped.d.now, state: "sent" }));
   const workflow: Pick<SupportRequestWorkflow, "getStatus" | "restart"> = {
-    getStatus: async () => ({ runtimeStatus, ...reported, input: stopped.generationInputs.at(-1) }),
+    // NotFound: the instance's history is gone (purged, or the task hub switched): the restart point is rebuilt from the stores.
+    getStatus: async () => (runtimeStatus === "NotFound" ? undefined : { runtimeStatus, ...reported, input: stopped.generationInputs.at(-1) }),
     restart: async (_caseId, input) => {
       started = input;
       return true;
     },
   };
   const sr = { caseId: stopped.context.caseId, partnerId: stopped.context.partnerId, status: storedStatus(world), ...(escalation ? { escalation } : {}) } as SupportRequest;
-  const outcome = await restartWorkflow({ notifications: { listSent: async () => pending } as unknown as NotificationLog, workflow: workflow as SupportRequestWorkflow, clock: { now: () => new Date(stopped.d.now) } }, sr, request);
+  // The app's own stores as the stopped execution left them: the timeline, the SLA log, the notification log, the partner's terms.
+  const cases: Pick<CaseRepository, "listTimeline"> = {
+    listTimeline: async () => [...world.entries.values()].map((e) => ({ entryId: e.entryId, kind: e.kind, at: e.at, summary: e.summary, ...(e.toStatus ? { toStatus: e.toStatus } : {}), ...(e.details ? { details: e.details } : {}) })),
+  };
+  const partner = stopped.context.partner;
+  const stores = {
+    cases: cases as CaseRepository,
+    slaEvents: { list: async () => [...stopped.slaLog] } as unknown as SlaEventLog,
+    partners: { getPartner: async () => ({ supportTerms: { autoCloseAfter: partner.autoCloseAfter }, ...(partner.escalationChain ? { escalationChain: partner.escalationChain } : {}) }) } as unknown as PartnerRepository,
+  };
+  const outcome = await restartWorkflow({ notifications: { listSent: async () => [...sent, ...pending] } as unknown as NotificationLog, workflow: workflow as SupportRequestWorkflow, clock: { now: () => new Date(stopped.d.now) }, ...stores }, sr, request);
   if (!outcome.restarted || !started) throw new Error(`not restarted: ${JSON.stringify(outcome)}`);
   return { ...started, revision: CURRENT_WORKFLOW_REVISION };
 }
@@ -216,7 +228,7 @@ function restarted(stopped: CaseSimulator, world: World, input: SupportRequestOr
 }
 
 /** The restarted execution, as the recovery sweeper starts it (`restartWorkflow`, recover, restart number `attempt`). */
-async function recover(stopped: CaseSimulator, world: World, faults: Faults, throttled: ReadonlySet<number>, runtimeStatus: "Failed" | "Terminated", attempt: number): Promise<CaseSimulator> {
+async function recover(stopped: CaseSimulator, world: World, faults: Faults, throttled: ReadonlySet<number>, runtimeStatus: "Failed" | "Terminated" | "NotFound", attempt: number): Promise<CaseSimulator> {
   const input = await restartInput(stopped, world, runtimeStatus, { kind: "recover", reason: `the orchestration ended ${runtimeStatus}`, requestedAt: stopped.d.now, actor: { kind: "system" }, attempt });
   const next = restarted(stopped, world, input);
   watch(next, world, faults, throttled);
@@ -228,6 +240,17 @@ function completed(sim: CaseSimulator): boolean {
   return sim.d.last?.isDone === true && sim.d.failure === undefined && sim.continuedAs() === undefined;
 }
 
+/**
+ * Orchestration instances lost while they waited (their history purged, or the task hub switched
+ * to another one): after the step numbers in `afterSteps` (1-based, over the whole life), and the
+ * completed instance before the reopening after closure with `beforeReopening`. The workflow then
+ * continues from the point its stores give (`restartPointFromStores`).
+ */
+interface Purges {
+  afterSteps: ReadonlySet<number>;
+  beforeReopening?: boolean;
+}
+
 /** A case's life: its steps, whether the intake handed the new case's facts to the first generation, and a reopening after closure with more steps. */
 interface Life {
   steps: StepKind[];
@@ -235,20 +258,24 @@ interface Life {
   afterClosure?: StepKind[];
   /** A reclassification to severity A selects {@link breachingPolicy} instead of {@link urgentPolicy}. */
   breaching?: boolean;
+  /** Minutes between two steps (default 10). */
+  stepGapInMinutes?: number;
 }
 
 /**
- * Runs a life: the steps 10 minutes apart, then a resolution and the auto-close; with
+ * Runs a life: the steps 10 minutes apart (or `stepGapInMinutes`), then a resolution and the auto-close; with
  * `afterClosure`, the partner reopens the closed case (a new execution, as the partner API starts
  * it) and the steps go on to the next closure. Each failed or terminated execution is restarted at
  * once (a restart can stop again: it is restarted again).
  */
-async function live(life: Life, faults: Faults, throttled: ReadonlySet<number> = new Set()): Promise<{ sim: CaseSimulator; world: World; recoveries: number }> {
+async function live(life: Life, faults: Faults, throttled: ReadonlySet<number> = new Set(), purges: Purges = { afterSteps: new Set() }): Promise<{ sim: CaseSimulator; world: World; recoveries: number; purged: number }> {
   const world = emptyWorld();
   const first = context();
   let sim = new CaseSimulator(first, "2026-03-02T08:00:05.000Z", { caseId: first.caseId, partnerId: first.partnerId, revision: CURRENT_WORKFLOW_REVISION, ...(life.intakeFacts ? { caseContext: context() } : {}) });
   watch(sim, world, faults, throttled);
   let recoveries = 0;
+  /** Instances lost while they waited, each continued from the stores (restart numbers go on after the recoveries'). */
+  let purged = 0;
   let terminated = false;
   /** Runs a step of the simulation; an execution terminated during it is left as it stands. */
   const run = async (op: () => Promise<unknown>): Promise<void> => {
@@ -265,12 +292,22 @@ async function live(life: Life, faults: Faults, throttled: ReadonlySet<number> =
       recoveries += 1;
       const runtimeStatus = terminated ? "Terminated" : "Failed";
       terminated = false;
-      sim = await recover(sim, world, faults, throttled, runtimeStatus, recoveries);
+      sim = await recover(sim, world, faults, throttled, runtimeStatus, recoveries + purged);
       await run(() => sim.start());
     }
   };
+  let stepNo = 0;
+  /** After a step, when `purges` says so and the execution waits: its instance is lost and it is continued from the stores. */
+  const purgeIfDue = async (): Promise<void> => {
+    stepNo += 1;
+    if (!purges.afterSteps.has(stepNo) || completed(sim) || sim.d.failure !== undefined) return;
+    purged += 1;
+    sim = await recover(sim, world, faults, throttled, "NotFound", recoveries + purged);
+    await run(() => sim.start());
+    await afterEach();
+  };
   let clock = Date.parse("2026-03-02T08:10:00.000Z");
-  const next = (): string => new Date((clock += 600_000)).toISOString();
+  const next = (): string => new Date((clock += (life.stepGapInMinutes ?? 10) * 60_000)).toISOString();
   const toClosure = async (steps: readonly StepKind[]): Promise<void> => {
     for (const [i, kind] of [...steps, "resolution" as const].entries()) {
       if (kind === "reclassify") {
@@ -278,11 +315,13 @@ async function live(life: Life, faults: Faults, throttled: ReadonlySet<number> =
         const urgent = sim.context.severity !== "A";
         await run(() => sim.reclassify({ severity: urgent ? "A" : "B" }, urgent ? (life.breaching ? breachingPolicy : urgentPolicy) : context().slaPolicy, next()));
         await afterEach();
+        await purgeIfDue();
         continue;
       }
       const { action, actor } = actionOf(kind, i);
       await run(() => sim.send(action, actor, next()));
       await afterEach();
+      await purgeIfDue();
     }
     for (let guard = 0; guard < 20 && !completed(sim); guard++) {
       if (sim.timerAt === undefined) break;
@@ -296,17 +335,20 @@ async function live(life: Life, faults: Faults, throttled: ReadonlySet<number> =
   if (life.afterClosure && completed(sim)) {
     // The partner API reopens the closed case: the reopening opens the inbox, and the workflow
     // restarts from the completed execution's output checkpoint to apply it first.
-    clock = Math.max(clock, Date.parse(sim.d.now)) + 3_600_000;
+    // An hour after the closure as recorded (a throttled closure email retried later moves no step).
+    const closedAt = [...world.entries.values()].filter((e) => e.toStatus === "closed").at(-1)?.at ?? sim.d.now;
+    clock = Math.max(clock, Date.parse(closedAt)) + 3_600_000;
     sim.d.advanceTo(new Date(clock).toISOString());
     const record = sim.append({ type: "reopen", reason: "broken again after closure" }, partnerActor, undefined, { reopen: true });
-    const input = await restartInput(sim, world, "Completed", { kind: "reopen", reason: "broken again after closure", seq: record.seq, requestedAt: record.recordedAt, actor: partnerActor });
+    // With `purges.beforeReopening` the completed instance's history is gone (purged, or the task hub switched): the point comes from the stores.
+    const input = await restartInput(sim, world, purges.beforeReopening ? "NotFound" : "Completed", { kind: "reopen", reason: "broken again after closure", seq: record.seq, requestedAt: record.recordedAt, actor: partnerActor });
     sim = restarted(sim, world, input);
     watch(sim, world, faults, throttled);
     await run(() => sim.start());
     await afterEach();
     await toClosure(life.afterClosure);
   }
-  return { sim, world, recoveries };
+  return { sim, world, recoveries, purged };
 }
 
 /** The SLA clocks at the run's end, per metric: state and elapsed working time. */
@@ -318,15 +360,37 @@ function clocks(sim: CaseSimulator): Record<string, string> {
 
 const statusChanges = (world: World): string[] => [...world.entries.values()].flatMap((e) => (e.toStatus ? [`${e.entryId} → ${e.toStatus}`] : []));
 
+/** Entry ids written, but the failures' and restarts' own and the re-targeting note at a restart's start (none of them in a run without faults). */
+const entryIds = (world: World): string[] => [...world.entries.keys()].filter((id) => !/^(workflow-failed-|workflow-restart-|sla-policy-retargeted-)/.test(id));
+
+/** An entry id (or a status change) with its ISO 8601 instants replaced by `<instant>`. */
+const withoutInstants = (id: string): string => id.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, "<instant>");
+
+/**
+ * What the users see of a run: the statuses in order, the emails sent, the SLA breaches recorded
+ * (metric, instant, the policy whose target was breached) and the escalation decisions (summaries).
+ * A breach's summary names a policy no longer in force by its id (the SLA log keeps no names).
+ */
+const seen = (world: World) => ({
+  statuses: statusChanges(world).map((c) => c.split(" → ")[1]),
+  emails: [...world.emails].sort(),
+  breachAndEscalation: [...world.entries.values()].flatMap((e) => (e.kind === "sla-breached" ? [`breach ${e.details?.metric} ${e.details?.breachedAt} ${e.details?.policyId}`] : e.kind === "escalation-decided" ? [e.summary] : [])),
+});
+
 describe("storage steps failing for good at any points, each followed by the recovery sweeper's restart", () => {
   it("property: the case ends as it would have without the failures, throttled emails included (statuses, emails, timeline, SLA clocks)", async () => {
     const step = fc.constantFrom<StepKind>("update", "information-request", "customer-reply", "awaiting-customer", "escalate", "resolution", "reopen", "reclassify");
-    const life: fc.Arbitrary<Life> = fc.record({ steps: fc.array(step, { minLength: 1, maxLength: 7 }), intakeFacts: fc.boolean(), afterClosure: fc.option(fc.array(step, { maxLength: 4 }), { nil: undefined }) }, { requiredKeys: ["steps", "intakeFacts"] });
+    const life: fc.Arbitrary<Life> = fc.record({ steps: fc.array(step, { minLength: 1, maxLength: 7 }), intakeFacts: fc.boolean(), afterClosure: fc.option(fc.array(step, { maxLength: 4 }), { nil: undefined }), breaching: fc.boolean() }, { requiredKeys: ["steps", "intakeFacts"] }).map((l) => (l.breaching ? { ...l, stepGapInMinutes: 45 } : l));
     let recoveries = 0;
+    /** Lives whose reference run breached an SLA target (and escalated on it). */
+    let breached = 0;
+    /** Instances lost while waiting, over all lives. */
+    let purged = 0;
     const fault = fc.constantFrom<Fault>("fail", "terminate");
     await fc.assert(
-      fc.asyncProperty(life, fc.tuple(fc.nat(), fault), fc.array(fc.tuple(fc.nat(), fault), { maxLength: 2 }), fc.array(fc.nat(), { maxLength: 2 }), async (steps, first, more, throttles) => {
+      fc.asyncProperty(life, fc.tuple(fc.nat(), fault), fc.array(fc.tuple(fc.nat(), fault), { maxLength: 2 }), fc.array(fc.nat(), { maxLength: 2 }), fc.array(fc.nat(), { maxLength: 2 }), fc.boolean(), async (steps, first, more, throttles, lost, lostBeforeReopening) => {
         const reference = await live(steps, new Map());
+        if ([...reference.world.entries.values()].some((e) => e.kind === "sla-breached")) breached += 1;
         expect(completed(reference.sim)).toBe(true);
         expect((reference.sim.d.last?.output as SupportRequestOrchestrationOutput).finalStatus).toBe("closed");
         // The first fault falls within the reference's storage steps (so it happens); further ones
@@ -338,25 +402,34 @@ describe("storage steps failing for good at any points, each followed by the rec
         // a restart takes them over from the notification log.
         const throttled = new Set(throttles.map((n) => 1 + (n % reference.world.emailCalls)));
 
-        const faulty = await live(steps, faults, throttled);
+        // Some instances lost while they waited (purged, or the task hub switched): continued from the stores.
+        const stepCount = steps.steps.length + 1 + (steps.afterClosure ? steps.afterClosure.length + 1 : 0);
+        const purges: Purges = { afterSteps: new Set(lost.map((n) => 1 + (n % stepCount))), beforeReopening: lostBeforeReopening };
+
+        const faulty = await live(steps, faults, throttled, purges);
+        purged += faulty.purged;
 
         expect(faulty.recoveries).toBeGreaterThanOrEqual(1);
         expect(faulty.recoveries).toBeLessThanOrEqual(faults.size);
         recoveries += faulty.recoveries;
         expect(completed(faulty.sim)).toBe(true);
         expect((faulty.sim.d.last?.output as SupportRequestOrchestrationOutput).finalStatus).toBe("closed");
-        expect(statusChanges(faulty.world)).toEqual(statusChanges(reference.world));
-        expect([...faulty.world.emails].sort()).toEqual([...reference.world.emails].sort());
+        expect(seen(faulty.world)).toEqual(seen(reference.world));
         expect([...faulty.world.pending.keys()]).toEqual([]);
-        const extra = [...faulty.world.entries.keys()].filter((id) => !reference.world.entries.has(id));
-        // Beside them, a restart that finds the case's policy changed re-targets the clocks at its start, with a note of its own.
-        expect(extra.every((id) => id.startsWith("workflow-failed-") || id.startsWith("workflow-restart-") || id.startsWith("sla-policy-retargeted-"))).toBe(true);
-        expect([...reference.world.entries.keys()].filter((id) => !faulty.world.entries.has(id))).toEqual([]);
         expect(clocks(faulty.sim)).toEqual(clocks(reference.sim));
+        // Every entry keeps its id: the same ids, each once, beside the failures' and restarts' own
+        // and the note of a restart that finds the case's policy changed and re-targets the clocks
+        // at its start. (An id derived from an instant is compared without it: a throttled email's
+        // retry delays the steps after it by a minute.)
+        expect(statusChanges(faulty.world).map(withoutInstants)).toEqual(statusChanges(reference.world).map(withoutInstants));
+        expect(entryIds(faulty.world).map(withoutInstants).sort()).toEqual(entryIds(reference.world).map(withoutInstants).sort());
       }),
       { numRuns: Number(process.env.PROP_RUNS ?? 60), ...(process.env.PROP_RUNS ? {} : { seed: 20261206 }) },
     );
     expect(recoveries).toBeGreaterThanOrEqual(Number(process.env.PROP_RUNS ?? 60));
+    // Some lives breached a target and escalated on it, and some lost their instance (fixed numbers with the fixed seed).
+    expect(breached).toBeGreaterThan(0);
+    expect(purged).toBeGreaterThan(0);
   });
 });
 
@@ -387,26 +460,38 @@ describe("a first generation terminated after it acknowledged the case, before i
   });
 });
 
-describe("a first-response breach, with the execution stopped at any storage step around it", () => {
-  it("is acted on once whatever the step: the partner told, the customer's delay notice sent, the case escalated to Microsoft", async () => {
-    // Reclassified to the urgent policy (first response PT1H) and only customer replies: the first response is breached at 09:00 UTC.
-    const life: Life = { steps: ["reclassify", "customer-reply", "customer-reply", "customer-reply", "customer-reply"], intakeFacts: true, breaching: true };
-    /** What the users see: the statuses in order, the emails, and the entries about the breach and the escalation. */
-    const seen = (world: World) => ({
-      statuses: statusChanges(world).map((c) => c.split(" → ")[1]),
-      emails: [...world.emails].sort(),
-      breachAndEscalation: [...world.entries.values()].filter((e) => e.kind === "sla-breached" || e.toStatus === "escalated-to-microsoft").map((e) => e.summary),
-    });
-    const reference = seen((await live(life, new Map())).world);
-    expect(reference.statuses).toEqual(["in-diagnosis", "escalated-to-microsoft", "resolved", "closed"]);
-    expect(reference.emails).toEqual(expect.arrayContaining(["partner:sla-breach-first-response", "sla-delay-first-response", "partner:escalation-microsoft"]));
-    expect(reference.breachAndEscalation).toHaveLength(2);
+describe("SLA breaches, with the execution stopped at any storage step of the life in turn", () => {
+  /** What the users see, the status changes with their entry ids, and every entry id (but the failures' and the restarts' own). */
+  const seenWithIds = (world: World) => ({ ...seen(world), statuses: statusChanges(world), entryIds: entryIds(world).sort() });
+  /** Stops the execution at each storage step of `life` in turn (failed, then terminated): each run ends as `reference`. */
+  async function atEveryStep(life: Life, reference: ReturnType<typeof seenWithIds>): Promise<void> {
     const steps = (await live(life, new Map())).world.requiredCalls;
     for (let k = 1; k <= steps; k++) {
       for (const fault of ["fail", "terminate"] as const) {
         const faulty = await live(life, new Map([[k, fault]]));
-        expect({ k, fault, ...seen(faulty.world) }).toEqual({ k, fault, ...reference });
+        expect({ k, fault, ...seenWithIds(faulty.world) }).toEqual({ k, fault, ...reference });
       }
     }
+  }
+
+  it("a first-response breach is acted on once whatever the step: the partner told, the customer's delay notice sent, the case escalated to Microsoft", async () => {
+    // Reclassified to the urgent policy (first response PT1H) and only customer replies: the first response is breached at 09:00 UTC.
+    const life: Life = { steps: ["reclassify", "customer-reply", "customer-reply", "customer-reply", "customer-reply"], intakeFacts: true, breaching: true };
+    const reference = seenWithIds((await live(life, new Map())).world);
+    expect(reference.statuses.map((c) => c.split(" → ")[1])).toEqual(["in-diagnosis", "escalated-to-microsoft", "resolved", "closed"]);
+    expect(reference.emails).toEqual(expect.arrayContaining(["partner:sla-breach-first-response", "sla-delay-first-response", "partner:escalation-microsoft"]));
+    expect(reference.breachAndEscalation).toHaveLength(2);
+    await atEveryStep(life, reference);
+  });
+
+  it("breaches and warnings of several cycles after an escalation and a reclassification: every notice of every cycle goes out once", async () => {
+    // Escalated by the partner, then reclassified to the urgent policy: the next update (PT2H) and
+    // the resolution (PT4H) breach at once; a later update starts a next-update cycle whose
+    // warnings are the second of their kind (keys `…-2`); a reopening after closure runs more cycles.
+    const life: Life = { steps: ["update", "update", "reopen", "escalate", "reclassify", "update", "awaiting-customer"], intakeFacts: false, afterClosure: ["update", "update"], breaching: true, stepGapInMinutes: 45 };
+    const reference = seenWithIds((await live(life, new Map())).world);
+    expect(reference.emails).toEqual(expect.arrayContaining(["partner:sla-breach-next-update", "partner:sla-breach-resolution", "partner:sla-warn-next-update-50", "partner:sla-warn-next-update-50-2", "partner:sla-warn-next-update-75-2", "sla-delay-resolution"]));
+    expect(reference.breachAndEscalation.filter((b) => b.startsWith("breach "))).toHaveLength(2);
+    await atEveryStep(life, reference);
   });
 });
