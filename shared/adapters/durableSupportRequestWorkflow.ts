@@ -53,8 +53,9 @@ export class DurableSupportRequestWorkflow implements SupportRequestWorkflow {
     const status = await this.getStatus(caseId);
     if (status && !isTerminalRuntimeStatus(status.runtimeStatus)) return false;
     try {
-      // A new execution (empty history) follows the current step sequence, whatever the last one ran.
-      await this.client.startNew(OrchestratorNames.supportRequest, { instanceId: caseId, input: { ...input, revision: CURRENT_WORKFLOW_REVISION } });
+      // A new execution (empty history) follows the current step sequence, whatever the last one
+      // ran, unless the restart asks for an earlier one (workflowRecovery.ts `restartRevisionOf`).
+      await this.client.startNew(OrchestratorNames.supportRequest, { instanceId: caseId, input: { ...input, revision: input.revision ?? CURRENT_WORKFLOW_REVISION } });
     } catch (e) {
       if (isAlreadyExists(e)) return false;
       throw e;

@@ -18,6 +18,7 @@
  */
 import {
   CaseStatuses,
+  CURRENT_WORKFLOW_REVISION,
   EmailFailurePolicy,
   errorText,
   isLastEmailAttempt,
@@ -33,6 +34,7 @@ import {
   type SupportRequestOrchestrationInput,
   type TimelineEntry,
   type WorkflowHealth,
+  type WorkflowRevision,
 } from "../contracts";
 import type { CaseRepository, Clock, NotificationLog, PartnerRepository, SentNotification, SlaEventLog, SupportRequestWorkflow, UnstartedWorkflows, WorkflowInstanceSummary, WorkflowStatus } from "../ports";
 import { addCalendarDuration, escalationAtPoint, escalationDecision } from "../domain";
@@ -268,9 +270,29 @@ export async function restartWorkflow(deps: Pick<WorkflowRecoveryDeps, "notifica
     input.carry = carry;
   }
   if (request.kind === "recover") input.recovery = { reason: request.reason, requestedAt: request.requestedAt, actor: request.actor, previousRuntimeStatus: runtimeStatus, attempt: request.attempt };
+  // A recovery continues from where the stopped execution was: in the entry ids of its revision.
+  const revision = request.kind === "recover" && status ? restartRevisionOf(status.input) : undefined;
+  if (revision !== undefined) input.revision = revision;
   const started = await deps.workflow.restart(sr.caseId, input);
   if (!started) return { restarted: false, runtimeStatus: "Running", why: "running" };
   return { restarted: true, previousRuntimeStatus: runtimeStatus };
+}
+
+/**
+ * The workflow revision a recovery runs when the stopped execution ran one whose timeline entry ids
+ * differ from the current revision's: revision 7 for an execution of revision 7 or earlier (its
+ * input's `revision`; absent: 1), undefined (the current one) otherwise. A stopped execution may have
+ * written entries after its checkpoint, which the restart writes again under the same ids; revision
+ * 8 gives the entries the SLA clocks and timers cause ids of their own, so a restart at revision 8
+ * of an execution that numbered them would write them a second time under the new ids and shift
+ * the numbers of the entries after them. Revision 7 numbers them as they were numbered (and keeps
+ * every restart fix of revision 7); the restarted execution moves to the current revision at its
+ * next continueAsNew, a wait with nothing written after it. ADR 0005.
+ */
+export function restartRevisionOf(stoppedInput: unknown): WorkflowRevision | undefined {
+  const parsed = SupportRequestOrchestrationInputSchema.safeParse(stoppedInput);
+  const revision = parsed.success ? (parsed.data.revision ?? 1) : CURRENT_WORKFLOW_REVISION;
+  return revision < 8 ? 7 : undefined;
 }
 
 /**

@@ -168,6 +168,20 @@ describe("the recovery sweeper", () => {
     expect(await restartedWith({})).toEqual(toMicrosoft);
   });
 
+  it("restarts an execution of revision 7 or earlier at revision 7 (its entry ids), one of revision 8 at the current revision", async () => {
+    const revisionOfRestart = async (revision: number | undefined): Promise<number | undefined> => {
+      const caseId = await newCase();
+      workflow.statuses.set(caseId, { runtimeStatus: "Failed", customStatus: { status: "in-diagnosis", waitingFor: "diagnosis", checkpoint }, input: { caseId, partnerId, ...(revision !== undefined ? { revision } : {}), carry: { ...checkpoint, generation: 2 } } });
+      expect((await sweepWorkflows(container.workflowRecoveryDeps(workflow))).restarted).toContain(caseId);
+      return workflow.restarts.filter((r) => r.caseId === caseId).at(-1)?.input.revision;
+    };
+    expect(await revisionOfRestart(undefined)).toBe(7);
+    expect(await revisionOfRestart(6)).toBe(7);
+    expect(await revisionOfRestart(7)).toBe(7);
+    // Revision 8 and later: none asked, the adapter starts the current one.
+    expect(await revisionOfRestart(8)).toBeUndefined();
+  });
+
   it("restarts a terminated workflow, marks a suspended one, and leaves closed cases and running workflows alone", async () => {
     const terminated = await newCase();
     const suspended = await newCase();

@@ -214,7 +214,8 @@ async function restartInput(
   };
   const outcome = await restartWorkflow({ notifications: { listSent: async () => [...sent, ...pending] } as unknown as NotificationLog, workflow: workflow as SupportRequestWorkflow, clock: { now: () => new Date(stopped.d.now) }, ...stores }, sr, request);
   if (!outcome.restarted || !started) throw new Error(`not restarted: ${JSON.stringify(outcome)}`);
-  return { ...started, revision: CURRENT_WORKFLOW_REVISION };
+  // As the Durable adapter starts it: at the revision the restart asks for, else the current one.
+  return { ...started, revision: started.revision ?? CURRENT_WORKFLOW_REVISION };
 }
 
 /** A new execution with `input` over the stored world: the case, its SLA log and inbox as the stopped one left them. */
@@ -260,6 +261,8 @@ interface Life {
   breaching?: boolean;
   /** Minutes between two steps (default 10). */
   stepGapInMinutes?: number;
+  /** The workflow revision the case's first execution runs (default the current one). */
+  revision?: number;
 }
 
 /**
@@ -271,7 +274,7 @@ interface Life {
 async function live(life: Life, faults: Faults, throttled: ReadonlySet<number> = new Set(), purges: Purges = { afterSteps: new Set() }): Promise<{ sim: CaseSimulator; world: World; recoveries: number; purged: number }> {
   const world = emptyWorld();
   const first = context();
-  let sim = new CaseSimulator(first, "2026-03-02T08:00:05.000Z", { caseId: first.caseId, partnerId: first.partnerId, revision: CURRENT_WORKFLOW_REVISION, ...(life.intakeFacts ? { caseContext: context() } : {}) });
+  let sim = new CaseSimulator(first, "2026-03-02T08:00:05.000Z", { caseId: first.caseId, partnerId: first.partnerId, revision: life.revision ?? CURRENT_WORKFLOW_REVISION, ...(life.intakeFacts ? { caseContext: context() } : {}) });
   watch(sim, world, faults, throttled);
   let recoveries = 0;
   /** Instances lost while they waited, each continued from the stores (restart numbers go on after the recoveries'). */
@@ -499,6 +502,13 @@ describe("SLA breaches, with the execution stopped at any storage step of the li
     expect(reference.statuses.map((c) => c.split(" → ")[1])).toEqual(["in-diagnosis", "escalated-to-microsoft", "resolved", "closed"]);
     expect(reference.emails).toEqual(expect.arrayContaining(["partner:sla-breach-first-response", "sla-delay-first-response", "partner:escalation-microsoft"]));
     expect(reference.breachAndEscalation).toHaveLength(2);
+    await atEveryStep(life, reference);
+  });
+
+  it("in an execution of revision 7 (deployed before revision 8), restarted at revision 7: the breach and escalation keep the numbered ids it gave them", async () => {
+    const life: Life = { steps: ["reclassify", "customer-reply", "customer-reply", "customer-reply", "customer-reply"], intakeFacts: true, breaching: true, revision: 7 };
+    const reference = seenWithIds((await live(life, new Map())).world);
+    expect(reference.entryIds).toEqual(expect.arrayContaining(["t06-sla-breached", "t07-escalated-to-microsoft", "t10-closed"]));
     await atEveryStep(life, reference);
   });
 

@@ -59,6 +59,13 @@ describe("DurableSupportRequestWorkflow", () => {
     expect(calls).toEqual(["done", "failed", "ended"].map((id) => `start SupportRequestOrchestrator ${id} ${JSON.stringify({ caseId: id, partnerId: "alpha", carry, revision: CURRENT_WORKFLOW_REVISION })}`));
   });
 
+  it("restarts at the revision the input asks for (a recovery of an execution that numbered its entries differently), else the current one", async () => {
+    const { client, calls } = fakeClient({ failed: "Failed" });
+    const wf = new DurableSupportRequestWorkflow(client);
+    expect(await wf.restart("failed", { caseId: "failed", partnerId: "alpha", revision: 7 })).toBe(true);
+    expect(calls).toEqual([`start SupportRequestOrchestrator failed ${JSON.stringify({ caseId: "failed", partnerId: "alpha", revision: 7 })}`]);
+  });
+
   it("treats a start that loses a race (409 already exists) as started, and a restart that loses one as not started", async () => {
     const { client, calls, conflicts } = fakeClient({ failed: "Failed" });
     const wf = new DurableSupportRequestWorkflow(client);
