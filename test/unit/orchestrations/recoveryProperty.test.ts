@@ -31,7 +31,10 @@
  * acted on (workflow revision 7), so a restart derives it again and does what the stopped execution
  * had still to do for it; entries caused by the clocks have ids of their own (revision 8) and a
  * restart continues with the escalation in force at its checkpoint, so every entry keeps its id.
- * The last test below stops the execution at each storage step of one breaching life in turn.
+ * Some instances are also lost while they wait, or before the reopening after closure (purged, or
+ * the task hub switched): `restartWorkflow` then rebuilds the restart point from the stores as the
+ * run left them (timeline, SLA log, notification log, the partner's terms).
+ * The tests after the property stop the execution at each storage step of a life in turn.
  */
 import * as df from "durable-functions";
 import fc from "fast-check";
@@ -266,10 +269,11 @@ interface Life {
 }
 
 /**
- * Runs a life: the steps 10 minutes apart (or `stepGapInMinutes`), then a resolution and the auto-close; with
- * `afterClosure`, the partner reopens the closed case (a new execution, as the partner API starts
- * it) and the steps go on to the next closure. Each failed or terminated execution is restarted at
- * once (a restart can stop again: it is restarted again).
+ * Runs a life: the steps 10 minutes apart (or `stepGapInMinutes`), then a resolution and the
+ * auto-close; with `afterClosure`, the partner reopens the closed case (a new execution, as the
+ * partner API starts it) and the steps go on to the next closure. Each failed or terminated
+ * execution is restarted at once (a restart can stop again: it is restarted again); an instance
+ * lost per `purges` is continued from the stores.
  */
 async function live(life: Life, faults: Faults, throttled: ReadonlySet<number> = new Set(), purges: Purges = { afterSteps: new Set() }): Promise<{ sim: CaseSimulator; world: World; recoveries: number; purged: number }> {
   const world = emptyWorld();
