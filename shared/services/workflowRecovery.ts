@@ -452,6 +452,13 @@ export const ORPHAN_GRACE_IN_MS = 15 * 60_000;
 /** Cases looked at by one pass of {@link restartOrphanedWorkflows} at most (default of its `maxCases`). */
 export const ORPHAN_SCAN_MAX_CASES = 5_000;
 
+/**
+ * How long one pass of {@link restartOrphanedWorkflows} runs at most (ms; default of its
+ * `maxDurationInMs`): 4 min, within the 5-minute `functionTimeout` of host.json. Each lookup is a
+ * call to the Durable API; a pass that ran into the timeout would be cut off and logged as failed.
+ */
+export const ORPHAN_SCAN_MAX_DURATION_IN_MS = 4 * 60_000;
+
 /** What one pass of {@link restartOrphanedWorkflows} did. */
 export interface OrphanedWorkflowsReport {
   /** Open cases whose instance was looked up. */
@@ -460,7 +467,7 @@ export interface OrphanedWorkflowsReport {
   restarted: string[];
   /** Cases whose lookup or restart failed (`onError` says why; the next pass tries again). */
   failed: string[];
-  /** True when the pass stopped at `maxCases` before it had looked at every open case. */
+  /** True when the pass stopped at `maxCases` or `maxDurationInMs` before it had looked at every open case. */
   truncated: boolean;
 }
 
@@ -475,51 +482,55 @@ const OPEN_STATUSES: readonly CaseStatus[] = CaseStatuses.filter((s) => s !== "c
  * another Durable storage backend. Left alone, their customers would wait with no SLA clock, no
  * escalation and no auto-close, and nothing would show it.
  *
- * Per partner (the starting partner rotates with the hour, so a bounded pass reaches every partner
- * in turn), the owner's cases of each open status from the list index, one instance lookup each; a
- * case created within the grace period ({@link ORPHAN_GRACE_IN_MS}) is left to its intake. Each
+ * The partners' own cases of each open status are read from the list index (a case created within
+ * the grace period, {@link ORPHAN_GRACE_IN_MS}, is left to its intake), then looked up one by one
+ * in the task hub, at most `maxCases` and `maxDurationInMs` a pass; each hour's pass starts
+ * `maxCases` further along the list, so passes cut short cover every open case in turn. Each
  * restart is recorded on the case's timeline by the restarted execution (`workflow-restart-…`, its
  * reason naming the lost instance).
- * @param options - `maxCases` (default {@link ORPHAN_SCAN_MAX_CASES}); `graceInMs` (default
+ * @param options - `maxCases` (default {@link ORPHAN_SCAN_MAX_CASES}); `maxDurationInMs` (default
+ *   {@link ORPHAN_SCAN_MAX_DURATION_IN_MS}, measured on `deps.clock`); `graceInMs` (default
  *   {@link ORPHAN_GRACE_IN_MS}; setting `ORPHANED_WORKFLOW_GRACE_SECONDS`); `onError` for a case
  *   whose lookup or restart failed (the pass goes on).
  * @throws Error when the partner list or a case list cannot be read.
  */
-export async function restartOrphanedWorkflows(deps: WorkflowRecoveryDeps, options: { maxCases?: number; graceInMs?: number; onError?: (caseId: string, error: unknown) => void } = {}): Promise<OrphanedWorkflowsReport> {
+export async function restartOrphanedWorkflows(deps: WorkflowRecoveryDeps, options: { maxCases?: number; maxDurationInMs?: number; graceInMs?: number; onError?: (caseId: string, error: unknown) => void } = {}): Promise<OrphanedWorkflowsReport> {
   const report: OrphanedWorkflowsReport = { examined: 0, restarted: [], failed: [], truncated: false };
   const maxCases = options.maxCases ?? ORPHAN_SCAN_MAX_CASES;
   const graceInMs = options.graceInMs ?? ORPHAN_GRACE_IN_MS;
   const now = deps.clock.now();
-  const partners = await deps.partners.listPartners();
-  const offset = partners.length === 0 ? 0 : Math.floor(now.getTime() / 3_600_000) % partners.length;
-  const ordered = [...partners.slice(offset), ...partners.slice(0, offset)];
-  for (const partner of ordered) {
+  const stopAt = now.getTime() + (options.maxDurationInMs ?? ORPHAN_SCAN_MAX_DURATION_IN_MS);
+  // Every open case past the grace period, from the list index (one query per 100 cases).
+  const open: Array<{ partnerId: string; caseId: string }> = [];
+  for (const partner of await deps.partners.listPartners()) {
     for (const status of OPEN_STATUSES) {
       let continuationToken: string | undefined;
       do {
         const page = await deps.cases.searchCases(partner.id, { status }, { limit: 100, withShares: false, ...(continuationToken ? { continuationToken } : {}) });
-        for (const item of page.items) {
-          if (item.partnerId !== partner.id || now.getTime() - Date.parse(item.createdAt) < graceInMs) continue;
-          if (report.examined >= maxCases) {
-            report.truncated = true;
-            return report;
-          }
-          report.examined += 1;
-          try {
-            if (await deps.workflow.getStatus(item.caseId)) continue;
-            const sr = await deps.cases.getCase(partner.id, item.caseId);
-            if (!sr || sr.status === "closed") continue;
-            const nowIso = deps.clock.now().toISOString();
-            const reason = "its orchestration instance was not found in the task hub (its history purged, or the task hub renamed or switched to another storage backend); it continues from the case's stored timeline, SLA log and notifications";
-            const outcome = await restartWorkflow(deps, sr, { kind: "recover", reason, requestedAt: nowIso, actor: { kind: "system" }, attempt: 1 });
-            if (outcome.restarted) report.restarted.push(item.caseId);
-          } catch (e) {
-            report.failed.push(item.caseId);
-            options.onError?.(item.caseId, e);
-          }
-        }
+        for (const item of page.items) if (item.partnerId === partner.id && now.getTime() - Date.parse(item.createdAt) >= graceInMs) open.push({ partnerId: partner.id, caseId: item.caseId });
         continuationToken = page.continuationToken;
       } while (continuationToken);
+    }
+  }
+  // Each hour's pass starts `maxCases` further on, so passes cut short by the cap cover every case in turn.
+  const offset = open.length === 0 ? 0 : (Math.floor(now.getTime() / 3_600_000) * maxCases) % open.length;
+  for (const { partnerId, caseId } of [...open.slice(offset), ...open.slice(0, offset)]) {
+    if (report.examined >= maxCases || deps.clock.now().getTime() >= stopAt) {
+      report.truncated = true;
+      return report;
+    }
+    report.examined += 1;
+    try {
+      if (await deps.workflow.getStatus(caseId)) continue;
+      const sr = await deps.cases.getCase(partnerId, caseId);
+      if (!sr || sr.status === "closed") continue;
+      const nowIso = deps.clock.now().toISOString();
+      const reason = "its orchestration instance was not found in the task hub (its history purged, or the task hub renamed or switched to another storage backend); it continues from the case's stored timeline, SLA log and notifications";
+      const outcome = await restartWorkflow(deps, sr, { kind: "recover", reason, requestedAt: nowIso, actor: { kind: "system" }, attempt: 1 });
+      if (outcome.restarted) report.restarted.push(caseId);
+    } catch (e) {
+      report.failed.push(caseId);
+      options.onError?.(caseId, e);
     }
   }
   return report;

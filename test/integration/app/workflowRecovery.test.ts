@@ -308,9 +308,28 @@ describe("an open request whose orchestration instance is not in the task hub (p
     expect(carryOf(neverStarted)).toBeUndefined();
   });
 
-  it("stops at its cap and says so", async () => {
+  it("passes cut short by their cap cover every open case in turn, hour after hour", async () => {
+    const lost = [await newCase(), await newCase()];
+    for (const caseId of lost) workflow.statuses.delete(caseId);
+    clock.t += ORPHAN_GRACE_IN_MS;
+    const restarted = new Set<string>();
+    for (let hour = 0; hour < 40 && lost.some((c) => !restarted.has(c)); hour++) {
+      const report = await restartOrphanedWorkflows(container.workflowRecoveryDeps(workflow), { maxCases: 10 });
+      expect(report.examined).toBeLessThanOrEqual(10);
+      for (const caseId of report.restarted) restarted.add(caseId);
+      clock.t += 3_600_000;
+    }
+    expect(lost.filter((c) => !restarted.has(c))).toEqual([]);
+  });
+
+  it("stops at its cap of cases, or of time, and says so", async () => {
     const report = await restartOrphanedWorkflows(container.workflowRecoveryDeps(workflow), { maxCases: 1 });
     expect(report).toMatchObject({ examined: 1, truncated: true });
+    // Each reading of the clock a minute later (each lookup takes long): the 4-minute budget ends the pass.
+    const slow = { t: clock.t, now: () => new Date((slow.t += 60_000)) };
+    const timed = await restartOrphanedWorkflows({ ...container.workflowRecoveryDeps(workflow), clock: slow });
+    expect(timed.truncated).toBe(true);
+    expect(timed.examined).toBeLessThanOrEqual(4);
   });
 });
 
