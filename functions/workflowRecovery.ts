@@ -49,7 +49,7 @@ app.timer("RestartOrphanedWorkflows", {
     const deps = container.workflowRecoveryDeps(container.createWorkflow(df.getClient(context)));
     const report = await restartOrphanedWorkflows(deps, { graceInMs: container.config.ORPHANED_WORKFLOW_GRACE_SECONDS * 1000, onError: (caseId, e) => context.error(`Looking up or restarting the workflow of ${caseId} failed (tried again next run):`, e) });
     if (report.restarted.length > 0 || report.failed.length > 0 || report.truncated) {
-      context.log(`Orphaned workflows: ${report.examined} open requests looked up${report.truncated ? " (stopped at the cap; the next run goes on from another partner)" : ""}; restarted ${report.restarted.length} whose instance was not found [${report.restarted.join(", ")}]; failed ${report.failed.length}.`);
+      context.log(`Orphaned workflows: ${report.examined} open requests looked up${report.truncated ? " (stopped at its cap of lookups or time; the next run goes on further along the list)" : ""}; restarted ${report.restarted.length} whose instance was not found [${report.restarted.join(", ")}]; failed ${report.failed.length}.`);
     }
   },
 });
