@@ -173,9 +173,10 @@ const STARTING_POINT: SupportRequestCheckpoint = { generation: 0, status: "recei
  * - `notificationCounts`: from the notification log's keys (`base`, `base-<n>`; every state), so
  *   every later email takes a key not used yet;
  * - a resolved case's `autoCloseAt`: its last resolution entry plus the partner's auto-close period;
- * - the escalation chain's progress (the first breach or escalation decision, the levels notified)
- *   and a Microsoft escalation deferred until after the chain (decided, not filed, the case not at
- *   Microsoft), when the partner has a chain.
+ * - the escalation chain's progress (the first first-response or resolution breach, or escalation
+ *   decision not taken by an indirect provider; the levels notified) and a Microsoft escalation
+ *   deferred until after the chain (decided, not filed, the case not at Microsoft), when the
+ *   partner has a chain.
  *
  * Rebuilt at a wait (the instance idle, as a task hub switch finds it), the restart goes on as the
  * lost execution would have. An action whose email went out but whose entry was not written when
@@ -224,7 +225,8 @@ export async function restartPointFromStores(deps: Pick<WorkflowRecoveryDeps, "c
   }
   const chain = partner.escalationChain;
   if (chain && sr.status !== "closed") {
-    const triggers = timeline.filter((t) => t.kind === "escalation-decided" || (t.kind === "sla-breached" && t.details?.metric !== "next-update")).map((t) => t.at);
+    // What starts the chain (the orchestration's startChain): a first-response or resolution breach, or the owner's escalation decision (an indirect provider's starts none).
+    const triggers = timeline.filter((t) => (t.kind === "escalation-decided" && t.details?.by !== "indirect-provider") || (t.kind === "sla-breached" && t.details?.metric !== "next-update")).map((t) => t.at);
     const triggeredAt = triggers.sort()[0];
     if (triggeredAt !== undefined) {
       const notified = sent.map((n) => /^partner:escalation-level-(\d+)$/.exec(n.notificationKey)?.[1]).filter((l): l is string => l !== undefined);
