@@ -73,22 +73,32 @@ export function clockTermsAt(run: Run, metric: SlaMetricName, at: string): { tar
   return { target: activation.target ?? (inForce ? policyTarget(run.policy, metric) : undefined), policyId: activation.policyId, policyName: inForce ? run.policy.name : activation.policyId };
 }
 
+/** Notification key base of the partner notice of an SLA warning (records.ts `notificationKey` numbers repeats: `…-2`). */
+export function warnNoticeBase(metric: SlaMetricName, percent: number): string {
+  return `sla-warn-${metric}-${percent}`;
+}
+
+/** Notification key base of the partner notice of an SLA breach (repeats numbered as {@link warnNoticeBase}'s). */
+export function breachNoticeBase(metric: SlaMetricName): string {
+  return `sla-breach-${metric}`;
+}
+
 /**
- * Raises the notification counters of the SLA alert notices (`sla-warn-<metric>-<percent>`,
- * `sla-breach-<metric>`: records.ts `notificationKey`) to the number of warnings and breaches of
- * that kind in the stored SLA log (workflow revision 8, at a generation's start). From revision 7 an
- * alert is stored only once its notice went out, and a restart does not derive a stored alert again:
- * when its checkpoint predates such alerts, its counters lag behind the keys already sent, and the
- * next notice of the same kind (the next cycle's warning) would take a key already sent and be
- * dropped as a duplicate. An alert the restart derives again was not stored, so it is not counted
- * and takes the key the stopped execution gave it.
+ * Raises the notification counters of the SLA alert notices ({@link warnNoticeBase},
+ * {@link breachNoticeBase}: the keys handleSlaAlerts sends them under) to the number of warnings
+ * and breaches of that kind in the stored SLA log (workflow revision 8, at a generation's start).
+ * From revision 7 an alert is stored only once its notice went out, and a restart does not derive
+ * a stored alert again: when its checkpoint predates such alerts, its counters lag behind the keys
+ * already sent, and the next notice of the same kind (the next cycle's warning) would take a key
+ * already sent and be dropped as a duplicate. An alert the restart derives again was not stored,
+ * so it is not counted and takes the key the stopped execution gave it.
  * @param state - the generation's carry state (its `notificationCounts` raised in place).
  * @param storedLog - the whole stored SLA log, oldest first.
  */
 export function countStoredAlertNotices(state: Pick<SupportRequestCarry, "notificationCounts">, storedLog: readonly SlaEvent[]): void {
   const stored = new Map<string, number>();
   for (const e of storedLog) {
-    const base = e.type === "warn" && e.percent !== undefined ? `sla-warn-${e.metric}-${e.percent}` : e.type === "breach" ? `sla-breach-${e.metric}` : undefined;
+    const base = e.type === "warn" && e.percent !== undefined ? warnNoticeBase(e.metric, e.percent) : e.type === "breach" ? breachNoticeBase(e.metric) : undefined;
     if (base !== undefined) stored.set(base, (stored.get(base) ?? 0) + 1);
   }
   for (const [base, n] of stored) if (n > (state.notificationCounts[base] ?? 0)) state.notificationCounts[base] = n;

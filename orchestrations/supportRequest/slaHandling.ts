@@ -9,7 +9,7 @@ import { chainPlan, engageMicrosoft, escalate, startChain } from "./escalation";
 import { causedEntryId, changeStatusAndEmail, emailCustomer, notificationKey, notifyPartner, record } from "./records";
 import { deliver } from "./outbox";
 import { isOpen, ms, now, type Orchestration, type Run } from "./run";
-import { applySla, clockTermsAt, describePolicy, metricLabel, nextSlaThreshold, slaSummary } from "./slaClocks";
+import { applySla, breachNoticeBase, clockTermsAt, describePolicy, metricLabel, nextSlaThreshold, slaSummary, warnNoticeBase } from "./slaClocks";
 import { computeSlaClocks } from "../../shared/domain";
 
 /**
@@ -25,7 +25,7 @@ export function* handleSlaAlerts(run: Run): Orchestration<void> {
     const { target, policyId, policyName } = clockTermsAt(run, e.metric, e.at);
     if (e.type === "warn" && e.percent !== undefined) {
       const dueAt = computeSlaClocks(run.log, run.policy, e.at)[e.metric].dueAt;
-      yield* notifyPartner(run, `sla-warn-${e.metric}-${e.percent}`, {
+      yield* notifyPartner(run, warnNoticeBase(e.metric, e.percent), {
         kind: "sla-warning",
         metric: e.metric,
         percent: e.percent,
@@ -36,7 +36,7 @@ export function* handleSlaAlerts(run: Run): Orchestration<void> {
       });
     } else if (e.type === "breach") {
       yield* record(run, { ...causedEntryId(run, `sla-breached-${e.metric}-${e.at}`), kind: "sla-breached", summary: `The ${metricLabel[e.metric]} SLA target (${target ?? "?"}, policy ${policyName}) was breached at ${e.at}.`, details: { metric: e.metric, breachedAt: e.at, policyId } });
-      yield* notifyPartner(run, `sla-breach-${e.metric}`, {
+      yield* notifyPartner(run, breachNoticeBase(e.metric), {
         kind: "sla-breached",
         metric: e.metric,
         dueAt: e.at,
