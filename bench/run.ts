@@ -12,6 +12,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import autocannon from "autocannon";
 import { allocateFreePortSets, startStack, type RunningStack, type StackPorts } from "../scripts/lib/stack";
@@ -23,6 +24,7 @@ import { startCpuSample } from "./processStats";
 import { diffCounts, startStorageProxy, type CountDelta, type StorageProxy } from "./storageProxy";
 import { readWorkflowHops } from "./workflowHops";
 import { percentile } from "./stats";
+import { EFFICIENCY_TARGETS, IDLE_TARGETS, LATENCY_TARGETS, STORAGE_TARGETS, verdictLine } from "./targets";
 
 const QUICK = process.argv.includes("--quick");
 const INTAKE_SECONDS = Number(process.env.BENCH_INTAKE_SECONDS ?? (QUICK ? 5 : 15));
@@ -77,6 +79,21 @@ function ownerShare(delta: CountDelta, per: number): string {
   return `engine ${f(delta.byOwner.engine)} (${pct(delta.byOwner.engine)} %), app ${f(delta.byOwner.app)} (${pct(delta.byOwner.app)} %), host triggers ${f(delta.byOwner.host)}`;
 }
 
+/** What {@link happyPath} measured: Markdown lines and the figures the targets are checked on. */
+interface HappyPathFigures {
+  lines: string[];
+  caseIds: string[];
+  /** Storage requests (means over the cases): per happy-path case, per intake, per partner action (its POST's window), per escalated case (NaN without one). */
+  perCase: number;
+  perIntake: number;
+  perAction: number;
+  perEscalated: number;
+  /** Idle-stack latencies (ms, nearest-rank): submit → acknowledged p50, diagnosis → resolved visible p50 and p95. */
+  acknowledgedP50: number;
+  visibleP50: number;
+  visibleP95: number;
+}
+
 /**
  * Follows HAPPY_CASES cases one at a time through intake → acknowledgement → `resolved` diagnosis →
  * auto-close (the demo partner's `autoCloseAfter`) and counts the storage requests of each step.
@@ -86,7 +103,7 @@ function ownerShare(delta: CountDelta, per: number): string {
  */
 async function happyPath(
   proxy: StorageProxy, client: DemoApiClient, partnerId: string, creds: { webhookSecret: string; apiKey: string }, request: object,
-): Promise<{ lines: string[]; caseIds: string[]; perCase: number }> {
+): Promise<HappyPathFigures> {
   // Each wait has its own bound: the cases run one after another (a happy-path case alone spans its
   // auto-close, about 30 s), so one bound for all of them ran out in the full run.
   const waitFor = async (caseId: string, done: (status: string, acked: boolean) => boolean, everyMs: number): Promise<number> => {
@@ -183,9 +200,17 @@ async function happyPath(
     return m;
   };
   const n = HAPPY_CASES;
+  const mean = (ds: CountDelta[]): number => (ds.length > 0 ? ds.reduce((sum, d) => sum + d.work, 0) / ds.length : Number.NaN);
+  const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
   return {
     caseIds,
-    perCase: cases.reduce((sum, d) => sum + d.work, 0) / cases.length,
+    perCase: mean(cases),
+    perIntake: mean(intakes),
+    perAction: mean(actions),
+    perEscalated: mean(escalated),
+    acknowledgedP50: percentile(sorted(timings.ack), 50),
+    visibleP50: percentile(sorted(timings.resolved), 50),
+    visibleP95: percentile(sorted(timings.resolved), 95),
     lines: [
       `Storage requests (counting proxy in front of Azurite; ${n} cases one at a time on an idle stack; empty queue polls and trigger blob listings counted apart; a status read costs ${readCost}, the bench's own reads are subtracted):`,
       `- per intake (the signed POST, \`webhook-id\` only): ${avg(intakes, (d) => d.work)} — ${ownerShare(merged(intakes), n)}`,
@@ -296,7 +321,7 @@ async function startHttpGroupStack(ports: StackPorts): Promise<HttpGroupStack> {
  * work: the raw insert rate on its Azurite first, then a burst with INTAKE_CONNECTIONS connections
  * (full run only) and one with INTAKE_ALONE_CONNECTIONS.
  */
-async function intakeAlone(group: HttpGroupStack, root: string): Promise<string[]> {
+async function intakeAlone(group: HttpGroupStack, root: string): Promise<IntakeAloneFigures> {
   const { stack } = group;
   // Each burst for another partner: a partner's cases are one table partition, which Azurite scans
   // row by row on every insert (docs/local-host.md), so a second burst for the same partner would
@@ -305,17 +330,26 @@ async function intakeAlone(group: HttpGroupStack, root: string): Promise<string[
   const raw = await rawInsertRate(azuriteConnectionString(stack.ports));
   const lines = [`Intake alone (a second stack whose host is the HTTP scale group, \`EMULATOR_SCALE_GROUP=http\`, as per-function scaling runs HTTP triggers on Flex Consumption: every request stored and its orchestration started, none run; no counting proxy; raw ${fmt(raw, 0)} inserts/s on this stack; ${INTAKE_SECONDS} s per burst):`];
   const bursts = QUICK ? [INTAKE_ALONE_CONNECTIONS] : [...new Set([INTAKE_CONNECTIONS, INTAKE_ALONE_CONNECTIONS])];
+  const figures: IntakeAloneFigures["bursts"] = [];
   for (const [i, connections] of bursts.entries()) {
     const sample = samples[i % samples.length] as BenchSample;
     const creds = stack.credentials?.partners[sample.partnerId];
     if (!creds) throw new Error(`no credentials for ${sample.partnerId}`);
     const burst = await intakeBurst(`${stack.urls.app}/api/partners/${sample.partnerId}/support-requests`, creds.webhookSecret, sample.request, { host: stack.processes.host.pid, azurite: stack.processes.azurite.pid }, connections);
     const rate = burst.accepted / INTAKE_SECONDS;
+    figures.push({ connections, acceptRatio: rate / raw, hostCpuPerIntakeInMs: (burst.cpuInMs.host ?? Number.NaN) / Math.max(1, burst.accepted) });
     lines.push(
       `- ${connections} connections (partner ${sample.partnerId}): ${burst.result.requests.average} req/s average (${burst.accepted} accepted, ${burst.result.non2xx} non-2xx, ${burst.result.errors} errors, ${burst.result.timeouts} timeouts); latency p50 ${burst.result.latency.p50} ms, p99 ${burst.result.latency.p99} ms; accepted ${fmt(rate)}/s = **${fmt(rate / raw, 3)} × the raw insert rate**; host **${fmt((burst.cpuInMs.host ?? NaN) / Math.max(1, burst.accepted))} ms CPU per intake**, Azurite ${fmt((burst.cpuInMs.azurite ?? NaN) / Math.max(1, burst.accepted))} ms`,
     );
   }
-  return [...lines, ""];
+  return { lines: [...lines, ""], bursts: figures };
+}
+
+/** What {@link intakeAlone} measured: Markdown lines, and per burst the accept ratio and host CPU. */
+interface IntakeAloneFigures {
+  lines: string[];
+  /** Per burst: its connections, accepted per second ÷ that stack's raw insert rate, host CPU per accepted intake (ms). */
+  bursts: Array<{ connections: number; acceptRatio: number; hostCpuPerIntakeInMs: number }>;
 }
 
 /** A demo request the bench submits, and its partner. */
@@ -414,7 +448,7 @@ async function main(): Promise<void> {
     // alone is measured on the HTTP-group stack, which shares no process and no storage with this
     // one (this one only waits; the sample starts once both are done and the settling time is up).
     const settled = sleep(IDLE_SETTLE_IN_MS);
-    const aloneLines = await intakeAlone(httpGroup, root);
+    const alone = await intakeAlone(httpGroup, root);
     await httpGroup.stop();
     await settled;
     const idleFrom = proxy.snapshot();
@@ -499,7 +533,32 @@ async function main(): Promise<void> {
       `- CPU while idle: host ${fmt(idleCpuPercent.host ?? NaN)} %, Azurite ${fmt(idleCpuPercent.azurite ?? NaN)} % of one core`,
       "",
     ];
-    console.log([...lines, ...aloneLines].join("\n"));
+    const hopP50 = percentile([...hops].sort((a, b) => a - b), 50);
+    const bestAlone = alone.bursts.reduce<(typeof alone.bursts)[number] | undefined>((best, b) => (!best || b.acceptRatio > best.acceptRatio ? b : best), undefined);
+    const targets = [
+      "Against the targets (bench/README.md, \"Targets\"; figures from this run):",
+      verdictLine(STORAGE_TARGETS.perIntake, happy.perIntake, "the signed POST's window"),
+      verdictLine(STORAGE_TARGETS.perPartnerAction, happy.perAction, "the POST diagnosis's window, which also holds the workflow's first reaction"),
+      verdictLine(STORAGE_TARGETS.perHappyCase, happy.perCase),
+      verdictLine(STORAGE_TARGETS.perEscalatedCase, happy.perEscalated),
+      verdictLine(EFFICIENCY_TARGETS.intakeAcceptRatio, bestAlone?.acceptRatio ?? Number.NaN, `intake alone, the HTTP scale group, ${bestAlone?.connections ?? "?"} connections, ${INTAKE_SECONDS} s`, 3),
+      verdictLine(EFFICIENCY_TARGETS.intakeAcceptRatio, acceptRate / raw, `beside its workflows on the same cores, ${INTAKE_CONNECTIONS} connections, ${INTAKE_SECONDS} s`, 3),
+      verdictLine(EFFICIENCY_TARGETS.hostCpuPerIntake, bestAlone?.hostCpuPerIntakeInMs ?? Number.NaN, "intake alone"),
+      verdictLine(EFFICIENCY_TARGETS.hostCpuPerIntake, (intakeCpuInMs.host ?? Number.NaN) / Math.max(1, accepted), "beside its workflows: an upper bound"),
+      verdictLine(EFFICIENCY_TARGETS.sustainedRatio, (sustained.perSecond * happy.perCase) / raw, `${SUSTAINED_SECONDS} s`, 3),
+      verdictLine(LATENCY_TARGETS.hopP50, hopP50, `${hops.length} hops`, 0),
+      verdictLine(LATENCY_TARGETS.acknowledgedP50, happy.acknowledgedP50, "idle stack", 0),
+      verdictLine(LATENCY_TARGETS.actionVisibleP50, happy.visibleP50, "idle stack", 0),
+      verdictLine(LATENCY_TARGETS.actionVisibleP95, happy.visibleP95, "idle stack", 0),
+      verdictLine(IDLE_TARGETS.storagePerSecond, idle.total / (IDLE_SAMPLE_IN_MS / 1000)),
+      verdictLine(IDLE_TARGETS.hostCpu, idleCpuPercent.host ?? Number.NaN),
+      verdictLine(IDLE_TARGETS.azuriteCpu, idleCpuPercent.azurite ?? Number.NaN),
+      QUICK
+        ? "- The workflow at volume and the partner list at volume are measured by the full run (or alone: `npm run bench:volume`, `npm run bench:list`), not by `--quick`."
+        : "- The workflow at volume and the partner list at volume follow in their own sections.",
+      "",
+    ];
+    console.log([...lines, ...alone.lines, ...targets].join("\n"));
   } finally {
     await stack.stop();
     await proxy.close();
@@ -508,7 +567,29 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => {
+/**
+ * The full run goes on with the benches that need volume, each in a process of its own with its own
+ * stack, printing its own section: the workflow at volume (bench/volume.ts) and the partner list at
+ * volume (bench/partnerList.ts; the measured partner capped at 10,000 cases unless
+ * `BENCH_LIST_PARTNER_CASES` says otherwise, so 100,000 stored are seeded in minutes, not hours).
+ * Skipped by `--quick` and by `BENCH_ONLY=main`.
+ * @throws Error when a bench exits with a non-zero code or cannot be started.
+ */
+async function runVolumeBenches(): Promise<void> {
+  if (QUICK || process.env.BENCH_ONLY === "main") return;
+  for (const script of ["volume.js", "partnerList.js"]) {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(__dirname, script)], {
+        stdio: "inherit",
+        env: { ...process.env, BENCH_LIST_PARTNER_CASES: process.env.BENCH_LIST_PARTNER_CASES ?? "10000" },
+      });
+      child.on("error", reject);
+      child.on("exit", (code, signal) => (code === 0 ? resolve() : reject(new Error(`bench/${script} exited with code ${code ?? "none"}${signal ? `, signal ${signal}` : ""}`))));
+    });
+  }
+}
+
+main().then(runVolumeBenches).catch((e) => {
   console.error(e);
   process.exitCode = 1;
 });

@@ -35,6 +35,7 @@ import { getLargeString } from "@csp-support/local-host/durable";
 import { startCpuSample } from "./processStats";
 import { diffCounts, startStorageProxy } from "./storageProxy";
 import { percentile } from "./stats";
+import { VOLUME_TARGETS, verdictLine } from "./targets";
 
 const QUICK = process.argv.includes("--quick");
 const LEVELS = (process.env.BENCH_VOLUME_LEVELS ?? (QUICK ? "10,100,500" : "10,1000,10000")).split(",").map(Number);
@@ -350,8 +351,31 @@ async function main(): Promise<void> {
     `Answers waited out and sent again by the bench's client (429, or 503 while a dependency failed for now), and the host's warning or error lines, up to the end of each level (the lines: ${hostLogPath}):`,
     ...results.map((r) => `- ${r.open.toLocaleString("en")} open: ${r.retried} retried; ${r.hostProblems} host warnings/errors`),
     "",
+    ...targetLines(results),
+    "",
   ];
   console.log(lines.join("\n"));
+}
+
+/**
+ * The level results against the volume targets: the lowest burst rate as a share of the highest,
+ * and across levels the slowest first wait (a request the burst left unacknowledged counts as
+ * missed), the worst timer lateness p99, the largest RSS and the busiest idle Azurite.
+ */
+function targetLines(results: LevelResult[]): string[] {
+  const worst = (f: (r: LevelResult) => number): number => (results.length > 0 ? Math.max(...results.map(f)) : Number.NaN);
+  const rates = results.map((r) => r.burst.episodesPerSecond);
+  const spread = rates.length > 1 ? (100 * Math.min(...rates)) / Math.max(...rates) : Number.NaN;
+  const unacknowledged = results.some((r) => r.burst.acknowledged < BURST);
+  const levels = results.map((r) => r.open.toLocaleString("en")).join(", ");
+  return [
+    `Against the targets (bench/README.md, "Targets"; levels ${levels} open):`,
+    verdictLine(VOLUME_TARGETS.episodesSpread, spread, `${rates.map((r) => fmt(r, 1)).join(" / ")} episodes/s`, 0),
+    verdictLine(VOLUME_TARGETS.firstWaitMax, unacknowledged ? Number.POSITIVE_INFINITY : worst((r) => r.burst.ackMax), unacknowledged ? "a burst request did not reach its first wait" : `p50 ${results.map((r) => fmt(r.burst.ackP50, 0)).join(" / ")} ms`, 0),
+    verdictLine(VOLUME_TARGETS.timerLatenessP99, worst((r) => r.burst.lateP99), undefined, 0),
+    verdictLine(VOLUME_TARGETS.hostRss, worst((r) => r.idle.rss), undefined, 0),
+    verdictLine(VOLUME_TARGETS.idleAzuriteCpu, worst((r) => r.idle.azuriteCpu)),
+  ];
 }
 
 main().catch((e: unknown) => {
