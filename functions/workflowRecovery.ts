@@ -29,15 +29,15 @@ app.timer("WorkflowRecoverySweep", {
 });
 
 /**
- * Default NCRONTAB schedule of the pass that restarts open cases whose orchestration instance does
- * not exist (shared/services/workflowRecovery.ts `restartOrphanedWorkflows`): hourly, at minute 40.
+ * Default NCRONTAB schedule of the pass that restarts the cases with work (open, or closed with
+ * emails still waiting for a retry) whose orchestration instance does not exist (shared/services/workflowRecovery.ts `restartOrphanedWorkflows`): hourly, at minute 40.
  */
 export const ORPHANED_WORKFLOW_SCHEDULE = "0 40 * * * *";
 
 /**
  * `RestartOrphanedWorkflows`: a timer trigger (hourly by default; setting
- * `ORPHANED_WORKFLOW_SCHEDULE`) that finds the open cases whose orchestration instance is not in the
- * task hub (purged, or the task hub renamed or switched) and restarts their workflows from the
+ * `ORPHANED_WORKFLOW_SCHEDULE`) that finds the open cases, and the closed ones whose emails still
+ * wait for a retry, whose orchestration instance is not in the task hub (purged, or the task hub renamed or switched) and restarts their workflows from the
  * app's own stores. One instance runs it at a time (the timer's blob lease); a failed run is logged
  * and the next one tries again.
  */
@@ -49,7 +49,7 @@ app.timer("RestartOrphanedWorkflows", {
     const deps = container.workflowRecoveryDeps(container.createWorkflow(df.getClient(context)));
     const report = await restartOrphanedWorkflows(deps, { graceInMs: container.config.ORPHANED_WORKFLOW_GRACE_SECONDS * 1000, onError: (caseId, e) => context.error(`Looking up or restarting the workflow of ${caseId} failed (tried again next run):`, e) });
     if (report.restarted.length > 0 || report.failed.length > 0 || report.truncated) {
-      context.log(`Orphaned workflows: ${report.examined} open requests looked up${report.truncated ? " (stopped at its cap of lookups or time; the next run goes on further along the list)" : ""}; restarted ${report.restarted.length} whose instance was not found [${report.restarted.join(", ")}]; failed ${report.failed.length}.`);
+      context.log(`Orphaned workflows: ${report.examined} requests looked up${report.truncated ? " (stopped at its cap of lookups or time; the next run goes on further along the list)" : ""}; restarted ${report.restarted.length} whose instance was not found [${report.restarted.join(", ")}]; failed ${report.failed.length}.`);
     }
   },
 });

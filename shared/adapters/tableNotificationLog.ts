@@ -7,18 +7,28 @@
  * carry `state`, `attempts`, `nextAttemptAt`, `queuedAt`, the fault and, while pending, what to
  * deliver (`json0…`, see ./tableStorage.ts `packJson`: the input can exceed one property).
  *
+ * Cases with a notification left pending by a failed delivery are marked in the same table, one
+ * partition per partner: PartitionKey `~undelivered_<partnerId>` (a partner id starts with a letter
+ * or digit, so no case partition can be named so), RowKey = encoded case id, columns `caseId`,
+ * `markedAt`; written before the pending row, so every such row has its mark.
+ *
  * An index by Message-ID, table `<prefix>NotificationMessageIds`, PartitionKey = partner
  * id, RowKey = SHA-256 of the Message-ID (ids may hold characters keys cannot), columns `messageId`,
  * `caseId`, `notificationKey`; written before the log row, so every logged notification is indexed.
  */
 import { odata } from "@azure/data-tables";
 import { ERASED_EMAIL, ERASED_TEXT } from "../domain/personalData";
-import type { NotificationLog, NotificationMessageIndex, SentNotification } from "../ports";
+import type { NotificationLog, NotificationMessageIndex, SentNotification, UndeliveredMark } from "../ports";
 import { AFTER_SIDE_EFFECT_BUDGET_MS, persistAfterSideEffect } from "./faults";
 import { encodeKey, packJson, sha256Hex, statusOf, TableNames, unpackJson, type TableStorage } from "./tableStorage";
 
 function partition(partnerId: string, caseId: string): string {
   return `${encodeKey(partnerId)}_${encodeKey(caseId)}`;
+}
+
+/** Partition of the partner's undelivered marks (see the file header). */
+function marksPartition(partnerId: string): string {
+  return `~undelivered_${encodeKey(partnerId)}`;
 }
 
 function fromRow(e: Record<string, unknown>): SentNotification {
@@ -115,7 +125,28 @@ export class TableNotificationLog implements NotificationLog, NotificationMessag
     const current = await this.get(partnerId, n.caseId, n.notificationKey);
     if (current?.state === "sent") return;
     const table = await this.storage.getTable(TableNames.notifications);
+    if (n.state === "pending") await table.upsertEntity({ partitionKey: marksPartition(partnerId), rowKey: encodeKey(n.caseId), caseId: n.caseId, markedAt: n.sentAt }, "Replace");
     await table.upsertEntity(undeliveredRow(partnerId, n), "Replace");
+  }
+
+  /** The partner's undelivered marks, oldest first. @throws RestError when storage fails. */
+  async listUndeliveredMarks(partnerId: string): Promise<UndeliveredMark[]> {
+    const table = await this.storage.getTable(TableNames.notifications);
+    const out: UndeliveredMark[] = [];
+    for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${marksPartition(partnerId)}` } })) {
+      out.push({ caseId: String(e.caseId), markedAt: String(e.markedAt), etag: String(e.etag) });
+    }
+    return out.sort((a, b) => (a.markedAt < b.markedAt ? -1 : a.markedAt > b.markedAt ? 1 : 0));
+  }
+
+  /** Deletes the mark If-Match its ETag as read (a mark written since stays; one gone is fine). @throws RestError when storage fails. */
+  async clearUndeliveredMark(partnerId: string, mark: UndeliveredMark): Promise<void> {
+    const table = await this.storage.getTable(TableNames.notifications);
+    try {
+      await table.deleteEntity(marksPartition(partnerId), encodeKey(mark.caseId), { etag: mark.etag });
+    } catch (e) {
+      if (statusOf(e) !== 404 && statusOf(e) !== 412) throw e;
+    }
   }
 
   /**

@@ -487,6 +487,15 @@ export interface UnstartedWorkflows {
   remove(partnerId: string, caseId: string): Promise<void>;
 }
 
+/** A case marked as having a notification left pending by a failed delivery ({@link NotificationLog.listUndeliveredMarks}). */
+export interface UndeliveredMark {
+  caseId: string;
+  /** ISO 8601 UTC: when the case was last marked (the last pending record). */
+  markedAt: string;
+  /** The mark's version as read (Table Storage ETag); a clear with an older one leaves the mark. */
+  etag: string;
+}
+
 /** Outbox/log of notifications: makes sending idempotent per case and key and records failures. */
 export interface NotificationLog {
   /** The notification when it was SENT, or undefined (not sent yet, pending or failed). */
@@ -497,7 +506,8 @@ export interface NotificationLog {
   recordSent(partnerId: string, notification: SentNotification): Promise<void>;
   /**
    * Records a pending or failed notification (insert-or-replace). Never overwrites a `sent` row: a
-   * late failure report of a message that went out changes nothing.
+   * late failure report of a message that went out changes nothing. A `pending` one marks its case
+   * first ({@link listUndeliveredMarks}).
    */
   recordUndelivered(partnerId: string, notification: SentNotification & { state: "pending" | "failed" }): Promise<void>;
   /**
@@ -521,6 +531,21 @@ export interface NotificationLog {
   dropPending(partnerId: string, caseId: string, notificationKey: string, options?: { onlyCode?: string }): Promise<void>;
   /** Every notification of a case in every state, oldest first. */
   listSent(partnerId: string, caseId: string): Promise<SentNotification[]>;
+  /**
+   * The partner's cases marked as having a notification left pending by a failed delivery: each
+   * {@link recordUndelivered} of a `pending` notification marks its case first (one mark per case,
+   * re-marked on every such record). The marks let the hourly orphaned-workflow pass find a case
+   * whose emails still wait for their retry after its orchestration instance was lost — a closed
+   * case is in no open-status list. Oldest mark first; `etag` identifies the mark as read.
+   * @throws Error when storage fails.
+   */
+  listUndeliveredMarks(partnerId: string): Promise<UndeliveredMark[]>;
+  /**
+   * Removes a case's mark as {@link listUndeliveredMarks} read it: a mark written again since (a
+   * newer pending record) stays. Idempotent; call it once the case has no pending notification.
+   * @throws Error when storage fails.
+   */
+  clearUndeliveredMark(partnerId: string, mark: UndeliveredMark): Promise<void>;
   /**
    * Erases the personal data of a case's notifications: recipients become `erased@erased.invalid`,
    * the subject `[erased]`, a fault's message `[erased]`, a pending delivery's input is dropped; state,

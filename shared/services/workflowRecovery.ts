@@ -36,7 +36,7 @@ import {
   type WorkflowHealth,
   type WorkflowRevision,
 } from "../contracts";
-import type { CaseRepository, Clock, NotificationLog, PartnerRepository, SentNotification, SlaEventLog, SupportRequestWorkflow, UnstartedWorkflows, WorkflowInstanceSummary, WorkflowStatus } from "../ports";
+import type { CaseRepository, Clock, NotificationLog, PartnerRepository, SentNotification, SlaEventLog, SupportRequestWorkflow, UndeliveredMark, UnstartedWorkflows, WorkflowInstanceSummary, WorkflowStatus } from "../ports";
 import { addCalendarDuration, escalationAtPoint, escalationDecision } from "../domain";
 import { createNotifyPartner, notifyPartnerWithoutCase, type NotifyPartnerDeps } from "./activities";
 
@@ -463,13 +463,13 @@ export const ORPHAN_SCAN_MAX_DURATION_IN_MS = 4 * 60_000;
 
 /** What one pass of {@link restartOrphanedWorkflows} did. */
 export interface OrphanedWorkflowsReport {
-  /** Open cases whose instance was looked up. */
+  /** Cases looked at: marked cases and open cases (a case both marked and open counts twice). */
   examined: number;
   /** Cases whose instance did not exist, restarted from their stores. */
   restarted: string[];
   /** Cases whose lookup or restart failed (`onError` says why; the next pass tries again). */
   failed: string[];
-  /** True when the pass stopped at `maxCases` or `maxDurationInMs` before it had looked at every open case. */
+  /** True when the pass stopped at `maxCases` or `maxDurationInMs` before it had looked at every case. */
   truncated: boolean;
 }
 
@@ -477,17 +477,21 @@ export interface OrphanedWorkflowsReport {
 const OPEN_STATUSES: readonly CaseStatus[] = CaseStatuses.filter((s) => s !== "closed");
 
 /**
- * Finds the open cases whose orchestration instance does not exist in the task hub and restarts
- * their workflows from what the app stores ({@link restartPointFromStores}). The recovery sweeper
- * lists the task hub's instances, so it never sees such a case: an instance purged by an operator,
- * or every open case at once when the task hub is renamed (`TASK_HUB_NAME`) or the app switched to
- * another Durable storage backend. Left alone, their customers would wait with no SLA clock, no
- * escalation and no auto-close, and nothing would show it.
+ * Finds the cases with work whose orchestration instance does not exist in the task hub and
+ * restarts their workflows from what the app stores ({@link restartPointFromStores}): every open
+ * case, and every case, closed ones included, whose emails still wait for a retry after a failed
+ * delivery. The recovery sweeper lists the task hub's instances, so it never sees such a case: an
+ * instance purged by an operator, or every such case at once when the task hub is renamed
+ * (`TASK_HUB_NAME`) or the app switched to another Durable storage backend. Left alone, their
+ * customers would wait with no SLA clock, no escalation and no auto-close, or never get the emails
+ * still owed to them (a throttled provider's retries last up to 72 hours), and nothing would show it.
  *
- * The partners' own cases of each open status are read from the list index (a case created within
- * the grace period, {@link ORPHAN_GRACE_IN_MS}, is left to its intake), then looked up one by one
- * in the task hub, at most `maxCases` and `maxDurationInMs` a pass; each hour's pass starts
- * `maxCases` further along the list, so passes cut short cover every open case in turn. Each
+ * The cases whose emails wait are found by their marks ({@link NotificationLog.listUndeliveredMarks});
+ * a mark whose case has nothing pending any more, or does not exist, is cleared. The partners' own
+ * cases of each open status are read from the list index (a case created within the grace period,
+ * {@link ORPHAN_GRACE_IN_MS}, is left to its intake). The marked cases, then the open ones, are
+ * looked up one by one in the task hub, at most `maxCases` and `maxDurationInMs` a pass; each hour's
+ * pass starts `maxCases` further along the list, so passes cut short cover every case in turn. Each
  * restart is recorded on the case's timeline by the restarted execution (`workflow-restart-…`, its
  * reason naming the lost instance).
  * @param options - `maxCases` (default {@link ORPHAN_SCAN_MAX_CASES}); `maxDurationInMs` (default
@@ -502,33 +506,46 @@ export async function restartOrphanedWorkflows(deps: WorkflowRecoveryDeps, optio
   const graceInMs = options.graceInMs ?? ORPHAN_GRACE_IN_MS;
   const now = deps.clock.now();
   const stopAt = now.getTime() + (options.maxDurationInMs ?? ORPHAN_SCAN_MAX_DURATION_IN_MS);
-  // Every open case past the grace period, from the list index (one query per 100 cases).
-  const open: Array<{ partnerId: string; caseId: string }> = [];
+  // Every case marked with an email left pending by a failed delivery (open or closed), then every
+  // open case past the grace period, from the list index (one query per 100 cases).
+  const cases: Array<{ partnerId: string; caseId: string; mark?: UndeliveredMark }> = [];
   for (const partner of await deps.partners.listPartners()) {
+    for (const mark of await deps.notifications.listUndeliveredMarks(partner.id)) cases.push({ partnerId: partner.id, caseId: mark.caseId, mark });
     for (const status of OPEN_STATUSES) {
       let continuationToken: string | undefined;
       do {
         const page = await deps.cases.searchCases(partner.id, { status }, { limit: 100, withShares: false, ...(continuationToken ? { continuationToken } : {}) });
-        for (const item of page.items) if (item.partnerId === partner.id && now.getTime() - Date.parse(item.createdAt) >= graceInMs) open.push({ partnerId: partner.id, caseId: item.caseId });
+        for (const item of page.items) if (item.partnerId === partner.id && now.getTime() - Date.parse(item.createdAt) >= graceInMs) cases.push({ partnerId: partner.id, caseId: item.caseId });
         continuationToken = page.continuationToken;
       } while (continuationToken);
     }
   }
+  const reason = "its orchestration instance was not found in the task hub (its history purged, or the task hub renamed or switched to another storage backend); it continues from the case's stored timeline, SLA log and notifications";
   // Each hour's pass starts `maxCases` further on, so passes cut short by the cap cover every case in turn.
-  const offset = open.length === 0 ? 0 : (Math.floor(now.getTime() / 3_600_000) * maxCases) % open.length;
-  for (const { partnerId, caseId } of [...open.slice(offset), ...open.slice(0, offset)]) {
+  const offset = cases.length === 0 ? 0 : (Math.floor(now.getTime() / 3_600_000) * maxCases) % cases.length;
+  for (const { partnerId, caseId, mark } of [...cases.slice(offset), ...cases.slice(0, offset)]) {
     if (report.examined >= maxCases || deps.clock.now().getTime() >= stopAt) {
       report.truncated = true;
       return report;
     }
     report.examined += 1;
     try {
+      // A mark whose emails were delivered or given up since has done its work.
+      if (mark && !(await deps.notifications.listSent(partnerId, caseId)).some((n) => n.state === "pending")) {
+        await deps.notifications.clearUndeliveredMark(partnerId, mark);
+        continue;
+      }
+      // Its instance goes on (a stopped one is the sweeper's); a mark stays while its emails wait.
       if (await deps.workflow.getStatus(caseId)) continue;
       const sr = await deps.cases.getCase(partnerId, caseId);
-      if (!sr || sr.status === "closed") continue;
-      const nowIso = deps.clock.now().toISOString();
-      const reason = "its orchestration instance was not found in the task hub (its history purged, or the task hub renamed or switched to another storage backend); it continues from the case's stored timeline, SLA log and notifications";
-      const outcome = await restartWorkflow(deps, sr, { kind: "recover", reason, requestedAt: nowIso, actor: { kind: "system" }, attempt: 1 });
+      if (!sr) {
+        // No such case: a mark of a partner notice of the sweeper, which sends it again itself.
+        if (mark) await deps.notifications.clearUndeliveredMark(partnerId, mark);
+        continue;
+      }
+      // A closed case has work only while its emails wait (its mark).
+      if (sr.status === "closed" && !mark) continue;
+      const outcome = await restartWorkflow(deps, sr, { kind: "recover", reason, requestedAt: deps.clock.now().toISOString(), actor: { kind: "system" }, attempt: 1 });
       if (outcome.restarted) report.restarted.push(caseId);
     } catch (e) {
       report.failed.push(caseId);

@@ -2,7 +2,7 @@
  * Contract of the NotificationLog and NotificationMessageIndex ports (shared/ports): what a caller
  * observes of any adapter.
  */
-import type { NotificationLog, NotificationMessageIndex, SentNotification } from "../../shared/ports";
+import type { NotificationLog, NotificationMessageIndex, SentNotification, UndeliveredMark } from "../../shared/ports";
 import type { MakeAdapter } from "./support";
 
 const sent: SentNotification = { caseId: "CS-0000000001", notificationKey: "received", messageId: "<CS-0000000001.received@x.example>", providerMessageId: "p1", to: ["a@x.example"], subject: "[Case #CS-0000000001] Received", sentAt: "2026-05-01T10:00:05.000Z" };
@@ -61,6 +61,38 @@ export function describeNotificationLogContract(name: string, makeAdapter: MakeA
         ["received", "sent"],
         ["resolved", "failed"],
       ]);
+    });
+
+    it("marks a case when a notification is left pending, per partner, oldest first; a mark written again outlives a clear of the version read", async () => {
+      const log = await makeAdapter(() => new Date());
+      expect(await log.listUndeliveredMarks("alpha-partner")).toEqual([]);
+      // A failed or sent notification marks nothing.
+      await log.recordUndelivered("alpha-partner", { ...pending, caseId: "CS-0000000009", state: "failed" });
+      await log.recordSent("alpha-partner", sent);
+      await log.recordUndelivered("alpha-partner", { ...pending, notificationKey: "received", messageId: sent.messageId });
+      expect(await log.listUndeliveredMarks("alpha-partner")).toEqual([]);
+
+      await log.recordUndelivered("alpha-partner", pending);
+      await log.recordUndelivered("alpha-partner", { ...pending, caseId: "CS-0000000002", sentAt: "2026-05-01T10:30:00.000Z" });
+      const marks = await log.listUndeliveredMarks("alpha-partner");
+      expect(marks.map(({ caseId, markedAt }) => ({ caseId, markedAt }))).toEqual([
+        { caseId: "CS-0000000002", markedAt: "2026-05-01T10:30:00.000Z" },
+        { caseId: pending.caseId, markedAt: pending.sentAt },
+      ]);
+      expect(await log.listUndeliveredMarks("beta-partner")).toEqual([]);
+      // The marks are not notifications of any case.
+      expect((await log.listSent("alpha-partner", pending.caseId)).map((n) => n.notificationKey)).toEqual(["received", "resolved"]);
+
+      // Marked again (a later pending record) after the list was read: the clear of the old version leaves it.
+      const [older, ofPending] = marks as [UndeliveredMark, UndeliveredMark];
+      await log.recordUndelivered("alpha-partner", { ...pending, sentAt: "2026-05-01T12:00:00.000Z" });
+      await log.clearUndeliveredMark("alpha-partner", ofPending);
+      await log.clearUndeliveredMark("alpha-partner", older);
+      await log.clearUndeliveredMark("alpha-partner", older);
+      const left = await log.listUndeliveredMarks("alpha-partner");
+      expect(left.map(({ caseId, markedAt }) => ({ caseId, markedAt }))).toEqual([{ caseId: pending.caseId, markedAt: "2026-05-01T12:00:00.000Z" }]);
+      await log.clearUndeliveredMark("alpha-partner", left[0] as UndeliveredMark);
+      expect(await log.listUndeliveredMarks("alpha-partner")).toEqual([]);
     });
 
     it("erases personal data of a case's notifications idempotently, optionally only those recorded before an instant", async () => {

@@ -3,7 +3,7 @@
  * experiments, not production: nothing survives the process.
  */
 import { ERASED_EMAIL, ERASED_TEXT } from "../../domain/personalData";
-import type { NotificationLog, NotificationMessageIndex, SentNotification } from "../../ports";
+import type { NotificationLog, NotificationMessageIndex, SentNotification, UndeliveredMark } from "../../ports";
 import { copy, keyOf } from "./memoryStore";
 
 /** A pending or failed notification as stored: no provider message id; a delivery only while pending. */
@@ -35,6 +35,9 @@ function undelivered(n: SentNotification & { state: "pending" | "failed" }): Sen
 export class MemoryNotificationLog implements NotificationLog, NotificationMessageIndex {
   /** Per partner and case: notification key → notification. */
   readonly #cases = new Map<string, Map<string, SentNotification>>();
+  /** Per partner and case: the undelivered mark ({@link NotificationLog.listUndeliveredMarks}); versions count up. */
+  readonly #marks = new Map<string, UndeliveredMark>();
+  #markVersion = 0;
   /** Per partner and Message-ID: the notification's case and key. */
   readonly #messageIds = new Map<string, { caseId: string; notificationKey: string }>();
 
@@ -56,10 +59,23 @@ export class MemoryNotificationLog implements NotificationLog, NotificationMessa
     this.#put(partnerId, { caseId: n.caseId, notificationKey: n.notificationKey, messageId: n.messageId, providerMessageId: n.providerMessageId, to: n.to, subject: n.subject, sentAt: n.sentAt, state: "sent" });
   }
 
-  /** Records a pending or failed notification (insert-or-replace), unless it was sent. */
+  /** Records a pending or failed notification (insert-or-replace), unless it was sent; a pending one marks its case first. */
   async recordUndelivered(partnerId: string, n: SentNotification & { state: "pending" | "failed" }): Promise<void> {
     if ((await this.get(partnerId, n.caseId, n.notificationKey))?.state === "sent") return;
+    if (n.state === "pending") this.#marks.set(keyOf(partnerId, n.caseId), { caseId: n.caseId, markedAt: n.sentAt, etag: String(++this.#markVersion) });
     this.#put(partnerId, undelivered(n));
+  }
+
+  /** The partner's undelivered marks, oldest first. */
+  async listUndeliveredMarks(partnerId: string): Promise<UndeliveredMark[]> {
+    const prefix = keyOf(partnerId, "");
+    return [...this.#marks].filter(([k]) => k.startsWith(prefix)).map(([, m]) => ({ ...m })).sort((a, b) => (a.markedAt < b.markedAt ? -1 : a.markedAt > b.markedAt ? 1 : 0));
+  }
+
+  /** Removes the mark when it is still the version read. */
+  async clearUndeliveredMark(partnerId: string, mark: UndeliveredMark): Promise<void> {
+    const key = keyOf(partnerId, mark.caseId);
+    if (this.#marks.get(key)?.etag === mark.etag) this.#marks.delete(key);
   }
 
   /** Records the notification as pending unless one with its key exists (then returns that one). */

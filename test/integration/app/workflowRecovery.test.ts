@@ -54,6 +54,27 @@ const toMicrosoft: EscalationRecord = {
   microsoftServiceRequest: { outcome: "filed", serviceRequestId: "SR-42", locale: "en-US", at: "2026-06-01T08:30:01.000Z", payload: { Title: "[Case] VM down", Description: "VM down", Severity: "moderate", SupportTopicId: "", ProductName: "Azure", PrimaryContact: { Email: "support@zeta-partner.example" } } },
 };
 
+/**
+ * Records a status email as SendStatusEmail does when the provider throttled it (429): pending, with
+ * what to deliver (`input`, its activity input).
+ */
+async function recordThrottledEmail(partner: string, input: { caseId: string; notificationKey: string } & Record<string, unknown>): Promise<void> {
+  await container.notifications.recordUndelivered(partner, {
+    caseId: input.caseId,
+    notificationKey: input.notificationKey,
+    messageId: "",
+    providerMessageId: "",
+    to: [],
+    subject: "",
+    sentAt: clock.now().toISOString(),
+    state: "pending",
+    attempts: 2,
+    queuedAt: clock.now().toISOString(),
+    fault: { class: "transient", code: "throttled", message: "429" },
+    delivery: { activity: "SendStatusEmail", input },
+  });
+}
+
 async function newCase(): Promise<string> {
   return (await submitSupportRequest(container.supportRequestDeps(workflow), partnerId, supportRequestBody())).caseId;
 }
@@ -89,20 +110,7 @@ describe("the recovery sweeper", () => {
   it("restarts a failed workflow from its checkpoint with the pending emails, backs off between restarts, gives up after the cap and tells the partner once", async () => {
     const caseId = await newCase();
     // An email that was waiting for a retry when the execution failed.
-    await container.notifications.recordUndelivered(partnerId, {
-      caseId,
-      notificationKey: "update-2",
-      messageId: "",
-      providerMessageId: "",
-      to: [],
-      subject: "",
-      sentAt: clock.now().toISOString(),
-      state: "pending",
-      attempts: 2,
-      queuedAt: clock.now().toISOString(),
-      fault: { class: "transient", code: "throttled", message: "429" },
-      delivery: { activity: "SendStatusEmail", input: { caseId, partnerId, notificationKey: "update-2", status: "in-diagnosis", kind: "partner-update", message: "Still on it" } },
-    });
+    await recordThrottledEmail(partnerId, { caseId, partnerId, notificationKey: "update-2", status: "in-diagnosis", kind: "partner-update", message: "Still on it" });
     fail(caseId);
 
     const first = await sweepWorkflows(container.workflowRecoveryDeps(workflow));
@@ -333,6 +341,77 @@ describe("an open request whose orchestration instance is not in the task hub (p
     const timed = await restartOrphanedWorkflows({ ...container.workflowRecoveryDeps(workflow), clock: slow });
     expect(timed.truncated).toBe(true);
     expect(timed.examined).toBeLessThanOrEqual(4);
+  });
+});
+
+describe("a request whose emails wait for a retry when its orchestration instance is lost", () => {
+  const marked = "marked-partner";
+  beforeAll(async () => {
+    await container.registerPartner(partnerDefinition(marked));
+  });
+
+  /** The closed email of the case, throttled. */
+  const throttled = (caseId: string, notificationKey: string): Promise<void> => recordThrottledEmail(marked, { caseId, partnerId: marked, notificationKey, status: "closed", kind: "status" });
+
+  /** A case taken to closed as the workflow records it. */
+  async function closedCase(): Promise<string> {
+    const caseId = (await submitSupportRequest(container.supportRequestDeps(workflow), marked, supportRequestBody())).caseId;
+    const at = clock.now().toISOString();
+    await container.activities.recordTransition({ caseId, partnerId: marked, entryId: "t01-in-diagnosis", kind: "status-changed", toStatus: "in-diagnosis", summary: "diagnosing", at });
+    await container.activities.recordTransition({ caseId, partnerId: marked, entryId: "t02-resolved", kind: "status-changed", toStatus: "resolved", summary: "resolved", at, details: { action: "resolution", seq: "000000000001", summary: "fixed" } });
+    await container.activities.recordTransition({ caseId, partnerId: marked, entryId: "t03-closed", kind: "status-changed", toStatus: "closed", summary: "closed", at, details: { action: "close", seq: "000000000002" } });
+    return caseId;
+  }
+
+  it("a closed one is restarted by the hourly pass with the emails still to send; a running one is left alone, and the mark goes once nothing waits", async () => {
+    const lost = await closedCase();
+    await throttled(lost, "closed");
+    const running = await closedCase();
+    await throttled(running, "closed");
+    const delivered = await closedCase();
+    await throttled(delivered, "closed");
+    await container.notifications.recordSent(marked, { caseId: delivered, notificationKey: "closed", messageId: "<closed@x>", providerMessageId: "p", to: [], subject: "closed", sentAt: clock.now().toISOString() });
+    // The task hub was switched while the first waited for its retry: its instance is gone.
+    workflow.statuses.delete(lost);
+    workflow.statuses.delete(delivered);
+    clock.t += ORPHAN_GRACE_IN_MS;
+
+    const report = await restartOrphanedWorkflows(container.workflowRecoveryDeps(workflow));
+    expect(report.failed).toEqual([]);
+    expect(report.restarted).toContain(lost);
+    expect(report.restarted).not.toContain(running);
+    expect(report.restarted).not.toContain(delivered);
+    const input = workflow.restarts.filter((r) => r.caseId === lost).at(-1)?.input;
+    expect(input?.recovery).toMatchObject({ previousRuntimeStatus: "NotFound", actor: { kind: "system" } });
+    // It continues closed, with the email to send (due now), under the counters the log holds.
+    expect(input?.carry).toMatchObject({
+      status: "closed",
+      entryCount: 3,
+      cursor: "000000000002",
+      notificationCounts: { closed: 1 },
+      outbox: [{ activity: "SendStatusEmail", input: { caseId: lost, notificationKey: "closed" }, attempts: 0, nextAttemptAt: clock.now().toISOString() }],
+    });
+    // The delivered one's mark is gone; the others stay while their emails wait.
+    expect((await container.notifications.listUndeliveredMarks(marked)).map((m) => m.caseId).sort()).toEqual([lost, running].sort());
+
+    // Running again, and its email out: the next pass leaves it and clears its mark.
+    await container.notifications.recordSent(marked, { caseId: lost, notificationKey: "closed", messageId: "<closed2@x>", providerMessageId: "p", to: [], subject: "closed", sentAt: clock.now().toISOString() });
+    clock.t += 3_600_000;
+    const again = await restartOrphanedWorkflows(container.workflowRecoveryDeps(workflow));
+    expect(again.restarted).not.toContain(lost);
+    expect((await container.notifications.listUndeliveredMarks(marked)).map((m) => m.caseId)).toEqual([running]);
+  });
+
+  it("a closed one with nothing left to send is not restarted, and neither is a mark of no case", async () => {
+    const done = await closedCase();
+    workflow.statuses.delete(done);
+    // A partner notice's mark (no case of that id): the sweeper sends such notices again itself.
+    await throttled("_notices", "partner:workflows-not-started-x");
+    clock.t += ORPHAN_GRACE_IN_MS;
+    const report = await restartOrphanedWorkflows(container.workflowRecoveryDeps(workflow));
+    expect(report.restarted).not.toContain(done);
+    expect(report.restarted).not.toContain("_notices");
+    expect((await container.notifications.listUndeliveredMarks(marked)).map((m) => m.caseId)).not.toContain("_notices");
   });
 });
 
