@@ -105,10 +105,12 @@ export function* startGeneration(run: Run, first: boolean): Orchestration<void> 
 }
 
 /**
- * The first thing a restarted execution of an open case records (shared/services/workflowRecovery.ts
- * sets `input.recovery`): the restart on the timeline, and the case's workflow marked running again.
+ * The first thing a restarted execution records (shared/services/workflowRecovery.ts sets
+ * `input.recovery`): the restart on the timeline, and the case's workflow marked running again.
+ * An open case's at the start of its generation; a closed case's (its emails still to send) from
+ * workflow revision 9, before it sends them.
  */
-function* recordRecovery(run: Run, recovery: NonNullable<SupportRequestOrchestrationInput["recovery"]>): Orchestration<void> {
+export function* recordRecovery(run: Run, recovery: NonNullable<SupportRequestOrchestrationInput["recovery"]>): Orchestration<void> {
   yield* record(run, {
     entryId: `workflow-restart-${recovery.attempt}-${recovery.requestedAt}`,
     kind: "workflow",

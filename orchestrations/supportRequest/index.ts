@@ -40,7 +40,7 @@
  */
 import type { OrchestrationContext } from "durable-functions";
 import { SupportRequestActivities, faultMessage, type RecordTransitionInput, type SupportRequestOrchestrationInput, type SupportRequestOrchestrationOutput } from "../../shared/contracts";
-import { continueAsNextGeneration, createRun, output, startGeneration, startRun } from "./generation";
+import { continueAsNextGeneration, createRun, output, recordRecovery, startGeneration, startRun } from "./generation";
 import { closeInbox, drainInbox, takeSignalledActions, waitForWake } from "./inbox";
 import { reopenClosed } from "./lifecycleActions";
 import { flushOutbox, outboxPending } from "./outbox";
@@ -102,6 +102,8 @@ function* runGeneration(run: Run, first: boolean): Orchestration<SupportRequestO
   // `recovery`, which drains.
   const fresh = first && run.revision >= 3 && run.input.recovery === undefined && run.caseContext.status === "received";
   if (!isClosed(run)) yield* startGeneration(run, first);
+  // From revision 9 the recovery of a closed case (its emails still to send) is recorded too.
+  else if (run.revision >= 9 && run.input.recovery) yield* recordRecovery(run, run.input.recovery);
   // Every other generation starts with a drain (a signal continueAsNew discarded loses nothing);
   // from revision 2 a wake by the timer alone reads no inbox: only a received signal means new
   // actions; from revision 4 the records the signals carried are taken first.

@@ -132,12 +132,17 @@ export type SupportRequestCheckpoint = z.infer<typeof SupportRequestCheckpointSc
  *   generation's start the counters of the SLA alert notices are raised to the warnings and
  *   breaches the stored log holds (`countStoredAlertNotices`): a restart whose checkpoint predates
  *   them does not send them again, and its next notice of the same kind took a key already sent.
+ * - 9: as 8, and a recovery of a closed case (a restart whose point is closed: its emails still
+ *   waited for a retry when its execution stopped or its instance was lost) records the restart on
+ *   the timeline and marks the case's workflow running, as the recovery of an open case does;
+ *   earlier revisions sent the emails and completed without either, and the case stayed marked
+ *   restarting or failed in the partner's list.
  */
-export const WorkflowRevisions = [1, 2, 3, 4, 5, 6, 7, 8] as const;
+export const WorkflowRevisions = [1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
 /** A workflow revision. */
 export type WorkflowRevision = (typeof WorkflowRevisions)[number];
 /** The revision new executions run. */
-export const CURRENT_WORKFLOW_REVISION: WorkflowRevision = 8;
+export const CURRENT_WORKFLOW_REVISION: WorkflowRevision = 9;
 
 /** Input of the support-request orchestration. */
 export const SupportRequestOrchestrationInputSchema = z.object({

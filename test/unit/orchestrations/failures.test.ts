@@ -21,6 +21,8 @@ import {
   type SendStatusEmailResult,
   type SupportRequestCheckpoint,
   type SupportRequestCustomStatus,
+  type WorkflowRevision,
+  CURRENT_WORKFLOW_REVISION,
 } from "../../../shared/contracts";
 import { supportRequestOrchestrator } from "../../../orchestrations/supportRequest";
 import { standardCase } from "./caseFixtures";
@@ -288,6 +290,45 @@ describe("a restarted execution (recovery) continues from its checkpoint", () =>
     expect(s.transitions().map((t) => t.kind)).toEqual(["workflow"]);
     expect(s.emails().map((e) => e.notificationKey)).toEqual(["received"]);
     expect(s.customStatus).toMatchObject({ status: "in-diagnosis", waitingFor: "diagnosis" });
+  });
+});
+
+describe("a closed case whose instance was lost while its email waited for a retry", () => {
+  /** The restart of such a case from the stores (status closed, the email in the outbox, due now), at a workflow revision. */
+  const restartOfClosed = (revision: WorkflowRevision): CaseSimulator =>
+    new CaseSimulator({ ...caseContext(), status: "closed" }, "2026-03-05T10:00:00.000Z", {
+      caseId: "case-1",
+      partnerId: "contoso",
+      revision,
+      carry: {
+        generation: 4,
+        status: "closed",
+        entryCount: 3,
+        cursor: "000000000002",
+        notificationCounts: { received: 1, resolved: 1, closed: 1 },
+        outbox: [{ activity: "SendStatusEmail", input: { caseId: "case-1", partnerId: "contoso", notificationKey: "closed", status: "closed", kind: "status" }, attempts: 0, firstFailedAt: "2026-03-05T08:00:00.000Z", nextAttemptAt: "2026-03-05T10:00:00.000Z" }],
+      },
+      recovery: { reason: "its orchestration instance was not found in the task hub", requestedAt: "2026-03-05T09:59:00.000Z", actor: { kind: "system" }, previousRuntimeStatus: "NotFound", attempt: 1 },
+    });
+
+  it("restarted from the stores: the restart is recorded and the workflow marked running, the email goes out, the inbox closes and the execution completes", async () => {
+    const s = await restartOfClosed(CURRENT_WORKFLOW_REVISION).start();
+    expect(s.transitions().map((t) => [t.entryId, t.kind])).toEqual([["workflow-restart-1-2026-03-05T09:59:00.000Z", "workflow"]]);
+    expect(s.transitions()[0]).toMatchObject({ patch: { workflow: { state: "running", attempts: 1 } } });
+    expect(s.emails().map((e) => e.notificationKey)).toEqual(["closed"]);
+    // No status changes again and no SLA clock starts: the case stays closed.
+    expect(s.statusPath()).toEqual([]);
+    expect(s.slaLog).toEqual([]);
+    expect(s.inboxClosed).toBe(true);
+    expect(s.d.last?.isDone).toBe(true);
+    expect(s.d.last?.output).toMatchObject({ finalStatus: "closed" });
+  });
+
+  it("an execution of revision 8 sends the email and completes without recording the restart (its history stays replayable)", async () => {
+    const s = await restartOfClosed(8).start();
+    expect(s.transitions()).toEqual([]);
+    expect(s.emails().map((e) => e.notificationKey)).toEqual(["closed"]);
+    expect(s.d.last?.isDone).toBe(true);
   });
 });
 
