@@ -12,6 +12,8 @@
  *   workflow fails at its acknowledgement is acknowledged once after the restart;
  * - an open case whose orchestration instance is lost (terminated and purged, as a task hub switch
  *   leaves it): the hourly pass over open cases (every 2 s here) restarts it from the app's stores;
+ *   so it does a closed case whose closed email waited for a retry (the mail service answering 451),
+ *   found by the mark its pending email left;
  * - the health endpoint counts stopped workflows of open cases.
  *
  * Needs `dist/` (the stack runs `node emulator/dist/cli.js`): `npm test` builds first.
@@ -69,6 +71,23 @@ beforeAll(async () => {
   driver = new CaseDriver(stack);
 });
 
+/**
+ * Loses the case's orchestration instance as a task hub switch leaves it: its history removed (a
+ * purge takes a terminal instance: terminated first, which the host applies a moment after it
+ * answers). The recovery sweeper (every 2 s) may restart the terminated instance before the purge;
+ * then the purge is refused (412) and the loss is made again once it runs (the sweeper's next
+ * restart waits its 1-minute backoff).
+ */
+async function loseInstance(c: SubmittedCase, deadline: number): Promise<void> {
+  const runtimeStatus = async (): Promise<string | undefined> => ((await (await durableApi(stack, systemKey, "GET", `instances/${c.caseId}`)).json()) as { runtimeStatus?: string }).runtimeStatus;
+  for (;;) {
+    expect((await durableApi(stack, systemKey, "POST", `instances/${c.caseId}/terminate?reason=${encodeURIComponent("chaos: task hub switched")}`)).status).toBe(202);
+    while ((await runtimeStatus()) !== "Terminated" && Date.now() < deadline) await sleep(50);
+    if ((await durableApi(stack, systemKey, "DELETE", `instances/${c.caseId}`)).status === 200) return;
+    await driver.waitFor(c, "running again before the next loss", (v) => v.orchestration?.runtimeStatus === "Running", deadline);
+  }
+}
+
 afterAll(async () => {
   await testStack?.stop();
   await proxy?.close();
@@ -121,17 +140,7 @@ describe("failures on the running app never end a support request", () => {
     // The lost execution had processed a diagnosis awaiting the customer (an entry with its inbox seq, the customer emailed).
     await driver.client.act(c.partnerId, c.apiKey, c.caseId, "diagnosis", { outcome: "awaiting-customer", notes: "Which subscription?" });
     await driver.waitFor(c, "awaiting the customer", (v) => caseOf(v).status === "awaiting-customer" && (v.emails ?? []).some((e) => e.notificationKey === "awaiting-customer" && e.state === "sent") && v.orchestration?.runtimeStatus === "Running", deadline);
-    // The instance's history is removed (a purge takes a terminal instance: terminated first, which
-    // the host applies a moment after it answers). The recovery sweeper (every 2 s) may restart the
-    // terminated instance before the purge; then the purge is refused (412) and the loss is made
-    // again once it runs (the sweeper's next restart waits its 1-minute backoff).
-    const runtimeStatus = async (): Promise<string | undefined> => ((await (await durableApi(stack, systemKey, "GET", `instances/${c.caseId}`)).json()) as { runtimeStatus?: string }).runtimeStatus;
-    for (;;) {
-      expect((await durableApi(stack, systemKey, "POST", `instances/${c.caseId}/terminate?reason=${encodeURIComponent("chaos: task hub switched")}`)).status).toBe(202);
-      while ((await runtimeStatus()) !== "Terminated" && Date.now() < deadline) await sleep(50);
-      if ((await durableApi(stack, systemKey, "DELETE", `instances/${c.caseId}`)).status === 200) break;
-      await driver.waitFor(c, "running again before the next loss", (v) => v.orchestration?.runtimeStatus === "Running", deadline);
-    }
+    await loseInstance(c, deadline);
     // Found by the pass over open cases (every 2 s here): restarted from the stores.
     const restarted = await driver.waitFor(c, "restarted from the stores", (v) => v.orchestration?.runtimeStatus === "Running" && (v.timeline ?? []).some((e) => e.kind === "workflow" && (e.details as { previousRuntimeStatus?: string } | undefined)?.previousRuntimeStatus === "NotFound"), deadline);
     expect(caseOf(restarted).status).toBe("awaiting-customer");
@@ -146,6 +155,30 @@ describe("failures on the running app never end a support request", () => {
     const mine = await driver.caughtEmailsTo("lost-instance@chaos.example");
     expect(mine.map((m) => /^<?[^.]+\.([^@]+)@/.exec(m.messageId)?.[1]).sort()).toEqual(["awaiting-customer", "closed", "received", "resolved"]);
     expect(duplicatesOf(mine.map((m) => m.messageId))).toBe(0);
+  });
+
+  it("a closed case whose instance is lost while its closed email waits for a retry: the pass finds it by its mark, the email goes out once, the restart is recorded and the workflow completes", async () => {
+    const deadline = Date.now() + 4 * 60_000;
+    const address = "closed-lost@chaos.example";
+    const c: SubmittedCase = await driver.submit(PARTNER, address);
+    await driver.acknowledged(c, deadline);
+    await driver.resolve(c, deadline);
+    await driver.waitFor(c, "resolved", (v) => caseOf(v).status === "resolved" && (v.emails ?? []).some((e) => e.notificationKey === "resolved" && e.state === "sent"), deadline);
+    // The customer's mail service defers everything from now on (451: try again later), so the closed
+    // email of the auto-close waits for its retry (10 s, 20 s, 40 s … apart).
+    relay.refuse.set(address, { code: 451, message: "4.7.1 <closed-lost@chaos.example>: Recipient address rejected: try again later" });
+    await driver.waitFor(c, "closed, its email pending", (v) => caseOf(v).status === "closed" && (v.emails ?? []).some((e) => e.notificationKey === "closed" && e.state === "pending") && v.orchestration?.runtimeStatus === "Running", deadline);
+    await loseInstance(c, deadline);
+    relay.refuse.delete(address);
+    const done = await driver.waitFor(c, "its closed email out and the workflow completed", (v) => v.orchestration?.runtimeStatus === "Completed" && (v.emails ?? []).some((e) => e.notificationKey === "closed" && e.state === "sent"), deadline);
+    const restarts = (done.timeline ?? []).filter((e) => e.kind === "workflow" && (e.details as { previousRuntimeStatus?: string } | undefined)?.previousRuntimeStatus === "NotFound");
+    expect(restarts).toHaveLength(1);
+    expect(caseOf(done).status).toBe("closed");
+    // Marked running again by the restart: not left under the partner's "needs attention" filter.
+    expect(done.case?.workflow?.state).toBe("running");
+    expect(duplicatesOf((done.timeline ?? []).map((e) => e.entryId))).toBe(0);
+    const mine = await driver.caughtEmailsTo(address);
+    expect(mine.map((m) => /^<?[^.]+\.([^@]+)@/.exec(m.messageId)?.[1]).sort()).toEqual(["closed", "received", "resolved"]);
   });
 
   it("a partner action on an orchestration terminated a moment ago is accepted at once and applied when the workflow runs again", async () => {
