@@ -30,15 +30,16 @@ app.timer("WorkflowRecoverySweep", {
 
 /**
  * Default NCRONTAB schedule of the pass that restarts the cases with work (open, or closed with
- * emails still waiting for a retry) whose orchestration instance does not exist (shared/services/workflowRecovery.ts `restartOrphanedWorkflows`): hourly, at minute 40.
+ * emails still waiting for a retry) whose orchestration instance does not exist
+ * (shared/services/workflowRecovery.ts `restartOrphanedWorkflows`): hourly, at minute 40.
  */
 export const ORPHANED_WORKFLOW_SCHEDULE = "0 40 * * * *";
 
 /**
  * `RestartOrphanedWorkflows`: a timer trigger (hourly by default; setting
  * `ORPHANED_WORKFLOW_SCHEDULE`) that finds the open cases, and the closed ones whose emails still
- * wait for a retry, whose orchestration instance is not in the task hub (purged, or the task hub renamed or switched) and restarts their workflows from the
- * app's own stores. One instance runs it at a time (the timer's blob lease); a failed run is logged
+ * wait for a retry, whose orchestration instance is not in the task hub (purged, or the task hub
+ * renamed or switched) and restarts their workflows from the app's own stores. One instance runs it at a time (the timer's blob lease); a failed run is logged
  * and the next one tries again.
  */
 app.timer("RestartOrphanedWorkflows", {

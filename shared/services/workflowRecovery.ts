@@ -487,7 +487,7 @@ const OPEN_STATUSES: readonly CaseStatus[] = CaseStatuses.filter((s) => s !== "c
  * still owed to them (a throttled provider's retries last up to 72 hours), and nothing would show it.
  *
  * The cases whose emails wait are found by their marks ({@link NotificationLog.listUndeliveredMarks});
- * a mark whose case has nothing pending any more, or does not exist, is cleared. The partners' own
+ * a mark whose case has nothing pending to deliver any more, or does not exist, is cleared. The partners' own
  * cases of each open status are read from the list index (a case created within the grace period,
  * {@link ORPHAN_GRACE_IN_MS}, is left to its intake). The marked cases, then the open ones, are
  * looked up one by one in the task hub, at most `maxCases` and `maxDurationInMs` a pass; each hour's
@@ -530,8 +530,10 @@ export async function restartOrphanedWorkflows(deps: WorkflowRecoveryDeps, optio
     }
     report.examined += 1;
     try {
-      // A mark whose emails were delivered or given up since has done its work.
-      if (mark && !(await deps.notifications.listSent(partnerId, caseId)).some((n) => n.state === "pending")) {
+      // A mark whose emails were delivered or given up since has done its work; so has one whose
+      // pending emails no longer say what to deliver (erased by retention): a restart sends only
+      // what they say (pendingOutbox), and would run again every hour for nothing.
+      if (mark && !(await deps.notifications.listSent(partnerId, caseId)).some((n) => n.state === "pending" && n.delivery)) {
         await deps.notifications.clearUndeliveredMark(partnerId, mark);
         continue;
       }

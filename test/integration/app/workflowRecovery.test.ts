@@ -405,13 +405,21 @@ describe("a request whose emails wait for a retry when its orchestration instanc
   it("a closed one with nothing left to send is not restarted, and neither is a mark of no case", async () => {
     const done = await closedCase();
     workflow.statuses.delete(done);
+    // Its email still pending, but erased by retention: nothing says what to deliver, so a restart could send nothing.
+    const erased = await closedCase();
+    await throttled(erased, "closed");
+    await container.notifications.eraseCase(marked, erased);
+    workflow.statuses.delete(erased);
     // A partner notice's mark (no case of that id): the sweeper sends such notices again itself.
     await throttled("_notices", "partner:workflows-not-started-x");
     clock.t += ORPHAN_GRACE_IN_MS;
     const report = await restartOrphanedWorkflows(container.workflowRecoveryDeps(workflow));
     expect(report.restarted).not.toContain(done);
+    expect(report.restarted).not.toContain(erased);
     expect(report.restarted).not.toContain("_notices");
-    expect((await container.notifications.listUndeliveredMarks(marked)).map((m) => m.caseId)).not.toContain("_notices");
+    const left = (await container.notifications.listUndeliveredMarks(marked)).map((m) => m.caseId);
+    expect(left).not.toContain("_notices");
+    expect(left).not.toContain(erased);
   });
 });
 
