@@ -134,12 +134,20 @@ export function restartPointOf(status: Pick<WorkflowStatus, "output" | "customSt
 }
 
 /**
+ * Whether a restart would send this notification again: it is pending and still says what to
+ * deliver (retention erases a pending delivery's input, and then nothing can be sent).
+ */
+function isDeliverablePending(n: SentNotification): boolean {
+  return n.state === "pending" && n.delivery !== undefined;
+}
+
+/**
  * The emails a stopped execution still had to send: the case's pending notifications, in the
  * order they were queued, as outbox items due now.
  * @throws Error when storage fails.
  */
 export async function pendingOutbox(notifications: NotificationLog, partnerId: string, caseId: string, nowIso: string): Promise<OutboxItem[]> {
-  const pending = (await notifications.listSent(partnerId, caseId)).filter((n) => n.state === "pending" && n.delivery);
+  const pending = (await notifications.listSent(partnerId, caseId)).filter(isDeliverablePending);
   pending.sort((a, b) => ((a.queuedAt ?? a.sentAt) < (b.queuedAt ?? b.sentAt) ? -1 : (a.queuedAt ?? a.sentAt) > (b.queuedAt ?? b.sentAt) ? 1 : 0));
   return pending.map((n) => ({
     activity: n.delivery?.activity ?? "SendStatusEmail",
@@ -532,8 +540,8 @@ export async function restartOrphanedWorkflows(deps: WorkflowRecoveryDeps, optio
     try {
       // A mark whose emails were delivered or given up since has done its work; so has one whose
       // pending emails no longer say what to deliver (erased by retention): a restart sends only
-      // what they say (pendingOutbox), and would run again every hour for nothing.
-      if (mark && !(await deps.notifications.listSent(partnerId, caseId)).some((n) => n.state === "pending" && n.delivery)) {
+      // what they say (pendingOutbox, the same rule), and would run again every hour for nothing.
+      if (mark && !(await deps.notifications.listSent(partnerId, caseId)).some(isDeliverablePending)) {
         await deps.notifications.clearUndeliveredMark(partnerId, mark);
         continue;
       }
